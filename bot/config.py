@@ -1,0 +1,99 @@
+"""Settings from the environment and ``.env`` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
+
+
+class DatabaseSettings(BaseSettings):
+    """The part ``python -m bot migrate`` needs: no token required."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// (async drivers)"
+            )
+        return value
+
+
+class Settings(DatabaseSettings):
+    bot_token: SecretStr
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    telegram_api_url: str | None = None
+    timezone: str = "Europe/Moscow"
+    log_level: str = "INFO"
+    invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    default_region: str = "Региональная организация Профсоюза"
+
+    @property
+    def invite_ttl(self) -> timedelta:
+        return timedelta(days=self.invite_ttl_days)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        head, _, tail = token.partition(":")
+        if not head.isdigit() or len(tail) < 10:
+            raise ValueError("does not look like a token from @BotFather (123456:ABC...)")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            try:
+                return frozenset(int(part) for part in parts if part)
+            except ValueError:
+                raise ValueError("must be Telegram user ids separated by commas") from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use e.g. Europe/Moscow)") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line naming the setting that is missing or wrong, for a clean exit at start."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+    if first["type"] == "missing":
+        return f"Configuration error: {name} is not set (put it in .env or the environment)"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"Configuration error: {name} {message}"

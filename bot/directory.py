@@ -1,0 +1,108 @@
+"""Setting up a district: importing the list of organizations, the tree, invites for chairs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.spreadsheets import OrgTable, parse_org_table
+from bot.texts import admin as t
+from storage import orgs, people
+from storage.models import Invite, Organization, OrgKind, Role
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    table: OrgTable
+    summary: orgs.ImportSummary | None
+
+
+async def import_organizations(
+    session: AsyncSession, data: bytes, filename: str, *, default_region: str, now: datetime
+) -> ImportOutcome:
+    """Good rows land even when others are wrong; the bad ones come back with their numbers."""
+    table = parse_org_table(data, filename)
+    if table.fatal is not None or not table.rows:
+        return ImportOutcome(table, None)
+    summary = await orgs.apply_import(session, table.rows, default_region=default_region, now=now)
+    return ImportOutcome(table, summary)
+
+
+def deep_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+async def tree_lines(session: AsyncSession) -> list[str]:
+    """Region → district → ППО with who chairs each, one line per organization."""
+    everything = await orgs.all_orgs(session)
+    if not everything:
+        return [t.ORGS_EMPTY]
+    chairs = await orgs.active_chairs(session)
+    children: dict[int | None, list[Organization]] = defaultdict(list)
+    for org in everything:
+        children[org.parent_id].append(org)
+    lines = [t.ORGS_HEADER]
+    for region in children[None]:
+        lines.append(t.region_line(region.name))
+        for district in children[region.id]:
+            ppos = children[district.id]
+            joined = sum(1 for ppo in ppos if ppo.id in chairs)
+            lines.append(t.district_line(district.name, len(ppos), joined))
+            for ppo in ppos:
+                chair = chairs.get(ppo.id)
+                lines.append(
+                    t.org_line(ppo.id, ppo.name, chair.full_name if chair else None, ppo.chair_name)
+                )
+    return lines
+
+
+@dataclass(frozen=True)
+class PendingInvite:
+    region: str
+    district: str
+    org: Organization
+    invite: Invite
+
+
+async def invites_for_unchaired(
+    session: AsyncSession, *, ttl: timedelta, now: datetime
+) -> list[PendingInvite]:
+    """A live invite for every ППО without a chair: the existing one, or a new one.
+
+    Reusing live codes matters: links already forwarded to chairs keep working.
+    """
+    everything = {org.id: org for org in await orgs.all_orgs(session)}
+    chairs = await orgs.active_chairs(session)
+    live = await people.live_invites(session, now=now)
+    pending = []
+    for org in everything.values():
+        if org.kind is not OrgKind.PPO or org.id in chairs:
+            continue
+        invite = live.get(org.id) or await people.issue_invite(
+            session, org_id=org.id, role=Role.CHAIR, now=now, ttl=ttl
+        )
+        district = everything[org.parent_id] if org.parent_id else None
+        region = everything.get(district.parent_id) if district and district.parent_id else None
+        pending.append(
+            PendingInvite(
+                region=region.name if region else "",
+                district=district.name if district else "",
+                org=org,
+                invite=invite,
+            )
+        )
+    pending.sort(key=lambda p: (p.region, p.district, p.org.name_key))
+    return pending
+
+
+async def reissue_invite(
+    session: AsyncSession, org_id: int, *, ttl: timedelta, now: datetime
+) -> tuple[Organization, Invite] | None:
+    org = await orgs.get_org(session, org_id)
+    if org is None or org.kind is not OrgKind.PPO:
+        return None
+    invite = await people.issue_invite(session, org_id=org.id, role=Role.CHAIR, now=now, ttl=ttl)
+    return org, invite

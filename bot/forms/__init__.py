@@ -1,0 +1,1 @@
+"""Guided forms: the engine and the forms it drives."""

@@ -1,0 +1,63 @@
+"""The membership monitoring form, described as data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.forms.engine import Answers, Field, FormSpec, Rule
+from bot.forms.parsers import whole_number
+from bot.texts import membership as t
+
+MAX_PEOPLE = 100_000
+count = whole_number(maximum=MAX_PEOPLE)
+
+
+def _not_more(small: str, big: str, message: Callable[[int, int], str]) -> Rule:
+    """``small`` may not exceed ``big`` (members ≤ workers and the like)."""
+
+    def check(answers: Answers) -> str | None:
+        if answers[small] > answers[big]:
+            return message(answers[small], answers[big])
+        return None
+
+    return Rule((small, big), check)
+
+
+MEMBERSHIP = FormSpec(
+    name="membership",
+    title=t.TITLE,
+    fields=(
+        Field("workers", t.L_WORKERS, t.Q_WORKERS, whole_number(minimum=1, maximum=MAX_PEOPLE)),
+        Field("members", t.L_MEMBERS, t.Q_MEMBERS, count),
+        Field("youth_workers", t.L_YOUTH_WORKERS, t.Q_YOUTH_WORKERS, count, optional=True),
+        Field(
+            "youth_members",
+            t.L_YOUTH_MEMBERS,
+            t.Q_YOUTH_MEMBERS,
+            count,
+            optional=True,
+            ask_if=lambda a: a.get("youth_workers") is not None,
+        ),
+        Field("managers", t.L_MANAGERS, t.Q_MANAGERS, count, optional=True),
+        Field(
+            "managers_members",
+            t.L_MANAGERS_MEMBERS,
+            t.Q_MANAGERS_MEMBERS,
+            count,
+            optional=True,
+            ask_if=lambda a: a.get("managers") is not None,
+        ),
+        Field("joined", t.L_JOINED, t.Q_JOINED, count, optional=True, offer_previous=False),
+        Field("left", t.L_LEFT, t.Q_LEFT, count, optional=True, offer_previous=False),
+        Field("retired", t.L_RETIRED, t.Q_RETIRED, count, optional=True),
+    ),
+    rules=(
+        _not_more("members", "workers", t.members_over_workers),
+        _not_more("youth_workers", "workers", t.youth_over_workers),
+        _not_more("youth_members", "youth_workers", t.youth_members_over_youth),
+        _not_more("youth_members", "members", t.youth_members_over_members),
+        _not_more("managers", "workers", t.managers_over_workers),
+        _not_more("managers_members", "managers", t.managers_members_over_managers),
+        _not_more("managers_members", "members", t.managers_members_over_members),
+    ),
+)

@@ -1,0 +1,8 @@
+"""Every form the bot can run, by the name stored in a draft."""
+
+from __future__ import annotations
+
+from bot.forms.flow import FormFlow
+from bot.membership import MembershipFlow
+
+FLOWS: dict[str, FormFlow] = {flow.spec.name: flow for flow in (MembershipFlow(),)}

@@ -1,0 +1,1 @@
+"""Every Russian text the user sees, one module per feature."""

@@ -1,0 +1,93 @@
+"""Texts admins see: import results, the organization tree, invites."""
+
+from __future__ import annotations
+
+from bot.texts.common import name
+
+SEND_FILE = (
+    "Пришлите файл .xlsx или .csv со списком организаций (можно с подписью /import). "
+    "Столбцы: Район, Организация; по желанию — Регион, Работников, Председатель, Часовой пояс. "
+    "Образец — /template."
+)
+DOWNLOAD_FAILED = "Не удалось скачать файл из Telegram. Пришлите его ещё раз."
+FILE_TOO_BIG = "Файл слишком большой (больше 10 МБ). Разделите список на части."
+TEMPLATE_CAPTION = "Образец файла для /import. Заполните и пришлите обратно."
+
+
+def import_done(created: int, updated: int, unchanged: int, districts: list[str]) -> str:
+    lines = [
+        "<b>Список организаций загружен</b>",
+        f"Новых ППО: {created}",
+        f"Обновлено: {updated}",
+        f"Без изменений: {unchanged}",
+    ]
+    if districts:
+        lines.append("Новые районные организации: " + ", ".join(name(d) for d in districts))
+    lines.append("\nСсылки-приглашения председателям — /invites.")
+    return "\n".join(lines)
+
+
+def import_errors(errors: list[tuple[int, str]], shown: int) -> str:
+    lines = [f"<b>Строки с ошибками ({len(errors)}), они не загружены:</b>"]
+    lines += [f"Строка {row}: {name(message)}" for row, message in errors[:shown]]
+    if len(errors) > shown:
+        lines.append(f"…и ещё {len(errors) - shown}. Исправьте файл и загрузите его снова.")
+    else:
+        lines.append("Исправьте эти строки и загрузите файл снова: повторов не будет.")
+    return "\n".join(lines)
+
+
+ORGS_EMPTY = "Организаций пока нет. Загрузите список: /import (образец — /template)."
+ORGS_HEADER = "<b>Организации</b> (👤 — председатель подключён, ⏳ — ещё нет)"
+NO_CHAIR = "председатель не подключён"
+
+
+def org_line(org_id: int, org_name: str, chair: str | None, listed_chair: str | None) -> str:
+    if chair:
+        return f"  👤 #{org_id} {name(org_name)} — {name(chair)}"
+    listed = f" (по списку: {name(listed_chair)})" if listed_chair else ""
+    return f"  ⏳ #{org_id} {name(org_name)} — {NO_CHAIR}{listed}"
+
+
+def district_line(district: str, total: int, joined: int) -> str:
+    return f"<b>{name(district)}</b> — ППО: {total}, председателей подключено: {joined}"
+
+
+def region_line(region: str) -> str:
+    return f"🏛 <b>{name(region)}</b>"
+
+
+INVITES_NONE = "У всех ППО председатели уже подключены. Новая ссылка для ППО — /invite номер."
+INVITES_HEADER = (
+    "<b>Ссылки-приглашения председателям ППО</b>\n"
+    "Перешлите каждому председателю его ссылку. Ссылка одноразовая."
+)
+
+
+def invite_line(org_name: str, link: str, expires: str) -> str:
+    return f"{name(org_name)}\n{link}\n(действует до {expires})"
+
+
+INVITES_FILE_CAPTION = "Те же ссылки в таблице — удобно разослать."
+INVITE_USAGE = "Укажите номер ППО из /orgs, например: /invite 12"
+INVITE_NOT_FOUND = "ППО с таким номером не найдена. Номера — в /orgs."
+
+
+def invite_reissued(org_name: str, link: str, expires: str) -> str:
+    return (
+        f"Новая ссылка-приглашение для ППО «{name(org_name)}» (прежняя больше не действует):\n"
+        f"{link}\nДействует до {expires}."
+    )
+
+
+INVITES_SHEET = "Приглашения"
+INVITES_COLUMNS = (
+    "Регион",
+    "Район",
+    "Организация",
+    "Председатель по списку",
+    "Ссылка",
+    "Действует до",
+)
+TEMPLATE_FILENAME = "obrazec_spiska_ppo.xlsx"
+INVITES_FILENAME = "priglasheniya.xlsx"

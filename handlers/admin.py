@@ -1,0 +1,138 @@
+"""Admins: load the list of organizations, see the tree, hand out invites."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.directory import (
+    deep_link,
+    import_organizations,
+    invites_for_unchaired,
+    reissue_invite,
+    tree_lines,
+)
+from bot.spreadsheets import build_table_xlsx, build_template_xlsx
+from bot.texts import admin as t
+from bot.texts import common
+from handlers.filters import IsAdmin
+from handlers.replies import answer_file, answer_lines
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+ERRORS_SHOWN = 30
+
+
+async def import_command(message: Message) -> None:
+    await message.answer(t.SEND_FILE)
+
+
+async def import_file(
+    message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock
+) -> None:
+    document = message.document
+    assert document is not None
+    if document.file_size and document.file_size > MAX_IMPORT_BYTES:
+        await message.answer(t.FILE_TOO_BIG)
+        return
+    try:
+        file = await bot.get_file(document.file_id)
+        assert file.file_path is not None
+        buffer = await bot.download_file(file.file_path)
+    except Exception:  # any download failure gets the same advice
+        await message.answer(t.DOWNLOAD_FAILED)
+        return
+    assert buffer is not None
+    outcome = await import_organizations(
+        session,
+        buffer.read(),
+        document.file_name or "",
+        default_region=settings.default_region,
+        now=clock.now(),
+    )
+    if outcome.table.fatal:
+        await message.answer(outcome.table.fatal)
+        return
+    if outcome.summary is not None:
+        s = outcome.summary
+        await message.answer(t.import_done(s.created, s.updated, s.unchanged, s.districts_created))
+    if outcome.table.errors:
+        errors = [(e.row_number, e.message) for e in outcome.table.errors]
+        await answer_lines(message, t.import_errors(errors, ERRORS_SHOWN).split("\n"))
+
+
+async def template(message: Message) -> None:
+    await answer_file(message, build_template_xlsx(), t.TEMPLATE_FILENAME, t.TEMPLATE_CAPTION)
+
+
+async def org_tree(message: Message, session: AsyncSession) -> None:
+    await answer_lines(message, await tree_lines(session))
+
+
+async def invites(
+    message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock
+) -> None:
+    pending = await invites_for_unchaired(session, ttl=settings.invite_ttl, now=clock.now())
+    if not pending:
+        await message.answer(t.INVITES_NONE)
+        return
+    username = (await bot.me()).username or ""
+    rows = []
+    lines = [t.INVITES_HEADER]
+    for item in pending:
+        link = deep_link(username, item.invite.code)
+        expires = common.local_date(item.invite.expires_at, settings.timezone)
+        lines += ["", t.invite_line(item.org.name, link, expires)]
+        rows.append(
+            (item.region, item.district, item.org.name, item.org.chair_name or "", link, expires)
+        )
+    await answer_lines(message, lines)
+    await answer_file(
+        message,
+        build_table_xlsx(t.INVITES_SHEET, t.INVITES_COLUMNS, rows),
+        t.INVITES_FILENAME,
+        t.INVITES_FILE_CAPTION,
+    )
+
+
+async def invite_one(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    arg = (command.args or "").strip().lstrip("#")
+    if not arg.isdigit():
+        await message.answer(t.INVITE_USAGE)
+        return
+    result = await reissue_invite(session, int(arg), ttl=settings.invite_ttl, now=clock.now())
+    if result is None:
+        await message.answer(t.INVITE_NOT_FOUND)
+        return
+    org, invite = result
+    username = (await bot.me()).username or ""
+    await message.answer(
+        t.invite_reissued(
+            org.name,
+            deep_link(username, invite.code),
+            common.local_date(invite.expires_at, settings.timezone),
+        ),
+        disable_web_page_preview=True,
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="admin")
+    router.message.filter(IsAdmin())
+    router.message.register(import_command, Command("import"), ~F.document)
+    router.message.register(import_file, F.document)
+    router.message.register(template, Command("template"))
+    router.message.register(org_tree, Command("orgs"))
+    router.message.register(invites, Command("invites"))
+    router.message.register(invite_one, Command("invite"))
+    return router

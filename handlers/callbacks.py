@@ -1,0 +1,41 @@
+"""Typed callback data. The version in each prefix retires buttons left in old messages."""
+
+from __future__ import annotations
+
+import enum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class FormAction(enum.StrEnum):
+    PICK = "pick"
+    SKIP = "skip"
+    BACK = "back"
+    CANCEL = "cancel"
+    CONFIRM = "ok"
+    EDIT_MENU = "edits"
+    EDIT = "edit"
+    SUMMARY = "sum"
+
+
+class FormCb(CallbackData, prefix="f1"):
+    """A button under a form question; ``token`` and ``step`` tie it to one draft's question."""
+
+    token: str
+    step: str
+    action: FormAction
+    value: str = ""
+
+
+class OrgPick(CallbackData, prefix="o1"):
+    """A chair of several ППО picks which one a form is for."""
+
+    form: str
+    org_id: int
+
+
+TOKEN_LENGTH = 12
+
+
+def short_token(token: str) -> str:
+    return token[:TOKEN_LENGTH]

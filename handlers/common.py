@@ -1,0 +1,89 @@
+"""Everyone: /start (with or without an invite code) and /help."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.middlewares import Viewer
+from bot.texts import chair as t
+from bot.texts import common
+from handlers import keyboards
+from handlers.menu import help_text, set_chat_menu
+from storage import people
+from storage.people import RedeemError
+
+REDEEM_ERRORS = {
+    RedeemError.UNKNOWN: t.INVITE_UNKNOWN,
+    RedeemError.USED: t.INVITE_USED,
+    RedeemError.EXPIRED: t.INVITE_EXPIRED,
+}
+
+
+async def start_with_code(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    viewer: Viewer,
+    clock: Clock,
+) -> None:
+    user = message.from_user
+    assert user is not None
+    code = (command.args or "").strip()
+    if viewer.is_chair and await _already_used_by(session, code, viewer):
+        await message.answer(t.welcome_back(common.name(viewer.chaired[0].name)))
+        return
+    now = clock.now()
+    person = await people.upsert_person(
+        session, tg_user_id=user.id, full_name=user.full_name, username=user.username, now=now
+    )
+    result = await people.redeem_invite(session, code=code, person=person, now=now)
+    if isinstance(result, RedeemError):
+        await message.answer(REDEEM_ERRORS[result])
+        return
+    await message.answer(
+        t.welcome(common.name(user.first_name), common.name(result.org.name)),
+        reply_markup=keyboards.chair_menu(),
+    )
+    await set_chat_menu(bot, user.id, is_admin=viewer.is_admin, is_chair=True)
+    previous = result.previous_chair
+    if previous is not None and previous.id != person.id:
+        with contextlib.suppress(TelegramAPIError):
+            await bot.send_message(
+                previous.tg_user_id, t.replaced_chair(common.name(result.org.name))
+            )
+
+
+async def _already_used_by(session: AsyncSession, code: str, viewer: Viewer) -> bool:
+    """A chair tapping their own, already used link again is greeted, not scolded."""
+    return viewer.person is not None and await people.invite_used_by(
+        session, code=code, person_id=viewer.person.id
+    )
+
+
+async def start(message: Message, viewer: Viewer) -> None:
+    if viewer.is_chair:
+        names = ", ".join(common.name(org.name) for org in viewer.chaired)
+        await message.answer(t.welcome_back(names), reply_markup=keyboards.chair_menu())
+    else:
+        await message.answer(help_text(viewer))
+
+
+async def help_command(message: Message, viewer: Viewer) -> None:
+    await message.answer(help_text(viewer))
+
+
+def create_router() -> Router:
+    router = Router(name="common")
+    router.message.register(start_with_code, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart())
+    router.message.register(help_command, Command("help"))
+    router.message.register(help_command, F.text == common.MENU_HELP)
+    return router

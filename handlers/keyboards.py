@@ -1,0 +1,108 @@
+"""Keyboards: built from data, labels from the texts modules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.forms.engine import SUMMARY, Field, FormSpec
+from bot.texts import common
+from bot.texts import forms as t
+from handlers.callbacks import FormAction, FormCb, OrgPick, short_token
+from storage.models import Organization
+
+
+def chair_menu() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=common.MENU_REPORT)],
+            [KeyboardButton(text=common.MENU_HISTORY), KeyboardButton(text=common.MENU_HELP)],
+        ],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def step_keyboard(
+    token: str, field: Field, *, previous: Any, can_go_back: bool, editing: bool
+) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    tok, step = short_token(token), field.name
+    for choice in field.choices:
+        kb.button(
+            text=choice.label,
+            callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value=choice.value),
+        )
+    if previous is not None and field.offer_previous and not field.choices:
+        kb.button(
+            text=t.btn_previous(field.show(previous)),
+            callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value=str(previous)),
+        )
+    if field.optional:
+        kb.button(
+            text=t.BTN_SKIP, callback_data=FormCb(token=tok, step=step, action=FormAction.SKIP)
+        )
+    sizes = [1] * len(list(kb.buttons))
+    if editing:
+        kb.button(
+            text=t.BTN_TO_SUMMARY,
+            callback_data=FormCb(token=tok, step=step, action=FormAction.SUMMARY),
+        )
+        sizes.append(1)
+    else:
+        if can_go_back:
+            kb.button(
+                text=t.BTN_BACK, callback_data=FormCb(token=tok, step=step, action=FormAction.BACK)
+            )
+        kb.button(
+            text=t.BTN_CANCEL, callback_data=FormCb(token=tok, step=step, action=FormAction.CANCEL)
+        )
+        sizes.append(2 if can_go_back else 1)
+    kb.adjust(*sizes)
+    return kb.as_markup()
+
+
+def summary_keyboard(token: str, *, explicit: bool) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    tok, step = short_token(token), SUMMARY
+    kb.button(
+        text=t.BTN_CONFIRM_ANYWAY if explicit else t.BTN_CONFIRM,
+        callback_data=FormCb(token=tok, step=step, action=FormAction.CONFIRM),
+    )
+    kb.button(
+        text=t.BTN_EDIT, callback_data=FormCb(token=tok, step=step, action=FormAction.EDIT_MENU)
+    )
+    kb.button(
+        text=t.BTN_CANCEL, callback_data=FormCb(token=tok, step=step, action=FormAction.CANCEL)
+    )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def edit_keyboard(token: str, spec: FormSpec, answers: dict[str, Any]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    tok, step = short_token(token), SUMMARY
+    for field in spec.fields:
+        if field.applies(answers):
+            kb.button(
+                text=field.label,
+                callback_data=FormCb(
+                    token=tok, step=step, action=FormAction.EDIT, value=field.name
+                ),
+            )
+    kb.button(
+        text=t.BTN_TO_SUMMARY, callback_data=FormCb(token=tok, step=step, action=FormAction.SUMMARY)
+    )
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def org_choice(form: str, orgs: Sequence[Organization]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for org in orgs:
+        kb.button(text=org.name[:60], callback_data=OrgPick(form=form, org_id=org.id))
+    kb.adjust(1)
+    return kb.as_markup()

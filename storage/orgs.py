@@ -1,0 +1,152 @@
+"""The organization tree: import, lookup, listing with chairs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Organization, OrgKind, Person, Role, RoleGrant
+
+_QUOTES = re.compile(r"[«»\"'“”„‟‘’‚`]")
+_NUMBER_SIGN = re.compile(r"№\s*")
+
+
+def name_key(name: str) -> str:
+    """The key organizations are matched by.
+
+    Case, «ё»/«е», quote characters and runs of spaces do not matter; «№1» equals «№ 1».
+    """
+    key = _QUOTES.sub("", name).casefold().replace("ё", "е")
+    key = " ".join(key.split())
+    return _NUMBER_SIGN.sub("№ ", key).strip()
+
+
+class ImportRow(Protocol):
+    """What the importer needs of a parsed spreadsheet row."""
+
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def district(self) -> str: ...
+    @property
+    def organization(self) -> str: ...
+    @property
+    def workers(self) -> int | None: ...
+    @property
+    def chair_name(self) -> str | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    districts_created: list[str] = field(default_factory=list)
+
+
+def _child(
+    session: AsyncSession,
+    cache: dict[tuple[OrgKind, int | None, str], Organization],
+    *,
+    kind: OrgKind,
+    name: str,
+    parent_id: int | None,
+    now: datetime,
+) -> tuple[Organization, bool]:
+    key = (kind, parent_id, name_key(name))
+    if key in cache:
+        return cache[key], False
+    org = Organization(
+        kind=kind, name=name, name_key=key[2], parent_id=parent_id, created_at=now, updated_at=now
+    )
+    session.add(org)
+    cache[key] = org
+    return org, True
+
+
+async def apply_import(
+    session: AsyncSession, rows: Iterable[ImportRow], *, default_region: str, now: datetime
+) -> ImportSummary:
+    """Create or update region → district → ППО for each row; the same list twice changes nothing.
+
+    Empty optional cells never erase known values.
+    """
+    summary = ImportSummary()
+    cache = {(o.kind, o.parent_id, o.name_key): o for o in await all_orgs(session)}
+    for row in rows:
+        region, region_created = _child(
+            session,
+            cache,
+            kind=OrgKind.REGION,
+            name=row.region or default_region,
+            parent_id=None,
+            now=now,
+        )
+        if region_created:
+            await session.flush()
+        district, district_created = _child(
+            session, cache, kind=OrgKind.DISTRICT, name=row.district, parent_id=region.id, now=now
+        )
+        if district_created:
+            await session.flush()
+            summary.districts_created.append(district.name)
+        ppo, ppo_created = _child(
+            session, cache, kind=OrgKind.PPO, name=row.organization, parent_id=district.id, now=now
+        )
+        changed = False
+        for attr in ("workers", "chair_name", "timezone"):
+            value = getattr(row, attr)
+            if value is not None and getattr(ppo, attr) != value:
+                setattr(ppo, attr, value)
+                changed = True
+        if ppo_created:
+            summary.created += 1
+        elif changed:
+            ppo.updated_at = now
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    await session.flush()
+    return summary
+
+
+async def get_org(session: AsyncSession, org_id: int) -> Organization | None:
+    return await session.get(Organization, org_id)
+
+
+async def all_orgs(session: AsyncSession) -> Sequence[Organization]:
+    stmt = select(Organization).order_by(Organization.kind, Organization.name_key)
+    return (await session.scalars(stmt)).all()
+
+
+@dataclass(frozen=True)
+class ChairInfo:
+    org_id: int
+    person_id: int
+    tg_user_id: int
+    full_name: str
+    username: str | None
+
+
+async def active_chairs(session: AsyncSession) -> dict[int, ChairInfo]:
+    """The current chair of every ППО that has one, by org id."""
+    stmt = (
+        select(RoleGrant.org_id, Person)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(RoleGrant.role == Role.CHAIR, RoleGrant.revoked_at.is_(None))
+    )
+    result: dict[int, ChairInfo] = {}
+    for org_id, person in (await session.execute(stmt)).all():
+        if org_id is not None:
+            result[org_id] = ChairInfo(
+                org_id, person.id, person.tg_user_id, person.full_name, person.username
+            )
+    return result

@@ -1,0 +1,146 @@
+"""People, their roles, and the invites that grant roles."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Invite, Organization, Person, Role, RoleGrant
+
+
+async def get_person(session: AsyncSession, tg_user_id: int) -> Person | None:
+    return (await session.scalars(select(Person).where(Person.tg_user_id == tg_user_id))).first()
+
+
+async def upsert_person(
+    session: AsyncSession, *, tg_user_id: int, full_name: str, username: str | None, now: datetime
+) -> Person:
+    person = await get_person(session, tg_user_id)
+    if person is None:
+        person = Person(
+            tg_user_id=tg_user_id, full_name=full_name, username=username, created_at=now
+        )
+        session.add(person)
+        await session.flush()
+    else:
+        person.full_name, person.username = full_name, username
+    return person
+
+
+async def chaired_orgs(session: AsyncSession, tg_user_id: int) -> Sequence[Organization]:
+    """The ППО this Telegram user currently chairs, by name."""
+    stmt = (
+        select(Organization)
+        .join(RoleGrant, RoleGrant.org_id == Organization.id)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(
+            Person.tg_user_id == tg_user_id,
+            RoleGrant.role == Role.CHAIR,
+            RoleGrant.revoked_at.is_(None),
+        )
+        .order_by(Organization.name_key)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def chair_of(session: AsyncSession, org_id: int) -> RoleGrant | None:
+    stmt = select(RoleGrant).where(
+        RoleGrant.org_id == org_id, RoleGrant.role == Role.CHAIR, RoleGrant.revoked_at.is_(None)
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def grant_chair(
+    session: AsyncSession, *, person: Person, org_id: int, now: datetime
+) -> Person | None:
+    """Make ``person`` the chair of ``org_id``; returns the previous chair if someone else was."""
+    current = await chair_of(session, org_id)
+    if current is not None and current.person_id == person.id:
+        return None
+    previous = None
+    if current is not None:
+        current.revoked_at = now
+        previous = await session.get(Person, current.person_id)
+    session.add(RoleGrant(person_id=person.id, role=Role.CHAIR, org_id=org_id, granted_at=now))
+    await session.flush()
+    return previous
+
+
+class RedeemError(enum.Enum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    invite: Invite
+    org: Organization
+    previous_chair: Person | None
+
+
+async def issue_invite(
+    session: AsyncSession, *, org_id: int, role: Role, now: datetime, ttl: timedelta
+) -> Invite:
+    """A fresh unguessable code for ``org_id``; any earlier unused code for it stops working."""
+    await session.execute(
+        update(Invite)
+        .where(
+            Invite.org_id == org_id,
+            Invite.role == role,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    invite = Invite(
+        code=secrets.token_urlsafe(16),
+        org_id=org_id,
+        role=role,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def live_invites(session: AsyncSession, *, now: datetime) -> dict[int, Invite]:
+    """Unused, unrevoked, unexpired chair invites by org id."""
+    stmt = select(Invite).where(
+        Invite.role == Role.CHAIR,
+        Invite.used_at.is_(None),
+        Invite.revoked_at.is_(None),
+        Invite.expires_at > now,
+    )
+    return {invite.org_id: invite for invite in (await session.scalars(stmt)).all()}
+
+
+async def redeem_invite(
+    session: AsyncSession, *, code: str, person: Person, now: datetime
+) -> Redeemed | RedeemError:
+    stmt = select(Invite).where(Invite.code == code).with_for_update()
+    invite = (await session.scalars(stmt)).first()
+    if invite is None:
+        return RedeemError.UNKNOWN
+    if invite.used_at is not None or invite.revoked_at is not None:
+        return RedeemError.USED
+    if invite.expires_at <= now:
+        return RedeemError.EXPIRED
+    org = await session.get(Organization, invite.org_id)
+    if org is None:
+        return RedeemError.UNKNOWN
+    invite.used_at, invite.used_by = now, person.id
+    previous = await grant_chair(session, person=person, org_id=org.id, now=now)
+    return Redeemed(invite=invite, org=org, previous_chair=previous)
+
+
+async def invite_used_by(session: AsyncSession, *, code: str, person_id: int) -> bool:
+    stmt = select(Invite.id).where(Invite.code == code, Invite.used_by == person_id)
+    return (await session.scalar(stmt)) is not None

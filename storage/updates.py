@@ -1,0 +1,29 @@
+"""Update de-duplication: an update redelivered after a crash is applied once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ProcessedUpdate
+
+
+async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Mark the update as processed inside the current transaction; False if it already was."""
+    seen = await session.scalar(
+        select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
+    )
+    if seen is not None:
+        return False
+    session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
+    await session.flush()
+    return True
+
+
+async def forget_updates_before(session: AsyncSession, cutoff: datetime) -> int:
+    result = await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

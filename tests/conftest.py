@@ -1,0 +1,81 @@
+"""Shared fixtures: a real database file (and a real PostgreSQL server), a controllable clock."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from harness import Harness, running_harness
+from pg_cluster import PostgresCluster, postgres_unavailable_reason, start_postgres
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.engine import create_engine, create_session_pool
+from storage.migrate import upgrade
+
+_db_numbers = itertools.count(1)
+
+
+class FakeClock:
+    """A clock that moves only when a test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **kwargs: float) -> None:
+        self.moment += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresCluster]:
+    reason = postgres_unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL tests need a server binary: {reason}")
+    cluster = start_postgres(tmp_path_factory.mktemp("pg"))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Storage tests run on both backends the product supports."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(f"t{next(_db_numbers)}")
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(db_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_session_pool(engine)
+
+
+@pytest.fixture
+async def harness(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    async with running_harness(sqlite_url, clock) as running:
+        yield running

@@ -1,0 +1,25 @@
+"""Test doubles for external services used by the bot."""
+
+from .telegram_server import (
+    ButtonNotFoundError,
+    FakeTelegramServer,
+    HtmlParseError,
+    Request,
+    StoredFile,
+    UpdateDroppedError,
+    buttons,
+    find_button,
+    parse_html,
+)
+
+__all__ = [
+    "ButtonNotFoundError",
+    "FakeTelegramServer",
+    "HtmlParseError",
+    "Request",
+    "StoredFile",
+    "UpdateDroppedError",
+    "buttons",
+    "find_button",
+    "parse_html",
+]

@@ -1,0 +1,94 @@
+"""Drive the real Dispatcher with updates; the bot's replies land in the fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from fakes.telegram_server import FakeTelegramServer, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.factory import create_bot, create_dispatcher
+from storage.engine import create_engine, create_session_pool
+from storage.migrate import upgrade
+
+TOKEN = "123456:TEST-token-for-the-fake-server"
+ADMIN = 900
+
+
+class Harness:
+    def __init__(
+        self,
+        server: FakeTelegramServer,
+        bot: Bot,
+        dp: Dispatcher,
+        engine: AsyncEngine,
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        self.server, self.bot, self.dp, self.engine = server, bot, dp, engine
+        self.settings, self.clock = settings, clock
+        self.session_pool: async_sessionmaker[AsyncSession] = create_session_pool(engine)
+
+    async def feed(self, update_id: int) -> list[Request]:
+        """Feed one queued update to the dispatcher; return the API calls it caused."""
+        mark = self.server.mark()
+        await self.dp.feed_raw_update(self.bot, self.server.get_update(update_id))
+        return self.server.requests[mark:]
+
+    async def send(self, user_id: int, text: str, **kwargs: Any) -> list[Request]:
+        return await self.feed(self.server.message(user_id, text, **kwargs))
+
+    async def tap(self, user_id: int, source: Request, button: str) -> list[Request]:
+        return await self.feed(self.server.press_button(source, button, user_id=user_id))
+
+    async def upload(
+        self, user_id: int, data: bytes, filename: str, caption: str | None = None
+    ) -> list[Request]:
+        return await self.feed(self.server.document(user_id, data, filename, caption))
+
+    def restart(self) -> None:
+        """A new Dispatcher over the same database: what a process restart leaves behind."""
+        self.dp = create_dispatcher(self.settings, self.session_pool, self.clock)
+
+
+def texts(requests: list[Request]) -> list[str]:
+    return [r.plain_text or "" for r in requests if r.method in {"sendMessage", "sendDocument"}]
+
+
+def last_message(requests: list[Request]) -> Request:
+    sent = [r for r in requests if r.method == "sendMessage"]
+    assert sent, f"no message sent; calls: {[r.method for r in requests]}"
+    return sent[-1]
+
+
+@asynccontextmanager
+async def running_harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
+    async with FakeTelegramServer(token=TOKEN) as server:
+        settings = Settings(
+            bot_token=TOKEN,
+            database_url=db_url,
+            admin_ids=frozenset({ADMIN}),
+            telegram_api_url=server.base_url,
+            _env_file=None,
+        )
+        engine = create_engine(db_url)
+        await upgrade(engine)
+        bot = create_bot(settings)
+        harness = Harness(
+            server,
+            bot,
+            create_dispatcher(settings, create_session_pool(engine), clock),
+            engine,
+            settings,
+            clock,
+        )
+        try:
+            yield harness
+        finally:
+            await bot.session.close()
+            await engine.dispose()

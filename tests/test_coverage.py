@@ -1,0 +1,47 @@
+"""Coverage arithmetic and the cross-period plausibility check."""
+
+from __future__ import annotations
+
+from bot.coverage import coverage, format_percent, format_points, soft_checks, trend_mark
+
+
+def test_coverage_matches_seed_document() -> None:
+    # seed 002: 680 members of 763 workers = 89 %
+    assert round(coverage(680, 763) or 0) == 89
+    assert format_percent(coverage(680, 763)) == "89,1 %"
+
+
+def test_coverage_undefined_without_workers() -> None:
+    assert coverage(5, 0) is None
+    assert coverage(None, 10) is None
+    assert format_percent(None) == "—"
+
+
+def test_points_and_trend() -> None:
+    assert format_points(2.5) == "+2,5 п.п."
+    assert format_points(-3.0) == "−3 п.п."
+    assert format_points(0.01) == "±0 п.п."
+    assert trend_mark(1.0) == "↑" and trend_mark(-1.0) == "↓" and trend_mark(None) == "→"
+
+
+def test_no_warning_when_numbers_add_up() -> None:
+    previous = {"members": 100}
+    assert soft_checks({"members": 105, "joined": 7, "left": 2}, previous) == []
+
+
+def test_jump_over_ten_percent_is_flagged() -> None:
+    found = soft_checks({"members": 89}, {"members": 100})
+    assert [f.kind for f in found] == ["jump"]
+
+
+def test_ten_percent_exactly_is_not_a_jump() -> None:
+    assert soft_checks({"members": 90}, {"members": 100}) == []
+
+
+def test_balance_mismatch_is_flagged_with_expected_value() -> None:
+    found = soft_checks({"members": 100, "joined": 5, "left": 1}, {"members": 100})
+    assert [(f.kind, f.expected) for f in found] == [("balance", 104)]
+
+
+def test_first_report_has_nothing_to_compare() -> None:
+    assert soft_checks({"members": 10}, None) == []

@@ -1,0 +1,184 @@
+"""Admin sets up a district from a spreadsheet; chairs join by invite (through the Dispatcher)."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import openpyxl
+from harness import ADMIN, Harness, last_message, texts
+from sqlalchemy import func, select
+
+from bot.spreadsheets import build_table_xlsx, parse_org_table
+from storage.models import Organization, OrgKind
+
+DISTRICT = "Родионово-Несветайская районная организация"
+HEADERS = ("Район", "Организация", "Работников", "Председатель")
+ROWS = [
+    (DISTRICT, "МБОУ СОШ № 1", 54, "Иванова Мария Петровна"),
+    (DISTRICT, "МБДОУ детский сад «Солнышко»", 20, ""),
+    (DISTRICT, "", 10, ""),
+    (DISTRICT, "ГБУЗ ЦРБ", "много", ""),
+]
+
+
+def org_file() -> bytes:
+    return build_table_xlsx("ППО", HEADERS, ROWS)
+
+
+async def ppo_count(h: Harness) -> int:
+    async with h.session_pool() as session:
+        stmt = select(func.count()).where(Organization.kind == OrgKind.PPO)
+        return int(await session.scalar(stmt) or 0)
+
+
+async def setup_district(h: Harness) -> None:
+    await h.upload(ADMIN, org_file(), "list.xlsx", caption="/import")
+
+
+async def invite_links(h: Harness) -> dict[str, str]:
+    """Organization name → its deep link, read back from the .xlsx the bot sent."""
+    await h.send(ADMIN, "/invites")
+    name, data = h.server.sent_files(ADMIN)[-1]
+    assert name.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    org_col, link_col = header.index("Организация"), header.index("Ссылка")
+    return {row[org_col]: row[link_col] for row in rows[1:]}
+
+
+def code_of(link: str) -> str:
+    return link.split("?start=", 1)[1]
+
+
+async def test_import_lands_good_rows_and_reports_bad_ones_by_number(harness: Harness) -> None:
+    replies = texts(await harness.upload(ADMIN, org_file(), "list.xlsx", caption="/import"))
+    joined = "\n".join(replies)
+    assert "Новых ППО: 2" in joined
+    assert "Строка 4" in joined and "Строка 5" in joined
+    assert "abc" not in joined and "много" in joined
+    assert await ppo_count(harness) == 2
+
+    again = "\n".join(texts(await harness.upload(ADMIN, org_file(), "list.xlsx")))
+    assert "Новых ППО: 0" in again and "Без изменений: 2" in again
+    assert await ppo_count(harness) == 2
+
+
+async def test_import_of_cp1251_csv(harness: Harness) -> None:
+    csv = "Район;Организация;Работников\nКировская районная организация;ГБУЗ ЦРБ;300\n"
+    replies = texts(
+        await harness.upload(ADMIN, csv.encode("cp1251"), "list.csv", caption="/import")
+    )
+    assert "Новых ППО: 1" in "\n".join(replies)
+
+
+async def test_import_of_garbage_says_what_is_wrong(harness: Harness) -> None:
+    replies = texts(await harness.upload(ADMIN, b"hello", "notes.txt"))
+    assert replies and ".xlsx" in replies[0]
+    assert await ppo_count(harness) == 0
+
+
+async def test_import_command_without_file_asks_for_it(harness: Harness) -> None:
+    assert "Пришлите файл" in texts(await harness.send(ADMIN, "/import"))[0]
+
+
+async def test_template_is_a_file_the_import_accepts(harness: Harness) -> None:
+    await harness.send(ADMIN, "/template")
+    name, data = harness.server.sent_files(ADMIN)[-1]
+    table = parse_org_table(data, name)
+    assert table.fatal is None and table.errors == [] and len(table.rows) == 3
+
+
+async def test_orgs_tree_shows_chairs(harness: Harness) -> None:
+    await setup_district(harness)
+    links = await invite_links(harness)
+    await harness.send(501, f"/start {code_of(links['МБОУ СОШ № 1'])}", first_name="Мария")
+    tree = "\n".join(texts(await harness.send(ADMIN, "/orgs")))
+    assert DISTRICT in tree and "председателей подключено: 1" in tree
+    assert "МБОУ СОШ № 1 — Мария" in tree
+    assert "Солнышко" in tree and "не подключён" in tree
+
+
+async def test_invites_cover_unchaired_ppo_and_stay_stable(harness: Harness) -> None:
+    await setup_district(harness)
+    first = await invite_links(harness)
+    assert set(first) == {"МБОУ СОШ № 1", "МБДОУ детский сад «Солнышко»"}
+    assert all(link.startswith("https://t.me/ppo_test_bot?start=") for link in first.values())
+    assert await invite_links(harness) == first
+
+
+async def test_join_by_invite_then_code_is_spent(harness: Harness) -> None:
+    await setup_district(harness)
+    link = (await invite_links(harness))["МБОУ СОШ № 1"]
+    welcome = texts(await harness.send(501, f"/start {code_of(link)}", first_name="Мария"))
+    assert "председатель" in welcome[0] and "МБОУ СОШ № 1" in welcome[0]
+    assert "/report" in welcome[0]
+    menus = [r for r in harness.server.requests if r.method == "setMyCommands"]
+    assert any("report" in str(r.params.get("commands")) for r in menus)
+
+    stranger = texts(await harness.send(502, f"/start {code_of(link)}"))
+    assert "уже использована" in stranger[0]
+    assert "МБОУ СОШ № 1" not in "\n".join(await invite_links(harness))
+
+
+async def test_wrong_and_expired_codes_are_explained(harness: Harness) -> None:
+    await setup_district(harness)
+    link = (await invite_links(harness))["МБОУ СОШ № 1"]
+    assert "не найдена" in texts(await harness.send(502, "/start WRONGCODE"))[0]
+    harness.clock.advance(days=31)  # type: ignore[attr-defined]
+    assert "истёк" in texts(await harness.send(502, f"/start {code_of(link)}"))[0]
+
+
+async def test_reissued_invite_kills_the_old_one(harness: Harness) -> None:
+    await setup_district(harness)
+    old = (await invite_links(harness))["МБОУ СОШ № 1"]
+    async with harness.session_pool() as session:
+        org_id = (
+            await session.scalars(
+                select(Organization.id).where(Organization.name == "МБОУ СОШ № 1")
+            )
+        ).one()
+    reply = texts(await harness.send(ADMIN, f"/invite {org_id}"))[0]
+    new_code = reply.split("?start=", 1)[1].split()[0]
+    assert new_code != code_of(old)
+    assert "уже использована" in texts(await harness.send(503, f"/start {code_of(old)}"))[0]
+    assert "МБОУ СОШ № 1" in texts(await harness.send(503, f"/start {new_code}"))[0]
+
+
+async def test_stranger_is_told_how_to_join(harness: Harness) -> None:
+    for text in ("привет", "/report", "/import", "/orgs"):
+        replies = texts(await harness.send(777, text))
+        assert replies, f"silence on {text!r}"
+        assert "ссылку-приглашение" in replies[0] or "администратору" in replies[0]
+
+
+async def test_chair_cannot_use_admin_commands(harness: Harness) -> None:
+    await setup_district(harness)
+    link = (await invite_links(harness))["МБОУ СОШ № 1"]
+    await harness.send(501, f"/start {code_of(link)}")
+    assert "только администратору" in texts(await harness.send(501, "/invites"))[0]
+    assert "только администратору" in texts(await harness.send(501, "/orgs"))[0]
+
+
+async def test_help_fits_the_role(harness: Harness) -> None:
+    assert "/import" in texts(await harness.send(ADMIN, "/help"))[0]
+    chair_help = None
+    await setup_district(harness)
+    link = (await invite_links(harness))["МБОУ СОШ № 1"]
+    await harness.send(501, f"/start {code_of(link)}")
+    chair_help = texts(await harness.send(501, "/help"))[0]
+    assert "/report" in chair_help and "/import" not in chair_help
+    stranger_help = texts(await harness.send(777, "/help"))[0]
+    assert "/report" not in stranger_help and "ссылку-приглашение" in stranger_help
+
+
+async def test_redelivered_update_is_applied_once(harness: Harness) -> None:
+    update_id = harness.server.document(ADMIN, org_file(), "list.xlsx", "/import")
+    await harness.feed(update_id)
+    again = await harness.feed(update_id)
+    assert again == []
+    assert await ppo_count(harness) == 2
+
+
+_ = (last_message, timedelta)

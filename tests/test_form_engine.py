@@ -1,0 +1,102 @@
+"""The form engine walks fields as data: order, conditions, back, skip and cross-field rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.forms.engine import SUMMARY, InvalidAnswer
+from bot.forms.membership import MEMBERSHIP
+from bot.forms.parsers import whole_number
+
+
+def test_walks_every_field_then_summary() -> None:
+    answers: dict[str, object] = {}
+    step = MEMBERSHIP.first_step(answers)
+    seen = []
+    values = {
+        "workers": "100",
+        "members": "80",
+        "youth_workers": "20",
+        "youth_members": "10",
+        "managers": "5",
+        "managers_members": "4",
+        "joined": "3",
+        "left": "1",
+        "retired": "2",
+    }
+    while step != SUMMARY:
+        seen.append(step)
+        answers = MEMBERSHIP.answer(step, values[step], answers)
+        step = MEMBERSHIP.next_step(step, answers)
+    assert seen == list(values)
+    assert MEMBERSHIP.missing_required(answers) == []
+
+
+def test_skipping_youth_workers_hides_youth_members() -> None:
+    answers = {"workers": 100, "members": 80}
+    answers = MEMBERSHIP.skip("youth_workers", answers)
+    assert MEMBERSHIP.next_step("youth_workers", answers) == "managers"
+    assert MEMBERSHIP.previous_step("managers", answers) == "youth_workers"
+
+
+def test_back_from_summary_lands_on_last_applicable_question() -> None:
+    assert MEMBERSHIP.previous_step(SUMMARY, {"workers": 1, "members": 1}) == "retired"
+    assert MEMBERSHIP.previous_step("workers", {}) is None
+
+
+def test_required_field_cannot_be_skipped() -> None:
+    with pytest.raises(InvalidAnswer):
+        MEMBERSHIP.skip("members", {"workers": 10})
+
+
+@pytest.mark.parametrize(
+    ("step", "raw", "answers", "fragment"),
+    [
+        ("members", "120", {"workers": 100}, "не может быть больше, чем работников"),
+        ("youth_workers", "101", {"workers": 100, "members": 50}, "до 35 лет (101)"),
+        ("youth_members", "21", {"workers": 100, "members": 50, "youth_workers": 20}, "(21)"),
+        (
+            "youth_members",
+            "51",
+            {"workers": 100, "members": 50, "youth_workers": 80},
+            "всех членов",
+        ),
+        ("managers_members", "6", {"workers": 100, "members": 50, "managers": 5}, "руководителей"),
+        ("workers", "0", {}, "не меньше 1"),
+        ("members", "abc", {"workers": 10}, "целое число"),
+        ("members", "7,5", {"workers": 10}, "без дробной"),
+        ("members", "-3", {"workers": 10}, "отрицательным"),
+        ("members", "100001", {"workers": 10}, "не больше 100 000"),
+        ("members", "   ", {"workers": 10}, "пустой"),
+    ],
+)
+def test_bad_answers_are_explained(step: str, raw: str, answers: dict, fragment: str) -> None:
+    with pytest.raises(InvalidAnswer) as error:
+        MEMBERSHIP.answer(step, raw, answers)
+    assert fragment in str(error.value)
+
+
+def test_editing_workers_below_members_is_refused() -> None:
+    answers = {"workers": 100, "members": 90}
+    with pytest.raises(InvalidAnswer):
+        MEMBERSHIP.answer("workers", "80", answers)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1 234", 1234),
+        ("25 чел.", 25),
+        ("0", 0),
+        (" 7 ", 7),
+        ("1\u00a0000", 1000),
+        ("12 человек", 12),
+    ],
+)
+def test_counts_typed_the_way_people_type(raw: str, value: int) -> None:
+    assert whole_number()(raw) == value
+
+
+def test_stale_hidden_answer_is_not_stored() -> None:
+    answers = {"workers": 100, "members": 80, "youth_workers": None, "youth_members": 5}
+    assert "youth_members" not in MEMBERSHIP.visible_answers(answers)
