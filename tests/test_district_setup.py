@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import openpyxl
-from harness import ADMIN, Harness, last_message, texts
+from harness import ADMIN, Harness, texts
 from sqlalchemy import func, select
 
 from bot.spreadsheets import build_table_xlsx, parse_org_table
@@ -179,6 +178,3 @@ async def test_redelivered_update_is_applied_once(harness: Harness) -> None:
     again = await harness.feed(update_id)
     assert again == []
     assert await ppo_count(harness) == 2
-
-
-_ = (last_message, timedelta)

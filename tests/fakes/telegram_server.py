@@ -206,7 +206,7 @@ _HTML_TAGS: Final = {
 }
 _NAMED_ENTITIES: Final = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY_RE: Final = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
-_TAG_RE: Final = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)(.*)", re.DOTALL)
+_TAG_RE: Final = re.compile(r"([^\s/>=\"']+)(.*)", re.DOTALL)
 _ATTR_RE: Final = re.compile(
     r"""\s*([a-zA-Z_][a-zA-Z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"""
 )
@@ -1865,6 +1865,10 @@ class FakeTelegramServer:
             raise _bad_request("message to copy not found")
         keys = ("text", "entities", "document", "photo", "caption", "caption_entities")
         content = {key: copy.deepcopy(source[key]) for key in keys if key in source}
+        media = content.get("document") or (content.get("photo") or [None])[-1]
+        stored = self._files.get(str(media.get("file_id"))) if isinstance(media, dict) else None
+        if stored is not None:
+            self._sent_files[chat_id].append((stored.file_name or stored.file_path, stored.data))
         return chat_id, content
 
     def _copy_message(self, record: Request) -> JsonDict:

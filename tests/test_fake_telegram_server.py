@@ -1,0 +1,355 @@
+"""The fake Telegram Bot API server, driven by a real aiogram Bot over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.filters import Command
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from fakes import FakeTelegramServer, UpdateDroppedError, find_button
+
+TOKEN = "123456:TEST-fake-telegram-token"
+USER = 42
+
+
+def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data)] for text, data in pairs
+        ]
+    )
+
+
+def make_bot(server: FakeTelegramServer) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
+    return Bot(TOKEN, session=session)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(token=TOKEN) as fake:
+        yield fake
+        assert fake.internal_errors == []
+
+
+@pytest.fixture
+async def bot(server: FakeTelegramServer) -> AsyncIterator[Bot]:
+    bot = make_bot(server)
+    try:
+        yield bot
+    finally:
+        await bot.session.close()
+
+
+async def test_send_message_with_keyboard_is_recorded_decoded(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    me = await bot.get_me()
+    assert (me.id, me.username) == (123456, "ppo_test_bot")
+
+    sent = await bot.send_message(
+        USER,
+        "<b>Привет</b>, выберите &lt;действие&gt;:",
+        parse_mode="HTML",
+        reply_markup=keyboard(("📊 Отчёт", "report:1"), ("Отмена", "cancel")),
+    )
+    assert sent.message_id == 1
+    assert sent.chat.id == USER
+    assert sent.from_user is not None
+    assert sent.from_user.id == server.bot_id
+    assert sent.text == "Привет, выберите <действие>:"
+    assert sent.entities is not None
+    assert (sent.entities[0].type, sent.entities[0].offset, sent.entities[0].length) == (
+        "bold",
+        0,
+        6,
+    )
+    assert sent.reply_markup is not None
+
+    request = server.requests[-1]
+    assert request.method == "sendMessage"
+    assert request.token == TOKEN
+    assert server.tokens_used == {TOKEN}
+    assert request.params["chat_id"] == USER
+    assert request.params["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "📊 Отчёт", "callback_data": "report:1"}],
+            [{"text": "Отмена", "callback_data": "cancel"}],
+        ]
+    }
+    assert request.buttons() == [("📊 Отчёт", "report:1"), ("Отмена", "cancel")]
+    assert find_button(request, "Отчёт") == "report:1"
+    assert request.plain_text == "Привет, выберите <действие>:"
+    assert server.messages_to(USER) == [request]
+    found = await server.wait_message(USER, contains="выберите <действие>")
+    assert found is request
+
+    second = await bot.send_message(USER, "ещё")
+    assert second.message_id == 2
+    other_chat = await bot.send_message(7, "другой чат")
+    assert other_chat.message_id == 1
+
+
+async def test_get_updates_offset_semantics(server: FakeTelegramServer, bot: Bot) -> None:
+    first = server.message(USER, "/start")
+    second = server.message(USER, "привет", username="ivan")
+    assert (first, second) == (1, 2)
+
+    updates = await bot.get_updates(timeout=0)
+    assert [update.update_id for update in updates] == [first, second]
+    start = updates[0].message
+    assert start is not None
+    assert start.text == "/start"
+    assert start.chat.id == USER
+    assert start.chat.type == "private"
+    assert start.entities is not None
+    assert start.entities[0].type == "bot_command"
+    assert start.entities[0].length == len("/start")
+    assert server.confirmed_offset == 0
+
+    # Without an offset nothing is confirmed: the same updates come again.
+    again = await bot.get_updates(timeout=0, limit=1)
+    assert [update.update_id for update in again] == [first]
+
+    updates = await bot.get_updates(offset=first + 1, timeout=0)
+    assert [update.update_id for update in updates] == [second]
+    assert server.confirmed_offset == first + 1
+
+    updates = await bot.get_updates(offset=second + 1, timeout=0)
+    assert updates == []
+    assert server.confirmed_offset == second + 1
+    assert server.pending_updates == []
+
+    # Long polling parks until an update arrives, then answers at once.
+    poll = asyncio.create_task(bot.get_updates(offset=second + 1, timeout=30))
+    await server.wait_polling()
+    assert not poll.done()
+    third = server.callback(USER, "report:1")
+    updates = await asyncio.wait_for(poll, timeout=5)
+    assert [update.update_id for update in updates] == [third]
+    query = updates[0].callback_query
+    assert query is not None
+    assert query.data == "report:1"
+    assert query.message is not None
+    assert query.message.chat.id == USER
+
+    await server.wait_confirmed(second)
+    with pytest.raises(TimeoutError, match=f"Update {third} not confirmed"):
+        await server.wait_confirmed(third, timeout=0.05)
+
+
+async def test_send_document_upload_is_retrievable(server: FakeTelegramServer, bot: Bot) -> None:
+    payload = b"PK\x03\x04 fake xlsx bytes \x00\xff"
+    sent = await bot.send_document(
+        USER,
+        BufferedInputFile(payload, filename="report.xlsx"),
+        caption="Отчёт за <i>март</i>",
+        parse_mode="HTML",
+        reply_markup=keyboard(("Ещё", "more")),
+    )
+    assert sent.document is not None
+    assert sent.document.file_name == "report.xlsx"
+    assert sent.document.file_size == len(payload)
+    assert sent.caption == "Отчёт за март"
+
+    assert server.sent_files(USER) == [("report.xlsx", payload)]
+    assert server.sent_files(USER + 1) == []
+    request = await server.wait_message(USER, contains="Отчёт за март")
+    assert request.method == "sendDocument"
+    assert list(request.files.values()) == [payload]
+    assert list(request.file_names.values()) == ["report.xlsx"]
+    # Multipart form fields are decoded like JSON ones.
+    assert request.params["chat_id"] == USER
+    assert find_button(request, "Ещё") == "more"
+
+    # The bot can fetch back what it uploaded, too.
+    file = await bot.get_file(sent.document.file_id)
+    assert file.file_path is not None
+    downloaded = await bot.download_file(file.file_path)
+    assert isinstance(downloaded, io.BytesIO)
+    assert downloaded.getvalue() == payload
+
+
+async def test_user_document_is_downloadable(server: FakeTelegramServer, bot: Bot) -> None:
+    content = "ФИО;Должность\nИванов И.И.;Инженер\n".encode()
+    update_id = server.document(USER, content, "members.csv", caption="/import members")
+
+    (update,) = await bot.get_updates(timeout=0)
+    assert update.update_id == update_id
+    message = update.message
+    assert message is not None
+    assert message.text is None
+    assert message.caption == "/import members"
+    assert message.caption_entities is not None
+    assert message.caption_entities[0].type == "bot_command"
+    document = message.document
+    assert document is not None
+    assert (document.file_name, document.mime_type) == ("members.csv", "text/csv")
+
+    file = await bot.get_file(document.file_id)
+    assert file.file_size == len(content)
+    assert file.file_path is not None
+    downloaded = await bot.download_file(file.file_path)
+    assert isinstance(downloaded, io.BytesIO)
+    assert downloaded.getvalue() == content
+    assert server.requests[-1].method == "downloadFile"
+
+    with pytest.raises(TelegramBadRequest, match="invalid file_id"):
+        await bot.get_file("no-such-file")
+
+
+async def test_fail_next_429_is_retry_after(server: FakeTelegramServer, bot: Bot) -> None:
+    server.fail_next("sendMessage", error_code=429, retry_after=1)
+
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(USER, "первая попытка")
+    assert caught.value.retry_after == 1
+    failed = server.requests[-1]
+    assert (failed.ok, failed.error_code) == (False, 429)
+    assert failed.description == "Too Many Requests: retry after 1"
+    assert server.messages_to(USER) == []
+
+    # The fault was used up: the retry goes through and gets message_id 1.
+    sent = await bot.send_message(USER, "повтор")
+    assert sent.message_id == 1
+
+
+async def test_forbidden_and_server_errors(server: FakeTelegramServer, bot: Bot) -> None:
+    server.block_chat(USER)
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.send_message(USER, "привет")
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_document(USER, BufferedInputFile(b"x", filename="x.txt"))
+    assert await bot.send_message(7, "другому можно")
+    server.unblock_chat(USER)
+    assert await bot.send_message(USER, "снова можно")
+
+    server.fail_next("sendMessage", error_code=403, chat_id=8)
+    assert await bot.send_message(9, "не тот чат")
+    with pytest.raises(TelegramForbiddenError):
+        await bot.send_message(8, "тот чат")
+
+    server.fail_next("*", error_code=502, times=2)
+    with pytest.raises(TelegramServerError, match="Bad Gateway"):
+        await bot.send_message(USER, "a")
+    with pytest.raises(TelegramServerError):
+        await bot.send_chat_action(USER, "typing")
+    assert await bot.send_chat_action(USER, "typing") is True
+
+
+async def test_rate_limits_with_injected_clock() -> None:
+    now = [1000.0]
+    async with FakeTelegramServer(token=TOKEN, clock=lambda: now[0]) as server:
+        bot = make_bot(server)
+        try:
+            server.enforce_limits(per_second_global=3, per_chat_per_second=1)
+            await bot.send_message(1, "a")
+            with pytest.raises(TelegramRetryAfter) as caught:
+                await bot.send_message(1, "b")
+            assert caught.value.retry_after == 1
+            await bot.send_message(2, "c")
+            await bot.send_message(3, "d")
+            with pytest.raises(TelegramRetryAfter):
+                await bot.send_message(4, "e")
+            assert server.limit_violations == {"per_chat": 1, "global": 1}
+
+            now[0] += 1.0
+            await bot.send_message(1, "b")
+            assert [r.params["text"] for r in server.messages_to(1)] == ["a", "b"]
+        finally:
+            await bot.session.close()
+
+
+async def test_strict_mode_rejects_what_telegram_rejects(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    with pytest.raises(TelegramBadRequest, match=r"can't parse entities: Unsupported start tag"):
+        await bot.send_message(USER, "Иванов <Иван> Иванович", parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(USER, "x", reply_markup=keyboard(("long", "x" * 65)))
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(USER, "я" * 4097)
+
+    sent = await bot.send_message(USER, "текст", reply_markup=keyboard(("A", "a")))
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await bot.edit_message_text(
+            "текст", chat_id=USER, message_id=sent.message_id, reply_markup=keyboard(("A", "a"))
+        )
+    edited = await bot.edit_message_text("текст", chat_id=USER, message_id=sent.message_id)
+    assert isinstance(edited, Message)
+    assert edited.reply_markup is None  # editing without reply_markup drops the keyboard
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_text("x", chat_id=USER, message_id=999)
+    assert await bot.delete_message(USER, sent.message_id) is True
+    with pytest.raises(TelegramBadRequest, match="message to delete not found"):
+        await bot.delete_message(USER, sent.message_id)
+
+    with pytest.raises(TimeoutError, match=r"sendMessage chat=42 text='текст'"):
+        await server.wait_message(USER, contains="нет такого", timeout=0.05)
+
+
+async def test_dispatcher_round_trip(server: FakeTelegramServer, bot: Bot) -> None:
+    router = Router()
+
+    @router.message(Command("start"))
+    async def start(message: Message) -> None:
+        await message.answer("Добро пожаловать!", reply_markup=keyboard(("Отчёт", "report")))
+
+    @router.callback_query(F.data == "report")
+    async def report(query: CallbackQuery) -> None:
+        assert isinstance(query.message, Message)
+        await query.message.edit_text("Отчёт готов")
+        await query.answer("Готово")
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    polling = asyncio.create_task(
+        dp.start_polling(bot, handle_as_tasks=False, handle_signals=False, close_bot_session=False)
+    )
+    try:
+        mark = server.mark()
+        update_id = server.message(USER, "/start")
+        await server.wait_confirmed(update_id)
+        welcome = await server.wait_message(USER, contains="Добро пожаловать", after=mark)
+
+        press = server.press_button(welcome, "Отчёт")
+        await server.wait_confirmed(press)
+        edited = await server.wait_message(USER, contains="Отчёт готов", after=mark)
+        assert edited.method == "editMessageText"
+        assert edited.params["message_id"] == welcome.message_id
+        (answer,) = server.callback_answers.values()
+        assert answer["text"] == "Готово"
+        assert [m.get("text") for m in server.chat_messages(USER)] == ["/start", "Отчёт готов"]
+
+        # No handler for edited messages: aiogram does not ask for them, so they are dropped.
+        dropped = server.add_update(
+            {
+                "edited_message": {
+                    **server.chat_messages(USER)[0],
+                    "edit_date": 1,
+                }
+            }
+        )
+        with pytest.raises(UpdateDroppedError, match="edited_message"):
+            await server.wait_confirmed(dropped)
+    finally:
+        await dp.stop_polling()
+        await polling

@@ -1,0 +1,190 @@
+"""A chair files membership monitoring through the Dispatcher: validation, back, skip, edit,
+soft checks, double tap, resume after a restart, history."""
+
+from __future__ import annotations
+
+from harness import Harness, last_message, texts
+from sqlalchemy import func, select
+from test_district_setup import code_of, invite_links, setup_district
+
+from storage.models import FormDraft, MembershipReport
+
+CHAIR = 501
+
+
+async def join(h: Harness, org: str = "МБОУ СОШ № 1", user: int = CHAIR) -> None:
+    await setup_district(h)
+    link = (await invite_links(h))[org]
+    await h.send(user, f"/start {code_of(link)}", first_name="Мария")
+
+
+async def answer_all(h: Harness, values: list[str]) -> list:
+    replies = await h.send(CHAIR, "/report")
+    for value in values:
+        replies = await h.send(CHAIR, value)
+    return replies
+
+
+async def report_count(h: Harness) -> int:
+    async with h.session_pool() as session:
+        return int(await session.scalar(select(func.count()).select_from(MembershipReport)) or 0)
+
+
+FULL = ["54", "40", "12", "8", "3", "2", "4", "1", "5"]
+
+
+async def test_full_report_summary_and_double_tap(harness: Harness) -> None:
+    await join(harness)
+    replies = await answer_all(harness, FULL)
+    summary = last_message(replies)
+    text = summary.plain_text or ""
+    assert "Охват профчленством: 74,1 %" in text
+    assert "Охват молодёжи до 35 лет: 66,7 %" in text
+    assert "первый" in text
+    first = await harness.tap(CHAIR, summary, "Отправить")
+    assert "Отчёт сохранён" in texts(first)[0]
+    second = await harness.tap(CHAIR, summary, "Отправить")
+    assert not any("сохранён" in t for t in texts(second))
+    answered = [r for r in second if r.method == "answerCallbackQuery"]
+    assert answered and "Уже сохранено" in str(answered[0].params.get("text"))
+    assert await report_count(harness) == 1
+
+
+async def test_bad_answer_gets_reason_and_same_question(harness: Harness) -> None:
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    reply = last_message(await harness.send(CHAIR, "60")).plain_text or ""
+    assert "не может быть больше, чем работников (54)" in reply
+    assert "Сколько из них членов профсоюза" in reply
+    reply = last_message(await harness.send(CHAIR, "сорок")).plain_text or ""
+    assert "целое число" in reply and "членов профсоюза" in reply
+    reply = last_message(await harness.send(CHAIR, "40")).plain_text or ""
+    assert "до 35 лет" in reply
+
+
+async def test_back_skip_and_edit_from_summary(harness: Harness) -> None:
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    question = last_message(await harness.send(CHAIR, "40"))
+    back = last_message(await harness.tap(CHAIR, question, "Назад"))
+    assert "членов профсоюза (чел.)" in (back.plain_text or "")
+    await harness.send(CHAIR, "41")
+    youth = last_message(harness.server.requests)
+    managers = last_message(await harness.tap(CHAIR, youth, "Пропустить"))
+    assert "руководителей" in (managers.plain_text or "")
+    replies = []
+    for _ in range(4):  # managers (which hides its follow-up), joined, left, retired
+        replies = await harness.tap(CHAIR, last_message(harness.server.requests), "Пропустить")
+    summary = last_message(replies)
+    assert "Работников до 35 лет: —" in (summary.plain_text or "")
+    assert "Членов профсоюза до 35 лет" not in (summary.plain_text or "")
+
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить"))
+    field = last_message(await harness.tap(CHAIR, menu, "Членов профсоюза"))
+    assert "членов профсоюза" in (field.plain_text or "")
+    summary = last_message(await harness.send(CHAIR, "50"))
+    assert "Членов профсоюза: 50" in (summary.plain_text or "")
+    assert "92,6 %" in (summary.plain_text or "")
+    await harness.tap(CHAIR, summary, "Отправить")
+    async with harness.session_pool() as session:
+        report = (await session.scalars(select(MembershipReport))).one()
+    assert (report.workers, report.members, report.youth_workers) == (54, 50, None)
+
+
+async def test_previous_value_one_tap_and_soft_check(harness: Harness) -> None:
+    await join(harness)
+    harness.clock.advance(days=-40)  # type: ignore[attr-defined]
+    summary = last_message(await answer_all(harness, FULL))
+    await harness.tap(CHAIR, summary, "Отправить")
+    harness.clock.advance(days=40)  # type: ignore[attr-defined]
+
+    question = last_message(await harness.send(CHAIR, "/report"))
+    assert "54 (как в прошлый раз)" in str(question.buttons())
+    members_q = last_message(await harness.tap(CHAIR, question, "как в прошлый раз"))
+    assert "40 (как в прошлый раз)" in str(members_q.buttons())
+    replies = await harness.send(CHAIR, "30")
+    for value in ["12", "8", "3", "2", "1", "0", "5"]:
+        replies = await harness.send(CHAIR, value)
+    summary = last_message(replies)
+    text = summary.plain_text or ""
+    assert "больше чем на 10 %" in text
+    assert "Не сходится: было 40 + принято − выбыло = 41, а указано 30" in text
+    assert "−18,5 п.п." in text and "октябрь 2026" in text
+    assert any("Подтверждаю" in label for label, _ in summary.buttons())
+    await harness.tap(CHAIR, summary, "Подтверждаю")
+    assert await report_count(harness) == 2
+
+
+async def test_second_report_in_same_period_is_a_revision(harness: Harness) -> None:
+    await join(harness)
+    await harness.tap(CHAIR, last_message(await answer_all(harness, FULL)), "Отправить")
+    summary = last_message(await answer_all(harness, FULL))
+    assert "редакция № 2" in (summary.plain_text or "")
+    await harness.tap(CHAIR, summary, "Отправить")
+    history = texts(await harness.send(CHAIR, "/history"))[0]
+    assert "ноябрь 2026" in history and "редакций: 2" in history
+
+
+async def test_resume_after_restart_at_same_question(harness: Harness) -> None:
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    harness.restart()
+    resumed = last_message(await harness.send(CHAIR, "/report")).plain_text or ""
+    assert "незаконченная форма" in resumed and "членов профсоюза" in resumed
+    reply = last_message(await harness.send(CHAIR, "40")).plain_text or ""
+    assert "до 35 лет" in reply
+    async with harness.session_pool() as session:
+        draft = (await session.scalars(select(FormDraft))).one()
+    assert draft.answers == {"workers": 54, "members": 40}
+
+
+async def test_cancel_drops_the_draft(harness: Harness) -> None:
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/report"))
+    assert "отменено" in texts(await harness.tap(CHAIR, question, "Отмена"))[0]
+    assert "нечего отменять" in texts(await harness.send(CHAIR, "/cancel"))[0]
+
+
+async def test_button_from_an_old_question_is_stale(harness: Harness) -> None:
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    members_question = last_message(await harness.send(CHAIR, "54"))
+    await harness.send(CHAIR, "40")
+    replies = await harness.tap(CHAIR, members_question, "Назад")
+    answered = [r for r in replies if r.method == "answerCallbackQuery"]
+    assert "устарела" in str(answered[0].params.get("text"))
+    async with harness.session_pool() as session:
+        assert (await session.scalars(select(FormDraft))).one().step == "youth_workers"
+
+
+async def test_someone_else_cannot_press_a_chairs_buttons(harness: Harness) -> None:
+    await join(harness)
+    summary = last_message(await answer_all(harness, FULL))
+    confirm = dict(summary.buttons())
+    data = next(v for k, v in confirm.items() if "Отправить" in k)
+    replies = await harness.feed(harness.server.callback(777, data or ""))
+    assert not any("сохранён" in t for t in texts(replies))
+    assert await report_count(harness) == 0
+
+
+async def test_chair_of_two_ppo_chooses(harness: Harness) -> None:
+    await join(harness)
+    link = (await invite_links(harness))["МБДОУ детский сад «Солнышко»"]
+    await harness.send(CHAIR, f"/start {code_of(link)}")
+    choice = last_message(await harness.send(CHAIR, "/report"))
+    assert "нескольких ППО" in (choice.plain_text or "")
+    question = last_message(await harness.tap(CHAIR, choice, "Солнышко"))
+    assert "Сколько работников" in (question.plain_text or "")
+    async with harness.session_pool() as session:
+        draft = (await session.scalars(select(FormDraft))).one()
+    assert draft.context["org_name"] == "МБДОУ детский сад «Солнышко»"
+
+
+async def test_photo_instead_of_number_is_explained(harness: Harness) -> None:
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    replies = await harness.feed(harness.server.photo(CHAIR, b"\xff\xd8\xff\xe0fakejpeg"))
+    assert "ответьте текстом" in (last_message(replies).plain_text or "")
