@@ -76,7 +76,11 @@ class OrgKind(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
+    """Staff hold their role over a district or a region; chairs and curators over a ППО."""
+
     ADMIN = "admin"
+    STAFF = "staff"
+    CURATOR = "curator"
     CHAIR = "chair"
 
 
@@ -94,6 +98,7 @@ class Organization(Base):
     chair_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    archived_at: Mapped[datetime | None]
 
 
 class Person(Base):
@@ -106,6 +111,8 @@ class Person(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     username: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    unreachable_at: Mapped[datetime | None]
+    reminders_paused_until: Mapped[date | None] = mapped_column(Date)
 
 
 class RoleGrant(Base):
@@ -163,6 +170,9 @@ class MembershipReport(Base):
     submitted_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
     submitted_at: Mapped[datetime]
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    returned_at: Mapped[datetime | None]
+    returned_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    return_comment: Mapped[str | None] = mapped_column(String(1000))
 
 
 class FormDraft(Base):
@@ -189,3 +199,134 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Event(Base):
+    """An event a ППО held: seminar, contest, meeting... Deleted events stay for the record."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_org_date", "org_id", "date_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    kind_other: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str] = mapped_column(String(300))
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    online: Mapped[bool]
+    place: Mapped[str | None] = mapped_column(String(300))
+    views: Mapped[int | None]
+    participants: Mapped[int]
+    direction: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(String(1000))
+    photos: Mapped[dict[str, Any]]
+    created_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Passport(Base):
+    """The card of a ППО (паспорт ППО). Workers live on the organization, shared with reports."""
+
+    __tablename__ = "passports"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    institution: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(500))
+    chair_full_name: Mapped[str | None] = mapped_column(String(200))
+    chair_phone: Mapped[str | None] = mapped_column(String(32))
+    agreement: Mapped[bool | None]
+    agreement_until: Mapped[date | None] = mapped_column(Date)
+    youth_council: Mapped[bool | None]
+    site_url: Mapped[str | None] = mapped_column(String(500))
+    social_url: Mapped[str | None] = mapped_column(String(500))
+    stand: Mapped[bool | None]
+    corner: Mapped[bool | None]
+    info_person: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class AuditEntry(Base):
+    """Who changed what, when, from what to what: data and rights alike."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_org_at", "org_id", "at"),
+        Index("ix_audit_log_person_at", "person_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(String(48))
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CollectionKind(enum.StrEnum):
+    MEMBERSHIP = "membership"
+    PASSPORT = "passport"
+
+
+class Collection(Base):
+    """A data request with a deadline: a calendar monitoring period or a one-off request."""
+
+    __tablename__ = "collections"
+    __table_args__ = (UniqueConstraint("scope_org_id", "kind", "period", "one_off", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[CollectionKind] = mapped_column(_str_enum(CollectionKind))
+    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    period: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    one_off: Mapped[bool]
+    opened_at: Mapped[datetime]
+    deadline: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class CollectionTarget(Base):
+    """One ППО due in a collection; ``submitted_at`` set the moment it delivers."""
+
+    __tablename__ = "collection_targets"
+    __table_args__ = (UniqueConstraint("collection_id", "org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime | None]
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """A message the bot must deliver; ``key`` (recipient, purpose, period) makes it unique."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[OutboxStatus] = mapped_column(_str_enum(OutboxStatus))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))
