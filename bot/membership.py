@@ -13,7 +13,7 @@ from bot.forms.flow import Summary
 from bot.forms.membership import MEMBERSHIP
 from bot.texts import common, forms
 from bot.texts import membership as t
-from storage import drafts, reports
+from storage import audit, drafts, reports
 from storage.models import FormDraft, Organization
 
 
@@ -35,6 +35,8 @@ async def open_form(
     revisions = (await reports.revision_counts(session, org.id)).get(period, 0)
     context = {
         "org_name": org.name,
+        "tz": org.timezone or default_tz,
+        "known_workers": org.workers,
         "period": period.isoformat(),
         "previous": _values(previous) if previous else None,
         "previous_period": previous.period.isoformat() if previous else None,
@@ -59,10 +61,13 @@ class MembershipFlow:
     spec = MEMBERSHIP
 
     def previous_value(self, field: str, context: dict[str, Any]) -> Any:
+        """Last report's value; workers from the organization, which the passport updates too."""
+        if field == "workers" and context.get("known_workers") is not None:
+            return context["known_workers"]
         previous = context.get("previous") or {}
         return previous.get(field)
 
-    def summary(self, answers: dict[str, Any], context: dict[str, Any]) -> Summary:
+    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
         period = date.fromisoformat(context["period"])
         lines = [t.summary_header(common.name(context["org_name"]), common.period_name(period)), ""]
         lines += [
@@ -121,6 +126,14 @@ class MembershipFlow:
         org = await session.get(Organization, draft.org_id)
         if org is not None:
             org.workers = report.workers
+        audit.record(
+            session,
+            at=now,
+            actor_id=person_id,
+            action="report.submit",
+            org_id=draft.org_id,
+            after={"period": period.isoformat(), "revision": report.revision, **answers},
+        )
         return t.saved(
             common.name(draft.context["org_name"]),
             common.period_name(period),

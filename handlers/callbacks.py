@@ -39,3 +39,20 @@ TOKEN_LENGTH = 12
 
 def short_token(token: str) -> str:
     return token[:TOKEN_LENGTH]
+
+
+class EventAction(enum.StrEnum):
+    OPEN = "open"
+    CORRECT = "fix"
+    DELETE = "del"
+    DELETE_YES = "dely"
+    DELETE_NO = "deln"
+
+
+class EventCb(CallbackData, prefix="e1"):
+    action: EventAction
+    event_id: int
+
+
+class PassportEdit(CallbackData, prefix="p1"):
+    org_id: int

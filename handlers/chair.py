@@ -1,53 +1,95 @@
-"""Chairs of primary organizations: monitoring report and history."""
+"""Chairs of primary organizations: monitoring, events, passport, history."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import events as event_reports
+from bot import membership, passport
 from bot.clock import Clock
 from bot.config import Settings
+from bot.forms.parsers import show_date_range
 from bot.history import history_text
-from bot.membership import open_form
 from bot.middlewares import Viewer
 from bot.texts import chair as t
 from bot.texts import common
+from bot.texts import events as te
 from handlers import keyboards
-from handlers.callbacks import OrgPick
+from handlers.callbacks import EventAction, EventCb, OrgPick, PassportEdit
 from handlers.filters import IsChair
-from handlers.forms import resume, show_step
-from storage import drafts
-from storage.models import Organization
+from handlers.forms import form_env, resume, show_step
+from handlers.replies import answer_lines
+from storage import audit, drafts
+from storage import events as event_store
+from storage.models import Event, FormDraft, Organization
+
+Opener = Callable[..., Awaitable[FormDraft]]
+OPENERS: dict[str, Opener] = {
+    "membership": membership.open_form,
+    "event": event_reports.open_form,
+    "passport": passport.open_form,
+}
+EVENTS_LISTED = 15
 
 
-async def _start_report(
-    message: Message, org: Organization, session: AsyncSession, settings: Settings, clock: Clock
+async def _open(
+    form: str,
+    message: Message,
+    org: Organization,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
-    draft = await open_form(
-        session,
-        tg_user_id=message.chat.id,
-        org=org,
-        default_tz=settings.timezone,
-        now=clock.now(),
-    )
-    await show_step(message, draft)
+    """Start ``form`` for ``org``, or resume the form the chair left unfinished."""
+    draft = await drafts.get_draft(session, viewer.tg_user_id)
+    if draft is None:
+        draft = await OPENERS[form](
+            session,
+            tg_user_id=viewer.tg_user_id,
+            org=org,
+            default_tz=settings.timezone,
+            now=clock.now(),
+        )
+        await show_step(message, draft, form_env(draft, settings, clock))
+    else:
+        await resume(message, draft, form_env(draft, settings, clock))
+
+
+async def _start(
+    form: str,
+    message: Message,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    draft = await drafts.get_draft(session, viewer.tg_user_id)
+    if draft is not None:
+        await resume(message, draft, form_env(draft, settings, clock))
+    elif len(viewer.chaired) > 1:
+        await message.answer(t.CHOOSE_ORG, reply_markup=keyboards.org_choice(form, viewer.chaired))
+    else:
+        await _open(form, message, viewer.chaired[0], session, viewer, settings, clock)
 
 
 async def report(
     message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
 ) -> None:
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if draft is not None:
-        await resume(message, draft)
-        return
-    if len(viewer.chaired) > 1:
-        await message.answer(
-            t.CHOOSE_ORG, reply_markup=keyboards.org_choice("membership", viewer.chaired)
-        )
-        return
-    await _start_report(message, viewer.chaired[0], session, settings, clock)
+    await _start("membership", message, session, viewer, settings, clock)
+
+
+async def event(
+    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
+) -> None:
+    await _start("event", message, session, viewer, settings, clock)
 
 
 async def org_picked(
@@ -59,20 +101,147 @@ async def org_picked(
     clock: Clock,
 ) -> None:
     org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
-    if org is None or not isinstance(query.message, Message):
+    if org is None or callback_data.form not in OPENERS or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if draft is not None:
-        await resume(query.message, draft)
-        return
-    await _start_report(query.message, org, session, settings, clock)
+    await _open(callback_data.form, query.message, org, session, viewer, settings, clock)
 
 
 async def history(message: Message, session: AsyncSession, viewer: Viewer) -> None:
     for org in viewer.chaired:
         await message.answer(await history_text(session, org))
+
+
+def _local_today(org: Organization, settings: Settings, now: datetime) -> datetime:
+    return now.astimezone(ZoneInfo(org.timezone or settings.timezone))
+
+
+async def events_list(
+    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
+) -> None:
+    for org in viewer.chaired:
+        today = _local_today(org, settings, clock.now()).date()
+        overview = await event_reports.year_overview(session, org.id, today)
+        lines = [te.list_header(common.name(org.name), overview.year)]
+        if not overview.events:
+            await message.answer("\n".join([*lines, te.LIST_EMPTY]))
+            continue
+        lines.append(te.totals(len(overview.events), overview.participants))
+        lines += [te.direction_line(*row) for row in overview.by_direction]
+        lines.append("")
+        shown = overview.events[:EVENTS_LISTED]
+        for number, item in enumerate(shown, 1):
+            when = show_date_range(
+                {"from": item.date_from.isoformat(), "to": item.date_to.isoformat()}
+            )
+            kind = event_reports.kind_label(item.kind, item.kind_other)
+            lines.append(
+                te.event_line(number, when, kind, common.name(item.topic), item.participants)
+            )
+        if len(overview.events) > EVENTS_LISTED:
+            lines.append(te.MORE_EVENTS.format(shown=EVENTS_LISTED, total=len(overview.events)))
+        lines.append(te.OPEN_HINT)
+        await answer_lines(message, lines[:-1])
+        await message.answer(lines[-1], reply_markup=keyboards.event_list(shown))
+
+
+async def _own_event(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
+) -> Event | None:
+    """The event, if it exists and the sender chairs its ППО; otherwise explain and stop."""
+    item = await event_store.get_event(session, callback_data.event_id)
+    if item is None:
+        await query.answer(te.NOT_FOUND, show_alert=True)
+        return None
+    if not viewer.chairs(item.org_id):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return None
+    return item
+
+
+async def event_action(
+    query: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    item = await _own_event(query, callback_data, session, viewer)
+    message = query.message
+    if item is None or not isinstance(message, Message):
+        return
+    await query.answer()
+    title = common.name(item.topic)
+    action = callback_data.action
+    if action is EventAction.OPEN:
+        org = next(o for o in viewer.chaired if o.id == item.org_id)
+        await message.answer(
+            event_reports.event_card(item, org.name), reply_markup=keyboards.event_actions(item.id)
+        )
+    elif action is EventAction.CORRECT:
+        org = next(o for o in viewer.chaired if o.id == item.org_id)
+        draft = await drafts.get_draft(session, viewer.tg_user_id)
+        if draft is not None:
+            await resume(message, draft, form_env(draft, settings, clock))
+            return
+        draft = await event_reports.open_correction(
+            session,
+            tg_user_id=viewer.tg_user_id,
+            event=item,
+            org=org,
+            default_tz=settings.timezone,
+            now=clock.now(),
+        )
+        await show_step(message, draft, form_env(draft, settings, clock))
+    elif action is EventAction.DELETE:
+        await message.answer(
+            te.confirm_delete(title), reply_markup=keyboards.delete_confirm(item.id)
+        )
+    elif action is EventAction.DELETE_YES:
+        assert viewer.person is not None
+        now = clock.now()
+        before = event_store.snapshot(item)
+        event_store.delete_event(item, by=viewer.person.id, now=now)
+        audit.record(
+            session,
+            at=now,
+            actor_id=viewer.person.id,
+            action="event.delete",
+            org_id=item.org_id,
+            before={"id": item.id, **before},
+        )
+        await message.answer(te.deleted(title))
+    else:
+        await message.answer(te.KEPT)
+
+
+async def passport_card(
+    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings
+) -> None:
+    for org in viewer.chaired:
+        await message.answer(
+            await passport.card_text(session, org, settings.timezone),
+            reply_markup=keyboards.passport_edit(org.id),
+            disable_web_page_preview=True,
+        )
+
+
+async def passport_edit(
+    query: CallbackQuery,
+    callback_data: PassportEdit,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
+    if org is None or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    await _open("passport", query.message, org, session, viewer, settings, clock)
 
 
 def create_router() -> Router:
@@ -81,7 +250,14 @@ def create_router() -> Router:
     router.callback_query.filter(IsChair())
     router.message.register(report, Command("report"))
     router.message.register(report, F.text == common.MENU_REPORT)
-    router.callback_query.register(org_picked, OrgPick.filter())
+    router.message.register(event, Command("event"))
+    router.message.register(event, F.text == common.MENU_EVENT)
+    router.message.register(events_list, Command("events"))
+    router.message.register(passport_card, Command("passport"))
+    router.message.register(passport_card, F.text == common.MENU_PASSPORT)
     router.message.register(history, Command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
+    router.callback_query.register(org_picked, OrgPick.filter())
+    router.callback_query.register(event_action, EventCb.filter())
+    router.callback_query.register(passport_edit, PassportEdit.filter())
     return router

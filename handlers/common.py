@@ -11,12 +11,15 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.middlewares import Viewer
+from bot.texts import admin as admin_texts
 from bot.texts import chair as t
 from bot.texts import common
 from handlers import keyboards
 from handlers.menu import help_text, set_chat_menu
 from storage import people
+from storage.models import Person
 from storage.people import RedeemError
 
 REDEEM_ERRORS = {
@@ -32,6 +35,7 @@ async def start_with_code(
     bot: Bot,
     session: AsyncSession,
     viewer: Viewer,
+    settings: Settings,
     clock: Clock,
 ) -> None:
     user = message.from_user
@@ -55,10 +59,31 @@ async def start_with_code(
     await set_chat_menu(bot, user.id, is_admin=viewer.is_admin, is_chair=True)
     previous = result.previous_chair
     if previous is not None and previous.id != person.id:
+        await _announce_handover(bot, session, settings, result.org.name, previous, person)
+
+
+async def _announce_handover(
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    org_name: str,
+    previous: Person,
+    successor: Person,
+) -> None:
+    """The replaced chair is told and loses the menu; admins see who took over."""
+    with contextlib.suppress(TelegramAPIError):
+        await bot.send_message(previous.tg_user_id, t.replaced_chair(common.name(org_name)))
+    still_chair = bool(await people.chaired_orgs(session, previous.tg_user_id))
+    await set_chat_menu(
+        bot,
+        previous.tg_user_id,
+        is_admin=previous.tg_user_id in settings.admin_ids,
+        is_chair=still_chair,
+    )
+    text = admin_texts.chair_changed(org_name, previous.full_name, successor.full_name)
+    for admin_id in settings.admin_ids:
         with contextlib.suppress(TelegramAPIError):
-            await bot.send_message(
-                previous.tg_user_id, t.replaced_chair(common.name(result.org.name))
-            )
+            await bot.send_message(admin_id, text)
 
 
 async def _already_used_by(session: AsyncSession, code: str, viewer: Viewer) -> bool:

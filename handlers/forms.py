@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -12,7 +13,8 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.forms.engine import SUMMARY, InvalidAnswer
+from bot.config import Settings
+from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
 from bot.forms.flow import FormFlow
 from bot.forms.registry import FLOWS
 from bot.middlewares import Viewer
@@ -21,6 +23,8 @@ from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
 from storage import drafts
 from storage.models import FormDraft
+
+PHOTOS_DONE = "done"
 
 
 class HasDraft(Filter):
@@ -37,18 +41,26 @@ def _flow(draft: FormDraft) -> FormFlow:
     return FLOWS[draft.form]
 
 
-async def show_step(message: Message, draft: FormDraft, *, note: str | None = None) -> None:
+def form_env(draft: FormDraft, settings: Settings, clock: Clock) -> ParseEnv:
+    tz = ZoneInfo(draft.context.get("tz") or settings.timezone)
+    return ParseEnv(today=clock.now().astimezone(tz).date())
+
+
+async def show_step(
+    message: Message, draft: FormDraft, env: ParseEnv, *, note: str | None = None
+) -> None:
     """Send the current question (or the summary) of ``draft`` as a fresh message."""
     flow = _flow(draft)
     spec = flow.spec
     if draft.step == SUMMARY:
-        summary = flow.summary(draft.answers, draft.context)
+        summary = flow.summary(draft.answers, draft.context, env.today)
         text = f"{note}\n\n{summary.text}" if note else summary.text
         await message.answer(
             text,
             reply_markup=keyboards.summary_keyboard(
                 draft.token, explicit=summary.needs_explicit_confirm
             ),
+            disable_web_page_preview=True,
         )
         return
     field = spec.field(draft.step)
@@ -68,6 +80,7 @@ async def show_step(message: Message, draft: FormDraft, *, note: str | None = No
             previous=flow.previous_value(field.name, draft.context),
             can_go_back=spec.previous_step(field.name, draft.answers) is not None,
             editing=editing,
+            photos_taken=len(draft.answers.get(field.name) or []) if field.photos else 0,
         ),
     )
 
@@ -82,8 +95,16 @@ def _advance(draft: FormDraft, answers: dict[str, Any], clock: Clock) -> None:
     drafts.save_draft(draft, step=step, answers=answers, now=clock.now())
 
 
-async def resume(message: Message, draft: FormDraft) -> None:
-    await show_step(message, draft, note=t.RESUMING.format(title=_flow(draft).spec.title))
+async def resume(message: Message, draft: FormDraft, env: ParseEnv) -> None:
+    await show_step(message, draft, env, note=t.RESUMING.format(title=_flow(draft).spec.title))
+
+
+async def _still_allowed(draft: FormDraft, viewer: Viewer, session: AsyncSession) -> bool:
+    """A chair replaced after elections loses the form they had open for that ППО."""
+    if draft.org_id is None or viewer.chairs(draft.org_id):
+        return True
+    await drafts.drop_draft(session, draft)
+    return False
 
 
 async def cancel_command(message: Message, session: AsyncSession, viewer: Viewer) -> None:
@@ -95,23 +116,61 @@ async def cancel_command(message: Message, session: AsyncSession, viewer: Viewer
     await message.answer(t.CANCELLED)
 
 
-async def typed_answer(message: Message, draft: FormDraft, clock: Clock) -> None:
+async def typed_answer(
+    message: Message,
+    draft: FormDraft,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
     assert message.text is not None
+    if not await _still_allowed(draft, viewer, session):
+        await message.answer(t.LOST_RIGHTS)
+        return
+    env = form_env(draft, settings, clock)
     if draft.step == SUMMARY:
-        await show_step(message, draft)
+        await show_step(message, draft, env)
         return
     spec = _flow(draft).spec
     try:
-        answers = spec.answer(draft.step, message.text, draft.answers)
+        answers = spec.answer(draft.step, message.text, draft.answers, env)
     except InvalidAnswer as error:
-        await show_step(message, draft, note=f"❗ {error}")
+        await show_step(message, draft, env, note=f"❗ {error}")
         return
     _advance(draft, answers, clock)
-    await show_step(message, draft)
+    await show_step(message, draft, env)
 
 
-async def non_text_answer(message: Message, draft: FormDraft) -> None:
-    await show_step(message, draft, note=t.NEED_TEXT)
+async def non_text_answer(
+    message: Message,
+    draft: FormDraft,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    if not await _still_allowed(draft, viewer, session):
+        await message.answer(t.LOST_RIGHTS)
+        return
+    env = form_env(draft, settings, clock)
+    spec = _flow(draft).spec
+    field = spec.field(draft.step) if draft.step != SUMMARY else None
+    if field is None or not field.photos or not message.photo:
+        await show_step(message, draft, env, note=t.NEED_TEXT)
+        return
+    try:
+        answers = spec.add_photo(field.name, message.photo[-1].file_id, draft.answers)
+    except InvalidAnswer:
+        await message.answer(t.photos_full(field.photos))
+        return
+    taken = len(answers[field.name])
+    if taken >= field.photos:
+        _advance(draft, answers, clock)
+        await show_step(message, draft, env, note=t.photos_full(field.photos))
+        return
+    drafts.save_draft(draft, step=draft.step, answers=answers, now=clock.now())
+    await show_step(message, draft, env, note=t.photo_taken(taken, field.photos))
 
 
 async def _drop_keyboard(query: CallbackQuery) -> None:
@@ -126,6 +185,7 @@ async def form_button(
     callback_data: FormCb,
     session: AsyncSession,
     viewer: Viewer,
+    settings: Settings,
     clock: Clock,
 ) -> None:
     draft = await drafts.get_draft(session, viewer.tg_user_id)
@@ -139,8 +199,7 @@ async def form_button(
         await query.answer(stale, show_alert=False)
         await _drop_keyboard(query)
         return
-    if draft.org_id is not None and not viewer.chairs(draft.org_id):
-        await drafts.drop_draft(session, draft)
+    if not await _still_allowed(draft, viewer, session):
         await query.answer(t.LOST_RIGHTS, show_alert=True)
         await _drop_keyboard(query)
         return
@@ -148,7 +207,7 @@ async def form_button(
     if not isinstance(message, Message):
         await query.answer(t.STALE_BUTTON)
         return
-    await _apply_button(query, message, callback_data, draft, session, viewer, clock)
+    await _apply_button(query, message, callback_data, draft, session, viewer, settings, clock)
 
 
 async def _apply_button(
@@ -158,12 +217,14 @@ async def _apply_button(
     draft: FormDraft,
     session: AsyncSession,
     viewer: Viewer,
+    settings: Settings,
     clock: Clock,
 ) -> None:
     flow = _flow(draft)
     spec = flow.spec
     action = data.action
     now = clock.now()
+    env = form_env(draft, settings, clock)
 
     if action is FormAction.CANCEL:
         await drafts.drop_draft(session, draft)
@@ -180,7 +241,7 @@ async def _apply_button(
         await drafts.drop_draft(session, draft)
         await query.answer()
         await _drop_keyboard(query)
-        await message.answer(text)
+        await message.answer(text, disable_web_page_preview=True)
         return
 
     if action is FormAction.EDIT_MENU:
@@ -201,16 +262,18 @@ async def _apply_button(
         if previous is not None:
             drafts.save_draft(draft, step=previous, answers=draft.answers, now=now)
     elif action in (FormAction.PICK, FormAction.SKIP) and draft.step != SUMMARY:
+        field = spec.field(draft.step)
         try:
-            answers = (
-                spec.skip(draft.step, draft.answers)
-                if action is FormAction.SKIP
-                else spec.answer(draft.step, data.value, draft.answers)
-            )
+            if action is FormAction.SKIP:
+                answers = spec.skip(field.name, draft.answers)
+            elif field.photos and data.value == PHOTOS_DONE:
+                answers = dict(draft.answers)
+            else:
+                answers = spec.answer(field.name, data.value, draft.answers, env)
         except InvalidAnswer as error:
             text = t.CANNOT_SKIP if action is FormAction.SKIP else str(error)
             await query.answer()
-            await show_step(message, draft, note=f"❗ {text}")
+            await show_step(message, draft, env, note=f"❗ {text}")
             return
         _advance(draft, answers, clock)
     else:
@@ -218,7 +281,7 @@ async def _apply_button(
         return
     await query.answer()
     await _drop_keyboard(query)
-    await show_step(message, draft)
+    await show_step(message, draft, env)
 
 
 def create_router() -> Router:

@@ -10,16 +10,27 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.forms.engine import SUMMARY, Field, FormSpec
 from bot.texts import common
+from bot.texts import events as te
 from bot.texts import forms as t
-from handlers.callbacks import FormAction, FormCb, OrgPick, short_token
-from storage.models import Organization
+from bot.texts import passport as tp
+from handlers.callbacks import (
+    EventAction,
+    EventCb,
+    FormAction,
+    FormCb,
+    OrgPick,
+    PassportEdit,
+    short_token,
+)
+from storage.models import Event, Organization
 
 
 def chair_menu() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
         keyboard=[
-            [KeyboardButton(text=common.MENU_REPORT)],
-            [KeyboardButton(text=common.MENU_HISTORY), KeyboardButton(text=common.MENU_HELP)],
+            [KeyboardButton(text=common.MENU_REPORT), KeyboardButton(text=common.MENU_EVENT)],
+            [KeyboardButton(text=common.MENU_PASSPORT), KeyboardButton(text=common.MENU_HISTORY)],
+            [KeyboardButton(text=common.MENU_HELP)],
         ],
         resize_keyboard=True,
         is_persistent=True,
@@ -27,7 +38,13 @@ def chair_menu() -> ReplyKeyboardMarkup:
 
 
 def step_keyboard(
-    token: str, field: Field, *, previous: Any, can_go_back: bool, editing: bool
+    token: str,
+    field: Field,
+    *,
+    previous: Any,
+    can_go_back: bool,
+    editing: bool,
+    photos_taken: int = 0,
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     tok, step = short_token(token), field.name
@@ -36,10 +53,15 @@ def step_keyboard(
             text=choice.label,
             callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value=choice.value),
         )
-    if previous is not None and field.offer_previous and not field.choices:
+    if previous is not None and field.offer_previous and not field.choices and not field.photos:
         kb.button(
             text=t.btn_previous(field.show(previous)),
             callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value=str(previous)),
+        )
+    if photos_taken:
+        kb.button(
+            text=t.BTN_DONE,
+            callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value="done"),
         )
     if field.optional:
         kb.button(
@@ -105,4 +127,45 @@ def org_choice(form: str, orgs: Sequence[Organization]) -> InlineKeyboardMarkup:
     for org in orgs:
         kb.button(text=org.name[:60], callback_data=OrgPick(form=form, org_id=org.id))
     kb.adjust(1)
+    return kb.as_markup()
+
+
+def event_list(events: Sequence[Event]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for number, event in enumerate(events, 1):
+        kb.button(
+            text=f"{number}. {event.topic[:40]}",
+            callback_data=EventCb(action=EventAction.OPEN, event_id=event.id),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def event_actions(event_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=te.BTN_CORRECT, callback_data=EventCb(action=EventAction.CORRECT, event_id=event_id)
+    )
+    kb.button(
+        text=te.BTN_DELETE, callback_data=EventCb(action=EventAction.DELETE, event_id=event_id)
+    )
+    return kb.as_markup()
+
+
+def delete_confirm(event_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=te.BTN_DELETE_YES,
+        callback_data=EventCb(action=EventAction.DELETE_YES, event_id=event_id),
+    )
+    kb.button(
+        text=te.BTN_DELETE_NO,
+        callback_data=EventCb(action=EventAction.DELETE_NO, event_id=event_id),
+    )
+    return kb.as_markup()
+
+
+def passport_edit(org_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tp.BTN_EDIT, callback_data=PassportEdit(org_id=org_id))
     return kb.as_markup()

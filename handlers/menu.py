@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 STRANGER_COMMANDS = (("start", t.CMD_START), ("help", t.CMD_HELP))
 CHAIR_COMMANDS = (
     ("report", t.CMD_REPORT),
+    ("event", t.CMD_EVENT),
+    ("events", t.CMD_EVENTS),
+    ("passport", t.CMD_PASSPORT),
     ("history", t.CMD_HISTORY),
     ("cancel", t.CMD_CANCEL),
     ("help", t.CMD_HELP),

@@ -220,7 +220,7 @@ class Event(Base):
     participants: Mapped[int]
     direction: Mapped[str] = mapped_column(String(32))
     description: Mapped[str | None] = mapped_column(String(1000))
-    photos: Mapped[dict[str, Any]]
+    photos: Mapped[list[str]] = mapped_column(JSON)
     created_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import audit
 from storage.models import Invite, Organization, Person, Role, RoleGrant
 
 
@@ -67,7 +68,25 @@ async def grant_chair(
     if current is not None:
         current.revoked_at = now
         previous = await session.get(Person, current.person_id)
+        audit.record(
+            session,
+            at=now,
+            actor_id=person.id,
+            action="role.revoke",
+            org_id=org_id,
+            person_id=current.person_id,
+            before={"role": Role.CHAIR.value},
+        )
     session.add(RoleGrant(person_id=person.id, role=Role.CHAIR, org_id=org_id, granted_at=now))
+    audit.record(
+        session,
+        at=now,
+        actor_id=person.id,
+        action="role.grant",
+        org_id=org_id,
+        person_id=person.id,
+        after={"role": Role.CHAIR.value},
+    )
     await session.flush()
     return previous
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from bot.forms.engine import SUMMARY, InvalidAnswer
+from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
 from bot.forms.membership import MEMBERSHIP
 from bot.forms.parsers import whole_number
+
+ENV = ParseEnv(today=date(2026, 11, 21))
 
 
 def test_walks_every_field_then_summary() -> None:
@@ -26,7 +30,7 @@ def test_walks_every_field_then_summary() -> None:
     }
     while step != SUMMARY:
         seen.append(step)
-        answers = MEMBERSHIP.answer(step, values[step], answers)
+        answers = MEMBERSHIP.answer(step, values[step], answers, ENV)
         step = MEMBERSHIP.next_step(step, answers)
     assert seen == list(values)
     assert MEMBERSHIP.missing_required(answers) == []
@@ -72,14 +76,14 @@ def test_required_field_cannot_be_skipped() -> None:
 )
 def test_bad_answers_are_explained(step: str, raw: str, answers: dict, fragment: str) -> None:
     with pytest.raises(InvalidAnswer) as error:
-        MEMBERSHIP.answer(step, raw, answers)
+        MEMBERSHIP.answer(step, raw, answers, ENV)
     assert fragment in str(error.value)
 
 
 def test_editing_workers_below_members_is_refused() -> None:
     answers = {"workers": 100, "members": 90}
     with pytest.raises(InvalidAnswer):
-        MEMBERSHIP.answer("workers", "80", answers)
+        MEMBERSHIP.answer("workers", "80", answers, ENV)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +98,7 @@ def test_editing_workers_below_members_is_refused() -> None:
     ],
 )
 def test_counts_typed_the_way_people_type(raw: str, value: int) -> None:
-    assert whole_number()(raw) == value
+    assert whole_number()(raw, ENV) == value
 
 
 def test_stale_hidden_answer_is_not_stored() -> None:

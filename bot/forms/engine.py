@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 SUMMARY = "__summary__"
@@ -17,6 +18,16 @@ Answers = Mapping[str, Any]
 
 class InvalidAnswer(ValueError):
     """Raised by a parser with the Russian text telling the user what is wrong."""
+
+
+@dataclass(frozen=True)
+class ParseEnv:
+    """What a parser may need beyond the text: the ППО's local date, for «сегодня» and checks."""
+
+    today: date
+
+
+Parser = Callable[[str, ParseEnv], Any]
 
 
 @dataclass(frozen=True)
@@ -32,18 +43,20 @@ class Field:
     ``parse`` turns typed text into a JSON-safe value or raises InvalidAnswer;
     ``choices`` are answers offered as buttons (a tapped choice goes through ``parse`` too);
     ``ask_if`` hides the question when earlier answers make it pointless;
-    ``show`` renders a stored value for the summary.
+    ``show`` renders a stored value for the summary;
+    ``photos`` > 0 makes it a question answered with up to that many photos.
     """
 
     name: str
     label: str
     prompt: str
-    parse: Callable[[str], Any]
+    parse: Parser
     optional: bool = False
     choices: tuple[Choice, ...] = ()
     offer_previous: bool = True
     ask_if: Callable[[Answers], bool] | None = None
     show: Callable[[Any], str] = str
+    photos: int = 0
 
     def applies(self, answers: Answers) -> bool:
         return self.ask_if is None or self.ask_if(answers)
@@ -109,12 +122,20 @@ class FormSpec:
             if f.applies(answers) and not f.optional and answers.get(f.name) is None
         ]
 
-    def answer(self, name: str, raw: str, answers: Answers) -> dict[str, Any]:
+    def answer(self, name: str, raw: str, answers: Answers, env: ParseEnv) -> dict[str, Any]:
         """Parse and check one answer; returns the new answers or raises InvalidAnswer."""
-        value = self.field(name).parse(raw)
+        value = self.field(name).parse(raw, env)
         updated = {**answers, name: value}
         self._check(name, updated)
         return updated
+
+    def add_photo(self, name: str, file_id: str, answers: Answers) -> dict[str, Any]:
+        """Append a photo to a photo question; full means the question is answered."""
+        limit = self.field(name).photos
+        taken = list(answers.get(name) or [])
+        if len(taken) >= limit:
+            raise InvalidAnswer(name)
+        return {**answers, name: [*taken, file_id]}
 
     def skip(self, name: str, answers: Answers) -> dict[str, Any]:
         if not self.field(name).optional:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,8 @@ class FormFlow(Protocol):
     def previous_value(self, field: str, context: dict[str, Any]) -> Any:
         """The value the ППО gave last time, offered as a one-tap answer (or None)."""
 
-    def summary(self, answers: dict[str, Any], context: dict[str, Any]) -> Summary: ...
+    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
+        """The text shown before saving; ``today`` is the ППО's local date."""
 
     async def submit(
         self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime

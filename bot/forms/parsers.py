@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
-from bot.forms.engine import InvalidAnswer
+from bot.forms.engine import Choice, InvalidAnswer, ParseEnv, Parser
 from bot.texts import forms as t
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _UNIT = re.compile(r"\s*(чел\.?|человек[а]?)\s*$", re.IGNORECASE)
 _FRACTION = re.compile(r"^-?\d+[.,]\d+$")
+_DASHES = re.compile(r"\s*[-–—]\s*")
+_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$")
+_DAY_ONLY = re.compile(r"^(\d{1,2})$")
+_PHONE_CHARS = re.compile(r"[\s()\-–.]")
+
+TODAY = "today"
+YESTERDAY = "yesterday"
+MAX_EVENT_DAYS = 60
+YES, NO = "yes", "no"
 
 
-def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Callable[[str], int]:
+def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Parser:
     """A count typed by a person: «1 234», «25 чел.» are fine; letters, fractions are not."""
 
-    def parse(raw: str) -> int:
+    def parse(raw: str, env: ParseEnv) -> int:
         text = _UNIT.sub("", raw.strip())
         text = _SPACES.sub("", text)
         if not text:
@@ -33,5 +44,182 @@ def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Callable[[str],
         if value < minimum:
             raise InvalidAnswer(t.too_small(minimum))
         return value
+
+    return parse
+
+
+def text(*, maximum: int, minimum: int = 2) -> Parser:
+    """Free text, trimmed, within bounds; a wall of text is refused with the limit stated."""
+
+    def parse(raw: str, env: ParseEnv) -> str:
+        value = " ".join(raw.split()) if "\n" not in raw else raw.strip()
+        if len(value) < minimum:
+            raise InvalidAnswer(t.text_too_short(minimum))
+        if len(value) > maximum:
+            raise InvalidAnswer(t.text_too_long(maximum, len(value)))
+        return value
+
+    return parse
+
+
+def choice(options: tuple[Choice, ...]) -> Parser:
+    """One of the buttons; typing the button's words works too."""
+    by_value = {option.value: option.value for option in options}
+    by_label = {option.label.casefold(): option.value for option in options}
+
+    def parse(raw: str, env: ParseEnv) -> str:
+        key = raw.strip()
+        found = by_value.get(key) or by_label.get(key.casefold())
+        if found is None:
+            raise InvalidAnswer(t.CHOOSE_BUTTON)
+        return found
+
+    return parse
+
+
+def yes_no(raw: str, env: ParseEnv) -> bool:
+    key = raw.strip().casefold()
+    if key in {YES, "да", "есть", "+"}:
+        return True
+    if key in {NO, "нет", "-"}:
+        return False
+    raise InvalidAnswer(t.YES_OR_NO)
+
+
+YES_NO_CHOICES = (Choice(YES, t.BTN_YES), Choice(NO, t.BTN_NO))
+
+
+def show_yes_no(value: Any) -> str:
+    return t.BTN_YES if value else t.BTN_NO
+
+
+def _year(raw: str | None, day: int, month: int, env: ParseEnv) -> int:
+    if raw is None:
+        # «21.11» typed in January means last November, not a date ten months ahead.
+        guess = env.today.year
+        try:
+            if date(guess, month, day) > env.today + timedelta(days=62):
+                return guess - 1
+        except ValueError:
+            return guess
+        return guess
+    year = int(raw)
+    return year + 2000 if year < 100 else year
+
+
+def _one_date(raw: str, env: ParseEnv, *, fallback: tuple[int, int] | None = None) -> date:
+    match = _DATE.match(raw)
+    if match is None and fallback is not None and (only := _DAY_ONLY.match(raw)):
+        month, year = fallback
+        try:
+            return date(year, month, int(only.group(1)))
+        except ValueError:
+            raise InvalidAnswer(t.no_such_date(f"{only.group(1)}.{month:02d}.{year}")) from None
+    if match is None:
+        raise InvalidAnswer(t.DATE_FORMAT)
+    day, month = int(match.group(1)), int(match.group(2))
+    year = _year(match.group(3), day, month, env)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidAnswer(t.no_such_date(f"{day:02d}.{month:02d}.{year}")) from None
+
+
+def date_range(raw: str, env: ParseEnv) -> dict[str, str]:
+    """«21.11.2026», «21.11», «19–21.11.2026», «30.11–02.12», «сегодня», «вчера»."""
+    key = raw.strip().casefold()
+    if key in {TODAY, "сегодня"}:
+        day = env.today
+        return {"from": day.isoformat(), "to": day.isoformat()}
+    if key in {YESTERDAY, "вчера"}:
+        day = env.today - timedelta(days=1)
+        return {"from": day.isoformat(), "to": day.isoformat()}
+    parts = _DASHES.split(_SPACES.sub("", key).replace(",", "."))
+    if len(parts) == 1:
+        day = _one_date(parts[0], env)
+        return {"from": day.isoformat(), "to": day.isoformat()}
+    if len(parts) != 2:
+        raise InvalidAnswer(t.DATE_FORMAT)
+    end = _one_date(parts[1], env)
+    start = _one_date(parts[0], env, fallback=(end.month, end.year))
+    if start > end:
+        raise InvalidAnswer(t.DATE_ORDER)
+    if (end - start).days > MAX_EVENT_DAYS:
+        raise InvalidAnswer(t.date_span_too_long(MAX_EVENT_DAYS))
+    return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+def show_date_range(value: Any) -> str:
+    start, end = date.fromisoformat(value["from"]), date.fromisoformat(value["to"])
+    if start == end:
+        return start.strftime("%d.%m.%Y")
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day:02d}–{end.strftime('%d.%m.%Y')}"
+    return f"{start.strftime('%d.%m.%Y')}–{end.strftime('%d.%m.%Y')}"
+
+
+def single_date(raw: str, env: ParseEnv) -> str:
+    return _one_date(_SPACES.sub("", raw.strip()).replace(",", "."), env).isoformat()
+
+
+def show_date(value: Any) -> str:
+    return date.fromisoformat(value).strftime("%d.%m.%Y")
+
+
+def link(raw: str, env: ParseEnv) -> str:
+    """A web address: «school1.ru/profsoyuz» gets https://; other text is refused."""
+    value = raw.strip()
+    if " " in value or "." not in value:
+        raise InvalidAnswer(t.BAD_LINK)
+    if not re.match(r"^https?://", value, re.IGNORECASE):
+        value = f"https://{value}"
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    labels = host.split(".")
+    if len(labels) < 2 or not all(labels) or len(labels[-1]) < 2 or len(value) > 500:
+        raise InvalidAnswer(t.BAD_LINK)
+    return value
+
+
+def phone(raw: str, env: ParseEnv) -> str:
+    """A Russian phone number in any usual spelling, stored as +7XXXXXXXXXX."""
+    digits = _PHONE_CHARS.sub("", raw.strip())
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if not digits.isdigit():
+        raise InvalidAnswer(t.BAD_PHONE)
+    if len(digits) == 11 and digits[0] in "78":
+        return "+7" + digits[1:]
+    if len(digits) == 10 and digits[0] == "9":
+        return "+7" + digits
+    raise InvalidAnswer(t.BAD_PHONE)
+
+
+def either(*parsers: Parser) -> Parser:
+    """The first parser that accepts the text wins; the last one's complaint is shown."""
+
+    def parse(raw: str, env: ParseEnv) -> Any:
+        error: InvalidAnswer | None = None
+        for parser in parsers:
+            try:
+                return parser(raw, env)
+            except InvalidAnswer as problem:
+                error = problem
+        assert error is not None
+        raise error
+
+    return parse
+
+
+def photos_only(raw: str, env: ParseEnv) -> Any:
+    """The answer to a photo question is photos; typed text gets told so."""
+    raise InvalidAnswer(t.PHOTO_EXPECTED)
+
+
+def keyword(words: set[str], value: str) -> Parser:
+    def parse(raw: str, env: ParseEnv) -> str:
+        if raw.strip().casefold() in words:
+            return value
+        raise InvalidAnswer(t.CHOOSE_BUTTON)
 
     return parse

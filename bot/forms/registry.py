@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from bot.events import EventFlow
 from bot.forms.flow import FormFlow
 from bot.membership import MembershipFlow
+from bot.passport import PassportFlow
 
-FLOWS: dict[str, FormFlow] = {flow.spec.name: flow for flow in (MembershipFlow(),)}
+FLOWS: dict[str, FormFlow] = {
+    flow.spec.name: flow for flow in (MembershipFlow(), EventFlow(), PassportFlow())
+}

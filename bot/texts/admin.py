@@ -91,3 +91,7 @@ INVITES_COLUMNS = (
 )
 TEMPLATE_FILENAME = "obrazec_spiska_ppo.xlsx"
 INVITES_FILENAME = "priglasheniya.xlsx"
+
+
+def chair_changed(org_name: str, old: str, new: str) -> str:
+    return f"Смена председателя ППО «{name(org_name)}»: {name(old)} → {name(new)}."

@@ -46,3 +46,44 @@ def too_big(limit: int) -> str:
 
 def too_small(limit: int) -> str:
     return f"Число должно быть не меньше {limit}."
+
+
+BTN_YES = "Да"
+BTN_NO = "Нет"
+BTN_DONE = "✅ Готово"
+CHOOSE_BUTTON = "Выберите вариант кнопкой под вопросом."
+YES_OR_NO = "Ответьте «Да» или «Нет» — кнопкой или словом."
+DATE_FORMAT = (
+    "Не понял дату. Напишите, например: 21.11.2026, 21.11 или 19–21.11.2026 — "
+    "или нажмите «Сегодня» / «Вчера»."
+)
+DATE_ORDER = "Дата начала позже даты окончания. Проверьте порядок дат."
+BAD_LINK = (
+    "Это не похоже на ссылку. Пример: https://school1.ru/profsoyuz или vk.com/profkom_school1"
+)
+BAD_PHONE = "Не понял номер телефона. Пример: +7 900 123-45-67 или 8 (863) 123-45-67."
+PHOTO_EXPECTED = "Здесь нужна фотография (или нажмите «Готово» / «Пропустить»)."
+
+
+def no_such_date(text: str) -> str:
+    return f"Такой даты нет: {text}. Проверьте число и месяц."
+
+
+def date_span_too_long(days: int) -> str:
+    return f"Мероприятие дольше {days} дней? Проверьте даты."
+
+
+def text_too_short(minimum: int) -> str:
+    return f"Слишком коротко: нужно хотя бы {minimum} символа."
+
+
+def text_too_long(maximum: int, length: int) -> str:
+    return f"Слишком длинно: {length} символов, можно не больше {maximum}. Сократите, пожалуйста."
+
+
+def photo_taken(count: int, limit: int) -> str:
+    return f"Фото {count} из {limit} принято. Пришлите ещё или нажмите «Готово»."
+
+
+def photos_full(limit: int) -> str:
+    return f"Принято {limit} фото — это максимум."

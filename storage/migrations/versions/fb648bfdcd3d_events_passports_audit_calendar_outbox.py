@@ -12,7 +12,6 @@ from alembic import op
 
 import storage.models
 
-
 revision: str = "fb648bfdcd3d"
 down_revision: str | None = "fed05a1ba380"
 branch_labels: str | Sequence[str] | None = None

@@ -1,0 +1,262 @@
+"""Charts the bot sends as pictures: coverage per ППО.
+
+Built with matplotlib's object-oriented API on the Agg canvas, never through ``pyplot``: no
+global figure registry (nothing to leak in a long-lived process, nothing shared between
+threads), so ``asyncio.to_thread(coverage_chart_png, ...)`` is safe. Pure: no Telegram, no
+database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
+
+from bot.coverage import format_percent
+from bot.texts import digest as t
+
+DPI = 100
+WIDTH_PX = 1080  # a phone screen's width in pixels: shown 1:1, no downscaling
+BAR_PX = 52  # per ППО, bar and gap
+TOP_PX = 200  # title lines and the 50 %/80 % labels
+BOTTOM_PX = 110  # x axis with its label
+MIN_HEIGHT_PX = 520
+MAX_BARS = 40  # 40 × 52 px + margins ≈ 2,400 px: Telegram keeps photos up to 2,560 px a side
+LEFT_SHARE = 0.43  # of the width for the names
+RIGHT_SHARE = 0.03
+X_MAX = 112.0  # room right of the bars for value labels («100 %» ends near 113)
+
+NAME_PT = 19
+VALUE_PT = 17
+TITLE_PT = 23
+SUBTITLE_PT = 18
+TICK_PT = 16
+
+LOW, HIGH = 50.0, 80.0
+COLOR_LOW = "#ef5350"  # under 50 %
+COLOR_MID = "#ffb300"  # 50 to 80 %
+COLOR_HIGH = "#66bb6a"  # 80 % and over
+LINE_LOW = "#b71c1c"
+LINE_HIGH = "#1b5e20"
+LINE_WIDTH_PT = 2.5
+TEXT_COLOR = "#212121"
+GRID_COLOR = "#e0e0e0"
+_LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}
+
+
+@dataclass(frozen=True)
+class CoverageChart:
+    """The PNG and what was drawn where (pixel coordinates: origin top left, y down)."""
+
+    png: bytes
+    width: int
+    height: int
+    shown: list[tuple[str, float]]  # top to bottom: lowest coverage first
+    labels: list[str]  # the names as drawn (shortened to fit)
+    total: int  # items given; ``total - len(shown)`` were left out
+    line_x: dict[float, float]  # 50.0 and 80.0 → x pixel of their vertical line
+    plot_box: tuple[float, float, float, float]  # left, top, right, bottom
+    bar_boxes: list[tuple[float, float, float, float]]  # per shown bar: left, top, right, bottom
+
+
+def band_color(value: float) -> str:
+    if value < LOW:
+        return COLOR_LOW
+    return COLOR_MID if value < HIGH else COLOR_HIGH
+
+
+def _fit_text(
+    canvas: FigureCanvasAgg,
+    fig: Figure,
+    name: str,
+    max_px: float,
+    *,
+    fontsize: float = NAME_PT,
+    fontweight: str = "normal",
+) -> str:
+    """``name`` shortened with «…» until it fits ``max_px`` at the given font."""
+    renderer = canvas.get_renderer()
+    probe = fig.text(0, 0, "", fontsize=fontsize, fontweight=fontweight)
+    try:
+        text = " ".join(name.split())
+        probe.set_text(text)
+        if probe.get_window_extent(renderer).width <= max_px:
+            return text
+        low, high = 1, len(text)  # binary search on the number of characters kept
+        while low < high:
+            middle = (low + high + 1) // 2
+            probe.set_text(text[:middle].rstrip() + "…")
+            if probe.get_window_extent(renderer).width <= max_px:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low].rstrip() + "…"
+    finally:
+        probe.remove()
+
+
+def _png(fig: Figure, canvas: FigureCanvasAgg) -> bytes:
+    buffer = io.BytesIO()
+    canvas.print_png(buffer)
+    return buffer.getvalue()
+
+
+def render_coverage_chart(
+    items: Sequence[tuple[str, float]], title: str, *, max_bars: int = MAX_BARS
+) -> CoverageChart:
+    """Horizontal bars of coverage per ППО, lowest on top, with lines at 50 % and 80 %.
+
+    More than ``max_bars`` ППО: the lowest ``max_bars`` are drawn and the subtitle says so.
+    """
+    ordered = sorted(items, key=lambda item: (item[1], item[0]))
+    shown = ordered[:max_bars]
+    count = len(shown)
+    height = max(MIN_HEIGHT_PX, TOP_PX + BOTTOM_PX + count * BAR_PX)
+    fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    try:
+        title_lines = [
+            _fit_text(canvas, fig, line, WIDTH_PX * 0.95, fontsize=TITLE_PT, fontweight="bold")
+            for line in title.splitlines()
+            if line.strip()
+        ]
+        fig.text(
+            0.02,
+            1 - 16 / height,
+            "\n".join(title_lines),
+            fontsize=TITLE_PT,
+            fontweight="bold",
+            color=TEXT_COLOR,
+            va="top",
+            ha="left",
+        )
+        if not shown:
+            fig.text(0.5, 0.45, t.CHART_EMPTY, fontsize=TITLE_PT, ha="center", color=TEXT_COLOR)
+            canvas.draw()
+            return CoverageChart(
+                png=_png(fig, canvas),
+                width=WIDTH_PX,
+                height=height,
+                shown=[],
+                labels=[],
+                total=0,
+                line_x={},
+                plot_box=(0.0, 0.0, 0.0, 0.0),
+                bar_boxes=[],
+            )
+        subtitle = (
+            t.chart_subset(count, len(ordered))
+            if len(ordered) > count
+            else t.chart_count(len(ordered))
+        )
+        fig.text(
+            0.02,
+            1 - (26 + 40 * len(title_lines)) / height,
+            subtitle,
+            fontsize=SUBTITLE_PT,
+            color=TEXT_COLOR,
+            va="top",
+            ha="left",
+        )
+
+        ax = fig.add_axes(
+            (
+                LEFT_SHARE,
+                BOTTOM_PX / height,
+                1 - LEFT_SHARE - RIGHT_SHARE,
+                (height - TOP_PX - BOTTOM_PX) / height,
+            )
+        )
+        values = [value for _, value in shown]
+        positions = list(range(count))
+        ax.barh(
+            positions,
+            values,
+            height=0.7,
+            color=[band_color(v) for v in values],
+            edgecolor="none",
+            zorder=2,
+        )
+        ax.set_xlim(0, X_MAX)
+        ax.set_ylim(count - 0.5, -0.5)  # first item on top
+        ax.set_xticks([0, 20, 40, 60, 80, 100])
+        ax.tick_params(axis="x", labelsize=TICK_PT, colors=TEXT_COLOR)
+        ax.tick_params(axis="y", length=0, pad=8)
+        ax.set_xlabel(t.CHART_AXIS, fontsize=TICK_PT, color=TEXT_COLOR)
+        ax.grid(axis="x", color=GRID_COLOR, linewidth=1, zorder=0)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+
+        label_px = LEFT_SHARE * WIDTH_PX - 24
+        labels = [_fit_text(canvas, fig, name, label_px) for name, _ in shown]
+        ax.set_yticks(positions, labels=labels, fontsize=NAME_PT, color=TEXT_COLOR)
+
+        for position, value in zip(positions, values, strict=True):
+            ax.text(
+                value + 1,
+                position,
+                format_percent(value),
+                va="center",
+                ha="left",
+                fontsize=VALUE_PT,
+                color=TEXT_COLOR,
+                zorder=4,
+                bbox=_LABEL_BOX,  # a label may cross a 50 %/80 % line: keep it legible
+            )
+
+        above = blended_transform_factory(ax.transData, ax.transAxes)
+        for level, color, label in (
+            (LOW, LINE_LOW, t.CHART_LINE_LOW),
+            (HIGH, LINE_HIGH, t.CHART_LINE_HIGH),
+        ):
+            ax.axvline(level, color=color, linewidth=LINE_WIDTH_PT, zorder=3)
+            ax.text(
+                level,
+                1.0,
+                label,
+                transform=above,
+                ha="center",
+                va="bottom",
+                fontsize=TICK_PT,
+                fontweight="bold",
+                color=color,
+            )
+
+        canvas.draw()
+
+        def pixel(x: float, y: float) -> tuple[float, float]:
+            px, py = ax.transData.transform((x, y))
+            return float(px), float(height - py)
+
+        left, top = pixel(0, -0.5)
+        right, bottom = pixel(X_MAX, count - 0.5)
+        bar_boxes = []
+        for position, value in zip(positions, values, strict=True):
+            x0, y0 = pixel(0, position - 0.35)
+            x1, y1 = pixel(value, position + 0.35)
+            bar_boxes.append((x0, y0, x1, y1))
+        return CoverageChart(
+            png=_png(fig, canvas),
+            width=WIDTH_PX,
+            height=height,
+            shown=list(shown),
+            labels=labels,
+            total=len(ordered),
+            line_x={LOW: pixel(LOW, 0)[0], HIGH: pixel(HIGH, 0)[0]},
+            plot_box=(left, top, right, bottom),
+            bar_boxes=bar_boxes,
+        )
+    finally:
+        fig.clear()
+
+
+def coverage_chart_png(
+    items: Sequence[tuple[str, float]], title: str, *, max_bars: int = MAX_BARS
+) -> bytes:
+    """The chart as PNG bytes, 1080 px wide."""
+    return render_coverage_chart(items, title, max_bars=max_bars).png

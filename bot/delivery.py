@@ -1,0 +1,845 @@
+"""Delivery of the outbox: every scheduled message leaves the bot through here.
+
+Each outbox row (``storage/outbox.py``) is exactly one Bot API call: ``sendMessage`` for
+kind ``"text"`` (HTML, optional inline keyboard from ``payload["buttons"]``, no link
+previews), ``sendPhoto``/``sendDocument`` for kinds rendered at send time by a registered
+:data:`Renderer` (``"digest_chart"``, ``"digest_table"``, ...).
+
+Pacing (:class:`RateLimiter`): at most ``global_per_second`` calls in any sliding
+one-second window and ``per_chat_per_second`` per chat, never two calls in flight to one
+chat, and a 429 "retry after N" pauses *every* sender for N seconds.
+
+Outcomes:
+
+* success -> ``sent``;
+* 429 ``TelegramRetryAfter`` -> pause everyone, then send the same message again; it is
+  not a failed attempt and nothing is written;
+* 5xx ``TelegramServerError``, ``TelegramNetworkError`` (timeouts included), unexpected
+  errors -> back to ``pending`` with ``attempts + 1`` and ``not_before`` pushed back by an
+  exponential backoff with jitter; ``failed`` once ``max_attempts`` is reached;
+* 403 ``TelegramForbiddenError`` (bot blocked, user deactivated) and 400 "chat not found"
+  -> ``unreachable``, and the person with that Telegram id gets ``unreachable_at``;
+* any other 400 (and a group migrated to a supergroup, a file too large) -> ``failed``
+  with Telegram's description; a renderer that raises -> ``failed`` with its error.
+
+Crash safety (at-least-once, never at-most-once): a row stays ``pending`` until the API
+call has returned, and its outcome is then committed in its own short transaction. So a
+crash can never drop a message. The one window for a duplicate is a crash of the process
+*between* a successful API call and that commit: after the restart that message is sent
+again, once. At most one message per chat is in flight, so a crash resends at most the
+``concurrency`` messages that were in flight, each at most once. Everything short of a
+process crash closes the window: cancelling :meth:`Deliverer.drain` lets in-flight calls
+finish and record their outcome before the cancellation goes on, and an outcome that could
+not be committed (database error) is kept in memory and recorded again by the next drain
+instead of sending the message again. Run one deliverer per database (the bot is a single
+polling process; rows are not leased).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeAlias
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramRetryAfter,
+)
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+)
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from storage import outbox
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Deliverer",
+    "DeliverySettings",
+    "DrainReport",
+    "Pause",
+    "Permit",
+    "RateLimiter",
+    "RenderedFile",
+    "Renderer",
+]
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class DeliverySettings(BaseModel):
+    """Delivery limits and retry policy (embedded in the application settings)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    global_per_second: int = Field(default=30, ge=1, le=1000)
+    """Calls in any sliding one-second window, all chats together (Telegram: about 30)."""
+    per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
+    """Calls per second to one chat (Telegram: about 1; 20 per minute in groups)."""
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    """Failed attempts (5xx, network, timeouts) after which a message is ``failed``."""
+    backoff_base_seconds: float = Field(default=15.0, gt=0)
+    """Delay after the first failed attempt; doubles with each further one."""
+    backoff_cap_seconds: float = Field(default=3600.0, gt=0)
+    """Upper bound of one backoff delay (before jitter)."""
+    batch_size: int = Field(default=200, ge=1, le=10_000)
+    """Due rows read from the database at a time."""
+    concurrency: int = Field(default=8, ge=1, le=256)
+    """Calls in flight at once (to different chats)."""
+    request_timeout_seconds: int = Field(default=30, ge=1, le=600)
+    """Timeout of one Bot API call; a timeout is a failed attempt."""
+    poll_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """Longest idle wait of :meth:`Deliverer.run_forever` between drains."""
+
+
+# --------------------------------------------------------------------------- rate limiter
+
+
+class Permit:
+    """The right to make one call to ``chat_id``; :meth:`release` it once the call returned.
+
+    Until released, the call counts in the global window and blocks its chat (in flight).
+    """
+
+    __slots__ = ("_limiter", "_released", "chat_id", "granted_at")
+
+    def __init__(self, limiter: RateLimiter, chat_id: int, granted_at: float) -> None:
+        self._limiter = limiter
+        self._released = False
+        self.chat_id = chat_id
+        self.granted_at = granted_at
+
+    @property
+    def released(self) -> bool:
+        return self._released
+
+    def release(self) -> None:
+        """Mark the call finished (idempotent)."""
+        if not self._released:
+            self._released = True
+            self._limiter._release(self)
+
+
+class _Signal:
+    """Wakes every waiter on :meth:`notify`; waiters re-check their condition."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+
+    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+        while not predicate():
+            await self._event.wait()
+
+
+class RateLimiter:
+    """Global and per-chat pacing of Bot API calls, plus a global pause for 429 answers.
+
+    * Global: at most ``global_per_second`` calls in any sliding window of ``window``
+      seconds. A call occupies the window from the moment its permit is granted until
+      ``window`` seconds after it was *released* (its answer came back); in between it
+      is in flight and counts as well. Telegram times a call somewhere between those two
+      moments, so however the network delays calls, Telegram never sees more than the
+      limit in one window (the price: a window per call is ``window`` + the call's
+      latency, so the achieved rate is a little below the limit).
+    * Per chat: one call in flight per chat, and the next one no sooner than
+      ``1 / per_chat_per_second`` seconds after the previous one was released.
+    * :meth:`pause_until` holds back *every* acquirer until the given moment.
+
+    ``monotonic`` and ``sleep`` are injectable so tests can drive it with a fake clock.
+    """
+
+    _SWEEP_EVERY = 1024
+
+    def __init__(
+        self,
+        global_per_second: int = 30,
+        per_chat_per_second: float = 1.0,
+        *,
+        window: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        if global_per_second < 1 or per_chat_per_second <= 0 or window <= 0:
+            msg = "limits must be positive"
+            raise ValueError(msg)
+        self.global_per_second = global_per_second
+        self.per_chat_per_second = per_chat_per_second
+        self.window = window
+        self.chat_interval = 1.0 / per_chat_per_second
+        self.monotonic = monotonic
+        self._sleep = sleep
+        self._expiries: deque[float] = deque()  # released calls: when they leave the window
+        self._in_flight = 0
+        self._chat_free_at: dict[int, float] = {}  # math.inf while a call to it is in flight
+        self._paused_until = -math.inf
+        self._releases = 0
+        self._changed = _Signal()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    @property
+    def paused_until(self) -> float:
+        """The end of the current pause (``-inf`` if there never was one)."""
+        return self._paused_until
+
+    def pause_until(self, moment: float) -> None:
+        """Grant no permit to anyone before ``moment`` (on the ``monotonic`` clock).
+
+        Calls already in flight cannot be recalled; no new call starts until then.
+        A shorter pause never cuts a longer one short.
+        """
+        if moment > self._paused_until:
+            self._paused_until = moment
+            self._changed.notify()
+
+    def pause_for(self, seconds: float) -> float:
+        """Pause for ``seconds`` from now; returns the end of the pause."""
+        until = self.monotonic() + seconds
+        self.pause_until(until)
+        return until
+
+    def ready_in(self, chat_id: int) -> float:
+        """Seconds until a permit for ``chat_id`` could be granted: 0 now, ``inf`` while
+        it waits for a call in flight to be released."""
+        return self._wait_time(chat_id, self.monotonic())
+
+    def try_acquire(self, chat_id: int) -> Permit | None:
+        """A permit if one can be granted right now, else None (never waits)."""
+        now = self.monotonic()
+        if self._wait_time(chat_id, now) > 0:
+            return None
+        self._in_flight += 1
+        self._chat_free_at[chat_id] = math.inf
+        return Permit(self, chat_id, now)
+
+    async def acquire(self, chat_id: int) -> Permit:
+        """Wait until a call to ``chat_id`` is allowed and return its permit.
+
+        Cancellation-safe: a cancelled acquire holds nothing.
+        """
+        while True:
+            permit = self.try_acquire(chat_id)
+            if permit is not None:
+                return permit
+            wait = self.ready_in(chat_id)
+            if math.isinf(wait):
+                await self._changed.wait()
+            elif wait > 0:
+                await self._sleep(wait)
+
+    def _wait_time(self, chat_id: int, now: float) -> float:
+        wait = 0.0
+        if now < self._paused_until:
+            wait = self._paused_until - now
+        free_at = self._chat_free_at.get(chat_id)
+        if free_at is not None and free_at > now:
+            wait = max(wait, free_at - now)
+        expiries = self._expiries
+        while expiries and expiries[0] <= now:
+            expiries.popleft()
+        free_slots = self.global_per_second - self._in_flight
+        if free_slots <= 0:
+            return math.inf
+        if len(expiries) >= free_slots:
+            # The window empties in order; a slot opens when enough of the oldest leave.
+            wait = max(wait, expiries[len(expiries) - free_slots] - now)
+        return wait
+
+    def _release(self, permit: Permit) -> None:
+        now = self.monotonic()
+        self._in_flight -= 1
+        self._expiries.append(now + self.window)
+        self._chat_free_at[permit.chat_id] = now + self.chat_interval
+        self._releases += 1
+        if self._releases % self._SWEEP_EVERY == 0:
+            self._chat_free_at = {
+                chat: free_at for chat, free_at in self._chat_free_at.items() if free_at > now
+            }
+        self._changed.notify()
+
+
+# --------------------------------------------------------------------------- rendering
+
+Renderer: TypeAlias = Callable[[AsyncSession, dict[str, Any]], Awaitable["RenderedFile"]]
+"""Builds a file message from a payload at send time (reads through the session only;
+the session is closed before the call, so query first and draw afterwards)."""
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    filename: str
+    data: bytes
+    caption: str
+    as_photo: bool
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A 429 honoured: nobody was sent anything from ``started`` until ``until``
+    (both on the limiter's monotonic clock)."""
+
+    chat_id: int
+    retry_after: float
+    started: float
+    until: float
+
+
+@dataclass
+class DrainReport:
+    """What one :meth:`Deliverer.drain` did (outcomes recorded in the database)."""
+
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    retried: int = 0
+    """Rescheduled after a transient failure (5xx, network, timeout)."""
+    unrecorded: int = 0
+    """Outcomes whose commit failed; kept in memory and recorded by a later drain."""
+    pauses: list[Pause] = field(default_factory=list)
+    """429 answers honoured, in order."""
+
+    @property
+    def rate_limited(self) -> int:
+        return len(self.pauses)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.unreachable + self.failed + self.retried
+
+    def __str__(self) -> str:
+        return (
+            f"sent={self.sent} unreachable={self.unreachable} failed={self.failed} "
+            f"retried={self.retried} unrecorded={self.unrecorded} "
+            f"pauses={[pause.retry_after for pause in self.pauses]}"
+        )
+
+
+# --------------------------------------------------------------------------- deliverer
+
+
+class _Result(enum.Enum):
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+    RETRY = "retry"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    result: _Result
+    error: str | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A snapshot of a due row (no ORM object crosses a session)."""
+
+    id: int
+    key: str
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> _Item:
+        return cls(
+            id=row.id,
+            key=row.key,
+            chat_id=row.chat_id,
+            kind=row.kind,
+            payload=dict(row.payload or {}),
+            attempts=row.attempts,
+        )
+
+
+class _Schedule:
+    """Due messages of one drain, per chat in order; a chat is handed to one worker at a time."""
+
+    def __init__(self) -> None:
+        self.halted = asyncio.Event()
+        self.changed = _Signal()
+        self.ids: set[int] = set()  # queued or in flight
+        self._queues: dict[int, deque[_Item]] = {}
+        self._ready: deque[int] = deque()
+        self._busy: set[int] = set()
+        self._finished = False
+
+    @property
+    def outstanding(self) -> int:
+        return len(self.ids)
+
+    def add(self, item: _Item) -> None:
+        self.ids.add(item.id)
+        queue = self._queues.get(item.chat_id)
+        if queue is None:
+            queue = self._queues[item.chat_id] = deque()
+            if item.chat_id not in self._busy:
+                self._ready.append(item.chat_id)
+        queue.append(item)
+        self.changed.notify()
+
+    async def take(self) -> _Item | None:
+        """The next message of the next chat not in flight; None once finished or halted."""
+        while True:
+            if self.halted.is_set():
+                return None
+            if self._ready:
+                chat_id = self._ready.popleft()
+                self._busy.add(chat_id)
+                return self._queues[chat_id].popleft()
+            if self._finished:
+                return None
+            await self.changed.wait()
+
+    def done(self, item: _Item) -> None:
+        self.ids.discard(item.id)
+        self._busy.discard(item.chat_id)
+        queue = self._queues.get(item.chat_id)
+        if queue:
+            self._ready.append(item.chat_id)
+        else:
+            self._queues.pop(item.chat_id, None)
+        self.changed.notify()
+
+    def halt(self) -> None:
+        self.halted.set()
+        self.changed.notify()
+
+    def finish(self) -> None:
+        self._finished = True
+        self.changed.notify()
+
+
+_SendCall: TypeAlias = Callable[[], Awaitable[Any]]
+#: Shortest idle wait between drains of :meth:`Deliverer.run_forever` (guards a hot loop).
+MIN_IDLE_SECONDS = 0.5
+
+
+def error_text(exc: BaseException) -> str:
+    if isinstance(exc, TelegramAPIError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _keyboard(buttons: Any) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    if not isinstance(buttons, list) or not all(isinstance(row, list) for row in buttons):
+        msg = f"payload buttons must be a list of rows, got {buttons!r}"
+        raise ValueError(msg)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=str(button["text"]),
+                callback_data=button.get("callback_data"),
+                url=button.get("url"),
+            )
+            for button in row
+        ]
+        for row in buttons
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+class Deliverer:
+    """Sends due outbox messages through the Bot API within Telegram's limits.
+
+    :meth:`drain` sends everything due now and returns; :meth:`run_forever` drains,
+    then waits for :meth:`wake`, the next message's ``not_before`` or
+    ``poll_interval_seconds`` (whichever comes first), and drains again.
+    See the module docstring for the outcomes and the crash window.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        session_pool: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        settings: DeliverySettings | None = None,
+        renderers: Mapping[str, Renderer] | None = None,
+        *,
+        limiter: RateLimiter | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.bot = bot
+        self.settings = settings or DeliverySettings()
+        self.limiter = limiter or RateLimiter(
+            self.settings.global_per_second, self.settings.per_chat_per_second
+        )
+        self._pool = session_pool
+        self._clock = clock
+        self._renderers = dict(renderers or {})
+        self._rng = rng or random.Random()
+        self._wake = asyncio.Event()
+        self._active: _Schedule | None = None
+        self._unrecorded: dict[int, tuple[_Item, _Outcome]] = {}
+
+    # ------------------------------------------------------------------ public
+
+    def wake(self) -> None:
+        """Something was enqueued: look for due messages now instead of at the next poll."""
+        self._wake.set()
+        if self._active is not None:
+            self._active.changed.notify()
+
+    async def drain(self, stop: asyncio.Event | None = None) -> DrainReport:
+        """Send every message due now (and those falling due meanwhile) and return.
+
+        Concurrent across chats (``concurrency`` calls in flight), in order within a chat,
+        paced by the limiter. When ``stop`` is set (or the task is cancelled) no new call
+        starts; calls in flight finish and their outcome is recorded; the rest stays
+        pending for the next drain.
+        """
+        report = DrainReport()
+        schedule = _Schedule()
+        if stop is not None and stop.is_set():
+            schedule.halt()
+        self._active = schedule
+        relay = asyncio.ensure_future(self._relay(stop, schedule)) if stop is not None else None
+        workers = [
+            asyncio.ensure_future(self._worker(schedule, report))
+            for _ in range(self.settings.concurrency)
+        ]
+        try:
+            await self._record_leftovers(report)
+            await self._feed(schedule)
+        except BaseException:
+            schedule.halt()
+            await self._join(workers)
+            raise
+        finally:
+            schedule.finish()
+            if relay is not None:
+                relay.cancel()
+            if self._active is schedule:
+                self._active = None
+        await self._join(workers)
+        if report.handled or report.pauses or report.unrecorded:
+            log.info("outbox drained: %s", report)
+        return report
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Drain, then wait for :meth:`wake`, the next due message or the poll interval
+        (at least ``MIN_IDLE_SECONDS``, at most ``poll_interval_seconds``); until ``stop``.
+
+        The first drain runs at once, so whatever fell due while the bot was down goes
+        out right after the start. A failing drain (database down) is logged and retried
+        after the poll interval.
+        """
+        log.info("delivery started")
+        while not stop.is_set():
+            failed = False
+            try:
+                await self.drain(stop)
+            except Exception:
+                failed = True
+                log.exception("outbox drain failed")
+            if stop.is_set():
+                break
+            idle = self.settings.poll_interval_seconds if failed else await self._idle_seconds()
+            await self._wait_for_work(stop, idle)
+        log.info("delivery stopped")
+
+    # ------------------------------------------------------------------ drain machinery
+
+    @staticmethod
+    async def _relay(stop: asyncio.Event, schedule: _Schedule) -> None:
+        await stop.wait()
+        schedule.halt()
+
+    @staticmethod
+    async def _join(workers: Sequence[asyncio.Future[None]]) -> None:
+        """Wait for the workers to finish their calls; a second cancellation is hard."""
+        try:
+            await asyncio.shield(asyncio.gather(*workers, return_exceptions=True))
+        except asyncio.CancelledError:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            raise
+
+    async def _feed(self, schedule: _Schedule) -> None:
+        low_water = max(1, self.settings.batch_size // 2)
+        while not schedule.halted.is_set():
+            self._wake.clear()
+            added = await self._refill(schedule)
+            if not added and schedule.outstanding == 0:
+                return
+            target = low_water if added else 0
+
+            def refill_now(target: int = target) -> bool:
+                return (
+                    schedule.outstanding <= target
+                    or schedule.halted.is_set()
+                    or self._wake.is_set()
+                )
+
+            await schedule.changed.wait_until(refill_now)
+
+    async def _refill(self, schedule: _Schedule) -> int:
+        skip = schedule.ids | self._unrecorded.keys()
+        async with self._pool() as session:
+            rows = await outbox.due(
+                session, now=self._clock.now(), limit=self.settings.batch_size + len(skip)
+            )
+            items = [_Item.of(row) for row in rows if row.id not in skip]
+        for item in items[: self.settings.batch_size]:
+            schedule.add(item)
+        return min(len(items), self.settings.batch_size)
+
+    async def _worker(self, schedule: _Schedule, report: DrainReport) -> None:
+        while True:
+            item = await schedule.take()
+            if item is None:
+                return
+            try:
+                await self._deliver(item, schedule.halted, report)
+            except Exception:  # a bug here must not stop the other messages
+                log.exception("outbox %s: delivery crashed; it stays pending", item.key)
+            finally:
+                schedule.done(item)
+
+    async def _deliver(self, item: _Item, halted: asyncio.Event, report: DrainReport) -> None:
+        try:
+            send = await self._prepare(item)
+        except Exception as exc:
+            log.exception("outbox %s: cannot build the message", item.key)
+            await self._record(item, _Outcome(_Result.FAILED, f"render: {error_text(exc)}"), report)
+            return
+        while True:
+            permit = await self._acquire(item.chat_id, halted)
+            if permit is None:
+                return  # stopping: the row stays pending
+            try:
+                await send()
+            except TelegramRetryAfter as exc:
+                started = self.limiter.monotonic()
+                until = started + exc.retry_after
+                self.limiter.pause_until(until)
+                report.pauses.append(Pause(item.chat_id, exc.retry_after, started, until))
+                log.warning(
+                    "outbox %s: 429, all sending paused for %s s", item.key, exc.retry_after
+                )
+                continue  # the same message again, once the pause is over
+            except Exception as exc:
+                outcome = self._classify(item, exc)
+            else:
+                outcome = _Outcome(_Result.SENT)
+            finally:
+                permit.release()
+            # Shielded: a cancellation now must not lose the record of a call that was made.
+            await asyncio.shield(self._record(item, outcome, report))
+            return
+
+    async def _acquire(self, chat_id: int, halted: asyncio.Event) -> Permit | None:
+        """A permit, or None if the drain is stopping (before or while waiting)."""
+        if halted.is_set():
+            return None
+        permit = self.limiter.try_acquire(chat_id)
+        if permit is not None:
+            return permit
+        acquiring = asyncio.ensure_future(self.limiter.acquire(chat_id))
+        halting = asyncio.ensure_future(halted.wait())
+
+        def granted() -> Permit | None:
+            if acquiring.done() and not acquiring.cancelled() and acquiring.exception() is None:
+                return acquiring.result()
+            acquiring.cancel()  # a pending acquire holds nothing until it returns
+            return None
+
+        try:
+            await asyncio.wait({acquiring, halting}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            halting.cancel()
+            permit = granted()
+            if permit is not None:
+                permit.release()
+            raise
+        halting.cancel()
+        permit = granted()
+        if permit is not None and halted.is_set():
+            permit.release()
+            return None
+        return permit
+
+    async def _prepare(self, item: _Item) -> _SendCall:
+        """The API call for a row (rendering a file kind now); raises if it cannot be built."""
+        payload = item.payload
+        markup = _keyboard(payload.get("buttons"))
+        timeout = self.settings.request_timeout_seconds
+        if item.kind == "text":
+            text = payload.get("text")
+            if not isinstance(text, str) or not text.strip():
+                msg = "payload has no text"
+                raise ValueError(msg)
+            return lambda: self.bot.send_message(
+                chat_id=item.chat_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                request_timeout=timeout,
+            )
+        renderer = self._renderers.get(item.kind)
+        if renderer is None:
+            msg = f"no renderer for kind {item.kind!r}"
+            raise LookupError(msg)
+        async with self._pool() as session:
+            rendered = await renderer(session, dict(payload))
+        upload = BufferedInputFile(rendered.data, filename=rendered.filename)
+        caption = rendered.caption or None
+        if rendered.as_photo:
+            return lambda: self.bot.send_photo(
+                chat_id=item.chat_id,
+                photo=upload,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                request_timeout=timeout,
+            )
+        return lambda: self.bot.send_document(
+            chat_id=item.chat_id,
+            document=upload,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            request_timeout=timeout,
+        )
+
+    def _classify(self, item: _Item, exc: Exception) -> _Outcome:
+        description = error_text(exc)
+        if isinstance(exc, TelegramForbiddenError):
+            return _Outcome(_Result.UNREACHABLE, description)
+        if isinstance(exc, TelegramBadRequest):
+            if "chat not found" in description.lower():
+                return _Outcome(_Result.UNREACHABLE, description)
+            return _Outcome(_Result.FAILED, description)
+        if isinstance(exc, TelegramMigrateToChat | TelegramEntityTooLarge):
+            return _Outcome(_Result.FAILED, description)
+        # 5xx, network errors and timeouts (TelegramNetworkError), and anything unexpected
+        # (401/404/409 say the bot itself is misconfigured, not that the message is bad).
+        if not isinstance(exc, TelegramAPIError):
+            log.warning("outbox %s: unexpected error", item.key, exc_info=exc)
+        attempts = item.attempts + 1
+        if attempts >= self.settings.max_attempts:
+            return _Outcome(_Result.FAILED, f"gave up after {attempts} attempts: {description}")
+        return _Outcome(_Result.RETRY, description, self._clock.now() + self._backoff(attempts))
+
+    def _backoff(self, attempts: int) -> timedelta:
+        """Exponential backoff with jitter: base * 2^(attempts-1), capped, times 0.5..1."""
+        settings = self.settings
+        delay = min(
+            settings.backoff_cap_seconds, settings.backoff_base_seconds * 2 ** (attempts - 1)
+        )
+        return timedelta(seconds=delay * self._rng.uniform(0.5, 1.0))
+
+    async def _record(self, item: _Item, outcome: _Outcome, report: DrainReport) -> bool:
+        """Commit one outcome in its own transaction; on failure keep it for the next drain."""
+        now = self._clock.now()
+        try:
+            async with self._pool() as session, session.begin():
+                if outcome.result is _Result.SENT:
+                    await outbox.mark_sent(session, item.id, now)
+                elif outcome.result is _Result.UNREACHABLE:
+                    await outbox.mark_unreachable(session, item.id, now, outcome.error or "")
+                elif outcome.result is _Result.FAILED:
+                    await outbox.mark_failed(session, item.id, now, outcome.error or "")
+                else:
+                    assert outcome.not_before is not None
+                    await outbox.reschedule(
+                        session, item.id, not_before=outcome.not_before, error=outcome.error or ""
+                    )
+        except Exception:
+            log.exception(
+                "outbox %s: could not record %s; will record it later",
+                item.key,
+                outcome.result.value,
+            )
+            self._unrecorded[item.id] = (item, outcome)
+            report.unrecorded += 1
+            return False
+        self._unrecorded.pop(item.id, None)
+        if outcome.result is _Result.SENT:
+            report.sent += 1
+            log.debug("outbox %s: sent to %s", item.key, item.chat_id)
+        elif outcome.result is _Result.UNREACHABLE:
+            report.unreachable += 1
+            log.warning("outbox %s: chat %s unreachable: %s", item.key, item.chat_id, outcome.error)
+        elif outcome.result is _Result.FAILED:
+            report.failed += 1
+            log.error("outbox %s: failed: %s", item.key, outcome.error)
+        else:
+            report.retried += 1
+            log.warning(
+                "outbox %s: attempt %s failed (%s); next at %s",
+                item.key,
+                item.attempts + 1,
+                outcome.error,
+                outcome.not_before,
+            )
+        return True
+
+    async def _record_leftovers(self, report: DrainReport) -> None:
+        for item, outcome in list(self._unrecorded.values()):
+            await self._record(item, outcome, report)
+
+    # ------------------------------------------------------------------ idling
+
+    async def _idle_seconds(self) -> float:
+        poll = self.settings.poll_interval_seconds
+        try:
+            async with self._pool() as session:
+                next_due = await outbox.next_due_at(session)
+        except Exception:
+            log.exception("outbox: cannot read the next due time")
+            return poll
+        if next_due is None:
+            return poll
+        until = (next_due - self._clock.now()).total_seconds()
+        return min(poll, max(MIN_IDLE_SECONDS, until))
+
+    async def _wait_for_work(self, stop: asyncio.Event, seconds: float) -> None:
+        if self._wake.is_set() or stop.is_set():
+            return
+        waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())}
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()

@@ -1,0 +1,200 @@
+"""Event reports: opening the form (new or a correction), its summary, storing, the year's list."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, ONLINE
+from bot.forms.flow import Summary
+from bot.forms.parsers import show_date_range
+from bot.texts import common, forms
+from bot.texts import events as t
+from storage import audit, drafts, events
+from storage.models import Event, FormDraft, Organization
+
+OLD_AFTER = timedelta(days=366)
+
+
+def answers_of(event: Event) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "kind_other": event.kind_other,
+        "topic": event.topic,
+        "dates": {"from": event.date_from.isoformat(), "to": event.date_to.isoformat()},
+        "place": ONLINE if event.online else event.place,
+        "views": event.views,
+        "participants": event.participants,
+        "direction": event.direction,
+        "photos": list(event.photos or []),
+        "description": event.description,
+    }
+
+
+def _values_of(answers: dict[str, Any]) -> dict[str, Any]:
+    dates = answers["dates"]
+    online = answers.get("place") == ONLINE
+    return {
+        "kind": answers["kind"],
+        "kind_other": answers.get("kind_other"),
+        "topic": answers["topic"],
+        "date_from": date.fromisoformat(dates["from"]),
+        "date_to": date.fromisoformat(dates["to"]),
+        "online": online,
+        "place": None if online else answers.get("place"),
+        "views": answers.get("views") if online else None,
+        "participants": answers["participants"],
+        "direction": answers["direction"],
+        "description": answers.get("description"),
+        "photos": list(answers.get("photos") or []),
+    }
+
+
+async def open_form(
+    session: AsyncSession, *, tg_user_id: int, org: Organization, default_tz: str, now: datetime
+) -> FormDraft:
+    return await drafts.start_draft(
+        session,
+        tg_user_id=tg_user_id,
+        form=EVENT.name,
+        org_id=org.id,
+        step=EVENT.first_step({}),
+        context={"org_name": org.name, "tz": org.timezone or default_tz},
+        now=now,
+    )
+
+
+async def open_correction(
+    session: AsyncSession,
+    *,
+    tg_user_id: int,
+    event: Event,
+    org: Organization,
+    default_tz: str,
+    now: datetime,
+) -> FormDraft:
+    """A correction opens at the summary, filled with the event, to change single fields."""
+    return await drafts.start_draft(
+        session,
+        tg_user_id=tg_user_id,
+        form=EVENT.name,
+        org_id=org.id,
+        step="__summary__",
+        answers=answers_of(event),
+        context={"org_name": org.name, "tz": org.timezone or default_tz, "event_id": event.id},
+        now=now,
+    )
+
+
+def kind_label(kind: str, other: str | None) -> str:
+    return other if kind == "other" and other else KIND_LABELS.get(kind, kind)
+
+
+def _field_lines(answers: dict[str, Any]) -> list[str]:
+    lines = []
+    for field in EVENT.fields:
+        if field.applies(answers):
+            value = answers.get(field.name)
+            shown = forms.SKIPPED if value in (None, []) else common.name(field.show(value))
+            lines.append(f"{field.label}: {shown}")
+    return lines
+
+
+def event_card(event: Event, org_name: str) -> str:
+    return "\n".join(
+        [t.summary_header(common.name(org_name)), "", *_field_lines(answers_of(event))]
+    )
+
+
+class EventFlow:
+    spec = EVENT
+
+    def previous_value(self, field: str, context: dict[str, Any]) -> Any:
+        return None
+
+    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
+        lines = [t.summary_header(common.name(context["org_name"]))]
+        if "event_id" in context:
+            lines.append(t.edit_note(context["event_id"]))
+        lines += ["", *_field_lines(answers)]
+        warnings = []
+        dates = answers.get("dates")
+        if dates:
+            start, end = date.fromisoformat(dates["from"]), date.fromisoformat(dates["to"])
+            if end > today:
+                warnings.append(t.warn_future(show_date_range(dates)))
+            elif start < today - OLD_AFTER:
+                warnings.append(t.warn_old(show_date_range(dates)))
+        hint = forms.SUMMARY_WARN_HINT if warnings else forms.SUMMARY_CONFIRM_HINT
+        lines += ["", *warnings, *([""] if warnings else []), hint]
+        return Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
+
+    async def submit(
+        self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime
+    ) -> str:
+        assert draft.org_id is not None
+        values = _values_of(self.spec.visible_answers(draft.answers))
+        event_id = draft.context.get("event_id")
+        if event_id is not None:
+            event = await events.get_event(session, event_id)
+            if event is not None and event.org_id == draft.org_id:
+                before = events.snapshot(event)
+                events.update_event(event, values, now)
+                old, new = audit.changes(before, events.snapshot(event))
+                audit.record(
+                    session,
+                    at=now,
+                    actor_id=person_id,
+                    action="event.update",
+                    org_id=event.org_id,
+                    before={"id": event.id, **old},
+                    after=new,
+                )
+                return t.updated(event.id)
+        event, created = await events.add_event(
+            session,
+            org_id=draft.org_id,
+            values=values,
+            created_by=person_id,
+            now=now,
+            submission_key=draft.token,
+        )
+        if created:
+            audit.record(
+                session,
+                at=now,
+                actor_id=person_id,
+                action="event.create",
+                org_id=event.org_id,
+                after={"id": event.id, **events.snapshot(event)},
+            )
+        return t.saved(common.name(draft.context["org_name"]))
+
+
+@dataclass(frozen=True)
+class YearOverview:
+    year: int
+    events: Sequence[Event]
+    participants: int
+    by_direction: list[tuple[str, int, int]]
+
+
+async def year_overview(session: AsyncSession, org_id: int, today: date) -> YearOverview:
+    rows = await events.events_between(
+        session, org_id, date(today.year, 1, 1), date(today.year, 12, 31)
+    )
+    counts: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    for event in rows:
+        counts[event.direction] += 1
+        people[event.direction] += event.participants
+    by_direction = [
+        (DIRECTION_LABELS.get(key, key), counts[key], people[key])
+        for key, _ in sorted(counts.items(), key=lambda item: -item[1])
+    ]
+    return YearOverview(today.year, rows, sum(people.values()), by_direction)

@@ -1,0 +1,106 @@
+"""The event report form, described as data."""
+
+from __future__ import annotations
+
+from bot.forms.engine import Choice, Field, FormSpec
+from bot.forms.parsers import (
+    TODAY,
+    YESTERDAY,
+    choice,
+    date_range,
+    either,
+    keyword,
+    photos_only,
+    show_date_range,
+    text,
+    whole_number,
+)
+from bot.texts import events as t
+
+KIND_CHOICES = tuple(Choice(value, label) for value, label in t.KINDS)
+DIRECTION_CHOICES = tuple(Choice(value, label) for value, label in t.DIRECTIONS)
+KIND_LABELS = dict(t.KINDS)
+DIRECTION_LABELS = dict(t.DIRECTIONS)
+ONLINE = "@online"
+MAX_PHOTOS = 5
+
+
+def _show_place(value: object) -> str:
+    return t.BTN_ONLINE if value == ONLINE else str(value)
+
+
+def _show_photos(value: object) -> str:
+    return str(len(value)) if isinstance(value, list) else "0"
+
+
+EVENT = FormSpec(
+    name="event",
+    title=t.TITLE,
+    fields=(
+        Field(
+            "kind",
+            t.L_KIND,
+            t.Q_KIND,
+            choice(KIND_CHOICES),
+            choices=KIND_CHOICES,
+            show=lambda v: KIND_LABELS.get(v, str(v)),
+        ),
+        Field(
+            "kind_other",
+            t.L_KIND_OTHER,
+            t.Q_KIND_OTHER,
+            text(maximum=100),
+            ask_if=lambda a: a.get("kind") == "other",
+        ),
+        Field("topic", t.L_TOPIC, t.Q_TOPIC, text(maximum=300, minimum=3)),
+        Field(
+            "dates",
+            t.L_DATES,
+            t.Q_DATES,
+            date_range,
+            choices=(Choice(TODAY, t.BTN_TODAY), Choice(YESTERDAY, t.BTN_YESTERDAY)),
+            show=show_date_range,
+        ),
+        Field(
+            "place",
+            t.L_PLACE,
+            t.Q_PLACE,
+            either(keyword({t.ONLINE, "online", ONLINE}, ONLINE), text(maximum=300)),
+            choices=(Choice(ONLINE, t.BTN_ONLINE),),
+            show=_show_place,
+        ),
+        Field(
+            "views",
+            t.L_VIEWS,
+            t.Q_VIEWS,
+            whole_number(maximum=10_000_000),
+            optional=True,
+            ask_if=lambda a: a.get("place") == ONLINE,
+        ),
+        Field(
+            "participants",
+            t.L_PARTICIPANTS,
+            t.Q_PARTICIPANTS,
+            whole_number(minimum=1, maximum=100_000),
+        ),
+        Field(
+            "direction",
+            t.L_DIRECTION,
+            t.Q_DIRECTION,
+            choice(DIRECTION_CHOICES),
+            choices=DIRECTION_CHOICES,
+            show=lambda v: DIRECTION_LABELS.get(v, str(v)),
+        ),
+        Field(
+            "photos",
+            t.L_PHOTOS,
+            t.Q_PHOTOS,
+            photos_only,
+            optional=True,
+            photos=MAX_PHOTOS,
+            show=_show_photos,
+            offer_previous=False,
+        ),
+        Field("description", t.L_DESCRIPTION, t.Q_DESCRIPTION, text(maximum=1000), optional=True),
+    ),
+)

@@ -1,0 +1,355 @@
+"""The monitoring calendar's jobs: open due periods, plan reminders into the outbox.
+
+Both are plain async functions a scheduler calls every few minutes; running them again at
+the same moment (or after a restart) changes nothing, because collections are opened once
+per (district, period) and every reminder has its own outbox key.
+
+Catch-up policy. A job that runs late (the bot was down) finds several reminders of a target
+whose moment has passed. Only the latest of them goes out (per target and audience), so a
+chair never gets «7 days left» and «3 days left» at once; the skipped ones are never sent
+later, because the latest due reminder only moves forward. A caught-up reminder goes out at
+the next allowed moment (now, or the end of quiet hours on the next working day); if that
+day is the day of the next planned reminder, the catch-up is dropped and the next reminder
+speaks for both (no chair gets two reminders on one day). Reminder texts count days left or
+overdue from the day they go out, not from the day they were planned.
+
+Who is reminded. Chair reminders go to the active chair of each ППО that has not submitted,
+unless the chair is paused (``reminders_paused_until`` >= the ППО's local today), known to
+be unreachable (blocked the bot), or the ППО is archived. Escalation (late1) goes, in the
+district's time zone, to the curators of the late ППО (each gets their own ППО) and to the
+district's staff (to the region's staff when the district has none): one message per person
+per collection, listing the late ППО with their chairs and marks for paused / unreachable /
+unconnected chairs. Pauses apply to chair reminders only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.calendar import (
+    PURPOSE_OPEN,
+    CalendarSettings,
+    PlannedReminder,
+    calendar_months,
+    deadline_for,
+    due_months,
+    latest_due,
+    local_today,
+    next_allowed_moment,
+    reminder_plan,
+    tier_of,
+)
+from bot.clock import Clock
+from bot.coverage import coverage
+from bot.texts import reminders as t
+from storage import collections as store
+from storage.models import Collection, CollectionKind, CollectionTarget, Organization, OrgKind
+from storage.outbox import enqueue
+from storage.reports import latest_reports
+
+log = logging.getLogger(__name__)
+
+FormButton = Callable[[str, int], tuple[str, str]]
+"""(collection kind, ППО id) -> (button text, callback_data) of the button opening the form."""
+
+TEXT_KIND = "text"
+
+
+def _zone(org: Organization | None, default_tz: str) -> ZoneInfo:
+    return ZoneInfo((org.timezone if org is not None else None) or default_tz)
+
+
+# -- opening periods ------------------------------------------------------------------------
+
+
+async def open_due_periods(
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    calendar_settings: CalendarSettings,
+    default_tz: str,
+) -> list[Collection]:
+    """Open this month's membership monitoring in every district where it is due.
+
+    For each district whose local today falls in a calendar month and that has no calendar
+    collection for this month yet: the targets are its ППО due this month by their tier, from
+    their latest report before the period (a report already filed for the period marks the
+    target submitted). A district with no ППО due gets no collection. Returns those opened.
+    """
+    now = clock.now()
+    months = calendar_months(calendar_settings)
+    async with session_pool() as session:
+        districts = list(await store.active_districts(session))
+    opened: list[Collection] = []
+    for district in districts:
+        today = local_today(now, _zone(district, default_tz))
+        if today.month not in months:
+            continue
+        period = date(today.year, today.month, 1)
+        async with session_pool() as session, session.begin():
+            collection = await _open_district_period(
+                session, district.id, period, calendar_settings, now
+            )
+        if collection is not None:
+            log.info("opened %s for district %s", collection.title, district.id)
+            opened.append(collection)
+    return opened
+
+
+async def _open_district_period(
+    session: AsyncSession,
+    district_id: int,
+    period: date,
+    settings: CalendarSettings,
+    now: datetime,
+) -> Collection | None:
+    existing = await store.find_collection(
+        session,
+        kind=CollectionKind.MEMBERSHIP,
+        scope_org_id=district_id,
+        period=period,
+        one_off=False,
+    )
+    if existing is not None:
+        return None
+    due: list[tuple[int, str]] = []
+    submitted: dict[int, datetime] = {}
+    for org in await store.ppo_in_scope(session, district_id):
+        reports = await latest_reports(session, org.id, limit=2)
+        before = [r for r in reports if r.period < period]
+        basis = before[0] if before else None
+        tier = tier_of(coverage(basis.members, basis.workers) if basis is not None else None)
+        if period.month not in due_months(tier, settings):
+            continue
+        due.append((org.id, tier.value))
+        if reports and reports[0].period == period:
+            submitted[org.id] = reports[0].submitted_at
+    if not due:
+        return None
+    return await store.open_collection(
+        session,
+        kind=CollectionKind.MEMBERSHIP,
+        scope_org_id=district_id,
+        period=period,
+        title=t.collection_title(period),
+        one_off=False,
+        deadline_for_target=deadline_for(period, settings),
+        targets=due,
+        now=now,
+        already_submitted=submitted,
+    )
+
+
+# -- planning reminders ---------------------------------------------------------------------
+
+
+def _pick(
+    plan: Sequence[PlannedReminder], tz: ZoneInfo, now: datetime, settings: CalendarSettings
+) -> tuple[PlannedReminder, datetime] | None:
+    """The reminder to enqueue now and when it may go out, by the catch-up policy."""
+    current, following = latest_due(plan, tz, now, settings)
+    if current is None:
+        return None
+    deliver_at = next_allowed_moment(now, tz, settings)
+    if following is not None and following.local_day <= local_today(deliver_at, tz):
+        return None
+    return current, deliver_at
+
+
+def _chair_text(
+    collection: Collection,
+    target: CollectionTarget,
+    org: Organization,
+    item: PlannedReminder,
+    delivered_on: date,
+) -> str:
+    common: dict[str, Any] = {
+        "calendar": not collection.one_off and collection.kind == CollectionKind.MEMBERSHIP,
+        "period": collection.period,
+        "title": collection.title,
+        "deadline": target.deadline,
+    }
+    if PURPOSE_OPEN in item.includes:
+        return t.chair_open(org.name, **common)
+    if delivered_on <= target.deadline:
+        return t.chair_before(org.name, days_left=(target.deadline - delivered_on).days, **common)
+    return t.chair_after(org.name, days_late=(delivered_on - target.deadline).days, **common)
+
+
+@dataclass
+class _Recipient:
+    contact: store.Contact
+    org_ids: set[int] = field(default_factory=set)
+    staff: bool = False
+
+
+async def _escalation_staff(session: AsyncSession, scope: Organization) -> list[store.Contact]:
+    staff = await store.staff_of(session, scope.id)
+    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
+        staff = await store.staff_of(session, scope.parent_id)
+    return staff
+
+
+async def _plan_collection(
+    session: AsyncSession,
+    collection: Collection,
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+    form_button: FormButton,
+) -> int:
+    scope = await session.get(Organization, collection.scope_org_id)
+    if scope is None or scope.archived_at is not None:
+        return 0
+    rows = await store.targets(session, collection.id, lock=True)
+    pending = [(target, org) for target, org in rows if target.submitted_at is None]
+    if not pending:
+        return 0
+    chairs = await store.chairs_of(session, (org.id for _, org in pending))
+    count = 0
+
+    for target, org in pending:
+        chair = chairs.get(org.id)
+        if chair is None or chair.unreachable:
+            continue
+        tz = _zone(org, default_tz)
+        if chair.paused_on(local_today(now, tz)):
+            continue
+        opened_on = local_today(collection.opened_at, tz)
+        plan = [
+            p for p in reminder_plan(opened_on, target.deadline, settings) if p.audience == "chair"
+        ]
+        picked = _pick(plan, tz, now, settings)
+        if picked is None:
+            continue
+        item, deliver_at = picked
+        text = _chair_text(collection, target, org, item, local_today(deliver_at, tz))
+        button_text, callback_data = form_button(collection.kind.value, org.id)
+        payload = {
+            "text": text,
+            "buttons": [[{"text": button_text, "callback_data": callback_data}]],
+        }
+        if await enqueue(
+            session,
+            key=store.reminder_key(collection.id, org.id, item.purpose, chair.tg_user_id),
+            chat_id=chair.tg_user_id,
+            kind=TEXT_KIND,
+            payload=payload,
+            not_before=deliver_at,
+            now=now,
+        ):
+            count += 1
+
+    count += await _escalate(
+        session, collection, scope, rows, pending, chairs, now, settings, default_tz
+    )
+    return count
+
+
+async def _escalate(
+    session: AsyncSession,
+    collection: Collection,
+    scope: Organization,
+    rows: Sequence[tuple[CollectionTarget, Organization]],
+    pending: Sequence[tuple[CollectionTarget, Organization]],
+    chairs: dict[int, store.Contact],
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+) -> int:
+    tz = _zone(scope, default_tz)
+    plan = [
+        p
+        for p in reminder_plan(local_today(collection.opened_at, tz), collection.deadline, settings)
+        if p.audience == "escalation"
+    ]
+    picked = _pick(plan, tz, now, settings)
+    if picked is None:
+        return 0
+    item, deliver_at = picked
+    today = local_today(now, tz)
+    late = [(target, org) for target, org in pending if target.deadline < today]
+    if not late:
+        return 0
+
+    lines: dict[int, str] = {}
+    for _target, org in late:
+        chair = chairs.get(org.id)
+        org_today = local_today(now, _zone(org, default_tz))
+        lines[org.id] = t.late_line(
+            org.name,
+            chair.full_name if chair is not None else org.chair_name,
+            connected=chair is not None,
+            paused_until=chair.paused_until
+            if chair is not None and chair.paused_on(org_today)
+            else None,
+            unreachable=chair is not None and chair.unreachable,
+        )
+
+    recipients: dict[int, _Recipient] = {}
+    curators = await store.curators_of(session, lines)
+    for org_id, contacts in curators.items():
+        for contact in contacts:
+            recipients.setdefault(contact.tg_user_id, _Recipient(contact)).org_ids.add(org_id)
+    for contact in await _escalation_staff(session, scope):
+        recipient = recipients.setdefault(contact.tg_user_id, _Recipient(contact))
+        recipient.staff = True
+        recipient.org_ids.update(lines)
+
+    calendar = not collection.one_off and collection.kind == CollectionKind.MEMBERSHIP
+    count = 0
+    for tg_user_id, recipient in recipients.items():
+        if recipient.contact.unreachable:
+            continue
+        own = [lines[org.id] for _, org in late if org.id in recipient.org_ids]
+        text = t.escalation(
+            calendar=calendar,
+            period=collection.period,
+            title=collection.title,
+            deadline=collection.deadline,
+            lines=own,
+            total=len(rows),
+            curator=not recipient.staff,
+        )
+        if await enqueue(
+            session,
+            key=store.reminder_key(collection.id, scope.id, item.purpose, tg_user_id),
+            chat_id=tg_user_id,
+            kind=TEXT_KIND,
+            payload={"text": text},
+            not_before=deliver_at,
+            now=now,
+        ):
+            count += 1
+    return count
+
+
+async def plan_reminders(
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    calendar_settings: CalendarSettings,
+    default_tz: str,
+    form_button: FormButton,
+) -> int:
+    """Enqueue every reminder whose moment has come; returns how many were enqueued.
+
+    One transaction per collection; the targets are row-locked while their reminders are
+    enqueued, so a submission at the same moment either comes first (no reminder) or waits
+    and then cancels what was enqueued (``storage.collections.mark_submitted``).
+    """
+    now = clock.now()
+    async with session_pool() as session:
+        open_ones = list(await store.open_collections(session, now=now))
+    count = 0
+    for collection in open_ones:
+        async with session_pool() as session, session.begin():
+            count += await _plan_collection(
+                session, collection, now, calendar_settings, default_tz, form_button
+            )
+    return count

@@ -1,0 +1,176 @@
+"""Texts of the district digest (сводка), /status, /export and the coverage chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+# --- Digest message -------------------------------------------------------------------------
+
+MARK_UNREACHABLE = "📵"
+MARK_PAUSED = "⏸"
+NO_CHAIR = "председатель не подключён"
+
+
+def paused_mark(until: date) -> str:
+    return f"{MARK_PAUSED} до {until:%d.%m}"
+
+
+def header(scope_name: str, period: str) -> str:
+    return f"📊 <b>Сводка: {scope_name}</b>\nМониторинг за {period}"
+
+
+def status_header(scope_name: str, period: str) -> str:
+    return f"📋 <b>Сдача отчётов: {scope_name}</b>\nМониторинг за {period}"
+
+
+def deadline_line(deadline: date, passed: bool) -> str:
+    return f"Срок сдачи: {deadline:%d.%m.%Y}" + (" (истёк)" if passed else "")
+
+
+def submitted_line(submitted: int, due: int) -> str:
+    return f"✅ Сдали: <b>{submitted} из {due}</b>"
+
+
+ALL_SUBMITTED = "Все отчёты сданы 👍"
+
+
+def late_header(count: int, overdue: bool) -> str:
+    return f"⏰ Не сдали в срок ({count}):" if overdue else f"⏳ Ещё не сдали ({count}):"
+
+
+def late_by_district_header(count: int, overdue: bool) -> str:
+    return f"{late_header(count, overdue)[:-1]}, по районам:"
+
+
+def returned_header(count: int) -> str:
+    return f"↩️ Возвращены на исправление ({count}):"
+
+
+def item(text: str) -> str:
+    return f"• {text}"
+
+
+def ppo_and_chair(ppo: str, chair: str) -> str:
+    return f"{ppo} — {chair}"
+
+
+def district_count(district: str, count: int) -> str:
+    return f"{district} — {count}"
+
+
+def more(count: int) -> str:
+    return f"…и ещё {count}"
+
+
+def coverage_line(region: bool, value: str, counted: int) -> str:
+    where = "по региону" if region else "по району"
+    return f"📈 Охват {where}: <b>{value}</b> (отчётов: {counted})"
+
+
+def coverage_change(change: str, compared: int) -> str:
+    return f"Изменение: {change} к прошлым отчётам тех же ППО ({compared})"
+
+
+NO_COVERAGE = "📈 Охват: отчётов за этот период пока нет"
+NO_COMPARISON = "Изменение: не с чем сравнить (прошлых отчётов нет)"
+
+
+def low_header(count: int) -> str:
+    return f"🔻 Охват ниже 50 % ({count}):"
+
+
+def fell_header(count: int) -> str:
+    return f"📉 Охват упал на 5 п.п. и больше ({count}):"
+
+
+def ppo_coverage(ppo: str, value: str) -> str:
+    return f"{ppo} — {value}"
+
+
+def ppo_fell(ppo: str, value: str, change: str) -> str:
+    return f"{ppo} — {value} ({change})"
+
+
+def events_line(since: date, count: int, participants: int) -> str:
+    if count == 0:
+        return f"🗓 Мероприятий с {since:%d.%m} не проводилось"
+    return f"🗓 Мероприятия с {since:%d.%m}: {count}, участников: {participants}"
+
+
+LEGEND_UNREACHABLE = "📵 — бот не может написать председателю"
+LEGEND_PAUSED = "⏸ — напоминания приостановлены"
+ATTACHMENTS = "Диаграмма и полная таблица — ниже; таблица за любой период — /export"
+
+# --- Table (.xlsx) --------------------------------------------------------------------------
+
+STATUS_SUBMITTED = "сдан"
+STATUS_MISSING = "не сдан"
+STATUS_RETURNED = "возвращён на исправление"
+STATUS_NOT_DUE = "не требуется"
+
+CONTACT_OK = "подключён"
+CONTACT_NONE = "не подключён"
+CONTACT_UNREACHABLE = "бот не может написать"
+
+
+def contact_paused(until: date) -> str:
+    return f"напоминания приостановлены до {until:%d.%m.%Y}"
+
+
+def table_title(period: str) -> str:
+    return f"Мониторинг {period}"
+
+
+def table_file_name(period: date) -> str:
+    return f"Мониторинг_{period:%Y-%m}.xlsx"
+
+
+def chart_file_name(period: date) -> str:
+    return f"Охват_{period:%Y-%m}.png"
+
+
+H_DISTRICT = "Район"
+H_PPO = "ППО"
+H_CHAIR = "Председатель"
+H_CONTACT = "Связь с ботом"
+H_PERIOD = "Период"
+H_COVERAGE = "Охват, %"
+H_YOUTH_COVERAGE = "Охват молодёжи до 35 лет, %"
+H_CHANGE = "Изменение охвата, п.п."
+H_PREVIOUS_PERIOD = "Прошлый отчёт за"
+H_STATUS = "Статус"
+H_DEADLINE = "Срок"
+H_SUBMITTED_AT = "Сдан (местное время)"
+H_SUBMITTED_BY = "Кем сдан"
+H_REVISION = "Редакция"
+H_RETURN_COMMENT = "Причина возврата"
+
+# --- Chart ----------------------------------------------------------------------------------
+
+
+def chart_title(scope_name: str, period: str) -> str:
+    return f"Охват профчленством, {period}\n{scope_name}"
+
+
+def chart_subset(shown: int, total: int) -> str:
+    return f"{shown} ППО с самым низким охватом из {total}"
+
+
+def chart_count(total: int) -> str:
+    return f"ППО с отчётом: {total}"
+
+
+CHART_EMPTY = "Отчётов за период пока нет"
+CHART_AXIS = "Охват, %"
+CHART_LINE_LOW = "50 %"
+CHART_LINE_HIGH = "80 %"
+
+# --- /export --------------------------------------------------------------------------------
+
+EXPORT_BAD_PERIOD = (
+    "Не понял период. Напишите месяц и год, например: /export 11.2026 или /export ноябрь 2026."
+)
+
+
+def export_caption(scope_name: str, period: str) -> str:
+    return f"Мониторинг за {period}: {scope_name}"

@@ -1,0 +1,119 @@
+"""Texts of event reports (мероприятия)."""
+
+from __future__ import annotations
+
+TITLE = "Отчёт о мероприятии"
+
+KINDS = (
+    ("seminar", "Семинар"),
+    ("meeting_seminar", "Семинар-совещание"),
+    ("webinar", "Вебинар"),
+    ("school", "Школа профактива"),
+    ("training", "Обучение / тренинг"),
+    ("round_table", "Круглый стол"),
+    ("contest", "Конкурс / смотр-конкурс"),
+    ("forum", "Форум"),
+    ("campaign", "Акция"),
+    ("assembly", "Собрание"),
+    ("other", "Другое"),
+)
+DIRECTIONS = (
+    ("education", "Обучение"),
+    ("information", "Информационная работа"),
+    ("youth", "Молодёжная работа"),
+    ("safety", "Охрана труда"),
+    ("partnership", "Социальное партнёрство"),
+    ("legal", "Правовая защита"),
+    ("culture", "Культурно-массовая работа"),
+    ("other", "Другое"),
+)
+
+L_KIND = "Вид"
+L_KIND_OTHER = "Вид (свой)"
+L_TOPIC = "Тема"
+L_DATES = "Дата"
+L_PLACE = "Место"
+L_VIEWS = "Просмотров онлайн"
+L_PARTICIPANTS = "Участников"
+L_DIRECTION = "Направление"
+L_PHOTOS = "Фото"
+L_DESCRIPTION = "Описание"
+
+Q_KIND = "Какое мероприятие провели?"
+Q_KIND_OTHER = "Как называется вид мероприятия?"
+Q_TOPIC = "Тема мероприятия?"
+Q_DATES = "Когда прошло? Например: 21.11.2026, 21.11 или 19–21.11.2026."
+Q_PLACE = "Где проходило? Напишите место или нажмите «Онлайн»."
+Q_VIEWS = "Сколько было просмотров (подключений) онлайн?"
+Q_PARTICIPANTS = "Сколько человек участвовало?"
+Q_DIRECTION = "Направление работы?"
+Q_PHOTOS = "Пришлите до 5 фотографий с мероприятия."
+Q_DESCRIPTION = "Коротко опишите мероприятие (до 1000 символов)."
+
+BTN_TODAY = "Сегодня"
+BTN_YESTERDAY = "Вчера"
+BTN_ONLINE = "Онлайн"
+ONLINE = "онлайн"
+
+
+def warn_future(when: str) -> str:
+    return f"⚠️ Дата {when} ещё не наступила. Мероприятие точно уже прошло?"
+
+
+def warn_old(when: str) -> str:
+    return f"⚠️ Дата {when} — больше года назад. Дата указана верно?"
+
+
+def summary_header(org_name: str) -> str:
+    return f"<b>{TITLE}</b>\n{org_name}"
+
+
+def edit_note(event_id: int) -> str:
+    return f"Исправление мероприятия № {event_id}."
+
+
+def saved(org_name: str) -> str:
+    return f"✅ Мероприятие сохранено: {org_name}. Все мероприятия года — /events."
+
+
+def updated(event_id: int) -> str:
+    return f"✅ Мероприятие № {event_id} исправлено."
+
+
+LIST_EMPTY = "В этом году мероприятий пока нет. Добавить — /event."
+
+
+def list_header(org_name: str, year: int) -> str:
+    return f"<b>Мероприятия ППО «{org_name}» за {year} год</b>"
+
+
+def totals(count: int, participants: int) -> str:
+    return f"Всего: {count}, участников: {participants}"
+
+
+def direction_line(label: str, count: int, participants: int) -> str:
+    return f"• {label}: {count} (участников: {participants})"
+
+
+def event_line(number: int, when: str, kind: str, topic: str, participants: int) -> str:
+    return f"{number}. {when} — {kind}: «{topic}», {participants} чел."
+
+
+OPEN_HINT = "Откройте мероприятие, чтобы исправить или удалить его."
+MORE_EVENTS = "Показаны последние {shown} из {total}."
+BTN_CORRECT = "✏️ Исправить"
+BTN_DELETE = "🗑 Удалить"
+BTN_DELETE_YES = "Да, удалить"
+BTN_DELETE_NO = "Нет, оставить"
+
+
+def confirm_delete(title: str) -> str:
+    return f"Удалить мероприятие «{title}»? Запись сохранится в журнале изменений."
+
+
+def deleted(title: str) -> str:
+    return f"Мероприятие «{title}» удалено."
+
+
+NOT_FOUND = "Мероприятие не найдено или уже удалено."
+KEPT = "Хорошо, мероприятие осталось."

@@ -1,0 +1,153 @@
+"""Texts of the monitoring calendar: reminders to chairs, the list of late ППО for staff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+
+from bot.texts.common import period_name
+
+MAX_LIST_CHARS = 3500  # a Telegram message holds 4096 characters
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """Russian plural form for ``n``: 1 день, 3 дня, 7 дней, 11 дней, 21 день."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def day_text(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _name(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def collection_title(period: date) -> str:
+    """Title of a calendar monitoring period."""
+    return f"Мониторинг профсоюзного членства за {period_name(period)}"
+
+
+def _what(*, calendar: bool, period: date, title: str) -> str:
+    """The request in the genitive, after «сдачи»/«по»: what is due."""
+    if calendar:
+        return f"сдачи мониторинга профсоюзного членства за {period_name(period)}"
+    return f"по запросу «{_name(title)}»"
+
+
+def _head(org_name: str) -> str:
+    return f"<b>{_name(org_name)}</b>\n"
+
+
+def chair_open(org_name: str, *, calendar: bool, period: date, title: str, deadline: date) -> str:
+    if calendar:
+        body = (
+            f"Открыт мониторинг профсоюзного членства за {period_name(period)}. "
+            f"Срок — до {day_text(deadline)}."
+        )
+    else:
+        body = (
+            f"Новый запрос районной организации: «{_name(title)}». Срок — до {day_text(deadline)}."
+        )
+    return _head(org_name) + body
+
+
+def chair_before(
+    org_name: str, *, calendar: bool, period: date, title: str, deadline: date, days_left: int
+) -> str:
+    what = _what(calendar=calendar, period=period, title=title)
+    if days_left <= 0:
+        return _head(org_name) + (f"Сегодня последний день {what}. Срок — до {day_text(deadline)}.")
+    verb = plural(days_left, "остался", "осталось", "осталось")
+    days = plural(days_left, "день", "дня", "дней")
+    return _head(org_name) + (
+        f"Напоминание: до срока {what} {verb} {days_left} {days} (срок — до {day_text(deadline)})."
+    )
+
+
+def chair_after(
+    org_name: str, *, calendar: bool, period: date, title: str, deadline: date, days_late: int
+) -> str:
+    when = (
+        "вчера"
+        if days_late <= 1
+        else f"{days_late} {plural(days_late, 'день', 'дня', 'дней')} назад"
+    )
+    if calendar:
+        body = (
+            f"Срок сдачи мониторинга профсоюзного членства за {period_name(period)} истёк "
+            f"{when} ({day_text(deadline)}). Пожалуйста, заполните его как можно скорее."
+        )
+    else:
+        body = (
+            f"Срок по запросу «{_name(title)}» истёк {when} ({day_text(deadline)}). "
+            "Пожалуйста, ответьте как можно скорее."
+        )
+    return _head(org_name) + body
+
+
+def late_line(
+    org_name: str,
+    chair_name: str | None,
+    *,
+    connected: bool,
+    paused_until: date | None = None,
+    unreachable: bool = False,
+) -> str:
+    """One late ППО in the staff list, with its chair and why reminders may not reach them."""
+    if chair_name and connected:
+        chair = f"председатель {_name(chair_name)}"
+    elif chair_name:
+        chair = f"председатель {_name(chair_name)} (не подключён к боту)"
+    else:
+        chair = "председатель не подключён к боту"
+    marks = []
+    if paused_until is not None:
+        marks.append(f"напоминания приостановлены до {day_text(paused_until)}")
+    if unreachable:
+        marks.append("бот не может ему написать")
+    tail = f" ({'; '.join(marks)})" if marks else ""
+    return f"{_name(org_name)} — {chair}{tail}"
+
+
+def escalation(
+    *,
+    calendar: bool,
+    period: date,
+    title: str,
+    deadline: date,
+    lines: Sequence[str],
+    total: int,
+    curator: bool,
+) -> str:
+    """The numbered list of late ППО (lines from ``late_line``) for staff (the whole district)
+    or a curator (their ППО)."""
+    if calendar:
+        what = f"мониторинг профсоюзного членства за {period_name(period)}"
+        verb = "Не сдали"
+    else:
+        what = f"запрос «{_name(title)}»"
+        verb = "Не ответили на"
+    if curator:
+        head = (
+            f"<b>ППО, которые вы курируете: {verb.lower()} {what}</b> (срок {day_text(deadline)})"
+        )
+    else:
+        head = f"<b>{verb} {what}</b> (срок {day_text(deadline)}): {len(lines)} из {total} ППО"
+    shown: list[str] = []
+    size = len(head)
+    for number, line in enumerate(lines, start=1):
+        numbered = f"{number}. {line}"
+        if size + len(numbered) + 1 > MAX_LIST_CHARS:
+            break
+        shown.append(numbered)
+        size += len(numbered) + 1
+    rest = len(lines) - len(shown)
+    if rest:
+        shown.append(f"… и ещё {rest} ППО")
+    return "\n".join([head, "", *shown])

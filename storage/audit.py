@@ -1,0 +1,58 @@
+"""The audit log: every change of data or of rights, with who, when, before and after."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry
+
+
+def record(
+    session: AsyncSession,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    action: str,
+    org_id: int | None = None,
+    person_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        org_id=org_id,
+        person_id=person_id,
+        before=before,
+        after=after,
+    )
+    session.add(entry)
+    return entry
+
+
+async def latest(
+    session: AsyncSession,
+    *,
+    org_id: int | None = None,
+    person_id: int | None = None,
+    limit: int = 20,
+) -> Sequence[AuditEntry]:
+    """Newest first, for an organization, or for a person as actor or subject."""
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if org_id is not None:
+        stmt = stmt.where(AuditEntry.org_id == org_id)
+    if person_id is not None:
+        stmt = stmt.where(or_(AuditEntry.person_id == person_id, AuditEntry.actor_id == person_id))
+    return (await session.scalars(stmt)).all()
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values differ, as (before, after)."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}

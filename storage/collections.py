@@ -1,0 +1,425 @@
+"""Data requests with a deadline (collections), their targets, and who is reminded of them.
+
+A collection is a calendar monitoring period or a one-off request of the district; its
+targets are the ППО that owe an answer. Archived organizations are left out of everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.models import (
+    Collection,
+    CollectionKind,
+    CollectionTarget,
+    Organization,
+    OrgKind,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Role,
+    RoleGrant,
+)
+
+OPEN_GRACE_DAYS = 31
+"""A collection stays open (reminded, satisfiable by a later report) this long after its
+deadline: longer than any after-deadline reminder plus holiday shifts."""
+
+
+def reminder_key(collection_id: int, org_id: int, purpose: str, tg_user_id: int) -> str:
+    """Outbox key of a reminder: one per recipient, purpose and collection (and ППО)."""
+    return f"remind:{collection_id}:{org_id}:{purpose}:{tg_user_id}"
+
+
+def _target_key_prefix(collection_id: int, org_id: int) -> str:
+    return f"remind:{collection_id}:{org_id}:"
+
+
+# -- collections and targets ----------------------------------------------------------------
+
+
+async def find_collection(
+    session: AsyncSession,
+    *,
+    kind: CollectionKind,
+    scope_org_id: int,
+    period: date,
+    one_off: bool,
+    title: str | None = None,
+) -> Collection | None:
+    """A calendar period is one per (scope, kind, period); a one-off is also told by title."""
+    stmt = select(Collection).where(
+        Collection.scope_org_id == scope_org_id,
+        Collection.kind == kind,
+        Collection.period == period,
+        Collection.one_off == one_off,
+    )
+    if one_off:
+        stmt = stmt.where(Collection.title == title)
+    return (await session.scalars(stmt.order_by(Collection.id))).first()
+
+
+async def open_collection(
+    session: AsyncSession,
+    *,
+    kind: CollectionKind,
+    scope_org_id: int,
+    period: date,
+    title: str,
+    one_off: bool,
+    deadline_for_target: date | Callable[[int], date],
+    targets: Iterable[tuple[int, str]],
+    now: datetime,
+    created_by: int | None = None,
+    already_submitted: Mapping[int, datetime] | None = None,
+) -> Collection:
+    """Open a collection with its targets ``(ППО id, tier)``; idempotent.
+
+    Opening the same calendar period (or the same one-off, by title) for the same scope again
+    returns the existing collection and changes nothing. ``deadline_for_target`` is one date
+    for all or a function of the ППО id (already a working day); the collection's own deadline
+    is the latest of its targets'. ``already_submitted`` marks targets that delivered before the
+    collection opened (e.g. a report for the period filed in its first minutes).
+    """
+    existing = await find_collection(
+        session, kind=kind, scope_org_id=scope_org_id, period=period, one_off=one_off, title=title
+    )
+    if existing is not None:
+        return existing
+    pairs = list(targets)
+    if callable(deadline_for_target):
+        deadlines = {org_id: deadline_for_target(org_id) for org_id, _ in pairs}
+        overall = max(deadlines.values(), default=deadline_for_target(scope_org_id))
+    else:
+        deadlines = {org_id: deadline_for_target for org_id, _ in pairs}
+        overall = deadline_for_target
+    submitted = already_submitted or {}
+    collection = Collection(
+        kind=kind,
+        scope_org_id=scope_org_id,
+        period=period,
+        title=title,
+        one_off=one_off,
+        opened_at=now,
+        deadline=overall,
+        created_by=created_by,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(collection)
+            await session.flush()
+            seen: set[int] = set()
+            for org_id, tier in pairs:
+                if org_id in seen:
+                    continue
+                seen.add(org_id)
+                session.add(
+                    CollectionTarget(
+                        collection_id=collection.id,
+                        org_id=org_id,
+                        tier=str(tier),
+                        deadline=deadlines[org_id],
+                        submitted_at=submitted.get(org_id),
+                    )
+                )
+            await session.flush()
+    except IntegrityError:
+        # Opened by someone else at the same moment: theirs stands.
+        found = await find_collection(
+            session,
+            kind=kind,
+            scope_org_id=scope_org_id,
+            period=period,
+            one_off=one_off,
+            title=title,
+        )
+        if found is None:
+            raise
+        return found
+    return collection
+
+
+async def open_collections(
+    session: AsyncSession, *, now: datetime, grace_days: int = OPEN_GRACE_DAYS
+) -> Sequence[Collection]:
+    """Collections opened by ``now`` whose deadline is at most ``grace_days`` behind, whose
+    scope is not archived."""
+    scope = aliased(Organization)
+    stmt = (
+        select(Collection)
+        .join(scope, scope.id == Collection.scope_org_id)
+        .where(
+            Collection.opened_at <= now,
+            Collection.deadline >= now.date() - timedelta(days=grace_days),
+            scope.archived_at.is_(None),
+        )
+        .order_by(Collection.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def targets(
+    session: AsyncSession, collection_id: int, *, pending_only: bool = False, lock: bool = False
+) -> list[tuple[CollectionTarget, Organization]]:
+    """The targets of a collection with their ППО (archived ones left out), by name.
+
+    ``lock`` takes row locks on the targets (PostgreSQL) so a concurrent submission waits for
+    the caller's transaction and then cancels whatever it enqueued.
+    """
+    stmt = (
+        select(CollectionTarget, Organization)
+        .join(Organization, Organization.id == CollectionTarget.org_id)
+        .where(CollectionTarget.collection_id == collection_id, Organization.archived_at.is_(None))
+        .order_by(Organization.name_key, Organization.id)
+    )
+    if pending_only:
+        stmt = stmt.where(CollectionTarget.submitted_at.is_(None))
+    if lock:
+        stmt = stmt.with_for_update(of=CollectionTarget)
+    return [(target, org) for target, org in (await session.execute(stmt)).all()]
+
+
+async def late_targets(
+    session: AsyncSession, collection_id: int, *, today: date
+) -> list[tuple[CollectionTarget, Organization]]:
+    """Targets not submitted whose deadline is before ``today``."""
+    return [
+        (target, org)
+        for target, org in await targets(session, collection_id, pending_only=True)
+        if target.deadline < today
+    ]
+
+
+async def cancel_pending_reminders(
+    session: AsyncSession, *, collection_id: int, org_id: int, reason: str = "submitted"
+) -> int:
+    """Reminders of this target still waiting in the outbox will not go out (marked FAILED with
+    ``reason``; their keys stay taken so they are never enqueued again). Returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.key.like(_target_key_prefix(collection_id, org_id) + "%"),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.FAILED, error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def mark_submitted(
+    session: AsyncSession,
+    *,
+    org_id: int,
+    kind: CollectionKind,
+    period: date | None,
+    now: datetime,
+    grace_days: int = OPEN_GRACE_DAYS,
+) -> list[CollectionTarget]:
+    """A ППО delivered: mark its matching targets submitted and cancel their pending reminders.
+
+    Call it in the transaction that stores the report (membership: ``period`` = the report's
+    period) or the passport (``period=None``). A membership report satisfies the target of its
+    own period and any earlier period still open (a late report filed in the next month
+    answers the overdue request); a passport update satisfies every unsubmitted passport
+    target. Idempotent: already submitted targets are left as they are. Returns those marked.
+    """
+    stmt = (
+        select(CollectionTarget)
+        .join(Collection, Collection.id == CollectionTarget.collection_id)
+        .where(
+            CollectionTarget.org_id == org_id,
+            CollectionTarget.submitted_at.is_(None),
+            Collection.kind == kind,
+        )
+        .with_for_update(of=CollectionTarget)
+    )
+    if period is not None:
+        still_open = now.date() - timedelta(days=grace_days)
+        stmt = stmt.where(
+            or_(
+                Collection.period == period,
+                and_(Collection.period < period, Collection.deadline >= still_open),
+            )
+        )
+    marked = list((await session.scalars(stmt)).all())
+    for target in marked:
+        target.submitted_at = now
+        await cancel_pending_reminders(
+            session, collection_id=target.collection_id, org_id=target.org_id
+        )
+    await session.flush()
+    return marked
+
+
+# -- the organization tree --------------------------------------------------------------------
+
+
+async def ppo_in_scope(session: AsyncSession, scope_org_id: int) -> Sequence[Organization]:
+    """Non-archived ППО under a district, or under every non-archived district of a region."""
+    scope = await session.get(Organization, scope_org_id)
+    if scope is None or scope.archived_at is not None:
+        return []
+    district = aliased(Organization)
+    stmt = (
+        select(Organization)
+        .join(district, district.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.PPO,
+            Organization.archived_at.is_(None),
+            district.archived_at.is_(None),
+            or_(district.id == scope_org_id, district.parent_id == scope_org_id),
+        )
+        .order_by(Organization.name_key, Organization.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def active_districts(session: AsyncSession) -> Sequence[Organization]:
+    """Non-archived districts whose region (if any) is not archived either."""
+    region = aliased(Organization)
+    stmt = (
+        select(Organization)
+        .outerjoin(region, region.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.DISTRICT,
+            Organization.archived_at.is_(None),
+            region.archived_at.is_(None),
+        )
+        .order_by(Organization.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+# -- recipients -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person to remind: who, where to write, and whether they can or want to be reached."""
+
+    person_id: int
+    tg_user_id: int
+    full_name: str
+    unreachable: bool
+    paused_until: date | None
+    org_id: int | None = None
+
+    def paused_on(self, today: date) -> bool:
+        return self.paused_until is not None and self.paused_until >= today
+
+
+def _contact(person: Person, org_id: int | None) -> Contact:
+    return Contact(
+        person_id=person.id,
+        tg_user_id=person.tg_user_id,
+        full_name=person.full_name,
+        unreachable=person.unreachable_at is not None,
+        paused_until=person.reminders_paused_until,
+        org_id=org_id,
+    )
+
+
+async def _grants(
+    session: AsyncSession, role: Role, org_ids: Iterable[int]
+) -> list[tuple[int, Person]]:
+    ids = list(set(org_ids))
+    if not ids:
+        return []
+    stmt = (
+        select(RoleGrant.org_id, Person)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(RoleGrant.role == role, RoleGrant.revoked_at.is_(None), RoleGrant.org_id.in_(ids))
+        .order_by(RoleGrant.granted_at, RoleGrant.id)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [(org_id, person) for org_id, person in rows if org_id is not None]
+
+
+async def chairs_of(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, Contact]:
+    """The active chair of each ППО that has one, by ППО id."""
+    result: dict[int, Contact] = {}
+    for org_id, person in await _grants(session, Role.CHAIR, org_ids):
+        result[org_id] = _contact(person, org_id)  # the latest grant wins
+    return result
+
+
+async def curators_of(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, list[Contact]]:
+    """The curators of each ППО, by ППО id (ППО without a curator are absent)."""
+    result: dict[int, list[Contact]] = {}
+    for org_id, person in await _grants(session, Role.CURATOR, org_ids):
+        result.setdefault(org_id, []).append(_contact(person, org_id))
+    return result
+
+
+async def staff_of(session: AsyncSession, org_id: int) -> list[Contact]:
+    """The staff holding their role over exactly this district or region."""
+    seen: dict[int, Contact] = {}
+    for grant_org, person in await _grants(session, Role.STAFF, [org_id]):
+        seen.setdefault(person.id, _contact(person, grant_org))
+    return list(seen.values())
+
+
+async def district_staff(
+    session: AsyncSession, district_id: int, *, with_region: bool = False
+) -> list[Contact]:
+    """Staff of a district; ``with_region`` adds the staff of its region (each person once)."""
+    contacts = await staff_of(session, district_id)
+    if with_region:
+        district = await session.get(Organization, district_id)
+        if district is not None and district.parent_id is not None:
+            known = {c.person_id for c in contacts}
+            contacts += [
+                c for c in await staff_of(session, district.parent_id) if c.person_id not in known
+            ]
+    return contacts
+
+
+# -- pausing ----------------------------------------------------------------------------------
+
+
+async def pause_reminders(session: AsyncSession, person_id: int, until: date | None) -> None:
+    """Pause a person's reminders until ``until`` inclusive (vacation); ``None`` resumes them.
+
+    Chair reminders to them still waiting in the outbox are cancelled (escalations are not).
+    """
+    person = await session.get(Person, person_id)
+    if person is None:
+        raise LookupError(f"no person {person_id}")
+    person.reminders_paused_until = until
+    if until is not None:
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.key.like(f"remind:%:{person.tg_user_id}"),
+                ~OutboxMessage.key.like("remind:%:late%"),
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+            .values(status=OutboxStatus.FAILED, error="paused")
+            .execution_options(synchronize_session=False)
+        )
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class PausedChair:
+    org: Organization
+    chair: Contact
+
+
+async def paused_chairs(session: AsyncSession, scope_org_id: int, today: date) -> list[PausedChair]:
+    """Chairs in the scope whose reminders are paused on ``today`` or later, by ППО name."""
+    ppo = await ppo_in_scope(session, scope_org_id)
+    chairs = await chairs_of(session, (org.id for org in ppo))
+    return [
+        PausedChair(org, chairs[org.id])
+        for org in ppo
+        if org.id in chairs and chairs[org.id].paused_on(today)
+    ]

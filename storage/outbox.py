@@ -1,0 +1,249 @@
+"""The outbox: every scheduled message the bot must deliver, one row per message.
+
+A row's ``key`` names its recipient, purpose and period (``remind:{collection}:{org}:
+{purpose}:{tg_user_id}``, ``digest:{scope}:{yyyy-mm-dd}:{tg_user_id}:{part}``) and is
+unique, so enqueueing the same message twice (a restart, a catch-up, a second run of
+the scheduler) stores it once. The deliverer (``bot/delivery.py``) reads the due rows
+and records each outcome here.
+
+Life of a row: ``pending`` -> ``sent`` | ``unreachable`` (403, chat not found) |
+``failed`` (a permanent error, or too many failed attempts). A transient failure keeps
+it ``pending`` with a later ``not_before`` and one more ``attempts``. ``attempts``
+counts failed delivery attempts (a successful send does not add one; a 429 "retry
+after" does not count at all).
+
+Every function works inside the caller's transaction and never commits; keep those
+transactions short (one message's outcome per transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage, OutboxStatus, Person
+
+#: Room for an error text in ``outbox.error`` (the column holds 500 characters).
+ERROR_LENGTH = 500
+
+
+def _clip(error: str) -> str:
+    error = " ".join(error.split())
+    return error if len(error) <= ERROR_LENGTH else error[: ERROR_LENGTH - 1] + "…"
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    chat_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    not_before: datetime,
+    now: datetime,
+) -> bool:
+    """Insert a pending message unless one with ``key`` exists; True if inserted.
+
+    Portable insert-if-absent: a lookup first (the common "already there" case costs no
+    failed insert), then the insert inside a SAVEPOINT, so that a concurrent transaction
+    that inserted the same key first (PostgreSQL; SQLite serialises writers) makes this
+    one return False instead of spoiling the caller's transaction.
+    """
+    existing = await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
+    if existing is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(
+                OutboxMessage(
+                    key=key,
+                    chat_id=chat_id,
+                    kind=kind,
+                    payload=payload,
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    not_before=not_before,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def get(session: AsyncSession, message_id: int) -> OutboxMessage | None:
+    return await session.get(OutboxMessage, message_id)
+
+
+async def by_key(session: AsyncSession, key: str) -> OutboxMessage | None:
+    return (await session.scalars(select(OutboxMessage).where(OutboxMessage.key == key))).first()
+
+
+async def due(session: AsyncSession, *, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Pending messages whose ``not_before`` has come, oldest first (then in enqueue order)."""
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """The earliest ``not_before`` among pending messages (None when nothing is pending)."""
+    return await session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(
+            OutboxMessage.status == OutboxStatus.PENDING
+        )
+    )
+
+
+async def _finish(
+    session: AsyncSession,
+    message_id: int,
+    *,
+    status: OutboxStatus,
+    sent_at: datetime | None,
+    error: str | None,
+    failed_attempt: bool,
+) -> bool:
+    values: dict[str, Any] = {"status": status, "sent_at": sent_at, "error": error}
+    if failed_attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_sent(session: AsyncSession, message_id: int, now: datetime) -> bool:
+    """Record a delivered message; False if it was not pending any more."""
+    return await _finish(
+        session,
+        message_id,
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        error=None,
+        failed_attempt=False,
+    )
+
+
+async def mark_unreachable(
+    session: AsyncSession, message_id: int, now: datetime, error: str
+) -> bool:
+    """The recipient cannot be reached (blocked the bot, deactivated, chat not found).
+
+    Also marks the person whose ``tg_user_id`` is the message's chat as unreachable since
+    ``now`` (kept if already set), so the digest can show it. False if not pending.
+    """
+    changed = await _finish(
+        session,
+        message_id,
+        status=OutboxStatus.UNREACHABLE,
+        sent_at=None,
+        error=_clip(error),
+        failed_attempt=True,
+    )
+    chat_id = await session.scalar(
+        select(OutboxMessage.chat_id).where(OutboxMessage.id == message_id)
+    )
+    if chat_id is not None:
+        await session.execute(
+            update(Person)
+            .where(Person.tg_user_id == chat_id, Person.unreachable_at.is_(None))
+            .values(unreachable_at=now)
+        )
+    return changed
+
+
+async def mark_failed(session: AsyncSession, message_id: int, now: datetime, error: str) -> bool:
+    """Give up on a message: a permanent error (400-type, renderer failure) or too many
+    failed attempts. ``now`` is accepted for symmetry; the row keeps no failure time."""
+    return await _finish(
+        session,
+        message_id,
+        status=OutboxStatus.FAILED,
+        sent_at=None,
+        error=_clip(error),
+        failed_attempt=True,
+    )
+
+
+async def reschedule(
+    session: AsyncSession, message_id: int, *, not_before: datetime, error: str
+) -> bool:
+    """A transient failure: try again at ``not_before``; ``attempts`` += 1."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(not_before=not_before, error=_clip(error), attempts=OutboxMessage.attempts + 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_reachable(session: AsyncSession, tg_user_id: int) -> bool:
+    """The person wrote to the bot again: clear ``Person.unreachable_at``; True if it was set.
+
+    Messages already marked unreachable stay so (they are stale by now).
+    """
+    result = await session.execute(
+        update(Person)
+        .where(Person.tg_user_id == tg_user_id, Person.unreachable_at.is_not(None))
+        .values(unreachable_at=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def pending_count(session: AsyncSession) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+        )
+        or 0
+    )
+
+
+async def stats(session: AsyncSession) -> dict[OutboxStatus, int]:
+    """How many messages are in each status (every status present, zeros included)."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    counts = dict.fromkeys(OutboxStatus, 0)
+    for status, count in rows.all():
+        counts[OutboxStatus(status)] = int(count)
+    return counts
+
+
+async def sent_since(session: AsyncSession, since: datetime) -> int:
+    """How many messages were delivered at or after ``since``."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at >= since)
+        )
+        or 0
+    )
+
+
+async def undelivered(
+    session: AsyncSession, *, statuses: Sequence[OutboxStatus] | None = None
+) -> list[OutboxMessage]:
+    """Messages that ended unreachable or failed (or the given statuses), newest first."""
+    wanted = list(statuses or (OutboxStatus.UNREACHABLE, OutboxStatus.FAILED))
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status.in_(wanted))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    )
+    return list((await session.scalars(stmt)).all())

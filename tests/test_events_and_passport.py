@@ -1,0 +1,222 @@
+"""Chairs report events and keep the passport current; a handover keeps history with the ППО."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from harness import ADMIN, Harness, last_message, texts
+from storage.models import AuditEntry, Event, Organization, Passport
+from test_district_setup import code_of, invite_links, setup_district
+from test_membership_form import CHAIR, FULL, answer_all, join
+
+NEW_CHAIR = 601
+
+
+async def file_event(h: Harness, *, photos: int = 0, participants: str = "114") -> list:
+    question = last_message(await h.send(CHAIR, "/event"))
+    question = last_message(await h.tap(CHAIR, question, "Семинар-совещание"))
+    assert "Тема" in (question.plain_text or "")
+    await h.send(CHAIR, "Мотивация профсоюзного членства")
+    question = last_message(await h.send(CHAIR, "19–20.11.2026"))
+    await h.send(CHAIR, "Актовый зал школы № 1")
+    question = last_message(await h.send(CHAIR, participants))
+    question = last_message(await h.tap(CHAIR, question, "Обучение"))
+    for number in range(photos):
+        replies = await h.feed(h.server.photo(CHAIR, b"\xff\xd8\xff\xe0photo%d" % number))
+        question = last_message(replies)
+    if photos:
+        question = last_message(await h.tap(CHAIR, question, "Готово"))
+    else:
+        question = last_message(await h.tap(CHAIR, question, "Пропустить"))
+    return await h.send(CHAIR, "Разобрали опыт мотивации.")
+
+
+async def events_in_db(h: Harness) -> list[Event]:
+    async with h.session_pool() as session:
+        return list((await session.scalars(select(Event).order_by(Event.id))).all())
+
+
+async def test_event_with_photos_is_stored_once(harness: Harness) -> None:
+    await join(harness)
+    summary = last_message(await file_event(harness, photos=2))
+    text = summary.plain_text or ""
+    assert "Вид: Семинар-совещание" in text and "Дата: 19–20.11.2026" in text
+    assert "Фото: 2" in text and "Участников: 114" in text
+    await harness.tap(CHAIR, summary, "Отправить")
+    await harness.tap(CHAIR, summary, "Отправить")
+    stored = await events_in_db(harness)
+    assert len(stored) == 1
+    event = stored[0]
+    assert (event.kind, event.participants, event.direction, event.online) == (
+        "meeting_seminar",
+        114,
+        "education",
+        False,
+    )
+    assert len(event.photos) == 2 and event.place == "Актовый зал школы № 1"
+
+
+async def test_online_event_asks_for_views(harness: Harness) -> None:
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Вебинар")
+    await harness.send(CHAIR, "Цифровизация профсоюза")
+    question = last_message(
+        await harness.tap(CHAIR, last_message(harness.server.requests), "Вчера")
+    )
+    views_q = last_message(await harness.tap(CHAIR, question, "Онлайн"))
+    assert "просмотров" in (views_q.plain_text or "")
+    await harness.send(CHAIR, "6000")
+    question = last_message(await harness.send(CHAIR, "133"))
+    question = last_message(await harness.tap(CHAIR, question, "Информационная"))
+    question = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    summary = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    assert "Место: Онлайн" in (summary.plain_text or "")
+    assert "Просмотров онлайн: 6000" in (summary.plain_text or "")
+    await harness.tap(CHAIR, summary, "Отправить")
+    event = (await events_in_db(harness))[0]
+    assert event.online and event.views == 6000 and event.date_from.isoformat() == "2026-11-20"
+
+
+async def test_future_date_needs_explicit_confirmation(harness: Harness) -> None:
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Собрание")
+    await harness.send(CHAIR, "Отчётное собрание")
+    await harness.send(CHAIR, "15.12.2026")
+    await harness.send(CHAIR, "Учительская")
+    question = last_message(await harness.send(CHAIR, "30"))
+    question = last_message(await harness.tap(CHAIR, question, "Другое"))
+    question = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    summary = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    assert "ещё не наступила" in (summary.plain_text or "")
+    assert any("Подтверждаю" in label for label, _ in summary.buttons())
+
+
+async def test_events_list_totals_correct_and_delete(harness: Harness) -> None:
+    await join(harness)
+    await harness.tap(CHAIR, last_message(await file_event(harness)), "Отправить")
+    await harness.tap(
+        CHAIR, last_message(await file_event(harness, participants="20")), "Отправить"
+    )
+    replies = await harness.send(CHAIR, "/events")
+    listing = "\n".join(texts(replies))
+    assert "Всего: 2, участников: 134" in listing
+    assert "Обучение: 2 (участников: 134)" in listing
+
+    card = last_message(await harness.tap(CHAIR, last_message(replies), "1."))
+    summary = last_message(await harness.tap(CHAIR, card, "Исправить"))
+    assert "Исправление мероприятия" in (summary.plain_text or "")
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
+    field = last_message(await harness.tap(CHAIR, menu, "Участников"))
+    summary = last_message(await harness.send(CHAIR, "111"))
+    assert "Участников: 111" in (summary.plain_text or "")
+    assert "исправлено" in texts(await harness.tap(CHAIR, summary, "Отправить"))[0]
+    assert field is not None
+
+    stored = await events_in_db(harness)
+    assert sorted(e.participants for e in stored) == [111, 114]  # the newest (20) corrected
+
+    replies = await harness.send(CHAIR, "/events")
+    card = last_message(await harness.tap(CHAIR, last_message(replies), "2."))
+    confirm = last_message(await harness.tap(CHAIR, card, "Удалить"))
+    assert "Запись сохранится" in (confirm.plain_text or "")
+    assert "удалено" in texts(await harness.tap(CHAIR, confirm, "Да, удалить"))[0]
+    listing = "\n".join(texts(await harness.send(CHAIR, "/events")))
+    assert "Всего: 1" in listing
+    async with harness.session_pool() as session:
+        kept = (await session.scalars(select(Event).where(Event.deleted_at.is_not(None)))).all()
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert len(kept) == 1
+    assert {"event.create", "event.update", "event.delete"} <= set(actions)
+
+
+async def test_passport_edit_and_workers_shared_with_reports(harness: Harness) -> None:
+    await join(harness)
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    assert "Паспорт ещё не заполнен" in (card.plain_text or "")
+    assert "Работников: 54" in (card.plain_text or "")
+    question = last_message(await harness.tap(CHAIR, card, "Заполнить"))
+    assert "наименование" in (question.plain_text or "")
+    await harness.send(CHAIR, "Муниципальное бюджетное общеобразовательное учреждение СОШ № 1")
+    await harness.send(CHAIR, "ул. Ленина, 1")
+    await harness.send(CHAIR, "Иванова Мария Петровна")
+    reply = last_message(await harness.send(CHAIR, "12345")).plain_text or ""
+    assert "номер телефона" in reply
+    await harness.send(CHAIR, "+7 900 123-45-67")
+    await harness.send(CHAIR, "60")
+    question = last_message(await harness.send(CHAIR, "да"))
+    assert "До какой даты" in (question.plain_text or "")
+    await harness.send(CHAIR, "31.12.2027")
+    question = last_message(await harness.send(CHAIR, "нет"))
+    reply = last_message(await harness.send(CHAIR, "наш сайт")).plain_text or ""
+    assert "не похоже на ссылку" in reply
+    await harness.send(CHAIR, "school1.ru/profsoyuz")
+    question = last_message(
+        await harness.tap(CHAIR, last_message(harness.server.requests), "Пропустить")
+    )
+    question = last_message(await harness.tap(CHAIR, question, "Да"))
+    question = last_message(await harness.tap(CHAIR, question, "Да"))
+    summary = last_message(await harness.send(CHAIR, "Петров Пётр Петрович"))
+    assert "https://school1.ru/profsoyuz" in (summary.plain_text or "")
+    assert "✅ Паспорт сохранён" in texts(await harness.tap(CHAIR, summary, "Отправить"))[0]
+
+    async with harness.session_pool() as session:
+        org = (
+            await session.scalars(select(Organization).where(Organization.name == "МБОУ СОШ № 1"))
+        ).one()
+        passport = await session.get(Passport, org.id)
+        entry = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "passport.update"))
+        ).one()
+    assert org.workers == 60 and passport is not None and passport.agreement_until.year == 2027
+    assert entry.before["workers"] == 54 and entry.after["workers"] == 60
+    assert "chair_phone" in entry.after
+
+    question = last_message(await harness.send(CHAIR, "/report"))
+    assert "60 (как в прошлый раз)" in str(question.buttons())
+    summary = last_message(await answer_all(harness, ["70", "50", *FULL[2:]]))
+    await harness.tap(CHAIR, summary, "Отправить")
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    assert "Работников: 70" in (card.plain_text or "")
+    assert "Изменён" in (card.plain_text or "")
+
+
+async def test_handover_keeps_history_and_refuses_the_old_chair(harness: Harness) -> None:
+    await join(harness)
+    await harness.tap(CHAIR, last_message(await answer_all(harness, FULL)), "Отправить")
+    await harness.tap(CHAIR, last_message(await file_event(harness)), "Отправить")
+    half_done = await harness.send(CHAIR, "/report")
+
+    async with harness.session_pool() as session:
+        org_id = (
+            await session.scalars(
+                select(Organization.id).where(Organization.name == "МБОУ СОШ № 1")
+            )
+        ).one()
+    reply = texts(await harness.send(ADMIN, f"/invite {org_id}"))[0]
+    code = reply.split("?start=", 1)[1].split()[0]
+    replies = await harness.send(NEW_CHAIR, f"/start {code}", first_name="Ольга")
+    told = [r for r in replies if r.method == "sendMessage" and r.chat_id == CHAIR]
+    assert told and "Доступ к отчётам этой организации для вас закрыт" in (told[0].plain_text or "")
+    admin_note = [r for r in replies if r.method == "sendMessage" and r.chat_id == ADMIN]
+    assert admin_note and "Мария → Ольга" in (admin_note[0].plain_text or "")
+
+    history = texts(await harness.send(NEW_CHAIR, "/history"))[0]
+    assert "74,1 %" in history
+    assert "Всего: 1" in "\n".join(texts(await harness.send(NEW_CHAIR, "/events")))
+
+    assert "ссылку-приглашение" in texts(await harness.send(CHAIR, "/history"))[0]
+    assert half_done
+    refused = texts(await harness.send(CHAIR, "40"))
+    assert refused == ["Вы больше не председатель этой организации. Форма закрыта."]
+    assert "ссылку-приглашение" in texts(await harness.send(CHAIR, "41"))[0]
+    tree = "\n".join(texts(await harness.send(ADMIN, "/orgs")))
+    assert "МБОУ СОШ № 1 — Ольга" in tree
+
+
+async def test_new_chair_via_second_ppo_invite(harness: Harness) -> None:
+    await setup_district(harness)
+    links = await invite_links(harness)
+    await harness.send(CHAIR, f"/start {code_of(links['МБОУ СОШ № 1'])}")
+    assert "МБОУ СОШ № 1" not in await invite_links(harness)

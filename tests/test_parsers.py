@@ -1,0 +1,165 @@
+"""Parsers for what chairs type: dates the Russian way, texts, links, phones, yes/no."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.forms.engine import InvalidAnswer, ParseEnv
+from bot.forms.event import EVENT, ONLINE
+from bot.forms.parsers import date_range, link, phone, show_date_range, single_date, text, yes_no
+
+ENV = ParseEnv(today=date(2026, 11, 21))
+
+
+def dates(raw: str, env: ParseEnv = ENV) -> tuple[str, str]:
+    value = date_range(raw, env)
+    return value["from"], value["to"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("21.11.2026", ("2026-11-21", "2026-11-21")),
+        ("21.11", ("2026-11-21", "2026-11-21")),
+        ("1.3.26", ("2026-03-01", "2026-03-01")),
+        ("19–21.11.2026", ("2026-11-19", "2026-11-21")),
+        ("19-21.11", ("2026-11-19", "2026-11-21")),
+        ("19 — 21.11.2026", ("2026-11-19", "2026-11-21")),
+        ("30.11–02.12.2026", ("2026-11-30", "2026-12-02")),
+        ("сегодня", ("2026-11-21", "2026-11-21")),
+        ("Вчера", ("2026-11-20", "2026-11-20")),
+        ("today", ("2026-11-21", "2026-11-21")),
+        ("21,11,2026", ("2026-11-21", "2026-11-21")),
+    ],
+)
+def test_dates_typed_the_russian_way(raw: str, expected: tuple[str, str]) -> None:
+    assert dates(raw) == expected
+
+
+def test_day_and_month_in_january_mean_last_december() -> None:
+    assert dates("28.12", ParseEnv(today=date(2027, 1, 10))) == ("2026-12-28", "2026-12-28")
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("31.02.2026", "Такой даты нет: 31.02.2026"),
+        ("32.01", "Такой даты нет"),
+        ("завтра утром", "Не понял дату"),
+        ("21/11/2026/1", "Не понял дату"),
+        ("25–21.11.2026", "позже даты окончания"),
+        ("01.01–30.06.2026", "дольше 60 дней"),
+        ("", "Не понял дату"),
+    ],
+)
+def test_bad_dates_are_explained(raw: str, fragment: str) -> None:
+    with pytest.raises(InvalidAnswer) as error:
+        date_range(raw, ENV)
+    assert fragment in str(error.value)
+
+
+def test_date_range_display() -> None:
+    assert show_date_range({"from": "2026-11-19", "to": "2026-11-21"}) == "19–21.11.2026"
+    assert show_date_range({"from": "2026-11-30", "to": "2026-12-02"}) == "30.11.2026–02.12.2026"
+    assert show_date_range({"from": "2026-11-21", "to": "2026-11-21"}) == "21.11.2026"
+
+
+def test_single_date_rejects_impossible_day() -> None:
+    assert single_date("31.12.2027", ENV) == "2027-12-31"
+    with pytest.raises(InvalidAnswer):
+        single_date("29.02.2027", ENV)
+
+
+def test_text_bounds_and_ten_kilobytes() -> None:
+    parse = text(maximum=300, minimum=3)
+    assert parse("  Охрана   труда  ", ENV) == "Охрана труда"
+    with pytest.raises(InvalidAnswer) as error:
+        parse("я" * 10_240, ENV)
+    assert "10240 символов" in str(error.value) and "не больше 300" in str(error.value)
+    with pytest.raises(InvalidAnswer):
+        parse("ab", ENV)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("school1.ru/profsoyuz", "https://school1.ru/profsoyuz"),
+        ("https://vk.com/profkom_school1", "https://vk.com/profkom_school1"),
+        ("http://сош1.рф/профсоюз", "http://сош1.рф/профсоюз"),
+    ],
+)
+def test_links_checked_for_form(raw: str, expected: str) -> None:
+    assert link(raw, ENV) == expected
+
+
+@pytest.mark.parametrize("raw", ["нет сайта", "vk", "https://", "http://localhost", "a.b"])
+def test_not_links_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidAnswer):
+        link(raw, ENV)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+7 900 123-45-67", "+79001234567"),
+        ("8 (863) 123-45-67", "+78631234567"),
+        ("9001234567", "+79001234567"),
+    ],
+)
+def test_phones(raw: str, expected: str) -> None:
+    assert phone(raw, ENV) == expected
+
+
+@pytest.mark.parametrize("raw", ["123", "телефон", "+1 555 123 4567"])
+def test_bad_phones(raw: str) -> None:
+    with pytest.raises(InvalidAnswer):
+        phone(raw, ENV)
+
+
+def test_yes_no_words_and_buttons() -> None:
+    assert yes_no("Да", ENV) is True and yes_no("no", ENV) is False
+    with pytest.raises(InvalidAnswer):
+        yes_no("может быть", ENV)
+
+
+@pytest.mark.parametrize(
+    ("step", "raw", "fragment"),
+    [
+        ("participants", "0", "не меньше 1"),
+        ("participants", "много", "целое число"),
+        ("participants", "100001", "не больше 100 000"),
+        ("kind", "пикник", "кнопкой"),
+        ("direction", "спорт", "кнопкой"),
+        ("photos", "вот фото", "фотография"),
+    ],
+)
+def test_event_rules(step: str, raw: str, fragment: str) -> None:
+    with pytest.raises(InvalidAnswer) as error:
+        EVENT.answer(step, raw, {}, ENV)
+    assert fragment in str(error.value)
+
+
+def test_event_kind_typed_as_words_and_online_place() -> None:
+    assert EVENT.answer("kind", "семинар", {}, ENV)["kind"] == "seminar"
+    answers = EVENT.answer("place", "Онлайн", {}, ENV)
+    assert answers["place"] == ONLINE
+    assert EVENT.next_step("place", answers) == "views"
+    offline = EVENT.answer("place", "Актовый зал школы № 1", {}, ENV)
+    assert EVENT.next_step("place", offline) == "participants"
+
+
+def test_other_kind_asks_for_its_name() -> None:
+    answers = EVENT.answer("kind", "other", {}, ENV)
+    assert EVENT.next_step("kind", answers) == "kind_other"
+    assert EVENT.next_step("kind", {"kind": "seminar"}) == "topic"
+
+
+def test_photos_limit() -> None:
+    answers: dict = {}
+    for number in range(5):
+        answers = EVENT.add_photo("photos", f"file{number}", answers)
+    assert len(answers["photos"]) == 5
+    with pytest.raises(InvalidAnswer):
+        EVENT.add_photo("photos", "file5", answers)
