@@ -16,13 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import holidays
 from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 Audience = Literal["chair", "escalation"]
+
+IntList = Annotated[tuple[int, ...], NoDecode]
+"""A list of numbers; from the environment as «3,6,10,12» (or a JSON list)."""
 
 PURPOSE_OPEN = "open"
 PURPOSE_DUE = "due"
@@ -40,7 +44,8 @@ class Tier(enum.StrEnum):
 def _split_ints(value: object) -> object:
     """Settings from the environment may come as «3,6,10,12»."""
     if isinstance(value, str):
-        parts = [part.strip() for part in value.replace(";", ",").split(",")]
+        text = value.strip().removeprefix("[").removesuffix("]").removeprefix("(").removesuffix(")")
+        parts = [part.strip() for part in text.replace(";", ",").split(",")]
         return tuple(int(part) for part in parts if part)
     if isinstance(value, int):
         return (value,)
@@ -50,19 +55,19 @@ def _split_ints(value: object) -> object:
 class CalendarSettings(BaseModel):
     """The monitoring calendar: when periods open, their deadline, when reminders go out."""
 
-    months_mid: tuple[int, ...] = Field(
+    months_mid: IntList = Field(
         default=(3, 6, 10, 12),
         description="Months in which a ППО with coverage 50-80 % reports (seed 002).",
     )
-    months_high: tuple[int, ...] = Field(
+    months_high: IntList = Field(
         default=(10, 12), description="Months in which a ППО with coverage above 80 % reports."
     )
-    months_low: tuple[int, ...] = Field(
+    months_low: IntList = Field(
         default=(3, 6, 10, 12),
         description="Months in which a ППО with coverage below 50 % reports "
         "(at least as often as 50-80 %).",
     )
-    months_new: tuple[int, ...] = Field(
+    months_new: IntList = Field(
         default=(3, 6, 10, 12),
         description="Months in which a ППО that has never reported is due.",
     )
@@ -73,14 +78,14 @@ class CalendarSettings(BaseModel):
         description="Day of the period's month the monitoring is due (clamped to the month's "
         "last day, then moved to the next working day).",
     )
-    remind_before_days: tuple[int, ...] = Field(
+    remind_before_days: IntList = Field(
         default=(7, 3, 1, 0),
         description="Chair reminders, in days before the deadline (0 = on the deadline day).",
     )
-    remind_after_days: tuple[int, ...] = Field(
+    remind_after_days: IntList = Field(
         default=(1, 3), description="Chair reminders, in days after the deadline."
     )
-    escalate_after_days: tuple[int, ...] = Field(
+    escalate_after_days: IntList = Field(
         default=(1,),
         description="Days after the deadline the curators and district staff get the list "
         "of late ППО.",

@@ -96,7 +96,7 @@ async def open_collection(
     pairs = list(targets)
     if callable(deadline_for_target):
         deadlines = {org_id: deadline_for_target(org_id) for org_id, _ in pairs}
-        overall = max(deadlines.values(), default=deadline_for_target(scope_org_id))
+        overall = max(deadlines.values()) if deadlines else deadline_for_target(scope_org_id)
     else:
         deadlines = {org_id: deadline_for_target for org_id, _ in pairs}
         overall = deadline_for_target

@@ -31,7 +31,7 @@ async def get_passport(session: AsyncSession, org_id: int) -> Passport | None:
 
 def values_of(passport: Passport | None, org: Organization) -> dict[str, Any]:
     """JSON-safe values of the card, with the organization's workers figure."""
-    values: dict[str, Any] = {name: None for name in PASSPORT_FIELDS}
+    values: dict[str, Any] = dict.fromkeys(PASSPORT_FIELDS)
     if passport is not None:
         values.update({name: getattr(passport, name) for name in PASSPORT_FIELDS})
     if isinstance(values["agreement_until"], date):

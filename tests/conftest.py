@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from harness import Harness, running_harness
-from pg_cluster import PostgresCluster, postgres_unavailable_reason, start_postgres
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from harness import Harness, running_harness
+from pg_cluster import PostgresCluster, postgres_unavailable_reason, start_postgres
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
 

@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from fakes.telegram_server import FakeTelegramServer, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
+from fakes.telegram_server import FakeTelegramServer, Request
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
 

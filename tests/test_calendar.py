@@ -29,8 +29,11 @@ KALININGRAD = ZoneInfo("Europe/Kaliningrad")
 KAMCHATKA = ZoneInfo("Asia/Kamchatka")
 
 
-def local(tz: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=tz).astimezone(UTC)  # type: ignore[misc]
+def local(
+    tz: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0
+) -> datetime:
+    """A local wall-clock moment in ``tz``, as UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=tz).astimezone(UTC)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +57,7 @@ def test_due_months_by_tier() -> None:
     assert due_months(Tier.HIGH, S) == (10, 12)
     assert 3 not in due_months(tier_of(90.0), S) and 10 in due_months(tier_of(90.0), S)
     assert 3 in due_months(Tier.NEW, S) and 3 in due_months(Tier.LOW, S)
-    custom = CalendarSettings(months_low="1, 3,6;10,12", months_new=[6])
+    custom = CalendarSettings.model_validate({"months_low": "1, 3,6;10,12", "months_new": [6]})
     assert due_months(Tier.LOW, custom) == (1, 3, 6, 10, 12)
     assert due_months(Tier.NEW, custom) == (6,)
 
@@ -66,7 +69,10 @@ def test_settings_validation() -> None:
         CalendarSettings(send_time=time(22, 0))
     with pytest.raises(ValidationError, match="start at 1"):
         CalendarSettings(remind_after_days=(0, 2))
-    assert CalendarSettings(remind_before_days="3,7").remind_before_days == (3, 7)
+    assert CalendarSettings.model_validate({"remind_before_days": "3,7"}).remind_before_days == (
+        3,
+        7,
+    )
 
 
 def test_working_days_follow_the_russian_calendar() -> None:
@@ -164,3 +170,19 @@ def test_reminders_before_the_opening_are_dropped_and_same_day_ones_merge() -> N
     assert len(chair_days) == len(set(chair_days))
     # a one-off opened on a Saturday announces itself on Monday
     assert _plan(date(2026, 11, 7), date(2026, 11, 30))[0] == ("open", date(2026, 11, 9))
+
+
+def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class AppSettings(BaseSettings):
+        model_config = SettingsConfigDict(env_nested_delimiter="__")
+        calendar: CalendarSettings = CalendarSettings()
+
+    monkeypatch.setenv("CALENDAR__MONTHS_HIGH", "10, 12, 2")
+    monkeypatch.setenv("CALENDAR__REMIND_AFTER_DAYS", "[1, 2]")
+    monkeypatch.setenv("CALENDAR__SEND_TIME", "11:30")
+    loaded = AppSettings().calendar
+    assert loaded.months_high == (2, 10, 12)
+    assert loaded.remind_after_days == (1, 2)
+    assert loaded.send_time == time(11, 30)

@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
-from harness import ADMIN, Harness, texts
 from sqlalchemy import func, select
 
-from bot.spreadsheets import build_table_xlsx, parse_org_table
+from bot.spreadsheets import parse_org_table
+from harness import ADMIN, Harness, texts
+from scenarios import DISTRICT, code_of, invite_links, org_file, setup_district
 from storage.models import Organization, OrgKind
-
-DISTRICT = "Родионово-Несветайская районная организация"
-HEADERS = ("Район", "Организация", "Работников", "Председатель")
-ROWS = [
-    (DISTRICT, "МБОУ СОШ № 1", 54, "Иванова Мария Петровна"),
-    (DISTRICT, "МБДОУ детский сад «Солнышко»", 20, ""),
-    (DISTRICT, "", 10, ""),
-    (DISTRICT, "ГБУЗ ЦРБ", "много", ""),
-]
-
-
-def org_file() -> bytes:
-    return build_table_xlsx("ППО", HEADERS, ROWS)
 
 
 async def ppo_count(h: Harness) -> int:
     async with h.session_pool() as session:
         stmt = select(func.count()).where(Organization.kind == OrgKind.PPO)
         return int(await session.scalar(stmt) or 0)
-
-
-async def setup_district(h: Harness) -> None:
-    await h.upload(ADMIN, org_file(), "list.xlsx", caption="/import")
-
-
-async def invite_links(h: Harness) -> dict[str, str]:
-    """Organization name → its deep link, read back from the .xlsx the bot sent."""
-    await h.send(ADMIN, "/invites")
-    name, data = h.server.sent_files(ADMIN)[-1]
-    assert name.endswith(".xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    header = list(rows[0])
-    org_col, link_col = header.index("Организация"), header.index("Ссылка")
-    return {row[org_col]: row[link_col] for row in rows[1:]}
-
-
-def code_of(link: str) -> str:
-    return link.split("?start=", 1)[1]
 
 
 async def test_import_lands_good_rows_and_reports_bad_ones_by_number(harness: Harness) -> None:

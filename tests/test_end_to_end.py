@@ -19,14 +19,15 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from fakes.telegram_server import FakeTelegramServer
-from harness import ADMIN, TOKEN
 from sqlalchemy import func, select
-from test_district_setup import org_file
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.texts.common import period_name
+from fakes.telegram_server import FakeTelegramServer, Request
+from harness import ADMIN, TOKEN
+from scenarios import org_file
 from storage.engine import create_engine, create_session_pool
-from storage.models import FormDraft, MembershipReport
+from storage.models import FormDraft, MembershipReport, Organization
 
 CHAIR = 501
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,10 +68,37 @@ async def deliver(server: FakeTelegramServer, update_id: int) -> None:
     await server.wait_confirmed(update_id, timeout=20)
 
 
+@asynccontextmanager
+async def open_session(db_url: str) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(db_url)
+    try:
+        async with create_session_pool(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture
 async def server() -> AsyncIterator[FakeTelegramServer]:
     async with FakeTelegramServer(token=TOKEN) as running:
         yield running
+
+
+async def said(server: FakeTelegramServer, update_id: int, chat_id: int) -> Request:
+    """Deliver one update and return the last message the bot sent to ``chat_id`` for it."""
+    mark = server.mark()
+    await deliver(server, update_id)
+    sent = [r for r in server.messages_to(chat_id, after=mark) if r.method == "sendMessage"]
+    assert sent, f"the bot said nothing to {chat_id}"
+    return sent[-1]
+
+
+async def invite_code(server: FakeTelegramServer, org: str) -> str:
+    await deliver(server, server.message(ADMIN, "/invites"))
+    _, data = server.sent_files(ADMIN)[-1]
+    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    org_col, link_col = rows[0].index("Организация"), rows[0].index("Ссылка")
+    return next(r[link_col] for r in rows[1:] if r[org_col] == org).split("?start=")[1]
 
 
 async def test_core_loop_survives_sigkill(server: FakeTelegramServer, tmp_path: Path) -> None:
@@ -82,13 +110,7 @@ async def test_core_loop_survives_sigkill(server: FakeTelegramServer, tmp_path: 
         await deliver(server, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
         await server.wait_message(ADMIN, contains="Новых ППО: 2")
 
-        await deliver(server, server.message(ADMIN, "/invites"))
-        _, data = server.sent_files(ADMIN)[-1]
-        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
-        rows = list(sheet.iter_rows(values_only=True))
-        org_col, link_col = rows[0].index("Организация"), rows[0].index("Ссылка")
-        link = next(r[link_col] for r in rows[1:] if r[org_col] == "МБОУ СОШ № 1")
-        code = link.split("?start=")[1]
+        code = await invite_code(server, "МБОУ СОШ № 1")
 
         await deliver(server, server.message(CHAIR, f"/start {code}", first_name="Мария"))
         await server.wait_message(CHAIR, contains="Вы подключены как председатель")
@@ -131,48 +153,120 @@ async def test_core_loop_survives_sigkill(server: FakeTelegramServer, tmp_path: 
 
     saved = [r for r in server.messages_to(CHAIR) if "Отчёт сохранён" in (r.plain_text or "")]
     assert len(saved) == 1
-    engine = create_engine(db_url)
-    try:
-        async with create_session_pool(engine)() as session:
-            assert await session.scalar(select(func.count()).select_from(MembershipReport)) == 1
-            report = (await session.scalars(select(MembershipReport))).one()
-            assert (report.workers, report.members, report.youth_workers) == (54, 40, 12)
-            assert (await session.scalars(select(FormDraft))).all() == []
-    finally:
-        await engine.dispose()
+    async with open_session(db_url) as session:
+        assert await session.scalar(select(func.count()).select_from(MembershipReport)) == 1
+        report = (await session.scalars(select(MembershipReport))).one()
+        assert (report.workers, report.members, report.youth_workers) == (54, 40, 12)
+        assert (await session.scalars(select(FormDraft))).all() == []
 
 
-async def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-    env["PYTHONPATH"] = str(ROOT)
+async def start_failing(env: dict[str, str], workdir: Path) -> tuple[int | None, str]:
+    """Run ``python -m bot`` that is expected to stop at once; its exit code and stderr."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
-        cwd=tmp_path,
-        env=env,
+        cwd=workdir,
+        env={**env, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 2
-    lines = stderr.decode().strip().splitlines()
-    assert lines == [
+    return process.returncode, stderr.decode().strip()
+
+
+async def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    code, stderr = await start_failing(env, tmp_path)
+    assert code == 2
+    assert stderr.splitlines() == [
         "Configuration error: BOT_TOKEN is not set (put it in .env or the environment)"
     ]
 
 
 async def test_malformed_setting_is_named(tmp_path: Path) -> None:
-    env = {**os.environ, "BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc", "PYTHONPATH": str(ROOT)}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    code, stderr = await start_failing(
+        {**os.environ, "BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc"}, tmp_path
     )
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 2
-    assert stderr.decode().strip().startswith("Configuration error: ADMIN_IDS")
+    assert code == 2
+    assert stderr.startswith("Configuration error: ADMIN_IDS")
+
+
+async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path: Path) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    new_chair = 601
+    async with bot_process(server, db_url, tmp_path):
+        await server.wait_polling(timeout=30)
+        await deliver(server, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
+        code = await invite_code(server, "МБОУ СОШ № 1")
+        await deliver(server, server.message(CHAIR, f"/start {code}", first_name="Мария"))
+
+        question = await said(server, server.message(CHAIR, "/event"), CHAIR)
+        await said(server, server.press_button(question, "Семинар"), CHAIR)
+        await said(server, server.message(CHAIR, "Мотивация профсоюзного членства"), CHAIR)
+        question = await said(server, server.message(CHAIR, "вчера"), CHAIR)
+        await said(server, server.message(CHAIR, "Актовый зал"), CHAIR)
+        question = await said(server, server.message(CHAIR, "114"), CHAIR)
+        await said(server, server.press_button(question, "Обучение"), CHAIR)
+        await said(server, server.photo(CHAIR, b"\xff\xd8\xff\xe0one"), CHAIR)
+        question = await said(server, server.photo(CHAIR, b"\xff\xd8\xff\xe0two"), CHAIR)
+        assert "Фото 2 из 5" in (question.plain_text or "")
+        question = await said(server, server.press_button(question, "Готово"), CHAIR)
+        summary = await said(server, server.message(CHAIR, "Разобрали опыт"), CHAIR)
+        assert "Фото: 2" in (summary.plain_text or "")
+        saved = await said(server, server.press_button(summary, "Отправить"), CHAIR)
+        assert "Мероприятие сохранено" in (saved.plain_text or "")
+
+        listing = await said(server, server.message(CHAIR, "/events"), CHAIR)
+        texts = [r.plain_text or "" for r in server.messages_to(CHAIR)[-3:]]
+        assert any("Всего: 1, участников: 114" in text for text in texts), texts
+        assert listing is not None
+
+        card = await said(server, server.message(CHAIR, "/passport"), CHAIR)
+        question = await said(server, server.press_button(card, "Заполнить"), CHAIR)
+        assert "наименование" in (question.plain_text or "")
+        for answer in [
+            "МБОУ СОШ № 1 х. Родионовка",
+            "ул. Школьная, 1",
+            "Иванова Мария Петровна",
+            "+7 900 123-45-67",
+            "56",
+            "нет",
+            "да",
+            "school1.ru",
+            "vk.com/school1",
+            "да",
+            "да",
+        ]:
+            question = await said(server, server.message(CHAIR, answer), CHAIR)
+        summary = await said(server, server.message(CHAIR, "Петров Пётр Петрович"), CHAIR)
+        assert "https://school1.ru" in (summary.plain_text or "")
+        saved = await said(server, server.press_button(summary, "Отправить"), CHAIR)
+        assert "Паспорт сохранён" in (saved.plain_text or "")
+
+        async with open_session(db_url) as session:
+            org_id = (
+                await session.scalars(
+                    select(Organization.id).where(Organization.name == "МБОУ СОШ № 1")
+                )
+            ).one()
+        reissued = await said(server, server.message(ADMIN, f"/invite {org_id}"), ADMIN)
+        new_code = (reissued.plain_text or "").split("?start=", 1)[1].split()[0]
+        mark = server.mark()
+        await deliver(server, server.message(new_chair, f"/start {new_code}", first_name="Ольга"))
+        told = await server.wait_message(CHAIR, contains="для вас закрыт", after=mark)
+        assert told is not None
+
+        history = await said(server, server.message(new_chair, "/history"), new_chair)
+        assert "Отчёты ППО «МБОУ СОШ № 1»" in (history.plain_text or "")
+        card = await said(server, server.message(new_chair, "/passport"), new_chair)
+        assert "Работников: 56" in (card.plain_text or "")
+        assert "Иванова Мария Петровна" in (card.plain_text or "")
+        mark = server.mark()
+        await deliver(server, server.message(new_chair, "/events"))
+        assert any(
+            "Всего: 1, участников: 114" in (r.plain_text or "")
+            for r in server.messages_to(new_chair, after=mark)
+        )
+        refused = await said(server, server.message(CHAIR, "/passport"), CHAIR)
+        assert "ссылку-приглашение" in (refused.plain_text or "")

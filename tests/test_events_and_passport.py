@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from harness import ADMIN, Harness, last_message, texts
+from scenarios import CHAIR, FULL, answer_all, code_of, invite_links, join, setup_district
 from storage.models import AuditEntry, Event, Organization, Passport
-from test_district_setup import code_of, invite_links, setup_district
-from test_membership_form import CHAIR, FULL, answer_all, join
 
 NEW_CHAIR = 601
 

@@ -24,6 +24,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+
 from fakes import FakeTelegramServer, UpdateDroppedError, find_button
 
 TOKEN = "123456:TEST-fake-telegram-token"

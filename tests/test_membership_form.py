@@ -3,34 +3,16 @@ soft checks, double tap, resume after a restart, history."""
 
 from __future__ import annotations
 
-from harness import Harness, last_message, texts
 from sqlalchemy import func, select
-from test_district_setup import code_of, invite_links, setup_district
 
+from harness import Harness, last_message, texts
+from scenarios import CHAIR, FULL, answer_all, code_of, invite_links, join
 from storage.models import FormDraft, MembershipReport
-
-CHAIR = 501
-
-
-async def join(h: Harness, org: str = "МБОУ СОШ № 1", user: int = CHAIR) -> None:
-    await setup_district(h)
-    link = (await invite_links(h))[org]
-    await h.send(user, f"/start {code_of(link)}", first_name="Мария")
-
-
-async def answer_all(h: Harness, values: list[str]) -> list:
-    replies = await h.send(CHAIR, "/report")
-    for value in values:
-        replies = await h.send(CHAIR, value)
-    return replies
 
 
 async def report_count(h: Harness) -> int:
     async with h.session_pool() as session:
         return int(await session.scalar(select(func.count()).select_from(MembershipReport)) or 0)
-
-
-FULL = ["54", "40", "12", "8", "3", "2", "4", "1", "5"]
 
 
 async def test_full_report_summary_and_double_tap(harness: Harness) -> None:

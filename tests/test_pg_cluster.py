@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+
 from pg_cluster import postgres_unavailable_reason, start_postgres
 
 _REASON = postgres_unavailable_reason()

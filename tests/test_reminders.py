@@ -79,8 +79,11 @@ def button(kind: str, org_id: int) -> tuple[str, str]:
     return ("Заполнить", f"form:{kind}:{org_id}")
 
 
-def local(tz: ZoneInfo, *args: int) -> datetime:
-    return datetime(*args, tzinfo=tz).astimezone(UTC)  # type: ignore[misc]
+def local(
+    tz: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0
+) -> datetime:
+    """A local wall-clock moment in ``tz``, as UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=tz).astimezone(UTC)
 
 
 async def build(pool: async_sessionmaker[AsyncSession]) -> World:

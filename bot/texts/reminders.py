@@ -51,9 +51,7 @@ def chair_open(org_name: str, *, calendar: bool, period: date, title: str, deadl
             f"Срок — до {day_text(deadline)}."
         )
     else:
-        body = (
-            f"Новый запрос районной организации: «{_name(title)}». Срок — до {day_text(deadline)}."
-        )
+        body = f"Новый запрос: «{_name(title)}». Срок — до {day_text(deadline)}."
     return _head(org_name) + body
 
 
