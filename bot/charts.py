@@ -84,17 +84,26 @@ def _fit_text(
     try:
         text = " ".join(name.split())
         probe.set_text(text)
-        if probe.get_window_extent(renderer).width <= max_px:
+        width = probe.get_window_extent(renderer).width
+        if width <= max_px:
             return text
-        low, high = 1, len(text)  # binary search on the number of characters kept
-        while low < high:
-            middle = (low + high + 1) // 2
-            probe.set_text(text[:middle].rstrip() + "…")
-            if probe.get_window_extent(renderer).width <= max_px:
-                low = middle
+        # Guess from the average glyph width, then step to the longest cut that fits.
+        keep = max(1, min(len(text) - 1, int(len(text) * max_px / width)))
+        fits = False
+        while True:
+            probe.set_text(text[:keep].rstrip() + "…")
+            fits_now = probe.get_window_extent(renderer).width <= max_px
+            if fits_now and (fits or keep >= len(text) - 1):
+                return text[:keep].rstrip() + "…"
+            if not fits_now:
+                if keep <= 1:
+                    return "…"
+                if fits:  # the previous, shorter cut fitted
+                    return text[: keep - 1].rstrip() + "…"
+                keep -= 1
             else:
-                high = middle - 1
-        return text[:low].rstrip() + "…"
+                fits = True
+                keep += 1
     finally:
         probe.remove()
 
@@ -136,7 +145,6 @@ def render_coverage_chart(
         )
         if not shown:
             fig.text(0.5, 0.45, t.CHART_EMPTY, fontsize=TITLE_PT, ha="center", color=TEXT_COLOR)
-            canvas.draw()
             return CoverageChart(
                 png=_png(fig, canvas),
                 width=WIDTH_PX,
@@ -227,8 +235,8 @@ def render_coverage_chart(
                 color=color,
             )
 
-        canvas.draw()
-
+        # The axes sit at a fixed place (no automatic layout), so data → pixel transforms are
+        # final before drawing: the figure is drawn once, by print_png.
         def pixel(x: float, y: float) -> tuple[float, float]:
             px, py = ax.transData.transform((x, y))
             return float(px), float(height - py)

@@ -1,0 +1,40 @@
+"""Consistent copies of the SQLite database, taken while the bot runs, with rotation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+BACKUP_PREFIX = "bot-"
+BACKUP_SUFFIX = ".sqlite3"
+
+
+class BackupUnsupportedError(RuntimeError):
+    """The database is not SQLite: PostgreSQL is backed up with its own tools (pg_dump)."""
+
+
+async def copy_database(engine: AsyncEngine, target: Path) -> Path:
+    """``VACUUM INTO`` a new file: a transactionally consistent snapshot that readers and the
+    single writer are not blocked by for long, compacted as a bonus."""
+    if engine.dialect.name != "sqlite":
+        raise BackupUnsupportedError(engine.dialect.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.execute("VACUUM INTO ?", (str(target),))
+    return target
+
+
+async def nightly_backup(engine: AsyncEngine, folder: Path, *, keep: int, now: datetime) -> Path:
+    """Write today's copy into ``folder`` and delete all but the newest ``keep`` copies."""
+    target = folder / f"{BACKUP_PREFIX}{now.strftime('%Y%m%d-%H%M%S')}{BACKUP_SUFFIX}"
+    await copy_database(engine, target)
+    copies = sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"))
+    for old in copies[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
+    return target
