@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from bot.clock import SystemClock
 from bot.config import DatabaseSettings, Settings, describe_error
 from bot.factory import close, create_bot, create_dispatcher
-from storage.engine import create_engine, create_session_pool
+from storage.engine import create_engine
 from storage.migrate import upgrade
 
 
@@ -19,7 +19,7 @@ async def run(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     bot = create_bot(settings)
-    dp = create_dispatcher(settings, create_session_pool(engine), SystemClock())
+    dp = create_dispatcher(settings, engine, SystemClock())
     try:
         # Sequential handling: an update is confirmed to Telegram only after it was applied.
         await dp.start_polling(bot, handle_as_tasks=False)

@@ -87,23 +87,24 @@ def _fit_text(
         width = probe.get_window_extent(renderer).width
         if width <= max_px:
             return text
+
+        def cut(keep: int) -> str:
+            return text[:keep].rstrip() + "…"
+
+        def fits(keep: int) -> bool:
+            probe.set_text(cut(keep))
+            return bool(probe.get_window_extent(renderer).width <= max_px)
+
         # Guess from the average glyph width, then step to the longest cut that fits.
         keep = max(1, min(len(text) - 1, int(len(text) * max_px / width)))
-        fits = False
-        while True:
-            probe.set_text(text[:keep].rstrip() + "…")
-            fits_now = probe.get_window_extent(renderer).width <= max_px
-            if fits_now and (fits or keep >= len(text) - 1):
-                return text[:keep].rstrip() + "…"
-            if not fits_now:
-                if keep <= 1:
-                    return "…"
-                if fits:  # the previous, shorter cut fitted
-                    return text[: keep - 1].rstrip() + "…"
-                keep -= 1
-            else:
-                fits = True
+        if fits(keep):
+            while keep < len(text) - 1 and fits(keep + 1):
                 keep += 1
+        else:
+            keep -= 1
+            while keep > 0 and not fits(keep):
+                keep -= 1
+        return cut(keep)
     finally:
         probe.remove()
 

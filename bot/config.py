@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +38,8 @@ class Settings(DatabaseSettings):
     log_level: str = "INFO"
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     default_region: str = "Региональная организация Профсоюза"
+    backup_dir: Path = Path("data/backups")
+    backup_keep: int = Field(default=7, ge=1, le=365)
 
     @property
     def invite_ttl(self) -> timedelta:

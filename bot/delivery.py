@@ -47,7 +47,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
@@ -447,8 +447,24 @@ class _Schedule:
 
 
 _SendCall: TypeAlias = Callable[[], Awaitable[Any]]
+_T = TypeVar("_T")
 #: Shortest idle wait between drains of :meth:`Deliverer.run_forever` (guards a hot loop).
 MIN_IDLE_SECONDS = 0.5
+
+
+async def _uninterrupted(awaitable: Awaitable[_T]) -> _T:
+    """Await database work so that a cancellation cannot cut it in half.
+
+    A query cancelled mid-flight can leave its connection inside a transaction (on SQLite
+    holding the write lock). On cancellation the work is allowed to finish first, then
+    the cancellation goes on.
+    """
+    task = asyncio.ensure_future(awaitable)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task})
+        raise
 
 
 def error_text(exc: BaseException) -> str:
@@ -572,7 +588,11 @@ class Deliverer:
                 log.exception("outbox drain failed")
             if stop.is_set():
                 break
-            idle = self.settings.poll_interval_seconds if failed else await self._idle_seconds()
+            idle = (
+                self.settings.poll_interval_seconds
+                if failed
+                else await _uninterrupted(self._idle_seconds())
+            )
             await self._wait_for_work(stop, idle)
         log.info("delivery stopped")
 
@@ -598,7 +618,7 @@ class Deliverer:
         low_water = max(1, self.settings.batch_size // 2)
         while not schedule.halted.is_set():
             self._wake.clear()
-            added = await self._refill(schedule)
+            added = await _uninterrupted(self._refill(schedule))
             if not added and schedule.outstanding == 0:
                 return
             target = low_water if added else 0
@@ -640,7 +660,8 @@ class Deliverer:
             send = await self._prepare(item)
         except Exception as exc:
             log.exception("outbox %s: cannot build the message", item.key)
-            await self._record(item, _Outcome(_Result.FAILED, f"render: {error_text(exc)}"), report)
+            outcome = _Outcome(_Result.FAILED, f"render: {error_text(exc)}")
+            await _uninterrupted(self._record(item, outcome, report))
             return
         while True:
             permit = await self._acquire(item.chat_id, halted)
@@ -663,8 +684,8 @@ class Deliverer:
                 outcome = _Outcome(_Result.SENT)
             finally:
                 permit.release()
-            # Shielded: a cancellation now must not lose the record of a call that was made.
-            await asyncio.shield(self._record(item, outcome, report))
+            # A cancellation now must not lose the record of a call that was made.
+            await _uninterrupted(self._record(item, outcome, report))
             return
 
     async def _acquire(self, chat_id: int, halted: asyncio.Event) -> Permit | None:
@@ -817,7 +838,7 @@ class Deliverer:
 
     async def _record_leftovers(self, report: DrainReport) -> None:
         for item, outcome in list(self._unrecorded.values()):
-            await self._record(item, outcome, report)
+            await _uninterrupted(self._record(item, outcome, report))
 
     # ------------------------------------------------------------------ idling
 

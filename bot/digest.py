@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +58,7 @@ STATUS_LIST_CAP = 15
 NAME_LIMIT = 40  # characters of a ППО or person name in the message
 DEFAULT_EVENTS_WINDOW = timedelta(days=7)
 _EPSILON = 1e-9
+_T = TypeVar("_T")
 
 
 class Status(enum.StrEnum):
@@ -318,11 +320,19 @@ def chair_label(ppo: PpoRow, today: date) -> str:
     return label
 
 
-def _capped(items: Sequence[str], cap: int) -> list[str]:
-    shown = list(items[:cap])
+def _capped(items: Sequence[_T], cap: int, render: Callable[[_T], str]) -> list[str]:
+    """The first ``cap`` items rendered, then «…и ещё N» (only those shown are formatted)."""
+    shown = [render(item) for item in items[:cap]]
     if len(items) > cap:
         shown.append(t.more(len(items) - cap))
     return shown
+
+
+def _person_item(today: date) -> Callable[[PpoLine], str]:
+    def render(line: PpoLine) -> str:
+        return t.item(t.ppo_and_chair(short(line.ppo.name), chair_label(line.ppo, today)))
+
+    return render
 
 
 def _late_section(digest: Digest, cap: int) -> list[str]:
@@ -332,23 +342,19 @@ def _late_section(digest: Digest, cap: int) -> list[str]:
     if digest.region:
         per_district = Counter(line.ppo.district_name for line in digest.late)
         ranked = sorted(per_district.items(), key=lambda item: (-item[1], item[0]))
-        entries = [t.item(t.district_count(short(name), n)) for name, n in ranked]
-        return [t.late_by_district_header(len(digest.late), overdue), *_capped(entries, cap)]
-    entries = [
-        t.item(t.ppo_and_chair(short(line.ppo.name), chair_label(line.ppo, digest.today)))
-        for line in digest.late
+        shown = _capped(ranked, cap, lambda item: t.item(t.district_count(short(item[0]), item[1])))
+        return [t.late_by_district_header(len(digest.late), overdue), *shown]
+    return [
+        t.late_header(len(digest.late), overdue),
+        *_capped(digest.late, cap, _person_item(digest.today)),
     ]
-    return [t.late_header(len(digest.late), overdue), *_capped(entries, cap)]
 
 
 def _returned_section(digest: Digest, cap: int) -> list[str]:
     if not digest.returned:
         return []
-    entries = [
-        t.item(t.ppo_and_chair(short(line.ppo.name), chair_label(line.ppo, digest.today)))
-        for line in digest.returned
-    ]
-    return [t.returned_header(len(digest.returned)), *_capped(entries, cap)]
+    shown = _capped(digest.returned, cap, _person_item(digest.today))
+    return [t.returned_header(len(digest.returned)), *shown]
 
 
 def _legend(digest: Digest, sections: Sequence[PpoLine]) -> list[str]:
@@ -392,19 +398,21 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
         else:
             lines.append(t.coverage_change(format_points(digest.coverage_change), digest.compared))
     if digest.low:
-        entries = [
-            t.ppo_coverage(short(line.ppo.name, 30), format_percent(line.coverage))
-            for line in digest.low
-        ]
-        lines += [t.low_header(len(digest.low)), "; ".join(_capped(entries, cap))]
+        low = _capped(
+            digest.low,
+            cap,
+            lambda line: t.ppo_coverage(short(line.ppo.name, 30), format_percent(line.coverage)),
+        )
+        lines += [t.low_header(len(digest.low)), "; ".join(low)]
     if digest.fell:
-        entries = [
-            t.ppo_fell(
+        fell = _capped(
+            digest.fell,
+            cap,
+            lambda line: t.ppo_fell(
                 short(line.ppo.name, 30), format_percent(line.coverage), format_points(line.change)
-            )
-            for line in digest.fell
-        ]
-        lines += [t.fell_header(len(digest.fell)), "; ".join(_capped(entries, cap))]
+            ),
+        )
+        lines += [t.fell_header(len(digest.fell)), "; ".join(fell)]
     if digest.events_since is not None:
         lines.append(
             t.events_line(digest.events_since, digest.events_count, digest.events_participants)

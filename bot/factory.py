@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.middlewares import DbSessionMiddleware, ViewerMiddleware
+from bot.middlewares import DbSessionMiddleware, ViewerMiddleware, load_viewer
 from handlers import get_routers
-from handlers.menu import set_default_menus
+from handlers.menu import audience_of, set_default_menus
+from storage.engine import create_session_pool
 from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,9 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(
-    settings: Settings, session_pool: async_sessionmaker[AsyncSession], clock: Clock
-) -> Dispatcher:
-    dp = Dispatcher(settings=settings, session_pool=session_pool, clock=clock)
+def create_dispatcher(settings: Settings, engine: AsyncEngine, clock: Clock) -> Dispatcher:
+    session_pool = create_session_pool(engine)
+    dp = Dispatcher(settings=settings, engine=engine, session_pool=session_pool, clock=clock)
     dp.update.outer_middleware(DbSessionMiddleware(session_pool, clock))
     dp.update.outer_middleware(ViewerMiddleware(settings.admin_ids))
     dp.include_routers(*get_routers())
@@ -53,7 +53,11 @@ async def on_startup(
 ) -> None:
     async with session_pool() as session, session.begin():
         await forget_updates_before(session, clock.now() - PROCESSED_UPDATES_KEPT)
-    await set_default_menus(bot, settings.admin_ids)
+        admins = {
+            admin_id: audience_of(await load_viewer(session, admin_id, settings.admin_ids))
+            for admin_id in settings.admin_ids
+        }
+    await set_default_menus(bot, admins)
 
 
 async def close(bot: Bot, engine: AsyncEngine) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.types import FSInputFile, Message
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -21,8 +24,10 @@ from bot.texts import admin as t
 from bot.texts import common
 from handlers.filters import IsAdmin
 from handlers.replies import answer_file, answer_lines
+from storage.backup import BackupUnsupportedError, copy_database
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ERRORS_SHOWN = 30
 
 
@@ -126,6 +131,21 @@ async def invite_one(
     )
 
 
+async def backup(message: Message, engine: AsyncEngine, settings: Settings, clock: Clock) -> None:
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            path = await copy_database(engine, Path(folder) / f"bot-{stamp}.sqlite3")
+        except BackupUnsupportedError:
+            await message.answer(t.BACKUP_NOT_SQLITE)
+            return
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:
+            await message.answer(t.backup_too_big(size // (1024 * 1024), str(settings.backup_dir)))
+            return
+        await message.answer_document(FSInputFile(path), caption=t.backup_caption(stamp))
+
+
 def create_router() -> Router:
     router = Router(name="admin")
     router.message.filter(IsAdmin())
@@ -135,4 +155,5 @@ def create_router() -> Router:
     router.message.register(org_tree, Command("orgs"))
     router.message.register(invites, Command("invites"))
     router.message.register(invite_one, Command("invite"))
+    router.message.register(backup, Command("backup"))
     return router

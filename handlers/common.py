@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.middlewares import Viewer
+from bot.middlewares import Viewer, load_viewer
 from bot.texts import admin as admin_texts
 from bot.texts import chair as t
 from bot.texts import common
 from handlers import keyboards
-from handlers.menu import help_text, set_chat_menu
+from handlers.menu import Audience, audience_of, help_text, set_chat_menu
 from storage import people
 from storage.models import Person
 from storage.people import RedeemError
@@ -56,7 +56,7 @@ async def start_with_code(
         t.welcome(common.name(user.first_name), common.name(result.org.name)),
         reply_markup=keyboards.chair_menu(),
     )
-    await set_chat_menu(bot, user.id, is_admin=viewer.is_admin, is_chair=True)
+    await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CHAIR)
     previous = result.previous_chair
     if previous is not None and previous.id != person.id:
         await _announce_handover(bot, session, settings, result.org.name, previous, person)
@@ -73,13 +73,8 @@ async def _announce_handover(
     """The replaced chair is told and loses the menu; admins see who took over."""
     with contextlib.suppress(TelegramAPIError):
         await bot.send_message(previous.tg_user_id, t.replaced_chair(common.name(org_name)))
-    still_chair = bool(await people.chaired_orgs(session, previous.tg_user_id))
-    await set_chat_menu(
-        bot,
-        previous.tg_user_id,
-        is_admin=previous.tg_user_id in settings.admin_ids,
-        is_chair=still_chair,
-    )
+    former = await load_viewer(session, previous.tg_user_id, settings.admin_ids)
+    await set_chat_menu(bot, previous.tg_user_id, audience_of(former))
     text = admin_texts.chair_changed(org_name, previous.full_name, successor.full_name)
     for admin_id in settings.admin_ids:
         with contextlib.suppress(TelegramAPIError):

@@ -7,10 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.middlewares import Viewer
 from bot.texts import common
-from handlers.menu import ADMIN_COMMANDS, CHAIR_COMMANDS
-
-_ADMIN_ONLY = {name for name, _ in ADMIN_COMMANDS} - {"help"}
-_CHAIR_ONLY = {name for name, _ in CHAIR_COMMANDS} - {"help", "cancel"}
+from handlers.menu import may_use
 
 
 def _command(text: str | None) -> str | None:
@@ -21,11 +18,10 @@ def _command(text: str | None) -> str | None:
 
 async def anything(message: Message, viewer: Viewer) -> None:
     command = _command(message.text or message.caption)
-    if command in _ADMIN_ONLY and not viewer.is_admin:
-        await message.answer(common.ADMIN_ONLY)
-    elif command in _CHAIR_ONLY and not viewer.is_chair:
-        await message.answer(common.CHAIR_ONLY if viewer.is_admin else common.STRANGER)
-    elif not viewer.is_admin and not viewer.is_chair:
+    stranger = not (viewer.is_admin or viewer.is_chair or viewer.is_staff)
+    if command is not None and may_use(viewer, command) is False:
+        await message.answer(common.STRANGER if stranger else common.NOT_YOUR_COMMAND)
+    elif stranger:
         await message.answer(common.STRANGER)
     else:
         await message.answer(common.UNKNOWN_INPUT)

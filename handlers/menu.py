@@ -1,8 +1,10 @@
-"""The command menu each role sees in Telegram, and the matching /help text."""
+"""One table of commands and who may use them: it drives the Telegram menu, /help and refusals."""
 
 from __future__ import annotations
 
+import enum
 import logging
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -13,63 +15,94 @@ from bot.texts import common as t
 
 log = logging.getLogger(__name__)
 
-STRANGER_COMMANDS = (("start", t.CMD_START), ("help", t.CMD_HELP))
-CHAIR_COMMANDS = (
-    ("report", t.CMD_REPORT),
-    ("event", t.CMD_EVENT),
-    ("events", t.CMD_EVENTS),
-    ("passport", t.CMD_PASSPORT),
-    ("history", t.CMD_HISTORY),
-    ("cancel", t.CMD_CANCEL),
-    ("help", t.CMD_HELP),
-)
-ADMIN_COMMANDS = (
-    ("import", t.CMD_IMPORT),
-    ("template", t.CMD_TEMPLATE),
-    ("orgs", t.CMD_ORGS),
-    ("invites", t.CMD_INVITES),
-    ("help", t.CMD_HELP),
+
+class Audience(enum.Flag):
+    STRANGER = enum.auto()
+    CHAIR = enum.auto()
+    STAFF = enum.auto()
+    ADMIN = enum.auto()
+    ANYONE = STRANGER | CHAIR | STAFF | ADMIN
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str
+    description: str
+    audience: Audience
+
+
+A = Audience
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("report", t.CMD_REPORT, A.CHAIR),
+    CommandInfo("event", t.CMD_EVENT, A.CHAIR),
+    CommandInfo("events", t.CMD_EVENTS, A.CHAIR),
+    CommandInfo("passport", t.CMD_PASSPORT, A.CHAIR),
+    CommandInfo("history", t.CMD_HISTORY, A.CHAIR),
+    CommandInfo("import", t.CMD_IMPORT, A.ADMIN),
+    CommandInfo("template", t.CMD_TEMPLATE, A.ADMIN),
+    CommandInfo("orgs", t.CMD_ORGS, A.ADMIN),
+    CommandInfo("invites", t.CMD_INVITES, A.ADMIN),
+    CommandInfo("invite", t.CMD_INVITE, A.ADMIN),
+    CommandInfo("backup", t.CMD_BACKUP, A.ADMIN),
+    CommandInfo("cancel", t.CMD_CANCEL, A.CHAIR | A.STAFF | A.ADMIN),
+    CommandInfo("start", t.CMD_START, A.STRANGER),
+    CommandInfo("help", t.CMD_HELP, A.ANYONE),
 )
 
 
-def commands_for(*, is_admin: bool, is_chair: bool) -> list[BotCommand]:
-    chosen: dict[str, str] = {}
-    if is_chair:
-        chosen.update(CHAIR_COMMANDS)
-    if is_admin:
-        chosen.update(ADMIN_COMMANDS)
-    if not chosen:
-        chosen.update(STRANGER_COMMANDS)
-    return [BotCommand(command=name, description=text) for name, text in chosen.items()]
+def audience_of(viewer: Viewer) -> Audience:
+    audience = Audience(0)
+    if viewer.is_chair:
+        audience |= Audience.CHAIR
+    if viewer.is_staff:
+        audience |= Audience.STAFF
+    if viewer.is_admin:
+        audience |= Audience.ADMIN
+    return audience or Audience.STRANGER
+
+
+def allowed_commands(audience: Audience) -> list[CommandInfo]:
+    return [command for command in COMMANDS if command.audience & audience]
+
+
+def may_use(viewer: Viewer, command: str) -> bool | None:
+    """True or False for a known command, None for a command the bot does not have."""
+    info = next((c for c in COMMANDS if c.name == command), None)
+    return None if info is None else bool(info.audience & audience_of(viewer))
 
 
 def help_text(viewer: Viewer) -> str:
-    parts = []
-    if viewer.is_chair:
-        parts.append(t.HELP_CHAIR)
-    if viewer.is_admin:
-        parts.append(t.HELP_ADMIN)
-    return "\n\n".join(parts) or t.HELP_STRANGER
+    audience = audience_of(viewer)
+    if audience is Audience.STRANGER:
+        return t.HELP_STRANGER
+    lines = [t.HELP_HEADER]
+    lines += [f"/{c.name} — {c.description}" for c in allowed_commands(audience)]
+    if audience & Audience.CHAIR:
+        lines += ["", t.HELP_CHAIR_HINT]
+    return "\n".join(lines)
 
 
-async def set_chat_menu(bot: Bot, chat_id: int, *, is_admin: bool, is_chair: bool) -> None:
+def commands_for(audience: Audience) -> list[BotCommand]:
+    return [
+        BotCommand(command=c.name, description=c.description) for c in allowed_commands(audience)
+    ]
+
+
+async def set_chat_menu(bot: Bot, chat_id: int, audience: Audience) -> None:
     """Best effort: a menu that fails to update must not break the conversation."""
     try:
         await bot.set_my_commands(
-            commands_for(is_admin=is_admin, is_chair=is_chair),
-            scope=BotCommandScopeChat(chat_id=chat_id),
+            commands_for(audience), scope=BotCommandScopeChat(chat_id=chat_id)
         )
     except TelegramAPIError as error:
         log.warning("could not set the command menu for chat %s: %s", chat_id, error)
 
 
-async def set_default_menus(bot: Bot, admin_ids: frozenset[int]) -> None:
-    """At start: strangers' menu for everyone, the admin menu in each admin's chat."""
+async def set_default_menus(bot: Bot, admins: dict[int, Audience]) -> None:
+    """At start: strangers' menu for everyone, each admin's own menu in their chat."""
     try:
-        await bot.set_my_commands(
-            commands_for(is_admin=False, is_chair=False), scope=BotCommandScopeDefault()
-        )
+        await bot.set_my_commands(commands_for(Audience.STRANGER), scope=BotCommandScopeDefault())
     except TelegramAPIError as error:
         log.warning("could not set the default command menu: %s", error)
-    for admin_id in admin_ids:
-        await set_chat_menu(bot, admin_id, is_admin=True, is_chair=False)
+    for admin_id, audience in admins.items():
+        await set_chat_menu(bot, admin_id, audience)

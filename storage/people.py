@@ -163,3 +163,17 @@ async def redeem_invite(
 async def invite_used_by(session: AsyncSession, *, code: str, person_id: int) -> bool:
     stmt = select(Invite.id).where(Invite.code == code, Invite.used_by == person_id)
     return (await session.scalar(stmt)) is not None
+
+
+async def active_grants(
+    session: AsyncSession, tg_user_id: int
+) -> Sequence[tuple[Role, Organization | None]]:
+    """Every role the person holds right now, with the organization it is held over."""
+    stmt = (
+        select(RoleGrant.role, Organization)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .outerjoin(Organization, Organization.id == RoleGrant.org_id)
+        .where(Person.tg_user_id == tg_user_id, RoleGrant.revoked_at.is_(None))
+        .order_by(Organization.name_key)
+    )
+    return [(role, org) for role, org in (await session.execute(stmt)).all()]

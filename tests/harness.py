@@ -53,7 +53,7 @@ class Harness:
 
     def restart(self) -> None:
         """A new Dispatcher over the same database: what a process restart leaves behind."""
-        self.dp = create_dispatcher(self.settings, self.session_pool, self.clock)
+        self.dp = create_dispatcher(self.settings, self.engine, self.clock)
 
 
 def texts(requests: list[Request]) -> list[str]:
@@ -82,7 +82,7 @@ async def running_harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
         harness = Harness(
             server,
             bot,
-            create_dispatcher(settings, create_session_pool(engine), clock),
+            create_dispatcher(settings, engine, clock),
             engine,
             settings,
             clock,

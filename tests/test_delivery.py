@@ -21,7 +21,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import _dbg_delivery_tmp  # noqa
 from bot.delivery import (
     Deliverer,
     DeliverySettings,

@@ -135,8 +135,8 @@ async def _seed(pool: async_sessionmaker[AsyncSession]) -> World:
         person("X", "Зайцев З. З.")
         person("staff", "Смирнова С. С.")
         await session.flush()
-        for code, item in people_pending:
-            world.people[code] = item.id
+        for code, chair in people_pending:
+            world.people[code] = chair.id
 
         for code in ("A", "B", "C", "D", "E", "R", "G", "X"):
             session.add(
@@ -255,6 +255,34 @@ async def _seed(pool: async_sessionmaker[AsyncSession]) -> World:
         )
         session.add(october)
         await session.flush()
+        # not membership collections of November, or not opened yet: ignored
+        passport = Collection(
+            kind=CollectionKind.PASSPORT,
+            scope_org_id=district.id,
+            period=NOW_P,
+            title="Паспорт ППО",
+            one_off=True,
+            opened_at=T0,
+            deadline=date(2026, 11, 30),
+        )
+        session.add(passport)
+        session.add(
+            Collection(
+                kind=CollectionKind.MEMBERSHIP,
+                scope_org_id=district.id,
+                period=date(2026, 12, 1),
+                title="Мониторинг",
+                one_off=False,
+                opened_at=datetime(2026, 12, 1, 6, 0, tzinfo=UTC),
+                deadline=date(2026, 12, 20),
+            )
+        )
+        await session.flush()
+        session.add(
+            CollectionTarget(
+                collection_id=passport.id, org_id=world.orgs["G"], tier="-", deadline=TODAY
+            )
+        )
         for code in ("A", "B", "C"):
             session.add(
                 CollectionTarget(
@@ -473,7 +501,7 @@ async def test_without_collection_period_is_this_month_and_all_are_due(session_p
 # --- Chart ----------------------------------------------------------------------------------
 
 
-def _near(pixel: tuple[int, ...], hex_color: str, tolerance: int = 40) -> bool:
+def _near(pixel: Any, hex_color: str, tolerance: int = 40) -> bool:
     expected = tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], expected, strict=True))
 
@@ -512,6 +540,10 @@ async def test_chart_png_draws_the_digest_sorted_with_lines_and_band_colors(sess
     for (_, value), (x0, y0, x1, y1) in zip(chart.shown, chart.bar_boxes, strict=True):
         x, y = round(x0 + (x1 - x0) * 0.2), round((y0 + y1) / 2)
         assert _near(rgb.getpixel((x, y)), charts.band_color(value), 12), value
+        if all(abs(value - level) > 2 for level in (50.0, 80.0)):  # the bar ends where it should
+            end = round(x1)
+            assert _near(rgb.getpixel((end - 3, y)), charts.band_color(value), 12), value
+            assert _near(rgb.getpixel((end + 3, y)), "#ffffff", 12), value
         assert round(x1) - round(x0) == pytest.approx(
             value / 100 * (chart.line_x[80.0] - left) / 0.8, abs=2
         )

@@ -95,3 +95,19 @@ INVITES_FILENAME = "priglasheniya.xlsx"
 
 def chair_changed(org_name: str, old: str, new: str) -> str:
     return f"Смена председателя ППО «{name(org_name)}»: {name(old)} → {name(new)}."
+
+
+BACKUP_NOT_SQLITE = (
+    "База данных — PostgreSQL: её резервные копии делаются средствами PostgreSQL (pg_dump)."
+)
+
+
+def backup_caption(stamp: str) -> str:
+    return f"Копия базы данных на {stamp} (UTC). Храните её в надёжном месте."
+
+
+def backup_too_big(megabytes: int, folder: str) -> str:
+    return (
+        f"Копия базы занимает {megabytes} МБ — больше, чем Telegram разрешает отправить ботом. "
+        f"Ночные копии лежат на сервере в папке {folder}."
+    )

@@ -1,0 +1,272 @@
+"""Set-based reads for the yearly rating of primary organizations (рейтингование, seed 002).
+
+For one scope (a district, or a region: the ППО of all its districts) and one calendar year,
+each non-archived ППО with:
+
+* its counting reports: for every period the latest revision counts, and a period whose latest
+  revision was returned for correction has no valid numbers (it is skipped, as in the digest).
+  Of those: the last report of the year, and the baseline for the change over the year, which
+  is the last report before the year or, when there is none, the first report of the year;
+* youth figures (from the last report of the year);
+* the data requests (collection targets of every kind) of collections whose period lies in the
+  year: how many, and how many were delivered on time. On time means the UTC date of
+  ``submitted_at`` is on or before the target's deadline. Russia lies east of UTC, so a report
+  delivered on time by the chair's local clock is never counted late; at worst a report sent
+  in the first hours after local midnight of the day after the deadline still counts (the
+  zone's offset from UTC). A target never delivered is late once its deadline has passed; one
+  not delivered whose deadline is today or later (``today`` given) is not yet due and is left
+  out;
+* the events of the year (by ``date_from``), not deleted: count and participants.
+
+A handful of grouped queries for the whole scope, whatever its size; rows come back as frozen
+dataclasses, nothing is tracked by the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.digest import scope_ppo_ids
+from storage.models import (
+    Collection,
+    CollectionTarget,
+    Event,
+    MembershipReport,
+    Organization,
+    OrgKind,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFigures:
+    """The numbers of one counting report the rating uses."""
+
+    period: date
+    workers: int
+    members: int
+    youth_workers: int | None
+    youth_members: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRow:
+    """Everything the rating needs about one ППО for one year."""
+
+    org_id: int
+    name: str
+    district_id: int
+    district_name: str
+    reports_in_year: int = 0  # counting (not returned) periods in the year
+    last: ReportFigures | None = None  # the last counting report of the year
+    baseline: ReportFigures | None = None  # last before the year, else the first of the year
+    baseline_before_year: bool = False  # True: ``baseline`` is from an earlier year
+    targets: int = 0  # data requests of the year that were due
+    on_time: int = 0  # of them, delivered on or before their deadline
+    events: int = 0
+    participants: int = 0
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    """The half-open range [1 January, next 1 January)."""
+    return date(year, 1, 1), date(year + 1, 1, 1)
+
+
+async def _ppos(session: AsyncSession, scope_org_id: int) -> list[RatingRow]:
+    district = aliased(Organization)
+    stmt = (
+        select(Organization.id, Organization.name, district.id, district.name)
+        .join(district, district.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.PPO,
+            Organization.archived_at.is_(None),
+            district.kind == OrgKind.DISTRICT,
+            district.archived_at.is_(None),
+            or_(district.id == scope_org_id, district.parent_id == scope_org_id),
+        )
+        .order_by(district.name_key, district.id, Organization.name_key, Organization.id)
+    )
+    return [RatingRow(r[0], r[1], r[2], r[3]) for r in (await session.execute(stmt)).all()]
+
+
+async def _reports(
+    session: AsyncSession, scope_org_id: int, year: int
+) -> dict[int, tuple[int, ReportFigures, ReportFigures, bool]]:
+    """Per ППО with a counting report in the year: (count, last, baseline, baseline_before).
+
+    ``latest`` picks the counting revision of every period up to the end of the year, ``valid``
+    drops the returned ones, ``marks`` finds per ППО the last and first period of the year and
+    the last before it; the final select fetches just those (at most three) reports.
+    """
+    start, end = year_bounds(year)
+    mr = MembershipReport
+    latest = (
+        select(
+            mr.org_id.label("org_id"),
+            mr.period.label("period"),
+            func.max(mr.revision).label("revision"),
+        )
+        .where(mr.org_id.in_(scope_ppo_ids(scope_org_id)), mr.period < end)
+        .group_by(mr.org_id, mr.period)
+        .cte("latest")
+    )
+    valid = (
+        select(
+            mr.org_id.label("org_id"),
+            mr.period.label("period"),
+            mr.workers.label("workers"),
+            mr.members.label("members"),
+            mr.youth_workers.label("youth_workers"),
+            mr.youth_members.label("youth_members"),
+        )
+        .join(
+            latest,
+            and_(
+                latest.c.org_id == mr.org_id,
+                latest.c.period == mr.period,
+                latest.c.revision == mr.revision,
+            ),
+        )
+        .where(mr.returned_at.is_(None))
+        .cte("valid")
+    )
+    in_year = valid.c.period >= start
+    marks = (
+        select(
+            valid.c.org_id.label("org_id"),
+            func.max(case((in_year, valid.c.period))).label("last_in"),
+            func.min(case((in_year, valid.c.period))).label("first_in"),
+            func.max(case((valid.c.period < start, valid.c.period))).label("last_before"),
+            func.count(case((in_year, 1))).label("count_in"),
+        )
+        .group_by(valid.c.org_id)
+        .having(func.count(case((in_year, 1))) > 0)
+        .cte("marks")
+    )
+    stmt = select(
+        valid.c.org_id,
+        valid.c.period,
+        valid.c.workers,
+        valid.c.members,
+        valid.c.youth_workers,
+        valid.c.youth_members,
+        marks.c.last_in,
+        marks.c.first_in,
+        marks.c.last_before,
+        marks.c.count_in,
+    ).join(
+        marks,
+        and_(
+            marks.c.org_id == valid.c.org_id,
+            or_(
+                valid.c.period == marks.c.last_in,
+                valid.c.period == marks.c.first_in,
+                valid.c.period == marks.c.last_before,
+            ),
+        ),
+    )
+    found: dict[int, dict[date, ReportFigures]] = {}
+    marks_of: dict[int, tuple[date, date, date | None, int]] = {}
+    for row in (await session.execute(stmt)).all():
+        org_id, period = row[0], row[1]
+        found.setdefault(org_id, {})[period] = ReportFigures(period, row[2], row[3], row[4], row[5])
+        marks_of[org_id] = (row[6], row[7], row[8], int(row[9]))
+    result: dict[int, tuple[int, ReportFigures, ReportFigures, bool]] = {}
+    for org_id, (last_in, first_in, last_before, count) in marks_of.items():
+        reports = found[org_id]
+        before = last_before is not None
+        baseline = reports[last_before] if last_before is not None else reports[first_in]
+        result[org_id] = (count, reports[last_in], baseline, before)
+    return result
+
+
+async def _targets(
+    session: AsyncSession, scope_org_id: int, year: int, today: date | None
+) -> dict[int, tuple[int, int]]:
+    """Per ППО: (targets due, delivered on time) of the collections of the year."""
+    start, end = year_bounds(year)
+    ct = CollectionTarget
+    on_time = case(
+        (and_(ct.submitted_at.is_not(None), func.date(ct.submitted_at) <= ct.deadline), 1),
+        else_=0,
+    )
+    conditions = [
+        ct.org_id.in_(scope_ppo_ids(scope_org_id)),
+        Collection.period >= start,
+        Collection.period < end,
+    ]
+    if today is not None:  # not delivered and the deadline not yet passed: not due yet
+        conditions.append(or_(ct.submitted_at.is_not(None), ct.deadline < today))
+    stmt = (
+        select(ct.org_id, func.count(ct.id), func.sum(on_time))
+        .join(Collection, Collection.id == ct.collection_id)
+        .where(*conditions)
+        .group_by(ct.org_id)
+    )
+    return {
+        org_id: (int(total), int(good or 0))
+        for org_id, total, good in (await session.execute(stmt)).all()
+    }
+
+
+async def _events(session: AsyncSession, scope_org_id: int, year: int) -> dict[int, tuple[int, int]]:
+    """Per ППО: (events, participants) of not deleted events that started in the year."""
+    start, end = year_bounds(year)
+    stmt = (
+        select(Event.org_id, func.count(Event.id), func.coalesce(func.sum(Event.participants), 0))
+        .where(
+            Event.org_id.in_(scope_ppo_ids(scope_org_id)),
+            Event.deleted_at.is_(None),
+            Event.date_from >= start,
+            Event.date_from < end,
+        )
+        .group_by(Event.org_id)
+    )
+    return {
+        org_id: (int(count), int(people))
+        for org_id, count, people in (await session.execute(stmt)).all()
+    }
+
+
+async def rating_rows(
+    session: AsyncSession, scope_org_id: int, year: int, *, today: date | None = None
+) -> list[RatingRow]:
+    """Every non-archived ППО of the scope with its figures for ``year``, by district and name.
+
+    ``today`` (the scope's local date) leaves out requests not delivered whose deadline has
+    not passed yet; without it every request of the year counts.
+    """
+    ppos = await _ppos(session, scope_org_id)
+    reports = await _reports(session, scope_org_id, year)
+    targets = await _targets(session, scope_org_id, year, today)
+    events = await _events(session, scope_org_id, year)
+    rows: list[RatingRow] = []
+    for ppo in ppos:
+        total, good = targets.get(ppo.org_id, (0, 0))
+        held, people = events.get(ppo.org_id, (0, 0))
+        rows.append(
+            RatingRow(
+                org_id=ppo.org_id,
+                name=ppo.name,
+                district_id=ppo.district_id,
+                district_name=ppo.district_name,
+                targets=total,
+                on_time=good,
+                events=held,
+                participants=people,
+            )
+        )
+        if ppo.org_id in reports:
+            count, last, baseline, before = reports[ppo.org_id]
+            rows[-1] = replace(
+                rows[-1],
+                reports_in_year=count,
+                last=last,
+                baseline=baseline,
+                baseline_before_year=before,
+            )
+    return rows

@@ -1,0 +1,38 @@
+"""Admin and staff tools through the Dispatcher: backup, help per role, refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from harness import ADMIN, Harness, texts
+from scenarios import CHAIR, join, setup_district
+
+
+async def test_backup_command_sends_a_database_that_opens(harness: Harness, tmp_path: Path) -> None:
+    await setup_district(harness)
+    await harness.send(ADMIN, "/backup")
+    name, data = harness.server.sent_files(ADMIN)[-1]
+    assert name.endswith(".sqlite3")
+    copy = tmp_path / name
+    copy.write_bytes(data)
+    with sqlite3.connect(copy) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM organizations WHERE kind = 'ppo'").fetchone() == (
+            2,
+        )
+
+
+async def test_backup_is_admins_only(harness: Harness) -> None:
+    await join(harness)
+    assert "недоступна" in texts(await harness.send(CHAIR, "/backup"))[0]
+    assert harness.server.sent_files(CHAIR) == []
+
+
+async def test_help_lists_exactly_the_senders_commands(harness: Harness) -> None:
+    admin_help = texts(await harness.send(ADMIN, "/help"))[0]
+    assert "/import" in admin_help and "/backup" in admin_help and "/report" not in admin_help
+    await join(harness)
+    chair_help = texts(await harness.send(CHAIR, "/help"))[0]
+    commands = {line.split(" ")[0] for line in chair_help.splitlines() if line.startswith("/")}
+    assert commands == {"/report", "/event", "/events", "/passport", "/history", "/cancel", "/help"}
