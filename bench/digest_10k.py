@@ -1,6 +1,7 @@
 """Benchmark: a digest for a region of 10,000 ППО with five years of quarterly reports.
 
     .venv/bin/python -m bench.digest_10k [--db PATH] [--repeat N]
+    .venv/bin/python -m bench.digest_10k --postgres     # the same on a throwaway PostgreSQL 15
 
 Builds a temporary SQLite database (migrated like production) with one region, 100 districts
 of 100 ППО (1 % archived), a chair for most ППО, 20 quarterly periods of reports (Dec 2021 …
@@ -358,26 +359,53 @@ async def measure(url: str, repeat: int) -> None:
     await engine.dispose()
 
 
+def _build_and_measure(url: str, repeat: int) -> None:
+    started = time.perf_counter()
+    counts = asyncio.run(build_database(url))
+    summary = ", ".join(f"{name}: {value:,}" for name, value in counts.items())
+    print(f"built the database in {time.perf_counter() - started:.1f} s: {summary}")
+    sys.stdout.flush()
+    command = [sys.executable, "-m", "bench.digest_10k", "--measure", "--url", url]
+    subprocess.run([*command, "--repeat", str(repeat)], check=True)
+
+
+def _postgres(repeat: int) -> None:
+    """The same on a throwaway PostgreSQL 15 server (the test suite's ``tests/pg_cluster``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from pg_cluster import postgres_unavailable_reason, start_postgres
+
+    reason = postgres_unavailable_reason()
+    if reason is not None:
+        raise SystemExit(f"PostgreSQL is not available: {reason}")
+    with tempfile.TemporaryDirectory() as folder, start_postgres(Path(folder)) as cluster:
+        print("PostgreSQL 15 (durability off, as in the tests)")
+        _build_and_measure(cluster.create_database("bench"), repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--db", help="SQLite file to use (created if missing, then kept)")
+    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (median)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        asyncio.run(measure(f"sqlite+aiosqlite:///{args.db}", args.repeat))
+        asyncio.run(measure(args.url, args.repeat))
+        return
+    if args.postgres:
+        _postgres(args.repeat)
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(args.db) if args.db else Path(folder) / "bench.sqlite3"
-        if not path.exists():
-            started = time.perf_counter()
-            counts = asyncio.run(build_database(f"sqlite+aiosqlite:///{path}"))
-            summary = ", ".join(f"{name}: {value:,}" for name, value in counts.items())
-            print(f"built the database in {time.perf_counter() - started:.1f} s: {summary}")
+        url = f"sqlite+aiosqlite:///{path}"
+        if path.exists():
+            command = [sys.executable, "-m", "bench.digest_10k", "--measure", "--url", url]
+            subprocess.run([*command, "--repeat", str(args.repeat)], check=True)
+        else:
+            print("SQLite (WAL, as in production)")
+            _build_and_measure(url, args.repeat)
             print(f"database file: {path.stat().st_size / 2**20:.0f} MB")
-        sys.stdout.flush()
-        command = [sys.executable, "-m", "bench.digest_10k", "--measure", "--db", str(path)]
-        subprocess.run([*command, "--repeat", str(args.repeat)], check=True)
 
 
 if __name__ == "__main__":

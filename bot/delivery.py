@@ -523,6 +523,7 @@ class Deliverer:
         self._renderers = dict(renderers or {})
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
+        self._draining = asyncio.Lock()
         self._active: _Schedule | None = None
         self._unrecorded: dict[int, tuple[_Item, _Outcome]] = {}
 
@@ -540,8 +541,13 @@ class Deliverer:
         Concurrent across chats (``concurrency`` calls in flight), in order within a chat,
         paced by the limiter. When ``stop`` is set (or the task is cancelled) no new call
         starts; calls in flight finish and their outcome is recorded; the rest stays
-        pending for the next drain.
+        pending for the next drain. Drains of one deliverer never overlap (a second call
+        waits for the first).
         """
+        async with self._draining:
+            return await self._drain(stop)
+
+    async def _drain(self, stop: asyncio.Event | None) -> DrainReport:
         report = DrainReport()
         schedule = _Schedule()
         if stop is not None and stop.is_set():

@@ -46,11 +46,11 @@ async def tree_lines(session: AsyncSession) -> list[str]:
         children[org.parent_id].append(org)
     lines = [t.ORGS_HEADER]
     for region in children[None]:
-        lines.append(t.region_line(region.name))
+        lines.append(t.region_line(region.id, region.name))
         for district in children[region.id]:
             ppos = children[district.id]
             joined = sum(1 for ppo in ppos if ppo.id in chairs)
-            lines.append(t.district_line(district.name, len(ppos), joined))
+            lines.append(t.district_line(district.id, district.name, len(ppos), joined))
             for ppo in ppos:
                 chair = chairs.get(ppo.id)
                 lines.append(
@@ -98,11 +98,33 @@ async def invites_for_unchaired(
     return pending
 
 
+async def staff_invites(
+    session: AsyncSession, *, ttl: timedelta, now: datetime
+) -> list[PendingInvite]:
+    """A live staff invite for every district that has no staff yet."""
+    everything = await orgs.all_orgs(session)
+    by_id = {org.id: org for org in everything}
+    staffed = await orgs.staffed_org_ids(session)
+    live = await people.live_invites(session, now=now, role=Role.STAFF)
+    pending = []
+    for org in everything:
+        if org.kind is not OrgKind.DISTRICT or org.id in staffed or org.archived_at is not None:
+            continue
+        invite = live.get(org.id) or await people.issue_invite(
+            session, org_id=org.id, role=Role.STAFF, now=now, ttl=ttl
+        )
+        region = by_id.get(org.parent_id) if org.parent_id else None
+        pending.append(PendingInvite(region.name if region else "", org.name, org, invite))
+    return pending
+
+
 async def reissue_invite(
     session: AsyncSession, org_id: int, *, ttl: timedelta, now: datetime
 ) -> tuple[Organization, Invite] | None:
+    """A fresh link: a chair's for a ППО, a staff member's for a district or region."""
     org = await orgs.get_org(session, org_id)
-    if org is None or org.kind is not OrgKind.PPO:
+    if org is None:
         return None
-    invite = await people.issue_invite(session, org_id=org.id, role=Role.CHAIR, now=now, ttl=ttl)
+    role = Role.CHAIR if org.kind is OrgKind.PPO else Role.STAFF
+    invite = await people.issue_invite(session, org_id=org.id, role=role, now=now, ttl=ttl)
     return org, invite

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -63,7 +63,14 @@ TEXT_KIND = "text"
 
 
 def _zone(org: Organization | None, default_tz: str) -> ZoneInfo:
-    return ZoneInfo((org.timezone if org is not None else None) or default_tz)
+    """The organization's time zone, or the default one (also for an unknown zone name)."""
+    name = org.timezone if org is not None else None
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown time zone %r of organization %s", name, org.id if org else None)
+    return ZoneInfo(default_tz)
 
 
 # -- opening periods ------------------------------------------------------------------------

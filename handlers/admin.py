@@ -17,6 +17,7 @@ from bot.directory import (
     import_organizations,
     invites_for_unchaired,
     reissue_invite,
+    staff_invites,
     tree_lines,
 )
 from bot.spreadsheets import build_table_xlsx, build_template_xlsx
@@ -25,6 +26,7 @@ from bot.texts import common
 from handlers.filters import IsAdmin
 from handlers.replies import answer_file, answer_lines
 from storage.backup import BackupUnsupportedError, copy_database
+from storage.models import Role
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -80,20 +82,27 @@ async def org_tree(message: Message, session: AsyncSession) -> None:
 async def invites(
     message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock
 ) -> None:
-    pending = await invites_for_unchaired(session, ttl=settings.invite_ttl, now=clock.now())
-    if not pending:
+    now = clock.now()
+    chairs = await invites_for_unchaired(session, ttl=settings.invite_ttl, now=now)
+    staff = await staff_invites(session, ttl=settings.invite_ttl, now=now)
+    if not chairs and not staff:
         await message.answer(t.INVITES_NONE)
         return
     username = (await bot.me()).username or ""
     rows = []
-    lines = [t.INVITES_HEADER]
-    for item in pending:
-        link = deep_link(username, item.invite.code)
-        expires = common.local_date(item.invite.expires_at, settings.timezone)
-        lines += ["", t.invite_line(item.org.name, link, expires)]
-        rows.append(
-            (item.region, item.district, item.org.name, item.org.chair_name or "", link, expires)
-        )
+    lines: list[str] = []
+    for header, whom, pending in (
+        (t.INVITES_HEADER, t.ROLE_CHAIR, chairs),
+        (t.STAFF_INVITES_HEADER, t.ROLE_STAFF, staff),
+    ):
+        if pending:
+            lines += ["", header] if lines else [header]
+        for item in pending:
+            link = deep_link(username, item.invite.code)
+            expires = common.local_date(item.invite.expires_at, settings.timezone)
+            lines += ["", t.invite_line(item.org.name, link, expires)]
+            listed = item.org.chair_name or "" if whom == t.ROLE_CHAIR else ""
+            rows.append((item.region, item.district, item.org.name, whom, listed, link, expires))
     await answer_lines(message, lines)
     await answer_file(
         message,
@@ -124,6 +133,7 @@ async def invite_one(
     await message.answer(
         t.invite_reissued(
             org.name,
+            t.ROLE_CHAIR if invite.role is Role.CHAIR else t.ROLE_STAFF,
             deep_link(username, invite.code),
             common.local_date(invite.expires_at, settings.timezone),
         ),

@@ -19,7 +19,7 @@ from bot.texts import common
 from handlers import keyboards
 from handlers.menu import Audience, audience_of, help_text, set_chat_menu
 from storage import people
-from storage.models import Person
+from storage.models import Person, Role
 from storage.people import RedeemError
 
 REDEEM_ERRORS = {
@@ -52,11 +52,17 @@ async def start_with_code(
     if isinstance(result, RedeemError):
         await message.answer(REDEEM_ERRORS[result])
         return
-    await message.answer(
-        t.welcome(common.name(user.first_name), common.name(result.org.name)),
-        reply_markup=keyboards.chair_menu(),
-    )
-    await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CHAIR)
+    if result.invite.role is Role.CHAIR:
+        await message.answer(
+            t.welcome(common.name(user.first_name), common.name(result.org.name)),
+            reply_markup=keyboards.chair_menu(),
+        )
+        await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CHAIR)
+    else:
+        await message.answer(
+            t.welcome_staff(common.name(user.first_name), common.name(result.org.name))
+        )
+        await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.STAFF)
     previous = result.previous_chair
     if previous is not None and previous.id != person.id:
         await _announce_handover(bot, session, settings, result.org.name, previous, person)

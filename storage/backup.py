@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -20,8 +21,7 @@ async def copy_database(engine: AsyncEngine, target: Path) -> Path:
     single writer are not blocked by for long, compacted as a bonus."""
     if engine.dialect.name != "sqlite":
         raise BackupUnsupportedError(engine.dialect.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
+    await asyncio.to_thread(_clear, target)
     async with engine.connect() as connection:
         raw = await connection.get_raw_connection()
         driver = raw.driver_connection
@@ -34,7 +34,16 @@ async def nightly_backup(engine: AsyncEngine, folder: Path, *, keep: int, now: d
     """Write today's copy into ``folder`` and delete all but the newest ``keep`` copies."""
     target = folder / f"{BACKUP_PREFIX}{now.strftime('%Y%m%d-%H%M%S')}{BACKUP_SUFFIX}"
     await copy_database(engine, target)
-    copies = sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"))
-    for old in copies[:-keep] if keep > 0 else []:
-        old.unlink(missing_ok=True)
+    await asyncio.to_thread(_rotate, folder, keep)
     return target
+
+
+def _clear(target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+
+
+def _rotate(folder: Path, keep: int) -> None:
+    copies = sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"))
+    for old in copies[:-keep]:
+        old.unlink(missing_ok=True)

@@ -150,3 +150,11 @@ async def active_chairs(session: AsyncSession) -> dict[int, ChairInfo]:
                 org_id, person.id, person.tg_user_id, person.full_name, person.username
             )
     return result
+
+
+async def staffed_org_ids(session: AsyncSession) -> set[int]:
+    """Districts and regions that have at least one active staff member."""
+    stmt = select(RoleGrant.org_id).where(
+        RoleGrant.role == Role.STAFF, RoleGrant.revoked_at.is_(None)
+    )
+    return {org_id for org_id in (await session.scalars(stmt)).all() if org_id is not None}

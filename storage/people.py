@@ -130,10 +130,12 @@ async def issue_invite(
     return invite
 
 
-async def live_invites(session: AsyncSession, *, now: datetime) -> dict[int, Invite]:
-    """Unused, unrevoked, unexpired chair invites by org id."""
+async def live_invites(
+    session: AsyncSession, *, now: datetime, role: Role = Role.CHAIR
+) -> dict[int, Invite]:
+    """Unused, unrevoked, unexpired invites for ``role`` by org id."""
     stmt = select(Invite).where(
-        Invite.role == Role.CHAIR,
+        Invite.role == role,
         Invite.used_at.is_(None),
         Invite.revoked_at.is_(None),
         Invite.expires_at > now,
@@ -156,8 +158,60 @@ async def redeem_invite(
     if org is None:
         return RedeemError.UNKNOWN
     invite.used_at, invite.used_by = now, person.id
-    previous = await grant_chair(session, person=person, org_id=org.id, now=now)
-    return Redeemed(invite=invite, org=org, previous_chair=previous)
+    if invite.role is Role.CHAIR:
+        previous = await grant_chair(session, person=person, org_id=org.id, now=now)
+        return Redeemed(invite=invite, org=org, previous_chair=previous)
+    await grant_role(
+        session, person_id=person.id, role=invite.role, org_id=org.id, now=now, actor_id=person.id
+    )
+    return Redeemed(invite=invite, org=org, previous_chair=None)
+
+
+async def grant_role(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    role: Role,
+    org_id: int | None,
+    now: datetime,
+    actor_id: int | None,
+) -> bool:
+    """Give a role that several people may hold (staff, curator, admin); False if held already."""
+    stmt = select(RoleGrant.id).where(
+        RoleGrant.person_id == person_id,
+        RoleGrant.role == role,
+        RoleGrant.org_id == org_id if org_id is not None else RoleGrant.org_id.is_(None),
+        RoleGrant.revoked_at.is_(None),
+    )
+    if await session.scalar(stmt) is not None:
+        return False
+    session.add(RoleGrant(person_id=person_id, role=role, org_id=org_id, granted_at=now))
+    audit.record(
+        session,
+        at=now,
+        actor_id=actor_id,
+        action="role.grant",
+        org_id=org_id,
+        person_id=person_id,
+        after={"role": role.value},
+    )
+    await session.flush()
+    return True
+
+
+async def revoke_grant(
+    session: AsyncSession, grant: RoleGrant, *, now: datetime, actor_id: int | None
+) -> None:
+    grant.revoked_at = now
+    audit.record(
+        session,
+        at=now,
+        actor_id=actor_id,
+        action="role.revoke",
+        org_id=grant.org_id,
+        person_id=grant.person_id,
+        before={"role": grant.role.value},
+    )
 
 
 async def invite_used_by(session: AsyncSession, *, code: str, person_id: int) -> bool:

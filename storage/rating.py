@@ -213,7 +213,9 @@ async def _targets(
     }
 
 
-async def _events(session: AsyncSession, scope_org_id: int, year: int) -> dict[int, tuple[int, int]]:
+async def _events(
+    session: AsyncSession, scope_org_id: int, year: int
+) -> dict[int, tuple[int, int]]:
     """Per ППО: (events, participants) of not deleted events that started in the year."""
     start, end = year_bounds(year)
     stmt = (

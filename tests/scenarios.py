@@ -27,8 +27,8 @@ async def setup_district(h: Harness) -> None:
     await h.upload(ADMIN, org_file(), "list.xlsx", caption="/import")
 
 
-async def invite_links(h: Harness) -> dict[str, str]:
-    """Organization name → its deep link, read back from the .xlsx the bot sent."""
+async def invite_links(h: Harness, whom: str = "председатель ППО") -> dict[str, str]:
+    """Organization name → its deep link for ``whom``, read back from the .xlsx the bot sent."""
     await h.send(ADMIN, "/invites")
     name, data = h.server.sent_files(ADMIN)[-1]
     assert name.endswith(".xlsx")
@@ -36,7 +36,8 @@ async def invite_links(h: Harness) -> dict[str, str]:
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     org_col, link_col = header.index("Организация"), header.index("Ссылка")
-    return {row[org_col]: row[link_col] for row in rows[1:]}
+    whom_col = header.index("Кому")
+    return {row[org_col]: row[link_col] for row in rows[1:] if row[whom_col] == whom}
 
 
 def code_of(link: str) -> str:

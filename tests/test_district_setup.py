@@ -143,3 +143,14 @@ async def test_redelivered_update_is_applied_once(harness: Harness) -> None:
     again = await harness.feed(update_id)
     assert again == []
     assert await ppo_count(harness) == 2
+
+
+async def test_staff_invite_joins_a_district(harness: Harness) -> None:
+    await setup_district(harness)
+    staff_links = await invite_links(harness, whom="сотрудник аппарата")
+    assert set(staff_links) == {DISTRICT}
+    welcome = texts(await harness.send(801, f"/start {code_of(staff_links[DISTRICT])}"))[0]
+    assert "сотрудник аппарата" in welcome and DISTRICT in welcome
+    assert await invite_links(harness, whom="сотрудник аппарата") == {}
+    staff_help = texts(await harness.send(801, "/help"))[0]
+    assert "/report" not in staff_help and "/help" in staff_help

@@ -49,12 +49,12 @@ def org_line(org_id: int, org_name: str, chair: str | None, listed_chair: str | 
     return f"  ⏳ #{org_id} {name(org_name)} — {NO_CHAIR}{listed}"
 
 
-def district_line(district: str, total: int, joined: int) -> str:
-    return f"<b>{name(district)}</b> — ППО: {total}, председателей подключено: {joined}"
+def district_line(org_id: int, district: str, total: int, joined: int) -> str:
+    return f"<b>#{org_id} {name(district)}</b> — ППО: {total}, председателей подключено: {joined}"
 
 
-def region_line(region: str) -> str:
-    return f"🏛 <b>{name(region)}</b>"
+def region_line(org_id: int, region: str) -> str:
+    return f"🏛 <b>#{org_id} {name(region)}</b>"
 
 
 INVITES_NONE = "У всех ППО председатели уже подключены. Новая ссылка для ППО — /invite номер."
@@ -69,14 +69,23 @@ def invite_line(org_name: str, link: str, expires: str) -> str:
 
 
 INVITES_FILE_CAPTION = "Те же ссылки в таблице — удобно разослать."
-INVITE_USAGE = "Укажите номер ППО из /orgs, например: /invite 12"
-INVITE_NOT_FOUND = "ППО с таким номером не найдена. Номера — в /orgs."
+STAFF_INVITES_HEADER = (
+    "<b>Ссылки для сотрудников аппарата районных организаций</b>\n"
+    "По ссылке сотрудник получает сводки по своему району. Ещё ссылка — /invite номер района."
+)
+ROLE_CHAIR = "председатель ППО"
+ROLE_STAFF = "сотрудник аппарата"
+INVITE_USAGE = (
+    "Укажите номер из /orgs, например: /invite 12 — ссылка председателю ППО № 12 "
+    "или сотруднику района № 12."
+)
+INVITE_NOT_FOUND = "Организация с таким номером не найдена. Номера — в /orgs."
 
 
-def invite_reissued(org_name: str, link: str, expires: str) -> str:
+def invite_reissued(org_name: str, whom: str, link: str, expires: str) -> str:
     return (
-        f"Новая ссылка-приглашение для ППО «{name(org_name)}» (прежняя больше не действует):\n"
-        f"{link}\nДействует до {expires}."
+        f"Новая ссылка-приглашение ({whom}) для «{name(org_name)}» "
+        f"(прежняя больше не действует):\n{link}\nДействует до {expires}."
     )
 
 
@@ -85,6 +94,7 @@ INVITES_COLUMNS = (
     "Регион",
     "Район",
     "Организация",
+    "Кому",
     "Председатель по списку",
     "Ссылка",
     "Действует до",

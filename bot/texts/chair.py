@@ -25,6 +25,15 @@ def welcome(first_name: str, org_name: str) -> str:
     )
 
 
+def welcome_staff(first_name: str, org_name: str) -> str:
+    return (
+        f"Здравствуйте, {first_name}! Вы подключены как сотрудник аппарата: «{org_name}».\n\n"
+        "Бот будет присылать сводки: кто сдал мониторинг и кто нет, охват по ППО и по району, "
+        "мероприятия. По запросу: /status — кто сдал, /digest — полная сводка, "
+        "/export — таблица Excel. Все команды — /help."
+    )
+
+
 def welcome_back(org_name: str) -> str:
     return f"Вы уже председатель ППО «{org_name}». Для отчёта нажмите /report."
 

@@ -75,8 +75,10 @@ def line(place: int, name: str, score: str, figures: str) -> str:
     return f"{place}. {name} — <b>{score}</b> · {figures}"
 
 
-def figures(coverage: str, change: str, youth: str | None) -> str:
-    text = f"охват {coverage} ({change})"
+def figures(coverage: str, change: str | None, youth: str | None) -> str:
+    text = f"охват {coverage}"
+    if change is not None:
+        text += f" ({change})"
     if youth is not None:
         text += f", молодёжь {youth}"
     return text
