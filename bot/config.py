@@ -10,13 +10,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.calendar import CalendarSettings
+from bot.delivery import DeliverySettings
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
 
 
 class DatabaseSettings(BaseSettings):
     """The part ``python -m bot migrate`` needs: no token required."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_nested_delimiter="__"
+    )
 
     database_url: str = DEFAULT_DATABASE_URL
 
@@ -40,6 +45,8 @@ class Settings(DatabaseSettings):
     default_region: str = "Региональная организация Профсоюза"
     backup_dir: Path = Path("data/backups")
     backup_keep: int = Field(default=7, ge=1, le=365)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 
     @property
     def invite_ttl(self) -> timedelta:

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery import Deliverer
+from bot.digest_delivery import renderers as digest_renderers
 from bot.middlewares import DbSessionMiddleware, ViewerMiddleware, load_viewer
+from bot.scheduler import PROCESSED_UPDATES_KEPT, Background, start_background, stop_background
 from handlers import get_routers
+from handlers.keyboards import reminder_button
 from handlers.menu import audience_of, set_default_menus
 from storage.engine import create_session_pool
 from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
-
-PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -45,11 +47,17 @@ def create_dispatcher(settings: Settings, engine: AsyncEngine, clock: Clock) -> 
     dp.update.outer_middleware(ViewerMiddleware(settings.admin_ids))
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
     return dp
 
 
 async def on_startup(
-    bot: Bot, settings: Settings, session_pool: async_sessionmaker[AsyncSession], clock: Clock
+    dispatcher: Dispatcher,
+    bot: Bot,
+    settings: Settings,
+    engine: AsyncEngine,
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
 ) -> None:
     async with session_pool() as session, session.begin():
         await forget_updates_before(session, clock.now() - PROCESSED_UPDATES_KEPT)
@@ -58,6 +66,30 @@ async def on_startup(
             for admin_id in settings.admin_ids
         }
     await set_default_menus(bot, admins)
+    background = Background(
+        bot=bot,
+        engine=engine,
+        session_pool=session_pool,
+        clock=clock,
+        settings=settings,
+        deliverer=Deliverer(
+            bot,
+            session_pool,
+            clock,
+            settings.delivery,
+            digest_renderers(settings.timezone),
+        ),
+        form_button=reminder_button,
+    )
+    dispatcher["background"] = background
+    dispatcher["scheduler"] = await start_background(background)
+
+
+async def on_shutdown(
+    background: Background | None = None, scheduler: AsyncIOScheduler | None = None
+) -> None:
+    if background is not None and scheduler is not None:
+        await stop_background(background, scheduler)
 
 
 async def close(bot: Bot, engine: AsyncEngine) -> None:

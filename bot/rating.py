@@ -92,9 +92,10 @@ from storage.rating import RatingRow
 CHANGE_SPAN = 10.0  # p.p.: a change of −CHANGE_SPAN scores 0, +CHANGE_SPAN scores 100
 TOP_COUNT = 5
 BOTTOM_COUNT = 5
-NO_DATA_CAP = 5  # names of unrated ППО in the message before «…и ещё N»
 TEXT_LIMIT = 1500  # characters of HTML: one phone screen
-_NAME_LIMITS = (40, 32, 24, 16)
+# (name length, names of unrated ППО) tried in turn until the message fits: names stay
+# readable as long as possible, the list of ППО without data (also in the file) goes first.
+_FITS = ((40, 5), (40, 3), (32, 3), (32, 0), (28, 0), (24, 0), (16, 0))
 _EPSILON = 1e-9
 
 
@@ -415,7 +416,7 @@ def _line(org: RatedOrg, limit: int) -> str:
     if org.youth is not None:
         youth = format_percent(org.youth)
     elif org.scores.get(Criterion.YOUTH) is not None:
-        youth = t.YOUTH_NOT_GIVEN
+        youth = t.YOUTH_NOT_GIVEN_SHORT
     return t.line(
         org.place or 0,
         _short(org.row.name, limit),
@@ -428,7 +429,7 @@ def _line(org: RatedOrg, limit: int) -> str:
     )
 
 
-def _lines(rating: Rating, limit: int) -> list[str]:
+def _lines(rating: Rating, limit: int, no_data_cap: int) -> list[str]:
     lines = [
         t.header(rating.year, rating.as_of),
         common.name(t.scope_line(rating.scope.name, len(rating.rated), len(rating.orgs))),
@@ -448,19 +449,19 @@ def _lines(rating: Rating, limit: int) -> list[str]:
             lines += ["", t.BOTTOM]
             lines += [_line(org, limit) for org in bottom]
     if unrated:
-        names = [_short(org.row.name, limit) for org in unrated[:NO_DATA_CAP]]
-        if len(unrated) > NO_DATA_CAP:
-            names.append(t.more(len(unrated) - NO_DATA_CAP))
+        names = [_short(org.row.name, limit) for org in unrated[:no_data_cap]]
+        if len(unrated) > no_data_cap:
+            names.append(t.more(len(unrated) - no_data_cap) if names else t.SEE_LIST)
         lines += ["", t.no_data(len(unrated), ", ".join(names))]
     if rated:
         lines += ["", t.SEE_FILE]
     return lines
 
 
-def _fit(build: Callable[[int], list[str]]) -> str:
+def _fit(build: Callable[[int, int], list[str]]) -> str:
     text = ""
-    for limit in _NAME_LIMITS:
-        text = "\n".join(build(limit))
+    for limit, cap in _FITS:
+        text = "\n".join(build(limit, cap))
         if len(text) <= TEXT_LIMIT:
             break
     return text
@@ -469,7 +470,7 @@ def _fit(build: Callable[[int], list[str]]) -> str:
 def rating_text(rating: Rating) -> str:
     """The message (HTML): title, the formula with its weights, top 5 and bottom 5 with scores
     and key figures, the ППО without data. Fits one phone screen."""
-    return _fit(lambda limit: _lines(rating, limit))
+    return _fit(lambda limit, cap: _lines(rating, limit, cap))
 
 
 # --- Spreadsheet ----------------------------------------------------------------------------

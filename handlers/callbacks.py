@@ -56,3 +56,10 @@ class EventCb(CallbackData, prefix="e1"):
 
 class PassportEdit(CallbackData, prefix="p1"):
     org_id: int
+
+
+class OpenForm(CallbackData, prefix="r1"):
+    """The button under a reminder: opens the right form for the right ППО."""
+
+    form: str
+    org_id: int

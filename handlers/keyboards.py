@@ -18,6 +18,7 @@ from handlers.callbacks import (
     EventCb,
     FormAction,
     FormCb,
+    OpenForm,
     OrgPick,
     PassportEdit,
     short_token,
@@ -169,3 +170,12 @@ def passport_edit(org_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tp.BTN_EDIT, callback_data=PassportEdit(org_id=org_id))
     return kb.as_markup()
+
+
+FORM_BUTTONS = {"membership": common.MENU_REPORT, "passport": common.MENU_PASSPORT}
+
+
+def reminder_button(form: str, org_id: int) -> tuple[str, str]:
+    """(label, callback data) of the button a reminder carries; packed for the outbox."""
+    label = FORM_BUTTONS.get(form, common.MENU_REPORT)
+    return label, OpenForm(form=form, org_id=org_id).pack()

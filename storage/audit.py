@@ -56,3 +56,8 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     """Only the keys whose values differ, as (before, after)."""
     keys = [key for key in after if before.get(key) != after.get(key)]
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+async def since(session: AsyncSession, *, action: str, since: datetime) -> Sequence[AuditEntry]:
+    stmt = select(AuditEntry).where(AuditEntry.action == action, AuditEntry.at >= since)
+    return (await session.scalars(stmt)).all()

@@ -247,3 +247,17 @@ async def undelivered(
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def pending_keys_created_since(session: AsyncSession, since: datetime) -> list[str]:
+    """Keys of messages queued at or after ``since`` and not yet delivered."""
+    stmt = select(OutboxMessage.key).where(
+        OutboxMessage.created_at >= since, OutboxMessage.status == OutboxStatus.PENDING
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def by_prefix(session: AsyncSession, prefix: str) -> list[OutboxMessage]:
+    """Messages whose key starts with ``prefix`` (one announcement, one digest...)."""
+    stmt = select(OutboxMessage).where(OutboxMessage.key.startswith(prefix, autoescape=True))
+    return list((await session.scalars(stmt)).all())

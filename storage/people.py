@@ -231,3 +231,25 @@ async def active_grants(
         .order_by(Organization.name_key)
     )
     return [(role, org) for role, org in (await session.execute(stmt)).all()]
+
+
+async def staff_grants(session: AsyncSession) -> Sequence[tuple[RoleGrant, Person, Organization]]:
+    """Active staff roles with the person and the district or region they cover."""
+    stmt = (
+        select(RoleGrant, Person, Organization)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .join(Organization, Organization.id == RoleGrant.org_id)
+        .where(
+            RoleGrant.role == Role.STAFF,
+            RoleGrant.revoked_at.is_(None),
+            Organization.archived_at.is_(None),
+        )
+    )
+    return [(grant, person, org) for grant, person, org in (await session.execute(stmt)).all()]
+
+
+async def names_by_chat(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, str]:
+    if not chat_ids:
+        return {}
+    stmt = select(Person.tg_user_id, Person.full_name).where(Person.tg_user_id.in_(chat_ids))
+    return {int(tg): str(full_name) for tg, full_name in (await session.execute(stmt)).all()}

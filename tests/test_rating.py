@@ -88,7 +88,7 @@ LIBRARY = "Библиотека"
 
 EXPECTED_TOTALS = {SCHOOL: 79.25, CULTURE: 70.0, KINDERGARTEN: 65.0, HOSPITAL: 47.0}
 EXPECTED_ORDER = [SCHOOL, CULTURE, KINDERGARTEN, HOSPITAL, LIBRARY]
-EXPECTED_SCORES = {
+EXPECTED_SCORES: dict[str, dict[Criterion, float | None]] = {
     SCHOOL: {
         Criterion.COVERAGE: 90,
         Criterion.CHANGE: 70,
@@ -354,17 +354,28 @@ def test_text_shows_the_formula_with_weights_and_the_places() -> None:
 def test_text_has_top_five_and_bottom_five_and_fits_one_screen() -> None:
     long = "Муниципальное бюджетное общеобразовательное учреждение средняя школа"
     rows = [
-        _row(f"{long} № {i:02d}", _fig(date(2025, 12, 1), 100, 100 - i)) for i in range(1, 41)
+        _row(f"{long} № {i:02d}", _fig(date(2025, 12, 1), 100, 100 - i, 10, 7))
+        for i in range(1, 41)
     ]
     rows += [_row(f"{long} без отчёта № {i}") for i in range(8)]
     text = rating_text(_rating(rows, as_of=date(2025, 11, 21)))
     assert len(text) <= TEXT_LIMIT
-    assert "предварительно, на 21.11.2025" in text
+    assert "Год не завершён: данные на 21.11.2025" in text
     lines = text.splitlines()
     places = [int(line.split(".")[0]) for line in lines if line[:1].isdigit()]
     assert places == [1, 2, 3, 4, 5, 36, 37, 38, 39, 40]
     assert "Последние места" in text
-    assert "Нет данных за год (8):" in text and "…и ещё 3" in text
+    # names stay readable (cut at 32 characters); the no-data list gives way first
+    assert "1. Муниципальное бюджетное общеобр… — <b>" in text
+    assert "Нет данных за год (8):</b> список — в файле" in text
+
+
+def test_short_no_data_list_is_capped_at_five_names() -> None:
+    rows = [_row("Школа", _fig(date(2025, 12, 1), 10, 9))]
+    rows += [_row(f"Сад № {i}") for i in range(1, 8)]
+    text = rating_text(_rating(rows))
+    expected = "Нет данных за год (7):</b> Сад № 1, Сад № 2, Сад № 3, Сад № 4, Сад № 5, …и ещё 2"
+    assert expected in text
 
 
 def test_names_are_escaped() -> None:

@@ -78,3 +78,10 @@ NO_RIGHTS = "У вас нет прав на это действие."
 def name(text: str) -> str:
     """A user-supplied or imported name, safe inside HTML messages."""
     return escape(text, quote=False)
+
+
+def caught_up(reminders: int, digests: int) -> str:
+    return (
+        "Бот снова работает. Отправляю то, что пришлось на время перерыва: "
+        f"напоминаний — {reminders}, сводок — {digests}."
+    )

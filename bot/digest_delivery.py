@@ -1,0 +1,152 @@
+"""When digests fall due for district staff, and how their chart and table are rendered.
+
+A digest is due every week (the configured weekday and time, local to the district) and on
+the working day after each deadline. Each is three outbox rows (text, chart, table) keyed by
+staff member, scope and the day it fell due, so a catch-up after downtime sends it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.calendar import CalendarSettings, next_allowed_moment, next_working_day
+from bot.clock import Clock
+from bot.delivery import RenderedFile
+from bot.digest import digest_chart_png, digest_table_xlsx, digest_text, load_digest
+from bot.texts import digest as t
+from storage import outbox, people
+from storage.models import Collection, Organization
+
+CATCH_UP = timedelta(days=6)
+"""A digest that fell due longer ago than this is not sent late: a newer one replaces it."""
+EVENTS_WINDOW = timedelta(days=7)
+
+CHART, TABLE = "digest_chart", "digest_table"
+
+
+def _weekly_slot(now_local: datetime, settings: CalendarSettings) -> datetime:
+    """The latest weekly digest moment at or before ``now_local``."""
+    days_back = (now_local.weekday() - settings.digest_weekday) % 7
+    slot_day = now_local.date() - timedelta(days=days_back)
+    slot = datetime.combine(slot_day, settings.digest_time, tzinfo=now_local.tzinfo)
+    return slot if slot <= now_local else slot - timedelta(days=7)
+
+
+async def _deadline_slots(
+    session: AsyncSession, scope: Organization, tz: ZoneInfo, settings: CalendarSettings
+) -> list[datetime]:
+    """The morning after each deadline of the scope's collections."""
+    stmt = select(Collection.deadline).where(Collection.scope_org_id == scope.id)
+    slots = []
+    for deadline in (await session.scalars(stmt)).all():
+        day = next_working_day(deadline + timedelta(days=1))
+        slots.append(datetime.combine(day, settings.digest_time, tzinfo=tz))
+    return slots
+
+
+async def enqueue_digest(
+    session: AsyncSession,
+    *,
+    scope_org_id: int,
+    chat_id: int,
+    today: date,
+    key_prefix: str,
+    not_before: datetime,
+    now: datetime,
+    default_tz: str,
+) -> bool:
+    """Queue the three parts of one digest; False if this digest was queued already."""
+    digest = await load_digest(
+        session,
+        scope_org_id=scope_org_id,
+        today=today,
+        events_since=today - EVENTS_WINDOW,
+        default_tz=default_tz,
+    )
+    payload: dict[str, Any] = {"scope_org_id": scope_org_id, "today": today.isoformat()}
+    added = await outbox.enqueue(
+        session,
+        key=f"{key_prefix}:text",
+        chat_id=chat_id,
+        kind="text",
+        payload={"text": digest_text(digest)},
+        not_before=not_before,
+        now=now,
+    )
+    for kind in (CHART, TABLE):
+        await outbox.enqueue(
+            session,
+            key=f"{key_prefix}:{kind}",
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload,
+            not_before=not_before,
+            now=now,
+        )
+    return added
+
+
+async def plan_digests(
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    settings: CalendarSettings,
+    default_tz: str,
+) -> int:
+    """Queue every digest that has fallen due for each staff member and was not queued yet."""
+    now = clock.now()
+    queued = 0
+    async with session_pool() as session, session.begin():
+        for grant, person, scope in await people.staff_grants(session):
+            if person.unreachable_at is not None:
+                continue
+            tz = ZoneInfo(scope.timezone or default_tz)
+            now_local = now.astimezone(tz)
+            slots = [_weekly_slot(now_local, settings)]
+            slots += await _deadline_slots(session, scope, tz, settings)
+            for slot in slots:
+                if not (grant.granted_at < slot <= now_local and now_local - slot <= CATCH_UP):
+                    continue
+                day = slot.date()
+                prefix = f"digest:{scope.id}:{day.isoformat()}:{person.tg_user_id}"
+                if await enqueue_digest(
+                    session,
+                    scope_org_id=scope.id,
+                    chat_id=person.tg_user_id,
+                    today=now_local.date(),
+                    key_prefix=prefix,
+                    not_before=next_allowed_moment(now, tz, settings),
+                    now=now,
+                    default_tz=default_tz,
+                ):
+                    queued += 1
+    return queued
+
+
+def renderers(default_tz: str) -> dict[str, Any]:
+    """Outbox renderers for the digest's chart and table, built fresh when they are sent."""
+
+    async def load(session: AsyncSession, payload: dict[str, Any]) -> Any:
+        return await load_digest(
+            session,
+            scope_org_id=int(payload["scope_org_id"]),
+            today=date.fromisoformat(payload["today"]),
+            default_tz=default_tz,
+        )
+
+    async def chart(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
+        digest = await load(session, payload)
+        data = await asyncio.to_thread(digest_chart_png, digest)
+        return RenderedFile(t.CHART_FILENAME, data, t.CHART_CAPTION, as_photo=True)
+
+    async def table(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
+        digest = await load(session, payload)
+        data = await asyncio.to_thread(digest_table_xlsx, digest)
+        return RenderedFile(t.TABLE_FILENAME, data, t.TABLE_CAPTION, as_photo=False)
+
+    return {CHART: chart, TABLE: table}
