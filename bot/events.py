@@ -100,7 +100,7 @@ def _field_lines(answers: dict[str, Any]) -> list[str]:
     for field in EVENT.fields:
         if field.applies(answers):
             value = answers.get(field.name)
-            shown = forms.SKIPPED if value in (None, []) else common.name(field.show(value))
+            shown = forms.SKIPPED if value in (None, []) else common.name(field.display(value))
             lines.append(f"{field.label}: {shown}")
     return lines
 

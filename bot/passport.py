@@ -23,7 +23,7 @@ def _lines(values: dict[str, Any]) -> list[str]:
     for field in PASSPORT.fields:
         if field.applies(values):
             value = values.get(field.name)
-            shown = forms.SKIPPED if value is None else common.name(field.show(value))
+            shown = forms.SKIPPED if value is None else common.name(field.display(value))
             lines.append(f"{field.label}: {shown}")
     return lines
 

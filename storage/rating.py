@@ -191,7 +191,7 @@ async def _targets(
     start, end = year_bounds(year)
     ct = CollectionTarget
     on_time = case(
-        (and_(ct.submitted_at.is_not(None), ct.submitted_at <= ct.deadline), 1),
+        (and_(ct.submitted_at.is_not(None), func.date(ct.submitted_at) <= ct.deadline), 1),
         else_=0,
     )
     conditions = [

@@ -61,6 +61,11 @@ class Field:
     def applies(self, answers: Answers) -> bool:
         return self.ask_if is None or self.ask_if(answers)
 
+    def display(self, value: Any) -> str:
+        """A stored value as the person sees it: a button's label, or ``show``."""
+        label = next((c.label for c in self.choices if c.value == value), None)
+        return label if label is not None else self.show(value)
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -25,10 +25,6 @@ ONLINE = "@online"
 MAX_PHOTOS = 5
 
 
-def _show_place(value: object) -> str:
-    return t.BTN_ONLINE if value == ONLINE else str(value)
-
-
 def _show_photos(value: object) -> str:
     return str(len(value)) if isinstance(value, list) else "0"
 
@@ -43,7 +39,6 @@ EVENT = FormSpec(
             t.Q_KIND,
             choice(KIND_CHOICES),
             choices=KIND_CHOICES,
-            show=lambda v: KIND_LABELS.get(v, str(v)),
         ),
         Field(
             "kind_other",
@@ -67,7 +62,6 @@ EVENT = FormSpec(
             t.Q_PLACE,
             either(keyword({t.ONLINE, "online", ONLINE}, ONLINE), text(maximum=300)),
             choices=(Choice(ONLINE, t.BTN_ONLINE),),
-            show=_show_place,
         ),
         Field(
             "views",
@@ -89,7 +83,6 @@ EVENT = FormSpec(
             t.Q_DIRECTION,
             choice(DIRECTION_CHOICES),
             choices=DIRECTION_CHOICES,
-            show=lambda v: DIRECTION_LABELS.get(v, str(v)),
         ),
         Field(
             "photos",

@@ -162,6 +162,14 @@ def single_date(raw: str, env: ParseEnv) -> str:
     return _one_date(_SPACES.sub("", raw.strip()).replace(",", "."), env).isoformat()
 
 
+def deadline(raw: str, env: ParseEnv) -> str:
+    """A deadline: a real date, today or later."""
+    value = single_date(raw, env)
+    if date.fromisoformat(value) < env.today:
+        raise InvalidAnswer(t.DEADLINE_PAST)
+    return value
+
+
 def show_date(value: Any) -> str:
     return date.fromisoformat(value).strftime("%d.%m.%Y")
 

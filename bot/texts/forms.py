@@ -87,3 +87,6 @@ def photo_taken(count: int, limit: int) -> str:
 
 def photos_full(limit: int) -> str:
     return f"Принято {limit} фото — это максимум."
+
+
+DEADLINE_PAST = "Срок уже прошёл. Укажите сегодняшнюю или более позднюю дату."

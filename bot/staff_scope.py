@@ -1,0 +1,41 @@
+"""Which district or region a staff member (or an admin) acts on, and what lies inside it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.middlewares import Viewer
+from storage import orgs
+from storage.models import Organization, OrgKind
+
+
+async def scopes_for(session: AsyncSession, viewer: Viewer) -> Sequence[Organization]:
+    """Staff act on the districts and regions they hold; admins on every district."""
+    if viewer.staff_scopes:
+        return viewer.staff_scopes
+    if viewer.is_admin:
+        return [
+            org
+            for org in await orgs.all_orgs(session)
+            if org.kind is OrgKind.DISTRICT and org.archived_at is None
+        ]
+    return []
+
+
+async def lineage(session: AsyncSession, org: Organization) -> list[int]:
+    """The organization and its parents up to the region: what a staff scope may cover."""
+    chain = [org.id]
+    current = org
+    while current.parent_id is not None:
+        parent = await orgs.get_org(session, current.parent_id)
+        if parent is None:
+            break
+        chain.append(parent.id)
+        current = parent
+    return chain
+
+
+async def can_act_on(session: AsyncSession, viewer: Viewer, org: Organization) -> bool:
+    return viewer.oversees(*await lineage(session, org))

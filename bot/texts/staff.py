@@ -1,0 +1,188 @@
+"""Texts district staff and admins see: requests, corrections, organizations, audit."""
+
+from __future__ import annotations
+
+from bot.texts.common import name
+
+CHOOSE_SCOPE = "По какой организации?"
+NO_SCOPE = "Вы не закреплены ни за одной районной организацией. Обратитесь к администратору."
+EXPORT_BAD_PERIOD = "Не понял период. Пример: /export 10.2026 или /export октябрь 2026."
+NOT_FOUND = "Ничего не найдено. Уточните название или номер из /orgs."
+SEARCH_USAGE = "Укажите часть названия ППО или её номер из /orgs, например: {example}"
+TOO_MANY = "Найдено {count}, показаны первые {shown}. Уточните запрос."
+PAUSED_NONE = "Никто из председателей не приостанавливал напоминания."
+
+
+def paused_line(org: str, chair: str, until: str) -> str:
+    return f"⏸ {name(org)} — {name(chair)}, до {until}"
+
+
+PAUSED_HEADER = "<b>Напоминания приостановлены</b>"
+
+# One-off requests
+REQUEST_TITLE = "Запрос данных у ППО"
+L_REQUEST_KIND = "Что запросить"
+L_DEADLINE = "Срок"
+L_REQUEST_NAME = "Название"
+Q_REQUEST_KIND = "Что нужно от ППО?"
+Q_DEADLINE = "До какой даты? Например: 30.11.2026."
+Q_REQUEST_NAME = "Как назвать запрос (его увидят председатели)? Например: «Обновить паспорт ППО»."
+KIND_MEMBERSHIP = "Мониторинг численности"
+KIND_PASSPORT = "Паспорт ППО"
+
+
+def request_preview(scope: str, targets: int) -> str:
+    return f"<b>{REQUEST_TITLE}</b>: {name(scope)} (ППО: {targets})"
+
+
+def request_opened(title: str, targets: int, deadline: str) -> str:
+    return (
+        f"✅ Запрос «{name(title)}» открыт: ППО — {targets}, срок — до {deadline}. "
+        "Председатели получат напоминание с кнопкой формы; кто сдал — в /status."
+    )
+
+
+REQUEST_EXISTS = "Такой запрос уже открыт. Ход сдачи — /status."
+
+# Corrections
+RETURN_TITLE = "Вернуть отчёт на исправление"
+L_COMMENT = "Комментарий"
+Q_COMMENT = "Что исправить? Этот комментарий получит председатель."
+NO_REPORT = "У этой ППО нет отчёта за текущий период — возвращать нечего."
+BTN_RETURN = "↩️ Вернуть на исправление"
+ALREADY_RETURNED = "Этот отчёт уже возвращён на исправление."
+
+
+def return_preview(org: str, period: str) -> str:
+    return f"<b>{RETURN_TITLE}</b>\n{name(org)}, {period}"
+
+
+def returned_to_chair(org: str, period: str, comment: str) -> str:
+    return (
+        f"↩️ Отчёт ППО «{name(org)}» за {period} возвращён на исправление.\n"
+        f"Комментарий: {name(comment)}\n\nНажмите кнопку, исправьте и отправьте отчёт снова."
+    )
+
+
+def returned_done(org: str) -> str:
+    return (
+        f"Отчёт ППО «{name(org)}» возвращён председателю. "
+        "До исправления он в сводке как «возвращён»."
+    )
+
+
+NO_CHAIR_TO_TELL = "⚠️ У ППО нет подключённого председателя: вернуть отчёт некому."
+
+
+def report_card(org: str, period: str, lines: list[str]) -> str:
+    return "\n".join([f"<b>{name(org)}</b>, {period}", *lines])
+
+
+# Organizations
+ORG_CARD_ACTIONS = "Что сделать с организацией?"
+BTN_RENAME = "✏️ Переименовать"
+BTN_MOVE = "🔀 Перенести в другой район"
+BTN_TZ = "🕒 Часовой пояс"
+BTN_ARCHIVE = "🗄 В архив"
+BTN_RESTORE = "♻️ Восстановить из архива"
+BTN_CURATOR = "👁 Ссылка куратору"
+BTN_ROLES = "👥 Роли"
+RENAME_TITLE = "Переименование"
+L_NEW_NAME = "Новое название"
+Q_NEW_NAME = "Новое название организации?"
+TZ_TITLE = "Часовой пояс"
+L_TZ = "Часовой пояс"
+Q_TZ = "Часовой пояс организации? Например: МСК+4, UTC+7 или Asia/Novosibirsk."
+BAD_TZ = "Не понял часовой пояс. Пример: МСК, МСК+4, UTC+7, Asia/Novosibirsk."
+CHOOSE_DISTRICT = "В какую районную организацию перенести?"
+ARCHIVED_MARK = "🗄 в архиве"
+
+
+def org_card(org_id: int, org: str, kind: str, district: str, tz: str, archived: bool) -> str:
+    lines = [f"<b>#{org_id} {name(org)}</b> ({kind})"]
+    if district:
+        lines.append(f"Районная организация: {name(district)}")
+    lines.append(f"Часовой пояс: {tz}")
+    if archived:
+        lines.append(ARCHIVED_MARK)
+    return "\n".join(lines)
+
+
+def renamed(old: str, new: str) -> str:
+    return f"Переименовано: «{name(old)}» → «{name(new)}»."
+
+
+def moved(org: str, district: str) -> str:
+    return f"ППО «{name(org)}» перенесена в «{name(district)}»."
+
+
+def tz_set(org: str, tz: str) -> str:
+    return f"Часовой пояс «{name(org)}»: {tz}."
+
+
+def archived(org: str) -> str:
+    return (
+        f"«{name(org)}» в архиве: напоминания и сводки её больше не учитывают, история сохранена."
+    )
+
+
+def restored(org: str) -> str:
+    return f"«{name(org)}» восстановлена из архива."
+
+
+def curator_link(org: str, link: str, expires: str) -> str:
+    return (
+        f"Ссылка для куратора ППО «{name(org)}» (одноразовая, до {expires}):\n{link}\n"
+        "Куратор будет получать список несдавших по этой ППО."
+    )
+
+
+ROLES_NONE = "Ролей по этой организации нет."
+BTN_REVOKE = "Снять роль"
+ROLE_NAMES = {
+    "admin": "администратор",
+    "staff": "сотрудник аппарата",
+    "curator": "куратор",
+    "chair": "председатель",
+}
+
+
+def role_line(person: str, role: str) -> str:
+    return f"{name(person)} — {ROLE_NAMES.get(role, role)}"
+
+
+def role_revoked(person: str, role: str) -> str:
+    return f"Роль снята: {name(person)} — {ROLE_NAMES.get(role, role)}."
+
+
+# Audit
+AUDIT_USAGE = "Укажите номер организации из /orgs (например, /audit 12) или @id человека."
+AUDIT_EMPTY = "Изменений не найдено."
+
+
+def audit_header(subject: str) -> str:
+    return f"<b>Журнал изменений</b>: {name(subject)}"
+
+
+def audit_line(when: str, who: str, action: str, details: str) -> str:
+    return f"{when} — {name(who)}: {action}{(' — ' + details) if details else ''}"
+
+
+ACTIONS = {
+    "report.submit": "сдан мониторинг",
+    "report.return": "отчёт возвращён на исправление",
+    "event.create": "добавлено мероприятие",
+    "event.update": "исправлено мероприятие",
+    "event.delete": "удалено мероприятие",
+    "passport.update": "изменён паспорт",
+    "role.grant": "выдана роль",
+    "role.revoke": "снята роль",
+    "org.rename": "переименование",
+    "org.move": "перенос в другой район",
+    "org.timezone": "часовой пояс",
+    "org.archive": "в архив",
+    "org.restore": "из архива",
+    "request.open": "открыт запрос",
+    "announce": "объявление",
+}
+SYSTEM = "система"
