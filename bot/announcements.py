@@ -7,14 +7,19 @@ outbox messages (``announce:{id}:{chat}``) and the delivery report (``announce-r
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.digest import load_digest
+from bot.forms.engine import Choice, Field, FormSpec
+from bot.forms.flow import Summary
+from bot.forms.parsers import choice, text
 from bot.texts import announcements as t
-from storage import audit, outbox, people
-from storage.models import OutboxStatus
+from bot.texts import common, forms
+from storage import audit, drafts, outbox, people
+from storage.models import FormDraft, Organization, OutboxStatus
 
 ACTION = "announce"
 REPORT_WITHIN = timedelta(days=7)
@@ -101,3 +106,100 @@ async def report_finished_announcements(
             ):
                 queued += 1
     return queued
+
+
+AUDIENCES = (Choice("all", t.AUDIENCE_ALL), Choice("late", t.AUDIENCE_LATE))
+ANNOUNCEMENT = FormSpec(
+    name="announce",
+    title=t.TITLE,
+    fields=(
+        Field("audience", t.L_AUDIENCE, t.Q_AUDIENCE, choice(AUDIENCES), choices=AUDIENCES),
+        Field("text", t.L_TEXT, t.Q_TEXT, text(maximum=2000, minimum=5)),
+    ),
+)
+
+
+async def open_form(
+    session: AsyncSession,
+    *,
+    tg_user_id: int,
+    scope: Organization,
+    lineage: list[int],
+    today: date,
+    default_tz: str,
+    now: datetime,
+) -> FormDraft:
+    counts = {
+        audience: len(
+            await recipients(
+                session,
+                scope_org_id=scope.id,
+                only_late=audience == "late",
+                today=today,
+                default_tz=default_tz,
+            )
+        )
+        for audience in ("all", "late")
+    }
+    return await drafts.start_draft(
+        session,
+        tg_user_id=tg_user_id,
+        form=ANNOUNCEMENT.name,
+        org_id=None,
+        step=ANNOUNCEMENT.first_step({}),
+        context={
+            "scope_id": scope.id,
+            "scope_name": scope.name,
+            "lineage": lineage,
+            "counts": counts,
+            "tz": scope.timezone or default_tz,
+            "today": today.isoformat(),
+        },
+        now=now,
+    )
+
+
+class AnnouncementFlow:
+    spec = ANNOUNCEMENT
+
+    def previous_value(self, field: str, context: dict[str, Any]) -> Any:
+        return None
+
+    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
+        audience = answers.get("audience", "all")
+        label = self.spec.field("audience").display(audience)
+        lines = [
+            t.preview(context["scope_name"], label, context["counts"][audience]),
+            "",
+            common.name(answers.get("text", "")),
+            "",
+            forms.SUMMARY_CONFIRM_HINT,
+        ]
+        return Summary("\n".join(lines))
+
+    async def submit(
+        self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime
+    ) -> str:
+        context, answers = draft.context, draft.answers
+        only_late = answers["audience"] == "late"
+        chats = await recipients(
+            session,
+            scope_org_id=context["scope_id"],
+            only_late=only_late,
+            today=date.fromisoformat(context["today"]),
+            default_tz=context["tz"],
+        )
+        if not chats:
+            return t.NO_RECIPIENTS
+        await announce(
+            session,
+            author_id=person_id,
+            author_chat=draft.tg_user_id,
+            scope_org_id=context["scope_id"],
+            scope_name=context["scope_name"],
+            chats=chats,
+            text=answers["text"],
+            only_late=only_late,
+            now=now,
+        )
+        return t.queued(len(chats))

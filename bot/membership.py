@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coverage import coverage, format_percent, format_points, soft_checks
+from bot.forms.engine import SUMMARY
 from bot.forms.flow import Summary
 from bot.forms.membership import MEMBERSHIP
 from bot.texts import common, forms
 from bot.texts import membership as t
-from storage import audit, drafts, reports
-from storage.models import FormDraft, Organization
+from storage import audit, collections, drafts, reports
+from storage.models import CollectionKind, FormDraft, MembershipReport, Organization
 
 
 def period_of(now: datetime, tz: str) -> date:
@@ -28,9 +29,17 @@ def _values(report: Any) -> dict[str, int | None]:
 
 
 async def open_form(
-    session: AsyncSession, *, tg_user_id: int, org: Organization, default_tz: str, now: datetime
+    session: AsyncSession,
+    *,
+    tg_user_id: int,
+    org: Organization,
+    default_tz: str,
+    now: datetime,
+    correcting: MembershipReport | None = None,
 ) -> FormDraft:
-    period = period_of(now, org.timezone or default_tz)
+    """A new report for the current month, or (``correcting``) a returned one, pre-filled and
+    opened at its summary so the chair changes only what the district asked."""
+    period = correcting.period if correcting else period_of(now, org.timezone or default_tz)
     previous = await reports.previous_report(session, org.id, before=period)
     revisions = (await reports.revision_counts(session, org.id)).get(period, 0)
     context = {
@@ -41,13 +50,16 @@ async def open_form(
         "previous": _values(previous) if previous else None,
         "previous_period": previous.period.isoformat() if previous else None,
         "revision": revisions + 1,
+        "return_comment": correcting.return_comment if correcting else None,
     }
+    answers = _values(correcting) if correcting else {}
     return await drafts.start_draft(
         session,
         tg_user_id=tg_user_id,
         form=MEMBERSHIP.name,
         org_id=org.id,
-        step=MEMBERSHIP.first_step({}),
+        step=SUMMARY if correcting else MEMBERSHIP.first_step({}),
+        answers={key: value for key, value in answers.items() if value is not None},
         context=context,
         now=now,
     )
@@ -69,7 +81,10 @@ class MembershipFlow:
 
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
         period = date.fromisoformat(context["period"])
-        lines = [t.summary_header(common.name(context["org_name"]), common.period_name(period)), ""]
+        lines = [t.summary_header(common.name(context["org_name"]), common.period_name(period))]
+        if context.get("return_comment"):
+            lines.append(t.return_comment(common.name(context["return_comment"])))
+        lines.append("")
         lines += [
             _line(f.label, answers.get(f.name)) for f in self.spec.fields if f.applies(answers)
         ]
@@ -126,6 +141,9 @@ class MembershipFlow:
         org = await session.get(Organization, draft.org_id)
         if org is not None:
             org.workers = report.workers
+        await collections.mark_submitted(
+            session, org_id=draft.org_id, kind=CollectionKind.MEMBERSHIP, period=period, now=now
+        )
         audit.record(
             session,
             at=now,

@@ -14,8 +14,8 @@ from bot.forms.parsers import show_date
 from bot.forms.passport import PASSPORT
 from bot.texts import common, forms
 from bot.texts import passport as t
-from storage import audit, drafts, orgs, passports
-from storage.models import FormDraft, Organization, Person
+from storage import audit, collections, drafts, orgs, passports
+from storage.models import CollectionKind, FormDraft, Organization, Person
 
 
 def _lines(values: dict[str, Any]) -> list[str]:
@@ -98,6 +98,9 @@ class PassportFlow:
         if values.get("workers") is None:
             values["workers"] = before["workers"]
         await passports.save_passport(session, org=org, values=values, by=person_id, now=now)
+        await collections.mark_submitted(
+            session, org_id=org.id, kind=CollectionKind.PASSPORT, period=None, now=now
+        )
         old, new = audit.changes(before, values)
         if new:
             audit.record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, chair, common, errors, fallback, forms
+from handlers import admin, chair, common, errors, fallback, forms, manage, staff
 
 
 def get_routers() -> list[Router]:
@@ -14,6 +14,8 @@ def get_routers() -> list[Router]:
         common.create_router(),
         admin.create_router(),
         chair.create_router(),
+        staff.create_router(),
+        manage.create_router(),
         forms.create_router(),
         fallback.create_router(),
     ]

@@ -63,3 +63,38 @@ class OpenForm(CallbackData, prefix="r1"):
 
     form: str
     org_id: int
+
+
+class ScopePick(CallbackData, prefix="s1"):
+    """Staff holding several districts (or an admin) pick which one a command is for."""
+
+    command: str
+    org_id: int
+    arg: str = ""
+
+
+class ReturnPick(CallbackData, prefix="rp1"):
+    org_id: int
+    confirm: bool = False
+
+
+class OrgAction(enum.StrEnum):
+    OPEN = "open"
+    RENAME = "ren"
+    MOVE = "mv"
+    MOVE_TO = "mvto"
+    TIMEZONE = "tz"
+    ARCHIVE = "arc"
+    RESTORE = "res"
+    CURATOR = "cur"
+    ROLES = "roles"
+
+
+class OrgCb(CallbackData, prefix="g1"):
+    org_id: int
+    action: OrgAction
+    target: int = 0
+
+
+class RoleRevoke(CallbackData, prefix="rv1"):
+    grant_id: int

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import corrections, membership, passport
 from bot import events as event_reports
-from bot import membership, passport
 from bot.clock import Clock
 from bot.config import Settings
-from bot.forms.parsers import show_date_range
+from bot.forms.engine import InvalidAnswer, ParseEnv
+from bot.forms.parsers import show_date_range, single_date
 from bot.history import history_text
 from bot.middlewares import Viewer
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import events as te
 from handlers import keyboards
-from handlers.callbacks import EventAction, EventCb, OrgPick, PassportEdit
+from handlers.callbacks import EventAction, EventCb, OpenForm, OrgPick, PassportEdit
 from handlers.filters import IsChair
 from handlers.forms import form_env, resume, show_step
 from handlers.replies import answer_lines
-from storage import audit, drafts
+from storage import audit, collections, drafts
 from storage import events as event_store
 from storage.models import Event, FormDraft, Organization
 
@@ -37,6 +38,8 @@ OPENERS: dict[str, Opener] = {
     "passport": passport.open_form,
 }
 EVENTS_LISTED = 15
+MAX_PAUSE = timedelta(days=180)
+PAUSE_OFF = {"off", "снять", "отмена", "нет"}
 
 
 async def _open(
@@ -106,6 +109,73 @@ async def org_picked(
         return
     await query.answer()
     await _open(callback_data.form, query.message, org, session, viewer, settings, clock)
+
+
+async def reminder_button_tapped(
+    query: CallbackQuery,
+    callback_data: OpenForm,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """The button under a reminder or a returned report: the right form for the right ППО."""
+    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
+    if org is None or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    if callback_data.form != "correction":
+        await _open(callback_data.form, query.message, org, session, viewer, settings, clock)
+        return
+    returned = await corrections.returned_report(session, org.id)
+    draft = await drafts.get_draft(session, viewer.tg_user_id)
+    if returned is None or draft is not None:
+        await _open("membership", query.message, org, session, viewer, settings, clock)
+        return
+    draft = await membership.open_form(
+        session,
+        tg_user_id=viewer.tg_user_id,
+        org=org,
+        default_tz=settings.timezone,
+        now=clock.now(),
+        correcting=returned,
+    )
+    await show_step(query.message, draft, form_env(draft, settings, clock))
+
+
+async def pause(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """/pause 15.12.2026 — no reminders until then (vacation); /pause off — remind again."""
+    arg = (command.args or "").strip().casefold()
+    assert viewer.person is not None
+    today = _local_today(viewer.chaired[0], settings, clock.now()).date()
+    if arg in PAUSE_OFF:
+        await collections.pause_reminders(session, viewer.person.id, None)
+        await message.answer(t.PAUSE_OFF)
+        return
+    try:
+        until = date.fromisoformat(single_date(arg, ParseEnv(today=today))) if arg else None
+    except InvalidAnswer as error:
+        await message.answer(f"{error}\n{t.PAUSE_USAGE}")
+        return
+    if until is None:
+        current = viewer.person.reminders_paused_until
+        status = (
+            t.paused_until(current.strftime("%d.%m.%Y")) if current and current >= today else ""
+        )
+        await message.answer("\n".join(filter(None, [status, t.PAUSE_USAGE])))
+    elif not today <= until <= today + MAX_PAUSE:
+        await message.answer(t.PAUSE_RANGE)
+    else:
+        await collections.pause_reminders(session, viewer.person.id, until)
+        await message.answer(t.paused_until(until.strftime("%d.%m.%Y")))
 
 
 async def history(message: Message, session: AsyncSession, viewer: Viewer) -> None:
@@ -255,6 +325,8 @@ def create_router() -> Router:
     router.message.register(events_list, Command("events"))
     router.message.register(passport_card, Command("passport"))
     router.message.register(passport_card, F.text == common.MENU_PASSPORT)
+    router.message.register(pause, Command("pause"))
+    router.callback_query.register(reminder_button_tapped, OpenForm.filter())
     router.message.register(history, Command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
     router.callback_query.register(org_picked, OrgPick.filter())

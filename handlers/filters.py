@@ -16,3 +16,8 @@ class IsAdmin(Filter):
 class IsChair(Filter):
     async def __call__(self, event: TelegramObject, viewer: Viewer) -> bool:
         return viewer.is_chair
+
+
+class IsStaffOrAdmin(Filter):
+    async def __call__(self, event: TelegramObject, viewer: Viewer) -> bool:
+        return viewer.is_staff or viewer.is_admin

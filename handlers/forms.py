@@ -16,11 +16,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
 from bot.forms.flow import FormFlow
-from bot.forms.registry import FLOWS
 from bot.middlewares import Viewer
 from bot.texts import forms as t
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
+from handlers.flows import FLOWS
 from storage import drafts
 from storage.models import FormDraft
 
@@ -99,9 +99,18 @@ async def resume(message: Message, draft: FormDraft, env: ParseEnv) -> None:
     await show_step(message, draft, env, note=t.RESUMING.format(title=_flow(draft).spec.title))
 
 
+def _allowed(draft: FormDraft, viewer: Viewer) -> bool:
+    """Rights are checked on every answer and tap, not only when the form was opened."""
+    if draft.context.get("admin_only"):
+        return viewer.is_admin
+    if "lineage" in draft.context:
+        return viewer.oversees(*draft.context["lineage"])
+    return draft.org_id is None or viewer.chairs(draft.org_id)
+
+
 async def _still_allowed(draft: FormDraft, viewer: Viewer, session: AsyncSession) -> bool:
-    """A chair replaced after elections loses the form they had open for that ППО."""
-    if draft.org_id is None or viewer.chairs(draft.org_id):
+    """A chair replaced after elections, or staff whose role was removed, lose the open form."""
+    if _allowed(draft, viewer):
         return True
     await drafts.drop_draft(session, draft)
     return False

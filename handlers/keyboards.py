@@ -13,17 +13,23 @@ from bot.texts import common
 from bot.texts import events as te
 from bot.texts import forms as t
 from bot.texts import passport as tp
+from bot.texts import staff as ts
 from handlers.callbacks import (
     EventAction,
     EventCb,
     FormAction,
     FormCb,
     OpenForm,
+    OrgAction,
+    OrgCb,
     OrgPick,
     PassportEdit,
+    ReturnPick,
+    RoleRevoke,
+    ScopePick,
     short_token,
 )
-from storage.models import Event, Organization
+from storage.models import Event, Organization, OrgKind
 
 
 def chair_menu() -> ReplyKeyboardMarkup:
@@ -179,3 +185,72 @@ def reminder_button(form: str, org_id: int) -> tuple[str, str]:
     """(label, callback data) of the button a reminder carries; packed for the outbox."""
     label = FORM_BUTTONS.get(form, common.MENU_REPORT)
     return label, OpenForm(form=form, org_id=org_id).pack()
+
+
+def scope_choice(command: str, arg: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for scope in scopes:
+        kb.button(
+            text=scope.name[:60],
+            callback_data=ScopePick(command=command, org_id=scope.id, arg=arg[:20]),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def return_choice(found: Sequence[Organization]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for org in found:
+        kb.button(text=org.name[:60], callback_data=ReturnPick(org_id=org.id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def return_confirm(org_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=ts.BTN_RETURN, callback_data=ReturnPick(org_id=org_id, confirm=True))
+    return kb.as_markup()
+
+
+def org_found(found: Sequence[Organization]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for org in found:
+        kb.button(
+            text=f"#{org.id} {org.name[:55]}",
+            callback_data=OrgCb(org_id=org.id, action=OrgAction.OPEN),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def org_actions(org: Organization) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    actions = [(ts.BTN_RENAME, OrgAction.RENAME), (ts.BTN_TZ, OrgAction.TIMEZONE)]
+    if org.kind is OrgKind.PPO:
+        actions += [(ts.BTN_MOVE, OrgAction.MOVE), (ts.BTN_CURATOR, OrgAction.CURATOR)]
+    actions.append((ts.BTN_ROLES, OrgAction.ROLES))
+    if org.archived_at is None:
+        actions.append((ts.BTN_ARCHIVE, OrgAction.ARCHIVE))
+    else:
+        actions.append((ts.BTN_RESTORE, OrgAction.RESTORE))
+    for label, action in actions:
+        kb.button(text=label, callback_data=OrgCb(org_id=org.id, action=action))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def move_choice(org_id: int, districts: Sequence[Organization]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for district in districts:
+        kb.button(
+            text=district.name[:60],
+            callback_data=OrgCb(org_id=org_id, action=OrgAction.MOVE_TO, target=district.id),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def revoke_button(grant_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=ts.BTN_REVOKE, callback_data=RoleRevoke(grant_id=grant_id))
+    return kb.as_markup()

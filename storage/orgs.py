@@ -158,3 +158,14 @@ async def staffed_org_ids(session: AsyncSession) -> set[int]:
         RoleGrant.role == Role.STAFF, RoleGrant.revoked_at.is_(None)
     )
     return {org_id for org_id in (await session.scalars(stmt)).all() if org_id is not None}
+
+
+async def grants_over(session: AsyncSession, org_id: int) -> Sequence[tuple[RoleGrant, Person]]:
+    """Active roles people hold over this organization."""
+    stmt = (
+        select(RoleGrant, Person)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(RoleGrant.org_id == org_id, RoleGrant.revoked_at.is_(None))
+        .order_by(RoleGrant.role, Person.full_name)
+    )
+    return [(grant, person) for grant, person in (await session.execute(stmt)).all()]

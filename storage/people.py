@@ -253,3 +253,14 @@ async def names_by_chat(session: AsyncSession, chat_ids: Sequence[int]) -> dict[
         return {}
     stmt = select(Person.tg_user_id, Person.full_name).where(Person.tg_user_id.in_(chat_ids))
     return {int(tg): str(full_name) for tg, full_name in (await session.execute(stmt)).all()}
+
+
+async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def names_by_id(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    stmt = select(Person.id, Person.full_name).where(Person.id.in_(set(person_ids)))
+    return {int(pid): str(full_name) for pid, full_name in (await session.execute(stmt)).all()}

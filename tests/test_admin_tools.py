@@ -35,4 +35,13 @@ async def test_help_lists_exactly_the_senders_commands(harness: Harness) -> None
     await join(harness)
     chair_help = texts(await harness.send(CHAIR, "/help"))[0]
     commands = {line.split(" ")[0] for line in chair_help.splitlines() if line.startswith("/")}
-    assert commands == {"/report", "/event", "/events", "/passport", "/history", "/cancel", "/help"}
+    assert commands == {
+        "/report",
+        "/event",
+        "/events",
+        "/passport",
+        "/history",
+        "/pause",
+        "/cancel",
+        "/help",
+    }

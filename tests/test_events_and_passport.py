@@ -208,7 +208,7 @@ async def test_handover_keeps_history_and_refuses_the_old_chair(harness: Harness
     assert "ссылку-приглашение" in texts(await harness.send(CHAIR, "/history"))[0]
     assert half_done
     refused = texts(await harness.send(CHAIR, "40"))
-    assert refused == ["Вы больше не председатель этой организации. Форма закрыта."]
+    assert refused == ["У вас больше нет прав на эту форму (роль изменилась). Форма закрыта."]
     assert "ссылку-приглашение" in texts(await harness.send(CHAIR, "41"))[0]
     tree = "\n".join(texts(await harness.send(ADMIN, "/orgs")))
     assert "МБОУ СОШ № 1 — Ольга" in tree

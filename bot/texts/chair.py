@@ -58,3 +58,15 @@ def history_line(
 ) -> str:
     extra = f", редакций: {revisions}" if revisions > 1 else ""
     return f"{trend} {period}: охват {coverage} ({members} из {workers}){extra}"
+
+
+PAUSE_USAGE = (
+    "Напоминания можно приостановить на время отпуска: /pause 15.12.2026. "
+    "Возобновить раньше — /pause off."
+)
+PAUSE_OFF = "Напоминания снова включены."
+PAUSE_RANGE = "Приостановить можно с сегодняшнего дня и не больше чем на полгода."
+
+
+def paused_until(until: str) -> str:
+    return f"⏸ Напоминания приостановлены до {until} включительно."

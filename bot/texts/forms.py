@@ -37,7 +37,7 @@ SUMMARY_WARN_HINT = (
 )
 SKIPPED = "—"
 ALREADY_SAVED = "Уже сохранено."
-LOST_RIGHTS = "Вы больше не председатель этой организации. Форма закрыта."
+LOST_RIGHTS = "У вас больше нет прав на эту форму (роль изменилась). Форма закрыта."
 
 
 def too_big(limit: int) -> str:

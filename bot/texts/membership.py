@@ -105,3 +105,7 @@ def saved(org_name: str, period: str, coverage: str) -> str:
         f"✅ Отчёт сохранён: {org_name}, {period}. Охват профчленством — {coverage}.\n"
         "Спасибо! Историю отчётов покажет /history."
     )
+
+
+def return_comment(comment: str) -> str:
+    return f"↩️ Возвращён на исправление: {comment}"

@@ -131,3 +131,6 @@ H_NOTE = "Примечание"
 
 def h_score(short_name: str) -> str:
     return f"Балл: {short_name}"
+
+
+FILE_CAPTION = "Рейтинг ППО: все организации, баллы по каждому критерию и формула."

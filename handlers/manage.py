@@ -1,0 +1,203 @@
+"""Admins manage organizations and roles; admins and staff read the audit log."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import org_admin
+from bot.clock import Clock
+from bot.config import Settings
+from bot.directory import deep_link
+from bot.middlewares import Viewer
+from bot.staff_scope import can_act_on
+from bot.texts import common
+from bot.texts import staff as t
+from handlers import keyboards
+from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
+from handlers.filters import IsAdmin, IsStaffOrAdmin
+from handlers.forms import form_env, resume, show_step
+from handlers.replies import answer_lines
+from storage import audit, drafts, orgs, people
+from storage.models import Organization, OrgKind, Role, RoleGrant
+
+SEARCH_SHOWN = 10
+AUDIT_SHOWN = 20
+KIND_NAMES = {OrgKind.REGION: "регион", OrgKind.DISTRICT: "район", OrgKind.PPO: "ППО"}
+
+
+async def org_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
+    query = (command.args or "").strip()
+    if not query:
+        await message.answer(t.SEARCH_USAGE.format(example="/org школа № 1"))
+        return
+    found = await org_admin.search(session, query, None)
+    if not found:
+        await message.answer(t.NOT_FOUND)
+        return
+    if len(found) > SEARCH_SHOWN:
+        await message.answer(t.TOO_MANY.format(count=len(found), shown=SEARCH_SHOWN))
+    await message.answer(t.ORG_CARD_ACTIONS, reply_markup=keyboards.org_found(found[:SEARCH_SHOWN]))
+
+
+async def _card(
+    message: Message, org: Organization, session: AsyncSession, settings: Settings
+) -> None:
+    parent = await orgs.get_org(session, org.parent_id) if org.parent_id else None
+    district = parent.name if parent is not None and org.kind is OrgKind.PPO else ""
+    await message.answer(
+        t.org_card(
+            org.id,
+            org.name,
+            KIND_NAMES[org.kind],
+            district,
+            org.timezone or f"{settings.timezone} (по умолчанию)",
+            org.archived_at is not None,
+        ),
+        reply_markup=keyboards.org_actions(org),
+    )
+
+
+async def org_action(
+    query: CallbackQuery,
+    callback_data: OrgCb,
+    bot: Bot,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    org = await orgs.get_org(session, callback_data.org_id)
+    message = query.message
+    if org is None or not isinstance(message, Message):
+        await query.answer(t.NOT_FOUND, show_alert=True)
+        return
+    await query.answer()
+    action, now = callback_data.action, clock.now()
+    actor = viewer.person.id if viewer.person else None
+    if action is OrgAction.OPEN:
+        await _card(message, org, session, settings)
+    elif action in (OrgAction.RENAME, OrgAction.TIMEZONE):
+        draft = await drafts.get_draft(session, viewer.tg_user_id)
+        if draft is None:
+            form = org_admin.RENAME.name if action is OrgAction.RENAME else org_admin.TIMEZONE.name
+            draft = await org_admin.open_form(
+                session, form=form, tg_user_id=viewer.tg_user_id, org=org, now=now
+            )
+            await show_step(message, draft, form_env(draft, settings, clock))
+        else:
+            await resume(message, draft, form_env(draft, settings, clock))
+    elif action is OrgAction.MOVE:
+        choices = [d for d in await org_admin.districts(session) if d.id != org.parent_id]
+        await message.answer(t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(org.id, choices))
+    elif action is OrgAction.MOVE_TO:
+        district = await orgs.get_org(session, callback_data.target)
+        if district is None or district.kind is not OrgKind.DISTRICT or org.kind is not OrgKind.PPO:
+            await message.answer(t.NOT_FOUND)
+            return
+        org_admin.move(session, org, district, by=actor, now=now)
+        await message.answer(t.moved(org.name, district.name))
+    elif action in (OrgAction.ARCHIVE, OrgAction.RESTORE):
+        archived = action is OrgAction.ARCHIVE
+        org_admin.set_archived(org, session, archived=archived, by=actor, now=now)
+        await message.answer(t.archived(org.name) if archived else t.restored(org.name))
+    elif action is OrgAction.CURATOR and org.kind is OrgKind.PPO:
+        invite = await people.issue_invite(
+            session, org_id=org.id, role=Role.CURATOR, now=now, ttl=settings.invite_ttl
+        )
+        link = deep_link((await bot.me()).username or "", invite.code)
+        expires = common.local_date(invite.expires_at, settings.timezone)
+        await message.answer(t.curator_link(org.name, link, expires), disable_web_page_preview=True)
+    elif action is OrgAction.ROLES:
+        grants = await orgs.grants_over(session, org.id)
+        if not grants:
+            await message.answer(t.ROLES_NONE)
+            return
+        for grant, person in grants:
+            await message.answer(
+                t.role_line(person.full_name, grant.role.value),
+                reply_markup=keyboards.revoke_button(grant.id),
+            )
+
+
+async def role_revoke(
+    query: CallbackQuery,
+    callback_data: RoleRevoke,
+    session: AsyncSession,
+    viewer: Viewer,
+    clock: Clock,
+) -> None:
+    grant = await session.get(RoleGrant, callback_data.grant_id)
+    if grant is None or grant.revoked_at is not None or not isinstance(query.message, Message):
+        await query.answer(t.NOT_FOUND, show_alert=True)
+        return
+    person = await people.person_by_id(session, grant.person_id)
+    await people.revoke_grant(
+        session, grant, now=clock.now(), actor_id=viewer.person.id if viewer.person else None
+    )
+    await query.answer()
+    await query.message.answer(t.role_revoked(person.full_name if person else "", grant.role.value))
+
+
+async def audit_command(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+) -> None:
+    """/audit <№ organization> or /audit @<telegram id>: the latest changes, newest first."""
+    arg = (command.args or "").strip()
+    entries, subject = None, ""
+    if arg.startswith("@") and arg[1:].isdigit() and viewer.is_admin:
+        person = await people.get_person(session, int(arg[1:]))
+        if person is not None:
+            entries = await audit.latest(session, person_id=person.id, limit=AUDIT_SHOWN)
+            subject = person.full_name
+    elif arg.lstrip("#").isdigit():
+        org = await orgs.get_org(session, int(arg.lstrip("#")))
+        if org is not None and await can_act_on(session, viewer, org):
+            entries = await audit.latest(session, org_id=org.id, limit=AUDIT_SHOWN)
+            subject = org.name
+        elif org is not None:
+            await message.answer(common.NO_RIGHTS)
+            return
+    if entries is None:
+        await message.answer(t.AUDIT_USAGE)
+        return
+    if not entries:
+        await message.answer(t.AUDIT_EMPTY)
+        return
+    names = await people.names_by_id(session, [e.actor_id for e in entries if e.actor_id])
+    tz = ZoneInfo(settings.timezone)
+    lines = [t.audit_header(subject)]
+    for entry in entries:
+        details = audit.describe(entry.before, entry.after)
+        lines.append(
+            t.audit_line(
+                entry.at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
+                names.get(entry.actor_id or 0, t.SYSTEM),
+                t.ACTIONS.get(entry.action, entry.action),
+                details,
+            )
+        )
+    await answer_lines(message, lines)
+
+
+def create_router() -> Router:
+    router = Router(name="manage")
+    admin = Router(name="manage-admin")
+    admin.message.filter(IsAdmin())
+    admin.callback_query.filter(IsAdmin())
+    admin.message.register(org_command, Command("org"))
+    admin.callback_query.register(org_action, OrgCb.filter())
+    admin.callback_query.register(role_revoke, RoleRevoke.filter())
+    staff = Router(name="manage-staff")
+    staff.message.filter(IsStaffOrAdmin())
+    staff.message.register(audit_command, Command("audit"))
+    router.include_routers(admin, staff)
+    return router

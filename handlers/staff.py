@@ -1,0 +1,324 @@
+"""District staff (and admins): status, digests, tables, rating, requests, announcements,
+corrections, paused chairs, the audit log. Everything acts on the sender's own scope only."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import announcements, corrections, requests
+from bot.clock import Clock
+from bot.config import Settings
+from bot.digest import (
+    digest_chart_png,
+    digest_table_xlsx,
+    digest_text,
+    load_digest,
+    parse_period,
+    status_text,
+)
+from bot.digest_delivery import EVENTS_WINDOW
+from bot.middlewares import Viewer
+from bot.org_admin import search
+from bot.rating import load_rating, rating_file_name, rating_text, rating_xlsx, rating_year
+from bot.staff_scope import can_act_on, lineage, scopes_for
+from bot.texts import common
+from bot.texts import digest as td
+from bot.texts import rating as tr
+from bot.texts import staff as t
+from handlers import keyboards
+from handlers.callbacks import ReturnPick, ScopePick
+from handlers.filters import IsStaffOrAdmin
+from handlers.forms import form_env, resume, show_step
+from handlers.replies import answer_file, answer_lines
+from storage import collections, drafts, orgs, reports
+from storage.models import Organization, OrgKind
+
+Runner = Callable[
+    [Message, Organization, str, AsyncSession, Viewer, Settings, Clock], Awaitable[None]
+]
+SEARCH_SHOWN = 10
+
+
+def _today(scope: Organization, settings: Settings, clock: Clock) -> date:
+    return clock.now().astimezone(ZoneInfo(scope.timezone or settings.timezone)).date()
+
+
+async def run_status(
+    message: Message,
+    scope: Organization,
+    arg: str,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    digest = await load_digest(
+        session,
+        scope_org_id=scope.id,
+        today=_today(scope, settings, clock),
+        default_tz=settings.timezone,
+    )
+    await message.answer(status_text(digest))
+
+
+async def run_digest(
+    message: Message,
+    scope: Organization,
+    arg: str,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    today = _today(scope, settings, clock)
+    digest = await load_digest(
+        session,
+        scope_org_id=scope.id,
+        today=today,
+        events_since=today - EVENTS_WINDOW,
+        default_tz=settings.timezone,
+    )
+    await message.answer(digest_text(digest))
+    chart = await asyncio.to_thread(digest_chart_png, digest)
+    await message.answer_photo(
+        BufferedInputFile(chart, td.CHART_FILENAME), caption=td.CHART_CAPTION
+    )
+    await answer_file(message, digest_table_xlsx(digest), td.TABLE_FILENAME, td.TABLE_CAPTION)
+
+
+async def run_export(
+    message: Message,
+    scope: Organization,
+    arg: str,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    period = parse_period(arg) if arg else None
+    if arg and period is None:
+        await message.answer(t.EXPORT_BAD_PERIOD)
+        return
+    digest = await load_digest(
+        session,
+        scope_org_id=scope.id,
+        period=period,
+        today=_today(scope, settings, clock),
+        default_tz=settings.timezone,
+    )
+    await answer_file(message, digest_table_xlsx(digest), td.TABLE_FILENAME, td.TABLE_CAPTION)
+
+
+async def run_rating(
+    message: Message,
+    scope: Organization,
+    arg: str,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    today = _today(scope, settings, clock)
+    year = rating_year(arg, today)
+    if year is None:
+        await message.answer(tr.BAD_YEAR)
+        return
+    rating = await load_rating(session, scope_org_id=scope.id, year=year, today=today)
+    await message.answer(rating_text(rating))
+    await answer_file(message, rating_xlsx(rating), rating_file_name(year), tr.FILE_CAPTION)
+
+
+async def run_paused(
+    message: Message,
+    scope: Organization,
+    arg: str,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    paused = await collections.paused_chairs(session, scope.id, _today(scope, settings, clock))
+    if not paused:
+        await message.answer(t.PAUSED_NONE)
+        return
+    lines = [t.PAUSED_HEADER]
+    for item in paused:
+        until = item.chair.paused_until
+        lines.append(
+            t.paused_line(
+                item.org.name, item.chair.full_name, until.strftime("%d.%m.%Y") if until else ""
+            )
+        )
+    await answer_lines(message, lines)
+
+
+async def run_request(
+    message: Message,
+    scope: Organization,
+    arg: str,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    draft = await requests.open_form(
+        session,
+        tg_user_id=viewer.tg_user_id,
+        scope=scope,
+        lineage=await lineage(session, scope),
+        default_tz=settings.timezone,
+        now=clock.now(),
+    )
+    await show_step(message, draft, form_env(draft, settings, clock))
+
+
+async def run_announce(
+    message: Message,
+    scope: Organization,
+    arg: str,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    draft = await announcements.open_form(
+        session,
+        tg_user_id=viewer.tg_user_id,
+        scope=scope,
+        lineage=await lineage(session, scope),
+        today=_today(scope, settings, clock),
+        default_tz=settings.timezone,
+        now=clock.now(),
+    )
+    await show_step(message, draft, form_env(draft, settings, clock))
+
+
+RUNNERS: dict[str, Runner] = {
+    "status": run_status,
+    "digest": run_digest,
+    "export": run_export,
+    "rating": run_rating,
+    "paused": run_paused,
+    "request": run_request,
+    "announce": run_announce,
+}
+OPENS_FORM = {"request", "announce"}
+
+
+async def scoped_command(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    name, arg = command.command.lower(), (command.args or "").strip()
+    if name in OPENS_FORM and (draft := await drafts.get_draft(session, viewer.tg_user_id)):
+        await resume(message, draft, form_env(draft, settings, clock))
+        return
+    scopes = await scopes_for(session, viewer)
+    if not scopes:
+        await message.answer(t.NO_SCOPE)
+    elif len(scopes) == 1:
+        await RUNNERS[name](message, scopes[0], arg, session, viewer, settings, clock)
+    else:
+        await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.scope_choice(name, arg, scopes))
+
+
+async def scope_picked(
+    query: CallbackQuery,
+    callback_data: ScopePick,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    scope = next(
+        (s for s in await scopes_for(session, viewer) if s.id == callback_data.org_id), None
+    )
+    runner = RUNNERS.get(callback_data.command)
+    if scope is None or runner is None or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    await runner(query.message, scope, callback_data.arg, session, viewer, settings, clock)
+
+
+async def return_command(
+    message: Message, command: CommandObject, session: AsyncSession, viewer: Viewer
+) -> None:
+    """/return <name or number>: find the ППО (in the sender's scope) whose report goes back."""
+    query = (command.args or "").strip()
+    if not query:
+        await message.answer(t.SEARCH_USAGE.format(example="/return школа № 1"))
+        return
+    scope_ids = None if viewer.is_admin else {org.id for org in viewer.staff_scopes}
+    found = [o for o in await search(session, query, scope_ids) if o.kind is OrgKind.PPO]
+    if not found:
+        await message.answer(t.NOT_FOUND)
+        return
+    if len(found) > SEARCH_SHOWN:
+        await message.answer(t.TOO_MANY.format(count=len(found), shown=SEARCH_SHOWN))
+    await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.return_choice(found[:SEARCH_SHOWN]))
+
+
+async def return_picked(
+    query: CallbackQuery,
+    callback_data: ReturnPick,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    org = await orgs.get_org(session, callback_data.org_id)
+    if (
+        org is None
+        or not await can_act_on(session, viewer, org)
+        or not isinstance(query.message, Message)
+    ):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    report = await reports.last_report(session, org.id)
+    if report is None:
+        await query.message.answer(t.NO_REPORT)
+        return
+    if report.returned_at is not None:
+        await query.message.answer(t.ALREADY_RETURNED)
+        return
+    period = common.period_name(report.period)
+    if not callback_data.confirm:
+        await query.message.answer(
+            t.report_card(org.name, period, corrections.report_lines(report)),
+            reply_markup=keyboards.return_confirm(org.id),
+        )
+        return
+    draft = await corrections.open_return(
+        session,
+        tg_user_id=viewer.tg_user_id,
+        org=org,
+        report=report,
+        lineage=await lineage(session, org),
+        now=clock.now(),
+    )
+    await show_step(query.message, draft, form_env(draft, settings, clock))
+
+
+def create_router() -> Router:
+    router = Router(name="staff")
+    router.message.filter(IsStaffOrAdmin())
+    router.callback_query.filter(IsStaffOrAdmin())
+    router.message.register(scoped_command, Command(*RUNNERS))
+    router.message.register(return_command, Command("return"))
+    router.callback_query.register(scope_picked, ScopePick.filter())
+    router.callback_query.register(return_picked, ReturnPick.filter())
+    return router
