@@ -25,6 +25,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -290,8 +291,16 @@ def _max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def _timed(repeat: int, step: Callable[[], Awaitable[Any]]) -> tuple[float, float, Any]:
-    """(median seconds of ``repeat`` runs, tracemalloc peak MB of one more, traced, run)."""
+@dataclass
+class Step:
+    name: str
+    seconds: float  # median of the timed runs
+    peak_mb: float  # tracemalloc peak of one more, traced, run
+    rss_mb: float  # process RSS after the step
+    result: Any
+
+
+async def _timed(name: str, repeat: int, step: Callable[[], Awaitable[Any]]) -> Step:
     times = []
     result: Any = None
     for _ in range(repeat):
@@ -302,7 +311,7 @@ async def _timed(repeat: int, step: Callable[[], Awaitable[Any]]) -> tuple[float
     await step()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return statistics.median(times), peak / 2**20, result
+    return Step(name, statistics.median(times), peak / 2**20, _rss_mb(), result)
 
 
 async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None:
@@ -312,7 +321,8 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
                 session, scope_org_id=scope, today=TODAY, events_since=EVENTS_SINCE
             )
 
-    t_load, m_load, digest = await _timed(repeat, load)
+    loaded = await _timed("load_digest (8 queries + build)", repeat, load)
+    digest: Digest = loaded.result
 
     def step(fn: Callable[[Digest], Any]) -> Callable[[], Awaitable[Any]]:
         async def run() -> Any:
@@ -320,16 +330,19 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
 
         return run
 
-    t_text, m_text, text = await _timed(repeat, step(digest_text))
-    t_status, m_status, short = await _timed(repeat, step(status_text))
-    t_xlsx, m_xlsx, xlsx = await _timed(repeat, step(digest_table_xlsx))
-    t_png, m_png, png = await _timed(repeat, step(digest_chart_png))
-    rows = [
-        ("load_digest (5 queries + build)", t_load, m_load, f"{len(digest.lines)} ППО"),
-        ("digest_text", t_text, m_text, f"{len(text)} chars"),
-        ("status_text", t_status, m_status, f"{len(short)} chars"),
-        ("digest_table_xlsx", t_xlsx, m_xlsx, f"{len(xlsx) / 1024:.0f} KiB"),
-        ("digest_chart_png", t_png, m_png, f"{len(png) / 1024:.0f} KiB"),
+    steps = [
+        loaded,
+        await _timed("digest_text", repeat, step(digest_text)),
+        await _timed("status_text", repeat, step(status_text)),
+        await _timed("digest_table_xlsx", repeat, step(digest_table_xlsx)),
+        await _timed("digest_chart_png", repeat, step(digest_chart_png)),
+    ]
+    notes = [
+        f"{len(digest.lines)} ППО",
+        f"{len(steps[1].result)} chars",
+        f"{len(steps[2].result)} chars",
+        f"{len(steps[3].result) / 1024:.0f} KiB",
+        f"{len(steps[4].result) / 1024:.0f} KiB",
     ]
     change = digest.coverage_change or 0.0
     print(
@@ -339,12 +352,14 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
         f"under 50 %: {len(digest.low)}, fell by 5+ p.p.: {len(digest.fell)}, "
         f"events: {digest.events_count} / {digest.events_participants} participants"
     )
-    print(f"{'step':34} {'median s':>9} {'tracemalloc peak MB':>20}  output")
-    for name, seconds, peak, note in rows:
-        print(f"{name:34} {seconds:9.3f} {peak:20.1f}  {note}")
-    total = t_load + t_text + t_xlsx + t_png
+    print(f"{'step':34} {'median s':>9} {'tracemalloc peak MB':>20} {'RSS after MB':>13}  output")
+    for item, note in zip(steps, notes, strict=True):
+        print(
+            f"{item.name:34} {item.seconds:9.3f} {item.peak_mb:20.1f} {item.rss_mb:13.0f}  {note}"
+        )
+    total = sum(item.seconds for item in steps if item.name != "status_text")
     print(f"{'digest: load + text + xlsx + png':34} {total:9.3f}")
-    print(f"RSS now {_rss_mb():.0f} MB; peak RSS of the process so far {_max_rss_mb():.0f} MB")
+    print(f"peak RSS of the process so far {_max_rss_mb():.0f} MB")
 
 
 async def measure(url: str, repeat: int) -> None:

@@ -109,22 +109,25 @@ async def plan_digests(
             now_local = now.astimezone(tz)
             slots = [_weekly_slot(now_local, settings)]
             slots += await _deadline_slots(session, scope, tz, settings)
-            for slot in slots:
-                if not (grant.granted_at < slot <= now_local and now_local - slot <= CATCH_UP):
-                    continue
-                day = slot.date()
-                prefix = f"digest:{scope.id}:{day.isoformat()}:{person.tg_user_id}"
-                if await enqueue_digest(
-                    session,
-                    scope_org_id=scope.id,
-                    chat_id=person.tg_user_id,
-                    today=now_local.date(),
-                    key_prefix=prefix,
-                    not_before=next_allowed_moment(now, tz, settings),
-                    now=now,
-                    default_tz=default_tz,
-                ):
-                    queued += 1
+            due = [
+                s for s in slots if grant.granted_at < s <= now_local and now_local - s <= CATCH_UP
+            ]
+            if not due:
+                continue
+            # Several missed at once (downtime): one digest, the latest, is the picture wanted.
+            day = max(due).date()
+            prefix = f"digest:{scope.id}:{day.isoformat()}:{person.tg_user_id}"
+            if await enqueue_digest(
+                session,
+                scope_org_id=scope.id,
+                chat_id=person.tg_user_id,
+                today=now_local.date(),
+                key_prefix=prefix,
+                not_before=next_allowed_moment(now, tz, settings),
+                now=now,
+                default_tz=default_tz,
+            ):
+                queued += 1
     return queued
 
 

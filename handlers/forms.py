@@ -64,7 +64,10 @@ async def show_step(
         )
         return
     field = spec.field(draft.step)
-    asked = [f.name for f in spec.fields if f.applies(draft.answers)]
+    # Questions still ahead count even if an earlier answer may yet hide them: the total only
+    # ever shrinks as the chair goes on, never grows.
+    position = spec.fields.index(field)
+    asked = [f.name for i, f in enumerate(spec.fields) if i > position or f.applies(draft.answers)]
     editing = bool(draft.context.get("editing"))
     lines = [] if note is None else [note, ""]
     if not editing:

@@ -11,8 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery import Deliverer, DeliverySettings
+from bot.digest_delivery import renderers as digest_renderers
 from bot.factory import create_bot, create_dispatcher
+from bot.scheduler import Background
 from fakes.telegram_server import FakeTelegramServer, Request
+from handlers.keyboards import reminder_button
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
 
@@ -92,3 +96,21 @@ async def running_harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
         finally:
             await bot.session.close()
             await engine.dispose()
+
+
+FAST_DELIVERY = DeliverySettings(global_per_second=1000, per_chat_per_second=100, concurrency=4)
+
+
+def background(h: Harness) -> Background:
+    """The scheduled side of the bot, wired to the harness's bot, database and clock."""
+    return Background(
+        bot=h.bot,
+        engine=h.engine,
+        session_pool=h.session_pool,
+        clock=h.clock,
+        settings=h.settings,
+        deliverer=Deliverer(
+            h.bot, h.session_pool, h.clock, FAST_DELIVERY, digest_renderers(h.settings.timezone)
+        ),
+        form_button=reminder_button,
+    )
