@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -89,6 +90,15 @@ async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozens
         chaired=[org for org in held(Role.CHAIR) if org.archived_at is None],
         staff_scopes=held(Role.STAFF),
         curated=held(Role.CURATOR),
+    )
+
+
+async def acting_person(session: AsyncSession, viewer: Viewer, user: User, now: datetime) -> Person:
+    """The sender as a person of record (an admin may act before ever pressing /start)."""
+    if viewer.person is not None:
+        return viewer.person
+    return await people.upsert_person(
+        session, tg_user_id=user.id, full_name=user.full_name, username=user.username, now=now
     )
 
 

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
 from bot.forms.flow import FormFlow
-from bot.middlewares import Viewer
+from bot.middlewares import Viewer, acting_person
 from bot.texts import forms as t
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
@@ -246,10 +246,11 @@ async def _apply_button(
         return
 
     if action is FormAction.CONFIRM:
-        if draft.step != SUMMARY or spec.missing_required(draft.answers) or viewer.person is None:
+        if draft.step != SUMMARY or spec.missing_required(draft.answers):
             await query.answer(t.STALE_BUTTON)
             return
-        text = await flow.submit(session, draft, viewer.person.id, now)
+        person = await acting_person(session, viewer, query.from_user, now)
+        text = await flow.submit(session, draft, person.id, now)
         await drafts.drop_draft(session, draft)
         await query.answer()
         await _drop_keyboard(query)

@@ -13,7 +13,7 @@ from bot import org_admin
 from bot.clock import Clock
 from bot.config import Settings
 from bot.directory import deep_link
-from bot.middlewares import Viewer
+from bot.middlewares import Viewer, acting_person
 from bot.staff_scope import can_act_on
 from bot.texts import common
 from bot.texts import staff as t
@@ -78,7 +78,7 @@ async def org_action(
         return
     await query.answer()
     action, now = callback_data.action, clock.now()
-    actor = viewer.person.id if viewer.person else None
+    actor = (await acting_person(session, viewer, query.from_user, now)).id
     if action is OrgAction.OPEN:
         await _card(message, org, session, settings)
     elif action in (OrgAction.RENAME, OrgAction.TIMEZONE):
@@ -136,9 +136,8 @@ async def role_revoke(
         await query.answer(t.NOT_FOUND, show_alert=True)
         return
     person = await people.person_by_id(session, grant.person_id)
-    await people.revoke_grant(
-        session, grant, now=clock.now(), actor_id=viewer.person.id if viewer.person else None
-    )
+    actor = await acting_person(session, viewer, query.from_user, clock.now())
+    await people.revoke_grant(session, grant, now=clock.now(), actor_id=actor.id)
     await query.answer()
     await query.message.answer(t.role_revoked(person.full_name if person else "", grant.role.value))
 
