@@ -4,12 +4,15 @@ falling ППО, events; with a chart and the full table. Also /status and /expor
 Definitions (the numbers staff see must mean one thing):
 
 * **Due** (the Y of "submitted X of Y"): the targets of the scope's membership collection for
-  the period (see ``storage.digest.current_collection``); without a collection, every ППО.
+  the period (see ``storage.digest.current_collection``); without a collection, every ППО. A
+  region joins the collections of that period of all its districts: the ППО of a district
+  that has none for the period are «не требуется» there.
 * **Submitted**: a due ППО whose counting (latest) revision for the period exists and was not
   returned for correction. A returned report is neither submitted nor late: it has its own list
   («возвращён на исправление») until the chair sends a newer revision.
-* **Late**: a due ППО with no report for the period at all. The list is headed «не сдали в
-  срок» once the deadline has passed and «ещё не сдали» before it.
+* **Late**: a due ППО with no report for the period at all, overdue ones (own target deadline
+  passed) first. The list is headed «не сдали в срок» once a deadline has passed and «ещё не
+  сдали» before. A region lists the districts with the most late ППО instead of names.
 * **Counted reports**: counting revisions for the period that were not returned and have
   workers > 0, due or not (a ППО that reports off-schedule still has real numbers).
 * **District coverage** = Σ members / Σ workers × 100 over the counted reports (members of

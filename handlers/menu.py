@@ -55,7 +55,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("invite", t.CMD_INVITE, A.ADMIN),
     CommandInfo("org", t.CMD_ORG, A.ADMIN),
     CommandInfo("backup", t.CMD_BACKUP, A.ADMIN),
-    CommandInfo("cancel", t.CMD_CANCEL, A.CHAIR | A.STAFF | A.ADMIN),
+    CommandInfo("cancel", t.CMD_CANCEL, A.ANYONE),
     CommandInfo("start", t.CMD_START, A.STRANGER),
     CommandInfo("help", t.CMD_HELP, A.ANYONE),
 )

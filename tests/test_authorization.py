@@ -1,0 +1,171 @@
+"""Every command and every kind of button × every role (and a stranger): allowed, or refused
+with a message — and a refusal changes nothing in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from bot.spreadsheets import build_table_xlsx
+from bot.texts import common
+from bot.texts import forms as form_texts
+from handlers.callbacks import (
+    EventAction,
+    EventCb,
+    FormAction,
+    FormCb,
+    OpenForm,
+    OrgAction,
+    OrgCb,
+    OrgPick,
+    PassportEdit,
+    ReturnPick,
+    RoleRevoke,
+    ScopePick,
+)
+from handlers.menu import COMMANDS, Audience
+from harness import ADMIN, Harness, texts
+from scenarios import FULL, answer_all, code_of, invite_links
+from storage.models import Base, Event, Organization, RoleGrant
+
+DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
+CHAIR, OTHER_CHAIR, STAFF, OTHER_STAFF, STRANGER = 501, 503, 801, 802, 777
+ROLES = {
+    ADMIN: Audience.ADMIN,
+    STAFF: Audience.STAFF,
+    OTHER_STAFF: Audience.STAFF,
+    CHAIR: Audience.CHAIR,
+    OTHER_CHAIR: Audience.CHAIR,
+    STRANGER: Audience.STRANGER,
+}
+REFUSALS = (common.NOT_YOUR_COMMAND, common.STRANGER)
+SKIPPED_TABLES = {"processed_updates", "alembic_version"}
+
+
+async def setup(h: Harness) -> dict[str, int]:
+    rows = [
+        (DISTRICT_A, "МБОУ СОШ № 1", 54),
+        (DISTRICT_A, "Детский сад № 2", 20),
+        (DISTRICT_B, "ГБУЗ ЦРБ", 300),
+    ]
+    data = build_table_xlsx("ППО", ("Район", "Организация", "Работников"), rows)
+    await h.upload(ADMIN, data, "list.xlsx", caption="/import")
+    chairs = await invite_links(h)
+    await h.send(CHAIR, f"/start {code_of(chairs['МБОУ СОШ № 1'])}", first_name="Мария")
+    await h.send(OTHER_CHAIR, f"/start {code_of(chairs['ГБУЗ ЦРБ'])}", first_name="Пётр")
+    staff = await invite_links(h, whom="сотрудник аппарата")
+    await h.send(STAFF, f"/start {code_of(staff[DISTRICT_A])}", first_name="Светлана")
+    await h.send(OTHER_STAFF, f"/start {code_of(staff[DISTRICT_B])}", first_name="Игорь")
+    summary = (await answer_all(h, FULL))[-1]
+    await h.tap(CHAIR, summary, "Отправить")
+    async with h.session_pool() as session:
+        ids = {org.name: org.id for org in (await session.scalars(select(Organization))).all()}
+        session.add(
+            Event(
+                org_id=ids["МБОУ СОШ № 1"],
+                kind="seminar",
+                topic="Семинар",
+                date_from=h.clock.now().date(),
+                date_to=h.clock.now().date(),
+                online=False,
+                place="Школа",
+                participants=10,
+                direction="education",
+                photos=[],
+                created_by=1,
+                created_at=h.clock.now(),
+                updated_at=h.clock.now(),
+                submission_key="seed-event",
+            )
+        )
+        await session.commit()
+        ids["event"] = (await session.scalars(select(Event.id))).one()
+        ids["grant"] = (
+            await session.scalars(select(RoleGrant.id).where(RoleGrant.org_id == ids[DISTRICT_A]))
+        ).one()
+    return ids
+
+
+async def snapshot(h: Harness) -> dict[str, list[Any]]:
+    async with h.session_pool() as session:
+        tables = {}
+        for table in Base.metadata.sorted_tables:
+            if table.name in SKIPPED_TABLES:
+                continue
+            rows = (await session.execute(text(f"SELECT * FROM {table.name}"))).all()
+            tables[table.name] = sorted(map(tuple, rows), key=repr)
+        return tables
+
+
+@pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.name not in {"start", "help"}])
+async def test_every_command_for_every_role(harness: Harness, command: str) -> None:
+    await setup(harness)
+    for user, audience in ROLES.items():
+        info = next(c for c in COMMANDS if c.name == command)
+        before = await snapshot(harness)
+        replies = texts(await harness.send(user, f"/{command}"))
+        assert replies, f"/{command} from {user}: silence"
+        if info.audience & audience:
+            assert replies[0] not in REFUSALS, f"/{command} refused to {user}"
+        else:
+            assert replies[0] in REFUSALS, f"/{command} allowed to {user}: {replies[0][:80]}"
+            assert await snapshot(harness) == before, f"/{command} from {user} changed data"
+        await harness.send(user, "/cancel")
+
+
+def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
+    """(what, callback data, who may press it) for a button of each kind."""
+    school, hospital = ids["МБОУ СОШ № 1"], ids["ГБУЗ ЦРБ"]
+    return [
+        ("pick org", OrgPick(form="membership", org_id=school).pack(), {CHAIR}),
+        ("reminder", OpenForm(form="membership", org_id=school).pack(), {CHAIR}),
+        ("passport", PassportEdit(org_id=school).pack(), {CHAIR}),
+        ("event", EventCb(action=EventAction.DELETE_YES, event_id=ids["event"]).pack(), {CHAIR}),
+        ("scope", ScopePick(command="status", org_id=ids[DISTRICT_A]).pack(), {STAFF, ADMIN}),
+        ("return", ReturnPick(org_id=school, confirm=True).pack(), {STAFF, ADMIN}),
+        ("return other", ReturnPick(org_id=hospital, confirm=True).pack(), {OTHER_STAFF, ADMIN}),
+        ("archive", OrgCb(org_id=school, action=OrgAction.ARCHIVE).pack(), {ADMIN}),
+        ("revoke", RoleRevoke(grant_id=ids["grant"]).pack(), {ADMIN}),
+        ("form", FormCb(token="x" * 12, step="workers", action=FormAction.CONFIRM).pack(), set()),
+    ]
+
+
+async def test_every_button_for_every_role(harness: Harness) -> None:
+    ids = await setup(harness)
+    for what, data, allowed in forged(ids):
+        for user in ROLES:
+            if user in allowed:
+                continue
+            before = await snapshot(harness)
+            replies = await harness.feed(harness.server.callback(user, data))
+            answers = [r for r in replies if r.method == "answerCallbackQuery"]
+            assert answers, f"{what} from {user}: no answer"
+            said = str(answers[0].params.get("text"))
+            refusals = {common.NO_RIGHTS, form_texts.STALE_BUTTON, form_texts.ALREADY_SAVED}
+            assert said in refusals, f"{what} from {user}: {said}"
+            assert await snapshot(harness) == before, f"{what} from {user} changed data"
+
+
+async def test_rightful_presses_do_act(harness: Harness) -> None:
+    ids = await setup(harness)
+    before = await snapshot(harness)
+    data = OrgCb(org_id=ids["МБОУ СОШ № 1"], action=OrgAction.ARCHIVE).pack()
+    await harness.feed(harness.server.callback(ADMIN, data))
+    assert await snapshot(harness) != before
+    replies = await harness.feed(
+        harness.server.callback(STAFF, ScopePick(command="status", org_id=ids[DISTRICT_A]).pack())
+    )
+    assert "Сдача отчётов" in texts(replies)[0]
+
+
+async def test_staff_act_on_their_own_district_only(harness: Harness) -> None:
+    ids = await setup(harness)
+    assert common.NO_RIGHTS in texts(
+        await harness.send(OTHER_STAFF, f"/audit {ids['МБОУ СОШ № 1']}")
+    )
+    assert "Ничего не найдено" in texts(await harness.send(OTHER_STAFF, "/return СОШ"))[0]
+    status = texts(await harness.send(OTHER_STAFF, "/status"))[0]
+    assert "ЦРБ" in status or "0 из 1" in status
+    assert "МБОУ" not in status
