@@ -145,11 +145,11 @@ def renderers(default_tz: str) -> dict[str, Any]:
     async def chart(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
         digest = await load(session, payload)
         data = await asyncio.to_thread(digest_chart_png, digest)
-        return RenderedFile(t.CHART_FILENAME, data, t.CHART_CAPTION, as_photo=True)
+        return RenderedFile(t.chart_file_name(digest.period), data, t.CHART_CAPTION, as_photo=True)
 
     async def table(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
         digest = await load(session, payload)
         data = await asyncio.to_thread(digest_table_xlsx, digest)
-        return RenderedFile(t.TABLE_FILENAME, data, t.TABLE_CAPTION, as_photo=False)
+        return RenderedFile(t.table_file_name(digest.period), data, t.TABLE_CAPTION, as_photo=False)
 
     return {CHART: chart, TABLE: table}

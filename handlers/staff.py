@@ -17,6 +17,7 @@ from bot import announcements, corrections, requests
 from bot.clock import Clock
 from bot.config import Settings
 from bot.digest import (
+    Digest,
     digest_chart_png,
     digest_table_xlsx,
     digest_text,
@@ -49,6 +50,12 @@ SEARCH_SHOWN = 10
 
 def _today(scope: Organization, settings: Settings, clock: Clock) -> date:
     return clock.now().astimezone(ZoneInfo(scope.timezone or settings.timezone)).date()
+
+
+async def _send_table(message: Message, digest: Digest) -> None:
+    """The table is CPU work (seconds for a whole region): off the event loop."""
+    data = await asyncio.to_thread(digest_table_xlsx, digest)
+    await answer_file(message, data, td.table_file_name(digest.period), td.TABLE_CAPTION)
 
 
 async def run_status(
@@ -89,9 +96,9 @@ async def run_digest(
     await message.answer(digest_text(digest))
     chart = await asyncio.to_thread(digest_chart_png, digest)
     await message.answer_photo(
-        BufferedInputFile(chart, td.CHART_FILENAME), caption=td.CHART_CAPTION
+        BufferedInputFile(chart, td.chart_file_name(digest.period)), caption=td.CHART_CAPTION
     )
-    await answer_file(message, digest_table_xlsx(digest), td.TABLE_FILENAME, td.TABLE_CAPTION)
+    await _send_table(message, digest)
 
 
 async def run_export(
@@ -114,7 +121,7 @@ async def run_export(
         today=_today(scope, settings, clock),
         default_tz=settings.timezone,
     )
-    await answer_file(message, digest_table_xlsx(digest), td.TABLE_FILENAME, td.TABLE_CAPTION)
+    await _send_table(message, digest)
 
 
 async def run_rating(
@@ -133,7 +140,8 @@ async def run_rating(
         return
     rating = await load_rating(session, scope_org_id=scope.id, year=year, today=today)
     await message.answer(rating_text(rating))
-    await answer_file(message, rating_xlsx(rating), rating_file_name(year), tr.FILE_CAPTION)
+    data = await asyncio.to_thread(rating_xlsx, rating)
+    await answer_file(message, data, rating_file_name(year), tr.FILE_CAPTION)
 
 
 async def run_paused(

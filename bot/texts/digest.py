@@ -176,7 +176,5 @@ def export_caption(scope_name: str, period: str) -> str:
     return f"Мониторинг за {period}: {scope_name}"
 
 
-CHART_FILENAME = "ohvat.png"
 CHART_CAPTION = "Охват профчленством по ППО"
-TABLE_FILENAME = "monitoring.xlsx"
 TABLE_CAPTION = "Таблица мониторинга: все ППО, все показатели"
