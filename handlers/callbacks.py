@@ -27,13 +27,6 @@ class FormCb(CallbackData, prefix="f1"):
     value: str = ""
 
 
-class OrgPick(CallbackData, prefix="o1"):
-    """A chair of several ППО picks which one a form is for."""
-
-    form: str
-    org_id: int
-
-
 TOKEN_LENGTH = 12
 
 
@@ -54,12 +47,9 @@ class EventCb(CallbackData, prefix="e1"):
     event_id: int
 
 
-class PassportEdit(CallbackData, prefix="p1"):
-    org_id: int
-
-
 class OpenForm(CallbackData, prefix="r1"):
-    """The button under a reminder: opens the right form for the right ППО."""
+    """Opens a form for one ППО: under a reminder, a returned report, the passport card, or
+    when a chair of several ППО picks which one a form is for."""
 
     form: str
     org_id: int

@@ -23,7 +23,7 @@ from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import events as te
 from handlers import keyboards
-from handlers.callbacks import EventAction, EventCb, OpenForm, OrgPick, PassportEdit
+from handlers.callbacks import EventAction, EventCb, OpenForm
 from handlers.filters import IsChair
 from handlers.forms import form_env, resume, show_step
 from handlers.replies import answer_lines
@@ -95,23 +95,7 @@ async def event(
     await _start("event", message, session, viewer, settings, clock)
 
 
-async def org_picked(
-    query: CallbackQuery,
-    callback_data: OrgPick,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
-    if org is None or callback_data.form not in OPENERS or not isinstance(query.message, Message):
-        await query.answer(common.NO_RIGHTS, show_alert=True)
-        return
-    await query.answer()
-    await _open(callback_data.form, query.message, org, session, viewer, settings, clock)
-
-
-async def reminder_button_tapped(
+async def form_button_tapped(
     query: CallbackQuery,
     callback_data: OpenForm,
     session: AsyncSession,
@@ -119,9 +103,10 @@ async def reminder_button_tapped(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    """The button under a reminder or a returned report: the right form for the right ППО."""
+    """Any button that opens a form for a ППО; the sender must chair that ППО right now."""
     org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
-    if org is None or not isinstance(query.message, Message):
+    known = callback_data.form in OPENERS or callback_data.form == "correction"
+    if org is None or not known or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
@@ -298,22 +283,6 @@ async def passport_card(
         )
 
 
-async def passport_edit(
-    query: CallbackQuery,
-    callback_data: PassportEdit,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
-    if org is None or not isinstance(query.message, Message):
-        await query.answer(common.NO_RIGHTS, show_alert=True)
-        return
-    await query.answer()
-    await _open("passport", query.message, org, session, viewer, settings, clock)
-
-
 def create_router() -> Router:
     router = Router(name="chair")
     router.message.filter(IsChair())
@@ -326,10 +295,8 @@ def create_router() -> Router:
     router.message.register(passport_card, Command("passport"))
     router.message.register(passport_card, F.text == common.MENU_PASSPORT)
     router.message.register(pause, Command("pause"))
-    router.callback_query.register(reminder_button_tapped, OpenForm.filter())
+    router.callback_query.register(form_button_tapped, OpenForm.filter())
     router.message.register(history, Command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
-    router.callback_query.register(org_picked, OrgPick.filter())
     router.callback_query.register(event_action, EventCb.filter())
-    router.callback_query.register(passport_edit, PassportEdit.filter())
     return router

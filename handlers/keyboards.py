@@ -22,8 +22,6 @@ from handlers.callbacks import (
     OpenForm,
     OrgAction,
     OrgCb,
-    OrgPick,
-    PassportEdit,
     ReturnPick,
     RoleRevoke,
     ScopePick,
@@ -132,7 +130,7 @@ def edit_keyboard(token: str, spec: FormSpec, answers: dict[str, Any]) -> Inline
 def org_choice(form: str, orgs: Sequence[Organization]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for org in orgs:
-        kb.button(text=org.name[:60], callback_data=OrgPick(form=form, org_id=org.id))
+        kb.button(text=org.name[:60], callback_data=OpenForm(form=form, org_id=org.id))
     kb.adjust(1)
     return kb.as_markup()
 
@@ -174,7 +172,7 @@ def delete_confirm(event_id: int) -> InlineKeyboardMarkup:
 
 def passport_edit(org_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tp.BTN_EDIT, callback_data=PassportEdit(org_id=org_id))
+    kb.button(text=tp.BTN_EDIT, callback_data=OpenForm(form="passport", org_id=org_id))
     return kb.as_markup()
 
 

@@ -19,8 +19,6 @@ from handlers.callbacks import (
     OpenForm,
     OrgAction,
     OrgCb,
-    OrgPick,
-    PassportEdit,
     ReturnPick,
     RoleRevoke,
     ScopePick,
@@ -119,9 +117,9 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
     """(what, callback data, who may press it) for a button of each kind."""
     school, hospital = ids["МБОУ СОШ № 1"], ids["ГБУЗ ЦРБ"]
     return [
-        ("pick org", OrgPick(form="membership", org_id=school).pack(), {CHAIR}),
+        ("event form", OpenForm(form="event", org_id=school).pack(), {CHAIR}),
         ("reminder", OpenForm(form="membership", org_id=school).pack(), {CHAIR}),
-        ("passport", PassportEdit(org_id=school).pack(), {CHAIR}),
+        ("passport", OpenForm(form="passport", org_id=school).pack(), {CHAIR}),
         ("event", EventCb(action=EventAction.DELETE_YES, event_id=ids["event"]).pack(), {CHAIR}),
         ("scope", ScopePick(command="status", org_id=ids[DISTRICT_A]).pack(), {STAFF, ADMIN}),
         ("return", ReturnPick(org_id=school, confirm=True).pack(), {STAFF, ADMIN}),
