@@ -19,9 +19,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -688,13 +689,49 @@ def _to_bytes(workbook: Workbook) -> bytes:
 
 
 def build_table_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    """One sheet: bold frozen header with an autofilter, then the rows; URLs stay plain text."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _sheet_title(title)
-    _write_table(sheet, headers, rows)
+    """One sheet: bold frozen header with an autofilter, then the rows; URLs stay plain text.
+
+    Written in openpyxl's write-only mode: a region's table of 10,000 rows is streamed, not
+    held as cell objects (several times faster, a fraction of the memory).
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(title))
+    table = [[_cell_value(raw) for raw in values] for values in [headers, *rows]]
+    widths: dict[int, int] = {}
+    for row_index, values in enumerate(table):
+        for column_index, value in enumerate(values, start=1):
+            width = _shown_width(value) + (2 if row_index == 0 else 0)
+            widths[column_index] = max(widths.get(column_index, 0), width)
+    for column_index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column_index)].width = min(
+            max(width + 2, 8), MAX_COLUMN_WIDTH
+        )
+    sheet.freeze_panes = "A2"
+    if headers:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table)}"
+    for row_index, values in enumerate(table):
+        sheet.append([_streamed_cell(sheet, value, header=row_index == 0) for value in values])
     return _to_bytes(workbook)
+
+
+def _streamed_cell(sheet: Any, value: object, *, header: bool) -> object:
+    """Plain values go as they are; only cells that need a style or a type become cells."""
+    text_formula = isinstance(value, str) and value.startswith("=")
+    wide = isinstance(value, str) and len(value) > MAX_COLUMN_WIDTH
+    if not (header or text_formula or wide or isinstance(value, date)):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if header:
+        cell.font = _BOLD
+    if text_formula:
+        cell.data_type = "s"  # a name like «=Итого» is text, not a formula
+    if isinstance(value, datetime):
+        cell.number_format = "DD.MM.YYYY HH:MM"
+    elif isinstance(value, date):
+        cell.number_format = "DD.MM.YYYY"
+    if wide and not header:
+        cell.alignment = _WRAP
+    return cell
 
 
 def build_template_xlsx() -> bytes:
