@@ -58,6 +58,11 @@ async def start_with_code(
             reply_markup=keyboards.chair_menu(),
         )
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CHAIR)
+    elif result.invite.role is Role.CURATOR:
+        await message.answer(
+            t.welcome_curator(common.name(user.first_name), common.name(result.org.name))
+        )
+        await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CURATOR)
     else:
         await message.answer(
             t.welcome_staff(common.name(user.first_name), common.name(result.org.name))

@@ -18,7 +18,7 @@ def _command(text: str | None) -> str | None:
 
 async def anything(message: Message, viewer: Viewer) -> None:
     command = _command(message.text or message.caption)
-    stranger = not (viewer.is_admin or viewer.is_chair or viewer.is_staff)
+    stranger = not (viewer.is_admin or viewer.is_chair or viewer.is_staff or viewer.curated)
     if command is not None and may_use(viewer, command) is False:
         await message.answer(common.STRANGER if stranger else common.NOT_YOUR_COMMAND)
     elif stranger:

@@ -44,6 +44,47 @@ async def org_command(message: Message, command: CommandObject, session: AsyncSe
     await message.answer(t.ORG_CARD_ACTIONS, reply_markup=keyboards.org_found(found[:SEARCH_SHOWN]))
 
 
+async def curator_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """/curator <ППО>: a link that attaches a curator (seed 002: for ППО with low coverage)."""
+    query = (command.args or "").strip()
+    if not query:
+        await message.answer(t.SEARCH_USAGE.format(example="/curator школа № 1"))
+        return
+    found = [o for o in await org_admin.search(session, query, None) if o.kind is OrgKind.PPO]
+    if len(found) != 1:
+        if not found:
+            await message.answer(t.NOT_FOUND)
+        else:
+            await message.answer(
+                t.ORG_CARD_ACTIONS, reply_markup=keyboards.org_found(found[:SEARCH_SHOWN])
+            )
+        return
+    await _curator_link(message, found[0], bot, session, settings, clock)
+
+
+async def _curator_link(
+    message: Message,
+    org: Organization,
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    invite = await people.issue_invite(
+        session, org_id=org.id, role=Role.CURATOR, now=clock.now(), ttl=settings.invite_ttl
+    )
+    link = deep_link((await bot.me()).username or "", invite.code)
+    expires = common.local_date(invite.expires_at, settings.timezone)
+    await message.answer(t.curator_link(org.name, link, expires), disable_web_page_preview=True)
+
+
 async def _card(
     message: Message, org: Organization, session: AsyncSession, settings: Settings
 ) -> None:
@@ -106,12 +147,7 @@ async def org_action(
         org_admin.set_archived(org, session, archived=archived, by=actor, now=now)
         await message.answer(t.archived(org.name) if archived else t.restored(org.name))
     elif action is OrgAction.CURATOR and org.kind is OrgKind.PPO:
-        invite = await people.issue_invite(
-            session, org_id=org.id, role=Role.CURATOR, now=now, ttl=settings.invite_ttl
-        )
-        link = deep_link((await bot.me()).username or "", invite.code)
-        expires = common.local_date(invite.expires_at, settings.timezone)
-        await message.answer(t.curator_link(org.name, link, expires), disable_web_page_preview=True)
+        await _curator_link(message, org, bot, session, settings, clock)
     elif action is OrgAction.ROLES:
         grants = await orgs.grants_over(session, org.id)
         if not grants:
@@ -193,6 +229,7 @@ def create_router() -> Router:
     admin.message.filter(IsAdmin())
     admin.callback_query.filter(IsAdmin())
     admin.message.register(org_command, Command("org"))
+    admin.message.register(curator_command, Command("curator"))
     admin.callback_query.register(org_action, OrgCb.filter())
     admin.callback_query.register(role_revoke, RoleRevoke.filter())
     staff = Router(name="manage-staff")

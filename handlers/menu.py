@@ -18,10 +18,11 @@ log = logging.getLogger(__name__)
 
 class Audience(enum.Flag):
     STRANGER = enum.auto()
+    CURATOR = enum.auto()
     CHAIR = enum.auto()
     STAFF = enum.auto()
     ADMIN = enum.auto()
-    ANYONE = STRANGER | CHAIR | STAFF | ADMIN
+    ANYONE = STRANGER | CURATOR | CHAIR | STAFF | ADMIN
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("invites", t.CMD_INVITES, A.ADMIN),
     CommandInfo("invite", t.CMD_INVITE, A.ADMIN),
     CommandInfo("org", t.CMD_ORG, A.ADMIN),
+    CommandInfo("curator", t.CMD_CURATOR, A.ADMIN),
     CommandInfo("backup", t.CMD_BACKUP, A.ADMIN),
     CommandInfo("cancel", t.CMD_CANCEL, A.ANYONE),
     CommandInfo("start", t.CMD_START, A.STRANGER),
@@ -69,6 +71,8 @@ def audience_of(viewer: Viewer) -> Audience:
         audience |= Audience.STAFF
     if viewer.is_admin:
         audience |= Audience.ADMIN
+    if viewer.curated:
+        audience |= Audience.CURATOR
     return audience or Audience.STRANGER
 
 
@@ -90,6 +94,8 @@ def help_text(viewer: Viewer) -> str:
     lines += [f"/{c.name} — {c.description}" for c in allowed_commands(audience)]
     if audience & Audience.CHAIR:
         lines += ["", t.HELP_CHAIR_HINT]
+    if audience & Audience.CURATOR:
+        lines += ["", t.HELP_CURATOR_HINT]
     return "\n".join(lines)
 
 

@@ -45,3 +45,14 @@ async def test_help_lists_exactly_the_senders_commands(harness: Harness) -> None
         "/cancel",
         "/help",
     }
+
+
+async def test_curator_joins_by_link(harness: Harness) -> None:
+    await join(harness)
+    reply = texts(await harness.send(ADMIN, "/curator Солнышко"))[0]
+    code = reply.split("?start=", 1)[1].split()[0]
+    welcome = texts(await harness.send(702, f"/start {code}"))[0]
+    assert "куратор ППО «МБДОУ детский сад «Солнышко»»" in welcome
+    help_text = texts(await harness.send(702, "/help"))[0]
+    assert "куратор" in help_text and "ссылку-приглашение" not in help_text
+    assert "Ничего не найдено" in texts(await harness.send(ADMIN, "/curator больница"))[0]

@@ -34,6 +34,14 @@ def welcome_staff(first_name: str, org_name: str) -> str:
     )
 
 
+def welcome_curator(first_name: str, org_name: str) -> str:
+    return (
+        f"Здравствуйте, {first_name}! Вы подключены как куратор ППО «{org_name}».\n\n"
+        "Если ППО не сдаст мониторинг в срок, бот пришлёт вам напоминание на следующий "
+        "рабочий день после срока."
+    )
+
+
 def welcome_back(org_name: str) -> str:
     return f"Вы уже председатель ППО «{org_name}». Для отчёта нажмите /report."
 
