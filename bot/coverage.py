@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.texts import common as t
+
 SOFT_CHANGE_SHARE = 0.10
 
 
@@ -19,7 +21,7 @@ def format_percent(value: float | None) -> str:
     if value is None:
         return "—"
     text = f"{value:.1f}".replace(".", ",")
-    return text.removesuffix(",0") + " %"
+    return text.removesuffix(",0") + t.PERCENT
 
 
 def format_points(delta: float | None) -> str:
@@ -27,9 +29,9 @@ def format_points(delta: float | None) -> str:
     if delta is None:
         return "—"
     if abs(delta) < 0.05:
-        return "±0 п.п."
+        return t.NO_CHANGE
     sign = "+" if delta > 0 else "−"
-    return f"{sign}{abs(delta):.1f}".replace(".", ",").removesuffix(",0") + " п.п."
+    return f"{sign}{abs(delta):.1f}".replace(".", ",").removesuffix(",0") + t.POINTS
 
 
 def trend_mark(delta: float | None) -> str:

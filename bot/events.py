@@ -176,6 +176,20 @@ class EventFlow:
         return t.saved(common.name(draft.context["org_name"]))
 
 
+def delete(session: AsyncSession, event: Event, *, by: int, now: datetime) -> None:
+    """Deleting keeps the row (marked deleted) and what it held in the audit log."""
+    before = events.snapshot(event)
+    events.delete_event(event, by=by, now=now)
+    audit.record(
+        session,
+        at=now,
+        actor_id=by,
+        action="event.delete",
+        org_id=event.org_id,
+        before={"id": event.id, **before},
+    )
+
+
 @dataclass(frozen=True)
 class YearOverview:
     year: int

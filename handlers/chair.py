@@ -27,7 +27,7 @@ from handlers.callbacks import EventAction, EventCb, OpenForm
 from handlers.filters import IsChair
 from handlers.forms import form_env, resume, show_step
 from handlers.replies import answer_lines
-from storage import audit, collections, drafts
+from storage import collections, drafts
 from storage import events as event_store
 from storage.models import Event, FormDraft, Organization
 
@@ -256,17 +256,7 @@ async def event_action(
         )
     elif action is EventAction.DELETE_YES:
         assert viewer.person is not None
-        now = clock.now()
-        before = event_store.snapshot(item)
-        event_store.delete_event(item, by=viewer.person.id, now=now)
-        audit.record(
-            session,
-            at=now,
-            actor_id=viewer.person.id,
-            action="event.delete",
-            org_id=item.org_id,
-            before={"id": item.id, **before},
-        )
+        event_reports.delete(session, item, by=viewer.person.id, now=clock.now())
         await message.answer(te.deleted(title))
     else:
         await message.answer(te.KEPT)

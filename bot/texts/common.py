@@ -30,6 +30,10 @@ def local_date(moment: datetime, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y")
 
 
+PERCENT = " %"
+POINTS = " п.п."
+NO_CHANGE = "±0 п.п."
+
 MENU_REPORT = "📊 Мониторинг численности"
 MENU_EVENT = "📝 Мероприятие"
 MENU_PASSPORT = "🪪 Паспорт ППО"
