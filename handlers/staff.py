@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -42,14 +43,28 @@ from handlers.replies import answer_file, answer_lines
 from storage import collections, drafts, orgs, reports
 from storage.models import Organization, OrgKind
 
-Runner = Callable[
-    [Message, Organization, str, AsyncSession, Viewer, Settings, Clock], Awaitable[None]
-]
+
+@dataclass(frozen=True)
+class Scoped:
+    """One staff command acting on one district or region, with what it needs."""
+
+    message: Message
+    scope: Organization
+    arg: str
+    session: AsyncSession
+    viewer: Viewer
+    settings: Settings
+    clock: Clock
+
+    @property
+    def today(self) -> date:
+        """The scope's local date."""
+        tz = ZoneInfo(self.scope.timezone or self.settings.timezone)
+        return self.clock.now().astimezone(tz).date()
+
+
+Runner = Callable[[Scoped], Awaitable[None]]
 SEARCH_SHOWN = 10
-
-
-def _today(scope: Organization, settings: Settings, clock: Clock) -> date:
-    return clock.now().astimezone(ZoneInfo(scope.timezone or settings.timezone)).date()
 
 
 async def _send_table(message: Message, digest: Digest) -> None:
@@ -58,104 +73,64 @@ async def _send_table(message: Message, digest: Digest) -> None:
     await answer_file(message, data, td.table_file_name(digest.period), td.TABLE_CAPTION)
 
 
-async def run_status(
-    message: Message,
-    scope: Organization,
-    arg: str,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def run_status(c: Scoped) -> None:
     digest = await load_digest(
-        session,
-        scope_org_id=scope.id,
-        today=_today(scope, settings, clock),
-        default_tz=settings.timezone,
+        c.session,
+        scope_org_id=c.scope.id,
+        today=c.today,
+        default_tz=c.settings.timezone,
     )
-    await message.answer(status_text(digest))
+    await c.message.answer(status_text(digest))
 
 
-async def run_digest(
-    message: Message,
-    scope: Organization,
-    arg: str,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    today = _today(scope, settings, clock)
+async def run_digest(c: Scoped) -> None:
+    today = c.today
     digest = await load_digest(
-        session,
-        scope_org_id=scope.id,
+        c.session,
+        scope_org_id=c.scope.id,
         today=today,
         events_since=today - EVENTS_WINDOW,
-        default_tz=settings.timezone,
+        default_tz=c.settings.timezone,
     )
-    await message.answer(digest_text(digest))
+    await c.message.answer(digest_text(digest))
     chart = await asyncio.to_thread(digest_chart_png, digest)
-    await message.answer_photo(
+    await c.message.answer_photo(
         BufferedInputFile(chart, td.chart_file_name(digest.period)), caption=td.CHART_CAPTION
     )
-    await _send_table(message, digest)
+    await _send_table(c.message, digest)
 
 
-async def run_export(
-    message: Message,
-    scope: Organization,
-    arg: str,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    period = parse_period(arg) if arg else None
-    if arg and period is None:
-        await message.answer(t.EXPORT_BAD_PERIOD)
+async def run_export(c: Scoped) -> None:
+    period = parse_period(c.arg) if c.arg else None
+    if c.arg and period is None:
+        await c.message.answer(t.EXPORT_BAD_PERIOD)
         return
     digest = await load_digest(
-        session,
-        scope_org_id=scope.id,
+        c.session,
+        scope_org_id=c.scope.id,
         period=period,
-        today=_today(scope, settings, clock),
-        default_tz=settings.timezone,
+        today=c.today,
+        default_tz=c.settings.timezone,
     )
-    await _send_table(message, digest)
+    await _send_table(c.message, digest)
 
 
-async def run_rating(
-    message: Message,
-    scope: Organization,
-    arg: str,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    today = _today(scope, settings, clock)
-    year = rating_year(arg, today)
+async def run_rating(c: Scoped) -> None:
+    today = c.today
+    year = rating_year(c.arg, today)
     if year is None:
-        await message.answer(tr.BAD_YEAR)
+        await c.message.answer(tr.BAD_YEAR)
         return
-    rating = await load_rating(session, scope_org_id=scope.id, year=year, today=today)
-    await message.answer(rating_text(rating))
+    rating = await load_rating(c.session, scope_org_id=c.scope.id, year=year, today=today)
+    await c.message.answer(rating_text(rating))
     data = await asyncio.to_thread(rating_xlsx, rating)
-    await answer_file(message, data, rating_file_name(year), tr.FILE_CAPTION)
+    await answer_file(c.message, data, rating_file_name(year), tr.FILE_CAPTION)
 
 
-async def run_paused(
-    message: Message,
-    scope: Organization,
-    arg: str,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    paused = await collections.paused_chairs(session, scope.id, _today(scope, settings, clock))
+async def run_paused(c: Scoped) -> None:
+    paused = await collections.paused_chairs(c.session, c.scope.id, c.today)
     if not paused:
-        await message.answer(t.PAUSED_NONE)
+        await c.message.answer(t.PAUSED_NONE)
         return
     lines = [t.PAUSED_HEADER]
     for item in paused:
@@ -165,48 +140,32 @@ async def run_paused(
                 item.org.name, item.chair.full_name, until.strftime("%d.%m.%Y") if until else ""
             )
         )
-    await answer_lines(message, lines)
+    await answer_lines(c.message, lines)
 
 
-async def run_request(
-    message: Message,
-    scope: Organization,
-    arg: str,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def run_request(c: Scoped) -> None:
     draft = await requests.open_form(
-        session,
-        tg_user_id=viewer.tg_user_id,
-        scope=scope,
-        lineage=await lineage(session, scope),
-        default_tz=settings.timezone,
-        now=clock.now(),
+        c.session,
+        tg_user_id=c.viewer.tg_user_id,
+        scope=c.scope,
+        lineage=await lineage(c.session, c.scope),
+        default_tz=c.settings.timezone,
+        now=c.clock.now(),
     )
-    await show_step(message, draft, form_env(draft, settings, clock))
+    await show_step(c.message, draft, form_env(draft, c.settings, c.clock))
 
 
-async def run_announce(
-    message: Message,
-    scope: Organization,
-    arg: str,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def run_announce(c: Scoped) -> None:
     draft = await announcements.open_form(
-        session,
-        tg_user_id=viewer.tg_user_id,
-        scope=scope,
-        lineage=await lineage(session, scope),
-        today=_today(scope, settings, clock),
-        default_tz=settings.timezone,
-        now=clock.now(),
+        c.session,
+        tg_user_id=c.viewer.tg_user_id,
+        scope=c.scope,
+        lineage=await lineage(c.session, c.scope),
+        today=c.today,
+        default_tz=c.settings.timezone,
+        now=c.clock.now(),
     )
-    await show_step(message, draft, form_env(draft, settings, clock))
+    await show_step(c.message, draft, form_env(draft, c.settings, c.clock))
 
 
 RUNNERS: dict[str, Runner] = {
@@ -237,7 +196,7 @@ async def scoped_command(
     if not scopes:
         await message.answer(t.NO_SCOPE)
     elif len(scopes) == 1:
-        await RUNNERS[name](message, scopes[0], arg, session, viewer, settings, clock)
+        await RUNNERS[name](Scoped(message, scopes[0], arg, session, viewer, settings, clock))
     else:
         await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.scope_choice(name, arg, scopes))
 
@@ -258,7 +217,7 @@ async def scope_picked(
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    await runner(query.message, scope, callback_data.arg, session, viewer, settings, clock)
+    await runner(Scoped(query.message, scope, callback_data.arg, session, viewer, settings, clock))
 
 
 async def return_command(
