@@ -13,7 +13,7 @@ from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from storage import people
+from storage import outbox, people
 from storage.models import Organization, Person, Role
 from storage.updates import claim_update
 
@@ -110,5 +110,9 @@ class ViewerMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         session: AsyncSession | None = data.get("session")
         if user is not None and session is not None:
-            data["viewer"] = await load_viewer(session, user.id, self.admin_ids)
+            viewer = await load_viewer(session, user.id, self.admin_ids)
+            if viewer.person is not None and viewer.person.unreachable_at is not None:
+                # Someone who writes to the bot can be written to again (unblocked it).
+                await outbox.mark_reachable(session, user.id)
+            data["viewer"] = viewer
         return await handler(event, data)

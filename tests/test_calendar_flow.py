@@ -114,8 +114,10 @@ async def test_unreachable_chair_is_marked_and_catch_up_is_reported(
     await tick_and_send(harness)
     status = texts(await harness.send(STAFF, "/status"))[0]
     assert "📵" in status
-
     harness.server.unblock_chat(CHAIR)
+    await harness.send(CHAIR, "/help")  # the chair unblocked the bot and writes again
+    assert "📵" not in texts(await harness.send(STAFF, "/status"))[0]
+
     harness.clock.moment = at(20)  # the bot was down over the Monday digest and the reminder
     mark = harness.server.mark()
     bg = background(harness)
