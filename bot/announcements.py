@@ -84,6 +84,8 @@ async def report_finished_announcements(
     queued = 0
     async with session_pool() as session, session.begin():
         for entry in await audit.since(session, action=ACTION, since=now - REPORT_WITHIN):
+            if await outbox.by_key(session, f"announce-report:{entry.id}") is not None:
+                continue
             messages = await outbox.by_prefix(session, f"announce:{entry.id}:")
             if not messages or any(m.status is OutboxStatus.PENDING for m in messages):
                 continue

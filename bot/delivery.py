@@ -131,10 +131,6 @@ class Permit:
         self.chat_id = chat_id
         self.granted_at = granted_at
 
-    @property
-    def released(self) -> bool:
-        return self._released
-
     def release(self) -> None:
         """Mark the call finished (idempotent)."""
         if not self._released:
@@ -205,10 +201,6 @@ class RateLimiter:
         self._changed = _Signal()
 
     @property
-    def in_flight(self) -> int:
-        return self._in_flight
-
-    @property
     def paused_until(self) -> float:
         """The end of the current pause (``-inf`` if there never was one)."""
         return self._paused_until
@@ -222,12 +214,6 @@ class RateLimiter:
         if moment > self._paused_until:
             self._paused_until = moment
             self._changed.notify()
-
-    def pause_for(self, seconds: float) -> float:
-        """Pause for ``seconds`` from now; returns the end of the pause."""
-        until = self.monotonic() + seconds
-        self.pause_until(until)
-        return until
 
     def ready_in(self, chat_id: int) -> float:
         """Seconds until a permit for ``chat_id`` could be granted: 0 now, ``inf`` while

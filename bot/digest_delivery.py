@@ -62,6 +62,8 @@ async def enqueue_digest(
     default_tz: str,
 ) -> bool:
     """Queue the three parts of one digest; False if this digest was queued already."""
+    if await outbox.by_key(session, f"{key_prefix}:text") is not None:
+        return False  # checked first: the tick runs every minute, the digest is built once
     digest = await load_digest(
         session,
         scope_org_id=scope_org_id,

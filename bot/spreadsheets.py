@@ -25,7 +25,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.texts import importing as texts
 from storage.orgs import name_key
@@ -649,39 +648,6 @@ def _shown_width(value: object) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def _write_table(
-    sheet: Worksheet, headers: Sequence[object], rows: Iterable[Sequence[object]]
-) -> None:
-    """Bold frozen header, values as given (strings stay strings, even «=…»), column widths."""
-    widths: dict[int, int] = {}
-    last_row = 0
-    for row_index, values in enumerate([headers, *rows], start=1):
-        last_row = row_index
-        for column_index, raw in enumerate(values, start=1):
-            value = _cell_value(raw)
-            cell = sheet.cell(row=row_index, column=column_index, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # a name like «=Итого» is text, not a formula
-            if isinstance(value, datetime):
-                cell.number_format = "DD.MM.YYYY HH:MM"
-            elif isinstance(value, date):
-                cell.number_format = "DD.MM.YYYY"
-            width = _shown_width(value)
-            if row_index == 1:
-                cell.font = _BOLD
-                width += 2  # room for the autofilter button
-            elif width > MAX_COLUMN_WIDTH:
-                cell.alignment = _WRAP
-            widths[column_index] = max(widths.get(column_index, 0), width)
-    for column_index, width in widths.items():
-        sheet.column_dimensions[get_column_letter(column_index)].width = min(
-            max(width + 2, 8), MAX_COLUMN_WIDTH
-        )
-    sheet.freeze_panes = "A2"
-    if headers:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{last_row}"
-
-
 def _to_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -695,7 +661,20 @@ def build_table_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence
     held as cell objects (several times faster, a fraction of the memory).
     """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_title(title))
+    _stream_table(workbook, _sheet_title(title), headers, rows, autofilter=True)
+    return _to_bytes(workbook)
+
+
+def _stream_table(
+    workbook: Workbook,
+    title: str,
+    headers: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    autofilter: bool,
+) -> None:
+    """A sheet with a bold frozen header and columns as wide as their content (capped)."""
+    sheet = workbook.create_sheet(title)
     table = [[_cell_value(raw) for raw in values] for values in [headers, *rows]]
     widths: dict[int, int] = {}
     for row_index, values in enumerate(table):
@@ -707,11 +686,10 @@ def build_table_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence
             max(width + 2, 8), MAX_COLUMN_WIDTH
         )
     sheet.freeze_panes = "A2"
-    if headers:
+    if autofilter and headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table)}"
     for row_index, values in enumerate(table):
         sheet.append([_streamed_cell(sheet, value, header=row_index == 0) for value in values])
-    return _to_bytes(workbook)
 
 
 def _streamed_cell(sheet: Any, value: object, *, header: bool) -> object:
@@ -736,19 +714,17 @@ def _streamed_cell(sheet: Any, value: object, *, header: bool) -> object:
 
 def build_template_xlsx() -> bytes:
     """A sample organization list to fill in, with an instruction sheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = texts.TEMPLATE_SHEET_TITLE
+    workbook = Workbook(write_only=True)
     headers = [texts.COLUMN_TITLES[fld] for fld in Field]
-    _write_table(sheet, headers, texts.TEMPLATE_EXAMPLE_ROWS)
-    sheet.auto_filter.ref = None
-
+    _stream_table(
+        workbook, texts.TEMPLATE_SHEET_TITLE, headers, texts.TEMPLATE_EXAMPLE_ROWS, autofilter=False
+    )
     instructions = workbook.create_sheet(texts.INSTRUCTION_SHEET_TITLE)
     instructions.column_dimensions["A"].width = 100
     for index, line in enumerate(texts.INSTRUCTION_LINES, start=1):
-        cell = instructions.cell(row=index, column=1, value=line)
+        cell = WriteOnlyCell(instructions, value=line)
         cell.alignment = _WRAP
         if index == 1:
             cell.font = Font(bold=True, size=13)
+        instructions.append([cell])
     return _to_bytes(workbook)

@@ -103,7 +103,7 @@ async def run_digest(c: Scoped) -> None:
 async def run_export(c: Scoped) -> None:
     period = parse_period(c.arg) if c.arg else None
     if c.arg and period is None:
-        await c.message.answer(t.EXPORT_BAD_PERIOD)
+        await c.message.answer(td.EXPORT_BAD_PERIOD)
         return
     digest = await load_digest(
         c.session,

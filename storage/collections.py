@@ -186,17 +186,6 @@ async def targets(
     return [(target, org) for target, org in (await session.execute(stmt)).all()]
 
 
-async def late_targets(
-    session: AsyncSession, collection_id: int, *, today: date
-) -> list[tuple[CollectionTarget, Organization]]:
-    """Targets not submitted whose deadline is before ``today``."""
-    return [
-        (target, org)
-        for target, org in await targets(session, collection_id, pending_only=True)
-        if target.deadline < today
-    ]
-
-
 async def cancel_pending_reminders(
     session: AsyncSession, *, collection_id: int, org_id: int, reason: str = "submitted"
 ) -> int:
@@ -365,24 +354,6 @@ async def staff_of(session: AsyncSession, org_id: int) -> list[Contact]:
     for grant_org, person in await _grants(session, Role.STAFF, [org_id]):
         seen.setdefault(person.id, _contact(person, grant_org))
     return list(seen.values())
-
-
-async def district_staff(
-    session: AsyncSession, district_id: int, *, with_region: bool = False
-) -> list[Contact]:
-    """Staff of a district; ``with_region`` adds the staff of its region (each person once)."""
-    contacts = await staff_of(session, district_id)
-    if with_region:
-        district = await session.get(Organization, district_id)
-        if district is not None and district.parent_id is not None:
-            known = {c.person_id for c in contacts}
-            contacts += [
-                c for c in await staff_of(session, district.parent_id) if c.person_id not in known
-            ]
-    return contacts
-
-
-# -- pausing ----------------------------------------------------------------------------------
 
 
 async def pause_reminders(session: AsyncSession, person_id: int, until: date | None) -> None:

@@ -18,7 +18,6 @@ transactions short (one message's outcome per transaction).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -234,19 +233,6 @@ async def sent_since(session: AsyncSession, since: datetime) -> int:
         )
         or 0
     )
-
-
-async def undelivered(
-    session: AsyncSession, *, statuses: Sequence[OutboxStatus] | None = None
-) -> list[OutboxMessage]:
-    """Messages that ended unreachable or failed (or the given statuses), newest first."""
-    wanted = list(statuses or (OutboxStatus.UNREACHABLE, OutboxStatus.FAILED))
-    stmt = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status.in_(wanted))
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    )
-    return list((await session.scalars(stmt)).all())
 
 
 async def pending_keys_created_since(session: AsyncSession, since: datetime) -> list[str]:

@@ -34,22 +34,6 @@ async def upsert_person(
     return person
 
 
-async def chaired_orgs(session: AsyncSession, tg_user_id: int) -> Sequence[Organization]:
-    """The ППО this Telegram user currently chairs, by name."""
-    stmt = (
-        select(Organization)
-        .join(RoleGrant, RoleGrant.org_id == Organization.id)
-        .join(Person, Person.id == RoleGrant.person_id)
-        .where(
-            Person.tg_user_id == tg_user_id,
-            RoleGrant.role == Role.CHAIR,
-            RoleGrant.revoked_at.is_(None),
-        )
-        .order_by(Organization.name_key)
-    )
-    return (await session.scalars(stmt)).all()
-
-
 async def chair_of(session: AsyncSession, org_id: int) -> RoleGrant | None:
     stmt = select(RoleGrant).where(
         RoleGrant.org_id == org_id, RoleGrant.role == Role.CHAIR, RoleGrant.revoked_at.is_(None)

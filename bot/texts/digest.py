@@ -172,9 +172,5 @@ EXPORT_BAD_PERIOD = (
 )
 
 
-def export_caption(scope_name: str, period: str) -> str:
-    return f"Мониторинг за {period}: {scope_name}"
-
-
 CHART_CAPTION = "Охват профчленством по ППО"
 TABLE_CAPTION = "Таблица мониторинга: все ППО, все показатели"
