@@ -6,6 +6,8 @@ outbox messages (``announce:{id}:{chat}``) and the delivery report (``announce-r
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,10 +18,13 @@ from bot.digest import load_digest
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.flow import Summary
 from bot.forms.parsers import choice, text
+from bot.isolation import Isolation
 from bot.texts import announcements as t
-from bot.texts import common, forms
+from bot.texts import forms
 from storage import audit, drafts, outbox, people
-from storage.models import FormDraft, Organization, OutboxStatus
+from storage.models import AuditEntry, FormDraft, Organization, OutboxStatus
+
+log = logging.getLogger(__name__)
 
 ACTION = "announce"
 REPORT_WITHIN = timedelta(days=7)
@@ -62,7 +67,7 @@ async def announce(
         after={"text": text, "only_late": only_late, "chat": author_chat, "recipients": len(chats)},
     )
     await session.flush()
-    body = f"{t.header(scope_name)}\n\n{text}"
+    body = t.message(scope_name, text)
     for chat_id, _ in chats:
         await outbox.enqueue(
             session,
@@ -77,37 +82,66 @@ async def announce(
 
 
 async def report_finished_announcements(
-    session_pool: async_sessionmaker[AsyncSession], clock: Clock
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    isolation: Isolation | None = None,
 ) -> int:
-    """Queue a delivery report to the author of every announcement whose sending is over."""
+    """Queue a delivery report to the author of every announcement whose sending is over.
+
+    The report counts the delivered, the unreachable (by name) and the failed messages with
+    Telegram's reasons, grouped; it is queued however the sending ended, also when nobody got
+    the announcement. Each announcement is a unit of ``isolation`` in its own transaction.
+    """
+    isolation = isolation or Isolation()
     now = clock.now()
+    async with session_pool() as session:
+        entries = await audit.since(session, action=ACTION, since=now - REPORT_WITHIN)
     queued = 0
-    async with session_pool() as session, session.begin():
-        for entry in await audit.since(session, action=ACTION, since=now - REPORT_WITHIN):
-            if await outbox.by_key(session, f"announce-report:{entry.id}") is not None:
-                continue
-            messages = await outbox.by_prefix(session, f"announce:{entry.id}:")
-            if not messages or any(m.status is OutboxStatus.PENDING for m in messages):
-                continue
-            unreachable = [m.chat_id for m in messages if m.status is OutboxStatus.UNREACHABLE]
-            names = await people.names_by_chat(session, unreachable)
-            text = t.delivery_report(
-                sum(1 for m in messages if m.status is OutboxStatus.SENT),
-                [names.get(chat, str(chat)) for chat in unreachable],
-                sum(1 for m in messages if m.status is OutboxStatus.FAILED),
-            )
-            assert entry.after is not None
-            if await outbox.enqueue(
-                session,
-                key=f"announce-report:{entry.id}",
-                chat_id=int(entry.after["chat"]),
-                kind="text",
-                payload={"text": text},
-                not_before=now,
-                now=now,
-            ):
-                queued += 1
+    for entry in entries:
+        async with isolation.unit(f"delivery report of announcement {entry.id}"):
+            async with session_pool() as session, session.begin():
+                added = await _report_one(session, entry, now)
+            queued += added
     return queued
+
+
+async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -> bool:
+    """Queue the delivery report of one announcement if its sending is over; True if queued."""
+    if await outbox.by_key(session, f"announce-report:{entry.id}") is not None:
+        return False
+    messages = await outbox.by_prefix(session, f"announce:{entry.id}:")
+    if not messages or any(m.status is OutboxStatus.PENDING for m in messages):
+        return False
+    if entry.after is None or "chat" not in entry.after:
+        raise ValueError(f"announcement {entry.id} has no author chat")
+    unreachable = [m.chat_id for m in messages if m.status is OutboxStatus.UNREACHABLE]
+    names = await people.names_by_chat(session, unreachable)
+    failures = Counter(m.error or "" for m in messages if m.status is OutboxStatus.FAILED)
+    delivered = sum(1 for m in messages if m.status is OutboxStatus.SENT)
+    log_outcome = log.warning if failures or unreachable else log.info
+    log_outcome(
+        "announcement %s delivered: %s sent, %s unreachable, %s failed%s",
+        entry.id,
+        delivered,
+        len(unreachable),
+        failures.total(),
+        "".join(f"; {count} × {error}" for error, count in failures.most_common()),
+    )
+    return await outbox.enqueue(
+        session,
+        key=f"announce-report:{entry.id}",
+        chat_id=int(entry.after["chat"]),
+        kind="text",
+        payload={
+            "text": t.delivery_report(
+                delivered,
+                [names.get(chat, str(chat)) for chat in unreachable],
+                failures.most_common(),
+            )
+        },
+        not_before=now,
+        now=now,
+    )
 
 
 AUDIENCES = (Choice("all", t.AUDIENCE_ALL), Choice("late", t.AUDIENCE_LATE))
@@ -170,14 +204,11 @@ class AnnouncementFlow:
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
         audience = answers.get("audience", "all")
         label = self.spec.field("audience").display(audience)
-        lines = [
-            t.preview(context["scope_name"], label, context["counts"][audience]),
-            "",
-            common.name(answers.get("text", "")),
-            "",
-            forms.SUMMARY_CONFIRM_HINT,
-        ]
-        return Summary("\n".join(lines))
+        count = context["counts"][audience]
+        text = answers.get("text", "")
+        return Summary(
+            t.preview(context["scope_name"], label, count, text, forms.SUMMARY_CONFIRM_HINT)
+        )
 
     async def submit(
         self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime

@@ -74,7 +74,7 @@ class ReturnFlow:
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
         period = common.period_name(date.fromisoformat(context["period"]))
         lines = [t.return_preview(context["org_name"], period), ""]
-        lines.append(f"{t.L_COMMENT}: {common.name(answers.get('comment', ''))}")
+        lines.append(forms.field_line(t.L_COMMENT, answers.get("comment", "")))
         return Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
     async def submit(

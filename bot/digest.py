@@ -304,11 +304,11 @@ async def load_digest(
 
 
 def short(text: str, limit: int = NAME_LIMIT) -> str:
-    """A name cut to ``limit`` characters with «…», then HTML-escaped."""
+    """A name cut to ``limit`` characters with «…» (still raw: the texts escape it)."""
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return common.name(text)
+    return text
 
 
 def chair_label(ppo: PpoRow, today: date) -> str:
@@ -581,8 +581,8 @@ _MONTH_STEMS = (
     "ноя",
     "дек",
 )
-_NUMERIC = re.compile(r"(?:(\d{1,2})[./-])?(\d{1,2})[./-](\d{4})|(\d{4})-(\d{1,2})")
-_WORDS = re.compile(r"([а-яё]+)\s+(\d{4})")
+_NUMERIC = re.compile(r"(?:(\d{1,2})[./-])?(\d{1,2})[./-](\d{4})|(\d{4})-(\d{1,2})", re.ASCII)
+_WORDS = re.compile(r"([а-яё]+)\s+(\d{4})", re.ASCII)
 
 
 def parse_period(text: str) -> date | None:

@@ -19,13 +19,18 @@ from bot.calendar import CalendarSettings, next_allowed_moment, next_working_day
 from bot.clock import Clock
 from bot.delivery import RenderedFile
 from bot.digest import digest_chart_png, digest_table_xlsx, digest_text, load_digest
+from bot.isolation import Isolation
+from bot.reminders import zone_of
 from bot.texts import digest as t
 from storage import outbox, people
-from storage.models import Collection, Organization
+from storage.models import Collection, Organization, Person, RoleGrant
 
 CATCH_UP = timedelta(days=6)
 """A digest that fell due longer ago than this is not sent late: a newer one replaces it."""
 EVENTS_WINDOW = timedelta(days=7)
+DEADLINE_LOOKBACK = CATCH_UP + timedelta(days=21)
+"""How far back a deadline can lie and still have its digest due (catch-up window plus the
+longest run of days off, the New Year holidays, with room to spare)."""
 
 CHART, TABLE = "digest_chart", "digest_table"
 
@@ -39,10 +44,23 @@ def _weekly_slot(now_local: datetime, settings: CalendarSettings) -> datetime:
 
 
 async def _deadline_slots(
-    session: AsyncSession, scope: Organization, tz: ZoneInfo, settings: CalendarSettings
+    session: AsyncSession,
+    scope: Organization,
+    today: date,
+    tz: ZoneInfo,
+    settings: CalendarSettings,
 ) -> list[datetime]:
-    """The morning after each deadline of the scope's collections."""
-    stmt = select(Collection.deadline).where(Collection.scope_org_id == scope.id)
+    """The morning after each recent deadline of the scope's collections.
+
+    Only deadlines that can still have a digest due (passed, and no older than the catch-up
+    window plus the longest run of days off) are read: the others cannot matter, and a far
+    future deadline stored by mistake (31.12.9999) must not reach the date arithmetic.
+    """
+    stmt = select(Collection.deadline).where(
+        Collection.scope_org_id == scope.id,
+        Collection.deadline < today,
+        Collection.deadline >= today - DEADLINE_LOOKBACK,
+    )
     slots = []
     for deadline in (await session.scalars(stmt)).all():
         day = next_working_day(deadline + timedelta(days=1))
@@ -99,38 +117,58 @@ async def plan_digests(
     clock: Clock,
     settings: CalendarSettings,
     default_tz: str,
+    isolation: Isolation | None = None,
 ) -> int:
-    """Queue every digest that has fallen due for each staff member and was not queued yet."""
+    """Queue every digest that has fallen due for each staff member and was not queued yet.
+
+    Each staff member's digest is a unit of ``isolation`` in its own transaction (building a
+    digest reads a whole district or region: no other digest waits for it, and one that
+    fails is logged and skipped).
+    """
+    isolation = isolation or Isolation()
     now = clock.now()
+    async with session_pool() as session:
+        grants = await people.staff_grants(session)
     queued = 0
-    async with session_pool() as session, session.begin():
-        for grant, person, scope in await people.staff_grants(session):
-            if person.unreachable_at is not None:
-                continue
-            tz = ZoneInfo(scope.timezone or default_tz)
-            now_local = now.astimezone(tz)
-            slots = [_weekly_slot(now_local, settings)]
-            slots += await _deadline_slots(session, scope, tz, settings)
-            due = [
-                s for s in slots if grant.granted_at < s <= now_local and now_local - s <= CATCH_UP
-            ]
-            if not due:
-                continue
-            # Several missed at once (downtime): one digest, the latest, is the picture wanted.
-            day = max(due).date()
-            prefix = f"digest:{scope.id}:{day.isoformat()}:{person.tg_user_id}"
-            if await enqueue_digest(
-                session,
-                scope_org_id=scope.id,
-                chat_id=person.tg_user_id,
-                today=now_local.date(),
-                key_prefix=prefix,
-                not_before=next_allowed_moment(now, tz, settings),
-                now=now,
-                default_tz=default_tz,
-            ):
-                queued += 1
+    for grant, person, scope in grants:
+        if person.unreachable_at is not None:
+            continue
+        async with isolation.unit(f"digest of scope {scope.id} for person {person.id}"):
+            async with session_pool() as session, session.begin():
+                added = await _plan_digest(session, grant, person, scope, now, settings, default_tz)
+            queued += added
     return queued
+
+
+async def _plan_digest(
+    session: AsyncSession,
+    grant: RoleGrant,
+    person: Person,
+    scope: Organization,
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+) -> bool:
+    """Queue the digest of one staff member if one fell due and was not queued yet."""
+    tz = zone_of(scope, default_tz)
+    now_local = now.astimezone(tz)
+    slots = [_weekly_slot(now_local, settings)]
+    slots += await _deadline_slots(session, scope, now_local.date(), tz, settings)
+    due = [s for s in slots if grant.granted_at < s <= now_local and now_local - s <= CATCH_UP]
+    if not due:
+        return False
+    # Several missed at once (downtime): one digest, the latest, is the picture wanted.
+    day = max(due).date()
+    return await enqueue_digest(
+        session,
+        scope_org_id=scope.id,
+        chat_id=person.tg_user_id,
+        today=now_local.date(),
+        key_prefix=f"digest:{scope.id}:{day.isoformat()}:{person.tg_user_id}",
+        not_before=next_allowed_moment(now, tz, settings),
+        now=now,
+        default_tz=default_tz,
+    )
 
 
 def renderers(default_tz: str) -> dict[str, Any]:

@@ -70,16 +70,17 @@ class PendingInvite:
 async def invites_for_unchaired(
     session: AsyncSession, *, ttl: timedelta, now: datetime
 ) -> list[PendingInvite]:
-    """A live invite for every ППО without a chair: the existing one, or a new one.
+    """A live invite for every active ППО without a chair: the existing one, or a new one.
 
-    Reusing live codes matters: links already forwarded to chairs keep working.
+    Reusing live codes matters: links already forwarded to chairs keep working. Archived
+    ППО get none: nobody is to join an organization that is no longer monitored.
     """
     everything = {org.id: org for org in await orgs.all_orgs(session)}
     chairs = await orgs.active_chairs(session)
     live = await people.live_invites(session, now=now)
     pending = []
     for org in everything.values():
-        if org.kind is not OrgKind.PPO or org.id in chairs:
+        if org.kind is not OrgKind.PPO or org.id in chairs or org.archived_at is not None:
             continue
         invite = live.get(org.id) or await people.issue_invite(
             session, org_id=org.id, role=Role.CHAIR, now=now, ttl=ttl

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, ONLINE
 from bot.forms.flow import Summary
 from bot.forms.parsers import show_date_range
-from bot.texts import common, forms
 from bot.texts import events as t
+from bot.texts import forms
 from storage import audit, drafts, events
 from storage.models import Event, FormDraft, Organization
 
@@ -100,15 +100,13 @@ def _field_lines(answers: dict[str, Any]) -> list[str]:
     for field in EVENT.fields:
         if field.applies(answers):
             value = answers.get(field.name)
-            shown = forms.SKIPPED if value in (None, []) else common.name(field.display(value))
-            lines.append(f"{field.label}: {shown}")
+            shown = None if value in (None, []) else field.display(value)
+            lines.append(forms.field_line(field.label, shown))
     return lines
 
 
 def event_card(event: Event, org_name: str) -> str:
-    return "\n".join(
-        [t.summary_header(common.name(org_name)), "", *_field_lines(answers_of(event))]
-    )
+    return "\n".join([t.summary_header(org_name), "", *_field_lines(answers_of(event))])
 
 
 class EventFlow:
@@ -118,7 +116,7 @@ class EventFlow:
         return None
 
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
-        lines = [t.summary_header(common.name(context["org_name"]))]
+        lines = [t.summary_header(context["org_name"])]
         if "event_id" in context:
             lines.append(t.edit_note(context["event_id"]))
         lines += ["", *_field_lines(answers)]
@@ -141,21 +139,7 @@ class EventFlow:
         values = _values_of(self.spec.visible_answers(draft.answers))
         event_id = draft.context.get("event_id")
         if event_id is not None:
-            event = await events.get_event(session, event_id)
-            if event is not None and event.org_id == draft.org_id:
-                before = events.snapshot(event)
-                events.update_event(event, values, now)
-                old, new = audit.changes(before, events.snapshot(event))
-                audit.record(
-                    session,
-                    at=now,
-                    actor_id=person_id,
-                    action="event.update",
-                    org_id=event.org_id,
-                    before={"id": event.id, **old},
-                    after=new,
-                )
-                return t.updated(event.id)
+            return await _correct(session, draft, event_id, values, person_id, now)
         event, created = await events.add_event(
             session,
             org_id=draft.org_id,
@@ -173,7 +157,35 @@ class EventFlow:
                 org_id=event.org_id,
                 after={"id": event.id, **events.snapshot(event)},
             )
-        return t.saved(common.name(draft.context["org_name"]))
+        return t.saved(draft.context["org_name"])
+
+
+async def _correct(
+    session: AsyncSession,
+    draft: FormDraft,
+    event_id: int,
+    values: dict[str, Any],
+    person_id: int,
+    now: datetime,
+) -> str:
+    event = await events.get_event(session, event_id)
+    if event is None or event.org_id != draft.org_id:
+        # Deleted meanwhile (another device, another session): a correction must neither
+        # revive it nor turn into a second, new event.
+        return t.correction_of_deleted(event_id)
+    before = events.snapshot(event)
+    events.update_event(event, values, now)
+    old, new = audit.changes(before, events.snapshot(event))
+    audit.record(
+        session,
+        at=now,
+        actor_id=person_id,
+        action="event.update",
+        org_id=event.org_id,
+        before={"id": event.id, **old},
+        after=new,
+    )
+    return t.updated(event.id)
 
 
 def delete(session: AsyncSession, event: Event, *, by: int, now: datetime) -> None:

@@ -16,8 +16,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Deliverer
 from bot.digest_delivery import renderers as digest_renderers
+from bot.housekeeping import PROCESSED_UPDATES_KEPT
 from bot.middlewares import DbSessionMiddleware, ViewerMiddleware, load_viewer
-from bot.scheduler import PROCESSED_UPDATES_KEPT, Background, start_background, stop_background
+from bot.scheduler import Background, start_background, stop_background
 from handlers import get_routers
 from handlers.keyboards import reminder_button
 from handlers.menu import audience_of, set_default_menus

@@ -16,8 +16,8 @@ HISTORY_LIMIT = 24
 async def history_text(session: AsyncSession, org: Organization) -> str:
     rows = await reports.latest_reports(session, org.id, limit=HISTORY_LIMIT + 1)
     if not rows:
-        return f"{t.history_header(common.name(org.name))}\n{t.HISTORY_EMPTY}"
-    lines = [t.history_header(common.name(org.name))]
+        return f"{t.history_header(org.name)}\n{t.HISTORY_EMPTY}"
+    lines = [t.history_header(org.name)]
     counts = await reports.revision_counts(session, org.id)
     for index, report in enumerate(rows[:HISTORY_LIMIT]):
         value = coverage(report.members, report.workers)

@@ -81,9 +81,9 @@ class MembershipFlow:
 
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
         period = date.fromisoformat(context["period"])
-        lines = [t.summary_header(common.name(context["org_name"]), common.period_name(period))]
+        lines = [t.summary_header(context["org_name"], common.period_name(period))]
         if context.get("return_comment"):
-            lines.append(t.return_comment(common.name(context["return_comment"])))
+            lines.append(t.return_comment(context["return_comment"]))
         lines.append("")
         lines += [
             _line(f.label, answers.get(f.name)) for f in self.spec.fields if f.applies(answers)
@@ -153,7 +153,7 @@ class MembershipFlow:
             after={"period": period.isoformat(), "revision": report.revision, **answers},
         )
         return t.saved(
-            common.name(draft.context["org_name"]),
+            draft.context["org_name"],
             common.period_name(period),
             format_percent(coverage(report.members, report.workers)),
         )

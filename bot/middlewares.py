@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update, User
+from aiogram.enums import ChatType
+from aiogram.types import Chat, TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -109,9 +110,11 @@ class ViewerMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         session: AsyncSession | None = data.get("session")
+        chat: Chat | None = data.get("event_chat")
         if user is not None and session is not None:
             viewer = await load_viewer(session, user.id, self.admin_ids)
-            if viewer.person is not None and viewer.person.unreachable_at is not None:
+            private = chat is None or chat.type == ChatType.PRIVATE  # groups change nothing
+            if private and viewer.person is not None and viewer.person.unreachable_at is not None:
                 # Someone who writes to the bot can be written to again (unblocked it).
                 await outbox.mark_reachable(session, user.id)
             data["viewer"] = viewer

@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.flow import Summary
-from bot.forms.parsers import text
+from bot.forms.parsers import text, typed_int
 from bot.spreadsheets import parse_timezone
-from bot.texts import common, forms
+from bot.texts import admin as admin_texts
+from bot.texts import forms
 from bot.texts import staff as t
 from storage import audit, drafts, orgs
 from storage.models import FormDraft, Organization, OrgKind
@@ -64,8 +65,8 @@ class _OrgFieldFlow:
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
         field = self.spec.fields[0]
         lines = [
-            f"<b>{self.spec.title}</b>: {common.name(context['org_name'])}",
-            f"{field.label}: {common.name(str(answers.get(field.name, '')))}",
+            t.org_form_header(self.spec.title, context["org_name"]),
+            forms.field_line(field.label, str(answers.get(field.name, ""))),
             "",
             forms.SUMMARY_CONFIRM_HINT,
         ]
@@ -78,6 +79,12 @@ class _OrgFieldFlow:
         if org is None:
             return t.NOT_FOUND
         value = draft.answers[self.spec.fields[0].name]
+        if self.attribute == "name" and (
+            taken := await orgs.namesake(
+                session, kind=org.kind, parent_id=org.parent_id, name=value, other_than=org.id
+            )
+        ):
+            return admin_texts.name_taken(value, taken.id)
         before = getattr(org, self.attribute)
         setattr(org, self.attribute, value)
         if self.attribute == "name":
@@ -120,14 +127,21 @@ async def districts(session: AsyncSession) -> list[Organization]:
     ]
 
 
-def move(
+async def move(
     session: AsyncSession,
     org: Organization,
     district: Organization,
     *,
     by: int | None,
     now: datetime,
-) -> None:
+) -> str:
+    """Move a ППО to another district; refused (with the reason) when a ППО of the same name
+    is there already, since names are unique within a district."""
+    taken = await orgs.namesake(
+        session, kind=org.kind, parent_id=district.id, name=org.name, other_than=org.id
+    )
+    if taken is not None:
+        return admin_texts.move_name_taken(org.name, district.name, taken.id)
     before = org.parent_id
     org.parent_id, org.updated_at = district.id, now
     audit.record(
@@ -139,6 +153,7 @@ def move(
         before={"parent_id": before},
         after={"parent_id": district.id},
     )
+    return t.moved(org.name, district.name)
 
 
 def set_archived(
@@ -164,7 +179,8 @@ async def search(
     everything = await orgs.all_orgs(session)
     by_id = {org.id: org for org in everything}
     key = orgs.name_key(query.lstrip("#"))
-    found = [org for org in everything if key and (key in org.name_key or key == str(org.id))]
+    number = typed_int(query.strip().lstrip("#№"))
+    found = [org for org in everything if key and (key in org.name_key or number == org.id)]
     if scope_ids is None:
         return found
 

@@ -12,7 +12,7 @@ from bot.forms.engine import SUMMARY
 from bot.forms.flow import Summary
 from bot.forms.parsers import show_date
 from bot.forms.passport import PASSPORT
-from bot.texts import common, forms
+from bot.texts import forms
 from bot.texts import passport as t
 from storage import audit, collections, drafts, orgs, passports
 from storage.models import CollectionKind, FormDraft, Organization, Person
@@ -23,27 +23,22 @@ def _lines(values: dict[str, Any]) -> list[str]:
     for field in PASSPORT.fields:
         if field.applies(values):
             value = values.get(field.name)
-            shown = forms.SKIPPED if value is None else common.name(field.display(value))
-            lines.append(f"{field.label}: {shown}")
+            shown = None if value is None else field.display(value)
+            lines.append(forms.field_line(field.label, shown))
     return lines
 
 
 async def card_text(session: AsyncSession, org: Organization, default_tz: str) -> str:
     passport = await passports.get_passport(session, org.id)
     values = passports.values_of(passport, org)
-    lines = [t.card_header(common.name(org.name)), ""]
+    lines = [t.card_header(org.name), ""]
     if passport is None:
         lines.append(t.EMPTY_CARD)
     lines += _lines(values)
     if passport is not None and passport.updated_by is not None:
         who = await session.get(Person, passport.updated_by)
         when = passport.updated_at.astimezone(ZoneInfo(org.timezone or default_tz))
-        lines += [
-            "",
-            t.updated_by(
-                when.strftime("%d.%m.%Y %H:%M"), common.name(who.full_name if who else "")
-            ),
-        ]
+        lines += ["", t.updated_by(when.strftime("%d.%m.%Y %H:%M"), who.full_name if who else "")]
     return "\n".join(lines)
 
 
@@ -74,7 +69,7 @@ class PassportFlow:
         return None
 
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
-        lines = [t.card_header(common.name(context["org_name"])), "", *_lines(answers), ""]
+        lines = [t.card_header(context["org_name"]), "", *_lines(answers), ""]
         until = answers.get("agreement_until")
         warn = (
             bool(answers.get("agreement"))

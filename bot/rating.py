@@ -357,7 +357,7 @@ def default_year(today: date) -> int:
     return today.year - 1 if today.month == 1 else today.year
 
 
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
 def rating_year(argument: str | None, today: date) -> int | None:
@@ -405,10 +405,11 @@ def formula_plain(weights: RatingWeights = DEFAULT_WEIGHTS) -> str:
 
 
 def _short(text: str, limit: int) -> str:
+    """A name cut to ``limit`` characters with «…» (still raw: the texts escape it)."""
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return common.name(text)
+    return text
 
 
 def _line(org: RatedOrg, limit: int) -> str:
@@ -432,7 +433,7 @@ def _line(org: RatedOrg, limit: int) -> str:
 def _lines(rating: Rating, limit: int, no_data_cap: int) -> list[str]:
     lines = [
         t.header(rating.year, rating.as_of),
-        common.name(t.scope_line(rating.scope.name, len(rating.rated), len(rating.orgs))),
+        t.scope_line(rating.scope.name, len(rating.rated), len(rating.orgs)),
     ]
     if not rating.orgs:
         return [*lines, "", t.NO_PPO]
@@ -452,7 +453,7 @@ def _lines(rating: Rating, limit: int, no_data_cap: int) -> list[str]:
         names = [_short(org.row.name, limit) for org in unrated[:no_data_cap]]
         if len(unrated) > no_data_cap:
             names.append(t.more(len(unrated) - no_data_cap) if names else t.SEE_LIST)
-        lines += ["", t.no_data(len(unrated), ", ".join(names))]
+        lines += ["", t.no_data(len(unrated), names)]
     if rated:
         lines += ["", t.SEE_FILE]
     return lines

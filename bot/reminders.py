@@ -48,6 +48,7 @@ from bot.calendar import (
 )
 from bot.clock import Clock
 from bot.coverage import coverage
+from bot.isolation import Isolation
 from bot.texts import reminders as t
 from storage import collections as store
 from storage.models import Collection, CollectionKind, CollectionTarget, Organization, OrgKind
@@ -62,7 +63,7 @@ FormButton = Callable[[str, int], tuple[str, str]]
 TEXT_KIND = "text"
 
 
-def _zone(org: Organization | None, default_tz: str) -> ZoneInfo:
+def zone_of(org: Organization | None, default_tz: str) -> ZoneInfo:
     """The organization's time zone, or the default one (also for an unknown zone name)."""
     name = org.timezone if org is not None else None
     if name:
@@ -81,6 +82,7 @@ async def open_due_periods(
     clock: Clock,
     calendar_settings: CalendarSettings,
     default_tz: str,
+    isolation: Isolation | None = None,
 ) -> list[Collection]:
     """Open this month's membership monitoring in every district where it is due.
 
@@ -88,24 +90,27 @@ async def open_due_periods(
     collection for this month yet: the targets are its ППО due this month by their tier, from
     their latest report before the period (a report already filed for the period marks the
     target submitted). A district with no ППО due gets no collection. Returns those opened.
+    Each district is a unit of its own (``isolation``): one that fails is logged and skipped.
     """
+    isolation = isolation or Isolation()
     now = clock.now()
     months = calendar_months(calendar_settings)
     async with session_pool() as session:
         districts = list(await store.active_districts(session))
     opened: list[Collection] = []
     for district in districts:
-        today = local_today(now, _zone(district, default_tz))
-        if today.month not in months:
-            continue
-        period = date(today.year, today.month, 1)
-        async with session_pool() as session, session.begin():
-            collection = await _open_district_period(
-                session, district.id, period, calendar_settings, now
-            )
-        if collection is not None:
-            log.info("opened %s for district %s", collection.title, district.id)
-            opened.append(collection)
+        async with isolation.unit(f"opening the period of district {district.id}"):
+            today = local_today(now, zone_of(district, default_tz))
+            if today.month not in months:
+                continue
+            period = date(today.year, today.month, 1)
+            async with session_pool() as session, session.begin():
+                collection = await _open_district_period(
+                    session, district.id, period, calendar_settings, now
+                )
+            if collection is not None:
+                log.info("opened %s for district %s", collection.title, district.id)
+                opened.append(collection)
     return opened
 
 
@@ -210,7 +215,13 @@ async def _plan_collection(
     settings: CalendarSettings,
     default_tz: str,
     form_button: FormButton,
+    isolation: Isolation,
 ) -> int:
+    """Enqueue the due reminders of one collection; each target and the escalation is a unit.
+
+    A target's only write is one :func:`enqueue`, itself a savepoint; the escalation writes
+    one message per recipient, so it gets a savepoint of its own: all of it or none.
+    """
     scope = await session.get(Organization, collection.scope_org_id)
     if scope is None or scope.archived_at is not None:
         return 0
@@ -220,43 +231,67 @@ async def _plan_collection(
         return 0
     chairs = await store.chairs_of(session, (org.id for _, org in pending))
     count = 0
-
     for target, org in pending:
-        chair = chairs.get(org.id)
-        if chair is None or chair.unreachable:
-            continue
-        tz = _zone(org, default_tz)
-        if chair.paused_on(local_today(now, tz)):
-            continue
-        opened_on = local_today(collection.opened_at, tz)
-        plan = [
-            p for p in reminder_plan(opened_on, target.deadline, settings) if p.audience == "chair"
-        ]
-        picked = _pick(plan, tz, now, settings)
-        if picked is None:
-            continue
-        item, deliver_at = picked
-        text = _chair_text(collection, target, org, item, local_today(deliver_at, tz))
-        button_text, callback_data = form_button(collection.kind.value, org.id)
-        payload = {
-            "text": text,
-            "buttons": [[{"text": button_text, "callback_data": callback_data}]],
-        }
-        if await enqueue(
-            session,
-            key=store.reminder_key(collection.id, org.id, item.purpose, chair.tg_user_id),
-            chat_id=chair.tg_user_id,
-            kind=TEXT_KIND,
-            payload=payload,
-            not_before=deliver_at,
-            now=now,
-        ):
-            count += 1
-
-    count += await _escalate(
-        session, collection, scope, rows, pending, chairs, now, settings, default_tz
-    )
+        async with isolation.unit(f"reminder of collection {collection.id} to ППО {org.id}"):
+            if await _remind_chair(
+                session,
+                collection,
+                target,
+                org,
+                chairs.get(org.id),
+                now,
+                settings,
+                default_tz,
+                form_button,
+            ):
+                count += 1
+    async with isolation.unit(f"escalation of collection {collection.id}"):
+        async with session.begin_nested():
+            escalated = await _escalate(
+                session, collection, scope, rows, pending, chairs, now, settings, default_tz
+            )
+        count += escalated
     return count
+
+
+async def _remind_chair(
+    session: AsyncSession,
+    collection: Collection,
+    target: CollectionTarget,
+    org: Organization,
+    chair: store.Contact | None,
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+    form_button: FormButton,
+) -> bool:
+    """Enqueue the chair reminder of one target that is due now; True if one was enqueued."""
+    if chair is None or chair.unreachable:
+        return False
+    tz = zone_of(org, default_tz)
+    if chair.paused_on(local_today(now, tz)):
+        return False
+    opened_on = local_today(collection.opened_at, tz)
+    plan = [p for p in reminder_plan(opened_on, target.deadline, settings) if p.audience == "chair"]
+    picked = _pick(plan, tz, now, settings)
+    if picked is None:
+        return False
+    item, deliver_at = picked
+    text = _chair_text(collection, target, org, item, local_today(deliver_at, tz))
+    button_text, callback_data = form_button(collection.kind.value, org.id)
+    payload = {
+        "text": text,
+        "buttons": [[{"text": button_text, "callback_data": callback_data}]],
+    }
+    return await enqueue(
+        session,
+        key=store.reminder_key(collection.id, org.id, item.purpose, chair.tg_user_id),
+        chat_id=chair.tg_user_id,
+        kind=TEXT_KIND,
+        payload=payload,
+        not_before=deliver_at,
+        now=now,
+    )
 
 
 async def _escalate(
@@ -270,7 +305,7 @@ async def _escalate(
     settings: CalendarSettings,
     default_tz: str,
 ) -> int:
-    tz = _zone(scope, default_tz)
+    tz = zone_of(scope, default_tz)
     plan = [
         p
         for p in reminder_plan(local_today(collection.opened_at, tz), collection.deadline, settings)
@@ -288,7 +323,7 @@ async def _escalate(
     lines: dict[int, str] = {}
     for _target, org in late:
         chair = chairs.get(org.id)
-        org_today = local_today(now, _zone(org, default_tz))
+        org_today = local_today(now, zone_of(org, default_tz))
         lines[org.id] = t.late_line(
             org.name,
             chair.full_name if chair is not None else org.chair_name,
@@ -343,20 +378,32 @@ async def plan_reminders(
     calendar_settings: CalendarSettings,
     default_tz: str,
     form_button: FormButton,
+    isolation: Isolation | None = None,
 ) -> int:
     """Enqueue every reminder whose moment has come; returns how many were enqueued.
 
     One transaction per collection; the targets are row-locked while their reminders are
     enqueued, so a submission at the same moment either comes first (no reminder) or waits
-    and then cancels what was enqueued (``storage.collections.mark_submitted``).
+    and then cancels what was enqueued (``storage.collections.mark_submitted``). Each
+    collection, each of its targets and its escalation are units of ``isolation``: a broken
+    one is logged and skipped, the others are reminded all the same.
     """
+    isolation = isolation or Isolation()
     now = clock.now()
     async with session_pool() as session:
         open_ones = list(await store.open_collections(session, now=now))
     count = 0
     for collection in open_ones:
-        async with session_pool() as session, session.begin():
-            count += await _plan_collection(
-                session, collection, now, calendar_settings, default_tz, form_button
-            )
+        async with isolation.unit(f"reminders of collection {collection.id}"):
+            async with session_pool() as session, session.begin():
+                queued = await _plan_collection(
+                    session,
+                    collection,
+                    now,
+                    calendar_settings,
+                    default_tz,
+                    form_button,
+                    isolation,
+                )
+            count += queued
     return count

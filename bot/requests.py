@@ -73,7 +73,7 @@ class RequestFlow:
     def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
         lines = [t.request_preview(context["scope_name"], context["targets"]), ""]
         lines += [
-            f"{f.label}: {f.display(answers[f.name])}"
+            forms.field_line(f.label, f.display(answers[f.name]))
             for f in self.spec.fields
             if answers.get(f.name) is not None
         ]

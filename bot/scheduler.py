@@ -5,6 +5,11 @@ Jobs live in APScheduler's memory store and are registered anew at every start (
 when a run is skipped or killed. Every tick recomputes from the database what has fallen due
 and queues it in the outbox under a unique key, which makes a second run, a restart or a
 catch-up after downtime send each message once.
+
+No stored row can stop the clockwork: every unit of work in a tick runs isolated
+(``bot/isolation.py``), and a catch-up that fails at start-up is reported to the admins while
+the bot starts all the same. The nightly job does the housekeeping (``bot/housekeeping.py``)
+and the backup.
 """
 
 from __future__ import annotations
@@ -25,16 +30,17 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Deliverer
 from bot.digest_delivery import plan_digests
+from bot.housekeeping import forget_processed_updates, prune_outbox
+from bot.isolation import Isolation
 from bot.reminders import FormButton, open_due_periods, plan_reminders
 from bot.texts import common as t
+from bot.texts import reminders as tr
 from storage import outbox
 from storage.backup import BackupUnsupportedError, nightly_backup
-from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
-PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
 @dataclass
@@ -50,53 +56,106 @@ class Background:
     form_button: FormButton
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+    """Units of work that failed before (``bot.isolation``), so repeats are logged briefly."""
+
+    def isolation(self) -> Isolation:
+        return Isolation(self.failing)
 
 
-async def calendar_tick(bg: Background) -> int:
-    """Open due periods, queue due reminders and digests, then wake the sender."""
-    tz = bg.settings.timezone
-    await open_due_periods(bg.session_pool, bg.clock, bg.settings.calendar, tz)
-    queued = await plan_reminders(
-        bg.session_pool, bg.clock, bg.settings.calendar, tz, bg.form_button
+async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> int:
+    """Open due periods, queue due reminders and digests, then wake the sender.
+
+    Every step, and inside it every district, collection, target, digest and announcement,
+    is a unit of ``isolation``: a failing one is logged and skipped, the rest goes on.
+    """
+    isolation = isolation or bg.isolation()
+    tz, calendar, pool, clock = (
+        bg.settings.timezone,
+        bg.settings.calendar,
+        bg.session_pool,
+        bg.clock,
     )
-    queued += await plan_digests(bg.session_pool, bg.clock, bg.settings.calendar, tz)
-    queued += await report_finished_announcements(bg.session_pool, bg.clock)
+    queued = 0
+    async with isolation.unit("opening periods"):
+        await open_due_periods(pool, clock, calendar, tz, isolation)
+    async with isolation.unit("planning reminders"):
+        queued += await plan_reminders(pool, clock, calendar, tz, bg.form_button, isolation)
+    async with isolation.unit("planning digests"):
+        queued += await plan_digests(pool, clock, calendar, tz, isolation)
+    async with isolation.unit("reporting announcements"):
+        queued += await report_finished_announcements(pool, clock, isolation)
     if queued:
         bg.deliverer.wake()
     return queued
 
 
 async def nightly(bg: Background) -> None:
+    """Housekeeping (``bot/housekeeping.py``) and the backup, each step isolated."""
     now = bg.clock.now()
+    isolation = bg.isolation()
+    async with isolation.unit("forgetting processed updates"):
+        forgotten = await forget_processed_updates(bg.session_pool, now)
+        log.info("forgot %s processed update ids", forgotten)
+    async with isolation.unit("pruning the outbox"):
+        pruned = await prune_outbox(bg.session_pool, now)
+        log.info("pruned %s finished outbox messages", pruned)
+    async with isolation.unit("nightly backup"):
+        with contextlib.suppress(BackupUnsupportedError):
+            path = await nightly_backup(
+                bg.engine, bg.settings.backup_dir, keep=bg.settings.backup_keep, now=now
+            )
+            log.info("nightly backup written to %s", path)
+
+
+async def _tell_admins(bg: Background, key: str, text: str, now: datetime) -> None:
+    """Queue ``text`` to every admin under ``key:{admin}`` in one transaction."""
     async with bg.session_pool() as session, session.begin():
-        await forget_updates_before(session, now - PROCESSED_UPDATES_KEPT)
-    with contextlib.suppress(BackupUnsupportedError):
-        path = await nightly_backup(
-            bg.engine, bg.settings.backup_dir, keep=bg.settings.backup_keep, now=now
-        )
-        log.info("nightly backup written to %s", path)
+        for admin_id in bg.settings.admin_ids:
+            await outbox.enqueue(
+                session,
+                key=f"{key}:{admin_id}",
+                chat_id=admin_id,
+                kind="text",
+                payload={"text": text},
+                not_before=now,
+                now=bg.clock.now(),
+            )
 
 
 async def catch_up(bg: Background, started_at: datetime) -> int:
-    """The first tick after a start; admins hear what it queued that fell due during downtime."""
-    await calendar_tick(bg)
-    async with bg.session_pool() as session, session.begin():
+    """The first tick after a start; admins hear what it queued that fell due during downtime,
+    and what it had to skip because of a broken row."""
+    isolation = bg.isolation()
+    await calendar_tick(bg, isolation)
+    async with bg.session_pool() as session:
         keys = await outbox.pending_keys_created_since(session, started_at)
-        reminders = sum(1 for key in keys if key.startswith("remind:"))
-        digests = sum(1 for key in keys if key.startswith("digest:") and key.endswith(":text"))
-        if reminders or digests:
-            for admin_id in bg.settings.admin_ids:
-                await outbox.enqueue(
-                    session,
-                    key=f"catchup:{started_at.isoformat()}:{admin_id}",
-                    chat_id=admin_id,
-                    kind="text",
-                    payload={"text": t.caught_up(reminders, digests)},
-                    not_before=started_at,
-                    now=bg.clock.now(),
-                )
+    reminders = sum(1 for key in keys if key.startswith("remind:"))
+    digests = sum(1 for key in keys if key.startswith("digest:") and key.endswith(":text"))
+    stamp = started_at.isoformat()
+    if reminders or digests:
+        await _tell_admins(bg, f"catchup:{stamp}", t.caught_up(reminders, digests), started_at)
+    if isolation.failed:
+        text = tr.catch_up_skipped(isolation.failed)
+        await _tell_admins(bg, f"catchup-skipped:{stamp}", text, started_at)
     bg.deliverer.wake()
     return reminders + digests
+
+
+async def _catch_up_or_report(bg: Background, started_at: datetime) -> None:
+    """Catch-up never stops the start: if it fails, admins are told and the bot runs on (the
+    minute ticks retry what it would have done)."""
+    try:
+        await catch_up(bg, started_at)
+    except Exception:
+        log.exception("catch-up at start-up failed; the bot starts anyway")
+        try:
+            await _tell_admins(
+                bg, f"catchup-failed:{started_at.isoformat()}", tr.CATCH_UP_FAILED, started_at
+            )
+        except Exception:
+            log.exception("could not tell the admins that catch-up failed")
+        bg.deliverer.wake()
 
 
 def create_scheduler(bg: Background) -> AsyncIOScheduler:
@@ -122,7 +181,7 @@ def create_scheduler(bg: Background) -> AsyncIOScheduler:
 async def start_background(bg: Background) -> AsyncIOScheduler:
     """Start the sender, catch up on what fell due while the bot was down, start the clock."""
     bg.tasks.append(asyncio.create_task(bg.deliverer.run_forever(bg.stop)))
-    await catch_up(bg, bg.clock.now())
+    await _catch_up_or_report(bg, bg.clock.now())
     scheduler = create_scheduler(bg)
     scheduler.start()
     return scheduler

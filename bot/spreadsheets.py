@@ -284,7 +284,7 @@ def _shown(text: str) -> str:
     return text[: _MAX_SHOWN_CHARS - 1] + "…"
 
 
-_WORKERS_RE = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?")
+_WORKERS_RE = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
 
 
 def _parse_workers(value: object) -> tuple[int | None, str | None]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, chair, common, errors, fallback, forms, manage, staff
+from handlers import admin, chair, common, errors, fallback, forms, groups, manage, staff
 
 
 def get_routers() -> list[Router]:
-    """Order matters: commands first, then answers to an open form, then the fallback."""
-    return [
-        errors.create_router(),
+    """Order matters: groups and channels are turned away first; in private chats commands
+    come first, then answers to an open form, then the fallback."""
+    private = Router(name="private")
+    private.message.filter(groups.PRIVATE)
+    private.callback_query.filter(groups.PRIVATE_BUTTON)
+    private.include_routers(
         common.create_router(),
         admin.create_router(),
         chair.create_router(),
@@ -18,4 +21,5 @@ def get_routers() -> list[Router]:
         manage.create_router(),
         forms.create_router(),
         fallback.create_router(),
-    ]
+    )
+    return [errors.create_router(), groups.create_router(), private]

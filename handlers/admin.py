@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import FSInputFile, Message
+from aiogram.types import CallbackQuery, FSInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot import consent, erasure
 from bot.clock import Clock
 from bot.config import Settings
 from bot.directory import (
@@ -20,11 +23,16 @@ from bot.directory import (
     staff_invites,
     tree_lines,
 )
+from bot.forms.parsers import typed_int
+from bot.middlewares import Viewer, acting_person
 from bot.spreadsheets import build_table_xlsx, build_template_xlsx
 from bot.texts import admin as t
 from bot.texts import common
+from handlers import keyboards
+from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin
 from handlers.replies import answer_file, answer_lines
+from storage import people
 from storage.backup import BackupUnsupportedError, copy_database
 from storage.models import Role
 
@@ -120,11 +128,11 @@ async def invite_one(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    arg = (command.args or "").strip().lstrip("#")
-    if not arg.isdigit():
+    number = typed_int((command.args or "").strip().lstrip("#№"))
+    if number is None:
         await message.answer(t.INVITE_USAGE)
         return
-    result = await reissue_invite(session, int(arg), ttl=settings.invite_ttl, now=clock.now())
+    result = await reissue_invite(session, number, ttl=settings.invite_ttl, now=clock.now())
     if result is None:
         await message.answer(t.INVITE_NOT_FOUND)
         return
@@ -156,9 +164,56 @@ async def backup(message: Message, engine: AsyncEngine, settings: Settings, cloc
         await message.answer_document(FSInputFile(path), caption=t.backup_caption(stamp))
 
 
+async def forget_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
+    """/forget <telegram id>: shows whom and what it erases, and asks to confirm."""
+    tg_user_id = typed_int((command.args or "").strip().lstrip("@"))
+    if tg_user_id is None:
+        await message.answer(t.FORGET_USAGE)
+        return
+    person = await people.get_person(session, tg_user_id)
+    if person is None:
+        await message.answer(t.FORGET_NOT_FOUND)
+        return
+    roles = [
+        f"{consent.ROLE_LABELS[role]}: {org.name}" if org else consent.ROLE_LABELS[role]
+        for role, org in await people.active_grants(session, tg_user_id)
+    ]
+    await message.answer(
+        t.forget_confirm(person.full_name, tg_user_id, roles),
+        reply_markup=keyboards.forget_confirm(person.id),
+    )
+
+
+async def forget_confirmed(
+    query: CallbackQuery,
+    callback_data: ForgetCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    clock: Clock,
+) -> None:
+    message = query.message
+    person = await people.person_by_id(session, callback_data.person_id)
+    if not isinstance(message, Message) or person is None or person.erased_at is not None:
+        await query.answer(t.FORGET_NOT_FOUND, show_alert=True)
+        return
+    await query.answer()
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=None)
+    if not callback_data.confirm:
+        await message.answer(t.FORGET_KEPT)
+        return
+    now = clock.now()
+    actor = await acting_person(session, viewer, query.from_user, now)
+    erased = await erasure.erase(session, person, by=actor.id, now=now)
+    await message.answer(t.forgotten(erased.person_id, erased.roles_ended))
+
+
 def create_router() -> Router:
     router = Router(name="admin")
     router.message.filter(IsAdmin())
+    router.callback_query.filter(IsAdmin())
+    router.callback_query.register(forget_confirmed, ForgetCb.filter())
+    router.message.register(forget_command, Command("forget"))
     router.message.register(import_command, Command("import"), ~F.document)
     router.message.register(import_file, F.document)
     router.message.register(template, Command("template"))

@@ -88,3 +88,18 @@ class OrgCb(CallbackData, prefix="g1"):
 
 class RoleRevoke(CallbackData, prefix="rv1"):
     grant_id: int
+
+
+class ConsentCb(CallbackData, prefix="pd1"):
+    """The answer to the consent question; carries the invite code (22 characters), so nothing
+    about the person is stored before they agree."""
+
+    code: str
+    agree: bool
+
+
+class ForgetCb(CallbackData, prefix="fg1"):
+    """An admin confirms (or drops) erasing a person."""
+
+    person_id: int
+    confirm: bool

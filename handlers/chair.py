@@ -178,7 +178,7 @@ async def events_list(
     for org in viewer.chaired:
         today = _local_today(org, settings, clock.now()).date()
         overview = await event_reports.year_overview(session, org.id, today)
-        lines = [te.list_header(common.name(org.name), overview.year)]
+        lines = [te.list_header(org.name, overview.year)]
         if not overview.events:
             await message.answer("\n".join([*lines, te.LIST_EMPTY]))
             continue
@@ -191,9 +191,7 @@ async def events_list(
                 {"from": item.date_from.isoformat(), "to": item.date_to.isoformat()}
             )
             kind = event_reports.kind_label(item.kind, item.kind_other)
-            lines.append(
-                te.event_line(number, when, kind, common.name(item.topic), item.participants)
-            )
+            lines.append(te.event_line(number, when, kind, item.topic, item.participants))
         if len(overview.events) > EVENTS_LISTED:
             lines.append(te.MORE_EVENTS.format(shown=EVENTS_LISTED, total=len(overview.events)))
         lines.append(te.OPEN_HINT)
@@ -228,7 +226,7 @@ async def event_action(
     if item is None or not isinstance(message, Message):
         return
     await query.answer()
-    title = common.name(item.topic)
+    title = item.topic
     action = callback_data.action
     if action is EventAction.OPEN:
         org = next(o for o in viewer.chaired if o.id == item.org_id)

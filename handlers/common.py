@@ -7,16 +7,19 @@ import contextlib
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import consent
 from bot.clock import Clock
 from bot.config import Settings
 from bot.middlewares import Viewer, load_viewer
 from bot.texts import admin as admin_texts
 from bot.texts import chair as t
 from bot.texts import common
+from bot.texts import consent as tc
 from handlers import keyboards
+from handlers.callbacks import ConsentCb
 from handlers.menu import Audience, audience_of, help_text, set_chat_menu
 from storage import people
 from storage.models import Person, Role
@@ -38,38 +41,91 @@ async def start_with_code(
     settings: Settings,
     clock: Clock,
 ) -> None:
+    """A used, expired or unknown code is explained; a good one asks for consent first (once)."""
     user = message.from_user
     assert user is not None
     code = (command.args or "").strip()
-    if viewer.is_chair and await _already_used_by(session, code, viewer):
-        await message.answer(t.welcome_back(common.name(viewer.chaired[0].name)))
+    found = await consent.check_invite(session, code=code, person=viewer.person, now=clock.now())
+    if found.used_by_sender and found.invite is not None and found.org is not None:
+        role = consent.ROLE_LABELS[found.invite.role]
+        await message.answer(t.already_joined(role, found.org.name))
+    elif found.problem is not None or found.invite is None or found.org is None:
+        await message.answer(REDEEM_ERRORS[found.problem or RedeemError.UNKNOWN])
+    elif consent.given(viewer.person):
+        await _join(message, user, code, bot, session, viewer, settings, clock, consented=False)
+    else:
+        await message.answer(
+            tc.request(found.org.name, consent.ROLE_LABELS[found.invite.role]),
+            reply_markup=keyboards.consent_choice(code),
+        )
+
+
+async def consent_answer(
+    query: CallbackQuery,
+    callback_data: ConsentCb,
+    bot: Bot,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(tc.ANSWERED)
         return
-    now = clock.now()
-    person = await people.upsert_person(
-        session, tg_user_id=user.id, full_name=user.full_name, username=user.username, now=now
+    await query.answer(tc.ANSWERED)
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=None)
+    code = callback_data.code
+    if not callback_data.agree:
+        await message.answer(tc.declined(await consent.district_name(session, code)))
+        return
+    found = await consent.check_invite(session, code=code, person=viewer.person, now=clock.now())
+    if found.used_by_sender and found.invite is not None and found.org is not None:
+        role = consent.ROLE_LABELS[found.invite.role]
+        await message.answer(t.already_joined(role, found.org.name))
+        return
+    await _join(message, query.from_user, code, bot, session, viewer, settings, clock, True)
+
+
+async def _join(
+    message: Message,
+    user: User,
+    code: str,
+    bot: Bot,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+    consented: bool,
+) -> None:
+    result = await consent.join(
+        session,
+        code=code,
+        tg_user_id=user.id,
+        full_name=user.full_name,
+        username=user.username,
+        consented=consented,
+        now=clock.now(),
     )
-    result = await people.redeem_invite(session, code=code, person=person, now=now)
     if isinstance(result, RedeemError):
         await message.answer(REDEEM_ERRORS[result])
         return
     if result.invite.role is Role.CHAIR:
         await message.answer(
-            t.welcome(common.name(user.first_name), common.name(result.org.name)),
+            t.welcome(user.first_name, result.org.name),
             reply_markup=keyboards.chair_menu(),
         )
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CHAIR)
     elif result.invite.role is Role.CURATOR:
-        await message.answer(
-            t.welcome_curator(common.name(user.first_name), common.name(result.org.name))
-        )
+        await message.answer(t.welcome_curator(user.first_name, result.org.name))
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CURATOR)
     else:
-        await message.answer(
-            t.welcome_staff(common.name(user.first_name), common.name(result.org.name))
-        )
+        await message.answer(t.welcome_staff(user.first_name, result.org.name))
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.STAFF)
     previous = result.previous_chair
-    if previous is not None and previous.id != person.id:
+    person = await people.get_person(session, user.id)
+    if previous is not None and person is not None and previous.id != person.id:
         await _announce_handover(bot, session, settings, result.org.name, previous, person)
 
 
@@ -83,7 +139,7 @@ async def _announce_handover(
 ) -> None:
     """The replaced chair is told and loses the menu; admins see who took over."""
     with contextlib.suppress(TelegramAPIError):
-        await bot.send_message(previous.tg_user_id, t.replaced_chair(common.name(org_name)))
+        await bot.send_message(previous.tg_user_id, t.replaced_chair(org_name))
     former = await load_viewer(session, previous.tg_user_id, settings.admin_ids)
     await set_chat_menu(bot, previous.tg_user_id, audience_of(former))
     text = admin_texts.chair_changed(org_name, previous.full_name, successor.full_name)
@@ -92,16 +148,9 @@ async def _announce_handover(
             await bot.send_message(admin_id, text)
 
 
-async def _already_used_by(session: AsyncSession, code: str, viewer: Viewer) -> bool:
-    """A chair tapping their own, already used link again is greeted, not scolded."""
-    return viewer.person is not None and await people.invite_used_by(
-        session, code=code, person_id=viewer.person.id
-    )
-
-
 async def start(message: Message, viewer: Viewer) -> None:
     if viewer.is_chair:
-        names = ", ".join(common.name(org.name) for org in viewer.chaired)
+        names = [org.name for org in viewer.chaired]
         await message.answer(t.welcome_back(names), reply_markup=keyboards.chair_menu())
     else:
         await message.answer(help_text(viewer))
@@ -115,6 +164,7 @@ def create_router() -> Router:
     router = Router(name="common")
     router.message.register(start_with_code, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
+    router.callback_query.register(consent_answer, ConsentCb.filter())
     router.message.register(help_command, Command("help"))
     router.message.register(help_command, F.text == common.MENU_HELP)
     return router

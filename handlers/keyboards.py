@@ -9,14 +9,18 @@ from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.forms.engine import SUMMARY, Field, FormSpec
+from bot.texts import admin as ta
 from bot.texts import common
+from bot.texts import consent as tc
 from bot.texts import events as te
 from bot.texts import forms as t
 from bot.texts import passport as tp
 from bot.texts import staff as ts
 from handlers.callbacks import (
+    ConsentCb,
     EventAction,
     EventCb,
+    ForgetCb,
     FormAction,
     FormCb,
     OpenForm,
@@ -251,4 +255,20 @@ def move_choice(org_id: int, districts: Sequence[Organization]) -> InlineKeyboar
 def revoke_button(grant_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=ts.BTN_REVOKE, callback_data=RoleRevoke(grant_id=grant_id))
+    return kb.as_markup()
+
+
+def consent_choice(code: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=tc.BTN_AGREE, callback_data=ConsentCb(code=code, agree=True))
+    kb.button(text=tc.BTN_DECLINE, callback_data=ConsentCb(code=code, agree=False))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def forget_confirm(person_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=ta.BTN_FORGET, callback_data=ForgetCb(person_id=person_id, confirm=True))
+    kb.button(text=ta.BTN_KEEP, callback_data=ForgetCb(person_id=person_id, confirm=False))
+    kb.adjust(1)
     return kb.as_markup()

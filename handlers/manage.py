@@ -13,6 +13,7 @@ from bot import org_admin
 from bot.clock import Clock
 from bot.config import Settings
 from bot.directory import deep_link
+from bot.forms.parsers import typed_int
 from bot.middlewares import Viewer, acting_person
 from bot.staff_scope import can_act_on
 from bot.texts import common
@@ -140,8 +141,7 @@ async def org_action(
         if district is None or district.kind is not OrgKind.DISTRICT or org.kind is not OrgKind.PPO:
             await message.answer(t.NOT_FOUND)
             return
-        org_admin.move(session, org, district, by=actor, now=now)
-        await message.answer(t.moved(org.name, district.name))
+        await message.answer(await org_admin.move(session, org, district, by=actor, now=now))
     elif action in (OrgAction.ARCHIVE, OrgAction.RESTORE):
         archived = action is OrgAction.ARCHIVE
         org_admin.set_archived(org, session, archived=archived, by=actor, now=now)
@@ -188,13 +188,15 @@ async def audit_command(
     """/audit <№ organization> or /audit @<telegram id>: the latest changes, newest first."""
     arg = (command.args or "").strip()
     entries, subject = None, ""
-    if arg.startswith("@") and arg[1:].isdigit() and viewer.is_admin:
-        person = await people.get_person(session, int(arg[1:]))
+    tg_user_id = typed_int(arg[1:]) if arg.startswith("@") else None
+    org_number = None if arg.startswith("@") else typed_int(arg.lstrip("#№"))
+    if tg_user_id is not None and viewer.is_admin:
+        person = await people.get_person(session, tg_user_id)
         if person is not None:
             entries = await audit.latest(session, person_id=person.id, limit=AUDIT_SHOWN)
             subject = person.full_name
-    elif arg.lstrip("#").isdigit():
-        org = await orgs.get_org(session, int(arg.lstrip("#")))
+    elif org_number is not None:
+        org = await orgs.get_org(session, org_number)
         if org is not None and await can_act_on(session, viewer, org):
             entries = await audit.latest(session, org_id=org.id, limit=AUDIT_SHOWN)
             subject = org.name

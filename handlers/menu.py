@@ -57,6 +57,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("org", t.CMD_ORG, A.ADMIN),
     CommandInfo("curator", t.CMD_CURATOR, A.ADMIN),
     CommandInfo("backup", t.CMD_BACKUP, A.ADMIN),
+    CommandInfo("forget", t.CMD_FORGET, A.ADMIN),
     CommandInfo("cancel", t.CMD_CANCEL, A.ANYONE),
     CommandInfo("start", t.CMD_START, A.STRANGER),
     CommandInfo("help", t.CMD_HELP, A.ANYONE),

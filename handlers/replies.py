@@ -6,20 +6,29 @@ from collections.abc import Iterable
 
 from aiogram.types import BufferedInputFile, Message
 
+from bot.texts.markup import utf16_len
+
 MESSAGE_LIMIT = 4000
 
 
 def chunks(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Group lines into messages under Telegram's 4096-character limit, never splitting a line."""
+    """Group lines into messages under Telegram's 4096-unit limit, never splitting a line.
+
+    Lines are HTML measured as sent, in UTF-16 units (Telegram's measure, an emoji counts
+    twice): never less than what people see, so a part always fits. The texts keep every
+    line far below the limit, so no line is ever cut (cutting could break a tag).
+    """
     parts: list[str] = []
-    current = ""
+    current, size = "", 0
     for line in lines:
-        piece = line[:limit]
-        if current and len(current) + 1 + len(piece) > limit:
+        length = utf16_len(line)
+        if current and size + 1 + length > limit:
             parts.append(current)
-            current = piece
+            current, size = line, length
+        elif current:
+            current, size = f"{current}\n{line}", size + 1 + length
         else:
-            current = f"{current}\n{piece}" if current else piece
+            current, size = line, length
     if current:
         parts.append(current)
     return parts

@@ -2,6 +2,15 @@
 # Set up (once) and run every check: lint, format, the test suite (SQLite and PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PG_BIN=/usr/lib/postgresql/15/bin
+# The PostgreSQL half of the suite needs the server binaries (tests/pg_cluster.py starts a
+# throwaway cluster from them); a fresh Debian/Ubuntu machine run as root gets them here.
+# Without them those tests are skipped with the reason; with them, a cluster that fails fails.
+if [ ! -x "$PG_BIN/initdb" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends postgresql-15
+fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

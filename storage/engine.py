@@ -22,15 +22,16 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
     SQLite transactions start with ``BEGIN IMMEDIATE`` so a transaction that reads and then
     writes takes the write lock up front and waits (busy timeout) instead of failing with
-    "database is locked" halfway through.
+    "database is locked" halfway through. ``hide_parameters``: a failed statement's error is
+    logged, and must carry no names or phones.
     """
     parsed = make_url(url)
     if not parsed.get_backend_name().startswith("sqlite"):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo)
+    engine = create_async_engine(url, echo=echo, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

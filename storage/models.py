@@ -113,6 +113,11 @@ class Person(Base):
     created_at: Mapped[datetime]
     unreachable_at: Mapped[datetime | None]
     reminders_paused_until: Mapped[date | None] = mapped_column(Date)
+    # Consent to the processing of personal data (152-ФЗ): which text, and when.
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consented_at: Mapped[datetime | None]
+    # Set when an admin erased the person: name and Telegram id are gone, the id stays.
+    erased_at: Mapped[datetime | None]
 
 
 class RoleGrant(Base):

@@ -118,6 +118,21 @@ async def apply_import(
     return summary
 
 
+async def namesake(
+    session: AsyncSession, *, kind: OrgKind, parent_id: int | None, name: str, other_than: int
+) -> Organization | None:
+    """The organization that already holds ``name`` in that place (the tree's unique key)."""
+    stmt = select(Organization).where(
+        Organization.kind == kind,
+        Organization.name_key == name_key(name),
+        Organization.parent_id == parent_id
+        if parent_id is not None
+        else Organization.parent_id.is_(None),
+        Organization.id != other_than,
+    )
+    return (await session.scalars(stmt)).first()
+
+
 async def get_org(session: AsyncSession, org_id: int) -> Organization | None:
     return await session.get(Organization, org_id)
 

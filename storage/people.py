@@ -8,11 +8,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
-from storage.models import Invite, Organization, Person, Role, RoleGrant
+from storage.models import (
+    AuditEntry,
+    FormDraft,
+    Invite,
+    Organization,
+    OutboxMessage,
+    OutboxStatus,
+    Passport,
+    Person,
+    Role,
+    RoleGrant,
+)
 
 
 async def get_person(session: AsyncSession, tg_user_id: int) -> Person | None:
@@ -127,17 +138,30 @@ async def live_invites(
     return {invite.org_id: invite for invite in (await session.scalars(stmt)).all()}
 
 
-async def redeem_invite(
-    session: AsyncSession, *, code: str, person: Person, now: datetime
-) -> Redeemed | RedeemError:
+async def find_invite(session: AsyncSession, code: str) -> Invite | None:
     stmt = select(Invite).where(Invite.code == code).with_for_update()
-    invite = (await session.scalars(stmt)).first()
+    return (await session.scalars(stmt)).first()
+
+
+def invite_problem(invite: Invite | None, now: datetime) -> RedeemError | None:
+    """Why an invite cannot be used now, or None when it can."""
     if invite is None:
         return RedeemError.UNKNOWN
     if invite.used_at is not None or invite.revoked_at is not None:
         return RedeemError.USED
     if invite.expires_at <= now:
         return RedeemError.EXPIRED
+    return None
+
+
+async def redeem_invite(
+    session: AsyncSession, *, code: str, person: Person, now: datetime
+) -> Redeemed | RedeemError:
+    invite = await find_invite(session, code)
+    problem = invite_problem(invite, now)
+    if problem is not None:
+        return problem
+    assert invite is not None
     org = await session.get(Organization, invite.org_id)
     if org is None:
         return RedeemError.UNKNOWN
@@ -198,11 +222,6 @@ async def revoke_grant(
     )
 
 
-async def invite_used_by(session: AsyncSession, *, code: str, person_id: int) -> bool:
-    stmt = select(Invite.id).where(Invite.code == code, Invite.used_by == person_id)
-    return (await session.scalar(stmt)) is not None
-
-
 async def active_grants(
     session: AsyncSession, tg_user_id: int
 ) -> Sequence[tuple[Role, Organization | None]]:
@@ -248,3 +267,67 @@ async def names_by_id(session: AsyncSession, person_ids: Sequence[int]) -> dict[
         return {}
     stmt = select(Person.id, Person.full_name).where(Person.id.in_(set(person_ids)))
     return {int(pid): str(full_name) for pid, full_name in (await session.execute(stmt)).all()}
+
+
+# --- Erasure --------------------------------------------------------------------------------
+
+#: Passport fields that describe the chair in person, and the audit keys that carry them.
+CHAIR_FIELDS = ("chair_full_name", "chair_phone")
+
+
+async def active_grants_of(session: AsyncSession, person_id: int) -> Sequence[RoleGrant]:
+    stmt = select(RoleGrant).where(RoleGrant.person_id == person_id, RoleGrant.revoked_at.is_(None))
+    return (await session.scalars(stmt)).all()
+
+
+async def forget_identity(
+    session: AsyncSession, person: Person, *, placeholder: str, now: datetime
+) -> None:
+    """Replace the person's name and Telegram id, and drop what was pending for that chat.
+
+    The row stays (reports, events and audit entries point at it); ``tg_user_id`` is unique
+    and required, so it becomes ``-person.id``: never a Telegram user id, never a clash.
+    Their open form is dropped; messages not yet sent to them are cancelled, and the chat id
+    is replaced on every outbox row.
+    """
+    old_chat = person.tg_user_id
+    sentinel = -person.id
+    person.full_name, person.username, person.tg_user_id = placeholder, None, sentinel
+    person.unreachable_at, person.reminders_paused_until = None, None
+    person.erased_at = now
+    await session.execute(delete(FormDraft).where(FormDraft.tg_user_id == old_chat))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == old_chat, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.FAILED, error="cancelled: recipient erased")
+    )
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.chat_id == old_chat).values(chat_id=sentinel)
+    )
+    await session.flush()
+
+
+async def forget_chair_fields(session: AsyncSession, org_ids: Sequence[int]) -> None:
+    """Clear the chair's name and phone on these ППО: in the list, the passport and its history."""
+    if not org_ids:
+        return
+    await session.execute(
+        update(Organization).where(Organization.id.in_(org_ids)).values(chair_name=None)
+    )
+    await session.execute(
+        update(Passport)
+        .where(Passport.org_id.in_(org_ids))
+        .values(chair_full_name=None, chair_phone=None)
+    )
+    stmt = select(AuditEntry).where(
+        AuditEntry.org_id.in_(org_ids), AuditEntry.action.like("passport.%")
+    )
+    for entry in (await session.scalars(stmt)).all():
+        entry.before = _without_chair_fields(entry.before)
+        entry.after = _without_chair_fields(entry.after)
+
+
+def _without_chair_fields(values: dict[str, object] | None) -> dict[str, object] | None:
+    if values is None or not any(key in values for key in CHAIR_FIELDS):
+        return values
+    return {key: None if key in CHAIR_FIELDS else value for key, value in values.items()}

@@ -22,8 +22,13 @@ async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> 
     return True
 
 
-async def forget_updates_before(session: AsyncSession, cutoff: datetime) -> int:
-    result = await session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
-    )
+async def forget_updates_before(
+    session: AsyncSession, cutoff: datetime, *, limit: int | None = None
+) -> int:
+    """Forget update ids processed before ``cutoff`` (at most ``limit`` of them); how many."""
+    old = ProcessedUpdate.processed_at < cutoff
+    if limit is not None:
+        batch = select(ProcessedUpdate.update_id).where(old).limit(limit)
+        old = ProcessedUpdate.update_id.in_(batch.scalar_subquery())
+    result = await session.execute(delete(ProcessedUpdate).where(old))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -11,7 +11,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from harness import Harness, running_harness
-from pg_cluster import PostgresCluster, postgres_unavailable_reason, start_postgres
+from pg_cluster import (
+    PostgresCluster,
+    PostgresStartError,
+    missing_binaries_reason,
+    start_postgres,
+)
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
 
@@ -38,10 +43,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture(scope="session")
 def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresCluster]:
-    reason = postgres_unavailable_reason()
-    if reason is not None:
-        pytest.skip(f"PostgreSQL tests need a server binary: {reason}")
-    cluster = start_postgres(tmp_path_factory.mktemp("pg"))
+    """One server for the whole run; where the binaries exist, failing to start it is a failure."""
+    missing = missing_binaries_reason()
+    if missing is not None:
+        pytest.skip(f"PostgreSQL tests need the server binaries: {missing}")
+    try:
+        cluster = start_postgres(tmp_path_factory.mktemp("pg"))
+    except PostgresStartError as exc:
+        pytest.fail(f"PostgreSQL binaries are installed but the test cluster did not start: {exc}")
     try:
         yield cluster
     finally:
@@ -53,13 +62,18 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Storage tests run on both backends the product supports."""
+def _database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh empty database on the backend named by the fixture's parameter."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
     return cluster.create_database(f"t{next(_db_numbers)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Storage tests run on both backends the product supports."""
+    return _database_url(request, tmp_path)
 
 
 @pytest.fixture
@@ -75,7 +89,25 @@ def session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_session_pool(engine)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def harness(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[Harness]:
+    """The real Dispatcher over a fresh database, once on each backend the product supports."""
+    async with running_harness(_database_url(request, tmp_path), clock) as running:
+        yield running
+
+
 @pytest.fixture
-async def harness(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+async def sqlite_harness(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """For the few handler tests that exercise something only SQLite has (a file to copy)."""
     async with running_harness(sqlite_url, clock) as running:
+        yield running
+
+
+@pytest.fixture
+async def postgres_harness(pg_cluster: PostgresCluster, clock: FakeClock) -> AsyncIterator[Harness]:
+    """For the handler tests of what PostgreSQL answers differently (no file to copy)."""
+    url = pg_cluster.create_database(f"t{next(_db_numbers)}")
+    async with running_harness(url, clock) as running:
         yield running

@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_BIN_DIR",
     "PostgresCluster",
     "PostgresStartError",
+    "missing_binaries_reason",
     "postgres_unavailable_reason",
     "start_postgres",
 ]
@@ -108,12 +109,24 @@ def _check(
     raise PostgresStartError(message)
 
 
-def postgres_unavailable_reason(bin_dir: Path = DEFAULT_BIN_DIR) -> str | None:
-    """Why a throwaway cluster cannot be started here, or ``None`` if it can."""
+def missing_binaries_reason(bin_dir: Path = DEFAULT_BIN_DIR) -> str | None:
+    """Which server binary is missing, or ``None`` when PostgreSQL is installed.
+
+    The only reason the tests may skip the PostgreSQL side: with the binaries present,
+    a cluster that cannot start is a failure of the machine, reported as such.
+    """
     for program in _REQUIRED_BINARIES:
         path = bin_dir / program
         if not path.is_file() or not os.access(path, os.X_OK):
             return f"PostgreSQL binary {path} is not available"
+    return None
+
+
+def postgres_unavailable_reason(bin_dir: Path = DEFAULT_BIN_DIR) -> str | None:
+    """Why a throwaway cluster cannot be started here, or ``None`` if it can."""
+    missing = missing_binaries_reason(bin_dir)
+    if missing is not None:
+        return missing
     if not _running_as_root():
         return None
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import openpyxl
 
@@ -47,10 +48,26 @@ def code_of(link: str) -> str:
 CHAIR = 501
 
 
+CONSENT_BUTTON = "Согласен"
+
+
+async def accept_invite(h: Harness, user: int, code: str, **kwargs: Any) -> list[Request]:
+    """``/start <code>``, then «Согласен» if the bot asks for consent: the replies to the last
+    step (the welcome, or the explanation of a bad code)."""
+    replies = await h.send(user, f"/start {code}", **kwargs)
+    question = next(
+        (r for r in replies if r.method == "sendMessage" and CONSENT_BUTTON in str(r.buttons())),
+        None,
+    )
+    if question is None:
+        return replies
+    return await h.tap(user, question, CONSENT_BUTTON)
+
+
 async def join(h: Harness, org: str = "МБОУ СОШ № 1", user: int = CHAIR) -> None:
     await setup_district(h)
     link = (await invite_links(h))[org]
-    await h.send(user, f"/start {code_of(link)}", first_name="Мария")
+    await accept_invite(h, user, code_of(link), first_name="Мария")
 
 
 async def answer_all(h: Harness, values: list[str]) -> list[Request]:

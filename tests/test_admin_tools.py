@@ -5,14 +5,17 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from bot.texts.admin import BACKUP_NOT_SQLITE
 from harness import ADMIN, Harness, texts
-from scenarios import CHAIR, join, setup_district
+from scenarios import CHAIR, accept_invite, join, setup_district
 
 
-async def test_backup_command_sends_a_database_that_opens(harness: Harness, tmp_path: Path) -> None:
-    await setup_district(harness)
-    await harness.send(ADMIN, "/backup")
-    name, data = harness.server.sent_files(ADMIN)[-1]
+async def test_backup_command_sends_a_database_that_opens(
+    sqlite_harness: Harness, tmp_path: Path
+) -> None:
+    await setup_district(sqlite_harness)
+    await sqlite_harness.send(ADMIN, "/backup")
+    name, data = sqlite_harness.server.sent_files(ADMIN)[-1]
     assert name.endswith(".sqlite3")
     copy = tmp_path / name
     copy.write_bytes(data)
@@ -21,6 +24,13 @@ async def test_backup_command_sends_a_database_that_opens(harness: Harness, tmp_
         assert db.execute("SELECT count(*) FROM organizations WHERE kind = 'ppo'").fetchone() == (
             2,
         )
+
+
+async def test_backup_on_postgresql_points_to_pg_dump(postgres_harness: Harness) -> None:
+    await setup_district(postgres_harness)
+    replies = texts(await postgres_harness.send(ADMIN, "/backup"))
+    assert replies == [BACKUP_NOT_SQLITE]
+    assert postgres_harness.server.sent_files(ADMIN) == []
 
 
 async def test_backup_is_admins_only(harness: Harness) -> None:
@@ -51,7 +61,7 @@ async def test_curator_joins_by_link(harness: Harness) -> None:
     await join(harness)
     reply = texts(await harness.send(ADMIN, "/curator Солнышко"))[0]
     code = reply.split("?start=", 1)[1].split()[0]
-    welcome = texts(await harness.send(702, f"/start {code}"))[0]
+    welcome = texts(await accept_invite(harness, 702, code))[0]
     assert "куратор ППО «МБДОУ детский сад «Солнышко»»" in welcome
     help_text = texts(await harness.send(702, "/help"))[0]
     assert "куратор" in help_text and "ссылку-приглашение" not in help_text

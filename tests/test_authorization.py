@@ -14,6 +14,7 @@ from bot.texts import forms as form_texts
 from handlers.callbacks import (
     EventAction,
     EventCb,
+    ForgetCb,
     FormAction,
     FormCb,
     OpenForm,
@@ -25,7 +26,7 @@ from handlers.callbacks import (
 )
 from handlers.menu import COMMANDS, Audience
 from harness import ADMIN, Harness, texts
-from scenarios import FULL, answer_all, code_of, invite_links
+from scenarios import FULL, accept_invite, answer_all, code_of, invite_links
 from storage.models import Base, Event, Organization, RoleGrant
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
@@ -51,11 +52,11 @@ async def setup(h: Harness) -> dict[str, int]:
     data = build_table_xlsx("ППО", ("Район", "Организация", "Работников"), rows)
     await h.upload(ADMIN, data, "list.xlsx", caption="/import")
     chairs = await invite_links(h)
-    await h.send(CHAIR, f"/start {code_of(chairs['МБОУ СОШ № 1'])}", first_name="Мария")
-    await h.send(OTHER_CHAIR, f"/start {code_of(chairs['ГБУЗ ЦРБ'])}", first_name="Пётр")
+    await accept_invite(h, CHAIR, code_of(chairs["МБОУ СОШ № 1"]), first_name="Мария")
+    await accept_invite(h, OTHER_CHAIR, code_of(chairs["ГБУЗ ЦРБ"]), first_name="Пётр")
     staff = await invite_links(h, whom="сотрудник аппарата")
-    await h.send(STAFF, f"/start {code_of(staff[DISTRICT_A])}", first_name="Светлана")
-    await h.send(OTHER_STAFF, f"/start {code_of(staff[DISTRICT_B])}", first_name="Игорь")
+    await accept_invite(h, STAFF, code_of(staff[DISTRICT_A]), first_name="Светлана")
+    await accept_invite(h, OTHER_STAFF, code_of(staff[DISTRICT_B]), first_name="Игорь")
     summary = (await answer_all(h, FULL))[-1]
     await h.tap(CHAIR, summary, "Отправить")
     async with h.session_pool() as session:
@@ -126,6 +127,7 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
         ("return other", ReturnPick(org_id=hospital, confirm=True).pack(), {OTHER_STAFF, ADMIN}),
         ("archive", OrgCb(org_id=school, action=OrgAction.ARCHIVE).pack(), {ADMIN}),
         ("revoke", RoleRevoke(grant_id=ids["grant"]).pack(), {ADMIN}),
+        ("forget", ForgetCb(person_id=1, confirm=True).pack(), {ADMIN}),
         ("form", FormCb(token="x" * 12, step="workers", action=FormAction.CONFIRM).pack(), set()),
     ]
 
@@ -165,5 +167,6 @@ async def test_staff_act_on_their_own_district_only(harness: Harness) -> None:
     )
     assert "Ничего не найдено" in texts(await harness.send(OTHER_STAFF, "/return СОШ"))[0]
     status = texts(await harness.send(OTHER_STAFF, "/status"))[0]
-    assert "ЦРБ" in status or "0 из 1" in status
+    assert f"Сдача отчётов: {DISTRICT_B}" in status
+    assert "✅ Сдали: 0 из 1" in status and "• ГБУЗ ЦРБ — Пётр" in status
     assert "МБОУ" not in status

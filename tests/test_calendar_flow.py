@@ -11,7 +11,7 @@ import pytest
 
 from bot.scheduler import calendar_tick, catch_up
 from harness import ADMIN, Harness, background, last_message, texts
-from scenarios import CHAIR, DISTRICT, FULL, code_of, invite_links, join
+from scenarios import CHAIR, DISTRICT, FULL, accept_invite, code_of, invite_links, join
 
 STAFF = 801
 
@@ -22,7 +22,7 @@ def at(day: int, month: int = 10, hour_utc: int = 7) -> datetime:
 
 async def staff_joins(h: Harness) -> None:
     link = (await invite_links(h, whom="сотрудник аппарата"))[DISTRICT]
-    await h.send(STAFF, f"/start {code_of(link)}", first_name="Светлана")
+    await accept_invite(h, STAFF, code_of(link), first_name="Светлана")
 
 
 async def tick_and_send(h: Harness) -> list:

@@ -384,7 +384,7 @@ async def test_storage_latest_revision_counts_and_previous_is_per_ppo(session_po
     a = current[o["A"]]
     assert (a.revision, a.members, a.submitted_by_name) == (2, 90, "Смирнова С. С.")
     assert a.submitted_at == datetime(2026, 11, 12, 10, 30, tzinfo=UTC)
-    assert current[o["R"]].returned_at is not None
+    assert current[o["R"]].returned_at == datetime(2026, 11, 15, 9, 0, tzinfo=UTC)
     assert {org: (r.period, r.members) for org, r in before.items()} == {
         o["A"]: (PREV_P, 92),
         o["B"]: (PREV_P, 60),  # revision 2 of October, not revision 1

@@ -6,7 +6,14 @@ from sqlalchemy import func, select
 
 from bot.spreadsheets import parse_org_table
 from harness import ADMIN, Harness, texts
-from scenarios import DISTRICT, code_of, invite_links, org_file, setup_district
+from scenarios import (
+    DISTRICT,
+    accept_invite,
+    code_of,
+    invite_links,
+    org_file,
+    setup_district,
+)
 from storage.models import Organization, OrgKind
 
 
@@ -57,7 +64,7 @@ async def test_template_is_a_file_the_import_accepts(harness: Harness) -> None:
 async def test_orgs_tree_shows_chairs(harness: Harness) -> None:
     await setup_district(harness)
     links = await invite_links(harness)
-    await harness.send(501, f"/start {code_of(links['МБОУ СОШ № 1'])}", first_name="Мария")
+    await accept_invite(harness, 501, code_of(links["МБОУ СОШ № 1"]), first_name="Мария")
     tree = "\n".join(texts(await harness.send(ADMIN, "/orgs")))
     assert DISTRICT in tree and "председателей подключено: 1" in tree
     assert "МБОУ СОШ № 1 — Мария" in tree
@@ -75,13 +82,24 @@ async def test_invites_cover_unchaired_ppo_and_stay_stable(harness: Harness) -> 
 async def test_join_by_invite_then_code_is_spent(harness: Harness) -> None:
     await setup_district(harness)
     link = (await invite_links(harness))["МБОУ СОШ № 1"]
-    welcome = texts(await harness.send(501, f"/start {code_of(link)}", first_name="Мария"))
+    welcome = texts(await accept_invite(harness, 501, code_of(link), first_name="Мария"))
     assert "председатель" in welcome[0] and "МБОУ СОШ № 1" in welcome[0]
     assert "/report" in welcome[0]
     menus = [r for r in harness.server.requests if r.method == "setMyCommands"]
-    assert any("report" in str(r.params.get("commands")) for r in menus)
+    chair_menu = next(r for r in menus if r.params.get("scope", {}).get("chat_id") == 501)
+    assert {c["command"] for c in chair_menu.params["commands"]} == {
+        "start",
+        "report",
+        "event",
+        "events",
+        "passport",
+        "history",
+        "pause",
+        "cancel",
+        "help",
+    }
 
-    stranger = texts(await harness.send(502, f"/start {code_of(link)}"))
+    stranger = texts(await accept_invite(harness, 502, code_of(link)))
     assert "уже использована" in stranger[0]
     assert "МБОУ СОШ № 1" not in "\n".join(await invite_links(harness))
 
@@ -91,7 +109,7 @@ async def test_wrong_and_expired_codes_are_explained(harness: Harness) -> None:
     link = (await invite_links(harness))["МБОУ СОШ № 1"]
     assert "не найдена" in texts(await harness.send(502, "/start WRONGCODE"))[0]
     harness.clock.advance(days=31)  # type: ignore[attr-defined]
-    assert "истёк" in texts(await harness.send(502, f"/start {code_of(link)}"))[0]
+    assert "истёк" in texts(await accept_invite(harness, 502, code_of(link)))[0]
 
 
 async def test_reissued_invite_kills_the_old_one(harness: Harness) -> None:
@@ -106,8 +124,8 @@ async def test_reissued_invite_kills_the_old_one(harness: Harness) -> None:
     reply = texts(await harness.send(ADMIN, f"/invite {org_id}"))[0]
     new_code = reply.split("?start=", 1)[1].split()[0]
     assert new_code != code_of(old)
-    assert "уже использована" in texts(await harness.send(503, f"/start {code_of(old)}"))[0]
-    assert "МБОУ СОШ № 1" in texts(await harness.send(503, f"/start {new_code}"))[0]
+    assert "уже использована" in texts(await accept_invite(harness, 503, code_of(old)))[0]
+    assert "МБОУ СОШ № 1" in texts(await accept_invite(harness, 503, new_code))[0]
 
 
 async def test_stranger_is_told_how_to_join(harness: Harness) -> None:
@@ -120,7 +138,7 @@ async def test_stranger_is_told_how_to_join(harness: Harness) -> None:
 async def test_chair_cannot_use_admin_commands(harness: Harness) -> None:
     await setup_district(harness)
     link = (await invite_links(harness))["МБОУ СОШ № 1"]
-    await harness.send(501, f"/start {code_of(link)}")
+    await accept_invite(harness, 501, code_of(link))
     assert "вам недоступна" in texts(await harness.send(501, "/invites"))[0]
     assert "вам недоступна" in texts(await harness.send(501, "/orgs"))[0]
 
@@ -130,7 +148,7 @@ async def test_help_fits_the_role(harness: Harness) -> None:
     chair_help = None
     await setup_district(harness)
     link = (await invite_links(harness))["МБОУ СОШ № 1"]
-    await harness.send(501, f"/start {code_of(link)}")
+    await accept_invite(harness, 501, code_of(link))
     chair_help = texts(await harness.send(501, "/help"))[0]
     assert "/report" in chair_help and "/import" not in chair_help
     stranger_help = texts(await harness.send(777, "/help"))[0]
@@ -149,7 +167,7 @@ async def test_staff_invite_joins_a_district(harness: Harness) -> None:
     await setup_district(harness)
     staff_links = await invite_links(harness, whom="сотрудник аппарата")
     assert set(staff_links) == {DISTRICT}
-    welcome = texts(await harness.send(801, f"/start {code_of(staff_links[DISTRICT])}"))[0]
+    welcome = texts(await accept_invite(harness, 801, code_of(staff_links[DISTRICT])))[0]
     assert "сотрудник аппарата" in welcome and DISTRICT in welcome
     assert await invite_links(harness, whom="сотрудник аппарата") == {}
     staff_help = texts(await harness.send(801, "/help"))[0]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from harness import ADMIN, Harness, last_message, texts
-from scenarios import CHAIR, FULL, answer_all, code_of, invite_links, join, setup_district
+from scenarios import (
+    CHAIR,
+    FULL,
+    accept_invite,
+    answer_all,
+    code_of,
+    invite_links,
+    join,
+    setup_district,
+)
 from storage.models import AuditEntry, Event, Organization, Passport
 
 NEW_CHAIR = 601
@@ -108,10 +117,10 @@ async def test_events_list_totals_correct_and_delete(harness: Harness) -> None:
     assert "Исправление мероприятия" in (summary.plain_text or "")
     menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
     field = last_message(await harness.tap(CHAIR, menu, "Участников"))
+    assert field.plain_text == "Сколько человек участвовало?"
     summary = last_message(await harness.send(CHAIR, "111"))
     assert "Участников: 111" in (summary.plain_text or "")
     assert "исправлено" in texts(await harness.tap(CHAIR, summary, "Отправить"))[0]
-    assert field is not None
 
     stored = await events_in_db(harness)
     assert sorted(e.participants for e in stored) == [111, 114]  # the newest (20) corrected
@@ -195,7 +204,7 @@ async def test_handover_keeps_history_and_refuses_the_old_chair(harness: Harness
         ).one()
     reply = texts(await harness.send(ADMIN, f"/invite {org_id}"))[0]
     code = reply.split("?start=", 1)[1].split()[0]
-    replies = await harness.send(NEW_CHAIR, f"/start {code}", first_name="Ольга")
+    replies = await accept_invite(harness, NEW_CHAIR, code, first_name="Ольга")
     told = [r for r in replies if r.method == "sendMessage" and r.chat_id == CHAIR]
     assert told and "Доступ к отчётам этой организации для вас закрыт" in (told[0].plain_text or "")
     admin_note = [r for r in replies if r.method == "sendMessage" and r.chat_id == ADMIN]
@@ -217,5 +226,5 @@ async def test_handover_keeps_history_and_refuses_the_old_chair(harness: Harness
 async def test_new_chair_via_second_ppo_invite(harness: Harness) -> None:
     await setup_district(harness)
     links = await invite_links(harness)
-    await harness.send(CHAIR, f"/start {code_of(links['МБОУ СОШ № 1'])}")
+    await accept_invite(harness, CHAIR, code_of(links["МБОУ СОШ № 1"]))
     assert "МБОУ СОШ № 1" not in await invite_links(harness)

@@ -84,6 +84,8 @@ async def test_send_message_with_keyboard_is_recorded_decoded(
         6,
     )
     assert sent.reply_markup is not None
+    buttons = [(b.text, b.callback_data) for row in sent.reply_markup.inline_keyboard for b in row]
+    assert buttons == [("📊 Отчёт", "report:1"), ("Отмена", "cancel")]
 
     request = server.requests[-1]
     assert request.method == "sendMessage"

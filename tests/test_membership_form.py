@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from harness import Harness, last_message, texts
-from scenarios import CHAIR, FULL, answer_all, code_of, invite_links, join
+from scenarios import CHAIR, FULL, accept_invite, answer_all, code_of, invite_links, join
 from storage.models import FormDraft, MembershipReport
 
 
@@ -155,7 +155,7 @@ async def test_someone_else_cannot_press_a_chairs_buttons(harness: Harness) -> N
 async def test_chair_of_two_ppo_chooses(harness: Harness) -> None:
     await join(harness)
     link = (await invite_links(harness))["МБДОУ детский сад «Солнышко»"]
-    await harness.send(CHAIR, f"/start {code_of(link)}")
+    await accept_invite(harness, CHAIR, code_of(link))
     choice = last_message(await harness.send(CHAIR, "/report"))
     assert "нескольких ППО" in (choice.plain_text or "")
     question = last_message(await harness.tap(CHAIR, choice, "Солнышко"))

@@ -304,7 +304,9 @@ def test_no_report_and_no_workers_go_to_the_bottom_as_no_data() -> None:
     ]
     rated = compute_rating(rows)
     assert [org.row.name for org in rated] == ["Яблонька", "Аптека", "Архив"]
-    assert rated[0].place == 1 and rated[0].total is not None
+    # Яблонька: 10 % coverage, no change (50), no youth data (0), no events, no requests:
+    # (0,3×10 + 0,2×50) / 0,85 = 13 / 0,85
+    assert rated[0].place == 1 and rated[0].total == pytest.approx(13 / 0.85)
     assert [org.unrated for org in rated[1:]] == [Unrated.NO_WORKERS, Unrated.NO_REPORT]
     assert all(org.place is None and org.total is None for org in rated[1:])
     text = rating_text(_rating(rows))

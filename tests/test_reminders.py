@@ -219,7 +219,7 @@ async def test_tier_comes_from_the_latest_report_and_a_filed_report_counts(
     rows = await target_rows(session_pool, d1.id)
     assert rows["Больница"].tier == "mid"
     assert rows["Детский сад"].tier == "low"  # from the report before the period
-    assert rows["Детский сад"].submitted_at is not None
+    assert rows["Детский сад"].submitted_at == datetime(2026, 5, 31, 21, 5, tzinfo=UTC)
     assert rows["Школа Калининград"].submitted_at is None
 
 

@@ -12,7 +12,17 @@ from sqlalchemy import select
 
 from bot.scheduler import calendar_tick
 from harness import ADMIN, Harness, background, last_message, texts
-from scenarios import CHAIR, DISTRICT, FULL, answer_all, code_of, invite_links, join
+from scenarios import (
+    CHAIR,
+    DISTRICT,
+    FULL,
+    accept_invite,
+    answer_all,
+    code_of,
+    invite_links,
+    join,
+    setup_district,
+)
 from storage.models import AuditEntry, MembershipReport, Organization, RoleGrant
 
 STAFF = 801
@@ -22,11 +32,10 @@ SECOND_CHAIR = 502
 async def district_with_staff(h: Harness) -> None:
     await join(h)
     links = await invite_links(h)
-    await h.send(
-        SECOND_CHAIR, f"/start {code_of(links['МБДОУ детский сад «Солнышко»'])}", first_name="Ольга"
-    )
+    kindergarten = code_of(links["МБДОУ детский сад «Солнышко»"])
+    await accept_invite(h, SECOND_CHAIR, kindergarten, first_name="Ольга")
     staff = (await invite_links(h, whom="сотрудник аппарата"))[DISTRICT]
-    await h.send(STAFF, f"/start {code_of(staff)}", first_name="Светлана")
+    await accept_invite(h, STAFF, code_of(staff), first_name="Светлана")
 
 
 async def submit(h: Harness, values: list[str] = FULL) -> None:
@@ -64,22 +73,33 @@ async def test_digest_on_demand_with_chart_and_table(harness: Harness) -> None:
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG" and image.width >= 800
     table = next(data for name, data in files.items() if name.endswith(".xlsx"))
-    rows = list(openpyxl.load_workbook(io.BytesIO(table)).active.iter_rows(values_only=True))
-    assert len(rows) == 3
-    school = next(row for row in rows if "МБОУ СОШ № 1" in row)
-    assert 54 in school and 40 in school
+    header, *rows = openpyxl.load_workbook(io.BytesIO(table)).active.iter_rows(values_only=True)
+    columns = [header.index(name) for name in ("ППО", "Работников", "Членов профсоюза", "Статус")]
+    assert sorted(tuple(row[i] for i in columns) for row in rows) == [
+        ("МБДОУ детский сад «Солнышко»", None, None, "не сдан"),
+        ("МБОУ СОШ № 1", 54, 40, "сдан"),
+    ]
 
     status = texts(await harness.send(STAFF, "/status"))[0]
-    assert "1 из 2" in status and "Солнышко" in status
+    assert "✅ Сдали: 1 из 2" in status
+    assert "⏳ Ещё не сдали (1):\n• МБДОУ детский сад «Солнышко» — Ольга" in status
 
 
 async def test_export_period_and_bad_period(harness: Harness) -> None:
     await district_with_staff(harness)
     assert "Не понял период" in texts(await harness.send(STAFF, "/export вчера"))[0]
-    await harness.send(STAFF, "/export 11.2026")
-    name, data = harness.server.sent_files(STAFF)[-1]
-    assert name.endswith(".xlsx")
-    assert "ноябрь 2026" in str(openpyxl.load_workbook(io.BytesIO(data)).active.title) or data
+    for argument, month, stamp in (("11.2026", "ноябрь", "11"), ("октябрь 2026", "октябрь", "10")):
+        await harness.send(STAFF, f"/export {argument}")
+        name, data = harness.server.sent_files(STAFF)[-1]
+        assert name == f"Мониторинг_2026-{stamp}.xlsx"
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert sheet.title == f"Мониторинг {month} 2026"
+        header, *rows = sheet.iter_rows(values_only=True)
+        period, ppo = header.index("Период"), header.index("ППО")
+        assert sorted((row[ppo], row[period]) for row in rows) == [
+            ("МБДОУ детский сад «Солнышко»", f"{month} 2026"),
+            ("МБОУ СОШ № 1", f"{month} 2026"),
+        ]
 
 
 async def test_rating_message_and_table(harness: Harness) -> None:
@@ -89,9 +109,17 @@ async def test_rating_message_and_table(harness: Harness) -> None:
     text = replies[0].plain_text or ""
     assert "Рейтинг" in text and "0,3 × охват" in text  # the weights come with the result
     name, data = harness.server.sent_files(STAFF)[-1]
-    assert name.endswith(".xlsx") and "2026" in name
-    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-    assert any("МБОУ СОШ № 1" in row for row in rows)
+    assert name == "rating_2026.xlsx"
+    header, first, second, *_ = openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(
+        values_only=True
+    )
+    columns = [
+        header.index(name)
+        for name in ("Место", "ППО", "Работников", "Членов профсоюза", "Охват профчленством, %")
+    ]
+    assert [first[i] for i in columns] == [1, "МБОУ СОШ № 1", 54, 40, 74.1]
+    assert [second[i] for i in columns] == ["—", "МБДОУ детский сад «Солнышко»", None, None, None]
+    assert second[header.index("Итоговый балл")] == "нет данных"
     assert "четырьмя цифрами" in texts(await harness.send(STAFF, "/rating двадцатый"))[0]
 
 
@@ -102,10 +130,16 @@ async def test_correction_round_trip(harness: Harness) -> None:
     card = last_message(await harness.tap(STAFF, choice, "МБОУ СОШ № 1"))
     assert "Работников: 54" in (card.plain_text or "")
     question = last_message(await harness.tap(STAFF, card, "Вернуть"))
+    assert "Что исправить? Этот комментарий получит председатель." in (question.plain_text or "")
     summary = last_message(await harness.send(STAFF, "Проверьте число членов профсоюза"))
     done = texts(await harness.tap(STAFF, summary, "Отправить"))[0]
-    assert "возвращён председателю" in done and question is not None
-    assert "возвращ" in texts(await harness.send(STAFF, "/status"))[0].casefold()
+    assert done == (
+        "Отчёт ППО «МБОУ СОШ № 1» возвращён председателю. "
+        "До исправления он в сводке как «возвращён»."
+    )
+    status = texts(await harness.send(STAFF, "/status"))[0]
+    assert "✅ Сдали: 0 из 2" in status
+    assert "↩️ Возвращены на исправление (1):\n• МБОУ СОШ № 1 — Мария" in status
 
     sent = await drain(harness)
     notice = [r for r in sent if r.chat_id == CHAIR and r.method == "sendMessage"]
@@ -174,9 +208,9 @@ async def test_org_management_and_audit(harness: Harness) -> None:
     found = last_message(await harness.send(ADMIN, "/org сош"))
     card = last_message(await harness.tap(ADMIN, found, "МБОУ СОШ № 1"))
     question = last_message(await harness.tap(ADMIN, card, "Переименовать"))
+    assert "Новое название организации?" in (question.plain_text or "")
     summary = last_message(await harness.send(ADMIN, "МБОУ СОШ № 1 им. Гагарина"))
     assert "Переименовано" in texts(await harness.tap(ADMIN, summary, "Отправить"))[0]
-    assert question is not None
 
     question = last_message(await harness.tap(ADMIN, card, "Часовой пояс"))
     assert "Не понял часовой пояс" in texts(await harness.send(ADMIN, "Марс"))[0]
@@ -185,13 +219,12 @@ async def test_org_management_and_audit(harness: Harness) -> None:
 
     archived = texts(await harness.tap(ADMIN, card, "В архив"))[0]
     assert "в архиве" in archived
-    assert (
-        "1 из 1" in texts(await harness.send(STAFF, "/status"))[0]
-        or "из 1" in texts(await harness.send(STAFF, "/status"))[0]
-    )
-    await harness.tap(ADMIN, card, "Роли")
+    status = texts(await harness.send(STAFF, "/status"))[0]
+    assert "✅ Сдали: 0 из 1" in status  # the archived school is no longer counted
+    assert "Гагарина" not in status
     curator = texts(await harness.tap(ADMIN, card, "куратору"))[0]
-    assert "?start=" in curator
+    assert curator.startswith("Ссылка для куратора ППО «МБОУ СОШ № 1 им. Гагарина»")
+    assert "https://t.me/ppo_test_bot?start=" in curator
 
     school = await org_id(harness, "МБОУ СОШ № 1 им. Гагарина")
     log = texts(await harness.send(STAFF, f"/audit {school}"))[0]
@@ -214,3 +247,15 @@ async def test_role_revoked_takes_effect(harness: Harness) -> None:
             await session.scalars(select(RoleGrant).where(RoleGrant.revoked_at.is_not(None)))
         ).one()
     assert entry.before == {"role": "staff"} and grant.role.value == "staff"
+
+
+async def test_invites_skip_archived_organizations(harness: Harness) -> None:
+    await setup_district(harness)
+    assert set(await invite_links(harness)) == {"МБОУ СОШ № 1", "МБДОУ детский сад «Солнышко»"}
+    found = last_message(await harness.send(ADMIN, "/org солнышко"))
+    card = last_message(await harness.tap(ADMIN, found, "Солнышко"))
+    assert "в архиве" in texts(await harness.tap(ADMIN, card, "В архив"))[0]
+
+    replies = texts(await harness.send(ADMIN, "/invites"))
+    assert "Солнышко" not in "\n".join(replies)
+    assert set(await invite_links(harness)) == {"МБОУ СОШ № 1"}

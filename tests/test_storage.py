@@ -123,7 +123,7 @@ async def test_invite_single_use_expiry_and_reissue(session_pool) -> None:
         assert [o.name for o in chaired] == ["ГБУЗ ЦРБ"]
         assert (
             await session.scalars(select(Invite).where(Invite.code == old.code))
-        ).one().revoked_at is not None
+        ).one().revoked_at == NOW  # the moment the fresh link replaced it
 
 
 async def test_one_person_chairs_several_and_new_chair_replaces_old(session_pool) -> None:

@@ -10,18 +10,29 @@ from urllib.parse import urlsplit
 from bot.forms.engine import Choice, InvalidAnswer, ParseEnv, Parser
 from bot.texts import forms as t
 
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+# Digits are ASCII only: «5²», «①», «٣» or full-width digits pass ``str.isdigit()`` (and some
+# pass ``\d``) but are no number a person means; they get the parser's usual refusal.
+_SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
 _UNIT = re.compile(r"\s*(чел\.?|человек[а]?)\s*$", re.IGNORECASE)
-_FRACTION = re.compile(r"^-?\d+[.,]\d+$")
+_FRACTION = re.compile(r"^-?[0-9]+[.,][0-9]+$")
 _DASHES = re.compile(r"\s*[-–—]\s*")
-_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?$")
-_DAY_ONLY = re.compile(r"^(\d{1,2})$")
+_DATE = re.compile(r"^([0-9]{1,2})[./]([0-9]{1,2})(?:[./]([0-9]{2}|[0-9]{4}))?$")
+_DAY_ONLY = re.compile(r"^([0-9]{1,2})$")
 _PHONE_CHARS = re.compile(r"[\s()\-–.]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 TODAY = "today"
 YESTERDAY = "yesterday"
 MAX_EVENT_DAYS = 60
 YES, NO = "yes", "no"
+DEADLINE_HORIZON_YEARS = 1
+
+
+def typed_int(raw: str) -> int | None:
+    """A whole number as a person types it: ASCII digits, spaces (also no-break and thin ones)
+    as thousands separators; anything else (letters, «5²», «①», «٣») is None."""
+    text = _SPACES.sub("", raw.strip())
+    return int(text) if _ASCII_DIGITS.fullmatch(text) else None
 
 
 def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Parser:
@@ -34,11 +45,11 @@ def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Parser:
             raise InvalidAnswer(t.EMPTY_ANSWER)
         if _FRACTION.match(text):
             raise InvalidAnswer(t.FRACTION)
-        if text.startswith(("-", "−")) and text[1:].isdigit():
+        if text.startswith(("-", "−")) and typed_int(text[1:]) is not None:
             raise InvalidAnswer(t.NEGATIVE)
-        if not text.isdigit():
+        value = typed_int(text)
+        if value is None:
             raise InvalidAnswer(t.NOT_A_NUMBER)
-        value = int(text)
         if value > maximum:
             raise InvalidAnswer(t.too_big(maximum))
         if value < minimum:
@@ -162,11 +173,26 @@ def single_date(raw: str, env: ParseEnv) -> str:
     return _one_date(_SPACES.sub("", raw.strip()).replace(",", "."), env).isoformat()
 
 
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def deadline(raw: str, env: ParseEnv) -> str:
-    """A deadline: a real date, today or later."""
+    """A deadline: a real date from today to a year ahead.
+
+    The upper bound is not cosmetic: a deadline in the year 9999 overflows the reminder
+    arithmetic of every scheduler tick.
+    """
     value = single_date(raw, env)
-    if date.fromisoformat(value) < env.today:
+    day = date.fromisoformat(value)
+    if day < env.today:
         raise InvalidAnswer(t.DEADLINE_PAST)
+    latest = _years_later(env.today, DEADLINE_HORIZON_YEARS)
+    if day > latest:
+        raise InvalidAnswer(t.deadline_too_far(latest.strftime("%d.%m.%Y")))
     return value
 
 
@@ -194,7 +220,7 @@ def phone(raw: str, env: ParseEnv) -> str:
     digits = _PHONE_CHARS.sub("", raw.strip())
     if digits.startswith("+"):
         digits = digits[1:]
-    if not digits.isdigit():
+    if not _ASCII_DIGITS.fullmatch(digits):
         raise InvalidAnswer(t.BAD_PHONE)
     if len(digits) == 11 and digits[0] in "78":
         return "+7" + digits[1:]

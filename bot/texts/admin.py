@@ -1,8 +1,12 @@
-"""Texts admins see: import results, the organization tree, invites."""
+"""Texts admins see: import results, the organization tree, invites.
+
+Organization, district, region and person names are raw: escaped here. Import error messages
+come from ``bot.texts.importing``, which escapes the cells it quotes.
+"""
 
 from __future__ import annotations
 
-from bot.texts.common import name
+from bot.texts.markup import esc
 
 SEND_FILE = (
     "Пришлите файл .xlsx или .csv со списком организаций (можно с подписью /import). "
@@ -22,14 +26,15 @@ def import_done(created: int, updated: int, unchanged: int, districts: list[str]
         f"Без изменений: {unchanged}",
     ]
     if districts:
-        lines.append("Новые районные организации: " + ", ".join(name(d) for d in districts))
+        lines.append("Новые районные организации: " + ", ".join(esc(d) for d in districts))
     lines.append("\nСсылки-приглашения председателям — /invites.")
     return "\n".join(lines)
 
 
 def import_errors(errors: list[tuple[int, str]], shown: int) -> str:
+    """``errors``: (row number, message built by ``bot.texts.importing``: HTML already)."""
     lines = [f"<b>Строки с ошибками ({len(errors)}), они не загружены:</b>"]
-    lines += [f"Строка {row}: {name(message)}" for row, message in errors[:shown]]
+    lines += [f"Строка {row}: {message}" for row, message in errors[:shown]]
     if len(errors) > shown:
         lines.append(f"…и ещё {len(errors) - shown}. Исправьте файл и загрузите его снова.")
     else:
@@ -44,17 +49,17 @@ NO_CHAIR = "председатель не подключён"
 
 def org_line(org_id: int, org_name: str, chair: str | None, listed_chair: str | None) -> str:
     if chair:
-        return f"  👤 #{org_id} {name(org_name)} — {name(chair)}"
-    listed = f" (по списку: {name(listed_chair)})" if listed_chair else ""
-    return f"  ⏳ #{org_id} {name(org_name)} — {NO_CHAIR}{listed}"
+        return f"  👤 #{org_id} {esc(org_name)} — {esc(chair)}"
+    listed = f" (по списку: {esc(listed_chair)})" if listed_chair else ""
+    return f"  ⏳ #{org_id} {esc(org_name)} — {NO_CHAIR}{listed}"
 
 
 def district_line(org_id: int, district: str, total: int, joined: int) -> str:
-    return f"<b>#{org_id} {name(district)}</b> — ППО: {total}, председателей подключено: {joined}"
+    return f"<b>#{org_id} {esc(district)}</b> — ППО: {total}, председателей подключено: {joined}"
 
 
 def region_line(org_id: int, region: str) -> str:
-    return f"🏛 <b>#{org_id} {name(region)}</b>"
+    return f"🏛 <b>#{org_id} {esc(region)}</b>"
 
 
 INVITES_NONE = "У всех ППО председатели уже подключены. Новая ссылка для ППО — /invite номер."
@@ -65,7 +70,7 @@ INVITES_HEADER = (
 
 
 def invite_line(org_name: str, link: str, expires: str) -> str:
-    return f"{name(org_name)}\n{link}\n(действует до {expires})"
+    return f"{esc(org_name)}\n{link}\n(действует до {expires})"
 
 
 INVITES_FILE_CAPTION = "Те же ссылки в таблице — удобно разослать."
@@ -84,7 +89,7 @@ INVITE_NOT_FOUND = "Организация с таким номером не н�
 
 def invite_reissued(org_name: str, whom: str, link: str, expires: str) -> str:
     return (
-        f"Новая ссылка-приглашение ({whom}) для «{name(org_name)}» "
+        f"Новая ссылка-приглашение ({whom}) для «{esc(org_name)}» "
         f"(прежняя больше не действует):\n{link}\nДействует до {expires}."
     )
 
@@ -104,7 +109,7 @@ INVITES_FILENAME = "priglasheniya.xlsx"
 
 
 def chair_changed(org_name: str, old: str, new: str) -> str:
-    return f"Смена председателя ППО «{name(org_name)}»: {name(old)} → {name(new)}."
+    return f"Смена председателя ППО «{esc(org_name)}»: {esc(old)} → {esc(new)}."
 
 
 BACKUP_NOT_SQLITE = (
@@ -119,5 +124,49 @@ def backup_caption(stamp: str) -> str:
 def backup_too_big(megabytes: int, folder: str) -> str:
     return (
         f"Копия базы занимает {megabytes} МБ — больше, чем Telegram разрешает отправить ботом. "
-        f"Ночные копии лежат на сервере в папке {folder}."
+        f"Ночные копии лежат на сервере в папке {esc(folder)}."
+    )
+
+
+def name_taken(new_name: str, holder_id: int) -> str:
+    return (
+        f"Название «{esc(new_name)}» уже занято: так называется организация #{holder_id} "
+        "в том же месте. Название не изменено. Выберите другое: /org и «✏️ Переименовать»."
+    )
+
+
+def move_name_taken(org_name: str, district: str, holder_id: int) -> str:
+    return (
+        f"В районе «{esc(district)}» уже есть ППО «{esc(org_name)}» (#{holder_id}). "
+        "Организация не перенесена. Переименуйте одну из них (/org) и перенесите снова."
+    )
+
+
+ERASED_PERSON = "удалённый пользователь"
+BTN_FORGET = "🗑 Удалить персональные данные"
+BTN_KEEP = "Отмена"
+FORGET_USAGE = (
+    "Удаление персональных данных по запросу человека (152-ФЗ): /forget telegram-id, "
+    "например /forget 123456789. Свой Telegram id человек может узнать у @userinfobot."
+)
+FORGET_NOT_FOUND = "Человек с таким Telegram id боту не известен (или уже удалён)."
+FORGET_KEPT = "Хорошо, данные не удалены."
+
+
+def forget_confirm(full_name: str, tg_user_id: int, roles: list[str]) -> str:
+    """``full_name`` and ``roles`` (organization names inside) are raw."""
+    held = "\n".join(f"• {esc(role)}" for role in roles) or "• ролей нет"
+    return (
+        f"Удалить персональные данные: {esc(full_name)} (Telegram id {tg_user_id})?\n{held}\n\n"
+        "Будут удалены имя, имя пользователя, Telegram id, телефон и ФИО председателя в "
+        "паспорте его ППО; роли сняты, незаконченная форма и неотправленные сообщения "
+        "отменены. Отчёты, мероприятия и журнал ППО останутся (автор — «удалённый "
+        "пользователь»). Отменить это нельзя."
+    )
+
+
+def forgotten(person_id: int, roles_ended: int) -> str:
+    return (
+        f"Персональные данные удалены (запись № {person_id}, снято ролей: {roles_ended}). "
+        "В журнале и отчётах он показан как «удалённый пользователь»."
     )

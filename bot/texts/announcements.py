@@ -1,8 +1,12 @@
-"""Texts of announcements (объявления) from district staff to chairs."""
+"""Texts of announcements (объявления) from district staff to chairs.
+
+The announcement ``text`` is plain text as staff typed it, and ``scope`` and the chairs'
+names are raw: escaped here (line breaks kept).
+"""
 
 from __future__ import annotations
 
-from bot.texts.common import name
+from bot.texts.markup import TELEGRAM_TEXT_LIMIT, clip, esc, utf16_len
 
 TITLE = "Объявление"
 AUDIENCE_ALL = "Всем председателям ППО"
@@ -11,15 +15,27 @@ L_AUDIENCE = "Кому"
 L_TEXT = "Текст"
 Q_AUDIENCE = "Кому отправить объявление?"
 Q_TEXT = "Текст объявления (до 2000 символов)."
+UNKNOWN_REASON = "причина неизвестна"
 NO_RECIPIENTS = "Получателей нет: в выбранной группе нет подключённых председателей."
 
 
-def header(scope: str) -> str:
-    return f"📢 <b>Объявление</b> — {name(scope)}"
+def _framed(head: str, text: str, tail: str = "") -> str:
+    """``head``, the raw ``text`` escaped, ``tail``; the text is cut (with a note) so that the
+    whole fits one message. ``head`` and ``tail`` are markup whose visible text is no longer
+    than the markup itself, so their raw length is a safe measure."""
+    room = TELEGRAM_TEXT_LIMIT - utf16_len(head) - utf16_len(tail) - 4
+    return f"{head}\n\n{esc(clip(text, room))}" + (f"\n\n{tail}" if tail else "")
 
 
-def preview(scope: str, audience: str, recipients: int) -> str:
-    return f"<b>{TITLE}</b>: {name(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
+def message(scope: str, text: str) -> str:
+    """What every recipient gets."""
+    return _framed(f"📢 <b>Объявление</b> — {esc(scope)}", text)
+
+
+def preview(scope: str, audience: str, recipients: int, text: str, hint: str) -> str:
+    """The summary the author confirms: the same text as the recipients will see."""
+    head = f"<b>{TITLE}</b>: {esc(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
+    return _framed(head, text, hint)
 
 
 def queued(recipients: int) -> str:
@@ -29,10 +45,16 @@ def queued(recipients: int) -> str:
     )
 
 
-def delivery_report(delivered: int, unreachable: list[str], failed: int) -> str:
+def delivery_report(delivered: int, unreachable: list[str], failures: list[tuple[str, int]]) -> str:
+    """``unreachable``: the names of chairs who blocked the bot (raw); ``failures``: Telegram's
+    reason of each refusal (raw) with how many messages it refused, most frequent first."""
     lines = ["<b>Отчёт о доставке объявления</b>", f"Доставлено: {delivered}"]
     if unreachable:
-        lines.append(f"Недоступны ({len(unreachable)}): " + ", ".join(name(n) for n in unreachable))
+        lines.append(f"Недоступны ({len(unreachable)}): " + ", ".join(esc(n) for n in unreachable))
+    failed = sum(count for _, count in failures)
     if failed:
-        lines.append(f"Не отправлено из-за ошибки: {failed}")
+        lines.append(f"Не доставлено из-за ошибки: {failed}")
+        lines += [f"• {esc(reason or UNKNOWN_REASON)} — {count}" for reason, count in failures]
+    if not delivered:
+        lines.append("Объявление не получил никто.")
     return "\n".join(lines)

@@ -1,14 +1,22 @@
-"""Texts chairs of primary organizations see: joining, choosing an org, history."""
+"""Texts chairs of primary organizations see: joining, choosing an org, history.
+
+Names (``first_name``, ``org_name``, ``org_names``) are raw: escaped here.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.texts.markup import esc
 
 INVITE_UNKNOWN = (
     "Ссылка-приглашение не найдена. Проверьте, что открыли её целиком, "
     "или попросите новую у специалиста районной организации."
 )
 INVITE_USED = (
-    "Эта ссылка-приглашение уже использована или заменена новой. "
-    "Попросите новую у специалиста районной организации."
+    "Эта ссылка-приглашение уже использована другим человеком или заменена новой. "
+    "Если вы уже подключены, ваши команды — /help; если нет, попросите новую ссылку "
+    "у специалиста районной организации."
 )
 INVITE_EXPIRED = (
     "Срок действия ссылки-приглашения истёк. Попросите новую у специалиста районной организации."
@@ -17,8 +25,8 @@ INVITE_EXPIRED = (
 
 def welcome(first_name: str, org_name: str) -> str:
     return (
-        f"Здравствуйте, {first_name}! Вы подключены как председатель первичной профсоюзной "
-        f"организации «{org_name}».\n\n"
+        f"Здравствуйте, {esc(first_name)}! Вы подключены как председатель первичной "
+        f"профсоюзной организации «{esc(org_name)}».\n\n"
         "Что дальше: нажмите «📊 Мониторинг численности» (или /report) и ответьте на вопросы "
         "о численности работников и членов профсоюза. Это займёт пару минут; "
         "ответы сохраняются после каждого шага."
@@ -27,7 +35,8 @@ def welcome(first_name: str, org_name: str) -> str:
 
 def welcome_staff(first_name: str, org_name: str) -> str:
     return (
-        f"Здравствуйте, {first_name}! Вы подключены как сотрудник аппарата: «{org_name}».\n\n"
+        f"Здравствуйте, {esc(first_name)}! Вы подключены как сотрудник аппарата: "
+        f"«{esc(org_name)}».\n\n"
         "Бот будет присылать сводки: кто сдал мониторинг и кто нет, охват по ППО и по району, "
         "мероприятия. По запросу: /status — кто сдал, /digest — полная сводка, "
         "/export — таблица Excel. Все команды — /help."
@@ -36,19 +45,20 @@ def welcome_staff(first_name: str, org_name: str) -> str:
 
 def welcome_curator(first_name: str, org_name: str) -> str:
     return (
-        f"Здравствуйте, {first_name}! Вы подключены как куратор ППО «{org_name}».\n\n"
+        f"Здравствуйте, {esc(first_name)}! Вы подключены как куратор ППО «{esc(org_name)}».\n\n"
         "Если ППО не сдаст мониторинг в срок, бот пришлёт вам напоминание на следующий "
         "рабочий день после срока."
     )
 
 
-def welcome_back(org_name: str) -> str:
-    return f"Вы уже председатель ППО «{org_name}». Для отчёта нажмите /report."
+def welcome_back(org_names: Sequence[str]) -> str:
+    names = ", ".join(esc(org_name) for org_name in org_names)
+    return f"Вы уже председатель ППО «{names}». Для отчёта нажмите /report."
 
 
 def replaced_chair(org_name: str) -> str:
     return (
-        f"Председателем ППО «{org_name}» назначен другой человек по новой ссылке-приглашению. "
+        f"Председателем ППО «{esc(org_name)}» назначен другой человек по новой ссылке-приглашению. "
         "Доступ к отчётам этой организации для вас закрыт."
     )
 
@@ -58,7 +68,7 @@ HISTORY_EMPTY = "Отчётов пока нет. Первый отчёт — /re
 
 
 def history_header(org_name: str) -> str:
-    return f"<b>Отчёты ППО «{org_name}»</b>"
+    return f"<b>Отчёты ППО «{esc(org_name)}»</b>"
 
 
 def history_line(
@@ -78,3 +88,11 @@ PAUSE_RANGE = "Приостановить можно с сегодняшнего
 
 def paused_until(until: str) -> str:
     return f"⏸ Напоминания приостановлены до {until} включительно."
+
+
+def already_joined(role: str, org_name: str) -> str:
+    """A second tap on one's own, already used link."""
+    return (
+        f"Вы уже подключены по этой ссылке: {role}, «{esc(org_name)}». "
+        "Ничего делать не нужно: ваши команды — /help."
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from html import escape
 from zoneinfo import ZoneInfo
 
 MONTHS = (
@@ -66,6 +65,7 @@ CMD_ANNOUNCE = "Объявление председателям ППО"
 CMD_RETURN = "Вернуть отчёт на исправление: /return название ППО"
 CMD_PAUSED = "Кто приостановил напоминания"
 CMD_AUDIT = "Журнал изменений: /audit номер"
+CMD_FORGET = "Удалить персональные данные человека: /forget telegram-id"
 
 STRANGER = (
     "Здравствуйте! Это бот мониторинга профсоюзного членства.\n\n"
@@ -95,13 +95,17 @@ NOT_YOUR_COMMAND = "Эта команда вам недоступна. Ваши 
 NO_RIGHTS = "У вас нет прав на это действие."
 
 
-def name(text: str) -> str:
-    """A user-supplied or imported name, safe inside HTML messages."""
-    return escape(text, quote=False)
-
-
 def caught_up(reminders: int, digests: int) -> str:
     return (
         "Бот снова работает. Отправляю то, что пришлось на время перерыва: "
         f"напоминаний — {reminders}, сводок — {digests}."
     )
+
+
+def private_only(bot_username: str) -> str:
+    """The one answer to a command in a group or channel (nothing else is done there)."""
+    where = f": https://t.me/{bot_username}" if bot_username else ""
+    return f"Бот работает только в личных сообщениях{where}"
+
+
+PRIVATE_ONLY_ALERT = "Бот работает только в личных сообщениях."

@@ -1,8 +1,14 @@
-"""Texts of the district digest (сводка), /status, /export and the coverage chart."""
+"""Texts of the district digest (сводка), /status, /export and the coverage chart.
+
+Names in the messages (``scope_name``, ``ppo``, ``chair``, ``district``) are raw: escaped
+here. The chart and the table are not HTML: their texts are never escaped.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+
+from bot.texts.markup import esc
 
 # --- Digest message -------------------------------------------------------------------------
 
@@ -16,11 +22,11 @@ def paused_mark(until: date) -> str:
 
 
 def header(scope_name: str, period: str) -> str:
-    return f"📊 <b>Сводка: {scope_name}</b>\nМониторинг за {period}"
+    return f"📊 <b>Сводка: {esc(scope_name)}</b>\nМониторинг за {period}"
 
 
 def status_header(scope_name: str, period: str) -> str:
-    return f"📋 <b>Сдача отчётов: {scope_name}</b>\nМониторинг за {period}"
+    return f"📋 <b>Сдача отчётов: {esc(scope_name)}</b>\nМониторинг за {period}"
 
 
 def deadline_line(deadline: date, passed: bool) -> str:
@@ -47,15 +53,17 @@ def returned_header(count: int) -> str:
 
 
 def item(text: str) -> str:
+    """``text`` is a line built by the functions below (already HTML)."""
     return f"• {text}"
 
 
 def ppo_and_chair(ppo: str, chair: str) -> str:
-    return f"{ppo} — {chair}"
+    """``chair``: the chair's name with the marks (📵, ⏸) or ``NO_CHAIR``."""
+    return f"{esc(ppo)} — {esc(chair)}"
 
 
 def district_count(district: str, count: int) -> str:
-    return f"{district} — {count}"
+    return f"{esc(district)} — {count}"
 
 
 def more(count: int) -> str:
@@ -84,11 +92,11 @@ def fell_header(count: int) -> str:
 
 
 def ppo_coverage(ppo: str, value: str) -> str:
-    return f"{ppo} — {value}"
+    return f"{esc(ppo)} — {value}"
 
 
 def ppo_fell(ppo: str, value: str, change: str) -> str:
-    return f"{ppo} — {value} ({change})"
+    return f"{esc(ppo)} — {value} ({change})"
 
 
 def events_line(since: date, count: int, participants: int) -> str:

@@ -1,6 +1,12 @@
-"""Texts of event reports (мероприятия)."""
+"""Texts of event reports (мероприятия).
+
+What chairs typed (``org_name``, ``topic``, ``title``, ``kind`` — a kind «другое» is named by
+the chair) is raw: escaped here.
+"""
 
 from __future__ import annotations
+
+from bot.texts.markup import esc
 
 TITLE = "Отчёт о мероприятии"
 
@@ -65,7 +71,7 @@ def warn_old(when: str) -> str:
 
 
 def summary_header(org_name: str) -> str:
-    return f"<b>{TITLE}</b>\n{org_name}"
+    return f"<b>{TITLE}</b>\n{esc(org_name)}"
 
 
 def edit_note(event_id: int) -> str:
@@ -73,7 +79,7 @@ def edit_note(event_id: int) -> str:
 
 
 def saved(org_name: str) -> str:
-    return f"✅ Мероприятие сохранено: {org_name}. Все мероприятия года — /events."
+    return f"✅ Мероприятие сохранено: {esc(org_name)}. Все мероприятия года — /events."
 
 
 def updated(event_id: int) -> str:
@@ -84,7 +90,7 @@ LIST_EMPTY = "В этом году мероприятий пока нет. До�
 
 
 def list_header(org_name: str, year: int) -> str:
-    return f"<b>Мероприятия ППО «{org_name}» за {year} год</b>"
+    return f"<b>Мероприятия ППО «{esc(org_name)}» за {year} год</b>"
 
 
 def totals(count: int, participants: int) -> str:
@@ -96,7 +102,7 @@ def direction_line(label: str, count: int, participants: int) -> str:
 
 
 def event_line(number: int, when: str, kind: str, topic: str, participants: int) -> str:
-    return f"{number}. {when} — {kind}: «{topic}», {participants} чел."
+    return f"{number}. {when} — {esc(kind)}: «{esc(topic)}», {participants} чел."
 
 
 OPEN_HINT = "Откройте мероприятие, чтобы исправить или удалить его."
@@ -108,12 +114,19 @@ BTN_DELETE_NO = "Нет, оставить"
 
 
 def confirm_delete(title: str) -> str:
-    return f"Удалить мероприятие «{title}»? Запись сохранится в журнале изменений."
+    return f"Удалить мероприятие «{esc(title)}»? Запись сохранится в журнале изменений."
 
 
 def deleted(title: str) -> str:
-    return f"Мероприятие «{title}» удалено."
+    return f"Мероприятие «{esc(title)}» удалено."
 
 
 NOT_FOUND = "Мероприятие не найдено или уже удалено."
 KEPT = "Хорошо, мероприятие осталось."
+
+
+def correction_of_deleted(event_id: int) -> str:
+    return (
+        f"Мероприятие № {event_id} уже удалено, поэтому исправление не сохранено. "
+        "Если оно всё-таки было, добавьте его заново: /event."
+    )

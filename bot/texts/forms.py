@@ -1,6 +1,12 @@
-"""Texts of the form mechanism shared by every form: buttons, errors, summary frame."""
+"""Texts of the form mechanism shared by every form: buttons, errors, summary frame.
+
+Button labels are shown as they are (not HTML): ``btn_previous`` does not escape. Answers
+shown in message texts (``field_line``'s ``value``) are raw: escaped here.
+"""
 
 from __future__ import annotations
+
+from bot.texts.markup import esc
 
 BTN_BACK = "⬅️ Назад"
 BTN_SKIP = "Пропустить"
@@ -13,6 +19,11 @@ BTN_TO_SUMMARY = "⬅️ К сводке"
 
 def btn_previous(value: str) -> str:
     return f"↩️ {value} (как в прошлый раз)"
+
+
+def field_line(label: str, value: str | None) -> str:
+    """One answer of a form in a summary or a card; ``None`` is a skipped answer."""
+    return f"{label}: {SKIPPED if value is None else esc(value)}"
 
 
 NOT_A_NUMBER = "Нужно целое число цифрами, например: 25."
@@ -87,3 +98,7 @@ def photos_full(limit: int) -> str:
 
 
 DEADLINE_PAST = "Срок уже прошёл. Укажите сегодняшнюю или более позднюю дату."
+
+
+def deadline_too_far(latest: str) -> str:
+    return f"Срок не может быть дальше чем через год. Укажите дату не позже {latest}."

@@ -1,8 +1,15 @@
-"""Texts of the organization list import and of the spreadsheets the bot sends."""
+"""Texts of the organization list import and of the spreadsheets the bot sends.
+
+The messages about a file are HTML (they are sent as they are, or listed by
+``bot.texts.admin.import_errors``): what they quote from the file — its name, cells, header
+row — is raw: escaped here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from bot.texts.markup import esc
 
 # Column titles, keyed by the field names of ``bot.spreadsheets.Field``.
 COLUMN_TITLES: dict[str, str] = {
@@ -33,7 +40,7 @@ NO_DATA_ROWS = "В файле есть строка заголовков, но �
 
 
 def unknown_format(filename: str) -> str:
-    name = f"«{filename}»" if filename else "без названия"
+    name = f"«{esc(filename)}»" if filename else "без названия"
     return (
         f"Не могу прочитать файл {name}: нужен файл Excel (.xlsx) или CSV (.csv). "
         "Скачайте образец и заполните его."
@@ -56,7 +63,9 @@ def missing_columns(required: Sequence[str], missing: Sequence[str], found: Sequ
     ]
     if found:
         lines.append(
-            "В первой заполненной строке файла: " + ", ".join(f"«{cell}»" for cell in found) + "."
+            "В первой заполненной строке файла: "
+            + ", ".join(f"«{esc(cell)}»" for cell in found)
+            + "."
         )
     lines.append(
         "Первая строка таблицы должна содержать названия столбцов, например: "
@@ -74,12 +83,12 @@ ROW_PROBLEMS_SEPARATOR = "; "
 
 
 def bad_workers(value: str, limit: int) -> str:
-    return f"число работников должно быть целым числом от 0 до {limit}, а не «{value}»"
+    return f"число работников должно быть целым числом от 0 до {limit}, а не «{esc(value)}»"
 
 
 def unknown_timezone(value: str) -> str:
     return (
-        f"неизвестный часовой пояс «{value}» "
+        f"неизвестный часовой пояс «{esc(value)}» "
         "(пишите, например, МСК, МСК+4, UTC+7 или Asia/Novosibirsk)"
     )
 

@@ -1,6 +1,11 @@
-"""Texts of membership monitoring (мониторинг профсоюзного членства)."""
+"""Texts of membership monitoring (мониторинг профсоюзного членства).
+
+``org_name`` and the district's ``comment`` are raw: escaped here.
+"""
 
 from __future__ import annotations
+
+from bot.texts.markup import esc
 
 TITLE = "Мониторинг профсоюзного членства"
 
@@ -69,7 +74,7 @@ def managers_members_over_members(managers_members: int, members: int) -> str:
 
 
 def summary_header(org_name: str, period: str) -> str:
-    return f"<b>{TITLE}</b>\n{org_name}\nПериод: {period}"
+    return f"<b>{TITLE}</b>\n{esc(org_name)}\nПериод: {period}"
 
 
 COVERAGE = "Охват профчленством"
@@ -102,10 +107,10 @@ def warn_balance(before: int, expected: int, now: int) -> str:
 
 def saved(org_name: str, period: str, coverage: str) -> str:
     return (
-        f"✅ Отчёт сохранён: {org_name}, {period}. Охват профчленством — {coverage}.\n"
+        f"✅ Отчёт сохранён: {esc(org_name)}, {period}. Охват профчленством — {coverage}.\n"
         "Спасибо! Историю отчётов покажет /history."
     )
 
 
 def return_comment(comment: str) -> str:
-    return f"↩️ Возвращён на исправление: {comment}"
+    return f"↩️ Возвращён на исправление: {esc(comment)}"

@@ -1,6 +1,12 @@
-"""Texts of the passport of a primary organization (паспорт ППО)."""
+"""Texts of the passport of a primary organization (паспорт ППО).
+
+``org_name`` and ``who`` (a person's name) are raw: escaped here; the fields' values go
+through ``bot.texts.forms.field_line``.
+"""
 
 from __future__ import annotations
+
+from bot.texts.markup import esc
 
 TITLE = "Паспорт ППО"
 
@@ -34,7 +40,7 @@ Q_INFO_PERSON = "Кто отвечает за информационную ра�
 
 
 def card_header(org_name: str) -> str:
-    return f"<b>{TITLE}</b>\n{org_name}"
+    return f"<b>{TITLE}</b>\n{esc(org_name)}"
 
 
 EMPTY_CARD = "Паспорт ещё не заполнен."
@@ -42,7 +48,7 @@ BTN_EDIT = "✏️ Заполнить / изменить"
 
 
 def updated_by(when: str, who: str) -> str:
-    return f"Изменён {when}, {who}"
+    return f"Изменён {when}, {esc(who)}"
 
 
 def saved(changed: int) -> str:

@@ -1,8 +1,15 @@
-"""Texts of the yearly rating of primary organizations (рейтингование, /rating)."""
+"""Texts of the yearly rating of primary organizations (рейтингование, /rating).
+
+Organization names in the message (``scope_name``, ``name``, ``names``) are raw: escaped
+here. The spreadsheet is not HTML: its texts are never escaped.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+
+from bot.texts.markup import esc
 
 # Criterion names as the union's documents word them (keys: bot.rating.Criterion values).
 CRITERIA = {
@@ -37,7 +44,7 @@ def header(year: int, as_of: date | None) -> str:
 
 
 def scope_line(scope_name: str, rated: int, total: int) -> str:
-    return f"{scope_name}: в рейтинге {rated} из {total} ППО"
+    return f"{esc(scope_name)}: в рейтинге {rated} из {total} ППО"
 
 
 def formula(terms: str) -> str:
@@ -70,7 +77,7 @@ BOTTOM = "<b>Последние места</b>"
 
 
 def line(place: int, name: str, score: str, figures: str) -> str:
-    return f"{place}. {name} — <b>{score}</b> · {figures}"
+    return f"{place}. {esc(name)} — <b>{score}</b> · {figures}"
 
 
 def figures(coverage: str, change: str | None, youth: str | None) -> str:
@@ -82,8 +89,9 @@ def figures(coverage: str, change: str | None, youth: str | None) -> str:
     return text
 
 
-def no_data(count: int, names: str) -> str:
-    return f"<b>Нет данных за год ({count}):</b> {names}"
+def no_data(count: int, names: Sequence[str]) -> str:
+    """``names``: the ППО without data, perhaps ending with ``more(…)`` or ``SEE_LIST``."""
+    return f"<b>Нет данных за год ({count}):</b> " + ", ".join(esc(name) for name in names)
 
 
 def more(count: int) -> str:

@@ -1,12 +1,16 @@
-"""Texts of the monitoring calendar: reminders to chairs, the list of late ППО for staff."""
+"""Texts of the monitoring calendar: reminders to chairs, the list of late ППО for staff.
+
+``org_name``, ``chair_name`` and a request's ``title`` (typed by staff) are raw: escaped
+here. ``escalation`` takes ``lines`` already built by ``late_line``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from html import escape
 
 from bot.texts.common import period_name
+from bot.texts.markup import esc
 
 MAX_LIST_CHARS = 3500  # a Telegram message holds 4096 characters
 
@@ -24,10 +28,6 @@ def day_text(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-def _name(text: str) -> str:
-    return escape(text, quote=False)
-
-
 def collection_title(period: date) -> str:
     """Title of a calendar monitoring period."""
     return f"Мониторинг профсоюзного членства за {period_name(period)}"
@@ -37,11 +37,11 @@ def _what(*, calendar: bool, period: date, title: str) -> str:
     """The request in the genitive, after «сдачи»/«по»: what is due."""
     if calendar:
         return f"сдачи мониторинга профсоюзного членства за {period_name(period)}"
-    return f"по запросу «{_name(title)}»"
+    return f"по запросу «{esc(title)}»"
 
 
 def _head(org_name: str) -> str:
-    return f"<b>{_name(org_name)}</b>\n"
+    return f"<b>{esc(org_name)}</b>\n"
 
 
 def chair_open(org_name: str, *, calendar: bool, period: date, title: str, deadline: date) -> str:
@@ -51,7 +51,7 @@ def chair_open(org_name: str, *, calendar: bool, period: date, title: str, deadl
             f"Срок — до {day_text(deadline)}."
         )
     else:
-        body = f"Новый запрос: «{_name(title)}». Срок — до {day_text(deadline)}."
+        body = f"Новый запрос: «{esc(title)}». Срок — до {day_text(deadline)}."
     return _head(org_name) + body
 
 
@@ -83,7 +83,7 @@ def chair_after(
         )
     else:
         body = (
-            f"Срок по запросу «{_name(title)}» истёк {when} ({day_text(deadline)}). "
+            f"Срок по запросу «{esc(title)}» истёк {when} ({day_text(deadline)}). "
             "Пожалуйста, ответьте как можно скорее."
         )
     return _head(org_name) + body
@@ -99,9 +99,9 @@ def late_line(
 ) -> str:
     """One late ППО in the staff list, with its chair and why reminders may not reach them."""
     if chair_name and connected:
-        chair = f"председатель {_name(chair_name)}"
+        chair = f"председатель {esc(chair_name)}"
     elif chair_name:
-        chair = f"председатель {_name(chair_name)} (не подключён к боту)"
+        chair = f"председатель {esc(chair_name)} (не подключён к боту)"
     else:
         chair = "председатель не подключён к боту"
     marks = []
@@ -110,7 +110,7 @@ def late_line(
     if unreachable:
         marks.append("бот не может ему написать")
     tail = f" ({'; '.join(marks)})" if marks else ""
-    return f"{_name(org_name)} — {chair}{tail}"
+    return f"{esc(org_name)} — {chair}{tail}"
 
 
 def escalation(
@@ -129,7 +129,7 @@ def escalation(
         what = f"мониторинг профсоюзного членства за {period_name(period)}"
         verb = "Не сдали"
     else:
-        what = f"запрос «{_name(title)}»"
+        what = f"запрос «{esc(title)}»"
         verb = "Не ответили на"
     if curator:
         head = (
@@ -149,3 +149,22 @@ def escalation(
     if rest:
         shown.append(f"… и ещё {rest} ППО")
     return "\n".join([head, "", *shown])
+
+
+CATCH_UP_FAILED = (
+    "⚠️ Бот запущен, но проверить, что пришлось на время перерыва, не удалось. "
+    "Напоминания и сводки уйдут, как только проверка пройдёт; подробности — в журнале бота."
+)
+MAX_LISTED_UNITS = 10
+
+
+def catch_up_skipped(units: Sequence[str]) -> str:
+    """Admins are told what catch-up at start-up had to skip; ``units`` are the (raw) names
+    the log gives the failed units of work, so the admin can find them there."""
+    shown = [f"<code>{esc(unit)}</code>" for unit in units[:MAX_LISTED_UNITS]]
+    if len(units) > MAX_LISTED_UNITS:
+        shown.append(f"… и ещё {len(units) - MAX_LISTED_UNITS}")
+    return (
+        f"⚠️ Бот запущен, но часть плановой работы пропущена из-за ошибок ({len(units)}); "
+        "остальное отправлено. В журнале бота: " + "; ".join(shown)
+    )

@@ -1,8 +1,13 @@
-"""Texts district staff and admins see: requests, corrections, organizations, audit."""
+"""Texts district staff and admins see: requests, corrections, organizations, audit.
+
+Every organization and person name (``org``, ``chair``, ``scope``, ``person``, ``who``,
+``subject``, ``district``), request ``title``, return ``comment`` and audit ``details`` is
+raw: escaped here.
+"""
 
 from __future__ import annotations
 
-from bot.texts.common import name
+from bot.texts.markup import esc
 
 CHOOSE_SCOPE = "По какой организации?"
 NO_SCOPE = "Вы не закреплены ни за одной районной организацией. Обратитесь к администратору."
@@ -13,7 +18,7 @@ PAUSED_NONE = "Никто из председателей не приостан�
 
 
 def paused_line(org: str, chair: str, until: str) -> str:
-    return f"⏸ {name(org)} — {name(chair)}, до {until}"
+    return f"⏸ {esc(org)} — {esc(chair)}, до {until}"
 
 
 PAUSED_HEADER = "<b>Напоминания приостановлены</b>"
@@ -31,12 +36,12 @@ KIND_PASSPORT = "Паспорт ППО"
 
 
 def request_preview(scope: str, targets: int) -> str:
-    return f"<b>{REQUEST_TITLE}</b>: {name(scope)} (ППО: {targets})"
+    return f"<b>{REQUEST_TITLE}</b>: {esc(scope)} (ППО: {targets})"
 
 
 def request_opened(title: str, targets: int, deadline: str) -> str:
     return (
-        f"✅ Запрос «{name(title)}» открыт: ППО — {targets}, срок — до {deadline}. "
+        f"✅ Запрос «{esc(title)}» открыт: ППО — {targets}, срок — до {deadline}. "
         "Председатели получат напоминание с кнопкой формы; кто сдал — в /status."
     )
 
@@ -53,19 +58,19 @@ ALREADY_RETURNED = "Этот отчёт уже возвращён на испр�
 
 
 def return_preview(org: str, period: str) -> str:
-    return f"<b>{RETURN_TITLE}</b>\n{name(org)}, {period}"
+    return f"<b>{RETURN_TITLE}</b>\n{esc(org)}, {period}"
 
 
 def returned_to_chair(org: str, period: str, comment: str) -> str:
     return (
-        f"↩️ Отчёт ППО «{name(org)}» за {period} возвращён на исправление.\n"
-        f"Комментарий: {name(comment)}\n\nНажмите кнопку, исправьте и отправьте отчёт снова."
+        f"↩️ Отчёт ППО «{esc(org)}» за {period} возвращён на исправление.\n"
+        f"Комментарий: {esc(comment)}\n\nНажмите кнопку, исправьте и отправьте отчёт снова."
     )
 
 
 def returned_done(org: str) -> str:
     return (
-        f"Отчёт ППО «{name(org)}» возвращён председателю. "
+        f"Отчёт ППО «{esc(org)}» возвращён председателю. "
         "До исправления он в сводке как «возвращён»."
     )
 
@@ -74,10 +79,16 @@ NO_CHAIR_TO_TELL = "⚠️ У ППО нет подключённого пред�
 
 
 def report_card(org: str, period: str, lines: list[str]) -> str:
-    return "\n".join([f"<b>{name(org)}</b>, {period}", *lines])
+    """``lines`` are figures the bot formatted (no text from people)."""
+    return "\n".join([f"<b>{esc(org)}</b>, {period}", *lines])
 
 
 # Organizations
+def org_form_header(title: str, org: str) -> str:
+    """The first line of a form's summary that changes one organization."""
+    return f"<b>{title}</b>: {esc(org)}"
+
+
 ORG_CARD_ACTIONS = "Что сделать с организацией?"
 BTN_RENAME = "✏️ Переименовать"
 BTN_MOVE = "🔀 Перенести в другой район"
@@ -98,9 +109,9 @@ ARCHIVED_MARK = "🗄 в архиве"
 
 
 def org_card(org_id: int, org: str, kind: str, district: str, tz: str, archived: bool) -> str:
-    lines = [f"<b>#{org_id} {name(org)}</b> ({kind})"]
+    lines = [f"<b>#{org_id} {esc(org)}</b> ({kind})"]
     if district:
-        lines.append(f"Районная организация: {name(district)}")
+        lines.append(f"Районная организация: {esc(district)}")
     lines.append(f"Часовой пояс: {tz}")
     if archived:
         lines.append(ARCHIVED_MARK)
@@ -108,30 +119,28 @@ def org_card(org_id: int, org: str, kind: str, district: str, tz: str, archived:
 
 
 def renamed(old: str, new: str) -> str:
-    return f"Переименовано: «{name(old)}» → «{name(new)}»."
+    return f"Переименовано: «{esc(old)}» → «{esc(new)}»."
 
 
 def moved(org: str, district: str) -> str:
-    return f"ППО «{name(org)}» перенесена в «{name(district)}»."
+    return f"ППО «{esc(org)}» перенесена в «{esc(district)}»."
 
 
 def tz_set(org: str, tz: str) -> str:
-    return f"Часовой пояс «{name(org)}»: {tz}."
+    return f"Часовой пояс «{esc(org)}»: {tz}."
 
 
 def archived(org: str) -> str:
-    return (
-        f"«{name(org)}» в архиве: напоминания и сводки её больше не учитывают, история сохранена."
-    )
+    return f"«{esc(org)}» в архиве: напоминания и сводки её больше не учитывают, история сохранена."
 
 
 def restored(org: str) -> str:
-    return f"«{name(org)}» восстановлена из архива."
+    return f"«{esc(org)}» восстановлена из архива."
 
 
 def curator_link(org: str, link: str, expires: str) -> str:
     return (
-        f"Ссылка для куратора ППО «{name(org)}» (одноразовая, до {expires}):\n{link}\n"
+        f"Ссылка для куратора ППО «{esc(org)}» (одноразовая, до {expires}):\n{link}\n"
         "Куратор будет получать список несдавших по этой ППО."
     )
 
@@ -147,11 +156,11 @@ ROLE_NAMES = {
 
 
 def role_line(person: str, role: str) -> str:
-    return f"{name(person)} — {ROLE_NAMES.get(role, role)}"
+    return f"{esc(person)} — {ROLE_NAMES.get(role, role)}"
 
 
 def role_revoked(person: str, role: str) -> str:
-    return f"Роль снята: {name(person)} — {ROLE_NAMES.get(role, role)}."
+    return f"Роль снята: {esc(person)} — {ROLE_NAMES.get(role, role)}."
 
 
 # Audit
@@ -160,11 +169,13 @@ AUDIT_EMPTY = "Изменений не найдено."
 
 
 def audit_header(subject: str) -> str:
-    return f"<b>Журнал изменений</b>: {name(subject)}"
+    return f"<b>Журнал изменений</b>: {esc(subject)}"
 
 
 def audit_line(when: str, who: str, action: str, details: str) -> str:
-    return f"{when} — {name(who)}: {action}{(' — ' + details) if details else ''}"
+    """``details`` is what people typed in events, passports, names (``audit.describe``)."""
+    tail = f" — {esc(details)}" if details else ""
+    return f"{when} — {esc(who)}: {esc(action)}{tail}"
 
 
 ACTIONS = {
@@ -183,5 +194,6 @@ ACTIONS = {
     "org.restore": "из архива",
     "request.open": "открыт запрос",
     "announce": "объявление",
+    "person.erase": "персональные данные удалены",
 }
 SYSTEM = "система"

@@ -205,7 +205,8 @@ _HTML_TAGS: Final = {
     "tg-emoji": "custom_emoji",
 }
 _NAMED_ENTITIES: Final = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_ENTITY_RE: Final = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_MAX_CODE_POINT: Final = 0x10FFFF
+_MAX_REFERENCE_LENGTH: Final = 10  # "&#" and digits, without ";": longer is no reference
 _TAG_RE: Final = re.compile(r"([^\s/>=\"']+)(.*)", re.DOTALL)
 _ATTR_RE: Final = re.compile(
     r"""\s*([a-zA-Z_][a-zA-Z0-9_-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"""
@@ -226,17 +227,45 @@ def _parse_attrs(raw: str) -> dict[str, str]:
     return attrs
 
 
-def _decode_entity(match: re.Match[str]) -> str | None:
-    body = match.group(1)
-    if body.startswith(("#x", "#X")):
-        code = int(body[2:], 16)
-    elif body.startswith("#"):
-        code = int(body[1:])
+def _numeric_reference(text: str, start: int) -> tuple[int, int] | None:
+    """(code point, end) of the digits of ``&#…`` / ``&#x…`` starting at ``start`` (after
+    ``#``); None once the number passes the last code point."""
+    hexadecimal = text.startswith("x", start)
+    base, digits = (16, "0123456789abcdefABCDEF") if hexadecimal else (10, "0123456789")
+    end = start + 1 if hexadecimal else start
+    code = 0
+    while end < len(text) and text[end] in digits:
+        code = code * base + int(text[end], base)
+        end += 1
+        if code >= _MAX_CODE_POINT:
+            return None
+    return code, end
+
+
+def _decode_entity(text: str, position: int) -> tuple[str, int] | None:
+    """The character referenced at ``position`` (an ``&``) and the position after it, decoded
+    as Telegram does (tdlib ``decode_html_entity``), or None: then the ``&`` stays as typed.
+
+    Only ``lt``, ``gt``, ``amp``, ``quot`` are known by name, case-sensitively; numeric
+    references are decimal or hexadecimal with a lowercase ``x``; the ``;`` may be missing.
+    """
+    end = position + 1
+    if text.startswith("#", end):
+        found = _numeric_reference(text, end + 1)
+        if found is None:
+            return None
+        code, end = found
+        if code == 0 or end - position >= _MAX_REFERENCE_LENGTH or 0xD800 <= code <= 0xDFFF:
+            return None
+        char = chr(code)
     else:
-        return _NAMED_ENTITIES.get(body.lower())
-    if code > 0x10FFFF:
-        return None
-    return chr(code)
+        while end < len(text) and text[end].isascii() and text[end].isalpha():
+            end += 1
+        named = _NAMED_ENTITIES.get(text[position + 1 : end])
+        if named is None:
+            return None
+        char = named
+    return char, end + 1 if text.startswith(";", end) else end
 
 
 def parse_html(text: str) -> tuple[str, list[JsonDict]]:
@@ -291,16 +320,13 @@ def parse_html(text: str) -> tuple[str, list[JsonDict]]:
                 stack.append((name, out_len, attrs))
             position = end + 1
             continue
-        piece = char
+        piece, position = char, position + 1
         if char == "&":
-            match = _ENTITY_RE.match(text, position)
-            decoded = _decode_entity(match) if match is not None else None
-            if match is not None and decoded is not None:
-                piece = decoded
-                position = match.end() - 1
+            decoded = _decode_entity(text, position - 1)
+            if decoded is not None:
+                piece, position = decoded
         out.append(piece)
         out_len += utf16_len(piece)
-        position += 1
     if stack:
         msg = f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"'
         raise HtmlParseError(msg)

@@ -1,0 +1,98 @@
+"""Housekeeping: the outbox and the processed update ids do not grow forever.
+
+Run by the nightly job. Retention (documented in the README):
+
+* a sent message is deleted :data:`SENT_KEPT` (30 days) after it was sent;
+* an unreachable or failed one :data:`GIVEN_UP_KEPT` (90 days) after its last attempt: kept
+  longer, as the trace of what went wrong;
+* a processed update id :data:`PROCESSED_UPDATES_KEPT` (2 days) after it was applied:
+  Telegram redelivers an unconfirmed update for at most 24 hours;
+* a pending message never; the audit log is the record and is never pruned.
+
+Outbox keys are also what makes a message go out once, so a row is kept while its key still
+guards something. A reminder's key (``remind:{collection}:...``) guards as long as its
+collection may still be reminded: until ``OPEN_GRACE_DAYS`` after its deadline. Such rows are
+kept however old, instead of a retention longer than any open period: a one-off request may
+stay open for more than a year (a deadline up to a year ahead plus the grace month), and a
+retention that long would keep every other row for a year as well. Every other key guards for
+a shorter time than 30 days: a digest for its catch-up window (6 days), an announcement and
+its delivery report for the reporting window (7 days), a catch-up notice and a returned
+report only at the moment they are queued.
+
+Deleting goes in batches of :data:`PRUNE_BATCH` rows, each its own short transaction, so the
+write lock is never held for long.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import outbox
+from storage.collections import OPEN_GRACE_DAYS
+from storage.models import Collection
+from storage.updates import forget_updates_before
+
+log = logging.getLogger(__name__)
+
+SENT_KEPT = timedelta(days=30)
+GIVEN_UP_KEPT = timedelta(days=90)
+PROCESSED_UPDATES_KEPT = timedelta(days=2)
+PRUNE_BATCH = 500
+
+
+async def _guarding_collections(session: AsyncSession, now: datetime) -> set[int]:
+    """Collections that may still be reminded (the window of ``open_collections``, archived
+    scopes included: a restored one is reminded again)."""
+    still_open = now.date() - timedelta(days=OPEN_GRACE_DAYS)
+    stmt = select(Collection.id).where(Collection.deadline >= still_open)
+    return set((await session.scalars(stmt)).all())
+
+
+def _guards(key: str, collections: set[int]) -> bool:
+    """Whether ``key`` is a reminder key (``storage.collections.reminder_key``) of one of
+    ``collections``."""
+    kind, _, rest = key.partition(":")
+    collection_id = rest.partition(":")[0]
+    return kind == "remind" and collection_id.isdigit() and int(collection_id) in collections
+
+
+async def prune_outbox(
+    session_pool: async_sessionmaker[AsyncSession], now: datetime, *, batch: int = PRUNE_BATCH
+) -> int:
+    """Delete the outbox rows past their retention whose key guards nothing; how many."""
+    async with session_pool() as session:
+        guarding = await _guarding_collections(session, now)
+    deleted, after_id = 0, 0
+    while True:
+        async with session_pool() as session, session.begin():
+            rows = await outbox.finished_before(
+                session,
+                sent_before=now - SENT_KEPT,
+                given_up_before=now - GIVEN_UP_KEPT,
+                after_id=after_id,
+                limit=batch,
+            )
+            if not rows:
+                break
+            after_id = rows[-1][0]
+            deleted += await outbox.delete_messages(
+                session, [row_id for row_id, key in rows if not _guards(key, guarding)]
+            )
+    return deleted
+
+
+async def forget_processed_updates(
+    session_pool: async_sessionmaker[AsyncSession], now: datetime, *, batch: int = PRUNE_BATCH
+) -> int:
+    """Forget the update ids past their retention, a batch per transaction; how many."""
+    forgotten = 0
+    while True:
+        async with session_pool() as session, session.begin():
+            count = await forget_updates_before(session, now - PROCESSED_UPDATES_KEPT, limit=batch)
+        forgotten += count
+        if count < batch:
+            return forgotten

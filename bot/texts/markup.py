@@ -1,0 +1,50 @@
+"""The one boundary where text from people and files enters HTML messages.
+
+Messages go out with ``parse_mode=HTML``: a single unescaped ``<`` or ``&`` in a name, a
+topic or an announcement makes Telegram refuse the whole message. Every value that came from
+a person or a file passes through :func:`esc` where it is put into a text, and that place is
+the texts function building the message: its docstring names the parameters that are raw
+(``topic`` is raw: escaped here). Callers pass raw values and never escape, so nothing is
+escaped twice: ``&amp;`` typed by a person arrives as ``&amp;``.
+
+Button labels are not HTML (Telegram shows them as they are) and are never escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+
+def esc(value: object) -> str:
+    """``value`` as text that Telegram's HTML parser shows exactly as typed.
+
+    Quotes stay as typed: no attribute value is ever built from a person's text.
+    """
+    return escape(str(value), quote=False)
+
+
+TELEGRAM_TEXT_LIMIT = 4096  # a message's text after entity parsing, in UTF-16 code units
+CLIPPED = " … (сокращено: целиком не помещается в сообщение Telegram)"
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram measures it: in UTF-16 code units (an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(value: str, limit: int) -> str:
+    """``value`` (raw) cut to at most ``limit`` UTF-16 units, the cut said so with ``CLIPPED``.
+
+    Used where a person's long text goes into a frame that must fit one Telegram message;
+    form limits count characters, while Telegram counts emoji twice.
+    """
+    if utf16_len(value) <= limit:
+        return value
+    room = max(limit - utf16_len(CLIPPED), 0)
+    kept: list[str] = []
+    for char in value:
+        room -= utf16_len(char)
+        if room < 0:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + CLIPPED

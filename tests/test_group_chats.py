@@ -1,0 +1,132 @@
+"""In a group or a channel the bot acts on nothing: every command gets one short notice that
+it works in private messages, a button an alert, anything else silence; the database stays
+as it was (no /backup file, no /invites links, no form step)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from bot.texts import common
+from handlers.callbacks import FormAction, FormCb, OrgAction, OrgCb
+from handlers.menu import COMMANDS
+from harness import ADMIN, Harness, Request
+from scenarios import CHAIR
+from storage.models import Person
+from test_authorization import setup, snapshot
+
+GROUP = -1001234567890
+NOTICE = common.private_only("ppo_test_bot")
+
+
+def group_message(h: Harness, user: int, text: str, chat: dict[str, Any] | None = None) -> int:
+    """A message from ``user`` in a supergroup (or ``chat``), as Telegram delivers it."""
+    message: dict[str, Any] = {
+        "message_id": int(time.time() * 1000) % 10**9,
+        "from": {"id": user, "is_bot": False, "first_name": "Мария"},
+        "chat": chat or {"id": GROUP, "type": "supergroup", "title": "Профком"},
+        "date": int(time.time()),
+        "text": text,
+    }
+    if text.startswith("/"):
+        length = len(text.split(maxsplit=1)[0])
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return h.server.add_update({"message": message})
+
+
+def group_button(h: Harness, user: int, data: str) -> int:
+    return h.server.add_update(
+        {
+            "callback_query": {
+                "id": f"g{time.time_ns()}",
+                "from": {"id": user, "is_bot": False, "first_name": "Мария"},
+                "message": {
+                    "message_id": 1,
+                    "from": h.server.bot_user,
+                    "chat": {"id": GROUP, "type": "supergroup", "title": "Профком"},
+                    "date": int(time.time()),
+                    "text": "…",
+                },
+                "chat_instance": "1",
+                "data": data,
+            }
+        }
+    )
+
+
+def said(requests: list[Request]) -> list[tuple[str, Any, str]]:
+    """What the bot did, except the confirmations every update gets anyway."""
+    return [
+        (r.method, r.chat_id, r.plain_text or str(r.params.get("text", "")))
+        for r in requests
+        if r.method not in {"getMe", "getUpdates"}
+    ]
+
+
+async def test_every_command_in_a_group_gets_one_notice_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    await setup(harness)
+    await harness.send(CHAIR, "/report")  # an open form the group must not feed
+    async with harness.session_pool() as session, session.begin():
+        # Writing in private would make the chair reachable again; in a group it must not.
+        await session.execute(
+            update(Person)
+            .where(Person.tg_user_id == CHAIR)
+            .values(unreachable_at=harness.clock.now())
+        )
+    commands = [f"/{c.name}" for c in COMMANDS] + ["/start SOMECODE", "/audit 1", "/invite 1"]
+    for user in (ADMIN, CHAIR):
+        for command in commands:
+            before = await snapshot(harness)
+            done = said(await harness.feed(group_message(harness, user, command)))
+            assert done == [("sendMessage", GROUP, NOTICE)], f"{command} from {user}: {done}"
+            assert await snapshot(harness) == before, f"{command} from {user} changed data"
+
+
+async def test_plain_messages_and_form_answers_in_a_group_get_silence(harness: Harness) -> None:
+    await setup(harness)
+    await harness.send(CHAIR, "/report")
+    before = await snapshot(harness)
+    for text in ("54", "привет", "📊 Мониторинг численности"):
+        assert said(await harness.feed(group_message(harness, CHAIR, text))) == []
+    assert await snapshot(harness) == before
+
+
+async def test_buttons_pressed_in_a_group_get_an_alert_only(harness: Harness) -> None:
+    ids = await setup(harness)
+    await harness.send(CHAIR, "/report")
+    before = await snapshot(harness)
+    presses = [
+        (CHAIR, FormCb(token="x" * 12, step="workers", action=FormAction.CONFIRM).pack()),
+        (ADMIN, OrgCb(org_id=ids["МБОУ СОШ № 1"], action=OrgAction.ARCHIVE).pack()),
+    ]
+    for user, data in presses:
+        done = said(await harness.feed(group_button(harness, user, data)))
+        assert done == [("answerCallbackQuery", None, common.PRIVATE_ONLY_ALERT)]
+    assert await snapshot(harness) == before
+
+
+@pytest.mark.parametrize("kind", ["group", "channel"])
+async def test_backup_in_a_group_or_channel_sends_no_file(harness: Harness, kind: str) -> None:
+    await setup(harness)
+    chat = {"id": GROUP, "type": kind, "title": "Профком"}
+    if kind == "channel":
+        update_id = harness.server.add_update(
+            {
+                "channel_post": {
+                    "message_id": 7,
+                    "chat": chat,
+                    "date": int(time.time()),
+                    "text": "/backup",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+                }
+            }
+        )
+    else:
+        update_id = group_message(harness, ADMIN, "/backup", chat)
+    done = said(await harness.feed(update_id))
+    assert done == [("sendMessage", GROUP, NOTICE)]

@@ -1,0 +1,183 @@
+"""The nightly housekeeping: old outbox rows and processed update ids go, what still guards a
+message against a second sending stays, pending rows and the audit log are never touched."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.housekeeping import (
+    GIVEN_UP_KEPT,
+    SENT_KEPT,
+    forget_processed_updates,
+    prune_outbox,
+)
+from bot.reminders import plan_reminders
+from bot.scheduler import nightly
+from harness import Harness, background
+from storage import audit, collections
+from storage.models import (
+    AuditEntry,
+    CollectionKind,
+    OutboxMessage,
+    OutboxStatus,
+    ProcessedUpdate,
+)
+from storage.outbox import enqueue
+from test_reminders import D1, SETTINGS, build, button
+
+NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+DAY = timedelta(days=1)
+
+
+async def add(
+    pool: async_sessionmaker[AsyncSession],
+    key: str,
+    status: OutboxStatus,
+    *,
+    ago: timedelta,
+) -> None:
+    """A row with ``key`` that was sent, or last tried, ``ago`` before NOW."""
+    when = NOW - ago
+    async with pool() as session, session.begin():
+        assert await enqueue(
+            session,
+            key=key,
+            chat_id=7,
+            kind="text",
+            payload={"text": key},
+            not_before=when,
+            now=when - DAY,
+        )
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key == key)
+            .values(status=status, sent_at=when if status is OutboxStatus.SENT else None)
+        )
+
+
+async def keys(pool: async_sessionmaker[AsyncSession]) -> set[str]:
+    async with pool() as session:
+        return set((await session.scalars(select(OutboxMessage.key))).all())
+
+
+async def open_request(
+    pool: async_sessionmaker[AsyncSession], scope: int, targets: list[int], deadline: date, opened
+):
+    async with pool() as session, session.begin():
+        return await collections.open_collection(
+            session,
+            kind=CollectionKind.PASSPORT,
+            scope_org_id=scope,
+            period=opened.date().replace(day=1),
+            title=f"Запрос до {deadline}",
+            one_off=True,
+            deadline_for_target=deadline,
+            targets=[(org, "new") for org in targets],
+            now=opened,
+        )
+
+
+async def test_old_finished_rows_go_and_guarding_ones_stay(session_pool) -> None:
+    world = await build(session_pool)
+    d1, kinder = world.org[D1], world.org["Детский сад"]
+    # closed since 26.10 (deadline + 31 days); open until a month after 30.06.2027
+    closed = await open_request(session_pool, d1, [kinder], date(2026, 9, 25), NOW - 80 * DAY)
+    still_open = await open_request(session_pool, d1, [kinder], date(2027, 6, 30), NOW - 80 * DAY)
+    old = SENT_KEPT + DAY
+    gone = {
+        f"remind:{closed.id}:{kinder}:open:103": (OutboxStatus.SENT, old),
+        f"digest:{d1}:2026-10-19:901:text": (OutboxStatus.SENT, old),
+        "announce:1:103": (OutboxStatus.FAILED, GIVEN_UP_KEPT + DAY),
+        "announce:1:104": (OutboxStatus.UNREACHABLE, GIVEN_UP_KEPT + DAY),
+    }
+    kept = {
+        f"remind:{still_open.id}:{kinder}:open:103": (OutboxStatus.SENT, 80 * DAY),
+        f"remind:{still_open.id}:{kinder}:before7:103": (OutboxStatus.FAILED, 400 * DAY),
+        f"digest:{d1}:2026-10-26:901:text": (OutboxStatus.SENT, SENT_KEPT - DAY),
+        "announce:2:103": (OutboxStatus.FAILED, GIVEN_UP_KEPT - DAY),
+        "announce:2:104": (OutboxStatus.UNREACHABLE, GIVEN_UP_KEPT - DAY),
+        "return:5:103": (OutboxStatus.PENDING, 400 * DAY),
+    }
+    for key, (status, ago) in {**gone, **kept}.items():
+        await add(session_pool, key, status, ago=ago)
+
+    assert await prune_outbox(session_pool, NOW) == len(gone)
+    assert await keys(session_pool) == set(kept)
+    assert await prune_outbox(session_pool, NOW) == 0
+
+
+async def test_a_pruned_reminder_of_an_open_request_is_not_sent_again(session_pool, clock) -> None:
+    """A request open for months: its «open» reminder went out long ago; pruning must not make
+    the next tick send it again (its key is what says it was sent)."""
+    world = await build(session_pool)
+    opened = NOW - 60 * DAY  # Tuesday 22 September
+    clock.moment = opened
+    asked = await open_request(
+        session_pool, world.org[D1], [world.org["Детский сад"]], date(2027, 3, 31), opened
+    )
+    assert await plan_reminders(session_pool, clock, SETTINGS, "Europe/Moscow", button) == 1
+    async with session_pool() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage).values(status=OutboxStatus.SENT, sent_at=clock.moment)
+        )
+
+    clock.moment = NOW
+    assert await prune_outbox(session_pool, NOW) == 0
+    assert await plan_reminders(session_pool, clock, SETTINGS, "Europe/Moscow", button) == 0
+    assert await keys(session_pool) == {f"remind:{asked.id}:{world.org['Детский сад']}:open:103"}
+
+
+def count_commits(engine: AsyncEngine) -> list[int]:
+    commits: list[int] = []
+    event.listen(engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    return commits
+
+
+async def test_pruning_goes_in_short_batches(session_pool, engine) -> None:
+    world = await build(session_pool)
+    still_open = await open_request(
+        session_pool, world.org[D1], [world.org["Детский сад"]], date(2027, 6, 30), NOW
+    )
+    for n in range(30):
+        await add(session_pool, f"digest:1:2026-01-01:{n}:text", OutboxStatus.SENT, ago=40 * DAY)
+    guarded = f"remind:{still_open.id}:1:open:7"
+    await add(session_pool, guarded, OutboxStatus.SENT, ago=40 * DAY)
+    async with session_pool() as session, session.begin():
+        for n in range(20):
+            session.add(ProcessedUpdate(update_id=n, processed_at=NOW - 3 * DAY - n * DAY))
+        session.add(ProcessedUpdate(update_id=99, processed_at=NOW - DAY))
+
+    commits = count_commits(engine)
+    assert await prune_outbox(session_pool, NOW, batch=7) == 30
+    assert len(commits) >= 5  # 31 candidates, 7 a transaction
+    assert await keys(session_pool) == {guarded}
+    commits.clear()
+    assert await forget_processed_updates(session_pool, NOW, batch=7) == 20
+    assert len(commits) >= 3
+    async with session_pool() as session:
+        assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == [99]
+
+
+async def test_the_nightly_job_prunes_and_keeps_the_audit_log(
+    harness: Harness, tmp_path: Path
+) -> None:
+    harness.clock.moment = NOW
+    async with harness.session_pool() as session, session.begin():
+        audit.record(session, at=NOW - 800 * DAY, actor_id=None, action="announce", after={})
+        session.add(ProcessedUpdate(update_id=1, processed_at=NOW - 3 * DAY))
+        session.add(ProcessedUpdate(update_id=2, processed_at=NOW - DAY))
+    await add(harness.session_pool, "announce:1:7", OutboxStatus.SENT, ago=SENT_KEPT + DAY)
+    await add(harness.session_pool, "announce:1:8", OutboxStatus.SENT, ago=SENT_KEPT - DAY)
+    bg = background(harness)
+    bg.settings = harness.settings.model_copy(update={"backup_dir": tmp_path / "backups"})
+
+    await nightly(bg)
+
+    assert await keys(harness.session_pool) == {"announce:1:8"}
+    async with harness.session_pool() as session:
+        assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == [2]
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 1

@@ -1,0 +1,213 @@
+"""Odd input gets the form's own message, never «Что-то пошло не так»: numbers that only look
+like digits, names already taken, an event deleted under a correction, a second /start, a
+deadline in the year 9999."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.forms.engine import InvalidAnswer, ParseEnv
+from bot.forms.parsers import deadline, phone, typed_int, whole_number
+from bot.spreadsheets import build_table_xlsx, parse_org_table
+from bot.texts import admin as ta
+from bot.texts import chair as tch
+from bot.texts import common
+from bot.texts import events as te
+from bot.texts import forms as tf
+from bot.texts import staff as ts
+from handlers.callbacks import EventAction, EventCb, OrgAction, OrgCb
+from harness import ADMIN, Harness, last_message, texts
+from scenarios import CHAIR, accept_invite, code_of, invite_links, join
+from storage.models import Event, Organization
+
+ENV = ParseEnv(today=date(2026, 11, 21))
+LOOK_LIKE_DIGITS = ["5²", "①", "٣", "１２", "12³", "²"]
+
+
+@pytest.mark.parametrize("raw", LOOK_LIKE_DIGITS)
+def test_digit_lookalikes_get_the_usual_refusal(raw: str) -> None:
+    with pytest.raises(InvalidAnswer) as refused:
+        whole_number()(raw, ENV)
+    assert str(refused.value) == tf.NOT_A_NUMBER
+    assert typed_int(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("1 234", 1234), ("1\u00a0234", 1234), ("1\u2009234", 1234), ("1\u202f234", 1234)],
+)
+def test_spaces_of_every_kind_separate_thousands(raw: str, value: int) -> None:
+    assert whole_number()(raw, ENV) == value
+    assert typed_int(raw) == value
+
+
+def test_phone_with_lookalike_digits_is_refused() -> None:
+    with pytest.raises(InvalidAnswer):
+        phone("+7 ９００ 123-45-67", ENV)
+    assert phone("8 (900) 123-45-67", ENV) == "+79001234567"
+
+
+def test_import_cells_take_ascii_numbers_only() -> None:
+    rows = [("Район", "Школа № 1", "1\u00a0234"), ("Район", "Школа № 2", "٣٠")]
+    data = build_table_xlsx("ППО", ("Район", "Организация", "Работников"), rows)
+    table = parse_org_table(data, "list.xlsx")
+    assert [(r.organization, r.workers) for r in table.rows] == [("Школа № 1", 1234)]
+    assert [e.row_number for e in table.errors] == [3]
+
+
+@pytest.mark.parametrize(
+    ("raw", "accepted"),
+    [
+        ("21.11.2026", True),
+        ("21.11.2027", True),
+        ("22.11.2027", False),
+        ("31.12.9999", False),
+        ("20.11.2026", False),
+    ],
+)
+def test_deadline_is_today_to_a_year_ahead(raw: str, accepted: bool) -> None:
+    if accepted:
+        assert deadline(raw, ENV) == date(int(raw[-4:]), 11, 21).isoformat()
+        return
+    with pytest.raises(InvalidAnswer) as refused:
+        deadline(raw, ENV)
+    assert str(refused.value) in {tf.DEADLINE_PAST, tf.deadline_too_far("21.11.2027")}
+
+
+async def test_chair_typing_lookalike_digits_is_told_and_goes_on(harness: Harness) -> None:
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    for raw in LOOK_LIKE_DIGITS:
+        replies = texts(await harness.send(CHAIR, raw))
+        assert common.ERROR not in replies
+        assert tf.NOT_A_NUMBER in replies[0]
+    assert "членов" in texts(await harness.send(CHAIR, "5 4"))[0].casefold()
+
+
+@pytest.mark.parametrize("command", ["/invite ①", "/invite 5²", "/audit ٣", "/audit @５"])
+async def test_admin_commands_with_lookalike_numbers(harness: Harness, command: str) -> None:
+    replies = texts(await harness.send(ADMIN, command))
+    assert replies and replies[0] in {ta.INVITE_USAGE, ts.AUDIT_USAGE}
+
+
+async def _two_districts(h: Harness) -> dict[tuple[str, str], int]:
+    rows = [("Район А", "Школа № 1", 10), ("Район А", "Школа № 2", 10), ("Район Б", "Школа № 1", 5)]
+    data = build_table_xlsx("ППО", ("Район", "Организация", "Работников"), rows)
+    await h.upload(ADMIN, data, "list.xlsx", caption="/import")
+    async with h.session_pool() as session:
+        everything = (await session.scalars(select(Organization))).all()
+        by_id = {org.id: org for org in everything}
+        return {
+            (by_id[org.parent_id].name if org.parent_id else "", org.name): org.id
+            for org in everything
+        }
+
+
+def _named(ids: dict[tuple[str, str], int], name: str) -> int:
+    return next(org_id for (_, org_name), org_id in ids.items() if org_name == name)
+
+
+async def _names(h: Harness) -> list[tuple[int, str, int | None]]:
+    async with h.session_pool() as session:
+        rows = await session.execute(
+            select(Organization.id, Organization.name, Organization.parent_id)
+        )
+        return sorted(tuple(row) for row in rows.all())
+
+
+async def test_rename_onto_an_existing_name_is_refused_clearly(harness: Harness) -> None:
+    ids = await _two_districts(harness)
+    second = ids[("Район А", "Школа № 2")]
+    await harness.feed(
+        harness.server.callback(ADMIN, OrgCb(org_id=second, action=OrgAction.RENAME).pack())
+    )
+    summary = last_message(await harness.send(ADMIN, "школа №1"))
+    before = await _names(harness)
+    replies = texts(await harness.tap(ADMIN, summary, tf.BTN_CONFIRM))
+    assert replies == [ta.name_taken("школа №1", ids[("Район А", "Школа № 1")])]
+    assert await _names(harness) == before
+    # Another name in the same place is fine.
+    await harness.feed(
+        harness.server.callback(ADMIN, OrgCb(org_id=second, action=OrgAction.RENAME).pack())
+    )
+    summary = last_message(await harness.send(ADMIN, "Школа № 3"))
+    assert "Переименовано" in texts(await harness.tap(ADMIN, summary, tf.BTN_CONFIRM))[0]
+
+
+async def test_move_onto_a_namesake_is_refused_clearly(harness: Harness) -> None:
+    ids = await _two_districts(harness)
+    school_b = ids[("Район Б", "Школа № 1")]
+    before = await _names(harness)
+    data = OrgCb(org_id=school_b, action=OrgAction.MOVE_TO, target=_named(ids, "Район А")).pack()
+    replies = texts(await harness.feed(harness.server.callback(ADMIN, data)))
+    assert replies == [ta.move_name_taken("Школа № 1", "Район А", ids[("Район А", "Школа № 1")])]
+    assert await _names(harness) == before
+
+
+async def _file_event(h: Harness) -> int:
+    question = last_message(await h.send(CHAIR, "/event"))
+    await h.tap(CHAIR, question, "Семинар-совещание")
+    await h.send(CHAIR, "Охрана труда")
+    await h.send(CHAIR, "19.11.2026")
+    await h.send(CHAIR, "Актовый зал")
+    question = last_message(await h.send(CHAIR, "30"))
+    question = last_message(await h.tap(CHAIR, question, "Обучение"))
+    await h.tap(CHAIR, question, "Пропустить")
+    summary = last_message(await h.send(CHAIR, "Разобрали новые правила."))
+    await h.tap(CHAIR, summary, tf.BTN_CONFIRM)
+    async with h.session_pool() as session:
+        return (await session.scalars(select(Event.id))).one()
+
+
+async def test_correcting_an_event_deleted_meanwhile(harness: Harness) -> None:
+    await join(harness)
+    event_id = await _file_event(harness)
+    correct = EventCb(action=EventAction.CORRECT, event_id=event_id).pack()
+    summary = last_message(await harness.feed(harness.server.callback(CHAIR, correct)))
+    delete = EventCb(action=EventAction.DELETE_YES, event_id=event_id).pack()
+    await harness.feed(harness.server.callback(CHAIR, delete))
+    replies = texts(await harness.tap(CHAIR, summary, tf.BTN_CONFIRM))
+    assert replies == [te.correction_of_deleted(event_id)]
+    async with harness.session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(Event)) == 1
+        event = await session.get(Event, event_id)
+        assert event is not None and event.deleted_at is not None
+    again = await harness.feed(harness.server.callback(CHAIR, delete))
+    alerts = [r.params.get("text") for r in again if r.method == "answerCallbackQuery"]
+    assert alerts == [te.NOT_FOUND]
+
+
+async def test_second_start_by_the_same_chair(harness: Harness) -> None:
+    await join(harness)
+    links = await invite_links(harness)
+    async with harness.session_pool() as session:
+        school = (
+            await session.scalars(
+                select(Organization.id).where(Organization.name == "МБОУ СОШ № 1")
+            )
+        ).one()
+    own = texts(await harness.send(CHAIR, "/start " + _used_code(harness)))
+    assert own == [tch.already_joined("председатель ППО", "МБОУ СОШ № 1")]
+    # Someone else's code, already used: told it is spent, and where to go on.
+    other = code_of(links["МБДОУ детский сад «Солнышко»"])
+    await accept_invite(harness, 502, other)
+    assert texts(await harness.send(CHAIR, f"/start {other}")) == [tch.INVITE_USED]
+    # An expired one.
+    fresh = texts(await harness.send(ADMIN, f"/invite {school}"))[0]
+    code = fresh.split("?start=", 1)[1].split()[0]
+    harness.clock.advance(days=31)  # type: ignore[attr-defined]
+    assert texts(await harness.send(CHAIR, f"/start {code}")) == [tch.INVITE_EXPIRED]
+
+
+def _used_code(h: Harness) -> str:
+    """The code the chair joined with, read back from the update the test sent."""
+    for update in reversed(h.server.updates):
+        text = update.get("message", {}).get("text", "")
+        if update.get("message", {}).get("from", {}).get("id") == CHAIR and text.startswith(
+            "/start "
+        ):
+            return str(text.split(maxsplit=1)[1])
+    raise AssertionError("the chair never sent /start <code>")
