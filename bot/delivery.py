@@ -167,7 +167,10 @@ class RateLimiter:
       limit in one window (the price: a window per call is ``window`` + the call's
       latency, so the achieved rate is a little below the limit).
     * Per chat: one call in flight per chat, and the next one no sooner than
-      ``1 / per_chat_per_second`` seconds after the previous one was released.
+      ``1 / per_chat_per_second`` seconds after the previous one was released. A reply to
+      someone who just wrote (``burst=True``) waits for a call in flight to that chat but not
+      for the spacing: a private chat takes the two or three messages of one answer at once,
+      and the spacing it leaves behind still holds back the outbox's next message there.
     * :meth:`pause_until` holds back *every* acquirer until the given moment.
 
     ``monotonic`` and ``sleep`` are injectable so tests can drive it with a fake clock.
@@ -215,41 +218,41 @@ class RateLimiter:
             self._paused_until = moment
             self._changed.notify()
 
-    def ready_in(self, chat_id: int) -> float:
+    def ready_in(self, chat_id: int, *, burst: bool = False) -> float:
         """Seconds until a permit for ``chat_id`` could be granted: 0 now, ``inf`` while
         it waits for a call in flight to be released."""
-        return self._wait_time(chat_id, self.monotonic())
+        return self._wait_time(chat_id, self.monotonic(), burst=burst)
 
-    def try_acquire(self, chat_id: int) -> Permit | None:
+    def try_acquire(self, chat_id: int, *, burst: bool = False) -> Permit | None:
         """A permit if one can be granted right now, else None (never waits)."""
         now = self.monotonic()
-        if self._wait_time(chat_id, now) > 0:
+        if self._wait_time(chat_id, now, burst=burst) > 0:
             return None
         self._in_flight += 1
         self._chat_free_at[chat_id] = math.inf
         return Permit(self, chat_id, now)
 
-    async def acquire(self, chat_id: int) -> Permit:
+    async def acquire(self, chat_id: int, *, burst: bool = False) -> Permit:
         """Wait until a call to ``chat_id`` is allowed and return its permit.
 
         Cancellation-safe: a cancelled acquire holds nothing.
         """
         while True:
-            permit = self.try_acquire(chat_id)
+            permit = self.try_acquire(chat_id, burst=burst)
             if permit is not None:
                 return permit
-            wait = self.ready_in(chat_id)
+            wait = self.ready_in(chat_id, burst=burst)
             if math.isinf(wait):
                 await self._changed.wait()
             elif wait > 0:
                 await self._sleep(wait)
 
-    def _wait_time(self, chat_id: int, now: float) -> float:
+    def _wait_time(self, chat_id: int, now: float, *, burst: bool = False) -> float:
         wait = 0.0
         if now < self._paused_until:
             wait = self._paused_until - now
         free_at = self._chat_free_at.get(chat_id)
-        if free_at is not None and free_at > now:
+        if free_at is not None and free_at > now and not (burst and free_at < math.inf):
             wait = max(wait, free_at - now)
         expiries = self._expiries
         while expiries and expiries[0] <= now:
@@ -498,6 +501,7 @@ class Deliverer:
         *,
         limiter: RateLimiter | None = None,
         rng: random.Random | None = None,
+        reading_pool: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.bot = bot
         self.settings = settings or DeliverySettings()
@@ -505,6 +509,9 @@ class Deliverer:
             self.settings.global_per_second, self.settings.per_chat_per_second
         )
         self._pool = session_pool
+        # Looking for work and rendering files only read: they must not hold SQLite's write
+        # lock (a region's table takes seconds to draw), so they get sessions that take none.
+        self._reading = reading_pool or session_pool
         self._clock = clock
         self._renderers = dict(renderers or {})
         self._rng = rng or random.Random()
@@ -626,7 +633,7 @@ class Deliverer:
 
     async def _refill(self, schedule: _Schedule) -> int:
         skip = schedule.ids | self._unrecorded.keys()
-        async with self._pool() as session:
+        async with self._reading() as session:
             rows = await outbox.due(
                 session, now=self._clock.now(), limit=self.settings.batch_size + len(skip)
             )
@@ -733,7 +740,7 @@ class Deliverer:
         if renderer is None:
             msg = f"no renderer for kind {item.kind!r}"
             raise LookupError(msg)
-        async with self._pool() as session:
+        async with self._reading() as session:
             rendered = await renderer(session, dict(payload))
         upload = BufferedInputFile(rendered.data, filename=rendered.filename)
         caption = rendered.caption or None
@@ -837,7 +844,7 @@ class Deliverer:
     async def _idle_seconds(self) -> float:
         poll = self.settings.poll_interval_seconds
         try:
-            async with self._pool() as session:
+            async with self._reading() as session:
                 next_due = await outbox.next_due_at(session)
         except Exception:
             log.exception("outbox: cannot read the next due time")

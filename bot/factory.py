@@ -14,15 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, RateLimiter
 from bot.digest_delivery import renderers as digest_renderers
 from bot.housekeeping import PROCESSED_UPDATES_KEPT
 from bot.middlewares import DbSessionMiddleware, ViewerMiddleware, load_viewer
+from bot.outgoing import HoldReplies
 from bot.scheduler import Background, start_background, stop_background
 from handlers import get_routers
 from handlers.keyboards import reminder_button
 from handlers.menu import audience_of, set_default_menus
-from storage.engine import create_session_pool
+from storage.engine import create_reading_pool, create_session_pool
 from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def create_bot(settings: Settings) -> Bot:
         if settings.telegram_api_url
         else AiohttpSession()
     )
+    session.middleware(HoldReplies())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -43,8 +45,15 @@ def create_bot(settings: Settings) -> Bot:
 
 def create_dispatcher(settings: Settings, engine: AsyncEngine, clock: Clock) -> Dispatcher:
     session_pool = create_session_pool(engine)
-    dp = Dispatcher(settings=settings, engine=engine, session_pool=session_pool, clock=clock)
-    dp.update.outer_middleware(DbSessionMiddleware(session_pool, clock))
+    # One limiter for replies and the outbox: Telegram counts them together.
+    limiter = RateLimiter(
+        settings.delivery.global_per_second, settings.delivery.per_chat_per_second
+    )
+    dp = Dispatcher(
+        settings=settings, engine=engine, session_pool=session_pool, clock=clock, limiter=limiter
+    )
+    reading_pool = create_reading_pool(engine)
+    dp.update.outer_middleware(DbSessionMiddleware(reading_pool, session_pool, clock, limiter))
     dp.update.outer_middleware(ViewerMiddleware(settings.admin_ids))
     dp.include_routers(*get_routers())
     dp.startup.register(on_startup)
@@ -59,6 +68,7 @@ async def on_startup(
     engine: AsyncEngine,
     session_pool: async_sessionmaker[AsyncSession],
     clock: Clock,
+    limiter: RateLimiter,
 ) -> None:
     async with session_pool() as session, session.begin():
         await forget_updates_before(session, clock.now() - PROCESSED_UPDATES_KEPT)
@@ -79,6 +89,8 @@ async def on_startup(
             clock,
             settings.delivery,
             digest_renderers(settings.timezone),
+            limiter=limiter,
+            reading_pool=create_reading_pool(engine),
         ),
         form_button=reminder_button,
     )

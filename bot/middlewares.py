@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,38 +13,108 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, Update, User
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import outgoing
 from bot.clock import Clock
+from bot.delivery import RateLimiter
 from storage import outbox, people
 from storage.models import Organization, Person, Role
-from storage.updates import claim_update
+from storage.updates import claim_update, was_applied
 
 log = logging.getLogger(__name__)
+
+UPDATE_ATTEMPTS = 5
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-class DbSessionMiddleware(BaseMiddleware):
-    """Runs each update inside one transaction and records its id in the same transaction.
+class DatabaseBusyError(RuntimeError):
+    """The database stayed busy through every try: the answer was not saved."""
 
-    Polling confirms an update only after its handler returns (handle_as_tasks=False), so a
-    crash before the commit gets the update redelivered and applied then, and a crash after
-    the commit gets it redelivered and skipped here: every answer is applied exactly once.
+
+def is_transient(error: BaseException) -> bool:
+    """A database error that goes away when the transaction is simply run again.
+
+    SQLite: "database is locked"/"busy" (a deferred transaction that must write after another
+    writer committed gets it at once). PostgreSQL: a dropped connection, a serialization
+    failure, a deadlock.
+    """
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    text = str(error.orig).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in TRANSIENT_SQLSTATES
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Applies each update in one transaction that records its id, then sends its replies.
+
+    Polling confirms an update only after this returns (handle_as_tasks=False), so a crash
+    before the commit gets the update redelivered and applied then, and a crash after it gets
+    it redelivered and skipped: every answer is applied exactly once. The update's id is
+    written last, so a transaction that only reads never takes SQLite's write lock; replies
+    are held until the commit (``bot.outgoing``), so no transaction waits on Telegram. A
+    transient database error re-runs the whole update (its held replies dropped), first in a
+    transaction that takes the write lock when it first writes, then, on SQLite, in ones that
+    take it up front and so cannot fail the same way again.
     """
 
-    def __init__(self, session_pool: async_sessionmaker[AsyncSession], clock: Clock) -> None:
-        self.session_pool = session_pool
+    def __init__(
+        self,
+        reading_pool: async_sessionmaker[AsyncSession],
+        writing_pool: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        limiter: RateLimiter,
+        *,
+        attempts: int = UPDATE_ATTEMPTS,
+    ) -> None:
+        self.pools = (reading_pool, writing_pool)
         self.clock = clock
+        self.limiter = limiter
+        self.attempts = attempts
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        async with self.session_pool() as session, session.begin():
-            if not await claim_update(session, event.update_id, self.clock.now()):
+        for attempt in range(1, self.attempts + 1):
+            held, token = outgoing.hold()
+            try:
+                applied, result = await self._apply(handler, event, data, attempt)
+            except DBAPIError as error:
+                if not is_transient(error):
+                    raise
+                if attempt == self.attempts:
+                    log.error("update %s: database busy after %d tries", event.update_id, attempt)
+                    raise DatabaseBusyError from error
+                log.info("update %s: transient database error, try %d", event.update_id, attempt)
+                await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)  # backoff, jittered
+                continue
+            finally:
+                outgoing.release(token)
+            if applied:
+                await outgoing.send_held(data["bot"], held, self.limiter, event.update_id)
+            return result
+        return None  # unreachable: the last try returns or raises
+
+    async def _apply(
+        self, handler: Handler, event: Update, data: dict[str, Any], attempt: int
+    ) -> tuple[bool, Any]:
+        pool = self.pools[0] if attempt == 1 else self.pools[1]
+        async with pool() as session, session.begin():
+            if await was_applied(session, event.update_id):
                 log.info("update %s was already applied; skipped", event.update_id)
-                return None
-            data["session"] = session
-            return await handler(event, data)
+                return False, None
+            result = await handler(event, {**data, "session": session})
+            if not await claim_update(session, event.update_id, self.clock.now()):
+                msg = f"update {event.update_id} was applied meanwhile"
+                raise RuntimeError(msg)
+        return True, result
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, FSInputFile, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot import consent, erasure
@@ -80,7 +82,7 @@ async def import_file(
 
 
 async def template(message: Message) -> None:
-    await answer_file(message, build_template_xlsx(), t.TEMPLATE_FILENAME, t.TEMPLATE_CAPTION)
+    await answer_file(message, build_template_xlsx, t.TEMPLATE_FILENAME, t.TEMPLATE_CAPTION)
 
 
 async def org_tree(message: Message, session: AsyncSession) -> None:
@@ -114,7 +116,7 @@ async def invites(
     await answer_lines(message, lines)
     await answer_file(
         message,
-        build_table_xlsx(t.INVITES_SHEET, t.INVITES_COLUMNS, rows),
+        partial(build_table_xlsx, t.INVITES_SHEET, t.INVITES_COLUMNS, rows),
         t.INVITES_FILENAME,
         t.INVITES_FILE_CAPTION,
     )
@@ -161,7 +163,8 @@ async def backup(message: Message, engine: AsyncEngine, settings: Settings, cloc
         if size > MAX_UPLOAD_BYTES:
             await message.answer(t.backup_too_big(size // (1024 * 1024), str(settings.backup_dir)))
             return
-        await message.answer_document(FSInputFile(path), caption=t.backup_caption(stamp))
+        data = await asyncio.to_thread(path.read_bytes)  # the folder is gone once sent
+    await answer_file(message, lambda: data, path.name, t.backup_caption(stamp))
 
 
 async def forget_command(message: Message, command: CommandObject, session: AsyncSession) -> None:

@@ -9,13 +9,17 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ErrorEvent
 
+from bot.middlewares import DatabaseBusyError
 from bot.texts import common
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(event: ErrorEvent, bot: Bot) -> None:
-    log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    """Tell the sender once; a database that stayed busy was logged where it gave up."""
+    busy = isinstance(event.exception, DatabaseBusyError)
+    if not busy:
+        log.error("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
     chat_id = None
     if update.message is not None:
@@ -26,7 +30,7 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
             await update.callback_query.answer()
     if chat_id is not None:
         with contextlib.suppress(TelegramAPIError):
-            await bot.send_message(chat_id, common.ERROR)
+            await bot.send_message(chat_id, common.BUSY if busy else common.ERROR)
 
 
 def create_router() -> Router:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import Message
 
+from bot.outgoing import HeldFile, hold_file
 from bot.texts.markup import utf16_len
 
 MESSAGE_LIMIT = 4000
@@ -39,5 +40,15 @@ async def answer_lines(message: Message, lines: Iterable[str]) -> None:
         await message.answer(part, disable_web_page_preview=True)
 
 
-async def answer_file(message: Message, data: bytes, filename: str, caption: str) -> None:
-    await message.answer_document(BufferedInputFile(data, filename=filename), caption=caption)
+async def answer_file(
+    message: Message,
+    render: Callable[[], bytes],
+    filename: str,
+    caption: str,
+    *,
+    as_photo: bool = False,
+) -> None:
+    """A generated file (xlsx, png): ``render`` draws it after the commit, in a worker thread,
+    from data the handler loaded (see ``bot.outgoing``)."""
+    assert message.bot is not None
+    await hold_file(message.bot, HeldFile(message.chat.id, render, filename, caption, as_photo))

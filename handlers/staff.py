@@ -3,15 +3,15 @@ corrections, paused chairs, the audit log. Everything acts on the sender's own s
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import announcements, corrections, requests
@@ -68,9 +68,9 @@ SEARCH_SHOWN = 10
 
 
 async def _send_table(message: Message, digest: Digest) -> None:
-    """The table is CPU work (seconds for a whole region): off the event loop."""
-    data = await asyncio.to_thread(digest_table_xlsx, digest)
-    await answer_file(message, data, td.table_file_name(digest.period), td.TABLE_CAPTION)
+    """The table is CPU work (seconds for a whole region): drawn after the commit."""
+    render = partial(digest_table_xlsx, digest)
+    await answer_file(message, render, td.table_file_name(digest.period), td.TABLE_CAPTION)
 
 
 async def run_status(c: Scoped) -> None:
@@ -93,9 +93,12 @@ async def run_digest(c: Scoped) -> None:
         default_tz=c.settings.timezone,
     )
     await c.message.answer(digest_text(digest))
-    chart = await asyncio.to_thread(digest_chart_png, digest)
-    await c.message.answer_photo(
-        BufferedInputFile(chart, td.chart_file_name(digest.period)), caption=td.CHART_CAPTION
+    await answer_file(
+        c.message,
+        partial(digest_chart_png, digest),
+        td.chart_file_name(digest.period),
+        td.CHART_CAPTION,
+        as_photo=True,
     )
     await _send_table(c.message, digest)
 
@@ -123,8 +126,9 @@ async def run_rating(c: Scoped) -> None:
         return
     rating = await load_rating(c.session, scope_org_id=c.scope.id, year=year, today=today)
     await c.message.answer(rating_text(rating))
-    data = await asyncio.to_thread(rating_xlsx, rating)
-    await answer_file(c.message, data, rating_file_name(year), tr.FILE_CAPTION)
+    await answer_file(
+        c.message, partial(rating_xlsx, rating), rating_file_name(year), tr.FILE_CAPTION
+    )
 
 
 async def run_paused(c: Scoped) -> None:

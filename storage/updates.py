@@ -10,12 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ProcessedUpdate
 
 
-async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
-    """Mark the update as processed inside the current transaction; False if it already was."""
+async def was_applied(session: AsyncSession, update_id: int) -> bool:
+    """True if the update was applied before (a read: takes no write lock)."""
     seen = await session.scalar(
         select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
     )
-    if seen is not None:
+    return seen is not None
+
+
+async def claim_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Mark the update as processed inside the current transaction; False if it already was."""
+    if await was_applied(session, update_id):
         return False
     session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
     await session.flush()

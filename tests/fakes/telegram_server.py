@@ -790,6 +790,9 @@ class FakeTelegramServer:
         self._sent_files: defaultdict[ChatId, list[tuple[str, bytes]]] = defaultdict(list)
 
         self._faults: list[_FaultRule] = []
+        # Seconds every API call takes before it is answered: the network and Telegram's own
+        # work, so that tests see what holding a lock across a call costs.
+        self.latency = 0.0
         self._limit_global: int | None = None
         self._limit_per_chat: int | None = None
         self._sent_global: deque[float] = deque()
@@ -1474,6 +1477,8 @@ class FakeTelegramServer:
                 )
             except ValueError as exc:
                 raise _bad_request(f"can't parse request: {exc}") from exc
+            if self.latency:
+                await asyncio.sleep(self.latency)
             result = await self._dispatch(record)
         except _TelegramError as error:
             record.ok = False

@@ -1,0 +1,162 @@
+"""What a handler sends leaves only after its transaction has committed.
+
+A handler answers with ``message.answer(...)``, ``query.answer()``, edits and files as
+aiogram makes natural, but while an update is being applied those Bot API calls are held
+(:class:`HoldReplies`, a client-session middleware) and sent by :func:`send_held` after the
+commit. So no transaction is open across a Telegram call, a slow or refused reply cannot
+roll an answer back, and an update re-run after a transient database error does not send
+its replies twice. Calls whose result the handler needs (``getFile``, ``getMe``...) pass
+straight through.
+
+Files are drawn after the commit too (:func:`hold_file`): a region's table takes seconds of
+CPU and must neither hold a database lock nor block the event loop, so it is rendered in a
+worker thread from data the handler already loaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMessage,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    Response,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
+from aiogram.types import BufferedInputFile
+
+from bot.delivery import RateLimiter
+
+log = logging.getLogger(__name__)
+
+HELD_METHODS = (
+    SendMessage,
+    SendDocument,
+    SendPhoto,
+    EditMessageText,
+    EditMessageReplyMarkup,
+    AnswerCallbackQuery,
+    DeleteMessage,
+)
+# Edits of a message that changed meanwhile, or is too old: nothing to tell anyone.
+QUIET_FAILURES = (EditMessageText, EditMessageReplyMarkup, DeleteMessage, AnswerCallbackQuery)
+RETRY_AFTER_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A document to draw after the commit: ``render`` runs in a worker thread."""
+
+    chat_id: int
+    render: Callable[[], bytes]
+    filename: str
+    caption: str
+    as_photo: bool = False
+
+
+@dataclass
+class Held:
+    """The Bot API calls one update made, in order, waiting for its commit."""
+
+    calls: list[TelegramMethod[Any] | HeldFile] = field(default_factory=list)
+
+
+_held: ContextVar[Held | None] = ContextVar("held_replies", default=None)
+
+
+def hold() -> tuple[Held, object]:
+    """Start holding the calls of the update being applied; give the token to :func:`release`."""
+    held = Held()
+    return held, _held.set(held)
+
+
+def release(token: object) -> None:
+    _held.reset(token)  # type: ignore[arg-type]
+
+
+class HoldReplies(BaseRequestMiddleware):
+    """Client-session middleware: while an update is applied, output calls are held."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        held = _held.get()
+        if held is None or not isinstance(method, HELD_METHODS):
+            return await make_request(bot, method)
+        held.calls.append(method)
+        # No handler reads what an output call returns; it has not happened yet.
+        return cast(Response[TelegramType], True)
+
+
+async def hold_file(bot: Bot, file: HeldFile) -> None:
+    """Send a generated file: drawn after the commit when an update is being applied."""
+    held = _held.get()
+    if held is not None:
+        held.calls.append(file)
+        return
+    await bot(await _materialize(file))
+
+
+async def send_held(bot: Bot, held: Held, limiter: RateLimiter, update_id: int) -> None:
+    """Send what the committed update held, in order, within the limits the outbox keeps."""
+    for call in held.calls:
+        method = await _materialize(call)
+        try:
+            await _send(bot, method, limiter)
+        except TelegramAPIError as error:
+            if isinstance(method, QUIET_FAILURES) and isinstance(error, TelegramBadRequest):
+                log.debug("update %s: %s refused: %s", update_id, type(method).__name__, error)
+            else:
+                log.warning(
+                    "update %s: reply %s failed: %s", update_id, type(method).__name__, error
+                )
+
+
+async def _materialize(call: TelegramMethod[Any] | HeldFile) -> TelegramMethod[Any]:
+    if not isinstance(call, HeldFile):
+        return call
+    upload = BufferedInputFile(await asyncio.to_thread(call.render), filename=call.filename)
+    if call.as_photo:
+        return SendPhoto(chat_id=call.chat_id, photo=upload, caption=call.caption)
+    return SendDocument(chat_id=call.chat_id, document=upload, caption=call.caption)
+
+
+def _chat_of(method: TelegramMethod[Any]) -> int:
+    """The chat a call writes to; callback answers share one key (no message to a chat)."""
+    chat_id = getattr(method, "chat_id", None)
+    return chat_id if isinstance(chat_id, int) else 0
+
+
+async def _send(bot: Bot, method: TelegramMethod[Any], limiter: RateLimiter) -> None:
+    """One call through the shared limiter; a 429 pauses everyone and the call is retried."""
+    for attempt in range(1, RETRY_AFTER_ATTEMPTS + 1):
+        permit = await limiter.acquire(_chat_of(method), burst=True)
+        try:
+            await bot(method)
+            return
+        except TelegramRetryAfter as error:
+            limiter.pause_until(limiter.monotonic() + error.retry_after)
+            if attempt == RETRY_AFTER_ATTEMPTS:
+                raise
+        finally:
+            permit.release()
