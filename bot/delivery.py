@@ -78,6 +78,7 @@ __all__ = [
     "Deliverer",
     "DeliverySettings",
     "DrainReport",
+    "Drawing",
     "Pause",
     "Permit",
     "RateLimiter",
@@ -280,9 +281,12 @@ class RateLimiter:
 
 # --------------------------------------------------------------------------- rendering
 
-Renderer: TypeAlias = Callable[[AsyncSession, dict[str, Any]], Awaitable["RenderedFile"]]
-"""Builds a file message from a payload at send time (reads through the session only;
-the session is closed before the call, so query first and draw afterwards)."""
+Drawing: TypeAlias = Callable[[], "RenderedFile"]
+Renderer: TypeAlias = Callable[[AsyncSession, dict[str, Any]], Awaitable[Drawing]]
+"""Builds a file message from a payload at send time, in two steps: it loads what the file
+shows through the session (a read) and returns the drawing, which the sender runs in a
+worker thread after the session is closed, so drawing (seconds of CPU for a region's table)
+neither blocks the event loop nor keeps a transaction open."""
 
 
 @dataclass(frozen=True)
@@ -741,7 +745,8 @@ class Deliverer:
             msg = f"no renderer for kind {item.kind!r}"
             raise LookupError(msg)
         async with self._reading() as session:
-            rendered = await renderer(session, dict(payload))
+            draw = await renderer(session, dict(payload))
+        rendered = await asyncio.to_thread(draw)
         upload = BufferedInputFile(rendered.data, filename=rendered.filename)
         caption = rendered.caption or None
         if rendered.as_photo:

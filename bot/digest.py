@@ -8,8 +8,11 @@ Definitions (the numbers staff see must mean one thing):
   region joins the collections of that period of all its districts: the ППО of a district
   that has none for the period are «не требуется» there.
 * **Submitted**: a due ППО whose counting (latest) revision for the period exists and was not
-  returned for correction. A returned report is neither submitted nor late: it has its own list
-  («возвращён на исправление») until the chair sends a newer revision.
+  returned for correction. It **came late** («сдан с опозданием») when its request for the
+  period was delivered after the deadline (``storage.collections.late_deliveries``): a late
+  report counts for the period it is for, not the month it was sent in. A returned report is
+  neither submitted nor late: it has its own list («возвращён на исправление») until the
+  chair sends a newer revision.
 * **Late**: a due ППО with no report for the period at all, overdue ones (own target deadline
   passed) first. The list is headed «не сдали в срок» once a deadline has passed and «ещё не
   сдали» before. A region lists the districts with the most late ППО instead of names.
@@ -66,6 +69,7 @@ _T = TypeVar("_T")
 
 class Status(enum.StrEnum):
     SUBMITTED = "submitted"
+    LATE = "late"  # submitted after the deadline
     MISSING = "missing"
     RETURNED = "returned"
     NOT_DUE = "not_due"
@@ -73,6 +77,7 @@ class Status(enum.StrEnum):
 
 STATUS_TEXT = {
     Status.SUBMITTED: t.STATUS_SUBMITTED,
+    Status.LATE: t.STATUS_LATE,
     Status.MISSING: t.STATUS_MISSING,
     Status.RETURNED: t.STATUS_RETURNED,
     Status.NOT_DUE: t.STATUS_NOT_DUE,
@@ -164,6 +169,10 @@ class Digest:
         return self.scope.kind == OrgKind.REGION
 
     @property
+    def came_late(self) -> list[PpoLine]:
+        return [line for line in self.lines if line.status is Status.LATE]
+
+    @property
     def deadline_passed(self) -> bool:
         return self.deadline is not None and self.deadline < self.today
 
@@ -185,6 +194,7 @@ def _ratio(pairs: Sequence[tuple[int, int]]) -> float | None:
 def build_digest(data: DigestData) -> Digest:
     """Pure: the digest's numbers and lists from what storage returned."""
     targets = data.collection.targets if data.collection is not None else None
+    came_late = data.collection.late if data.collection is not None else frozenset()
     lines: list[PpoLine] = []
     for ppo in data.ppos:
         due = targets is None or ppo.org_id in targets
@@ -192,7 +202,7 @@ def build_digest(data: DigestData) -> Digest:
         if report is not None and report.returned_at is not None:
             status = Status.RETURNED
         elif report is not None:
-            status = Status.SUBMITTED
+            status = Status.LATE if ppo.org_id in came_late else Status.SUBMITTED
         else:
             status = Status.MISSING if due else Status.NOT_DUE
         deadline = targets.get(ppo.org_id) if targets is not None else None
@@ -208,7 +218,7 @@ def build_digest(data: DigestData) -> Digest:
         )
 
     due_lines = [line for line in lines if line.due]
-    submitted = sum(1 for line in due_lines if line.status is Status.SUBMITTED)
+    submitted = sum(1 for line in due_lines if line.status in (Status.SUBMITTED, Status.LATE))
     late = [line for line in due_lines if line.status is Status.MISSING]
     late.sort(key=lambda line: (not line.overdue(data.today),))  # stable: keeps district, name
     returned = [line for line in lines if line.status is Status.RETURNED]
@@ -353,6 +363,13 @@ def _late_section(digest: Digest, cap: int) -> list[str]:
     ]
 
 
+def _came_late_section(digest: Digest, cap: int) -> list[str]:
+    if not digest.came_late or digest.region:  # a region's lists name districts, not ППО
+        return []
+    shown = _capped(digest.came_late, cap, _person_item(digest.today))
+    return [t.came_late_header(len(digest.came_late)), *shown]
+
+
 def _returned_section(digest: Digest, cap: int) -> list[str]:
     if not digest.returned:
         return []
@@ -388,6 +405,7 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
     period = common.period_name(digest.period)
     lines = _head(digest, t.header(short(digest.scope.name, 60), period))
     lines += _late_section(digest, cap)
+    lines += _came_late_section(digest, max(cap // 2, 1))
     lines += _returned_section(digest, max(cap // 2, 1))
     lines.append("")
     if digest.coverage is None:
@@ -420,7 +438,9 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
         lines.append(
             t.events_line(digest.events_since, digest.events_count, digest.events_participants)
         )
-    late_named = [] if digest.region else digest.late[:cap]  # a region lists districts
+    half = max(cap // 2, 1)
+    # a region lists districts
+    late_named = [] if digest.region else [*digest.late[:cap], *digest.came_late[:half]]
     legend = _legend(digest, [*late_named, *digest.returned[: max(cap // 2, 1)]])
     lines += ["", *legend]
     if attachments:
@@ -455,8 +475,9 @@ def status_text(digest: Digest) -> str:
         period = common.period_name(digest.period)
         lines = _head(digest, t.status_header(short(digest.scope.name, 60), period))
         lines += _late_section(digest, cap)
+        lines += _came_late_section(digest, cap)
         lines += _returned_section(digest, cap)
-        late_named = [] if digest.region else digest.late[:cap]
+        late_named = [] if digest.region else [*digest.late[:cap], *digest.came_late[:cap]]
         return [*lines, *_legend(digest, [*late_named, *digest.returned[:cap]])]
 
     return _fit(build, STATUS_LIST_CAP)

@@ -7,7 +7,6 @@ staff member, scope and the day it fell due, so a catch-up after downtime sends 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.calendar import CalendarSettings, next_allowed_moment, next_working_day
 from bot.clock import Clock
-from bot.delivery import RenderedFile
+from bot.delivery import Drawing, RenderedFile
 from bot.digest import digest_chart_png, digest_table_xlsx, digest_text, load_digest
 from bot.isolation import Isolation
 from bot.reminders import zone_of
@@ -172,7 +171,8 @@ async def _plan_digest(
 
 
 def renderers(default_tz: str) -> dict[str, Any]:
-    """Outbox renderers for the digest's chart and table, built fresh when they are sent."""
+    """Outbox renderers for the digest's chart and table, built fresh when they are sent
+    (loaded in the sender's session, drawn after it in a worker thread)."""
 
     async def load(session: AsyncSession, payload: dict[str, Any]) -> Any:
         return await load_digest(
@@ -182,14 +182,14 @@ def renderers(default_tz: str) -> dict[str, Any]:
             default_tz=default_tz,
         )
 
-    async def chart(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
+    async def chart(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
         digest = await load(session, payload)
-        data = await asyncio.to_thread(digest_chart_png, digest)
-        return RenderedFile(t.chart_file_name(digest.period), data, t.CHART_CAPTION, as_photo=True)
+        name = t.chart_file_name(digest.period)
+        return lambda: RenderedFile(name, digest_chart_png(digest), t.CHART_CAPTION, as_photo=True)
 
-    async def table(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
+    async def table(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
         digest = await load(session, payload)
-        data = await asyncio.to_thread(digest_table_xlsx, digest)
-        return RenderedFile(t.table_file_name(digest.period), data, t.TABLE_CAPTION, as_photo=False)
+        name = t.table_file_name(digest.period)
+        return lambda: RenderedFile(name, digest_table_xlsx(digest), t.TABLE_CAPTION, False)
 
     return {CHART: chart, TABLE: table}

@@ -45,14 +45,19 @@ def create_bot(settings: Settings) -> Bot:
 
 def create_dispatcher(settings: Settings, engine: AsyncEngine, clock: Clock) -> Dispatcher:
     session_pool = create_session_pool(engine)
+    reading_pool = create_reading_pool(engine)
     # One limiter for replies and the outbox: Telegram counts them together.
     limiter = RateLimiter(
         settings.delivery.global_per_second, settings.delivery.per_chat_per_second
     )
     dp = Dispatcher(
-        settings=settings, engine=engine, session_pool=session_pool, clock=clock, limiter=limiter
+        settings=settings,
+        engine=engine,
+        session_pool=session_pool,
+        reading_pool=reading_pool,
+        clock=clock,
+        limiter=limiter,
     )
-    reading_pool = create_reading_pool(engine)
     dp.update.outer_middleware(DbSessionMiddleware(reading_pool, session_pool, clock, limiter))
     dp.update.outer_middleware(ViewerMiddleware(settings.admin_ids))
     dp.include_routers(*get_routers())
@@ -67,6 +72,7 @@ async def on_startup(
     settings: Settings,
     engine: AsyncEngine,
     session_pool: async_sessionmaker[AsyncSession],
+    reading_pool: async_sessionmaker[AsyncSession],
     clock: Clock,
     limiter: RateLimiter,
 ) -> None:
@@ -90,7 +96,7 @@ async def on_startup(
             settings.delivery,
             digest_renderers(settings.timezone),
             limiter=limiter,
-            reading_pool=create_reading_pool(engine),
+            reading_pool=reading_pool,
         ),
         form_button=reminder_button,
     )

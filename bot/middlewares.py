@@ -26,6 +26,7 @@ from storage.updates import claim_update, was_applied
 log = logging.getLogger(__name__)
 
 UPDATE_ATTEMPTS = 5
+RETRY_BACKOFF_SECONDS = 0.02  # times the try number, jittered ±50 %
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -85,36 +86,50 @@ class DbSessionMiddleware(BaseMiddleware):
         for attempt in range(1, self.attempts + 1):
             held, token = outgoing.hold()
             try:
-                applied, result = await self._apply(handler, event, data, attempt)
+                result = await self._apply(handler, event, data, attempt)
+            except _AlreadyApplied:
+                log.info("update %s was already applied; skipped", event.update_id)
+                return None
             except DBAPIError as error:
                 if not is_transient(error):
                     raise
                 if attempt == self.attempts:
-                    log.error("update %s: database busy after %d tries", event.update_id, attempt)
+                    log.error(
+                        "update %s: database busy after %d tries: %s",
+                        event.update_id,
+                        attempt,
+                        error.orig,
+                    )
                     raise DatabaseBusyError from error
                 log.info("update %s: transient database error, try %d", event.update_id, attempt)
-                await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)  # backoff, jittered
+                await asyncio.sleep(random.uniform(0.5, 1.5) * RETRY_BACKOFF_SECONDS * attempt)
                 continue
             finally:
                 outgoing.release(token)
-            if applied:
-                await outgoing.send_held(data["bot"], held, self.limiter, event.update_id)
+            chat: Chat | None = data.get("event_chat")
+            await outgoing.send_held(
+                data["bot"], held, self.limiter, event.update_id, chat.id if chat else None
+            )
             return result
         return None  # unreachable: the last try returns or raises
 
     async def _apply(
         self, handler: Handler, event: Update, data: dict[str, Any], attempt: int
-    ) -> tuple[bool, Any]:
+    ) -> Any:
+        """One try: on SQLite the first defers the write lock to the first write (most
+        updates write only at their end), the next ones take it up front."""
         pool = self.pools[0] if attempt == 1 else self.pools[1]
         async with pool() as session, session.begin():
             if await was_applied(session, event.update_id):
-                log.info("update %s was already applied; skipped", event.update_id)
-                return False, None
+                raise _AlreadyApplied
             result = await handler(event, {**data, "session": session})
             if not await claim_update(session, event.update_id, self.clock.now()):
-                msg = f"update {event.update_id} was applied meanwhile"
-                raise RuntimeError(msg)
-        return True, result
+                raise _AlreadyApplied  # by another process meanwhile: roll this one back
+        return result
+
+
+class _AlreadyApplied(Exception):
+    """The update was applied before: nothing to do, nothing to send."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -30,13 +30,20 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
 from aiogram.methods import (
     AnswerCallbackQuery,
+    CopyMessage,
     DeleteMessage,
+    DeleteMyCommands,
+    EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    ForwardMessage,
     Response,
     SendDocument,
+    SendMediaGroup,
     SendMessage,
     SendPhoto,
+    SetChatMenuButton,
+    SetMyCommands,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -50,13 +57,27 @@ HELD_METHODS = (
     SendMessage,
     SendDocument,
     SendPhoto,
+    SendMediaGroup,
+    CopyMessage,
+    ForwardMessage,
     EditMessageText,
+    EditMessageCaption,
     EditMessageReplyMarkup,
     AnswerCallbackQuery,
     DeleteMessage,
+    SetMyCommands,
+    DeleteMyCommands,
+    SetChatMenuButton,
 )
+"""Output calls: what they return is never read by a handler (a held one returns True)."""
 # Edits of a message that changed meanwhile, or is too old: nothing to tell anyone.
-QUIET_FAILURES = (EditMessageText, EditMessageReplyMarkup, DeleteMessage, AnswerCallbackQuery)
+QUIET_FAILURES = (
+    EditMessageText,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    DeleteMessage,
+    AnswerCallbackQuery,
+)
 RETRY_AFTER_ATTEMPTS = 3
 
 
@@ -81,14 +102,14 @@ class Held:
 _held: ContextVar[Held | None] = ContextVar("held_replies", default=None)
 
 
-def hold() -> tuple[Held, object]:
+def hold() -> tuple[Held, Token[Held | None]]:
     """Start holding the calls of the update being applied; give the token to :func:`release`."""
     held = Held()
     return held, _held.set(held)
 
 
-def release(token: object) -> None:
-    _held.reset(token)  # type: ignore[arg-type]
+def release(token: Token[Held | None]) -> None:
+    _held.reset(token)
 
 
 class HoldReplies(BaseRequestMiddleware):
@@ -108,21 +129,31 @@ class HoldReplies(BaseRequestMiddleware):
         return cast(Response[TelegramType], True)
 
 
-async def hold_file(bot: Bot, file: HeldFile) -> None:
-    """Send a generated file: drawn after the commit when an update is being applied."""
+def hold_file(file: HeldFile) -> None:
+    """Send a generated file after the commit of the update being applied."""
     held = _held.get()
-    if held is not None:
-        held.calls.append(file)
-        return
-    await bot(await _materialize(file))
+    if held is None:
+        msg = "a file is sent only in answer to an update"
+        raise RuntimeError(msg)
+    held.calls.append(file)
 
 
-async def send_held(bot: Bot, held: Held, limiter: RateLimiter, update_id: int) -> None:
-    """Send what the committed update held, in order, within the limits the outbox keeps."""
+async def send_held(
+    bot: Bot, held: Held, limiter: RateLimiter, update_id: int, chat_id: int | None
+) -> None:
+    """Send what the committed update held, in order, within the limits the outbox keeps.
+
+    ``chat_id`` is the update's chat: the pacing key of calls that name none (a callback
+    answer, a menu), so they are paced with the rest of the conversation.
+    """
     for call in held.calls:
-        method = await _materialize(call)
         try:
-            await _send(bot, method, limiter)
+            method = await _materialize(call)
+        except Exception:  # the answer is saved already; a file that cannot be drawn is a bug
+            log.exception("update %s: a generated file could not be drawn", update_id)
+            continue
+        try:
+            await send_paced(bot, method, limiter, chat_id)
         except TelegramAPIError as error:
             if isinstance(method, QUIET_FAILURES) and isinstance(error, TelegramBadRequest):
                 log.debug("update %s: %s refused: %s", update_id, type(method).__name__, error)
@@ -141,16 +172,20 @@ async def _materialize(call: TelegramMethod[Any] | HeldFile) -> TelegramMethod[A
     return SendDocument(chat_id=call.chat_id, document=upload, caption=call.caption)
 
 
-def _chat_of(method: TelegramMethod[Any]) -> int:
-    """The chat a call writes to; callback answers share one key (no message to a chat)."""
-    chat_id = getattr(method, "chat_id", None)
-    return chat_id if isinstance(chat_id, int) else 0
+async def send_paced(
+    bot: Bot, method: TelegramMethod[Any], limiter: RateLimiter, chat_id: int | None
+) -> None:
+    """One reply through the limiter the outbox uses; a 429 pauses every sender for
+    ``retry_after`` and the call is made again (a few times at most).
 
-
-async def _send(bot: Bot, method: TelegramMethod[Any], limiter: RateLimiter) -> None:
-    """One call through the shared limiter; a 429 pauses everyone and the call is retried."""
+    A reply is a burst (``RateLimiter.acquire(burst=True)``): the few messages of one answer
+    go at once to the person who just wrote, without the per-chat spacing the outbox keeps,
+    but never two at once to one chat and always within the global limit.
+    """
+    target = getattr(method, "chat_id", None)
+    key = target if isinstance(target, int) else chat_id or 0
     for attempt in range(1, RETRY_AFTER_ATTEMPTS + 1):
-        permit = await limiter.acquire(_chat_of(method), burst=True)
+        permit = await limiter.acquire(key, burst=True)
         try:
             await bot(method)
             return

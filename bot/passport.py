@@ -94,7 +94,11 @@ class PassportFlow:
             values["workers"] = before["workers"]
         await passports.save_passport(session, org=org, values=values, by=person_id, now=now)
         await collections.mark_submitted(
-            session, org_id=org.id, kind=CollectionKind.PASSPORT, period=None, now=now
+            session,
+            org_id=org.id,
+            kind=CollectionKind.PASSPORT,
+            now=now,
+            local_day=now.astimezone(ZoneInfo(draft.context["tz"])).date(),
         )
         old, new = audit.changes(before, values)
         if new:

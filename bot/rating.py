@@ -63,8 +63,8 @@ Details, each a decision:
   bottom as «нет данных», in name order. Returned reports do not count (as in the digest).
 * **Order**: total descending, then coverage descending, then name. Places are 1, 2, 3... with
   no shared places (the tie-breaks decide).
-* **On time** is judged by the UTC date of delivery (see ``storage.rating``); requests not
-  delivered whose deadline has not passed yet are left out.
+* **On time** is judged by the ППО's local date of delivery (see ``storage.rating``); requests
+  not delivered whose deadline has not passed yet are left out.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import Deliverer
 from bot.digest_delivery import plan_digests
+from bot.drafts import close_stale_drafts
 from bot.housekeeping import forget_processed_updates, prune_outbox
 from bot.isolation import Isolation
 from bot.reminders import FormButton, open_due_periods, plan_reminders
@@ -91,12 +92,15 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
 
 
 async def nightly(bg: Background) -> None:
-    """Housekeeping (``bot/housekeeping.py``) and the backup, each step isolated."""
+    """Housekeeping (``bot/housekeeping.py``), closing stale drafts (``bot/drafts.py``) and the
+    backup, each step isolated."""
     now = bg.clock.now()
     isolation = bg.isolation()
     async with isolation.unit("forgetting processed updates"):
         forgotten = await forget_processed_updates(bg.session_pool, now)
         log.info("forgot %s processed update ids", forgotten)
+    async with isolation.unit("closing stale drafts"):
+        await close_stale_drafts(bg.session_pool, now, bg.settings.calendar, bg.settings.timezone)
     async with isolation.unit("pruning the outbox"):
         pruned = await prune_outbox(bg.session_pool, now)
         log.info("pruned %s finished outbox messages", pruned)

@@ -55,6 +55,13 @@ class OpenForm(CallbackData, prefix="r1"):
     org_id: int
 
 
+class ReportPeriod(CallbackData, prefix="rq1"):
+    """A chair with two requests open at once picks which one a report answers."""
+
+    org_id: int
+    collection_id: int
+
+
 class ScopePick(CallbackData, prefix="s1"):
     """Staff holding several districts (or an admin) pick which one a command is for."""
 

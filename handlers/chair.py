@@ -22,8 +22,9 @@ from bot.middlewares import Viewer
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import events as te
+from bot.texts import membership as tm
 from handlers import keyboards
-from handlers.callbacks import EventAction, EventCb, OpenForm
+from handlers.callbacks import EventAction, EventCb, OpenForm, ReportPeriod
 from handlers.filters import IsChair
 from handlers.forms import form_env, resume, show_step
 from handlers.replies import answer_lines
@@ -33,10 +34,10 @@ from storage.models import Event, FormDraft, Organization
 
 Opener = Callable[..., Awaitable[FormDraft]]
 OPENERS: dict[str, Opener] = {
-    "membership": membership.open_form,
     "event": event_reports.open_form,
     "passport": passport.open_form,
 }
+REPORT = "membership"
 EVENTS_LISTED = 15
 MAX_PAUSE = timedelta(days=180)
 PAUSE_OFF = {"off", "снять", "отмена", "нет"}
@@ -53,7 +54,9 @@ async def _open(
 ) -> None:
     """Start ``form`` for ``org``, or resume the form the chair left unfinished."""
     draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if draft is None:
+    if draft is None and form == REPORT:
+        await _open_report(message, org, session, viewer, settings, clock)
+    elif draft is None:
         draft = await OPENERS[form](
             session,
             tg_user_id=viewer.tg_user_id,
@@ -64,6 +67,68 @@ async def _open(
         await show_step(message, draft, form_env(draft, settings, clock))
     else:
         await resume(message, draft, form_env(draft, settings, clock))
+
+
+async def _open_report(
+    message: Message,
+    org: Organization,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+    collection_id: int | None = None,
+    note: str | None = None,
+) -> None:
+    """Open a report for the period it is for; with two requests open, let the chair pick
+    (``collection_id``: the one picked, if it still is an option)."""
+    options = await membership.options_for(
+        session, org, default_tz=settings.timezone, now=clock.now()
+    )
+    assignment = membership.chosen(options, collection_id)
+    if assignment is None:
+        text = "\n".join(filter(None, [note, tm.CHOOSE_PERIOD]))
+        await message.answer(text, reply_markup=keyboards.report_periods(org.id, options))
+        return
+    draft = await membership.open_form(
+        session,
+        tg_user_id=viewer.tg_user_id,
+        org=org,
+        default_tz=settings.timezone,
+        now=clock.now(),
+        assignment=assignment,
+    )
+    env = form_env(draft, settings, clock)
+    await show_step(message, draft, env, note=membership.opening_note(draft))
+
+
+async def report_period_tapped(
+    query: CallbackQuery,
+    callback_data: ReportPeriod,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """The chair picked which open request a report answers; only the chair of that ППО."""
+    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
+    if org is None or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    draft = await drafts.get_draft(session, viewer.tg_user_id)
+    if draft is not None:
+        await resume(query.message, draft, form_env(draft, settings, clock))
+        return
+    await _open_report(
+        query.message,
+        org,
+        session,
+        viewer,
+        settings,
+        clock,
+        collection_id=callback_data.collection_id,
+        note=tm.PERIODS_CHANGED,
+    )
 
 
 async def _start(
@@ -86,7 +151,7 @@ async def _start(
 async def report(
     message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
 ) -> None:
-    await _start("membership", message, session, viewer, settings, clock)
+    await _start(REPORT, message, session, viewer, settings, clock)
 
 
 async def event(
@@ -105,7 +170,7 @@ async def form_button_tapped(
 ) -> None:
     """Any button that opens a form for a ППО; the sender must chair that ППО right now."""
     org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
-    known = callback_data.form in OPENERS or callback_data.form == "correction"
+    known = callback_data.form in {*OPENERS, REPORT, "correction"}
     if org is None or not known or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
@@ -116,7 +181,7 @@ async def form_button_tapped(
     returned = await corrections.returned_report(session, org.id)
     draft = await drafts.get_draft(session, viewer.tg_user_id)
     if returned is None or draft is not None:
-        await _open("membership", query.message, org, session, viewer, settings, clock)
+        await _open(REPORT, query.message, org, session, viewer, settings, clock)
         return
     draft = await membership.open_form(
         session,
@@ -284,6 +349,7 @@ def create_router() -> Router:
     router.message.register(passport_card, F.text == common.MENU_PASSPORT)
     router.message.register(pause, Command("pause"))
     router.callback_query.register(form_button_tapped, OpenForm.filter())
+    router.callback_query.register(report_period_tapped, ReportPeriod.filter())
     router.message.register(history, Command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
     router.callback_query.register(event_action, EventCb.filter())

@@ -7,16 +7,20 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import ErrorEvent
 
+from bot.delivery import RateLimiter
 from bot.middlewares import DatabaseBusyError
+from bot.outgoing import send_paced
 from bot.texts import common
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent, bot: Bot) -> None:
-    """Tell the sender once; a database that stayed busy was logged where it gave up."""
+async def on_error(event: ErrorEvent, bot: Bot, limiter: RateLimiter) -> None:
+    """Tell the sender once, through the shared limiter. A bug is logged here once with the
+    update id; a database that stayed busy was logged where the retries gave up."""
     busy = isinstance(event.exception, DatabaseBusyError)
     if not busy:
         log.error("update %s failed", event.update.update_id, exc_info=event.exception)
@@ -27,10 +31,16 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
     elif update.callback_query is not None:
         chat_id = update.callback_query.from_user.id
         with contextlib.suppress(TelegramAPIError):
-            await update.callback_query.answer()
+            await send_paced(
+                bot,
+                AnswerCallbackQuery(callback_query_id=update.callback_query.id),
+                limiter,
+                chat_id,
+            )
     if chat_id is not None:
+        text = common.BUSY if busy else common.ERROR
         with contextlib.suppress(TelegramAPIError):
-            await bot.send_message(chat_id, common.BUSY if busy else common.ERROR)
+            await send_paced(bot, SendMessage(chat_id=chat_id, text=text), limiter, chat_id)
 
 
 def create_router() -> Router:

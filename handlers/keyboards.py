@@ -9,11 +9,13 @@ from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.forms.engine import SUMMARY, Field, FormSpec
+from bot.membership import Assignment
 from bot.texts import admin as ta
 from bot.texts import common
 from bot.texts import consent as tc
 from bot.texts import events as te
 from bot.texts import forms as t
+from bot.texts import membership as tm
 from bot.texts import passport as tp
 from bot.texts import staff as ts
 from handlers.callbacks import (
@@ -26,6 +28,7 @@ from handlers.callbacks import (
     OpenForm,
     OrgAction,
     OrgCb,
+    ReportPeriod,
     ReturnPick,
     RoleRevoke,
     ScopePick,
@@ -135,6 +138,23 @@ def org_choice(form: str, orgs: Sequence[Organization]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for org in orgs:
         kb.button(text=org.name[:60], callback_data=OpenForm(form=form, org_id=org.id))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def report_periods(org_id: int, options: Sequence[Assignment]) -> InlineKeyboardMarkup:
+    """The open requests a report may answer, each with its deadline (only requests have one)."""
+    kb = InlineKeyboardBuilder()
+    for option in options:
+        if option.collection_id is None or option.deadline is None:
+            continue
+        label = tm.period_button(
+            common.period_name(option.period), option.title, option.deadline, option.submitted
+        )
+        kb.button(
+            text=label,
+            callback_data=ReportPeriod(org_id=org_id, collection_id=option.collection_id),
+        )
     kb.adjust(1)
     return kb.as_markup()
 

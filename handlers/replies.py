@@ -50,5 +50,4 @@ async def answer_file(
 ) -> None:
     """A generated file (xlsx, png): ``render`` draws it after the commit, in a worker thread,
     from data the handler loaded (see ``bot.outgoing``)."""
-    assert message.bot is not None
-    await hold_file(message.bot, HeldFile(message.chat.id, render, filename, caption, as_photo))
+    hold_file(HeldFile(message.chat.id, render, filename, caption, as_photo))

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -43,6 +44,26 @@ def _target_key_prefix(collection_id: int, org_id: int) -> str:
 
 
 # -- collections and targets ----------------------------------------------------------------
+
+
+def _date_of(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.date()
+
+
+def delivered_late() -> ColumnElement[bool]:
+    """A target delivered after its deadline, both the ППО's local dates: the one definition
+    of «сдан с опозданием» the digest, /history and the rating share."""
+    return and_(
+        CollectionTarget.submitted_on.is_not(None),
+        CollectionTarget.submitted_on > CollectionTarget.deadline,
+    )
+
+
+def delivered_on_time() -> ColumnElement[bool]:
+    return and_(
+        CollectionTarget.submitted_on.is_not(None),
+        CollectionTarget.submitted_on <= CollectionTarget.deadline,
+    )
 
 
 async def find_collection(
@@ -86,7 +107,8 @@ async def open_collection(
     returns the existing collection and changes nothing. ``deadline_for_target`` is one date
     for all or a function of the ППО id (already a working day); the collection's own deadline
     is the latest of its targets'. ``already_submitted`` marks targets that delivered before the
-    collection opened (e.g. a report for the period filed in its first minutes).
+    collection opened (e.g. a report for the period filed in its first minutes): on time, since
+    the collection opens before its deadline, so the UTC date stands for the local one.
     """
     existing = await find_collection(
         session, kind=kind, scope_org_id=scope_org_id, period=period, one_off=one_off, title=title
@@ -127,6 +149,7 @@ async def open_collection(
                         tier=str(tier),
                         deadline=deadlines[org_id],
                         submitted_at=submitted.get(org_id),
+                        submitted_on=_date_of(submitted.get(org_id)),
                     )
                 )
             await session.flush()
@@ -208,17 +231,18 @@ async def mark_submitted(
     *,
     org_id: int,
     kind: CollectionKind,
-    period: date | None,
     now: datetime,
-    grace_days: int = OPEN_GRACE_DAYS,
+    local_day: date,
+    collection_id: int | None = None,
 ) -> list[CollectionTarget]:
     """A ППО delivered: mark its matching targets submitted and cancel their pending reminders.
 
-    Call it in the transaction that stores the report (membership: ``period`` = the report's
-    period) or the passport (``period=None``). A membership report satisfies the target of its
-    own period and any earlier period still open (a late report filed in the next month
-    answers the overdue request); a passport update satisfies every unsubmitted passport
-    target. Idempotent: already submitted targets are left as they are. Returns those marked.
+    Call it in the transaction that stores the report or the passport. ``collection_id``: the
+    one request the delivery answers (a membership report answers the request it was filed
+    for, see ``bot.membership.report_options``); None: every unsubmitted target of ``kind`` (a
+    passport update satisfies every passport request). ``local_day`` is the ППО's local date,
+    kept to tell a late delivery. Idempotent: already submitted targets are left as they are.
+    Returns those marked.
     """
     stmt = (
         select(CollectionTarget)
@@ -230,22 +254,92 @@ async def mark_submitted(
         )
         .with_for_update(of=CollectionTarget)
     )
-    if period is not None:
-        still_open = now.date() - timedelta(days=grace_days)
-        stmt = stmt.where(
-            or_(
-                Collection.period == period,
-                and_(Collection.period < period, Collection.deadline >= still_open),
-            )
-        )
+    if collection_id is not None:
+        stmt = stmt.where(Collection.id == collection_id)
     marked = list((await session.scalars(stmt)).all())
     for target in marked:
         target.submitted_at = now
+        target.submitted_on = local_day
         await cancel_pending_reminders(
             session, collection_id=target.collection_id, org_id=target.org_id
         )
     await session.flush()
     return marked
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTarget:
+    """A request a ППО may answer now: its target in a collection that is still open."""
+
+    collection_id: int
+    period: date
+    title: str
+    one_off: bool
+    deadline: date  # the ППО's own, a local date
+    submitted: bool
+
+
+async def open_targets(
+    session: AsyncSession,
+    org_id: int,
+    *,
+    kind: CollectionKind,
+    now: datetime,
+    local_day: date,
+    grace_days: int = OPEN_GRACE_DAYS,
+) -> list[OpenTarget]:
+    """The ППО's targets of ``kind`` in collections opened by ``now`` whose deadline is at most
+    ``grace_days`` behind ``local_day`` (the ППО's local date), scope not archived: the same
+    window in which reminders go out (``open_collections``). By deadline, then collection."""
+    scope = aliased(Organization)
+    stmt = (
+        select(
+            Collection.id,
+            Collection.period,
+            Collection.title,
+            Collection.one_off,
+            CollectionTarget.deadline,
+            CollectionTarget.submitted_at,
+        )
+        .join(CollectionTarget, CollectionTarget.collection_id == Collection.id)
+        .join(scope, scope.id == Collection.scope_org_id)
+        .where(
+            CollectionTarget.org_id == org_id,
+            Collection.kind == kind,
+            Collection.opened_at <= now,
+            CollectionTarget.deadline >= local_day - timedelta(days=grace_days),
+            scope.archived_at.is_(None),
+        )
+        .order_by(CollectionTarget.deadline, Collection.id)
+    )
+    return [
+        OpenTarget(cid, period, title, one_off, deadline, submitted_at is not None)
+        for cid, period, title, one_off, deadline, submitted_at in (
+            await session.execute(stmt)
+        ).all()
+    ]
+
+
+async def late_deliveries(
+    session: AsyncSession, org_ids: Select[Any] | Sequence[int], *, period: date | None = None
+) -> set[tuple[int, date]]:
+    """(ППО, period) whose membership report for the period came late: a target of that period
+    was delivered after its deadline and none on time. ``period`` None: every period."""
+    late = func.max(case((delivered_late(), 1), else_=0))
+    on_time = func.max(case((delivered_on_time(), 1), else_=0))
+    stmt = (
+        select(CollectionTarget.org_id, Collection.period)
+        .join(Collection, Collection.id == CollectionTarget.collection_id)
+        .where(
+            CollectionTarget.org_id.in_(org_ids),
+            Collection.kind == CollectionKind.MEMBERSHIP,
+        )
+        .group_by(CollectionTarget.org_id, Collection.period)
+        .having(and_(late == 1, on_time == 0))
+    )
+    if period is not None:
+        stmt = stmt.where(Collection.period == period)
+    return {(org_id, day) for org_id, day in (await session.execute(stmt)).all()}
 
 
 # -- the organization tree --------------------------------------------------------------------

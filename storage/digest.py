@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.collections import late_deliveries
 from storage.models import (
     Collection,
     CollectionKind,
@@ -93,6 +94,7 @@ class CollectionInfo:
     collection_ids: tuple[int, ...]
     deadline: date  # the latest deadline among the collections
     targets: dict[int, date]  # ППО org id → its own deadline
+    late: frozenset[int] = frozenset()  # ППО whose report for the period came late
 
 
 # --- The scope ------------------------------------------------------------------------------
@@ -315,11 +317,13 @@ async def current_collection(
     for org_id, deadline in (await session.execute(stmt)).all():
         # A ППО due in two requests of the same period: the later deadline is the binding one.
         targets[org_id] = max(deadline, targets.get(org_id, deadline))
+    late = await late_deliveries(session, scope_ppo_ids(scope_org_id), period=period)
     return CollectionInfo(
         period=period,
         collection_ids=ids,
         deadline=max(deadline for _, deadline in collections),
         targets=targets,
+        late=frozenset(org_id for org_id, _ in late),
     )
 
 

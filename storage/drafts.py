@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -56,3 +57,16 @@ def save_draft(draft: FormDraft, *, step: str, answers: dict[str, Any], now: dat
 async def drop_draft(session: AsyncSession, draft: FormDraft) -> None:
     await session.delete(draft)
     await session.flush()
+
+
+async def untouched_drafts(
+    session: AsyncSession, *, since: datetime, limit: int
+) -> Sequence[FormDraft]:
+    """Drafts nobody answered since ``since``, oldest first, at most ``limit``."""
+    stmt = (
+        select(FormDraft)
+        .where(FormDraft.updated_at < since)
+        .order_by(FormDraft.updated_at, FormDraft.id)
+        .limit(limit)
+    )
+    return (await session.scalars(stmt)).all()

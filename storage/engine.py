@@ -21,12 +21,10 @@ SQLITE_BEGIN_OPTION = "sqlite_begin"
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the async engine; on SQLite also create the file's folder and set WAL mode.
 
-    SQLite has one writer. A transaction from :func:`create_session_pool` starts with
-    ``BEGIN IMMEDIATE``: one that reads and then writes takes the write lock up front and
-    waits (busy timeout) instead of failing with "database is locked" halfway through; such
-    transactions are kept short (no network call, no rendering inside). One from
-    :func:`create_reading_pool` starts ``DEFERRED`` and takes the lock only when it first
-    writes, so reading never blocks a writer. ``hide_parameters``: a failed statement's error is
+    SQLite has one writer. Its transactions start ``DEFERRED`` (take the write lock only at
+    their first write), so reading never waits for a writer nor holds one up; a session asks
+    for ``BEGIN IMMEDIATE`` through the ``sqlite_begin`` execution option, as those of
+    :func:`create_session_pool` do. ``hide_parameters``: a failed statement's error is
     logged, and must carry no names or phones.
     """
     parsed = make_url(url)
@@ -49,23 +47,28 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
 
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for short read-then-write transactions (SQLite: ``BEGIN IMMEDIATE``)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions for short read-then-write transactions: on SQLite ``BEGIN IMMEDIATE``.
+
+    Such a transaction takes the write lock up front and waits for it (busy timeout) instead
+    of failing with "database is locked" halfway through, when another writer committed after
+    it read. So it must stay short: no network call and no rendering inside.
+    """
+    immediate = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    return async_sessionmaker(immediate, expire_on_commit=False)
 
 
 def create_reading_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that take SQLite's write lock only at their first write (``BEGIN DEFERRED``).
 
-    For reads and for work that mostly reads; a write after another writer committed may then
-    fail with "database is locked" at once, which the caller must be ready to retry.
+    For reads, and for work that mostly reads and can be run again: a write after another
+    writer committed fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT), and the
+    caller must be ready to run the transaction again.
     """
-    return async_sessionmaker(
-        engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"}), expire_on_commit=False
-    )
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -309,6 +309,8 @@ class CollectionTarget(Base):
     tier: Mapped[str] = mapped_column(String(16))
     deadline: Mapped[date] = mapped_column(Date)
     submitted_at: Mapped[datetime | None]
+    # The ППО's local date of delivery: late when after ``deadline`` (a local date too).
+    submitted_on: Mapped[date | None] = mapped_column(Date)
 
 
 class OutboxStatus(enum.StrEnum):

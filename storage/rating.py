@@ -9,11 +9,11 @@ each non-archived ППО with:
   is the last report before the year or, when there is none, the first report of the year;
 * youth figures (from the last report of the year);
 * the data requests (collection targets of every kind) of collections whose period lies in the
-  year: how many, and how many were delivered on time. On time means the UTC date of
-  ``submitted_at`` is on or before the target's deadline. Russia lies east of UTC, so a report
-  delivered on time by the chair's local clock is never counted late; at worst a report sent
-  in the first hours after local midnight of the day after the deadline still counts (the
-  zone's offset from UTC). A target never delivered is late once its deadline has passed; one
+  year: how many, and how many were delivered on time. On time means delivered on or before
+  the target's deadline by the ППО's local date (``storage.collections.delivered_on_time``,
+  the same rule that marks a report «сдан с опозданием» in the digest). A report filed late is
+  stored under the period it is for, so a December report filed in January counts in
+  December's year, late. A target never delivered is late once its deadline has passed; one
   not delivered whose deadline is today or later (``today`` given) is not yet due and is left
   out;
 * the events of the year (by ``date_from``), not deleted: count and participants.
@@ -31,6 +31,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.collections import delivered_on_time
 from storage.digest import scope_ppo_ids
 from storage.models import (
     Collection,
@@ -190,10 +191,7 @@ async def _targets(
     """Per ППО: (targets due, delivered on time) of the collections of the year."""
     start, end = year_bounds(year)
     ct = CollectionTarget
-    on_time = case(
-        (and_(ct.submitted_at.is_not(None), func.date(ct.submitted_at) <= ct.deadline), 1),
-        else_=0,
-    )
+    on_time = case((delivered_on_time(), 1), else_=0)
     conditions = [
         ct.org_id.in_(scope_ppo_ids(scope_org_id)),
         Collection.period >= start,

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery import (
     Deliverer,
     DeliverySettings,
+    Drawing,
     RateLimiter,
     RenderedFile,
     Renderer,
@@ -440,15 +441,16 @@ async def test_rendered_kinds_are_sent_as_photo_and_document(
 ) -> None:
     seen: list[dict[str, Any]] = []
 
-    async def chart(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
+    async def chart(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
         assert await session.scalar(text("SELECT 1")) == 1  # a live session to read with
         seen.append(payload)
-        return RenderedFile("chart.png", png(), f"<b>Охват</b> {payload['key']}", as_photo=True)
+        return lambda: RenderedFile("chart.png", png(), f"<b>Охват</b> {payload['key']}", True)
 
-    async def table(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
-        return RenderedFile("svodka.xlsx", b"PK\x03\x04 xlsx", f"Таблица {payload['key']}", False)
+    async def table(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
+        caption = f"Таблица {payload['key']}"
+        return lambda: RenderedFile("svodka.xlsx", b"PK\x03\x04 xlsx", caption, False)
 
-    async def broken(session: AsyncSession, payload: dict[str, Any]) -> RenderedFile:
+    async def broken(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
         raise RuntimeError("no data for the chart")
 
     renderers: dict[str, Renderer] = {

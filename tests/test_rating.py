@@ -574,6 +574,8 @@ async def _seed(pool: async_sessionmaker[AsyncSession]) -> _World:
                     tier="50-80",
                     deadline=deadline,
                     submitted_at=submitted,
+                    # the ППО's local date of delivery decides; here the local clock is UTC
+                    submitted_on=None if submitted is None else submitted.date(),
                 )
             )
 
@@ -584,7 +586,7 @@ async def _seed(pool: async_sessionmaker[AsyncSession]) -> _World:
 
         mar, jun, octo, dec = (date(2025, m, 1) for m in (3, 6, 10, 12))
         dmar, djun, doct, ddec = (date(2025, m, 20) for m in (3, 6, 10, 12))
-        # Школа: 3 of 4 on time; 23:30 UTC on the deadline day is on time, 00:30 the next late
+        # Школа: 3 of 4 on time; 23:30 on the deadline day is on time, 00:30 the next late
         target(SCHOOL, date(2024, 12, 1), date(2024, 12, 20), None)  # last year: not counted
         target(SCHOOL, mar, dmar, at(date(2025, 3, 19), 10))
         target(SCHOOL, jun, djun, at(djun, 23, 30))

@@ -412,8 +412,9 @@ async def test_submission_stops_reminders_and_cancels_pending(session_pool, cloc
             session,
             org_id=kinder,
             kind=CollectionKind.MEMBERSHIP,
-            period=date(2026, 10, 1),
+            collection_id=october.id,
             now=submitted_at,
+            local_day=date(2026, 10, 3),
         )
         assert [t.org_id for t in marked] == [kinder]
     async with session_pool() as session, session.begin():
@@ -421,8 +422,9 @@ async def test_submission_stops_reminders_and_cancels_pending(session_pool, cloc
             session,
             org_id=kinder,
             kind=CollectionKind.MEMBERSHIP,
-            period=date(2026, 10, 1),
+            collection_id=october.id,
             now=local(MOSCOW, 2026, 10, 4, 11, 0),
+            local_day=date(2026, 10, 4),
         )
         assert again == []
     rows = await target_rows(session_pool, october.id)
@@ -461,18 +463,21 @@ async def test_late_report_in_the_next_month_satisfies_the_overdue_period(
             session,
             org_id=kinder,
             kind=CollectionKind.MEMBERSHIP,
-            period=date(2026, 11, 1),
+            collection_id=october.id,
             now=local(MOSCOW, 2026, 11, 1, 10, 0),
+            local_day=date(2026, 11, 1),
         )
-        assert [t.collection_id for t in marked] == [october.id]
+        assert [(t.collection_id, t.submitted_on) for t in marked] == [
+            (october.id, date(2026, 11, 1))
+        ]
         # a passport update is another kind of request
         assert (
             await collections.mark_submitted(
                 session,
                 org_id=world.org["Больница"],
                 kind=CollectionKind.PASSPORT,
-                period=None,
                 now=local(MOSCOW, 2026, 11, 1, 10, 0),
+                local_day=date(2026, 11, 1),
             )
             == []
         )
@@ -529,8 +534,9 @@ async def test_escalation_reaches_curator_and_each_staff_person_once(
             session,
             org_id=kal,
             kind=CollectionKind.MEMBERSHIP,
-            period=date(2026, 10, 1),
+            collection_id=october.id,
             now=local(MOSCOW, 2026, 10, 20, 10, 0),
+            local_day=date(2026, 10, 20),
         )
         await collections.pause_reminders(session, world.person[104], date(2026, 11, 5))
         kamchatka_chair = await session.get(Person, world.person[102])

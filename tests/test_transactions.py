@@ -2,23 +2,40 @@
 
 Replies leave after the commit, a transient database error re-runs the update without
 sending anything twice, a 429 on a reply waits and sends it, and a bug is answered once.
+No database connection is held while Telegram is called or a file is drawn, and on SQLite
+reading takes no write lock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 import bot.middlewares
+import handlers.staff
+from bot.delivery import Deliverer, Drawing, RateLimiter, RenderedFile
 from bot.texts import common
-from harness import Harness, texts
+from harness import FAST_DELIVERY, Harness, texts
 from scenarios import CHAIR, join
-from storage.models import FormDraft
+from storage import outbox
+from storage.engine import create_reading_pool
+from storage.models import FormDraft, MembershipReport, Person
+from test_staff_tools import STAFF, district_with_staff, submit
 
 
 async def draft_step(h: Harness) -> str:
@@ -45,12 +62,28 @@ def locked() -> OperationalError:
     return OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
 
 
+class SerializationFailure(Exception):
+    """What asyncpg's error looks like through SQLAlchemy: it carries the SQLSTATE."""
+
+    sqlstate = "40001"
+
+
+TRANSIENT: dict[str, Callable[[], Exception]] = {
+    "sqlite locked": locked,
+    "pg serialization failure": lambda: OperationalError("UPDATE", {}, SerializationFailure()),
+    "pg connection dropped": lambda: DBAPIError(
+        "SELECT", {}, ConnectionResetError("closed"), connection_invalidated=True
+    ),
+}
+
+
+@pytest.mark.parametrize("error", TRANSIENT.values(), ids=TRANSIENT.keys())
 async def test_transient_error_reruns_the_update_and_replies_once(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, error: Callable[[], Exception]
 ) -> None:
     await join(harness)
     await harness.send(CHAIR, "/report")
-    calls = fail_claims(monkeypatch, 2, locked())
+    calls = fail_claims(monkeypatch, 2, error())
 
     replies = await harness.send(CHAIR, "54")
 
@@ -62,7 +95,7 @@ async def test_transient_error_reruns_the_update_and_replies_once(
 
 
 async def test_database_busy_on_every_try_says_so_and_keeps_earlier_answers(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     await join(harness)
     await harness.send(CHAIR, "/report")
@@ -73,6 +106,9 @@ async def test_database_busy_on_every_try_says_so_and_keeps_earlier_answers(
 
     assert texts(replies) == [common.BUSY]
     assert await draft_step(harness) == "members"  # the 54 is kept, the 40 was not applied
+    failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failures) == 1
+    assert "database busy after 5 tries" in failures[0]
 
 
 async def test_reply_refused_with_429_is_sent_after_retry_after(harness: Harness) -> None:
@@ -106,3 +142,138 @@ async def test_a_bug_is_answered_once_logged_once_and_saves_nothing(
     failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(failures) == 1
     assert "failed" in failures[0].getMessage()
+
+
+class ConnectionsAtEachCall(BaseRequestMiddleware):
+    """Records, for every call that reaches Telegram, how many database connections were
+    checked out of the pool at that moment (inside the holding middleware: real calls only)."""
+
+    def __init__(self, h: Harness) -> None:
+        self.pool = h.engine.sync_engine.pool
+        self.seen: list[tuple[str, int]] = []
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        self.seen.append((type(method).__name__, self.pool.checkedout()))  # type: ignore[attr-defined]
+        return await make_request(bot, method)
+
+
+async def test_no_connection_is_held_while_telegram_is_called(harness: Harness) -> None:
+    await join(harness)
+    probe = ConnectionsAtEachCall(harness)
+    harness.bot.session.middleware(probe)
+
+    await submit(harness)  # the whole form: messages, the summary's buttons, a callback
+
+    methods = {name for name, _ in probe.seen}
+    assert {"SendMessage", "AnswerCallbackQuery"} <= methods
+    assert [(name, held) for name, held in probe.seen if held] == []
+    async with harness.session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(MembershipReport)) == 1
+
+
+async def test_files_are_drawn_after_the_commit_in_a_worker_thread(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await district_with_staff(harness)
+    await submit(harness)
+    pool = harness.engine.sync_engine.pool
+    drawn: list[tuple[str, bool, int]] = []
+
+    def watched(name: str, draw: Callable[..., bytes]) -> Callable[..., bytes]:
+        def wrapper(*args: Any) -> bytes:
+            in_worker = threading.current_thread() is not threading.main_thread()
+            drawn.append((name, in_worker, pool.checkedout()))  # type: ignore[attr-defined]
+            return draw(*args)
+
+        return wrapper
+
+    for name in ("digest_chart_png", "digest_table_xlsx"):
+        monkeypatch.setattr(handlers.staff, name, watched(name, getattr(handlers.staff, name)))
+
+    replies = await harness.send(STAFF, "/digest")
+
+    assert [r.method for r in replies if r.method.startswith("send")] == [
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+    ]
+    assert drawn == [("digest_chart_png", True, 0), ("digest_table_xlsx", True, 0)]
+
+
+async def test_the_sender_draws_a_file_with_no_session_open(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    drawn: list[tuple[bool, bool]] = []
+
+    async def probe(session: Any, payload: dict[str, Any]) -> Drawing:
+        assert await session.scalar(select(func.count()).select_from(Person)) == 0  # loads
+
+        def draw() -> RenderedFile:
+            in_worker = threading.current_thread() is not threading.main_thread()
+            drawn.append((in_worker, session.in_transaction()))
+            return RenderedFile("probe.xlsx", b"PK\x03\x04", payload["caption"], as_photo=False)
+
+        return draw
+
+    async with h.session_pool() as session, session.begin():
+        await outbox.enqueue(
+            session,
+            key="probe:1",
+            chat_id=CHAIR,
+            kind="probe",
+            payload={"caption": "Таблица"},
+            not_before=h.clock.now(),
+            now=h.clock.now(),
+        )
+    sender = Deliverer(
+        h.bot,
+        h.session_pool,
+        h.clock,
+        FAST_DELIVERY,
+        {"probe": probe},
+        reading_pool=create_reading_pool(h.engine),
+    )
+
+    report = await sender.drain()
+
+    assert report.sent == 1
+    assert drawn == [(True, False)]  # in a worker thread, the loading session closed
+    assert [name for name, _ in h.server.sent_files(CHAIR)] == ["probe.xlsx"]
+
+
+async def test_on_sqlite_reading_and_one_writer_do_not_wait_for_each_other(
+    sqlite_harness: Harness,
+) -> None:
+    h = sqlite_harness
+    reading = create_reading_pool(h.engine)
+    count = select(func.count()).select_from(FormDraft)
+    async with h.session_pool() as writer, writer.begin():
+        await writer.execute(FormDraft.__table__.delete())  # holds the write lock
+        async with reading() as reader:  # a read meanwhile does not wait for it
+            assert await asyncio.wait_for(reader.scalar(count), timeout=2) == 0
+    async with reading() as reader:
+        assert await reader.scalar(count) == 0  # a read transaction stays open...
+        async with h.session_pool() as writer, writer.begin():  # ...and a writer goes on
+            await asyncio.wait_for(writer.execute(FormDraft.__table__.delete()), timeout=2)
+
+
+def test_a_reply_is_a_burst_the_outbox_keeps_its_spacing_after_it() -> None:
+    now = [100.0]
+    limiter = RateLimiter(30, 1.0, monotonic=lambda: now[0])
+
+    first = limiter.try_acquire(CHAIR, burst=True)
+    assert first is not None
+    assert limiter.try_acquire(CHAIR, burst=True) is None  # never two at once to one chat
+    first.release()
+    second = limiter.try_acquire(CHAIR, burst=True)  # the answer's next message: no wait
+    assert second is not None
+    second.release()
+
+    assert limiter.try_acquire(CHAIR) is None  # the outbox's next message there waits...
+    assert limiter.ready_in(CHAIR) == pytest.approx(1.0)
+    now[0] += 1.0
+    assert limiter.try_acquire(CHAIR) is not None  # ...the per-chat second

@@ -48,6 +48,10 @@ def late_by_district_header(count: int, overdue: bool) -> str:
     return f"{late_header(count, overdue)[:-1]}, по районам:"
 
 
+def came_late_header(count: int) -> str:
+    return f"🐢 Сданы с опозданием ({count}):"
+
+
 def returned_header(count: int) -> str:
     return f"↩️ Возвращены на исправление ({count}):"
 
@@ -112,6 +116,7 @@ ATTACHMENTS = "Диаграмма и полная таблица — ниже; �
 # --- Table (.xlsx) --------------------------------------------------------------------------
 
 STATUS_SUBMITTED = "сдан"
+STATUS_LATE = "сдан с опозданием"
 STATUS_MISSING = "не сдан"
 STATUS_RETURNED = "возвращён на исправление"
 STATUS_NOT_DUE = "не требуется"

@@ -102,3 +102,15 @@ DEADLINE_PAST = "Срок уже прошёл. Укажите сегодняшн
 
 def deadline_too_far(latest: str) -> str:
     return f"Срок не может быть дальше чем через год. Укажите дату не позже {latest}."
+
+
+def draft_closed(days: int, period: str | None) -> str:
+    """A form left unfinished for ``days`` days was closed; ``period``: a report's period."""
+    if period:
+        what = f"Незаконченный отчёт за {period} закрыт: к нему"
+    else:
+        what = "Незаконченная форма закрыта: к ней"
+    return (
+        f"🗂 {what} не возвращались {days} дней, ответы не сохранены. "
+        "Когда будет удобно, начните заново из меню."
+    )

@@ -1,9 +1,12 @@
 """Texts of membership monitoring (мониторинг профсоюзного членства).
 
-``org_name`` and the district's ``comment`` are raw: escaped here.
+``org_name``, the district's ``comment`` and a request's ``title`` are raw: escaped here
+(button labels are not HTML and stay as they are).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from bot.texts.markup import esc
 
@@ -105,12 +108,62 @@ def warn_balance(before: int, expected: int, now: int) -> str:
     return f"⚠️ Не сходится: было {before} + принято − выбыло = {expected}, а указано {now}."
 
 
-def saved(org_name: str, period: str, coverage: str) -> str:
-    return (
-        f"✅ Отчёт сохранён: {esc(org_name)}, {period}. Охват профчленством — {coverage}.\n"
-        "Спасибо! Историю отчётов покажет /history."
-    )
+def saved(
+    org_name: str,
+    period: str,
+    coverage: str,
+    *,
+    late_deadline: date | None = None,
+    moved: tuple[str, str] | None = None,
+) -> str:
+    """``moved``: (what the form was opened for, what the report now counts for), both built by
+    :func:`assignment_label` (already HTML)."""
+    lines = []
+    if moved is not None:
+        lines.append(
+            f"ℹ️ Пока вы заполняли форму, запросы района изменились: форма открывалась "
+            f"для отчёта за {moved[0]}, отчёт засчитан за {moved[1]}."
+        )
+    lines.append(f"✅ Отчёт сохранён: {esc(org_name)}, {period}. Охват профчленством — {coverage}.")
+    if late_deadline is not None:
+        lines.append(f"{LATE_MARK.capitalize()}: срок был {late_deadline:%d.%m.%Y}.")
+    lines.append("Спасибо! Историю отчётов покажет /history.")
+    return "\n".join(lines)
 
 
 def return_comment(comment: str) -> str:
     return f"↩️ Возвращён на исправление: {esc(comment)}"
+
+
+# --- Which period a report is for ---------------------------------------------------------
+
+LATE_MARK = "сдан с опозданием"
+
+
+def assignment_label(period: str, title: str | None, extra: bool) -> str:
+    """What a report counts for, to follow «отчёт за»: a period, a one-off request (``title``
+    raw) or an extra report no one asked for."""
+    if title is not None:
+        return f"{period} по запросу «{esc(title)}»"
+    return f"{period} (вне графика)" if extra else period
+
+
+def report_for(label: str, deadline: date | None, late: bool) -> str:
+    """The first line of the form: which period and deadline it is for. ``label`` comes from
+    :func:`assignment_label`."""
+    if deadline is None:
+        return f"📅 Отчёт за {label}: сейчас отчёт от вашей организации не запрошен."
+    if late:
+        return f"📅 Отчёт за {label}, срок — {deadline:%d.%m.%Y}, сдаётся с опозданием."
+    return f"📅 Отчёт за {label}, срок — {deadline:%d.%m.%Y}."
+
+
+CHOOSE_PERIOD = "Сейчас открыто несколько запросов. За какой период этот отчёт?"
+PERIODS_CHANGED = "Запросы района изменились, пока вы выбирали. Выберите ещё раз:"
+
+
+def period_button(period: str, title: str | None, deadline: date, submitted: bool) -> str:
+    """A button label (not HTML): the period or the request, the deadline beside it."""
+    what = period.capitalize() if title is None else f"«{title[:40]}» ({period})"
+    done = "✅ " if submitted else ""
+    return f"{done}{what} — срок {deadline:%d.%m.%Y}"
