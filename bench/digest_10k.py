@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digest import (
+from bot.rendering.digest import (
     Digest,
     digest_chart_png,
     digest_table_xlsx,

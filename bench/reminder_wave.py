@@ -33,8 +33,9 @@ from aiogram.client.telegram import TelegramAPIServer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fake server lives with the tests
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.delivery import Deliverer, DeliverySettings  # noqa: E402
+from bot.delivery.sender import Deliverer  # noqa: E402
+from bot.domain.clock import SystemClock  # noqa: E402
+from bot.wiring.config import DeliverySettings  # noqa: E402
 from fakes.telegram_server import FakeTelegramServer  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.engine import create_engine, create_session_pool  # noqa: E402

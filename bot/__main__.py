@@ -22,8 +22,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from bot.clock import SystemClock
-from bot.config import DatabaseSettings, Settings, describe_error
+from bot.domain.clock import SystemClock
+from bot.wiring.config import DatabaseSettings, Settings, describe_error
 from storage.engine import create_engine
 from storage.migrate import upgrade
 
@@ -72,7 +72,7 @@ def single_instance(database_url: str) -> Iterator[None]:
 
 async def run(settings: Settings) -> None:
     # Imported here: a start refused by the lock stops before loading the handlers.
-    from bot.factory import close, create_bot, create_dispatcher
+    from bot.wiring.factory import close, create_bot, create_dispatcher
 
     engine = create_engine(settings.database_url)
     await upgrade(engine)

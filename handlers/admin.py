@@ -14,10 +14,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot import consent, erasure
-from bot.clock import Clock
-from bot.config import Settings
-from bot.directory import (
+from bot.domain import consent, erasure
+from bot.domain.clock import Clock
+from bot.domain.directory import (
     deep_link,
     import_organizations,
     invites_for_unchaired,
@@ -25,11 +24,12 @@ from bot.directory import (
     staff_invites,
     tree_lines,
 )
+from bot.domain.viewer import Viewer, acting_person
 from bot.forms.parsers import typed_int
-from bot.middlewares import Viewer, acting_person
-from bot.spreadsheets import build_table_xlsx, build_template_xlsx
+from bot.rendering.spreadsheets import build_table_xlsx, build_template_xlsx
 from bot.texts import admin as t
 from bot.texts import common
+from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin

@@ -11,18 +11,18 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import corrections, membership, passport
-from bot import events as event_reports
-from bot.clock import Clock
-from bot.config import Settings
+from bot.domain import corrections, membership, passport
+from bot.domain import events as event_reports
+from bot.domain.clock import Clock
+from bot.domain.history import history_text
+from bot.domain.viewer import Viewer
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.parsers import show_date_range, single_date
-from bot.history import history_text
-from bot.middlewares import Viewer
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import events as te
 from bot.texts import membership as tm
+from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import EventAction, EventCb, OpenForm, ReportPeriod
 from handlers.filters import IsChair

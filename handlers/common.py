@@ -10,14 +10,14 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import consent
-from bot.clock import Clock
-from bot.config import Settings
-from bot.middlewares import Viewer, load_viewer
+from bot.domain import consent
+from bot.domain.clock import Clock
+from bot.domain.viewer import Viewer, load_viewer
 from bot.texts import admin as admin_texts
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import consent as tc
+from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ConsentCb
 from handlers.menu import Audience, audience_of, help_text, set_chat_menu

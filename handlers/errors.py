@@ -10,10 +10,10 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import ErrorEvent
 
-from bot.delivery import RateLimiter
-from bot.middlewares import DatabaseBusyError
-from bot.outgoing import send_paced
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.outgoing import send_paced
 from bot.texts import common
+from bot.wiring.middlewares import DatabaseBusyError
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
-from bot.middlewares import Viewer
+from bot.domain.viewer import Viewer
 from bot.texts import common
 from handlers.menu import may_use
 

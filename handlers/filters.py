@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
-from bot.middlewares import Viewer
+from bot.domain.viewer import Viewer
 
 
 class IsAdmin(Filter):

@@ -3,14 +3,14 @@ Telegram button maker here, so the domain stays free of callback formats."""
 
 from __future__ import annotations
 
-from bot.announcements import AnnouncementFlow
-from bot.corrections import ReturnFlow
-from bot.events import EventFlow
+from bot.domain.announcements import AnnouncementFlow
+from bot.domain.corrections import ReturnFlow
+from bot.domain.events import EventFlow
+from bot.domain.membership import MembershipFlow
+from bot.domain.org_admin import RenameFlow, TimezoneFlow
+from bot.domain.passport import PassportFlow
+from bot.domain.requests import RequestFlow
 from bot.forms.flow import FormFlow
-from bot.membership import MembershipFlow
-from bot.org_admin import RenameFlow, TimezoneFlow
-from bot.passport import PassportFlow
-from bot.requests import RequestFlow
 from handlers.keyboards import reminder_button
 
 FLOWS: dict[str, FormFlow] = {

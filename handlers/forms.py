@@ -12,12 +12,12 @@ from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
-from bot.config import Settings
+from bot.domain.clock import Clock
+from bot.domain.viewer import Viewer, acting_person
 from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
 from bot.forms.flow import FormFlow
-from bot.middlewares import Viewer, acting_person
 from bot.texts import forms as t
+from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
 from handlers.flows import FLOWS

@@ -8,8 +8,8 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.domain.membership import Assignment
 from bot.forms.engine import SUMMARY, Field, FormSpec
-from bot.membership import Assignment
 from bot.texts import admin as ta
 from bot.texts import common
 from bot.texts import consent as tc

@@ -9,15 +9,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import org_admin
-from bot.clock import Clock
-from bot.config import Settings
-from bot.directory import deep_link
+from bot.domain import org_admin
+from bot.domain.clock import Clock
+from bot.domain.directory import deep_link
+from bot.domain.staff_scope import can_act_on
+from bot.domain.viewer import Viewer, acting_person
 from bot.forms.parsers import typed_int
-from bot.middlewares import Viewer, acting_person
-from bot.staff_scope import can_act_on
 from bot.texts import common
 from bot.texts import staff as t
+from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
 from handlers.filters import IsAdmin, IsStaffOrAdmin

@@ -10,7 +10,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
-from bot.middlewares import Viewer
+from bot.domain.viewer import Viewer
 from bot.texts import common as t
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from aiogram.types import Message
 
-from bot.outgoing import HeldFile, hold_file
+from bot.delivery.outgoing import HeldFile, hold_file
 from bot.texts.markup import utf16_len
 
 MESSAGE_LIMIT = 4000
@@ -49,5 +49,5 @@ async def answer_file(
     as_photo: bool = False,
 ) -> None:
     """A generated file (xlsx, png): ``render`` draws it after the commit, in a worker thread,
-    from data the handler loaded (see ``bot.outgoing``)."""
+    from data the handler loaded (see ``bot.delivery.outgoing``)."""
     hold_file(HeldFile(message.chat.id, render, filename, caption, as_photo))

@@ -14,10 +14,14 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import announcements, corrections, requests
-from bot.clock import Clock
-from bot.config import Settings
-from bot.digest import (
+from bot.delivery.digests import EVENTS_WINDOW
+from bot.domain import announcements, corrections, requests
+from bot.domain.clock import Clock
+from bot.domain.org_admin import search
+from bot.domain.rating import load_rating, rating_file_name, rating_text, rating_xlsx, rating_year
+from bot.domain.staff_scope import can_act_on, lineage, scopes_for
+from bot.domain.viewer import Viewer
+from bot.rendering.digest import (
     Digest,
     digest_chart_png,
     digest_table_xlsx,
@@ -26,15 +30,11 @@ from bot.digest import (
     parse_period,
     status_text,
 )
-from bot.digest_delivery import EVENTS_WINDOW
-from bot.middlewares import Viewer
-from bot.org_admin import search
-from bot.rating import load_rating, rating_file_name, rating_text, rating_xlsx, rating_year
-from bot.staff_scope import can_act_on, lineage, scopes_for
 from bot.texts import common
 from bot.texts import digest as td
 from bot.texts import rating as tr
 from bot.texts import staff as t
+from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ReturnPick, ScopePick
 from handlers.filters import IsStaffOrAdmin

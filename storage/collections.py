@@ -239,10 +239,10 @@ async def mark_submitted(
 
     Call it in the transaction that stores the report or the passport. ``collection_id``: the
     one request the delivery answers (a membership report answers the request it was filed
-    for, see ``bot.membership.report_options``); None: every unsubmitted target of ``kind`` (a
-    passport update satisfies every passport request). ``local_day`` is the ППО's local date,
-    kept to tell a late delivery. Idempotent: already submitted targets are left as they are.
-    Returns those marked.
+    for, see ``bot.domain.membership.report_options``); None: every unsubmitted target of
+    ``kind`` (a passport update satisfies every passport request). ``local_day`` is the ППО's
+    local date, kept to tell a late delivery. Idempotent: already submitted targets are left as
+    they are. Returns those marked.
     """
     stmt = (
         select(CollectionTarget)

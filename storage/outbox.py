@@ -3,7 +3,7 @@
 A row's ``key`` names its recipient, purpose and period (``remind:{collection}:{org}:
 {purpose}:{tg_user_id}``, ``digest:{scope}:{yyyy-mm-dd}:{tg_user_id}:{part}``) and is
 unique, so enqueueing the same message twice (a restart, a catch-up, a second run of
-the scheduler) stores it once. The deliverer (``bot/delivery.py``) reads the due rows
+the scheduler) stores it once. The deliverer (``bot/delivery/sender.py``) reads the due rows
 and records each outcome here.
 
 Life of a row: ``pending`` -> ``sent`` | ``unreachable`` (403, chat not found) |
@@ -12,7 +12,7 @@ it ``pending`` with a later ``not_before`` and one more ``attempts``. ``attempts
 counts failed delivery attempts (a successful send does not add one; a 429 "retry
 after" does not count at all).
 
-Finished rows are pruned after a while (``bot/housekeeping.py`` says when and which keys
+Finished rows are pruned after a while (``bot/domain/housekeeping.py`` says when and which keys
 must stay): :func:`finished_before` finds them, :func:`delete_messages` removes them.
 
 Every function works inside the caller's transaction and never commits; keep those

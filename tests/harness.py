@@ -9,12 +9,12 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.delivery import Deliverer, DeliverySettings
-from bot.digest_delivery import renderers as digest_renderers
-from bot.factory import create_bot, create_dispatcher
-from bot.scheduler import Background
+from bot.delivery.digests import renderers as digest_renderers
+from bot.delivery.sender import Deliverer
+from bot.domain.clock import Clock
+from bot.wiring.config import DeliverySettings, Settings
+from bot.wiring.factory import create_bot, create_dispatcher
+from bot.wiring.scheduler import Background
 from fakes.telegram_server import FakeTelegramServer, Request
 from handlers.keyboards import reminder_button
 from storage.engine import create_engine, create_session_pool

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.spreadsheets import build_table_xlsx
+from bot.rendering.spreadsheets import build_table_xlsx
 from bot.texts import common
 from bot.texts import forms as form_texts
 from handlers.callbacks import (

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-import bot.reminders
-import bot.scheduler
-from bot.announcements import report_finished_announcements
-from bot.reminders import open_due_periods, plan_reminders
-from bot.scheduler import Background, calendar_tick, catch_up
+import bot.domain.reminders
+import bot.wiring.scheduler
+from bot.domain.announcements import report_finished_announcements
+from bot.domain.reminders import open_due_periods, plan_reminders
 from bot.texts import reminders as tr
+from bot.wiring.scheduler import Background, calendar_tick, catch_up
 from fakes.telegram_server import FakeTelegramServer, Request
 from harness import ADMIN, TOKEN, Harness, background, last_message
 from scenarios import DISTRICT, accept_invite, code_of, invite_links, join
@@ -115,7 +115,7 @@ async def run(h: Harness, step, bg: Background | None = None) -> list[Request]:
 
 
 def failures(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "bot.isolation"]
+    return [r for r in caplog.records if r.name == "bot.domain.isolation"]
 
 
 # -- a broken collection next to good ones --------------------------------------------------
@@ -200,14 +200,14 @@ async def test_a_target_with_an_endless_deadline_spares_its_siblings(
 async def test_a_district_that_cannot_open_its_period_spares_the_others(
     session_pool, clock, world: World, monkeypatch: pytest.MonkeyPatch, caplog
 ) -> None:
-    real = bot.reminders._open_district_period
+    real = bot.domain.reminders._open_district_period
 
     async def broken_for_d1(session, district_id, *args):
         if district_id == world.org[D1]:
             raise RuntimeError("a row nobody foresaw")
         return await real(session, district_id, *args)
 
-    monkeypatch.setattr(bot.reminders, "_open_district_period", broken_for_d1)
+    monkeypatch.setattr(bot.domain.reminders, "_open_district_period", broken_for_d1)
     clock.moment = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
     opened = await open_due_periods(session_pool, clock, SETTINGS, "Europe/Moscow")
     assert [c.scope_org_id for c in opened] == [world.org[D2]]
@@ -229,7 +229,7 @@ async def test_catch_up_that_raises_is_reported_and_the_bot_starts(
     async def broken_tick(*_args, **_kwargs) -> int:
         raise RuntimeError("database exploded")
 
-    monkeypatch.setattr(bot.scheduler, "calendar_tick", broken_tick)
+    monkeypatch.setattr(bot.wiring.scheduler, "calendar_tick", broken_tick)
     workflow = harness.dp.workflow_data
     await harness.dp.emit_startup(bot=harness.bot, dispatcher=harness.dp, **workflow)
     try:

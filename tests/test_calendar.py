@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from bot.calendar import (
+from bot.domain.calendar import (
     CalendarSettings,
     PlannedReminder,
     Tier,

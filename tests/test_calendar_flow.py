@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 
-from bot.scheduler import calendar_tick, catch_up
+from bot.wiring.scheduler import calendar_tick, catch_up
 from harness import ADMIN, Harness, background, last_message, texts
 from scenarios import CHAIR, DISTRICT, FULL, accept_invite, code_of, invite_links, join
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.coverage import coverage, format_percent, format_points, soft_checks, trend_mark
+from bot.domain.coverage import coverage, format_percent, format_points, soft_checks, trend_mark
 
 
 def test_coverage_matches_seed_document() -> None:

@@ -21,14 +21,9 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery import (
-    Deliverer,
-    DeliverySettings,
-    Drawing,
-    RateLimiter,
-    RenderedFile,
-    Renderer,
-)
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.sender import Deliverer, Drawing, RenderedFile, Renderer
+from bot.wiring.config import DeliverySettings
 from conftest import FakeClock
 from fakes.telegram_server import FakeTelegramServer, Request
 from storage import outbox, people

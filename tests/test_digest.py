@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import charts
-from bot.digest import (
+from bot.rendering import charts
+from bot.rendering.digest import (
     TABLE_HEADERS,
     TEXT_LIMIT,
     DigestData,

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 
-from bot.scheduler import calendar_tick
-from bot.spreadsheets import build_table_xlsx
+from bot.rendering.spreadsheets import build_table_xlsx
 from bot.texts import announcements as announcement_texts
 from bot.texts.markup import CLIPPED, esc
+from bot.wiring.scheduler import calendar_tick
 from fakes.telegram_server import (
     MAX_CAPTION_LENGTH,
     MAX_TEXT_LENGTH,

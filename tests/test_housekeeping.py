@@ -9,14 +9,14 @@ from pathlib import Path
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.housekeeping import (
+from bot.domain.housekeeping import (
     GIVEN_UP_KEPT,
     SENT_KEPT,
     forget_processed_updates,
     prune_outbox,
 )
-from bot.reminders import plan_reminders
-from bot.scheduler import nightly
+from bot.domain.reminders import plan_reminders
+from bot.wiring.scheduler import nightly
 from harness import Harness, background
 from storage import audit, collections
 from storage.models import (

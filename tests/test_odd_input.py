@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.parsers import deadline, phone, typed_int, whole_number
-from bot.spreadsheets import build_table_xlsx, parse_org_table
+from bot.rendering.spreadsheets import build_table_xlsx, parse_org_table
 from bot.texts import admin as ta
 from bot.texts import chair as tch
 from bot.texts import common

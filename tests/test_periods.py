@@ -1,6 +1,6 @@
 """A report counts for the period it is for: the rule as plain functions, then the real bot.
 
-The rule (``bot.membership.report_options``): the open request (deadline not passed, in the
+The rule (``bot.domain.membership.report_options``): the open request (deadline not passed, in the
 ППО's local date), else the latest overdue one (late), else the current month as an extra
 report. The handler tests check that /status, /export, /history, the rating and the draft
 that outlives its period all agree with it.
@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.membership import Assignment, chosen, local_day, report_options
-from bot.scheduler import calendar_tick, nightly
+from bot.domain.membership import Assignment, chosen, local_day, report_options
 from bot.texts import common
+from bot.wiring.scheduler import calendar_tick, nightly
 from harness import ADMIN, Harness, background, last_message, texts
 from scenarios import CHAIR, DISTRICT, FULL, accept_invite, code_of, invite_links, join
 from storage import rating as rating_store

@@ -45,7 +45,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.rating import (
+from bot.domain.rating import (
     DEFAULT_WEIGHTS,
     TABLE_HEADERS,
     TEXT_LIMIT,

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.calendar import CalendarSettings
-from bot.reminders import open_due_periods, plan_reminders
+from bot.domain.calendar import CalendarSettings
+from bot.domain.reminders import open_due_periods, plan_reminders
 from storage import collections, orgs, people, reports
 from storage.models import (
     Collection,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.spreadsheets import (
+from bot.rendering.spreadsheets import (
     MAX_DATA_ROWS,
     OrgRow,
     OrgTable,

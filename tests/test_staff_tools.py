@@ -10,7 +10,7 @@ import openpyxl
 from PIL import Image
 from sqlalchemy import select
 
-from bot.scheduler import calendar_tick
+from bot.wiring.scheduler import calendar_tick
 from harness import ADMIN, Harness, background, last_message, texts
 from scenarios import (
     CHAIR,

@@ -26,9 +26,10 @@ from aiogram.methods.base import TelegramType
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-import bot.middlewares
+import bot.wiring.middlewares
 import handlers.staff
-from bot.delivery import Deliverer, Drawing, RateLimiter, RenderedFile
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.sender import Deliverer, Drawing, RenderedFile
 from bot.texts import common
 from harness import FAST_DELIVERY, Harness, texts
 from scenarios import CHAIR, join
@@ -45,7 +46,7 @@ async def draft_step(h: Harness) -> str:
 
 def fail_claims(monkeypatch: pytest.MonkeyPatch, times: int, error: Exception) -> list[int]:
     """Make recording the update id fail ``times`` times: the last write of every update."""
-    real = bot.middlewares.claim_update
+    real = bot.wiring.middlewares.claim_update
     calls: list[int] = []
 
     async def flaky(session: Any, update_id: int, now: Any) -> bool:
@@ -54,7 +55,7 @@ def fail_claims(monkeypatch: pytest.MonkeyPatch, times: int, error: Exception) -
             raise error
         return await real(session, update_id, now)
 
-    monkeypatch.setattr(bot.middlewares, "claim_update", flaky)
+    monkeypatch.setattr(bot.wiring.middlewares, "claim_update", flaky)
     return calls
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.texts.markup import esc
 
-# Column titles, keyed by the field names of ``bot.spreadsheets.Field``.
+# Column titles, keyed by the field names of ``bot.rendering.spreadsheets.Field``.
 COLUMN_TITLES: dict[str, str] = {
     "region": "Регион",
     "district": "Район",

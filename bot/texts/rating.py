@@ -11,7 +11,7 @@ from datetime import date
 
 from bot.texts.markup import esc
 
-# Criterion names as the union's documents word them (keys: bot.rating.Criterion values).
+# Criterion names as the union's documents word them (keys: bot.domain.rating.Criterion values).
 CRITERIA = {
     "coverage": "уровень охвата профчленством",
     "change": "динамика охвата за год",

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.calendar import CalendarSettings, next_allowed_moment
+from bot.domain.calendar import CalendarSettings, next_allowed_moment
 from bot.texts import common
 from bot.texts import forms as t
 from storage import drafts, outbox

@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from bot.coverage import format_percent
+from bot.domain.coverage import format_percent
 from bot.texts import digest as t
 
 DPI = 100

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.coverage import coverage, format_percent, format_points, soft_checks
+from bot.domain.coverage import coverage, format_percent, format_points, soft_checks
 from bot.forms.engine import SUMMARY
 from bot.forms.flow import Summary
 from bot.forms.membership import MEMBERSHIP

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.calendar import CalendarSettings, next_allowed_moment, next_working_day
-from bot.clock import Clock
-from bot.delivery import Drawing, RenderedFile
-from bot.digest import digest_chart_png, digest_table_xlsx, digest_text, load_digest
-from bot.isolation import Isolation
-from bot.reminders import zone_of
+from bot.delivery.sender import Drawing, RenderedFile
+from bot.domain.calendar import CalendarSettings, next_allowed_moment, next_working_day
+from bot.domain.clock import Clock
+from bot.domain.isolation import Isolation
+from bot.domain.reminders import zone_of
+from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, load_digest
 from bot.texts import digest as t
 from storage import outbox, people
 from storage.models import Collection, Organization, Person, RoleGrant

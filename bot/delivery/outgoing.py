@@ -49,7 +49,7 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile
 
-from bot.delivery import RateLimiter
+from bot.delivery.limiter import RateLimiter
 
 log = logging.getLogger(__name__)
 

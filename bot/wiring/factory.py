@@ -12,14 +12,16 @@ from aiogram.enums import ParseMode
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.delivery import Deliverer, RateLimiter
-from bot.digest_delivery import renderers as digest_renderers
-from bot.housekeeping import PROCESSED_UPDATES_KEPT
-from bot.middlewares import DbSessionMiddleware, ViewerMiddleware, load_viewer
-from bot.outgoing import HoldReplies
-from bot.scheduler import Background, start_background, stop_background
+from bot.delivery.digests import renderers as digest_renderers
+from bot.delivery.limiter import RateLimiter
+from bot.delivery.outgoing import HoldReplies
+from bot.delivery.sender import Deliverer
+from bot.domain.clock import Clock
+from bot.domain.housekeeping import PROCESSED_UPDATES_KEPT
+from bot.domain.viewer import load_viewer
+from bot.wiring.config import Settings
+from bot.wiring.middlewares import DbSessionMiddleware, ViewerMiddleware
+from bot.wiring.scheduler import Background, start_background, stop_background
 from handlers import get_routers
 from handlers.keyboards import reminder_button
 from handlers.menu import audience_of, set_default_menus

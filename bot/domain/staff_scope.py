@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.middlewares import Viewer
+from bot.domain.viewer import Viewer
 from storage import orgs
 from storage.models import Organization, OrgKind
 

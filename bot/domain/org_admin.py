@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.flow import Summary
 from bot.forms.parsers import text, typed_int
-from bot.spreadsheets import parse_timezone
+from bot.rendering.spreadsheets import parse_timezone
 from bot.texts import admin as admin_texts
 from bot.texts import forms
 from bot.texts import staff as t

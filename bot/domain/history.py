@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.coverage import coverage, format_percent, trend_mark
+from bot.domain.coverage import coverage, format_percent, trend_mark
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import membership as tm

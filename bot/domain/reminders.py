@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.calendar import (
+from bot.domain.calendar import (
     PURPOSE_OPEN,
     CalendarSettings,
     PlannedReminder,
@@ -46,9 +46,9 @@ from bot.calendar import (
     reminder_plan,
     tier_of,
 )
-from bot.clock import Clock
-from bot.coverage import coverage
-from bot.isolation import Isolation
+from bot.domain.clock import Clock
+from bot.domain.coverage import coverage
+from bot.domain.isolation import Isolation
 from bot.texts import reminders as t
 from storage import collections as store
 from storage.models import Collection, CollectionKind, CollectionTarget, Organization, OrgKind

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -16,11 +14,11 @@ from aiogram.types import Chat, TelegramObject, Update, User
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import outgoing
-from bot.clock import Clock
-from bot.delivery import RateLimiter
-from storage import outbox, people
-from storage.models import Organization, Person, Role
+from bot.delivery import outgoing
+from bot.delivery.limiter import RateLimiter
+from bot.domain.clock import Clock
+from bot.domain.viewer import load_viewer
+from storage import outbox
 from storage.updates import claim_update, was_applied
 
 log = logging.getLogger(__name__)
@@ -61,7 +59,7 @@ class DbSessionMiddleware(BaseMiddleware):
     before the commit gets the update redelivered and applied then, and a crash after it gets
     it redelivered and skipped: every answer is applied exactly once. The update's id is
     written last, so a transaction that only reads never takes SQLite's write lock; replies
-    are held until the commit (``bot.outgoing``), so no transaction waits on Telegram. A
+    are held until the commit (``bot.delivery.outgoing``), so no transaction waits on Telegram. A
     transient database error re-runs the whole update (its held replies dropped), first in a
     transaction that takes the write lock when it first writes, then, on SQLite, in ones that
     take it up front and so cannot fail the same way again.
@@ -130,64 +128,6 @@ class DbSessionMiddleware(BaseMiddleware):
 
 class _AlreadyApplied(Exception):
     """The update was applied before: nothing to do, nothing to send."""
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The sender of an update and the rights they hold right now.
-
-    Staff hold their role over a district or a region (``staff_scopes``), curators over ППО.
-    """
-
-    tg_user_id: int
-    person: Person | None
-    is_admin: bool
-    chaired: Sequence[Organization] = ()
-    staff_scopes: Sequence[Organization] = ()
-    curated: Sequence[Organization] = ()
-
-    @property
-    def is_chair(self) -> bool:
-        return bool(self.chaired)
-
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.staff_scopes)
-
-    def chairs(self, org_id: int | None) -> bool:
-        return any(org.id == org_id for org in self.chaired)
-
-    def oversees(self, *org_ids: int | None) -> bool:
-        """Admins oversee everything; staff their district or region (pass an org's ancestry)."""
-        if self.is_admin:
-            return True
-        scopes = {org.id for org in self.staff_scopes}
-        return any(org_id in scopes for org_id in org_ids if org_id is not None)
-
-
-async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozenset[int]) -> Viewer:
-    grants = await people.active_grants(session, tg_user_id)
-
-    def held(role: Role) -> list[Organization]:
-        return [org for held_role, org in grants if held_role is role and org is not None]
-
-    return Viewer(
-        tg_user_id=tg_user_id,
-        person=await people.get_person(session, tg_user_id),
-        is_admin=tg_user_id in admin_ids or any(role is Role.ADMIN for role, _ in grants),
-        chaired=[org for org in held(Role.CHAIR) if org.archived_at is None],
-        staff_scopes=held(Role.STAFF),
-        curated=held(Role.CURATOR),
-    )
-
-
-async def acting_person(session: AsyncSession, viewer: Viewer, user: User, now: datetime) -> Person:
-    """The sender as a person of record (an admin may act before ever pressing /start)."""
-    if viewer.person is not None:
-        return viewer.person
-    return await people.upsert_person(
-        session, tg_user_id=user.id, full_name=user.full_name, username=user.username, now=now
-    )
 
 
 class ViewerMiddleware(BaseMiddleware):

@@ -7,8 +7,8 @@ and queues it in the outbox under a unique key, which makes a second run, a rest
 catch-up after downtime send each message once.
 
 No stored row can stop the clockwork: every unit of work in a tick runs isolated
-(``bot/isolation.py``), and a catch-up that fails at start-up is reported to the admins while
-the bot starts all the same. The nightly job does the housekeeping (``bot/housekeeping.py``)
+(``bot/domain/isolation.py``), and a catch-up that fails at start-up is reported to the admins while
+the bot starts all the same. The nightly job does the housekeeping (``bot/domain/housekeeping.py``)
 and the backup.
 """
 
@@ -25,17 +25,17 @@ from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.announcements import report_finished_announcements
-from bot.clock import Clock
-from bot.config import Settings
-from bot.delivery import Deliverer
-from bot.digest_delivery import plan_digests
-from bot.drafts import close_stale_drafts
-from bot.housekeeping import forget_processed_updates, prune_outbox
-from bot.isolation import Isolation
-from bot.reminders import FormButton, open_due_periods, plan_reminders
+from bot.delivery.digests import plan_digests
+from bot.delivery.sender import Deliverer
+from bot.domain.announcements import report_finished_announcements
+from bot.domain.clock import Clock
+from bot.domain.drafts import close_stale_drafts
+from bot.domain.housekeeping import forget_processed_updates, prune_outbox
+from bot.domain.isolation import Isolation
+from bot.domain.reminders import FormButton, open_due_periods, plan_reminders
 from bot.texts import common as t
 from bot.texts import reminders as tr
+from bot.wiring.config import Settings
 from storage import outbox
 from storage.backup import BackupUnsupportedError, nightly_backup
 
@@ -58,7 +58,7 @@ class Background:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)
-    """Units of work that failed before (``bot.isolation``), so repeats are logged briefly."""
+    """Units of work that failed before (``bot.domain.isolation``): repeats logged briefly."""
 
     def isolation(self) -> Isolation:
         return Isolation(self.failing)
@@ -92,8 +92,8 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
 
 
 async def nightly(bg: Background) -> None:
-    """Housekeeping (``bot/housekeeping.py``), closing stale drafts (``bot/drafts.py``) and the
-    backup, each step isolated."""
+    """Housekeeping (``bot/domain/housekeeping.py``), closing stale drafts
+    (``bot/domain/drafts.py``) and the backup, each step isolated."""
     now = bg.clock.now()
     isolation = bg.isolation()
     async with isolation.unit("forgetting processed updates"):

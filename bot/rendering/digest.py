@@ -46,9 +46,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts import coverage_chart_png
-from bot.coverage import coverage, format_percent, format_points
-from bot.spreadsheets import build_table_xlsx
+from bot.domain.coverage import coverage, format_percent, format_points
+from bot.rendering.charts import coverage_chart_png
+from bot.rendering.spreadsheets import build_table_xlsx
 from bot.texts import common
 from bot.texts import digest as t
 from bot.texts import membership as mt

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.calendar import next_working_day
+from bot.domain.calendar import next_working_day
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.flow import Summary
 from bot.forms.parsers import choice, deadline, show_date, text

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
-from bot.digest import load_digest
+from bot.domain.clock import Clock
+from bot.domain.isolation import Isolation
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.flow import Summary
 from bot.forms.parsers import choice, text
-from bot.isolation import Isolation
+from bot.rendering.digest import load_digest
 from bot.texts import announcements as t
 from bot.texts import forms
 from storage import audit, drafts, outbox, people

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.coverage import coverage, format_percent
+from bot.domain.coverage import coverage, format_percent
 from bot.forms.engine import Field, FormSpec
 from bot.forms.flow import Summary
 from bot.forms.membership import MEMBERSHIP

@@ -1,6 +1,6 @@
 """Fault isolation for scheduled work: one bad row is logged and skipped, never the whole tick.
 
-The clockwork (``bot/scheduler.py``) works every minute over everything stored: districts,
+The clockwork (``bot/wiring/scheduler.py``) works every minute over everything stored: districts,
 collections and their targets, staff digests, announcements. A stored row can be wrong in a
 way no input check foresaw (a deadline of 31.12.9999 overflows date arithmetic, a time zone
 that does not exist): one such row used to make every tick fail, and the start as well, since

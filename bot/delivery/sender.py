@@ -40,9 +40,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import math
 import random
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,218 +63,15 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
 )
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
+from bot.delivery.limiter import Permit, RateLimiter, Signal
+from bot.domain.clock import Clock
+from bot.wiring.config import DeliverySettings
 from storage import outbox
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-
-__all__ = [
-    "Deliverer",
-    "DeliverySettings",
-    "DrainReport",
-    "Drawing",
-    "Pause",
-    "Permit",
-    "RateLimiter",
-    "RenderedFile",
-    "Renderer",
-]
-
-
-# --------------------------------------------------------------------------- settings
-
-
-class DeliverySettings(BaseModel):
-    """Delivery limits and retry policy (embedded in the application settings)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    global_per_second: int = Field(default=30, ge=1, le=1000)
-    """Calls in any sliding one-second window, all chats together (Telegram: about 30)."""
-    per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
-    """Calls per second to one chat (Telegram: about 1; 20 per minute in groups)."""
-    max_attempts: int = Field(default=8, ge=1, le=100)
-    """Failed attempts (5xx, network, timeouts) after which a message is ``failed``."""
-    backoff_base_seconds: float = Field(default=15.0, gt=0)
-    """Delay after the first failed attempt; doubles with each further one."""
-    backoff_cap_seconds: float = Field(default=3600.0, gt=0)
-    """Upper bound of one backoff delay (before jitter)."""
-    batch_size: int = Field(default=200, ge=1, le=10_000)
-    """Due rows read from the database at a time."""
-    concurrency: int = Field(default=8, ge=1, le=256)
-    """Calls in flight at once (to different chats)."""
-    request_timeout_seconds: int = Field(default=30, ge=1, le=600)
-    """Timeout of one Bot API call; a timeout is a failed attempt."""
-    poll_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
-    """Longest idle wait of :meth:`Deliverer.run_forever` between drains."""
-
-
-# --------------------------------------------------------------------------- rate limiter
-
-
-class Permit:
-    """The right to make one call to ``chat_id``; :meth:`release` it once the call returned.
-
-    Until released, the call counts in the global window and blocks its chat (in flight).
-    """
-
-    __slots__ = ("_limiter", "_released", "chat_id", "granted_at")
-
-    def __init__(self, limiter: RateLimiter, chat_id: int, granted_at: float) -> None:
-        self._limiter = limiter
-        self._released = False
-        self.chat_id = chat_id
-        self.granted_at = granted_at
-
-    def release(self) -> None:
-        """Mark the call finished (idempotent)."""
-        if not self._released:
-            self._released = True
-            self._limiter._release(self)
-
-
-class _Signal:
-    """Wakes every waiter on :meth:`notify`; waiters re-check their condition."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def notify(self) -> None:
-        event, self._event = self._event, asyncio.Event()
-        event.set()
-
-    async def wait(self) -> None:
-        await self._event.wait()
-
-    async def wait_until(self, predicate: Callable[[], bool]) -> None:
-        while not predicate():
-            await self._event.wait()
-
-
-class RateLimiter:
-    """Global and per-chat pacing of Bot API calls, plus a global pause for 429 answers.
-
-    * Global: at most ``global_per_second`` calls in any sliding window of ``window``
-      seconds. A call occupies the window from the moment its permit is granted until
-      ``window`` seconds after it was *released* (its answer came back); in between it
-      is in flight and counts as well. Telegram times a call somewhere between those two
-      moments, so however the network delays calls, Telegram never sees more than the
-      limit in one window (the price: a window per call is ``window`` + the call's
-      latency, so the achieved rate is a little below the limit).
-    * Per chat: one call in flight per chat, and the next one no sooner than
-      ``1 / per_chat_per_second`` seconds after the previous one was released. A reply to
-      someone who just wrote (``burst=True``) waits for a call in flight to that chat but not
-      for the spacing: a private chat takes the two or three messages of one answer at once,
-      and the spacing it leaves behind still holds back the outbox's next message there.
-    * :meth:`pause_until` holds back *every* acquirer until the given moment.
-
-    ``monotonic`` and ``sleep`` are injectable so tests can drive it with a fake clock.
-    """
-
-    _SWEEP_EVERY = 1024
-
-    def __init__(
-        self,
-        global_per_second: int = 30,
-        per_chat_per_second: float = 1.0,
-        *,
-        window: float = 1.0,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-    ) -> None:
-        if global_per_second < 1 or per_chat_per_second <= 0 or window <= 0:
-            msg = "limits must be positive"
-            raise ValueError(msg)
-        self.global_per_second = global_per_second
-        self.per_chat_per_second = per_chat_per_second
-        self.window = window
-        self.chat_interval = 1.0 / per_chat_per_second
-        self.monotonic = monotonic
-        self._sleep = sleep
-        self._expiries: deque[float] = deque()  # released calls: when they leave the window
-        self._in_flight = 0
-        self._chat_free_at: dict[int, float] = {}  # math.inf while a call to it is in flight
-        self._paused_until = -math.inf
-        self._releases = 0
-        self._changed = _Signal()
-
-    @property
-    def paused_until(self) -> float:
-        """The end of the current pause (``-inf`` if there never was one)."""
-        return self._paused_until
-
-    def pause_until(self, moment: float) -> None:
-        """Grant no permit to anyone before ``moment`` (on the ``monotonic`` clock).
-
-        Calls already in flight cannot be recalled; no new call starts until then.
-        A shorter pause never cuts a longer one short.
-        """
-        if moment > self._paused_until:
-            self._paused_until = moment
-            self._changed.notify()
-
-    def ready_in(self, chat_id: int, *, burst: bool = False) -> float:
-        """Seconds until a permit for ``chat_id`` could be granted: 0 now, ``inf`` while
-        it waits for a call in flight to be released."""
-        return self._wait_time(chat_id, self.monotonic(), burst=burst)
-
-    def try_acquire(self, chat_id: int, *, burst: bool = False) -> Permit | None:
-        """A permit if one can be granted right now, else None (never waits)."""
-        now = self.monotonic()
-        if self._wait_time(chat_id, now, burst=burst) > 0:
-            return None
-        self._in_flight += 1
-        self._chat_free_at[chat_id] = math.inf
-        return Permit(self, chat_id, now)
-
-    async def acquire(self, chat_id: int, *, burst: bool = False) -> Permit:
-        """Wait until a call to ``chat_id`` is allowed and return its permit.
-
-        Cancellation-safe: a cancelled acquire holds nothing.
-        """
-        while True:
-            permit = self.try_acquire(chat_id, burst=burst)
-            if permit is not None:
-                return permit
-            wait = self.ready_in(chat_id, burst=burst)
-            if math.isinf(wait):
-                await self._changed.wait()
-            elif wait > 0:
-                await self._sleep(wait)
-
-    def _wait_time(self, chat_id: int, now: float, *, burst: bool = False) -> float:
-        wait = 0.0
-        if now < self._paused_until:
-            wait = self._paused_until - now
-        free_at = self._chat_free_at.get(chat_id)
-        if free_at is not None and free_at > now and not (burst and free_at < math.inf):
-            wait = max(wait, free_at - now)
-        expiries = self._expiries
-        while expiries and expiries[0] <= now:
-            expiries.popleft()
-        free_slots = self.global_per_second - self._in_flight
-        if free_slots <= 0:
-            return math.inf
-        if len(expiries) >= free_slots:
-            # The window empties in order; a slot opens when enough of the oldest leave.
-            wait = max(wait, expiries[len(expiries) - free_slots] - now)
-        return wait
-
-    def _release(self, permit: Permit) -> None:
-        now = self.monotonic()
-        self._in_flight -= 1
-        self._expiries.append(now + self.window)
-        self._chat_free_at[permit.chat_id] = now + self.chat_interval
-        self._releases += 1
-        if self._releases % self._SWEEP_EVERY == 0:
-            self._chat_free_at = {
-                chat: free_at for chat, free_at in self._chat_free_at.items() if free_at > now
-            }
-        self._changed.notify()
 
 
 # --------------------------------------------------------------------------- rendering
@@ -386,7 +181,7 @@ class _Schedule:
 
     def __init__(self) -> None:
         self.halted = asyncio.Event()
-        self.changed = _Signal()
+        self.changed = Signal()
         self.ids: set[int] = set()  # queued or in flight
         self._queues: dict[int, deque[_Item]] = {}
         self._ready: deque[int] = deque()

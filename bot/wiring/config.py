@@ -7,13 +7,37 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.calendar import CalendarSettings
-from bot.delivery import DeliverySettings
+from bot.domain.calendar import CalendarSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
+
+
+class DeliverySettings(BaseModel):
+    """Delivery limits and retry policy (embedded in the application settings)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    global_per_second: int = Field(default=30, ge=1, le=1000)
+    """Calls in any sliding one-second window, all chats together (Telegram: about 30)."""
+    per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
+    """Calls per second to one chat (Telegram: about 1; 20 per minute in groups)."""
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    """Failed attempts (5xx, network, timeouts) after which a message is ``failed``."""
+    backoff_base_seconds: float = Field(default=15.0, gt=0)
+    """Delay after the first failed attempt; doubles with each further one."""
+    backoff_cap_seconds: float = Field(default=3600.0, gt=0)
+    """Upper bound of one backoff delay (before jitter)."""
+    batch_size: int = Field(default=200, ge=1, le=10_000)
+    """Due rows read from the database at a time."""
+    concurrency: int = Field(default=8, ge=1, le=256)
+    """Calls in flight at once (to different chats)."""
+    request_timeout_seconds: int = Field(default=30, ge=1, le=600)
+    """Timeout of one Bot API call; a timeout is a failed attempt."""
+    poll_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """Longest idle wait of :meth:`Deliverer.run_forever` between drains."""
 
 
 class DatabaseSettings(BaseSettings):

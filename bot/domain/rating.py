@@ -79,8 +79,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.coverage import coverage, format_percent, format_points
-from bot.spreadsheets import build_table_xlsx
+from bot.domain.coverage import coverage, format_percent, format_points
+from bot.rendering.spreadsheets import build_table_xlsx
 from bot.texts import common
 from bot.texts import rating as t
 from storage import digest as digest_store

@@ -1,0 +1,4 @@
+"""The union's rules as plain functions: periods, coverage, forms' effects, calendar jobs.
+
+Nothing here knows Telegram.
+"""

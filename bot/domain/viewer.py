@@ -1,0 +1,71 @@
+"""Who is asking, and with which rights: the sender of an update as the domain sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram.types import User
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import people
+from storage.models import Organization, Person, Role
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The sender of an update and the rights they hold right now.
+
+    Staff hold their role over a district or a region (``staff_scopes``), curators over ППО.
+    """
+
+    tg_user_id: int
+    person: Person | None
+    is_admin: bool
+    chaired: Sequence[Organization] = ()
+    staff_scopes: Sequence[Organization] = ()
+    curated: Sequence[Organization] = ()
+
+    @property
+    def is_chair(self) -> bool:
+        return bool(self.chaired)
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.staff_scopes)
+
+    def chairs(self, org_id: int | None) -> bool:
+        return any(org.id == org_id for org in self.chaired)
+
+    def oversees(self, *org_ids: int | None) -> bool:
+        """Admins oversee everything; staff their district or region (pass an org's ancestry)."""
+        if self.is_admin:
+            return True
+        scopes = {org.id for org in self.staff_scopes}
+        return any(org_id in scopes for org_id in org_ids if org_id is not None)
+
+
+async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozenset[int]) -> Viewer:
+    grants = await people.active_grants(session, tg_user_id)
+
+    def held(role: Role) -> list[Organization]:
+        return [org for held_role, org in grants if held_role is role and org is not None]
+
+    return Viewer(
+        tg_user_id=tg_user_id,
+        person=await people.get_person(session, tg_user_id),
+        is_admin=tg_user_id in admin_ids or any(role is Role.ADMIN for role, _ in grants),
+        chaired=[org for org in held(Role.CHAIR) if org.archived_at is None],
+        staff_scopes=held(Role.STAFF),
+        curated=held(Role.CURATOR),
+    )
+
+
+async def acting_person(session: AsyncSession, viewer: Viewer, user: User, now: datetime) -> Person:
+    """The sender as a person of record (an admin may act before ever pressing /start)."""
+    if viewer.person is not None:
+        return viewer.person
+    return await people.upsert_person(
+        session, tg_user_id=user.id, full_name=user.full_name, username=user.username, now=now
+    )

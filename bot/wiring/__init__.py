@@ -1,0 +1,1 @@
+"""Wiring: settings, the Bot and Dispatcher, per-update middlewares, the scheduler."""
