@@ -33,14 +33,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rendering.digest import (
-    Digest,
-    digest_chart_png,
-    digest_table_xlsx,
-    digest_text,
-    load_digest,
-    status_text,
-)
+from bot.domain.digest import Digest, load_digest
+from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, status_text
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
 from storage.models import (

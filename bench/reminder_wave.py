@@ -37,6 +37,7 @@ from bot.delivery.sender import Deliverer  # noqa: E402
 from bot.domain.clock import SystemClock  # noqa: E402
 from bot.wiring.config import DeliverySettings  # noqa: E402
 from fakes.telegram_server import FakeTelegramServer  # noqa: E402
+from outbox_queries import stats as outbox_stats  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.engine import create_engine, create_session_pool  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -95,7 +96,7 @@ async def run(args: argparse.Namespace, database_url: str) -> None:
         internal_errors = len(server.internal_errors)
 
     async with pool() as session:
-        stats = await outbox.stats(session)
+        stats = await outbox_stats(session)
     await engine.dispose()
 
     lost = sum(1 for key in keys if per_key[key] == 0)

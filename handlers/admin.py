@@ -26,7 +26,7 @@ from bot.domain.directory import (
 )
 from bot.domain.viewer import Viewer, acting_person
 from bot.forms.parsers import typed_int
-from bot.rendering.spreadsheets import build_table_xlsx, build_template_xlsx
+from bot.rendering.xlsx import build_table_xlsx, build_template_xlsx
 from bot.texts import admin as t
 from bot.texts import common
 from bot.wiring.config import Settings

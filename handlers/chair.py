@@ -4,101 +4,78 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.filters import Command, CommandObject, Filter
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from magic_filter import MagicFilter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import corrections, membership, passport
 from bot.domain import events as event_reports
+from bot.domain import passport
+from bot.domain.audience import Audience
 from bot.domain.clock import Clock
+from bot.domain.events import EVENT_FORM
 from bot.domain.history import history_text
+from bot.domain.membership import MEMBERSHIP_FORM
+from bot.domain.passport import PASSPORT_FORM
 from bot.domain.viewer import Viewer
+from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.parsers import show_date_range, single_date
+from bot.forms.registry import form_named, forms_for
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import events as te
-from bot.texts import membership as tm
 from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import EventAction, EventCb, OpenForm, ReportPeriod
 from handlers.filters import IsChair
-from handlers.forms import form_env, resume, show_step
+from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
 from storage import collections, drafts
 from storage import events as event_store
-from storage.models import Event, FormDraft, Organization
+from storage.models import Event, Organization
 
-Opener = Callable[..., Awaitable[FormDraft]]
-OPENERS: dict[str, Opener] = {
-    "event": event_reports.open_form,
-    "passport": passport.open_form,
-}
-REPORT = "membership"
 EVENTS_LISTED = 15
 MAX_PAUSE = timedelta(days=180)
 PAUSE_OFF = {"off", "снять", "отмена", "нет"}
 
 
-async def _open(
-    form: str,
+class Opens(Filter):
+    """Hands the handler the declared form a command or a keyboard button opens."""
+
+    def __init__(self, form: Form[Any]) -> None:
+        self.form = form
+
+    async def __call__(self, event: TelegramObject) -> dict[str, Any]:
+        return {"form": self.form}
+
+
+def _chat(
+    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
+) -> FormChat:
+    return FormChat(message, session, viewer.tg_user_id, settings, clock)
+
+
+async def open_chair_form(
     message: Message,
-    org: Organization,
+    form: Form[Any],
     session: AsyncSession,
     viewer: Viewer,
     settings: Settings,
     clock: Clock,
 ) -> None:
-    """Start ``form`` for ``org``, or resume the form the chair left unfinished."""
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if draft is None and form == REPORT:
-        await _open_report(message, org, session, viewer, settings, clock)
-    elif draft is None:
-        draft = await OPENERS[form](
-            session,
-            tg_user_id=viewer.tg_user_id,
-            org=org,
-            default_tz=settings.timezone,
-            now=clock.now(),
-        )
-        await show_step(message, draft, form_env(draft, settings, clock))
-    else:
-        await resume(message, draft, form_env(draft, settings, clock))
-
-
-async def _open_report(
-    message: Message,
-    org: Organization,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-    collection_id: int | None = None,
-    note: str | None = None,
-) -> None:
-    """Open a report for the period it is for; with two requests open, let the chair pick
-    (``collection_id``: the one picked, if it still is an option)."""
-    options = await membership.options_for(
-        session, org, default_tz=settings.timezone, now=clock.now()
-    )
-    assignment = membership.chosen(options, collection_id)
-    if assignment is None:
-        text = "\n".join(filter(None, [note, tm.CHOOSE_PERIOD]))
-        await message.answer(text, reply_markup=keyboards.report_periods(org.id, options))
+    """A chair's form command or button: resume an unfinished form, else open ``form`` (a
+    chair of several ППО picks which one first)."""
+    if len(viewer.chaired) > 1 and await drafts.get_draft(session, viewer.tg_user_id) is None:
+        keyboard = keyboards.org_choice(form.name, viewer.chaired)
+        await message.answer(t.CHOOSE_ORG, reply_markup=keyboard)
         return
-    draft = await membership.open_form(
-        session,
-        tg_user_id=viewer.tg_user_id,
-        org=org,
-        default_tz=settings.timezone,
-        now=clock.now(),
-        assignment=assignment,
-    )
-    env = form_env(draft, settings, clock)
-    await show_step(message, draft, env, note=membership.opening_note(draft))
+    chat = _chat(message, session, viewer, settings, clock)
+    await chat.open_or_resume(form, chat.request(viewer.chaired[0]))
 
 
 async def report_period_tapped(
@@ -115,49 +92,9 @@ async def report_period_tapped(
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if draft is not None:
-        await resume(query.message, draft, form_env(draft, settings, clock))
-        return
-    await _open_report(
-        query.message,
-        org,
-        session,
-        viewer,
-        settings,
-        clock,
-        collection_id=callback_data.collection_id,
-        note=tm.PERIODS_CHANGED,
-    )
-
-
-async def _start(
-    form: str,
-    message: Message,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if draft is not None:
-        await resume(message, draft, form_env(draft, settings, clock))
-    elif len(viewer.chaired) > 1:
-        await message.answer(t.CHOOSE_ORG, reply_markup=keyboards.org_choice(form, viewer.chaired))
-    else:
-        await _open(form, message, viewer.chaired[0], session, viewer, settings, clock)
-
-
-async def report(
-    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
-) -> None:
-    await _start(REPORT, message, session, viewer, settings, clock)
-
-
-async def event(
-    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
-) -> None:
-    await _start("event", message, session, viewer, settings, clock)
+    chat = _chat(query.message, session, viewer, settings, clock)
+    request = chat.request(org, collection_id=callback_data.collection_id)
+    await chat.open_or_resume(MEMBERSHIP_FORM, request)
 
 
 async def form_button_tapped(
@@ -168,30 +105,16 @@ async def form_button_tapped(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    """Any button that opens a form for a ППО; the sender must chair that ППО right now."""
+    """Any button that opens a chair's form for a ППО; the sender must chair that ППО now."""
     org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
-    known = callback_data.form in {*OPENERS, REPORT, "correction"}
-    if org is None or not known or not isinstance(query.message, Message):
+    form = form_named(callback_data.form)
+    chairs_form = form is not None and bool(form.audience & Audience.CHAIR)
+    if org is None or form is None or not chairs_form or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    if callback_data.form != "correction":
-        await _open(callback_data.form, query.message, org, session, viewer, settings, clock)
-        return
-    returned = await corrections.returned_report(session, org.id)
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if returned is None or draft is not None:
-        await _open(REPORT, query.message, org, session, viewer, settings, clock)
-        return
-    draft = await membership.open_form(
-        session,
-        tg_user_id=viewer.tg_user_id,
-        org=org,
-        default_tz=settings.timezone,
-        now=clock.now(),
-        correcting=returned,
-    )
-    await show_step(query.message, draft, form_env(draft, settings, clock))
+    chat = _chat(query.message, session, viewer, settings, clock)
+    await chat.open_or_resume(form, chat.request(org))
 
 
 async def pause(
@@ -278,7 +201,31 @@ async def _own_event(
     return item
 
 
-async def event_action(
+async def _event_tapped(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
+) -> tuple[Event, Organization, Message] | None:
+    """The event (with its ППО and the chat) if it exists and the sender chairs its ППО;
+    otherwise the tap is explained (or ignored) and None returned."""
+    item = await _own_event(query, callback_data, session, viewer)
+    if item is None or not isinstance(query.message, Message):
+        return None
+    await query.answer()
+    org = next(o for o in viewer.chaired if o.id == item.org_id)
+    return item, org, query.message
+
+
+async def event_opened(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
+) -> None:
+    tapped = await _event_tapped(query, callback_data, session, viewer)
+    if tapped is not None:
+        item, org, message = tapped
+        await message.answer(
+            event_reports.event_card(item, org.name), reply_markup=keyboards.event_actions(item.id)
+        )
+
+
+async def event_correct_tapped(
     query: CallbackQuery,
     callback_data: EventCb,
     session: AsyncSession,
@@ -286,43 +233,45 @@ async def event_action(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    item = await _own_event(query, callback_data, session, viewer)
-    message = query.message
-    if item is None or not isinstance(message, Message):
-        return
-    await query.answer()
-    title = item.topic
-    action = callback_data.action
-    if action is EventAction.OPEN:
-        org = next(o for o in viewer.chaired if o.id == item.org_id)
+    tapped = await _event_tapped(query, callback_data, session, viewer)
+    if tapped is not None:
+        item, org, message = tapped
+        chat = _chat(message, session, viewer, settings, clock)
+        await chat.open_or_resume(EVENT_FORM, chat.request(org, event=item))
+
+
+async def event_delete_tapped(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
+) -> None:
+    tapped = await _event_tapped(query, callback_data, session, viewer)
+    if tapped is not None:
+        item, _, message = tapped
         await message.answer(
-            event_reports.event_card(item, org.name), reply_markup=keyboards.event_actions(item.id)
+            te.confirm_delete(item.topic), reply_markup=keyboards.delete_confirm(item.id)
         )
-    elif action is EventAction.CORRECT:
-        org = next(o for o in viewer.chaired if o.id == item.org_id)
-        draft = await drafts.get_draft(session, viewer.tg_user_id)
-        if draft is not None:
-            await resume(message, draft, form_env(draft, settings, clock))
-            return
-        draft = await event_reports.open_correction(
-            session,
-            tg_user_id=viewer.tg_user_id,
-            event=item,
-            org=org,
-            default_tz=settings.timezone,
-            now=clock.now(),
-        )
-        await show_step(message, draft, form_env(draft, settings, clock))
-    elif action is EventAction.DELETE:
-        await message.answer(
-            te.confirm_delete(title), reply_markup=keyboards.delete_confirm(item.id)
-        )
-    elif action is EventAction.DELETE_YES:
+
+
+async def event_delete_confirmed(
+    query: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    clock: Clock,
+) -> None:
+    tapped = await _event_tapped(query, callback_data, session, viewer)
+    if tapped is not None:
+        item, _, message = tapped
         assert viewer.person is not None
         event_reports.delete(session, item, by=viewer.person.id, now=clock.now())
-        await message.answer(te.deleted(title))
-    else:
-        await message.answer(te.KEPT)
+        await message.answer(te.deleted(item.topic))
+
+
+async def event_kept(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
+) -> None:
+    tapped = await _event_tapped(query, callback_data, session, viewer)
+    if tapped is not None:
+        await tapped[2].answer(te.KEPT)
 
 
 async def passport_card(
@@ -336,21 +285,40 @@ async def passport_card(
         )
 
 
+EVENT_BUTTONS: dict[EventAction, Callable[..., Awaitable[None]]] = {
+    EventAction.OPEN: event_opened,
+    EventAction.CORRECT: event_correct_tapped,
+    EventAction.DELETE: event_delete_tapped,
+    EventAction.DELETE_YES: event_delete_confirmed,
+    EventAction.DELETE_NO: event_kept,
+}
+
+
+def _menu_filters(entry: MenuEntry) -> list[Filter | MagicFilter]:
+    """A command and, if it has one, its keyboard button."""
+    filters: list[Filter | MagicFilter] = [Command(entry.command)]
+    if entry.button is not None:
+        filters.append(F.text == entry.button)
+    return filters
+
+
 def create_router() -> Router:
     router = Router(name="chair")
     router.message.filter(IsChair())
     router.callback_query.filter(IsChair())
-    router.message.register(report, Command("report"))
-    router.message.register(report, F.text == common.MENU_REPORT)
-    router.message.register(event, Command("event"))
-    router.message.register(event, F.text == common.MENU_EVENT)
+    for form in forms_for(Audience.CHAIR):
+        if form.menu is not None and form.menu.opens_form:
+            for trigger in _menu_filters(form.menu):
+                router.message.register(open_chair_form, trigger, Opens(form))
     router.message.register(events_list, Command("events"))
-    router.message.register(passport_card, Command("passport"))
-    router.message.register(passport_card, F.text == common.MENU_PASSPORT)
+    assert PASSPORT_FORM.menu is not None
+    for trigger in _menu_filters(PASSPORT_FORM.menu):
+        router.message.register(passport_card, trigger)
     router.message.register(pause, Command("pause"))
     router.callback_query.register(form_button_tapped, OpenForm.filter())
     router.callback_query.register(report_period_tapped, ReportPeriod.filter())
     router.message.register(history, Command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
-    router.callback_query.register(event_action, EventCb.filter())
+    for action, handler in EVENT_BUTTONS.items():
+        router.callback_query.register(handler, EventCb.filter(F.action == action))
     return router

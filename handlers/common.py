@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import consent
+from bot.domain.audience import Audience, audience_of
 from bot.domain.clock import Clock
 from bot.domain.viewer import Viewer, load_viewer
 from bot.texts import admin as admin_texts
@@ -20,7 +21,7 @@ from bot.texts import consent as tc
 from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ConsentCb
-from handlers.menu import Audience, audience_of, help_text, set_chat_menu
+from handlers.menu import help_text, set_chat_menu
 from storage import people
 from storage.models import Person, Role
 from storage.people import RedeemError

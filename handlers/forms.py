@@ -1,10 +1,15 @@
-"""The Telegram face of the form engine: one set of handlers drives every form."""
+"""The Telegram face of the form engine: one set of handlers drives every declared form.
+
+Each button under a question or a summary has its own handler (``F.action == ...``); every
+answer and every tap checks the sender's rights again.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -14,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.viewer import Viewer, acting_person
-from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
-from bot.forms.flow import FormFlow
+from bot.forms.declaration import Form
+from bot.forms.engine import SUMMARY, InvalidAnswer
+from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
 from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
-from handlers.flows import FLOWS
+from handlers.form_chat import FormChat, advance, still_allowed
 from storage import drafts
 from storage.models import FormDraft
 
@@ -35,88 +41,6 @@ class HasDraft(Filter):
             return False
         draft = await drafts.get_draft(session, message.from_user.id)
         return {"draft": draft} if draft is not None else False
-
-
-def _flow(draft: FormDraft) -> FormFlow:
-    return FLOWS[draft.form]
-
-
-def form_env(draft: FormDraft, settings: Settings, clock: Clock) -> ParseEnv:
-    tz = ZoneInfo(draft.context.get("tz") or settings.timezone)
-    return ParseEnv(today=clock.now().astimezone(tz).date())
-
-
-async def show_step(
-    message: Message, draft: FormDraft, env: ParseEnv, *, note: str | None = None
-) -> None:
-    """Send the current question (or the summary) of ``draft`` as a fresh message."""
-    flow = _flow(draft)
-    spec = flow.spec
-    if draft.step == SUMMARY:
-        summary = flow.summary(draft.answers, draft.context, env.today)
-        text = f"{note}\n\n{summary.text}" if note else summary.text
-        await message.answer(
-            text,
-            reply_markup=keyboards.summary_keyboard(
-                draft.token, explicit=summary.needs_explicit_confirm
-            ),
-            disable_web_page_preview=True,
-        )
-        return
-    field = spec.field(draft.step)
-    # Questions still ahead count even if an earlier answer may yet hide them: the total only
-    # ever shrinks as the chair goes on, never grows.
-    position = spec.fields.index(field)
-    asked = [f.name for i, f in enumerate(spec.fields) if i > position or f.applies(draft.answers)]
-    editing = bool(draft.context.get("editing"))
-    lines = [] if note is None else [note, ""]
-    if not editing:
-        lines.append(t.STEP_PREFIX.format(n=asked.index(field.name) + 1, total=len(asked)))
-    lines.append(f"<b>{field.prompt}</b>")
-    if field.optional:
-        lines.append(t.OPTIONAL_HINT)
-    await message.answer(
-        "\n".join(lines),
-        reply_markup=keyboards.step_keyboard(
-            draft.token,
-            field,
-            previous=flow.previous_value(field.name, draft.context),
-            can_go_back=spec.previous_step(field.name, draft.answers) is not None,
-            editing=editing,
-            photos_taken=len(draft.answers.get(field.name) or []) if field.photos else 0,
-        ),
-    )
-
-
-def _advance(draft: FormDraft, answers: dict[str, Any], clock: Clock) -> None:
-    flow = _flow(draft)
-    if draft.context.get("editing"):
-        draft.context = {**draft.context, "editing": False}
-        step = SUMMARY
-    else:
-        step = flow.spec.next_step(draft.step, answers)
-    drafts.save_draft(draft, step=step, answers=answers, now=clock.now())
-
-
-async def resume(message: Message, draft: FormDraft, env: ParseEnv) -> None:
-    await show_step(message, draft, env, note=t.RESUMING.format(title=_flow(draft).spec.title))
-
-
-def _allowed(draft: FormDraft, viewer: Viewer) -> bool:
-    """Rights are checked on every answer and tap, not only when the form was opened."""
-    if draft.context.get("admin_only"):
-        return viewer.is_admin
-    if "lineage" in draft.context:
-        return viewer.oversees(*draft.context["lineage"])
-    return draft.org_id is None or viewer.chairs(draft.org_id)
-
-
-async def _still_allowed(draft: FormDraft, viewer: Viewer, session: AsyncSession) -> bool:
-    """A chair replaced after elections, or staff whose role was removed, lose the open form."""
-    if _allowed(draft, viewer):
-        return True
-    await drafts.drop_draft(session, draft)
-    return False
 
 
 async def cancel_command(message: Message, session: AsyncSession, viewer: Viewer) -> None:
@@ -137,21 +61,21 @@ async def typed_answer(
     clock: Clock,
 ) -> None:
     assert message.text is not None
-    if not await _still_allowed(draft, viewer, session):
+    if not await still_allowed(draft, viewer, session):
         await message.answer(t.LOST_RIGHTS)
         return
-    env = form_env(draft, settings, clock)
+    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
     if draft.step == SUMMARY:
-        await show_step(message, draft, env)
+        await chat.show(draft)
         return
-    spec = _flow(draft).spec
+    spec = form_of_draft(draft.form).spec
     try:
-        answers = spec.answer(draft.step, message.text, draft.answers, env)
+        answers = spec.answer(draft.step, message.text, draft.answers, chat.env(draft))
     except InvalidAnswer as error:
-        await show_step(message, draft, env, note=f"❗ {error}")
+        await chat.show(draft, note=f"❗ {error}")
         return
-    _advance(draft, answers, clock)
-    await show_step(message, draft, env)
+    advance(draft, answers, clock)
+    await chat.show(draft)
 
 
 async def non_text_answer(
@@ -162,14 +86,14 @@ async def non_text_answer(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    if not await _still_allowed(draft, viewer, session):
+    if not await still_allowed(draft, viewer, session):
         await message.answer(t.LOST_RIGHTS)
         return
-    env = form_env(draft, settings, clock)
-    spec = _flow(draft).spec
+    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
+    spec = form_of_draft(draft.form).spec
     field = spec.field(draft.step) if draft.step != SUMMARY else None
     if field is None or not field.photos or not message.photo:
-        await show_step(message, draft, env, note=t.NEED_TEXT)
+        await chat.show(draft, note=t.NEED_TEXT)
         return
     try:
         answers = spec.add_photo(field.name, message.photo[-1].file_id, draft.answers)
@@ -178,21 +102,70 @@ async def non_text_answer(
         return
     taken = len(answers[field.name])
     if taken >= field.photos:
-        _advance(draft, answers, clock)
-        await show_step(message, draft, env, note=t.photos_full(field.photos))
+        advance(draft, answers, clock)
+        await chat.show(draft, note=t.photos_full(field.photos))
         return
     drafts.save_draft(draft, step=draft.step, answers=answers, now=clock.now())
-    await show_step(message, draft, env, note=t.photo_taken(taken, field.photos))
+    await chat.show(draft, note=t.photo_taken(taken, field.photos))
 
 
-async def _drop_keyboard(query: CallbackQuery) -> None:
+async def drop_keyboard(query: CallbackQuery) -> None:
     """Take the buttons off the message that was tapped, so it cannot be tapped again."""
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
 
 
-async def form_button(
+@dataclass(frozen=True)
+class Tap:
+    """A button under the sender's current question or summary, checked and ready to act on."""
+
+    query: CallbackQuery
+    data: FormCb
+    draft: FormDraft
+    form: Form[Any]
+    chat: FormChat
+
+    async def moved_on(self) -> None:
+        """The draft moved: the old buttons go, the new question (or summary) comes."""
+        await self.query.answer()
+        await drop_keyboard(self.query)
+        await self.chat.show(self.draft)
+
+
+async def _tap(
+    query: CallbackQuery,
+    data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> Tap | None:
+    """The tapped button's draft if the button is current and the sender may still go on;
+    otherwise the tap is explained, the stale buttons dropped, and None returned."""
+    draft = await drafts.get_draft(session, viewer.tg_user_id)
+    if (
+        draft is None
+        or short_token(draft.token) != data.token
+        or (data.step != draft.step and data.action is not FormAction.CANCEL)
+    ):
+        saved = draft is None and data.action is FormAction.CONFIRM
+        await query.answer(t.ALREADY_SAVED if saved else t.STALE_BUTTON, show_alert=False)
+        await drop_keyboard(query)
+        return None
+    if not await still_allowed(draft, viewer, session):
+        await query.answer(t.LOST_RIGHTS, show_alert=True)
+        await drop_keyboard(query)
+        return None
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(t.STALE_BUTTON)
+        return None
+    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
+    return Tap(query, data, draft, form_of_draft(draft.form), chat)
+
+
+async def cancel_tapped(
     query: CallbackQuery,
     callback_data: FormCb,
     session: AsyncSession,
@@ -200,101 +173,178 @@ async def form_button(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
-    if (
-        draft is None
-        or short_token(draft.token) != callback_data.token
-        or (callback_data.step != draft.step and callback_data.action is not FormAction.CANCEL)
-    ):
-        saved = draft is None and callback_data.action is FormAction.CONFIRM
-        stale = t.ALREADY_SAVED if saved else t.STALE_BUTTON
-        await query.answer(stale, show_alert=False)
-        await _drop_keyboard(query)
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
         return
-    if not await _still_allowed(draft, viewer, session):
-        await query.answer(t.LOST_RIGHTS, show_alert=True)
-        await _drop_keyboard(query)
-        return
-    message = query.message
-    if not isinstance(message, Message):
-        await query.answer(t.STALE_BUTTON)
-        return
-    await _apply_button(query, message, callback_data, draft, session, viewer, settings, clock)
+    await drafts.drop_draft(session, tap.draft)
+    await query.answer()
+    await drop_keyboard(query)
+    await tap.chat.message.answer(t.CANCELLED)
 
 
-async def _apply_button(
+async def confirm_tapped(
     query: CallbackQuery,
-    message: Message,
-    data: FormCb,
-    draft: FormDraft,
+    callback_data: FormCb,
     session: AsyncSession,
     viewer: Viewer,
     settings: Settings,
     clock: Clock,
 ) -> None:
-    flow = _flow(draft)
-    spec = flow.spec
-    action = data.action
-    now = clock.now()
-    env = form_env(draft, settings, clock)
-
-    if action is FormAction.CANCEL:
-        await drafts.drop_draft(session, draft)
-        await query.answer()
-        await _drop_keyboard(query)
-        await message.answer(t.CANCELLED)
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
         return
-
-    if action is FormAction.CONFIRM:
-        if draft.step != SUMMARY or spec.missing_required(draft.answers):
-            await query.answer(t.STALE_BUTTON)
-            return
-        person = await acting_person(session, viewer, query.from_user, now)
-        text = await flow.submit(session, draft, person.id, now)
-        await drafts.drop_draft(session, draft)
-        await query.answer()
-        await _drop_keyboard(query)
-        await message.answer(text, disable_web_page_preview=True)
-        return
-
-    if action is FormAction.EDIT_MENU:
-        await query.answer()
-        await message.answer(
-            t.CHOOSE_FIELD, reply_markup=keyboards.edit_keyboard(draft.token, spec, draft.answers)
-        )
-        return
-
-    if action is FormAction.EDIT and spec.has_field(data.value):
-        draft.context = {**draft.context, "editing": True}
-        drafts.save_draft(draft, step=data.value, answers=draft.answers, now=now)
-    elif action is FormAction.SUMMARY:
-        draft.context = {**draft.context, "editing": False}
-        drafts.save_draft(draft, step=SUMMARY, answers=draft.answers, now=now)
-    elif action is FormAction.BACK and draft.step != SUMMARY:
-        previous = spec.previous_step(draft.step, draft.answers)
-        if previous is not None:
-            drafts.save_draft(draft, step=previous, answers=draft.answers, now=now)
-    elif action in (FormAction.PICK, FormAction.SKIP) and draft.step != SUMMARY:
-        field = spec.field(draft.step)
-        try:
-            if action is FormAction.SKIP:
-                answers = spec.skip(field.name, draft.answers)
-            elif field.photos and data.value == PHOTOS_DONE:
-                answers = dict(draft.answers)
-            else:
-                answers = spec.answer(field.name, data.value, draft.answers, env)
-        except InvalidAnswer as error:
-            text = t.CANNOT_SKIP if action is FormAction.SKIP else str(error)
-            await query.answer()
-            await show_step(message, draft, env, note=f"❗ {text}")
-            return
-        _advance(draft, answers, clock)
-    else:
+    draft, now = tap.draft, clock.now()
+    if draft.step != SUMMARY or tap.form.spec.missing_required(draft.answers):
         await query.answer(t.STALE_BUTTON)
         return
+    person = await acting_person(session, viewer, query.from_user, now)
+    text = await tap.form.submit_draft(
+        session, draft, person_id=person.id, now=now, form_button=keyboards.reminder_button
+    )
+    await drafts.drop_draft(session, draft)
     await query.answer()
-    await _drop_keyboard(query)
-    await show_step(message, draft, env)
+    await drop_keyboard(query)
+    await tap.chat.message.answer(text, disable_web_page_preview=True)
+
+
+async def edit_menu_tapped(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
+        return
+    await query.answer()
+    keyboard = keyboards.edit_keyboard(tap.draft.token, tap.form.spec, tap.draft.answers)
+    await tap.chat.message.answer(t.CHOOSE_FIELD, reply_markup=keyboard)
+
+
+async def edit_tapped(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """One field picked from the summary: ask it again, then come back to the summary."""
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
+        return
+    if not tap.form.spec.has_field(callback_data.value):
+        await query.answer(t.STALE_BUTTON)
+        return
+    tap.form.mark_editing(tap.draft, True)
+    drafts.save_draft(
+        tap.draft, step=callback_data.value, answers=tap.draft.answers, now=clock.now()
+    )
+    await tap.moved_on()
+
+
+async def summary_tapped(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
+        return
+    tap.form.mark_editing(tap.draft, False)
+    drafts.save_draft(tap.draft, step=SUMMARY, answers=tap.draft.answers, now=clock.now())
+    await tap.moved_on()
+
+
+async def back_tapped(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
+        return
+    draft = tap.draft
+    if draft.step == SUMMARY:
+        await query.answer(t.STALE_BUTTON)
+        return
+    previous = tap.form.spec.previous_step(draft.step, draft.answers)
+    if previous is not None:
+        drafts.save_draft(draft, step=previous, answers=draft.answers, now=clock.now())
+    await tap.moved_on()
+
+
+async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]], error: str | None) -> None:
+    """A tapped answer (a choice, the previous value, «готово», «пропустить»): taken, or the
+    question asked again with why not (``error``, else the parser's reason)."""
+    if tap.draft.step == SUMMARY:
+        await tap.query.answer(t.STALE_BUTTON)
+        return
+    try:
+        answers = answer()
+    except InvalidAnswer as invalid:
+        await tap.query.answer()
+        await tap.chat.show(tap.draft, note=f"❗ {error or invalid}")
+        return
+    advance(tap.draft, answers, tap.chat.clock)
+    await tap.moved_on()
+
+
+async def pick_tapped(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
+        return
+    draft, spec = tap.draft, tap.form.spec
+
+    def picked() -> dict[str, Any]:
+        field = spec.field(draft.step)
+        if field.photos and callback_data.value == PHOTOS_DONE:
+            return dict(draft.answers)
+        return spec.answer(field.name, callback_data.value, draft.answers, tap.chat.env(draft))
+
+    await _answer_tapped(tap, picked, None)
+
+
+async def skip_tapped(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
+        return
+    draft, spec = tap.draft, tap.form.spec
+    await _answer_tapped(tap, lambda: spec.skip(draft.step, draft.answers), t.CANNOT_SKIP)
+
+
+BUTTONS = {
+    FormAction.CANCEL: cancel_tapped,
+    FormAction.CONFIRM: confirm_tapped,
+    FormAction.EDIT_MENU: edit_menu_tapped,
+    FormAction.EDIT: edit_tapped,
+    FormAction.SUMMARY: summary_tapped,
+    FormAction.BACK: back_tapped,
+    FormAction.PICK: pick_tapped,
+    FormAction.SKIP: skip_tapped,
+}
 
 
 def create_router() -> Router:
@@ -302,5 +352,6 @@ def create_router() -> Router:
     router.message.register(cancel_command, Command("cancel"))
     router.message.register(typed_answer, HasDraft(), F.text, ~F.text.startswith("/"))
     router.message.register(non_text_answer, HasDraft(), ~F.text)
-    router.callback_query.register(form_button, FormCb.filter())
+    for action, handler in BUTTONS.items():
+        router.callback_query.register(handler, FormCb.filter(F.action == action))
     return router

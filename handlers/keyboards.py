@@ -8,14 +8,16 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.membership import Assignment
+from bot.domain.audience import Audience
+from bot.domain.passport import PASSPORT_FORM
+from bot.forms.declaration import PickOption
 from bot.forms.engine import SUMMARY, Field, FormSpec
+from bot.forms.registry import form_named, forms_for
 from bot.texts import admin as ta
 from bot.texts import common
 from bot.texts import consent as tc
 from bot.texts import events as te
 from bot.texts import forms as t
-from bot.texts import membership as tm
 from bot.texts import passport as tp
 from bot.texts import staff as ts
 from handlers.callbacks import (
@@ -38,10 +40,17 @@ from storage.models import Event, Organization, OrgKind
 
 
 def chair_menu() -> ReplyKeyboardMarkup:
+    """The chair's forms with a button (as the registry lists them), their history, help."""
+    labels = [
+        form.menu.button
+        for form in forms_for(Audience.CHAIR)
+        if form.menu is not None and form.menu.button is not None
+    ]
+    labels.append(common.MENU_HISTORY)
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
     return ReplyKeyboardMarkup(
         keyboard=[
-            [KeyboardButton(text=common.MENU_REPORT), KeyboardButton(text=common.MENU_EVENT)],
-            [KeyboardButton(text=common.MENU_PASSPORT), KeyboardButton(text=common.MENU_HISTORY)],
+            *([KeyboardButton(text=label) for label in row] for row in rows),
             [KeyboardButton(text=common.MENU_HELP)],
         ],
         resize_keyboard=True,
@@ -142,18 +151,13 @@ def org_choice(form: str, orgs: Sequence[Organization]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def report_periods(org_id: int, options: Sequence[Assignment]) -> InlineKeyboardMarkup:
-    """The open requests a report may answer, each with its deadline (only requests have one)."""
+def pick_one(org_id: int, options: Sequence[PickOption]) -> InlineKeyboardMarkup:
+    """A form that cannot open yet: the chair picks an option (the open request a report
+    answers, with its deadline)."""
     kb = InlineKeyboardBuilder()
     for option in options:
-        if option.collection_id is None or option.deadline is None:
-            continue
-        label = tm.period_button(
-            common.period_name(option.period), option.title, option.deadline, option.submitted
-        )
         kb.button(
-            text=label,
-            callback_data=ReportPeriod(org_id=org_id, collection_id=option.collection_id),
+            text=option.label, callback_data=ReportPeriod(org_id=org_id, collection_id=option.value)
         )
     kb.adjust(1)
     return kb.as_markup()
@@ -196,17 +200,16 @@ def delete_confirm(event_id: int) -> InlineKeyboardMarkup:
 
 def passport_edit(org_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text=tp.BTN_EDIT, callback_data=OpenForm(form="passport", org_id=org_id))
+    kb.button(text=tp.BTN_EDIT, callback_data=OpenForm(form=PASSPORT_FORM.name, org_id=org_id))
     return kb.as_markup()
 
 
-FORM_BUTTONS = {"membership": common.MENU_REPORT, "passport": common.MENU_PASSPORT}
-
-
 def reminder_button(form: str, org_id: int) -> tuple[str, str]:
-    """(label, callback data) of the button a reminder carries; packed for the outbox."""
-    label = FORM_BUTTONS.get(form, common.MENU_REPORT)
-    return label, OpenForm(form=form, org_id=org_id).pack()
+    """(label, callback data) of the button opening ``form`` for a ППО under a reminder or a
+    returned report, packed for the outbox; the label is the form's declared one."""
+    declared = form_named(form)
+    assert declared is not None and declared.reminder_label is not None, form
+    return declared.reminder_label, OpenForm(form=form, org_id=org_id).pack()
 
 
 def scope_choice(command: str, arg: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,23 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import org_admin
 from bot.domain.clock import Clock
 from bot.domain.directory import deep_link
+from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
 from bot.domain.staff_scope import can_act_on
 from bot.domain.viewer import Viewer, acting_person
+from bot.forms.declaration import Form
 from bot.forms.parsers import typed_int
+from bot.rendering.audit import change_summary
 from bot.texts import common
 from bot.texts import staff as t
 from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
 from handlers.filters import IsAdmin, IsStaffOrAdmin
-from handlers.forms import form_env, resume, show_step
+from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
-from storage import audit, drafts, orgs, people
+from storage import audit, orgs, people
 from storage.models import Organization, OrgKind, Role, RoleGrant
 
 SEARCH_SHOWN = 10
 AUDIT_SHOWN = 20
-KIND_NAMES = {OrgKind.REGION: "регион", OrgKind.DISTRICT: "район", OrgKind.PPO: "ППО"}
+CallbackHandler = Callable[..., Awaitable[None]]
 
 
 async def org_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
@@ -95,16 +101,109 @@ async def _card(
         t.org_card(
             org.id,
             org.name,
-            KIND_NAMES[org.kind],
+            t.KIND_NAMES[org.kind.value],
             district,
-            org.timezone or f"{settings.timezone} (по умолчанию)",
+            org.timezone or t.default_tz(settings.timezone),
             org.archived_at is not None,
         ),
         reply_markup=keyboards.org_actions(org),
     )
 
 
-async def org_action(
+@dataclass(frozen=True)
+class OrgTap:
+    """An admin's tap on an organization's card: the organization, the chat, the actor."""
+
+    org: Organization
+    message: Message
+    actor: int
+
+
+async def _org_tap(
+    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
+) -> OrgTap | None:
+    """The tapped organization if it still exists (the router admits admins only)."""
+    org = await orgs.get_org(session, callback_data.org_id)
+    message = query.message
+    if org is None or not isinstance(message, Message):
+        await query.answer(t.NOT_FOUND, show_alert=True)
+        return None
+    await query.answer()
+    actor = await acting_person(session, viewer, query.from_user, clock.now())
+    return OrgTap(org, message, actor.id)
+
+
+async def org_opened(
+    query: CallbackQuery,
+    callback_data: OrgCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    if tap := await _org_tap(query, callback_data, session, viewer, clock):
+        await _card(tap.message, tap.org, session, settings)
+
+
+def _field_form(form: Form[Any]) -> CallbackHandler:
+    """Rename, time zone: a form on the organization (or the admin's unfinished one)."""
+
+    async def open_field_form(
+        query: CallbackQuery,
+        callback_data: OrgCb,
+        session: AsyncSession,
+        viewer: Viewer,
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        if tap := await _org_tap(query, callback_data, session, viewer, clock):
+            chat = FormChat(tap.message, session, viewer.tg_user_id, settings, clock)
+            await chat.open_or_resume(form, chat.request(tap.org))
+
+    return open_field_form
+
+
+async def move_tapped(
+    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
+) -> None:
+    if tap := await _org_tap(query, callback_data, session, viewer, clock):
+        choices = [d for d in await org_admin.districts(session) if d.id != tap.org.parent_id]
+        await tap.message.answer(
+            t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(tap.org.id, choices)
+        )
+
+
+async def move_to_tapped(
+    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
+) -> None:
+    tap = await _org_tap(query, callback_data, session, viewer, clock)
+    if tap is None:
+        return
+    district = await orgs.get_org(session, callback_data.target)
+    if district is None or district.kind is not OrgKind.DISTRICT or tap.org.kind is not OrgKind.PPO:
+        await tap.message.answer(t.NOT_FOUND)
+        return
+    moved = await org_admin.move(session, tap.org, district, by=tap.actor, now=clock.now())
+    await tap.message.answer(moved)
+
+
+def _archiving(archived: bool) -> CallbackHandler:
+    async def set_archived(
+        query: CallbackQuery,
+        callback_data: OrgCb,
+        session: AsyncSession,
+        viewer: Viewer,
+        clock: Clock,
+    ) -> None:
+        if tap := await _org_tap(query, callback_data, session, viewer, clock):
+            org = tap.org
+            org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=clock.now())
+            await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
+
+    return set_archived
+
+
+async def curator_tapped(
     query: CallbackQuery,
     callback_data: OrgCb,
     bot: Bot,
@@ -113,51 +212,39 @@ async def org_action(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    org = await orgs.get_org(session, callback_data.org_id)
-    message = query.message
-    if org is None or not isinstance(message, Message):
-        await query.answer(t.NOT_FOUND, show_alert=True)
+    tap = await _org_tap(query, callback_data, session, viewer, clock)
+    if tap is not None and tap.org.kind is OrgKind.PPO:
+        await _curator_link(tap.message, tap.org, bot, session, settings, clock)
+
+
+async def roles_tapped(
+    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
+) -> None:
+    tap = await _org_tap(query, callback_data, session, viewer, clock)
+    if tap is None:
         return
-    await query.answer()
-    action, now = callback_data.action, clock.now()
-    actor = (await acting_person(session, viewer, query.from_user, now)).id
-    if action is OrgAction.OPEN:
-        await _card(message, org, session, settings)
-    elif action in (OrgAction.RENAME, OrgAction.TIMEZONE):
-        draft = await drafts.get_draft(session, viewer.tg_user_id)
-        if draft is None:
-            form = org_admin.RENAME.name if action is OrgAction.RENAME else org_admin.TIMEZONE.name
-            draft = await org_admin.open_form(
-                session, form=form, tg_user_id=viewer.tg_user_id, org=org, now=now
-            )
-            await show_step(message, draft, form_env(draft, settings, clock))
-        else:
-            await resume(message, draft, form_env(draft, settings, clock))
-    elif action is OrgAction.MOVE:
-        choices = [d for d in await org_admin.districts(session) if d.id != org.parent_id]
-        await message.answer(t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(org.id, choices))
-    elif action is OrgAction.MOVE_TO:
-        district = await orgs.get_org(session, callback_data.target)
-        if district is None or district.kind is not OrgKind.DISTRICT or org.kind is not OrgKind.PPO:
-            await message.answer(t.NOT_FOUND)
-            return
-        await message.answer(await org_admin.move(session, org, district, by=actor, now=now))
-    elif action in (OrgAction.ARCHIVE, OrgAction.RESTORE):
-        archived = action is OrgAction.ARCHIVE
-        org_admin.set_archived(org, session, archived=archived, by=actor, now=now)
-        await message.answer(t.archived(org.name) if archived else t.restored(org.name))
-    elif action is OrgAction.CURATOR and org.kind is OrgKind.PPO:
-        await _curator_link(message, org, bot, session, settings, clock)
-    elif action is OrgAction.ROLES:
-        grants = await orgs.grants_over(session, org.id)
-        if not grants:
-            await message.answer(t.ROLES_NONE)
-            return
-        for grant, person in grants:
-            await message.answer(
-                t.role_line(person.full_name, grant.role.value),
-                reply_markup=keyboards.revoke_button(grant.id),
-            )
+    grants = await orgs.grants_over(session, tap.org.id)
+    if not grants:
+        await tap.message.answer(t.ROLES_NONE)
+        return
+    for grant, person in grants:
+        await tap.message.answer(
+            t.role_line(person.full_name, grant.role.value),
+            reply_markup=keyboards.revoke_button(grant.id),
+        )
+
+
+ORG_BUTTONS: dict[OrgAction, CallbackHandler] = {
+    OrgAction.OPEN: org_opened,
+    OrgAction.RENAME: _field_form(RENAME_FORM),
+    OrgAction.TIMEZONE: _field_form(TIMEZONE_FORM),
+    OrgAction.MOVE: move_tapped,
+    OrgAction.MOVE_TO: move_to_tapped,
+    OrgAction.ARCHIVE: _archiving(True),
+    OrgAction.RESTORE: _archiving(False),
+    OrgAction.CURATOR: curator_tapped,
+    OrgAction.ROLES: roles_tapped,
+}
 
 
 async def role_revoke(
@@ -213,7 +300,7 @@ async def audit_command(
     tz = ZoneInfo(settings.timezone)
     lines = [t.audit_header(subject)]
     for entry in entries:
-        details = audit.describe(entry.before, entry.after)
+        details = change_summary(entry.before, entry.after)
         lines.append(
             t.audit_line(
                 entry.at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),
@@ -232,7 +319,8 @@ def create_router() -> Router:
     admin.callback_query.filter(IsAdmin())
     admin.message.register(org_command, Command("org"))
     admin.message.register(curator_command, Command("curator"))
-    admin.callback_query.register(org_action, OrgCb.filter())
+    for action, handler in ORG_BUTTONS.items():
+        admin.callback_query.register(handler, OrgCb.filter(F.action == action))
     admin.callback_query.register(role_revoke, RoleRevoke.filter())
     staff = Router(name="manage-staff")
     staff.message.filter(IsStaffOrAdmin())

@@ -1,8 +1,8 @@
-"""One table of commands and who may use them: it drives the Telegram menu, /help and refusals."""
+"""One table of commands and who may use them: it drives the Telegram menu, /help and refusals.
+The forms' commands are derived from their declarations (``bot/forms/registry.py``)."""
 
 from __future__ import annotations
 
-import enum
 import logging
 from dataclasses import dataclass
 
@@ -10,19 +10,12 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
+from bot.domain.audience import Audience, audience_of
 from bot.domain.viewer import Viewer
+from bot.forms.registry import FORMS
 from bot.texts import common as t
 
 log = logging.getLogger(__name__)
-
-
-class Audience(enum.Flag):
-    STRANGER = enum.auto()
-    CURATOR = enum.auto()
-    CHAIR = enum.auto()
-    STAFF = enum.auto()
-    ADMIN = enum.auto()
-    ANYONE = STRANGER | CURATOR | CHAIR | STAFF | ADMIN
 
 
 @dataclass(frozen=True)
@@ -32,21 +25,26 @@ class CommandInfo:
     audience: Audience
 
 
+def _form_commands(audience: Audience) -> tuple[CommandInfo, ...]:
+    """The commands of the forms declared for exactly ``audience`` (bot/forms/registry.py)."""
+    return tuple(
+        CommandInfo(form.menu.command, form.menu.description, form.audience)
+        for form in FORMS
+        if form.menu is not None and form.audience == audience
+    )
+
+
 A = Audience
 COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("report", t.CMD_REPORT, A.CHAIR),
-    CommandInfo("event", t.CMD_EVENT, A.CHAIR),
+    *_form_commands(A.CHAIR),
     CommandInfo("events", t.CMD_EVENTS, A.CHAIR),
-    CommandInfo("passport", t.CMD_PASSPORT, A.CHAIR),
     CommandInfo("history", t.CMD_HISTORY, A.CHAIR),
     CommandInfo("pause", t.CMD_PAUSE, A.CHAIR),
     CommandInfo("status", t.CMD_STATUS, A.STAFF | A.ADMIN),
     CommandInfo("digest", t.CMD_DIGEST, A.STAFF | A.ADMIN),
     CommandInfo("export", t.CMD_EXPORT, A.STAFF | A.ADMIN),
     CommandInfo("rating", t.CMD_RATING, A.STAFF | A.ADMIN),
-    CommandInfo("request", t.CMD_REQUEST, A.STAFF | A.ADMIN),
-    CommandInfo("announce", t.CMD_ANNOUNCE, A.STAFF | A.ADMIN),
-    CommandInfo("return", t.CMD_RETURN, A.STAFF | A.ADMIN),
+    *_form_commands(A.STAFF | A.ADMIN),
     CommandInfo("paused", t.CMD_PAUSED, A.STAFF | A.ADMIN),
     CommandInfo("audit", t.CMD_AUDIT, A.STAFF | A.ADMIN),
     CommandInfo("import", t.CMD_IMPORT, A.ADMIN),
@@ -58,23 +56,15 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("curator", t.CMD_CURATOR, A.ADMIN),
     CommandInfo("backup", t.CMD_BACKUP, A.ADMIN),
     CommandInfo("forget", t.CMD_FORGET, A.ADMIN),
+    *_form_commands(A.ADMIN),
     CommandInfo("cancel", t.CMD_CANCEL, A.ANYONE),
     CommandInfo("start", t.CMD_START, A.STRANGER),
     CommandInfo("help", t.CMD_HELP, A.ANYONE),
 )
-
-
-def audience_of(viewer: Viewer) -> Audience:
-    audience = Audience(0)
-    if viewer.is_chair:
-        audience |= Audience.CHAIR
-    if viewer.is_staff:
-        audience |= Audience.STAFF
-    if viewer.is_admin:
-        audience |= Audience.ADMIN
-    if viewer.curated:
-        audience |= Audience.CURATOR
-    return audience or Audience.STRANGER
+"""The forms' commands come from their declarations, each after the others of its audience."""
+assert {f.menu.command for f in FORMS if f.menu} <= {c.name for c in COMMANDS}, (
+    "a form declared for an audience with no place in COMMANDS"
+)
 
 
 def allowed_commands(audience: Audience) -> list[CommandInfo]:

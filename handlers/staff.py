@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
@@ -15,21 +16,19 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.digests import EVENTS_WINDOW
-from bot.domain import announcements, corrections, requests
+from bot.domain import corrections
+from bot.domain.audience import Audience
 from bot.domain.clock import Clock
+from bot.domain.corrections import RETURN_FORM
+from bot.domain.digest import Digest, load_digest, parse_period
 from bot.domain.org_admin import search
-from bot.domain.rating import load_rating, rating_file_name, rating_text, rating_xlsx, rating_year
-from bot.domain.staff_scope import can_act_on, lineage, scopes_for
+from bot.domain.rating import load_rating, rating_year
+from bot.domain.staff_scope import can_act_on, scopes_for
 from bot.domain.viewer import Viewer
-from bot.rendering.digest import (
-    Digest,
-    digest_chart_png,
-    digest_table_xlsx,
-    digest_text,
-    load_digest,
-    parse_period,
-    status_text,
-)
+from bot.forms.declaration import Form
+from bot.forms.registry import forms_for
+from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, status_text
+from bot.rendering.rating import rating_file_name, rating_text, rating_xlsx
 from bot.texts import common
 from bot.texts import digest as td
 from bot.texts import rating as tr
@@ -38,9 +37,9 @@ from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ReturnPick, ScopePick
 from handlers.filters import IsStaffOrAdmin
-from handlers.forms import form_env, resume, show_step
+from handlers.form_chat import FormChat
 from handlers.replies import answer_file, answer_lines
-from storage import collections, drafts, orgs, reports
+from storage import contacts, drafts, orgs, reports
 from storage.models import Organization, OrgKind
 
 
@@ -132,7 +131,7 @@ async def run_rating(c: Scoped) -> None:
 
 
 async def run_paused(c: Scoped) -> None:
-    paused = await collections.paused_chairs(c.session, c.scope.id, c.today)
+    paused = await contacts.paused_chairs(c.session, c.scope.id, c.today)
     if not paused:
         await c.message.answer(t.PAUSED_NONE)
         return
@@ -147,41 +146,29 @@ async def run_paused(c: Scoped) -> None:
     await answer_lines(c.message, lines)
 
 
-async def run_request(c: Scoped) -> None:
-    draft = await requests.open_form(
-        c.session,
-        tg_user_id=c.viewer.tg_user_id,
-        scope=c.scope,
-        lineage=await lineage(c.session, c.scope),
-        default_tz=c.settings.timezone,
-        now=c.clock.now(),
-    )
-    await show_step(c.message, draft, form_env(draft, c.settings, c.clock))
+def _form_runner(form: Form[Any]) -> Runner:
+    """A staff form's command: opened on the scope picked."""
+
+    async def run_form(c: Scoped) -> None:
+        chat = FormChat(c.message, c.session, c.viewer.tg_user_id, c.settings, c.clock)
+        await chat.open_or_resume(form, chat.request(c.scope))
+
+    return run_form
 
 
-async def run_announce(c: Scoped) -> None:
-    draft = await announcements.open_form(
-        c.session,
-        tg_user_id=c.viewer.tg_user_id,
-        scope=c.scope,
-        lineage=await lineage(c.session, c.scope),
-        today=c.today,
-        default_tz=c.settings.timezone,
-        now=c.clock.now(),
-    )
-    await show_step(c.message, draft, form_env(draft, c.settings, c.clock))
-
-
+FORM_RUNNERS: dict[str, Runner] = {
+    form.menu.command: _form_runner(form)
+    for form in forms_for(Audience.STAFF)
+    if form.menu is not None and form.menu.opens_form
+}
 RUNNERS: dict[str, Runner] = {
     "status": run_status,
     "digest": run_digest,
     "export": run_export,
     "rating": run_rating,
     "paused": run_paused,
-    "request": run_request,
-    "announce": run_announce,
+    **FORM_RUNNERS,
 }
-OPENS_FORM = {"request", "announce"}
 
 
 async def scoped_command(
@@ -193,8 +180,8 @@ async def scoped_command(
     clock: Clock,
 ) -> None:
     name, arg = command.command.lower(), (command.args or "").strip()
-    if name in OPENS_FORM and (draft := await drafts.get_draft(session, viewer.tg_user_id)):
-        await resume(message, draft, form_env(draft, settings, clock))
+    if name in FORM_RUNNERS and (draft := await drafts.get_draft(session, viewer.tg_user_id)):
+        await FormChat(message, session, viewer.tg_user_id, settings, clock).resume(draft)
         return
     scopes = await scopes_for(session, viewer)
     if not scopes:
@@ -273,15 +260,8 @@ async def return_picked(
             reply_markup=keyboards.return_confirm(org.id),
         )
         return
-    draft = await corrections.open_return(
-        session,
-        tg_user_id=viewer.tg_user_id,
-        org=org,
-        report=report,
-        lineage=await lineage(session, org),
-        now=clock.now(),
-    )
-    await show_step(query.message, draft, form_env(draft, settings, clock))
+    chat = FormChat(query.message, session, viewer.tg_user_id, settings, clock)
+    await chat.open_or_resume(RETURN_FORM, chat.request(org, report=report))
 
 
 def create_router() -> Router:
@@ -289,7 +269,8 @@ def create_router() -> Router:
     router.message.filter(IsStaffOrAdmin())
     router.callback_query.filter(IsStaffOrAdmin())
     router.message.register(scoped_command, Command(*RUNNERS))
-    router.message.register(return_command, Command("return"))
+    assert RETURN_FORM.menu is not None
+    router.message.register(return_command, Command(RETURN_FORM.menu.command))
     router.callback_query.register(scope_picked, ScopePick.filter())
     router.callback_query.register(return_picked, ReturnPick.filter())
     return router

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (once) and run every check: lint, format, the test suite (SQLite and PostgreSQL).
+# Set up (once) and run every check: lint, format, types (mypy --strict), the test suite
+# (SQLite and PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -17,4 +18,5 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

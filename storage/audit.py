@@ -61,19 +61,3 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
 async def since(session: AsyncSession, *, action: str, since: datetime) -> Sequence[AuditEntry]:
     stmt = select(AuditEntry).where(AuditEntry.action == action, AuditEntry.at >= since)
     return (await session.scalars(stmt)).all()
-
-
-def describe(before: dict[str, Any] | None, after: dict[str, Any] | None, limit: int = 120) -> str:
-    """A one-line «field: old → new» summary of an entry, cut to ``limit`` characters."""
-    before, after = before or {}, after or {}
-    parts = []
-    for key in dict.fromkeys([*before, *after]):
-        old, new = before.get(key), after.get(key)
-        if key in before and key in after:
-            parts.append(f"{key}: {old} → {new}")
-        elif key in after:
-            parts.append(f"{key}: {new}")
-        else:
-            parts.append(f"{key}: {old}")
-    text = "; ".join(parts)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,4 +1,6 @@
-"""Data requests with a deadline (collections), their targets, and who is reminded of them.
+"""Data requests with a deadline (collections), their targets, and their reminders' outbox rows.
+
+Who is reminded is in ``storage.contacts``; the ППО of a scope in ``storage.orgs``.
 
 A collection is a calendar monitoring period or a one-off request of the district; its
 targets are the ППО that owe an answer. Archived organizations are left out of everything.
@@ -9,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -21,29 +24,18 @@ from storage.models import (
     CollectionKind,
     CollectionTarget,
     Organization,
-    OrgKind,
     OutboxMessage,
     OutboxStatus,
     Person,
-    Role,
-    RoleGrant,
 )
+from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
 
 OPEN_GRACE_DAYS = 31
 """A collection stays open (reminded, satisfiable by a later report) this long after its
 deadline: longer than any after-deadline reminder plus holiday shifts."""
 
 
-def reminder_key(collection_id: int, org_id: int, purpose: str, tg_user_id: int) -> str:
-    """Outbox key of a reminder: one per recipient, purpose and collection (and ППО)."""
-    return f"remind:{collection_id}:{org_id}:{purpose}:{tg_user_id}"
-
-
-def _target_key_prefix(collection_id: int, org_id: int) -> str:
-    return f"remind:{collection_id}:{org_id}:"
-
-
-# -- collections and targets ----------------------------------------------------------------
+# --- Collections and targets ----------------------------------------------------------------
 
 
 def _date_of(moment: datetime | None) -> date | None:
@@ -110,19 +102,20 @@ async def open_collection(
     collection opened (e.g. a report for the period filed in its first minutes): on time, since
     the collection opens before its deadline, so the UTC date stands for the local one.
     """
-    existing = await find_collection(
-        session, kind=kind, scope_org_id=scope_org_id, period=period, one_off=one_off, title=title
+    find_same = partial(
+        find_collection,
+        session,
+        kind=kind,
+        scope_org_id=scope_org_id,
+        period=period,
+        one_off=one_off,
+        title=title,
     )
+    existing = await find_same()
     if existing is not None:
         return existing
     pairs = list(targets)
-    if callable(deadline_for_target):
-        deadlines = {org_id: deadline_for_target(org_id) for org_id, _ in pairs}
-        overall = max(deadlines.values()) if deadlines else deadline_for_target(scope_org_id)
-    else:
-        deadlines = {org_id: deadline_for_target for org_id, _ in pairs}
-        overall = deadline_for_target
-    submitted = already_submitted or {}
+    deadlines, overall = _deadlines(pairs, deadline_for_target, scope_org_id)
     collection = Collection(
         kind=kind,
         scope_org_id=scope_org_id,
@@ -137,36 +130,53 @@ async def open_collection(
         async with session.begin_nested():
             session.add(collection)
             await session.flush()
-            seen: set[int] = set()
-            for org_id, tier in pairs:
-                if org_id in seen:
-                    continue
-                seen.add(org_id)
-                session.add(
-                    CollectionTarget(
-                        collection_id=collection.id,
-                        org_id=org_id,
-                        tier=str(tier),
-                        deadline=deadlines[org_id],
-                        submitted_at=submitted.get(org_id),
-                        submitted_on=_date_of(submitted.get(org_id)),
-                    )
-                )
+            _add_targets(session, collection.id, pairs, deadlines, already_submitted or {})
             await session.flush()
     except IntegrityError:
         # Opened by someone else at the same moment: theirs stands.
-        found = await find_collection(
-            session,
-            kind=kind,
-            scope_org_id=scope_org_id,
-            period=period,
-            one_off=one_off,
-            title=title,
-        )
+        found = await find_same()
         if found is None:
             raise
         return found
     return collection
+
+
+def _deadlines(
+    pairs: Sequence[tuple[int, str]],
+    deadline_for_target: date | Callable[[int], date],
+    scope_org_id: int,
+) -> tuple[dict[int, date], date]:
+    """Each target's deadline and the collection's own (the latest of them)."""
+    if not callable(deadline_for_target):
+        return {org_id: deadline_for_target for org_id, _ in pairs}, deadline_for_target
+    deadlines = {org_id: deadline_for_target(org_id) for org_id, _ in pairs}
+    overall = max(deadlines.values()) if deadlines else deadline_for_target(scope_org_id)
+    return deadlines, overall
+
+
+def _add_targets(
+    session: AsyncSession,
+    collection_id: int,
+    pairs: Sequence[tuple[int, str]],
+    deadlines: Mapping[int, date],
+    submitted: Mapping[int, datetime],
+) -> None:
+    """One target per ППО (a ППО listed twice keeps its first tier)."""
+    seen: set[int] = set()
+    for org_id, tier in pairs:
+        if org_id in seen:
+            continue
+        seen.add(org_id)
+        session.add(
+            CollectionTarget(
+                collection_id=collection_id,
+                org_id=org_id,
+                tier=str(tier),
+                deadline=deadlines[org_id],
+                submitted_at=submitted.get(org_id),
+                submitted_on=_date_of(submitted.get(org_id)),
+            )
+        )
 
 
 async def open_collections(
@@ -217,7 +227,9 @@ async def cancel_pending_reminders(
     result = await session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.key.like(_target_key_prefix(collection_id, org_id) + "%"),
+            OutboxMessage.key.like(
+                outbox_key_prefix(KeyPurpose.REMINDER, collection_id, org_id) + "%"
+            ),
             OutboxMessage.status == OutboxStatus.PENDING,
         )
         .values(status=OutboxStatus.FAILED, error=reason)
@@ -342,112 +354,7 @@ async def late_deliveries(
     return {(org_id, day) for org_id, day in (await session.execute(stmt)).all()}
 
 
-# -- the organization tree --------------------------------------------------------------------
-
-
-async def ppo_in_scope(session: AsyncSession, scope_org_id: int) -> Sequence[Organization]:
-    """Non-archived ППО under a district, or under every non-archived district of a region."""
-    scope = await session.get(Organization, scope_org_id)
-    if scope is None or scope.archived_at is not None:
-        return []
-    district = aliased(Organization)
-    stmt = (
-        select(Organization)
-        .join(district, district.id == Organization.parent_id)
-        .where(
-            Organization.kind == OrgKind.PPO,
-            Organization.archived_at.is_(None),
-            district.archived_at.is_(None),
-            or_(district.id == scope_org_id, district.parent_id == scope_org_id),
-        )
-        .order_by(Organization.name_key, Organization.id)
-    )
-    return (await session.scalars(stmt)).all()
-
-
-async def active_districts(session: AsyncSession) -> Sequence[Organization]:
-    """Non-archived districts whose region (if any) is not archived either."""
-    region = aliased(Organization)
-    stmt = (
-        select(Organization)
-        .outerjoin(region, region.id == Organization.parent_id)
-        .where(
-            Organization.kind == OrgKind.DISTRICT,
-            Organization.archived_at.is_(None),
-            region.archived_at.is_(None),
-        )
-        .order_by(Organization.id)
-    )
-    return (await session.scalars(stmt)).all()
-
-
-# -- recipients -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A person to remind: who, where to write, and whether they can or want to be reached."""
-
-    person_id: int
-    tg_user_id: int
-    full_name: str
-    unreachable: bool
-    paused_until: date | None
-    org_id: int | None = None
-
-    def paused_on(self, today: date) -> bool:
-        return self.paused_until is not None and self.paused_until >= today
-
-
-def _contact(person: Person, org_id: int | None) -> Contact:
-    return Contact(
-        person_id=person.id,
-        tg_user_id=person.tg_user_id,
-        full_name=person.full_name,
-        unreachable=person.unreachable_at is not None,
-        paused_until=person.reminders_paused_until,
-        org_id=org_id,
-    )
-
-
-async def _grants(
-    session: AsyncSession, role: Role, org_ids: Iterable[int]
-) -> list[tuple[int, Person]]:
-    ids = list(set(org_ids))
-    if not ids:
-        return []
-    stmt = (
-        select(RoleGrant.org_id, Person)
-        .join(Person, Person.id == RoleGrant.person_id)
-        .where(RoleGrant.role == role, RoleGrant.revoked_at.is_(None), RoleGrant.org_id.in_(ids))
-        .order_by(RoleGrant.granted_at, RoleGrant.id)
-    )
-    rows = (await session.execute(stmt)).all()
-    return [(org_id, person) for org_id, person in rows if org_id is not None]
-
-
-async def chairs_of(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, Contact]:
-    """The active chair of each ППО that has one, by ППО id."""
-    result: dict[int, Contact] = {}
-    for org_id, person in await _grants(session, Role.CHAIR, org_ids):
-        result[org_id] = _contact(person, org_id)  # the latest grant wins
-    return result
-
-
-async def curators_of(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, list[Contact]]:
-    """The curators of each ППО, by ППО id (ППО without a curator are absent)."""
-    result: dict[int, list[Contact]] = {}
-    for org_id, person in await _grants(session, Role.CURATOR, org_ids):
-        result.setdefault(org_id, []).append(_contact(person, org_id))
-    return result
-
-
-async def staff_of(session: AsyncSession, org_id: int) -> list[Contact]:
-    """The staff holding their role over exactly this district or region."""
-    seen: dict[int, Contact] = {}
-    for grant_org, person in await _grants(session, Role.STAFF, [org_id]):
-        seen.setdefault(person.id, _contact(person, grant_org))
-    return list(seen.values())
+# --- Reminders of a person ------------------------------------------------------------------
 
 
 async def pause_reminders(session: AsyncSession, person_id: int, until: date | None) -> None:
@@ -463,28 +370,11 @@ async def pause_reminders(session: AsyncSession, person_id: int, until: date | N
         await session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.key.like(f"remind:%:{person.tg_user_id}"),
-                ~OutboxMessage.key.like("remind:%:late%"),
+                OutboxMessage.key.like(outbox_key(KeyPurpose.REMINDER, "%", person.tg_user_id)),
+                ~OutboxMessage.key.like(outbox_key(KeyPurpose.REMINDER, "%", "late%")),
                 OutboxMessage.status == OutboxStatus.PENDING,
             )
             .values(status=OutboxStatus.FAILED, error="paused")
             .execution_options(synchronize_session=False)
         )
     await session.flush()
-
-
-@dataclass(frozen=True)
-class PausedChair:
-    org: Organization
-    chair: Contact
-
-
-async def paused_chairs(session: AsyncSession, scope_org_id: int, today: date) -> list[PausedChair]:
-    """Chairs in the scope whose reminders are paused on ``today`` or later, by ППО name."""
-    ppo = await ppo_in_scope(session, scope_org_id)
-    chairs = await chairs_of(session, (org.id for org in ppo))
-    return [
-        PausedChair(org, chairs[org.id])
-        for org in ppo
-        if org.id in chairs and chairs[org.id].paused_on(today)
-    ]

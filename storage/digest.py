@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from storage.collections import late_deliveries
 from storage.models import (
@@ -32,6 +31,7 @@ from storage.models import (
     Role,
     RoleGrant,
 )
+from storage.orgs import PPO_DISTRICT, scope_districts, scope_ppo_ids, scope_ppos
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,38 +111,21 @@ async def scope_info(session: AsyncSession, scope_org_id: int) -> ScopeInfo | No
     return None if row is None else ScopeInfo(row[0], row[1], row[2], row[3])
 
 
-def _districts_of(scope_org_id: int) -> Select[Any]:
-    """Ids of the non-archived districts the scope covers: itself or its districts."""
-    return select(Organization.id).where(
-        Organization.kind == OrgKind.DISTRICT,
-        Organization.archived_at.is_(None),
-        or_(Organization.id == scope_org_id, Organization.parent_id == scope_org_id),
-    )
-
-
-def scope_ppo_ids(scope_org_id: int) -> Select[Any]:
-    """A subquery: ids of the non-archived ППО of non-archived districts in the scope."""
-    return select(Organization.id).where(
-        Organization.kind == OrgKind.PPO,
-        Organization.archived_at.is_(None),
-        Organization.parent_id.in_(_districts_of(scope_org_id)),
-    )
-
-
 async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
-    """Every non-archived ППО in the scope with district and chair, by district and name.
+    """Every ППО of the scope (``storage.orgs.scope_ppos``) with district and chair, by district
+    and name.
 
     Chairs come from a plain outer join on the active chair grant (no grouped subquery: with
     stale planner statistics PostgreSQL nested-looped one, 12 s for 10,000 ППО). Should an
     organization ever have two active chair grants, the newest grant wins.
     """
-    district = aliased(Organization)
     stmt = (
-        select(
+        scope_ppos(
+            scope_org_id,
             Organization.id,
             Organization.name,
-            district.id,
-            district.name,
+            PPO_DISTRICT.id,
+            PPO_DISTRICT.name,
             Organization.workers,
             Organization.chair_name,
             RoleGrant.id,
@@ -152,7 +135,6 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
             Person.unreachable_at,
             Person.reminders_paused_until,
         )
-        .join(district, district.id == Organization.parent_id)
         .outerjoin(
             RoleGrant,
             and_(
@@ -162,14 +144,7 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
             ),
         )
         .outerjoin(Person, Person.id == RoleGrant.person_id)
-        .where(
-            Organization.kind == OrgKind.PPO,
-            Organization.archived_at.is_(None),
-            district.kind == OrgKind.DISTRICT,
-            district.archived_at.is_(None),
-            or_(district.id == scope_org_id, district.parent_id == scope_org_id),
-        )
-        .order_by(district.name_key, district.id, Organization.name_key, Organization.id)
+        .order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
     )
     rows: dict[int, PpoRow] = {}
     grants: dict[int, int] = {}
@@ -177,20 +152,25 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
         if r[0] in rows and (r[6] is None or r[6] < grants.get(r[0], -1)):
             continue
         grants[r[0]] = -1 if r[6] is None else r[6]
-        rows[r[0]] = PpoRow(
-            org_id=r[0],
-            name=r[1],
-            district_id=r[2],
-            district_name=r[3],
-            workers=r[4],
-            listed_chair=r[5],
-            chair_person_id=r[7],
-            chair_name=r[8],
-            chair_tg_id=r[9],
-            chair_unreachable=r[10] is not None,
-            chair_paused_until=r[11],
-        )
+        rows[r[0]] = _ppo_row(r)
     return list(rows.values())  # dicts keep the first insertion's place: the sort order holds
+
+
+def _ppo_row(r: Sequence[Any]) -> PpoRow:
+    """One row of ``ppo_rows``' query (column 6, the chair grant's id, only picks the grant)."""
+    return PpoRow(
+        org_id=r[0],
+        name=r[1],
+        district_id=r[2],
+        district_name=r[3],
+        workers=r[4],
+        listed_chair=r[5],
+        chair_person_id=r[7],
+        chair_name=r[8],
+        chair_tg_id=r[9],
+        chair_unreachable=r[10] is not None,
+        chair_paused_until=r[11],
+    )
 
 
 # --- Reports --------------------------------------------------------------------------------
@@ -291,7 +271,7 @@ async def current_collection(
     """
     scope_orgs = or_(
         Collection.scope_org_id == scope_org_id,
-        Collection.scope_org_id.in_(_districts_of(scope_org_id)),
+        Collection.scope_org_id.in_(scope_districts(scope_org_id)),
     )
     base = [Collection.kind == CollectionKind.MEMBERSHIP, scope_orgs]
     if period is None:
@@ -352,13 +332,3 @@ async def event_totals(
     )
     count, participants = (await session.execute(stmt)).one()
     return int(count), int(participants)
-
-
-async def person_names(session: AsyncSession, person_ids: Sequence[int]) -> dict[int, str]:
-    """Full names by person id (the digest's reports already carry their submitters' names)."""
-    names: dict[int, str] = {}
-    ids = sorted(set(person_ids))
-    for start in range(0, len(ids), 1000):  # stay far below bind-parameter limits
-        stmt = select(Person.id, Person.full_name).where(Person.id.in_(ids[start : start + 1000]))
-        names.update({pid: name for pid, name in (await session.execute(stmt)).all()})  # noqa: C416
-    return names

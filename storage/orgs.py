@@ -1,4 +1,4 @@
-"""The organization tree: import, lookup, listing with chairs."""
+"""The organization tree: import, lookup, the ППО of a scope, listing with chairs."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import Organization, OrgKind, Person, Role, RoleGrant
 
@@ -140,6 +141,75 @@ async def get_org(session: AsyncSession, org_id: int) -> Organization | None:
 async def all_orgs(session: AsyncSession) -> Sequence[Organization]:
     stmt = select(Organization).order_by(Organization.kind, Organization.name_key)
     return (await session.scalars(stmt)).all()
+
+
+# --- The ППО of a scope ---------------------------------------------------------------------
+
+PPO_DISTRICT = aliased(Organization, name="ppo_district")
+"""The district of the ППО in ``scope_ppos``: select its columns (name, id) through this alias."""
+
+
+def scope_districts(scope_org_id: int) -> Select[Any]:
+    """A subquery: ids of the non-archived districts a scope covers (itself, or a region's)."""
+    return select(Organization.id).where(
+        Organization.kind == OrgKind.DISTRICT,
+        Organization.archived_at.is_(None),
+        or_(Organization.id == scope_org_id, Organization.parent_id == scope_org_id),
+    )
+
+
+def scope_ppos(scope_org_id: int, *columns: Any) -> Select[Any]:
+    """``select(*columns)`` over the ППО of a scope: the one definition of who they are.
+
+    A scope is a district or a region; its ППО are the non-archived ППО of its non-archived
+    districts. ``Organization`` is the ППО, ``PPO_DISTRICT`` its district; callers add their
+    joins, conditions and order.
+    """
+    return (
+        select(*columns)
+        .select_from(Organization)
+        .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.PPO,
+            Organization.archived_at.is_(None),
+            PPO_DISTRICT.kind == OrgKind.DISTRICT,
+            PPO_DISTRICT.archived_at.is_(None),
+            or_(PPO_DISTRICT.id == scope_org_id, PPO_DISTRICT.parent_id == scope_org_id),
+        )
+    )
+
+
+def scope_ppo_ids(scope_org_id: int) -> Select[Any]:
+    """A subquery: ids of the ППО of a scope (see ``scope_ppos``)."""
+    return scope_ppos(scope_org_id, Organization.id)
+
+
+async def ppo_in_scope(session: AsyncSession, scope_org_id: int) -> Sequence[Organization]:
+    """The ППО of a scope (see ``scope_ppos``) by name; none when the scope is archived."""
+    scope = await session.get(Organization, scope_org_id)
+    if scope is None or scope.archived_at is not None:
+        return []
+    stmt = scope_ppos(scope_org_id, Organization).order_by(Organization.name_key, Organization.id)
+    return (await session.scalars(stmt)).all()
+
+
+async def active_districts(session: AsyncSession) -> Sequence[Organization]:
+    """Non-archived districts whose region (if any) is not archived either."""
+    region = aliased(Organization)
+    stmt = (
+        select(Organization)
+        .outerjoin(region, region.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.DISTRICT,
+            Organization.archived_at.is_(None),
+            region.archived_at.is_(None),
+        )
+        .order_by(Organization.id)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+# --- Chairs and staff -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

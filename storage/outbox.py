@@ -1,10 +1,10 @@
 """The outbox: every scheduled message the bot must deliver, one row per message.
 
-A row's ``key`` names its recipient, purpose and period (``remind:{collection}:{org}:
-{purpose}:{tg_user_id}``, ``digest:{scope}:{yyyy-mm-dd}:{tg_user_id}:{part}``) and is
-unique, so enqueueing the same message twice (a restart, a catch-up, a second run of
-the scheduler) stores it once. The deliverer (``bot/delivery/sender.py``) reads the due rows
-and records each outcome here.
+A row's ``key`` names its recipient, purpose and period (built by
+``storage.outbox_keys.outbox_key``) and is unique, so enqueueing the same message twice (a
+restart, a catch-up, a second run of the scheduler) stores it once. Its ``kind``
+(:class:`OutboxKind`) says which Bot API call sends it. The deliverer
+(``bot/delivery/sender.py``) reads the due rows and records each outcome here.
 
 Life of a row: ``pending`` -> ``sent`` | ``unreachable`` (403, chat not found) |
 ``failed`` (a permanent error, or too many failed attempts). A transient failure keeps
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -30,6 +31,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, Person
+
+
+class OutboxKind(StrEnum):
+    """How a row is sent: a text message, or a file rendered at send time by the renderer
+    registered for its kind (``bot/delivery/digests.py``). Stored as the value."""
+
+    TEXT = "text"
+    DIGEST_CHART = "digest_chart"
+    DIGEST_TABLE = "digest_table"
+
 
 #: Room for an error text in ``outbox.error`` (the column holds 500 characters).
 ERROR_LENGTH = 500
@@ -45,7 +56,7 @@ async def enqueue(
     *,
     key: str,
     chat_id: int,
-    kind: str,
+    kind: OutboxKind,
     payload: dict[str, Any],
     not_before: datetime,
     now: datetime,
@@ -203,40 +214,6 @@ async def mark_reachable(session: AsyncSession, tg_user_id: int) -> bool:
         .values(unreachable_at=None)
     )
     return bool(getattr(result, "rowcount", 0))
-
-
-async def pending_count(session: AsyncSession) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.PENDING)
-        )
-        or 0
-    )
-
-
-async def stats(session: AsyncSession) -> dict[OutboxStatus, int]:
-    """How many messages are in each status (every status present, zeros included)."""
-    rows = await session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    )
-    counts = dict.fromkeys(OutboxStatus, 0)
-    for status, count in rows.all():
-        counts[OutboxStatus(status)] = int(count)
-    return counts
-
-
-async def sent_since(session: AsyncSession, since: datetime) -> int:
-    """How many messages were delivered at or after ``since``."""
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at >= since)
-        )
-        or 0
-    )
 
 
 async def pending_keys_created_since(session: AsyncSession, since: datetime) -> list[str]:

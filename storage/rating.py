@@ -27,20 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import CTE, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from storage.collections import delivered_on_time
-from storage.digest import scope_ppo_ids
-from storage.models import (
-    Collection,
-    CollectionTarget,
-    Event,
-    MembershipReport,
-    Organization,
-    OrgKind,
-)
+from storage.models import Collection, CollectionTarget, Event, MembershipReport, Organization
+from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,32 +70,15 @@ def year_bounds(year: int) -> tuple[date, date]:
 
 
 async def _ppos(session: AsyncSession, scope_org_id: int) -> list[RatingRow]:
-    district = aliased(Organization)
-    stmt = (
-        select(Organization.id, Organization.name, district.id, district.name)
-        .join(district, district.id == Organization.parent_id)
-        .where(
-            Organization.kind == OrgKind.PPO,
-            Organization.archived_at.is_(None),
-            district.kind == OrgKind.DISTRICT,
-            district.archived_at.is_(None),
-            or_(district.id == scope_org_id, district.parent_id == scope_org_id),
-        )
-        .order_by(district.name_key, district.id, Organization.name_key, Organization.id)
-    )
+    stmt = scope_ppos(
+        scope_org_id, Organization.id, Organization.name, PPO_DISTRICT.id, PPO_DISTRICT.name
+    ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
     return [RatingRow(r[0], r[1], r[2], r[3]) for r in (await session.execute(stmt)).all()]
 
 
-async def _reports(
-    session: AsyncSession, scope_org_id: int, year: int
-) -> dict[int, tuple[int, ReportFigures, ReportFigures, bool]]:
-    """Per ППО with a counting report in the year: (count, last, baseline, baseline_before).
-
-    ``latest`` picks the counting revision of every period up to the end of the year, ``valid``
-    drops the returned ones, ``marks`` finds per ППО the last and first period of the year and
-    the last before it; the final select fetches just those (at most three) reports.
-    """
-    start, end = year_bounds(year)
+def _valid_reports(scope_org_id: int, end: date) -> CTE:
+    """The counting revision of every period before ``end`` of the scope's ППО, returned ones
+    dropped: ``latest`` picks the highest revision per period, ``valid`` keeps it if valid."""
     mr = MembershipReport
     latest = (
         select(
@@ -115,7 +90,7 @@ async def _reports(
         .group_by(mr.org_id, mr.period)
         .cte("latest")
     )
-    valid = (
+    return (
         select(
             mr.org_id.label("org_id"),
             mr.period.label("period"),
@@ -135,8 +110,13 @@ async def _reports(
         .where(mr.returned_at.is_(None))
         .cte("valid")
     )
+
+
+def _year_marks(valid: CTE, start: date) -> CTE:
+    """Per ППО with a valid report in the year: its last and first period of the year, its
+    last period before the year, and how many periods of the year it reported."""
     in_year = valid.c.period >= start
-    marks = (
+    return (
         select(
             valid.c.org_id.label("org_id"),
             func.max(case((in_year, valid.c.period))).label("last_in"),
@@ -148,6 +128,18 @@ async def _reports(
         .having(func.count(case((in_year, 1))) > 0)
         .cte("marks")
     )
+
+
+async def _reports(
+    session: AsyncSession, scope_org_id: int, year: int
+) -> dict[int, tuple[int, ReportFigures, ReportFigures, bool]]:
+    """Per ППО with a counting report in the year: (count, last, baseline, baseline_before).
+
+    The final select fetches just the (at most three) reports ``_year_marks`` points at.
+    """
+    start, end = year_bounds(year)
+    valid = _valid_reports(scope_org_id, end)
+    marks = _year_marks(valid, start)
     stmt = select(
         valid.c.org_id,
         valid.c.period,
@@ -179,9 +171,8 @@ async def _reports(
     result: dict[int, tuple[int, ReportFigures, ReportFigures, bool]] = {}
     for org_id, (last_in, first_in, last_before, count) in marks_of.items():
         reports = found[org_id]
-        before = last_before is not None
         baseline = reports[last_before] if last_before is not None else reports[first_in]
-        result[org_id] = (count, reports[last_in], baseline, before)
+        result[org_id] = (count, reports[last_in], baseline, last_before is not None)
     return result
 
 

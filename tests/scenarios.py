@@ -7,7 +7,7 @@ from typing import Any
 
 import openpyxl
 
-from bot.rendering.spreadsheets import build_table_xlsx
+from bot.rendering.xlsx import build_table_xlsx
 from harness import ADMIN, Harness, Request
 
 DISTRICT = "Родионово-Несветайская районная организация"

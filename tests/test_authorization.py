@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot.rendering.spreadsheets import build_table_xlsx
+from bot.domain.audience import Audience
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
 from bot.texts import forms as form_texts
 from handlers.callbacks import (
@@ -25,7 +26,7 @@ from handlers.callbacks import (
     RoleRevoke,
     ScopePick,
 )
-from handlers.menu import COMMANDS, Audience
+from handlers.menu import COMMANDS
 from harness import ADMIN, Harness, texts
 from scenarios import FULL, accept_invite, answer_all, code_of, invite_links
 from storage.models import Base, Event, Organization, RoleGrant

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-import bot.domain.reminders
+import bot.domain.due_periods
 import bot.wiring.scheduler
 from bot.domain.announcements import report_finished_announcements
-from bot.domain.reminders import open_due_periods, plan_reminders
+from bot.domain.due_periods import open_due_periods
+from bot.domain.reminders import plan_reminders
 from bot.texts import reminders as tr
 from bot.wiring.scheduler import Background, calendar_tick, catch_up
 from fakes.telegram_server import FakeTelegramServer, Request
@@ -200,14 +201,14 @@ async def test_a_target_with_an_endless_deadline_spares_its_siblings(
 async def test_a_district_that_cannot_open_its_period_spares_the_others(
     session_pool, clock, world: World, monkeypatch: pytest.MonkeyPatch, caplog
 ) -> None:
-    real = bot.domain.reminders._open_district_period
+    real = bot.domain.due_periods._open_district_period
 
     async def broken_for_d1(session, district_id, *args):
         if district_id == world.org[D1]:
             raise RuntimeError("a row nobody foresaw")
         return await real(session, district_id, *args)
 
-    monkeypatch.setattr(bot.domain.reminders, "_open_district_period", broken_for_d1)
+    monkeypatch.setattr(bot.domain.due_periods, "_open_district_period", broken_for_d1)
     clock.moment = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
     opened = await open_due_periods(session_pool, clock, SETTINGS, "Europe/Moscow")
     assert [c.scope_org_id for c in opened] == [world.org[D2]]

@@ -21,11 +21,13 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.files import Drawing, RenderedFile, Renderer
 from bot.delivery.limiter import RateLimiter
-from bot.delivery.sender import Deliverer, Drawing, RenderedFile, Renderer
+from bot.delivery.sender import Deliverer
 from bot.wiring.config import DeliverySettings
 from conftest import FakeClock
 from fakes.telegram_server import FakeTelegramServer, Request
+from outbox_queries import pending_count, sent_since, stats
 from storage import outbox, people
 from storage.engine import create_engine, create_session_pool
 from storage.models import OutboxMessage, OutboxStatus, Person
@@ -165,7 +167,7 @@ async def test_enqueue_is_idempotent_by_key(session_pool, clock: FakeClock) -> N
         assert await outbox.enqueue(session, **{**args, "key": "digest:5:2026-11-21:42:2"})
 
     async with session_pool() as session:
-        assert await outbox.pending_count(session) == 2
+        assert await pending_count(session) == 2
         first = await outbox.by_key(session, "digest:5:2026-11-21:42:1")
         assert first is not None
         assert (first.payload, first.status, first.attempts) == (
@@ -225,14 +227,14 @@ async def test_due_is_pending_and_due_oldest_first(session_pool, clock: FakeCloc
             2,
         ]
         assert await outbox.next_due_at(session) == clock.now() - timedelta(hours=2)
-        counts = await outbox.stats(session)
+        counts = await stats(session)
         assert counts == {
             OutboxStatus.PENDING: 3,
             OutboxStatus.SENT: 1,
             OutboxStatus.UNREACHABLE: 0,
             OutboxStatus.FAILED: 0,
         }
-        assert await outbox.sent_since(session, clock.now()) == 1
+        assert await sent_since(session, clock.now()) == 1
 
 
 # --------------------------------------------------------------------------- delivery

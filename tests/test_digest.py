@@ -18,20 +18,17 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.digest import DigestData, Status, build_digest, load_digest, parse_period
 from bot.rendering import charts
 from bot.rendering.digest import (
     TABLE_HEADERS,
-    TEXT_LIMIT,
-    DigestData,
-    Status,
-    build_digest,
     digest_chart_png,
     digest_table_xlsx,
     digest_text,
-    load_digest,
-    parse_period,
     status_text,
 )
+from bot.rendering.tables import TEXT_LIMIT
+from digest_queries import person_names
 from storage import digest as store
 from storage.digest import PpoRow, ReportRow, ScopeInfo
 from storage.models import (
@@ -357,7 +354,7 @@ async def test_storage_latest_revision_counts_and_previous_is_per_ppo(session_po
         collection = await store.current_collection(session, world.district, TODAY)
         events = await store.event_totals(session, world.district, EVENTS_SINCE, TODAY)
         region_events = await store.event_totals(session, world.region, EVENTS_SINCE, TODAY)
-        names = await store.person_names(session, [world.people["A"], world.people["staff"]])
+        names = await person_names(session, [world.people["A"], world.people["staff"]])
 
     assert [r.name for r in rows] == [
         "Библиотека",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.rendering.spreadsheets import parse_org_table
+from bot.domain.org_list import parse_org_table
 from harness import ADMIN, Harness, texts
 from scenarios import (
     DISTRICT,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 
-from bot.rendering.spreadsheets import build_table_xlsx
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import announcements as announcement_texts
 from bot.texts.markup import CLIPPED, esc
 from bot.wiring.scheduler import calendar_tick

@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.org_list import parse_org_table
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.parsers import deadline, phone, typed_int, whole_number
-from bot.rendering.spreadsheets import build_table_xlsx, parse_org_table
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as ta
 from bot.texts import chair as tch
 from bot.texts import common

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.domain.membership import Assignment, chosen, local_day, report_options
+from bot.domain.report_periods import Assignment, chosen, local_day, report_options
 from bot.texts import common
 from bot.wiring.scheduler import calendar_tick, nightly
 from harness import ADMIN, Harness, background, last_message, texts

@@ -47,8 +47,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.rating import (
     DEFAULT_WEIGHTS,
-    TABLE_HEADERS,
-    TEXT_LIMIT,
     Criterion,
     Rating,
     RatingWeights,
@@ -57,10 +55,10 @@ from bot.domain.rating import (
     compute_rating,
     default_year,
     load_rating,
-    rating_text,
-    rating_xlsx,
     rating_year,
 )
+from bot.rendering.rating import TABLE_HEADERS, rating_text, rating_xlsx
+from bot.rendering.tables import TEXT_LIMIT
 from storage import rating as store
 from storage.digest import ScopeInfo
 from storage.models import (

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.calendar import CalendarSettings
-from bot.domain.reminders import open_due_periods, plan_reminders
-from storage import collections, orgs, people, reports
+from bot.domain.due_periods import open_due_periods
+from bot.domain.reminders import plan_reminders
+from storage import collections, contacts, orgs, people, reports
 from storage.models import (
     Collection,
     CollectionKind,
@@ -26,6 +27,7 @@ from storage.models import (
     RoleGrant,
 )
 from storage.outbox import enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
 
 DEFAULT_TZ = "Europe/Moscow"
 MOSCOW = ZoneInfo(DEFAULT_TZ)
@@ -232,7 +234,7 @@ async def test_archived_ppo_are_not_targets(session_pool, clock, world) -> None:
     d1 = next(c for c in opened if c.scope_org_id == world.org[D1])
     assert "Библиотека" not in await target_rows(session_pool, d1.id)
     async with session_pool() as session:
-        in_region = await collections.ppo_in_scope(session, world.org["Область"])
+        in_region = await orgs.ppo_in_scope(session, world.org["Область"])
     assert {o.name for o in in_region} == set(CHAIRS)
 
 
@@ -452,7 +454,7 @@ async def test_late_report_in_the_next_month_satisfies_the_overdue_period(
     async with session_pool() as session, session.begin():
         await enqueue(
             session,
-            key=collections.reminder_key(october.id, kinder, "after3", 103),
+            key=outbox_key(KeyPurpose.REMINDER, october.id, kinder, "after3", 103),
             chat_id=103,
             kind="text",
             payload={"text": "x"},
@@ -495,12 +497,12 @@ async def test_paused_chair_gets_nothing_until_the_date_and_staff_see_it(
     assert {parts(m)[2] for m in await outbox(session_pool)} == {101, 102, 103, 201}
 
     async with session_pool() as session:
-        paused = await collections.paused_chairs(session, world.org[D1], date(2026, 10, 19))
+        paused = await contacts.paused_chairs(session, world.org[D1], date(2026, 10, 19))
         assert [(p.org.name, p.chair.full_name, p.chair.paused_until) for p in paused] == [
             ("Больница", "Борис Больничный", date(2026, 10, 20))
         ]
-        assert await collections.paused_chairs(session, world.org[D2], date(2026, 10, 19)) == []
-        assert await collections.paused_chairs(session, world.org[D1], date(2026, 10, 21)) == []
+        assert await contacts.paused_chairs(session, world.org[D2], date(2026, 10, 19)) == []
+        assert await contacts.paused_chairs(session, world.org[D1], date(2026, 10, 21)) == []
 
     assert await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 20, 15, 0)) == 0
     # the pause is over: the latest reminder, with the days counted from today

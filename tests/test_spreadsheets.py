@@ -11,16 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.rendering.spreadsheets import (
-    MAX_DATA_ROWS,
-    OrgRow,
-    OrgTable,
-    build_table_xlsx,
-    build_template_xlsx,
-    normalize_name,
-    parse_org_table,
-    parse_timezone,
-)
+from bot.domain.org_list import MAX_DATA_ROWS, OrgRow, OrgTable, normalize_name, parse_org_table
+from bot.domain.timezones import parse_timezone
+from bot.rendering.xlsx import build_table_xlsx, build_template_xlsx
 
 DISTRICT = "Родионово-Несветайская районная организация"
 

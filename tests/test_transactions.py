@@ -28,8 +28,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 import bot.wiring.middlewares
 import handlers.staff
+from bot.delivery.files import Drawing, RenderedFile
 from bot.delivery.limiter import RateLimiter
-from bot.delivery.sender import Deliverer, Drawing, RenderedFile
+from bot.delivery.sender import Deliverer
 from bot.texts import common
 from harness import FAST_DELIVERY, Harness, texts
 from scenarios import CHAIR, join

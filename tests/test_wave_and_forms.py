@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.delivery.sender import Deliverer
-from bot.rendering.spreadsheets import build_table_xlsx
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
 from harness import ADMIN, FAST_DELIVERY, Harness
 from scenarios import FULL, HEADERS, accept_invite, code_of, invite_links

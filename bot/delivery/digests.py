@@ -14,15 +14,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.sender import Drawing, RenderedFile
+from bot.delivery.files import Drawing, RenderedFile, Renderer
 from bot.domain.calendar import CalendarSettings, next_allowed_moment, next_working_day
 from bot.domain.clock import Clock
+from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
-from bot.domain.reminders import zone_of
-from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, load_digest
+from bot.domain.timezones import zone_of
+from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text
 from bot.texts import digest as t
 from storage import outbox, people
 from storage.models import Collection, Organization, Person, RoleGrant
+from storage.outbox import OutboxKind
+from storage.outbox_keys import KeyPurpose, outbox_key
 
 CATCH_UP = timedelta(days=6)
 """A digest that fell due longer ago than this is not sent late: a newer one replaces it."""
@@ -30,8 +33,6 @@ EVENTS_WINDOW = timedelta(days=7)
 DEADLINE_LOOKBACK = CATCH_UP + timedelta(days=21)
 """How far back a deadline can lie and still have its digest due (catch-up window plus the
 longest run of days off, the New Year holidays, with room to spare)."""
-
-CHART, TABLE = "digest_chart", "digest_table"
 
 
 def _weekly_slot(now_local: datetime, settings: CalendarSettings) -> datetime:
@@ -73,13 +74,18 @@ async def enqueue_digest(
     scope_org_id: int,
     chat_id: int,
     today: date,
-    key_prefix: str,
+    due_on: date,
     not_before: datetime,
     now: datetime,
     default_tz: str,
 ) -> bool:
-    """Queue the three parts of one digest; False if this digest was queued already."""
-    if await outbox.by_key(session, f"{key_prefix}:text") is not None:
+    """Queue the three parts of the digest that fell due ``due_on``; False if this digest
+    was queued already."""
+
+    def key(part: OutboxKind) -> str:
+        return outbox_key(KeyPurpose.DIGEST, scope_org_id, due_on.isoformat(), chat_id, part)
+
+    if await outbox.by_key(session, key(OutboxKind.TEXT)) is not None:
         return False  # checked first: the tick runs every minute, the digest is built once
     digest = await load_digest(
         session,
@@ -91,17 +97,17 @@ async def enqueue_digest(
     payload: dict[str, Any] = {"scope_org_id": scope_org_id, "today": today.isoformat()}
     added = await outbox.enqueue(
         session,
-        key=f"{key_prefix}:text",
+        key=key(OutboxKind.TEXT),
         chat_id=chat_id,
-        kind="text",
+        kind=OutboxKind.TEXT,
         payload={"text": digest_text(digest)},
         not_before=not_before,
         now=now,
     )
-    for kind in (CHART, TABLE):
+    for kind in (OutboxKind.DIGEST_CHART, OutboxKind.DIGEST_TABLE):
         await outbox.enqueue(
             session,
-            key=f"{key_prefix}:{kind}",
+            key=key(kind),
             chat_id=chat_id,
             kind=kind,
             payload=payload,
@@ -157,20 +163,19 @@ async def _plan_digest(
     if not due:
         return False
     # Several missed at once (downtime): one digest, the latest, is the picture wanted.
-    day = max(due).date()
     return await enqueue_digest(
         session,
         scope_org_id=scope.id,
         chat_id=person.tg_user_id,
         today=now_local.date(),
-        key_prefix=f"digest:{scope.id}:{day.isoformat()}:{person.tg_user_id}",
+        due_on=max(due).date(),
         not_before=next_allowed_moment(now, tz, settings),
         now=now,
         default_tz=default_tz,
     )
 
 
-def renderers(default_tz: str) -> dict[str, Any]:
+def renderers(default_tz: str) -> dict[str, Renderer]:
     """Outbox renderers for the digest's chart and table, built fresh when they are sent
     (loaded in the sender's session, drawn after it in a worker thread)."""
 
@@ -192,4 +197,4 @@ def renderers(default_tz: str) -> dict[str, Any]:
         name = t.table_file_name(digest.period)
         return lambda: RenderedFile(name, digest_table_xlsx(digest), t.TABLE_CAPTION, False)
 
-    return {CHART: chart, TABLE: table}
+    return {OutboxKind.DIGEST_CHART: chart, OutboxKind.DIGEST_TABLE: table}

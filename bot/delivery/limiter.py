@@ -145,6 +145,41 @@ class RateLimiter:
             elif wait > 0:
                 await self._sleep(wait)
 
+    async def acquire_unless(self, chat_id: int, halted: asyncio.Event) -> Permit | None:
+        """A permit for ``chat_id``, or None if ``halted`` is set (before or while waiting).
+
+        Cancellation-safe like :meth:`acquire`: a permit granted as the wait is cancelled is
+        released again.
+        """
+        if halted.is_set():
+            return None
+        permit = self.try_acquire(chat_id)
+        if permit is not None:
+            return permit
+        acquiring = asyncio.ensure_future(self.acquire(chat_id))
+        halting = asyncio.ensure_future(halted.wait())
+
+        def granted() -> Permit | None:
+            if acquiring.done() and not acquiring.cancelled() and acquiring.exception() is None:
+                return acquiring.result()
+            acquiring.cancel()  # a pending acquire holds nothing until it returns
+            return None
+
+        try:
+            await asyncio.wait({acquiring, halting}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            halting.cancel()
+            permit = granted()
+            if permit is not None:
+                permit.release()
+            raise
+        halting.cancel()
+        permit = granted()
+        if permit is not None and halted.is_set():
+            permit.release()
+            return None
+        return permit
+
     def _wait_time(self, chat_id: int, now: float, *, burst: bool = False) -> float:
         wait = 0.0
         if now < self._paused_until:

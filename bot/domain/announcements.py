@@ -13,16 +13,28 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.audience import Audience
 from bot.domain.clock import Clock
+from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
+from bot.domain.staff_scope import lineage
+from bot.forms.declaration import (
+    Form,
+    MenuEntry,
+    Opening,
+    OpenRequest,
+    ScopeContext,
+    Submission,
+    Summary,
+)
 from bot.forms.engine import Choice, Field, FormSpec
-from bot.forms.flow import Summary
 from bot.forms.parsers import choice, text
-from bot.rendering.digest import load_digest
 from bot.texts import announcements as t
 from bot.texts import forms
-from storage import audit, drafts, outbox, people
-from storage.models import AuditEntry, FormDraft, Organization, OutboxStatus
+from storage import audit, outbox, people
+from storage.models import AuditEntry, OutboxStatus
+from storage.outbox import OutboxKind
+from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +83,9 @@ async def announce(
     for chat_id, _ in chats:
         await outbox.enqueue(
             session,
-            key=f"announce:{entry.id}:{chat_id}",
+            key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id),
             chat_id=chat_id,
-            kind="text",
+            kind=OutboxKind.TEXT,
             payload={"text": body},
             not_before=now,
             now=now,
@@ -107,9 +119,10 @@ async def report_finished_announcements(
 
 async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -> bool:
     """Queue the delivery report of one announcement if its sending is over; True if queued."""
-    if await outbox.by_key(session, f"announce-report:{entry.id}") is not None:
+    report_key = outbox_key(KeyPurpose.ANNOUNCEMENT_REPORT, entry.id)
+    if await outbox.by_key(session, report_key) is not None:
         return False
-    messages = await outbox.by_prefix(session, f"announce:{entry.id}:")
+    messages = await outbox.by_prefix(session, outbox_key_prefix(KeyPurpose.ANNOUNCEMENT, entry.id))
     if not messages or any(m.status is OutboxStatus.PENDING for m in messages):
         return False
     if entry.after is None or "chat" not in entry.after:
@@ -129,9 +142,9 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
     )
     return await outbox.enqueue(
         session,
-        key=f"announce-report:{entry.id}",
+        key=report_key,
         chat_id=int(entry.after["chat"]),
-        kind="text",
+        kind=OutboxKind.TEXT,
         payload={
             "text": t.delivery_report(
                 delivered,
@@ -155,84 +168,84 @@ ANNOUNCEMENT = FormSpec(
 )
 
 
-async def open_form(
-    session: AsyncSession,
-    *,
-    tg_user_id: int,
-    scope: Organization,
-    lineage: list[int],
-    today: date,
-    default_tz: str,
-    now: datetime,
-) -> FormDraft:
+class AnnouncementContext(ScopeContext):
+    """An announcement's draft: the district or region, how many chairs each audience
+    reaches, and the local day the late ones are counted on."""
+
+    scope_id: int
+    scope_name: str
+    counts: dict[str, int]
+    today: date
+
+
+async def open_form(request: OpenRequest) -> Opening:
+    scope, today = request.org, request.today
     counts = {
         audience: len(
             await recipients(
-                session,
+                request.session,
                 scope_org_id=scope.id,
                 only_late=audience == "late",
                 today=today,
-                default_tz=default_tz,
+                default_tz=request.default_tz,
             )
         )
         for audience in ("all", "late")
     }
-    return await drafts.start_draft(
-        session,
-        tg_user_id=tg_user_id,
-        form=ANNOUNCEMENT.name,
-        org_id=None,
-        step=ANNOUNCEMENT.first_step({}),
-        context={
-            "scope_id": scope.id,
-            "scope_name": scope.name,
-            "lineage": lineage,
-            "counts": counts,
-            "tz": scope.timezone or default_tz,
-            "today": today.isoformat(),
-        },
-        now=now,
+    context = AnnouncementContext(
+        scope_id=scope.id,
+        scope_name=scope.name,
+        lineage=tuple(await lineage(request.session, scope)),
+        counts=counts,
+        tz=request.tz,
+        today=today,
+    )
+    return await request.start(
+        ANNOUNCEMENT.name, context, org_id=None, step=ANNOUNCEMENT.first_step({})
     )
 
 
-class AnnouncementFlow:
-    spec = ANNOUNCEMENT
+def summary(answers: dict[str, Any], context: AnnouncementContext, today: date) -> Summary:
+    audience = answers.get("audience", "all")
+    label = ANNOUNCEMENT.field("audience").display(audience)
+    count = context.counts[audience]
+    text = answers.get("text", "")
+    return Summary(t.preview(context.scope_name, label, count, text, forms.SUMMARY_CONFIRM_HINT))
 
-    def previous_value(self, field: str, context: dict[str, Any]) -> Any:
-        return None
 
-    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
-        audience = answers.get("audience", "all")
-        label = self.spec.field("audience").display(audience)
-        count = context["counts"][audience]
-        text = answers.get("text", "")
-        return Summary(
-            t.preview(context["scope_name"], label, count, text, forms.SUMMARY_CONFIRM_HINT)
-        )
+async def submit(submission: Submission[AnnouncementContext]) -> str:
+    session, context, answers = submission.session, submission.context, submission.draft.answers
+    assert context.tz is not None
+    only_late = answers["audience"] == "late"
+    chats = await recipients(
+        session,
+        scope_org_id=context.scope_id,
+        only_late=only_late,
+        today=context.today,
+        default_tz=context.tz,
+    )
+    if not chats:
+        return t.NO_RECIPIENTS
+    await announce(
+        session,
+        author_id=submission.person_id,
+        author_chat=submission.draft.tg_user_id,
+        scope_org_id=context.scope_id,
+        scope_name=context.scope_name,
+        chats=chats,
+        text=answers["text"],
+        only_late=only_late,
+        now=submission.now,
+    )
+    return t.queued(len(chats))
 
-    async def submit(
-        self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime
-    ) -> str:
-        context, answers = draft.context, draft.answers
-        only_late = answers["audience"] == "late"
-        chats = await recipients(
-            session,
-            scope_org_id=context["scope_id"],
-            only_late=only_late,
-            today=date.fromisoformat(context["today"]),
-            default_tz=context["tz"],
-        )
-        if not chats:
-            return t.NO_RECIPIENTS
-        await announce(
-            session,
-            author_id=person_id,
-            author_chat=draft.tg_user_id,
-            scope_org_id=context["scope_id"],
-            scope_name=context["scope_name"],
-            chats=chats,
-            text=answers["text"],
-            only_late=only_late,
-            now=now,
-        )
-        return t.queued(len(chats))
+
+ANNOUNCEMENT_FORM: Form[AnnouncementContext] = Form(
+    spec=ANNOUNCEMENT,
+    context=AnnouncementContext,
+    audience=Audience.STAFF | Audience.ADMIN,
+    open=open_form,
+    summary=summary,
+    submit=submit,
+    menu=MenuEntry("announce", t.CMD_ANNOUNCE),
+)

@@ -172,7 +172,7 @@ def calendar_months(settings: CalendarSettings) -> frozenset[int]:
     return frozenset(m for tier in Tier for m in due_months(tier, settings))
 
 
-# -- working days ---------------------------------------------------------------------------
+# --- Working days ---------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=64)
@@ -214,7 +214,7 @@ def deadline_for(period: date, settings: CalendarSettings) -> date:
     return next_working_day(date(period.year, period.month, day))
 
 
-# -- local times ----------------------------------------------------------------------------
+# --- Local times ----------------------------------------------------------------------------
 
 
 def in_quiet_hours(moment: time, settings: CalendarSettings) -> bool:
@@ -274,7 +274,7 @@ def local_today(now_utc: datetime, tz: ZoneInfo) -> date:
     return now_utc.astimezone(tz).date()
 
 
-# -- the reminder plan ----------------------------------------------------------------------
+# --- The reminder plan ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

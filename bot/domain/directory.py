@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.rendering.spreadsheets import OrgTable, parse_org_table
+from bot.domain.org_list import OrgTable, parse_org_table
 from bot.texts import admin as t
 from storage import orgs, people
 from storage.models import Invite, Organization, OrgKind, Role

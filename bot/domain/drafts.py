@@ -11,16 +11,20 @@ allowed moment in the owner's time zone (not at night).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.calendar import CalendarSettings, next_allowed_moment
+from bot.domain.membership import MEMBERSHIP_FORM, MembershipContext
+from bot.forms.declaration import FormContext
 from bot.texts import common
 from bot.texts import forms as t
 from storage import drafts, outbox
 from storage.models import FormDraft
+from storage.outbox import OutboxKind
+from storage.outbox_keys import KeyPurpose, outbox_key
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +34,15 @@ BATCH = 500
 
 def _zone(draft: FormDraft, default_tz: str) -> ZoneInfo:
     try:
-        return ZoneInfo(draft.context.get("tz") or default_tz)
+        return ZoneInfo(FormContext.of(draft).tz or default_tz)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(default_tz)
 
 
 def _closed_text(draft: FormDraft) -> str:
     """A report's draft names its period; any other form is «форма»."""
-    period = draft.context.get("period") if draft.form == "membership" else None
-    name = common.period_name(date.fromisoformat(period)) if period else None
+    period = MembershipContext.of(draft).period if draft.form == MEMBERSHIP_FORM.name else None
+    name = common.period_name(period) if period else None
     return t.draft_closed(KEPT_DAYS, name)
 
 
@@ -51,9 +55,9 @@ async def _close(
 ) -> None:
     await outbox.enqueue(
         session,
-        key=f"draft-closed:{draft.token}",
+        key=outbox_key(KeyPurpose.DRAFT_CLOSED, draft.token),
         chat_id=draft.tg_user_id,
-        kind="text",
+        kind=OutboxKind.TEXT,
         payload={"text": _closed_text(draft)},
         not_before=next_allowed_moment(now, _zone(draft, default_tz), settings),
         now=now,

@@ -10,13 +10,23 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.audience import Audience
+from bot.forms.declaration import (
+    Form,
+    FormContext,
+    MenuEntry,
+    Opening,
+    OpenRequest,
+    Submission,
+    Summary,
+)
+from bot.forms.engine import SUMMARY
 from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, ONLINE
-from bot.forms.flow import Summary
 from bot.forms.parsers import show_date_range
 from bot.texts import events as t
 from bot.texts import forms
-from storage import audit, drafts, events
-from storage.models import Event, FormDraft, Organization
+from storage import audit, events
+from storage.models import Event, FormDraft
 
 OLD_AFTER = timedelta(days=366)
 
@@ -55,39 +65,24 @@ def _values_of(answers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def open_form(
-    session: AsyncSession, *, tg_user_id: int, org: Organization, default_tz: str, now: datetime
-) -> FormDraft:
-    return await drafts.start_draft(
-        session,
-        tg_user_id=tg_user_id,
-        form=EVENT.name,
-        org_id=org.id,
-        step=EVENT.first_step({}),
-        context={"org_name": org.name, "tz": org.timezone or default_tz},
-        now=now,
+class EventContext(FormContext):
+    """An event's draft: the ППО, and the event being corrected (None: a new one)."""
+
+    org_name: str
+    event_id: int | None = None
+
+
+async def open_form(request: OpenRequest) -> Opening:
+    """A new event; with ``request.event``, a correction of it, opened at the summary filled
+    with the event, to change single fields."""
+    org, event = request.org, request.event
+    context = EventContext(
+        org_name=org.name, tz=request.tz, event_id=None if event is None else event.id
     )
-
-
-async def open_correction(
-    session: AsyncSession,
-    *,
-    tg_user_id: int,
-    event: Event,
-    org: Organization,
-    default_tz: str,
-    now: datetime,
-) -> FormDraft:
-    """A correction opens at the summary, filled with the event, to change single fields."""
-    return await drafts.start_draft(
-        session,
-        tg_user_id=tg_user_id,
-        form=EVENT.name,
-        org_id=org.id,
-        step="__summary__",
-        answers=answers_of(event),
-        context={"org_name": org.name, "tz": org.timezone or default_tz, "event_id": event.id},
-        now=now,
+    if event is None:
+        return await request.start(EVENT.name, context, org_id=org.id, step=EVENT.first_step({}))
+    return await request.start(
+        EVENT.name, context, org_id=org.id, step=SUMMARY, answers=answers_of(event)
     )
 
 
@@ -109,55 +104,49 @@ def event_card(event: Event, org_name: str) -> str:
     return "\n".join([t.summary_header(org_name), "", *_field_lines(answers_of(event))])
 
 
-class EventFlow:
-    spec = EVENT
+def summary(answers: dict[str, Any], context: EventContext, today: date) -> Summary:
+    lines = [t.summary_header(context.org_name)]
+    if context.event_id is not None:
+        lines.append(t.edit_note(context.event_id))
+    lines += ["", *_field_lines(answers)]
+    warnings = []
+    dates = answers.get("dates")
+    if dates:
+        start, end = date.fromisoformat(dates["from"]), date.fromisoformat(dates["to"])
+        if end > today:
+            warnings.append(t.warn_future(show_date_range(dates)))
+        elif start < today - OLD_AFTER:
+            warnings.append(t.warn_old(show_date_range(dates)))
+    hint = forms.SUMMARY_WARN_HINT if warnings else forms.SUMMARY_CONFIRM_HINT
+    lines += ["", *warnings, *([""] if warnings else []), hint]
+    return Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
 
-    def previous_value(self, field: str, context: dict[str, Any]) -> Any:
-        return None
 
-    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
-        lines = [t.summary_header(context["org_name"])]
-        if "event_id" in context:
-            lines.append(t.edit_note(context["event_id"]))
-        lines += ["", *_field_lines(answers)]
-        warnings = []
-        dates = answers.get("dates")
-        if dates:
-            start, end = date.fromisoformat(dates["from"]), date.fromisoformat(dates["to"])
-            if end > today:
-                warnings.append(t.warn_future(show_date_range(dates)))
-            elif start < today - OLD_AFTER:
-                warnings.append(t.warn_old(show_date_range(dates)))
-        hint = forms.SUMMARY_WARN_HINT if warnings else forms.SUMMARY_CONFIRM_HINT
-        lines += ["", *warnings, *([""] if warnings else []), hint]
-        return Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
-
-    async def submit(
-        self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime
-    ) -> str:
-        assert draft.org_id is not None
-        values = _values_of(self.spec.visible_answers(draft.answers))
-        event_id = draft.context.get("event_id")
-        if event_id is not None:
-            return await _correct(session, draft, event_id, values, person_id, now)
-        event, created = await events.add_event(
+async def submit(submission: Submission[EventContext]) -> str:
+    session, draft, context = submission.session, submission.draft, submission.context
+    person_id, now = submission.person_id, submission.now
+    assert draft.org_id is not None
+    values = _values_of(EVENT.visible_answers(draft.answers))
+    if context.event_id is not None:
+        return await _correct(session, draft, context.event_id, values, person_id, now)
+    event, created = await events.add_event(
+        session,
+        org_id=draft.org_id,
+        values=values,
+        created_by=person_id,
+        now=now,
+        submission_key=draft.token,
+    )
+    if created:
+        audit.record(
             session,
-            org_id=draft.org_id,
-            values=values,
-            created_by=person_id,
-            now=now,
-            submission_key=draft.token,
+            at=now,
+            actor_id=person_id,
+            action="event.create",
+            org_id=event.org_id,
+            after={"id": event.id, **events.snapshot(event)},
         )
-        if created:
-            audit.record(
-                session,
-                at=now,
-                actor_id=person_id,
-                action="event.create",
-                org_id=event.org_id,
-                after={"id": event.id, **events.snapshot(event)},
-            )
-        return t.saved(draft.context["org_name"])
+    return t.saved(context.org_name)
 
 
 async def _correct(
@@ -224,3 +213,14 @@ async def year_overview(session: AsyncSession, org_id: int, today: date) -> Year
         for key, _ in sorted(counts.items(), key=lambda item: -item[1])
     ]
     return YearOverview(today.year, rows, sum(people.values()), by_direction)
+
+
+EVENT_FORM: Form[EventContext] = Form(
+    spec=EVENT,
+    context=EventContext,
+    audience=Audience.CHAIR,
+    open=open_form,
+    summary=summary,
+    submit=submit,
+    menu=MenuEntry("event", t.CMD_EVENT, button=t.MENU_EVENT),
+)

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage import outbox
 from storage.collections import OPEN_GRACE_DAYS
 from storage.models import Collection
+from storage.outbox_keys import KeyPurpose
 from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,15 @@ async def _guarding_collections(session: AsyncSession, now: datetime) -> set[int
 
 
 def _guards(key: str, collections: set[int]) -> bool:
-    """Whether ``key`` is a reminder key (``storage.collections.reminder_key``) of one of
+    """Whether ``key`` is a reminder key (:attr:`KeyPurpose.REMINDER`) of one of
     ``collections``."""
-    kind, _, rest = key.partition(":")
+    purpose, _, rest = key.partition(":")
     collection_id = rest.partition(":")[0]
-    return kind == "remind" and collection_id.isdigit() and int(collection_id) in collections
+    return (
+        purpose == KeyPurpose.REMINDER
+        and collection_id.isdigit()
+        and int(collection_id) in collections
+    )
 
 
 async def prune_outbox(

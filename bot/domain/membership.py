@@ -1,180 +1,158 @@
-"""Membership monitoring: which period a report is for, opening the form for a ППО, its
-summary, storing a report."""
+"""Membership monitoring: the report form declared (opening it for the period it is for, its
+summary, storing a report) and the correction of a report the district sent back."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.audience import Audience
 from bot.domain.coverage import coverage, format_percent, format_points, soft_checks
+from bot.domain.report_periods import (
+    Assignment,
+    chosen,
+    local_day,
+    options_for,
+    reassign,
+    same_place,
+)
+from bot.forms.declaration import (
+    Form,
+    FormContext,
+    MenuEntry,
+    Opening,
+    OpenRequest,
+    PickOne,
+    PickOption,
+    Started,
+    Submission,
+    Summary,
+)
 from bot.forms.engine import SUMMARY
-from bot.forms.flow import Summary
 from bot.forms.membership import MEMBERSHIP
 from bot.texts import common, forms
 from bot.texts import membership as t
-from storage import audit, collections, drafts, reports
-from storage.collections import OpenTarget
-from storage.models import CollectionKind, FormDraft, MembershipReport, Organization
-
-# -- which period a report is for -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """What a report counts for: a period and the request it answers (None: an extra report,
-    no one asked), that request's deadline for the ППО and whether it is already past."""
-
-    period: date
-    collection_id: int | None = None
-    title: str | None = None  # a one-off request's title
-    deadline: date | None = None
-    late: bool = False
-    submitted: bool = False  # the request was answered already: this is a new revision
-
-    @property
-    def label(self) -> str:
-        return t.assignment_label(
-            common.period_name(self.period), self.title, extra=self.collection_id is None
-        )
-
-    def context(self) -> dict[str, Any]:
-        """As a draft keeps it (JSON)."""
-        return {
-            "period": self.period.isoformat(),
-            "collection_id": self.collection_id,
-            "request_title": self.title,
-            "deadline": None if self.deadline is None else self.deadline.isoformat(),
-            "late": self.late,
-        }
-
-    @classmethod
-    def of_context(cls, context: dict[str, Any]) -> Assignment:
-        deadline = context.get("deadline")
-        return cls(
-            period=date.fromisoformat(context["period"]),
-            collection_id=context.get("collection_id"),
-            title=context.get("request_title"),
-            deadline=None if deadline is None else date.fromisoformat(deadline),
-            late=bool(context.get("late")),
-        )
-
-
-def _assigned(target: OpenTarget, today: date) -> Assignment:
-    return Assignment(
-        period=target.period,
-        collection_id=target.collection_id,
-        title=target.title if target.one_off else None,
-        deadline=target.deadline,
-        late=target.deadline < today,
-        submitted=target.submitted,
-    )
-
-
-def report_options(targets: Sequence[OpenTarget], today: date) -> tuple[Assignment, ...]:
-    """The period(s) a report filed on ``today`` (the ППО's local date) is for.
-
-    ``targets``: the ППО's membership requests still open (``storage.collections.open_targets``).
-    The rule, first that applies: the requests not yet answered whose deadline has not passed
-    (on the deadline day it has not); the latest overdue request not yet answered (the report
-    is late); the requests already answered whose deadline has not passed (a new revision);
-    the current month as an extra report. One option: decided; several (a calendar period and
-    a one-off request open at once): the chair picks.
-    """
-    current = [target for target in targets if target.deadline >= today]
-    pending = [target for target in current if not target.submitted]
-    overdue = [target for target in targets if target.deadline < today and not target.submitted]
-    if pending:
-        return tuple(_assigned(target, today) for target in pending)
-    if overdue:
-        latest = max(overdue, key=lambda target: (target.deadline, target.period))
-        return (_assigned(latest, today),)
-    if current:
-        return tuple(_assigned(target, today) for target in current)
-    return (Assignment(period=today.replace(day=1)),)
-
-
-def local_day(now: datetime, tz: str) -> date:
-    return now.astimezone(ZoneInfo(tz)).date()
-
-
-async def options_for(
-    session: AsyncSession, org: Organization, *, default_tz: str, now: datetime
-) -> tuple[Assignment, ...]:
-    """:func:`report_options` of ``org`` at ``now``."""
-    today = local_day(now, org.timezone or default_tz)
-    return await _options(session, org.id, today, now)
-
-
-async def _options(
-    session: AsyncSession, org_id: int, today: date, now: datetime
-) -> tuple[Assignment, ...]:
-    targets = await collections.open_targets(
-        session, org_id, kind=CollectionKind.MEMBERSHIP, now=now, local_day=today
-    )
-    return report_options(targets, today)
-
-
-def chosen(options: Sequence[Assignment], collection_id: int | None) -> Assignment | None:
-    """The one option there is, or the one with ``collection_id``; None: the chair must pick."""
-    if len(options) == 1:
-        return options[0]
-    return next((o for o in options if o.collection_id == collection_id), None)
-
-
-def opening_note(draft: FormDraft) -> str:
-    """The form's first line: which period and deadline the report is for."""
-    assignment = Assignment.of_context(draft.context)
-    return t.report_for(assignment.label, assignment.deadline, assignment.late)
+from storage import audit, collections, reports
+from storage.models import CollectionKind, MembershipReport, Organization
 
 
 def _values(report: Any) -> dict[str, int | None]:
     return {name: getattr(report, name) for name in reports.REPORT_FIELDS}
 
 
-async def open_form(
-    session: AsyncSession,
+async def returned_report(session: AsyncSession, org_id: int) -> MembershipReport | None:
+    """The ППО's counting report if it waits for a correction."""
+    report = await reports.last_report(session, org_id)
+    return report if report is not None and report.returned_at is not None else None
+
+
+class MembershipContext(FormContext):
+    """A report's draft: the ППО, what the report counts for (:class:`Assignment`), the last
+    report to compare with, and whether it corrects a report the district sent back."""
+
+    org_name: str
+    known_workers: int | None = None
+    period: date
+    collection_id: int | None = None
+    request_title: str | None = None
+    deadline: date | None = None
+    late: bool = False
+    correcting: bool = False
+    previous: dict[str, int | None] | None = None
+    previous_period: date | None = None
+    revision: int = 1
+    return_comment: str | None = None
+
+    @property
+    def assignment(self) -> Assignment:
+        return Assignment(
+            period=self.period,
+            collection_id=self.collection_id,
+            title=self.request_title,
+            deadline=self.deadline,
+            late=self.late,
+        )
+
+
+def _pick(options: Sequence[Assignment], picked_before: bool) -> PickOne:
+    """The open requests a report may answer, each with its deadline (only requests have one)."""
+    prompt = "\n".join([t.PERIODS_CHANGED, t.CHOOSE_PERIOD] if picked_before else [t.CHOOSE_PERIOD])
+    return PickOne(
+        prompt,
+        tuple(
+            PickOption(
+                t.period_button(
+                    common.period_name(option.period),
+                    option.title,
+                    option.deadline,
+                    option.submitted,
+                ),
+                option.collection_id,
+            )
+            for option in options
+            if option.collection_id is not None and option.deadline is not None
+        ),
+    )
+
+
+async def open_report(request: OpenRequest) -> Opening:
+    """A new report for the period it is for; with two requests open, the chair picks
+    (``request.collection_id``: the one picked, if it still is an option)."""
+    options = await options_for(
+        request.session, request.org, default_tz=request.default_tz, now=request.now
+    )
+    assignment = chosen(options, request.collection_id)
+    if assignment is None:
+        return _pick(options, picked_before=request.collection_id is not None)
+    note = t.report_for(assignment.label, assignment.deadline, assignment.late)
+    return await _start(request, assignment, None, note=note)
+
+
+async def open_correction(request: OpenRequest) -> Opening:
+    """The report the district sent back, pre-filled and opened at its summary so the chair
+    changes only what was asked; none waiting: a new report."""
+    returned = await returned_report(request.session, request.org.id)
+    if returned is None:
+        return await open_report(request)
+    return await _start(request, Assignment(period=returned.period), returned)
+
+
+async def _start(
+    request: OpenRequest,
+    assignment: Assignment,
+    correcting: MembershipReport | None,
     *,
-    tg_user_id: int,
-    org: Organization,
-    default_tz: str,
-    now: datetime,
-    assignment: Assignment | None = None,
-    correcting: MembershipReport | None = None,
-) -> FormDraft:
-    """A new report for ``assignment``, or (``correcting``) a returned one, pre-filled and
-    opened at its summary so the chair changes only what the district asked."""
-    if correcting is not None:
-        assignment = Assignment(period=correcting.period)
-    assert assignment is not None, "a new report needs its assignment (report_options)"
-    period = assignment.period
-    previous = await reports.previous_report(session, org.id, before=period)
-    revisions = (await reports.revision_counts(session, org.id)).get(period, 0)
-    context = {
-        "org_name": org.name,
-        "tz": org.timezone or default_tz,
-        "known_workers": org.workers,
-        **assignment.context(),
-        "correcting": correcting is not None,
-        "previous": _values(previous) if previous else None,
-        "previous_period": previous.period.isoformat() if previous else None,
-        "revision": revisions + 1,
-        "return_comment": correcting.return_comment if correcting else None,
-    }
+    note: str | None = None,
+) -> Started:
+    org, period = request.org, assignment.period
+    previous = await reports.previous_report(request.session, org.id, before=period)
+    revisions = (await reports.revision_counts(request.session, org.id)).get(period, 0)
+    context = MembershipContext(
+        org_name=org.name,
+        tz=request.tz,
+        known_workers=org.workers,
+        period=period,
+        collection_id=assignment.collection_id,
+        request_title=assignment.title,
+        deadline=assignment.deadline,
+        late=assignment.late,
+        correcting=correcting is not None,
+        previous=_values(previous) if previous else None,
+        previous_period=previous.period if previous else None,
+        revision=revisions + 1,
+        return_comment=correcting.return_comment if correcting else None,
+    )
     answers = _values(correcting) if correcting else {}
-    return await drafts.start_draft(
-        session,
-        tg_user_id=tg_user_id,
-        form=MEMBERSHIP.name,
+    return await request.start(
+        MEMBERSHIP.name,
+        context,
         org_id=org.id,
         step=SUMMARY if correcting else MEMBERSHIP.first_step({}),
         answers={key: value for key, value in answers.items() if value is not None},
-        context=context,
-        now=now,
+        note=note,
     )
 
 
@@ -182,131 +160,147 @@ def _line(label: str, value: Any) -> str:
     return f"{label}: {forms.SKIPPED if value is None else value}"
 
 
-class MembershipFlow:
-    spec = MEMBERSHIP
+def previous_value(field: str, context: MembershipContext) -> Any:
+    """Last report's value; workers from the organization, which the passport updates too."""
+    if field == "workers" and context.known_workers is not None:
+        return context.known_workers
+    return (context.previous or {}).get(field)
 
-    def previous_value(self, field: str, context: dict[str, Any]) -> Any:
-        """Last report's value; workers from the organization, which the passport updates too."""
-        if field == "workers" and context.get("known_workers") is not None:
-            return context["known_workers"]
-        previous = context.get("previous") or {}
-        return previous.get(field)
 
-    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
-        period = date.fromisoformat(context["period"])
-        lines = [t.summary_header(context["org_name"], common.period_name(period))]
-        if not context.get("correcting"):
-            assignment = Assignment.of_context(context)
-            lines.append(t.report_for(assignment.label, assignment.deadline, assignment.late))
-        if context.get("return_comment"):
-            lines.append(t.return_comment(context["return_comment"]))
-        lines.append("")
-        lines += [
-            _line(f.label, answers.get(f.name)) for f in self.spec.fields if f.applies(answers)
-        ]
-        workers, members = answers.get("workers"), answers.get("members")
-        current = coverage(members, workers)
-        lines += ["", f"<b>{t.COVERAGE}: {format_percent(current)}</b>"]
-        youth = coverage(answers.get("youth_members"), answers.get("youth_workers"))
-        if youth is not None:
-            lines.append(f"{t.YOUTH_COVERAGE}: {format_percent(youth)}")
-        managers = coverage(answers.get("managers_members"), answers.get("managers"))
-        if managers is not None:
-            lines.append(f"{t.MANAGERS_COVERAGE}: {format_percent(managers)}")
-        previous = context.get("previous")
-        if previous:
-            before = coverage(previous.get("members"), previous.get("workers"))
-            delta = None if current is None or before is None else current - before
-            previous_period = common.period_name(date.fromisoformat(context["previous_period"]))
-            lines.append(
-                t.change_line(previous_period, format_points(delta), members - previous["members"])
-            )
-        else:
-            lines.append(t.NO_PREVIOUS)
-        if context.get("revision", 1) > 1:
-            lines.append(t.revision_note(context["revision"]))
-        warnings = []
-        for found in soft_checks(answers, previous):
-            if found.kind == "jump":
-                warnings.append(t.warn_jump(found.previous_members, found.members))
-            elif found.expected is not None:
-                warnings.append(
-                    t.warn_balance(found.previous_members, found.expected, found.members)
-                )
-        if warnings:
-            lines += ["", *warnings, "", forms.SUMMARY_WARN_HINT]
-        else:
-            lines += ["", forms.SUMMARY_CONFIRM_HINT]
-        return Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
+def _warnings(answers: dict[str, Any], previous: dict[str, int | None] | None) -> list[str]:
+    warnings = []
+    for found in soft_checks(answers, previous):
+        if found.kind == "jump":
+            warnings.append(t.warn_jump(found.previous_members, found.members))
+        elif found.expected is not None:
+            warnings.append(t.warn_balance(found.previous_members, found.expected, found.members))
+    return warnings
 
-    async def submit(
-        self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime
-    ) -> str:
-        """Store the report where it belongs now: the assignment is decided again at submit,
-        since a draft may be finished in another period than it was opened in."""
-        assert draft.org_id is not None
-        planned = Assignment.of_context(draft.context)
-        today = local_day(now, draft.context["tz"])
-        assignment = (
-            planned
-            if draft.context.get("correcting")
-            else await _reassign(session, draft.org_id, planned, today, now)
-        )
-        period = assignment.period
-        answers = self.spec.visible_answers(draft.answers)
-        report = await reports.add_report(
+
+def _coverage_lines(answers: dict[str, Any], context: MembershipContext) -> list[str]:
+    workers, members = answers.get("workers"), answers.get("members")
+    current = coverage(members, workers)
+    lines = [f"<b>{t.COVERAGE}: {format_percent(current)}</b>"]
+    youth = coverage(answers.get("youth_members"), answers.get("youth_workers"))
+    if youth is not None:
+        lines.append(f"{t.YOUTH_COVERAGE}: {format_percent(youth)}")
+    managers = coverage(answers.get("managers_members"), answers.get("managers"))
+    if managers is not None:
+        lines.append(f"{t.MANAGERS_COVERAGE}: {format_percent(managers)}")
+    previous = context.previous
+    if previous and context.previous_period is not None:
+        before = coverage(previous.get("members"), previous.get("workers"))
+        delta = None if current is None or before is None else current - before
+        members_delta = (members or 0) - (previous["members"] or 0)  # both required
+        period = common.period_name(context.previous_period)
+        lines.append(t.change_line(period, format_points(delta), members_delta))
+    else:
+        lines.append(t.NO_PREVIOUS)
+    return lines
+
+
+def summary(answers: dict[str, Any], context: MembershipContext, today: date) -> Summary:
+    lines = [t.summary_header(context.org_name, common.period_name(context.period))]
+    if not context.correcting:
+        assignment = context.assignment
+        lines.append(t.report_for(assignment.label, assignment.deadline, assignment.late))
+    if context.return_comment:
+        lines.append(t.return_comment(context.return_comment))
+    lines.append("")
+    lines += [_line(f.label, answers.get(f.name)) for f in MEMBERSHIP.fields if f.applies(answers)]
+    lines += ["", *_coverage_lines(answers, context)]
+    if context.revision > 1:
+        lines.append(t.revision_note(context.revision))
+    warnings = _warnings(answers, context.previous)
+    if warnings:
+        lines += ["", *warnings, "", forms.SUMMARY_WARN_HINT]
+    else:
+        lines += ["", forms.SUMMARY_CONFIRM_HINT]
+    return Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
+
+
+async def submit(submission: Submission[MembershipContext]) -> str:
+    """Store the report where it belongs now: the assignment is decided again at submit,
+    since a draft may be finished in another period than it was opened in."""
+    session, draft, context, now = (
+        submission.session,
+        submission.draft,
+        submission.context,
+        submission.now,
+    )
+    assert draft.org_id is not None and context.tz is not None
+    planned = context.assignment
+    today = local_day(now, context.tz)
+    assignment = (
+        planned
+        if context.correcting
+        else await reassign(session, draft.org_id, planned, today, now)
+    )
+    answers = MEMBERSHIP.visible_answers(draft.answers)
+    report = await reports.add_report(
+        session,
+        org_id=draft.org_id,
+        period=assignment.period,
+        values=answers,
+        submitted_by=submission.person_id,
+        submitted_at=now,
+        submission_key=draft.token,
+    )
+    org = await session.get(Organization, draft.org_id)
+    if org is not None:
+        org.workers = report.workers
+    if assignment.collection_id is not None:
+        await collections.mark_submitted(
             session,
             org_id=draft.org_id,
-            period=period,
-            values=answers,
-            submitted_by=person_id,
-            submitted_at=now,
-            submission_key=draft.token,
+            kind=CollectionKind.MEMBERSHIP,
+            collection_id=assignment.collection_id,
+            now=now,
+            local_day=today,
         )
-        org = await session.get(Organization, draft.org_id)
-        if org is not None:
-            org.workers = report.workers
-        if assignment.collection_id is not None:
-            await collections.mark_submitted(
-                session,
-                org_id=draft.org_id,
-                kind=CollectionKind.MEMBERSHIP,
-                collection_id=assignment.collection_id,
-                now=now,
-                local_day=today,
-            )
-        audit.record(
-            session,
-            at=now,
-            actor_id=person_id,
-            action="report.submit",
-            org_id=draft.org_id,
-            after={
-                "period": period.isoformat(),
-                "revision": report.revision,
-                "collection_id": assignment.collection_id,
-                "late": assignment.late,
-                **answers,
-            },
-        )
-        same = _same(planned, assignment)
-        return t.saved(
-            draft.context["org_name"],
-            common.period_name(period),
-            format_percent(coverage(report.members, report.workers)),
-            late_deadline=assignment.deadline if assignment.late else None,
-            moved=None if same else (planned.label, assignment.label),
-        )
+    audit.record(
+        session,
+        at=now,
+        actor_id=submission.person_id,
+        action="report.submit",
+        org_id=draft.org_id,
+        after={
+            "period": assignment.period.isoformat(),
+            "revision": report.revision,
+            "collection_id": assignment.collection_id,
+            "late": assignment.late,
+            **answers,
+        },
+    )
+    return t.saved(
+        context.org_name,
+        common.period_name(assignment.period),
+        format_percent(coverage(report.members, report.workers)),
+        late_deadline=assignment.deadline if assignment.late else None,
+        moved=None if same_place(planned, assignment) else (planned.label, assignment.label),
+    )
 
 
-def _same(planned: Assignment, now: Assignment) -> bool:
-    return (planned.period, planned.collection_id) == (now.period, now.collection_id)
-
-
-async def _reassign(
-    session: AsyncSession, org_id: int, planned: Assignment, today: date, now: datetime
-) -> Assignment:
-    """The draft's assignment if it still is an option at ``now``, else where the report
-    belongs now (of several open requests, the one due first)."""
-    options = await _options(session, org_id, today, now)
-    return next((o for o in options if _same(planned, o)), options[0])
+MEMBERSHIP_FORM: Form[MembershipContext] = Form(
+    spec=MEMBERSHIP,
+    context=MembershipContext,
+    audience=Audience.CHAIR,
+    open=open_report,
+    summary=summary,
+    submit=submit,
+    previous_value=previous_value,
+    menu=MenuEntry("report", t.CMD_REPORT, button=t.MENU_REPORT),
+    reminder_label=t.MENU_REPORT,
+)
+CORRECTION_FORM: Form[MembershipContext] = Form(
+    name="correction",
+    spec=MEMBERSHIP,
+    context=MembershipContext,
+    audience=Audience.CHAIR,
+    open=open_correction,
+    summary=summary,
+    submit=submit,
+    previous_value=previous_value,
+    reminder_label=t.MENU_REPORT,
+)
+"""A report sent back by the district: its button opens a draft of the report itself."""

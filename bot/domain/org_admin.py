@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.audience import Audience
+from bot.domain.timezones import parse_timezone
+from bot.forms.declaration import AdminContext, Form, Opening, OpenRequest, Submission, Summary
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
-from bot.forms.flow import Summary
 from bot.forms.parsers import text, typed_int
-from bot.rendering.spreadsheets import parse_timezone
 from bot.texts import admin as admin_texts
 from bot.texts import forms
 from bot.texts import staff as t
-from storage import audit, drafts, orgs
-from storage.models import FormDraft, Organization, OrgKind
+from storage import audit, orgs
+from storage.models import Organization, OrgKind
 
 
 def _timezone(raw: str, env: ParseEnv) -> str:
@@ -37,86 +39,93 @@ TIMEZONE = FormSpec(
 )
 
 
-async def open_form(
-    session: AsyncSession, *, form: str, tg_user_id: int, org: Organization, now: datetime
-) -> FormDraft:
-    spec = RENAME if form == RENAME.name else TIMEZONE
-    return await drafts.start_draft(
-        session,
-        tg_user_id=tg_user_id,
-        form=spec.name,
-        org_id=None,
-        step=spec.first_step({}),
-        context={"target_org": org.id, "org_name": org.name, "admin_only": True},
-        now=now,
-    )
+def _opener(spec: FormSpec) -> Callable[[OpenRequest], Awaitable[Opening]]:
+    async def open_form(request: OpenRequest) -> Opening:
+        context = AdminContext(target_org=request.org.id, org_name=request.org.name)
+        return await request.start(spec.name, context, org_id=None, step=spec.first_step({}))
+
+    return open_form
 
 
-class _OrgFieldFlow:
-    """One field of an organization, changed with an audit record."""
+def _summary(spec: FormSpec) -> Callable[[dict[str, Any], AdminContext, date], Summary]:
+    """One field of an organization and its new value."""
 
-    spec: FormSpec
-    attribute: str
-    action: str
-
-    def previous_value(self, field: str, context: dict[str, Any]) -> Any:
-        return None
-
-    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
-        field = self.spec.fields[0]
+    def summary(answers: dict[str, Any], context: AdminContext, today: date) -> Summary:
+        field = spec.fields[0]
         lines = [
-            t.org_form_header(self.spec.title, context["org_name"]),
+            t.org_form_header(spec.title, context.org_name),
             forms.field_line(field.label, str(answers.get(field.name, ""))),
             "",
             forms.SUMMARY_CONFIRM_HINT,
         ]
         return Summary("\n".join(lines))
 
-    async def submit(
-        self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime
-    ) -> str:
-        org = await orgs.get_org(session, draft.context["target_org"])
-        if org is None:
-            return t.NOT_FOUND
-        value = draft.answers[self.spec.fields[0].name]
-        if self.attribute == "name" and (
-            taken := await orgs.namesake(
-                session, kind=org.kind, parent_id=org.parent_id, name=value, other_than=org.id
-            )
-        ):
-            return admin_texts.name_taken(value, taken.id)
-        before = getattr(org, self.attribute)
-        setattr(org, self.attribute, value)
-        if self.attribute == "name":
-            org.name_key = orgs.name_key(value)
-        org.updated_at = now
-        audit.record(
-            session,
-            at=now,
-            actor_id=person_id,
-            action=self.action,
-            org_id=org.id,
-            before={self.attribute: before},
-            after={self.attribute: value},
+    return summary
+
+
+async def _change(
+    submission: Submission[AdminContext], attribute: str, action: str
+) -> tuple[Any, Organization] | str:
+    """Set ``attribute`` of the organization (the form's one answer) with an audit record;
+    (the value before, the organization), or the text saying why not."""
+    session, now = submission.session, submission.now
+    org = await orgs.get_org(session, submission.context.target_org)
+    if org is None:
+        return t.NOT_FOUND
+    value = submission.draft.answers[attribute]
+    if attribute == "name" and (
+        taken := await orgs.namesake(
+            session, kind=org.kind, parent_id=org.parent_id, name=value, other_than=org.id
         )
-        return self.done(before, org)
+    ):
+        return admin_texts.name_taken(value, taken.id)
+    before = getattr(org, attribute)
+    setattr(org, attribute, value)
+    if attribute == "name":
+        org.name_key = orgs.name_key(value)
+    org.updated_at = now
+    audit.record(
+        session,
+        at=now,
+        actor_id=submission.person_id,
+        action=action,
+        org_id=org.id,
+        before={attribute: before},
+        after={attribute: value},
+    )
+    return before, org
 
-    def done(self, before: Any, org: Organization) -> str:
-        raise NotImplementedError
+
+async def _rename(submission: Submission[AdminContext]) -> str:
+    changed = await _change(submission, "name", "org.rename")
+    return changed if isinstance(changed, str) else t.renamed(str(changed[0]), changed[1].name)
 
 
-class RenameFlow(_OrgFieldFlow):
-    spec, attribute, action = RENAME, "name", "org.rename"
+async def _set_timezone(submission: Submission[AdminContext]) -> str:
+    changed = await _change(submission, "timezone", "org.timezone")
+    return (
+        changed
+        if isinstance(changed, str)
+        else t.tz_set(changed[1].name, changed[1].timezone or "")
+    )
 
-    def done(self, before: Any, org: Organization) -> str:
-        return t.renamed(str(before), org.name)
 
-
-class TimezoneFlow(_OrgFieldFlow):
-    spec, attribute, action = TIMEZONE, "timezone", "org.timezone"
-
-    def done(self, before: Any, org: Organization) -> str:
-        return t.tz_set(org.name, org.timezone or "")
+RENAME_FORM: Form[AdminContext] = Form(
+    spec=RENAME,
+    context=AdminContext,
+    audience=Audience.ADMIN,
+    open=_opener(RENAME),
+    summary=_summary(RENAME),
+    submit=_rename,
+)
+TIMEZONE_FORM: Form[AdminContext] = Form(
+    spec=TIMEZONE,
+    context=AdminContext,
+    audience=Audience.ADMIN,
+    open=_opener(TIMEZONE),
+    summary=_summary(TIMEZONE),
+    submit=_set_timezone,
+)
 
 
 async def districts(session: AsyncSession) -> list[Organization]:
@@ -157,7 +166,7 @@ async def move(
 
 
 def set_archived(
-    org: Organization, session: AsyncSession, *, archived: bool, by: int | None, now: datetime
+    session: AsyncSession, org: Organization, *, archived: bool, by: int | None, now: datetime
 ) -> None:
     """Archived organizations keep their history and drop out of reminders and digests."""
     org.archived_at = now if archived else None

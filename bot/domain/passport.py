@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.audience import Audience
+from bot.forms.declaration import (
+    Form,
+    FormContext,
+    MenuEntry,
+    Opening,
+    OpenRequest,
+    Submission,
+    Summary,
+)
 from bot.forms.engine import SUMMARY
-from bot.forms.flow import Summary
 from bot.forms.parsers import show_date
 from bot.forms.passport import PASSPORT
 from bot.texts import forms
 from bot.texts import passport as t
-from storage import audit, collections, drafts, orgs, passports
-from storage.models import CollectionKind, FormDraft, Organization, Person
+from storage import audit, collections, orgs, passports
+from storage.models import CollectionKind, Organization, Person
 
 
 def _lines(values: dict[str, Any]) -> list[str]:
@@ -42,73 +51,78 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
     return "\n".join(lines)
 
 
-async def open_form(
-    session: AsyncSession, *, tg_user_id: int, org: Organization, default_tz: str, now: datetime
-) -> FormDraft:
+class PassportContext(FormContext):
+    org_name: str
+
+
+async def open_form(request: OpenRequest) -> Opening:
     """A filled passport opens at the summary to change single fields; an empty one at the start."""
-    passport = await passports.get_passport(session, org.id)
+    org = request.org
+    passport = await passports.get_passport(request.session, org.id)
     values = passports.values_of(passport, org)
     answers = {key: value for key, value in values.items() if value is not None}
     filled = not PASSPORT.missing_required(answers)
-    return await drafts.start_draft(
-        session,
-        tg_user_id=tg_user_id,
-        form=PASSPORT.name,
+    return await request.start(
+        PASSPORT.name,
+        PassportContext(org_name=org.name, tz=request.tz),
         org_id=org.id,
         step=SUMMARY if filled else PASSPORT.first_step(answers),
         answers=answers,
-        context={"org_name": org.name, "tz": org.timezone or default_tz},
-        now=now,
     )
 
 
-class PassportFlow:
-    spec = PASSPORT
+def summary(answers: dict[str, Any], context: PassportContext, today: date) -> Summary:
+    lines = [t.card_header(context.org_name), "", *_lines(answers), ""]
+    until = answers.get("agreement_until")
+    warn = (
+        bool(answers.get("agreement")) and until is not None and date.fromisoformat(until) < today
+    )
+    if warn:
+        lines += [t.agreement_expired(show_date(until)), "", forms.SUMMARY_WARN_HINT]
+    else:
+        lines.append(forms.SUMMARY_CONFIRM_HINT)
+    return Summary("\n".join(lines), needs_explicit_confirm=warn)
 
-    def previous_value(self, field: str, context: dict[str, Any]) -> Any:
-        return None
 
-    def summary(self, answers: dict[str, Any], context: dict[str, Any], today: date) -> Summary:
-        lines = [t.card_header(context["org_name"]), "", *_lines(answers), ""]
-        until = answers.get("agreement_until")
-        warn = (
-            bool(answers.get("agreement"))
-            and until is not None
-            and date.fromisoformat(until) < today
-        )
-        if warn:
-            lines += [t.agreement_expired(show_date(until)), "", forms.SUMMARY_WARN_HINT]
-        else:
-            lines.append(forms.SUMMARY_CONFIRM_HINT)
-        return Summary("\n".join(lines), needs_explicit_confirm=warn)
-
-    async def submit(
-        self, session: AsyncSession, draft: FormDraft, person_id: int, now: datetime
-    ) -> str:
-        assert draft.org_id is not None
-        org = await orgs.get_org(session, draft.org_id)
-        assert org is not None
-        before = passports.values_of(await passports.get_passport(session, org.id), org)
-        values = dict.fromkeys(before) | self.spec.visible_answers(draft.answers)
-        if values.get("workers") is None:
-            values["workers"] = before["workers"]
-        await passports.save_passport(session, org=org, values=values, by=person_id, now=now)
-        await collections.mark_submitted(
+async def submit(submission: Submission[PassportContext]) -> str:
+    session, draft, now = submission.session, submission.draft, submission.now
+    assert draft.org_id is not None and submission.context.tz is not None
+    org = await orgs.get_org(session, draft.org_id)
+    assert org is not None
+    before = passports.values_of(await passports.get_passport(session, org.id), org)
+    values = dict.fromkeys(before) | PASSPORT.visible_answers(draft.answers)
+    if values.get("workers") is None:
+        values["workers"] = before["workers"]
+    await passports.save_passport(session, org=org, values=values, by=submission.person_id, now=now)
+    await collections.mark_submitted(
+        session,
+        org_id=org.id,
+        kind=CollectionKind.PASSPORT,
+        now=now,
+        local_day=now.astimezone(ZoneInfo(submission.context.tz)).date(),
+    )
+    old, new = audit.changes(before, values)
+    if new:
+        audit.record(
             session,
+            at=now,
+            actor_id=submission.person_id,
+            action="passport.update",
             org_id=org.id,
-            kind=CollectionKind.PASSPORT,
-            now=now,
-            local_day=now.astimezone(ZoneInfo(draft.context["tz"])).date(),
+            before=old,
+            after=new,
         )
-        old, new = audit.changes(before, values)
-        if new:
-            audit.record(
-                session,
-                at=now,
-                actor_id=person_id,
-                action="passport.update",
-                org_id=org.id,
-                before=old,
-                after=new,
-            )
-        return t.saved(len(new))
+    return t.saved(len(new))
+
+
+PASSPORT_FORM: Form[PassportContext] = Form(
+    spec=PASSPORT,
+    context=PassportContext,
+    audience=Audience.CHAIR,
+    open=open_form,
+    summary=summary,
+    submit=submit,
+    menu=MenuEntry("passport", t.CMD_PASSPORT, button=t.MENU_PASSPORT, opens_form=False),
+    reminder_label=t.MENU_PASSPORT,
+)
+"""``/passport`` shows the card first (``card_text``), whose button opens the form."""

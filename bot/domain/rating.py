@@ -4,7 +4,7 @@ Seed 002 (the district's membership-motivation programme, item 25) asks for a ra
 primary organizations every year by 1 February; its section VI names what the work is judged
 by: the number of members and the coverage and their growth, the youth under 35, reporting
 (monitoring two or four times a year, item 2), and the events held for the members. The rating
-turns those into one score per ППО.
+turns those into one score per ППО; ``bot.rendering.rating`` writes its message and table.
 
 The formula
 -----------
@@ -72,17 +72,13 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.coverage import coverage, format_percent, format_points
-from bot.rendering.spreadsheets import build_table_xlsx
-from bot.texts import common
-from bot.texts import rating as t
+from bot.domain.coverage import coverage
 from storage import digest as digest_store
 from storage import rating as store
 from storage.digest import ScopeInfo
@@ -90,13 +86,6 @@ from storage.orgs import name_key
 from storage.rating import RatingRow
 
 CHANGE_SPAN = 10.0  # p.p.: a change of −CHANGE_SPAN scores 0, +CHANGE_SPAN scores 100
-TOP_COUNT = 5
-BOTTOM_COUNT = 5
-TEXT_LIMIT = 1500  # characters of HTML: one phone screen
-# (name length, names of unrated ППО) tried in turn until the message fits: names stay
-# readable as long as possible, the list of ППО without data (also in the file) goes first.
-_FITS = ((40, 5), (40, 3), (32, 3), (32, 0), (28, 0), (24, 0), (16, 0))
-_EPSILON = 1e-9
 
 
 class Criterion(enum.StrEnum):
@@ -369,209 +358,3 @@ def rating_year(argument: str | None, today: date) -> int | None:
         return None
     year = int(text)
     return year if 2000 <= year <= today.year else None
-
-
-# --- Text -----------------------------------------------------------------------------------
-
-
-def half_up(value: float, digits: int = 1) -> float:
-    """Rounded as people round by hand (79,25 → 79,3), not to the nearest even digit."""
-    quantum = Decimal(1).scaleb(-digits)
-    exact = Decimal(repr(round(value, 9)))  # drop float noise first: 79.24999999999999 is 79.25
-    return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def number(value: float, digits: int = 1) -> str:
-    """Rounded half up, a comma, trailing zeros dropped: 82,5 / 70 / 0,15."""
-    text = f"{half_up(value, digits):.{digits}f}".replace(".", ",")
-    return text.rstrip("0").rstrip(",") if "," in text else text
-
-
-def formula_terms(weights: RatingWeights, names: Mapping[str, str]) -> str:
-    """«0,3 × охват + 0,2 × динамика + …» (criteria with weight 0 are left out)."""
-    return " + ".join(
-        f"{number(w, 2)} × {names[c.value]}" for c, w in weights.items() if w > _EPSILON
-    )
-
-
-def formula_text(weights: RatingWeights = DEFAULT_WEIGHTS) -> str:
-    """The formula paragraph of the message (HTML)."""
-    return t.formula(formula_terms(weights, t.CRITERIA_SHORT))
-
-
-def formula_plain(weights: RatingWeights = DEFAULT_WEIGHTS) -> str:
-    """The formula in full words, as the spreadsheet's last row."""
-    return t.formula_plain(formula_terms(weights, t.CRITERIA))
-
-
-def _short(text: str, limit: int) -> str:
-    """A name cut to ``limit`` characters with «…» (still raw: the texts escape it)."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def _line(org: RatedOrg, limit: int) -> str:
-    youth = None
-    if org.youth is not None:
-        youth = format_percent(org.youth)
-    elif org.scores.get(Criterion.YOUTH) is not None:
-        youth = t.YOUTH_NOT_GIVEN_SHORT
-    return t.line(
-        org.place or 0,
-        _short(org.row.name, limit),
-        number(org.total or 0.0),
-        t.figures(
-            format_percent(org.coverage),
-            None if org.change is None else format_points(org.change),
-            youth,
-        ),
-    )
-
-
-def _lines(rating: Rating, limit: int, no_data_cap: int) -> list[str]:
-    lines = [
-        t.header(rating.year, rating.as_of),
-        t.scope_line(rating.scope.name, len(rating.rated), len(rating.orgs)),
-    ]
-    if not rating.orgs:
-        return [*lines, "", t.NO_PPO]
-    rated, unrated = rating.rated, rating.unrated
-    lines += ["", formula_text(rating.weights), ""]
-    if not rated:
-        lines.append(t.NOBODY_RATED)
-    else:
-        top = rated[:TOP_COUNT]
-        bottom = rated[TOP_COUNT:][-BOTTOM_COUNT:]
-        lines.append(t.TOP)
-        lines += [_line(org, limit) for org in top]
-        if bottom:
-            lines += ["", t.BOTTOM]
-            lines += [_line(org, limit) for org in bottom]
-    if unrated:
-        names = [_short(org.row.name, limit) for org in unrated[:no_data_cap]]
-        if len(unrated) > no_data_cap:
-            names.append(t.more(len(unrated) - no_data_cap) if names else t.SEE_LIST)
-        lines += ["", t.no_data(len(unrated), names)]
-    if rated:
-        lines += ["", t.SEE_FILE]
-    return lines
-
-
-def _fit(build: Callable[[int, int], list[str]]) -> str:
-    text = ""
-    for limit, cap in _FITS:
-        text = "\n".join(build(limit, cap))
-        if len(text) <= TEXT_LIMIT:
-            break
-    return text
-
-
-def rating_text(rating: Rating) -> str:
-    """The message (HTML): title, the formula with its weights, top 5 and bottom 5 with scores
-    and key figures, the ППО without data. Fits one phone screen."""
-    return _fit(lambda limit, cap: _lines(rating, limit, cap))
-
-
-# --- Spreadsheet ----------------------------------------------------------------------------
-
-TABLE_HEADERS = (
-    t.H_PLACE,
-    t.H_PPO,
-    t.H_DISTRICT,
-    t.H_PERIOD,
-    t.H_WORKERS,
-    t.H_MEMBERS,
-    t.H_COVERAGE,
-    t.h_score(t.CRITERIA_SHORT["coverage"]),
-    t.H_BASELINE,
-    t.H_CHANGE,
-    t.h_score(t.CRITERIA_SHORT["change"]),
-    t.H_YOUTH,
-    t.h_score(t.CRITERIA_SHORT["youth"]),
-    t.H_TARGETS,
-    t.H_ON_TIME,
-    t.H_ON_TIME_SHARE,
-    t.h_score(t.CRITERIA_SHORT["on_time"]),
-    t.H_EVENTS,
-    t.h_score(t.CRITERIA_SHORT["events"]),
-    t.H_PARTICIPANTS,
-    t.H_REACH,
-    t.h_score(t.CRITERIA_SHORT["reach"]),
-    t.H_TOTAL,
-    t.H_NOTE,
-)
-
-
-def _r(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else half_up(value, digits)
-
-
-def _score_cell(org: RatedOrg, criterion: Criterion) -> object:
-    if not org.rated:
-        return None
-    value = org.scores.get(criterion)
-    return t.NOT_APPLICABLE if value is None else half_up(value, 2)
-
-
-def _note(org: RatedOrg) -> str | None:
-    if org.unrated is Unrated.NO_REPORT:
-        return t.REASON_NO_REPORT
-    if org.unrated is Unrated.NO_WORKERS:
-        return t.REASON_NO_WORKERS
-    if org.youth_not_given:
-        return f"{t.CRITERIA['youth']}: {t.YOUTH_NOT_GIVEN}"
-    return None
-
-
-def table_rows(rating: Rating) -> list[list[object]]:
-    """One row per ППО in ``TABLE_HEADERS`` order, then a blank row and the formula."""
-    rows: list[list[object]] = []
-    for org in rating.orgs:
-        row, last, baseline = org.row, org.row.last, org.row.baseline
-        base_name = None
-        if baseline is not None:
-            base_name = common.period_name(baseline.period)
-        rows.append(
-            [
-                org.place if org.place is not None else "—",
-                row.name,
-                row.district_name,
-                None if last is None else common.period_name(last.period),
-                None if last is None else last.workers,
-                None if last is None else last.members,
-                _r(org.coverage),
-                _score_cell(org, Criterion.COVERAGE),
-                base_name,
-                _r(org.change),
-                _score_cell(org, Criterion.CHANGE),
-                _r(org.youth),
-                _score_cell(org, Criterion.YOUTH),
-                row.targets,
-                row.on_time,
-                _r(org.on_time),
-                _score_cell(org, Criterion.ON_TIME),
-                row.events,
-                _score_cell(org, Criterion.EVENTS),
-                row.participants,
-                _r(org.reach),
-                _score_cell(org, Criterion.REACH),
-                t.NO_DATA if org.total is None else half_up(org.total, 2),
-                _note(org),
-            ]
-        )
-    rows.append([])
-    rows.append([None, formula_plain(rating.weights)])
-    return rows
-
-
-def rating_xlsx(rating: Rating) -> bytes:
-    """The full table: place, ППО, every criterion's raw value and score, the total; the
-    formula in words as the last row."""
-    title = t.SHEET_TITLE.format(year=rating.year)
-    return build_table_xlsx(title, TABLE_HEADERS, table_rows(rating))
-
-
-def rating_file_name(year: int) -> str:
-    return t.FILE_NAME.format(year=year)

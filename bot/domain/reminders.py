@@ -1,8 +1,8 @@
-"""The monitoring calendar's jobs: open due periods, plan reminders into the outbox.
+"""Reminders of the monitoring calendar, planned into the outbox (periods are opened by
+``bot/domain/due_periods.py``).
 
-Both are plain async functions a scheduler calls every few minutes; running them again at
-the same moment (or after a restart) changes nothing, because collections are opened once
-per (district, period) and every reminder has its own outbox key.
+A plain async function a scheduler calls every minute; running it again at the same moment
+(or after a restart) changes nothing, because every reminder has its own outbox key.
 
 Catch-up policy. A job that runs late (the bot was down) finds several reminders of a target
 whose moment has passed. Only the latest of them goes out (per target and audience), so a
@@ -24,12 +24,11 @@ unconnected chairs. Pauses apply to chair reminders only.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,128 +36,23 @@ from bot.domain.calendar import (
     PURPOSE_OPEN,
     CalendarSettings,
     PlannedReminder,
-    calendar_months,
-    deadline_for,
-    due_months,
     latest_due,
     local_today,
     next_allowed_moment,
     reminder_plan,
-    tier_of,
 )
 from bot.domain.clock import Clock
-from bot.domain.coverage import coverage
 from bot.domain.isolation import Isolation
+from bot.domain.timezones import zone_of
+from bot.forms.declaration import FormButton
 from bot.texts import reminders as t
 from storage import collections as store
+from storage.contacts import Contact, chairs_of, curators_of, staff_of
 from storage.models import Collection, CollectionKind, CollectionTarget, Organization, OrgKind
-from storage.outbox import enqueue
-from storage.reports import latest_reports
+from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
 
-log = logging.getLogger(__name__)
-
-FormButton = Callable[[str, int], tuple[str, str]]
 """(collection kind, ППО id) -> (button text, callback_data) of the button opening the form."""
-
-TEXT_KIND = "text"
-
-
-def zone_of(org: Organization | None, default_tz: str) -> ZoneInfo:
-    """The organization's time zone, or the default one (also for an unknown zone name)."""
-    name = org.timezone if org is not None else None
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("unknown time zone %r of organization %s", name, org.id if org else None)
-    return ZoneInfo(default_tz)
-
-
-# -- opening periods ------------------------------------------------------------------------
-
-
-async def open_due_periods(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    calendar_settings: CalendarSettings,
-    default_tz: str,
-    isolation: Isolation | None = None,
-) -> list[Collection]:
-    """Open this month's membership monitoring in every district where it is due.
-
-    For each district whose local today falls in a calendar month and that has no calendar
-    collection for this month yet: the targets are its ППО due this month by their tier, from
-    their latest report before the period (a report already filed for the period marks the
-    target submitted). A district with no ППО due gets no collection. Returns those opened.
-    Each district is a unit of its own (``isolation``): one that fails is logged and skipped.
-    """
-    isolation = isolation or Isolation()
-    now = clock.now()
-    months = calendar_months(calendar_settings)
-    async with session_pool() as session:
-        districts = list(await store.active_districts(session))
-    opened: list[Collection] = []
-    for district in districts:
-        async with isolation.unit(f"opening the period of district {district.id}"):
-            today = local_today(now, zone_of(district, default_tz))
-            if today.month not in months:
-                continue
-            period = date(today.year, today.month, 1)
-            async with session_pool() as session, session.begin():
-                collection = await _open_district_period(
-                    session, district.id, period, calendar_settings, now
-                )
-            if collection is not None:
-                log.info("opened %s for district %s", collection.title, district.id)
-                opened.append(collection)
-    return opened
-
-
-async def _open_district_period(
-    session: AsyncSession,
-    district_id: int,
-    period: date,
-    settings: CalendarSettings,
-    now: datetime,
-) -> Collection | None:
-    existing = await store.find_collection(
-        session,
-        kind=CollectionKind.MEMBERSHIP,
-        scope_org_id=district_id,
-        period=period,
-        one_off=False,
-    )
-    if existing is not None:
-        return None
-    due: list[tuple[int, str]] = []
-    submitted: dict[int, datetime] = {}
-    for org in await store.ppo_in_scope(session, district_id):
-        reports = await latest_reports(session, org.id, limit=2)
-        before = [r for r in reports if r.period < period]
-        basis = before[0] if before else None
-        tier = tier_of(coverage(basis.members, basis.workers) if basis is not None else None)
-        if period.month not in due_months(tier, settings):
-            continue
-        due.append((org.id, tier.value))
-        if reports and reports[0].period == period:
-            submitted[org.id] = reports[0].submitted_at
-    if not due:
-        return None
-    return await store.open_collection(
-        session,
-        kind=CollectionKind.MEMBERSHIP,
-        scope_org_id=district_id,
-        period=period,
-        title=t.collection_title(period),
-        one_off=False,
-        deadline_for_target=deadline_for(period, settings),
-        targets=due,
-        now=now,
-        already_submitted=submitted,
-    )
-
-
-# -- planning reminders ---------------------------------------------------------------------
 
 
 def _pick(
@@ -194,20 +88,6 @@ def _chair_text(
     return t.chair_after(org.name, days_late=(delivered_on - target.deadline).days, **common)
 
 
-@dataclass
-class _Recipient:
-    contact: store.Contact
-    org_ids: set[int] = field(default_factory=set)
-    staff: bool = False
-
-
-async def _escalation_staff(session: AsyncSession, scope: Organization) -> list[store.Contact]:
-    staff = await store.staff_of(session, scope.id)
-    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
-        staff = await store.staff_of(session, scope.parent_id)
-    return staff
-
-
 async def _plan_collection(
     session: AsyncSession,
     collection: Collection,
@@ -229,7 +109,7 @@ async def _plan_collection(
     pending = [(target, org) for target, org in rows if target.submitted_at is None]
     if not pending:
         return 0
-    chairs = await store.chairs_of(session, (org.id for _, org in pending))
+    chairs = await chairs_of(session, (org.id for _, org in pending))
     count = 0
     for target, org in pending:
         async with isolation.unit(f"reminder of collection {collection.id} to ППО {org.id}"):
@@ -259,7 +139,7 @@ async def _remind_chair(
     collection: Collection,
     target: CollectionTarget,
     org: Organization,
-    chair: store.Contact | None,
+    chair: Contact | None,
     now: datetime,
     settings: CalendarSettings,
     default_tz: str,
@@ -285,43 +165,41 @@ async def _remind_chair(
     }
     return await enqueue(
         session,
-        key=store.reminder_key(collection.id, org.id, item.purpose, chair.tg_user_id),
+        key=outbox_key(KeyPurpose.REMINDER, collection.id, org.id, item.purpose, chair.tg_user_id),
         chat_id=chair.tg_user_id,
-        kind=TEXT_KIND,
+        kind=OutboxKind.TEXT,
         payload=payload,
         not_before=deliver_at,
         now=now,
     )
 
 
-async def _escalate(
-    session: AsyncSession,
-    collection: Collection,
-    scope: Organization,
-    rows: Sequence[tuple[CollectionTarget, Organization]],
-    pending: Sequence[tuple[CollectionTarget, Organization]],
-    chairs: dict[int, store.Contact],
-    now: datetime,
-    settings: CalendarSettings,
-    default_tz: str,
-) -> int:
-    tz = zone_of(scope, default_tz)
-    plan = [
-        p
-        for p in reminder_plan(local_today(collection.opened_at, tz), collection.deadline, settings)
-        if p.audience == "escalation"
-    ]
-    picked = _pick(plan, tz, now, settings)
-    if picked is None:
-        return 0
-    item, deliver_at = picked
-    today = local_today(now, tz)
-    late = [(target, org) for target, org in pending if target.deadline < today]
-    if not late:
-        return 0
+@dataclass
+class _Recipient:
+    """Someone an escalation goes to, and which late ППО it lists for them."""
 
+    contact: Contact
+    org_ids: set[int] = field(default_factory=set)
+    staff: bool = False
+
+
+async def _escalation_staff(session: AsyncSession, scope: Organization) -> list[Contact]:
+    """The scope's staff, or the region's when a district has none."""
+    staff = await staff_of(session, scope.id)
+    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
+        staff = await staff_of(session, scope.parent_id)
+    return staff
+
+
+def _late_lines(
+    late: Sequence[Organization],
+    chairs: dict[int, Contact],
+    now: datetime,
+    default_tz: str,
+) -> dict[int, str]:
+    """Each late ППО's line of the escalation, with its chair and their marks, by ППО id."""
     lines: dict[int, str] = {}
-    for _target, org in late:
+    for org in late:
         chair = chairs.get(org.id)
         org_today = local_today(now, zone_of(org, default_tz))
         lines[org.id] = t.late_line(
@@ -333,37 +211,71 @@ async def _escalate(
             else None,
             unreachable=chair is not None and chair.unreachable,
         )
+    return lines
 
+
+async def _escalation_recipients(
+    session: AsyncSession, scope: Organization, late_ids: Sequence[int]
+) -> dict[int, _Recipient]:
+    """Curators (each with their own late ППО) and the staff (with all of them), by chat."""
     recipients: dict[int, _Recipient] = {}
-    curators = await store.curators_of(session, lines)
+    curators = await curators_of(session, late_ids)
     for org_id, contacts in curators.items():
         for contact in contacts:
             recipients.setdefault(contact.tg_user_id, _Recipient(contact)).org_ids.add(org_id)
     for contact in await _escalation_staff(session, scope):
         recipient = recipients.setdefault(contact.tg_user_id, _Recipient(contact))
         recipient.staff = True
-        recipient.org_ids.update(lines)
+        recipient.org_ids.update(late_ids)
+    return recipients
 
-    calendar = not collection.one_off and collection.kind == CollectionKind.MEMBERSHIP
+
+async def _escalate(
+    session: AsyncSession,
+    collection: Collection,
+    scope: Organization,
+    rows: Sequence[tuple[CollectionTarget, Organization]],
+    pending: Sequence[tuple[CollectionTarget, Organization]],
+    chairs: dict[int, Contact],
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+) -> int:
+    """Enqueue the escalation of the collection's late ППО if it is due; how many messages."""
+    tz = zone_of(scope, default_tz)
+    plan = [
+        p
+        for p in reminder_plan(local_today(collection.opened_at, tz), collection.deadline, settings)
+        if p.audience == "escalation"
+    ]
+    picked = _pick(plan, tz, now, settings)
+    if picked is None:
+        return 0
+    item, deliver_at = picked
+    today = local_today(now, tz)
+    late = [org for target, org in pending if target.deadline < today]
+    if not late:
+        return 0
+    lines = _late_lines(late, chairs, now, default_tz)
+    recipients = await _escalation_recipients(session, scope, list(lines))
     count = 0
     for tg_user_id, recipient in recipients.items():
         if recipient.contact.unreachable:
             continue
-        own = [lines[org.id] for _, org in late if org.id in recipient.org_ids]
         text = t.escalation(
-            calendar=calendar,
+            calendar=not collection.one_off and collection.kind == CollectionKind.MEMBERSHIP,
             period=collection.period,
             title=collection.title,
             deadline=collection.deadline,
-            lines=own,
+            lines=[lines[org.id] for org in late if org.id in recipient.org_ids],
             total=len(rows),
             curator=not recipient.staff,
         )
         if await enqueue(
             session,
-            key=store.reminder_key(collection.id, scope.id, item.purpose, tg_user_id),
+            key=outbox_key(KeyPurpose.REMINDER, collection.id, scope.id, item.purpose, tg_user_id),
             chat_id=tg_user_id,
-            kind=TEXT_KIND,
+            kind=OutboxKind.TEXT,
             payload={"text": text},
             not_before=deliver_at,
             now=now,

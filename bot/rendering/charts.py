@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import IO, Protocol, cast
 
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
@@ -69,8 +72,22 @@ def band_color(value: float) -> str:
     return COLOR_MID if value < HIGH else COLOR_HIGH
 
 
+class _AggCanvas(Protocol):
+    """The two calls made on matplotlib's Agg canvas, typed: ``backend_agg`` has no annotations,
+    so ``FigureCanvasAgg`` is seen through this protocol (see ``_canvas``)."""
+
+    def get_renderer(self) -> RendererBase: ...
+
+    def print_png(self, filename_or_obj: IO[bytes]) -> None: ...
+
+
+def _canvas(fig: Figure) -> _AggCanvas:
+    """An Agg canvas for ``fig`` (it attaches itself to the figure)."""
+    return cast(_AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
+
+
 def _fit_text(
-    canvas: FigureCanvasAgg,
+    canvas: _AggCanvas,
     fig: Figure,
     name: str,
     max_px: float,
@@ -109,7 +126,7 @@ def _fit_text(
         probe.remove()
 
 
-def _png(fig: Figure, canvas: FigureCanvasAgg) -> bytes:
+def _png(canvas: _AggCanvas) -> bytes:
     buffer = io.BytesIO()
     canvas.print_png(buffer)
     return buffer.getvalue()
@@ -124,30 +141,15 @@ def render_coverage_chart(
     """
     ordered = sorted(items, key=lambda item: (item[1], item[0]))
     shown = ordered[:max_bars]
-    count = len(shown)
-    height = max(MIN_HEIGHT_PX, TOP_PX + BOTTOM_PX + count * BAR_PX)
+    height = max(MIN_HEIGHT_PX, TOP_PX + BOTTOM_PX + len(shown) * BAR_PX)
     fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
+    canvas = _canvas(fig)
     try:
-        title_lines = [
-            _fit_text(canvas, fig, line, WIDTH_PX * 0.95, fontsize=TITLE_PT, fontweight="bold")
-            for line in title.splitlines()
-            if line.strip()
-        ]
-        fig.text(
-            0.02,
-            1 - 16 / height,
-            "\n".join(title_lines),
-            fontsize=TITLE_PT,
-            fontweight="bold",
-            color=TEXT_COLOR,
-            va="top",
-            ha="left",
-        )
+        title_lines = _draw_title(canvas, fig, title, height)
         if not shown:
             fig.text(0.5, 0.45, t.CHART_EMPTY, fontsize=TITLE_PT, ha="center", color=TEXT_COLOR)
             return CoverageChart(
-                png=_png(fig, canvas),
+                png=_png(canvas),
                 width=WIDTH_PX,
                 height=height,
                 shown=[],
@@ -158,110 +160,152 @@ def render_coverage_chart(
                 bar_boxes=[],
             )
         subtitle = (
-            t.chart_subset(count, len(ordered))
-            if len(ordered) > count
+            t.chart_subset(len(shown), len(ordered))
+            if len(ordered) > len(shown)
             else t.chart_count(len(ordered))
         )
         fig.text(
             0.02,
-            1 - (26 + 40 * len(title_lines)) / height,
+            1 - (26 + 40 * title_lines) / height,
             subtitle,
             fontsize=SUBTITLE_PT,
             color=TEXT_COLOR,
             va="top",
             ha="left",
         )
-
-        ax = fig.add_axes(
-            (
-                LEFT_SHARE,
-                BOTTOM_PX / height,
-                1 - LEFT_SHARE - RIGHT_SHARE,
-                (height - TOP_PX - BOTTOM_PX) / height,
-            )
-        )
-        values = [value for _, value in shown]
-        positions = list(range(count))
-        ax.barh(
-            positions,
-            values,
-            height=0.7,
-            color=[band_color(v) for v in values],
-            edgecolor="none",
-            zorder=2,
-        )
-        ax.set_xlim(0, X_MAX)
-        ax.set_ylim(count - 0.5, -0.5)  # first item on top
-        ax.set_xticks([0, 20, 40, 60, 80, 100])
-        ax.tick_params(axis="x", labelsize=TICK_PT, colors=TEXT_COLOR)
-        ax.tick_params(axis="y", length=0, pad=8)
-        ax.set_xlabel(t.CHART_AXIS, fontsize=TICK_PT, color=TEXT_COLOR)
-        ax.grid(axis="x", color=GRID_COLOR, linewidth=1, zorder=0)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-
-        label_px = LEFT_SHARE * WIDTH_PX - 24
-        labels = [_fit_text(canvas, fig, name, label_px) for name, _ in shown]
-        ax.set_yticks(positions, labels=labels, fontsize=NAME_PT, color=TEXT_COLOR)
-
-        for position, value in zip(positions, values, strict=True):
-            ax.text(
-                value + 1,
-                position,
-                format_percent(value),
-                va="center",
-                ha="left",
-                fontsize=VALUE_PT,
-                color=TEXT_COLOR,
-                zorder=4,
-                bbox=_LABEL_BOX,  # a label may cross a 50 %/80 % line: keep it legible
-            )
-
-        above = blended_transform_factory(ax.transData, ax.transAxes)
-        for level, color, label in (
-            (LOW, LINE_LOW, t.CHART_LINE_LOW),
-            (HIGH, LINE_HIGH, t.CHART_LINE_HIGH),
-        ):
-            ax.axvline(level, color=color, linewidth=LINE_WIDTH_PT, zorder=3)
-            ax.text(
-                level,
-                1.0,
-                label,
-                transform=above,
-                ha="center",
-                va="bottom",
-                fontsize=TICK_PT,
-                fontweight="bold",
-                color=color,
-            )
-
-        # The axes sit at a fixed place (no automatic layout), so data → pixel transforms are
-        # final before drawing: the figure is drawn once, by print_png.
-        def pixel(x: float, y: float) -> tuple[float, float]:
-            px, py = ax.transData.transform((x, y))
-            return float(px), float(height - py)
-
-        left, top = pixel(0, -0.5)
-        right, bottom = pixel(X_MAX, count - 0.5)
-        bar_boxes = []
-        for position, value in zip(positions, values, strict=True):
-            x0, y0 = pixel(0, position - 0.35)
-            x1, y1 = pixel(value, position + 0.35)
-            bar_boxes.append((x0, y0, x1, y1))
-        return CoverageChart(
-            png=_png(fig, canvas),
-            width=WIDTH_PX,
-            height=height,
-            shown=list(shown),
-            labels=labels,
-            total=len(ordered),
-            line_x={LOW: pixel(LOW, 0)[0], HIGH: pixel(HIGH, 0)[0]},
-            plot_box=(left, top, right, bottom),
-            bar_boxes=bar_boxes,
-        )
+        ax = _draw_bars(fig, shown, height)
+        labels = [_fit_text(canvas, fig, name, LEFT_SHARE * WIDTH_PX - 24) for name, _ in shown]
+        ax.set_yticks(range(len(shown)), labels=labels, fontsize=NAME_PT, color=TEXT_COLOR)
+        _draw_levels(ax)
+        return _drawn_chart(_png(canvas), ax, height, shown, labels, total=len(ordered))
     finally:
         fig.clear()
+
+
+def _draw_title(canvas: _AggCanvas, fig: Figure, title: str, height: int) -> int:
+    """The title's lines, each cut to the width, in bold at the top left; returns how many."""
+    title_lines = [
+        _fit_text(canvas, fig, line, WIDTH_PX * 0.95, fontsize=TITLE_PT, fontweight="bold")
+        for line in title.splitlines()
+        if line.strip()
+    ]
+    fig.text(
+        0.02,
+        1 - 16 / height,
+        "\n".join(title_lines),
+        fontsize=TITLE_PT,
+        fontweight="bold",
+        color=TEXT_COLOR,
+        va="top",
+        ha="left",
+    )
+    return len(title_lines)
+
+
+def _draw_bars(fig: Figure, shown: Sequence[tuple[str, float]], height: int) -> Axes:
+    """The axes with a bar and a value label per item, first item on top."""
+    count = len(shown)
+    ax = fig.add_axes(
+        (
+            LEFT_SHARE,
+            BOTTOM_PX / height,
+            1 - LEFT_SHARE - RIGHT_SHARE,
+            (height - TOP_PX - BOTTOM_PX) / height,
+        )
+    )
+    values = [value for _, value in shown]
+    positions = list(range(count))
+    ax.barh(
+        positions,
+        values,
+        height=0.7,
+        color=[band_color(v) for v in values],
+        edgecolor="none",
+        zorder=2,
+    )
+    ax.set_xlim(0, X_MAX)
+    ax.set_ylim(count - 0.5, -0.5)  # first item on top
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.tick_params(axis="x", labelsize=TICK_PT, colors=TEXT_COLOR)
+    ax.tick_params(axis="y", length=0, pad=8)
+    ax.set_xlabel(t.CHART_AXIS, fontsize=TICK_PT, color=TEXT_COLOR)
+    ax.grid(axis="x", color=GRID_COLOR, linewidth=1, zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for position, value in zip(positions, values, strict=True):
+        ax.text(
+            value + 1,
+            position,
+            format_percent(value),
+            va="center",
+            ha="left",
+            fontsize=VALUE_PT,
+            color=TEXT_COLOR,
+            zorder=4,
+            bbox=_LABEL_BOX,  # a label may cross a 50 %/80 % line: keep it legible
+        )
+    return ax
+
+
+def _draw_levels(ax: Axes) -> None:
+    """The vertical lines at 50 % and 80 %, each labelled above the plot."""
+    above = blended_transform_factory(ax.transData, ax.transAxes)
+    for level, color, label in (
+        (LOW, LINE_LOW, t.CHART_LINE_LOW),
+        (HIGH, LINE_HIGH, t.CHART_LINE_HIGH),
+    ):
+        ax.axvline(level, color=color, linewidth=LINE_WIDTH_PT, zorder=3)
+        ax.text(
+            level,
+            1.0,
+            label,
+            transform=above,
+            ha="center",
+            va="bottom",
+            fontsize=TICK_PT,
+            fontweight="bold",
+            color=color,
+        )
+
+
+def _drawn_chart(
+    png: bytes,
+    ax: Axes,
+    height: int,
+    shown: Sequence[tuple[str, float]],
+    labels: list[str],
+    *,
+    total: int,
+) -> CoverageChart:
+    """The chart with where its plot, bars and lines landed, in pixels.
+
+    The axes sit at a fixed place (no automatic layout), so data → pixel transforms are final
+    before drawing: the figure is drawn once, by print_png.
+    """
+
+    def pixel(x: float, y: float) -> tuple[float, float]:
+        px, py = ax.transData.transform((x, y))
+        return float(px), float(height - py)
+
+    left, top = pixel(0, -0.5)
+    right, bottom = pixel(X_MAX, len(shown) - 0.5)
+    bar_boxes = []
+    for position, (_, value) in enumerate(shown):
+        x0, y0 = pixel(0, position - 0.35)
+        x1, y1 = pixel(value, position + 0.35)
+        bar_boxes.append((x0, y0, x1, y1))
+    return CoverageChart(
+        png=png,
+        width=WIDTH_PX,
+        height=height,
+        shown=list(shown),
+        labels=labels,
+        total=total,
+        line_x={LOW: pixel(LOW, 0)[0], HIGH: pixel(HIGH, 0)[0]},
+        plot_box=(left, top, right, bottom),
+        bar_boxes=bar_boxes,
+    )
 
 
 def coverage_chart_png(

@@ -1,79 +1,31 @@
-"""The digest district staff get: who has reported, who is late, coverage and its change, low and
-falling ППО, events; with a chart and the full table. Also /status and /export.
+"""The digest rendered for people: the message (one phone screen), the coverage chart and the
+full table; /status's short message too. What they say is decided in ``bot.domain.digest``.
 
-Definitions (the numbers staff see must mean one thing):
-
-* **Due** (the Y of "submitted X of Y"): the targets of the scope's membership collection for
-  the period (see ``storage.digest.current_collection``); without a collection, every ППО. A
-  region joins the collections of that period of all its districts: the ППО of a district
-  that has none for the period are «не требуется» there.
-* **Submitted**: a due ППО whose counting (latest) revision for the period exists and was not
-  returned for correction. It **came late** («сдан с опозданием») when its request for the
-  period was delivered after the deadline (``storage.collections.late_deliveries``): a late
-  report counts for the period it is for, not the month it was sent in. A returned report is
-  neither submitted nor late: it has its own list («возвращён на исправление») until the
-  chair sends a newer revision.
-* **Late**: a due ППО with no report for the period at all, overdue ones (own target deadline
-  passed) first. The list is headed «не сдали в срок» once a deadline has passed and «ещё не
-  сдали» before. A region lists the districts with the most late ППО instead of names.
-* **Counted reports**: counting revisions for the period that were not returned and have
-  workers > 0, due or not (a ППО that reports off-schedule still has real numbers).
-* **District coverage** = Σ members / Σ workers × 100 over the counted reports (members of
-  large ППО weigh more, as in the union's statistical report).
-* **Change in p.p.** is like-for-like: over the counted ППО that also have an earlier report
-  (each ППО's own most recent period before this one, since ППО report on different
-  schedules), Σ members / Σ workers now minus the same over their previous reports. Comparing
-  with whatever set reported last time would show a jump whenever a large ППО is merely late.
-* **Under 50 %**: counted ППО with coverage < 50. **Fell**: counted ППО whose coverage is at
-  least 5 p.p. below their own previous report.
-* **Events**: not deleted events of the scope that started in ``[events_since, today)``.
-
-``status_text`` (/status) is the short variant: the period, the deadline, submitted X of Y and
-who is late or returned: what staff check between digests. ``digest_text`` adds coverage,
-low and falling ППО and events.
+Pure: no Telegram, no database.
 """
 
 from __future__ import annotations
 
-import enum
-import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from operator import attrgetter
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.domain.coverage import coverage, format_percent, format_points
+from bot.domain.coverage import format_percent, format_points
+from bot.domain.digest import Digest, PpoLine, Status
 from bot.rendering.charts import coverage_chart_png
-from bot.rendering.spreadsheets import build_table_xlsx
+from bot.rendering.tables import Column, fit_to_screen, headers, short, table_xlsx
 from bot.texts import common
 from bot.texts import digest as t
 from bot.texts import membership as mt
-from storage import digest as store
-from storage.digest import CollectionInfo, PpoRow, ReportRow, ScopeInfo
-from storage.models import OrgKind
+from storage.digest import PpoRow
 
-LOW_COVERAGE = 50.0
-FALL_POINTS = 5.0
-TEXT_LIMIT = 1500  # characters of HTML: one phone screen
 LIST_CAP = 10  # names per list before «…и ещё N»
 STATUS_LIST_CAP = 15
-NAME_LIMIT = 40  # characters of a ППО or person name in the message
-DEFAULT_EVENTS_WINDOW = timedelta(days=7)
-_EPSILON = 1e-9
+NAME_LIMIT = 40  # characters of a ППО or district name in the message
 _T = TypeVar("_T")
-
-
-class Status(enum.StrEnum):
-    SUBMITTED = "submitted"
-    LATE = "late"  # submitted after the deadline
-    MISSING = "missing"
-    RETURNED = "returned"
-    NOT_DUE = "not_due"
-
 
 STATUS_TEXT = {
     Status.SUBMITTED: t.STATUS_SUBMITTED,
@@ -84,241 +36,12 @@ STATUS_TEXT = {
 }
 
 
-@dataclass(frozen=True)
-class DigestData:
-    """Everything the digest is computed from, as storage returns it."""
-
-    scope: ScopeInfo
-    period: date
-    today: date
-    tz: str
-    ppos: Sequence[PpoRow]
-    reports: Mapping[int, ReportRow]  # counting revision for the period, by org id
-    previous: Mapping[int, ReportRow]  # each ППО's counting report before the period
-    collection: CollectionInfo | None
-    events: tuple[int, int] = (0, 0)  # (count, participants)
-    events_since: date | None = None
-
-
-@dataclass(frozen=True)
-class PpoLine:
-    """One ППО in the digest and in the table."""
-
-    ppo: PpoRow
-    status: Status
-    due: bool
-    deadline: date | None
-    report: ReportRow | None
-    previous: ReportRow | None
-
-    @property
-    def counted(self) -> bool:
-        return (
-            self.report is not None and self.report.returned_at is None and self.report.workers > 0
-        )
-
-    @property
-    def coverage(self) -> float | None:
-        return None if self.report is None else coverage(self.report.members, self.report.workers)
-
-    @property
-    def youth_coverage(self) -> float | None:
-        if self.report is None:
-            return None
-        return coverage(self.report.youth_members, self.report.youth_workers)
-
-    @property
-    def previous_coverage(self) -> float | None:
-        if self.previous is None:
-            return None
-        return coverage(self.previous.members, self.previous.workers)
-
-    @property
-    def change(self) -> float | None:
-        now, before = self.coverage, self.previous_coverage
-        return None if now is None or before is None else now - before
-
-    def overdue(self, today: date) -> bool:
-        return self.deadline is not None and self.deadline < today
-
-
-@dataclass(frozen=True)
-class Digest:
-    scope: ScopeInfo
-    period: date
-    today: date
-    tz: str
-    deadline: date | None  # of the collection; None without one
-    lines: list[PpoLine]  # every ППО, by district and name
-    submitted: int
-    due: int
-    late: list[PpoLine]  # overdue first, then by district and name
-    returned: list[PpoLine]
-    coverage: float | None
-    counted: int  # reports the coverage is computed over
-    coverage_change: float | None
-    compared: int  # ППО the change is computed over
-    low: list[PpoLine]  # coverage < 50 %, lowest first
-    fell: list[PpoLine]  # fell by ≥ 5 p.p., biggest fall first
-    events_count: int = 0
-    events_participants: int = 0
-    events_since: date | None = None
-
-    @property
-    def region(self) -> bool:
-        return self.scope.kind == OrgKind.REGION
-
-    @property
-    def came_late(self) -> list[PpoLine]:
-        return [line for line in self.lines if line.status is Status.LATE]
-
-    @property
-    def deadline_passed(self) -> bool:
-        return self.deadline is not None and self.deadline < self.today
-
-    def chart_items(self) -> list[tuple[str, float]]:
-        """(ППО name, coverage) of every counted report: what the chart draws."""
-        items: list[tuple[str, float]] = []
-        for line in self.lines:
-            value = line.coverage
-            if line.counted and value is not None:
-                items.append((line.ppo.name, value))
-        return items
-
-
-def _ratio(pairs: Sequence[tuple[int, int]]) -> float | None:
-    workers = sum(w for _, w in pairs)
-    return None if workers <= 0 else sum(m for m, _ in pairs) / workers * 100
-
-
-def build_digest(data: DigestData) -> Digest:
-    """Pure: the digest's numbers and lists from what storage returned."""
-    targets = data.collection.targets if data.collection is not None else None
-    came_late = data.collection.late if data.collection is not None else frozenset()
-    lines: list[PpoLine] = []
-    for ppo in data.ppos:
-        due = targets is None or ppo.org_id in targets
-        report = data.reports.get(ppo.org_id)
-        if report is not None and report.returned_at is not None:
-            status = Status.RETURNED
-        elif report is not None:
-            status = Status.LATE if ppo.org_id in came_late else Status.SUBMITTED
-        else:
-            status = Status.MISSING if due else Status.NOT_DUE
-        deadline = targets.get(ppo.org_id) if targets is not None else None
-        lines.append(
-            PpoLine(
-                ppo=ppo,
-                status=status,
-                due=due,
-                deadline=deadline,
-                report=report,
-                previous=data.previous.get(ppo.org_id),
-            )
-        )
-
-    due_lines = [line for line in lines if line.due]
-    submitted = sum(1 for line in due_lines if line.status in (Status.SUBMITTED, Status.LATE))
-    late = [line for line in due_lines if line.status is Status.MISSING]
-    late.sort(key=lambda line: (not line.overdue(data.today),))  # stable: keeps district, name
-    returned = [line for line in lines if line.status is Status.RETURNED]
-
-    counted = [line for line in lines if line.counted]
-    now_pairs = [(line.report.members, line.report.workers) for line in counted if line.report]
-    same = [
-        line
-        for line in counted
-        if line.report is not None and line.previous is not None and line.previous.workers > 0
-    ]
-    now_same = _ratio([(line.report.members, line.report.workers) for line in same if line.report])
-    before_same = _ratio(
-        [(line.previous.members, line.previous.workers) for line in same if line.previous]
-    )
-    change = None if now_same is None or before_same is None else now_same - before_same
-
-    low = [line for line in counted if (line.coverage or 0.0) < LOW_COVERAGE - _EPSILON]
-    low.sort(key=lambda line: line.coverage or 0.0)
-    fell = [
-        line
-        for line in counted
-        if line.change is not None and line.change <= -FALL_POINTS + _EPSILON
-    ]
-    fell.sort(key=lambda line: line.change or 0.0)
-
-    count, participants = data.events
-    return Digest(
-        scope=data.scope,
-        period=data.period,
-        today=data.today,
-        tz=data.tz,
-        deadline=data.collection.deadline if data.collection is not None else None,
-        lines=lines,
-        submitted=submitted,
-        due=len(due_lines),
-        late=late,
-        returned=returned,
-        coverage=_ratio(now_pairs),
-        counted=len(counted),
-        coverage_change=change,
-        compared=len(same),
-        low=low,
-        fell=fell,
-        events_count=count,
-        events_participants=participants,
-        events_since=data.events_since,
-    )
-
-
-# --- Loading --------------------------------------------------------------------------------
-
-
-async def load_digest(
-    session: AsyncSession,
-    *,
-    scope_org_id: int,
-    period: date | None = None,
-    today: date,
-    events_since: date | None = None,
-    default_tz: str = "Europe/Moscow",
-) -> Digest:
-    """Read the scope (a district or a region) and build its digest.
-
-    ``period`` None: the period of the open (or latest) membership collection of the scope, or
-    the month of ``today`` when there is none. ``today`` is the scope's local date. Events are
-    counted from ``events_since`` (default: a week back) up to, not including, ``today``.
-    Raises LookupError for an unknown scope.
-    """
-    scope = await store.scope_info(session, scope_org_id)
-    if scope is None:
-        raise LookupError(f"organization {scope_org_id} not found")
-    collection = await store.current_collection(session, scope_org_id, today, period=period)
-    if period is None:
-        period = collection.period if collection is not None else today.replace(day=1)
-    since = events_since if events_since is not None else today - DEFAULT_EVENTS_WINDOW
-    data = DigestData(
-        scope=scope,
-        period=period,
-        today=today,
-        tz=scope.timezone or default_tz,
-        ppos=await store.ppo_rows(session, scope_org_id),
-        reports=await store.counting_reports(session, scope_org_id, period),
-        previous=await store.latest_before(session, scope_org_id, period),
-        collection=collection,
-        events=await store.event_totals(session, scope_org_id, since, today),
-        events_since=since,
-    )
-    return build_digest(data)
+def _caps(cap: int) -> list[int]:
+    """List lengths to try, longest first, until the message fits one screen."""
+    return [attempt for attempt in (cap, 7, 5, 3, 1) if attempt <= cap]
 
 
 # --- Text -----------------------------------------------------------------------------------
-
-
-def short(text: str, limit: int = NAME_LIMIT) -> str:
-    """A name cut to ``limit`` characters with «…» (still raw: the texts escape it)."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
 
 
 def chair_label(ppo: PpoRow, today: date) -> str:
@@ -343,7 +66,9 @@ def _capped(items: Sequence[_T], cap: int, render: Callable[[_T], str]) -> list[
 
 def _person_item(today: date) -> Callable[[PpoLine], str]:
     def render(line: PpoLine) -> str:
-        return t.item(t.ppo_and_chair(short(line.ppo.name), chair_label(line.ppo, today)))
+        return t.item(
+            t.ppo_and_chair(short(line.ppo.name, NAME_LIMIT), chair_label(line.ppo, today))
+        )
 
     return render
 
@@ -355,7 +80,9 @@ def _late_section(digest: Digest, cap: int) -> list[str]:
     if digest.region:
         per_district = Counter(line.ppo.district_name for line in digest.late)
         ranked = sorted(per_district.items(), key=lambda item: (-item[1], item[0]))
-        shown = _capped(ranked, cap, lambda item: t.item(t.district_count(short(item[0]), item[1])))
+        shown = _capped(
+            ranked, cap, lambda item: t.item(t.district_count(short(item[0], NAME_LIMIT), item[1]))
+        )
         return [t.late_by_district_header(len(digest.late), overdue), *shown]
     return [
         t.late_header(len(digest.late), overdue),
@@ -448,24 +175,12 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
     return lines
 
 
-def _fit(build: Callable[[int], list[str]], cap: int) -> str:
-    """The text with lists of at most ``cap`` names, shrinking the cap to stay on one screen."""
-    text = ""
-    for attempt in (cap, 7, 5, 3, 1):
-        if attempt > cap:
-            continue
-        text = "\n".join(build(attempt))
-        if len(text) <= TEXT_LIMIT:
-            return text
-    return text
-
-
 def digest_text(digest: Digest, *, attachments: bool = True) -> str:
     """The digest message (HTML): one phone screen, under ``TEXT_LIMIT`` characters.
 
     ``attachments``: end with a line saying the chart and the table follow.
     """
-    return _fit(lambda cap: _digest_lines(digest, cap, attachments), LIST_CAP)
+    return fit_to_screen(lambda cap: _digest_lines(digest, cap, attachments), _caps(LIST_CAP))
 
 
 def status_text(digest: Digest) -> str:
@@ -480,7 +195,7 @@ def status_text(digest: Digest) -> str:
         late_named = [] if digest.region else [*digest.late[:cap], *digest.came_late[:cap]]
         return [*lines, *_legend(digest, [*late_named, *digest.returned[:cap]])]
 
-    return _fit(build, STATUS_LIST_CAP)
+    return fit_to_screen(build, _caps(STATUS_LIST_CAP))
 
 
 # --- Chart and table ------------------------------------------------------------------------
@@ -490,34 +205,6 @@ def digest_chart_png(digest: Digest) -> bytes:
     """The coverage chart of the digest (CPU-bound: callers may run it in a thread)."""
     title = t.chart_title(" ".join(digest.scope.name.split()), common.period_name(digest.period))
     return coverage_chart_png(digest.chart_items(), title)
-
-
-TABLE_HEADERS = (
-    t.H_DISTRICT,
-    t.H_PPO,
-    t.H_CHAIR,
-    t.H_CONTACT,
-    t.H_PERIOD,
-    mt.L_WORKERS,
-    mt.L_MEMBERS,
-    mt.L_YOUTH_WORKERS,
-    mt.L_YOUTH_MEMBERS,
-    mt.L_MANAGERS,
-    mt.L_MANAGERS_MEMBERS,
-    mt.L_JOINED,
-    mt.L_LEFT,
-    mt.L_RETIRED,
-    t.H_COVERAGE,
-    t.H_YOUTH_COVERAGE,
-    t.H_CHANGE,
-    t.H_PREVIOUS_PERIOD,
-    t.H_STATUS,
-    t.H_DEADLINE,
-    t.H_SUBMITTED_AT,
-    t.H_SUBMITTED_BY,
-    t.H_REVISION,
-    t.H_RETURN_COMMENT,
-)
 
 
 def _contact(ppo: PpoRow, today: date) -> str:
@@ -534,93 +221,56 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def table_rows(digest: Digest) -> list[list[object]]:
-    """One row per ППО, in ``TABLE_HEADERS`` order: numbers stay numbers, times are local."""
-    zone = ZoneInfo(digest.tz)
-    rows: list[list[object]] = []
-    for line in digest.lines:
-        report, ppo = line.report, line.ppo
-        submitted_at: datetime | None = None
-        if report is not None:
-            submitted_at = report.submitted_at.astimezone(zone).replace(tzinfo=None)
-        rows.append(
-            [
-                ppo.district_name,
-                ppo.name,
-                ppo.chair_name or ppo.listed_chair,
-                _contact(ppo, digest.today),
-                common.period_name(digest.period),
-                *(
-                    (None,) * 9
-                    if report is None
-                    else (
-                        report.workers,
-                        report.members,
-                        report.youth_workers,
-                        report.youth_members,
-                        report.managers,
-                        report.managers_members,
-                        report.joined,
-                        report.left,
-                        report.retired,
-                    )
-                ),
-                _rounded(line.coverage),
-                _rounded(line.youth_coverage),
-                _rounded(line.change),
-                None if line.previous is None else common.period_name(line.previous.period),
-                STATUS_TEXT[line.status],
-                line.deadline,
-                submitted_at,
-                None if report is None else report.submitted_by_name,
-                None if report is None else report.revision,
-                None if report is None else report.return_comment,
-            ]
-        )
-    return rows
+def _submitted_at(digest: Digest, line: PpoLine) -> datetime | None:
+    """The report's time in the scope's zone, without the zone (Excel has none)."""
+    if line.report is None:
+        return None
+    return line.report.submitted_at.astimezone(ZoneInfo(digest.tz)).replace(tzinfo=None)
+
+
+def _report_field(name: str) -> Callable[[Digest, PpoLine], object]:
+    """The value of one field of the ППО's report (empty without a report)."""
+    read = attrgetter(name)
+    return lambda _, line: None if line.report is None else read(line.report)
+
+
+_Column = Column[Digest, PpoLine]
+TABLE_COLUMNS: tuple[_Column, ...] = (
+    _Column(t.H_DISTRICT, lambda _, line: line.ppo.district_name),
+    _Column(t.H_PPO, lambda _, line: line.ppo.name),
+    _Column(t.H_CHAIR, lambda _, line: line.ppo.chair_name or line.ppo.listed_chair),
+    _Column(t.H_CONTACT, lambda digest, line: _contact(line.ppo, digest.today)),
+    _Column(t.H_PERIOD, lambda digest, _: common.period_name(digest.period)),
+    _Column(mt.L_WORKERS, _report_field("workers")),
+    _Column(mt.L_MEMBERS, _report_field("members")),
+    _Column(mt.L_YOUTH_WORKERS, _report_field("youth_workers")),
+    _Column(mt.L_YOUTH_MEMBERS, _report_field("youth_members")),
+    _Column(mt.L_MANAGERS, _report_field("managers")),
+    _Column(mt.L_MANAGERS_MEMBERS, _report_field("managers_members")),
+    _Column(mt.L_JOINED, _report_field("joined")),
+    _Column(mt.L_LEFT, _report_field("left")),
+    _Column(mt.L_RETIRED, _report_field("retired")),
+    _Column(t.H_COVERAGE, lambda _, line: _rounded(line.coverage)),
+    _Column(t.H_YOUTH_COVERAGE, lambda _, line: _rounded(line.youth_coverage)),
+    _Column(t.H_CHANGE, lambda _, line: _rounded(line.change)),
+    _Column(
+        t.H_PREVIOUS_PERIOD,
+        lambda _, line: None if line.previous is None else common.period_name(line.previous.period),
+    ),
+    _Column(t.H_STATUS, lambda _, line: STATUS_TEXT[line.status]),
+    _Column(t.H_DEADLINE, lambda _, line: line.deadline),
+    _Column(t.H_SUBMITTED_AT, _submitted_at),
+    _Column(t.H_SUBMITTED_BY, _report_field("submitted_by_name")),
+    _Column(t.H_REVISION, _report_field("revision")),
+    _Column(t.H_RETURN_COMMENT, _report_field("return_comment")),
+)
+TABLE_HEADERS = headers(TABLE_COLUMNS)
 
 
 def digest_table_xlsx(digest: Digest) -> bytes:
-    """The full table: one row per ППО with every report field (also what /export sends)."""
+    """The full table: one row per ППО with every report field (also what /export sends).
+
+    Numbers stay numbers, times are the scope's local times.
+    """
     title = t.table_title(common.period_name(digest.period))
-    return build_table_xlsx(title, TABLE_HEADERS, table_rows(digest))
-
-
-# --- /export argument -----------------------------------------------------------------------
-
-_MONTH_STEMS = (
-    "янв",
-    "фев",
-    "мар",
-    "апр",
-    "ма",
-    "июн",
-    "июл",
-    "авг",
-    "сен",
-    "окт",
-    "ноя",
-    "дек",
-)
-_NUMERIC = re.compile(r"(?:(\d{1,2})[./-])?(\d{1,2})[./-](\d{4})|(\d{4})-(\d{1,2})", re.ASCII)
-_WORDS = re.compile(r"([а-яё]+)\s+(\d{4})", re.ASCII)
-
-
-def parse_period(text: str) -> date | None:
-    """A month from «11.2026», «11/2026», «2026-11», «01.11.2026» or «ноябрь 2026»."""
-    text = " ".join(text.casefold().split())
-    month = year = 0
-    if match := _NUMERIC.fullmatch(text):
-        if match.group(3):
-            month, year = int(match.group(2)), int(match.group(3))
-        else:
-            year, month = int(match.group(4)), int(match.group(5))
-    elif match := _WORDS.fullmatch(text):
-        word, year = match.group(1), int(match.group(2))
-        for number, stem in enumerate(_MONTH_STEMS, start=1):
-            if word.startswith(stem):  # «мар» is tried before «ма»: март ≠ май
-                month = number
-                break
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-        return None
-    return date(year, month, 1)
+    return table_xlsx(title, TABLE_COLUMNS, digest, digest.lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.texts.markup import TELEGRAM_TEXT_LIMIT, clip, esc, utf16_len
 
 TITLE = "Объявление"
+CMD_ANNOUNCE = "Объявление председателям ППО"
 AUDIENCE_ALL = "Всем председателям ППО"
 AUDIENCE_LATE = "Только не сдавшим мониторинг"
 L_AUDIENCE = "Кому"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from bot.texts.markup import esc
 
 TITLE = "Отчёт о мероприятии"
+CMD_EVENT = "Отчёт о мероприятии"
+MENU_EVENT = "📝 Мероприятие"
 
 KINDS = (
     ("seminar", "Семинар"),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.texts.markup import esc
 
-# Column titles, keyed by the field names of ``bot.rendering.spreadsheets.Field``.
+# Column titles, keyed by the field names of ``bot.domain.org_columns.Field``.
 COLUMN_TITLES: dict[str, str] = {
     "region": "Регион",
     "district": "Район",
@@ -21,7 +21,7 @@ COLUMN_TITLES: dict[str, str] = {
     "timezone": "Часовой пояс",
 }
 
-# --- What is wrong with the whole file -------------------------------------------------------
+# --- What is wrong with the whole file ------------------------------------------------------
 
 EMPTY_FILE = "Файл пустой: в нём нет ни одной заполненной строки."
 OLD_XLS = (
@@ -75,7 +75,7 @@ def missing_columns(required: Sequence[str], missing: Sequence[str], found: Sequ
     return "\n".join(lines)
 
 
-# --- What is wrong with one row --------------------------------------------------------------
+# --- What is wrong with one row -------------------------------------------------------------
 
 MISSING_ORGANIZATION = "не указано название организации"
 MISSING_DISTRICT = "не указан район"
@@ -101,7 +101,7 @@ def duplicate_row(first_row: int) -> str:
     return f"эта организация этого района уже есть в строке {first_row}"
 
 
-# --- Sample file -----------------------------------------------------------------------------
+# --- Sample file ----------------------------------------------------------------------------
 
 DEFAULT_SHEET_TITLE = "Лист1"
 TEMPLATE_SHEET_TITLE = "Организации"

@@ -11,6 +11,8 @@ from datetime import date
 from bot.texts.markup import esc
 
 TITLE = "Мониторинг профсоюзного членства"
+CMD_REPORT = "Мониторинг профсоюзного членства"
+MENU_REPORT = "📊 Мониторинг численности"
 
 L_WORKERS = "Работников"
 L_MEMBERS = "Членов профсоюза"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from bot.texts.markup import esc
 
 TITLE = "Паспорт ППО"
+CMD_PASSPORT = "Паспорт ППО"
+MENU_PASSPORT = "🪪 Паспорт ППО"
 
 L_INSTITUTION = "Учреждение (полное наименование)"
 L_ADDRESS = "Адрес"

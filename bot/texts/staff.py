@@ -25,6 +25,7 @@ PAUSED_HEADER = "<b>Напоминания приостановлены</b>"
 
 # One-off requests
 REQUEST_TITLE = "Запрос данных у ППО"
+CMD_REQUEST = "Запросить данные у ППО со сроком"
 L_REQUEST_KIND = "Что запросить"
 L_DEADLINE = "Срок"
 L_REQUEST_NAME = "Название"
@@ -50,6 +51,7 @@ REQUEST_EXISTS = "Такой запрос уже открыт. Ход сдачи
 
 # Corrections
 RETURN_TITLE = "Вернуть отчёт на исправление"
+CMD_RETURN = "Вернуть отчёт на исправление: /return название ППО"
 L_COMMENT = "Комментарий"
 Q_COMMENT = "Что исправить? Этот комментарий получит председатель."
 NO_REPORT = "У этой ППО нет отчёта за текущий период — возвращать нечего."
@@ -76,6 +78,10 @@ def returned_done(org: str) -> str:
 
 
 NO_CHAIR_TO_TELL = "⚠️ У ППО нет подключённого председателя: вернуть отчёт некому."
+
+
+def coverage_line(coverage: str) -> str:
+    return f"Охват: {coverage}"
 
 
 def report_card(org: str, period: str, lines: list[str]) -> str:
@@ -106,6 +112,13 @@ Q_TZ = "Часовой пояс организации? Например: МСК
 BAD_TZ = "Не понял часовой пояс. Пример: МСК, МСК+4, UTC+7, Asia/Novosibirsk."
 CHOOSE_DISTRICT = "В какую районную организацию перенести?"
 ARCHIVED_MARK = "🗄 в архиве"
+KIND_NAMES = {"region": "регион", "district": "район", "ppo": "ППО"}
+"""An organization's kind (``OrgKind`` value) as its card names it."""
+
+
+def default_tz(tz: str) -> str:
+    """The bot's time zone shown for an organization that has none of its own."""
+    return f"{tz} (по умолчанию)"
 
 
 def org_card(org_id: int, org: str, kind: str, district: str, tz: str, archived: bool) -> str:
@@ -173,7 +186,8 @@ def audit_header(subject: str) -> str:
 
 
 def audit_line(when: str, who: str, action: str, details: str) -> str:
-    """``details`` is what people typed in events, passports, names (``audit.describe``)."""
+    """``details`` is what people typed in events, passports, names
+    (``bot.rendering.audit.change_summary``)."""
     tail = f" — {esc(details)}" if details else ""
     return f"{when} — {esc(who)}: {esc(action)}{tail}"
 

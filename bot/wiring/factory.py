@@ -16,6 +16,7 @@ from bot.delivery.digests import renderers as digest_renderers
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.outgoing import HoldReplies
 from bot.delivery.sender import Deliverer
+from bot.domain.audience import audience_of
 from bot.domain.clock import Clock
 from bot.domain.housekeeping import PROCESSED_UPDATES_KEPT
 from bot.domain.viewer import load_viewer
@@ -24,7 +25,7 @@ from bot.wiring.middlewares import DbSessionMiddleware, ViewerMiddleware
 from bot.wiring.scheduler import Background, start_background, stop_background
 from handlers import get_routers
 from handlers.keyboards import reminder_button
-from handlers.menu import audience_of, set_default_menus
+from handlers.menu import set_default_menus
 from storage.engine import create_reading_pool, create_session_pool
 from storage.updates import forget_updates_before
 

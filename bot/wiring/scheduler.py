@@ -30,14 +30,18 @@ from bot.delivery.sender import Deliverer
 from bot.domain.announcements import report_finished_announcements
 from bot.domain.clock import Clock
 from bot.domain.drafts import close_stale_drafts
+from bot.domain.due_periods import open_due_periods
 from bot.domain.housekeeping import forget_processed_updates, prune_outbox
 from bot.domain.isolation import Isolation
-from bot.domain.reminders import FormButton, open_due_periods, plan_reminders
+from bot.domain.reminders import plan_reminders
+from bot.forms.declaration import FormButton
 from bot.texts import common as t
 from bot.texts import reminders as tr
 from bot.wiring.config import Settings
 from storage import outbox
 from storage.backup import BackupUnsupportedError, nightly_backup
+from storage.outbox import OutboxKind
+from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
 
 log = logging.getLogger(__name__)
 
@@ -112,17 +116,19 @@ async def nightly(bg: Background) -> None:
             log.info("nightly backup written to %s", path)
 
 
-async def _tell_admins(bg: Background, key: str, text: str, now: datetime) -> None:
-    """Queue ``text`` to every admin under ``key:{admin}`` in one transaction."""
+async def _tell_admins(
+    bg: Background, purpose: KeyPurpose, started_at: datetime, text: str
+) -> None:
+    """Queue ``text`` to every admin, one message per start, in one transaction."""
     async with bg.session_pool() as session, session.begin():
         for admin_id in bg.settings.admin_ids:
             await outbox.enqueue(
                 session,
-                key=f"{key}:{admin_id}",
+                key=outbox_key(purpose, started_at.isoformat(), admin_id),
                 chat_id=admin_id,
-                kind="text",
+                kind=OutboxKind.TEXT,
                 payload={"text": text},
-                not_before=now,
+                not_before=started_at,
                 now=bg.clock.now(),
             )
 
@@ -134,14 +140,16 @@ async def catch_up(bg: Background, started_at: datetime) -> int:
     await calendar_tick(bg, isolation)
     async with bg.session_pool() as session:
         keys = await outbox.pending_keys_created_since(session, started_at)
-    reminders = sum(1 for key in keys if key.startswith("remind:"))
-    digests = sum(1 for key in keys if key.startswith("digest:") and key.endswith(":text"))
-    stamp = started_at.isoformat()
+    reminder, digest = outbox_key_prefix(KeyPurpose.REMINDER), outbox_key_prefix(KeyPurpose.DIGEST)
+    text_part = f":{OutboxKind.TEXT}"  # a digest counts once, by its text
+    reminders = sum(1 for key in keys if key.startswith(reminder))
+    digests = sum(1 for key in keys if key.startswith(digest) and key.endswith(text_part))
     if reminders or digests:
-        await _tell_admins(bg, f"catchup:{stamp}", t.caught_up(reminders, digests), started_at)
+        text = t.caught_up(reminders, digests)
+        await _tell_admins(bg, KeyPurpose.CAUGHT_UP, started_at, text)
     if isolation.failed:
         text = tr.catch_up_skipped(isolation.failed)
-        await _tell_admins(bg, f"catchup-skipped:{stamp}", text, started_at)
+        await _tell_admins(bg, KeyPurpose.CATCH_UP_SKIPPED, started_at, text)
     bg.deliverer.wake()
     return reminders + digests
 
@@ -154,9 +162,7 @@ async def _catch_up_or_report(bg: Background, started_at: datetime) -> None:
     except Exception:
         log.exception("catch-up at start-up failed; the bot starts anyway")
         try:
-            await _tell_admins(
-                bg, f"catchup-failed:{started_at.isoformat()}", tr.CATCH_UP_FAILED, started_at
-            )
+            await _tell_admins(bg, KeyPurpose.CATCH_UP_FAILED, started_at, tr.CATCH_UP_FAILED)
         except Exception:
             log.exception("could not tell the admins that catch-up failed")
         bg.deliverer.wake()

@@ -1,0 +1,91 @@
+"""One outbox row as one Bot API call.
+
+Kind ``text`` is ``sendMessage`` (HTML, no link previews); a file kind is ``sendPhoto`` or
+``sendDocument`` of the file its renderer drew. Either carries the optional inline keyboard
+of ``payload["buttons"]`` (rows of ``{"text", "callback_data" | "url"}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+)
+
+from bot.delivery.files import RenderedFile
+from bot.delivery.schedule import Item
+
+SendCall: TypeAlias = Callable[[], Awaitable[Any]]
+
+
+def keyboard(buttons: Any) -> InlineKeyboardMarkup | None:
+    """The inline keyboard of a payload's ``buttons``; raises if they are malformed."""
+    if not buttons:
+        return None
+    if not isinstance(buttons, list) or not all(isinstance(row, list) for row in buttons):
+        msg = f"payload buttons must be a list of rows, got {buttons!r}"
+        raise ValueError(msg)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=str(button["text"]),
+                callback_data=button.get("callback_data"),
+                url=button.get("url"),
+            )
+            for button in row
+        ]
+        for row in buttons
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def text_call(bot: Bot, item: Item, markup: InlineKeyboardMarkup | None, timeout: int) -> SendCall:
+    """``sendMessage`` of a text row; raises if the payload has no text."""
+    text = item.payload.get("text")
+    if not isinstance(text, str) or not text.strip():
+        msg = "payload has no text"
+        raise ValueError(msg)
+    return lambda: bot.send_message(
+        chat_id=item.chat_id,
+        text=text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        request_timeout=timeout,
+    )
+
+
+def file_call(
+    bot: Bot,
+    item: Item,
+    rendered: RenderedFile,
+    markup: InlineKeyboardMarkup | None,
+    timeout: int,
+) -> SendCall:
+    """``sendPhoto`` or ``sendDocument`` of a rendered file row."""
+    upload = BufferedInputFile(rendered.data, filename=rendered.filename)
+    caption = rendered.caption or None
+    if rendered.as_photo:
+        return lambda: bot.send_photo(
+            chat_id=item.chat_id,
+            photo=upload,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            request_timeout=timeout,
+        )
+    return lambda: bot.send_document(
+        chat_id=item.chat_id,
+        document=upload,
+        caption=caption,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        request_timeout=timeout,
+    )

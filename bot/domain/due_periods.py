@@ -1,0 +1,114 @@
+"""Opening the monitoring calendar's periods: each district's collection for the month.
+
+A plain async function a scheduler calls every minute; running it again at the same moment
+(or after a restart) changes nothing, because a collection is opened once per (district,
+period).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain.calendar import (
+    CalendarSettings,
+    calendar_months,
+    deadline_for,
+    due_months,
+    local_today,
+    tier_of,
+)
+from bot.domain.clock import Clock
+from bot.domain.coverage import coverage
+from bot.domain.isolation import Isolation
+from bot.domain.timezones import zone_of
+from bot.texts import reminders as t
+from storage import collections as store
+from storage import orgs
+from storage.models import Collection, CollectionKind
+from storage.reports import latest_reports
+
+log = logging.getLogger(__name__)
+
+
+async def open_due_periods(
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    calendar_settings: CalendarSettings,
+    default_tz: str,
+    isolation: Isolation | None = None,
+) -> list[Collection]:
+    """Open this month's membership monitoring in every district where it is due.
+
+    For each district whose local today falls in a calendar month and that has no calendar
+    collection for this month yet: the targets are its ППО due this month by their tier, from
+    their latest report before the period (a report already filed for the period marks the
+    target submitted). A district with no ППО due gets no collection. Returns those opened.
+    Each district is a unit of its own (``isolation``): one that fails is logged and skipped.
+    """
+    isolation = isolation or Isolation()
+    now = clock.now()
+    months = calendar_months(calendar_settings)
+    async with session_pool() as session:
+        districts = list(await orgs.active_districts(session))
+    opened: list[Collection] = []
+    for district in districts:
+        async with isolation.unit(f"opening the period of district {district.id}"):
+            today = local_today(now, zone_of(district, default_tz))
+            if today.month not in months:
+                continue
+            period = date(today.year, today.month, 1)
+            async with session_pool() as session, session.begin():
+                collection = await _open_district_period(
+                    session, district.id, period, calendar_settings, now
+                )
+            if collection is not None:
+                log.info("opened %s for district %s", collection.title, district.id)
+                opened.append(collection)
+    return opened
+
+
+async def _open_district_period(
+    session: AsyncSession,
+    district_id: int,
+    period: date,
+    settings: CalendarSettings,
+    now: datetime,
+) -> Collection | None:
+    existing = await store.find_collection(
+        session,
+        kind=CollectionKind.MEMBERSHIP,
+        scope_org_id=district_id,
+        period=period,
+        one_off=False,
+    )
+    if existing is not None:
+        return None
+    due: list[tuple[int, str]] = []
+    submitted: dict[int, datetime] = {}
+    for org in await orgs.ppo_in_scope(session, district_id):
+        reports = await latest_reports(session, org.id, limit=2)
+        before = [r for r in reports if r.period < period]
+        basis = before[0] if before else None
+        tier = tier_of(coverage(basis.members, basis.workers) if basis is not None else None)
+        if period.month not in due_months(tier, settings):
+            continue
+        due.append((org.id, tier.value))
+        if reports and reports[0].period == period:
+            submitted[org.id] = reports[0].submitted_at
+    if not due:
+        return None
+    return await store.open_collection(
+        session,
+        kind=CollectionKind.MEMBERSHIP,
+        scope_org_id=district_id,
+        period=period,
+        title=t.collection_title(period),
+        one_off=False,
+        deadline_for_target=deadline_for(period, settings),
+        targets=due,
+        now=now,
+        already_submitted=submitted,
+    )

@@ -1,0 +1,316 @@
+"""Reading the organization list an admin uploads (.xlsx or .csv) into rows to import.
+
+Rows with problems come back with their numbers and every problem in one Russian message;
+the good rows are imported all the same. Pure: knows nothing of Telegram or the database.
+Every Russian text comes from ``bot.texts.importing``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import math
+import re
+import warnings
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from bot.domain.cells import cell_text, shown
+from bot.domain.org_columns import REQUIRED_FIELDS, Field, locate_header
+from bot.domain.timezones import parse_timezone
+from bot.texts import importing as texts
+from storage.orgs import name_key
+
+MAX_DATA_ROWS = 5000
+MAX_WORKERS = 100_000
+MAX_NAME_LENGTH = 300  # region, district, organization (storage: String(300))
+MAX_CHAIR_LENGTH = 200  # storage: String(200)
+
+# After this many empty rows in a row the rest of a sheet is not read: sheets formatted
+# down to row 1048576 would otherwise take a long time.
+_MAX_EMPTY_RUN = 1000
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    """One primary organization read from the file."""
+
+    row_number: int  # as the user sees it in Excel
+    region: str | None
+    district: str
+    organization: str
+    workers: int | None
+    chair_name: str | None
+    timezone: str | None  # an IANA name
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one row (all problems of the row in one Russian message)."""
+
+    row_number: int
+    message: str
+
+
+@dataclass(frozen=True)
+class OrgTable:
+    """The result of reading a file: good rows, bad rows, or why the whole file is unusable."""
+
+    rows: list[OrgRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    fatal: str | None = None
+
+
+# The database matches names by the same key, so a duplicate here is a duplicate there.
+normalize_name = name_key
+
+
+_WORKERS_RE = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
+
+
+def _parse_workers(value: object) -> tuple[int | None, str | None]:
+    """(number, None), (None, None) for an empty cell, or (None, a Russian error)."""
+    number: int | None = None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal):
+        if math.isfinite(value) and value == int(value):
+            number = int(value)
+    else:
+        text = cell_text(value)
+        if not text:
+            return None, None
+        match = _WORKERS_RE.fullmatch(text)
+        if match:
+            number = int(match.group(1).replace(" ", ""))
+    if number is None or not 0 <= number <= MAX_WORKERS:
+        return None, texts.bad_workers(shown(cell_text(value)), MAX_WORKERS)
+    return number, None
+
+
+# --- Reading files --------------------------------------------------------------------------
+
+
+_RowStream = Generator[tuple[int, Sequence[object]], None, None]
+
+
+class _Fatal(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and other MS Office 97 files)
+
+
+def _detect_format(data: bytes, filename: str) -> str:
+    """«xlsx» or «csv»; raises _Fatal for anything else."""
+    extension = filename.rsplit(".", 1)[-1].casefold().strip() if "." in filename else ""
+    if data.startswith(b"PK"):
+        return "xlsx"
+    if data.startswith(_OLE_MAGIC):
+        raise _Fatal(texts.OLD_XLS)
+    if extension in ("xlsx", "xlsm"):
+        raise _Fatal(texts.BROKEN_XLSX)
+    if extension == "xls":
+        raise _Fatal(texts.OLD_XLS)
+    if extension == "csv":
+        return "csv"
+    raise _Fatal(texts.unknown_format(filename))
+
+
+def _xlsx_rows(data: bytes) -> _RowStream:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise _Fatal(texts.BROKEN_XLSX) from exc
+    try:
+        if not workbook.worksheets:
+            raise _Fatal(texts.BROKEN_XLSX)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
+        rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        while True:
+            try:
+                number, values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise _Fatal(texts.BROKEN_XLSX) from exc
+            yield number, values
+    finally:
+        workbook.close()
+
+
+def _decode(data: bytes) -> str:
+    """UTF-16 with a BOM, UTF-8 with or without a BOM, else Windows-1251."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _Fatal(texts.BROKEN_CSV) from exc
+    if b"\x00" in data:
+        raise _Fatal(texts.BROKEN_CSV)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1251", errors="replace")
+
+
+_DELIMITERS = (";", "\t", ",")  # in order of preference when nothing else decides
+
+
+def _csv_rows(text: str, delimiter: str) -> _RowStream:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    number = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _Fatal(texts.BROKEN_CSV) from exc
+        number += 1  # a record is one Excel row even if a quoted cell spans lines
+        yield number, record
+
+
+def _choose_delimiter(text: str) -> str:
+    """The delimiter whose header row names the most known columns; ties: count in that line."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+
+    def score(delimiter: str) -> tuple[bool, int, int, int]:
+        header = locate_header(_csv_rows(text, delimiter))
+        columns = header.columns if header.columns is not None else header.first_match
+        return (
+            header.columns is not None,
+            len(columns),
+            first_line.count(delimiter),
+            -_DELIMITERS.index(delimiter),
+        )
+
+    return max(_DELIMITERS, key=score)
+
+
+def _table_rows(data: bytes, filename: str) -> _RowStream:
+    if not data.strip():
+        raise _Fatal(texts.EMPTY_FILE)
+    if _detect_format(data, filename) == "xlsx":
+        return _xlsx_rows(data)
+    text = _decode(data)
+    if not text.strip():
+        raise _Fatal(texts.EMPTY_FILE)
+    return _csv_rows(text, _choose_delimiter(text))
+
+
+def parse_org_table(data: bytes, filename: str) -> OrgTable:
+    """Read the organization list from .xlsx (first sheet) or .csv bytes.
+
+    The header is the first filled row naming the «Район» and «Организация» columns (a few
+    title lines above it are skipped). Rows with problems go to ``errors`` (one per row, all
+    of its problems in the message) and the good rows are still returned.
+    """
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about features of other writers it ignores; they do not matter here
+            warnings.simplefilter("ignore")
+            rows = _table_rows(data, filename)
+            with contextlib.closing(rows):
+                return _parse_rows(rows)
+    except _Fatal as fatal:
+        return OrgTable(fatal=fatal.message)
+
+
+def _parse_rows(rows: Iterator[tuple[int, Sequence[object]]]) -> OrgTable:
+    header = locate_header(rows)
+    if header.first_cells is None:
+        raise _Fatal(texts.EMPTY_FILE)
+    if header.columns is None:
+        raise _Fatal(
+            texts.missing_columns(
+                required=[texts.COLUMN_TITLES[fld] for fld in REQUIRED_FIELDS],
+                missing=[
+                    texts.COLUMN_TITLES[fld]
+                    for fld in REQUIRED_FIELDS
+                    if fld not in header.first_match
+                ],
+                found=[shown(cell) for cell in header.first_cells if cell][:15],
+            )
+        )
+    columns = header.columns
+
+    result_rows: list[OrgRow] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str], int] = {}
+    data_rows = 0
+    empty_run = 0
+    for number, values in rows:
+        raw = {fld: values[i] if i < len(values) else None for fld, i in columns.items()}
+        if not any(cell_text(value) for value in raw.values()):
+            empty_run += 1
+            if empty_run >= _MAX_EMPTY_RUN:
+                break
+            continue
+        empty_run = 0
+        data_rows += 1
+        if data_rows > MAX_DATA_ROWS:
+            raise _Fatal(texts.too_many_rows(MAX_DATA_ROWS))
+        row, problems = _parse_row(number, raw)
+        if row is not None:
+            key = (normalize_name(row.district), normalize_name(row.organization))
+            if key in seen:
+                problems.append(texts.duplicate_row(seen[key]))
+            else:
+                seen[key] = number
+        if problems or row is None:
+            errors.append(RowError(number, texts.ROW_PROBLEMS_SEPARATOR.join(problems)))
+        else:
+            result_rows.append(row)
+    if data_rows == 0:
+        raise _Fatal(texts.NO_DATA_ROWS)
+    return OrgTable(rows=result_rows, errors=errors)
+
+
+def _parse_row(number: int, raw: dict[Field, object]) -> tuple[OrgRow | None, list[str]]:
+    problems: list[str] = []
+    text = {fld: cell_text(raw.get(fld)) for fld in Field}
+    if not text[Field.ORGANIZATION]:
+        problems.append(texts.MISSING_ORGANIZATION)
+    if not text[Field.DISTRICT]:
+        problems.append(texts.MISSING_DISTRICT)
+    limits = (
+        (Field.REGION, MAX_NAME_LENGTH),
+        (Field.DISTRICT, MAX_NAME_LENGTH),
+        (Field.ORGANIZATION, MAX_NAME_LENGTH),
+        (Field.CHAIR, MAX_CHAIR_LENGTH),
+    )
+    problems.extend(
+        texts.too_long(texts.COLUMN_TITLES[fld], limit)
+        for fld, limit in limits
+        if len(text[fld]) > limit
+    )
+    workers, problem = _parse_workers(raw.get(Field.WORKERS))
+    if problem:
+        problems.append(problem)
+    timezone: str | None = None
+    if text[Field.TIMEZONE]:
+        timezone = parse_timezone(raw.get(Field.TIMEZONE))
+        if timezone is None:
+            problems.append(texts.unknown_timezone(shown(text[Field.TIMEZONE])))
+    if not text[Field.ORGANIZATION] or not text[Field.DISTRICT]:
+        return None, problems
+    row = OrgRow(
+        row_number=number,
+        region=text[Field.REGION] or None,
+        district=text[Field.DISTRICT],
+        organization=text[Field.ORGANIZATION],
+        workers=workers,
+        chair_name=text[Field.CHAIR] or None,
+        timezone=timezone,
+    )
+    return row, problems

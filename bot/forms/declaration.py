@@ -1,0 +1,239 @@
+"""A form declared once: its fields, who may open it, how it opens, its menu entry and
+reminder button, its summary and how it is stored, and the typed context its drafts keep.
+
+The registry (``bot/forms/registry.py``) lists the declarations; the form lookup, the command
+menu, /help, the chair's keyboard and the reminder buttons are derived from it. A draft's
+context is JSON in the database and is read and written here only, as the form's
+:class:`FormContext`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, Self, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.audience import Audience
+from bot.domain.viewer import Viewer
+from bot.forms.engine import FormSpec
+from storage import drafts
+from storage.models import Event, FormDraft, MembershipReport, Organization
+
+FormButton = Callable[[str, int], tuple[str, str]]
+"""(form name, ППО id) -> (label, callback data) of a button opening that form; made by the
+Telegram side (``handlers.keyboards.reminder_button``) so the domain knows no callback format."""
+
+
+class FormContext(BaseModel):
+    """What a draft keeps beside the answers, typed per form (a subclass adds its fields).
+
+    ``tz``: the time zone of the form's organization, for «сегодня» and local dates;
+    ``editing``: the engine's own state, one field being changed from the summary.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    tz: str | None = None
+    editing: bool = False
+
+    @classmethod
+    def of(cls, draft: FormDraft) -> Self:
+        return cls.model_validate(draft.context)
+
+    def store(self, draft: FormDraft) -> None:
+        """Write back into ``draft`` (a new dict, so the JSON column is seen as changed)."""
+        draft.context = self.model_dump(mode="json")
+
+    def allows(self, viewer: Viewer, org_id: int | None) -> bool:
+        """Whether ``viewer`` may go on with the draft; by default its ППО's chair."""
+        return org_id is None or viewer.chairs(org_id)
+
+
+class ScopeContext(FormContext):
+    """A staff form acting on an organization: whoever oversees it (``lineage``: it and its
+    parents up to the region) may go on."""
+
+    lineage: tuple[int, ...]
+
+    def allows(self, viewer: Viewer, org_id: int | None) -> bool:
+        return viewer.oversees(*self.lineage)
+
+
+class AdminContext(FormContext):
+    """An admin's form on an organization (``target_org``): admins only may go on."""
+
+    target_org: int
+    org_name: str
+
+    def allows(self, viewer: Viewer, org_id: int | None) -> bool:
+        return viewer.is_admin
+
+
+C = TypeVar("C", bound=FormContext)
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    needs_explicit_confirm: bool = False
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """Everything an opener gets. ``org``: the ППО of a chair's form, the district or region of
+    a staff form, the organization an admin changes. The rest are the extras of some forms."""
+
+    session: AsyncSession
+    tg_user_id: int
+    org: Organization
+    default_tz: str
+    now: datetime
+    collection_id: int | None = None  # a report: the open request the chair picked
+    event: Event | None = None  # an event: the one being corrected
+    report: MembershipReport | None = None  # a return: the report sent back
+
+    @property
+    def tz(self) -> str:
+        return self.org.timezone or self.default_tz
+
+    @property
+    def today(self) -> date:
+        """The organization's local date."""
+        return self.now.astimezone(ZoneInfo(self.tz)).date()
+
+    async def start(
+        self,
+        form: str,
+        context: FormContext,
+        *,
+        step: str,
+        org_id: int | None,
+        answers: dict[str, Any] | None = None,
+        note: str | None = None,
+    ) -> Started:
+        """Begin a draft of ``form`` (replacing any the person had) holding ``context``."""
+        draft = await drafts.start_draft(
+            self.session,
+            tg_user_id=self.tg_user_id,
+            form=form,
+            org_id=org_id,
+            step=step,
+            answers=answers,
+            context=context.model_dump(mode="json"),
+            now=self.now,
+        )
+        return Started(draft, note)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A draft begun; ``note`` goes above its first question."""
+
+    draft: FormDraft
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PickOption:
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class PickOne:
+    """The form cannot open yet: the person picks one of ``options`` first (today: which of
+    two open requests a report answers)."""
+
+    prompt: str
+    options: tuple[PickOption, ...]
+
+
+Opening = Started | PickOne
+
+
+@dataclass(frozen=True)
+class Submission(Generic[C]):
+    """A confirmed draft to store; ``form_button`` makes buttons a message to someone carries."""
+
+    session: AsyncSession
+    draft: FormDraft
+    context: C
+    person_id: int
+    now: datetime
+    form_button: FormButton
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """The command (in the menu, /help and refusals) and, for chairs, the keyboard button.
+
+    ``opens_form``: the command opens the form itself (a chair of several ППО picks one first;
+    staff of several districts pick one); False: the command has its own handler (a card, a
+    search) that leads into the form by a button.
+    """
+
+    command: str
+    description: str
+    button: str | None = None
+    opens_form: bool = True
+
+
+def _no_previous(field_name: str, context: Any) -> Any:
+    return None
+
+
+@dataclass(frozen=True)
+class Form(Generic[C]):
+    """One form, declared once.
+
+    ``name`` is what drafts, buttons and reminders call it (default: the spec's name; a form
+    that opens a draft of another, like a correction, has its own). ``open`` begins a draft;
+    ``summary`` is the text shown before saving (``today``: the local date); ``submit`` stores
+    it, idempotent on ``draft.token``, and returns the text to send; ``previous_value`` is
+    offered as a one-tap answer.
+    """
+
+    spec: FormSpec
+    context: type[C]
+    audience: Audience
+    open: Callable[[OpenRequest], Awaitable[Opening]]
+    summary: Callable[[dict[str, Any], C, date], Summary]
+    submit: Callable[[Submission[C]], Awaitable[str]]
+    previous_value: Callable[[str, C], Any] = _no_previous
+    menu: MenuEntry | None = None
+    reminder_label: str | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.spec.name)
+
+    def context_of(self, draft: FormDraft) -> C:
+        return self.context.of(draft)
+
+    def mark_editing(self, draft: FormDraft, editing: bool) -> None:
+        """Whether the draft's current question is one field changed from the summary."""
+        self.context_of(draft).model_copy(update={"editing": editing}).store(draft)
+
+    def summary_of(self, draft: FormDraft, today: date) -> Summary:
+        return self.summary(draft.answers, self.context_of(draft), today)
+
+    def previous_of(self, field_name: str, draft: FormDraft) -> Any:
+        return self.previous_value(field_name, self.context_of(draft))
+
+    async def submit_draft(
+        self,
+        session: AsyncSession,
+        draft: FormDraft,
+        *,
+        person_id: int,
+        now: datetime,
+        form_button: FormButton,
+    ) -> str:
+        context = self.context_of(draft)
+        return await self.submit(Submission(session, draft, context, person_id, now, form_button))

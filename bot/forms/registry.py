@@ -1,0 +1,45 @@
+"""Every form the bot runs, listed once. The lookup by the name a draft or a button stores,
+the forms' commands (menu, /help, refusals), the chair's keyboard and the reminder buttons
+are derived from this list; a new form is one more line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.announcements import ANNOUNCEMENT_FORM
+from bot.domain.audience import Audience
+from bot.domain.corrections import RETURN_FORM
+from bot.domain.events import EVENT_FORM
+from bot.domain.membership import CORRECTION_FORM, MEMBERSHIP_FORM
+from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
+from bot.domain.passport import PASSPORT_FORM
+from bot.domain.requests import REQUEST_FORM
+from bot.forms.declaration import Form
+
+FORMS: tuple[Form[Any], ...] = (
+    MEMBERSHIP_FORM,
+    CORRECTION_FORM,
+    EVENT_FORM,
+    PASSPORT_FORM,
+    REQUEST_FORM,
+    ANNOUNCEMENT_FORM,
+    RETURN_FORM,
+    RENAME_FORM,
+    TIMEZONE_FORM,
+)
+_BY_NAME = {form.name: form for form in FORMS}
+assert len(_BY_NAME) == len(FORMS), "two forms declared under one name"
+
+
+def form_named(name: str) -> Form[Any] | None:
+    return _BY_NAME.get(name)
+
+
+def form_of_draft(name: str) -> Form[Any]:
+    """The form a draft was started with (a draft always names a declared form)."""
+    return _BY_NAME[name]
+
+
+def forms_for(audience: Audience) -> tuple[Form[Any], ...]:
+    """The forms with a command for ``audience``, in the order listed."""
+    return tuple(form for form in FORMS if form.menu is not None and form.audience & audience)

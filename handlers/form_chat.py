@@ -1,0 +1,141 @@
+"""Where a person's form lives in the chat: the one place a form is opened or resumed, its
+questions shown, and the local date its answers are parsed against computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.viewer import Viewer
+from bot.forms.declaration import Form, OpenRequest, PickOne
+from bot.forms.engine import SUMMARY, ParseEnv
+from bot.forms.registry import form_of_draft
+from bot.texts import forms as t
+from bot.wiring.config import Settings
+from handlers import keyboards
+from storage import drafts
+from storage.models import Event, FormDraft, MembershipReport, Organization
+
+
+@dataclass(frozen=True)
+class FormChat:
+    """A person's forms during one update: the chat their questions go to, and the settings
+    and clock a form's local date («сегодня») is computed from."""
+
+    message: Message
+    session: AsyncSession
+    tg_user_id: int
+    settings: Settings
+    clock: Clock
+
+    def env(self, draft: FormDraft) -> ParseEnv:
+        """What answers are parsed against: the local date of the form's organization."""
+        tz = form_of_draft(draft.form).context_of(draft).tz or self.settings.timezone
+        return ParseEnv(today=self.clock.now().astimezone(ZoneInfo(tz)).date())
+
+    def request(
+        self,
+        org: Organization,
+        *,
+        collection_id: int | None = None,
+        event: Event | None = None,
+        report: MembershipReport | None = None,
+    ) -> OpenRequest:
+        return OpenRequest(
+            self.session,
+            self.tg_user_id,
+            org,
+            self.settings.timezone,
+            self.clock.now(),
+            collection_id=collection_id,
+            event=event,
+            report=report,
+        )
+
+    async def open_or_resume(self, form: Form[Any], request: OpenRequest) -> None:
+        """Resume the form the person left unfinished, or open ``form``."""
+        draft = await drafts.get_draft(self.session, self.tg_user_id)
+        if draft is not None:
+            await self.resume(draft)
+            return
+        opening = await form.open(request)
+        if isinstance(opening, PickOne):
+            keyboard = keyboards.pick_one(request.org.id, opening.options)
+            await self.message.answer(opening.prompt, reply_markup=keyboard)
+        else:
+            await self.show(opening.draft, note=opening.note)
+
+    async def resume(self, draft: FormDraft) -> None:
+        title = form_of_draft(draft.form).spec.title
+        await self.show(draft, note=t.RESUMING.format(title=title))
+
+    async def show(self, draft: FormDraft, *, note: str | None = None) -> None:
+        """Send the current question (or the summary) of ``draft`` as a fresh message."""
+        if draft.step == SUMMARY:
+            await self._show_summary(draft, note)
+        else:
+            await self._show_question(draft, note)
+
+    async def _show_summary(self, draft: FormDraft, note: str | None) -> None:
+        summary = form_of_draft(draft.form).summary_of(draft, self.env(draft).today)
+        await self.message.answer(
+            f"{note}\n\n{summary.text}" if note else summary.text,
+            reply_markup=keyboards.summary_keyboard(
+                draft.token, explicit=summary.needs_explicit_confirm
+            ),
+            disable_web_page_preview=True,
+        )
+
+    async def _show_question(self, draft: FormDraft, note: str | None) -> None:
+        form = form_of_draft(draft.form)
+        spec = form.spec
+        field = spec.field(draft.step)
+        # Questions still ahead count even if an earlier answer may yet hide them: the total only
+        # ever shrinks as the chair goes on, never grows.
+        position = spec.fields.index(field)
+        asked = [
+            f.name for i, f in enumerate(spec.fields) if i > position or f.applies(draft.answers)
+        ]
+        editing = form.context_of(draft).editing
+        lines = [] if note is None else [note, ""]
+        if not editing:
+            lines.append(t.STEP_PREFIX.format(n=asked.index(field.name) + 1, total=len(asked)))
+        lines.append(f"<b>{field.prompt}</b>")
+        if field.optional:
+            lines.append(t.OPTIONAL_HINT)
+        await self.message.answer(
+            "\n".join(lines),
+            reply_markup=keyboards.step_keyboard(
+                draft.token,
+                field,
+                previous=form.previous_of(field.name, draft),
+                can_go_back=spec.previous_step(field.name, draft.answers) is not None,
+                editing=editing,
+                photos_taken=len(draft.answers.get(field.name) or []) if field.photos else 0,
+            ),
+        )
+
+
+def advance(draft: FormDraft, answers: dict[str, Any], clock: Clock) -> None:
+    """Record an answer and go to the next question (back to the summary when editing)."""
+    form = form_of_draft(draft.form)
+    if form.context_of(draft).editing:
+        form.mark_editing(draft, False)
+        step = SUMMARY
+    else:
+        step = form.spec.next_step(draft.step, answers)
+    drafts.save_draft(draft, step=step, answers=answers, now=clock.now())
+
+
+async def still_allowed(draft: FormDraft, viewer: Viewer, session: AsyncSession) -> bool:
+    """Rights are checked on every answer and tap, not only when the form was opened: a chair
+    replaced after elections, or staff whose role was removed, lose the open form."""
+    if form_of_draft(draft.form).context_of(draft).allows(viewer, draft.org_id):
+        return True
+    await drafts.drop_draft(session, draft)
+    return False

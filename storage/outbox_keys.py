@@ -1,0 +1,35 @@
+"""Outbox keys: what makes a queued message unique, so it is sent once.
+
+A key is its purpose followed by the parts that name the message, joined by ``:``
+(``remind:12:345:before7:678``). Every key is built by :func:`outbox_key`, so a key's shape
+is written down once, here; the stored strings are what dedup (and pruning, and cancelling
+a target's reminders) relies on across restarts and upgrades, so they never change shape.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class KeyPurpose(StrEnum):
+    """The first part of a key; each member's comment lists the parts after it, in order."""
+
+    REMINDER = "remind"  # collection id, ППО id, reminder purpose, recipient
+    DIGEST = "digest"  # scope id, day it fell due (ISO), recipient, part (its OutboxKind)
+    ANNOUNCEMENT = "announce"  # audit entry id, recipient
+    ANNOUNCEMENT_REPORT = "announce-report"  # audit entry id
+    RETURNED_REPORT = "return"  # report id, recipient
+    DRAFT_CLOSED = "draft-closed"  # draft token
+    CAUGHT_UP = "catchup"  # start moment (ISO), admin
+    CATCH_UP_SKIPPED = "catchup-skipped"  # start moment (ISO), admin
+    CATCH_UP_FAILED = "catchup-failed"  # start moment (ISO), admin
+
+
+def outbox_key(purpose: KeyPurpose, *parts: str | int) -> str:
+    """The key of one message: ``purpose:part:part...``."""
+    return ":".join([purpose.value, *map(str, parts)])
+
+
+def outbox_key_prefix(purpose: KeyPurpose, *parts: str | int) -> str:
+    """The start every key of ``purpose`` with these leading parts shares (ends in ``:``)."""
+    return outbox_key(purpose, *parts) + ":"
