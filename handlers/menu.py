@@ -14,6 +14,8 @@ from bot.domain.audience import Audience, audience_of
 from bot.domain.viewer import Viewer
 from bot.forms.registry import FORMS
 from bot.texts import common as t
+from bot.texts import event_report as ter
+from bot.texts import passport_report as tpr
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("status", t.CMD_STATUS, A.STAFF | A.ADMIN),
     CommandInfo("digest", t.CMD_DIGEST, A.STAFF | A.ADMIN),
     CommandInfo("export", t.CMD_EXPORT, A.STAFF | A.ADMIN),
+    CommandInfo("eventsreport", ter.CMD_EVENTSREPORT, A.STAFF | A.ADMIN),
     CommandInfo("rating", t.CMD_RATING, A.STAFF | A.ADMIN),
+    CommandInfo("passports", tpr.CMD_PASSPORTS, A.STAFF | A.ADMIN),
     *_form_commands(A.STAFF | A.ADMIN),
     CommandInfo("paused", t.CMD_PAUSED, A.STAFF | A.ADMIN),
     CommandInfo("audit", t.CMD_AUDIT, A.STAFF | A.ADMIN),

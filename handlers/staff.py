@@ -36,8 +36,10 @@ from bot.texts import staff as t
 from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ReturnPick, ScopePick
+from handlers.event_report import run_events_report
 from handlers.filters import IsStaffOrAdmin
 from handlers.form_chat import FormChat
+from handlers.passport_report import run_passports
 from handlers.replies import answer_file, answer_lines
 from storage import contacts, drafts, orgs, reports
 from storage.models import Organization, OrgKind
@@ -165,7 +167,9 @@ RUNNERS: dict[str, Runner] = {
     "status": run_status,
     "digest": run_digest,
     "export": run_export,
+    "eventsreport": run_events_report,
     "rating": run_rating,
+    "passports": run_passports,
     "paused": run_paused,
     **FORM_RUNNERS,
 }

@@ -1,0 +1,167 @@
+"""The staff passport report drawn for people: the message of counts and the .xlsx.
+
+The message fits a phone: counts first, then the agreements to act on and the stale passports,
+each list clipped after ``LIST_CAP`` names. The .xlsx has every passport field of every ППО.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bot.domain.passport_report import (
+    AGREEMENT_NOTICE,
+    AgreementTerm,
+    PassportLine,
+    PassportReport,
+    Resource,
+)
+from bot.texts import passport as tp
+from bot.texts import passport_report as t
+from storage.passport_report import PassportValues
+
+LIST_CAP = 10  # names per list before «…и ещё N»
+_T = TypeVar("_T")
+
+LABELS = {
+    Resource.AGREEMENT: t.L_AGREEMENT,
+    Resource.YOUTH_COUNCIL: tp.L_YOUTH_COUNCIL,
+    Resource.SITE: tp.L_SITE,
+    Resource.SOCIAL: tp.L_SOCIAL,
+    Resource.STAND: tp.L_STAND,
+    Resource.CORNER: tp.L_CORNER,
+    Resource.INFO_PERSON: tp.L_INFO_PERSON,
+}
+INFO_WORK = (Resource.SITE, Resource.SOCIAL, Resource.STAND, Resource.CORNER, Resource.INFO_PERSON)
+
+
+def _capped(items: Sequence[_T], render: Callable[[_T], str]) -> list[str]:
+    shown = [render(item) for item in items[:LIST_CAP]]
+    if len(items) > LIST_CAP:
+        shown.append(t.more(len(items) - LIST_CAP))
+    return shown
+
+
+def _agreement_item(term: AgreementTerm) -> str:
+    return t.agreement_item(term.ppo, term.until)
+
+
+def _stale_item(line: PassportLine) -> str:
+    return t.stale_item(line.ppo.name, line.confirmed_on)
+
+
+def report_lines(report: PassportReport) -> list[str]:
+    """The message, line by line (``handlers.replies.answer_lines`` splits it if it must)."""
+    total = report.total
+
+    def count(resource: Resource) -> str:
+        return t.has_line(LABELS[resource], report.counts[resource], total)
+
+    lines = [t.header(report.scope_name, report.today), ""]
+    lines += [count(Resource.AGREEMENT), count(Resource.YOUTH_COUNCIL), "", t.INFO_WORK_HEADER]
+    lines += [count(resource) for resource in INFO_WORK]
+    lines += ["", t.without_passport(report.without_passport, total)]
+    if report.expiring:
+        lines += ["", t.expiring_header(len(report.expiring), AGREEMENT_NOTICE.days)]
+        lines += _capped(report.expiring, _agreement_item)
+    if report.expired:
+        lines += ["", t.expired_header(len(report.expired))]
+        lines += _capped(report.expired, _agreement_item)
+    if report.stale:
+        lines += ["", t.stale_header(len(report.stale))]
+        lines += _capped(report.stale, _stale_item)
+    return [*lines, "", t.ATTACHMENT]
+
+
+# --- The .xlsx ------------------------------------------------------------------------------
+
+_BOLD = Font(bold=True)  # the header style of bot.rendering.xlsx
+_MAX_WIDTH = 60
+_PASSPORT_CELLS = len(t.COLUMNS) - 4  # all but district, ППО, workers, confirmed
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else (t.YES if value else t.NO)
+
+
+def _passport_cells(passport: PassportValues | None) -> list[object]:
+    if passport is None:
+        return [None] * _PASSPORT_CELLS
+    return [
+        passport.institution,
+        passport.address,
+        passport.chair_full_name,
+        passport.chair_phone,
+        _yes_no(passport.agreement),
+        passport.agreement_until,
+        _yes_no(passport.youth_council),
+        passport.site_url,
+        passport.social_url,
+        _yes_no(passport.stand),
+        _yes_no(passport.corner),
+        passport.info_person,
+    ]
+
+
+def table_rows(report: PassportReport) -> list[list[object]]:
+    """One row per ППО in ``t.COLUMNS`` order; a ППО without a passport has empty cells."""
+    return [
+        [
+            line.ppo.district_name,
+            line.ppo.name,
+            *_passport_cells(line.ppo.passport),
+            line.ppo.workers,
+            line.confirmed_on,
+        ]
+        for line in report.lines
+    ]
+
+
+def _cell(sheet: Any, value: object, *, header: bool = False) -> object:
+    """Text as typed (control characters dropped, «=…» kept as text); dates as dd.mm.yyyy.
+
+    Plain values go as they are: only cells that need a style or a type become cells.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    text_formula = isinstance(value, str) and value.startswith("=")
+    if not (header or text_formula or isinstance(value, date)):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if header:
+        cell.font = _BOLD
+    if text_formula:
+        cell.data_type = "s"
+    if isinstance(value, date):
+        cell.number_format = "DD.MM.YYYY"
+    return cell
+
+
+def _width(value: object) -> int:
+    return 10 if isinstance(value, date) else len(str(value or ""))
+
+
+def passport_table_xlsx(report: PassportReport) -> bytes:
+    """One sheet, a bold frozen header with an autofilter, in openpyxl's write-only mode."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(t.SHEET_TITLE)
+    rows = table_rows(report)
+    for index, title in enumerate(t.COLUMNS, start=1):
+        widest = max([len(title) + 2, *(_width(row[index - 1]) for row in rows)])
+        sheet.column_dimensions[get_column_letter(index)].width = min(widest + 2, _MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(t.COLUMNS))}{len(rows) + 1}"
+    sheet.append([_cell(sheet, title, header=True) for title in t.COLUMNS])
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
