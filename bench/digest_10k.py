@@ -77,7 +77,7 @@ async def _bulk(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -
         await session.execute(insert(model), rows[start : start + CHUNK])
 
 
-async def _ids(session: AsyncSession, kind: OrgKind) -> list[int]:
+async def org_ids(session: AsyncSession, kind: OrgKind) -> list[int]:
     stmt = select(Organization.id).where(Organization.kind == kind).order_by(Organization.id)
     return list((await session.scalars(stmt)).all())
 
@@ -157,7 +157,7 @@ async def build_database(url: str) -> dict[str, int]:
             for d in range(1, DISTRICTS + 1)
         ]
         await _bulk(session, Organization, district_rows)
-        district_ids = await _ids(session, OrgKind.DISTRICT)
+        district_ids = await org_ids(session, OrgKind.DISTRICT)
         ppo_rows = []
         for district_id in district_ids:
             for n in range(1, PPO_PER_DISTRICT + 1):
@@ -174,7 +174,7 @@ async def build_database(url: str) -> dict[str, int]:
                     }
                 )
         await _bulk(session, Organization, ppo_rows)
-        ppo_ids = await _ids(session, OrgKind.PPO)
+        ppo_ids = await org_ids(session, OrgKind.PPO)
         parent_of = await _mapping(
             session,
             select(Organization.id, Organization.parent_id).where(Organization.kind == OrgKind.PPO),
@@ -274,14 +274,14 @@ async def build_database(url: str) -> dict[str, int]:
 # --- Measuring ------------------------------------------------------------------------------
 
 
-def _rss_mb() -> float:
+def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
-def _max_rss_mb() -> float:
+def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -294,7 +294,7 @@ class Step:
     result: Any
 
 
-async def _timed(name: str, repeat: int, step: Callable[[], Awaitable[Any]]) -> Step:
+async def timed(name: str, repeat: int, step: Callable[[], Awaitable[Any]]) -> Step:
     times = []
     result: Any = None
     for _ in range(repeat):
@@ -305,7 +305,7 @@ async def _timed(name: str, repeat: int, step: Callable[[], Awaitable[Any]]) -> 
     await step()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return Step(name, statistics.median(times), peak / 2**20, _rss_mb(), result)
+    return Step(name, statistics.median(times), peak / 2**20, rss_mb(), result)
 
 
 async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None:
@@ -315,7 +315,7 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
                 session, scope_org_id=scope, today=TODAY, events_since=EVENTS_SINCE
             )
 
-    loaded = await _timed("load_digest (8 queries + build)", repeat, load)
+    loaded = await timed("load_digest (8 queries + build)", repeat, load)
     digest: Digest = loaded.result
 
     def step(fn: Callable[[Digest], Any]) -> Callable[[], Awaitable[Any]]:
@@ -326,10 +326,10 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
 
     steps = [
         loaded,
-        await _timed("digest_text", repeat, step(digest_text)),
-        await _timed("status_text", repeat, step(status_text)),
-        await _timed("digest_table_xlsx", repeat, step(digest_table_xlsx)),
-        await _timed("digest_chart_png", repeat, step(digest_chart_png)),
+        await timed("digest_text", repeat, step(digest_text)),
+        await timed("status_text", repeat, step(status_text)),
+        await timed("digest_table_xlsx", repeat, step(digest_table_xlsx)),
+        await timed("digest_chart_png", repeat, step(digest_chart_png)),
     ]
     notes = [
         f"{len(digest.lines)} ППО",
@@ -353,16 +353,16 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
         )
     total = sum(item.seconds for item in steps if item.name != "status_text")
     print(f"{'digest: load + text + xlsx + png':34} {total:9.3f}")
-    print(f"peak RSS of the process so far {_max_rss_mb():.0f} MB")
+    print(f"peak RSS of the process so far {max_rss_mb():.0f} MB")
 
 
 async def measure(url: str, repeat: int) -> None:
     engine = create_engine(url)
     pool = create_session_pool(engine)
     async with pool() as session:
-        region_id = (await _ids(session, OrgKind.REGION))[0]
-        district_id = (await _ids(session, OrgKind.DISTRICT))[0]
-    print(f"measuring process: RSS before {_rss_mb():.0f} MB (Python + libraries)")
+        region_id = (await org_ids(session, OrgKind.REGION))[0]
+        district_id = (await org_ids(session, OrgKind.DISTRICT))[0]
+    print(f"measuring process: RSS before {rss_mb():.0f} MB (Python + libraries)")
     await _measure_scope(pool, "region, 10,000 ППО (9,900 live)", region_id, repeat)
     await _measure_scope(pool, "one district, 100 ППО", district_id, repeat)
     await engine.dispose()

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, chair, common, errors, fallback, forms, groups, manage, staff
+from handlers import (
+    admin,
+    chair,
+    common,
+    curator,
+    district_events,
+    errors,
+    event_report,
+    fallback,
+    forms,
+    groups,
+    history_import,
+    manage,
+    plans,
+    reserve,
+    staff,
+)
 
 
 def get_routers() -> list[Router]:
@@ -15,9 +31,15 @@ def get_routers() -> list[Router]:
     private.callback_query.filter(groups.PRIVATE_BUTTON)
     private.include_routers(
         common.create_router(),
+        plans.create_router(),
+        history_import.create_router(),  # before admin's: /import takes any document
         admin.create_router(),
         chair.create_router(),
         staff.create_router(),
+        event_report.create_router(),
+        district_events.create_router(),
+        curator.create_router(),
+        reserve.create_router(),
         manage.create_router(),
         forms.create_router(),
         fallback.create_router(),

@@ -16,6 +16,7 @@ class FormAction(enum.StrEnum):
     EDIT_MENU = "edits"
     EDIT = "edit"
     SUMMARY = "sum"
+    SHORTCUT = "quick"  # «как в прошлый раз» for a block of questions
 
 
 class FormCb(CallbackData, prefix="f1"):
@@ -53,6 +54,22 @@ class OpenForm(CallbackData, prefix="r1"):
 
     form: str
     org_id: int
+
+
+class ReserveAction(enum.StrEnum):
+    LIST = "list"
+    REMOVE = "rm"
+    REMOVE_YES = "rmy"
+    KEEP = "keep"
+
+
+class ReserveCb(CallbackData, prefix="kr1"):
+    """The leadership reserve under the passport card: list it, remove a person (asked first).
+    ``person_id`` 0 for the list."""
+
+    action: ReserveAction
+    org_id: int
+    person_id: int = 0
 
 
 class ReportPeriod(CallbackData, prefix="rq1"):
@@ -110,3 +127,26 @@ class ForgetCb(CallbackData, prefix="fg1"):
 
     person_id: int
     confirm: bool
+
+
+class DistrictEventAction(enum.StrEnum):
+    COMING = "yes"  # a chair: «будем»
+    DECLINE = "no"  # a chair: «не сможем»
+    CAME = "came"  # a chair: how many came
+    OPEN = "open"  # staff: the event's card and table
+    STAFF_CAME = "scame"  # staff: attendance per ППО
+
+
+class DistrictEventCb(CallbackData, prefix="de1"):
+    """A district event's button; ``org_id`` is the invited ППО of a chair's button."""
+
+    action: DistrictEventAction
+    event_id: int
+    org_id: int = 0
+
+
+class PlanDone(CallbackData, prefix="pl1"):
+    """«Выполнено» under a plan reminder: the item and the unit (the ППО id, 0 for staff)."""
+
+    item_id: int
+    unit: int

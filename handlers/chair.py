@@ -18,9 +18,10 @@ from bot.domain import passport
 from bot.domain.audience import Audience
 from bot.domain.clock import Clock
 from bot.domain.events import EVENT_FORM
-from bot.domain.history import history_text
+from bot.domain.history import history_lines
 from bot.domain.membership import MEMBERSHIP_FORM
 from bot.domain.passport import PASSPORT_FORM
+from bot.domain.standing import standing_lines
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
@@ -151,9 +152,15 @@ async def pause(
         await message.answer(t.paused_until(until.strftime("%d.%m.%Y")))
 
 
-async def history(message: Message, session: AsyncSession, viewer: Viewer) -> None:
+async def history(
+    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
+) -> None:
+    """Each ППО's reports, then where it stands (tier, how often, the next deadline)."""
     for org in viewer.chaired:
-        await message.answer(await history_text(session, org))
+        standing = await standing_lines(
+            session, org, calendar=settings.calendar, default_tz=settings.timezone, now=clock.now()
+        )
+        await answer_lines(message, await history_lines(session, org, standing))
 
 
 def _local_today(org: Organization, settings: Settings, now: datetime) -> datetime:

@@ -21,7 +21,7 @@ from bot.texts import consent as tc
 from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ConsentCb
-from handlers.menu import help_text, set_chat_menu
+from handlers.menu import help_messages, help_text, set_chat_menu
 from storage import people
 from storage.models import Person, Role
 from storage.people import RedeemError
@@ -157,8 +157,9 @@ async def start(message: Message, viewer: Viewer) -> None:
         await message.answer(help_text(viewer))
 
 
-async def help_command(message: Message, viewer: Viewer) -> None:
-    await message.answer(help_text(viewer))
+async def help_command(message: Message, viewer: Viewer, settings: Settings) -> None:
+    for part in help_messages(viewer, settings.calendar):
+        await message.answer(part)
 
 
 def create_router() -> Router:

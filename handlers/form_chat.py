@@ -82,53 +82,85 @@ class FormChat:
             await self._show_question(draft, note)
 
     async def _show_summary(self, draft: FormDraft, note: str | None) -> None:
-        summary = form_of_draft(draft.form).summary_of(draft, self.env(draft).today)
+        """The summary, and under it the question the summary asks, if one is pending."""
+        form = form_of_draft(draft.form)
+        summary = form.summary_of(draft, self.env(draft).today)
+        text = f"{note}\n\n{summary.text}" if note else summary.text
+        pending = form.spec.summary_question(draft.answers)
+        if pending is not None:
+            text = f"{text}\n\n{t.summary_question(pending.prompt)}"
         await self.message.answer(
-            f"{note}\n\n{summary.text}" if note else summary.text,
+            text,
             reply_markup=keyboards.summary_keyboard(
-                draft.token, explicit=summary.needs_explicit_confirm
+                draft.token,
+                explicit=summary.needs_explicit_confirm,
+                skip_label=None if pending is None else pending.skip_label or t.BTN_SKIP,
             ),
             disable_web_page_preview=True,
         )
 
     async def _show_question(self, draft: FormDraft, note: str | None) -> None:
         form = form_of_draft(draft.form)
-        spec = form.spec
+        spec, skip = form.spec, form.skipped(draft)
         field = spec.field(draft.step)
         # Questions still ahead count even if an earlier answer may yet hide them: the total only
         # ever shrinks as the chair goes on, never grows.
         position = spec.fields.index(field)
         asked = [
-            f.name for i, f in enumerate(spec.fields) if i > position or f.applies(draft.answers)
+            f.name
+            for i, f in enumerate(spec.fields)
+            if not f.in_summary
+            and f.name not in skip
+            and (i > position or f.applies(draft.answers))
         ]
         editing = form.context_of(draft).editing
+        shortcut = spec.shortcut if form.offers_shortcut(field.name, draft) else None
         lines = [] if note is None else [note, ""]
-        if not editing:
+        if not editing and field.name in asked:
             lines.append(t.STEP_PREFIX.format(n=asked.index(field.name) + 1, total=len(asked)))
         lines.append(f"<b>{field.prompt}</b>")
         if field.optional:
             lines.append(t.OPTIONAL_HINT)
+        if shortcut is not None:
+            lines += ["", shortcut.hint]
         await self.message.answer(
             "\n".join(lines),
             reply_markup=keyboards.step_keyboard(
                 draft.token,
                 field,
                 previous=form.previous_of(field.name, draft),
-                can_go_back=spec.previous_step(field.name, draft.answers) is not None,
+                can_go_back=can_go_back(form, draft),
                 editing=editing,
                 photos_taken=len(draft.answers.get(field.name) or []) if field.photos else 0,
+                shortcut=None if shortcut is None else shortcut.button,
             ),
         )
 
 
+def can_go_back(form: Form[Any], draft: FormDraft) -> bool:
+    """A question before this one, or a «как в прошлый раз» taken that «Назад» undoes."""
+    if form.context_of(draft).shortcut_from is not None:
+        return True
+    return form.spec.previous_step(draft.step, draft.answers, form.skipped(draft)) is not None
+
+
 def advance(draft: FormDraft, answers: dict[str, Any], clock: Clock) -> None:
-    """Record an answer and go to the next question (back to the summary when editing)."""
+    """Record an answer and go to the next question (back to the summary when editing).
+
+    Answers a «как в прошлый раз» derived follow the new one; a required answer still missing
+    at the summary (a derivation that broke a rule) is asked first, as an edit."""
     form = form_of_draft(draft.form)
-    if form.context_of(draft).editing:
+    skip = form.skipped(draft)
+    answers = form.spec.follow(draft.answers, answers, skip, form.previous_lookup(draft))
+    if form.context_of(draft).editing or draft.step == SUMMARY:
         form.mark_editing(draft, False)
         step = SUMMARY
     else:
-        step = form.spec.next_step(draft.step, answers)
+        step = form.spec.next_step(draft.step, answers, skip)
+    missing = form.spec.missing_required(answers) if step == SUMMARY else []
+    if missing:
+        form.mark_editing(draft, True)
+        step = missing[0]
     drafts.save_draft(draft, step=step, answers=answers, now=clock.now())
 
 

@@ -65,17 +65,27 @@ async def typed_answer(
         await message.answer(t.LOST_RIGHTS)
         return
     chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    if draft.step == SUMMARY:
+    spec = form_of_draft(draft.form).spec
+    step = _answered_step(draft)
+    if step is None:
         await chat.show(draft)
         return
-    spec = form_of_draft(draft.form).spec
     try:
-        answers = spec.answer(draft.step, message.text, draft.answers, chat.env(draft))
+        answers = spec.answer(step, message.text, draft.answers, chat.env(draft))
     except InvalidAnswer as error:
         await chat.show(draft, note=f"❗ {error}")
         return
     advance(draft, answers, clock)
     await chat.show(draft)
+
+
+def _answered_step(draft: FormDraft) -> str | None:
+    """The question a message or a tapped answer goes to: the current one, or at the summary
+    the question it asks (None: the summary asks nothing)."""
+    if draft.step != SUMMARY:
+        return draft.step
+    pending = form_of_draft(draft.form).spec.summary_question(draft.answers)
+    return None if pending is None else pending.name
 
 
 async def non_text_answer(
@@ -199,7 +209,12 @@ async def confirm_tapped(
         return
     person = await acting_person(session, viewer, query.from_user, now)
     text = await tap.form.submit_draft(
-        session, draft, person_id=person.id, now=now, form_button=keyboards.reminder_button
+        session,
+        draft,
+        person_id=person.id,
+        now=now,
+        form_button=keyboards.reminder_button,
+        calendar=settings.calendar,
     )
     await drafts.drop_draft(session, draft)
     await query.answer()
@@ -272,20 +287,25 @@ async def back_tapped(
     tap = await _tap(query, callback_data, session, viewer, settings, clock)
     if tap is None:
         return
-    draft = tap.draft
+    draft, form = tap.draft, tap.form
     if draft.step == SUMMARY:
         await query.answer(t.STALE_BUTTON)
         return
-    previous = tap.form.spec.previous_step(draft.step, draft.answers)
+    previous = form.spec.previous_step(draft.step, draft.answers, form.skipped(draft))
+    taken_at = form.context_of(draft).shortcut_from
+    if previous is None and taken_at is not None:  # undo «как в прошлый раз»
+        form.mark_shortcut(draft, None)
+        previous = taken_at
     if previous is not None:
         drafts.save_draft(draft, step=previous, answers=draft.answers, now=clock.now())
     await tap.moved_on()
 
 
 async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]], error: str | None) -> None:
-    """A tapped answer (a choice, the previous value, «готово», «пропустить»): taken, or the
-    question asked again with why not (``error``, else the parser's reason)."""
-    if tap.draft.step == SUMMARY:
+    """A tapped answer (a choice, the previous value, «готово», «пропустить», or one to the
+    question the summary asks): taken, or the question asked again with why not (``error``,
+    else the parser's reason)."""
+    if _answered_step(tap.draft) is None:
         await tap.query.answer(t.STALE_BUTTON)
         return
     try:
@@ -310,6 +330,9 @@ async def pick_tapped(
     if tap is None:
         return
     draft, spec = tap.draft, tap.form.spec
+    if draft.step == SUMMARY:
+        await query.answer(t.STALE_BUTTON)
+        return
 
     def picked() -> dict[str, Any]:
         field = spec.field(draft.step)
@@ -332,7 +355,30 @@ async def skip_tapped(
     if tap is None:
         return
     draft, spec = tap.draft, tap.form.spec
-    await _answer_tapped(tap, lambda: spec.skip(draft.step, draft.answers), t.CANNOT_SKIP)
+    step = _answered_step(draft) or draft.step
+    await _answer_tapped(tap, lambda: spec.skip(step, draft.answers), t.CANNOT_SKIP)
+
+
+async def shortcut_tapped(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """«Как в прошлый раз» for the block: its answers from last time, then the rest."""
+    tap = await _tap(query, callback_data, session, viewer, settings, clock)
+    if tap is None:
+        return
+    draft, form = tap.draft, tap.form
+    if draft.step == SUMMARY or not form.offers_shortcut(draft.step, draft):
+        await query.answer(t.STALE_BUTTON)
+        return
+    answers = form.spec.take_shortcut(draft.step, draft.answers, form.previous_lookup(draft))
+    form.mark_shortcut(draft, draft.step)
+    advance(draft, answers, clock)
+    await tap.moved_on()
 
 
 BUTTONS = {
@@ -344,6 +390,7 @@ BUTTONS = {
     FormAction.BACK: back_tapped,
     FormAction.PICK: pick_tapped,
     FormAction.SKIP: skip_tapped,
+    FormAction.SHORTCUT: shortcut_tapped,
 }
 
 

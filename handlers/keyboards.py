@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.audience import Audience
 from bot.domain.passport import PASSPORT_FORM
+from bot.domain.reserve import RESERVE_FORM
 from bot.forms.declaration import PickOption
 from bot.forms.engine import SUMMARY, Field, FormSpec
 from bot.forms.registry import form_named, forms_for
@@ -31,12 +32,14 @@ from handlers.callbacks import (
     OrgAction,
     OrgCb,
     ReportPeriod,
+    ReserveAction,
+    ReserveCb,
     ReturnPick,
     RoleRevoke,
     ScopePick,
     short_token,
 )
-from storage.models import Event, Organization, OrgKind
+from storage.models import Event, Organization, OrgKind, ReservePerson
 
 
 def chair_menu() -> ReplyKeyboardMarkup:
@@ -66,6 +69,7 @@ def step_keyboard(
     can_go_back: bool,
     editing: bool,
     photos_taken: int = 0,
+    shortcut: str | None = None,
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     tok, step = short_token(token), field.name
@@ -79,6 +83,10 @@ def step_keyboard(
             text=t.btn_previous(field.show(previous)),
             callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value=str(previous)),
         )
+    if shortcut is not None:
+        kb.button(
+            text=shortcut, callback_data=FormCb(token=tok, step=step, action=FormAction.SHORTCUT)
+        )
     if photos_taken:
         kb.button(
             text=t.BTN_DONE,
@@ -86,7 +94,8 @@ def step_keyboard(
         )
     if field.optional:
         kb.button(
-            text=t.BTN_SKIP, callback_data=FormCb(token=tok, step=step, action=FormAction.SKIP)
+            text=field.skip_label or t.BTN_SKIP,
+            callback_data=FormCb(token=tok, step=step, action=FormAction.SKIP),
         )
     sizes = [1] * len(list(kb.buttons))
     if editing:
@@ -108,9 +117,16 @@ def step_keyboard(
     return kb.as_markup()
 
 
-def summary_keyboard(token: str, *, explicit: bool) -> InlineKeyboardMarkup:
+def summary_keyboard(
+    token: str, *, explicit: bool, skip_label: str | None = None
+) -> InlineKeyboardMarkup:
+    """``skip_label``: the summary asks an optional question; its skip button comes first."""
     kb = InlineKeyboardBuilder()
     tok, step = short_token(token), SUMMARY
+    if skip_label is not None:
+        kb.button(
+            text=skip_label, callback_data=FormCb(token=tok, step=step, action=FormAction.SKIP)
+        )
     kb.button(
         text=t.BTN_CONFIRM_ANYWAY if explicit else t.BTN_CONFIRM,
         callback_data=FormCb(token=tok, step=step, action=FormAction.CONFIRM),
@@ -201,6 +217,40 @@ def delete_confirm(event_id: int) -> InlineKeyboardMarkup:
 def passport_edit(org_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=tp.BTN_EDIT, callback_data=OpenForm(form=PASSPORT_FORM.name, org_id=org_id))
+    kb.button(
+        text=tp.BTN_RESERVE, callback_data=ReserveCb(action=ReserveAction.LIST, org_id=org_id)
+    )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def reserve_list(org_id: int, people: Sequence[ReservePerson]) -> InlineKeyboardMarkup:
+    """«Add» opens the reserve form; each person's button asks before removing them."""
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=tp.BTN_RESERVE_ADD, callback_data=OpenForm(form=RESERVE_FORM.name, org_id=org_id)
+    )
+    for number, person in enumerate(people, 1):
+        kb.button(
+            text=tp.reserve_button(number, person.full_name),
+            callback_data=ReserveCb(
+                action=ReserveAction.REMOVE, org_id=org_id, person_id=person.id
+            ),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def reserve_remove_confirm(org_id: int, person_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for label, action in (
+        (tp.BTN_RESERVE_REMOVE_YES, ReserveAction.REMOVE_YES),
+        (tp.BTN_RESERVE_KEEP, ReserveAction.KEEP),
+    ):
+        kb.button(
+            text=label, callback_data=ReserveCb(action=action, org_id=org_id, person_id=person_id)
+        )
+    kb.adjust(2)
     return kb.as_markup()
 
 

@@ -11,11 +11,20 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot.domain.audience import Audience, audience_of
+from bot.domain.calendar import CalendarSettings
+from bot.domain.passport_report import AGREEMENT_NOTICE
 from bot.domain.viewer import Viewer
 from bot.forms.registry import FORMS
 from bot.texts import common as t
+from bot.texts import curator as tcu
+from bot.texts import district_events as tde
 from bot.texts import event_report as ter
+from bot.texts import guides
+from bot.texts import history_import as thi
 from bot.texts import passport_report as tpr
+from bot.texts import plans as tpl
+from bot.texts import trends as ttr
+from handlers.replies import chunks
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +55,17 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("digest", t.CMD_DIGEST, A.STAFF | A.ADMIN),
     CommandInfo("export", t.CMD_EXPORT, A.STAFF | A.ADMIN),
     CommandInfo("eventsreport", ter.CMD_EVENTSREPORT, A.STAFF | A.ADMIN),
+    CommandInfo("showevent", ter.CMD_SHOWEVENT, A.STAFF | A.ADMIN),
+    CommandInfo("devents", tde.CMD_DEVENTS, A.STAFF | A.ADMIN),
     CommandInfo("rating", t.CMD_RATING, A.STAFF | A.ADMIN),
     CommandInfo("passports", tpr.CMD_PASSPORTS, A.STAFF | A.ADMIN),
+    CommandInfo("trends", ttr.CMD_TRENDS, A.STAFF | A.ADMIN),
+    CommandInfo("loadhistory", thi.CMD_LOADHISTORY, A.STAFF | A.ADMIN),
     *_form_commands(A.STAFF | A.ADMIN),
     CommandInfo("paused", t.CMD_PAUSED, A.STAFF | A.ADMIN),
+    CommandInfo("plan", tpl.CMD_PLAN, A.STAFF | A.ADMIN),
+    CommandInfo("planedit", tpl.CMD_PLANEDIT, A.STAFF | A.ADMIN),
+    CommandInfo("nocurator", tcu.CMD_NOCURATOR, A.STAFF | A.ADMIN),
     CommandInfo("audit", t.CMD_AUDIT, A.STAFF | A.ADMIN),
     CommandInfo("import", t.CMD_IMPORT, A.ADMIN),
     CommandInfo("template", t.CMD_TEMPLATE, A.ADMIN),
@@ -61,6 +77,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("backup", t.CMD_BACKUP, A.ADMIN),
     CommandInfo("forget", t.CMD_FORGET, A.ADMIN),
     *_form_commands(A.ADMIN),
+    CommandInfo("curated", tcu.CMD_CURATED, A.CURATOR),
     CommandInfo("cancel", t.CMD_CANCEL, A.ANYONE),
     CommandInfo("start", t.CMD_START, A.STRANGER),
     CommandInfo("help", t.CMD_HELP, A.ANYONE),
@@ -92,6 +109,39 @@ def help_text(viewer: Viewer) -> str:
     if audience & Audience.CURATOR:
         lines += ["", t.HELP_CURATOR_HINT]
     return "\n".join(lines)
+
+
+def _guides(audience: Audience, calendar: CalendarSettings) -> list[str]:
+    """The guides of every role the sender holds, chair's first (bot/texts/guides.py)."""
+    found = []
+    if audience & Audience.CHAIR:
+        found.append(
+            guides.chair_guide(
+                months_mid=calendar.months_mid,
+                months_high=calendar.months_high,
+                months_low=calendar.months_low,
+                deadline_day=calendar.deadline_day,
+                before_days=calendar.remind_before_days,
+                after_days=calendar.remind_after_days,
+                agreement_notice_days=AGREEMENT_NOTICE.days,
+            )
+        )
+    if audience & Audience.CURATOR:
+        found.append(guides.CURATOR_GUIDE)
+    if audience & (Audience.STAFF | Audience.ADMIN):
+        found.append(guides.staff_guide({c.name for c in allowed_commands(audience)}))
+    if audience & Audience.ADMIN:
+        found.append(guides.ADMIN_GUIDE)
+    return found
+
+
+def help_messages(viewer: Viewer, calendar: CalendarSettings) -> list[str]:
+    """/help: the commands, then the guides of the sender's roles, in as few messages as fit
+    (a person holding every role gets two)."""
+    blocks = [help_text(viewer)]
+    for guide in _guides(audience_of(viewer), calendar):
+        blocks += ["", guide]
+    return chunks(blocks)
 
 
 def commands_for(audience: Audience) -> list[BotCommand]:

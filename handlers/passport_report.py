@@ -14,6 +14,7 @@ from bot.rendering.passport_report import passport_table_xlsx, report_lines
 from bot.texts import passport_report as t
 from handlers.replies import answer_file, answer_lines
 from storage.passport_report import scope_passports
+from storage.passports import reserve_counts
 
 if TYPE_CHECKING:  # handlers.staff imports this module to list it among its runners
     from handlers.staff import Scoped
@@ -25,7 +26,8 @@ async def run_passports(c: Scoped) -> None:
         await c.message.answer(t.NO_PPO)
         return
     zone = ZoneInfo(c.scope.timezone or c.settings.timezone)
-    report = build_report(c.scope.name, rows, today=c.today, zone=zone)
+    reserve = await reserve_counts(c.session, c.scope.id)
+    report = build_report(c.scope.name, rows, today=c.today, zone=zone, reserve=reserve)
     await answer_lines(c.message, report_lines(report))
     # The table is CPU work (a region has thousands of rows): drawn after the commit.
     await answer_file(

@@ -36,11 +36,15 @@ from bot.texts import staff as t
 from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ReturnPick, ScopePick
+from handlers.curator import run_nocurator
+from handlers.district_events import run_devents
 from handlers.event_report import run_events_report
 from handlers.filters import IsStaffOrAdmin
 from handlers.form_chat import FormChat
 from handlers.passport_report import run_passports
+from handlers.plans import run_plan, run_plan_edit
 from handlers.replies import answer_file, answer_lines
+from handlers.trends import run_trends
 from storage import contacts, drafts, orgs, reports
 from storage.models import Organization, OrgKind
 
@@ -142,7 +146,9 @@ async def run_paused(c: Scoped) -> None:
         until = item.chair.paused_until
         lines.append(
             t.paused_line(
-                item.org.name, item.chair.full_name, until.strftime("%d.%m.%Y") if until else ""
+                item.org.name,
+                td.chair_named(item.chair.full_name, item.record_name),
+                until.strftime("%d.%m.%Y") if until else "",
             )
         )
     await answer_lines(c.message, lines)
@@ -168,9 +174,14 @@ RUNNERS: dict[str, Runner] = {
     "digest": run_digest,
     "export": run_export,
     "eventsreport": run_events_report,
+    "devents": run_devents,
     "rating": run_rating,
     "passports": run_passports,
+    "trends": run_trends,
     "paused": run_paused,
+    "plan": run_plan,
+    "planedit": run_plan_edit,
+    "nocurator": run_nocurator,
     **FORM_RUNNERS,
 }
 

@@ -1,4 +1,5 @@
-"""Who is reminded: the chairs, curators and staff of organizations, as contacts to write to.
+"""Who is reminded: the chairs, curators and staff of organizations, as contacts to write to;
+and the chair's name of record, the one lists for the presidium are made with.
 
 Callers pass the organizations (the ППО of a scope from ``storage.orgs.ppo_in_scope``, the
 targets of a collection), so what is archived is already left out.
@@ -13,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Organization, Person, Role, RoleGrant
+from storage.models import Organization, Passport, Person, Role, RoleGrant
 from storage.orgs import ppo_in_scope
 
 
@@ -83,18 +84,45 @@ async def staff_of(session: AsyncSession, org_id: int) -> list[Contact]:
     return list(seen.values())
 
 
+def name_of_record(passport_name: str | None, listed_name: str | None) -> str | None:
+    """The chair's name as the union's papers carry it: the full name the chair wrote in the
+    passport, else the name imported with the organization list; None when neither is known.
+
+    A Telegram profile name («Маша 🌸») is what the person chose to show friends, not a name
+    for a presidium resolution. The passport comes first: the sitting chair filled it in, while
+    the imported list may predate a change of chair. Both are erased with the person (/forget).
+    """
+    for name in (passport_name, listed_name):
+        if name is not None and name.strip():
+            return " ".join(name.split())
+    return None
+
+
 @dataclass(frozen=True)
 class PausedChair:
     org: Organization
     chair: Contact
+    record_name: str | None = None  # ``name_of_record`` of the ППО's chair
+
+
+async def passport_chair_names(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, str]:
+    """The chair's full name written in the passport, by ППО id (ППО without one are absent)."""
+    ids = list(set(org_ids))
+    if not ids:
+        return {}
+    stmt = select(Passport.org_id, Passport.chair_full_name).where(
+        Passport.org_id.in_(ids), Passport.chair_full_name.is_not(None)
+    )
+    return {int(org_id): str(name) for org_id, name in (await session.execute(stmt)).all()}
 
 
 async def paused_chairs(session: AsyncSession, scope_org_id: int, today: date) -> list[PausedChair]:
     """Chairs in the scope whose reminders are paused on ``today`` or later, by ППО name."""
     ppo = await ppo_in_scope(session, scope_org_id)
     chairs = await chairs_of(session, (org.id for org in ppo))
+    paused = [org for org in ppo if org.id in chairs and chairs[org.id].paused_on(today)]
+    passports = await passport_chair_names(session, (org.id for org in paused))
     return [
-        PausedChair(org, chairs[org.id])
-        for org in ppo
-        if org.id in chairs and chairs[org.id].paused_on(today)
+        PausedChair(org, chairs[org.id], name_of_record(passports.get(org.id), org.chair_name))
+        for org in paused
     ]

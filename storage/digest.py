@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import late_deliveries
+from storage.contacts import name_of_record
 from storage.models import (
     Collection,
     CollectionKind,
@@ -27,6 +28,7 @@ from storage.models import (
     MembershipReport,
     Organization,
     OrgKind,
+    Passport,
     Person,
     Role,
     RoleGrant,
@@ -57,6 +59,12 @@ class PpoRow:
     chair_tg_id: int | None
     chair_unreachable: bool
     chair_paused_until: date | None
+    passport_chair: str | None = None  # the chair's full name written in the passport
+
+    @property
+    def record_chair(self) -> str | None:
+        """The chair's name of record (``storage.contacts.name_of_record``)."""
+        return name_of_record(self.passport_chair, self.listed_chair)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,11 @@ class ReportRow:
     submitted_at: datetime
     returned_at: datetime | None
     return_comment: str | None
+    # Why members left (None: the chair did not say), summing to ``left`` when all are given.
+    left_own_will: int | None = None
+    left_dismissed: int | None = None
+    left_retired: int | None = None
+    left_other: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +125,8 @@ async def scope_info(session: AsyncSession, scope_org_id: int) -> ScopeInfo | No
 
 
 async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
-    """Every ППО of the scope (``storage.orgs.scope_ppos``) with district and chair, by district
-    and name.
+    """Every ППО of the scope (``storage.orgs.scope_ppos``) with district and chair (the Telegram
+    profile and the names of record), by district and name.
 
     Chairs come from a plain outer join on the active chair grant (no grouped subquery: with
     stale planner statistics PostgreSQL nested-looped one, 12 s for 10,000 ППО). Should an
@@ -134,7 +147,9 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
             Person.tg_user_id,
             Person.unreachable_at,
             Person.reminders_paused_until,
+            Passport.chair_full_name,
         )
+        .outerjoin(Passport, Passport.org_id == Organization.id)
         .outerjoin(
             RoleGrant,
             and_(
@@ -170,6 +185,7 @@ def _ppo_row(r: Sequence[Any]) -> PpoRow:
         chair_tg_id=r[9],
         chair_unreachable=r[10] is not None,
         chair_paused_until=r[11],
+        passport_chair=r[12],
     )
 
 
@@ -193,6 +209,10 @@ _REPORT_COLUMNS = (
     MembershipReport.submitted_at,
     MembershipReport.returned_at,
     MembershipReport.return_comment,
+    MembershipReport.left_own_will,
+    MembershipReport.left_dismissed,
+    MembershipReport.left_retired,
+    MembershipReport.left_other,
 )
 
 

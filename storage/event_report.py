@@ -114,3 +114,26 @@ async def active_ppo(session: AsyncSession, scope_org_id: int) -> list[PpoName]:
         .order_by(_district.name_key, _district.id, Organization.name_key, Organization.id)
     )
     return [PpoName(*row) for row in (await session.execute(stmt)).all()]
+
+
+@dataclass(frozen=True)
+class EventPlace:
+    """A live event with where it sits in the tree: what rights to open it depend on."""
+
+    event: Event
+    org_name: str
+    district_id: int
+    district_name: str
+    region_id: int | None
+
+
+async def event_place(session: AsyncSession, event_id: int) -> EventPlace | None:
+    """The event (not deleted) with its ППО's name, district and region; None if none."""
+    stmt = (
+        select(Event, Organization.name, _district.id, _district.name, _district.parent_id)
+        .join(Organization, Organization.id == Event.org_id)
+        .join(_district, _district.id == Organization.parent_id)
+        .where(Event.id == event_id, Event.deleted_at.is_(None))
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else EventPlace(*row)

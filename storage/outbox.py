@@ -40,6 +40,7 @@ class OutboxKind(StrEnum):
     TEXT = "text"
     DIGEST_CHART = "digest_chart"
     DIGEST_TABLE = "digest_table"
+    PLAN_REVIEW = "plan_review"
 
 
 #: Room for an error text in ``outbox.error`` (the column holds 500 characters).

@@ -23,6 +23,13 @@ class KeyPurpose(StrEnum):
     CAUGHT_UP = "catchup"  # start moment (ISO), admin
     CATCH_UP_SKIPPED = "catchup-skipped"  # start moment (ISO), admin
     CATCH_UP_FAILED = "catchup-failed"  # start moment (ISO), admin
+    AGREEMENT = "agreement"  # ППО id, collective agreement end date (ISO), recipient
+    DISTRICT_INVITATION = "devent-invite"  # district event id, ППО id, recipient
+    DISTRICT_REMINDER = "devent-remind"  # district event id, ППО id, days before, recipient
+    DISTRICT_ATTENDANCE = "devent-came"  # district event id, ППО id, recipient
+    PLAN_REMINDER = "plan-remind"  # item id, unit (ППО id, 0: staff), deadline, purpose, recipient
+    PLAN_ESCALATION = "plan-late"  # item id, deadline (ISO), recipient
+    PLAN_REVIEW = "plan-review"  # scope id, half-year start (ISO), recipient, part (OutboxKind)
 
 
 def outbox_key(purpose: KeyPurpose, *parts: str | int) -> str:

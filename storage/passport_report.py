@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Organization, Passport
@@ -63,10 +65,10 @@ _PASSPORT_COLUMNS = (
 )
 
 
-async def scope_passports(session: AsyncSession, scope_org_id: int) -> list[PpoPassport]:
+def _scope_passports_stmt(scope_org_id: int) -> Select[Any]:
     """Every ППО of the scope (``storage.orgs.scope_ppos``) with its passport, by district and
-    name."""
-    stmt = (
+    name; callers narrow it."""
+    return (
         scope_ppos(
             scope_org_id,
             Organization.id,
@@ -79,6 +81,9 @@ async def scope_passports(session: AsyncSession, scope_org_id: int) -> list[PpoP
         .outerjoin(Passport, Passport.org_id == Organization.id)
         .order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
     )
+
+
+async def _read(session: AsyncSession, stmt: Select[Any]) -> list[PpoPassport]:
     rows = []
     for org_id, name, district_name, workers, passport_org, *values in (
         await session.execute(stmt)
@@ -86,3 +91,20 @@ async def scope_passports(session: AsyncSession, scope_org_id: int) -> list[PpoP
         passport = None if passport_org is None else PassportValues(*values)
         rows.append(PpoPassport(org_id, name, district_name, workers, passport))
     return rows
+
+
+async def scope_passports(session: AsyncSession, scope_org_id: int) -> list[PpoPassport]:
+    """Every ППО of the scope with its passport, by district and name."""
+    return await _read(session, _scope_passports_stmt(scope_org_id))
+
+
+async def agreements_ending(
+    session: AsyncSession, scope_org_id: int, first: date, last: date
+) -> list[PpoPassport]:
+    """The ППО of the scope whose collective agreement is marked in force and ends between
+    ``first`` and ``last`` (both included): the few rows the digest needs, not the whole scope.
+    The rule itself stays ``bot.domain.passport_report.agreement_expiring``."""
+    stmt = _scope_passports_stmt(scope_org_id).where(
+        Passport.agreement.is_(True), Passport.agreement_until.between(first, last)
+    )
+    return await _read(session, stmt)

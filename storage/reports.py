@@ -21,6 +21,8 @@ REPORT_FIELDS = (
     "left",
     "retired",
 )
+LEAVING_FIELDS = ("left_own_will", "left_dismissed", "left_retired", "left_other")
+"""Why «выбыло» left, by reason (all None: not known)."""
 
 
 async def latest_reports(
@@ -77,7 +79,9 @@ async def add_report(
     submitted_at: datetime,
     submission_key: str,
 ) -> MembershipReport:
-    """Store a new revision for (org, period). The submission key makes a repeat a no-op."""
+    """Store a new revision for (org, period). The submission key makes a repeat a no-op.
+
+    ``values``: the figures by column (:data:`REPORT_FIELDS`, :data:`LEAVING_FIELDS`)."""
     existing = await report_by_key(session, submission_key)
     if existing is not None:
         return existing
@@ -93,7 +97,7 @@ async def add_report(
         submitted_by=submitted_by,
         submitted_at=submitted_at,
         submission_key=submission_key,
-        **{name: values.get(name) for name in REPORT_FIELDS},
+        **{name: values.get(name) for name in (*REPORT_FIELDS, *LEAVING_FIELDS)},
     )
     session.add(report)
     await session.flush()

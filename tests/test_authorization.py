@@ -3,16 +3,20 @@ with a message — and a refusal changes nothing in the database."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
 from bot.texts import forms as form_texts
 from handlers.callbacks import (
+    DistrictEventAction,
+    DistrictEventCb,
     EventAction,
     EventCb,
     ForgetCb,
@@ -21,7 +25,10 @@ from handlers.callbacks import (
     OpenForm,
     OrgAction,
     OrgCb,
+    PlanDone,
     ReportPeriod,
+    ReserveAction,
+    ReserveCb,
     ReturnPick,
     RoleRevoke,
     ScopePick,
@@ -29,7 +36,14 @@ from handlers.callbacks import (
 from handlers.menu import COMMANDS
 from harness import ADMIN, Harness, texts
 from scenarios import FULL, accept_invite, answer_all, code_of, invite_links
-from storage.models import Base, Event, Organization, RoleGrant
+from storage.models import (
+    Base,
+    DistrictEvent,
+    DistrictEventInvite,
+    Event,
+    Organization,
+    RoleGrant,
+)
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
 CHAIR, OTHER_CHAIR, STAFF, OTHER_STAFF, STRANGER = 501, 503, 801, 802, 777
@@ -86,7 +100,32 @@ async def setup(h: Harness) -> dict[str, int]:
         ids["grant"] = (
             await session.scalars(select(RoleGrant.id).where(RoleGrant.org_id == ids[DISTRICT_A]))
         ).one()
+        ids["devent"] = await seed_district_event(session, h, ids)
     return ids
+
+
+async def seed_district_event(session: AsyncSession, h: Harness, ids: dict[str, int]) -> int:
+    """A seminar of district A in ten days, the school invited."""
+    now = h.clock.now()
+    event = DistrictEvent(
+        scope_org_id=ids[DISTRICT_A],
+        kind="seminar",
+        direction="education",
+        title="Семинар района",
+        starts_at=now + timedelta(days=10),
+        starts_on=(now + timedelta(days=10)).date(),
+        place="Дом профсоюзов",
+        online=False,
+        answer_by=(now + timedelta(days=8)).date(),
+        created_by=1,
+        created_at=now,
+        submission_key="seed-district-event",
+    )
+    session.add(event)
+    await session.flush()
+    session.add(DistrictEventInvite(event_id=event.id, org_id=ids["МБОУ СОШ № 1"]))
+    await session.commit()
+    return event.id
 
 
 async def snapshot(h: Harness) -> dict[str, list[Any]]:
@@ -123,6 +162,13 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
         ("event form", OpenForm(form="event", org_id=school).pack(), {CHAIR}),
         ("reminder", OpenForm(form="membership", org_id=school).pack(), {CHAIR}),
         ("passport", OpenForm(form="passport", org_id=school).pack(), {CHAIR}),
+        ("reserve form", OpenForm(form="reserve", org_id=school).pack(), {CHAIR}),
+        ("reserve", ReserveCb(action=ReserveAction.LIST, org_id=school).pack(), {CHAIR}),
+        (
+            "reserve remove",
+            ReserveCb(action=ReserveAction.REMOVE_YES, org_id=school, person_id=1).pack(),
+            {CHAIR},
+        ),
         ("period", ReportPeriod(org_id=school, collection_id=1).pack(), {CHAIR}),
         ("event", EventCb(action=EventAction.DELETE_YES, event_id=ids["event"]).pack(), {CHAIR}),
         ("scope", ScopePick(command="status", org_id=ids[DISTRICT_A]).pack(), {STAFF, ADMIN}),
@@ -131,7 +177,35 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
         ("archive", OrgCb(org_id=school, action=OrgAction.ARCHIVE).pack(), {ADMIN}),
         ("revoke", RoleRevoke(grant_id=ids["grant"]).pack(), {ADMIN}),
         ("forget", ForgetCb(person_id=1, confirm=True).pack(), {ADMIN}),
+        ("plan item done", PlanDone(item_id=1, unit=school).pack(), set()),
+        *district_event_buttons(ids),
         ("form", FormCb(token="x" * 12, step="workers", action=FormAction.CONFIRM).pack(), set()),
+    ]
+
+
+def district_event_buttons(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
+    """A district event's buttons: the invited school's chair answers, district A's staff see."""
+    event, school = ids["devent"], ids["МБОУ СОШ № 1"]
+    chairs = (DistrictEventAction.COMING, DistrictEventAction.DECLINE, DistrictEventAction.CAME)
+    staffs = (DistrictEventAction.OPEN, DistrictEventAction.STAFF_CAME)
+    return [
+        *(
+            (
+                f"district event {a}",
+                DistrictEventCb(action=a, event_id=event, org_id=school).pack(),
+                {CHAIR},
+            )
+            for a in chairs
+        ),
+        *(
+            (
+                f"district event {a}",
+                DistrictEventCb(action=a, event_id=event).pack(),
+                {STAFF, ADMIN},
+            )
+            for a in staffs
+        ),
+        ("district event reply", OpenForm(form="devent_reply", org_id=school).pack(), {CHAIR}),
     ]
 
 

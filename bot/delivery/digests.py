@@ -19,6 +19,7 @@ from bot.domain.calendar import CalendarSettings, next_allowed_moment, next_work
 from bot.domain.clock import Clock
 from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
+from bot.domain.plan_reminders import review_renderers
 from bot.domain.timezones import zone_of
 from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text
 from bot.texts import digest as t
@@ -197,4 +198,8 @@ def renderers(default_tz: str) -> dict[str, Renderer]:
         name = t.table_file_name(digest.period)
         return lambda: RenderedFile(name, digest_table_xlsx(digest), t.TABLE_CAPTION, False)
 
-    return {OutboxKind.DIGEST_CHART: chart, OutboxKind.DIGEST_TABLE: table}
+    return {
+        OutboxKind.DIGEST_CHART: chart,
+        OutboxKind.DIGEST_TABLE: table,
+        **review_renderers(default_tz),
+    }

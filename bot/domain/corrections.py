@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.audience import Audience
 from bot.domain.coverage import coverage, format_percent
-from bot.domain.membership import CORRECTION_FORM
+from bot.domain.membership import CORRECTION_FORM, report_answers
 from bot.domain.staff_scope import lineage
 from bot.forms.declaration import (
     Form,
@@ -36,10 +36,15 @@ RETURN = FormSpec(
 
 
 def report_lines(report: MembershipReport) -> list[str]:
+    """A report's figures as staff see it before sending it back (the split of «выбыло»
+    only where someone left)."""
+    answers = report_answers(report)
     lines = []
     for field in MEMBERSHIP.fields:
-        value = getattr(report, field.name)
-        lines.append(f"{field.label}: {forms.SKIPPED if value is None else value}")
+        if field.in_summary and not field.applies(answers):
+            continue
+        value = answers[field.name]
+        lines.append(f"{field.label}: {forms.SKIPPED if value is None else field.display(value)}")
     lines.append(t.coverage_line(format_percent(coverage(report.members, report.workers))))
     return lines
 

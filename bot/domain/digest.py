@@ -26,7 +26,12 @@ Definitions (the numbers staff see must mean one thing):
   schedules), Σ members / Σ workers now minus the same over their previous reports. Comparing
   with whatever set reported last time would show a jump whenever a large ППО is merely late.
 * **Under 50 %**: counted ППО with coverage < 50. **Fell**: counted ППО whose coverage is at
-  least 5 p.p. below their own previous report.
+  least 5 p.p. below their own previous report; **rose**: at least 5 p.p. above it (ППО with
+  positive dynamics, to learn from: seed 002 item 9).
+* **Counts** (members, workers, pensioners, youth) and **why members left** are summed over
+  the counted reports (``bot.domain.digest_totals``), so they agree with the coverage.
+* **Agreements expiring**: collective agreements in force ending within 60 days of ``today``
+  (``bot.domain.passport_report.agreement_expiring``).
 * **Events**: not deleted events of the scope that started in ``[events_since, today)``.
 
 /status is the short variant: the period, the deadline, submitted X of Y and who is late or
@@ -39,13 +44,16 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.coverage import coverage
+from bot.domain.digest_totals import Counts, LeavingSplit, counts_of, leaving_split
+from bot.domain.passport_report import AGREEMENT_NOTICE, AgreementTerm, expiring_agreements
 from storage import digest as store
+from storage import passport_report as passports
 from storage.digest import CollectionInfo, PpoRow, ReportRow, ScopeInfo
 from storage.models import OrgKind
 
@@ -79,6 +87,7 @@ class DigestData:
     collection: CollectionInfo | None
     events: tuple[int, int] = (0, 0)  # (count, participants)
     events_since: date | None = None
+    expiring: tuple[AgreementTerm, ...] = ()  # collective agreements ending within 60 days
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,10 @@ class Digest:
     events_count: int = 0
     events_participants: int = 0
     events_since: date | None = None
+    rose: list[PpoLine] = field(default_factory=list)  # rose by ≥ 5 p.p., biggest rise first
+    counts: Counts = field(default_factory=Counts)
+    leaving: LeavingSplit = field(default_factory=LeavingSplit)
+    expiring: tuple[AgreementTerm, ...] = ()  # soonest first
 
     @property
     def region(self) -> bool:
@@ -218,6 +231,17 @@ def _like_for_like_change(counted: Sequence[PpoLine]) -> tuple[float | None, int
     return change, len(same)
 
 
+def _rose(counted: Sequence[PpoLine]) -> list[PpoLine]:
+    """Risen by 5 p.p. or more, biggest rise first."""
+    rose = [
+        line
+        for line in counted
+        if line.change is not None and line.change >= FALL_POINTS - _EPSILON
+    ]
+    rose.sort(key=lambda line: -(line.change or 0.0))
+    return rose
+
+
 def _low_and_fell(counted: Sequence[PpoLine]) -> tuple[list[PpoLine], list[PpoLine]]:
     """Under 50 %, lowest first; fallen by 5 p.p. or more, biggest fall first."""
     low = [line for line in counted if (line.coverage or 0.0) < LOW_COVERAGE - _EPSILON]
@@ -263,6 +287,10 @@ def build_digest(data: DigestData) -> Digest:
         events_count=count,
         events_participants=participants,
         events_since=data.events_since,
+        rose=_rose(counted),
+        counts=counts_of(line.report for line in counted if line.report),
+        leaving=leaving_split(line.report for line in counted if line.report),
+        expiring=data.expiring,
     )
 
 
@@ -303,6 +331,12 @@ async def load_digest(
         collection=collection,
         events=await store.event_totals(session, scope_org_id, since, today),
         events_since=since,
+        expiring=expiring_agreements(
+            await passports.agreements_ending(
+                session, scope_org_id, today, today + AGREEMENT_NOTICE
+            ),
+            today,
+        ),
     )
     return build_digest(data)
 

@@ -21,8 +21,9 @@ from bot.forms.declaration import (
     Summary,
 )
 from bot.forms.engine import SUMMARY
-from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, ONLINE
+from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, MIXED, ONLINE, STREAMED
 from bot.forms.parsers import show_date_range
+from bot.texts import event_report as ter
 from bot.texts import events as t
 from bot.texts import forms
 from storage import audit, events
@@ -31,13 +32,22 @@ from storage.models import Event, FormDraft
 OLD_AFTER = timedelta(days=366)
 
 
+def _place_answer(event: Event) -> str | None:
+    """Stored as (online, place): online with a place is a mixed event."""
+    if not event.online:
+        return event.place
+    return MIXED if event.place else ONLINE
+
+
 def answers_of(event: Event) -> dict[str, Any]:
+    mixed = event.online and bool(event.place)
     return {
         "kind": event.kind,
         "kind_other": event.kind_other,
         "topic": event.topic,
         "dates": {"from": event.date_from.isoformat(), "to": event.date_to.isoformat()},
-        "place": ONLINE if event.online else event.place,
+        "place": _place_answer(event),
+        "venue": event.place if mixed else None,
         "views": event.views,
         "participants": event.participants,
         "direction": event.direction,
@@ -46,9 +56,17 @@ def answers_of(event: Event) -> dict[str, Any]:
     }
 
 
+def _stored_place(answers: dict[str, Any]) -> str | None:
+    """The place typed: the venue of a mixed event, none for an event held online only."""
+    place = answers.get("place")
+    if place == MIXED:
+        return answers.get("venue")
+    return None if place == ONLINE else place
+
+
 def _values_of(answers: dict[str, Any]) -> dict[str, Any]:
     dates = answers["dates"]
-    online = answers.get("place") == ONLINE
+    online = answers.get("place") in STREAMED
     return {
         "kind": answers["kind"],
         "kind_other": answers.get("kind_other"),
@@ -56,7 +74,7 @@ def _values_of(answers: dict[str, Any]) -> dict[str, Any]:
         "date_from": date.fromisoformat(dates["from"]),
         "date_to": date.fromisoformat(dates["to"]),
         "online": online,
-        "place": None if online else answers.get("place"),
+        "place": _stored_place(answers),
         "views": answers.get("views") if online else None,
         "participants": answers["participants"],
         "direction": answers["direction"],
@@ -102,6 +120,12 @@ def _field_lines(answers: dict[str, Any]) -> list[str]:
 
 def event_card(event: Event, org_name: str) -> str:
     return "\n".join([t.summary_header(org_name), "", *_field_lines(answers_of(event))])
+
+
+def staff_card(event: Event, org_name: str, district_name: str) -> str:
+    """The card staff open from the events report (/showevent): its number, ППО, every field."""
+    header = ter.card_header(event.id, org_name, district_name)
+    return "\n".join([header, "", *_field_lines(answers_of(event))])
 
 
 def summary(answers: dict[str, Any], context: EventContext, today: date) -> Summary:

@@ -1,25 +1,43 @@
-"""A ППО's report history as the chair sees it: newest first, coverage and its trend, and
-which reports came late (the same rule as the digest's «сдан с опозданием»)."""
+"""A ППО's report history as the chair sees it: its reports newest first, coverage and its
+trend, why members left, and which reports came late (the same rule as the digest's «сдан с
+опозданием»). Where the ППО stands comes beside it (``bot.domain.standing``)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.coverage import coverage, format_percent, trend_mark
+from bot.domain.membership import REASONS, report_answers
+from bot.forms.membership import MEMBERSHIP
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import membership as tm
 from storage import collections, reports
-from storage.models import Organization
+from storage.models import MembershipReport, Organization
 
 HISTORY_LIMIT = 24
 
 
-async def history_text(session: AsyncSession, org: Organization) -> str:
+def _leaving(report: MembershipReport) -> str | None:
+    """Why members left, if the chair told."""
+    parts = report_answers(report)[REASONS]
+    if not report.left or parts is None:
+        return None
+    return t.history_leaving(report.left, MEMBERSHIP.field(REASONS).display(parts))
+
+
+async def history_lines(
+    session: AsyncSession, org: Organization, standing: Sequence[str]
+) -> list[str]:
+    """The history as lines (it may need more than one message); ``standing``
+    (:func:`bot.domain.standing.standing_lines`) goes beside the title, its note at the end."""
     rows = await reports.latest_reports(session, org.id, limit=HISTORY_LIMIT + 1)
+    header = t.history_header(org.name, standing[0])
     if not rows:
-        return f"{t.history_header(org.name)}\n{t.HISTORY_EMPTY}"
-    lines = [t.history_header(org.name)]
+        return [header, t.HISTORY_EMPTY, *standing[1:]]
+    lines = [header]
     counts = await reports.revision_counts(session, org.id)
     late = {period for _, period in await collections.late_deliveries(session, [org.id])}
     for index, report in enumerate(rows[:HISTORY_LIMIT]):
@@ -36,4 +54,7 @@ async def history_text(session: AsyncSession, org: Organization) -> str:
             counts.get(report.period, 1),
         )
         lines.append(f"{line}, {tm.LATE_MARK}" if report.period in late else line)
-    return "\n".join(lines)
+        leaving = _leaving(report)
+        if leaving is not None:
+            lines.append(leaving)
+    return [*lines, *standing[1:]]

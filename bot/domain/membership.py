@@ -19,6 +19,7 @@ from bot.domain.report_periods import (
     reassign,
     same_place,
 )
+from bot.domain.standing import standing_lines
 from bot.forms.declaration import (
     Form,
     FormContext,
@@ -31,16 +32,35 @@ from bot.forms.declaration import (
     Submission,
     Summary,
 )
-from bot.forms.engine import SUMMARY
-from bot.forms.membership import MEMBERSHIP
+from bot.forms.engine import SUMMARY, Field
+from bot.forms.membership import MEMBERSHIP, derived_members
 from bot.texts import common, forms
 from bot.texts import membership as t
 from storage import audit, collections, reports
 from storage.models import CollectionKind, MembershipReport, Organization
 
+REASONS = "left_reasons"
+"""The form's one answer holding the split of «выбыло» (four columns when stored)."""
+
 
 def _values(report: Any) -> dict[str, int | None]:
     return {name: getattr(report, name) for name in reports.REPORT_FIELDS}
+
+
+def report_answers(report: MembershipReport) -> dict[str, Any]:
+    """A stored report as the form's answers: its figures and the split of «выбыло»."""
+    parts = [getattr(report, name) for name in reports.LEAVING_FIELDS]
+    known = any(part is not None for part in parts)
+    return {**_values(report), REASONS: [part or 0 for part in parts] if known else None}
+
+
+def report_columns(answers: dict[str, Any]) -> dict[str, int | None]:
+    """The form's answers as the report's columns (the split spread over its four)."""
+    parts = answers.get(REASONS) or [None] * len(reports.LEAVING_FIELDS)
+    return {
+        **{name: answers.get(name) for name in reports.REPORT_FIELDS},
+        **dict(zip(reports.LEAVING_FIELDS, parts, strict=True)),
+    }
 
 
 async def returned_report(session: AsyncSession, org_id: int) -> MembershipReport | None:
@@ -145,7 +165,7 @@ async def _start(
         revision=revisions + 1,
         return_comment=correcting.return_comment if correcting else None,
     )
-    answers = _values(correcting) if correcting else {}
+    answers = report_answers(correcting) if correcting else {}
     return await request.start(
         MEMBERSHIP.name,
         context,
@@ -156,8 +176,18 @@ async def _start(
     )
 
 
-def _line(label: str, value: Any) -> str:
-    return f"{label}: {forms.SKIPPED if value is None else value}"
+def _line(field: Field, value: Any) -> str:
+    return f"{field.label}: {forms.SKIPPED if value is None else field.display(value)}"
+
+
+def _members_note(answers: dict[str, Any], context: MembershipContext) -> str | None:
+    """How «как в прошлый раз» computed the members, while the answer still is that sum."""
+    before = (context.previous or {}).get("members")
+    if context.shortcut_from is None or before is None:
+        return None
+    if answers.get("members") != derived_members(answers, before):
+        return None
+    return t.members_derived(before, answers.get("joined") or 0, answers.get("left") or 0)
 
 
 def previous_value(field: str, context: MembershipContext) -> Any:
@@ -207,7 +237,10 @@ def summary(answers: dict[str, Any], context: MembershipContext, today: date) ->
     if context.return_comment:
         lines.append(t.return_comment(context.return_comment))
     lines.append("")
-    lines += [_line(f.label, answers.get(f.name)) for f in MEMBERSHIP.fields if f.applies(answers)]
+    lines += [_line(f, answers.get(f.name)) for f in MEMBERSHIP.fields if f.applies(answers)]
+    note = _members_note(answers, context)
+    if note is not None:
+        lines.append(note)
     lines += ["", *_coverage_lines(answers, context)]
     if context.revision > 1:
         lines.append(t.revision_note(context.revision))
@@ -237,11 +270,12 @@ async def submit(submission: Submission[MembershipContext]) -> str:
         else await reassign(session, draft.org_id, planned, today, now)
     )
     answers = MEMBERSHIP.visible_answers(draft.answers)
+    values = report_columns(answers)
     report = await reports.add_report(
         session,
         org_id=draft.org_id,
         period=assignment.period,
-        values=answers,
+        values=values,
         submitted_by=submission.person_id,
         submitted_at=now,
         submission_key=draft.token,
@@ -258,26 +292,40 @@ async def submit(submission: Submission[MembershipContext]) -> str:
             now=now,
             local_day=today,
         )
-    audit.record(
-        session,
-        at=now,
-        actor_id=submission.person_id,
-        action="report.submit",
-        org_id=draft.org_id,
-        after={
-            "period": assignment.period.isoformat(),
-            "revision": report.revision,
-            "collection_id": assignment.collection_id,
-            "late": assignment.late,
-            **answers,
-        },
-    )
-    return t.saved(
+    _audit(submission, report, assignment, values)
+    saved = t.saved(
         context.org_name,
         common.period_name(assignment.period),
         format_percent(coverage(report.members, report.workers)),
         late_deadline=assignment.deadline if assignment.late else None,
         moved=None if same_place(planned, assignment) else (planned.label, assignment.label),
+    )
+    assert org is not None
+    standing = await standing_lines(
+        session, org, calendar=submission.calendar, default_tz=context.tz, now=now
+    )
+    return "\n".join([saved, *standing])
+
+
+def _audit(
+    submission: Submission[MembershipContext],
+    report: MembershipReport,
+    assignment: Assignment,
+    values: dict[str, int | None],
+) -> None:
+    audit.record(
+        submission.session,
+        at=submission.now,
+        actor_id=submission.person_id,
+        action="report.submit",
+        org_id=report.org_id,
+        after={
+            "period": assignment.period.isoformat(),
+            "revision": report.revision,
+            "collection_id": assignment.collection_id,
+            "late": assignment.late,
+            **{name: value for name, value in values.items() if value is not None},
+        },
     )
 
 

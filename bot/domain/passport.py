@@ -44,6 +44,8 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
     if passport is None:
         lines.append(t.EMPTY_CARD)
     lines += _lines(values)
+    reserve = await passports.reserve_of(session, org.id)
+    lines += ["", t.reserve_count(len(reserve), sum(p.under_35 for p in reserve))]
     if passport is not None and passport.updated_by is not None:
         who = await session.get(Person, passport.updated_by)
         when = passport.updated_at.astimezone(ZoneInfo(org.timezone or default_tz))

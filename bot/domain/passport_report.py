@@ -12,8 +12,8 @@ Every date rule here is a plain function of the scope's local date, passed in.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -105,6 +105,8 @@ class PassportReport:
     expiring: tuple[AgreementTerm, ...]  # soonest first
     expired: tuple[AgreementTerm, ...]  # longest expired first
     stale: tuple[PassportLine, ...]  # never confirmed first, then the oldest
+    # The leadership reserve: (people, of them under 35) by ППО id, ППО with none absent.
+    reserve: Mapping[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -120,8 +122,24 @@ def _terms(lines: Sequence[PassportLine]) -> list[AgreementTerm]:
     return sorted(terms, key=lambda term: (term.until, term.ppo))
 
 
+def expiring_agreements(rows: Sequence[PpoPassport], today: date) -> tuple[AgreementTerm, ...]:
+    """The agreements of ``rows`` ending within ``AGREEMENT_NOTICE`` of ``today``, soonest first
+    (what the staff digest lists; ``storage.passport_report.agreements_ending`` reads them)."""
+    ending = [
+        PassportLine(row, None)
+        for row in rows
+        if row.passport is not None and agreement_expiring(row.passport, today)
+    ]
+    return tuple(_terms(ending))
+
+
 def build_report(
-    scope_name: str, rows: Sequence[PpoPassport], *, today: date, zone: ZoneInfo
+    scope_name: str,
+    rows: Sequence[PpoPassport],
+    *,
+    today: date,
+    zone: ZoneInfo,
+    reserve: Mapping[int, tuple[int, int]] | None = None,
 ) -> PassportReport:
     """The report of a scope on its local date ``today``; ``zone`` gives the confirmation dates."""
     lines = tuple(
@@ -146,4 +164,5 @@ def build_report(
         expiring=tuple(_terms([ln for ln, p in filled if agreement_expiring(p, today)])),
         expired=tuple(_terms([ln for ln, p in filled if agreement_expired(p, today)])),
         stale=tuple(stale),
+        reserve=dict(reserve or {}),
     )

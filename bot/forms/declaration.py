@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
+from bot.domain.calendar import CalendarSettings
 from bot.domain.viewer import Viewer
-from bot.forms.engine import FormSpec
+from bot.forms.engine import FormSpec, Previous
 from storage import drafts
 from storage.models import Event, FormDraft, MembershipReport, Organization
 
@@ -33,13 +34,15 @@ class FormContext(BaseModel):
     """What a draft keeps beside the answers, typed per form (a subclass adds its fields).
 
     ``tz``: the time zone of the form's organization, for «сегодня» and local dates;
-    ``editing``: the engine's own state, one field being changed from the summary.
+    ``editing``: the engine's own state, one field being changed from the summary;
+    ``shortcut_from``: the engine's too, the question «как в прошлый раз» was taken at.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     tz: str | None = None
     editing: bool = False
+    shortcut_from: str | None = None
 
     @classmethod
     def of(cls, draft: FormDraft) -> Self:
@@ -158,7 +161,8 @@ Opening = Started | PickOne
 
 @dataclass(frozen=True)
 class Submission(Generic[C]):
-    """A confirmed draft to store; ``form_button`` makes buttons a message to someone carries."""
+    """A confirmed draft to store; ``form_button`` makes buttons a message to someone carries;
+    ``calendar``: the monitoring calendar, for what the reply says comes next."""
 
     session: AsyncSession
     draft: FormDraft
@@ -166,6 +170,7 @@ class Submission(Generic[C]):
     person_id: int
     now: datetime
     form_button: FormButton
+    calendar: CalendarSettings
 
 
 @dataclass(frozen=True)
@@ -226,6 +231,26 @@ class Form(Generic[C]):
     def previous_of(self, field_name: str, draft: FormDraft) -> Any:
         return self.previous_value(field_name, self.context_of(draft))
 
+    def previous_lookup(self, draft: FormDraft) -> Previous:
+        context = self.context_of(draft)
+        return lambda field_name: self.previous_value(field_name, context)
+
+    def skipped(self, draft: FormDraft) -> frozenset[str]:
+        """The questions a «как в прошлый раз» taken in this draft answered."""
+        start = self.context_of(draft).shortcut_from
+        return frozenset() if start is None else self.spec.covered(start)
+
+    def mark_shortcut(self, draft: FormDraft, start: str | None) -> None:
+        """Record the question the shortcut was taken at (None: it was undone)."""
+        self.context_of(draft).model_copy(update={"shortcut_from": start}).store(draft)
+
+    def offers_shortcut(self, field_name: str, draft: FormDraft) -> bool:
+        """The shortcut is offered while walking (not editing), once per draft."""
+        context = self.context_of(draft)
+        if context.editing or context.shortcut_from is not None:
+            return False
+        return self.spec.shortcut_offered(field_name, self.previous_lookup(draft))
+
     async def submit_draft(
         self,
         session: AsyncSession,
@@ -234,6 +259,9 @@ class Form(Generic[C]):
         person_id: int,
         now: datetime,
         form_button: FormButton,
+        calendar: CalendarSettings,
     ) -> str:
         context = self.context_of(draft)
-        return await self.submit(Submission(session, draft, context, person_id, now, form_button))
+        return await self.submit(
+            Submission(session, draft, context, person_id, now, form_button, calendar)
+        )

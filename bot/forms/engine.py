@@ -36,6 +36,10 @@ class Choice:
     label: str
 
 
+Previous = Callable[[str], Any]
+"""Last time's value of a field (None: none), as the form declares it."""
+
+
 @dataclass(frozen=True)
 class Field:
     """One question of a form.
@@ -44,7 +48,13 @@ class Field:
     ``choices`` are answers offered as buttons (a tapped choice goes through ``parse`` too);
     ``ask_if`` hides the question when earlier answers make it pointless;
     ``show`` renders a stored value for the summary;
-    ``photos`` > 0 makes it a question answered with up to that many photos.
+    ``photos`` > 0 makes it a question answered with up to that many photos;
+    ``in_summary``: an optional question asked inside the summary rather than as a step, so
+    it never lengthens the walk (answered by a message at the summary, or skipped);
+    ``depends_on``: a changed answer to one of these drops this answer (it was for the old one);
+    ``derive``: how a «как в прошлый раз» block computes this field instead of copying last
+    time's value (from the answers and that value; None: it cannot, the field is asked);
+    ``skip_label``: the skip button's label where «Пропустить» says too little.
     """
 
     name: str
@@ -57,6 +67,10 @@ class Field:
     ask_if: Callable[[Answers], bool] | None = None
     show: Callable[[Any], str] = str
     photos: int = 0
+    in_summary: bool = False
+    depends_on: tuple[str, ...] = ()
+    derive: Callable[[Answers, Any], Any] | None = None
+    skip_label: str | None = None
 
     def applies(self, answers: Answers) -> bool:
         return self.ask_if is None or self.ask_if(answers)
@@ -76,11 +90,32 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Shortcut:
+    """«Как в прошлый раз» for a block of questions whose answers rarely change: one tap at
+    any question of ``fields`` answers it and the block's later questions with last time's
+    values (a field with ``derive`` computed instead); the walk then asks only the rest.
+
+    ``button``: the button's label; ``hint``: the line under the question explaining it.
+    """
+
+    fields: tuple[str, ...]
+    button: str
+    hint: str
+
+
+@dataclass(frozen=True)
 class FormSpec:
+    """A form's questions in order, its cross-field rules and its optional shortcut.
+
+    The walk methods take ``skip``: questions a taken shortcut answered (:meth:`covered`),
+    which the walk passes over.
+    """
+
     name: str
     title: str
     fields: tuple[Field, ...]
     rules: tuple[Rule, ...] = ()
+    shortcut: Shortcut | None = None
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,24 +128,42 @@ class FormSpec:
         return name in self._index
 
     def first_step(self, answers: Answers) -> str:
-        return self._walk(-1, +1, answers)
+        return self._walk(-1, +1, answers, frozenset())
 
-    def next_step(self, current: str, answers: Answers) -> str:
-        return self._walk(self._index[current], +1, answers)
+    def next_step(self, current: str, answers: Answers, skip: frozenset[str] = frozenset()) -> str:
+        return self._walk(self._index[current], +1, answers, skip)
 
-    def previous_step(self, current: str, answers: Answers) -> str | None:
+    def previous_step(
+        self, current: str, answers: Answers, skip: frozenset[str] = frozenset()
+    ) -> str | None:
         """The question before ``current`` (the summary counts as after the last one)."""
         start = len(self.fields) if current == SUMMARY else self._index[current]
-        step = self._walk(start, -1, answers)
+        step = self._walk(start, -1, answers, skip)
         return None if step == SUMMARY else step
 
-    def _walk(self, start: int, direction: int, answers: Answers) -> str:
+    def is_step(self, f: Field, answers: Answers, skip: frozenset[str]) -> bool:
+        """Whether ``f`` is asked as a step of its own in the walk."""
+        return not f.in_summary and f.name not in skip and f.applies(answers)
+
+    def _walk(self, start: int, direction: int, answers: Answers, skip: frozenset[str]) -> str:
         index = start + direction
         while 0 <= index < len(self.fields):
-            if self.fields[index].applies(answers):
+            if self.is_step(self.fields[index], answers, skip):
                 return self.fields[index].name
             index += direction
         return SUMMARY
+
+    def summary_question(self, answers: Answers) -> Field | None:
+        """The question the summary asks: the first in-summary one that applies and was
+        neither answered nor skipped."""
+        return next(
+            (
+                f
+                for f in self.fields
+                if f.in_summary and f.applies(answers) and f.name not in answers
+            ),
+            None,
+        )
 
     def visible_answers(self, answers: Answers) -> dict[str, Any]:
         """Answers of the questions that apply; a hidden question's stale value is dropped."""
@@ -129,8 +182,7 @@ class FormSpec:
 
     def answer(self, name: str, raw: str, answers: Answers, env: ParseEnv) -> dict[str, Any]:
         """Parse and check one answer; returns the new answers or raises InvalidAnswer."""
-        value = self.field(name).parse(raw, env)
-        updated = {**answers, name: value}
+        updated = self._set(name, self.field(name).parse(raw, env), answers)
         self._check(name, updated)
         return updated
 
@@ -145,11 +197,79 @@ class FormSpec:
     def skip(self, name: str, answers: Answers) -> dict[str, Any]:
         if not self.field(name).optional:
             raise InvalidAnswer(name)
-        return {**answers, name: None}
+        return self._set(name, None, answers)
+
+    def _set(self, name: str, value: Any, answers: Answers) -> dict[str, Any]:
+        """``answers`` with ``name`` set; answers that depend on it drop out if it changed."""
+        updated = {**answers, name: value}
+        if name in answers and answers[name] != value:
+            for f in self.fields:
+                if name in f.depends_on:
+                    updated.pop(f.name, None)
+        return updated
 
     def _check(self, name: str, answers: Answers) -> None:
+        error = self._broken(name, answers)
+        if error:
+            raise InvalidAnswer(error)
+
+    def _broken(self, name: str, answers: Answers) -> str | None:
+        """The first rule involving ``name`` that ``answers`` break, or None."""
         for rule in self.rules:
             if name in rule.fields and all(answers.get(f) is not None for f in rule.fields):
                 error = rule.check(answers)
                 if error:
-                    raise InvalidAnswer(error)
+                    return error
+        return None
+
+    # --- «Как в прошлый раз» for a block ----------------------------------------------------
+
+    def covered(self, start: str) -> frozenset[str]:
+        """What the shortcut taken at question ``start`` answers: ``start`` and the block's
+        questions after it."""
+        if self.shortcut is None:
+            return frozenset()
+        first = self._index[start]
+        return frozenset(n for n in self.shortcut.fields if self._index[n] >= first)
+
+    def shortcut_offered(self, name: str, previous: Previous) -> bool:
+        """Whether question ``name`` offers the shortcut: it is in the block and not its last
+        question (there, last time's value alone is the one-tap answer), and last time's values
+        exist for every required question it would answer."""
+        if self.shortcut is None or name not in self.shortcut.fields[:-1]:
+            return False
+        return all(
+            previous(n) is not None for n in self.covered(name) if not self.field(n).optional
+        )
+
+    def take_shortcut(self, name: str, answers: Answers, previous: Previous) -> dict[str, Any]:
+        """Answer the block from question ``name`` on with last time's values; one breaking a
+        rule against the answers given (workers changed since) is left out, so it is asked."""
+        covered = self.covered(name)
+        copied = dict(answers)
+        for n in covered:
+            if self.field(n).derive is None:
+                copied = self._set(n, previous(n), copied)
+        for n in covered:
+            if self._broken(n, copied):
+                copied.pop(n)
+        return self.follow(answers, copied, covered, previous)
+
+    def follow(
+        self, before: Answers, after: Answers, covered: frozenset[str], previous: Previous
+    ) -> dict[str, Any]:
+        """Derived answers of the block follow the answers they come from, unless the person
+        changed them (a value no longer equal to its derivation from ``before``). A derivation
+        breaking a rule is left out, so the question is asked."""
+        updated = dict(after)
+        for n in sorted(covered, key=self._index.__getitem__):
+            derive = self.field(n).derive
+            if derive is None:
+                continue
+            current, was = updated.get(n), derive(before, previous(n))
+            if current is not None and current != was:
+                continue
+            updated[n] = derive(updated, previous(n))
+            if updated[n] is None or self._broken(n, updated):
+                updated.pop(n)
+        return updated

@@ -22,6 +22,9 @@ DIRECTION_CHOICES = tuple(Choice(value, label) for value, label in t.DIRECTIONS)
 KIND_LABELS = dict(t.KINDS)
 DIRECTION_LABELS = dict(t.DIRECTIONS)
 ONLINE = "@online"
+MIXED = "@mixed"
+"""Held in person and streamed at once (seed 003): the place and the online views both."""
+STREAMED = frozenset({ONLINE, MIXED})
 MAX_PHOTOS = 5
 
 
@@ -60,8 +63,19 @@ EVENT = FormSpec(
             "place",
             t.L_PLACE,
             t.Q_PLACE,
-            either(keyword({t.ONLINE, "online", ONLINE}, ONLINE), text(maximum=300)),
-            choices=(Choice(ONLINE, t.BTN_ONLINE),),
+            either(
+                keyword({t.ONLINE, "online", ONLINE}, ONLINE),
+                keyword({t.MIXED, MIXED}, MIXED),
+                text(maximum=300),
+            ),
+            choices=(Choice(ONLINE, t.BTN_ONLINE), Choice(MIXED, t.BTN_MIXED)),
+        ),
+        Field(
+            "venue",
+            t.L_VENUE,
+            t.Q_VENUE,
+            text(maximum=300),
+            ask_if=lambda a: a.get("place") == MIXED,
         ),
         Field(
             "views",
@@ -69,7 +83,7 @@ EVENT = FormSpec(
             t.Q_VIEWS,
             whole_number(maximum=10_000_000),
             optional=True,
-            ask_if=lambda a: a.get("place") == ONLINE,
+            ask_if=lambda a: a.get("place") in STREAMED,
         ),
         Field(
             "participants",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from bot.forms.engine import Answers, Field, FormSpec, Rule
-from bot.forms.parsers import whole_number
+from bot.forms.engine import Answers, Field, FormSpec, Rule, Shortcut
+from bot.forms.parsers import number_parts, whole_number
 from bot.texts import membership as t
+from storage.reports import LEAVING_FIELDS
 
 MAX_PEOPLE = 100_000
 count = whole_number(maximum=MAX_PEOPLE)
@@ -23,12 +25,25 @@ def _not_more(small: str, big: str, message: Callable[[int, int], str]) -> Rule:
     return Rule((small, big), check)
 
 
+def derived_members(answers: Answers, before: Any) -> int | None:
+    """Members now if only the movement changed: last time's + принято − выбыло."""
+    if before is None:
+        return None
+    members = int(before) + (answers.get("joined") or 0) - (answers.get("left") or 0)
+    return members if members >= 0 else None
+
+
+def _reasons_add_up(answers: Answers) -> str | None:
+    total, parts = answers["left"], answers["left_reasons"]
+    return None if sum(parts) == total else t.reasons_sum_mismatch(sum(parts), total)
+
+
 MEMBERSHIP = FormSpec(
     name="membership",
     title=t.TITLE,
     fields=(
         Field("workers", t.L_WORKERS, t.Q_WORKERS, whole_number(minimum=1, maximum=MAX_PEOPLE)),
-        Field("members", t.L_MEMBERS, t.Q_MEMBERS, count),
+        Field("members", t.L_MEMBERS, t.Q_MEMBERS, count, derive=derived_members),
         Field("youth_workers", t.L_YOUTH_WORKERS, t.Q_YOUTH_WORKERS, count, optional=True),
         Field(
             "youth_members",
@@ -49,6 +64,19 @@ MEMBERSHIP = FormSpec(
         ),
         Field("joined", t.L_JOINED, t.Q_JOINED, count, optional=True, offer_previous=False),
         Field("left", t.L_LEFT, t.Q_LEFT, count, optional=True, offer_previous=False),
+        Field(
+            "left_reasons",
+            t.L_LEFT_REASONS,
+            t.Q_LEFT_REASONS,
+            number_parts(len(LEAVING_FIELDS), maximum=MAX_PEOPLE),
+            optional=True,
+            offer_previous=False,
+            ask_if=lambda a: (a.get("left") or 0) > 0,
+            show=t.show_reasons,
+            in_summary=True,
+            depends_on=("left",),
+            skip_label=t.BTN_DONT_KNOW,
+        ),
         Field("retired", t.L_RETIRED, t.Q_RETIRED, count, optional=True),
     ),
     rules=(
@@ -59,5 +87,19 @@ MEMBERSHIP = FormSpec(
         _not_more("managers", "workers", t.managers_over_workers),
         _not_more("managers_members", "managers", t.managers_members_over_managers),
         _not_more("managers_members", "members", t.managers_members_over_members),
+        Rule(("left_reasons", "left"), _reasons_add_up),
+    ),
+    shortcut=Shortcut(
+        fields=(
+            "workers",
+            "members",
+            "youth_workers",
+            "youth_members",
+            "managers",
+            "managers_members",
+            "retired",
+        ),
+        button=t.BTN_QUICK,
+        hint=t.QUICK_HINT,
     ),
 )

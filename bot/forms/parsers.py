@@ -59,6 +59,34 @@ def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Parser:
     return parse
 
 
+_PART_SEPARATORS = re.compile(r"[\s\u00a0\u2009\u202f,;/+]+")
+UNKNOWN_WORDS = frozenset({"не знаю", "незнаю", "нет данных", "неизвестно", "?", "-", "—"})
+
+
+def number_parts(parts: int, *, maximum: int = 100_000) -> Parser:
+    """A whole split into ``parts`` counts on one line: «3 1 0 0» (commas or semicolons work
+    too; counts left off at the end are 0). «не знаю» is None: the split is not known."""
+
+    def parse(raw: str, env: ParseEnv) -> list[int] | None:
+        text = raw.strip().casefold().rstrip(".!")
+        if text in UNKNOWN_WORDS:
+            return None
+        tokens = [token for token in _PART_SEPARATORS.split(text) if token]
+        if not tokens:
+            raise InvalidAnswer(t.EMPTY_ANSWER)
+        if len(tokens) > parts:
+            raise InvalidAnswer(t.too_many_parts(parts, len(tokens)))
+        values = [typed_int(token) for token in tokens]
+        if any(value is None for value in values):
+            raise InvalidAnswer(t.parts_format(parts))
+        counts = [value for value in values if value is not None]
+        if any(value > maximum for value in counts):
+            raise InvalidAnswer(t.too_big(maximum))
+        return counts + [0] * (parts - len(counts))
+
+    return parse
+
+
 def text(*, maximum: int, minimum: int = 2) -> Parser:
     """Free text, trimmed, within bounds; a wall of text is refused with the limit stated."""
 

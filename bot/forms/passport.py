@@ -56,3 +56,21 @@ PASSPORT = FormSpec(
         ),
     ),
 )
+
+RESERVE = FormSpec(
+    name="reserve",
+    title=t.RESERVE_TITLE,
+    fields=(
+        Field("full_name", t.L_RESERVE_NAME, t.Q_RESERVE_NAME, text(maximum=200, minimum=5)),
+        Field("position", t.L_RESERVE_POSITION, t.Q_RESERVE_POSITION, text(maximum=200, minimum=3)),
+        Field(
+            "under_35",
+            t.L_RESERVE_YOUNG,
+            t.Q_RESERVE_YOUNG,
+            yes_no,
+            choices=YES_NO_CHOICES,
+            show=show_yes_no,
+        ),
+    ),
+)
+"""One person of the leadership reserve (кадровый резерв, seeds 001 item 6, 002 item 7)."""

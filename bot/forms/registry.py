@@ -9,11 +9,16 @@ from typing import Any
 from bot.domain.announcements import ANNOUNCEMENT_FORM
 from bot.domain.audience import Audience
 from bot.domain.corrections import RETURN_FORM
+from bot.domain.district_event_answers import CAME_FORM, REPLY_FORM, STAFF_CAME_FORM
+from bot.domain.district_events import DISTRICT_EVENT_FORM
 from bot.domain.events import EVENT_FORM
 from bot.domain.membership import CORRECTION_FORM, MEMBERSHIP_FORM
 from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
 from bot.domain.passport import PASSPORT_FORM
+from bot.domain.plan_done import PLAN_DONE_FORM
+from bot.domain.plan_item_form import PLAN_ITEM_FORM
 from bot.domain.requests import REQUEST_FORM
+from bot.domain.reserve import RESERVE_FORM
 from bot.forms.declaration import Form
 
 FORMS: tuple[Form[Any], ...] = (
@@ -21,11 +26,18 @@ FORMS: tuple[Form[Any], ...] = (
     CORRECTION_FORM,
     EVENT_FORM,
     PASSPORT_FORM,
+    RESERVE_FORM,
     REQUEST_FORM,
     ANNOUNCEMENT_FORM,
+    DISTRICT_EVENT_FORM,
+    REPLY_FORM,
+    CAME_FORM,
+    STAFF_CAME_FORM,
     RETURN_FORM,
     RENAME_FORM,
     TIMEZONE_FORM,
+    PLAN_DONE_FORM,
+    PLAN_ITEM_FORM,
 )
 _BY_NAME = {form.name: form for form in FORMS}
 assert len(_BY_NAME) == len(FORMS), "two forms declared under one name"

@@ -72,22 +72,22 @@ def band_color(value: float) -> str:
     return COLOR_MID if value < HIGH else COLOR_HIGH
 
 
-class _AggCanvas(Protocol):
+class AggCanvas(Protocol):
     """The two calls made on matplotlib's Agg canvas, typed: ``backend_agg`` has no annotations,
-    so ``FigureCanvasAgg`` is seen through this protocol (see ``_canvas``)."""
+    so ``FigureCanvasAgg`` is seen through this protocol (see ``agg_canvas``)."""
 
     def get_renderer(self) -> RendererBase: ...
 
     def print_png(self, filename_or_obj: IO[bytes]) -> None: ...
 
 
-def _canvas(fig: Figure) -> _AggCanvas:
+def agg_canvas(fig: Figure) -> AggCanvas:
     """An Agg canvas for ``fig`` (it attaches itself to the figure)."""
-    return cast(_AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
+    return cast(AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
 
 
 def _fit_text(
-    canvas: _AggCanvas,
+    canvas: AggCanvas,
     fig: Figure,
     name: str,
     max_px: float,
@@ -126,7 +126,7 @@ def _fit_text(
         probe.remove()
 
 
-def _png(canvas: _AggCanvas) -> bytes:
+def png_bytes(canvas: AggCanvas) -> bytes:
     buffer = io.BytesIO()
     canvas.print_png(buffer)
     return buffer.getvalue()
@@ -143,13 +143,13 @@ def render_coverage_chart(
     shown = ordered[:max_bars]
     height = max(MIN_HEIGHT_PX, TOP_PX + BOTTOM_PX + len(shown) * BAR_PX)
     fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
-    canvas = _canvas(fig)
+    canvas = agg_canvas(fig)
     try:
         title_lines = _draw_title(canvas, fig, title, height)
         if not shown:
             fig.text(0.5, 0.45, t.CHART_EMPTY, fontsize=TITLE_PT, ha="center", color=TEXT_COLOR)
             return CoverageChart(
-                png=_png(canvas),
+                png=png_bytes(canvas),
                 width=WIDTH_PX,
                 height=height,
                 shown=[],
@@ -177,12 +177,12 @@ def render_coverage_chart(
         labels = [_fit_text(canvas, fig, name, LEFT_SHARE * WIDTH_PX - 24) for name, _ in shown]
         ax.set_yticks(range(len(shown)), labels=labels, fontsize=NAME_PT, color=TEXT_COLOR)
         _draw_levels(ax)
-        return _drawn_chart(_png(canvas), ax, height, shown, labels, total=len(ordered))
+        return _drawn_chart(png_bytes(canvas), ax, height, shown, labels, total=len(ordered))
     finally:
         fig.clear()
 
 
-def _draw_title(canvas: _AggCanvas, fig: Figure, title: str, height: int) -> int:
+def _draw_title(canvas: AggCanvas, fig: Figure, title: str, height: int) -> int:
     """The title's lines, each cut to the width, in bold at the top left; returns how many."""
     title_lines = [
         _fit_text(canvas, fig, line, WIDTH_PX * 0.95, fontsize=TITLE_PT, fontweight="bold")

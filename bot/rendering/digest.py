@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 from bot.domain.coverage import format_percent, format_points
 from bot.domain.digest import Digest, PpoLine, Status
 from bot.rendering.charts import coverage_chart_png
-from bot.rendering.tables import Column, fit_to_screen, headers, short, table_xlsx
+from bot.rendering.digest_totals import REASON_TEXT, totals_sheets
+from bot.rendering.tables import Column, fit_to_screen, headers, short, table_rows
+from bot.rendering.xlsx import build_workbook_xlsx
 from bot.texts import common
 from bot.texts import digest as t
 from bot.texts import membership as mt
@@ -45,15 +47,17 @@ def _caps(cap: int) -> list[int]:
 
 
 def chair_label(ppo: PpoRow, today: date) -> str:
-    """The chair's name with marks: 📵 the bot cannot reach them, ⏸ reminders paused."""
+    """The chair's name with marks (📵 the bot cannot reach them, ⏸ reminders paused) and the
+    name of record beside it (``t.chair_named``)."""
+    record = None if ppo.record_chair is None else short(ppo.record_chair, 40)
     if ppo.chair_person_id is None or not ppo.chair_name:
-        return t.NO_CHAIR
+        return t.no_chair(record)
     label = short(ppo.chair_name, 30)
     if ppo.chair_unreachable:
         label += f" {t.MARK_UNREACHABLE}"
     if ppo.chair_paused_until is not None and ppo.chair_paused_until >= today:
         label += f" {t.paused_mark(ppo.chair_paused_until)}"
-    return label
+    return t.chair_named(label, record if record != short(ppo.chair_name, 40) else None)
 
 
 def _capped(items: Sequence[_T], cap: int, render: Callable[[_T], str]) -> list[str]:
@@ -104,6 +108,39 @@ def _returned_section(digest: Digest, cap: int) -> list[str]:
     return [t.returned_header(len(digest.returned)), *shown]
 
 
+def _counts_section(digest: Digest) -> list[str]:
+    """The people behind the percentage, and why members left, leading reason first."""
+    counts, leaving = digest.counts, digest.leaving
+    lines = [t.counts_line(counts.members, counts.workers, counts.pensioners)]
+    if counts.youth_workers:
+        value = format_percent(counts.youth_coverage)
+        lines.append(t.youth_counts(counts.youth_members, counts.youth_workers, value))
+    if leaving.left:
+        reasons = [(REASON_TEXT[reason], count) for reason, count in leaving.ranked()]
+        lines.append(t.leaving_line(leaving.left, reasons, leaving.unknown))
+    return lines
+
+
+def _rose_section(digest: Digest, cap: int) -> list[str]:
+    if not digest.rose:
+        return []
+    rose = _capped(
+        digest.rose,
+        cap,
+        lambda line: t.ppo_fell(
+            short(line.ppo.name, 30), format_percent(line.coverage), format_points(line.change)
+        ),
+    )
+    return [t.rose_header(len(digest.rose)), "; ".join(rose)]
+
+
+def _expiring_section(digest: Digest, cap: int) -> list[str]:
+    if not digest.expiring:
+        return []
+    terms = _capped(digest.expiring, cap, lambda term: t.ppo_until(short(term.ppo, 30), term.until))
+    return [t.expiring_header(len(digest.expiring)), "; ".join(terms)]
+
+
 def _legend(digest: Digest, sections: Sequence[PpoLine]) -> list[str]:
     marks = []
     if any(line.ppo.chair_person_id and line.ppo.chair_unreachable for line in sections):
@@ -145,6 +182,7 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
             lines.append(t.NO_COMPARISON)
         else:
             lines.append(t.coverage_change(format_points(digest.coverage_change), digest.compared))
+        lines += _counts_section(digest)
     if digest.low:
         low = _capped(
             digest.low,
@@ -161,10 +199,12 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
             ),
         )
         lines += [t.fell_header(len(digest.fell)), "; ".join(fell)]
+    lines += _rose_section(digest, cap)
     if digest.events_since is not None:
         lines.append(
             t.events_line(digest.events_since, digest.events_count, digest.events_participants)
         )
+    lines += _expiring_section(digest, cap)
     half = max(cap // 2, 1)
     # a region lists districts
     late_named = [] if digest.region else [*digest.late[:cap], *digest.came_late[:half]]
@@ -238,7 +278,7 @@ _Column = Column[Digest, PpoLine]
 TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_DISTRICT, lambda _, line: line.ppo.district_name),
     _Column(t.H_PPO, lambda _, line: line.ppo.name),
-    _Column(t.H_CHAIR, lambda _, line: line.ppo.chair_name or line.ppo.listed_chair),
+    _Column(t.H_CHAIR, lambda _, line: line.ppo.record_chair or line.ppo.chair_name),
     _Column(t.H_CONTACT, lambda digest, line: _contact(line.ppo, digest.today)),
     _Column(t.H_PERIOD, lambda digest, _: common.period_name(digest.period)),
     _Column(mt.L_WORKERS, _report_field("workers")),
@@ -250,6 +290,10 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(mt.L_JOINED, _report_field("joined")),
     _Column(mt.L_LEFT, _report_field("left")),
     _Column(mt.L_RETIRED, _report_field("retired")),
+    _Column(t.H_LEFT_OWN_WILL, _report_field("left_own_will")),
+    _Column(t.H_LEFT_DISMISSED, _report_field("left_dismissed")),
+    _Column(t.H_LEFT_RETIRED, _report_field("left_retired")),
+    _Column(t.H_LEFT_OTHER, _report_field("left_other")),
     _Column(t.H_COVERAGE, lambda _, line: _rounded(line.coverage)),
     _Column(t.H_YOUTH_COVERAGE, lambda _, line: _rounded(line.youth_coverage)),
     _Column(t.H_CHANGE, lambda _, line: _rounded(line.change)),
@@ -268,9 +312,12 @@ TABLE_HEADERS = headers(TABLE_COLUMNS)
 
 
 def digest_table_xlsx(digest: Digest) -> bytes:
-    """The full table: one row per ППО with every report field (also what /export sends).
+    """The full table: one row per ППО with every report field (also what /export sends), then
+    the totals row and the reasons for leaving, each on a sheet of its own (the first sheet
+    stays one row per ППО, for filters and for whoever reads it by rows).
 
     Numbers stay numbers, times are the scope's local times.
     """
     title = t.table_title(common.period_name(digest.period))
-    return table_xlsx(title, TABLE_COLUMNS, digest, digest.lines)
+    first = (title, TABLE_HEADERS, table_rows(TABLE_COLUMNS, digest, digest.lines))
+    return build_workbook_xlsx([first, *totals_sheets(digest, TABLE_HEADERS)])

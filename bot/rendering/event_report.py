@@ -1,9 +1,10 @@
 """The staff events report drawn for people: the message lines and the .xlsx.
 
 The message fits a phone: totals, by kind, by direction, the training figures, the three most
-attended events and the ППО without events (clipped). The .xlsx holds everything: one row per
-event, the kind × direction totals with row and column totals, per ППО, and the ППО without
-events. The file is written in openpyxl's write-only mode (streamed, as the other tables).
+attended events (with their numbers, for /showevent) and the ППО without events (clipped).
+The .xlsx holds everything: one row per event (its number last), the kind × direction totals
+with row and column totals, per ППО, and the ППО without events. The file is written in
+openpyxl's write-only mode (streamed, as the other tables).
 """
 
 from __future__ import annotations
@@ -108,9 +109,16 @@ def report_lines(report: EventsReport) -> list[str]:
         for line in report.largest:
             kind = t.kind_name(line.kind, line.kind_other)
             lines.append(
-                t.event_line(line.date_from, line.org_name, kind, line.topic, line.participants)
+                t.event_line(
+                    line.date_from,
+                    line.org_name,
+                    kind,
+                    line.topic,
+                    line.participants,
+                    line.event_id,
+                )
             )
-        lines.append("")
+        lines += [t.OPEN_EVENT_HINT, ""]
     silent = _silent_lines(report)
     return [*lines, *silent, *([""] if silent else []), t.ATTACHMENT]
 
@@ -171,6 +179,7 @@ def _event_row(line: EventLine) -> list[object]:
         line.views,
         t.direction_name(line.direction),
         line.photos,
+        line.event_id,
     ]
 
 
@@ -187,6 +196,7 @@ def _event_rows(report: EventsReport) -> list[list[object]]:
         t.H_VIEWS,
         t.H_DIRECTION,
         t.H_PHOTOS,
+        t.H_NUMBER,  # last: what /showevent takes
     ]
     return [header, *map(_event_row, report.events)]
 

@@ -68,6 +68,9 @@ def report_lines(report: PassportReport) -> list[str]:
     lines = [t.header(report.scope_name, report.today), ""]
     lines += [count(Resource.AGREEMENT), count(Resource.YOUTH_COUNCIL), "", t.INFO_WORK_HEADER]
     lines += [count(resource) for resource in INFO_WORK]
+    sizes = report.reserve.values()
+    people, young = sum(size for size, _ in sizes), sum(size for _, size in sizes)
+    lines += ["", t.reserve_line(len(report.reserve), total, people, young)]
     lines += ["", t.without_passport(report.without_passport, total)]
     if report.expiring:
         lines += ["", t.expiring_header(len(report.expiring), AGREEMENT_NOTICE.days)]
@@ -85,7 +88,7 @@ def report_lines(report: PassportReport) -> list[str]:
 
 _BOLD = Font(bold=True)  # the header style of bot.rendering.xlsx
 _MAX_WIDTH = 60
-_PASSPORT_CELLS = len(t.COLUMNS) - 4  # all but district, ППО, workers, confirmed
+_PASSPORT_CELLS = len(t.COLUMNS) - 6  # all but district, ППО, workers, confirmed, reserve ×2
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -118,6 +121,7 @@ def table_rows(report: PassportReport) -> list[list[object]]:
             line.ppo.district_name,
             line.ppo.name,
             *_passport_cells(line.ppo.passport),
+            *report.reserve.get(line.ppo.org_id, (None, None)),  # empty: nobody in the reserve
             line.ppo.workers,
             line.confirmed_on,
         ]

@@ -58,10 +58,10 @@ def headers(columns: Sequence[Column[_Sheet, _Item]]) -> tuple[str, ...]:
     return tuple(column.header for column in columns)
 
 
-def _rows(
+def table_rows(
     columns: Sequence[Column[_Sheet, _Item]], sheet: _Sheet, items: Iterable[_Item]
 ) -> list[list[object]]:
-    """One row per item, in the order of ``columns``."""
+    """One row per item, in the order of ``columns`` (for a sheet of a several-sheet file)."""
     values = [column.value for column in columns]
     return [[value(sheet, item) for value in values] for item in items]
 
@@ -75,5 +75,5 @@ def table_xlsx(
     footer: Sequence[Sequence[object]] = (),
 ) -> bytes:
     """The .xlsx of one sheet: the header row, a row per item, then ``footer`` rows as given."""
-    table = [*_rows(columns, sheet, items), *(list(row) for row in footer)]
+    table = [*table_rows(columns, sheet, items), *(list(row) for row in footer)]
     return build_table_xlsx(title, headers(columns), table)

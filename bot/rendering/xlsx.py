@@ -75,6 +75,16 @@ def build_table_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence
     return _to_bytes(workbook)
 
 
+def build_workbook_xlsx(
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]],
+) -> bytes:
+    """Several sheets (title, headers, rows), each written like ``build_table_xlsx``'s one."""
+    workbook = Workbook(write_only=True)
+    for title, headers, rows in sheets:
+        _stream_table(workbook, _sheet_title(title), headers, rows, autofilter=True)
+    return _to_bytes(workbook)
+
+
 def _stream_table(
     workbook: Workbook,
     title: str,

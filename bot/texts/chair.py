@@ -6,6 +6,7 @@ Names (``first_name``, ``org_name``, ``org_names``) are raw: escaped here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.texts.markup import esc
 
@@ -67,8 +68,9 @@ CHOOSE_ORG = "Вы председатель нескольких ППО. Для 
 HISTORY_EMPTY = "Отчётов пока нет. Первый отчёт — /report."
 
 
-def history_header(org_name: str) -> str:
-    return f"<b>Отчёты ППО «{esc(org_name)}»</b>"
+def history_header(org_name: str, standing: str) -> str:
+    """The title line with where the ППО stands (:func:`standing`, no raw text in it)."""
+    return f"<b>Отчёты ППО «{esc(org_name)}»</b> · {standing}"
 
 
 def history_line(
@@ -76,6 +78,39 @@ def history_line(
 ) -> str:
     extra = f", редакций: {revisions}" if revisions > 1 else ""
     return f"{trend} {period}: охват {coverage} ({members} из {workers}){extra}"
+
+
+def _times(n: int) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} раз"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} раза"
+    return f"{n} раз"
+
+
+LOW_COVERAGE = (
+    "Охват ниже 50 %: по Программе мотивации профсоюзного членства за такими ППО закрепляются "
+    "кураторы из состава президиума и специалистов аппарата, а информация председателя "
+    "заслушивается на заседании президиума — чтобы вместе разобрать причины и меры по "
+    "вовлечению работников в Профсоюз."
+)
+
+
+def standing(coverage: str | None, *, per_year: int, deadline: date | None, overdue: bool) -> str:
+    """A ППО's standing: «охват 72 %: мониторинг 4 раза в год, следующий — до 25.12.2026»;
+    ``coverage`` None: no report yet."""
+    where = "отчётов пока нет" if coverage is None else f"охват {coverage}"
+    line = f"📌 {where}: мониторинг {_times(per_year)} в год"
+    if deadline is not None and overdue:
+        line += f", текущий просрочен — срок был {deadline:%d.%m.%Y}, ждём отчёт"
+    elif deadline is not None:
+        line += f", следующий — до {deadline:%d.%m.%Y}"
+    return line
+
+
+def history_leaving(left: int, reasons: str) -> str:
+    """Under a report's line: why members left (``reasons``: fixed words and numbers)."""
+    return f"    выбыло {left}: {reasons}"
 
 
 PAUSE_USAGE = (

@@ -17,6 +17,20 @@ MARK_PAUSED = "⏸"
 NO_CHAIR = "председатель не подключён"
 
 
+def chair_named(profile: str | None, record: str | None) -> str:
+    """How staff lists name a chair (raw: callers escape): the Telegram profile the bot knows
+    them by, with the name of record (passport or organization list) beside it when it says
+    more; either alone when only one is known. Empty when neither is."""
+    if not record or record == profile:
+        return profile or ""
+    return f"{profile} ({record})" if profile else record
+
+
+def no_chair(record: str | None) -> str:
+    """A ППО whose chair has not joined the bot, with the chair's name of record if known."""
+    return NO_CHAIR if not record else f"{NO_CHAIR} ({record})"
+
+
 def paused_mark(until: date) -> str:
     return f"{MARK_PAUSED} до {until:%d.%m}"
 
@@ -95,6 +109,44 @@ def fell_header(count: int) -> str:
     return f"📉 Охват упал на 5 п.п. и больше ({count}):"
 
 
+def rose_header(count: int) -> str:
+    return f"🔺 Охват вырос на 5 п.п. и больше ({count}):"
+
+
+def counts_line(members: int, workers: int, pensioners: int) -> str:
+    return (
+        f"👥 Членов профсоюза: {members} из {workers} работающих; "
+        f"пенсионеров на учёте: {pensioners}"
+    )
+
+
+def youth_counts(members: int, workers: int, value: str) -> str:
+    return f"Молодёжь до 35 лет: {members} из {workers} ({value})"
+
+
+REASON_OWN_WILL = "по собственному желанию"
+REASON_DISMISSED = "увольнение"
+REASON_RETIRED = "выход на пенсию"
+REASON_OTHER = "другое"
+REASON_UNKNOWN = "причина не указана"
+
+
+def leaving_line(left: int, reasons: list[tuple[str, int]], unknown: int) -> str:
+    """``reasons``: (the reason's text, how many), the leading reason first."""
+    parts = [f"{name}: {count}" for name, count in reasons]
+    if unknown:
+        parts.append(f"{REASON_UNKNOWN}: {unknown}")
+    return f"🚪 Выбыло: {left} — " + ", ".join(parts)
+
+
+def expiring_header(count: int) -> str:
+    return f"📄 Колдоговор истекает в ближайшие 60 дней ({count}):"
+
+
+def ppo_until(ppo: str, until: date) -> str:
+    return f"{esc(ppo)} — до {until:%d.%m.%Y}"
+
+
 def ppo_coverage(ppo: str, value: str) -> str:
     return f"{esc(ppo)} — {value}"
 
@@ -157,6 +209,22 @@ H_SUBMITTED_AT = "Сдан (местное время)"
 H_SUBMITTED_BY = "Кем сдан"
 H_REVISION = "Редакция"
 H_RETURN_COMMENT = "Причина возврата"
+H_LEFT_OWN_WILL = f"Выбыло: {REASON_OWN_WILL}"
+H_LEFT_DISMISSED = f"Выбыло: {REASON_DISMISSED}"
+H_LEFT_RETIRED = f"Выбыло: {REASON_RETIRED}"
+H_LEFT_OTHER = f"Выбыло: {REASON_OTHER}"
+TOTALS_SHEET = "Итого"
+TOTAL = "Итого"
+
+
+def counted_reports(count: int) -> str:
+    return f"учтено отчётов: {count}"
+
+
+REASONS_SHEET = "Причины выбытия"
+H_REASON = "Причина"
+H_LEFT_COUNT = "Выбыло, чел."
+H_SHARE = "Доля, %"
 
 # --- Chart ----------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from bot.texts.events import DIRECTIONS, KINDS
 from bot.texts.markup import esc
 
 CMD_EVENTSREPORT = "Мероприятия и обучение актива за период: /eventsreport 2026"
+CMD_SHOWEVENT = "Открыть мероприятие с фото по номеру: /showevent 12"
 
 KIND_NAMES = dict(KINDS)
 DIRECTION_NAMES = dict(DIRECTIONS)
@@ -100,8 +101,15 @@ def figure_line(label: str, value: int) -> str:
 LARGEST = "<b>Самые массовые</b>"
 
 
-def event_line(when: date, name: str, kind: str, topic: str, participants: int) -> str:
-    return f"• {when:%d.%m} {esc(name)} — {esc(kind)} «{esc(topic)}», {participants} чел."
+def event_line(when: date, name: str, kind: str, topic: str, participants: int, number: int) -> str:
+    return (
+        f"• {when:%d.%m} {esc(name)} — {esc(kind)} «{esc(topic)}», {participants} чел. (№ {number})"
+    )
+
+
+OPEN_EVENT_HINT = (
+    "Открыть мероприятие с фото: /showevent &lt;номер&gt; (номер — в таблице, столбец «№»)."
+)
 
 
 def silent_header(count: int) -> str:
@@ -146,6 +154,7 @@ H_VIEWS = "Просмотров онлайн"
 H_DIRECTION = "Направление"
 H_PHOTOS = "Фото"
 H_EVENTS = "Мероприятий"
+H_NUMBER = "№"
 ONLINE = "онлайн"
 TOTAL = "Итого"
 
@@ -161,3 +170,23 @@ def matrix_corner(measure: str) -> str:
 
 
 SILENT_NONE = "Мероприятия провели все ППО"
+
+
+# --- One event, opened by staff (/showevent) ------------------------------------------------
+
+SHOW_USAGE = (
+    "Напишите номер мероприятия, например: /showevent 12. "
+    "Номера — в таблице /eventsreport (столбец «№»)."
+)
+SHOW_NOT_FOUND = (
+    "Мероприятия с таким номером нет или оно удалено. Номера — в таблице /eventsreport."
+)
+SHOW_FOREIGN = "Это мероприятие ППО не из вашего района: открыть его нельзя."
+
+
+def card_header(number: int, org_name: str, district_name: str) -> str:
+    return f"<b>Мероприятие № {number}</b>\n{esc(org_name)} ({esc(district_name)})"
+
+
+def photos_caption(number: int) -> str:
+    return f"Фото мероприятия № {number}"

@@ -21,6 +21,11 @@ def btn_previous(value: str) -> str:
     return f"↩️ {value} (как в прошлый раз)"
 
 
+def summary_question(prompt: str) -> str:
+    """A question the summary asks (a form's own text, already HTML)."""
+    return f"❓ <b>{prompt}</b>"
+
+
 def field_line(label: str, value: str | None) -> str:
     """One answer of a form in a summary or a card; ``None`` is a skipped answer."""
     return f"{label}: {SKIPPED if value is None else esc(value)}"
@@ -50,6 +55,14 @@ LOST_RIGHTS = "У вас больше нет прав на эту форму (р
 
 def too_big(limit: int) -> str:
     return f"Слишком большое число: не больше {limit:,}.".replace(",", " ")
+
+
+def too_many_parts(parts: int, given: int) -> str:
+    return f"Нужно не больше {parts} чисел, а здесь {given}. Пример: 2 1 0 0."
+
+
+def parts_format(parts: int) -> str:
+    return f"Нужно {parts} целых числа через пробел, например: 2 1 0 0 — или «не знаю»."
 
 
 def too_small(limit: int) -> str:

@@ -6,7 +6,10 @@ through ``bot.texts.forms.field_line``.
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.texts.markup import esc
+from bot.texts.reminders import plural
 
 TITLE = "Паспорт ППО"
 CMD_PASSPORT = "Паспорт ППО"
@@ -61,3 +64,76 @@ def saved(changed: int) -> str:
 
 def agreement_expired(until: str) -> str:
     return f"⚠️ Срок коллективного договора ({until}) уже прошёл. Проверьте дату."
+
+
+def agreement_reminder(org_name: str, until: date, days_left: int) -> str:
+    """To the chair, once per agreement end date (``bot/domain/agreement_reminders.py``)."""
+    if days_left <= 0:
+        when = "истекает сегодня"
+    else:
+        when = f"истекает через {days_left} {plural(days_left, 'день', 'дня', 'дней')}"
+    return (
+        f"<b>{esc(org_name)}</b>\n"
+        f"Срок коллективного договора — до {until:%d.%m.%Y}: {when}. Пора готовить новый "
+        "коллективный договор (или продление). Когда он будет заключён, обновите дату "
+        "в паспорте ППО."
+    )
+
+
+# --- The leadership reserve (кадровый резерв) -----------------------------------------------
+
+RESERVE_TITLE = "Кадровый резерв"
+L_RESERVE_NAME = "ФИО"
+L_RESERVE_POSITION = "Должность"
+L_RESERVE_YOUNG = "До 35 лет"
+Q_RESERVE_NAME = "Кадровый резерв: ФИО человека, которого готовите в руководители ППО?"
+Q_RESERVE_POSITION = "Его должность в учреждении? Например: учитель математики."
+Q_RESERVE_YOUNG = "Ему (ей) меньше 35 лет?"
+BTN_RESERVE = "👥 Кадровый резерв"
+BTN_RESERVE_ADD = "➕ Добавить в резерв"
+BTN_RESERVE_REMOVE_YES = "Да, исключить"
+BTN_RESERVE_KEEP = "Оставить"
+RESERVE_EMPTY = "В кадровом резерве пока никого нет."
+RESERVE_HINT = "Чтобы исключить человека из резерва, нажмите на его имя."
+RESERVE_GONE = "Этого человека уже нет в резерве."
+RESERVE_KEPT = "Оставлен в резерве."
+
+
+def reserve_count(total: int, young: int) -> str:
+    if total == 0:
+        return f"{RESERVE_TITLE}: никого"
+    return f"{RESERVE_TITLE}: {total} чел. (до 35 лет — {young})"
+
+
+def reserve_header(org_name: str, total: int) -> str:
+    return f"<b>{RESERVE_TITLE}</b> ({total} чел.)\n{esc(org_name)}"
+
+
+def reserve_line(number: int, full_name: str, position: str, young: bool, added: date) -> str:
+    """``full_name`` and ``position`` are raw: escaped here."""
+    age = ", до 35 лет" if young else ""
+    return f"{number}. {esc(full_name)} — {esc(position)}{age}, в резерве с {added:%d.%m.%Y}"
+
+
+def reserve_button(number: int, full_name: str) -> str:
+    """A button label (not HTML): never escaped."""
+    return f"✖ {number}. {full_name}"[:60]
+
+
+def reserve_summary(org_name: str) -> str:
+    return f"<b>{RESERVE_TITLE}</b>\n{esc(org_name)}"
+
+
+def reserve_confirm_remove(full_name: str) -> str:
+    return f"Исключить из кадрового резерва: {esc(full_name)}?"
+
+
+def reserve_added(full_name: str, total: int) -> str:
+    return (
+        f"✅ {esc(full_name)} — в кадровом резерве. Всего в резерве: {total} чел. "
+        "Паспорт ППО — /passport."
+    )
+
+
+def reserve_removed(full_name: str, total: int) -> str:
+    return f"Исключён из кадрового резерва: {esc(full_name)}. Осталось в резерве: {total} чел."

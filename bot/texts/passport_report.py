@@ -29,6 +29,13 @@ def has_line(label: str, count: int, total: int) -> str:
     return f"{label}: есть у <b>{count} из {total}</b> ППО"
 
 
+def reserve_line(with_reserve: int, total: int, people: int, young: int) -> str:
+    return (
+        f"Кадровый резерв: есть у <b>{with_reserve} из {total}</b> ППО "
+        f"(всего {people} чел., до 35 лет — {young})"
+    )
+
+
 def without_passport(count: int, total: int) -> str:
     return f"Паспорт не заполнен: {count} из {total} ППО"
 
@@ -67,6 +74,8 @@ YES, NO = "да", "нет"
 H_DISTRICT = "Район"
 H_PPO = "ППО"
 H_CONFIRMED = "Паспорт актуализирован"
+H_RESERVE = "Кадровый резерв, чел."
+H_RESERVE_YOUNG = "Резерв до 35 лет, чел."
 COLUMNS = (
     H_DISTRICT,
     H_PPO,
@@ -82,6 +91,8 @@ COLUMNS = (
     tp.L_STAND,
     tp.L_CORNER,
     tp.L_INFO_PERSON,
+    H_RESERVE,
+    H_RESERVE_YOUNG,
     tp.L_WORKERS,
     H_CONFIRMED,
 )

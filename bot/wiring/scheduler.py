@@ -27,17 +27,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery.digests import plan_digests
 from bot.delivery.sender import Deliverer
+from bot.domain.agreement_reminders import plan_agreement_reminders
 from bot.domain.announcements import report_finished_announcements
 from bot.domain.clock import Clock
+from bot.domain.district_event_mail import plan_district_events
 from bot.domain.drafts import close_stale_drafts
 from bot.domain.due_periods import open_due_periods
 from bot.domain.housekeeping import forget_processed_updates, prune_outbox
 from bot.domain.isolation import Isolation
+from bot.domain.plan_reminders import plan_measures
 from bot.domain.reminders import plan_reminders
 from bot.forms.declaration import FormButton
 from bot.texts import common as t
 from bot.texts import reminders as tr
 from bot.wiring.config import Settings
+from handlers.district_event_keyboards import invite_buttons
+from handlers.plans import plan_done_button
 from storage import outbox
 from storage.backup import BackupUnsupportedError, nightly_backup
 from storage.outbox import OutboxKind
@@ -90,6 +95,10 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
         queued += await plan_digests(pool, clock, calendar, tz, isolation)
     async with isolation.unit("reporting announcements"):
         queued += await report_finished_announcements(pool, clock, isolation)
+    async with isolation.unit("planning plans of measures"):
+        queued += await plan_measures(pool, clock, calendar, tz, plan_done_button, isolation)
+    async with isolation.unit("planning district events"):
+        queued += await plan_district_events(pool, clock, calendar, tz, invite_buttons, isolation)
     if queued:
         bg.deliverer.wake()
     return queued
@@ -105,6 +114,12 @@ async def nightly(bg: Background) -> None:
         log.info("forgot %s processed update ids", forgotten)
     async with isolation.unit("closing stale drafts"):
         await close_stale_drafts(bg.session_pool, now, bg.settings.calendar, bg.settings.timezone)
+    async with isolation.unit("agreement reminders"):
+        settings, pool = bg.settings, bg.session_pool
+        if await plan_agreement_reminders(
+            pool, bg.clock, settings.calendar, settings.timezone, bg.form_button, isolation
+        ):
+            bg.deliverer.wake()
     async with isolation.unit("pruning the outbox"):
         pruned = await prune_outbox(bg.session_pool, now)
         log.info("pruned %s finished outbox messages", pruned)

@@ -1,0 +1,212 @@
+"""What the clockwork writes about district events: the invitation, reminders to the chairs
+who have not answered, and the day after the event the question how many came.
+
+A plain async function the scheduler calls every minute; running it again (or after a
+restart) queues nothing twice: an invitation is marked on its invite row (``invited_at``: the
+outbox forgets sent keys after a month, an event may be announced a year ahead), a reminder
+and the attendance prompt have their own outbox keys and short windows.
+
+The calendar's rules hold for all three: each goes out at the next allowed moment in the
+ППО's own zone (working days, outside quiet hours). Reminders and the attendance prompt are
+reminders, so a chair's pause (/pause) holds them back; the invitation is news, not a
+reminder, and goes out to a paused chair too. Only the latest reminder due is queued (3 days
+before the answer day, then 1 day before), never one planned before the invitation went out,
+none that a weekend would hold over into the next reminder's day (no chair gets two on one
+day), and none that could only go out after the answer day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain.calendar import CalendarSettings, local_today, next_allowed_moment
+from bot.domain.clock import Clock
+from bot.domain.isolation import Isolation
+from bot.domain.timezones import zone_of
+from bot.texts import district_events as t
+from bot.texts import events as te
+from storage import district_events as store
+from storage.contacts import Contact, chairs_of
+from storage.models import (
+    DistrictEvent,
+    DistrictEventAnswer,
+    DistrictEventInvite,
+    Organization,
+)
+from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
+
+Buttons = list[list[dict[str, str]]]
+InviteButtons = Callable[[str, int, int], Buttons]
+"""(purpose: ``ANSWER`` or ``CAME``, event id, ППО id) -> the rows of buttons a message
+carries; made by the Telegram side (``handlers/district_event_keyboards.py``) so the domain
+knows no callback format."""
+ANSWER, CAME = "answer", "came"
+REMIND_DAYS_BEFORE = (3, 1)
+PROMPT_WITHIN_DAYS = 7
+WATCHED = timedelta(days=PROMPT_WITHIN_DAYS + 2)
+KIND_NAMES = dict(te.KINDS)
+
+
+async def plan_district_events(
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    settings: CalendarSettings,
+    default_tz: str,
+    buttons: InviteButtons,
+    isolation: Isolation | None = None,
+) -> int:
+    """Queue every invitation, reminder and attendance prompt due now; how many were queued.
+    Each event is a unit of ``isolation`` in a transaction of its own."""
+    isolation = isolation or Isolation()
+    now = clock.now()
+    async with session_pool() as session:
+        event_ids = [event.id for event in await store.events_since(session, now - WATCHED)]
+    count = 0
+    for event_id in event_ids:
+        unit = isolation.unit(f"mail of district event {event_id}")
+        async with unit, session_pool() as session, session.begin():
+            count += await _plan_event(session, event_id, now, settings, default_tz, buttons)
+    return count
+
+
+async def _plan_event(
+    session: AsyncSession,
+    event_id: int,
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+    buttons: InviteButtons,
+) -> int:
+    event = await store.get_event(session, event_id)
+    if event is None:
+        return 0
+    rows = await store.invites_with_orgs(session, event_id)
+    chairs = await chairs_of(session, [org.id for _, org in rows])
+    count = 0
+    for invite, org in rows:
+        chair = chairs.get(org.id)
+        if chair is None or chair.unreachable or org.archived_at is not None:
+            continue
+        mail = _Mail(event, invite, org, chair, now, zone_of(org, default_tz), settings, buttons)
+        if await mail.queue(session):
+            count += 1
+    return count
+
+
+class _Mail:
+    """The one message (if any) due now to the chair of one invited ППО."""
+
+    def __init__(
+        self,
+        event: DistrictEvent,
+        invite: DistrictEventInvite,
+        org: Organization,
+        chair: Contact,
+        now: datetime,
+        tz: ZoneInfo,
+        settings: CalendarSettings,
+        buttons: InviteButtons,
+    ) -> None:
+        self.event, self.invite, self.org, self.chair = event, invite, org, chair
+        self.now, self.tz, self.settings, self.buttons = now, tz, settings, buttons
+        self.today = local_today(now, tz)
+        self.deliver_at = next_allowed_moment(now, tz, settings)
+
+    @property
+    def answers_open(self) -> bool:
+        return self.now < self.event.starts_at and self.today <= self.event.answer_by
+
+    async def queue(self, session: AsyncSession) -> bool:
+        if self.invite.invited_at is None:
+            return self.answers_open and await self._invitation(session)
+        if self.answers_open:
+            return self.invite.answer is None and await self._reminder(session)
+        return await self._attendance_prompt(session)
+
+    async def _send(self, session: AsyncSession, key: str, text: str, purpose: str) -> bool:
+        return await enqueue(
+            session,
+            key=key,
+            chat_id=self.chair.tg_user_id,
+            kind=OutboxKind.TEXT,
+            payload={"text": text, "buttons": self.buttons(purpose, self.event.id, self.org.id)},
+            not_before=self.deliver_at,
+            now=self.now,
+        )
+
+    async def _invitation(self, session: AsyncSession) -> bool:
+        event = self.event
+        text = "\n".join(
+            [
+                t.invitation(
+                    self.org.name,
+                    KIND_NAMES.get(event.kind, event.kind),
+                    event.title,
+                    event.starts_at.astimezone(self.tz),
+                    event.place,
+                    event.online,
+                    event.quota,
+                ),
+                t.answer_deadline(event.answer_by),
+            ]
+        )
+        key = outbox_key(
+            KeyPurpose.DISTRICT_INVITATION, event.id, self.org.id, self.chair.tg_user_id
+        )
+        self.invite.invited_at = self.now
+        return await self._send(session, key, text, ANSWER)
+
+    def _reminder_due(self) -> int | None:
+        """Days before the answer day of the latest reminder due now, if one may go out."""
+        assert self.invite.invited_at is not None
+        invited_on = local_today(self.invite.invited_at, self.tz)
+        answer_by = self.event.answer_by
+        due = [
+            days
+            for days in REMIND_DAYS_BEFORE
+            if invited_on < answer_by - timedelta(days=days) <= self.today
+        ]
+        if not due:
+            return None
+        days, delivered_on = min(due), local_today(self.deliver_at, self.tz)
+        following = [d for d in REMIND_DAYS_BEFORE if d < days]
+        if following and delivered_on >= answer_by - timedelta(days=max(following)):
+            return None  # held over a weekend into the next reminder's day: that one speaks
+        return None if delivered_on > answer_by else days
+
+    async def _reminder(self, session: AsyncSession) -> bool:
+        days = self._reminder_due()
+        if days is None or self.chair.paused_on(self.today):
+            return False
+        answer_by = self.event.answer_by
+        left = (answer_by - local_today(self.deliver_at, self.tz)).days
+        text = t.reminder(self.org.name, self.event.title, answer_by, left)
+        key = outbox_key(
+            KeyPurpose.DISTRICT_REMINDER, self.event.id, self.org.id, days, self.chair.tg_user_id
+        )
+        return await self._send(session, key, text, ANSWER)
+
+    async def _attendance_prompt(self, session: AsyncSession) -> bool:
+        invite, held_on = self.invite, self.event.starts_on
+        if (
+            self.now < self.event.starts_at
+            or invite.attended is not None
+            or invite.answer is DistrictEventAnswer.DECLINED
+            or not _within(self.today, held_on + timedelta(days=1), PROMPT_WITHIN_DAYS)
+            or self.chair.paused_on(self.today)
+        ):
+            return False
+        text = t.attendance_prompt(self.org.name, self.event.title)
+        key = outbox_key(
+            KeyPurpose.DISTRICT_ATTENDANCE, self.event.id, self.org.id, self.chair.tg_user_id
+        )
+        return await self._send(session, key, text, CAME)
+
+
+def _within(day: date, first: date, days: int) -> bool:
+    return first <= day < first + timedelta(days=days)

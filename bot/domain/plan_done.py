@@ -1,0 +1,193 @@
+"""Marking an item of a plan of measures done: the button's rights, the form asking what was
+done (a short note, a number, or a file), the mark stored once per item and unit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.audience import Audience
+from bot.domain.plan_sheet import RESPONSIBLE_STAFF
+from bot.domain.plans import units_of
+from bot.domain.timezones import zone_of
+from bot.domain.viewer import Viewer
+from bot.forms.declaration import Form, FormContext, Opening, OpenRequest, Submission, Summary
+from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
+from bot.texts import common
+from bot.texts import plans as t
+from storage import audit, drafts, orgs
+from storage import plans as store
+from storage.models import FormDraft, Organization, Plan, PlanItem, PlanMark
+
+DONE_FORM_NAME = "plan_done"
+
+
+# --- Marking done ---------------------------------------------------------------------------
+
+
+class PlanDoneContext(FormContext):
+    """The item being marked; the ППО's chair (``unit``) or the staff member may go on."""
+
+    item_id: int
+    unit: int
+    number: str
+    text: str
+    org_name: str | None = None
+    person_id: int | None = None
+
+    def allows(self, viewer: Viewer, org_id: int | None) -> bool:
+        if self.unit:
+            return viewer.chairs(self.unit)
+        return viewer.person is not None and viewer.person.id == self.person_id
+
+
+@dataclass(frozen=True)
+class Target:
+    item: PlanItem
+    plan: Plan
+    unit: int
+    org: Organization | None
+    scope: Organization
+
+
+async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | str:
+    """The item and unit if that unit answers for it today, else why not."""
+    found = await store.item_with_plan(session, item_id)
+    scope = None if found is None else await orgs.get_org(session, found[1].scope_org_id)
+    if found is None or scope is None:
+        return t.ITEM_GONE
+    item, plan = found
+    if not unit:
+        return (
+            Target(item, plan, 0, None, scope)
+            if item.responsible == RESPONSIBLE_STAFF
+            else t.NOT_YOURS
+        )
+    ppos = await orgs.ppo_in_scope(session, scope.id)
+    units = units_of(item, ppos, {})
+    org = next((u.org for u in units if u.id == unit), None)
+    return t.NOT_YOURS if org is None else Target(item, plan, unit, org, scope)
+
+
+async def may_mark(session: AsyncSession, viewer: Viewer, item_id: int, unit: int) -> Target | str:
+    """Checked on every press: only the ППО's chair, or the responsible staff member; anyone
+    else (and a forged button) hears «нет прав»."""
+    target = await _target(session, item_id, unit)
+    if isinstance(target, str):
+        return common.NO_RIGHTS
+    if unit and not viewer.chairs(unit):
+        return common.NO_RIGHTS
+    if not unit and (viewer.person is None or viewer.person.id != target.item.person_id):
+        return common.NO_RIGHTS
+    if (await store.marks_of(session, [item_id])).get((item_id, unit)) is not None:
+        return t.ALREADY_DONE
+    return target
+
+
+async def begin_done(
+    session: AsyncSession, tg_user_id: int, target: Target, now: datetime, default_tz: str
+) -> FormDraft:
+    """The draft asking what was done (replacing any draft the person had)."""
+    context = PlanDoneContext(
+        tz=str(zone_of(target.org or target.scope, default_tz)),
+        item_id=target.item.id,
+        unit=target.unit,
+        number=target.item.number,
+        text=target.item.text,
+        org_name=target.org.name if target.org else None,
+        person_id=target.item.person_id,
+    )
+    return await drafts.start_draft(
+        session,
+        tg_user_id=tg_user_id,
+        form=DONE_FORM_NAME,
+        org_id=target.org.id if target.org else None,
+        step="note",
+        context=context.model_dump(mode="json"),
+        now=now,
+    )
+
+
+_NUMBER_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def _parse_note(text: str, env: ParseEnv) -> dict[str, Any]:
+    note = " ".join(text.split())
+    if not note:
+        raise InvalidAnswer(t.NOTE_EMPTY)
+    if len(note) > 1000:
+        raise InvalidAnswer(t.NOTE_TOO_LONG)
+    number = note.replace(",", ".") if _NUMBER_RE.fullmatch(note) else None
+    return {"text": note, "number": number}
+
+
+def file_note(file_id: str, kind: str, name: str | None) -> dict[str, Any]:
+    """A document or a photo given instead of words."""
+    return {"file_id": file_id, "file_kind": kind, "file_name": (name or "")[:200] or None}
+
+
+DONE_SPEC = FormSpec(
+    name=DONE_FORM_NAME,
+    title=t.DONE_TITLE,
+    fields=(Field("note", t.L_NOTE, t.Q_NOTE, _parse_note, show=t.note_shown),),
+)
+
+
+async def _open_done(request: OpenRequest) -> Opening:  # pragma: no cover - opened by a button
+    raise RuntimeError("the done form opens from a plan item's button only")
+
+
+def _done_summary(answers: dict[str, Any], context: PlanDoneContext, today: date) -> Summary:
+    note = t.note_shown(answers.get("note") or {})
+    return Summary(t.done_summary(context.org_name, context.number, context.text, note))
+
+
+async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
+    """Store the mark once (unique per item and unit); rights checked again against the item."""
+    c, session = submission.context, submission.session
+    target = await _target(session, c.item_id, c.unit)
+    if isinstance(target, str):
+        return target
+    if not c.unit and target.item.person_id != submission.person_id:
+        return t.NOT_YOURS
+    if (await store.marks_of(session, [c.item_id])).get((c.item_id, c.unit)) is not None:
+        return t.ALREADY_DONE
+    note: dict[str, Any] = submission.draft.answers.get("note") or {}
+    tz = zone_of(target.org or target.scope, c.tz or "UTC")
+    session.add(
+        PlanMark(
+            item_id=c.item_id,
+            unit=c.unit,
+            done_at=submission.now,
+            done_on=submission.now.astimezone(tz).date(),
+            done_by=submission.person_id,
+            note=note.get("text"),
+            number=note.get("number"),
+            file_id=note.get("file_id"),
+            file_kind=note.get("file_kind"),
+            file_name=note.get("file_name"),
+        )
+    )
+    audit.record(
+        session,
+        at=submission.now,
+        actor_id=submission.person_id,
+        action="plan.done",
+        org_id=target.org.id if target.org else target.scope.id,
+        after={"item": c.item_id, "unit": c.unit, "note": t.note_shown(note)},
+    )
+    return t.done_saved(c.number)
+
+
+PLAN_DONE_FORM: Form[PlanDoneContext] = Form(
+    spec=DONE_SPEC,
+    context=PlanDoneContext,
+    audience=Audience.CHAIR | Audience.STAFF | Audience.ADMIN,
+    open=_open_done,
+    summary=_done_summary,
+    submit=_submit_done,
+)

@@ -1,0 +1,154 @@
+"""Staff add one item to the scope's plan of measures in the chat (/planitem): what, by when,
+who answers for it. The item goes into the scope's latest plan (a new one if there is none)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.domain.audience import Audience
+from bot.domain.plan_sheet import (
+    RESPONSIBLE_PPO,
+    RESPONSIBLE_STAFF,
+    Directory,
+    Named,
+    Responsible,
+    parse_deadline,
+    parse_responsible,
+)
+from bot.domain.plans import scope_directory
+from bot.domain.staff_scope import lineage
+from bot.forms.declaration import (
+    Form,
+    MenuEntry,
+    Opening,
+    OpenRequest,
+    ScopeContext,
+    Submission,
+    Summary,
+)
+from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
+from bot.forms.parsers import text
+from bot.texts import forms
+from bot.texts import plans as t
+from storage import audit
+from storage import plans as store
+from storage.models import PlanItem
+
+
+def _deadline(raw: str, env: ParseEnv) -> dict[str, str]:
+    parsed = parse_deadline(raw, env.today)
+    if parsed is None:
+        raise InvalidAnswer(t.bad_deadline(raw[:40]))
+    return {"date": parsed[0].isoformat(), "label": parsed[1]}
+
+
+def _show_deadline(value: Any) -> str:
+    return date.fromisoformat(value["date"]).strftime("%d.%m.%Y")
+
+
+ALL_PPO_CHOICE = Choice(t.ALL_PPO, t.ALL_PPO_BUTTON)
+SPEC = FormSpec(
+    name="planitem",
+    title=t.ITEM_TITLE,
+    fields=(
+        Field("text", t.L_ITEM_TEXT, t.Q_ITEM_TEXT, text(maximum=1000, minimum=3)),
+        Field("deadline", t.L_ITEM_DEADLINE, t.Q_ITEM_DEADLINE, _deadline, show=_show_deadline),
+        Field(
+            "responsible",
+            t.L_ITEM_RESPONSIBLE,
+            t.Q_ITEM_RESPONSIBLE,
+            text(maximum=200, minimum=2),
+            choices=(ALL_PPO_CHOICE,),
+        ),
+    ),
+)
+
+
+class PlanItemContext(ScopeContext):
+    """The scope, and who in it may answer for an item (to resolve the typed name)."""
+
+    scope_id: int
+    scope_name: str
+    ppos: tuple[tuple[int, str], ...]
+    staff: tuple[tuple[int, str], ...]
+
+    def resolve(self, typed: str) -> Responsible | None:
+        directory = Directory(
+            [Named(*one) for one in self.ppos], [Named(*one) for one in self.staff]
+        )
+        return parse_responsible(typed, directory)
+
+
+async def open_form(request: OpenRequest) -> Opening:
+    scope = request.org
+    directory = await scope_directory(request.session, scope)
+    context = PlanItemContext(
+        scope_id=scope.id,
+        scope_name=scope.name,
+        lineage=tuple(await lineage(request.session, scope)),
+        ppos=tuple((one.id, one.name) for one in directory.ppos),
+        staff=tuple((one.id, one.name) for one in directory.staff),
+        tz=request.tz,
+    )
+    return await request.start(SPEC.name, context, org_id=None, step=SPEC.first_step({}))
+
+
+def summary(answers: dict[str, Any], context: PlanItemContext, today: date) -> Summary:
+    lines = [t.item_preview(context.scope_name), ""]
+    lines += [
+        forms.field_line(f.label, f.display(answers[f.name]))
+        for f in SPEC.fields
+        if answers.get(f.name) is not None
+    ]
+    typed = answers.get("responsible")
+    if typed is not None and context.resolve(typed) is None:
+        lines += ["", "❗ " + t.bad_responsible(typed), t.ITEM_FIX_HINT]
+    return Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
+
+
+async def submit(submission: Submission[PlanItemContext]) -> str:
+    session, answers, context = submission.session, submission.draft.answers, submission.context
+    who = context.resolve(answers["responsible"])
+    if who is None:
+        return "❗ " + t.bad_responsible(answers["responsible"]) + "\n" + t.ITEM_AGAIN
+    plan = await store.latest_plan(session, context.scope_id)
+    if plan is None:
+        plan = await store.create_plan(
+            session, context.scope_id, t.PLAN_DEFAULT_TITLE, submission.person_id, submission.now
+        )
+    number = str(len(await store.items_of(session, [plan.id])) + 1)
+    item = PlanItem(
+        plan_id=plan.id,
+        number=number,
+        text=answers["text"],
+        deadline=date.fromisoformat(answers["deadline"]["date"]),
+        deadline_label=answers["deadline"]["label"],
+        responsible=who.kind,
+        person_id=who.id if who.kind == RESPONSIBLE_STAFF else None,
+        org_id=who.id if who.kind == RESPONSIBLE_PPO else None,
+        created_at=submission.now,
+        updated_at=submission.now,
+    )
+    session.add(item)
+    await session.flush()
+    audit.record(
+        session,
+        at=submission.now,
+        actor_id=submission.person_id,
+        action="plan.item_add",
+        org_id=context.scope_id,
+        after={"item": item.id, "plan": plan.id, "text": item.text},
+    )
+    return t.item_added(number, plan.title)
+
+
+PLAN_ITEM_FORM: Form[PlanItemContext] = Form(
+    spec=SPEC,
+    context=PlanItemContext,
+    audience=Audience.STAFF | Audience.ADMIN,
+    open=open_form,
+    summary=summary,
+    submit=submit,
+    menu=MenuEntry("planitem", t.CMD_PLANITEM),
+)

@@ -1,0 +1,296 @@
+"""What a plan of measures sends by itself, through the outbox and the calendar's rules.
+
+Every minute (``bot/wiring/scheduler.py``): each responsible person whose item is not done gets
+it 7 and 1 days before its deadline (the ППО's local working day, the send time, never in
+quiet hours, never while the chair's reminders are paused) with a «Выполнено» button; after a
+missed deadline the curators of the late ППО and the scope's staff get one escalation per item
+(listing who has not done it); on 1 January and 1 July the scope's staff get the half-year
+review, a message and an .xlsx. Every message has its own outbox key, so a second run or a
+restart sends nothing twice. Catch-up after downtime sends only the latest due reminder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.files import Drawing, RenderedFile, Renderer
+from bot.domain.calendar import (
+    CalendarSettings,
+    PlannedReminder,
+    latest_due,
+    local_today,
+    next_allowed_moment,
+    next_working_day,
+    send_moment,
+)
+from bot.domain.clock import Clock
+from bot.domain.isolation import Isolation
+from bot.domain.plans import Unit, load_progress, units_of
+from bot.domain.timezones import zone_of
+from bot.rendering.plans import progress_lines, review_xlsx
+from bot.texts import plans as t
+from storage import orgs
+from storage import plans as store
+from storage.contacts import Contact, chairs_of, curators_of, staff_of
+from storage.models import Organization, OrgKind, Person, Plan, PlanItem
+from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
+
+DoneButton = Callable[[int, int], tuple[str, str]]
+"""(item id, unit) -> (label, callback data) of the «Выполнено» button (made by handlers)."""
+
+REMIND_BEFORE_DAYS = (7, 1)
+LOOK_BACK = timedelta(days=60)  # items overdue longer than this are left alone
+REVIEW_WINDOW = timedelta(days=14)  # a review not sent within two weeks is not sent late
+
+
+def reminder_days(item: PlanItem, tz: ZoneInfo) -> list[PlannedReminder]:
+    """«before7», «before1» moved to working days (never past the deadline); none before the
+    item was added; two on one day become the later one."""
+    added = local_today(item.created_at, tz)
+    plan: list[PlannedReminder] = []
+    for days in REMIND_BEFORE_DAYS:
+        day = min(next_working_day(item.deadline - timedelta(days=days)), item.deadline)
+        if day < added:
+            continue
+        if plan and plan[-1].local_day == day:
+            plan.pop()
+        plan.append(PlannedReminder(f"before{days}", day, "chair"))
+    return plan
+
+
+def _contact(person: Person) -> Contact:
+    return Contact(
+        person_id=person.id,
+        tg_user_id=person.tg_user_id,
+        full_name=person.full_name,
+        unreachable=person.unreachable_at is not None,
+        paused_until=person.reminders_paused_until,
+    )
+
+
+async def _remind(
+    session: AsyncSession,
+    item: PlanItem,
+    unit: Unit,
+    contact: Contact,
+    tz: ZoneInfo,
+    now: datetime,
+    settings: CalendarSettings,
+    button: DoneButton,
+) -> bool:
+    today = local_today(now, tz)
+    if contact.unreachable or contact.paused_on(today) or today > item.deadline:
+        return False
+    current, following = latest_due(reminder_days(item, tz), tz, now, settings)
+    if current is None:
+        return False
+    deliver_at = next_allowed_moment(now, tz, settings)
+    if following is not None and following.local_day <= local_today(deliver_at, tz):
+        return False
+    days_left = (item.deadline - local_today(deliver_at, tz)).days
+    org_name = unit.org.name if unit.org is not None else None
+    label, data = button(item.id, unit.id)
+    return await enqueue(
+        session,
+        key=outbox_key(
+            KeyPurpose.PLAN_REMINDER,
+            item.id,
+            unit.id,
+            item.deadline.isoformat(),
+            current.purpose,
+            contact.tg_user_id,
+        ),
+        chat_id=contact.tg_user_id,
+        kind=OutboxKind.TEXT,
+        payload={
+            "text": t.reminder(org_name, item.number, item.text, item.deadline, days_left),
+            "buttons": [[{"text": label, "callback_data": data}]],
+        },
+        not_before=deliver_at,
+        now=now,
+    )
+
+
+async def scope_staff_contacts(session: AsyncSession, scope: Organization) -> list[Contact]:
+    """The scope's staff, or the region's when a district has none (as for late reports)."""
+    staff = await staff_of(session, scope.id)
+    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
+        staff = await staff_of(session, scope.parent_id)
+    return staff
+
+
+async def _escalate(
+    session: AsyncSession,
+    item: PlanItem,
+    scope: Organization,
+    late: list[Unit],
+    chairs: dict[int, Contact],
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+) -> int:
+    """One message per recipient and item: curators get their own ППО, staff all of them."""
+    tz = zone_of(scope, default_tz)
+    if item.deadline < local_today(item.created_at, tz) or now < send_moment(
+        item.deadline + timedelta(days=1), tz, settings
+    ):
+        return 0
+    lines = {
+        unit.id: t.late_line(unit.name, chairs[unit.id].full_name if unit.id in chairs else None)
+        for unit in late
+    }
+    recipients: dict[int, tuple[Contact, list[int]]] = {}
+    curators = await curators_of(session, [unit.id for unit in late if unit.id])
+    for org_id, contacts in curators.items():
+        for contact in contacts:
+            recipients.setdefault(contact.tg_user_id, (contact, []))[1].append(org_id)
+    for contact in await scope_staff_contacts(session, scope):
+        recipients[contact.tg_user_id] = (contact, list(lines))
+    count = 0
+    for tg_user_id, (contact, unit_ids) in recipients.items():
+        if contact.unreachable:
+            continue
+        text = t.escalation(item.number, item.text, item.deadline, [lines[u] for u in unit_ids])
+        if await enqueue(
+            session,
+            key=outbox_key(
+                KeyPurpose.PLAN_ESCALATION, item.id, item.deadline.isoformat(), tg_user_id
+            ),
+            chat_id=tg_user_id,
+            kind=OutboxKind.TEXT,
+            payload={"text": text},
+            not_before=next_allowed_moment(now, tz, settings),
+            now=now,
+        ):
+            count += 1
+    return count
+
+
+async def _plan_item(
+    session: AsyncSession,
+    item: PlanItem,
+    plan: Plan,
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+    button: DoneButton,
+) -> int:
+    scope = await orgs.get_org(session, plan.scope_org_id)
+    if scope is None or scope.archived_at is not None:
+        return 0
+    ppos = await orgs.ppo_in_scope(session, scope.id)
+    people = await store.people_named(session, [item.person_id] if item.person_id else [])
+    marks = await store.marks_of(session, [item.id])
+    pending = [u for u in units_of(item, ppos, people) if (item.id, u.id) not in marks]
+    chairs = await chairs_of(session, [u.id for u in pending if u.id])
+    count = 0
+    for unit in pending:
+        contact = chairs.get(unit.id) if unit.id else _contact(people[item.person_id or 0])
+        tz = zone_of(unit.org or scope, default_tz)
+        if contact is not None and await _remind(
+            session, item, unit, contact, tz, now, settings, button
+        ):
+            count += 1
+    late = [
+        u for u in pending if local_today(now, zone_of(u.org or scope, default_tz)) > item.deadline
+    ]
+    if late:
+        count += await _escalate(session, item, scope, late, chairs, now, settings, default_tz)
+    return count
+
+
+def half_year_start(today: date) -> date:
+    """1 January or 1 July: the start of the half-year ``today`` is in."""
+    return date(today.year, 7 if today.month >= 7 else 1, 1)
+
+
+async def _review(
+    session: AsyncSession,
+    scope_id: int,
+    now: datetime,
+    settings: CalendarSettings,
+    default_tz: str,
+) -> int:
+    """The half-year review to the scope's staff: counts in a message, the items in an .xlsx."""
+    scope = await orgs.get_org(session, scope_id)
+    if scope is None or scope.archived_at is not None:
+        return 0
+    tz = zone_of(scope, default_tz)
+    start = half_year_start(local_today(now, tz))
+    moment = send_moment(start, tz, settings)
+    plans = await store.plans_of(session, scope.id)
+    if not moment <= now < moment + REVIEW_WINDOW or all(p.created_at >= moment for p in plans):
+        return 0
+    today = local_today(now, tz)
+    progress = await load_progress(session, scope, today)
+    text = "\n\n".join([t.review_header(scope.name, today), *progress_lines(progress, items=False)])
+    count = 0
+    for contact in await scope_staff_contacts(session, scope):
+        if contact.unreachable:
+            continue
+        for kind, payload in (
+            (OutboxKind.TEXT, {"text": text}),
+            (OutboxKind.PLAN_REVIEW, {"scope_org_id": scope.id, "today": today.isoformat()}),
+        ):
+            key = outbox_key(
+                KeyPurpose.PLAN_REVIEW, scope.id, start.isoformat(), contact.tg_user_id, kind
+            )
+            count += await enqueue(
+                session,
+                key=key,
+                chat_id=contact.tg_user_id,
+                kind=kind,
+                payload=payload,
+                not_before=next_allowed_moment(now, tz, settings),
+                now=now,
+            )
+    return count
+
+
+async def plan_measures(
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    settings: CalendarSettings,
+    default_tz: str,
+    button: DoneButton,
+    isolation: Isolation | None = None,
+) -> int:
+    """Enqueue every plan reminder, escalation and review whose moment has come; how many.
+
+    One transaction per item and per review; each is a unit of ``isolation``, so one broken
+    row is logged and skipped while the rest go out.
+    """
+    isolation = isolation or Isolation()
+    now = clock.now()
+    async with session_pool() as session:
+        rows = await store.live_items(session, (now - LOOK_BACK).date())
+        scope_ids = await store.scopes_with_plans(session, now)
+    count = 0
+    for item, plan in rows:
+        unit = isolation.unit(f"plan item {item.id}")
+        async with unit, session_pool() as session, session.begin():
+            count += await _plan_item(session, item, plan, now, settings, default_tz, button)
+    for scope_id in scope_ids:
+        unit = isolation.unit(f"plan review of {scope_id}")
+        async with unit, session_pool() as session, session.begin():
+            count += await _review(session, scope_id, now, settings, default_tz)
+    return count
+
+
+def review_renderers(default_tz: str) -> dict[str, Renderer]:
+    """The review's .xlsx, loaded when its outbox message is sent and drawn after the read."""
+
+    async def review(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
+        scope = await orgs.get_org(session, int(payload["scope_org_id"]))
+        today = date.fromisoformat(payload["today"])
+        progress = [] if scope is None else await load_progress(session, scope, today)
+        name = t.review_file_name(today)
+        return lambda: RenderedFile(name, review_xlsx(progress), t.REVIEW_CAPTION, False)
+
+    return {OutboxKind.PLAN_REVIEW: review}

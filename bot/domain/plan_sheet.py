@@ -1,0 +1,254 @@
+"""Reading a plan of measures from an .xlsx (№, мероприятие, срок, ответственный) into items.
+
+Pure: the caller passes the ППО and the staff of the scope to resolve «ответственный» against.
+Rows with problems come back with their numbers and every problem in one Russian message; the
+good rows are loaded all the same (as ``/import`` does with the organization list).
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import io
+import re
+import warnings
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+
+from bot.domain.cells import cell_text, shown
+from bot.texts import plans as t
+from storage.orgs import name_key
+
+MAX_ROWS = 500
+MAX_TEXT = 1000
+MAX_NUMBER = 16
+_HEADER_ROWS = 15  # a title above the table is skipped, but not forever
+
+RESPONSIBLE_STAFF, RESPONSIBLE_PPO, RESPONSIBLE_ALL = "staff", "ppo", "all_ppo"
+
+
+@dataclass(frozen=True)
+class Named:
+    """A ППО or a staff member the «ответственный» cell may name."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Who can answer for an item in the scope: its ППО and its staff."""
+
+    ppos: Sequence[Named]
+    staff: Sequence[Named]
+
+
+@dataclass(frozen=True)
+class Responsible:
+    kind: str  # RESPONSIBLE_STAFF | RESPONSIBLE_PPO | RESPONSIBLE_ALL
+    id: int | None  # the person (staff) or the ППО; None for every ППО
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    row_number: int
+    number: str
+    text: str
+    deadline: date
+    deadline_label: str
+    responsible: Responsible
+
+
+@dataclass(frozen=True)
+class RowError:
+    row_number: int
+    message: str
+
+
+@dataclass
+class PlanTable:
+    rows: list[ItemRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    fatal: str | None = None
+
+
+# --- Deadlines ------------------------------------------------------------------------------
+
+_DATE_RE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b")
+_YEAR_RE = re.compile(r"(20\d{2})")
+_QUARTER_RE = re.compile(r"\b(iv|iii|ii|i|[1-4])\s*(?:-?й\s*)?кв", re.IGNORECASE)
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_WHOLE_YEAR = ("в течение", "постоянно", "ежегодно", "до конца")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_day(year: int, month: int, day: str | None) -> date:
+    """«мая 2027» → 31.05.2027; «17-21 мая 2027» → 21.05.2027 (the day before the month)."""
+    end = _month_end(year, month)
+    return end.replace(day=int(day)) if day and 1 <= int(day) <= end.day else end
+
+
+def _year_in(text: str, today: date) -> int:
+    found = _YEAR_RE.search(text)
+    return int(found.group(1)) if found else today.year
+
+
+def parse_deadline(value: object, today: date) -> tuple[date, str] | None:
+    """(deadline, how it was written) or None. A month means its last day (a day before it, or
+    a range of days, its last day), a quarter its last day, «в течение года» (or «постоянно»)
+    the year's last day; no year: the current one."""
+    if isinstance(value, datetime):
+        return value.date(), value.strftime("%d.%m.%Y")
+    if isinstance(value, date):
+        return value, value.strftime("%d.%m.%Y")
+    text = cell_text(value)
+    lowered = text.casefold()
+    if not text:
+        return None
+    if found := _DATE_RE.search(lowered):
+        day, month, year = (int(part) for part in found.groups())
+        with contextlib.suppress(ValueError):
+            parsed = date(year + 2000 if year < 100 else year, month, day)
+            return parsed, parsed.strftime("%d.%m.%Y")
+        return None
+    if found := _QUARTER_RE.search(lowered):
+        quarter = _QUARTERS[found.group(1).casefold()]
+        return _month_end(_year_in(lowered, today), quarter * 3), text[:64]
+    for month, stem in enumerate(t.MONTH_STEMS, start=1):
+        if found := re.search(rf"(?:\b(\d{{1,2}})\s*)?\b{stem}", lowered):
+            return _month_day(_year_in(lowered, today), month, found.group(1)), text[:64]
+    if any(words in lowered for words in _WHOLE_YEAR):
+        return date(_year_in(lowered, today), 12, 31), text[:64]
+    return None
+
+
+# --- Responsible ----------------------------------------------------------------------------
+
+
+def _unique(named: Sequence[Named], key: str) -> Named | None:
+    exact = [one for one in named if name_key(one.name) == key]
+    if len(exact) == 1:
+        return exact[0]
+    near = [one for one in named if key in name_key(one.name) or name_key(one.name) in key]
+    return near[0] if len(near) == 1 else None
+
+
+def parse_responsible(text: str, directory: Directory) -> Responsible | None:
+    """Every ППО («все ППО», «председатели ППО»), one ППО by name, or a staff member by name."""
+    key = name_key(text)
+    if not key:
+        return None
+    if any(words in key for words in t.ALL_PPO_WORDS):
+        return Responsible(RESPONSIBLE_ALL, None)
+    if (ppo := _unique(directory.ppos, key)) is not None:
+        return Responsible(RESPONSIBLE_PPO, ppo.id)
+    if (person := _unique(directory.staff, key)) is not None:
+        return Responsible(RESPONSIBLE_STAFF, person.id)
+    return None
+
+
+# --- The sheet ------------------------------------------------------------------------------
+
+
+class _Fatal(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _columns(cells: Sequence[object]) -> dict[str, int] | None:
+    """Column positions by field if this row is the header (мероприятие, срок, ответственный)."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = cell_text(cell).casefold()
+        for name, stems in t.HEADER_STEMS.items():
+            if name not in found and any(stem in key for stem in stems):
+                found[name] = index
+                break
+    return found if {"text", "deadline", "responsible"} <= found.keys() else None
+
+
+def _rows(data: bytes) -> Generator[tuple[int, Sequence[object]], None, None]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise _Fatal(t.BROKEN_FILE) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    finally:
+        workbook.close()
+
+
+def parse_plan(data: bytes, filename: str, directory: Directory, today: date) -> PlanTable:
+    """Read the first sheet of an .xlsx; the header is the first row naming the columns."""
+    if not data.startswith(b"PK") or not filename.casefold().endswith((".xlsx", ".xlsm")):
+        return PlanTable(fatal=t.NOT_XLSX)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rows = _rows(data)
+            with contextlib.closing(rows):
+                return _read(rows, directory, today)
+    except _Fatal as fatal:
+        return PlanTable(fatal=fatal.message)
+    except Exception:  # a broken sheet inside a zip openpyxl opened
+        return PlanTable(fatal=t.BROKEN_FILE)
+
+
+def _read(
+    rows: Iterator[tuple[int, Sequence[object]]], directory: Directory, today: date
+) -> PlanTable:
+    columns = None
+    for number, cells in rows:
+        columns = _columns(cells)
+        if columns is not None or number >= _HEADER_ROWS:
+            break
+    if columns is None:
+        raise _Fatal(t.NO_HEADER)
+    table = PlanTable()
+    for number, cells in rows:
+        raw = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
+        if not any(cell_text(value) for value in raw.values()):
+            continue
+        if len(table.rows) + len(table.errors) >= MAX_ROWS:
+            raise _Fatal(t.too_many_rows(MAX_ROWS))
+        item, problems = _row(number, raw, directory, today, len(table.rows) + 1)
+        if item is None:
+            table.errors.append(RowError(number, "; ".join(problems)))
+        else:
+            table.rows.append(item)
+    if not table.rows and not table.errors:
+        raise _Fatal(t.NO_ROWS)
+    return table
+
+
+def _row(
+    number: int, raw: dict[str, object], directory: Directory, today: date, position: int
+) -> tuple[ItemRow | None, list[str]]:
+    problems: list[str] = []
+    text = cell_text(raw.get("text"))
+    if not text:
+        problems.append(t.MISSING_TEXT)
+    elif len(text) > MAX_TEXT:
+        problems.append(t.text_too_long(MAX_TEXT))
+    deadline = parse_deadline(raw.get("deadline"), today)
+    if deadline is None:
+        problems.append(t.bad_deadline(shown(cell_text(raw.get("deadline")))))
+    who_text = cell_text(raw.get("responsible"))
+    responsible = parse_responsible(who_text, directory)
+    if responsible is None:
+        problems.append(t.bad_responsible(shown(who_text)))
+    item_number = cell_text(raw.get("number")) or str(position)
+    if len(item_number) > MAX_NUMBER:
+        problems.append(t.number_too_long(MAX_NUMBER))
+    if problems or deadline is None or responsible is None:
+        return None, problems
+    return ItemRow(number, item_number, text, deadline[0], deadline[1], responsible), []

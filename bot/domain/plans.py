@@ -1,0 +1,240 @@
+"""Plans of measures: loading one from a file, who answers for each item, its progress,
+marking an item done, changing an item (reminders and the review: ``plan_reminders.py``).
+
+An item is answered for by a staff member, by one ППО, or by every ППО of the plan's scope; an
+item for every ППО is done per ППО (each chair marks their own). A mark's ``unit`` is the ППО's
+id, or 0 for the staff member's item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.plan_sheet import (
+    RESPONSIBLE_ALL,
+    RESPONSIBLE_PPO,
+    RESPONSIBLE_STAFF,
+    Directory,
+    Named,
+    PlanTable,
+    parse_deadline,
+    parse_plan,
+    parse_responsible,
+)
+from bot.texts import plans as t
+from storage import audit, orgs
+from storage import plans as store
+from storage.contacts import staff_of
+from storage.models import Organization, Person, Plan, PlanItem, PlanMark
+
+
+async def scope_staff(session: AsyncSession, scope: Organization) -> list[Named]:
+    """Staff of the scope, and of its region: either may answer for a district's item."""
+    ids = [scope.id] if scope.parent_id is None else [scope.id, scope.parent_id]
+    found: dict[int, Named] = {}
+    for org_id in ids:
+        for contact in await staff_of(session, org_id):
+            found.setdefault(contact.person_id, Named(contact.person_id, contact.full_name))
+    return list(found.values())
+
+
+async def scope_directory(session: AsyncSession, scope: Organization) -> Directory:
+    ppos = [Named(org.id, org.name) for org in await orgs.ppo_in_scope(session, scope.id)]
+    return Directory(ppos, await scope_staff(session, scope))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    table: PlanTable
+    plan: Plan | None
+
+
+async def load_plan(
+    session: AsyncSession,
+    scope: Organization,
+    data: bytes,
+    filename: str,
+    *,
+    title: str,
+    person_id: int,
+    now: datetime,
+    today: date,
+) -> Loaded:
+    """Read the file and store its good rows as a new plan of the scope (none if no good row)."""
+    table = parse_plan(data, filename, await scope_directory(session, scope), today)
+    if table.fatal or not table.rows:
+        return Loaded(table, None)
+    plan = await store.create_plan(session, scope.id, title, person_id, now)
+    for row in table.rows:
+        session.add(
+            PlanItem(
+                plan_id=plan.id,
+                number=row.number,
+                text=row.text,
+                deadline=row.deadline,
+                deadline_label=row.deadline_label,
+                responsible=row.responsible.kind,
+                person_id=row.responsible.id if row.responsible.kind == RESPONSIBLE_STAFF else None,
+                org_id=row.responsible.id if row.responsible.kind == RESPONSIBLE_PPO else None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    audit.record(
+        session,
+        at=now,
+        actor_id=person_id,
+        action="plan.load",
+        org_id=scope.id,
+        after={"plan": plan.id, "title": title, "items": len(table.rows)},
+    )
+    return Loaded(table, plan)
+
+
+# --- Who answers and what is done -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One who answers for an item: a ППО (``id``: its id) or the staff member (``id`` 0)."""
+
+    id: int
+    name: str
+    org: Organization | None
+
+
+def units_of(item: PlanItem, ppos: Sequence[Organization], people: dict[int, Person]) -> list[Unit]:
+    if item.responsible == RESPONSIBLE_STAFF:
+        person = people.get(item.person_id or 0)
+        return [] if person is None else [Unit(0, person.full_name, None)]
+    if item.responsible == RESPONSIBLE_PPO:
+        return [Unit(org.id, org.name, org) for org in ppos if org.id == item.org_id]
+    return [Unit(org.id, org.name, org) for org in ppos]
+
+
+def responsible_label(item: PlanItem, units: Sequence[Unit]) -> str:
+    if item.responsible == RESPONSIBLE_ALL:
+        return t.ALL_PPO
+    return units[0].name if units else t.NOBODY
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    item: PlanItem
+    units: list[Unit]
+    marks: dict[int, PlanMark]  # by unit
+    state: str
+    responsible: str
+
+    @property
+    def missing(self) -> list[Unit]:
+        return [unit for unit in self.units if unit.id not in self.marks]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    plan: Plan
+    items: list[ItemStatus]
+
+    def count(self, state: str) -> int:
+        return sum(1 for status in self.items if status.state == state)
+
+
+def _state(item: PlanItem, units: Sequence[Unit], marks: dict[int, PlanMark], today: date) -> str:
+    if units and all(unit.id in marks for unit in units):
+        return t.STATE_DONE
+    return t.STATE_OVERDUE if item.deadline < today else t.STATE_UPCOMING
+
+
+async def load_progress(
+    session: AsyncSession, scope: Organization, today: date
+) -> list[PlanProgress]:
+    plans = await store.plans_of(session, scope.id)
+    items = await store.items_of(session, (plan.id for plan in plans))
+    marks = await store.marks_of(session, (item.id for item in items))
+    ppos = await orgs.ppo_in_scope(session, scope.id)
+    people = await store.people_named(session, (i.person_id for i in items if i.person_id))
+    result = []
+    for plan in plans:
+        statuses = []
+        for item in (i for i in items if i.plan_id == plan.id):
+            units = units_of(item, ppos, people)
+            done = {u.id: marks[(item.id, u.id)] for u in units if (item.id, u.id) in marks}
+            statuses.append(
+                ItemStatus(
+                    item,
+                    units,
+                    done,
+                    _state(item, units, done, today),
+                    responsible_label(item, units),
+                )
+            )
+        result.append(PlanProgress(plan, statuses))
+    return result
+
+
+# --- Changing an item -----------------------------------------------------------------------
+
+_EDIT_RE = re.compile(r"#?(\d+)\s+(срок|ответственн\w*)\s+(.+)", re.IGNORECASE | re.DOTALL)
+
+
+async def edit_item(
+    session: AsyncSession,
+    scope: Organization,
+    arg: str,
+    *,
+    person_id: int,
+    now: datetime,
+    today: date,
+) -> str:
+    """``/planedit 12 срок 30.04.2027`` or ``/planedit 12 ответственный все ППО``, audited."""
+    match = _EDIT_RE.fullmatch(arg.strip())
+    if match is None:
+        return t.EDIT_USAGE
+    found = await store.item_with_plan(session, int(match.group(1)))
+    if found is None or found[1].scope_org_id != scope.id:
+        return t.EDIT_NOT_FOUND
+    item, value = found[0], " ".join(match.group(3).split())
+    before = {
+        "deadline": item.deadline.isoformat(),
+        "responsible": item.responsible,
+        "person_id": item.person_id,
+        "org_id": item.org_id,
+    }
+    if match.group(2).casefold() == "срок":
+        deadline = parse_deadline(value, today)
+        if deadline is None:
+            return "❗ " + t.bad_deadline(value)
+        item.deadline, item.deadline_label = deadline
+        what, shown = t.WHAT_DEADLINE, deadline[0].strftime("%d.%m.%Y")
+    else:
+        who = parse_responsible(value, await scope_directory(session, scope))
+        if who is None:
+            return "❗ " + t.bad_responsible(value)
+        item.responsible = who.kind
+        item.person_id = who.id if who.kind == RESPONSIBLE_STAFF else None
+        item.org_id = who.id if who.kind == RESPONSIBLE_PPO else None
+        what, shown = t.WHAT_RESPONSIBLE, value
+    item.updated_at = now
+    after = {
+        "deadline": item.deadline.isoformat(),
+        "responsible": item.responsible,
+        "person_id": item.person_id,
+        "org_id": item.org_id,
+    }
+    old, new = audit.changes(before, after)
+    audit.record(
+        session,
+        at=now,
+        actor_id=person_id,
+        action="plan.item_change",
+        org_id=scope.id,
+        before={"item": item.id, **old},
+        after={"item": item.id, **new},
+    )
+    return t.edited(item.number, what, shown)

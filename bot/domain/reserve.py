@@ -1,0 +1,102 @@
+"""The leadership reserve of a ППО (кадровый резерв, seeds 001 item 6 and 002 item 7): people
+prepared to lead it, kept current by the chair from the passport card.
+
+Adding is a small declared form («reserve»: name, position, under 35 or not), opened by the
+card's button; removing is a button under the reserve list (``handlers/reserve.py``). Both are
+written to the audit log. Staff see the reserve's size per ППО in /passports.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.audience import Audience
+from bot.forms.declaration import Form, FormContext, Opening, OpenRequest, Submission, Summary
+from bot.forms.passport import RESERVE
+from bot.texts import forms
+from bot.texts import passport as t
+from storage import audit, passports
+from storage.models import ReservePerson
+
+
+class ReserveContext(FormContext):
+    org_name: str
+
+
+async def open_form(request: OpenRequest) -> Opening:
+    return await request.start(
+        RESERVE.name,
+        ReserveContext(org_name=request.org.name, tz=request.tz),
+        org_id=request.org.id,
+        step=RESERVE.first_step({}),
+    )
+
+
+def _field_lines(values: dict[str, Any]) -> list[str]:
+    lines = []
+    for field in RESERVE.fields:
+        value = values.get(field.name)
+        lines.append(forms.field_line(field.label, None if value is None else field.display(value)))
+    return lines
+
+
+def summary(answers: dict[str, Any], context: ReserveContext, today: date) -> Summary:
+    lines = [t.reserve_summary(context.org_name), "", *_field_lines(answers), ""]
+    return Summary("\n".join([*lines, forms.SUMMARY_CONFIRM_HINT]))
+
+
+def _record(person: ReservePerson) -> dict[str, Any]:
+    return {"full_name": person.full_name, "position": person.position, "under_35": person.under_35}
+
+
+async def submit(submission: Submission[ReserveContext]) -> str:
+    """Idempotent on the draft's token: a repeated confirmation adds nobody twice."""
+    session, draft, now = submission.session, submission.draft, submission.now
+    assert draft.org_id is not None
+    answers = RESERVE.visible_answers(draft.answers)
+    person, added = await passports.add_reserve_person(
+        session,
+        org_id=draft.org_id,
+        full_name=answers["full_name"],
+        position=answers["position"],
+        under_35=bool(answers["under_35"]),
+        by=submission.person_id,
+        now=now,
+        key=draft.token,
+    )
+    if added:
+        audit.record(
+            session,
+            at=now,
+            actor_id=submission.person_id,
+            action="reserve.add",
+            org_id=draft.org_id,
+            after=_record(person),
+        )
+    total = len(await passports.reserve_of(session, draft.org_id))
+    return t.reserve_added(person.full_name, total)
+
+
+async def remove(session: AsyncSession, person: ReservePerson, *, by: int, now: datetime) -> int:
+    """Take a person out of the reserve; how many remain. The row goes (the reserve lists only
+    current people); the audit log keeps the change, as for every passport field."""
+    org_id = person.org_id
+    audit.record(
+        session, at=now, actor_id=by, action="reserve.remove", org_id=org_id, before=_record(person)
+    )
+    await passports.remove_reserve_person(session, person)
+    return len(await passports.reserve_of(session, org_id))
+
+
+RESERVE_FORM: Form[ReserveContext] = Form(
+    spec=RESERVE,
+    context=ReserveContext,
+    audience=Audience.CHAIR,
+    open=open_form,
+    summary=summary,
+    submit=submit,
+)
+"""No command of its own: the passport card's reserve list opens it by a button."""

@@ -1,0 +1,88 @@
+"""A plan's progress as message lines, and as the review's .xlsx (one row per item and unit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.plans import ItemStatus, PlanProgress, Unit
+from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import plans as t
+from storage.models import PlanMark
+
+
+def progress_lines(progress: Sequence[PlanProgress], *, items: bool = True) -> list[str]:
+    """Each plan's counts, then (``items``) its items: state, deadline, who, and for a shared
+    item how many ППО have done it and which have not, with the hint how to change one."""
+    lines: list[str] = []
+    for plan in progress:
+        if lines:
+            lines.append("")
+        lines.append(
+            t.plan_header(
+                plan.plan.title,
+                len(plan.items),
+                plan.count(t.STATE_DONE),
+                plan.count(t.STATE_OVERDUE),
+                plan.count(t.STATE_UPCOMING),
+            )
+        )
+        if items:
+            lines += [_item_line(status) for status in plan.items]
+    return [*lines, "", t.PROGRESS_HINT] if items else lines
+
+
+def _item_line(status: ItemStatus) -> str:
+    item = status.item
+    shared = None
+    if len(status.units) > 1:
+        shared = (len(status.marks), len(status.units), [u.name for u in status.missing])
+    return t.item_status(
+        item.id, item.number, item.text, status.state, item.deadline, status.responsible, shared
+    )
+
+
+def _mark_text(mark: PlanMark | None) -> str:
+    if mark is None:
+        return ""
+    if mark.file_id:
+        return t.note_shown(
+            {"file_id": mark.file_id, "file_kind": mark.file_kind, "file_name": mark.file_name}
+        )
+    return mark.note or ""
+
+
+def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for plan in progress:
+        for status in plan.items:
+            item = status.item
+            units: Sequence[Unit | None] = status.units or [None]
+            for unit in units:
+                mark = status.marks.get(unit.id) if unit is not None else None
+                state = (
+                    status.state
+                    if len(status.units) <= 1
+                    else (t.STATE_DONE if mark is not None else status.state)
+                )
+                rows.append(
+                    (
+                        plan.plan.title,
+                        item.number,
+                        item.text,
+                        item.deadline,
+                        status.responsible,
+                        unit.name if unit is not None else "",
+                        state,
+                        mark.done_on if mark is not None else None,
+                        _mark_text(mark),
+                    )
+                )
+    return rows
+
+
+def review_xlsx(progress: Sequence[PlanProgress]) -> bytes:
+    return build_table_xlsx(t.REVIEW_SHEET, t.REVIEW_COLUMNS, review_rows(progress))
+
+
+def template_xlsx() -> bytes:
+    return build_table_xlsx(t.TEMPLATE_SHEET, t.TEMPLATE_HEADERS, t.TEMPLATE_ROWS)

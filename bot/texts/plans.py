@@ -1,0 +1,318 @@
+"""Texts of plans of measures: loading, reminders, marking done, progress, the half-year review.
+
+Raw values (escaped here with ``esc``): an item's ``text``, ``number`` and ``label`` (from the
+file or typed by staff), names of ППО and people, notes typed by chairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.texts.markup import clip, esc
+from bot.texts.reminders import day_text, plural
+
+CMD_PLAN = "план мероприятий: ход выполнения; с файлом .xlsx — загрузить план"
+CMD_PLANEDIT = "изменить пункт плана: /planedit 3 срок 30.04.2027"
+CMD_PLANITEM = "добавить пункт в план мероприятий"
+
+# --- Reading the file -----------------------------------------------------------------------
+
+MONTH_STEMS = (
+    "январ",
+    "феврал",
+    "март",
+    "апрел",
+    "ма[йя]",
+    "июн",
+    "июл",
+    "август",
+    "сентябр",
+    "октябр",
+    "ноябр",
+    "декабр",
+)
+ALL_PPO_WORDS = ("все ппо", "председатели ппо", "всех ппо", "все первичн", "членские организац")
+HEADER_STEMS = {
+    "number": ("№", "п/п", "номер"),
+    "text": ("мероприят", "перечень", "содержание"),
+    "deadline": ("срок",),
+    "responsible": ("ответствен", "исполнител"),
+}
+NOT_XLSX = (
+    "План принимается файлом .xlsx (Excel). Сохраните таблицу как «Книга Excel (.xlsx)» и "
+    "отправьте её с подписью /plan. Образец: /plan шаблон"
+)
+BROKEN_FILE = (
+    "Не удалось прочитать файл: он повреждён или это не таблица Excel. Образец: /plan шаблон"
+)
+NO_HEADER = (
+    "Не нашёл строку заголовков: нужны столбцы «№», «Мероприятие», «Срок» и «Ответственный». "
+    "Образец: /plan шаблон"
+)
+NO_ROWS = "В таблице нет ни одного пункта. Заполните строки под заголовком и отправьте снова."
+MISSING_TEXT = "не указано мероприятие"
+
+
+def too_many_rows(limit: int) -> str:
+    return f"В плане больше {limit} пунктов: разделите его на несколько файлов."
+
+
+def text_too_long(limit: int) -> str:
+    return f"мероприятие длиннее {limit} знаков"
+
+
+def number_too_long(limit: int) -> str:
+    return f"номер пункта длиннее {limit} знаков"
+
+
+def bad_deadline(value: str) -> str:
+    """``value`` is raw."""
+    shown = f"«{esc(value)}»" if value else "пусто"
+    return (
+        f"срок не понят ({shown}): напишите дату (31.03.2027), месяц («март 2027»), "
+        "квартал («II квартал 2027») или «в течение года»"
+    )
+
+
+def bad_responsible(value: str) -> str:
+    """``value`` is raw."""
+    shown = f"«{esc(value)}»" if value else "пусто"
+    return (
+        f"ответственный не найден ({shown}): укажите сотрудника аппарата по имени, ППО по "
+        "названию или «все ППО»"
+    )
+
+
+# --- Loading --------------------------------------------------------------------------------
+
+PLAN_DEFAULT_TITLE = "План мероприятий"
+CHOOSE_SCOPE_FOR_FILE = (
+    "Вы ведёте несколько организаций. Отправьте файл ещё раз с подписью "
+    "<code>/plan название района</code>, например:"
+)
+FILE_TOO_BIG = "Файл больше 5 МБ: для плана это слишком много. Проверьте, тот ли это файл."
+DOWNLOAD_FAILED = "Не удалось скачать файл из Telegram. Отправьте его ещё раз."
+TEMPLATE_FILENAME = "Образец плана мероприятий.xlsx"
+TEMPLATE_CAPTION = "Образец плана: заполните и отправьте файл с подписью /plan"
+TEMPLATE_SHEET = "План"
+TEMPLATE_HEADERS = ("№", "Мероприятие", "Срок", "Ответственный")
+TEMPLATE_ROWS = (
+    ("1", "Актуализация паспортов первичных организаций", "ноябрь 2027", "все ППО"),
+    ("2", "Обновление сведений о кадровом резерве", "31.10.2027", "председатели ППО"),
+    ("3", "Семинар для вновь избранных председателей", "II квартал 2027", "Иванова"),
+    ("4", "Рассмотрение хода выполнения плана", "в течение года", "МБОУ СОШ № 1"),
+)
+NO_PLAN = (
+    "Плана мероприятий пока нет. Заполните образец (файл ниже) и отправьте его с подписью "
+    "/plan. Один пункт можно добавить и в чате: /planitem"
+)
+
+
+def loaded(title: str, count: int, errors: int) -> str:
+    """``title`` is raw."""
+    text = f"✅ План «{esc(title)}» загружен: пунктов — {count}."
+    if errors:
+        text += f" Строк с ошибками — {errors}, они не загружены (список ниже)."
+    text += " Ход выполнения: /plan"
+    return text
+
+
+def row_errors(errors: Sequence[tuple[int, str]], shown: int) -> list[str]:
+    """Messages built by the reader (already escaped)."""
+    lines = ["❗ Не загружены строки:"]
+    lines += [f"• строка {row}: {message}" for row, message in errors[:shown]]
+    if len(errors) > shown:
+        lines.append(f"… и ещё {len(errors) - shown}")
+    lines.append("Исправьте их и отправьте файл с этими строками ещё раз.")
+    return lines
+
+
+# --- Reminders and escalation ---------------------------------------------------------------
+
+DONE_BUTTON = "✅ Выполнено"
+
+
+def item_line(number: str, text: str) -> str:
+    """``number`` and ``text`` are raw."""
+    return f"{esc(number)}. {esc(clip(text, 600))}"
+
+
+def reminder(org_name: str | None, number: str, text: str, deadline: date, days_left: int) -> str:
+    """``org_name``, ``number``, ``text`` are raw."""
+    head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
+    when = (
+        "сегодня"
+        if days_left <= 0
+        else f"через {days_left} {plural(days_left, 'день', 'дня', 'дней')}"
+    )
+    return (
+        f"{head}📌 План мероприятий, пункт {item_line(number, text)}\n"
+        f"Срок — {day_text(deadline)} ({when}). Когда выполните, нажмите «Выполнено»."
+    )
+
+
+def escalation(number: str, text: str, deadline: date, lines: Sequence[str]) -> str:
+    """``number``, ``text`` are raw; ``lines`` are built by ``late_line``."""
+    return "\n".join(
+        [
+            f"⏰ Просрочен пункт плана {item_line(number, text)}",
+            f"Срок был {day_text(deadline)}. Не выполнили:",
+            *lines,
+        ]
+    )
+
+
+def late_line(name: str, person: str | None) -> str:
+    """Raw names."""
+    return f"• {esc(name)}" + (f" — {esc(person)}" if person else "")
+
+
+# --- Marking done ---------------------------------------------------------------------------
+
+DONE_TITLE = "Отметка о выполнении"
+L_NOTE = "Что сделано"
+Q_NOTE = (
+    "Коротко: что сделано? Можно число (например, сколько человек участвовало) "
+    "или файл — документ или фото."
+)
+NOTE_TOO_LONG = "Слишком длинно: не больше 1000 знаков."
+NOTE_EMPTY = "Напишите хотя бы пару слов, число или отправьте файл."
+NOT_YOURS = "Этот пункт отмечает ответственный за него (председатель своей ППО)."
+ALREADY_DONE = "Этот пункт уже отмечен выполненным. Спасибо!"
+ITEM_GONE = "Этого пункта больше нет в плане."
+FILE_LABEL = "файл"
+PHOTO_LABEL = "фото"
+
+
+def note_shown(note: dict[str, object]) -> str:
+    """A stored answer as shown in the summary; ``note`` holds raw values."""
+    if note.get("file_id"):
+        label = PHOTO_LABEL if note.get("file_kind") == "photo" else FILE_LABEL
+        name = note.get("file_name")
+        return f"{label} {name}" if name else label
+    return str(note.get("text") or "")
+
+
+def done_summary(org_name: str | None, number: str, text: str, note: str) -> str:
+    """Everything raw."""
+    head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
+    return (
+        f"{head}Отметить выполненным пункт {item_line(number, text)}\n"
+        f"{L_NOTE}: {esc(clip(note, 1000))}"
+    )
+
+
+def done_saved(number: str) -> str:
+    return f"✅ Пункт {esc(number)} отмечен выполненным. Спасибо!"
+
+
+# --- Progress and the review ----------------------------------------------------------------
+
+STATE_DONE, STATE_OVERDUE, STATE_UPCOMING = "выполнен", "просрочен", "впереди"
+STATE_ICON = {STATE_DONE: "✅", STATE_OVERDUE: "⏰", STATE_UPCOMING: "🕒"}
+ALL_PPO = "все ППО"
+NOBODY = "нет ответственного"
+
+
+def plan_header(title: str, total: int, done: int, overdue: int, upcoming: int) -> str:
+    """``title`` is raw."""
+    return (
+        f"📋 <b>{esc(title)}</b>\nПунктов: {total} · выполнено: {done} · "
+        f"просрочено: {overdue} · впереди: {upcoming}"
+    )
+
+
+def item_status(
+    item_id: int,
+    number: str,
+    text: str,
+    state: str,
+    deadline: date,
+    responsible: str,
+    shared: tuple[int, int, Sequence[str]] | None,
+) -> str:
+    """Raw: ``number``, ``text``, ``responsible``, the names in ``shared`` (done, of, not done)."""
+    line = (
+        f"{STATE_ICON[state]} {item_line(number, clip(text, 200))} — до {day_text(deadline)}, "
+        f"{esc(responsible)} [#{item_id}]"
+    )
+    if shared is not None:
+        done, total, missing = shared
+        line += f"\n   выполнили {done} из {total}"
+        if missing:
+            line += ": нет — " + esc(clip(", ".join(missing), 1500))
+    return line
+
+
+PROGRESS_HINT = "Изменить пункт: /planedit № срок 30.04.2027 или /planedit № ответственный все ППО"
+
+
+def review_header(scope_name: str, since: date) -> str:
+    """``scope_name`` is raw."""
+    return (
+        f"📑 <b>Полугодовое рассмотрение плана мероприятий</b>\n{esc(scope_name)}, "
+        f"на {day_text(since)}. Таблица со статусом и отметками — в файле ниже."
+    )
+
+
+REVIEW_CAPTION = "Ход выполнения плана мероприятий"
+REVIEW_SHEET = "Ход выполнения"
+REVIEW_COLUMNS = (
+    "План",
+    "№",
+    "Мероприятие",
+    "Срок",
+    "Ответственный",
+    "Организация",
+    "Статус",
+    "Выполнено",
+    "Отметка",
+)
+
+
+def review_file_name(today: date) -> str:
+    return f"План мероприятий {today.strftime('%d.%m.%Y')}.xlsx"
+
+
+# --- Changing an item -----------------------------------------------------------------------
+
+EDIT_USAGE = (
+    "Как изменить пункт: <code>/planedit 12 срок 30.04.2027</code> или "
+    "<code>/planedit 12 ответственный все ППО</code> (номер после # в /plan)."
+)
+EDIT_NOT_FOUND = "Пункт с таким номером не найден в плане вашей организации. Номера: /plan"
+
+
+def edited(number: str, what: str, value: str) -> str:
+    """Raw values."""
+    return f"✏️ Пункт {esc(number)}: {esc(what)} — теперь {esc(value)}. Изменение записано."
+
+
+WHAT_DEADLINE, WHAT_RESPONSIBLE = "срок", "ответственный"
+
+
+# --- Adding one item in the chat ------------------------------------------------------------
+
+ITEM_TITLE = "Пункт плана мероприятий"
+L_ITEM_TEXT = "Мероприятие"
+Q_ITEM_TEXT = "Что нужно сделать? Одной фразой, как в плане."
+L_ITEM_DEADLINE = "Срок"
+Q_ITEM_DEADLINE = (
+    "Срок исполнения: дата (31.03.2027), месяц («март 2027»), квартал или «в течение года»."
+)
+L_ITEM_RESPONSIBLE = "Ответственный"
+Q_ITEM_RESPONSIBLE = "Кто отвечает: сотрудник аппарата (имя), ППО (название) или все ППО?"
+ALL_PPO_BUTTON = "Все ППО"
+ITEM_FIX_HINT = "Нажмите «Исправить поле» и укажите ответственного иначе."
+ITEM_AGAIN = "Пункт не добавлен. Начните заново: /planitem"
+
+
+def item_preview(scope_name: str) -> str:
+    """``scope_name`` is raw."""
+    return f"Новый пункт плана мероприятий: {esc(scope_name)}"
+
+
+def item_added(number: str, title: str) -> str:
+    """Raw values."""
+    return f"✅ Пункт {esc(number)} добавлен в план «{esc(title)}». Ход выполнения: /plan"

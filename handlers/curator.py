@@ -1,0 +1,53 @@
+"""Curators: /curated, a card of each ППО they are attached to. And /nocurator, the staff's
+list of low ППО with no curator (a runner of ``handlers.staff.RUNNERS``, scoped like /export).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiogram import Router
+from aiogram.filters import Command, Filter
+from aiogram.types import Message, TelegramObject
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.curator import card_lines, load_card, uncurated_lines, uncurated_low
+from bot.domain.viewer import Viewer
+from bot.texts import curator as t
+from bot.wiring.config import Settings
+from handlers.replies import answer_lines
+
+if TYPE_CHECKING:  # handlers.staff imports this module to list it among its runners
+    from handlers.staff import Scoped
+
+
+class IsCurator(Filter):
+    async def __call__(self, event: TelegramObject, viewer: Viewer) -> bool:
+        return bool(viewer.curated)
+
+
+async def curated(
+    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
+) -> None:
+    """Every ППО the sender curates now (archived ones left out), one card each."""
+    active = [org for org in viewer.curated if org.archived_at is None]
+    if not active:
+        await message.answer(t.NONE_ACTIVE)
+        return
+    lines = [t.HEADER]
+    for org in active:
+        lines += card_lines(await load_card(session, org, clock.now(), settings.timezone))
+    await answer_lines(message, lines)
+
+
+async def run_nocurator(c: Scoped) -> None:
+    found = await uncurated_low(c.session, c.scope.id)
+    await answer_lines(c.message, uncurated_lines(c.scope.name, found))
+
+
+def create_router() -> Router:
+    router = Router(name="curator")
+    router.message.filter(IsCurator())
+    router.message.register(curated, Command("curated"))
+    return router

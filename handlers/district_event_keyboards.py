@@ -1,0 +1,52 @@
+"""Buttons of district events: under an invitation, a reminder and the attendance prompt (as
+outbox payload rows, for the clockwork), and the staff's list and card (inline keyboards)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.domain.district_event_mail import ANSWER, Buttons
+from bot.texts import district_events as t
+from handlers.callbacks import DistrictEventAction, DistrictEventCb
+from storage.models import DistrictEvent
+
+
+def _button(label: str, action: DistrictEventAction, event_id: int, org_id: int) -> dict[str, str]:
+    data = DistrictEventCb(action=action, event_id=event_id, org_id=org_id).pack()
+    return {"text": label, "callback_data": data}
+
+
+def invite_buttons(purpose: str, event_id: int, org_id: int) -> Buttons:
+    """«Будем» / «Не сможем» under an invitation or a reminder; «Сколько пришло» after."""
+    if purpose == ANSWER:
+        return [
+            [
+                _button(t.BTN_COMING, DistrictEventAction.COMING, event_id, org_id),
+                _button(t.BTN_DECLINE, DistrictEventAction.DECLINE, event_id, org_id),
+            ]
+        ]
+    return [[_button(t.BTN_CAME, DistrictEventAction.CAME, event_id, org_id)]]
+
+
+def event_list(events: Sequence[tuple[DistrictEvent, str]]) -> InlineKeyboardMarkup:
+    """One button per event: (event, its local start as the label's date)."""
+    kb = InlineKeyboardBuilder()
+    for event, label in events:
+        kb.button(
+            text=label,
+            callback_data=DistrictEventCb(action=DistrictEventAction.OPEN, event_id=event.id),
+        )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def card_keyboard(event_id: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=t.BTN_ENTER_CAME,
+        callback_data=DistrictEventCb(action=DistrictEventAction.STAFF_CAME, event_id=event_id),
+    )
+    return kb.as_markup()

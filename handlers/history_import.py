@@ -1,0 +1,109 @@
+"""/loadhistory: staff (and admins) load past monitoring figures from an .xlsx.
+
+Without a file the command explains itself and sends a sample listing the sender's ППО; with
+a file (the command as its caption) the figures are checked whole and stored, or every bad row
+is listed. This router stands before the admins' (whose /import takes any document).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.history_load import LoadOutcome, load_history, places_of
+from bot.domain.viewer import Viewer, acting_person
+from bot.rendering.history_import import template_xlsx
+from bot.texts import history_import as t
+from bot.wiring.config import Settings
+from handlers.filters import IsStaffOrAdmin
+from handlers.replies import answer_file, answer_lines
+
+COMMAND = "loadhistory"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+ERRORS_SHOWN = 30
+
+
+async def how_to(message: Message, session: AsyncSession, viewer: Viewer) -> None:
+    ppos = [(place.district_name, place.org.name) for place in await places_of(session, viewer)]
+    await message.answer(t.HOW_TO)
+    await answer_file(
+        message, partial(template_xlsx, ppos), t.TEMPLATE_FILENAME, t.TEMPLATE_CAPTION
+    )
+
+
+async def _download(message: Message, bot: Bot) -> bytes | None:
+    """The document's bytes, or None after telling the sender why not."""
+    document = message.document
+    assert document is not None
+    if document.file_size and document.file_size > MAX_FILE_BYTES:
+        await message.answer(t.FILE_TOO_BIG)
+        return None
+    try:
+        file = await bot.get_file(document.file_id)
+        assert file.file_path is not None
+        buffer = await bot.download_file(file.file_path)
+    except Exception:  # any download failure gets the same advice
+        await message.answer(t.DOWNLOAD_FAILED)
+        return None
+    assert buffer is not None
+    return buffer.read()
+
+
+async def load_file(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    data = await _download(message, bot)
+    if data is None:
+        return
+    assert message.from_user is not None and message.document is not None
+    now = clock.now()
+    actor = await acting_person(session, viewer, message.from_user, now)
+    outcome = await load_history(
+        session,
+        data,
+        viewer=viewer,
+        actor_id=actor.id,
+        file_name=message.document.file_name or "",
+        now=now,
+        default_tz=settings.timezone,
+    )
+    await _reply(message, outcome)
+
+
+async def _reply(message: Message, outcome: LoadOutcome) -> None:
+    if outcome.fatal is not None:
+        await message.answer(outcome.fatal)
+    elif outcome.errors:
+        errors = [(error.row_number, error.message) for error in outcome.errors]
+        text = t.rejected(errors, outcome.total_rows, ERRORS_SHOWN)
+        await answer_lines(message, text.split("\n"))
+    elif outcome.plan is not None:
+        plan = outcome.plan
+        await message.answer(
+            t.loaded(
+                stored=len(plan.new) + len(plan.updates),
+                periods=plan.periods,
+                updated=len(plan.updates),
+                unchanged=plan.unchanged,
+                by_chair=plan.by_chair,
+                collecting=plan.collecting,
+            )
+        )
+
+
+def create_router() -> Router:
+    router = Router(name="history_import")
+    router.message.filter(IsStaffOrAdmin())
+    router.message.register(load_file, Command(COMMAND), F.document)
+    router.message.register(how_to, Command(COMMAND))
+    return router

@@ -1,0 +1,115 @@
+"""The leadership reserve under the passport card: the list, and removing a person (asked
+first). Adding is the declared form «reserve» (``bot/domain/reserve.py``), opened by a button.
+
+Every tap is checked again: the sender must chair the ППО now, and the person must still be in
+that ППО's reserve.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.domain.reserve import remove
+from bot.domain.viewer import Viewer
+from bot.texts import common
+from bot.texts import passport as t
+from handlers import keyboards
+from handlers.callbacks import ReserveAction, ReserveCb
+from handlers.filters import IsChair
+from storage import passports
+from storage.models import Organization, ReservePerson
+
+
+async def _own_org(
+    query: CallbackQuery, callback_data: ReserveCb, viewer: Viewer
+) -> tuple[Organization, Message] | None:
+    """The ППО of the button if the sender chairs it now; otherwise the tap is refused."""
+    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
+    if org is None or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return None
+    return org, query.message
+
+
+async def _own_person(
+    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
+) -> tuple[ReservePerson, Message] | None:
+    """The person of the button if they are still in the reserve of a ППО the sender chairs."""
+    owned = await _own_org(query, callback_data, viewer)
+    if owned is None:
+        return None
+    person = await passports.get_reserve_person(session, callback_data.person_id)
+    if person is None or person.org_id != owned[0].id:
+        await query.answer(t.RESERVE_GONE, show_alert=True)
+        return None
+    await query.answer()
+    return person, owned[1]
+
+
+async def reserve_list(
+    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
+) -> None:
+    owned = await _own_org(query, callback_data, viewer)
+    if owned is None:
+        return
+    await query.answer()
+    org, message = owned
+    people = await passports.reserve_of(session, org.id)
+    lines = [t.reserve_header(org.name, len(people)), ""]
+    lines += [
+        t.reserve_line(n, p.full_name, p.position, p.under_35, p.added_at.date())
+        for n, p in enumerate(people, 1)
+    ]
+    lines.append(t.RESERVE_HINT if people else t.RESERVE_EMPTY)
+    await message.answer("\n".join(lines), reply_markup=keyboards.reserve_list(org.id, people))
+
+
+async def remove_asked(
+    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
+) -> None:
+    found = await _own_person(query, callback_data, session, viewer)
+    if found is not None:
+        person, message = found
+        await message.answer(
+            t.reserve_confirm_remove(person.full_name),
+            reply_markup=keyboards.reserve_remove_confirm(person.org_id, person.id),
+        )
+
+
+async def remove_confirmed(
+    query: CallbackQuery,
+    callback_data: ReserveCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    clock: Clock,
+) -> None:
+    found = await _own_person(query, callback_data, session, viewer)
+    if found is not None:
+        person, message = found
+        assert viewer.person is not None
+        name = person.full_name
+        left = await remove(session, person, by=viewer.person.id, now=clock.now())
+        await message.answer(t.reserve_removed(name, left))
+
+
+async def kept(
+    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
+) -> None:
+    found = await _own_person(query, callback_data, session, viewer)
+    if found is not None:
+        await found[1].answer(t.RESERVE_KEPT)
+
+
+def create_router() -> Router:
+    router = Router(name="reserve")
+    router.callback_query.filter(IsChair())
+    router.callback_query.register(reserve_list, ReserveCb.filter(F.action == ReserveAction.LIST))
+    router.callback_query.register(remove_asked, ReserveCb.filter(F.action == ReserveAction.REMOVE))
+    router.callback_query.register(
+        remove_confirmed, ReserveCb.filter(F.action == ReserveAction.REMOVE_YES)
+    )
+    router.callback_query.register(kept, ReserveCb.filter(F.action == ReserveAction.KEEP))
+    return router

@@ -1,0 +1,192 @@
+"""District events and their invitations: one query per question the domain asks.
+
+An event belongs to the district or region that announced it (``scope_org_id``); its invites
+are the ППО expected, fixed when it was announced. Rows handed to rendering are frozen
+dataclasses: the table is drawn after the commit, so nothing may be an ORM object loaded lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage.contacts import name_of_record
+from storage.event_report import EventLine
+from storage.models import (
+    DistrictEvent,
+    DistrictEventAnswer,
+    DistrictEventInvite,
+    Organization,
+    Passport,
+)
+
+LISTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRow:
+    """One expected ППО of an event with its answer and attendance, as plain data.
+
+    ``chair``: the chair's name of record (the passport's, else the organization list's),
+    never a Telegram name: it goes into a presidium's resolution.
+    """
+
+    org_id: int
+    org_name: str
+    district_name: str
+    chair: str | None
+    answer: DistrictEventAnswer | None
+    people: int | None
+    reason: str | None
+    attended: int | None
+
+
+async def add_event(
+    session: AsyncSession, event: DistrictEvent, org_ids: Sequence[int]
+) -> DistrictEvent:
+    """Store an announced event with one invite per expected ППО."""
+    session.add(event)
+    await session.flush()
+    session.add_all(DistrictEventInvite(event_id=event.id, org_id=org_id) for org_id in org_ids)
+    await session.flush()
+    return event
+
+
+async def event_by_key(session: AsyncSession, submission_key: str) -> DistrictEvent | None:
+    stmt = select(DistrictEvent).where(DistrictEvent.submission_key == submission_key)
+    return (await session.scalars(stmt)).first()
+
+
+async def get_event(session: AsyncSession, event_id: int) -> DistrictEvent | None:
+    return await session.get(DistrictEvent, event_id)
+
+
+async def invite_of(
+    session: AsyncSession, event_id: int, org_id: int
+) -> DistrictEventInvite | None:
+    stmt = select(DistrictEventInvite).where(
+        DistrictEventInvite.event_id == event_id, DistrictEventInvite.org_id == org_id
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def scope_events(session: AsyncSession, scope_org_id: int) -> Sequence[DistrictEvent]:
+    """The latest events announced by the scope or by a district inside it, newest first."""
+    inside = select(Organization.id).where(Organization.parent_id == scope_org_id)
+    stmt = (
+        select(DistrictEvent)
+        .where(
+            or_(
+                DistrictEvent.scope_org_id == scope_org_id,
+                DistrictEvent.scope_org_id.in_(inside),
+            )
+        )
+        .order_by(DistrictEvent.starts_at.desc(), DistrictEvent.id.desc())
+        .limit(LISTED)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def events_since(session: AsyncSession, since: datetime) -> Sequence[DistrictEvent]:
+    """Events starting at or after ``since``: those the clockwork may still write about."""
+    stmt = select(DistrictEvent).where(DistrictEvent.starts_at >= since).order_by(DistrictEvent.id)
+    return (await session.scalars(stmt)).all()
+
+
+async def invites_with_orgs(
+    session: AsyncSession, event_id: int
+) -> Sequence[tuple[DistrictEventInvite, Organization]]:
+    stmt = (
+        select(DistrictEventInvite, Organization)
+        .join(Organization, Organization.id == DistrictEventInvite.org_id)
+        .where(DistrictEventInvite.event_id == event_id)
+        .order_by(Organization.name_key, Organization.id)
+    )
+    return [(invite, org) for invite, org in (await session.execute(stmt)).all()]
+
+
+async def invite_rows(session: AsyncSession, event_id: int) -> list[InviteRow]:
+    """Every expected ППО of an event, by district and name, with its chair of record."""
+    district = aliased(Organization)
+    stmt = (
+        select(DistrictEventInvite, Organization, district.name, Passport.chair_full_name)
+        .join(Organization, Organization.id == DistrictEventInvite.org_id)
+        .join(district, district.id == Organization.parent_id)
+        .outerjoin(Passport, Passport.org_id == Organization.id)
+        .where(DistrictEventInvite.event_id == event_id)
+        .order_by(district.name_key, Organization.name_key, Organization.id)
+    )
+    return [
+        InviteRow(
+            org_id=org.id,
+            org_name=org.name,
+            district_name=district_name,
+            chair=name_of_record(passport_chair, org.chair_name),
+            answer=invite.answer,
+            people=invite.people,
+            reason=invite.reason,
+            attended=invite.attended,
+        )
+        for invite, org, district_name, passport_chair in (await session.execute(stmt)).all()
+    ]
+
+
+async def attendance_lines(
+    session: AsyncSession, scope_org_id: int, start: date, end: date
+) -> list[EventLine]:
+    """District events of the scope's ППО held within [start, end] (their local date),
+    one line per ППО that sent someone, shaped as that ППО's event for the events report.
+
+    The line's ``event_id`` is the district event's id negated, so it never equals an
+    event a chair reported."""
+    district = aliased(Organization)
+    stmt = (
+        select(DistrictEventInvite, DistrictEvent, Organization.name, district.name)
+        .join(DistrictEvent, DistrictEvent.id == DistrictEventInvite.event_id)
+        .join(Organization, Organization.id == DistrictEventInvite.org_id)
+        .join(district, district.id == Organization.parent_id)
+        .where(
+            or_(district.id == scope_org_id, district.parent_id == scope_org_id),
+            DistrictEventInvite.attended > 0,
+            DistrictEvent.starts_on >= start,
+            DistrictEvent.starts_on <= end,
+        )
+        .order_by(DistrictEvent.starts_at, district.name_key, Organization.name_key)
+    )
+    return [
+        EventLine(
+            event_id=-event.id,
+            org_id=invite.org_id,
+            org_name=org_name,
+            district_name=district_name,
+            kind=event.kind,
+            kind_other=None,
+            topic=event.title,
+            date_from=event.starts_on,
+            date_to=event.starts_on,
+            online=event.online,
+            place=event.place,
+            views=None,
+            participants=invite.attended or 0,
+            direction=event.direction,
+            photos=0,
+        )
+        for invite, event, org_name, district_name in (await session.execute(stmt)).all()
+    ]
+
+
+async def events_of_ppo(session: AsyncSession, org_id: int) -> Sequence[DistrictEvent]:
+    """The events a ППО is invited to, newest first."""
+    stmt = (
+        select(DistrictEvent)
+        .join(DistrictEventInvite, DistrictEventInvite.event_id == DistrictEvent.id)
+        .where(DistrictEventInvite.org_id == org_id)
+        .order_by(DistrictEvent.starts_at.desc(), DistrictEvent.id.desc())
+        .limit(LISTED)
+    )
+    return (await session.scalars(stmt)).all()

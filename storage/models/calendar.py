@@ -1,0 +1,85 @@
+"""The calendar's collections and their targets; the outbox every scheduled message goes
+through."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, str_enum
+
+
+class CollectionKind(enum.StrEnum):
+    MEMBERSHIP = "membership"
+    PASSPORT = "passport"
+
+
+class Collection(Base):
+    """A data request with a deadline: a calendar monitoring period or a one-off request."""
+
+    __tablename__ = "collections"
+    __table_args__ = (UniqueConstraint("scope_org_id", "kind", "period", "one_off", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[CollectionKind] = mapped_column(str_enum(CollectionKind))
+    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    period: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200))
+    one_off: Mapped[bool]
+    opened_at: Mapped[datetime]
+    deadline: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class CollectionTarget(Base):
+    """One ППО due in a collection; ``submitted_at`` set the moment it delivers."""
+
+    __tablename__ = "collection_targets"
+    __table_args__ = (UniqueConstraint("collection_id", "org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[date] = mapped_column(Date)
+    submitted_at: Mapped[datetime | None]
+    # The ППО's local date of delivery: late when after ``deadline`` (a local date too).
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """A message the bot must deliver; ``key`` (recipient, purpose, period) makes it unique."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,115 @@
+"""The district's own work: its events with invitations and attendance, its plans of measures."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, str_enum
+
+
+class DistrictEventAnswer(enum.StrEnum):
+    COMING = "coming"
+    DECLINED = "declined"
+
+
+class DistrictEvent(Base):
+    """An event a district (or region) holds for its ППО: a seminar, a school, a contest."""
+
+    __tablename__ = "district_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime]
+    starts_on: Mapped[date] = mapped_column(Date)  # the local date where it is held
+    place: Mapped[str] = mapped_column(String(500))
+    online: Mapped[bool]
+    quota: Mapped[int | None]
+    answer_by: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class DistrictEventInvite(Base):
+    """One ППО expected at a district event: its answer, and afterwards how many came."""
+
+    __tablename__ = "district_event_invites"
+    __table_args__ = (UniqueConstraint("event_id", "org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("district_events.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # Set when the invitation was queued: the outbox prunes sent keys after 30 days, while an
+    # event may be announced a year ahead, so this row (not the key) says it went out.
+    invited_at: Mapped[datetime | None]
+    answer: Mapped[DistrictEventAnswer | None] = mapped_column(str_enum(DistrictEventAnswer))
+    people: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(String(500))
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    attended: Mapped[int | None]
+    attended_at: Mapped[datetime | None]
+    attended_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class Plan(Base):
+    """A plan of measures (план мероприятий) of a district or region, loaded by its staff."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime]
+
+
+class PlanItem(Base):
+    """One numbered item: its deadline and who answers for it (``responsible``: «staff», «ppo»
+    or «all_ppo»; ``person_id`` for a staff member, ``org_id`` for one ППО)."""
+
+    __tablename__ = "plan_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    number: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(1000))
+    deadline: Mapped[date] = mapped_column(Date)
+    deadline_label: Mapped[str] = mapped_column(String(64))
+    responsible: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PlanMark(Base):
+    """An item marked done by one who answers for it; ``unit``: the ППО id, 0 for staff."""
+
+    __tablename__ = "plan_marks"
+    __table_args__ = (UniqueConstraint("item_id", "unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("plan_items.id"), index=True)
+    unit: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime]
+    done_on: Mapped[date] = mapped_column(Date)
+    done_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    number: Mapped[str | None] = mapped_column(String(32))
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    file_kind: Mapped[str | None] = mapped_column(String(16))
+    file_name: Mapped[str | None] = mapped_column(String(200))

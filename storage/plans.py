@@ -1,0 +1,86 @@
+"""Plans of measures: their items and the marks of who has done them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Person, Plan, PlanItem, PlanMark
+
+
+async def create_plan(
+    session: AsyncSession, scope_org_id: int, title: str, person_id: int | None, now: datetime
+) -> Plan:
+    plan = Plan(scope_org_id=scope_org_id, title=title, created_by=person_id, created_at=now)
+    session.add(plan)
+    await session.flush()
+    return plan
+
+
+async def latest_plan(session: AsyncSession, scope_org_id: int) -> Plan | None:
+    stmt = (
+        select(Plan)
+        .where(Plan.scope_org_id == scope_org_id)
+        .order_by(Plan.created_at.desc(), Plan.id.desc())
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def plans_of(session: AsyncSession, scope_org_id: int) -> Sequence[Plan]:
+    stmt = select(Plan).where(Plan.scope_org_id == scope_org_id).order_by(Plan.id)
+    return (await session.scalars(stmt)).all()
+
+
+async def items_of(session: AsyncSession, plan_ids: Iterable[int]) -> Sequence[PlanItem]:
+    ids = list(plan_ids)
+    if not ids:
+        return []
+    stmt = select(PlanItem).where(PlanItem.plan_id.in_(ids)).order_by(PlanItem.id)
+    return (await session.scalars(stmt)).all()
+
+
+async def marks_of(
+    session: AsyncSession, item_ids: Iterable[int]
+) -> dict[tuple[int, int], PlanMark]:
+    """The marks of these items by (item id, unit)."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    stmt = select(PlanMark).where(PlanMark.item_id.in_(ids))
+    return {(mark.item_id, mark.unit): mark for mark in (await session.scalars(stmt)).all()}
+
+
+async def item_with_plan(session: AsyncSession, item_id: int) -> tuple[PlanItem, Plan] | None:
+    stmt = (
+        select(PlanItem, Plan).join(Plan, Plan.id == PlanItem.plan_id).where(PlanItem.id == item_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def live_items(session: AsyncSession, since: date) -> Sequence[tuple[PlanItem, Plan]]:
+    """Items whose deadline is on or after ``since``: those reminders or escalations may be due."""
+    stmt = (
+        select(PlanItem, Plan)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .where(PlanItem.deadline >= since)
+        .order_by(PlanItem.id)
+    )
+    return [(item, plan) for item, plan in (await session.execute(stmt)).all()]
+
+
+async def scopes_with_plans(session: AsyncSession, created_before: datetime) -> list[int]:
+    """Districts and regions holding a plan loaded before ``created_before``."""
+    stmt = select(Plan.scope_org_id).where(Plan.created_at < created_before).distinct()
+    return list((await session.scalars(stmt)).all())
+
+
+async def people_named(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Person]:
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    stmt = select(Person).where(Person.id.in_(ids))
+    return {person.id: person for person in (await session.scalars(stmt)).all()}
