@@ -1,15 +1,15 @@
 """Benchmark: the .xlsx writers side by side on a region's table (10,000 ППО rows).
 
-    .venv/bin/python -m pip install -e '.[bench]'     # the candidates besides openpyxl
+    .venv/bin/python -m pip install -e '.[bench]'     # XlsxWriter, the candidate not chosen
     .venv/bin/python -m bench.xlsx_writers [--rows N]
 
 The digest's table is the bot's largest file: one row per ППО of the scope, 16 columns of
 text, whole numbers, percentages and dates, a bold header, frozen first row, column widths.
 Each candidate writes the same rows in a fresh process (so its peak RSS is its own), and the
 file is opened again with openpyxl to check every row came out. Candidates: openpyxl in
-write-only mode (what the bot uses), XlsxWriter in constant-memory mode, and
-rustpy-xlsxwriter (the Rust ``rust_xlsxwriter`` crate behind a Python binding). Prints
-figures; asserts nothing about speed.
+write-only mode (what the bot used), XlsxWriter in constant-memory mode, and
+rustpy-xlsxwriter (the Rust ``rust_xlsxwriter`` crate behind a Python binding: the winner,
+what ``bot.rendering.xlsx`` now writes with). Prints figures; asserts nothing about speed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""``python -m bot`` starts the bot; ``python -m bot migrate`` only applies migrations.
+"""``python -m bot`` starts the bot; ``python -m bot migrate`` only applies migrations;
+``python -m bot transfer --from URL --to URL`` copies a database into an empty one.
+
+The bot polls Telegram, or, with ``WEBHOOK_URL`` set, serves a webhook
+(``bot/wiring/webhook.py``); the lock below covers both.
 
 One bot per SQLite database: the sender and the scheduler assume they are alone (two would
 send every reminder twice). ``run`` takes an exclusive ``flock`` on ``<database>.lock``
@@ -6,10 +10,13 @@ beside the database file before anything else (migrations included) and writes i
 there; a second ``python -m bot`` on the same file stops at once with one line naming the
 running one. The lock belongs to the open file, so it goes with the process however it ends:
 a lock file left behind by a killed bot blocks nothing. PostgreSQL takes no lock here.
+``transfer`` takes the same lock on an SQLite source (and target), so that neither changes
+while it copies, and no bot starts on them meanwhile.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import fcntl
@@ -21,11 +28,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.clock import SystemClock
 from bot.wiring.config import DatabaseSettings, Settings, describe_error
 from storage.engine import create_engine
 from storage.migrate import upgrade
+from storage.transfer import TransferError, transfer
 
 
 class AlreadyRunningError(RuntimeError):
@@ -73,14 +82,19 @@ def single_instance(database_url: str) -> Iterator[None]:
 async def run(settings: Settings) -> None:
     # Imported here: a start refused by the lock stops before loading the handlers.
     from bot.wiring.factory import close, create_bot, create_dispatcher
+    from bot.wiring.webhook import leave_webhook, run_webhook, stop_on_signals
 
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     bot = create_bot(settings)
     dp = create_dispatcher(settings, engine, SystemClock())
     try:
-        # Sequential handling: an update is confirmed to Telegram only after it was applied.
-        await dp.start_polling(bot, handle_as_tasks=False)
+        if settings.webhook_url is not None:
+            await run_webhook(dp, bot, settings, stop_on_signals())
+        else:
+            await leave_webhook(bot)
+            # Sequential handling: an update is confirmed to Telegram only after it was applied.
+            await dp.start_polling(bot, handle_as_tasks=False)
     finally:
         await close(bot, engine)
 
@@ -93,10 +107,63 @@ async def migrate(settings: DatabaseSettings) -> None:
         await engine.dispose()
 
 
+def _transfer_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot transfer",
+        description="Copy a bot database into an empty one (e.g. SQLite to PostgreSQL). "
+        "Stop the bot first: the source must not change during the copy.",
+    )
+    parser.add_argument("--from", dest="source", required=True, metavar="DATABASE_URL")
+    parser.add_argument("--to", dest="target", required=True, metavar="DATABASE_URL")
+    return parser.parse_args(argv)
+
+
+def _transfer_refusal(source: str, target: str) -> str | None:
+    """Why the transfer cannot even start (a bad URL, no source file), None when it can."""
+    for flag, url in (("--from", source), ("--to", target)):
+        try:
+            DatabaseSettings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+        except ValidationError as error:
+            return f"{flag} " + error.errors()[0]["msg"].removeprefix("Value error, ")
+    source_file = _sqlite_file(source)
+    if source_file is not None and not source_file.is_file():
+        return f"there is no database file {source_file}"
+    return None
+
+
+def transfer_command(argv: list[str]) -> int:
+    """``transfer --from URL --to URL``: copy, print the rows per table; 1 when refused."""
+    args = _transfer_arguments(argv)
+    refusal = _transfer_refusal(args.source, args.target)
+    if refusal is not None:
+        print(f"Transfer refused: {refusal}", file=sys.stderr)  # noqa: T201
+        return 1
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(single_instance(args.source))
+            stack.enter_context(single_instance(args.target))
+            copies = asyncio.run(transfer(args.source, args.target))
+        except (AlreadyRunningError, TransferError) as error:
+            print(f"Transfer refused: {error}", file=sys.stderr)  # noqa: T201
+            return 1
+        except (OSError, SQLAlchemyError) as error:  # a database unreachable, or failing
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            print(f"Transfer failed, the target left empty: {reason}", file=sys.stderr)  # noqa: T201
+            return 1
+    for copy in copies:
+        print(f"{copy.table}: {copy.rows}")  # noqa: T201
+    total = sum(copy.rows for copy in copies)
+    print(f"copied {total} rows in {len(copies)} tables; every table's count matches")  # noqa: T201
+    return 0
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
+    if command == "transfer":
+        return transfer_command(argv[1:])
     if command not in {"run", "migrate"}:
-        print(f"usage: python -m bot [run|migrate] (got {command!r})", file=sys.stderr)  # noqa: T201
+        usage = f"usage: python -m bot [run|migrate|transfer] (got {command!r})"
+        print(usage, file=sys.stderr)  # noqa: T201
         return 2
     try:
         settings = DatabaseSettings() if command == "migrate" else Settings()  # type: ignore[call-arg]

@@ -33,7 +33,7 @@ from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin
-from handlers.replies import answer_file, answer_lines
+from handlers.replies import answer_file, answer_lines, downloaded
 from storage import people
 from storage.backup import BackupUnsupportedError, copy_database
 from storage.models import Role
@@ -50,23 +50,14 @@ async def import_command(message: Message) -> None:
 async def import_file(
     message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock
 ) -> None:
-    document = message.document
-    assert document is not None
-    if document.file_size and document.file_size > MAX_IMPORT_BYTES:
-        await message.answer(t.FILE_TOO_BIG)
+    data = await downloaded(message, bot, limit_bytes=MAX_IMPORT_BYTES, too_big=t.FILE_TOO_BIG)
+    if data is None:
         return
-    try:
-        file = await bot.get_file(document.file_id)
-        assert file.file_path is not None
-        buffer = await bot.download_file(file.file_path)
-    except Exception:  # any download failure gets the same advice
-        await message.answer(t.DOWNLOAD_FAILED)
-        return
-    assert buffer is not None
+    assert message.document is not None
     outcome = await import_organizations(
         session,
-        buffer.read(),
-        document.file_name or "",
+        data,
+        message.document.file_name or "",
         default_region=settings.default_region,
         now=clock.now(),
     )

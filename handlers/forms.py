@@ -7,14 +7,14 @@ answer and every tap checks the sender's rights again.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import BaseMiddleware, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, Filter
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -175,121 +175,83 @@ async def _tap(
     return Tap(query, data, draft, form_of_draft(draft.form), chat)
 
 
-async def cancel_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
-    await drafts.drop_draft(session, tap.draft)
-    await query.answer()
-    await drop_keyboard(query)
+class ResolveTap(BaseMiddleware):
+    """Runs before every form button's handler (after its filter matched): resolves the
+    :class:`Tap`, or explains a stale or foreign tap, in which case the handler never runs."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, CallbackQuery)
+        keys = ("callback_data", "session", "viewer", "settings", "clock")
+        tap = await _tap(event, *(data[key] for key in keys))
+        if tap is None:
+            return None
+        data["tap"] = tap
+        return await handler(event, data)
+
+
+async def cancel_tapped(_: CallbackQuery, tap: Tap) -> None:
+    await drafts.drop_draft(tap.chat.session, tap.draft)
+    await tap.query.answer()
+    await drop_keyboard(tap.query)
     await tap.chat.message.answer(t.CANCELLED)
 
 
-async def confirm_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
-    draft, now = tap.draft, clock.now()
+async def confirm_tapped(_: CallbackQuery, tap: Tap, viewer: Viewer) -> None:
+    draft, chat, now = tap.draft, tap.chat, tap.chat.clock.now()
     if draft.step != SUMMARY or tap.form.spec.missing_required(draft.answers):
-        await query.answer(t.STALE_BUTTON)
+        await tap.query.answer(t.STALE_BUTTON)
         return
-    person = await acting_person(session, viewer, query.from_user, now)
+    person = await acting_person(chat.session, viewer, tap.query.from_user, now)
     text = await tap.form.submit_draft(
-        session,
+        chat.session,
         draft,
         person_id=person.id,
         now=now,
         form_button=keyboards.reminder_button,
-        calendar=settings.calendar,
+        calendar=chat.settings.calendar,
     )
-    await drafts.drop_draft(session, draft)
-    await query.answer()
-    await drop_keyboard(query)
-    await tap.chat.message.answer(text, disable_web_page_preview=True)
+    await drafts.drop_draft(chat.session, draft)
+    await tap.query.answer()
+    await drop_keyboard(tap.query)
+    await chat.message.answer(text, disable_web_page_preview=True)
 
 
-async def edit_menu_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
-    await query.answer()
+async def edit_menu_tapped(_: CallbackQuery, tap: Tap) -> None:
+    await tap.query.answer()
     keyboard = keyboards.edit_keyboard(tap.draft.token, tap.form.spec, tap.draft.answers)
     await tap.chat.message.answer(t.CHOOSE_FIELD, reply_markup=keyboard)
 
 
-async def edit_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def edit_tapped(_: CallbackQuery, tap: Tap) -> None:
     """One field picked from the summary: ask it again, then come back to the summary."""
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
-    if not tap.form.spec.has_field(callback_data.value):
-        await query.answer(t.STALE_BUTTON)
+    if not tap.form.spec.has_field(tap.data.value):
+        await tap.query.answer(t.STALE_BUTTON)
         return
     tap.form.mark_editing(tap.draft, True)
-    drafts.save_draft(
-        tap.draft, step=callback_data.value, answers=tap.draft.answers, now=clock.now()
-    )
+    _move(tap, tap.data.value)
     await tap.moved_on()
 
 
-async def summary_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
+async def summary_tapped(_: CallbackQuery, tap: Tap) -> None:
     tap.form.mark_editing(tap.draft, False)
-    drafts.save_draft(tap.draft, step=SUMMARY, answers=tap.draft.answers, now=clock.now())
+    _move(tap, SUMMARY)
     await tap.moved_on()
 
 
-async def back_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
+def _move(tap: Tap, step: str) -> None:
+    """The draft goes to ``step`` with its answers as they are."""
+    drafts.save_draft(tap.draft, step=step, answers=tap.draft.answers, now=tap.chat.clock.now())
+
+
+async def back_tapped(_: CallbackQuery, tap: Tap) -> None:
     draft, form = tap.draft, tap.form
     if draft.step == SUMMARY:
-        await query.answer(t.STALE_BUTTON)
+        await tap.query.answer(t.STALE_BUTTON)
         return
     previous = form.spec.previous_step(draft.step, draft.answers, form.skipped(draft))
     taken_at = form.context_of(draft).shortcut_from
@@ -297,7 +259,7 @@ async def back_tapped(
         form.mark_shortcut(draft, None)
         previous = taken_at
     if previous is not None:
-        drafts.save_draft(draft, step=previous, answers=draft.answers, now=clock.now())
+        _move(tap, previous)
     await tap.moved_on()
 
 
@@ -318,70 +280,40 @@ async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]], error: 
     await tap.moved_on()
 
 
-async def pick_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
-    draft, spec = tap.draft, tap.form.spec
+async def pick_tapped(_: CallbackQuery, tap: Tap) -> None:
+    draft, spec, value = tap.draft, tap.form.spec, tap.data.value
     if draft.step == SUMMARY:
-        await query.answer(t.STALE_BUTTON)
+        await tap.query.answer(t.STALE_BUTTON)
         return
 
     def picked() -> dict[str, Any]:
         field = spec.field(draft.step)
-        if field.photos and callback_data.value == PHOTOS_DONE:
+        if field.photos and value == PHOTOS_DONE:
             return dict(draft.answers)
-        return spec.answer(field.name, callback_data.value, draft.answers, tap.chat.env(draft))
+        return spec.answer(field.name, value, draft.answers, tap.chat.env(draft))
 
     await _answer_tapped(tap, picked, None)
 
 
-async def skip_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
+async def skip_tapped(_: CallbackQuery, tap: Tap) -> None:
     draft, spec = tap.draft, tap.form.spec
     step = _answered_step(draft) or draft.step
     await _answer_tapped(tap, lambda: spec.skip(step, draft.answers), t.CANNOT_SKIP)
 
 
-async def shortcut_tapped(
-    query: CallbackQuery,
-    callback_data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def shortcut_tapped(_: CallbackQuery, tap: Tap) -> None:
     """«Как в прошлый раз» for the block: its answers from last time, then the rest."""
-    tap = await _tap(query, callback_data, session, viewer, settings, clock)
-    if tap is None:
-        return
     draft, form = tap.draft, tap.form
     if draft.step == SUMMARY or not form.offers_shortcut(draft.step, draft):
-        await query.answer(t.STALE_BUTTON)
+        await tap.query.answer(t.STALE_BUTTON)
         return
     answers = form.spec.take_shortcut(draft.step, draft.answers, form.previous_lookup(draft))
     form.mark_shortcut(draft, draft.step)
-    advance(draft, answers, clock)
+    advance(draft, answers, tap.chat.clock)
     await tap.moved_on()
 
 
-BUTTONS = {
+BUTTONS: dict[FormAction, Callable[..., Awaitable[None]]] = {
     FormAction.CANCEL: cancel_tapped,
     FormAction.CONFIRM: confirm_tapped,
     FormAction.EDIT_MENU: edit_menu_tapped,
@@ -401,4 +333,5 @@ def create_router() -> Router:
     router.message.register(non_text_answer, HasDraft(), ~F.text)
     for action, handler in BUTTONS.items():
         router.callback_query.register(handler, FormCb.filter(F.action == action))
+    router.callback_query.middleware(ResolveTap())
     return router

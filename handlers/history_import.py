@@ -21,7 +21,7 @@ from bot.rendering.history_import import template_xlsx
 from bot.texts import history_import as t
 from bot.wiring.config import Settings
 from handlers.filters import IsStaffOrAdmin
-from handlers.replies import answer_file, answer_lines
+from handlers.replies import answer_file, answer_lines, downloaded
 
 COMMAND = "loadhistory"
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -36,24 +36,6 @@ async def how_to(message: Message, session: AsyncSession, viewer: Viewer) -> Non
     )
 
 
-async def _download(message: Message, bot: Bot) -> bytes | None:
-    """The document's bytes, or None after telling the sender why not."""
-    document = message.document
-    assert document is not None
-    if document.file_size and document.file_size > MAX_FILE_BYTES:
-        await message.answer(t.FILE_TOO_BIG)
-        return None
-    try:
-        file = await bot.get_file(document.file_id)
-        assert file.file_path is not None
-        buffer = await bot.download_file(file.file_path)
-    except Exception:  # any download failure gets the same advice
-        await message.answer(t.DOWNLOAD_FAILED)
-        return None
-    assert buffer is not None
-    return buffer.read()
-
-
 async def load_file(
     message: Message,
     bot: Bot,
@@ -62,7 +44,7 @@ async def load_file(
     settings: Settings,
     clock: Clock,
 ) -> None:
-    data = await _download(message, bot)
+    data = await downloaded(message, bot, limit_bytes=MAX_FILE_BYTES, too_big=t.FILE_TOO_BIG)
     if data is None:
         return
     assert message.from_user is not None and message.document is not None

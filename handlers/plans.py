@@ -28,7 +28,7 @@ from bot.wiring.config import Settings
 from handlers.callbacks import PlanDone
 from handlers.filters import IsStaffOrAdmin
 from handlers.form_chat import FormChat, advance, still_allowed
-from handlers.replies import answer_file, answer_lines
+from handlers.replies import answer_file, answer_lines, downloaded
 from storage import drafts
 from storage.models import FormDraft, Organization
 from storage.orgs import name_key
@@ -92,23 +92,6 @@ async def _scope_for_file(
     return None
 
 
-async def _download(message: Message, bot: Bot) -> bytes | None:
-    document = message.document
-    assert document is not None
-    if document.file_size and document.file_size > MAX_FILE_BYTES:
-        await message.answer(t.FILE_TOO_BIG)
-        return None
-    try:
-        file = await bot.get_file(document.file_id)
-        assert file.file_path is not None
-        buffer = await bot.download_file(file.file_path)
-    except Exception:  # any download failure gets the same advice
-        await message.answer(t.DOWNLOAD_FAILED)
-        return None
-    assert buffer is not None
-    return buffer.read()
-
-
 async def plan_file(
     message: Message,
     command: CommandObject,
@@ -122,7 +105,7 @@ async def plan_file(
     scope = await _scope_for_file(message, session, viewer, (command.args or "").strip())
     if scope is None:
         return
-    data = await _download(message, bot)
+    data = await downloaded(message, bot, limit_bytes=MAX_FILE_BYTES, too_big=t.FILE_TOO_BIG)
     if data is None:
         return
     assert message.document is not None

@@ -1,12 +1,14 @@
-"""Sending helpers for long texts and generated files."""
+"""Sending helpers for long texts and generated files; receiving an uploaded file."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from aiogram import Bot
 from aiogram.types import Message
 
 from bot.delivery.outgoing import HeldFile, hold_file
+from bot.texts import common
 from bot.texts.markup import utf16_len
 
 MESSAGE_LIMIT = 4000
@@ -51,3 +53,22 @@ async def answer_file(
     """A generated file (xlsx, png): ``render`` draws it after the commit, in a worker thread,
     from data the handler loaded (see ``bot.delivery.outgoing``)."""
     hold_file(HeldFile(message.chat.id, render, filename, caption, as_photo))
+
+
+async def downloaded(message: Message, bot: Bot, *, limit_bytes: int, too_big: str) -> bytes | None:
+    """The bytes of the document a person sent, or None after telling them why not (over
+    ``limit_bytes``: ``too_big``; any download failure: the same advice to send it again)."""
+    document = message.document
+    assert document is not None
+    if document.file_size and document.file_size > limit_bytes:
+        await message.answer(too_big)
+        return None
+    try:
+        file = await bot.get_file(document.file_id)
+        assert file.file_path is not None
+        buffer = await bot.download_file(file.file_path)
+    except Exception:  # any download failure gets the same advice
+        await message.answer(common.DOWNLOAD_FAILED)
+        return None
+    assert buffer is not None
+    return buffer.read()

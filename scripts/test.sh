@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up (once) and run every check: lint, format, types (mypy --strict), the test suite
-# (SQLite and PostgreSQL).
+# Set up (once) and run every check: lint, format, types (mypy --strict), the size limits
+# (scripts/sizes.py), the test suite (SQLite and PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -19,4 +19,5 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/python scripts/sizes.py
 exec .venv/bin/python -m pytest "$@"

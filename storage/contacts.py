@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Organization, Passport, Person, Role, RoleGrant
@@ -33,7 +34,8 @@ class Contact:
         return self.paused_until is not None and self.paused_until >= today
 
 
-def _contact(person: Person, org_id: int | None) -> Contact:
+def contact_of(person: Person, org_id: int | None = None) -> Contact:
+    """A person as someone the bot writes to (``org_id``: the ППО they are reached for)."""
     return Contact(
         person_id=person.id,
         tg_user_id=person.tg_user_id,
@@ -64,7 +66,7 @@ async def chairs_of(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, 
     """The active chair of each ППО that has one, by ППО id."""
     result: dict[int, Contact] = {}
     for org_id, person in await _grants(session, Role.CHAIR, org_ids):
-        result[org_id] = _contact(person, org_id)  # the latest grant wins
+        result[org_id] = contact_of(person, org_id)  # the latest grant wins
     return result
 
 
@@ -72,7 +74,7 @@ async def curators_of(session: AsyncSession, org_ids: Iterable[int]) -> dict[int
     """The curators of each ППО, by ППО id (ППО without a curator are absent)."""
     result: dict[int, list[Contact]] = {}
     for org_id, person in await _grants(session, Role.CURATOR, org_ids):
-        result.setdefault(org_id, []).append(_contact(person, org_id))
+        result.setdefault(org_id, []).append(contact_of(person, org_id))
     return result
 
 
@@ -80,8 +82,26 @@ async def staff_of(session: AsyncSession, org_id: int) -> list[Contact]:
     """The staff holding their role over exactly this district or region."""
     seen: dict[int, Contact] = {}
     for grant_org, person in await _grants(session, Role.STAFF, [org_id]):
-        seen.setdefault(person.id, _contact(person, grant_org))
+        seen.setdefault(person.id, contact_of(person, grant_org))
     return list(seen.values())
+
+
+def with_chairs(ppos: Select[Any]) -> Select[Any]:
+    """``ppos`` (a select over ``Organization`` rows of ППО) with each one's passport and its
+    sitting chair (active CHAIR grant and person), outer-joined: a ППО without either stays.
+    Should a ППО ever have two active chair grants, the caller keeps the newest grant's row."""
+    return (
+        ppos.outerjoin(Passport, Passport.org_id == Organization.id)
+        .outerjoin(
+            RoleGrant,
+            and_(
+                RoleGrant.org_id == Organization.id,
+                RoleGrant.role == Role.CHAIR,
+                RoleGrant.revoked_at.is_(None),
+            ),
+        )
+        .outerjoin(Person, Person.id == RoleGrant.person_id)
+    )
 
 
 def name_of_record(passport_name: str | None, listed_name: str | None) -> str | None:

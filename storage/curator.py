@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import delivered_late
 from storage.models import Collection, CollectionTarget, MembershipReport, Organization
 from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
+from storage.reports import counting_revisions, is_counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,25 +69,8 @@ class LatestFigures:
 async def latest_figures(session: AsyncSession, scope_org_id: int) -> list[LatestFigures]:
     """The newest report (its latest revision) of every ППО of the scope that has one, by
     district and name."""
-    newest = (
-        select(MembershipReport.org_id, func.max(MembershipReport.period).label("period"))
-        .where(MembershipReport.org_id.in_(scope_ppo_ids(scope_org_id)))
-        .group_by(MembershipReport.org_id)
-        .subquery()
-    )
-    revision = (
-        select(
-            MembershipReport.org_id,
-            MembershipReport.period,
-            func.max(MembershipReport.revision).label("revision"),
-        )
-        .join(
-            newest,
-            (newest.c.org_id == MembershipReport.org_id)
-            & (newest.c.period == MembershipReport.period),
-        )
-        .group_by(MembershipReport.org_id, MembershipReport.period)
-        .subquery()
+    latest = counting_revisions(
+        MembershipReport.org_id.in_(scope_ppo_ids(scope_org_id)), newest_only=True
     )
     stmt = (
         scope_ppos(
@@ -99,12 +83,7 @@ async def latest_figures(session: AsyncSession, scope_org_id: int) -> list[Lates
             MembershipReport.workers,
         )
         .join(MembershipReport, MembershipReport.org_id == Organization.id)
-        .join(
-            revision,
-            (revision.c.org_id == MembershipReport.org_id)
-            & (revision.c.period == MembershipReport.period)
-            & (revision.c.revision == MembershipReport.revision),
-        )
+        .join(latest, is_counting(latest))
         .order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
     )
     return [LatestFigures(*row) for row in (await session.execute(stmt)).all()]

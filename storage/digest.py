@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import late_deliveries
-from storage.contacts import name_of_record
+from storage.contacts import name_of_record, with_chairs
 from storage.models import (
     Collection,
     CollectionKind,
@@ -30,10 +30,10 @@ from storage.models import (
     OrgKind,
     Passport,
     Person,
-    Role,
     RoleGrant,
 )
 from storage.orgs import PPO_DISTRICT, scope_districts, scope_ppo_ids, scope_ppos
+from storage.reports import counting_revisions, is_counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +96,16 @@ class ReportRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PastReport:
+    """The figures of a ППО's earlier counting report that the digest compares with."""
+
+    org_id: int
+    period: date
+    workers: int
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
 class CollectionInfo:
     """The membership collection(s) of one period in a scope: who is due and by when.
 
@@ -132,7 +142,7 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
     stale planner statistics PostgreSQL nested-looped one, 12 s for 10,000 ППО). Should an
     organization ever have two active chair grants, the newest grant wins.
     """
-    stmt = (
+    stmt = with_chairs(
         scope_ppos(
             scope_org_id,
             Organization.id,
@@ -149,18 +159,7 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
             Person.reminders_paused_until,
             Passport.chair_full_name,
         )
-        .outerjoin(Passport, Passport.org_id == Organization.id)
-        .outerjoin(
-            RoleGrant,
-            and_(
-                RoleGrant.org_id == Organization.id,
-                RoleGrant.role == Role.CHAIR,
-                RoleGrant.revoked_at.is_(None),
-            ),
-        )
-        .outerjoin(Person, Person.id == RoleGrant.person_id)
-        .order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
-    )
+    ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
     rows: dict[int, PpoRow] = {}
     grants: dict[int, int] = {}
     for r in (await session.execute(stmt)).all():
@@ -216,63 +215,43 @@ _REPORT_COLUMNS = (
 )
 
 
-async def _latest_reports(
-    session: AsyncSession, scope_org_id: int, period_condition: ColumnElement[bool]
-) -> dict[int, ReportRow]:
-    """Per ППО of the scope: the newest period matching ``period_condition``, its latest revision.
-
-    Two grouped subqueries (newest period per ППО, then highest revision of that period) that
-    both walk the (org_id, period, revision) indexes; on SQLite this is 2-4x faster than
-    ``row_number() over (partition by org_id ...)``, on PostgreSQL on par.
-    """
-    mr = MembershipReport
-    newest = (
-        select(mr.org_id.label("org_id"), func.max(mr.period).label("period"))
-        .where(mr.org_id.in_(scope_ppo_ids(scope_org_id)), period_condition)
-        .group_by(mr.org_id)
-        .subquery()
+def _latest(scope_org_id: int, period_condition: ColumnElement[bool]) -> Subquery:
+    """Per ППО of the scope: the newest period matching ``period_condition``, its counting
+    revision."""
+    return counting_revisions(
+        MembershipReport.org_id.in_(scope_ppo_ids(scope_org_id)),
+        period_condition,
+        newest_only=True,
     )
-    latest = (
-        select(
-            mr.org_id.label("org_id"),
-            mr.period.label("period"),
-            func.max(mr.revision).label("revision"),
-        )
-        .join(newest, and_(newest.c.org_id == mr.org_id, newest.c.period == mr.period))
-        .group_by(mr.org_id, mr.period)
-        .subquery()
-    )
-    stmt = (
-        select(*_REPORT_COLUMNS)
-        .join(
-            latest,
-            and_(
-                latest.c.org_id == mr.org_id,
-                latest.c.period == mr.period,
-                latest.c.revision == mr.revision,
-            ),
-        )
-        .outerjoin(Person, Person.id == mr.submitted_by)
-    )
-    return {row[0]: ReportRow(*tuple(row)) for row in (await session.execute(stmt)).all()}
 
 
 async def counting_reports(
     session: AsyncSession, scope_org_id: int, period: date
 ) -> dict[int, ReportRow]:
     """The counting (latest) revision for exactly ``period`` of each ППО in the scope."""
-    return await _latest_reports(session, scope_org_id, MembershipReport.period == period)
+    latest = _latest(scope_org_id, MembershipReport.period == period)
+    stmt = (
+        select(*_REPORT_COLUMNS)
+        .join(latest, is_counting(latest))
+        .outerjoin(Person, Person.id == MembershipReport.submitted_by)
+    )
+    return {row[0]: ReportRow(*tuple(row)) for row in (await session.execute(stmt)).all()}
 
 
 async def latest_before(
     session: AsyncSession, scope_org_id: int, period: date
-) -> dict[int, ReportRow]:
+) -> dict[int, PastReport]:
     """Each ППО's counting report of its own most recent period before ``period``.
 
     ППО report on different schedules (twice or four times a year), so "the previous report"
-    is per ППО, not one calendar period for all.
+    is per ППО, not one calendar period for all. Only the figures compared with are read (no
+    submitter, no join): for a region, 10,000 rows of 4 columns instead of 21.
     """
-    return await _latest_reports(session, scope_org_id, MembershipReport.period < period)
+    mr = MembershipReport
+    latest = _latest(scope_org_id, mr.period < period)
+    stmt = select(mr.org_id, mr.period, mr.workers, mr.members).join(latest, is_counting(latest))
+    rows = (await session.execute(stmt)).all()
+    return {org: PastReport(org, day, workers, members) for org, day, workers, members in rows}
 
 
 # --- Collections ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ transactions short (one message's outcome per transaction).
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -117,6 +118,31 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
             OutboxMessage.status == OutboxStatus.PENDING
         )
     )
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What the sender has yet to do, for monitoring: all pending rows, those already due, and
+    since when the longest-waiting due one could have gone (None when none is due)."""
+
+    pending: int
+    due: int
+    oldest_due_at: datetime | None
+
+
+async def backlog(session: AsyncSession, *, now: datetime) -> Backlog:
+    """The outbox backlog in one query (a message deferred to later is pending, not late)."""
+    is_due = OutboxMessage.not_before <= now
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(is_due),
+                func.min(OutboxMessage.not_before).filter(is_due),
+            ).where(OutboxMessage.status == OutboxStatus.PENDING)
+        )
+    ).one()
+    return Backlog(pending=row[0], due=row[1], oldest_due_at=row[2])
 
 
 async def _finish(

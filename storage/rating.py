@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.collections import delivered_on_time
 from storage.models import Collection, CollectionTarget, Event, MembershipReport, Organization
 from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
+from storage.reports import counting_revisions, is_counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +79,9 @@ async def _ppos(session: AsyncSession, scope_org_id: int) -> list[RatingRow]:
 
 def _valid_reports(scope_org_id: int, end: date) -> CTE:
     """The counting revision of every period before ``end`` of the scope's ППО, returned ones
-    dropped: ``latest`` picks the highest revision per period, ``valid`` keeps it if valid."""
+    dropped."""
     mr = MembershipReport
-    latest = (
-        select(
-            mr.org_id.label("org_id"),
-            mr.period.label("period"),
-            func.max(mr.revision).label("revision"),
-        )
-        .where(mr.org_id.in_(scope_ppo_ids(scope_org_id)), mr.period < end)
-        .group_by(mr.org_id, mr.period)
-        .cte("latest")
-    )
+    latest = counting_revisions(mr.org_id.in_(scope_ppo_ids(scope_org_id)), mr.period < end)
     return (
         select(
             mr.org_id.label("org_id"),
@@ -99,14 +91,7 @@ def _valid_reports(scope_org_id: int, end: date) -> CTE:
             mr.youth_workers.label("youth_workers"),
             mr.youth_members.label("youth_members"),
         )
-        .join(
-            latest,
-            and_(
-                latest.c.org_id == mr.org_id,
-                latest.c.period == mr.period,
-                latest.c.revision == mr.revision,
-            ),
-        )
+        .join(latest, is_counting(latest))
         .where(mr.returned_at.is_(None))
         .cte("valid")
     )

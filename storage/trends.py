@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.contacts import name_of_record
-from storage.models import MembershipReport, Organization, Passport, Person, Role, RoleGrant
+from storage.contacts import name_of_record, with_chairs
+from storage.models import MembershipReport, Organization, Passport, Person, RoleGrant
 from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
+from storage.reports import counting_revisions, is_counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,29 +59,14 @@ async def scope_history(session: AsyncSession, scope_org_id: int) -> TrendsData:
 
     Two statements: the ППО with their chairs (10,000 rows for a region), then the reports
     (200,000 for five years of a region). Joining them would repeat each ППО's names in every
-    one of its report rows: three times slower to fetch, for nothing. The grouped subquery
-    (highest revision per ППО and period) walks the (org_id, period, revision) unique index.
+    one of its report rows: three times slower to fetch, for nothing.
     """
     ppos = await _ppos(session, scope_org_id)
     mr = MembershipReport
-    latest = (
-        select(
-            mr.org_id.label("org_id"), mr.period.label("period"), func.max(mr.revision).label("rev")
-        )
-        .where(mr.org_id.in_(scope_ppo_ids(scope_org_id)))
-        .group_by(mr.org_id, mr.period)
-        .subquery()
-    )
+    latest = counting_revisions(mr.org_id.in_(scope_ppo_ids(scope_org_id)))
     stmt = (
         select(mr.org_id, mr.period, mr.workers, mr.members, mr.youth_workers, mr.youth_members)
-        .join(
-            latest,
-            and_(
-                latest.c.org_id == mr.org_id,
-                latest.c.period == mr.period,
-                latest.c.rev == mr.revision,
-            ),
-        )
+        .join(latest, is_counting(latest))
         .where(mr.returned_at.is_(None))
         .order_by(mr.org_id, mr.period)
     )
@@ -96,7 +82,7 @@ async def scope_history(session: AsyncSession, scope_org_id: int) -> TrendsData:
 async def _ppos(session: AsyncSession, scope_org_id: int) -> list[TrendPpo]:
     """The ППО of the scope by district and name, each with its chair's names. Should a ППО
     ever have two active chair grants, the newest wins."""
-    stmt = (
+    stmt = with_chairs(
         scope_ppos(
             scope_org_id,
             Organization.id,
@@ -108,18 +94,7 @@ async def _ppos(session: AsyncSession, scope_org_id: int) -> list[TrendPpo]:
             RoleGrant.id,
             Person.full_name,
         )
-        .outerjoin(Passport, Passport.org_id == Organization.id)
-        .outerjoin(
-            RoleGrant,
-            and_(
-                RoleGrant.org_id == Organization.id,
-                RoleGrant.role == Role.CHAIR,
-                RoleGrant.revoked_at.is_(None),
-            ),
-        )
-        .outerjoin(Person, Person.id == RoleGrant.person_id)
-        .order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
-    )
+    ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
     ppos: dict[int, TrendPpo] = {}
     grants: dict[int, int] = {}
     for org_id, name, key, district, listed, passport, grant, profile in (

@@ -178,4 +178,4 @@ async def test_status_and_paused_name_chairs_of_record(harness: Harness) -> None
     assert f"• {KINDERGARTEN} — председатель не подключён (Петрова Анна Сергеевна)" in status
     await harness.send(CHAIR, "/pause 15.12.2026")
     paused = texts(await harness.send(STAFF, "/paused"))[0]
-    assert f"{SCHOOL} — Мария ({PASSPORT_NAME}), до 15.12.2026" in paused
+    assert f"{SCHOOL} — {PASSPORT_NAME}, до 15.12.2026" in paused

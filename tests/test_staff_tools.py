@@ -139,7 +139,7 @@ async def test_correction_round_trip(harness: Harness) -> None:
     )
     status = texts(await harness.send(STAFF, "/status"))[0]
     assert "✅ Сдали: 0 из 2" in status
-    assert "↩️ Возвращены на исправление (1):\n• МБОУ СОШ № 1 — Мария" in status
+    assert "↩️ Возвращены на исправление (1):\n• МБОУ СОШ № 1 — Иванова Мария Петровна" in status
 
     sent = await drain(harness)
     notice = [r for r in sent if r.chat_id == CHAIR and r.method == "sendMessage"]

@@ -6,10 +6,13 @@ openpyxl or the csv module hand them over.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, time
+from decimal import Decimal
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_COUNT = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
 _MAX_SHOWN_CHARS = 40  # of a cell value quoted in a message
 
 
@@ -37,3 +40,26 @@ def shown(text: str) -> str:
     if len(text) <= _MAX_SHOWN_CHARS:
         return text
     return text[: _MAX_SHOWN_CHARS - 1] + "…"
+
+
+def cell_count(value: object, limit: int) -> int | None:
+    """A number of people from a cell: an int, a whole float (54.0), or text («1 234», «54,0»);
+    None for an empty cell. Raises ValueError for anything else or outside 0..``limit``
+    (ASCII digits only: «²» is not a number)."""
+    number: int | None = None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float | Decimal):
+        if math.isfinite(value) and value == int(value):
+            number = int(value)
+    else:
+        text = cell_text(value)
+        if not text:
+            return None
+        if match := _COUNT.fullmatch(text):
+            number = int(match.group(1).replace(" ", ""))
+    if number is None or not 0 <= number <= limit:
+        raise ValueError(value)
+    return number

@@ -46,6 +46,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,7 +55,7 @@ from bot.domain.digest_totals import Counts, LeavingSplit, counts_of, leaving_sp
 from bot.domain.passport_report import AGREEMENT_NOTICE, AgreementTerm, expiring_agreements
 from storage import digest as store
 from storage import passport_report as passports
-from storage.digest import CollectionInfo, PpoRow, ReportRow, ScopeInfo
+from storage.digest import CollectionInfo, PastReport, PpoRow, ReportRow, ScopeInfo
 from storage.models import OrgKind
 
 LOW_COVERAGE = 50.0
@@ -83,7 +84,7 @@ class DigestData:
     tz: str
     ppos: Sequence[PpoRow]
     reports: Mapping[int, ReportRow]  # counting revision for the period, by org id
-    previous: Mapping[int, ReportRow]  # each ППО's counting report before the period
+    previous: Mapping[int, PastReport]  # each ППО's counting report before the period
     collection: CollectionInfo | None
     events: tuple[int, int] = (0, 0)  # (count, participants)
     events_since: date | None = None
@@ -92,14 +93,15 @@ class DigestData:
 
 @dataclass(frozen=True)
 class PpoLine:
-    """One ППО in the digest and in the table."""
+    """One ППО in the digest and in the table. Its percentages are computed once
+    (``cached_property``): building and drawing a region's digest reads each several times."""
 
     ppo: PpoRow
     status: Status
     due: bool
     deadline: date | None
     report: ReportRow | None
-    previous: ReportRow | None
+    previous: PastReport | None
 
     @property
     def counted(self) -> bool:
@@ -107,23 +109,23 @@ class PpoLine:
             self.report is not None and self.report.returned_at is None and self.report.workers > 0
         )
 
-    @property
+    @cached_property
     def coverage(self) -> float | None:
         return None if self.report is None else coverage(self.report.members, self.report.workers)
 
-    @property
+    @cached_property
     def youth_coverage(self) -> float | None:
         if self.report is None:
             return None
         return coverage(self.report.youth_members, self.report.youth_workers)
 
-    @property
+    @cached_property
     def previous_coverage(self) -> float | None:
         if self.previous is None:
             return None
         return coverage(self.previous.members, self.previous.workers)
 
-    @property
+    @cached_property
     def change(self) -> float | None:
         now, before = self.coverage, self.previous_coverage
         return None if now is None or before is None else now - before

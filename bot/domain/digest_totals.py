@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from bot.domain.coverage import coverage
 from storage.digest import ReportRow
@@ -46,6 +47,10 @@ class LeavingSplit:
         return dict(self.by_reason).get(reason, 0)
 
 
+_REASONS = tuple(Reason)
+_PARTS = attrgetter(*(reason.value for reason in _REASONS))  # a tuple: the four fields
+
+
 def leaving_split(reports: Iterable[ReportRow]) -> LeavingSplit:
     """The reasons summed over ``reports``; what the parts do not cover of «выбыло» is unknown."""
     left = unknown = 0
@@ -55,8 +60,7 @@ def leaving_split(reports: Iterable[ReportRow]) -> LeavingSplit:
             continue
         left += report.left
         known = 0
-        for reason in Reason:
-            part = getattr(report, reason.value)
+        for reason, part in zip(_REASONS, _PARTS(report), strict=True):
             if part:
                 counts[reason] += part
                 known += part

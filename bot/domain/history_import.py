@@ -21,17 +21,15 @@ district never ends up with a half-loaded series whose gaps look like falls.
 from __future__ import annotations
 
 import io
-import math
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from bot.domain.cells import cell_text, shown
+from bot.domain.cells import cell_count, cell_text, shown
 from bot.domain.event_report import PeriodKind, parse_period
 from bot.domain.org_list import RowError
 from bot.forms.membership import MAX_PEOPLE, MEMBERSHIP
@@ -44,7 +42,6 @@ FIRST_YEAR = 2000
 _HEADER_SCAN_ROWS = 10
 _MAX_EMPTY_RUN = 1000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_NUMBER = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
 _PARTS = (("youth_members", "youth_workers"), ("managers_members", "managers"))
 
 Values = dict[str, int | None]
@@ -121,23 +118,10 @@ def _header(cells: Sequence[str]) -> dict[str, int]:
 
 def _number(value: object, column: str) -> tuple[int | None, str | None]:
     """(number, None), (None, None) for an empty cell, or (None, a Russian error)."""
-    number: int | None = None
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float | Decimal):
-        if math.isfinite(value) and value == int(value):
-            number = int(value)
-    else:
-        text = cell_text(value)
-        if not text:
-            return None, None
-        if match := _NUMBER.fullmatch(text):
-            number = int(match.group(1).replace(" ", ""))
-    if number is None or not 0 <= number <= MAX_PEOPLE:
+    try:
+        return cell_count(value, MAX_PEOPLE), None
+    except ValueError:
         return None, t.bad_number(column, shown(cell_text(value)), MAX_PEOPLE)
-    return number, None
 
 
 def parse_period_cell(value: object) -> date | None:

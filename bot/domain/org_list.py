@@ -10,16 +10,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import math
-import re
 import warnings
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from bot.domain.cells import cell_text, shown
+from bot.domain.cells import cell_count, cell_text, shown
 from bot.domain.org_columns import REQUIRED_FIELDS, Field, locate_header
 from bot.domain.timezones import parse_timezone
 from bot.texts import importing as texts
@@ -69,29 +66,12 @@ class OrgTable:
 normalize_name = name_key
 
 
-_WORKERS_RE = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
-
-
 def _parse_workers(value: object) -> tuple[int | None, str | None]:
     """(number, None), (None, None) for an empty cell, or (None, a Russian error)."""
-    number: int | None = None
-    if isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float | Decimal):
-        if math.isfinite(value) and value == int(value):
-            number = int(value)
-    else:
-        text = cell_text(value)
-        if not text:
-            return None, None
-        match = _WORKERS_RE.fullmatch(text)
-        if match:
-            number = int(match.group(1).replace(" ", ""))
-    if number is None or not 0 <= number <= MAX_WORKERS:
+    try:
+        return cell_count(value, MAX_WORKERS), None
+    except ValueError:
         return None, texts.bad_workers(shown(cell_text(value)), MAX_WORKERS)
-    return number, None
 
 
 # --- Reading files --------------------------------------------------------------------------

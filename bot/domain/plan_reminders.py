@@ -36,8 +36,8 @@ from bot.rendering.plans import progress_lines, review_xlsx
 from bot.texts import plans as t
 from storage import orgs
 from storage import plans as store
-from storage.contacts import Contact, chairs_of, curators_of, staff_of
-from storage.models import Organization, OrgKind, Person, Plan, PlanItem
+from storage.contacts import Contact, chairs_of, contact_of, curators_of, staff_of
+from storage.models import Organization, OrgKind, Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -62,16 +62,6 @@ def reminder_days(item: PlanItem, tz: ZoneInfo) -> list[PlannedReminder]:
             plan.pop()
         plan.append(PlannedReminder(f"before{days}", day, "chair"))
     return plan
-
-
-def _contact(person: Person) -> Contact:
-    return Contact(
-        person_id=person.id,
-        tg_user_id=person.tg_user_id,
-        full_name=person.full_name,
-        unreachable=person.unreachable_at is not None,
-        paused_until=person.reminders_paused_until,
-    )
 
 
 async def _remind(
@@ -191,7 +181,7 @@ async def _plan_item(
     chairs = await chairs_of(session, [u.id for u in pending if u.id])
     count = 0
     for unit in pending:
-        contact = chairs.get(unit.id) if unit.id else _contact(people[item.person_id or 0])
+        contact = chairs.get(unit.id) if unit.id else contact_of(people[item.person_id or 0])
         tz = zone_of(unit.org or scope, default_tz)
         if contact is not None and await _remind(
             session, item, unit, contact, tz, now, settings, button

@@ -17,12 +17,13 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from bot.domain.coverage import format_percent
 from bot.texts import digest as t
 
 DPI = 100
+PNG_COMPRESSION = 1
 WIDTH_PX = 1080  # a phone screen's width in pixels: shown 1:1, no downscaling
 BAR_PX = 52  # per ППО, bar and gap
 TOP_PX = 200  # title lines and the 50 %/80 % labels
@@ -78,7 +79,9 @@ class AggCanvas(Protocol):
 
     def get_renderer(self) -> RendererBase: ...
 
-    def print_png(self, filename_or_obj: IO[bytes]) -> None: ...
+    def print_png(
+        self, filename_or_obj: IO[bytes], *, pil_kwargs: dict[str, object] | None = None
+    ) -> None: ...
 
 
 def agg_canvas(fig: Figure) -> AggCanvas:
@@ -86,7 +89,7 @@ def agg_canvas(fig: Figure) -> AggCanvas:
     return cast(AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
 
 
-def _fit_text(
+def fit_text(
     canvas: AggCanvas,
     fig: Figure,
     name: str,
@@ -127,8 +130,10 @@ def _fit_text(
 
 
 def png_bytes(canvas: AggCanvas) -> bytes:
+    """The PNG at zlib level 1, not Pillow's default 6: on a 40-bar chart 25 ms less and, with
+    these flat colours, no bigger a file (354 KiB against 371)."""
     buffer = io.BytesIO()
-    canvas.print_png(buffer)
+    canvas.print_png(buffer, pil_kwargs={"compress_level": PNG_COMPRESSION})
     return buffer.getvalue()
 
 
@@ -174,8 +179,8 @@ def render_coverage_chart(
             ha="left",
         )
         ax = _draw_bars(fig, shown, height)
-        labels = [_fit_text(canvas, fig, name, LEFT_SHARE * WIDTH_PX - 24) for name, _ in shown]
-        ax.set_yticks(range(len(shown)), labels=labels, fontsize=NAME_PT, color=TEXT_COLOR)
+        labels = [fit_text(canvas, fig, name, LEFT_SHARE * WIDTH_PX - 24) for name, _ in shown]
+        _draw_names(fig, ax, labels)
         _draw_levels(ax)
         return _drawn_chart(png_bytes(canvas), ax, height, shown, labels, total=len(ordered))
     finally:
@@ -185,7 +190,7 @@ def render_coverage_chart(
 def _draw_title(canvas: AggCanvas, fig: Figure, title: str, height: int) -> int:
     """The title's lines, each cut to the width, in bold at the top left; returns how many."""
     title_lines = [
-        _fit_text(canvas, fig, line, WIDTH_PX * 0.95, fontsize=TITLE_PT, fontweight="bold")
+        fit_text(canvas, fig, line, WIDTH_PX * 0.95, fontsize=TITLE_PT, fontweight="bold")
         for line in title.splitlines()
         if line.strip()
     ]
@@ -227,7 +232,7 @@ def _draw_bars(fig: Figure, shown: Sequence[tuple[str, float]], height: int) -> 
     ax.set_ylim(count - 0.5, -0.5)  # first item on top
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.tick_params(axis="x", labelsize=TICK_PT, colors=TEXT_COLOR)
-    ax.tick_params(axis="y", length=0, pad=8)
+    ax.set_yticks([])
     ax.set_xlabel(t.CHART_AXIS, fontsize=TICK_PT, color=TEXT_COLOR)
     ax.grid(axis="x", color=GRID_COLOR, linewidth=1, zorder=0)
     ax.set_axisbelow(True)
@@ -246,6 +251,23 @@ def _draw_bars(fig: Figure, shown: Sequence[tuple[str, float]], height: int) -> 
             bbox=_LABEL_BOX,  # a label may cross a 50 %/80 % line: keep it legible
         )
     return ax
+
+
+def _draw_names(fig: Figure, ax: Axes, labels: Sequence[str]) -> None:
+    """A name left of each bar. Plain texts, not y tick labels: a tick is two marker lines
+    and a label, copied from a template (a third of the chart's time with 40 of them)."""
+    left_of_axes = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-8, units="dots")
+    for position, label in enumerate(labels):
+        ax.text(
+            0,
+            position,
+            label,
+            transform=left_of_axes,
+            ha="right",
+            va="center",
+            fontsize=NAME_PT,
+            color=TEXT_COLOR,
+        )
 
 
 def _draw_levels(ax: Axes) -> None:

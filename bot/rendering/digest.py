@@ -17,6 +17,7 @@ from bot.domain.coverage import format_percent, format_points
 from bot.domain.digest import Digest, PpoLine, Status
 from bot.rendering.charts import coverage_chart_png
 from bot.rendering.digest_totals import REASON_TEXT, totals_sheets
+from bot.rendering.histogram import render_coverage_histogram
 from bot.rendering.tables import Column, fit_to_screen, headers, short, table_rows
 from bot.rendering.xlsx import build_workbook_xlsx
 from bot.texts import common
@@ -242,8 +243,13 @@ def status_text(digest: Digest) -> str:
 
 
 def digest_chart_png(digest: Digest) -> bytes:
-    """The coverage chart of the digest (CPU-bound: callers may run it in a thread)."""
+    """The coverage chart of the digest (CPU-bound: callers may run it in a thread): a bar per
+    ППО for a district, how the ППО spread over coverage for a region (thousands of bars would
+    say nothing)."""
     title = t.chart_title(" ".join(digest.scope.name.split()), common.period_name(digest.period))
+    if digest.region:
+        values = [value for _, value in digest.chart_items()]
+        return render_coverage_histogram(values, title, digest.coverage).png
     return coverage_chart_png(digest.chart_items(), title)
 
 

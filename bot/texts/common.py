@@ -88,6 +88,7 @@ BUSY = (
 UNKNOWN_INPUT = "Не понял сообщение. Список команд — /help."
 NOT_YOUR_COMMAND = "Эта команда вам недоступна. Ваши команды — /help."
 NO_RIGHTS = "У вас нет прав на это действие."
+DOWNLOAD_FAILED = "Не удалось скачать файл из Telegram. Пришлите его ещё раз."
 
 
 def caught_up(reminders: int, digests: int) -> str:

@@ -18,12 +18,10 @@ NO_CHAIR = "председатель не подключён"
 
 
 def chair_named(profile: str | None, record: str | None) -> str:
-    """How staff lists name a chair (raw: callers escape): the Telegram profile the bot knows
-    them by, with the name of record (passport or organization list) beside it when it says
-    more; either alone when only one is known. Empty when neither is."""
-    if not record or record == profile:
-        return profile or ""
-    return f"{profile} ({record})" if profile else record
+    """How staff lists name a chair (raw: callers escape): by the name of record (passport or
+    organization list), the one a presidium resolution uses; the Telegram profile name only
+    when no name of record is known. Empty when neither is."""
+    return record or profile or ""
 
 
 def no_chair(record: str | None) -> str:
@@ -245,6 +243,16 @@ CHART_EMPTY = "Отчётов за период пока нет"
 CHART_AXIS = "Охват, %"
 CHART_LINE_LOW = "50 %"
 CHART_LINE_HIGH = "80 %"
+HISTOGRAM_AXIS = "Число ППО"
+
+
+def histogram_subtitle(total: int, low: int, high: int) -> str:
+    return f"ППО с отчётом: {total}; ниже 50 %: {low}; 80 % и выше: {high}"
+
+
+def histogram_overall(value: str) -> str:
+    return f"По региону: {value}"
+
 
 # --- /export --------------------------------------------------------------------------------
 

@@ -82,7 +82,6 @@ INSTRUCTION_LINES: tuple[str, ...] = (
 # --- What is wrong with the whole file ------------------------------------------------------
 
 FILE_TOO_BIG = "Файл слишком большой (больше 10 МБ). Разделите его на части."
-DOWNLOAD_FAILED = "Не удалось скачать файл из Telegram. Пришлите его ещё раз."
 NOT_XLSX = (
     "Нужен файл Excel (.xlsx). Сохраните таблицу как «Книга Excel (.xlsx)» "
     "и пришлите её с подписью /loadhistory. Образец — /loadhistory без файла."

@@ -92,7 +92,6 @@ CHOOSE_SCOPE_FOR_FILE = (
     "<code>/plan название района</code>, например:"
 )
 FILE_TOO_BIG = "Файл больше 5 МБ: для плана это слишком много. Проверьте, тот ли это файл."
-DOWNLOAD_FAILED = "Не удалось скачать файл из Telegram. Отправьте его ещё раз."
 TEMPLATE_FILENAME = "Образец плана мероприятий.xlsx"
 TEMPLATE_CAPTION = "Образец плана: заполните и отправьте файл с подписью /plan"
 TEMPLATE_SHEET = "План"

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.calendar import CalendarSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
+#: Telegram's rule for ``secret_token`` (sent back in X-Telegram-Bot-Api-Secret-Token).
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class DeliverySettings(BaseModel):
@@ -71,10 +84,63 @@ class Settings(DatabaseSettings):
     backup_keep: int = Field(default=7, ge=1, le=365)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    webhook_url: str | None = None
+    """Public HTTPS address Telegram posts updates to; empty: the bot polls instead."""
+    webhook_secret: SecretStr | None = None
+    """Shared secret Telegram sends with every update; required with ``webhook_url``."""
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    """host:port the webhook server listens on (behind a reverse proxy that terminates TLS)."""
 
     @property
     def invite_ttl(self) -> timedelta:
         return timedelta(days=self.invite_ttl_days)
+
+    @property
+    def webhook_address(self) -> tuple[str, int]:
+        """``webhook_listen`` split into host and port (brackets of an IPv6 host removed)."""
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of ``webhook_url``: the server answers updates there, as the proxy forwards."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be an https:// URL (Telegram posts updates only over HTTPS)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters: letters A-Z a-z, digits, _ and -")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _webhook_listen(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host.strip("[]") or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Self:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET is not set: it is required when WEBHOOK_URL is set "
+                "(1-256 characters: letters, digits, _ and -)"
+            )
+        return self
 
     @field_validator("bot_token")
     @classmethod
@@ -126,8 +192,10 @@ class Settings(DatabaseSettings):
 def describe_error(error: ValidationError) -> str:
     """One line naming the setting that is missing or wrong, for a clean exit at start."""
     first = error.errors()[0]
-    name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+    message = first["msg"].removeprefix("Value error, ")
+    if not first["loc"]:  # a rule about several settings names them in its message
+        return f"Configuration error: {message}"
+    name = str(first["loc"][0]).upper()
     if first["type"] == "missing":
         return f"Configuration error: {name} is not set (put it in .env or the environment)"
-    message = first["msg"].removeprefix("Value error, ")
     return f"Configuration error: {name} {message}"

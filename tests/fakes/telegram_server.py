@@ -769,6 +769,7 @@ class FakeTelegramServer:
         self._updates: list[JsonDict] = []  # every update ever queued, by update_id
         self._next_update_id = 1
         self._confirmed_offset = 0
+        self.webhook_url = ""  # set by setWebhook, cleared by deleteWebhook
         self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self._get_updates_calls = 0
         self._poll_generation = 0
@@ -806,6 +807,7 @@ class FakeTelegramServer:
             "getMe": self._get_me,
             "logOut": self._true,
             "close": self._true,
+            "setWebhook": self._set_webhook,  # tests post the updates themselves
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "sendMessage": self._send_message,
@@ -1723,14 +1725,19 @@ class FakeTelegramServer:
             "has_main_web_app": False,
         }
 
+    def _set_webhook(self, record: Request) -> bool:
+        self.webhook_url = str(record.params["url"])
+        return True
+
     def _delete_webhook(self, record: Request) -> bool:
+        self.webhook_url = ""
         if record.params.get("drop_pending_updates") is True and self._updates:
             self._confirm(max(int(update["update_id"]) for update in self._updates) + 1)
         return True
 
     def _get_webhook_info(self, record: Request) -> JsonDict:
         return {
-            "url": "",
+            "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self.pending_updates),
         }

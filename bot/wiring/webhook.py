@@ -1,0 +1,169 @@
+"""Webhook mode: Telegram posts each update to this process's aiohttp server.
+
+Chosen by ``WEBHOOK_URL`` (``python -m bot`` polls otherwise). The server listens on
+``WEBHOOK_LISTEN`` behind a reverse proxy that terminates TLS, answers updates on the path of
+``WEBHOOK_URL`` and ``GET /health`` for monitoring. The promise of polling holds here too: an
+update is confirmed to Telegram (HTTP 200) only after it was applied and committed; a request
+without the right secret is refused before anything reads it.
+
+At start the webhook is (re)registered with Telegram; at shutdown it is left in place, because
+another replica may still be serving it. Polling removes a webhook left behind (Telegram
+refuses ``getUpdates`` while one is set).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain.clock import Clock
+from bot.wiring.config import Settings
+from storage import outbox
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_PATH = "/health"
+HEALTH_TIMEOUT_SECONDS = 2.0
+#: Who runs the scheduler and the outbox sender. Always this process for now: replicas do not
+#: yet elect one holder (a PostgreSQL advisory lock is not built), so run exactly one.
+SCHEDULER_HOLDER = "this process"
+
+
+class ConfirmAfterApplied(SimpleRequestHandler):
+    """aiogram's handler, answering Telegram only once the update is applied, one at a time.
+
+    ``SimpleRequestHandler(handle_in_background=False)`` does answer after the handlers
+    return, but through ``Dispatcher.feed_webhook_update``, which answers 200 anyway after
+    55 s, confirming a slow update while it is still being applied: a crash then loses it.
+    Here the answer waits for the update however long it takes (Telegram resends after its own
+    timeout, and the resend is skipped as already applied). An update that fails is rolled
+    back and its sender told by the error handler, then confirmed, as in polling; an error
+    escaping even that answers 500 and Telegram delivers the update again. Updates are applied
+    one at a time, as polling does (``handle_as_tasks=False``): Telegram may post several at
+    once, and the updates of one chat must be applied in order.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret_token: str) -> None:
+        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
+        self._one_at_a_time = asyncio.Lock()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot = await self.resolve_bot(request)
+        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
+            log.warning("webhook request without the right secret refused")
+            return web.Response(status=401, text="Unauthorized")
+        try:
+            raw = await request.json(loads=bot.session.json_loads)
+            update = Update.model_validate(raw, context={"bot": bot})
+        except ValueError:  # not JSON, or not an update
+            return web.Response(status=400, text="Bad Request")
+        async with self._one_at_a_time:
+            result = await self.dispatcher.feed_update(bot, update, **self.data)
+        if isinstance(result, TelegramMethod):
+            await self.dispatcher.silent_call_request(bot=bot, result=result)
+        return web.json_response({})
+
+
+def health_handler(
+    reading_pool: async_sessionmaker[AsyncSession], clock: Clock
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """``GET /health``: whether the database answers, the outbox backlog, the scheduler's
+    holder. Counts and ages only, nothing about people; 503 when the database does not answer
+    within a short timeout, so a proxy or an orchestrator can take the replica out."""
+
+    async def read(now: datetime) -> outbox.Backlog:
+        async with reading_pool() as session:
+            await session.execute(text("select 1"))
+            return await outbox.backlog(session, now=now)
+
+    async def health(_request: web.Request) -> web.Response:
+        now = clock.now()
+        try:
+            backlog = await asyncio.wait_for(read(now), HEALTH_TIMEOUT_SECONDS)
+        except (TimeoutError, OSError, SQLAlchemyError) as error:
+            log.warning("health: the database does not answer: %s", type(error).__name__)
+            gone = {"database": "unreachable", "outbox": None, "scheduler": SCHEDULER_HOLDER}
+            return web.json_response(gone, status=503)
+        oldest = backlog.oldest_due_at
+        body: dict[str, object] = {
+            "database": "ok",
+            "outbox": {
+                "pending": backlog.pending,
+                "due": backlog.due,
+                "oldest_due_age_seconds": (
+                    None if oldest is None else round((now - oldest).total_seconds(), 1)
+                ),
+            },
+            "scheduler": SCHEDULER_HOLDER,
+        }
+        return web.json_response(body)
+
+    return health
+
+
+def create_app(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> web.Application:
+    """The aiohttp application: updates on the webhook path, /health, the bot's start-up and
+    shutdown hooks (scheduler, sender) tied to the server's."""
+    assert settings.webhook_secret is not None  # the settings require it with a webhook URL
+    app = web.Application()
+    handler = ConfirmAfterApplied(dispatcher, bot, settings.webhook_secret.get_secret_value())
+    handler.register(app, path=settings.webhook_path)
+    app.router.add_get(HEALTH_PATH, health_handler(dispatcher["reading_pool"], dispatcher["clock"]))
+    setup_application(app, dispatcher, bot=bot)
+    return app
+
+
+async def run_webhook(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, stop: asyncio.Event
+) -> None:
+    """Serve until ``stop`` is set: start the bot, listen, then tell Telegram where to post.
+
+    The webhook is registered after the server listens, so the first update finds it; the
+    update types are those polling asks for. It is not deleted at shutdown (see the module).
+    """
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    runner = web.AppRunner(create_app(dispatcher, bot, settings), handle_signals=False)
+    await runner.setup()  # runs the bot's start-up: menus, scheduler, sender
+    try:
+        host, port = settings.webhook_address
+        await web.TCPSite(runner, host, port).start()
+        await bot.set_webhook(
+            url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        log.info("webhook mode: listening on %s:%s, path %s", host, port, settings.webhook_path)
+        await stop.wait()
+    finally:
+        await runner.cleanup()  # the bot's shutdown: the scheduler and the sender stop
+
+
+async def leave_webhook(bot: Bot) -> None:
+    """Before polling: remove a webhook an earlier webhook run left (pending updates kept)."""
+    info = await bot.get_webhook_info()
+    if info.url:
+        log.warning("a webhook was set (%s): removing it to poll instead", info.url)
+        await bot.delete_webhook(drop_pending_updates=False)
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT: the webhook server then stops cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    return stop

@@ -1,0 +1,331 @@
+"""Webhook mode: the real aiohttp server of ``bot.wiring.webhook`` on a loopback port, posted
+updates the way Telegram posts them; its replies land in the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from pydantic import SecretStr, ValidationError
+from sqlalchemy.engine import make_url
+
+from bot.wiring.config import Settings, describe_error
+from bot.wiring.webhook import SECRET_HEADER, leave_webhook, run_webhook
+from fakes.telegram_server import FakeTelegramServer
+from harness import ADMIN, TOKEN, Harness
+from pg_cluster import PostgresCluster
+from storage import outbox
+from storage.outbox import OutboxKind
+from storage.updates import was_applied
+from test_single_instance import environment, second_bot
+
+SECRET = "Webhook_secret-42"
+PUBLIC_URL = "https://bot.example.org/telegram/updates"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Served:
+    """A running webhook server for a harness: where to post, and how to stop it."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.harness = harness
+        port = free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.settings = Settings(
+            bot_token=SecretStr(TOKEN),
+            database_url=harness.settings.database_url,
+            admin_ids=harness.settings.admin_ids,
+            telegram_api_url=harness.server.base_url,
+            webhook_url=PUBLIC_URL,
+            webhook_secret=SecretStr(SECRET),
+            webhook_listen=f"127.0.0.1:{port}",
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        mark = self.harness.server.mark()
+        self.task = asyncio.create_task(
+            run_webhook(self.harness.dp, self.harness.bot, self.settings, self.stop)
+        )
+        # registered with Telegram only once the server listens
+        await self.harness.server.wait_for(lambda r: r.method == "setWebhook", after=mark)
+
+    async def shut(self) -> None:
+        self.stop.set()
+        if self.task is not None:
+            await self.task
+
+    async def post(self, update: dict[str, Any], secret: str | None = SECRET) -> int:
+        headers = {} if secret is None else {SECRET_HEADER: secret}
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(f"{self.base_url}/telegram/updates", json=update, headers=headers) as answer,
+        ):
+            return answer.status
+
+    async def health(self) -> tuple[int, dict[str, Any]]:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{self.base_url}/health") as answer,
+        ):
+            return answer.status, await answer.json()
+
+
+@pytest.fixture
+async def served(harness: Harness) -> AsyncIterator[Served]:
+    running = Served(harness)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.shut()
+
+
+def put_a_directory_in_place_of(database: Path) -> None:
+    """SQLite cannot open a directory: the database is gone as far as the bot can tell."""
+    database.rename(database.with_name("moved.sqlite3"))
+    database.mkdir()
+
+
+async def applied(h: Harness, update_id: int) -> bool:
+    async with h.session_pool() as session:
+        return await was_applied(session, update_id)
+
+
+async def test_the_webhook_is_registered_at_start_and_kept_at_shutdown(served: Served) -> None:
+    server = served.harness.server
+    registered = next(r for r in server.requests if r.method == "setWebhook")
+    assert registered.params["url"] == PUBLIC_URL
+    assert registered.params["secret_token"] == SECRET
+    assert registered.params["drop_pending_updates"] is False
+    assert set(registered.params["allowed_updates"]) == set(
+        served.harness.dp.resolve_used_update_types()
+    )
+    assert {"message", "callback_query"} <= set(registered.params["allowed_updates"])
+
+    await served.shut()
+    assert not [r for r in server.requests if r.method == "deleteWebhook"]
+    assert server.webhook_url == PUBLIC_URL
+
+
+async def test_polling_after_a_webhook_run_removes_the_webhook(served: Served) -> None:
+    h = served.harness
+    await served.shut()
+    pending = h.server.message(ADMIN, "/help")  # arrived while no one served it
+
+    await leave_webhook(h.bot)
+
+    assert h.server.webhook_url == ""
+    deleted = next(r for r in h.server.requests if r.method == "deleteWebhook")
+    assert deleted.params.get("drop_pending_updates") is False
+    assert pending in {update["update_id"] for update in h.server.pending_updates}
+    mark = h.server.mark()
+    await leave_webhook(h.bot)  # none set: nothing to remove
+    assert [r.method for r in h.server.requests[mark:]] == ["getWebhookInfo"]
+
+
+async def test_an_update_is_answered_only_after_it_was_applied(served: Served) -> None:
+    h = served.harness
+    update_id = h.server.message(ADMIN, "/help")
+    mark = h.server.mark()
+
+    status = await served.post(h.server.get_update(update_id))
+
+    # by the time Telegram hears 200, the update is committed and its reply sent
+    assert status == 200
+    assert await applied(h, update_id)
+    assert h.server.messages_to(ADMIN, after=mark)
+
+    # Telegram delivering it again (its answer lost) changes nothing
+    again = h.server.mark()
+    assert await served.post(h.server.get_update(update_id)) == 200
+    assert not h.server.messages_to(ADMIN, after=again)
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"])
+async def test_a_request_without_the_right_secret_is_refused(
+    served: Served, secret: str | None
+) -> None:
+    h = served.harness
+    update_id = h.server.message(ADMIN, "/help")
+    mark = h.server.mark()
+
+    assert await served.post(h.server.get_update(update_id), secret=secret) == 401
+
+    assert not await applied(h, update_id)
+    assert not h.server.messages_to(ADMIN, after=mark)
+
+
+async def test_a_body_that_is_not_an_update_is_a_bad_request(served: Served) -> None:
+    assert await served.post({"no": "update"}) == 400
+
+
+async def test_health_reports_the_database_the_outbox_and_the_scheduler(served: Served) -> None:
+    h = served.harness
+    now = h.clock.now()
+    async with h.session_pool() as session, session.begin():
+        for n in range(2):  # deferred to later: pending, not yet due
+            await outbox.enqueue(
+                session,
+                key=f"health-test-{n}",
+                chat_id=ADMIN,
+                kind=OutboxKind.TEXT,
+                payload={"text": "later"},
+                not_before=now + timedelta(hours=5),
+                now=now,
+            )
+
+    status, body = await served.health()
+
+    assert status == 200
+    assert body == {
+        "database": "ok",
+        "outbox": {"pending": 2, "due": 0, "oldest_due_age_seconds": None},
+        "scheduler": "this process",
+    }
+
+
+async def test_health_is_503_when_the_database_is_gone(
+    served: Served, request: pytest.FixtureRequest
+) -> None:
+    h = served.harness
+    assert (await served.health())[0] == 200
+    url = make_url(h.settings.database_url)
+    if url.get_backend_name() == "postgresql":
+        cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+        cluster.drop_database(str(url.database))
+    else:
+        await h.engine.dispose()  # no open connection keeps the old file alive
+        database = Path(str(url.database))
+        put_a_directory_in_place_of(database)
+
+    status, body = await served.health()
+
+    assert status == 503
+    assert body == {"database": "unreachable", "outbox": None, "scheduler": "this process"}
+
+
+async def test_backlog_counts_pending_and_due_messages(harness: Harness) -> None:
+    now = harness.clock.now()
+    async with harness.session_pool() as session, session.begin():
+        for key, minutes in (("a", -10), ("b", -3), ("c", 30)):
+            await outbox.enqueue(
+                session,
+                key=f"backlog-{key}",
+                chat_id=ADMIN,
+                kind=OutboxKind.TEXT,
+                payload={"text": key},
+                not_before=now + timedelta(minutes=minutes),
+                now=now,
+            )
+    async with harness.session_pool() as session:
+        backlog = await outbox.backlog(session, now=now)
+    assert backlog == outbox.Backlog(pending=3, due=2, oldest_due_at=now - timedelta(minutes=10))
+
+
+async def test_python_m_bot_serves_the_webhook_alone_on_sqlite(tmp_path: Path) -> None:
+    """The real command: webhook mode chosen by WEBHOOK_URL, the SQLite lock held as in
+    polling (a second bot stops at once), SIGTERM stops it cleanly with the webhook kept."""
+    database = tmp_path / "data" / "bot.sqlite3"
+    port = free_port()
+    async with FakeTelegramServer(token=TOKEN) as server:
+        env = environment(server, f"sqlite+aiosqlite:///{database}")
+        env |= {
+            "WEBHOOK_URL": PUBLIC_URL,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        }
+        with (tmp_path / "bot.log").open("ab") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=log
+            )
+        try:
+            await server.wait_for(lambda r: r.method == "setWebhook", timeout=60)
+            update_id = server.message(ADMIN, "/help")
+            mark = server.mark()
+            url = f"http://127.0.0.1:{port}/telegram/updates"
+            async with aiohttp.ClientSession() as http:
+                headers = {SECRET_HEADER: SECRET}
+                update = server.get_update(update_id)
+                async with http.post(url, json=update, headers=headers) as answer:
+                    assert answer.status == 200
+            assert server.messages_to(ADMIN, after=mark)
+
+            code, stderr, _ = await second_bot(env, tmp_path)
+            assert code == 1
+            assert stderr.splitlines() == [
+                f"Another bot is already running on {database} (pid {process.pid}); "
+                "stop it first (one bot per database)"
+            ]
+
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        methods = {request.method for request in server.requests}
+        assert "deleteWebhook" not in methods and "getUpdates" not in methods
+
+
+@pytest.mark.parametrize(
+    ("given", "refusal"),
+    [
+        (
+            {"WEBHOOK_URL": PUBLIC_URL},
+            "Configuration error: WEBHOOK_SECRET is not set: it is required when WEBHOOK_URL "
+            "is set (1-256 characters: letters, digits, _ and -)",
+        ),
+        (
+            {"WEBHOOK_URL": "http://bot.example.org/x", "WEBHOOK_SECRET": SECRET},
+            "Configuration error: WEBHOOK_URL must be an https:// URL "
+            "(Telegram posts updates only over HTTPS)",
+        ),
+        (
+            {"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": "with space"},
+            "Configuration error: WEBHOOK_SECRET must be 1-256 characters: "
+            "letters A-Z a-z, digits, _ and -",
+        ),
+        (
+            {"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": "x" * 257},
+            "Configuration error: WEBHOOK_SECRET must be 1-256 characters: "
+            "letters A-Z a-z, digits, _ and -",
+        ),
+        (
+            {"WEBHOOK_LISTEN": "8080"},
+            "Configuration error: WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8080",
+        ),
+    ],
+)
+def test_webhook_settings_are_checked_at_start(
+    monkeypatch: pytest.MonkeyPatch, given: dict[str, str], refusal: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert describe_error(error.value) == refusal
+
+
+def test_without_a_webhook_url_the_bot_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_URL", "")
+    monkeypatch.setenv("WEBHOOK_SECRET", "")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.webhook_url is None and settings.webhook_address == ("127.0.0.1", 8080)
