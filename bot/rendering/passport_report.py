@@ -6,16 +6,8 @@ each list clipped after ``LIST_CAP`` names. The .xlsx has every passport field o
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
-from datetime import date
-from typing import Any, TypeVar
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from typing import TypeVar
 
 from bot.domain.passport_report import (
     AGREEMENT_NOTICE,
@@ -24,6 +16,7 @@ from bot.domain.passport_report import (
     PassportReport,
     Resource,
 )
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import passport as tp
 from bot.texts import passport_report as t
 from storage.passport_report import PassportValues
@@ -86,8 +79,6 @@ def report_lines(report: PassportReport) -> list[str]:
 
 # --- The .xlsx ------------------------------------------------------------------------------
 
-_BOLD = Font(bold=True)  # the header style of bot.rendering.xlsx
-_MAX_WIDTH = 60
 _PASSPORT_CELLS = len(t.COLUMNS) - 6  # all but district, ППО, workers, confirmed, reserve ×2
 
 
@@ -129,43 +120,6 @@ def table_rows(report: PassportReport) -> list[list[object]]:
     ]
 
 
-def _cell(sheet: Any, value: object, *, header: bool = False) -> object:
-    """Text as typed (control characters dropped, «=…» kept as text); dates as dd.mm.yyyy.
-
-    Plain values go as they are: only cells that need a style or a type become cells.
-    """
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    text_formula = isinstance(value, str) and value.startswith("=")
-    if not (header or text_formula or isinstance(value, date)):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if header:
-        cell.font = _BOLD
-    if text_formula:
-        cell.data_type = "s"
-    if isinstance(value, date):
-        cell.number_format = "DD.MM.YYYY"
-    return cell
-
-
-def _width(value: object) -> int:
-    return 10 if isinstance(value, date) else len(str(value or ""))
-
-
 def passport_table_xlsx(report: PassportReport) -> bytes:
-    """One sheet, a bold frozen header with an autofilter, in openpyxl's write-only mode."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(t.SHEET_TITLE)
-    rows = table_rows(report)
-    for index, title in enumerate(t.COLUMNS, start=1):
-        widest = max([len(title) + 2, *(_width(row[index - 1]) for row in rows)])
-        sheet.column_dimensions[get_column_letter(index)].width = min(widest + 2, _MAX_WIDTH)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(t.COLUMNS))}{len(rows) + 1}"
-    sheet.append([_cell(sheet, title, header=True) for title in t.COLUMNS])
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """One sheet of every passport field per ППО, through the one table writer."""
+    return build_table_xlsx(t.SHEET_TITLE, t.COLUMNS, table_rows(report))
