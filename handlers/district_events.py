@@ -32,7 +32,7 @@ from handlers.callbacks import DistrictEventAction, DistrictEventCb
 from handlers.form_chat import FormChat
 from handlers.replies import answer_file, answer_lines
 from storage import district_events as store
-from storage import drafts, orgs
+from storage import orgs
 from storage.models import DistrictEvent, DistrictEventAnswer, Organization
 
 if TYPE_CHECKING:  # handlers.staff lists this runner: importing it at run time would be a cycle
@@ -86,11 +86,7 @@ async def _answer_tapped(
         return
     await query.answer()
     chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    if draft := await drafts.get_draft(session, viewer.tg_user_id):
-        await chat.resume(draft)
-        return
-    started = await start_reply(chat.request(org), event, answer)
-    await chat.show(started.draft)
+    await chat.resume_or_start(lambda: start_reply(chat.request(org), event, answer))
 
 
 async def coming_tapped(
@@ -136,11 +132,7 @@ async def came_tapped(
         return
     await query.answer()
     chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    if draft := await drafts.get_draft(session, viewer.tg_user_id):
-        await chat.resume(draft)
-        return
-    started = await start_came(chat.request(org), event)
-    await chat.show(started.draft)
+    await chat.resume_or_start(lambda: start_came(chat.request(org), event))
 
 
 async def _staffs_event(
@@ -204,11 +196,7 @@ async def staff_came_tapped(
         return
     await query.answer()
     chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    if draft := await drafts.get_draft(session, viewer.tg_user_id):
-        await chat.resume(draft)
-        return
-    started = await start_staff_came(chat.request(scope), event)
-    await chat.show(started.draft)
+    await chat.resume_or_start(lambda: start_staff_came(chat.request(scope), event))
 
 
 BUTTONS = {

@@ -3,6 +3,7 @@ questions shown, and the local date its answers are parsed against computed."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
 from bot.domain.viewer import Viewer
-from bot.forms.declaration import Form, OpenRequest, PickOne
+from bot.forms.declaration import Form, OpenRequest, PickOne, Started
 from bot.forms.engine import SUMMARY, ParseEnv
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
@@ -69,6 +70,15 @@ class FormChat:
             await self.message.answer(opening.prompt, reply_markup=keyboard)
         else:
             await self.show(opening.draft, note=opening.note)
+
+    async def resume_or_start(self, start: Callable[[], Awaitable[Started]]) -> None:
+        """Resume the form the person left unfinished, or begin the one ``start`` opens (a
+        form opened from a button that carries more than an organization, e.g. an event)."""
+        draft = await drafts.get_draft(self.session, self.tg_user_id)
+        if draft is not None:
+            await self.resume(draft)
+            return
+        await self.show((await start()).draft)
 
     async def resume(self, draft: FormDraft) -> None:
         title = form_of_draft(draft.form).spec.title
