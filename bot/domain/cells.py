@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TypeVar
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _COUNT = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
@@ -63,3 +65,34 @@ def cell_count(value: object, limit: int) -> int | None:
     if number is None or not 0 <= number <= limit:
         raise ValueError(value)
     return number
+
+
+_Key = TypeVar("_Key")
+EMPTY_RUN_ENDS_TABLE = 1000
+"""Empty rows in a row after which a sheet's data is taken to have ended (a formatted but
+empty tail of a million rows must not be read to the end)."""
+
+
+class TooManyRows(ValueError):
+    """A sheet has more filled rows than the reader takes."""
+
+
+def filled_rows(
+    rows: Iterable[tuple[int, Sequence[object]]], columns: Mapping[_Key, int], limit: int
+) -> Iterator[tuple[int, dict[_Key, object]]]:
+    """The data rows of a sheet as (row number, {column key: cell}), empty rows skipped;
+    stops after ``EMPTY_RUN_ENDS_TABLE`` empty rows in a row and raises ``TooManyRows`` past
+    ``limit`` filled ones."""
+    filled = empty_run = 0
+    for number, values in rows:
+        raw = {key: values[i] if i < len(values) else None for key, i in columns.items()}
+        if not any(cell_text(value) for value in raw.values()):
+            empty_run += 1
+            if empty_run >= EMPTY_RUN_ENDS_TABLE:
+                return
+            continue
+        empty_run = 0
+        filled += 1
+        if filled > limit:
+            raise TooManyRows(limit)
+        yield number, raw

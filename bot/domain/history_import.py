@@ -29,7 +29,7 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from bot.domain.cells import cell_count, cell_text, shown
+from bot.domain.cells import TooManyRows, cell_count, cell_text, filled_rows, shown
 from bot.domain.event_report import PeriodKind, parse_period
 from bot.domain.org_list import RowError
 from bot.forms.membership import MAX_PEOPLE, MEMBERSHIP
@@ -40,7 +40,6 @@ from storage.reports import REPORT_FIELDS
 MAX_DATA_ROWS = 20_000
 FIRST_YEAR = 2000
 _HEADER_SCAN_ROWS = 10
-_MAX_EMPTY_RUN = 1000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PARTS = (("youth_members", "youth_workers"), ("managers_members", "managers"))
 
@@ -251,23 +250,15 @@ def _locate(rows: Iterator[tuple[int, tuple[object, ...]]]) -> dict[str, int]:
 def _read_rows(rows: Iterator[tuple[int, tuple[object, ...]]]) -> HistoryTable:
     columns = _locate(rows)
     table = HistoryTable()
-    data_rows = empty_run = 0
-    for number, values in rows:
-        raw = {name: values[i] if i < len(values) else None for name, i in columns.items()}
-        if not any(cell_text(value) for value in raw.values()):
-            empty_run += 1
-            if empty_run >= _MAX_EMPTY_RUN:
-                break
-            continue
-        empty_run = 0
-        data_rows += 1
-        if data_rows > MAX_DATA_ROWS:
-            raise _Fatal(t.too_many_rows(MAX_DATA_ROWS))
-        row, problems = _parse_row(number, raw)
-        if row is None:
-            table.errors.append(RowError(number, t.SEPARATOR.join(problems)))
-        else:
-            table.rows.append(row)
-    if data_rows == 0:
+    try:
+        for number, raw in filled_rows(rows, columns, MAX_DATA_ROWS):
+            row, problems = _parse_row(number, raw)
+            if row is None:
+                table.errors.append(RowError(number, t.SEPARATOR.join(problems)))
+            else:
+                table.rows.append(row)
+    except TooManyRows:
+        raise _Fatal(t.too_many_rows(MAX_DATA_ROWS)) from None
+    if not table.rows and not table.errors:
         raise _Fatal(t.NO_DATA_ROWS)
     return table

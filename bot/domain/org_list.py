@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 
-from bot.domain.cells import cell_count, cell_text, shown
+from bot.domain.cells import TooManyRows, cell_count, cell_text, filled_rows, shown
 from bot.domain.org_columns import REQUIRED_FIELDS, Field, locate_header
 from bot.domain.timezones import parse_timezone
 from bot.texts import importing as texts
@@ -26,10 +26,6 @@ MAX_DATA_ROWS = 5000
 MAX_WORKERS = 100_000
 MAX_NAME_LENGTH = 300  # region, district, organization (storage: String(300))
 MAX_CHAIR_LENGTH = 200  # storage: String(200)
-
-# After this many empty rows in a row the rest of a sheet is not read: sheets formatted
-# down to row 1048576 would otherwise take a long time.
-_MAX_EMPTY_RUN = 1000
 
 
 @dataclass(frozen=True)
@@ -227,31 +223,22 @@ def _parse_rows(rows: Iterator[tuple[int, Sequence[object]]]) -> OrgTable:
     result_rows: list[OrgRow] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, str], int] = {}
-    data_rows = 0
-    empty_run = 0
-    for number, values in rows:
-        raw = {fld: values[i] if i < len(values) else None for fld, i in columns.items()}
-        if not any(cell_text(value) for value in raw.values()):
-            empty_run += 1
-            if empty_run >= _MAX_EMPTY_RUN:
-                break
-            continue
-        empty_run = 0
-        data_rows += 1
-        if data_rows > MAX_DATA_ROWS:
-            raise _Fatal(texts.too_many_rows(MAX_DATA_ROWS))
-        row, problems = _parse_row(number, raw)
-        if row is not None:
-            key = (normalize_name(row.district), normalize_name(row.organization))
-            if key in seen:
-                problems.append(texts.duplicate_row(seen[key]))
+    try:
+        for number, raw in filled_rows(rows, columns, MAX_DATA_ROWS):
+            row, problems = _parse_row(number, raw)
+            if row is not None:
+                key = (normalize_name(row.district), normalize_name(row.organization))
+                if key in seen:
+                    problems.append(texts.duplicate_row(seen[key]))
+                else:
+                    seen[key] = number
+            if problems or row is None:
+                errors.append(RowError(number, texts.ROW_PROBLEMS_SEPARATOR.join(problems)))
             else:
-                seen[key] = number
-        if problems or row is None:
-            errors.append(RowError(number, texts.ROW_PROBLEMS_SEPARATOR.join(problems)))
-        else:
-            result_rows.append(row)
-    if data_rows == 0:
+                result_rows.append(row)
+    except TooManyRows:
+        raise _Fatal(texts.too_many_rows(MAX_DATA_ROWS)) from None
+    if not result_rows and not errors:
         raise _Fatal(texts.NO_DATA_ROWS)
     return OrgTable(rows=result_rows, errors=errors)
 
