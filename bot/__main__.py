@@ -1,8 +1,8 @@
 """``python -m bot`` starts the bot; ``python -m bot migrate`` only applies migrations;
 ``python -m bot transfer --from URL --to URL`` copies a database into an empty one.
 
-The bot polls Telegram, or, with ``WEBHOOK_URL`` set, serves a webhook
-(``bot/wiring/webhook.py``); the lock below covers both.
+The bot polls Telegram through a durable inbox (``bot/wiring/inbox.py``), or, with
+``WEBHOOK_URL`` set, serves a webhook (``bot/wiring/webhook.py``); the lock below covers both.
 
 One bot per SQLite database: the sender and the scheduler assume they are alone (two would
 send every reminder twice). ``run`` takes an exclusive ``flock`` on ``<database>.lock``
@@ -82,6 +82,7 @@ def single_instance(database_url: str) -> Iterator[None]:
 async def run(settings: Settings) -> None:
     # Imported here: a start refused by the lock stops before loading the handlers.
     from bot.wiring.factory import close, create_bot, create_dispatcher
+    from bot.wiring.inbox import run_polling
     from bot.wiring.webhook import leave_webhook, run_webhook, stop_on_signals
 
     engine = create_engine(settings.database_url)
@@ -93,8 +94,8 @@ async def run(settings: Settings) -> None:
             await run_webhook(dp, bot, settings, stop_on_signals())
         else:
             await leave_webhook(bot)
-            # Sequential handling: an update is confirmed to Telegram only after it was applied.
-            await dp.start_polling(bot, handle_as_tasks=False)
+            # Each update is written to the inbox before Telegram is told it arrived.
+            await run_polling(dp, bot, stop_on_signals())
     finally:
         await close(bot, engine)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import MembershipReport
 
@@ -53,6 +55,38 @@ def counting_revisions(*where: ColumnElement[bool], newest_only: bool = False) -
     else:
         latest = latest.where(*where)
     return latest.group_by(mr.org_id, mr.period).subquery()
+
+
+def newest_counting_revisions(org_ids: Select[Any], *, before: date | None = None) -> Subquery:
+    """``(org_id, period, revision)`` per ППО of ``org_ids`` (a select of their ids) that has a
+    report (before ``before``): its newest such period and that period's counting revision,
+    as ``counting_revisions`` defines it (the highest revision).
+
+    Driven by the ППО: each one's newest period is a correlated ``max`` that both databases
+    answer with one backward probe of the (org_id, period) index, then its revisions are read.
+    Grouping every report of five years instead (``max(period) ... group by org_id``) read
+    200,000 index entries for a region and, on PostgreSQL, sorted them on disk: the digest's
+    ``latest_before`` took 98 ms there instead of 40, 43 ms on SQLite instead of 24
+    (``bench.digest_10k``'s region).
+    """
+    mr = MembershipReport
+    ppo = org_ids.subquery()
+    ppo_id = ppo.c[0]
+    earlier = aliased(MembershipReport)
+    newest_period = select(func.max(earlier.period)).where(earlier.org_id == ppo_id)
+    if before is not None:
+        newest_period = newest_period.where(earlier.period < before)
+    return (
+        select(
+            mr.org_id.label("org_id"),
+            mr.period.label("period"),
+            func.max(mr.revision).label("revision"),
+        )
+        .select_from(ppo)
+        .join(mr, and_(mr.org_id == ppo_id, mr.period == newest_period.scalar_subquery()))
+        .group_by(mr.org_id, mr.period)
+        .subquery()
+    )
 
 
 def is_counting(latest: Subquery) -> ColumnElement[bool]:
