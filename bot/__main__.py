@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import sys
@@ -89,13 +90,17 @@ async def run(settings: Settings) -> None:
     await upgrade(engine)
     bot = create_bot(settings)
     dp = create_dispatcher(settings, engine, SystemClock())
+    # Everything loaded at start lives as long as the process: frozen, a full garbage
+    # collection walks only what came later (bench/loop_block.py: 210 ms to 45 ms at most).
+    gc.collect()
+    gc.freeze()
     try:
         if settings.webhook_url is not None:
             await run_webhook(dp, bot, settings, stop_on_signals())
         else:
             await leave_webhook(bot)
             # Each update is written to the inbox before Telegram is told it arrived.
-            await run_polling(dp, bot, stop_on_signals())
+            await run_polling(dp, bot, stop_on_signals(), chats_at_once=settings.chats_at_once)
     finally:
         await close(bot, engine)
 

@@ -42,6 +42,7 @@ from handlers.district_events import run_devents
 from handlers.event_report import run_events_report
 from handlers.filters import IsStaffOrAdmin
 from handlers.form_chat import FormChat
+from handlers.org_search import answer_found
 from handlers.passport_report import run_passports
 from handlers.plans import run_plan, run_plan_edit
 from handlers.replies import answer_file, answer_lines
@@ -70,7 +71,6 @@ class Scoped:
 
 
 Runner = Callable[[Scoped], Awaitable[None]]
-SEARCH_SHOWN = 10
 
 
 async def _send_table(message: Message, digest: Digest) -> None:
@@ -240,12 +240,7 @@ async def return_command(
         return
     scope_ids = None if viewer.is_admin else {org.id for org in viewer.staff_scopes}
     found = [o for o in await search(session, query, scope_ids) if o.kind is OrgKind.PPO]
-    if not found:
-        await message.answer(t.NOT_FOUND)
-        return
-    if len(found) > SEARCH_SHOWN:
-        await message.answer(t.TOO_MANY.format(count=len(found), shown=SEARCH_SHOWN))
-    await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.return_choice(found[:SEARCH_SHOWN]))
+    await answer_found(message, found, t.CHOOSE_SCOPE, keyboards.return_choice)
 
 
 async def return_picked(

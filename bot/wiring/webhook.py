@@ -164,7 +164,12 @@ def create_app(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> web.Appl
     shutdown hooks (scheduler, sender) tied to the server's."""
     assert settings.webhook_secret is not None  # the settings require it with a webhook URL
     app = web.Application()
-    handler = ConfirmAfterApplied(dispatcher, bot, settings.webhook_secret.get_secret_value())
+    handler = ConfirmAfterApplied(
+        dispatcher,
+        bot,
+        settings.webhook_secret.get_secret_value(),
+        chats_at_once=settings.chats_at_once,
+    )
     handler.register(app, path=settings.webhook_path)
     health = health_handler(
         dispatcher["reading_pool"], dispatcher["clock"], scheduler_holder(dispatcher)
