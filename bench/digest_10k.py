@@ -1,6 +1,6 @@
 """Benchmark: a digest for a region of 10,000 ППО with five years of quarterly reports.
 
-    .venv/bin/python -m bench.digest_10k [--db PATH] [--repeat N]
+    .venv/bin/python -m bench.digest_10k [--db PATH] [--repeat N] [--no-freeze]
     .venv/bin/python -m bench.digest_10k --postgres     # the same on a throwaway PostgreSQL 15
 
 Builds a temporary SQLite database (migrated like production) with one region, 100 districts
@@ -9,14 +9,17 @@ Sep 2026: 200,000 rows) plus the open December 2026 period (90 % submitted, some
 revision, some returned), 20,000 events and a collection per district. Then, in a fresh process
 (so the RSS is the digest's, not the generator's), times for the whole region and for one
 district: ``load_digest``, the text, the .xlsx and the chart, with the tracemalloc peak of each
-step and the process RSS. Prints figures; asserts nothing about speed. On PostgreSQL the tables
-are analyzed after the load, as autovacuum would do in production.
+step and the process RSS. Like the bot at start, the measuring process freezes what it has
+loaded (``gc.freeze()``, unless ``--no-freeze``): a full garbage collection then walks only the
+digest's objects, not the libraries' 300,000. Prints figures; asserts nothing about speed. On
+PostgreSQL the tables are analyzed after the load, as autovacuum would do in production.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import statistics
 import subprocess
@@ -366,29 +369,37 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
     print(f"peak RSS of the process so far {max_rss_mb():.0f} MB")
 
 
-async def measure(url: str, repeat: int) -> None:
+async def measure(url: str, repeat: int, *, freeze: bool) -> None:
+    if freeze:  # as bot/__main__.py does once the dispatcher is built
+        gc.collect()
+        gc.freeze()
     engine = create_engine(url)
     pool = create_session_pool(engine)
     async with pool() as session:
         region_id = (await org_ids(session, OrgKind.REGION))[0]
         district_id = (await org_ids(session, OrgKind.DISTRICT))[0]
-    print(f"measuring process: RSS before {rss_mb():.0f} MB (Python + libraries)")
+    frozen = "frozen" if freeze else "not frozen"
+    print(f"measuring process: RSS before {rss_mb():.0f} MB (Python + libraries, {frozen})")
     await _measure_scope(pool, "region, 10,000 ППО (9,900 live)", region_id, repeat)
     await _measure_scope(pool, "one district, 100 ППО", district_id, repeat)
     await engine.dispose()
 
 
-def _build_and_measure(url: str, repeat: int) -> None:
+def _measure_command(url: str, repeat: int, freeze: bool) -> list[str]:
+    command = [sys.executable, "-m", "bench.digest_10k", "--measure", "--url", url]
+    return [*command, "--repeat", str(repeat), *([] if freeze else ["--no-freeze"])]
+
+
+def _build_and_measure(url: str, repeat: int, freeze: bool) -> None:
     started = time.perf_counter()
     counts = asyncio.run(build_database(url))
     summary = ", ".join(f"{name}: {value:,}" for name, value in counts.items())
     print(f"built the database in {time.perf_counter() - started:.1f} s: {summary}")
     sys.stdout.flush()
-    command = [sys.executable, "-m", "bench.digest_10k", "--measure", "--url", url]
-    subprocess.run([*command, "--repeat", str(repeat)], check=True)
+    subprocess.run(_measure_command(url, repeat, freeze), check=True)
 
 
-def _postgres(repeat: int) -> None:
+def _postgres(repeat: int, freeze: bool) -> None:
     """The same on a throwaway PostgreSQL 15 server (the test suite's ``tests/pg_cluster``)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from pg_cluster import postgres_unavailable_reason, start_postgres
@@ -398,7 +409,7 @@ def _postgres(repeat: int) -> None:
         raise SystemExit(f"PostgreSQL is not available: {reason}")
     with tempfile.TemporaryDirectory() as folder, start_postgres(Path(folder)) as cluster:
         print("PostgreSQL 15 (durability off, as in the tests)")
-        _build_and_measure(cluster.create_database("bench"), repeat)
+        _build_and_measure(cluster.create_database("bench"), repeat, freeze)
 
 
 def main() -> None:
@@ -406,24 +417,25 @@ def main() -> None:
     parser.add_argument("--db", help="SQLite file to use (created if missing, then kept)")
     parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (median)")
+    parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() at start")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    freeze = not args.no_freeze
     if args.measure:
-        asyncio.run(measure(args.url, args.repeat))
+        asyncio.run(measure(args.url, args.repeat, freeze=freeze))
         return
     if args.postgres:
-        _postgres(args.repeat)
+        _postgres(args.repeat, freeze)
         return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(args.db) if args.db else Path(folder) / "bench.sqlite3"
         url = f"sqlite+aiosqlite:///{path}"
         if path.exists():
-            command = [sys.executable, "-m", "bench.digest_10k", "--measure", "--url", url]
-            subprocess.run([*command, "--repeat", str(args.repeat)], check=True)
+            subprocess.run(_measure_command(url, args.repeat, freeze), check=True)
         else:
             print("SQLite (WAL, as in production)")
-            _build_and_measure(url, args.repeat)
+            _build_and_measure(url, args.repeat, freeze)
             print(f"database file: {path.stat().st_size / 2**20:.0f} MB")
 
 

@@ -1,8 +1,8 @@
 """``python -m bot`` starts the bot; ``python -m bot migrate`` only applies migrations;
 ``python -m bot transfer --from URL --to URL`` copies a database into an empty one.
 
-The bot polls Telegram, or, with ``WEBHOOK_URL`` set, serves a webhook
-(``bot/wiring/webhook.py``); the lock below covers both.
+The bot polls Telegram through a durable inbox (``bot/wiring/inbox.py``), or, with
+``WEBHOOK_URL`` set, serves a webhook (``bot/wiring/webhook.py``); the lock below covers both.
 
 One bot per SQLite database: the sender and the scheduler assume they are alone (two would
 send every reminder twice). ``run`` takes an exclusive ``flock`` on ``<database>.lock``
@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import sys
@@ -82,19 +83,24 @@ def single_instance(database_url: str) -> Iterator[None]:
 async def run(settings: Settings) -> None:
     # Imported here: a start refused by the lock stops before loading the handlers.
     from bot.wiring.factory import close, create_bot, create_dispatcher
+    from bot.wiring.inbox import run_polling
     from bot.wiring.webhook import leave_webhook, run_webhook, stop_on_signals
 
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     bot = create_bot(settings)
     dp = create_dispatcher(settings, engine, SystemClock())
+    # Everything loaded at start lives as long as the process: frozen, a full garbage
+    # collection walks only what came later (bench/loop_block.py: 210 ms to 45 ms at most).
+    gc.collect()
+    gc.freeze()
     try:
         if settings.webhook_url is not None:
             await run_webhook(dp, bot, settings, stop_on_signals())
         else:
             await leave_webhook(bot)
-            # Sequential handling: an update is confirmed to Telegram only after it was applied.
-            await dp.start_polling(bot, handle_as_tasks=False)
+            # Each update is written to the inbox before Telegram is told it arrived.
+            await run_polling(dp, bot, stop_on_signals(), chats_at_once=settings.chats_at_once)
     finally:
         await close(bot, engine)
 

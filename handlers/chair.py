@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ from handlers.callbacks import EventAction, EventCb, OpenForm, ReportPeriod
 from handlers.filters import IsChair
 from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
+from handlers.taps import ResolveTap
 from storage import collections, drafts
 from storage import events as event_store
 from storage.models import Event, Organization
@@ -88,7 +90,7 @@ async def report_period_tapped(
     clock: Clock,
 ) -> None:
     """The chair picked which open request a report answers; only the chair of that ППО."""
-    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
+    org = viewer.chaired_org(callback_data.org_id)
     if org is None or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
@@ -107,7 +109,7 @@ async def form_button_tapped(
     clock: Clock,
 ) -> None:
     """Any button that opens a chair's form for a ППО; the sender must chair that ППО now."""
-    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
+    org = viewer.chaired_org(callback_data.org_id)
     form = form_named(callback_data.form)
     chairs_form = form is not None and bool(form.audience & Audience.CHAIR)
     if org is None or form is None or not chairs_form or not isinstance(query.message, Message):
@@ -194,91 +196,73 @@ async def events_list(
         await message.answer(lines[-1], reply_markup=keyboards.event_list(shown))
 
 
-async def _own_event(
-    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
-) -> Event | None:
-    """The event, if it exists and the sender chairs its ППО; otherwise explain and stop."""
-    item = await event_store.get_event(session, callback_data.event_id)
-    if item is None:
-        await query.answer(te.NOT_FOUND, show_alert=True)
-        return None
-    if not viewer.chairs(item.org_id):
-        await query.answer(common.NO_RIGHTS, show_alert=True)
-        return None
-    return item
+@dataclass(frozen=True)
+class OwnEventTap:
+    """A chair's button under an event they reported: the event, its ППО, the chat."""
+
+    event: Event
+    org: Organization
+    message: Message
 
 
-async def _event_tapped(
-    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
-) -> tuple[Event, Organization, Message] | None:
-    """The event (with its ППО and the chat) if it exists and the sender chairs its ППО;
-    otherwise the tap is explained (or ignored) and None returned."""
-    item = await _own_event(query, callback_data, session, viewer)
-    if item is None or not isinstance(query.message, Message):
-        return None
-    await query.answer()
-    org = next(o for o in viewer.chaired if o.id == item.org_id)
-    return item, org, query.message
-
-
-async def event_opened(
-    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
-) -> None:
-    tapped = await _event_tapped(query, callback_data, session, viewer)
-    if tapped is not None:
-        item, org, message = tapped
-        await message.answer(
-            event_reports.event_card(item, org.name), reply_markup=keyboards.event_actions(item.id)
-        )
-
-
-async def event_correct_tapped(
+async def _own_event_tap(
     query: CallbackQuery,
     callback_data: EventCb,
     session: AsyncSession,
     viewer: Viewer,
     settings: Settings,
     clock: Clock,
-) -> None:
-    tapped = await _event_tapped(query, callback_data, session, viewer)
-    if tapped is not None:
-        item, org, message = tapped
-        chat = _chat(message, session, viewer, settings, clock)
-        await chat.open_or_resume(EVENT_FORM, chat.request(org, event=item))
+) -> OwnEventTap | None:
+    """The event, if it exists and the sender chairs its ППО; otherwise explain and stop."""
+    item = await event_store.get_event(session, callback_data.event_id)
+    if item is None:
+        await query.answer(te.NOT_FOUND, show_alert=True)
+        return None
+    org = viewer.chaired_org(item.org_id)
+    if org is None:
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return None
+    if not isinstance(query.message, Message):
+        return None
+    await query.answer()
+    return OwnEventTap(item, org, query.message)
 
 
-async def event_delete_tapped(
-    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
+async def event_opened(_: CallbackQuery, tap: OwnEventTap) -> None:
+    await tap.message.answer(
+        event_reports.event_card(tap.event, tap.org.name),
+        reply_markup=keyboards.event_actions(tap.event.id),
+    )
+
+
+async def event_correct_tapped(
+    _: CallbackQuery,
+    tap: OwnEventTap,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
-    tapped = await _event_tapped(query, callback_data, session, viewer)
-    if tapped is not None:
-        item, _, message = tapped
-        await message.answer(
-            te.confirm_delete(item.topic), reply_markup=keyboards.delete_confirm(item.id)
-        )
+    chat = _chat(tap.message, session, viewer, settings, clock)
+    await chat.open_or_resume(EVENT_FORM, chat.request(tap.org, event=tap.event))
+
+
+async def event_delete_tapped(_: CallbackQuery, tap: OwnEventTap) -> None:
+    await tap.message.answer(
+        te.confirm_delete(tap.event.topic), reply_markup=keyboards.delete_confirm(tap.event.id)
+    )
 
 
 async def event_delete_confirmed(
-    query: CallbackQuery,
-    callback_data: EventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    clock: Clock,
+    _: CallbackQuery, tap: OwnEventTap, session: AsyncSession, viewer: Viewer, clock: Clock
 ) -> None:
-    tapped = await _event_tapped(query, callback_data, session, viewer)
-    if tapped is not None:
-        item, _, message = tapped
-        assert viewer.person is not None
-        event_reports.delete(session, item, by=viewer.person.id, now=clock.now())
-        await message.answer(te.deleted(item.topic))
+    assert viewer.person is not None
+    event_reports.delete(session, tap.event, by=viewer.person.id, now=clock.now())
+    await tap.message.answer(te.deleted(tap.event.topic))
 
 
-async def event_kept(
-    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, viewer: Viewer
-) -> None:
-    tapped = await _event_tapped(query, callback_data, session, viewer)
-    if tapped is not None:
-        await tapped[2].answer(te.KEPT)
+async def event_kept(_: CallbackQuery, tap: OwnEventTap) -> None:
+    await tap.message.answer(te.KEPT)
 
 
 async def passport_card(
@@ -326,6 +310,9 @@ def create_router() -> Router:
     router.callback_query.register(report_period_tapped, ReportPeriod.filter())
     router.message.register(history, Command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
+    event_buttons = Router(name="chair-event-buttons")
     for action, handler in EVENT_BUTTONS.items():
-        router.callback_query.register(handler, EventCb.filter(F.action == action))
+        event_buttons.callback_query.register(handler, EventCb.filter(F.action == action))
+    event_buttons.callback_query.middleware(ResolveTap(_own_event_tap))
+    router.include_router(event_buttons)
     return router

@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain.district_event_mail import ANSWER, Buttons
 from bot.texts import district_events as t
 from handlers.callbacks import DistrictEventAction, DistrictEventCb
+from handlers.keyboards import inline
 from storage.models import DistrictEvent
 
 
@@ -33,14 +34,10 @@ def invite_buttons(purpose: str, event_id: int, org_id: int) -> Buttons:
 
 def event_list(events: Sequence[tuple[DistrictEvent, str]]) -> InlineKeyboardMarkup:
     """One button per event: (event, its local start as the label's date)."""
-    kb = InlineKeyboardBuilder()
-    for event, label in events:
-        kb.button(
-            text=label,
-            callback_data=DistrictEventCb(action=DistrictEventAction.OPEN, event_id=event.id),
-        )
-    kb.adjust(1)
-    return kb.as_markup()
+    open_event = DistrictEventAction.OPEN
+    return inline(
+        ((label, DistrictEventCb(action=open_event, event_id=e.id)) for e, label in events), 1
+    )
 
 
 def card_keyboard(event_id: int) -> InlineKeyboardMarkup:

@@ -1,11 +1,13 @@
 """District events in the chat: /devents (staff: the scope's events, each a button to its
-card and table) and the buttons of an event, one handler per action, each checking again who
-taps: a chair answers only for the ППО they chair and that is invited, staff open only the
-events of a scope they oversee. Announcing is the form /devent (``bot/domain/district_events.py``).
+card and table) and the buttons of an event, each tap checked again (``_event_tap``): a chair
+answers only for the ППО they chair and that is invited, staff open only the events of a scope
+they oversee. Announcing is the form /devent (``bot/domain/district_events.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,7 @@ from bot.domain.district_event_answers import (
 from bot.domain.staff_scope import can_act_on
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
+from bot.forms.declaration import OpenRequest, Started
 from bot.rendering.district_events import EventCard, card_lines, card_xlsx
 from bot.texts import common
 from bot.texts import district_events as t
@@ -31,6 +34,7 @@ from handlers import district_event_keyboards as keyboards
 from handlers.callbacks import DistrictEventAction, DistrictEventCb
 from handlers.form_chat import FormChat
 from handlers.replies import answer_file, answer_lines
+from handlers.taps import ResolveTap
 from storage import district_events as store
 from storage import orgs
 from storage.models import DistrictEvent, DistrictEventAnswer, Organization
@@ -50,128 +54,103 @@ async def run_devents(c: Scoped) -> None:
     await c.message.answer(t.LIST_HEADER, reply_markup=keyboards.event_list(labels))
 
 
+@dataclass(frozen=True)
+class EventTap:
+    """A district event's button, checked: the event, the ППО of a chair's button or the scope
+    of a staff one, and the chat the forms it opens run in."""
+
+    query: CallbackQuery
+    action: DistrictEventAction
+    event: DistrictEvent
+    org: Organization
+    chat: FormChat
+
+    async def open_form(self, start: Callable[[OpenRequest], Awaitable[Started]]) -> None:
+        await self.query.answer()
+        await self.chat.resume_or_start(lambda: start(self.chat.request(self.org)))
+
+    async def open_once_begun(self, start: Callable[[OpenRequest], Awaitable[Started]]) -> None:
+        """Attendance is entered once the event has begun."""
+        if self.chat.clock.now() < self.event.starts_at:
+            await self.query.answer(t.NOT_STARTED, show_alert=True)
+            return
+        await self.open_form(start)
+
+
 async def _chairs_invite(
-    query: CallbackQuery, data: DistrictEventCb, session: AsyncSession, viewer: Viewer
-) -> tuple[DistrictEvent, Organization, Message] | None:
+    session: AsyncSession, data: DistrictEventCb, viewer: Viewer
+) -> tuple[DistrictEvent, Organization] | None:
     """The event and the ППО of a chair's button, if the sender chairs that invited ППО now."""
-    org = next((o for o in viewer.chaired if o.id == data.org_id), None)
+    org = viewer.chaired_org(data.org_id)
     event = await store.get_event(session, data.event_id)
-    invited = (
-        org is not None
-        and event is not None
-        and await store.invite_of(session, event.id, org.id) is not None
-    )
-    if not invited or org is None or event is None or not isinstance(query.message, Message):
-        await query.answer(common.NO_RIGHTS, show_alert=True)
+    if org is None or event is None or await store.invite_of(session, event.id, org.id) is None:
         return None
-    return event, org, query.message
+    return event, org
 
 
-async def _answer_tapped(
+async def _staffs_event(
+    session: AsyncSession, data: DistrictEventCb, viewer: Viewer
+) -> tuple[DistrictEvent, Organization] | None:
+    """The event of a staff button and its scope, if the sender oversees that scope."""
+    event = await store.get_event(session, data.event_id)
+    scope = None if event is None else await orgs.get_org(session, event.scope_org_id)
+    if event is None or scope is None or not await can_act_on(session, viewer, scope):
+        return None
+    return event, scope
+
+
+async def _event_tap(
     query: CallbackQuery,
     data: DistrictEventCb,
     session: AsyncSession,
     viewer: Viewer,
     settings: Settings,
     clock: Clock,
-    answer: DistrictEventAnswer,
-) -> None:
-    found = await _chairs_invite(query, data, session, viewer)
-    if found is None:
-        return
-    event, org, message = found
-    tz = org.timezone or settings.timezone
-    if not answers_open(event, tz, clock.now()):
-        await query.answer(t.ANSWERS_CLOSED, show_alert=True)
-        return
-    await query.answer()
-    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    await chat.resume_or_start(lambda: start_reply(chat.request(org), event, answer))
-
-
-async def coming_tapped(
-    query: CallbackQuery,
-    callback_data: DistrictEventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    await _answer_tapped(
-        query, callback_data, session, viewer, settings, clock, DistrictEventAnswer.COMING
-    )
-
-
-async def decline_tapped(
-    query: CallbackQuery,
-    callback_data: DistrictEventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    await _answer_tapped(
-        query, callback_data, session, viewer, settings, clock, DistrictEventAnswer.DECLINED
-    )
-
-
-async def came_tapped(
-    query: CallbackQuery,
-    callback_data: DistrictEventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    found = await _chairs_invite(query, callback_data, session, viewer)
-    if found is None:
-        return
-    event, org, message = found
-    if clock.now() < event.starts_at:
-        await query.answer(t.NOT_STARTED, show_alert=True)
-        return
-    await query.answer()
-    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    await chat.resume_or_start(lambda: start_came(chat.request(org), event))
-
-
-async def _staffs_event(
-    query: CallbackQuery, data: DistrictEventCb, session: AsyncSession, viewer: Viewer
-) -> tuple[DistrictEvent, Organization, Message] | None:
-    """The event of a staff button and its scope, if the sender oversees that scope."""
-    event = await store.get_event(session, data.event_id)
-    scope = None if event is None else await orgs.get_org(session, event.scope_org_id)
-    allowed = scope is not None and await can_act_on(session, viewer, scope)
-    if not allowed or event is None or scope is None or not isinstance(query.message, Message):
+) -> EventTap | None:
+    """A chair answers only for the ППО they chair and that is invited; staff open only the
+    events of a scope they oversee. Anyone else is refused."""
+    by_staff = data.action in STAFF_ACTIONS
+    found = await (_staffs_event if by_staff else _chairs_invite)(session, data, viewer)
+    if found is None or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return None
-    return event, scope, query.message
+    event, org = found
+    chat = FormChat(query.message, session, viewer.tg_user_id, settings, clock)
+    return EventTap(query, data.action, event, org, chat)
 
 
-async def open_tapped(
-    query: CallbackQuery,
-    callback_data: DistrictEventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    """The card: answers, and once the event has begun, attendance; then the table."""
-    found = await _staffs_event(query, callback_data, session, viewer)
-    if found is None:
+async def answer_tapped(_: CallbackQuery, tap: EventTap) -> None:
+    """«будем» or «не сможем»: the reply form with that answer, while answers are open."""
+    tz = tap.org.timezone or tap.chat.settings.timezone
+    if not answers_open(tap.event, tz, tap.chat.clock.now()):
+        await tap.query.answer(t.ANSWERS_CLOSED, show_alert=True)
         return
-    event, scope, message = found
-    await query.answer()
+    answer = CHAIR_ANSWERS[tap.action]
+    await tap.open_form(lambda request: start_reply(request, tap.event, answer))
+
+
+async def came_tapped(_: CallbackQuery, tap: EventTap) -> None:
+    await tap.open_once_begun(lambda request: start_came(request, tap.event))
+
+
+async def staff_came_tapped(_: CallbackQuery, tap: EventTap) -> None:
+    await tap.open_once_begun(lambda request: start_staff_came(request, tap.event))
+
+
+async def open_tapped(_: CallbackQuery, tap: EventTap) -> None:
+    """The card: answers, and once the event has begun, attendance; then the table."""
+    event, message, settings = tap.event, tap.chat.message, tap.chat.settings
+    await tap.query.answer()
     card = EventCard(
         kind=event.kind,
         title=event.title,
-        starts=event.starts_at.astimezone(zone_of(scope, settings.timezone)),
+        starts=event.starts_at.astimezone(zone_of(tap.org, settings.timezone)),
         place=event.place,
         online=event.online,
         quota=event.quota,
         answer_by=event.answer_by,
-        held=clock.now() >= event.starts_at,
-        rows=tuple(await store.invite_rows(session, event.id)),
+        held=tap.chat.clock.now() >= event.starts_at,
+        rows=tuple(await store.invite_rows(tap.chat.session, event.id)),
     )
     await answer_lines(message, card_lines(card))
     if card.held:
@@ -179,29 +158,14 @@ async def open_tapped(
     await answer_file(message, partial(card_xlsx, card), t.file_name(card.starts), t.FILE_CAPTION)
 
 
-async def staff_came_tapped(
-    query: CallbackQuery,
-    callback_data: DistrictEventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    found = await _staffs_event(query, callback_data, session, viewer)
-    if found is None:
-        return
-    event, scope, message = found
-    if clock.now() < event.starts_at:
-        await query.answer(t.NOT_STARTED, show_alert=True)
-        return
-    await query.answer()
-    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    await chat.resume_or_start(lambda: start_staff_came(chat.request(scope), event))
-
-
+CHAIR_ANSWERS = {
+    DistrictEventAction.COMING: DistrictEventAnswer.COMING,
+    DistrictEventAction.DECLINE: DistrictEventAnswer.DECLINED,
+}
+STAFF_ACTIONS = frozenset({DistrictEventAction.OPEN, DistrictEventAction.STAFF_CAME})
 BUTTONS = {
-    DistrictEventAction.COMING: coming_tapped,
-    DistrictEventAction.DECLINE: decline_tapped,
+    DistrictEventAction.COMING: answer_tapped,
+    DistrictEventAction.DECLINE: answer_tapped,
     DistrictEventAction.CAME: came_tapped,
     DistrictEventAction.OPEN: open_tapped,
     DistrictEventAction.STAFF_CAME: staff_came_tapped,
@@ -212,4 +176,5 @@ def create_router() -> Router:
     router = Router(name="district_events")
     for action, handler in BUTTONS.items():
         router.callback_query.register(handler, DistrictEventCb.filter(F.action == action))
+    router.callback_query.middleware(ResolveTap(_event_tap))
     return router

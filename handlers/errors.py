@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import ErrorEvent
 
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Pacer
 from bot.delivery.outgoing import send_paced
 from bot.texts import common
 from bot.wiring.middlewares import DatabaseBusyError
@@ -18,7 +18,7 @@ from bot.wiring.middlewares import DatabaseBusyError
 log = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent, bot: Bot, limiter: RateLimiter) -> None:
+async def on_error(event: ErrorEvent, bot: Bot, limiter: Pacer) -> None:
     """Tell the sender once, through the shared limiter. A bug is logged here once with the
     update id; a database that stayed busy was logged where the retries gave up."""
     busy = isinstance(event.exception, DatabaseBusyError)

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import BaseMiddleware, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, Filter
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
@@ -27,6 +27,7 @@ from bot.wiring.config import Settings
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
 from handlers.form_chat import FormChat, advance, still_allowed
+from handlers.taps import ResolveTap
 from storage import drafts
 from storage.models import FormDraft
 
@@ -175,25 +176,6 @@ async def _tap(
     return Tap(query, data, draft, form_of_draft(draft.form), chat)
 
 
-class ResolveTap(BaseMiddleware):
-    """Runs before every form button's handler (after its filter matched): resolves the
-    :class:`Tap`, or explains a stale or foreign tap, in which case the handler never runs."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        assert isinstance(event, CallbackQuery)
-        keys = ("callback_data", "session", "viewer", "settings", "clock")
-        tap = await _tap(event, *(data[key] for key in keys))
-        if tap is None:
-            return None
-        data["tap"] = tap
-        return await handler(event, data)
-
-
 async def cancel_tapped(_: CallbackQuery, tap: Tap) -> None:
     await drafts.drop_draft(tap.chat.session, tap.draft)
     await tap.query.answer()
@@ -333,5 +315,5 @@ def create_router() -> Router:
     router.message.register(non_text_answer, HasDraft(), ~F.text)
     for action, handler in BUTTONS.items():
         router.callback_query.register(handler, FormCb.filter(F.action == action))
-    router.callback_query.middleware(ResolveTap())
+    router.callback_query.middleware(ResolveTap(_tap))
     return router

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -40,6 +41,15 @@ from handlers.callbacks import (
     short_token,
 )
 from storage.models import Event, Organization, OrgKind, ReservePerson
+
+
+def inline(buttons: Iterable[tuple[str, CallbackData]], per_row: int = 8) -> InlineKeyboardMarkup:
+    """An inline keyboard of (label, callback data) buttons, ``per_row`` a row at most."""
+    kb = InlineKeyboardBuilder()
+    for label, data in buttons:
+        kb.button(text=label, callback_data=data)
+    kb.adjust(per_row)
+    return kb.as_markup()
 
 
 def chair_menu() -> ReplyKeyboardMarkup:
@@ -160,98 +170,68 @@ def edit_keyboard(token: str, spec: FormSpec, answers: dict[str, Any]) -> Inline
 
 
 def org_choice(form: str, orgs: Sequence[Organization]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for org in orgs:
-        kb.button(text=org.name[:60], callback_data=OpenForm(form=form, org_id=org.id))
-    kb.adjust(1)
-    return kb.as_markup()
+    return inline(((org.name[:60], OpenForm(form=form, org_id=org.id)) for org in orgs), 1)
 
 
 def pick_one(org_id: int, options: Sequence[PickOption]) -> InlineKeyboardMarkup:
     """A form that cannot open yet: the chair picks an option (the open request a report
     answers, with its deadline)."""
-    kb = InlineKeyboardBuilder()
-    for option in options:
-        kb.button(
-            text=option.label, callback_data=ReportPeriod(org_id=org_id, collection_id=option.value)
-        )
-    kb.adjust(1)
-    return kb.as_markup()
+    return inline(
+        ((o.label, ReportPeriod(org_id=org_id, collection_id=o.value)) for o in options), 1
+    )
 
 
 def event_list(events: Sequence[Event]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for number, event in enumerate(events, 1):
-        kb.button(
-            text=f"{number}. {event.topic[:40]}",
-            callback_data=EventCb(action=EventAction.OPEN, event_id=event.id),
-        )
-    kb.adjust(1)
-    return kb.as_markup()
+    return inline(
+        (
+            (f"{number}. {event.topic[:40]}", EventCb(action=EventAction.OPEN, event_id=event.id))
+            for number, event in enumerate(events, 1)
+        ),
+        1,
+    )
 
 
 def event_actions(event_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=te.BTN_CORRECT, callback_data=EventCb(action=EventAction.CORRECT, event_id=event_id)
-    )
-    kb.button(
-        text=te.BTN_DELETE, callback_data=EventCb(action=EventAction.DELETE, event_id=event_id)
-    )
-    return kb.as_markup()
+    actions = ((te.BTN_CORRECT, EventAction.CORRECT), (te.BTN_DELETE, EventAction.DELETE))
+    return inline((label, EventCb(action=a, event_id=event_id)) for label, a in actions)
 
 
 def delete_confirm(event_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=te.BTN_DELETE_YES,
-        callback_data=EventCb(action=EventAction.DELETE_YES, event_id=event_id),
+    actions = (
+        (te.BTN_DELETE_YES, EventAction.DELETE_YES),
+        (te.BTN_DELETE_NO, EventAction.DELETE_NO),
     )
-    kb.button(
-        text=te.BTN_DELETE_NO,
-        callback_data=EventCb(action=EventAction.DELETE_NO, event_id=event_id),
-    )
-    return kb.as_markup()
+    return inline((label, EventCb(action=a, event_id=event_id)) for label, a in actions)
 
 
 def passport_edit(org_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tp.BTN_EDIT, callback_data=OpenForm(form=PASSPORT_FORM.name, org_id=org_id))
-    kb.button(
-        text=tp.BTN_RESERVE, callback_data=ReserveCb(action=ReserveAction.LIST, org_id=org_id)
-    )
-    kb.adjust(1)
-    return kb.as_markup()
+    edit = (tp.BTN_EDIT, OpenForm(form=PASSPORT_FORM.name, org_id=org_id))
+    reserve = (tp.BTN_RESERVE, ReserveCb(action=ReserveAction.LIST, org_id=org_id))
+    return inline([edit, reserve], 1)
 
 
 def reserve_list(org_id: int, people: Sequence[ReservePerson]) -> InlineKeyboardMarkup:
     """«Add» opens the reserve form; each person's button asks before removing them."""
-    kb = InlineKeyboardBuilder()
-    kb.button(
-        text=tp.BTN_RESERVE_ADD, callback_data=OpenForm(form=RESERVE_FORM.name, org_id=org_id)
-    )
-    for number, person in enumerate(people, 1):
-        kb.button(
-            text=tp.reserve_button(number, person.full_name),
-            callback_data=ReserveCb(
-                action=ReserveAction.REMOVE, org_id=org_id, person_id=person.id
-            ),
+    add = (tp.BTN_RESERVE_ADD, OpenForm(form=RESERVE_FORM.name, org_id=org_id))
+    remove = (
+        (
+            tp.reserve_button(number, person.full_name),
+            ReserveCb(action=ReserveAction.REMOVE, org_id=org_id, person_id=person.id),
         )
-    kb.adjust(1)
-    return kb.as_markup()
+        for number, person in enumerate(people, 1)
+    )
+    return inline([add, *remove], 1)
 
 
 def reserve_remove_confirm(org_id: int, person_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for label, action in (
+    actions = (
         (tp.BTN_RESERVE_REMOVE_YES, ReserveAction.REMOVE_YES),
         (tp.BTN_RESERVE_KEEP, ReserveAction.KEEP),
-    ):
-        kb.button(
-            text=label, callback_data=ReserveCb(action=action, org_id=org_id, person_id=person_id)
-        )
-    kb.adjust(2)
-    return kb.as_markup()
+    )
+    return inline(
+        ((label, ReserveCb(action=a, org_id=org_id, person_id=person_id)) for label, a in actions),
+        2,
+    )
 
 
 def reminder_button(form: str, org_id: int) -> tuple[str, str]:
@@ -263,43 +243,30 @@ def reminder_button(form: str, org_id: int) -> tuple[str, str]:
 
 
 def scope_choice(command: str, arg: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for scope in scopes:
-        kb.button(
-            text=scope.name[:60],
-            callback_data=ScopePick(command=command, org_id=scope.id, arg=arg[:20]),
-        )
-    kb.adjust(1)
-    return kb.as_markup()
+    return inline(
+        ((s.name[:60], ScopePick(command=command, org_id=s.id, arg=arg[:20])) for s in scopes), 1
+    )
 
 
 def return_choice(found: Sequence[Organization]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for org in found:
-        kb.button(text=org.name[:60], callback_data=ReturnPick(org_id=org.id))
-    kb.adjust(1)
-    return kb.as_markup()
+    return inline(((org.name[:60], ReturnPick(org_id=org.id)) for org in found), 1)
 
 
 def return_confirm(org_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=ts.BTN_RETURN, callback_data=ReturnPick(org_id=org_id, confirm=True))
-    return kb.as_markup()
+    return inline([(ts.BTN_RETURN, ReturnPick(org_id=org_id, confirm=True))])
 
 
 def org_found(found: Sequence[Organization]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for org in found:
-        kb.button(
-            text=f"#{org.id} {org.name[:55]}",
-            callback_data=OrgCb(org_id=org.id, action=OrgAction.OPEN),
-        )
-    kb.adjust(1)
-    return kb.as_markup()
+    return inline(
+        (
+            (f"#{org.id} {org.name[:55]}", OrgCb(org_id=org.id, action=OrgAction.OPEN))
+            for org in found
+        ),
+        1,
+    )
 
 
 def org_actions(org: Organization) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
     actions = [(ts.BTN_RENAME, OrgAction.RENAME), (ts.BTN_TZ, OrgAction.TIMEZONE)]
     if org.kind is OrgKind.PPO:
         actions += [(ts.BTN_MOVE, OrgAction.MOVE), (ts.BTN_CURATOR, OrgAction.CURATOR)]
@@ -308,40 +275,30 @@ def org_actions(org: Organization) -> InlineKeyboardMarkup:
         actions.append((ts.BTN_ARCHIVE, OrgAction.ARCHIVE))
     else:
         actions.append((ts.BTN_RESTORE, OrgAction.RESTORE))
-    for label, action in actions:
-        kb.button(text=label, callback_data=OrgCb(org_id=org.id, action=action))
-    kb.adjust(2)
-    return kb.as_markup()
+    return inline(((label, OrgCb(org_id=org.id, action=a)) for label, a in actions), 2)
 
 
 def move_choice(org_id: int, districts: Sequence[Organization]) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    for district in districts:
-        kb.button(
-            text=district.name[:60],
-            callback_data=OrgCb(org_id=org_id, action=OrgAction.MOVE_TO, target=district.id),
-        )
-    kb.adjust(1)
-    return kb.as_markup()
+    return inline(
+        (
+            (d.name[:60], OrgCb(org_id=org_id, action=OrgAction.MOVE_TO, target=d.id))
+            for d in districts
+        ),
+        1,
+    )
 
 
 def revoke_button(grant_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=ts.BTN_REVOKE, callback_data=RoleRevoke(grant_id=grant_id))
-    return kb.as_markup()
+    return inline([(ts.BTN_REVOKE, RoleRevoke(grant_id=grant_id))])
 
 
 def consent_choice(code: str) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=tc.BTN_AGREE, callback_data=ConsentCb(code=code, agree=True))
-    kb.button(text=tc.BTN_DECLINE, callback_data=ConsentCb(code=code, agree=False))
-    kb.adjust(2)
-    return kb.as_markup()
+    answers = ((tc.BTN_AGREE, True), (tc.BTN_DECLINE, False))
+    return inline(((label, ConsentCb(code=code, agree=agree)) for label, agree in answers), 2)
 
 
 def forget_confirm(person_id: int) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    kb.button(text=ta.BTN_FORGET, callback_data=ForgetCb(person_id=person_id, confirm=True))
-    kb.button(text=ta.BTN_KEEP, callback_data=ForgetCb(person_id=person_id, confirm=False))
-    kb.adjust(1)
-    return kb.as_markup()
+    answers = ((ta.BTN_FORGET, True), (ta.BTN_KEEP, False))
+    return inline(
+        ((label, ForgetCb(person_id=person_id, confirm=yes)) for label, yes in answers), 1
+    )

@@ -28,11 +28,12 @@ from handlers import keyboards
 from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
 from handlers.filters import IsAdmin, IsStaffOrAdmin
 from handlers.form_chat import FormChat
+from handlers.org_search import SEARCH_SHOWN, answer_found
 from handlers.replies import answer_lines
+from handlers.taps import ResolveTap
 from storage import audit, orgs, people
 from storage.models import Organization, OrgKind, Role, RoleGrant
 
-SEARCH_SHOWN = 10
 AUDIT_SHOWN = 20
 CallbackHandler = Callable[..., Awaitable[None]]
 
@@ -43,12 +44,7 @@ async def org_command(message: Message, command: CommandObject, session: AsyncSe
         await message.answer(t.SEARCH_USAGE.format(example="/org школа № 1"))
         return
     found = await org_admin.search(session, query, None)
-    if not found:
-        await message.answer(t.NOT_FOUND)
-        return
-    if len(found) > SEARCH_SHOWN:
-        await message.answer(t.TOO_MANY.format(count=len(found), shown=SEARCH_SHOWN))
-    await message.answer(t.ORG_CARD_ACTIONS, reply_markup=keyboards.org_found(found[:SEARCH_SHOWN]))
+    await answer_found(message, found, t.ORG_CARD_ACTIONS, keyboards.org_found)
 
 
 async def curator_command(
@@ -120,7 +116,12 @@ class OrgTap:
 
 
 async def _org_tap(
-    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
+    query: CallbackQuery,
+    callback_data: OrgCb,
+    session: AsyncSession,
+    viewer: Viewer,
+    settings: Settings,
+    clock: Clock,
 ) -> OrgTap | None:
     """The tapped organization if it still exists (the router admits admins only)."""
     org = await orgs.get_org(session, callback_data.org_id)
@@ -134,51 +135,38 @@ async def _org_tap(
 
 
 async def org_opened(
-    query: CallbackQuery,
-    callback_data: OrgCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
+    _: CallbackQuery, tap: OrgTap, session: AsyncSession, settings: Settings
 ) -> None:
-    if tap := await _org_tap(query, callback_data, session, viewer, clock):
-        await _card(tap.message, tap.org, session, settings)
+    await _card(tap.message, tap.org, session, settings)
 
 
 def _field_form(form: Form[Any]) -> CallbackHandler:
     """Rename, time zone: a form on the organization (or the admin's unfinished one)."""
 
     async def open_field_form(
-        query: CallbackQuery,
-        callback_data: OrgCb,
+        _: CallbackQuery,
+        tap: OrgTap,
         session: AsyncSession,
         viewer: Viewer,
         settings: Settings,
         clock: Clock,
     ) -> None:
-        if tap := await _org_tap(query, callback_data, session, viewer, clock):
-            chat = FormChat(tap.message, session, viewer.tg_user_id, settings, clock)
-            await chat.open_or_resume(form, chat.request(tap.org))
+        chat = FormChat(tap.message, session, viewer.tg_user_id, settings, clock)
+        await chat.open_or_resume(form, chat.request(tap.org))
 
     return open_field_form
 
 
-async def move_tapped(
-    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
-) -> None:
-    if tap := await _org_tap(query, callback_data, session, viewer, clock):
-        choices = [d for d in await org_admin.districts(session) if d.id != tap.org.parent_id]
-        await tap.message.answer(
-            t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(tap.org.id, choices)
-        )
+async def move_tapped(_: CallbackQuery, tap: OrgTap, session: AsyncSession) -> None:
+    choices = [d for d in await org_admin.districts(session) if d.id != tap.org.parent_id]
+    await tap.message.answer(
+        t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(tap.org.id, choices)
+    )
 
 
 async def move_to_tapped(
-    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
+    _: CallbackQuery, callback_data: OrgCb, tap: OrgTap, session: AsyncSession, clock: Clock
 ) -> None:
-    tap = await _org_tap(query, callback_data, session, viewer, clock)
-    if tap is None:
-        return
     district = await orgs.get_org(session, callback_data.target)
     if district is None or district.kind is not OrgKind.DISTRICT or tap.org.kind is not OrgKind.PPO:
         await tap.message.answer(t.NOT_FOUND)
@@ -189,40 +177,28 @@ async def move_to_tapped(
 
 def _archiving(archived: bool) -> CallbackHandler:
     async def set_archived(
-        query: CallbackQuery,
-        callback_data: OrgCb,
-        session: AsyncSession,
-        viewer: Viewer,
-        clock: Clock,
+        _: CallbackQuery, tap: OrgTap, session: AsyncSession, clock: Clock
     ) -> None:
-        if tap := await _org_tap(query, callback_data, session, viewer, clock):
-            org = tap.org
-            org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=clock.now())
-            await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
+        org = tap.org
+        org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=clock.now())
+        await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
 
     return set_archived
 
 
 async def curator_tapped(
-    query: CallbackQuery,
-    callback_data: OrgCb,
+    _: CallbackQuery,
+    tap: OrgTap,
     bot: Bot,
     session: AsyncSession,
-    viewer: Viewer,
     settings: Settings,
     clock: Clock,
 ) -> None:
-    tap = await _org_tap(query, callback_data, session, viewer, clock)
-    if tap is not None and tap.org.kind is OrgKind.PPO:
+    if tap.org.kind is OrgKind.PPO:
         await _curator_link(tap.message, tap.org, bot, session, settings, clock)
 
 
-async def roles_tapped(
-    query: CallbackQuery, callback_data: OrgCb, session: AsyncSession, viewer: Viewer, clock: Clock
-) -> None:
-    tap = await _org_tap(query, callback_data, session, viewer, clock)
-    if tap is None:
-        return
+async def roles_tapped(_: CallbackQuery, tap: OrgTap, session: AsyncSession) -> None:
     grants = await orgs.grants_over(session, tap.org.id)
     if not grants:
         await tap.message.answer(t.ROLES_NONE)
@@ -319,9 +295,12 @@ def create_router() -> Router:
     admin.callback_query.filter(IsAdmin())
     admin.message.register(org_command, Command("org"))
     admin.message.register(curator_command, Command("curator"))
-    for action, handler in ORG_BUTTONS.items():
-        admin.callback_query.register(handler, OrgCb.filter(F.action == action))
     admin.callback_query.register(role_revoke, RoleRevoke.filter())
+    org_buttons = Router(name="manage-org-buttons")
+    for action, handler in ORG_BUTTONS.items():
+        org_buttons.callback_query.register(handler, OrgCb.filter(F.action == action))
+    org_buttons.callback_query.middleware(ResolveTap(_org_tap))
+    admin.include_router(org_buttons)
     staff = Router(name="manage-staff")
     staff.message.filter(IsStaffOrAdmin())
     staff.message.register(audit_command, Command("audit"))

@@ -57,7 +57,16 @@ async def answer_file(
 
 async def downloaded(message: Message, bot: Bot, *, limit_bytes: int, too_big: str) -> bytes | None:
     """The bytes of the document a person sent, or None after telling them why not (over
-    ``limit_bytes``: ``too_big``; any download failure: the same advice to send it again)."""
+    ``limit_bytes``: ``too_big``; any download failure: the same advice to send it again).
+
+    The download is a network call inside the update's transaction, so every caller makes it
+    before the update's first write (/import, /loadhistory and a plan with /plan only read
+    before it; the one write that can come earlier is the viewer middleware's «reachable
+    again» for a person who had blocked the bot). On SQLite that transaction is ``BEGIN
+    DEFERRED`` and holds no lock until it writes, so no other update waits for the download;
+    on PostgreSQL it holds a pooled connection and the chat's turn, nothing another chat needs.
+    The file is parsed afterwards in a worker thread, never on the event loop.
+    """
     document = message.document
     assert document is not None
     if document.file_size and document.file_size > limit_bytes:

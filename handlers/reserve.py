@@ -27,7 +27,7 @@ async def _own_org(
     query: CallbackQuery, callback_data: ReserveCb, viewer: Viewer
 ) -> tuple[Organization, Message] | None:
     """The ППО of the button if the sender chairs it now; otherwise the tap is refused."""
-    org = next((o for o in viewer.chaired if o.id == callback_data.org_id), None)
+    org = viewer.chaired_org(callback_data.org_id)
     if org is None or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return None

@@ -3,6 +3,7 @@ corrections, paused chairs, the audit log. Everything acts on the sender's own s
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,7 @@ from handlers.district_events import run_devents
 from handlers.event_report import run_events_report
 from handlers.filters import IsStaffOrAdmin
 from handlers.form_chat import FormChat
+from handlers.org_search import answer_found
 from handlers.passport_report import run_passports
 from handlers.plans import run_plan, run_plan_edit
 from handlers.replies import answer_file, answer_lines
@@ -69,23 +71,25 @@ class Scoped:
 
 
 Runner = Callable[[Scoped], Awaitable[None]]
-SEARCH_SHOWN = 10
 
 
 async def _send_table(message: Message, digest: Digest) -> None:
-    """The table is CPU work (seconds for a whole region): drawn after the commit."""
+    """The table is CPU work (a quarter of a second for a whole region): drawn after the
+    commit, in a worker thread."""
     render = partial(digest_table_xlsx, digest)
     await answer_file(message, render, td.table_file_name(digest.period), td.TABLE_CAPTION)
 
 
 async def run_status(c: Scoped) -> None:
+    """Texts are written in a worker thread too: a region's walk 10,000 lines, and the event
+    loop serves other chats meanwhile."""
     digest = await load_digest(
         c.session,
         scope_org_id=c.scope.id,
         today=c.today,
         default_tz=c.settings.timezone,
     )
-    await c.message.answer(status_text(digest))
+    await c.message.answer(await asyncio.to_thread(status_text, digest))
 
 
 async def run_digest(c: Scoped) -> None:
@@ -97,7 +101,7 @@ async def run_digest(c: Scoped) -> None:
         events_since=today - EVENTS_WINDOW,
         default_tz=c.settings.timezone,
     )
-    await c.message.answer(digest_text(digest))
+    await c.message.answer(await asyncio.to_thread(digest_text, digest))
     await answer_file(
         c.message,
         partial(digest_chart_png, digest),
@@ -236,12 +240,7 @@ async def return_command(
         return
     scope_ids = None if viewer.is_admin else {org.id for org in viewer.staff_scopes}
     found = [o for o in await search(session, query, scope_ids) if o.kind is OrgKind.PPO]
-    if not found:
-        await message.answer(t.NOT_FOUND)
-        return
-    if len(found) > SEARCH_SHOWN:
-        await message.answer(t.TOO_MANY.format(count=len(found), shown=SEARCH_SHOWN))
-    await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.return_choice(found[:SEARCH_SHOWN]))
+    await answer_found(message, found, t.CHOOSE_SCOPE, keyboards.return_choice)
 
 
 async def return_picked(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.collections import delivered_late
 from storage.models import Collection, CollectionTarget, MembershipReport, Organization
 from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
-from storage.reports import counting_revisions, is_counting
+from storage.reports import is_counting, newest_counting_revisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +69,7 @@ class LatestFigures:
 async def latest_figures(session: AsyncSession, scope_org_id: int) -> list[LatestFigures]:
     """The newest report (its latest revision) of every ППО of the scope that has one, by
     district and name."""
-    latest = counting_revisions(
-        MembershipReport.org_id.in_(scope_ppo_ids(scope_org_id)), newest_only=True
-    )
+    latest = newest_counting_revisions(scope_ppo_ids(scope_org_id))
     stmt = (
         scope_ppos(
             scope_org_id,

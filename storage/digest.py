@@ -5,17 +5,19 @@ A scope is a district (its ППО) or a region (the ППО of every district in 
 on the whole scope at once (grouped subqueries that SQLite and PostgreSQL both run well), so
 a region of 10,000 ППО with five years of quarterly reports is a handful of queries. Rows come
 back as small frozen dataclasses, not ORM objects: nothing is tracked by the session, nothing is
-lazily loaded later.
+lazily loaded later; for a region the rows of the three big reads (10,000 each) are turned into
+them in a worker thread (``asyncio.to_thread``), so the event loop serves other chats meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import late_deliveries
@@ -33,7 +35,7 @@ from storage.models import (
     RoleGrant,
 )
 from storage.orgs import PPO_DISTRICT, scope_districts, scope_ppo_ids, scope_ppos
-from storage.reports import counting_revisions, is_counting
+from storage.reports import counting_revisions, is_counting, newest_counting_revisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +162,15 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
             Passport.chair_full_name,
         )
     ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
+    fetched = (await session.execute(stmt)).all()
+    return await asyncio.to_thread(_ppo_rows_of, fetched)
+
+
+def _ppo_rows_of(fetched: Sequence[Sequence[Any]]) -> list[PpoRow]:
+    """``ppo_rows``' dataclasses, built in a worker thread (see the module docstring)."""
     rows: dict[int, PpoRow] = {}
     grants: dict[int, int] = {}
-    for r in (await session.execute(stmt)).all():
+    for r in fetched:
         if r[0] in rows and (r[6] is None or r[6] < grants.get(r[0], -1)):
             continue
         grants[r[0]] = -1 if r[6] is None else r[6]
@@ -215,27 +223,23 @@ _REPORT_COLUMNS = (
 )
 
 
-def _latest(scope_org_id: int, period_condition: ColumnElement[bool]) -> Subquery:
-    """Per ППО of the scope: the newest period matching ``period_condition``, its counting
-    revision."""
-    return counting_revisions(
-        MembershipReport.org_id.in_(scope_ppo_ids(scope_org_id)),
-        period_condition,
-        newest_only=True,
-    )
-
-
 async def counting_reports(
     session: AsyncSession, scope_org_id: int, period: date
 ) -> dict[int, ReportRow]:
     """The counting (latest) revision for exactly ``period`` of each ППО in the scope."""
-    latest = _latest(scope_org_id, MembershipReport.period == period)
+    mr = MembershipReport
+    latest = counting_revisions(mr.org_id.in_(scope_ppo_ids(scope_org_id)), mr.period == period)
     stmt = (
         select(*_REPORT_COLUMNS)
         .join(latest, is_counting(latest))
-        .outerjoin(Person, Person.id == MembershipReport.submitted_by)
+        .outerjoin(Person, Person.id == mr.submitted_by)
     )
-    return {row[0]: ReportRow(*tuple(row)) for row in (await session.execute(stmt)).all()}
+    fetched = (await session.execute(stmt)).all()
+    return await asyncio.to_thread(_report_rows_of, fetched)
+
+
+def _report_rows_of(fetched: Sequence[Sequence[Any]]) -> dict[int, ReportRow]:
+    return {row[0]: ReportRow(*row) for row in fetched}
 
 
 async def latest_before(
@@ -248,10 +252,14 @@ async def latest_before(
     submitter, no join): for a region, 10,000 rows of 4 columns instead of 21.
     """
     mr = MembershipReport
-    latest = _latest(scope_org_id, mr.period < period)
+    latest = newest_counting_revisions(scope_ppo_ids(scope_org_id), before=period)
     stmt = select(mr.org_id, mr.period, mr.workers, mr.members).join(latest, is_counting(latest))
-    rows = (await session.execute(stmt)).all()
-    return {org: PastReport(org, day, workers, members) for org, day, workers, members in rows}
+    fetched = (await session.execute(stmt)).all()
+    return await asyncio.to_thread(_past_reports_of, fetched)
+
+
+def _past_reports_of(fetched: Sequence[Sequence[Any]]) -> dict[int, PastReport]:
+    return {org: PastReport(org, day, workers, members) for org, day, workers, members in fetched}
 
 
 # --- Collections ----------------------------------------------------------------------------

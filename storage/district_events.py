@@ -57,11 +57,6 @@ async def add_event(
     return event
 
 
-async def event_by_key(session: AsyncSession, submission_key: str) -> DistrictEvent | None:
-    stmt = select(DistrictEvent).where(DistrictEvent.submission_key == submission_key)
-    return (await session.scalars(stmt)).first()
-
-
 async def get_event(session: AsyncSession, event_id: int) -> DistrictEvent | None:
     return await session.get(DistrictEvent, event_id)
 

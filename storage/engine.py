@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import (
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_BEGIN_OPTION = "sqlite_begin"
+# Update workers hold a connection each (16 chats at once by default), beside the inbox
+# writer, the leader's lock, the sender and the scheduler: SQLAlchemy's 5 + 10 would queue them.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -29,11 +33,20 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """
     parsed = make_url(url)
     if not parsed.get_backend_name().startswith("sqlite"):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
+        return create_async_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
 
+    pool: dict[str, int] = {}
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo, hide_parameters=True)
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, **pool)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Event
+from storage.submissions import add_once
 
 EVENT_FIELDS = (
     "kind",
@@ -44,10 +45,6 @@ async def add_event(
     submission_key: str,
 ) -> tuple[Event, bool]:
     """Store a new event once per submission key; returns (event, created)."""
-    stmt = select(Event).where(Event.submission_key == submission_key)
-    existing = (await session.scalars(stmt)).first()
-    if existing is not None:
-        return existing, False
     event = Event(
         org_id=org_id,
         created_by=created_by,
@@ -56,9 +53,7 @@ async def add_event(
         submission_key=submission_key,
         **{name: values.get(name) for name in EVENT_FIELDS},
     )
-    session.add(event)
-    await session.flush()
-    return event, True
+    return await add_once(session, event)
 
 
 async def get_event(session: AsyncSession, event_id: int) -> Event | None:

@@ -4,7 +4,18 @@ A row's ``key`` names its recipient, purpose and period (built by
 ``storage.outbox_keys.outbox_key``) and is unique, so enqueueing the same message twice (a
 restart, a catch-up, a second run of the scheduler) stores it once. Its ``kind``
 (:class:`OutboxKind`) says which Bot API call sends it. The deliverer
-(``bot/delivery/sender.py``) reads the due rows and records each outcome here.
+(``bot/delivery/sender.py``) claims the due rows (:func:`claim_due`, a lease) and records
+each outcome here.
+
+Leases: a sender takes rows with a lease (``claimed_until``, ``claimed_by``: its process id)
+and renews it while they wait in its queue; while a lease runs, the row is due for no other
+sender, so two senders that overlap (a leader that has not yet noticed it lost the lead, a
+network partition) never send one row at once. Recording an outcome ends the lease; a
+sender that stops gives its unsent rows back; a sender that dies leaves its leases to run
+out, after which its rows are due again for the next one: a row it had sent but not yet
+recorded is then sent once more (the sender's at-least-once window, ``bot/delivery/sender.py``).
+Leases are on the senders' clocks, like ``not_before``: replicas' clocks must agree (NTP)
+to well within a lease.
 
 Life of a row: ``pending`` -> ``sent`` | ``unreachable`` (403, chat not found) |
 ``failed`` (a permanent error, or too many failed attempts). A transient failure keeps
@@ -23,11 +34,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,23 +111,92 @@ async def by_key(session: AsyncSession, key: str) -> OutboxMessage | None:
     return (await session.scalars(select(OutboxMessage).where(OutboxMessage.key == key))).first()
 
 
-async def due(session: AsyncSession, *, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Pending messages whose ``not_before`` has come, oldest first (then in enqueue order)."""
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    holder: str,
+    lease: timedelta,
+    skip: Collection[int] = (),
+) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages to send, oldest first (then in enqueue order), under
+    a lease of ``holder`` until ``now + lease``; ``skip``: ids not to take.
+
+    Due: pending, ``not_before`` come, no other sender's lease running. On PostgreSQL the rows
+    are locked ``FOR UPDATE SKIP LOCKED`` until the caller commits, so two senders claiming at
+    once take different rows instead of waiting for each other or taking the same; on SQLite
+    (one process, one writer) the select is plain. Commit at once: the lease, not the lock,
+    keeps the rows from the others afterwards.
+    """
     stmt = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+        )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return list((await session.scalars(stmt)).all())
+    if limit <= 0:
+        return []
+    if skip:
+        stmt = stmt.where(OutboxMessage.id.not_in(list(skip)))
+    rows = list((await session.scalars(stmt)).all())
+    if rows:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in rows]))
+            .values(claimed_until=now + lease, claimed_by=holder)
+            .execution_options(synchronize_session=False)
+        )
+    return rows
+
+
+async def renew_claims(
+    session: AsyncSession, *, holder: str, ids: Collection[int], until: datetime
+) -> int:
+    """Extend ``holder``'s leases on these pending messages to ``until``; how many it holds."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.claimed_by == holder,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release_claims(session: AsyncSession, *, holder: str, ids: Collection[int]) -> None:
+    """Give up ``holder``'s leases on these messages (not sent after all): due again at once."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.claimed_by == holder)
+            .values(claimed_until=None, claimed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _due_at() -> ColumnElement[datetime]:
+    """When a pending message can be taken: its ``not_before``, or its lease's end if later."""
+    return case(
+        (OutboxMessage.claimed_until > OutboxMessage.not_before, OutboxMessage.claimed_until),
+        else_=OutboxMessage.not_before,
+    )
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
-    """The earliest ``not_before`` among pending messages (None when nothing is pending)."""
+    """The earliest moment a pending message can be taken (None when nothing is pending)."""
     return await session.scalar(
-        select(func.min(OutboxMessage.not_before)).where(
-            OutboxMessage.status == OutboxStatus.PENDING
-        )
+        select(func.min(_due_at())).where(OutboxMessage.status == OutboxStatus.PENDING)
     )
 
 
@@ -154,7 +234,13 @@ async def _finish(
     error: str | None,
     failed_attempt: bool,
 ) -> bool:
-    values: dict[str, Any] = {"status": status, "sent_at": sent_at, "error": error}
+    values: dict[str, Any] = {
+        "status": status,
+        "sent_at": sent_at,
+        "error": error,
+        "claimed_until": None,
+        "claimed_by": None,
+    }
     if failed_attempt:
         values["attempts"] = OutboxMessage.attempts + 1
     result = await session.execute(
@@ -221,11 +307,18 @@ async def mark_failed(session: AsyncSession, message_id: int, now: datetime, err
 async def reschedule(
     session: AsyncSession, message_id: int, *, not_before: datetime, error: str
 ) -> bool:
-    """A transient failure: try again at ``not_before``; ``attempts`` += 1."""
+    """A transient failure: try again at ``not_before`` (whoever sends then); ``attempts``
+    += 1."""
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(not_before=not_before, error=_clip(error), attempts=OutboxMessage.attempts + 1)
+        .values(
+            not_before=not_before,
+            error=_clip(error),
+            attempts=OutboxMessage.attempts + 1,
+            claimed_until=None,
+            claimed_by=None,
+        )
     )
     return bool(getattr(result, "rowcount", 0))
 

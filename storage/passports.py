@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Organization, Passport, ReservePerson
 from storage.orgs import scope_ppo_ids, scope_ppos
+from storage.submissions import add_once
 
 PASSPORT_FIELDS = (
     "institution",
@@ -110,10 +111,6 @@ async def add_reserve_person(
 ) -> tuple[ReservePerson, bool]:
     """Add a person to the reserve; ``key`` (the draft's token) makes a repeat a no-op.
     Returns the person and whether they were added now."""
-    stmt = select(ReservePerson).where(ReservePerson.submission_key == key)
-    existing = (await session.scalars(stmt)).first()
-    if existing is not None:
-        return existing, False
     person = ReservePerson(
         org_id=org_id,
         full_name=full_name,
@@ -123,9 +120,7 @@ async def add_reserve_person(
         added_by=by,
         submission_key=key,
     )
-    session.add(person)
-    await session.flush()
-    return person, True
+    return await add_once(session, person)
 
 
 async def get_reserve_person(session: AsyncSession, person_id: int) -> ReservePerson | None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import MembershipReport
+from storage.submissions import stored_for
 
 REPORT_FIELDS = (
     "workers",
@@ -25,34 +28,58 @@ LEAVING_FIELDS = ("left_own_will", "left_dismissed", "left_retired", "left_other
 """Why «выбыло» left, by reason (all None: not known)."""
 
 
-def counting_revisions(*where: ColumnElement[bool], newest_only: bool = False) -> Subquery:
+def counting_revisions(*where: ColumnElement[bool]) -> Subquery:
     """``(org_id, period, revision)`` of the report that counts for each ППО and period among
     those matching ``where``: its highest revision. A chair's revisions start at 1 and a report
     loaded from a district's past tables is revision 0, so a chair's report always outranks an
-    import. ``newest_only``: only each ППО's newest period among those matching ``where``.
+    import.
 
     Grouped subqueries that walk the (org_id, period, revision) index; on SQLite 2-4x faster
     than ``row_number() over (partition by org_id ...)``, on PostgreSQL on par.
     """
     mr = MembershipReport
-    latest = select(
-        mr.org_id.label("org_id"),
-        mr.period.label("period"),
-        func.max(mr.revision).label("revision"),
+    return (
+        select(
+            mr.org_id.label("org_id"),
+            mr.period.label("period"),
+            func.max(mr.revision).label("revision"),
+        )
+        .where(*where)
+        .group_by(mr.org_id, mr.period)
+        .subquery()
     )
-    if newest_only:
-        newest = (
-            select(mr.org_id.label("org_id"), func.max(mr.period).label("period"))
-            .where(*where)
-            .group_by(mr.org_id)
-            .subquery()
+
+
+def newest_counting_revisions(org_ids: Select[Any], *, before: date | None = None) -> Subquery:
+    """``(org_id, period, revision)`` per ППО of ``org_ids`` (a select of their ids) that has a
+    report (before ``before``): its newest such period and that period's counting revision,
+    as ``counting_revisions`` defines it (the highest revision).
+
+    Driven by the ППО: each one's newest period is a correlated ``max`` that both databases
+    answer with one backward probe of the (org_id, period) index, then its revisions are read.
+    Grouping every report of five years instead (``max(period) ... group by org_id``) read
+    200,000 index entries for a region and, on PostgreSQL, sorted them on disk: the digest's
+    ``latest_before`` took 98 ms there instead of 40, 43 ms on SQLite instead of 24
+    (``bench.digest_10k``'s region).
+    """
+    mr = MembershipReport
+    ppo = org_ids.subquery()
+    ppo_id = ppo.c[0]
+    earlier = aliased(MembershipReport)
+    newest_period = select(func.max(earlier.period)).where(earlier.org_id == ppo_id)
+    if before is not None:
+        newest_period = newest_period.where(earlier.period < before)
+    return (
+        select(
+            mr.org_id.label("org_id"),
+            mr.period.label("period"),
+            func.max(mr.revision).label("revision"),
         )
-        latest = latest.join(
-            newest, and_(newest.c.org_id == mr.org_id, newest.c.period == mr.period)
-        )
-    else:
-        latest = latest.where(*where)
-    return latest.group_by(mr.org_id, mr.period).subquery()
+        .select_from(ppo)
+        .join(mr, and_(mr.org_id == ppo_id, mr.period == newest_period.scalar_subquery()))
+        .group_by(mr.org_id, mr.period)
+        .subquery()
+    )
 
 
 def is_counting(latest: Subquery) -> ColumnElement[bool]:
@@ -94,11 +121,6 @@ async def last_report(session: AsyncSession, org_id: int) -> MembershipReport | 
     return reports[0] if reports else None
 
 
-async def report_by_key(session: AsyncSession, submission_key: str) -> MembershipReport | None:
-    stmt = select(MembershipReport).where(MembershipReport.submission_key == submission_key)
-    return (await session.scalars(stmt)).first()
-
-
 async def add_report(
     session: AsyncSession,
     *,
@@ -112,7 +134,7 @@ async def add_report(
     """Store a new revision for (org, period). The submission key makes a repeat a no-op.
 
     ``values``: the figures by column (:data:`REPORT_FIELDS`, :data:`LEAVING_FIELDS`)."""
-    existing = await report_by_key(session, submission_key)
+    existing = await stored_for(session, MembershipReport, submission_key)
     if existing is not None:
         return existing
     revision = await session.scalar(

@@ -207,25 +207,21 @@ async def test_concurrent_enqueue_of_one_key_stores_one_row(
     assert keys == ["remind:1:1:deadline:7", "remind:1:1:deadline:8"]
 
 
-async def test_due_is_pending_and_due_oldest_first(session_pool, clock: FakeClock) -> None:
+async def test_claiming_takes_due_rows_oldest_first(session_pool, clock: FakeClock) -> None:
     await seed(session_pool, clock, [1], purpose="late", not_before_offset=timedelta(hours=-2))
     await seed(session_pool, clock, [2], purpose="now")
     await seed(session_pool, clock, [3], purpose="future", not_before_offset=timedelta(hours=1))
     await seed(session_pool, clock, [4], purpose="oldest", not_before_offset=timedelta(days=-1))
+    lease = timedelta(minutes=1)
     async with session_pool() as session, session.begin():
-        due = await outbox.due(session, now=clock.now(), limit=10)
-        assert [row.chat_id for row in due] == [4, 1, 2]
-        assert [row.chat_id for row in await outbox.due(session, now=clock.now(), limit=2)] == [
-            4,
-            1,
-        ]
-        assert await outbox.mark_sent(session, due[0].id, clock.now())
-        assert not await outbox.mark_sent(session, due[0].id, clock.now())  # not pending now
+        two = await outbox.claim_due(session, now=clock.now(), limit=2, holder="a", lease=lease)
+        assert [row.chat_id for row in two] == [4, 1]
+        rest = await outbox.claim_due(session, now=clock.now(), limit=10, holder="a", lease=lease)
+        assert [row.chat_id for row in rest] == [2]  # the claimed ones are not due again
+        assert await outbox.mark_sent(session, two[0].id, clock.now())
+        assert not await outbox.mark_sent(session, two[0].id, clock.now())  # not pending now
+        await outbox.release_claims(session, holder="a", ids=[two[1].id, rest[0].id])
     async with session_pool() as session:
-        assert [row.chat_id for row in await outbox.due(session, now=clock.now(), limit=10)] == [
-            1,
-            2,
-        ]
         assert await outbox.next_due_at(session) == clock.now() - timedelta(hours=2)
         counts = await stats(session)
         assert counts == {
@@ -578,7 +574,8 @@ async def test_crash_window_between_call_and_commit(
     """The documented at-least-once window: the call succeeded, its commit did not.
 
     The same deliverer records the outcome later without sending again; a restarted one
-    (the outcome lost with the process) sends that one message a second time, and only it.
+    (the outcome lost with the process) leaves the row alone while the dead one's lease runs,
+    then sends that one message a second time, and only it.
     """
     keys = await seed(session_pool, clock, range(8001, 8011))
     unlucky = keys[3]
@@ -599,6 +596,9 @@ async def test_crash_window_between_call_and_commit(
     monkeypatch.setattr(outbox, "mark_sent", real_mark_sent)
 
     later = deliverer(bot, session_pool, clock) if restart else first
+    if restart:
+        assert (await later.drain()).sent == 0  # claimed by the dead one until its lease ends
+        clock.advance(seconds=DeliverySettings().claim_lease_seconds)
     report = await later.drain()
 
     assert report.sent == 1
@@ -607,6 +607,30 @@ async def test_crash_window_between_call_and_commit(
     if restart:
         expected[unlucky] = 2
     assert delivered(server) == expected
+
+
+async def test_a_sender_that_stops_gives_its_unsent_rows_back_at_once(
+    server: FakeTelegramServer, bot: Bot, session_pool, clock: FakeClock
+) -> None:
+    """A leader stepping down: what it claimed and did not send is due for the next one
+    without waiting for the lease; what it sent is not sent again."""
+    keys = await seed(session_pool, clock, range(8101, 8131))
+    stop = asyncio.Event()
+    first = deliverer(bot, session_pool, clock, global_per_second=5, concurrency=2)
+    draining = asyncio.create_task(first.drain(stop))
+    await server.wait_for(lambda request: request.method == "sendMessage")
+    stop.set()
+    report = await draining
+    assert 1 <= report.sent < 30
+    async with session_pool() as session:
+        claimed = await session.scalar(
+            select(func.count()).where(OutboxMessage.claimed_by.is_not(None))
+        )
+    assert claimed == 0
+
+    successor = deliverer(bot, session_pool, clock, global_per_second=1000)
+    assert (await successor.drain()).sent == 30 - report.sent  # the clock has not moved
+    assert delivered(server) == Counter(dict.fromkeys(keys, 1))
 
 
 async def test_catch_up_after_downtime_sends_overdue_once(

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.texts.common import period_name
 from fakes.telegram_server import FakeTelegramServer, Request
+from handled import wait_handled
 from harness import ADMIN, TOKEN
 from scenarios import org_file
 from storage.engine import create_engine, create_session_pool
@@ -68,8 +69,8 @@ async def bot_process(
                 await process.wait()
 
 
-async def deliver(server: FakeTelegramServer, update_id: int) -> None:
-    await server.wait_confirmed(update_id, timeout=20)
+async def deliver(server: FakeTelegramServer, db_url: str, update_id: int) -> None:
+    await wait_handled(server, db_url, update_id)
 
 
 @asynccontextmanager
@@ -88,24 +89,26 @@ async def server() -> AsyncIterator[FakeTelegramServer]:
         yield running
 
 
-async def said(server: FakeTelegramServer, update_id: int, chat_id: int) -> Request:
+async def said(server: FakeTelegramServer, db_url: str, update_id: int, chat_id: int) -> Request:
     """Deliver one update and return the last message the bot sent to ``chat_id`` for it."""
     mark = server.mark()
-    await deliver(server, update_id)
+    await deliver(server, db_url, update_id)
     sent = [r for r in server.messages_to(chat_id, after=mark) if r.method == "sendMessage"]
     assert sent, f"the bot said nothing to {chat_id}"
     return sent[-1]
 
 
-async def accept(server: FakeTelegramServer, user: int, code: str, first_name: str) -> None:
+async def accept(
+    server: FakeTelegramServer, db_url: str, user: int, code: str, first_name: str
+) -> None:
     """``/start <code>`` and «Согласен» on the consent question."""
     start = server.message(user, f"/start {code}", first_name=first_name)
-    question = await said(server, start, user)
-    await deliver(server, server.press_button(question, "Согласен"))
+    question = await said(server, db_url, start, user)
+    await deliver(server, db_url, server.press_button(question, "Согласен"))
 
 
-async def invite_code(server: FakeTelegramServer, org: str) -> str:
-    await deliver(server, server.message(ADMIN, "/invites"))
+async def invite_code(server: FakeTelegramServer, db_url: str, org: str) -> str:
+    await deliver(server, db_url, server.message(ADMIN, "/invites"))
     _, data = server.sent_files(ADMIN)[-1]
     rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     org_col, link_col = rows[0].index("Организация"), rows[0].index("Ссылка")
@@ -118,17 +121,17 @@ async def test_core_loop_survives_sigkill(server: FakeTelegramServer, tmp_path: 
     server.fail_next("setMyCommands", error_code=404, description="Not Found", times=100)
     async with bot_process(server, db_url, tmp_path) as process:
         await server.wait_polling(timeout=30)
-        await deliver(server, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
+        await deliver(server, db_url, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
         await server.wait_message(ADMIN, contains="Новых ППО: 2")
 
-        code = await invite_code(server, "МБОУ СОШ № 1")
+        code = await invite_code(server, db_url, "МБОУ СОШ № 1")
 
-        await accept(server, CHAIR, code, "Мария")
+        await accept(server, db_url, CHAIR, code, "Мария")
         await server.wait_message(CHAIR, contains="Вы подключены как председатель")
-        await deliver(server, server.message(CHAIR, "/report"))
-        await deliver(server, server.message(CHAIR, "54"))
+        await deliver(server, db_url, server.message(CHAIR, "/report"))
+        await deliver(server, db_url, server.message(CHAIR, "54"))
         mark = server.mark()
-        await deliver(server, server.message(CHAIR, "сто"))
+        await deliver(server, db_url, server.message(CHAIR, "сто"))
         await server.wait_message(CHAIR, contains="целое число", after=mark)
 
         # The answer arrives and the process dies while handling it: its reply was sent,
@@ -140,22 +143,22 @@ async def test_core_loop_survives_sigkill(server: FakeTelegramServer, tmp_path: 
         await process.wait()
 
     async with bot_process(server, db_url, tmp_path):
-        await deliver(server, answer)
+        await deliver(server, db_url, answer)
         mark = server.mark()
-        await deliver(server, server.message(CHAIR, "/report"))
+        await deliver(server, db_url, server.message(CHAIR, "/report"))
         resumed = await server.wait_message(CHAIR, contains="незаконченная форма", after=mark)
         assert "до 35 лет" in (resumed.plain_text or "")
         for value in ["12", "8", "3", "2", "4", "1", "5"]:
-            await deliver(server, server.message(CHAIR, value))
+            await deliver(server, db_url, server.message(CHAIR, value))
         summary = await server.wait_message(CHAIR, contains="Охват профчленством: 74,1 %")
         first = server.press_button(summary, "Отправить")
         second = server.press_button(summary, "Отправить")
-        await deliver(server, second)
+        await deliver(server, db_url, second)
         await server.wait_message(CHAIR, contains="Отчёт сохранён")
         assert first < second
 
         mark = server.mark()
-        await deliver(server, server.message(CHAIR, "/history"))
+        await deliver(server, db_url, server.message(CHAIR, "/history"))
         history = await server.wait_message(CHAIR, contains="Отчёты ППО", after=mark)
         lines = (history.plain_text or "").splitlines()[1:]
         this_month = datetime.now(ZoneInfo("Europe/Moscow")).date().replace(day=1)
@@ -208,34 +211,34 @@ async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path
     new_chair = 601
     async with bot_process(server, db_url, tmp_path):
         await server.wait_polling(timeout=30)
-        await deliver(server, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
-        code = await invite_code(server, "МБОУ СОШ № 1")
-        await accept(server, CHAIR, code, "Мария")
+        await deliver(server, db_url, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
+        code = await invite_code(server, db_url, "МБОУ СОШ № 1")
+        await accept(server, db_url, CHAIR, code, "Мария")
 
-        question = await said(server, server.message(CHAIR, "/event"), CHAIR)
-        await said(server, server.press_button(question, "Семинар"), CHAIR)
-        await said(server, server.message(CHAIR, "Мотивация профсоюзного членства"), CHAIR)
-        question = await said(server, server.message(CHAIR, "вчера"), CHAIR)
-        await said(server, server.message(CHAIR, "Актовый зал"), CHAIR)
-        question = await said(server, server.message(CHAIR, "114"), CHAIR)
-        await said(server, server.press_button(question, "Обучение"), CHAIR)
-        await said(server, server.photo(CHAIR, b"\xff\xd8\xff\xe0one"), CHAIR)
-        question = await said(server, server.photo(CHAIR, b"\xff\xd8\xff\xe0two"), CHAIR)
+        question = await said(server, db_url, server.message(CHAIR, "/event"), CHAIR)
+        await said(server, db_url, server.press_button(question, "Семинар"), CHAIR)
+        await said(server, db_url, server.message(CHAIR, "Мотивация профсоюзного членства"), CHAIR)
+        question = await said(server, db_url, server.message(CHAIR, "вчера"), CHAIR)
+        await said(server, db_url, server.message(CHAIR, "Актовый зал"), CHAIR)
+        question = await said(server, db_url, server.message(CHAIR, "114"), CHAIR)
+        await said(server, db_url, server.press_button(question, "Обучение"), CHAIR)
+        await said(server, db_url, server.photo(CHAIR, b"\xff\xd8\xff\xe0one"), CHAIR)
+        question = await said(server, db_url, server.photo(CHAIR, b"\xff\xd8\xff\xe0two"), CHAIR)
         assert "Фото 2 из 5" in (question.plain_text or "")
-        question = await said(server, server.press_button(question, "Готово"), CHAIR)
-        summary = await said(server, server.message(CHAIR, "Разобрали опыт"), CHAIR)
+        question = await said(server, db_url, server.press_button(question, "Готово"), CHAIR)
+        summary = await said(server, db_url, server.message(CHAIR, "Разобрали опыт"), CHAIR)
         assert "Фото: 2" in (summary.plain_text or "")
-        saved = await said(server, server.press_button(summary, "Отправить"), CHAIR)
+        saved = await said(server, db_url, server.press_button(summary, "Отправить"), CHAIR)
         assert "Мероприятие сохранено" in (saved.plain_text or "")
 
         mark = server.mark()
-        await deliver(server, server.message(CHAIR, "/events"))
+        await deliver(server, db_url, server.message(CHAIR, "/events"))
         listing = [r.plain_text or "" for r in server.messages_to(CHAIR, after=mark)]
         assert "Всего: 1, участников: 114" in listing[0]
         assert listing[-1] == "Откройте мероприятие, чтобы исправить или удалить его."
 
-        card = await said(server, server.message(CHAIR, "/passport"), CHAIR)
-        question = await said(server, server.press_button(card, "Заполнить"), CHAIR)
+        card = await said(server, db_url, server.message(CHAIR, "/passport"), CHAIR)
+        question = await said(server, db_url, server.press_button(card, "Заполнить"), CHAIR)
         assert "наименование" in (question.plain_text or "")
         for answer in [
             "МБОУ СОШ № 1 х. Родионовка",
@@ -250,10 +253,10 @@ async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path
             "да",
             "да",
         ]:
-            question = await said(server, server.message(CHAIR, answer), CHAIR)
-        summary = await said(server, server.message(CHAIR, "Петров Пётр Петрович"), CHAIR)
+            question = await said(server, db_url, server.message(CHAIR, answer), CHAIR)
+        summary = await said(server, db_url, server.message(CHAIR, "Петров Пётр Петрович"), CHAIR)
         assert "https://school1.ru" in (summary.plain_text or "")
-        saved = await said(server, server.press_button(summary, "Отправить"), CHAIR)
+        saved = await said(server, db_url, server.press_button(summary, "Отправить"), CHAIR)
         assert "Паспорт сохранён" in (saved.plain_text or "")
 
         async with open_session(db_url) as session:
@@ -262,23 +265,23 @@ async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path
                     select(Organization.id).where(Organization.name == "МБОУ СОШ № 1")
                 )
             ).one()
-        reissued = await said(server, server.message(ADMIN, f"/invite {org_id}"), ADMIN)
+        reissued = await said(server, db_url, server.message(ADMIN, f"/invite {org_id}"), ADMIN)
         new_code = (reissued.plain_text or "").split("?start=", 1)[1].split()[0]
         mark = server.mark()
-        await accept(server, new_chair, new_code, "Ольга")
+        await accept(server, db_url, new_chair, new_code, "Ольга")
         told = await server.wait_message(CHAIR, contains="для вас закрыт", after=mark)
         assert "Доступ к отчётам этой организации для вас закрыт" in (told.plain_text or "")
 
-        history = await said(server, server.message(new_chair, "/history"), new_chair)
+        history = await said(server, db_url, server.message(new_chair, "/history"), new_chair)
         assert "Отчёты ППО «МБОУ СОШ № 1»" in (history.plain_text or "")
-        card = await said(server, server.message(new_chair, "/passport"), new_chair)
+        card = await said(server, db_url, server.message(new_chair, "/passport"), new_chair)
         assert "Работников: 56" in (card.plain_text or "")
         assert "Иванова Мария Петровна" in (card.plain_text or "")
         mark = server.mark()
-        await deliver(server, server.message(new_chair, "/events"))
+        await deliver(server, db_url, server.message(new_chair, "/events"))
         assert any(
             "Всего: 1, участников: 114" in (r.plain_text or "")
             for r in server.messages_to(new_chair, after=mark)
         )
-        refused = await said(server, server.message(CHAIR, "/passport"), CHAIR)
+        refused = await said(server, db_url, server.message(CHAIR, "/passport"), CHAIR)
         assert "ссылку-приглашение" in (refused.plain_text or "")

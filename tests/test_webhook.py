@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from pydantic import SecretStr, ValidationError
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.wiring.config import Settings, describe_error
@@ -25,6 +26,7 @@ from pg_cluster import PostgresCluster
 from storage import outbox
 from storage.outbox import OutboxKind
 from storage.updates import was_applied
+from test_inbox import Gate, add_test_handlers
 from test_single_instance import environment, second_bot
 
 SECRET = "Webhook_secret-42"
@@ -206,7 +208,8 @@ async def test_health_is_503_when_the_database_is_gone(
     h = served.harness
     assert (await served.health())[0] == 200
     url = make_url(h.settings.database_url)
-    if url.get_backend_name() == "postgresql":
+    on_postgres = url.get_backend_name() == "postgresql"
+    if on_postgres:
         cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
         cluster.drop_database(str(url.database))
     else:
@@ -217,7 +220,9 @@ async def test_health_is_503_when_the_database_is_gone(
     status, body = await served.health()
 
     assert status == 503
-    assert body == {"database": "unreachable", "outbox": None, "scheduler": "this process"}
+    # On PostgreSQL the dropped database also ended the leader's lock: this process stepped down.
+    holder = "another process" if on_postgres else "this process"
+    assert body == {"database": "unreachable", "outbox": None, "scheduler": holder}
 
 
 async def test_backlog_counts_pending_and_due_messages(harness: Harness) -> None:
@@ -329,3 +334,43 @@ def test_without_a_webhook_url_the_bot_polls(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("WEBHOOK_SECRET", "")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.webhook_url is None and settings.webhook_address == ("127.0.0.1", 8080)
+
+
+async def test_one_chat_waits_for_its_turn_while_another_is_answered(served: Served) -> None:
+    h, gate = served.harness, Gate()
+    add_test_handlers(h.dp, gate)
+    blocked = asyncio.create_task(served.post(h.server.get_update(h.server.message(701, "wait"))))
+    async with asyncio.timeout(20):
+        await gate.entered.wait()
+    behind = asyncio.create_task(served.post(h.server.get_update(h.server.message(701, "echo a2"))))
+
+    # Another chat is answered (and confirmed) while chat 701's first update is still applied.
+    assert await served.post(h.server.get_update(h.server.message(702, "echo b1"))) == 200
+    assert [r.plain_text for r in h.server.messages_to(702)] == ["answer to echo b1"]
+    assert h.server.messages_to(701) == []
+    assert not blocked.done()
+    assert not behind.done()
+
+    gate.opened.set()
+    assert await blocked == 200
+    assert await behind == 200
+    assert [r.plain_text for r in h.server.messages_to(701)] == ["waited", "answer to echo a2"]
+
+
+async def test_a_chat_s_update_holds_its_advisory_lock_against_other_replicas(
+    postgres_harness: Harness,
+) -> None:
+    h, gate = postgres_harness, Gate()
+    add_test_handlers(h.dp, gate)
+    update = h.server.get_update(h.server.message(701, "wait"))
+    feeding = asyncio.create_task(h.dp.feed_raw_update(h.bot, update))
+    async with asyncio.timeout(20):
+        await gate.entered.wait()
+    try_lock = text("select pg_try_advisory_xact_lock(:key)")
+    async with h.engine.connect() as replica:  # what another process would ask for
+        assert await replica.scalar(try_lock, {"key": 701}) is False
+        assert await replica.scalar(try_lock, {"key": 702}) is True
+    gate.opened.set()
+    await feeding
+    async with h.engine.connect() as replica:
+        assert await replica.scalar(try_lock, {"key": 701}) is True

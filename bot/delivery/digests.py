@@ -7,6 +7,7 @@ staff member, scope and the day it fell due, so a catch-up after downtime sends 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,7 +102,7 @@ async def enqueue_digest(
         key=key(OutboxKind.TEXT),
         chat_id=chat_id,
         kind=OutboxKind.TEXT,
-        payload={"text": digest_text(digest)},
+        payload={"text": await asyncio.to_thread(digest_text, digest)},  # off the event loop
         not_before=not_before,
         now=now,
     )

@@ -3,6 +3,10 @@
 At most ``global_per_second`` calls in any sliding one-second window and
 ``per_chat_per_second`` per chat, never two calls in flight to one chat, and a 429
 "retry after N" pauses *every* sender for N seconds.
+
+Senders see a :class:`Pacer`: in one process (SQLite) the :class:`RateLimiter` here; on
+PostgreSQL, where several replicas send, the budget they share
+(``bot/delivery/shared_limiter.py``), which paces in memory first with a :class:`RateLimiter`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 
 class Permit:
@@ -34,6 +38,58 @@ class Permit:
         if not self._released:
             self._released = True
             self._limiter._release(self)
+
+
+class Pacer(Protocol):
+    """What a sender asks of the limits: a permit before each call, given back once the call
+    returned, and a pause for everyone on a 429."""
+
+    def monotonic(self) -> float:
+        """The clock of :class:`~bot.delivery.outcomes.Pause` reports."""
+        ...
+
+    async def acquire(self, chat_id: int, *, burst: bool = False) -> Permit:
+        """Wait until a call to ``chat_id`` is allowed (cancellation-safe: a cancelled
+        acquire holds nothing); ``burst``: see :class:`RateLimiter`."""
+        ...
+
+    async def release(self, permit: Permit) -> None:
+        """The call of ``permit`` returned."""
+        ...
+
+    async def pause(self, seconds: float) -> None:
+        """No call to anyone for ``seconds`` (a longer pause already set is kept)."""
+        ...
+
+
+async def acquire_unless(pacer: Pacer, chat_id: int, halted: asyncio.Event) -> Permit | None:
+    """A permit for ``chat_id``, or None if ``halted`` is set (before or while waiting).
+
+    Cancellation-safe like :meth:`Pacer.acquire`: a permit granted as the wait is cancelled
+    or halted is released again.
+    """
+    if halted.is_set():
+        return None
+    acquiring = asyncio.ensure_future(pacer.acquire(chat_id))
+    halting = asyncio.ensure_future(halted.wait())
+
+    async def give_back() -> None:
+        if acquiring.done() and not acquiring.cancelled() and acquiring.exception() is None:
+            await asyncio.shield(pacer.release(acquiring.result()))
+        else:
+            acquiring.cancel()  # a pending acquire holds nothing until it returns
+
+    try:
+        await asyncio.wait({acquiring, halting}, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:
+        halting.cancel()
+        await give_back()
+        raise
+    halting.cancel()
+    if halted.is_set() or not acquiring.done():
+        await give_back()
+        return None
+    return acquiring.result()
 
 
 class Signal:
@@ -145,40 +201,13 @@ class RateLimiter:
             elif wait > 0:
                 await self._sleep(wait)
 
-    async def acquire_unless(self, chat_id: int, halted: asyncio.Event) -> Permit | None:
-        """A permit for ``chat_id``, or None if ``halted`` is set (before or while waiting).
+    async def release(self, permit: Permit) -> None:
+        """:meth:`Permit.release`, as a :class:`Pacer` releases."""
+        permit.release()
 
-        Cancellation-safe like :meth:`acquire`: a permit granted as the wait is cancelled is
-        released again.
-        """
-        if halted.is_set():
-            return None
-        permit = self.try_acquire(chat_id)
-        if permit is not None:
-            return permit
-        acquiring = asyncio.ensure_future(self.acquire(chat_id))
-        halting = asyncio.ensure_future(halted.wait())
-
-        def granted() -> Permit | None:
-            if acquiring.done() and not acquiring.cancelled() and acquiring.exception() is None:
-                return acquiring.result()
-            acquiring.cancel()  # a pending acquire holds nothing until it returns
-            return None
-
-        try:
-            await asyncio.wait({acquiring, halting}, return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:
-            halting.cancel()
-            permit = granted()
-            if permit is not None:
-                permit.release()
-            raise
-        halting.cancel()
-        permit = granted()
-        if permit is not None and halted.is_set():
-            permit.release()
-            return None
-        return permit
+    async def pause(self, seconds: float) -> None:
+        """:meth:`pause_until` ``seconds`` from now, as a :class:`Pacer` pauses."""
+        self.pause_until(self.monotonic() + seconds)
 
     def _wait_time(self, chat_id: int, now: float, *, burst: bool = False) -> float:
         wait = 0.0

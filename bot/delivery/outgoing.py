@@ -48,8 +48,9 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ def hold_file(file: HeldFile) -> None:
 
 
 async def send_held(
-    bot: Bot, held: Held, limiter: RateLimiter, update_id: int, chat_id: int | None
+    bot: Bot, held: Held, limiter: Pacer, update_id: int, chat_id: int | None
 ) -> None:
     """Send what the committed update held, in order, within the limits the outbox keeps.
 
@@ -154,6 +155,8 @@ async def send_held(
             continue
         try:
             await send_paced(bot, method, limiter, chat_id)
+        except (OSError, SQLAlchemyError) as error:  # the replicas' call budget unreachable
+            log.warning("update %s: reply not sent: %s", update_id, type(error).__name__)
         except TelegramAPIError as error:
             if isinstance(method, QUIET_FAILURES) and isinstance(error, TelegramBadRequest):
                 log.debug("update %s: %s refused: %s", update_id, type(method).__name__, error)
@@ -173,14 +176,15 @@ async def _materialize(call: TelegramMethod[Any] | HeldFile) -> TelegramMethod[A
 
 
 async def send_paced(
-    bot: Bot, method: TelegramMethod[Any], limiter: RateLimiter, chat_id: int | None
+    bot: Bot, method: TelegramMethod[Any], limiter: Pacer, chat_id: int | None
 ) -> None:
     """One reply through the limiter the outbox uses; a 429 pauses every sender for
     ``retry_after`` and the call is made again (a few times at most).
 
-    A reply is a burst (``RateLimiter.acquire(burst=True)``): the few messages of one answer
-    go at once to the person who just wrote, without the per-chat spacing the outbox keeps,
-    but never two at once to one chat and always within the global limit.
+    A reply is a burst (``Pacer.acquire(burst=True)``): the few messages of one answer go at
+    once to the person who just wrote, without the per-chat spacing the outbox keeps, but
+    never two at once to one chat and always within the global limit (of every replica
+    together on PostgreSQL).
     """
     target = getattr(method, "chat_id", None)
     key = target if isinstance(target, int) else chat_id or 0
@@ -190,8 +194,8 @@ async def send_paced(
             await bot(method)
             return
         except TelegramRetryAfter as error:
-            limiter.pause_until(limiter.monotonic() + error.retry_after)
+            await limiter.pause(error.retry_after)
             if attempt == RETRY_AFTER_ATTEMPTS:
                 raise
         finally:
-            permit.release()
+            await limiter.release(permit)

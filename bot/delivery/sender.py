@@ -6,9 +6,16 @@ time by a registered :data:`~bot.delivery.files.Renderer` (``digest_chart``,
 ``digest_table``, ...). What each answer of Telegram comes to is in
 ``bot/delivery/outcomes.py``.
 
-Pacing (:class:`~bot.delivery.limiter.RateLimiter`): at most ``global_per_second`` calls in
-any sliding one-second window and ``per_chat_per_second`` per chat, never two calls in flight
-to one chat, and a 429 "retry after N" pauses *every* sender for N seconds.
+Pacing (a :class:`~bot.delivery.limiter.Pacer`: in memory on SQLite, shared by the replicas
+on PostgreSQL): at most ``global_per_second`` calls in any sliding one-second window and
+``per_chat_per_second`` per chat, never two calls in flight to one chat, and a 429 "retry
+after N" pauses *every* sender for N seconds.
+
+Claiming: a drain takes due rows under a lease (``storage.outbox.claim_due``: ``FOR UPDATE
+SKIP LOCKED`` on PostgreSQL) in one short transaction, renews the lease every third of it
+while the rows wait in its queue, and gives back the rows it did not send when it stops. So
+two deliverers that overlap (a leader that has not yet noticed it lost the lead) never send
+one row at once, and the rows of one that died are sent by the next after the lease.
 
 Crash safety (at-least-once, never at-most-once): a row stays ``pending`` until the API
 call has returned, and its outcome is then committed in its own short transaction. So a
@@ -19,16 +26,19 @@ again, once. At most one message per chat is in flight, so a crash resends at mo
 process crash closes the window: cancelling :meth:`Deliverer.drain` lets in-flight calls
 finish and record their outcome before the cancellation goes on, and an outcome that could
 not be committed (database error) is kept in memory and recorded again by the next drain
-instead of sending the message again. Run one deliverer per database (the bot is a single
-polling process; rows are not leased).
+instead of sending the message again. The same window, no wider, holds across replicas: a
+leader killed between a call and its record leaves the row claimed; the next leader takes it
+when the lease has run out and sends it again, once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Mapping, Sequence
+from datetime import timedelta
 from typing import TypeVar
 
 from aiogram import Bot
@@ -37,7 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.calls import SendCall, file_call, keyboard, text_call
 from bot.delivery.files import Renderer
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Pacer, RateLimiter, acquire_unless
 from bot.delivery.outcomes import (
     DrainReport,
     Outcome,
@@ -51,6 +61,7 @@ from bot.delivery.schedule import Item, Schedule
 from bot.domain.clock import Clock
 from bot.wiring.config import DeliverySettings
 from storage import outbox
+from storage.leadership import replica_id
 from storage.outbox import OutboxKind
 
 log = logging.getLogger(__name__)
@@ -108,15 +119,18 @@ class Deliverer:
         settings: DeliverySettings | None = None,
         renderers: Mapping[str, Renderer] | None = None,
         *,
-        limiter: RateLimiter | None = None,
+        limiter: Pacer | None = None,
         rng: random.Random | None = None,
         reading_pool: async_sessionmaker[AsyncSession] | None = None,
+        holder: str | None = None,
     ) -> None:
         self.bot = bot
         self.settings = settings or DeliverySettings()
-        self.limiter = limiter or RateLimiter(
+        self.limiter: Pacer = limiter or RateLimiter(
             self.settings.global_per_second, self.settings.per_chat_per_second
         )
+        self.holder = holder or replica_id()
+        self._lease = timedelta(seconds=self.settings.claim_lease_seconds)
         self._pool = session_pool
         # Looking for work and rendering files only read: they must not hold SQLite's write
         # lock (a region's table takes seconds to draw), so they get sessions that take none.
@@ -128,6 +142,7 @@ class Deliverer:
         self._draining = asyncio.Lock()
         self._active: Schedule | None = None
         self._unrecorded: dict[int, tuple[Item, Outcome]] = {}
+        self._claimed: set[int] = set()  # rows this drain holds a lease on and has not recorded
 
     def wake(self) -> None:
         """Something was enqueued: look for due messages now instead of at the next poll."""
@@ -190,6 +205,7 @@ class Deliverer:
         except BaseException:
             schedule.halt()
             await _join(workers)
+            await _uninterrupted(self._give_back_claims())
             raise
         finally:
             schedule.finish()
@@ -198,6 +214,7 @@ class Deliverer:
             if self._active is schedule:
                 self._active = None
         await _join(workers)
+        await _uninterrupted(self._give_back_claims())
         if report.handled or report.pauses or report.unrecorded:
             log.info("outbox drained: %s", report)
         return report
@@ -207,10 +224,11 @@ class Deliverer:
         low_water = max(1, self.settings.batch_size // 2)
         while not schedule.halted.is_set():
             self._wake.clear()
+            full = schedule.outstanding >= self.settings.batch_size
             added = await _uninterrupted(self._refill(schedule))
             if not added and schedule.outstanding == 0:
                 return
-            target = low_water if added else 0
+            target = low_water if added or full else 0
 
             def refill_now(target: int = target) -> bool:
                 return (
@@ -219,18 +237,45 @@ class Deliverer:
                     or self._wake.is_set()
                 )
 
-            await schedule.changed.wait_until(refill_now)
+            # wake up a third into the lease at the latest, to renew it
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._lease.total_seconds() / 3):
+                    await schedule.changed.wait_until(refill_now)
 
     async def _refill(self, schedule: Schedule) -> int:
-        skip = schedule.ids | self._unrecorded.keys()
-        async with self._reading() as session:
-            rows = await outbox.due(
-                session, now=self._clock.now(), limit=self.settings.batch_size + len(skip)
+        """Renew the lease on the rows this drain holds and claim more, in one transaction."""
+        room = max(0, self.settings.batch_size - schedule.outstanding)
+        now = self._clock.now()
+        async with self._pool() as session, session.begin():
+            await outbox.renew_claims(
+                session, holder=self.holder, ids=self._claimed, until=now + self._lease
             )
-            items = [Item.of(row) for row in rows if row.id not in skip]
-        for item in items[: self.settings.batch_size]:
+            items = [
+                Item.of(row)
+                for row in await outbox.claim_due(
+                    session,
+                    now=now,
+                    limit=room,
+                    holder=self.holder,
+                    lease=self._lease,
+                    skip=schedule.ids | self._unrecorded.keys(),
+                )
+            ]
+        for item in items:
+            self._claimed.add(item.id)
             schedule.add(item)
-        return min(len(items), self.settings.batch_size)
+        return len(items)
+
+    async def _give_back_claims(self) -> None:
+        """Rows claimed but neither sent nor recorded: due again at once for whoever sends."""
+        claimed, self._claimed = self._claimed, set()
+        if not claimed:
+            return
+        try:
+            async with self._pool() as session, session.begin():
+                await outbox.release_claims(session, holder=self.holder, ids=claimed)
+        except Exception:
+            log.exception("outbox: could not give back %s claimed rows", len(claimed))
 
     async def _worker(self, schedule: Schedule, report: DrainReport) -> None:
         while True:
@@ -253,29 +298,29 @@ class Deliverer:
             await _uninterrupted(self._record(item, outcome, report))
             return
         while True:
-            permit = await self.limiter.acquire_unless(item.chat_id, halted)
+            permit = await acquire_unless(self.limiter, item.chat_id, halted)
             if permit is None:
                 return  # stopping: the row stays pending
             try:
                 await send()
             except TelegramRetryAfter as exc:
-                self._pause_everyone(item, exc.retry_after, report)
+                await self._pause_everyone(item, exc.retry_after, report)
                 continue  # the same message again, once the pause is over
             except Exception as exc:
                 outcome = classify(item, exc, self.settings, self._clock.now(), self._rng)
             else:
                 outcome = Outcome(Result.SENT)
             finally:
-                permit.release()
+                await self.limiter.release(permit)
             # A cancellation now must not lose the record of a call that was made.
             await _uninterrupted(self._record(item, outcome, report))
             return
 
-    def _pause_everyone(self, item: Item, retry_after: float, report: DrainReport) -> None:
+    async def _pause_everyone(self, item: Item, retry_after: float, report: DrainReport) -> None:
         """Honour a 429: no call to anyone for ``retry_after`` seconds."""
         started = self.limiter.monotonic()
         until = started + retry_after
-        self.limiter.pause_until(until)
+        await self.limiter.pause(retry_after)
         report.pauses.append(Pause(item.chat_id, retry_after, started, until))
         log.warning("outbox %s: 429, all sending paused for %s s", item.key, retry_after)
 
@@ -307,9 +352,11 @@ class Deliverer:
                 outcome.result.value,
             )
             self._unrecorded[item.id] = (item, outcome)
+            self._claimed.discard(item.id)  # its lease left to run out: it was sent, maybe
             report.unrecorded += 1
             return
         self._unrecorded.pop(item.id, None)
+        self._claimed.discard(item.id)
         report.count(item, outcome)
 
     async def _record_leftovers(self, report: DrainReport) -> None:

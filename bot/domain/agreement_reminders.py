@@ -23,7 +23,7 @@ from bot.domain.isolation import Isolation
 from bot.domain.passport import PASSPORT_FORM
 from bot.domain.passport_report import AGREEMENT_NOTICE
 from bot.domain.timezones import zone_of
-from bot.forms.declaration import FormButton
+from bot.forms.declaration import FormButton, with_button
 from bot.texts import passport as t
 from storage import orgs, passports
 from storage.contacts import chairs_of
@@ -54,16 +54,15 @@ async def _remind(
         return False
     deliver_at = next_allowed_moment(max(now, send_moment(today, tz, settings)), tz, settings)
     days_left = (until - local_today(deliver_at, tz)).days
-    label, callback_data = form_button(PASSPORT_FORM.name, org.id)
     return await enqueue(
         session,
         key=outbox_key(KeyPurpose.AGREEMENT, org.id, until.isoformat(), chair.tg_user_id),
         chat_id=chair.tg_user_id,
         kind=OutboxKind.TEXT,
-        payload={
-            "text": t.agreement_reminder(org.name, until, days_left),
-            "buttons": [[{"text": label, "callback_data": callback_data}]],
-        },
+        payload=with_button(
+            t.agreement_reminder(org.name, until, days_left),
+            form_button(PASSPORT_FORM.name, org.id),
+        ),
         not_before=deliver_at,
         now=now,
     )

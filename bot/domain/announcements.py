@@ -17,13 +17,12 @@ from bot.domain.audience import Audience
 from bot.domain.clock import Clock
 from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
-from bot.domain.staff_scope import lineage
 from bot.forms.declaration import (
     Form,
     MenuEntry,
     Opening,
     OpenRequest,
-    ScopeContext,
+    StaffScopeContext,
     Submission,
     Summary,
 )
@@ -168,12 +167,10 @@ ANNOUNCEMENT = FormSpec(
 )
 
 
-class AnnouncementContext(ScopeContext):
+class AnnouncementContext(StaffScopeContext):
     """An announcement's draft: the district or region, how many chairs each audience
     reaches, and the local day the late ones are counted on."""
 
-    scope_id: int
-    scope_name: str
     counts: dict[str, int]
     today: date
 
@@ -192,17 +189,8 @@ async def open_form(request: OpenRequest) -> Opening:
         )
         for audience in ("all", "late")
     }
-    context = AnnouncementContext(
-        scope_id=scope.id,
-        scope_name=scope.name,
-        lineage=tuple(await lineage(request.session, scope)),
-        counts=counts,
-        tz=request.tz,
-        today=today,
-    )
-    return await request.start(
-        ANNOUNCEMENT.name, context, org_id=None, step=ANNOUNCEMENT.first_step({})
-    )
+    context = await AnnouncementContext.opened(request, counts=counts, today=today)
+    return await request.start_new(ANNOUNCEMENT, context)
 
 
 def summary(answers: dict[str, Any], context: AnnouncementContext, today: date) -> Summary:

@@ -17,6 +17,7 @@ from bot.forms.declaration import (
     ScopeContext,
     Submission,
     Summary,
+    with_button,
 )
 from bot.forms.engine import Field, FormSpec
 from bot.forms.membership import MEMBERSHIP
@@ -69,7 +70,7 @@ async def open_return(request: OpenRequest) -> Opening:
         period=report.period,
         lineage=tuple(await lineage(request.session, org)),
     )
-    return await request.start(RETURN.name, context, org_id=None, step=RETURN.first_step({}))
+    return await request.start_new(RETURN, context)
 
 
 def summary(answers: dict[str, Any], context: ReturnContext, today: date) -> Summary:
@@ -105,17 +106,16 @@ async def submit(submission: Submission[ReturnContext]) -> str:
         return t.NO_CHAIR_TO_TELL
     person = await people.person_by_id(session, chair.person_id)
     assert person is not None
-    label, data = submission.form_button(CORRECTION_FORM.name, report.org_id)
     period = common.period_name(report.period)
     await outbox.enqueue(
         session,
         key=outbox_key(KeyPurpose.RETURNED_REPORT, report.id, person.tg_user_id),
         chat_id=person.tg_user_id,
         kind=OutboxKind.TEXT,
-        payload={
-            "text": t.returned_to_chair(context.org_name, period, comment),
-            "buttons": [[{"text": label, "callback_data": data}]],
-        },
+        payload=with_button(
+            t.returned_to_chair(context.org_name, period, comment),
+            submission.form_button(CORRECTION_FORM.name, report.org_id),
+        ),
         not_before=now,
         now=now,
     )

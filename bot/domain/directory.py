@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ async def import_organizations(
     session: AsyncSession, data: bytes, filename: str, *, default_region: str, now: datetime
 ) -> ImportOutcome:
     """Good rows land even when others are wrong; the bad ones come back with their numbers."""
-    table = parse_org_table(data, filename)
+    table = await asyncio.to_thread(parse_org_table, data, filename)
     if table.fatal is not None or not table.rows:
         return ImportOutcome(table, None)
     summary = await orgs.apply_import(session, table.rows, default_region=default_region, now=now)

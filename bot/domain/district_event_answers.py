@@ -32,6 +32,7 @@ from bot.forms.declaration import (
     Started,
     Submission,
     Summary,
+    field_lines,
 )
 from bot.forms.engine import Choice, Field, FormSpec, Rule
 from bot.forms.parsers import choice, text, whole_number
@@ -129,7 +130,7 @@ async def start_came(request: OpenRequest, event: DistrictEvent) -> Started:
     context = ChairEventContext(
         event_id=event.id, org_name=request.org.name, title=event.title, tz=request.tz
     )
-    return await request.start(CAME.name, context, org_id=request.org.id, step=CAME.first_step({}))
+    return await request.start_new(CAME, context, org_id=request.org.id)
 
 
 async def _invited_events(request: OpenRequest) -> list[DistrictEvent]:
@@ -153,21 +154,13 @@ async def open_came(request: OpenRequest) -> Opening:
     return PickOne(t.NO_OPEN_INVITATIONS, ())
 
 
-def _lines(spec: FormSpec, answers: dict[str, Any]) -> list[str]:
-    return [
-        forms.field_line(f.label, f.display(answers[f.name]))
-        for f in spec.fields
-        if f.applies(answers) and answers.get(f.name) is not None
-    ]
-
-
 def reply_summary(answers: dict[str, Any], context: ChairEventContext, today: date) -> Summary:
-    lines = [*_lines(REPLY, answers), "", forms.SUMMARY_CONFIRM_HINT]
+    lines = [*field_lines(REPLY, answers), "", forms.SUMMARY_CONFIRM_HINT]
     return Summary(t.reply_preview(context.org_name, context.title, lines))
 
 
 def came_summary(answers: dict[str, Any], context: ChairEventContext, today: date) -> Summary:
-    lines = [*_lines(CAME, answers), "", forms.SUMMARY_CONFIRM_HINT]
+    lines = [*field_lines(CAME, answers), "", forms.SUMMARY_CONFIRM_HINT]
     return Summary(t.came_preview(context.org_name, context.title, lines))
 
 
@@ -270,9 +263,7 @@ async def start_staff_came(request: OpenRequest, event: DistrictEvent) -> Starte
         lineage=tuple(await lineage(request.session, request.org)),
         tz=request.tz,
     )
-    return await request.start(
-        STAFF_CAME.name, context, org_id=None, step=STAFF_CAME.first_step({})
-    )
+    return await request.start_new(STAFF_CAME, context)
 
 
 async def open_staff_came(request: OpenRequest) -> Opening:

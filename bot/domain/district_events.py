@@ -21,15 +21,15 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain.audience import Audience
 from bot.domain.coverage import coverage
-from bot.domain.staff_scope import lineage
 from bot.forms.declaration import (
     Form,
     MenuEntry,
     Opening,
     OpenRequest,
-    ScopeContext,
+    StaffScopeContext,
     Submission,
     Summary,
+    field_lines,
 )
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
 from bot.forms.parsers import (
@@ -48,6 +48,7 @@ from storage import audit, digest, orgs
 from storage import district_events as store
 from storage.contacts import chairs_of
 from storage.models import DistrictEvent
+from storage.submissions import stored_for
 
 KIND_CHOICES = tuple(Choice(value, label) for value, label in te.KINDS)
 DIRECTION_CHOICES = tuple(Choice(value, label) for value, label in te.DIRECTIONS)
@@ -140,12 +141,10 @@ class PpoRef(BaseModel):
     coverage: float | None = None
 
 
-class DistrictEventContext(ScopeContext):
+class DistrictEventContext(StaffScopeContext):
     """The announcing scope and its ППО (with their latest coverage), read when the form
     opened."""
 
-    scope_id: int
-    scope_name: str
     ppos: tuple[PpoRef, ...]
 
 
@@ -198,22 +197,12 @@ async def open_form(request: OpenRequest) -> Opening:
         share = None if report is None else coverage(report.members, report.workers)
         key = orgs.name_key(row.name)
         ppos.append(PpoRef(id=row.org_id, name=row.name, key=key, coverage=share))
-    context = DistrictEventContext(
-        scope_id=scope.id,
-        scope_name=scope.name,
-        lineage=tuple(await lineage(request.session, scope)),
-        ppos=tuple(ppos),
-        tz=request.tz,
-    )
-    return await request.start(SPEC.name, context, org_id=None, step=SPEC.first_step({}))
+    context = await DistrictEventContext.opened(request, ppos=tuple(ppos))
+    return await request.start_new(SPEC, context)
 
 
 def summary(answers: dict[str, Any], context: DistrictEventContext, today: date) -> Summary:
-    lines = [
-        forms.field_line(f.label, f.display(answers[f.name]))
-        for f in SPEC.fields
-        if f.applies(answers) and answers.get(f.name) is not None
-    ]
+    lines = field_lines(SPEC, answers)
     invited, missing = expected(answers, context)
     text_lines = [t.preview(context.scope_name, len(invited), lines)]
     if missing:
@@ -232,7 +221,7 @@ def is_online(place: str) -> bool:
 
 async def submit(submission: Submission[DistrictEventContext]) -> str:
     session, context, answers = submission.session, submission.context, submission.draft.answers
-    if await store.event_by_key(session, submission.draft.token) is not None:
+    if await stored_for(session, DistrictEvent, submission.draft.token) is not None:
         return t.ALREADY_CREATED
     invited, _ = expected(answers, context)
     in_scope = {org.id for org in await orgs.ppo_in_scope(session, context.scope_id)}

@@ -19,6 +19,7 @@ from bot.forms.declaration import (
     OpenRequest,
     Submission,
     Summary,
+    field_lines,
 )
 from bot.forms.engine import SUMMARY
 from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, MIXED, ONLINE, STREAMED
@@ -98,7 +99,7 @@ async def open_form(request: OpenRequest) -> Opening:
         org_name=org.name, tz=request.tz, event_id=None if event is None else event.id
     )
     if event is None:
-        return await request.start(EVENT.name, context, org_id=org.id, step=EVENT.first_step({}))
+        return await request.start_new(EVENT, context, org_id=org.id)
     return await request.start(
         EVENT.name, context, org_id=org.id, step=SUMMARY, answers=answers_of(event)
     )
@@ -108,31 +109,25 @@ def kind_label(kind: str, other: str | None) -> str:
     return other if kind == "other" and other else KIND_LABELS.get(kind, kind)
 
 
-def _field_lines(answers: dict[str, Any]) -> list[str]:
-    lines = []
-    for field in EVENT.fields:
-        if field.applies(answers):
-            value = answers.get(field.name)
-            shown = None if value in (None, []) else field.display(value)
-            lines.append(forms.field_line(field.label, shown))
-    return lines
+def _every_field(answers: dict[str, Any]) -> list[str]:
+    return field_lines(EVENT, answers, skipped_shown=True)
 
 
 def event_card(event: Event, org_name: str) -> str:
-    return "\n".join([t.summary_header(org_name), "", *_field_lines(answers_of(event))])
+    return "\n".join([t.summary_header(org_name), "", *_every_field(answers_of(event))])
 
 
 def staff_card(event: Event, org_name: str, district_name: str) -> str:
     """The card staff open from the events report (/showevent): its number, ППО, every field."""
     header = ter.card_header(event.id, org_name, district_name)
-    return "\n".join([header, "", *_field_lines(answers_of(event))])
+    return "\n".join([header, "", *_every_field(answers_of(event))])
 
 
 def summary(answers: dict[str, Any], context: EventContext, today: date) -> Summary:
     lines = [t.summary_header(context.org_name)]
     if context.event_id is not None:
         lines.append(t.edit_note(context.event_id))
-    lines += ["", *_field_lines(answers)]
+    lines += ["", *_every_field(answers)]
     warnings = []
     dates = answers.get("dates")
     if dates:

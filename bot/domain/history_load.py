@@ -7,6 +7,7 @@ when any row is refused, and an accepted load leaves one audit entry with its co
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ async def load_history(
     default_tz: str,
 ) -> LoadOutcome:
     """Read, check and store the file's figures; all or nothing (see the module docstring)."""
-    table = read_history(data)
+    table = await asyncio.to_thread(read_history, data)
     if table.fatal is not None:
         return LoadOutcome(fatal=table.fatal)
     resolution = resolve(table.rows, await _known(session, viewer, now, default_tz))

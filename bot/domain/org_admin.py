@@ -42,7 +42,7 @@ TIMEZONE = FormSpec(
 def _opener(spec: FormSpec) -> Callable[[OpenRequest], Awaitable[Opening]]:
     async def open_form(request: OpenRequest) -> Opening:
         context = AdminContext(target_org=request.org.id, org_name=request.org.name)
-        return await request.start(spec.name, context, org_id=None, step=spec.first_step({}))
+        return await request.start_new(spec, context)
 
     return open_form
 

@@ -17,6 +17,7 @@ from bot.forms.declaration import (
     OpenRequest,
     Submission,
     Summary,
+    field_lines,
 )
 from bot.forms.engine import SUMMARY
 from bot.forms.parsers import show_date
@@ -27,23 +28,13 @@ from storage import audit, collections, orgs, passports
 from storage.models import CollectionKind, Organization, Person
 
 
-def _lines(values: dict[str, Any]) -> list[str]:
-    lines = []
-    for field in PASSPORT.fields:
-        if field.applies(values):
-            value = values.get(field.name)
-            shown = None if value is None else field.display(value)
-            lines.append(forms.field_line(field.label, shown))
-    return lines
-
-
 async def card_text(session: AsyncSession, org: Organization, default_tz: str) -> str:
     passport = await passports.get_passport(session, org.id)
     values = passports.values_of(passport, org)
     lines = [t.card_header(org.name), ""]
     if passport is None:
         lines.append(t.EMPTY_CARD)
-    lines += _lines(values)
+    lines += field_lines(PASSPORT, values, skipped_shown=True)
     reserve = await passports.reserve_of(session, org.id)
     lines += ["", t.reserve_count(len(reserve), sum(p.under_35 for p in reserve))]
     if passport is not None and passport.updated_by is not None:
@@ -74,7 +65,12 @@ async def open_form(request: OpenRequest) -> Opening:
 
 
 def summary(answers: dict[str, Any], context: PassportContext, today: date) -> Summary:
-    lines = [t.card_header(context.org_name), "", *_lines(answers), ""]
+    lines = [
+        t.card_header(context.org_name),
+        "",
+        *field_lines(PASSPORT, answers, skipped_shown=True),
+        "",
+    ]
     until = answers.get("agreement_until")
     warn = (
         bool(answers.get("agreement")) and until is not None and date.fromisoformat(until) < today

@@ -17,15 +17,15 @@ from bot.domain.plan_sheet import (
     parse_responsible,
 )
 from bot.domain.plans import scope_directory
-from bot.domain.staff_scope import lineage
 from bot.forms.declaration import (
     Form,
     MenuEntry,
     Opening,
     OpenRequest,
-    ScopeContext,
+    StaffScopeContext,
     Submission,
     Summary,
+    field_lines,
 )
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.parsers import text
@@ -65,11 +65,9 @@ SPEC = FormSpec(
 )
 
 
-class PlanItemContext(ScopeContext):
+class PlanItemContext(StaffScopeContext):
     """The scope, and who in it may answer for an item (to resolve the typed name)."""
 
-    scope_id: int
-    scope_name: str
     ppos: tuple[tuple[int, str], ...]
     staff: tuple[tuple[int, str], ...]
 
@@ -81,26 +79,18 @@ class PlanItemContext(ScopeContext):
 
 
 async def open_form(request: OpenRequest) -> Opening:
-    scope = request.org
-    directory = await scope_directory(request.session, scope)
-    context = PlanItemContext(
-        scope_id=scope.id,
-        scope_name=scope.name,
-        lineage=tuple(await lineage(request.session, scope)),
+    directory = await scope_directory(request.session, request.org)
+    context = await PlanItemContext.opened(
+        request,
         ppos=tuple((one.id, one.name) for one in directory.ppos),
         staff=tuple((one.id, one.name) for one in directory.staff),
-        tz=request.tz,
     )
-    return await request.start(SPEC.name, context, org_id=None, step=SPEC.first_step({}))
+    return await request.start_new(SPEC, context)
 
 
 def summary(answers: dict[str, Any], context: PlanItemContext, today: date) -> Summary:
     lines = [t.item_preview(context.scope_name), ""]
-    lines += [
-        forms.field_line(f.label, f.display(answers[f.name]))
-        for f in SPEC.fields
-        if answers.get(f.name) is not None
-    ]
+    lines += field_lines(SPEC, answers)
     typed = answers.get("responsible")
     if typed is not None and context.resolve(typed) is None:
         lines += ["", "❗ " + t.bad_responsible(typed), t.ITEM_FIX_HINT]

@@ -32,6 +32,7 @@ from bot.domain.clock import Clock
 from bot.domain.isolation import Isolation
 from bot.domain.plans import Unit, load_progress, units_of
 from bot.domain.timezones import zone_of
+from bot.forms.declaration import with_button
 from bot.rendering.plans import progress_lines, review_xlsx
 from bot.texts import plans as t
 from storage import orgs
@@ -85,7 +86,6 @@ async def _remind(
         return False
     days_left = (item.deadline - local_today(deliver_at, tz)).days
     org_name = unit.org.name if unit.org is not None else None
-    label, data = button(item.id, unit.id)
     return await enqueue(
         session,
         key=outbox_key(
@@ -98,10 +98,10 @@ async def _remind(
         ),
         chat_id=contact.tg_user_id,
         kind=OutboxKind.TEXT,
-        payload={
-            "text": t.reminder(org_name, item.number, item.text, item.deadline, days_left),
-            "buttons": [[{"text": label, "callback_data": data}]],
-        },
+        payload=with_button(
+            t.reminder(org_name, item.number, item.text, item.deadline, days_left),
+            button(item.id, unit.id),
+        ),
         not_before=deliver_at,
         now=now,
     )

@@ -8,6 +8,7 @@ id, or 0 for the staff member's item.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +67,8 @@ async def load_plan(
     today: date,
 ) -> Loaded:
     """Read the file and store its good rows as a new plan of the scope (none if no good row)."""
-    table = parse_plan(data, filename, await scope_directory(session, scope), today)
+    directory = await scope_directory(session, scope)
+    table = await asyncio.to_thread(parse_plan, data, filename, directory, today)
     if table.fatal or not table.rows:
         return Loaded(table, None)
     plan = await store.create_plan(session, scope.id, title, person_id, now)

@@ -44,7 +44,7 @@ from bot.domain.calendar import (
 from bot.domain.clock import Clock
 from bot.domain.isolation import Isolation
 from bot.domain.timezones import zone_of
-from bot.forms.declaration import FormButton
+from bot.forms.declaration import FormButton, with_button
 from bot.texts import reminders as t
 from storage import collections as store
 from storage.contacts import Contact, chairs_of, curators_of, staff_of
@@ -158,11 +158,7 @@ async def _remind_chair(
         return False
     item, deliver_at = picked
     text = _chair_text(collection, target, org, item, local_today(deliver_at, tz))
-    button_text, callback_data = form_button(collection.kind.value, org.id)
-    payload = {
-        "text": text,
-        "buttons": [[{"text": button_text, "callback_data": callback_data}]],
-    }
+    payload = with_button(text, form_button(collection.kind.value, org.id))
     return await enqueue(
         session,
         key=outbox_key(KeyPurpose.REMINDER, collection.id, org.id, item.purpose, chair.tg_user_id),

@@ -7,15 +7,15 @@ from typing import Any
 
 from bot.domain.audience import Audience
 from bot.domain.calendar import next_working_day
-from bot.domain.staff_scope import lineage
 from bot.forms.declaration import (
     Form,
     MenuEntry,
     Opening,
     OpenRequest,
-    ScopeContext,
+    StaffScopeContext,
     Submission,
     Summary,
+    field_lines,
 )
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.parsers import choice, deadline, show_date, text
@@ -45,34 +45,21 @@ REQUEST = FormSpec(
 )
 
 
-class RequestContext(ScopeContext):
+class RequestContext(StaffScopeContext):
     """A request's draft: the district or region it goes to and how many ППО it reaches."""
 
-    scope_id: int
-    scope_name: str
     targets: int
 
 
 async def open_form(request: OpenRequest) -> Opening:
-    scope = request.org
-    targets = len(await orgs.ppo_in_scope(request.session, scope.id))
-    context = RequestContext(
-        scope_id=scope.id,
-        scope_name=scope.name,
-        lineage=tuple(await lineage(request.session, scope)),
-        targets=targets,
-        tz=request.tz,
-    )
-    return await request.start(REQUEST.name, context, org_id=None, step=REQUEST.first_step({}))
+    targets = len(await orgs.ppo_in_scope(request.session, request.org.id))
+    context = await RequestContext.opened(request, targets=targets)
+    return await request.start_new(REQUEST, context)
 
 
 def summary(answers: dict[str, Any], context: RequestContext, today: date) -> Summary:
     lines = [t.request_preview(context.scope_name, context.targets), ""]
-    lines += [
-        forms.field_line(f.label, f.display(answers[f.name]))
-        for f in REQUEST.fields
-        if answers.get(f.name) is not None
-    ]
+    lines += field_lines(REQUEST, answers)
     return Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 

@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
-from bot.forms.declaration import Form, FormContext, Opening, OpenRequest, Submission, Summary
+from bot.forms.declaration import (
+    Form,
+    FormContext,
+    Opening,
+    OpenRequest,
+    Submission,
+    Summary,
+    field_lines,
+)
 from bot.forms.passport import RESERVE
 from bot.texts import forms
 from bot.texts import passport as t
@@ -27,24 +35,17 @@ class ReserveContext(FormContext):
 
 
 async def open_form(request: OpenRequest) -> Opening:
-    return await request.start(
-        RESERVE.name,
-        ReserveContext(org_name=request.org.name, tz=request.tz),
-        org_id=request.org.id,
-        step=RESERVE.first_step({}),
-    )
-
-
-def _field_lines(values: dict[str, Any]) -> list[str]:
-    lines = []
-    for field in RESERVE.fields:
-        value = values.get(field.name)
-        lines.append(forms.field_line(field.label, None if value is None else field.display(value)))
-    return lines
+    context = ReserveContext(org_name=request.org.name, tz=request.tz)
+    return await request.start_new(RESERVE, context, org_id=request.org.id)
 
 
 def summary(answers: dict[str, Any], context: ReserveContext, today: date) -> Summary:
-    lines = [t.reserve_summary(context.org_name), "", *_field_lines(answers), ""]
+    lines = [
+        t.reserve_summary(context.org_name),
+        "",
+        *field_lines(RESERVE, answers, skipped_shown=True),
+        "",
+    ]
     return Summary("\n".join([*lines, forms.SUMMARY_CONFIRM_HINT]))
 
 

@@ -35,8 +35,12 @@ class Viewer:
     def is_staff(self) -> bool:
         return bool(self.staff_scopes)
 
+    def chaired_org(self, org_id: int | None) -> Organization | None:
+        """The ППО ``org_id`` if the sender chairs it now."""
+        return next((org for org in self.chaired if org.id == org_id), None)
+
     def chairs(self, org_id: int | None) -> bool:
-        return any(org.id == org_id for org in self.chaired)
+        return self.chaired_org(org_id) is not None
 
     def oversees(self, *org_ids: int | None) -> bool:
         """Admins oversee everything; staff their district or region (pass an org's ancestry)."""

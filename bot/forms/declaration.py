@@ -20,14 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
 from bot.domain.calendar import CalendarSettings
+from bot.domain.staff_scope import lineage
 from bot.domain.viewer import Viewer
-from bot.forms.engine import FormSpec, Previous
+from bot.forms.engine import Answers, FormSpec, Previous
+from bot.texts import forms
 from storage import drafts
 from storage.models import Event, FormDraft, MembershipReport, Organization
 
 FormButton = Callable[[str, int], tuple[str, str]]
 """(form name, ППО id) -> (label, callback data) of a button opening that form; made by the
 Telegram side (``handlers.keyboards.reminder_button``) so the domain knows no callback format."""
+
+
+def with_button(text: str, button: tuple[str, str]) -> dict[str, Any]:
+    """An outbox payload: ``text`` with one button under it, (label, callback data)."""
+    label, callback_data = button
+    return {"text": text, "buttons": [[{"text": label, "callback_data": callback_data}]]}
 
 
 class FormContext(BaseModel):
@@ -67,6 +75,25 @@ class ScopeContext(FormContext):
         return viewer.oversees(*self.lineage)
 
 
+class StaffScopeContext(ScopeContext):
+    """A staff form on the district or region it was opened from: its id and name."""
+
+    scope_id: int
+    scope_name: str
+
+    @classmethod
+    async def opened(cls, request: OpenRequest, **fields: Any) -> Self:
+        """The context of a draft opened on ``request.org``, with the form's own ``fields``."""
+        scope = request.org
+        return cls(
+            scope_id=scope.id,
+            scope_name=scope.name,
+            lineage=tuple(await lineage(request.session, scope)),
+            tz=request.tz,
+            **fields,
+        )
+
+
 class AdminContext(FormContext):
     """An admin's form on an organization (``target_org``): admins only may go on."""
 
@@ -84,6 +111,20 @@ C = TypeVar("C", bound=FormContext)
 class Summary:
     text: str
     needs_explicit_confirm: bool = False
+
+
+def field_lines(spec: FormSpec, answers: Answers, *, skipped_shown: bool = False) -> list[str]:
+    """A line per question of ``spec`` that these answers make apply, for a summary or a card:
+    its label and shown value. An empty answer (none, or no photos) is listed as skipped when
+    ``skipped_shown`` (a card shows every question), else left out (a summary of what is set).
+    """
+    lines = []
+    for field in spec.fields:
+        value = answers.get(field.name)
+        empty = value is None or value == []
+        if field.applies(answers) and (skipped_shown or not empty):
+            lines.append(forms.field_line(field.label, None if empty else field.display(value)))
+    return lines
 
 
 @dataclass(frozen=True)
@@ -131,6 +172,12 @@ class OpenRequest:
             now=self.now,
         )
         return Started(draft, note)
+
+    async def start_new(
+        self, spec: FormSpec, context: FormContext, *, org_id: int | None = None
+    ) -> Started:
+        """Begin a draft of ``spec`` at its first question, no answers yet."""
+        return await self.start(spec.name, context, org_id=org_id, step=spec.first_step({}))
 
 
 @dataclass(frozen=True)

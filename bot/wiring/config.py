@@ -51,6 +51,9 @@ class DeliverySettings(BaseModel):
     """Timeout of one Bot API call; a timeout is a failed attempt."""
     poll_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     """Longest idle wait of :meth:`Deliverer.run_forever` between drains."""
+    claim_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    """How long the sender's claim on the due rows it took lasts (renewed while they wait):
+    after a sender dies, its rows are due for another after this."""
 
 
 class DatabaseSettings(BaseSettings):
@@ -90,6 +93,12 @@ class Settings(DatabaseSettings):
     """Shared secret Telegram sends with every update; required with ``webhook_url``."""
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     """host:port the webhook server listens on (behind a reverse proxy that terminates TLS)."""
+    chats_at_once: int = Field(default=16, ge=1, le=256)
+    """Chats whose updates are handled at the same time (polling and webhook); each holds a
+    database connection meanwhile."""
+    leader_retry_seconds: float = Field(default=15.0, gt=0, le=60)
+    """How often a replica that does not lead tries to take the lead (and the leader checks
+    its lock): another takes over within this after the leader dies."""
 
     @property
     def invite_ttl(self) -> timedelta:

@@ -13,20 +13,23 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.delivery.digests import renderers as digest_renderers
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Pacer, RateLimiter
 from bot.delivery.outgoing import HoldReplies
 from bot.delivery.sender import Deliverer
+from bot.delivery.shared_limiter import SharedRateLimiter
 from bot.domain.audience import audience_of
 from bot.domain.clock import Clock
 from bot.domain.housekeeping import PROCESSED_UPDATES_KEPT
 from bot.domain.viewer import load_viewer
 from bot.wiring.config import Settings
+from bot.wiring.leadership import Leadership
 from bot.wiring.middlewares import DbSessionMiddleware, ViewerMiddleware
-from bot.wiring.scheduler import Background, start_background, stop_background
+from bot.wiring.scheduler import Background, follow, lead, start_background, stop_background
 from handlers import get_routers
 from handlers.keyboards import reminder_button
 from handlers.menu import set_default_menus
 from storage.engine import create_reading_pool, create_session_pool
+from storage.leadership import elects, replica_id
 from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
@@ -46,13 +49,27 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
+def create_limiter(settings: Settings, engine: AsyncEngine, holder: str) -> Pacer:
+    """One pacer for replies and the outbox, since Telegram counts them together: in memory
+    for the lone process on SQLite, shared by every replica on PostgreSQL."""
+    delivery = settings.delivery
+    if not elects(engine):
+        return RateLimiter(delivery.global_per_second, delivery.per_chat_per_second)
+    return SharedRateLimiter(
+        engine,
+        holder,
+        delivery.global_per_second,
+        delivery.per_chat_per_second,
+        # the longest an outbox call may take, and the window after it
+        lease_seconds=delivery.request_timeout_seconds + 1.0,
+    )
+
+
 def create_dispatcher(settings: Settings, engine: AsyncEngine, clock: Clock) -> Dispatcher:
     session_pool = create_session_pool(engine)
     reading_pool = create_reading_pool(engine)
-    # One limiter for replies and the outbox: Telegram counts them together.
-    limiter = RateLimiter(
-        settings.delivery.global_per_second, settings.delivery.per_chat_per_second
-    )
+    holder = replica_id()
+    limiter = create_limiter(settings, engine, holder)
     dp = Dispatcher(
         settings=settings,
         engine=engine,
@@ -60,6 +77,7 @@ def create_dispatcher(settings: Settings, engine: AsyncEngine, clock: Clock) -> 
         reading_pool=reading_pool,
         clock=clock,
         limiter=limiter,
+        holder=holder,
     )
     dp.update.outer_middleware(DbSessionMiddleware(reading_pool, session_pool, clock, limiter))
     dp.update.outer_middleware(ViewerMiddleware(settings.admin_ids))
@@ -77,7 +95,8 @@ async def on_startup(
     session_pool: async_sessionmaker[AsyncSession],
     reading_pool: async_sessionmaker[AsyncSession],
     clock: Clock,
-    limiter: RateLimiter,
+    limiter: Pacer,
+    holder: str,
 ) -> None:
     async with session_pool() as session, session.begin():
         await forget_updates_before(session, clock.now() - PROCESSED_UPDATES_KEPT)
@@ -100,16 +119,31 @@ async def on_startup(
             digest_renderers(settings.timezone),
             limiter=limiter,
             reading_pool=reading_pool,
+            holder=holder,
         ),
         form_button=reminder_button,
     )
+    scheduler = await start_background(background)
+    leadership = Leadership(
+        engine,
+        start=lambda: lead(background, scheduler),
+        stop=lambda: follow(background, scheduler),
+        retry_seconds=settings.leader_retry_seconds,
+    )
     dispatcher["background"] = background
-    dispatcher["scheduler"] = await start_background(background)
+    dispatcher["scheduler"] = scheduler
+    dispatcher["leadership"] = leadership
+    await leadership.begin()  # a lone bot (SQLite) has caught up and runs when this returns
 
 
 async def on_shutdown(
-    background: Background | None = None, scheduler: AsyncIOScheduler | None = None
+    background: Background | None = None,
+    scheduler: AsyncIOScheduler | None = None,
+    leadership: Leadership | None = None,
 ) -> None:
+    """Give the lead up (the sender finishes its calls in flight), then stop the clock."""
+    if leadership is not None:
+        await leadership.end()
     if background is not None and scheduler is not None:
         await stop_background(background, scheduler)
 

@@ -9,13 +9,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, Update, User
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import outgoing
-from bot.delivery.limiter import RateLimiter
+from bot.delivery.limiter import Pacer
 from bot.domain.clock import Clock
 from bot.domain.viewer import load_viewer
 from storage import outbox
@@ -28,6 +30,25 @@ RETRY_BACKOFF_SECONDS = 0.02  # times the try number, jittered ±50 %
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+def chat_key_of(update: Update) -> int:
+    """Whose turn an update takes: its chat's id, the sender's id when there is no chat, 0
+    when neither. The updates of one key are applied in order, those of different keys side
+    by side (the inbox's workers, the webhook's per-chat locks, the advisory lock below)."""
+    context = UserContextMiddleware.resolve_event_context(update)
+    if context.chat is not None:
+        return context.chat.id
+    return context.user.id if context.user is not None else 0
+
+
+async def wait_for_chat_turn(session: AsyncSession, chat_key: int) -> None:
+    """On PostgreSQL, hold the chat's advisory lock until the transaction ends: two replicas
+    then never apply updates of one chat at once (the second waits, then sees the first's
+    commit). The key is the chat id itself, in the one-bigint key space; the leader's lock
+    (``storage/leadership.py``) lies far beyond any chat id. SQLite has one process."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("select pg_advisory_xact_lock(:key)"), {"key": chat_key})
 
 
 class DatabaseBusyError(RuntimeError):
@@ -55,9 +76,11 @@ def is_transient(error: BaseException) -> bool:
 class DbSessionMiddleware(BaseMiddleware):
     """Applies each update in one transaction that records its id, then sends its replies.
 
-    Polling confirms an update only after this returns (handle_as_tasks=False), so a crash
-    before the commit gets the update redelivered and applied then, and a crash after it gets
-    it redelivered and skipped: every answer is applied exactly once. The update's id is
+    An update reaches here from the inbox (polling, ``bot/wiring/inbox.py``) or from a
+    webhook request answered only after this returns; a crash before the commit gets it fed
+    again and applied then, a crash after it gets it fed again and skipped: every answer is
+    applied exactly once. On PostgreSQL the transaction first waits for its chat's turn
+    (:func:`wait_for_chat_turn`), so replicas keep each chat's order too. The update's id is
     written last, so a transaction that only reads never takes SQLite's write lock; replies
     are held until the commit (``bot.delivery.outgoing``), so no transaction waits on Telegram. A
     transient database error re-runs the whole update (its held replies dropped), first in a
@@ -70,7 +93,7 @@ class DbSessionMiddleware(BaseMiddleware):
         reading_pool: async_sessionmaker[AsyncSession],
         writing_pool: async_sessionmaker[AsyncSession],
         clock: Clock,
-        limiter: RateLimiter,
+        limiter: Pacer,
         *,
         attempts: int = UPDATE_ATTEMPTS,
     ) -> None:
@@ -118,6 +141,7 @@ class DbSessionMiddleware(BaseMiddleware):
         updates write only at their end), the next ones take it up front."""
         pool = self.pools[0] if attempt == 1 else self.pools[1]
         async with pool() as session, session.begin():
+            await wait_for_chat_turn(session, chat_key_of(event))
             if await was_applied(session, event.update_id):
                 raise _AlreadyApplied
             result = await handler(event, {**data, "session": session})

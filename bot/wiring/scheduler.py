@@ -10,6 +10,10 @@ No stored row can stop the clockwork: every unit of work in a tick runs isolated
 (``bot/domain/isolation.py``), and a catch-up that fails at start-up is reported to the admins while
 the bot starts all the same. The nightly job does the housekeeping (``bot/domain/housekeeping.py``)
 and the backup.
+
+Of several replicas on one PostgreSQL only the elected leader runs the jobs and the sender
+(``bot/wiring/leadership.py``): the scheduler starts paused and :func:`lead` / :func:`follow`
+switch the work on and off as the lead comes and goes.
 """
 
 from __future__ import annotations
@@ -204,17 +208,35 @@ def create_scheduler(bg: Background) -> AsyncIOScheduler:
 
 
 async def start_background(bg: Background) -> AsyncIOScheduler:
-    """Start the sender, catch up on what fell due while the bot was down, start the clock."""
-    bg.tasks.append(asyncio.create_task(bg.deliverer.run_forever(bg.stop)))
-    await _catch_up_or_report(bg, bg.clock.now())
+    """The scheduler, started paused: it runs jobs only while this process leads
+    (``bot/wiring/leadership.py``, :func:`lead` and :func:`follow`)."""
     scheduler = create_scheduler(bg)
-    scheduler.start()
+    scheduler.start(paused=True)
     return scheduler
 
 
-async def stop_background(bg: Background, scheduler: AsyncIOScheduler) -> None:
-    scheduler.shutdown(wait=False)
+async def lead(bg: Background, scheduler: AsyncIOScheduler) -> None:
+    """This process became the leader: start the sender, catch up on what fell due while no
+    one led (or the bot was down), let the clock run."""
+    bg.stop = asyncio.Event()
+    bg.tasks.append(asyncio.create_task(bg.deliverer.run_forever(bg.stop)))
+    await _catch_up_or_report(bg, bg.clock.now())
+    scheduler.resume()
+
+
+async def follow(bg: Background, scheduler: AsyncIOScheduler) -> None:
+    """This process no longer leads: no new job starts, the sender finishes the calls in
+    flight, gives back the rows it claimed and did not send, and stops (a tick already
+    running only queues, which is idempotent)."""
+    if scheduler.running:
+        scheduler.pause()
     bg.stop.set()
-    for task in bg.tasks:
+    tasks, bg.tasks = bg.tasks, []
+    for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def stop_background(bg: Background, scheduler: AsyncIOScheduler) -> None:
+    await follow(bg, scheduler)
+    scheduler.shutdown(wait=False)

@@ -14,9 +14,10 @@ refuses ``getUpdates`` while one is set).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
 from aiogram import Bot, Dispatcher
@@ -30,6 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.clock import Clock
 from bot.wiring.config import Settings
+from bot.wiring.inbox import CHATS_AT_ONCE
+from bot.wiring.leadership import Leadership
+from bot.wiring.middlewares import chat_key_of
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -37,13 +41,32 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/health"
 HEALTH_TIMEOUT_SECONDS = 2.0
-#: Who runs the scheduler and the outbox sender. Always this process for now: replicas do not
-#: yet elect one holder (a PostgreSQL advisory lock is not built), so run exactly one.
-SCHEDULER_HOLDER = "this process"
+
+
+class ChatTurns:
+    """An in-process lock per chat key, made when an update of the chat comes and dropped
+    when no update of it is in flight or waiting."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_key: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(chat_key, (asyncio.Lock(), 0))
+        self._locks[chat_key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[chat_key]
+            if users == 1:
+                del self._locks[chat_key]
+            else:
+                self._locks[chat_key] = (lock, users - 1)
 
 
 class ConfirmAfterApplied(SimpleRequestHandler):
-    """aiogram's handler, answering Telegram only once the update is applied, one at a time.
+    """aiogram's handler, answering Telegram only once the update is applied, chat by chat.
 
     ``SimpleRequestHandler(handle_in_background=False)`` does answer after the handlers
     return, but through ``Dispatcher.feed_webhook_update``, which answers 200 anyway after
@@ -51,14 +74,24 @@ class ConfirmAfterApplied(SimpleRequestHandler):
     Here the answer waits for the update however long it takes (Telegram resends after its own
     timeout, and the resend is skipped as already applied). An update that fails is rolled
     back and its sender told by the error handler, then confirmed, as in polling; an error
-    escaping even that answers 500 and Telegram delivers the update again. Updates are applied
-    one at a time, as polling does (``handle_as_tasks=False``): Telegram may post several at
-    once, and the updates of one chat must be applied in order.
+    escaping even that answers 500 and Telegram delivers the update again. Telegram may post
+    several updates at once: those of one chat are applied in order (a lock per chat key here,
+    and on PostgreSQL an advisory lock per chat that also orders replicas, see
+    ``bot/wiring/middlewares.py``), those of different chats side by side, at most
+    ``chats_at_once`` of them at a time (each holds a database connection meanwhile).
     """
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret_token: str) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        secret_token: str,
+        *,
+        chats_at_once: int = CHATS_AT_ONCE,
+    ) -> None:
         super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
-        self._one_at_a_time = asyncio.Lock()
+        self._chat_turns = ChatTurns()
+        self._slots = asyncio.Semaphore(chats_at_once)
 
     async def handle(self, request: web.Request) -> web.Response:
         bot = await self.resolve_bot(request)
@@ -70,15 +103,27 @@ class ConfirmAfterApplied(SimpleRequestHandler):
             update = Update.model_validate(raw, context={"bot": bot})
         except ValueError:  # not JSON, or not an update
             return web.Response(status=400, text="Bad Request")
-        async with self._one_at_a_time:
+        async with self._chat_turns.turn(chat_key_of(update)), self._slots:
             result = await self.dispatcher.feed_update(bot, update, **self.data)
         if isinstance(result, TelegramMethod):
             await self.dispatcher.silent_call_request(bot=bot, result=result)
         return web.json_response({})
 
 
+def scheduler_holder(dispatcher: Dispatcher) -> Callable[[], str]:
+    """Who runs the scheduler and the outbox sender, as /health says it: this process while
+    it holds the lead (``bot/wiring/leadership.py``), otherwise another replica."""
+
+    def holder() -> str:
+        leadership: Leadership | None = dispatcher.workflow_data.get("leadership")
+        leading = leadership is not None and leadership.leading
+        return "this process" if leading else "another process"
+
+    return holder
+
+
 def health_handler(
-    reading_pool: async_sessionmaker[AsyncSession], clock: Clock
+    reading_pool: async_sessionmaker[AsyncSession], clock: Clock, holder: Callable[[], str]
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """``GET /health``: whether the database answers, the outbox backlog, the scheduler's
     holder. Counts and ages only, nothing about people; 503 when the database does not answer
@@ -95,7 +140,7 @@ def health_handler(
             backlog = await asyncio.wait_for(read(now), HEALTH_TIMEOUT_SECONDS)
         except (TimeoutError, OSError, SQLAlchemyError) as error:
             log.warning("health: the database does not answer: %s", type(error).__name__)
-            gone = {"database": "unreachable", "outbox": None, "scheduler": SCHEDULER_HOLDER}
+            gone = {"database": "unreachable", "outbox": None, "scheduler": holder()}
             return web.json_response(gone, status=503)
         oldest = backlog.oldest_due_at
         body: dict[str, object] = {
@@ -107,7 +152,7 @@ def health_handler(
                     None if oldest is None else round((now - oldest).total_seconds(), 1)
                 ),
             },
-            "scheduler": SCHEDULER_HOLDER,
+            "scheduler": holder(),
         }
         return web.json_response(body)
 
@@ -119,9 +164,17 @@ def create_app(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> web.Appl
     shutdown hooks (scheduler, sender) tied to the server's."""
     assert settings.webhook_secret is not None  # the settings require it with a webhook URL
     app = web.Application()
-    handler = ConfirmAfterApplied(dispatcher, bot, settings.webhook_secret.get_secret_value())
+    handler = ConfirmAfterApplied(
+        dispatcher,
+        bot,
+        settings.webhook_secret.get_secret_value(),
+        chats_at_once=settings.chats_at_once,
+    )
     handler.register(app, path=settings.webhook_path)
-    app.router.add_get(HEALTH_PATH, health_handler(dispatcher["reading_pool"], dispatcher["clock"]))
+    health = health_handler(
+        dispatcher["reading_pool"], dispatcher["clock"], scheduler_holder(dispatcher)
+    )
+    app.router.add_get(HEALTH_PATH, health)
     setup_application(app, dispatcher, bot=bot)
     return app
 
@@ -161,7 +214,8 @@ async def leave_webhook(bot: Bot) -> None:
 
 
 def stop_on_signals() -> asyncio.Event:
-    """An event set by SIGTERM or SIGINT: the webhook server then stops cleanly."""
+    """An event set by SIGTERM or SIGINT: the webhook server, or the polling, then stops
+    cleanly."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -18,6 +18,7 @@ from storage.models.district import (
     PlanItem,
     PlanMark,
 )
+from storage.models.inbox import InboxUpdate
 from storage.models.people import Invite, Organization, OrgKind, Person, Role, RoleGrant
 from storage.models.reports import (
     AuditEntry,
@@ -41,6 +42,7 @@ __all__ = [
     "DistrictEventInvite",
     "Event",
     "FormDraft",
+    "InboxUpdate",
     "Invite",
     "MembershipReport",
     "OrgKind",

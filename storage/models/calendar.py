@@ -67,7 +67,11 @@ class OutboxStatus(enum.StrEnum):
 
 
 class OutboxMessage(Base):
-    """A message the bot must deliver; ``key`` (recipient, purpose, period) makes it unique."""
+    """A message the bot must deliver; ``key`` (recipient, purpose, period) makes it unique.
+
+    ``claimed_until``/``claimed_by``: the lease of the sender that took the row to send it
+    (``storage.outbox.claim_due``); while it runs the row is due for no other sender.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
@@ -83,3 +87,5 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(500))
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))

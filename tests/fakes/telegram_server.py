@@ -410,6 +410,10 @@ class _TelegramError(Exception):
         return body
 
 
+class _AbandonedError(_TelegramError):
+    """A held send whose sender died: it never reached Telegram."""
+
+
 def _bad_request(detail: str) -> _TelegramError:
     return _TelegramError(400, f"Bad Request: {detail}")
 
@@ -798,6 +802,9 @@ class FakeTelegramServer:
         self._limit_per_chat: int | None = None
         self._sent_global: deque[float] = deque()
         self._sent_per_chat: defaultdict[ChatId, deque[float]] = defaultdict(deque)
+        self._holding = False
+        self._held: list[asyncio.Future[bool]] = []
+        self.abandoned: list[Request] = []
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -861,9 +868,10 @@ class FakeTelegramServer:
         self._closing = False
 
     async def stop(self) -> None:
-        """Release pending long polls and shut the HTTP server down (idempotent)."""
+        """Release pending long polls and held sends, shut the HTTP server down (idempotent)."""
         runner, self._runner = self._runner, None
         self._closing = True
+        self.abandon_held()
         self._changed.notify_all()
         if runner is not None:
             await runner.cleanup()
@@ -1266,6 +1274,49 @@ class FakeTelegramServer:
         self._limit_global = None
         self._limit_per_chat = None
 
+    def hold_sends(self, hold: bool = True) -> None:
+        """From now on, hold every send (``RATE_LIMITED_METHODS``) unanswered and unapplied:
+        calls in flight on the network, not yet at Telegram (False: hold no more, those held
+        stay held). :meth:`abandon_held` ends them."""
+        self._holding = hold
+
+    @property
+    def held(self) -> int:
+        """Sends held by :meth:`hold_sends` right now."""
+        return len(self._held)
+
+    def abandon_held(self) -> int:
+        """Stop holding; the sends held so far never reach Telegram (their sender died with
+        them in flight): not applied, not in ``requests``, kept in ``abandoned``. How many."""
+        self._holding = False
+        held, self._held = self._held, []
+        for waiter in held:
+            if not waiter.done():
+                waiter.set_result(False)
+        self._changed.notify_all()
+        return len(held)
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109 - explicit timeout keeps test failures fast
+        description: str = "the condition",
+    ) -> None:
+        """Wait until ``predicate()`` about the server's state holds (re-checked at every
+        recorded request and every change of the held sends)."""
+        if not await self._changed.wait_until(predicate, timeout):
+            msg = f"{description} did not come true within {timeout}s"
+            raise TimeoutError(msg)
+
+    async def _held_until_abandoned(self, record: Request) -> None:
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._held.append(waiter)
+        self._changed.notify_all()
+        await waiter
+        self.abandoned.append(record)
+        raise _AbandonedError(502, "Bad Gateway: the request was abandoned")
+
     def reset_faults(self) -> None:
         """Drop pending ``fail_next`` rules, blocked chats and rate limits."""
         self._faults.clear()
@@ -1481,12 +1532,15 @@ class FakeTelegramServer:
                 raise _bad_request(f"can't parse request: {exc}") from exc
             if self.latency:
                 await asyncio.sleep(self.latency)
+            if self._holding and method in RATE_LIMITED_METHODS:
+                await self._held_until_abandoned(record)
             result = await self._dispatch(record)
         except _TelegramError as error:
             record.ok = False
             record.error_code = error.error_code
             record.description = error.description
-            self._record(record)
+            if not isinstance(error, _AbandonedError):
+                self._record(record)
             return web.json_response(error.body(), status=error.http_status)
         except Exception as exc:  # a bug in the fake: make it loud, not a hang
             logger.exception("FakeTelegramServer failed on %s", method)
