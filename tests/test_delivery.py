@@ -779,3 +779,24 @@ async def test_pause_blocks_everyone_until_it_ends() -> None:
     assert all(permit.granted_at >= 5.0 for permit in permits)
     assert limit.paused_until == 5.0
     assert limit.try_acquire(9) is not None  # after the pause, at once
+
+
+async def test_a_waiting_reply_goes_before_the_outbox_calls_that_waited_longer() -> None:
+    limit = limiter(FakeTime(), per_second=2)
+    first, second = limit.try_acquire(1), limit.try_acquire(2)
+    assert first is not None and second is not None  # the window is full
+    reminder = asyncio.create_task(limit.acquire(3))  # the outbox, waiting first
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(limit.acquire(4, burst=True))  # someone who just wrote
+    await asyncio.sleep(0)
+    assert limit.ready_in(5) == float("inf")  # no outbox call while the reply waits
+
+    first.release()
+    async with asyncio.timeout(5):  # without the priority the reminder takes it: no answer
+        granted = await reply
+    assert not reminder.done()  # the slot went to the reply
+    assert limit.try_acquire(5, burst=True) is None  # and the window is full again
+
+    second.release()
+    assert (await reminder).chat_id == 3  # with no reply waiting, the outbox goes on
+    granted.release()

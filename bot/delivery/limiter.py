@@ -125,6 +125,9 @@ class RateLimiter:
       someone who just wrote (``burst=True``) waits for a call in flight to that chat but not
       for the spacing: a private chat takes the two or three messages of one answer at once,
       and the spacing it leaves behind still holds back the outbox's next message there.
+    * Replies first: while a reply (``burst=True``) waits for a permit, no other call is
+      granted one. Someone who just wrote is looking at the screen; a reminder of a wave
+      loses nothing by going a few milliseconds later.
     * :meth:`pause_until` holds back *every* acquirer until the given moment.
 
     ``monotonic`` and ``sleep`` are injectable so tests can drive it with a fake clock.
@@ -155,6 +158,7 @@ class RateLimiter:
         self._chat_free_at: dict[int, float] = {}  # math.inf while a call to it is in flight
         self._paused_until = -math.inf
         self._releases = 0
+        self._replies_waiting = 0
         self._changed = Signal()
 
     @property
@@ -191,15 +195,28 @@ class RateLimiter:
 
         Cancellation-safe: a cancelled acquire holds nothing.
         """
+        permit = self.try_acquire(chat_id, burst=burst)
+        if permit is not None:
+            return permit
+        if not burst:
+            return await self._wait_for(chat_id, burst=False)
+        self._replies_waiting += 1
+        try:
+            return await self._wait_for(chat_id, burst=True)
+        finally:
+            self._replies_waiting -= 1
+            self._changed.notify()  # the calls held back for this reply may go
+
+    async def _wait_for(self, chat_id: int, *, burst: bool) -> Permit:
         while True:
-            permit = self.try_acquire(chat_id, burst=burst)
-            if permit is not None:
-                return permit
             wait = self.ready_in(chat_id, burst=burst)
             if math.isinf(wait):
                 await self._changed.wait()
             elif wait > 0:
                 await self._sleep(wait)
+            permit = self.try_acquire(chat_id, burst=burst)
+            if permit is not None:
+                return permit
 
     async def release(self, permit: Permit) -> None:
         """:meth:`Permit.release`, as a :class:`Pacer` releases."""
@@ -220,7 +237,7 @@ class RateLimiter:
         while expiries and expiries[0] <= now:
             expiries.popleft()
         free_slots = self.global_per_second - self._in_flight
-        if free_slots <= 0:
+        if free_slots <= 0 or (self._replies_waiting and not burst):
             return math.inf
         if len(expiries) >= free_slots:
             # The window empties in order; a slot opens when enough of the oldest leave.
