@@ -132,7 +132,7 @@ class ReportMaker:
         )
 
 
-async def build_database(url: str) -> dict[str, int]:
+async def build_database(url: str, districts: int = DISTRICTS) -> dict[str, int]:
     rng = random.Random(20261215)
     engine = create_engine(url)
     await upgrade(engine)
@@ -157,7 +157,7 @@ async def build_database(url: str) -> dict[str, int]:
                 "created_at": T0,
                 "updated_at": T0,
             }
-            for d in range(1, DISTRICTS + 1)
+            for d in range(1, districts + 1)
         ]
         await _bulk(session, Organization, district_rows)
         district_ids = await org_ids(session, OrgKind.DISTRICT)

@@ -20,6 +20,7 @@ SQLITE_BEGIN_OPTION = "sqlite_begin"
 # writer, the leader's lock, the sender and the scheduler: SQLAlchemy's 5 + 10 would queue them.
 POOL_SIZE = 20
 POOL_OVERFLOW = 10
+_WROTE = "ppo_bot_wrote"  # in a SQLite connection's info: its transaction has written
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -62,8 +63,24 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.info[_WROTE] = mode != "DEFERRED"  # IMMEDIATE holds the write lock from here
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _note_writes(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() not in {"SELECT", "PRAGMA", "BEGIN "}:
+            conn.info[_WROTE] = True
 
     return engine
+
+
+async def holds_no_write_lock(session: AsyncSession) -> bool:
+    """True on SQLite while the session's transaction has written nothing, not even pending
+    objects: it can end without ever having taken the write lock. Always False on PostgreSQL,
+    where a transaction that reads first and writes later does not fail for it."""
+    if session.new or session.dirty or session.deleted:
+        return False
+    connection = await session.connection()
+    return connection.info.get(_WROTE) is False
 
 
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

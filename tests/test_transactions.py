@@ -16,15 +16,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import Message
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.wiring.middlewares
 import handlers.staff
@@ -35,7 +37,7 @@ from bot.texts import common
 from harness import FAST_DELIVERY, Harness, texts
 from scenarios import CHAIR, join
 from storage import outbox
-from storage.engine import create_reading_pool
+from storage.engine import create_reading_pool, holds_no_write_lock
 from storage.models import FormDraft, MembershipReport, Person
 from test_staff_tools import STAFF, district_with_staff, submit
 
@@ -279,3 +281,51 @@ def test_a_reply_is_a_burst_the_outbox_keeps_its_spacing_after_it() -> None:
     assert limiter.ready_in(CHAIR) == pytest.approx(1.0)
     now[0] += 1.0
     assert limiter.try_acquire(CHAIR) is not None  # ...the per-chat second
+
+
+async def test_an_update_that_only_read_is_not_run_again_when_someone_wrote_meanwhile(
+    sqlite_harness: Harness,
+) -> None:
+    """A long read (a region table) that others write during: SQLite would refuse to turn its
+    snapshot into a write, and running it again would hold the write lock all along."""
+    h, runs = sqlite_harness, []
+
+    async def read_while_another_writes(message: Message, session: AsyncSession) -> None:
+        runs.append(await session.scalar(select(func.count()).select_from(Person)))
+        async with h.session_pool() as other, other.begin():  # another chat's answer
+            other.add(Person(tg_user_id=4242, full_name="Другой", created_at=h.clock.now()))
+        await message.answer("read")
+
+    h.dp.message.register(read_while_another_writes, F.text == "read")
+    replies = await h.send(CHAIR, "read")
+
+    assert len(runs) == 1  # applied once, in the first try
+    assert texts(replies) == ["read"]
+    async with h.session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(Person)) == runs[0] + 1
+
+
+async def test_only_a_transaction_that_wrote_holds_sqlite_s_write_lock(
+    sqlite_harness: Harness,
+) -> None:
+    reading = create_reading_pool(sqlite_harness.engine)
+    async with reading() as session, session.begin():
+        await session.scalar(select(func.count()).select_from(Person))
+        assert await holds_no_write_lock(session)
+        session.add(Person(tg_user_id=1, full_name="Новый", created_at=sqlite_harness.clock.now()))
+        assert not await holds_no_write_lock(session)  # pending: written at the commit
+        await session.flush()
+        assert not await holds_no_write_lock(session)
+    async with reading() as session, session.begin():
+        assert await holds_no_write_lock(session)  # a new transaction starts clean
+    async with sqlite_harness.session_pool() as session, session.begin():
+        assert not await holds_no_write_lock(session)  # BEGIN IMMEDIATE took it up front
+
+
+async def test_on_postgresql_a_transaction_never_counts_as_lock_free(
+    postgres_harness: Harness,
+) -> None:
+    reading = create_reading_pool(postgres_harness.engine)
+    async with reading() as session, session.begin():
+        await session.scalar(select(func.count()).select_from(Person))
+        assert not await holds_no_write_lock(session)

@@ -21,6 +21,7 @@ from bot.delivery.limiter import Pacer
 from bot.domain.clock import Clock
 from bot.domain.viewer import load_viewer
 from storage import outbox
+from storage.engine import holds_no_write_lock
 from storage.updates import claim_update, was_applied
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,8 @@ class DbSessionMiddleware(BaseMiddleware):
     again and applied then, a crash after it gets it fed again and skipped: every answer is
     applied exactly once. On PostgreSQL the transaction first waits for its chat's turn
     (:func:`wait_for_chat_turn`), so replicas keep each chat's order too. The update's id is
-    written last, so a transaction that only reads never takes SQLite's write lock; replies
+    written last, so a transaction that only reads never takes SQLite's write lock (its id is
+    then written in a short transaction of its own, see :meth:`_apply`); replies
     are held until the commit (``bot.delivery.outgoing``), so no transaction waits on Telegram. A
     transient database error re-runs the whole update (its held replies dropped), first in a
     transaction that takes the write lock when it first writes, then, on SQLite, in ones that
@@ -145,9 +147,20 @@ class DbSessionMiddleware(BaseMiddleware):
             if await was_applied(session, event.update_id):
                 raise _AlreadyApplied
             result = await handler(event, {**data, "session": session})
-            if not await claim_update(session, event.update_id, self.clock.now()):
-                raise _AlreadyApplied  # by another process meanwhile: roll this one back
+            read_only = attempt == 1 and await holds_no_write_lock(session)
+            if not read_only:
+                await self._claim(session, event.update_id)
+                return result
+        # An update that only read (a table, a digest) is recorded in a transaction of its own:
+        # its long read never has to become a write, which fails on SQLite once anyone else
+        # has written since it began (and would then be run again holding the write lock).
+        async with self.pools[1]() as session, session.begin():
+            await self._claim(session, event.update_id)
         return result
+
+    async def _claim(self, session: AsyncSession, update_id: int) -> None:
+        if not await claim_update(session, update_id, self.clock.now()):
+            raise _AlreadyApplied  # by another process meanwhile: roll this one back
 
 
 class _AlreadyApplied(Exception):
