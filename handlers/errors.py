@@ -14,6 +14,7 @@ from bot.delivery.limiter import Pacer
 from bot.delivery.outgoing import send_paced
 from bot.texts import common
 from bot.wiring.middlewares import DatabaseBusyError
+from bot.wiring.workers import WorkersFailedError
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ async def on_error(event: ErrorEvent, bot: Bot, limiter: Pacer) -> None:
     """Tell the sender once, through the shared limiter. A bug is logged here once with the
     update id; a database that stayed busy was logged where the retries gave up."""
     busy = isinstance(event.exception, DatabaseBusyError)
+    workers_failed = isinstance(event.exception, WorkersFailedError)
     if not busy:
         log.error("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
@@ -38,7 +40,7 @@ async def on_error(event: ErrorEvent, bot: Bot, limiter: Pacer) -> None:
                 chat_id,
             )
     if chat_id is not None:
-        text = common.BUSY if busy else common.ERROR
+        text = common.BUSY if busy else common.WORKERS_FAILED if workers_failed else common.ERROR
         with contextlib.suppress(TelegramAPIError):
             await send_paced(bot, SendMessage(chat_id=chat_id, text=text), limiter, chat_id)
 

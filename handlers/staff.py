@@ -3,7 +3,6 @@ corrections, paused chairs, the audit log. Everything acts on the sender's own s
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,20 +20,21 @@ from bot.domain import corrections
 from bot.domain.audience import Audience
 from bot.domain.clock import Clock
 from bot.domain.corrections import RETURN_FORM
-from bot.domain.digest import Digest, load_digest, parse_period
+from bot.domain.digest import parse_period
 from bot.domain.org_admin import search
 from bot.domain.rating import load_rating, rating_year
 from bot.domain.staff_scope import can_act_on, scopes_for
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form
 from bot.forms.registry import forms_for
-from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, status_text
+from bot.rendering.digest_reply import DigestAsk, DigestReply, digest_reply
 from bot.rendering.rating import rating_file_name, rating_text, rating_xlsx
 from bot.texts import common
 from bot.texts import digest as td
 from bot.texts import rating as tr
 from bot.texts import staff as t
 from bot.wiring.config import Settings
+from bot.wiring.workers import Workers
 from handlers import keyboards
 from handlers.callbacks import ReturnPick, ScopePick
 from handlers.curator import run_nocurator
@@ -62,6 +62,7 @@ class Scoped:
     viewer: Viewer
     settings: Settings
     clock: Clock
+    workers: Workers
 
     @property
     def today(self) -> date:
@@ -73,43 +74,34 @@ class Scoped:
 Runner = Callable[[Scoped], Awaitable[None]]
 
 
-async def _send_table(message: Message, digest: Digest) -> None:
-    """The table is CPU work (a quarter of a second for a whole region): drawn after the
-    commit, in a worker thread."""
-    render = partial(digest_table_xlsx, digest)
-    await answer_file(message, render, td.table_file_name(digest.period), td.TABLE_CAPTION)
+async def _digest_reply(c: Scoped, **parts: Any) -> DigestReply:
+    """Loaded and drawn in a worker process: a region's is half a second of CPU."""
+    ask = DigestAsk(scope_org_id=c.scope.id, today=c.today, default_tz=c.settings.timezone, **parts)
+    return await c.workers.run(digest_reply, ask)
+
+
+async def _send_table(message: Message, reply: DigestReply) -> None:
+    table = reply.table_xlsx
+    await answer_file(message, lambda: table, td.table_file_name(reply.period), td.TABLE_CAPTION)
 
 
 async def run_status(c: Scoped) -> None:
-    """Texts are written in a worker thread too: a region's walk 10,000 lines, and the event
-    loop serves other chats meanwhile."""
-    digest = await load_digest(
-        c.session,
-        scope_org_id=c.scope.id,
-        today=c.today,
-        default_tz=c.settings.timezone,
-    )
-    await c.message.answer(await asyncio.to_thread(status_text, digest))
+    await c.message.answer((await _digest_reply(c, text="status")).text)
 
 
 async def run_digest(c: Scoped) -> None:
-    today = c.today
-    digest = await load_digest(
-        c.session,
-        scope_org_id=c.scope.id,
-        today=today,
-        events_since=today - EVENTS_WINDOW,
-        default_tz=c.settings.timezone,
-    )
-    await c.message.answer(await asyncio.to_thread(digest_text, digest))
+    since = c.today - EVENTS_WINDOW
+    reply = await _digest_reply(c, events_since=since, text="digest", chart=True, table=True)
+    await c.message.answer(reply.text)
+    chart = reply.chart_png
     await answer_file(
         c.message,
-        partial(digest_chart_png, digest),
-        td.chart_file_name(digest.period),
+        lambda: chart,
+        td.chart_file_name(reply.period),
         td.CHART_CAPTION,
         as_photo=True,
     )
-    await _send_table(c.message, digest)
+    await _send_table(c.message, reply)
 
 
 async def run_export(c: Scoped) -> None:
@@ -117,14 +109,7 @@ async def run_export(c: Scoped) -> None:
     if c.arg and period is None:
         await c.message.answer(td.EXPORT_BAD_PERIOD)
         return
-    digest = await load_digest(
-        c.session,
-        scope_org_id=c.scope.id,
-        period=period,
-        today=c.today,
-        default_tz=c.settings.timezone,
-    )
-    await _send_table(c.message, digest)
+    await _send_table(c.message, await _digest_reply(c, period=period, table=True))
 
 
 async def run_rating(c: Scoped) -> None:
@@ -197,6 +182,7 @@ async def scoped_command(
     viewer: Viewer,
     settings: Settings,
     clock: Clock,
+    workers: Workers,
 ) -> None:
     name, arg = command.command.lower(), (command.args or "").strip()
     if name in FORM_RUNNERS and (draft := await drafts.get_draft(session, viewer.tg_user_id)):
@@ -206,7 +192,9 @@ async def scoped_command(
     if not scopes:
         await message.answer(t.NO_SCOPE)
     elif len(scopes) == 1:
-        await RUNNERS[name](Scoped(message, scopes[0], arg, session, viewer, settings, clock))
+        await RUNNERS[name](
+            Scoped(message, scopes[0], arg, session, viewer, settings, clock, workers)
+        )
     else:
         await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.scope_choice(name, arg, scopes))
 
@@ -218,6 +206,7 @@ async def scope_picked(
     viewer: Viewer,
     settings: Settings,
     clock: Clock,
+    workers: Workers,
 ) -> None:
     scope = next(
         (s for s in await scopes_for(session, viewer) if s.id == callback_data.org_id), None
@@ -227,7 +216,9 @@ async def scope_picked(
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    await runner(Scoped(query.message, scope, callback_data.arg, session, viewer, settings, clock))
+    await runner(
+        Scoped(query.message, scope, callback_data.arg, session, viewer, settings, clock, workers)
+    )
 
 
 async def return_command(

@@ -1,13 +1,16 @@
-"""CPU-heavy work runs in worker threads, not on the event loop that serves every chat.
+"""CPU-heavy work runs off the event loop that serves every chat.
 
-Parsing an uploaded .xlsx (an organization list, past figures, a plan), building a digest
-from what was loaded and writing its text, chart and table: each is checked through the real
-Dispatcher by wrapping the pure function and recording which thread ran it. Timing is not
-asserted here (``bench/loop_block.py`` measures how long the loop is blocked).
+Parsing an uploaded .xlsx (an organization list, past figures, a plan) and writing a scheduled
+digest run in worker threads: checked through the real Dispatcher by wrapping the pure function
+and recording which thread ran it. A district's or region's /digest, /status and /export are
+loaded and drawn in a worker process (``bot/wiring/workers.py``). Timing is not asserted here
+(``bench/loop_block.py`` and ``bench/latency.py`` measure it).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -18,14 +21,14 @@ import pytest
 from sqlalchemy import select
 
 import bot.delivery.digests as digests
-import bot.domain.digest as digest_domain
 import bot.domain.directory as directory
 import bot.domain.history_load as history_load
 import bot.domain.plans as plans
 import handlers.staff as staff
+from bot.texts import common, importing
 from bot.texts import history_import as history_texts
-from bot.texts import importing
 from bot.texts import plans as plan_texts
+from bot.wiring.workers import Sessions, Workers
 from harness import ADMIN, Harness, texts
 from scenarios import DISTRICT, setup_district
 from storage.models import Organization, OutboxMessage
@@ -93,26 +96,70 @@ async def test_a_plan_is_parsed_off_the_loop(
     assert parse.ran_off(threading.get_ident())
 
 
-async def test_a_digest_is_built_and_drawn_off_the_loop(
+async def _where_and_what(sessions: Sessions, org_id: int) -> tuple[int, str | None]:
+    """A worker job: the process it ran in, and what it read."""
+    async with sessions() as session:
+        name = await session.scalar(select(Organization.name).where(Organization.id == org_id))
+    return os.getpid(), name
+
+
+async def _die(sessions: Sessions, ask: object) -> None:
+    """A worker job that dies the way the kernel kills a process for memory."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+async def district_id(h: Harness) -> int:
+    async with h.session_pool() as session:
+        found = await session.scalar(select(Organization.id).where(Organization.name == DISTRICT))
+    assert found is not None
+    return found
+
+
+async def test_a_worker_job_reads_the_bot_s_database_in_another_process(
+    harness: Harness,
+) -> None:
+    await setup_district(harness)
+    workers: Workers = harness.dp["workers"]
+    pid, name = await workers.run(_where_and_what, await district_id(harness))
+    assert (pid != os.getpid(), name) == (True, DISTRICT)
+
+
+async def test_digests_status_and_tables_are_loaded_and_drawn_by_a_worker(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await setup_district(harness)
-    spies = [
-        ThreadSpy(monkeypatch, digest_domain, "build_digest"),
-        ThreadSpy(monkeypatch, staff, "digest_text"),
-        ThreadSpy(monkeypatch, staff, "digest_chart_png"),
-        ThreadSpy(monkeypatch, staff, "digest_table_xlsx"),
-    ]
+    jobs: list[str] = []
+    run = Workers.run
+
+    async def recorded(self: Workers, job: Any, request: Any) -> Any:
+        jobs.append(job.__name__)
+        return await run(self, job, request)
+
+    monkeypatch.setattr(Workers, "run", recorded)
     replies = await harness.send(ADMIN, "/digest")
     sent = [r.method for r in replies if r.method.startswith("send")]
     assert sent == ["sendMessage", "sendPhoto", "sendDocument"]
     assert DISTRICT in texts(replies)[0]
-    loop_thread = threading.get_ident()
-    assert [spy.ran_off(loop_thread) for spy in spies] == [True] * 4
-
-    status = ThreadSpy(monkeypatch, staff, "status_text")
     assert DISTRICT in texts(await harness.send(ADMIN, "/status"))[0]
-    assert status.ran_off(loop_thread)
+    exported = await harness.send(ADMIN, "/export")
+    assert [r.method for r in exported if r.method.startswith("send")] == ["sendDocument"]
+    assert jobs == ["digest_reply"] * 3
+
+
+async def test_a_dead_worker_is_replaced_and_twice_dead_is_said_plainly(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await setup_district(harness)
+    workers: Workers = harness.dp["workers"]
+    before, _ = await workers.run(_where_and_what, await district_id(harness))
+    monkeypatch.setattr(staff, "digest_reply", _die)
+
+    replies = await harness.send(ADMIN, "/digest")
+
+    assert texts(replies) == [common.WORKERS_FAILED]
+    monkeypatch.undo()
+    after, name = await workers.run(_where_and_what, await district_id(harness))
+    assert (after != before, name) == (True, DISTRICT)  # new workers serve the next job
 
 
 async def test_a_scheduled_digest_is_written_off_the_loop(

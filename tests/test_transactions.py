@@ -33,6 +33,7 @@ import handlers.staff
 from bot.delivery.files import Drawing, RenderedFile
 from bot.delivery.limiter import RateLimiter
 from bot.delivery.sender import Deliverer
+from bot.rendering.rating import rating_xlsx
 from bot.texts import common
 from harness import FAST_DELIVERY, Harness, texts
 from scenarios import CHAIR, join
@@ -196,17 +197,15 @@ async def test_files_are_drawn_after_the_commit_in_a_worker_thread(
 
         return wrapper
 
-    for name in ("digest_chart_png", "digest_table_xlsx"):
-        monkeypatch.setattr(handlers.staff, name, watched(name, getattr(handlers.staff, name)))
+    monkeypatch.setattr(handlers.staff, "rating_xlsx", watched("rating_xlsx", rating_xlsx))
 
-    replies = await harness.send(STAFF, "/digest")
+    replies = await harness.send(STAFF, "/rating")
 
     assert [r.method for r in replies if r.method.startswith("send")] == [
         "sendMessage",
-        "sendPhoto",
         "sendDocument",
     ]
-    assert drawn == [("digest_chart_png", True, 0), ("digest_table_xlsx", True, 0)]
+    assert drawn == [("rating_xlsx", True, 0)]
 
 
 async def test_the_sender_draws_a_file_with_no_session_open(sqlite_harness: Harness) -> None:

@@ -96,6 +96,9 @@ class Settings(DatabaseSettings):
     chats_at_once: int = Field(default=16, ge=1, le=256)
     """Chats whose updates are handled at the same time (polling and webhook); each holds a
     database connection meanwhile."""
+    worker_processes: int = Field(default=1, ge=1, le=16)
+    """Processes that load and draw region-wide digests and tables beside the event loop
+    (each is a copy of the bot's code in memory, about 100 MB)."""
     leader_retry_seconds: float = Field(default=15.0, gt=0, le=60)
     """How often a replica that does not lead tries to take the lead (and the leader checks
     its lock): another takes over within this after the leader dies."""

@@ -25,6 +25,7 @@ from bot.wiring.config import Settings
 from bot.wiring.leadership import Leadership
 from bot.wiring.middlewares import DbSessionMiddleware, ViewerMiddleware
 from bot.wiring.scheduler import Background, follow, lead, start_background, stop_background
+from bot.wiring.workers import Workers, stop_workers
 from handlers import get_routers
 from handlers.keyboards import reminder_button
 from handlers.menu import set_default_menus
@@ -78,6 +79,7 @@ def create_dispatcher(settings: Settings, engine: AsyncEngine, clock: Clock) -> 
         clock=clock,
         limiter=limiter,
         holder=holder,
+        workers=Workers(settings.database_url, settings.worker_processes),
     )
     dp.update.outer_middleware(DbSessionMiddleware(reading_pool, session_pool, clock, limiter))
     dp.update.outer_middleware(ViewerMiddleware(settings.admin_ids))
@@ -150,4 +152,5 @@ async def on_shutdown(
 
 async def close(bot: Bot, engine: AsyncEngine) -> None:
     await bot.session.close()
+    await stop_workers()
     await engine.dispose()
