@@ -7,6 +7,7 @@ network outage, a restart in the middle of a wave and a catch-up after a downtim
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import struct
 from collections import Counter
@@ -758,12 +759,17 @@ async def test_limiter_caps_calls_in_any_one_second_window() -> None:
         permit.release()
     for start in granted:
         assert sum(1 for moment in granted if start <= moment < start + 1.0) <= 5
-    assert granted[:5] == pytest.approx([0.0, 0.01, 0.02, 0.03, 0.04])
+    assert granted[:5] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8])  # spread, not a burst
     assert granted[5] == pytest.approx(1.01)  # the first call left the window at 0.01 + 1
+    assert min(b - a for a, b in itertools.pairwise(granted)) >= 0.2 - 1e-9
     assert granted[-1] < 8.1  # and it does keep going at the limit
 
+    replies = limiter(FakeTime(), per_second=5)
+    at_once = [replies.try_acquire(chat, burst=True) for chat in range(5)]
+    assert all(permit is not None for permit in at_once)  # an answer's messages are not spread
+
     held = limiter(FakeTime(), per_second=2)
-    a, b = held.try_acquire(1), held.try_acquire(2)
+    a, b = held.try_acquire(1, burst=True), held.try_acquire(2, burst=True)
     assert (a is not None, b is not None) == (True, True)
     assert held.ready_in(3) == float("inf")  # both in flight: wait for a release
 
@@ -778,12 +784,12 @@ async def test_pause_blocks_everyone_until_it_ends() -> None:
     permits = await asyncio.gather(*(limit.acquire(chat) for chat in range(1, 4)))
     assert all(permit.granted_at >= 5.0 for permit in permits)
     assert limit.paused_until == 5.0
-    assert limit.try_acquire(9) is not None  # after the pause, at once
+    assert limit.try_acquire(9, burst=True) is not None  # after the pause, a reply at once
 
 
 async def test_a_waiting_reply_goes_before_the_outbox_calls_that_waited_longer() -> None:
     limit = limiter(FakeTime(), per_second=2)
-    first, second = limit.try_acquire(1), limit.try_acquire(2)
+    first, second = limit.try_acquire(1, burst=True), limit.try_acquire(2, burst=True)
     assert first is not None and second is not None  # the window is full
     reminder = asyncio.create_task(limit.acquire(3))  # the outbox, waiting first
     await asyncio.sleep(0)
@@ -800,3 +806,23 @@ async def test_a_waiting_reply_goes_before_the_outbox_calls_that_waited_longer()
     second.release()
     assert (await reminder).chat_id == 3  # with no reply waiting, the outbox goes on
     granted.release()
+
+
+def test_while_people_answer_the_outbox_leaves_a_fifth_of_the_window_to_replies() -> None:
+    fake = FakeTime()
+    limit = limiter(fake, per_second=10)  # a fifth: 2 slots
+    reply = limit.try_acquire(100, burst=True)  # someone answered at 0.0
+    assert reply is not None
+    reply.release()
+    outbox: list[float] = []
+    for tick in range(9):
+        fake.now = tick * 0.1001  # as the outbox's spacing (0.1 s) allows
+        permit = limit.try_acquire(tick)
+        if permit is not None:
+            outbox.append(fake.now)
+            permit.release()
+    assert len(outbox) == 7  # the reply and 7 outbox calls: 2 of 10 slots left to replies
+    assert limit.try_acquire(200, burst=True) is not None  # the next answer goes at once
+
+    fake.now = 1.05  # nobody answered for a window: the wave has the whole budget again
+    assert limit.try_acquire(300) is not None

@@ -128,6 +128,13 @@ class RateLimiter:
     * Replies first: while a reply (``burst=True``) waits for a permit, no other call is
       granted one. Someone who just wrote is looking at the screen; a reminder of a wave
       loses nothing by going a few milliseconds later.
+    * The outbox is spread out: its permits come at least ``window / global_per_second``
+      apart, never as a burst that fills the window at once. A full window opens again only
+      as its oldest calls leave it, so a wave sent in bursts would make a reply wait for
+      most of a second; spread out, a slot opens every few tens of milliseconds.
+    * While people are answering (a reply went out within the last window), the outbox leaves
+      a fifth of the window to replies: it takes a slot only while more than that is free.
+      With nobody answering, a wave has the whole budget.
     * :meth:`pause_until` holds back *every* acquirer until the given moment.
 
     ``monotonic`` and ``sleep`` are injectable so tests can drive it with a fake clock.
@@ -159,6 +166,10 @@ class RateLimiter:
         self._paused_until = -math.inf
         self._releases = 0
         self._replies_waiting = 0
+        self._spacing = window / global_per_second
+        self._next_spread = -math.inf  # the outbox's next permit, no sooner
+        self._reserve = global_per_second // 5  # slots the outbox leaves to replies...
+        self._replying_until = -math.inf  # ...until a window after the last reply's permit
         self._changed = Signal()
 
     @property
@@ -188,6 +199,10 @@ class RateLimiter:
             return None
         self._in_flight += 1
         self._chat_free_at[chat_id] = math.inf
+        if burst:
+            self._replying_until = now + self.window
+        else:
+            self._next_spread = now + self._spacing
         return Permit(self, chat_id, now)
 
     async def acquire(self, chat_id: int, *, burst: bool = False) -> Permit:
@@ -227,9 +242,9 @@ class RateLimiter:
         self.pause_until(self.monotonic() + seconds)
 
     def _wait_time(self, chat_id: int, now: float, *, burst: bool = False) -> float:
-        wait = 0.0
+        wait = 0.0 if burst else max(0.0, self._next_spread - now)
         if now < self._paused_until:
-            wait = self._paused_until - now
+            wait = max(wait, self._paused_until - now)
         free_at = self._chat_free_at.get(chat_id)
         if free_at is not None and free_at > now and not (burst and free_at < math.inf):
             wait = max(wait, free_at - now)
@@ -239,6 +254,10 @@ class RateLimiter:
         free_slots = self.global_per_second - self._in_flight
         if free_slots <= 0 or (self._replies_waiting and not burst):
             return math.inf
+        if not burst and now < self._replying_until:
+            free_slots -= self._reserve
+            if free_slots <= 0:  # until the replies' share lapses (or a call is released)
+                return max(wait, self._replying_until - now)
         if len(expiries) >= free_slots:
             # The window empties in order; a slot opens when enough of the oldest leave.
             wait = max(wait, expiries[len(expiries) - free_slots] - now)

@@ -1,0 +1,125 @@
+"""What one membership-form step costs, against the least an aiogram bot can do with an update.
+
+    .venv/bin/python -m bench.step_cost [--rounds 100] [--postgres]
+
+Both go through a real aiogram Dispatcher, the same Bot and the fake Bot API server in this
+process (``tests/harness.py``), one update at a time:
+
+- the bot's own dispatcher, a chair answering the membership form: the update's transaction
+  (is it applied already?), the chair and the draft read, the answer validated, the draft
+  written, the update id recorded, the commit, the next question sent through the limiter;
+- a Dispatcher with one handler that answers the text back (``message.answer``).
+
+Prints the median and mean wall time of each per step and their ratio. ``--rounds`` rounds of
+the nine answers per chair (opening the form and cancelling it are not counted). A
+figure-printing benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiogram import Dispatcher, Router
+from aiogram.types import Message
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the fake server and the harness live with the tests
+
+from bench.answer_stream import MEASURED, ROUND  # noqa: E402
+from bench.kill_answers import build_database  # noqa: E402
+from harness import Harness, running_harness  # noqa: E402
+from storage.engine import create_engine  # noqa: E402
+
+CHAIRS = 10
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def echo_dispatcher() -> Dispatcher:
+    router = Router(name="echo")
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+async def form_steps(h: Harness, chairs: list[int], rounds: int) -> list[float]:
+    """Seconds per form step, chairs taking turns."""
+    steps: list[float] = []
+    for _ in range(rounds):
+        for position, text in enumerate(ROUND):
+            for chair in chairs:
+                update = h.server.get_update(h.server.message(chair, text))
+                started = time.perf_counter()
+                await h.dp.feed_raw_update(h.bot, update)
+                if position in MEASURED:
+                    steps.append(time.perf_counter() - started)
+    return steps
+
+
+async def echo_steps(h: Harness, chairs: list[int], count: int) -> list[float]:
+    dp, steps = echo_dispatcher(), []
+    for n in range(count):
+        update = h.server.get_update(h.server.message(chairs[n % len(chairs)], "54"))
+        started = time.perf_counter()
+        await dp.feed_raw_update(h.bot, update)
+        steps.append(time.perf_counter() - started)
+    return steps
+
+
+def line(name: str, steps: list[float]) -> str:
+    median, mean = statistics.median(steps) * 1000, statistics.fmean(steps) * 1000
+    return f"  {name:28} median {median:6.2f} ms   mean {mean:6.2f} ms   ({len(steps)} steps)"
+
+
+async def measure(url: str, rounds: int) -> None:
+    engine = create_engine(url)
+    chairs = await build_database(engine, CHAIRS)
+    await engine.dispose()
+    async with running_harness(url, Clock()) as h:
+        await form_steps(h, chairs, 2)  # warm up: imports, caches, the pool
+        await echo_steps(h, chairs, 100)
+        form = await form_steps(h, chairs, rounds)
+        echo = await echo_steps(h, chairs, len(form))
+    print(line("membership form step", form))
+    print(line("aiogram echo handler", echo))
+    ratio = statistics.median(form) / statistics.median(echo)
+    mean_ratio = statistics.fmean(form) / statistics.fmean(echo)
+    print(f"  ratio                        median {ratio:.2f}x   mean {mean_ratio:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        if args.postgres:
+            from pg_cluster import start_postgres
+
+            with start_postgres(Path(folder)) as cluster:
+                print("PostgreSQL 15 (durability off, as in the tests)")
+                asyncio.run(measure(cluster.create_database("bench"), args.rounds))
+        else:
+            print("SQLite (WAL, as in production)")
+            asyncio.run(
+                measure(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}", args.rounds)
+            )
+
+
+if __name__ == "__main__":
+    main()
