@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import sys
 import tempfile
@@ -69,9 +70,17 @@ def unreported_chairs(count: int) -> list[int]:
     return [10_000_000 + i for _, i in zip(range(count), picked, strict=False)]
 
 
+def freeze_as_the_bot_does() -> None:
+    """What ``bot/__main__.py`` does once the dispatcher is built: a full garbage collection
+    then walks only what came later."""
+    gc.collect()
+    gc.freeze()
+
+
 @contextlib.asynccontextmanager
 async def polling(h: Harness, chats_at_once: int) -> AsyncIterator[None]:
     """The inbox's fetch loop and chat workers, without the scheduler and the sender."""
+    freeze_as_the_bot_does()
     inbox_polling = InboxPolling(h.dp, h.bot, chats_at_once=chats_at_once)
     await inbox_polling.resume()
     fetching = asyncio.create_task(inbox_polling.fetch_forever())
@@ -154,6 +163,7 @@ async def wave(url: str, limit: int, rate: float) -> None:
     os.environ["DELIVERY__GLOBAL_PER_SECOND"] = str(limit)  # the bot's limit, read by Settings
     async with running_harness(url, SystemClock()) as h:
         h.server.enforce_limits(per_second_global=limit, per_chat_per_second=1)
+        freeze_as_the_bot_does()
         stop = asyncio.Event()
         bot_task = asyncio.create_task(run_polling(h.dp, h.bot, stop))
         first = await h.server.wait_for(lambda r: r.method == "sendMessage", timeout=60)
