@@ -53,12 +53,14 @@ class Workers:
         A worker that died (killed for memory, say) breaks its pool: the job is tried once more
         in new workers, then :class:`WorkersFailedError`."""
         for attempt in (1, 2):
+            pool = self._pool()
             try:
                 return await asyncio.get_running_loop().run_in_executor(
-                    self._pool(), _run_job, self._url, job, request
+                    pool, _run_job, self._url, job, request
                 )
             except BrokenProcessPool as error:
-                _pools.pop(self._processes, None)  # the next job starts new workers
+                if _pools.get(self._processes) is pool:  # not one another job started since
+                    del _pools[self._processes]  # the next job starts new workers
                 log.warning("a worker process died (try %d): %s", attempt, error)
         raise WorkersFailedError
 
