@@ -26,7 +26,7 @@ from bot.texts.common import period_name
 from fakes.telegram_server import FakeTelegramServer, Request
 from handled import wait_handled
 from harness import ADMIN, TOKEN
-from scenarios import org_file
+from scenarios import DISTRICT, org_file
 from storage.engine import create_engine, create_session_pool
 from storage.models import FormDraft, MembershipReport, Organization
 
@@ -285,3 +285,25 @@ async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path
         )
         refused = await said(server, db_url, server.message(CHAIR, "/passport"), CHAIR)
         assert "ссылку-приглашение" in (refused.plain_text or "")
+
+
+async def test_the_real_bot_builds_region_tables_in_its_worker_process(
+    server: FakeTelegramServer, tmp_path: Path
+) -> None:
+    """``python -m bot`` starts its worker process (``spawn``, re-importing ``bot.__main__``
+    without running it) and the table comes back from it."""
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    async with bot_process(server, db_url, tmp_path):
+        await server.wait_polling(timeout=30)
+        await deliver(server, db_url, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
+        await server.wait_message(ADMIN, contains="Новых ППО: 2")
+
+        status = await said(server, db_url, server.message(ADMIN, "/status"), ADMIN)
+        assert DISTRICT in (status.plain_text or "")
+        mark = server.mark()
+        await deliver(server, db_url, server.message(ADMIN, "/export"))
+        await server.wait_for(lambda r: r.method == "sendDocument", after=mark, timeout=30)
+    name, data = server.sent_files(ADMIN)[-1]
+    rows = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
+    assert name.endswith(".xlsx")
+    assert "МБОУ СОШ № 1" in {cell for row in rows for cell in row}
