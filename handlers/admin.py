@@ -8,7 +8,7 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
@@ -24,12 +24,13 @@ from bot.domain.directory import (
     staff_invites,
     tree_lines,
 )
-from bot.domain.viewer import Viewer, acting_person
+from bot.domain.viewer import acting_person
 from bot.forms.parsers import typed_int
 from bot.rendering.xlsx import build_table_xlsx, build_template_xlsx
 from bot.texts import admin as t
 from bot.texts import common
 from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin
@@ -47,19 +48,17 @@ async def import_command(message: Message) -> None:
     await message.answer(t.SEND_FILE)
 
 
-async def import_file(
-    message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock
-) -> None:
-    data = await downloaded(message, bot, limit_bytes=MAX_IMPORT_BYTES, too_big=t.FILE_TOO_BIG)
+async def import_file(message: Message, ctx: Ctx) -> None:
+    data = await downloaded(message, ctx.bot, limit_bytes=MAX_IMPORT_BYTES, too_big=t.FILE_TOO_BIG)
     if data is None:
         return
     assert message.document is not None
     outcome = await import_organizations(
-        session,
+        ctx.session,
         data,
         message.document.file_name or "",
-        default_region=settings.default_region,
-        now=clock.now(),
+        default_region=ctx.settings.default_region,
+        now=ctx.now(),
     )
     if outcome.table.fatal:
         await message.answer(outcome.table.fatal)
@@ -80,16 +79,14 @@ async def org_tree(message: Message, session: AsyncSession) -> None:
     await answer_lines(message, await tree_lines(session))
 
 
-async def invites(
-    message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock
-) -> None:
-    now = clock.now()
-    chairs = await invites_for_unchaired(session, ttl=settings.invite_ttl, now=now)
-    staff = await staff_invites(session, ttl=settings.invite_ttl, now=now)
+async def invites(message: Message, ctx: Ctx) -> None:
+    now, ttl, tz = ctx.now(), ctx.settings.invite_ttl, ctx.settings.timezone
+    chairs = await invites_for_unchaired(ctx.session, ttl=ttl, now=now)
+    staff = await staff_invites(ctx.session, ttl=ttl, now=now)
     if not chairs and not staff:
         await message.answer(t.INVITES_NONE)
         return
-    username = (await bot.me()).username or ""
+    username = (await ctx.bot.me()).username or ""
     rows = []
     lines: list[str] = []
     for header, whom, pending in (
@@ -100,7 +97,7 @@ async def invites(
             lines += ["", header] if lines else [header]
         for item in pending:
             link = deep_link(username, item.invite.code)
-            expires = common.local_date(item.invite.expires_at, settings.timezone)
+            expires = common.local_date(item.invite.expires_at, tz)
             lines += ["", t.invite_line(item.org.name, link, expires)]
             listed = item.org.chair_name or "" if whom == t.ROLE_CHAIR else ""
             rows.append((item.region, item.district, item.org.name, whom, listed, link, expires))
@@ -113,30 +110,23 @@ async def invites(
     )
 
 
-async def invite_one(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def invite_one(message: Message, command: CommandObject, ctx: Ctx) -> None:
     number = typed_int((command.args or "").strip().lstrip("#№"))
     if number is None:
         await message.answer(t.INVITE_USAGE)
         return
-    result = await reissue_invite(session, number, ttl=settings.invite_ttl, now=clock.now())
+    result = await reissue_invite(ctx.session, number, ttl=ctx.settings.invite_ttl, now=ctx.now())
     if result is None:
         await message.answer(t.INVITE_NOT_FOUND)
         return
     org, invite = result
-    username = (await bot.me()).username or ""
+    username = (await ctx.bot.me()).username or ""
     await message.answer(
         t.invite_reissued(
             org.name,
             t.ROLE_CHAIR if invite.role is Role.CHAIR else t.ROLE_STAFF,
             deep_link(username, invite.code),
-            common.local_date(invite.expires_at, settings.timezone),
+            common.local_date(invite.expires_at, ctx.settings.timezone),
         ),
         disable_web_page_preview=True,
     )
@@ -178,14 +168,8 @@ async def forget_command(message: Message, command: CommandObject, session: Asyn
     )
 
 
-async def forget_confirmed(
-    query: CallbackQuery,
-    callback_data: ForgetCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    clock: Clock,
-) -> None:
-    message = query.message
+async def forget_confirmed(query: CallbackQuery, callback_data: ForgetCb, ctx: Ctx) -> None:
+    message, session = query.message, ctx.session
     person = await people.person_by_id(session, callback_data.person_id)
     if not isinstance(message, Message) or person is None or person.erased_at is not None:
         await query.answer(t.FORGET_NOT_FOUND, show_alert=True)
@@ -196,8 +180,8 @@ async def forget_confirmed(
     if not callback_data.confirm:
         await message.answer(t.FORGET_KEPT)
         return
-    now = clock.now()
-    actor = await acting_person(session, viewer, query.from_user, now)
+    now = ctx.now()
+    actor = await acting_person(session, ctx.viewer, query.from_user, now)
     erased = await erasure.erase(session, person, by=actor.id, now=now)
     await message.answer(t.forgotten(erased.person_id, erased.roles_ended))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,18 +11,15 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import events as event_reports
 from bot.domain import passport
 from bot.domain.audience import Audience
-from bot.domain.clock import Clock
 from bot.domain.events import EVENT_FORM
 from bot.domain.history import history_lines
 from bot.domain.membership import MEMBERSHIP_FORM
 from bot.domain.passport import PASSPORT_FORM
 from bot.domain.standing import standing_lines
-from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.parsers import show_date_range, single_date
@@ -31,13 +27,13 @@ from bot.forms.registry import form_named, forms_for
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import events as te
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import EventAction, EventCb, OpenForm, ReportPeriod
 from handlers.filters import IsChair
 from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
-from handlers.taps import ResolveTap
+from handlers.taps import TapHandler, tap_router
 from storage import collections, drafts
 from storage import events as event_store
 from storage.models import Event, Organization
@@ -57,83 +53,50 @@ class Opens(Filter):
         return {"form": self.form}
 
 
-def _chat(
-    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
-) -> FormChat:
-    return FormChat(message, session, viewer.tg_user_id, settings, clock)
-
-
-async def open_chair_form(
-    message: Message,
-    form: Form[Any],
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def open_chair_form(message: Message, form: Form[Any], ctx: Ctx) -> None:
     """A chair's form command or button: resume an unfinished form, else open ``form`` (a
     chair of several ППО picks which one first)."""
-    if len(viewer.chaired) > 1 and await drafts.get_draft(session, viewer.tg_user_id) is None:
-        keyboard = keyboards.org_choice(form.name, viewer.chaired)
-        await message.answer(t.CHOOSE_ORG, reply_markup=keyboard)
+    chaired = ctx.viewer.chaired
+    if len(chaired) > 1 and await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id) is None:
+        await message.answer(t.CHOOSE_ORG, reply_markup=keyboards.org_choice(form.name, chaired))
         return
-    chat = _chat(message, session, viewer, settings, clock)
-    await chat.open_or_resume(form, chat.request(viewer.chaired[0]))
+    chat = FormChat(message, ctx)
+    await chat.open_or_resume(form, chat.request(chaired[0]))
 
 
-async def report_period_tapped(
-    query: CallbackQuery,
-    callback_data: ReportPeriod,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def report_period_tapped(query: CallbackQuery, callback_data: ReportPeriod, ctx: Ctx) -> None:
     """The chair picked which open request a report answers; only the chair of that ППО."""
-    org = viewer.chaired_org(callback_data.org_id)
+    org = ctx.viewer.chaired_org(callback_data.org_id)
     if org is None or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    chat = _chat(query.message, session, viewer, settings, clock)
+    chat = FormChat(query.message, ctx)
     request = chat.request(org, collection_id=callback_data.collection_id)
     await chat.open_or_resume(MEMBERSHIP_FORM, request)
 
 
-async def form_button_tapped(
-    query: CallbackQuery,
-    callback_data: OpenForm,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def form_button_tapped(query: CallbackQuery, callback_data: OpenForm, ctx: Ctx) -> None:
     """Any button that opens a chair's form for a ППО; the sender must chair that ППО now."""
-    org = viewer.chaired_org(callback_data.org_id)
+    org = ctx.viewer.chaired_org(callback_data.org_id)
     form = form_named(callback_data.form)
     chairs_form = form is not None and bool(form.audience & Audience.CHAIR)
     if org is None or form is None or not chairs_form or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    chat = _chat(query.message, session, viewer, settings, clock)
+    chat = FormChat(query.message, ctx)
     await chat.open_or_resume(form, chat.request(org))
 
 
-async def pause(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def pause(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """/pause 15.12.2026 — no reminders until then (vacation); /pause off — remind again."""
     arg = (command.args or "").strip().casefold()
-    assert viewer.person is not None
-    today = _local_today(viewer.chaired[0], settings, clock.now()).date()
+    person = ctx.viewer.person
+    assert person is not None
+    today = _local_today(ctx.viewer.chaired[0], ctx).date()
     if arg in PAUSE_OFF:
-        await collections.pause_reminders(session, viewer.person.id, None)
+        await collections.pause_reminders(ctx.session, person.id, None)
         await message.answer(t.PAUSE_OFF)
         return
     try:
@@ -142,7 +105,7 @@ async def pause(
         await message.answer(f"{error}\n{t.PAUSE_USAGE}")
         return
     if until is None:
-        current = viewer.person.reminders_paused_until
+        current = person.reminders_paused_until
         status = (
             t.paused_until(current.strftime("%d.%m.%Y")) if current and current >= today else ""
         )
@@ -150,31 +113,32 @@ async def pause(
     elif not today <= until <= today + MAX_PAUSE:
         await message.answer(t.PAUSE_RANGE)
     else:
-        await collections.pause_reminders(session, viewer.person.id, until)
+        await collections.pause_reminders(ctx.session, person.id, until)
         await message.answer(t.paused_until(until.strftime("%d.%m.%Y")))
 
 
-async def history(
-    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
-) -> None:
+async def history(message: Message, ctx: Ctx) -> None:
     """Each ППО's reports, then where it stands (tier, how often, the next deadline)."""
-    for org in viewer.chaired:
+    settings = ctx.settings
+    for org in ctx.viewer.chaired:
         standing = await standing_lines(
-            session, org, calendar=settings.calendar, default_tz=settings.timezone, now=clock.now()
+            ctx.session,
+            org,
+            calendar=settings.calendar,
+            default_tz=settings.timezone,
+            now=ctx.now(),
         )
-        await answer_lines(message, await history_lines(session, org, standing))
+        await answer_lines(message, await history_lines(ctx.session, org, standing))
 
 
-def _local_today(org: Organization, settings: Settings, now: datetime) -> datetime:
-    return now.astimezone(ZoneInfo(org.timezone or settings.timezone))
+def _local_today(org: Organization, ctx: Ctx) -> datetime:
+    return ctx.now().astimezone(ZoneInfo(org.timezone or ctx.settings.timezone))
 
 
-async def events_list(
-    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
-) -> None:
-    for org in viewer.chaired:
-        today = _local_today(org, settings, clock.now()).date()
-        overview = await event_reports.year_overview(session, org.id, today)
+async def events_list(message: Message, ctx: Ctx) -> None:
+    for org in ctx.viewer.chaired:
+        today = _local_today(org, ctx).date()
+        overview = await event_reports.year_overview(ctx.session, org.id, today)
         lines = [te.list_header(org.name, overview.year)]
         if not overview.events:
             await message.answer("\n".join([*lines, te.LIST_EMPTY]))
@@ -206,19 +170,14 @@ class OwnEventTap:
 
 
 async def _own_event_tap(
-    query: CallbackQuery,
-    callback_data: EventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
+    query: CallbackQuery, callback_data: EventCb, ctx: Ctx
 ) -> OwnEventTap | None:
     """The event, if it exists and the sender chairs its ППО; otherwise explain and stop."""
-    item = await event_store.get_event(session, callback_data.event_id)
+    item = await event_store.get_event(ctx.session, callback_data.event_id)
     if item is None:
         await query.answer(te.NOT_FOUND, show_alert=True)
         return None
-    org = viewer.chaired_org(item.org_id)
+    org = ctx.viewer.chaired_org(item.org_id)
     if org is None:
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return None
@@ -235,15 +194,8 @@ async def event_opened(_: CallbackQuery, tap: OwnEventTap) -> None:
     )
 
 
-async def event_correct_tapped(
-    _: CallbackQuery,
-    tap: OwnEventTap,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    chat = _chat(tap.message, session, viewer, settings, clock)
+async def event_correct_tapped(_: CallbackQuery, tap: OwnEventTap, ctx: Ctx) -> None:
+    chat = FormChat(tap.message, ctx)
     await chat.open_or_resume(EVENT_FORM, chat.request(tap.org, event=tap.event))
 
 
@@ -253,11 +205,9 @@ async def event_delete_tapped(_: CallbackQuery, tap: OwnEventTap) -> None:
     )
 
 
-async def event_delete_confirmed(
-    _: CallbackQuery, tap: OwnEventTap, session: AsyncSession, viewer: Viewer, clock: Clock
-) -> None:
-    assert viewer.person is not None
-    event_reports.delete(session, tap.event, by=viewer.person.id, now=clock.now())
+async def event_delete_confirmed(_: CallbackQuery, tap: OwnEventTap, ctx: Ctx) -> None:
+    assert ctx.viewer.person is not None
+    event_reports.delete(ctx.session, tap.event, by=ctx.viewer.person.id, now=ctx.now())
     await tap.message.answer(te.deleted(tap.event.topic))
 
 
@@ -265,18 +215,16 @@ async def event_kept(_: CallbackQuery, tap: OwnEventTap) -> None:
     await tap.message.answer(te.KEPT)
 
 
-async def passport_card(
-    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings
-) -> None:
-    for org in viewer.chaired:
+async def passport_card(message: Message, ctx: Ctx) -> None:
+    for org in ctx.viewer.chaired:
         await message.answer(
-            await passport.card_text(session, org, settings.timezone),
+            await passport.card_text(ctx.session, org, ctx.settings.timezone),
             reply_markup=keyboards.passport_edit(org.id),
             disable_web_page_preview=True,
         )
 
 
-EVENT_BUTTONS: dict[EventAction, Callable[..., Awaitable[None]]] = {
+EVENT_BUTTONS: dict[EventAction, TapHandler] = {
     EventAction.OPEN: event_opened,
     EventAction.CORRECT: event_correct_tapped,
     EventAction.DELETE: event_delete_tapped,
@@ -310,9 +258,5 @@ def create_router() -> Router:
     router.callback_query.register(report_period_tapped, ReportPeriod.filter())
     router.message.register(history, Command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
-    event_buttons = Router(name="chair-event-buttons")
-    for action, handler in EVENT_BUTTONS.items():
-        event_buttons.callback_query.register(handler, EventCb.filter(F.action == action))
-    event_buttons.callback_query.middleware(ResolveTap(_own_event_tap))
-    router.include_router(event_buttons)
+    router.include_router(tap_router("chair-event-buttons", EventCb, EVENT_BUTTONS, _own_event_tap))
     return router

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message, User
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import consent
 from bot.domain.audience import Audience, audience_of
-from bot.domain.clock import Clock
 from bot.domain.viewer import Viewer, load_viewer
 from bot.texts import admin as admin_texts
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import consent as tc
 from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ConsentCb
 from handlers.menu import help_messages, help_text, set_chat_menu
@@ -33,27 +32,21 @@ REDEEM_ERRORS = {
 }
 
 
-async def start_with_code(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def start_with_code(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """A used, expired or unknown code is explained; a good one asks for consent first (once)."""
     user = message.from_user
     assert user is not None
     code = (command.args or "").strip()
-    found = await consent.check_invite(session, code=code, person=viewer.person, now=clock.now())
+    found = await consent.check_invite(
+        ctx.session, code=code, person=ctx.viewer.person, now=ctx.now()
+    )
     if found.used_by_sender and found.invite is not None and found.org is not None:
         role = consent.ROLE_LABELS[found.invite.role]
         await message.answer(t.already_joined(role, found.org.name))
     elif found.problem is not None or found.invite is None or found.org is None:
         await message.answer(REDEEM_ERRORS[found.problem or RedeemError.UNKNOWN])
-    elif consent.given(viewer.person):
-        await _join(message, user, code, bot, session, viewer, settings, clock, consented=False)
+    elif consent.given(ctx.viewer.person):
+        await _join(message, user, code, ctx, consented=False)
     else:
         await message.answer(
             tc.request(found.org.name, consent.ROLE_LABELS[found.invite.role]),
@@ -61,15 +54,7 @@ async def start_with_code(
         )
 
 
-async def consent_answer(
-    query: CallbackQuery,
-    callback_data: ConsentCb,
-    bot: Bot,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def consent_answer(query: CallbackQuery, callback_data: ConsentCb, ctx: Ctx) -> None:
     message = query.message
     if not isinstance(message, Message):
         await query.answer(tc.ANSWERED)
@@ -79,35 +64,34 @@ async def consent_answer(
         await message.edit_reply_markup(reply_markup=None)
     code = callback_data.code
     if not callback_data.agree:
-        await message.answer(tc.declined(await consent.district_name(session, code)))
+        await message.answer(tc.declined(await consent.district_name(ctx.session, code)))
         return
-    found = await consent.check_invite(session, code=code, person=viewer.person, now=clock.now())
+    found = await consent.check_invite(
+        ctx.session, code=code, person=ctx.viewer.person, now=ctx.now()
+    )
     if found.used_by_sender and found.invite is not None and found.org is not None:
         role = consent.ROLE_LABELS[found.invite.role]
         await message.answer(t.already_joined(role, found.org.name))
         return
-    await _join(message, query.from_user, code, bot, session, viewer, settings, clock, True)
+    await _join(message, query.from_user, code, ctx, consented=True)
 
 
 async def _join(
     message: Message,
     user: User,
     code: str,
-    bot: Bot,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
+    ctx: Ctx,
     consented: bool,
 ) -> None:
+    bot, viewer = ctx.bot, ctx.viewer
     result = await consent.join(
-        session,
+        ctx.session,
         code=code,
         tg_user_id=user.id,
         full_name=user.full_name,
         username=user.username,
         consented=consented,
-        now=clock.now(),
+        now=ctx.now(),
     )
     if isinstance(result, RedeemError):
         await message.answer(REDEEM_ERRORS[result])
@@ -125,23 +109,17 @@ async def _join(
         await message.answer(t.welcome_staff(user.first_name, result.org.name))
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.STAFF)
     previous = result.previous_chair
-    person = await people.get_person(session, user.id)
+    person = await people.get_person(ctx.session, user.id)
     if previous is not None and person is not None and previous.id != person.id:
-        await _announce_handover(bot, session, settings, result.org.name, previous, person)
+        await _announce_handover(ctx, result.org.name, previous, person)
 
 
-async def _announce_handover(
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    org_name: str,
-    previous: Person,
-    successor: Person,
-) -> None:
+async def _announce_handover(ctx: Ctx, org_name: str, previous: Person, successor: Person) -> None:
     """The replaced chair is told and loses the menu; admins see who took over."""
+    bot, settings = ctx.bot, ctx.settings
     with contextlib.suppress(TelegramAPIError):
         await bot.send_message(previous.tg_user_id, t.replaced_chair(org_name))
-    former = await load_viewer(session, previous.tg_user_id, settings.admin_ids)
+    former = await load_viewer(ctx.session, previous.tg_user_id, settings.admin_ids)
     await set_chat_menu(bot, previous.tg_user_id, audience_of(former))
     text = admin_texts.chair_changed(org_name, previous.full_name, successor.full_name)
     for admin_id in settings.admin_ids:

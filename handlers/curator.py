@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING
 from aiogram import Router
 from aiogram.filters import Command, Filter
 from aiogram.types import Message, TelegramObject
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.curator import card_lines, load_card, uncurated_lines, uncurated_low
 from bot.domain.viewer import Viewer
 from bot.texts import curator as t
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers.replies import answer_lines
 
 if TYPE_CHECKING:  # handlers.staff imports this module to list it among its runners
@@ -27,17 +25,15 @@ class IsCurator(Filter):
         return bool(viewer.curated)
 
 
-async def curated(
-    message: Message, session: AsyncSession, viewer: Viewer, settings: Settings, clock: Clock
-) -> None:
+async def curated(message: Message, ctx: Ctx) -> None:
     """Every ППО the sender curates now (archived ones left out), one card each."""
-    active = [org for org in viewer.curated if org.archived_at is None]
+    active = [org for org in ctx.viewer.curated if org.archived_at is None]
     if not active:
         await message.answer(t.NONE_ACTIVE)
         return
     lines = [t.HEADER]
     for org in active:
-        lines += card_lines(await load_card(session, org, clock.now(), settings.timezone))
+        lines += card_lines(await load_card(ctx.session, org, ctx.now(), ctx.settings.timezone))
     await answer_lines(message, lines)
 
 

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.district_event_answers import (
     answers_open,
     start_came,
@@ -29,12 +28,12 @@ from bot.forms.declaration import OpenRequest, Started
 from bot.rendering.district_events import EventCard, card_lines, card_xlsx
 from bot.texts import common
 from bot.texts import district_events as t
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers import district_event_keyboards as keyboards
 from handlers.callbacks import DistrictEventAction, DistrictEventCb
 from handlers.form_chat import FormChat
 from handlers.replies import answer_file, answer_lines
-from handlers.taps import ResolveTap
+from handlers.taps import TapHandler, tap_router
 from storage import district_events as store
 from storage import orgs
 from storage.models import DistrictEvent, DistrictEventAnswer, Organization
@@ -49,7 +48,7 @@ async def run_devents(c: Scoped) -> None:
     if not events:
         await c.message.answer(t.NO_EVENTS)
         return
-    zone = zone_of(c.scope, c.settings.timezone)
+    zone = zone_of(c.scope, c.ctx.settings.timezone)
     labels = [(e, t.list_button(e.starts_at.astimezone(zone), e.title)) for e in events]
     await c.message.answer(t.LIST_HEADER, reply_markup=keyboards.event_list(labels))
 
@@ -71,7 +70,7 @@ class EventTap:
 
     async def open_once_begun(self, start: Callable[[OpenRequest], Awaitable[Started]]) -> None:
         """Attendance is entered once the event has begun."""
-        if self.chat.clock.now() < self.event.starts_at:
+        if self.chat.ctx.now() < self.event.starts_at:
             await self.query.answer(t.NOT_STARTED, show_alert=True)
             return
         await self.open_form(start)
@@ -99,30 +98,22 @@ async def _staffs_event(
     return event, scope
 
 
-async def _event_tap(
-    query: CallbackQuery,
-    data: DistrictEventCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> EventTap | None:
+async def _event_tap(query: CallbackQuery, data: DistrictEventCb, ctx: Ctx) -> EventTap | None:
     """A chair answers only for the ППО they chair and that is invited; staff open only the
     events of a scope they oversee. Anyone else is refused."""
     by_staff = data.action in STAFF_ACTIONS
-    found = await (_staffs_event if by_staff else _chairs_invite)(session, data, viewer)
+    found = await (_staffs_event if by_staff else _chairs_invite)(ctx.session, data, ctx.viewer)
     if found is None or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return None
     event, org = found
-    chat = FormChat(query.message, session, viewer.tg_user_id, settings, clock)
-    return EventTap(query, data.action, event, org, chat)
+    return EventTap(query, data.action, event, org, FormChat(query.message, ctx))
 
 
 async def answer_tapped(_: CallbackQuery, tap: EventTap) -> None:
     """«будем» or «не сможем»: the reply form with that answer, while answers are open."""
-    tz = tap.org.timezone or tap.chat.settings.timezone
-    if not answers_open(tap.event, tz, tap.chat.clock.now()):
+    tz = tap.org.timezone or tap.chat.ctx.settings.timezone
+    if not answers_open(tap.event, tz, tap.chat.ctx.now()):
         await tap.query.answer(t.ANSWERS_CLOSED, show_alert=True)
         return
     answer = CHAIR_ANSWERS[tap.action]
@@ -139,7 +130,7 @@ async def staff_came_tapped(_: CallbackQuery, tap: EventTap) -> None:
 
 async def open_tapped(_: CallbackQuery, tap: EventTap) -> None:
     """The card: answers, and once the event has begun, attendance; then the table."""
-    event, message, settings = tap.event, tap.chat.message, tap.chat.settings
+    event, message, settings = tap.event, tap.chat.message, tap.chat.ctx.settings
     await tap.query.answer()
     card = EventCard(
         kind=event.kind,
@@ -149,8 +140,8 @@ async def open_tapped(_: CallbackQuery, tap: EventTap) -> None:
         online=event.online,
         quota=event.quota,
         answer_by=event.answer_by,
-        held=tap.chat.clock.now() >= event.starts_at,
-        rows=tuple(await store.invite_rows(tap.chat.session, event.id)),
+        held=tap.chat.ctx.now() >= event.starts_at,
+        rows=tuple(await store.invite_rows(tap.chat.ctx.session, event.id)),
     )
     await answer_lines(message, card_lines(card))
     if card.held:
@@ -163,7 +154,7 @@ CHAIR_ANSWERS = {
     DistrictEventAction.DECLINE: DistrictEventAnswer.DECLINED,
 }
 STAFF_ACTIONS = frozenset({DistrictEventAction.OPEN, DistrictEventAction.STAFF_CAME})
-BUTTONS = {
+BUTTONS: dict[DistrictEventAction, TapHandler] = {
     DistrictEventAction.COMING: answer_tapped,
     DistrictEventAction.DECLINE: answer_tapped,
     DistrictEventAction.CAME: came_tapped,
@@ -173,8 +164,4 @@ BUTTONS = {
 
 
 def create_router() -> Router:
-    router = Router(name="district_events")
-    for action, handler in BUTTONS.items():
-        router.callback_query.register(handler, DistrictEventCb.filter(F.action == action))
-    router.callback_query.middleware(ResolveTap(_event_tap))
-    return router
+    return tap_router("district_events", DistrictEventCb, BUTTONS, _event_tap)

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.types import Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
-from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form, OpenRequest, PickOne, Started
 from bot.forms.engine import SUMMARY, ParseEnv
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from storage import drafts
 from storage.models import Event, FormDraft, MembershipReport, Organization
@@ -25,19 +23,20 @@ from storage.models import Event, FormDraft, MembershipReport, Organization
 
 @dataclass(frozen=True)
 class FormChat:
-    """A person's forms during one update: the chat their questions go to, and the settings
-    and clock a form's local date («сегодня») is computed from."""
+    """A person's forms during one update: the chat their questions go to, and the update's
+    context (``ctx``: the asker, the settings and clock a form's «сегодня» is computed from)."""
 
     message: Message
-    session: AsyncSession
-    tg_user_id: int
-    settings: Settings
-    clock: Clock
+    ctx: Ctx
+
+    @property
+    def tg_user_id(self) -> int:
+        return self.ctx.viewer.tg_user_id
 
     def env(self, draft: FormDraft) -> ParseEnv:
         """What answers are parsed against: the local date of the form's organization."""
-        tz = form_of_draft(draft.form).context_of(draft).tz or self.settings.timezone
-        return ParseEnv(today=self.clock.now().astimezone(ZoneInfo(tz)).date())
+        tz = form_of_draft(draft.form).context_of(draft).tz or self.ctx.settings.timezone
+        return ParseEnv(today=self.ctx.now().astimezone(ZoneInfo(tz)).date())
 
     def request(
         self,
@@ -48,11 +47,11 @@ class FormChat:
         report: MembershipReport | None = None,
     ) -> OpenRequest:
         return OpenRequest(
-            self.session,
+            self.ctx.session,
             self.tg_user_id,
             org,
-            self.settings.timezone,
-            self.clock.now(),
+            self.ctx.settings.timezone,
+            self.ctx.now(),
             collection_id=collection_id,
             event=event,
             report=report,
@@ -60,7 +59,7 @@ class FormChat:
 
     async def open_or_resume(self, form: Form[Any], request: OpenRequest) -> None:
         """Resume the form the person left unfinished, or open ``form``."""
-        draft = await drafts.get_draft(self.session, self.tg_user_id)
+        draft = await drafts.get_draft(self.ctx.session, self.tg_user_id)
         if draft is not None:
             await self.resume(draft)
             return
@@ -74,7 +73,7 @@ class FormChat:
     async def resume_or_start(self, start: Callable[[], Awaitable[Started]]) -> None:
         """Resume the form the person left unfinished, or begin the one ``start`` opens (a
         form opened from a button that carries more than an organization, e.g. an event)."""
-        draft = await drafts.get_draft(self.session, self.tg_user_id)
+        draft = await drafts.get_draft(self.ctx.session, self.tg_user_id)
         if draft is not None:
             await self.resume(draft)
             return
@@ -154,7 +153,7 @@ def can_go_back(form: Form[Any], draft: FormDraft) -> bool:
     return form.spec.previous_step(draft.step, draft.answers, form.skipped(draft)) is not None
 
 
-def advance(draft: FormDraft, answers: dict[str, Any], clock: Clock) -> None:
+def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:
     """Record an answer and go to the next question (back to the summary when editing).
 
     Answers a «как в прошлый раз» derived follow the new one; a required answer still missing
@@ -171,13 +170,13 @@ def advance(draft: FormDraft, answers: dict[str, Any], clock: Clock) -> None:
     if missing:
         form.mark_editing(draft, True)
         step = missing[0]
-    drafts.save_draft(draft, step=step, answers=answers, now=clock.now())
+    drafts.save_draft(draft, step=step, answers=answers, now=now)
 
 
-async def still_allowed(draft: FormDraft, viewer: Viewer, session: AsyncSession) -> bool:
+async def still_allowed(draft: FormDraft, ctx: Ctx) -> bool:
     """Rights are checked on every answer and tap, not only when the form was opened: a chair
     replaced after elections, or staff whose role was removed, lose the open form."""
-    if form_of_draft(draft.form).context_of(draft).allows(viewer, draft.org_id):
+    if form_of_draft(draft.form).context_of(draft).allows(ctx.viewer, draft.org_id):
         return True
-    await drafts.drop_draft(session, draft)
+    await drafts.drop_draft(ctx.session, draft)
     return False

@@ -7,7 +7,7 @@ answer and every tap checks the sender's rights again.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,17 +17,16 @@ from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.viewer import Viewer, acting_person
 from bot.forms.declaration import Form
 from bot.forms.engine import SUMMARY, InvalidAnswer
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
 from handlers.form_chat import FormChat, advance, still_allowed
-from handlers.taps import ResolveTap
+from handlers.taps import TapHandler, tap_router
 from storage import drafts
 from storage.models import FormDraft
 
@@ -53,19 +52,12 @@ async def cancel_command(message: Message, session: AsyncSession, viewer: Viewer
     await message.answer(t.CANCELLED)
 
 
-async def typed_answer(
-    message: Message,
-    draft: FormDraft,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     assert message.text is not None
-    if not await still_allowed(draft, viewer, session):
+    if not await still_allowed(draft, ctx):
         await message.answer(t.LOST_RIGHTS)
         return
-    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
+    chat = FormChat(message, ctx)
     spec = form_of_draft(draft.form).spec
     step = _answered_step(draft)
     if step is None:
@@ -76,7 +68,7 @@ async def typed_answer(
     except InvalidAnswer as error:
         await chat.show(draft, note=f"❗ {error}")
         return
-    advance(draft, answers, clock)
+    advance(draft, answers, ctx.now())
     await chat.show(draft)
 
 
@@ -89,18 +81,11 @@ def _answered_step(draft: FormDraft) -> str | None:
     return None if pending is None else pending.name
 
 
-async def non_text_answer(
-    message: Message,
-    draft: FormDraft,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    if not await still_allowed(draft, viewer, session):
+async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
+    if not await still_allowed(draft, ctx):
         await message.answer(t.LOST_RIGHTS)
         return
-    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
+    chat = FormChat(message, ctx)
     spec = form_of_draft(draft.form).spec
     field = spec.field(draft.step) if draft.step != SUMMARY else None
     if field is None or not field.photos or not message.photo:
@@ -113,10 +98,10 @@ async def non_text_answer(
         return
     taken = len(answers[field.name])
     if taken >= field.photos:
-        advance(draft, answers, clock)
+        advance(draft, answers, ctx.now())
         await chat.show(draft, note=t.photos_full(field.photos))
         return
-    drafts.save_draft(draft, step=draft.step, answers=answers, now=clock.now())
+    drafts.save_draft(draft, step=draft.step, answers=answers, now=ctx.now())
     await chat.show(draft, note=t.photo_taken(taken, field.photos))
 
 
@@ -144,17 +129,10 @@ class Tap:
         await self.chat.show(self.draft)
 
 
-async def _tap(
-    query: CallbackQuery,
-    data: FormCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> Tap | None:
+async def _tap(query: CallbackQuery, data: FormCb, ctx: Ctx) -> Tap | None:
     """The tapped button's draft if the button is current and the sender may still go on;
     otherwise the tap is explained, the stale buttons dropped, and None returned."""
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
+    draft = await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id)
     if (
         draft is None
         or short_token(draft.token) != data.token
@@ -164,7 +142,7 @@ async def _tap(
         await query.answer(t.ALREADY_SAVED if saved else t.STALE_BUTTON, show_alert=False)
         await drop_keyboard(query)
         return None
-    if not await still_allowed(draft, viewer, session):
+    if not await still_allowed(draft, ctx):
         await query.answer(t.LOST_RIGHTS, show_alert=True)
         await drop_keyboard(query)
         return None
@@ -172,35 +150,34 @@ async def _tap(
     if not isinstance(message, Message):
         await query.answer(t.STALE_BUTTON)
         return None
-    chat = FormChat(message, session, viewer.tg_user_id, settings, clock)
-    return Tap(query, data, draft, form_of_draft(draft.form), chat)
+    return Tap(query, data, draft, form_of_draft(draft.form), FormChat(message, ctx))
 
 
 async def cancel_tapped(_: CallbackQuery, tap: Tap) -> None:
-    await drafts.drop_draft(tap.chat.session, tap.draft)
+    await drafts.drop_draft(tap.chat.ctx.session, tap.draft)
     await tap.query.answer()
     await drop_keyboard(tap.query)
     await tap.chat.message.answer(t.CANCELLED)
 
 
-async def confirm_tapped(_: CallbackQuery, tap: Tap, viewer: Viewer) -> None:
-    draft, chat, now = tap.draft, tap.chat, tap.chat.clock.now()
+async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
+    draft, ctx, now = tap.draft, tap.chat.ctx, tap.chat.ctx.now()
     if draft.step != SUMMARY or tap.form.spec.missing_required(draft.answers):
         await tap.query.answer(t.STALE_BUTTON)
         return
-    person = await acting_person(chat.session, viewer, tap.query.from_user, now)
+    person = await acting_person(ctx.session, ctx.viewer, tap.query.from_user, now)
     text = await tap.form.submit_draft(
-        chat.session,
+        ctx.session,
         draft,
         person_id=person.id,
         now=now,
         form_button=keyboards.reminder_button,
-        calendar=chat.settings.calendar,
+        calendar=ctx.settings.calendar,
     )
-    await drafts.drop_draft(chat.session, draft)
+    await drafts.drop_draft(ctx.session, draft)
     await tap.query.answer()
     await drop_keyboard(tap.query)
-    await chat.message.answer(text, disable_web_page_preview=True)
+    await tap.chat.message.answer(text, disable_web_page_preview=True)
 
 
 async def edit_menu_tapped(_: CallbackQuery, tap: Tap) -> None:
@@ -227,7 +204,7 @@ async def summary_tapped(_: CallbackQuery, tap: Tap) -> None:
 
 def _move(tap: Tap, step: str) -> None:
     """The draft goes to ``step`` with its answers as they are."""
-    drafts.save_draft(tap.draft, step=step, answers=tap.draft.answers, now=tap.chat.clock.now())
+    drafts.save_draft(tap.draft, step=step, answers=tap.draft.answers, now=tap.chat.ctx.now())
 
 
 async def back_tapped(_: CallbackQuery, tap: Tap) -> None:
@@ -258,7 +235,7 @@ async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]], error: 
         await tap.query.answer()
         await tap.chat.show(tap.draft, note=f"❗ {error or invalid}")
         return
-    advance(tap.draft, answers, tap.chat.clock)
+    advance(tap.draft, answers, tap.chat.ctx.now())
     await tap.moved_on()
 
 
@@ -291,11 +268,11 @@ async def shortcut_tapped(_: CallbackQuery, tap: Tap) -> None:
         return
     answers = form.spec.take_shortcut(draft.step, draft.answers, form.previous_lookup(draft))
     form.mark_shortcut(draft, draft.step)
-    advance(draft, answers, tap.chat.clock)
+    advance(draft, answers, tap.chat.ctx.now())
     await tap.moved_on()
 
 
-BUTTONS: dict[FormAction, Callable[..., Awaitable[None]]] = {
+BUTTONS: dict[FormAction, TapHandler] = {
     FormAction.CANCEL: cancel_tapped,
     FormAction.CONFIRM: confirm_tapped,
     FormAction.EDIT_MENU: edit_menu_tapped,
@@ -313,7 +290,5 @@ def create_router() -> Router:
     router.message.register(cancel_command, Command("cancel"))
     router.message.register(typed_answer, HasDraft(), F.text, ~F.text.startswith("/"))
     router.message.register(non_text_answer, HasDraft(), ~F.text)
-    for action, handler in BUTTONS.items():
-        router.callback_query.register(handler, FormCb.filter(F.action == action))
-    router.callback_query.middleware(ResolveTap(_tap))
+    router.include_router(tap_router("form-buttons", FormCb, BUTTONS, _tap))
     return router

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from functools import partial
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.history_load import LoadOutcome, load_history, places_of
 from bot.domain.viewer import Viewer, acting_person
 from bot.rendering.history_import import template_xlsx
 from bot.texts import history_import as t
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers.filters import IsStaffOrAdmin
 from handlers.replies import answer_file, answer_lines, downloaded
 
@@ -36,28 +35,21 @@ async def how_to(message: Message, session: AsyncSession, viewer: Viewer) -> Non
     )
 
 
-async def load_file(
-    message: Message,
-    bot: Bot,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    data = await downloaded(message, bot, limit_bytes=MAX_FILE_BYTES, too_big=t.FILE_TOO_BIG)
+async def load_file(message: Message, ctx: Ctx) -> None:
+    data = await downloaded(message, ctx.bot, limit_bytes=MAX_FILE_BYTES, too_big=t.FILE_TOO_BIG)
     if data is None:
         return
     assert message.from_user is not None and message.document is not None
-    now = clock.now()
-    actor = await acting_person(session, viewer, message.from_user, now)
+    now = ctx.now()
+    actor = await acting_person(ctx.session, ctx.viewer, message.from_user, now)
     outcome = await load_history(
-        session,
+        ctx.session,
         data,
-        viewer=viewer,
+        viewer=ctx.viewer,
         actor_id=actor.id,
         file_name=message.document.file_name or "",
         now=now,
-        default_tz=settings.timezone,
+        default_tz=ctx.settings.timezone,
     )
     await _reply(message, outcome)
 

@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import org_admin
-from bot.domain.clock import Clock
 from bot.domain.directory import deep_link
 from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
 from bot.domain.staff_scope import can_act_on
-from bot.domain.viewer import Viewer, acting_person
+from bot.domain.viewer import acting_person
 from bot.forms.declaration import Form
 from bot.forms.parsers import typed_int
 from bot.rendering.audit import change_summary
 from bot.texts import common
 from bot.texts import staff as t
 from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
 from handlers.filters import IsAdmin, IsStaffOrAdmin
 from handlers.form_chat import FormChat
 from handlers.org_search import SEARCH_SHOWN, answer_found
 from handlers.replies import answer_lines
-from handlers.taps import ResolveTap
+from handlers.taps import TapHandler, tap_router
 from storage import audit, orgs, people
 from storage.models import Organization, OrgKind, Role, RoleGrant
 
 AUDIT_SHOWN = 20
-CallbackHandler = Callable[..., Awaitable[None]]
 
 
 async def org_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
@@ -47,20 +45,14 @@ async def org_command(message: Message, command: CommandObject, session: AsyncSe
     await answer_found(message, found, t.ORG_CARD_ACTIONS, keyboards.org_found)
 
 
-async def curator_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def curator_command(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """/curator <ППО>: a link that attaches a curator (seed 002: for ППО with low coverage)."""
     query = (command.args or "").strip()
     if not query:
         await message.answer(t.SEARCH_USAGE.format(example="/curator школа № 1"))
         return
-    found = [o for o in await org_admin.search(session, query, None) if o.kind is OrgKind.PPO]
+    found = await org_admin.search(ctx.session, query, None)
+    found = [org for org in found if org.kind is OrgKind.PPO]
     if len(found) != 1:
         if not found:
             await message.answer(t.NOT_FOUND)
@@ -69,22 +61,15 @@ async def curator_command(
                 t.ORG_CARD_ACTIONS, reply_markup=keyboards.org_found(found[:SEARCH_SHOWN])
             )
         return
-    await _curator_link(message, found[0], bot, session, settings, clock)
+    await _curator_link(message, found[0], ctx)
 
 
-async def _curator_link(
-    message: Message,
-    org: Organization,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def _curator_link(message: Message, org: Organization, ctx: Ctx) -> None:
     invite = await people.issue_invite(
-        session, org_id=org.id, role=Role.CURATOR, now=clock.now(), ttl=settings.invite_ttl
+        ctx.session, org_id=org.id, role=Role.CURATOR, now=ctx.now(), ttl=ctx.settings.invite_ttl
     )
-    link = deep_link((await bot.me()).username or "", invite.code)
-    expires = common.local_date(invite.expires_at, settings.timezone)
+    link = deep_link((await ctx.bot.me()).username or "", invite.code)
+    expires = common.local_date(invite.expires_at, ctx.settings.timezone)
     await message.answer(t.curator_link(org.name, link, expires), disable_web_page_preview=True)
 
 
@@ -108,98 +93,74 @@ async def _card(
 
 @dataclass(frozen=True)
 class OrgTap:
-    """An admin's tap on an organization's card: the organization, the chat, the actor."""
+    """An admin's tap on an organization's card: the organization, the chat, the actor, and
+    the update's context."""
 
     org: Organization
     message: Message
     actor: int
+    ctx: Ctx
 
 
-async def _org_tap(
-    query: CallbackQuery,
-    callback_data: OrgCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> OrgTap | None:
+async def _org_tap(query: CallbackQuery, callback_data: OrgCb, ctx: Ctx) -> OrgTap | None:
     """The tapped organization if it still exists (the router admits admins only)."""
-    org = await orgs.get_org(session, callback_data.org_id)
+    org = await orgs.get_org(ctx.session, callback_data.org_id)
     message = query.message
     if org is None or not isinstance(message, Message):
         await query.answer(t.NOT_FOUND, show_alert=True)
         return None
     await query.answer()
-    actor = await acting_person(session, viewer, query.from_user, clock.now())
-    return OrgTap(org, message, actor.id)
+    actor = await acting_person(ctx.session, ctx.viewer, query.from_user, ctx.now())
+    return OrgTap(org, message, actor.id, ctx)
 
 
-async def org_opened(
-    _: CallbackQuery, tap: OrgTap, session: AsyncSession, settings: Settings
-) -> None:
-    await _card(tap.message, tap.org, session, settings)
+async def org_opened(_: CallbackQuery, tap: OrgTap) -> None:
+    await _card(tap.message, tap.org, tap.ctx.session, tap.ctx.settings)
 
 
-def _field_form(form: Form[Any]) -> CallbackHandler:
+def _field_form(form: Form[Any]) -> TapHandler:
     """Rename, time zone: a form on the organization (or the admin's unfinished one)."""
 
-    async def open_field_form(
-        _: CallbackQuery,
-        tap: OrgTap,
-        session: AsyncSession,
-        viewer: Viewer,
-        settings: Settings,
-        clock: Clock,
-    ) -> None:
-        chat = FormChat(tap.message, session, viewer.tg_user_id, settings, clock)
+    async def open_field_form(_: CallbackQuery, tap: OrgTap) -> None:
+        chat = FormChat(tap.message, tap.ctx)
         await chat.open_or_resume(form, chat.request(tap.org))
 
     return open_field_form
 
 
-async def move_tapped(_: CallbackQuery, tap: OrgTap, session: AsyncSession) -> None:
-    choices = [d for d in await org_admin.districts(session) if d.id != tap.org.parent_id]
+async def move_tapped(_: CallbackQuery, tap: OrgTap) -> None:
+    choices = [d for d in await org_admin.districts(tap.ctx.session) if d.id != tap.org.parent_id]
     await tap.message.answer(
         t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(tap.org.id, choices)
     )
 
 
-async def move_to_tapped(
-    _: CallbackQuery, callback_data: OrgCb, tap: OrgTap, session: AsyncSession, clock: Clock
-) -> None:
+async def move_to_tapped(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) -> None:
+    session = tap.ctx.session
     district = await orgs.get_org(session, callback_data.target)
     if district is None or district.kind is not OrgKind.DISTRICT or tap.org.kind is not OrgKind.PPO:
         await tap.message.answer(t.NOT_FOUND)
         return
-    moved = await org_admin.move(session, tap.org, district, by=tap.actor, now=clock.now())
+    moved = await org_admin.move(session, tap.org, district, by=tap.actor, now=tap.ctx.now())
     await tap.message.answer(moved)
 
 
-def _archiving(archived: bool) -> CallbackHandler:
-    async def set_archived(
-        _: CallbackQuery, tap: OrgTap, session: AsyncSession, clock: Clock
-    ) -> None:
-        org = tap.org
-        org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=clock.now())
+def _archiving(archived: bool) -> TapHandler:
+    async def set_archived(_: CallbackQuery, tap: OrgTap) -> None:
+        org, session, now = tap.org, tap.ctx.session, tap.ctx.now()
+        org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=now)
         await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
 
     return set_archived
 
 
-async def curator_tapped(
-    _: CallbackQuery,
-    tap: OrgTap,
-    bot: Bot,
-    session: AsyncSession,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def curator_tapped(_: CallbackQuery, tap: OrgTap) -> None:
     if tap.org.kind is OrgKind.PPO:
-        await _curator_link(tap.message, tap.org, bot, session, settings, clock)
+        await _curator_link(tap.message, tap.org, tap.ctx)
 
 
-async def roles_tapped(_: CallbackQuery, tap: OrgTap, session: AsyncSession) -> None:
-    grants = await orgs.grants_over(session, tap.org.id)
+async def roles_tapped(_: CallbackQuery, tap: OrgTap) -> None:
+    grants = await orgs.grants_over(tap.ctx.session, tap.org.id)
     if not grants:
         await tap.message.answer(t.ROLES_NONE)
         return
@@ -210,7 +171,7 @@ async def roles_tapped(_: CallbackQuery, tap: OrgTap, session: AsyncSession) -> 
         )
 
 
-ORG_BUTTONS: dict[OrgAction, CallbackHandler] = {
+ORG_BUTTONS: dict[OrgAction, TapHandler] = {
     OrgAction.OPEN: org_opened,
     OrgAction.RENAME: _field_form(RENAME_FORM),
     OrgAction.TIMEZONE: _field_form(TIMEZONE_FORM),
@@ -223,32 +184,22 @@ ORG_BUTTONS: dict[OrgAction, CallbackHandler] = {
 }
 
 
-async def role_revoke(
-    query: CallbackQuery,
-    callback_data: RoleRevoke,
-    session: AsyncSession,
-    viewer: Viewer,
-    clock: Clock,
-) -> None:
+async def role_revoke(query: CallbackQuery, callback_data: RoleRevoke, ctx: Ctx) -> None:
+    session = ctx.session
     grant = await session.get(RoleGrant, callback_data.grant_id)
     if grant is None or grant.revoked_at is not None or not isinstance(query.message, Message):
         await query.answer(t.NOT_FOUND, show_alert=True)
         return
     person = await people.person_by_id(session, grant.person_id)
-    actor = await acting_person(session, viewer, query.from_user, clock.now())
-    await people.revoke_grant(session, grant, now=clock.now(), actor_id=actor.id)
+    actor = await acting_person(session, ctx.viewer, query.from_user, ctx.now())
+    await people.revoke_grant(session, grant, now=ctx.now(), actor_id=actor.id)
     await query.answer()
     await query.message.answer(t.role_revoked(person.full_name if person else "", grant.role.value))
 
 
-async def audit_command(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-) -> None:
+async def audit_command(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """/audit <№ organization> or /audit @<telegram id>: the latest changes, newest first."""
+    session, viewer = ctx.session, ctx.viewer
     arg = (command.args or "").strip()
     entries, subject = None, ""
     tg_user_id = typed_int(arg[1:]) if arg.startswith("@") else None
@@ -273,7 +224,7 @@ async def audit_command(
         await message.answer(t.AUDIT_EMPTY)
         return
     names = await people.names_by_id(session, [e.actor_id for e in entries if e.actor_id])
-    tz = ZoneInfo(settings.timezone)
+    tz = ZoneInfo(ctx.settings.timezone)
     lines = [t.audit_header(subject)]
     for entry in entries:
         details = change_summary(entry.before, entry.after)
@@ -296,11 +247,7 @@ def create_router() -> Router:
     admin.message.register(org_command, Command("org"))
     admin.message.register(curator_command, Command("curator"))
     admin.callback_query.register(role_revoke, RoleRevoke.filter())
-    org_buttons = Router(name="manage-org-buttons")
-    for action, handler in ORG_BUTTONS.items():
-        org_buttons.callback_query.register(handler, OrgCb.filter(F.action == action))
-    org_buttons.callback_query.middleware(ResolveTap(_org_tap))
-    admin.include_router(org_buttons)
+    admin.include_router(tap_router("manage-org-buttons", OrgCb, ORG_BUTTONS, _org_tap))
     staff = Router(name="manage-staff")
     staff.message.filter(IsStaffOrAdmin())
     staff.message.register(audit_command, Command("audit"))

@@ -115,17 +115,7 @@ def _guides(audience: Audience, calendar: CalendarSettings) -> list[str]:
     """The guides of every role the sender holds, chair's first (bot/texts/guides.py)."""
     found = []
     if audience & Audience.CHAIR:
-        found.append(
-            guides.chair_guide(
-                months_mid=calendar.months_mid,
-                months_high=calendar.months_high,
-                months_low=calendar.months_low,
-                deadline_day=calendar.deadline_day,
-                before_days=calendar.remind_before_days,
-                after_days=calendar.remind_after_days,
-                agreement_notice_days=AGREEMENT_NOTICE.days,
-            )
-        )
+        found.append(guides.chair_guide(calendar, agreement_notice_days=AGREEMENT_NOTICE.days))
     if audience & Audience.CURATOR:
         found.append(guides.CURATOR_GUIDE)
     if audience & (Audience.STAFF | Audience.ADMIN):

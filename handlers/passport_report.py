@@ -25,7 +25,7 @@ async def run_passports(c: Scoped) -> None:
     if not rows:
         await c.message.answer(t.NO_PPO)
         return
-    zone = ZoneInfo(c.scope.timezone or c.settings.timezone)
+    zone = ZoneInfo(c.scope.timezone or c.ctx.settings.timezone)
     reserve = await reserve_counts(c.session, c.scope.id)
     report = build_report(c.scope.name, rows, today=c.today, zone=zone, reserve=reserve)
     await answer_lines(c.message, report_lines(report))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.plan_done import DONE_FORM_NAME, begin_done, file_note, may_mark
 from bot.domain.plans import edit_item, load_plan, load_progress
 from bot.domain.staff_scope import scopes_for
@@ -24,7 +23,7 @@ from bot.domain.viewer import Viewer, acting_person
 from bot.rendering.plans import progress_lines, template_xlsx
 from bot.texts import common
 from bot.texts import plans as t
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 from handlers.callbacks import PlanDone
 from handlers.filters import IsStaffOrAdmin
 from handlers.form_chat import FormChat, advance, still_allowed
@@ -65,9 +64,9 @@ async def run_plan(c: Scoped) -> None:
 
 async def run_plan_edit(c: Scoped) -> None:
     """/planedit 12 срок 30.04.2027 | /planedit 12 ответственный все ППО."""
-    person = await acting_person(c.session, c.viewer, _sender(c.message), c.clock.now())
+    person = await acting_person(c.session, c.ctx.viewer, _sender(c.message), c.ctx.now())
     text = await edit_item(
-        c.session, c.scope, c.arg, person_id=person.id, now=c.clock.now(), today=c.today
+        c.session, c.scope, c.arg, person_id=person.id, now=c.ctx.now(), today=c.today
     )
     await c.message.answer(text)
 
@@ -92,28 +91,21 @@ async def _scope_for_file(
     return None
 
 
-async def plan_file(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def plan_file(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """A plan sent with /plan as its caption: good rows stored, bad rows listed with reasons."""
-    scope = await _scope_for_file(message, session, viewer, (command.args or "").strip())
+    session = ctx.session
+    scope = await _scope_for_file(message, session, ctx.viewer, (command.args or "").strip())
     if scope is None:
         return
-    data = await downloaded(message, bot, limit_bytes=MAX_FILE_BYTES, too_big=t.FILE_TOO_BIG)
+    data = await downloaded(message, ctx.bot, limit_bytes=MAX_FILE_BYTES, too_big=t.FILE_TOO_BIG)
     if data is None:
         return
     assert message.document is not None
-    now = clock.now()
-    person = await acting_person(session, viewer, _sender(message), now)
+    now = ctx.now()
+    person = await acting_person(session, ctx.viewer, _sender(message), now)
     filename = message.document.file_name or ""
     title = filename.rsplit(".", 1)[0].strip()[:300] or t.PLAN_DEFAULT_TITLE
-    today = now.astimezone(zone_of(scope, settings.timezone)).date()
+    today = now.astimezone(zone_of(scope, ctx.settings.timezone)).date()
     loaded = await load_plan(
         session, scope, data, filename, title=title, person_id=person.id, now=now, today=today
     )
@@ -127,26 +119,20 @@ async def plan_file(
         await answer_lines(message, t.row_errors(errors, ERRORS_SHOWN))
 
 
-async def done_pressed(
-    query: CallbackQuery,
-    callback_data: PlanDone,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def done_pressed(query: CallbackQuery, callback_data: PlanDone, ctx: Ctx) -> None:
     """«Выполнено»: rights checked again, then the question what was done."""
-    target = await may_mark(session, viewer, callback_data.item_id, callback_data.unit)
+    session, user_id = ctx.session, ctx.viewer.tg_user_id
+    target = await may_mark(session, ctx.viewer, callback_data.item_id, callback_data.unit)
     if isinstance(target, str) or not isinstance(query.message, Message):
         await query.answer(target if isinstance(target, str) else common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    chat = FormChat(query.message, session, viewer.tg_user_id, settings, clock)
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
+    chat = FormChat(query.message, ctx)
+    draft = await drafts.get_draft(session, user_id)
     if draft is not None:
         await chat.resume(draft)
         return
-    draft = await begin_done(session, viewer.tg_user_id, target, clock.now(), settings.timezone)
+    draft = await begin_done(session, user_id, target, ctx.now(), ctx.settings.timezone)
     await chat.show(draft)
 
 
@@ -162,15 +148,8 @@ class AnswersDone(Filter):
         return {"draft": draft}
 
 
-async def done_file(
-    message: Message,
-    draft: FormDraft,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
-    if not await still_allowed(draft, viewer, session):
+async def done_file(message: Message, draft: FormDraft, ctx: Ctx) -> None:
+    if not await still_allowed(draft, ctx):
         await message.answer(t.NOT_YOURS)
         return
     if message.document is not None:
@@ -179,8 +158,8 @@ async def done_file(
     else:
         assert message.photo
         note = file_note(message.photo[-1].file_id, "photo", None)
-    advance(draft, {**draft.answers, "note": note}, clock)
-    await FormChat(message, session, viewer.tg_user_id, settings, clock).show(draft)
+    advance(draft, {**draft.answers, "note": note}, ctx.now())
+    await FormChat(message, ctx).show(draft)
 
 
 def create_router() -> Router:

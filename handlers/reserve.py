@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
 from bot.domain.reserve import remove
 from bot.domain.viewer import Viewer
 from bot.texts import common
 from bot.texts import passport as t
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ReserveAction, ReserveCb
 from handlers.filters import IsChair
@@ -35,13 +34,13 @@ async def _own_org(
 
 
 async def _own_person(
-    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
+    query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx
 ) -> tuple[ReservePerson, Message] | None:
     """The person of the button if they are still in the reserve of a ППО the sender chairs."""
-    owned = await _own_org(query, callback_data, viewer)
+    owned = await _own_org(query, callback_data, ctx.viewer)
     if owned is None:
         return None
-    person = await passports.get_reserve_person(session, callback_data.person_id)
+    person = await passports.get_reserve_person(ctx.session, callback_data.person_id)
     if person is None or person.org_id != owned[0].id:
         await query.answer(t.RESERVE_GONE, show_alert=True)
         return None
@@ -49,15 +48,13 @@ async def _own_person(
     return person, owned[1]
 
 
-async def reserve_list(
-    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
-) -> None:
-    owned = await _own_org(query, callback_data, viewer)
+async def reserve_list(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx) -> None:
+    owned = await _own_org(query, callback_data, ctx.viewer)
     if owned is None:
         return
     await query.answer()
     org, message = owned
-    people = await passports.reserve_of(session, org.id)
+    people = await passports.reserve_of(ctx.session, org.id)
     lines = [t.reserve_header(org.name, len(people)), ""]
     lines += [
         t.reserve_line(n, p.full_name, p.position, p.under_35, p.added_at.date())
@@ -67,10 +64,8 @@ async def reserve_list(
     await message.answer("\n".join(lines), reply_markup=keyboards.reserve_list(org.id, people))
 
 
-async def remove_asked(
-    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
-) -> None:
-    found = await _own_person(query, callback_data, session, viewer)
+async def remove_asked(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx) -> None:
+    found = await _own_person(query, callback_data, ctx)
     if found is not None:
         person, message = found
         await message.answer(
@@ -79,26 +74,18 @@ async def remove_asked(
         )
 
 
-async def remove_confirmed(
-    query: CallbackQuery,
-    callback_data: ReserveCb,
-    session: AsyncSession,
-    viewer: Viewer,
-    clock: Clock,
-) -> None:
-    found = await _own_person(query, callback_data, session, viewer)
+async def remove_confirmed(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx) -> None:
+    found = await _own_person(query, callback_data, ctx)
     if found is not None:
         person, message = found
-        assert viewer.person is not None
+        assert ctx.viewer.person is not None
         name = person.full_name
-        left = await remove(session, person, by=viewer.person.id, now=clock.now())
+        left = await remove(ctx.session, person, by=ctx.viewer.person.id, now=ctx.now())
         await message.answer(t.reserve_removed(name, left))
 
 
-async def kept(
-    query: CallbackQuery, callback_data: ReserveCb, session: AsyncSession, viewer: Viewer
-) -> None:
-    found = await _own_person(query, callback_data, session, viewer)
+async def kept(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx) -> None:
+    found = await _own_person(query, callback_data, ctx)
     if found is not None:
         await found[1].answer(t.RESERVE_KEPT)
 

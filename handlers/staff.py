@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery.digests import EVENTS_WINDOW
 from bot.domain import corrections
 from bot.domain.audience import Audience
-from bot.domain.clock import Clock
 from bot.domain.corrections import RETURN_FORM
 from bot.domain.digest import parse_period
 from bot.domain.org_admin import search
@@ -33,8 +32,7 @@ from bot.texts import common
 from bot.texts import digest as td
 from bot.texts import rating as tr
 from bot.texts import staff as t
-from bot.wiring.config import Settings
-from bot.wiring.workers import Workers
+from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ReturnPick, ScopePick
 from handlers.curator import run_nocurator
@@ -58,17 +56,17 @@ class Scoped:
     message: Message
     scope: Organization
     arg: str
-    session: AsyncSession
-    viewer: Viewer
-    settings: Settings
-    clock: Clock
-    workers: Workers
+    ctx: Ctx
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.ctx.session
 
     @property
     def today(self) -> date:
         """The scope's local date."""
-        tz = ZoneInfo(self.scope.timezone or self.settings.timezone)
-        return self.clock.now().astimezone(tz).date()
+        tz = ZoneInfo(self.scope.timezone or self.ctx.settings.timezone)
+        return self.ctx.now().astimezone(tz).date()
 
 
 Runner = Callable[[Scoped], Awaitable[None]]
@@ -76,8 +74,9 @@ Runner = Callable[[Scoped], Awaitable[None]]
 
 async def _digest_reply(c: Scoped, **parts: Any) -> DigestReply:
     """Loaded and drawn in a worker process: a region's is half a second of CPU."""
-    ask = DigestAsk(scope_org_id=c.scope.id, today=c.today, default_tz=c.settings.timezone, **parts)
-    return await c.workers.run(digest_reply, ask)
+    default_tz = c.ctx.settings.timezone
+    ask = DigestAsk(scope_org_id=c.scope.id, today=c.today, default_tz=default_tz, **parts)
+    return await c.ctx.workers.run(digest_reply, ask)
 
 
 async def _send_table(message: Message, reply: DigestReply) -> None:
@@ -147,7 +146,7 @@ def _form_runner(form: Form[Any]) -> Runner:
     """A staff form's command: opened on the scope picked."""
 
     async def run_form(c: Scoped) -> None:
-        chat = FormChat(c.message, c.session, c.viewer.tg_user_id, c.settings, c.clock)
+        chat = FormChat(c.message, c.ctx)
         await chat.open_or_resume(form, chat.request(c.scope))
 
     return run_form
@@ -175,50 +174,30 @@ RUNNERS: dict[str, Runner] = {
 }
 
 
-async def scoped_command(
-    message: Message,
-    command: CommandObject,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-    workers: Workers,
-) -> None:
+async def scoped_command(message: Message, command: CommandObject, ctx: Ctx) -> None:
     name, arg = command.command.lower(), (command.args or "").strip()
-    if name in FORM_RUNNERS and (draft := await drafts.get_draft(session, viewer.tg_user_id)):
-        await FormChat(message, session, viewer.tg_user_id, settings, clock).resume(draft)
+    user_id = ctx.viewer.tg_user_id
+    if name in FORM_RUNNERS and (draft := await drafts.get_draft(ctx.session, user_id)):
+        await FormChat(message, ctx).resume(draft)
         return
-    scopes = await scopes_for(session, viewer)
+    scopes = await scopes_for(ctx.session, ctx.viewer)
     if not scopes:
         await message.answer(t.NO_SCOPE)
     elif len(scopes) == 1:
-        await RUNNERS[name](
-            Scoped(message, scopes[0], arg, session, viewer, settings, clock, workers)
-        )
+        await RUNNERS[name](Scoped(message, scopes[0], arg, ctx))
     else:
         await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.scope_choice(name, arg, scopes))
 
 
-async def scope_picked(
-    query: CallbackQuery,
-    callback_data: ScopePick,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-    workers: Workers,
-) -> None:
-    scope = next(
-        (s for s in await scopes_for(session, viewer) if s.id == callback_data.org_id), None
-    )
+async def scope_picked(query: CallbackQuery, callback_data: ScopePick, ctx: Ctx) -> None:
+    scopes = await scopes_for(ctx.session, ctx.viewer)
+    scope = next((s for s in scopes if s.id == callback_data.org_id), None)
     runner = RUNNERS.get(callback_data.command)
     if scope is None or runner is None or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    await runner(
-        Scoped(query.message, scope, callback_data.arg, session, viewer, settings, clock, workers)
-    )
+    await runner(Scoped(query.message, scope, callback_data.arg, ctx))
 
 
 async def return_command(
@@ -234,18 +213,12 @@ async def return_command(
     await answer_found(message, found, t.CHOOSE_SCOPE, keyboards.return_choice)
 
 
-async def return_picked(
-    query: CallbackQuery,
-    callback_data: ReturnPick,
-    session: AsyncSession,
-    viewer: Viewer,
-    settings: Settings,
-    clock: Clock,
-) -> None:
+async def return_picked(query: CallbackQuery, callback_data: ReturnPick, ctx: Ctx) -> None:
+    session = ctx.session
     org = await orgs.get_org(session, callback_data.org_id)
     if (
         org is None
-        or not await can_act_on(session, viewer, org)
+        or not await can_act_on(session, ctx.viewer, org)
         or not isinstance(query.message, Message)
     ):
         await query.answer(common.NO_RIGHTS, show_alert=True)
@@ -265,7 +238,7 @@ async def return_picked(
             reply_markup=keyboards.return_confirm(org.id),
         )
         return
-    chat = FormChat(query.message, session, viewer.tg_user_id, settings, clock)
+    chat = FormChat(query.message, ctx)
     await chat.open_or_resume(RETURN_FORM, chat.request(org, report=report))
 
 

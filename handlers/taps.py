@@ -5,19 +5,32 @@ answered the tap and the handler never runs. Each handler then takes only what i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from enum import Enum
+from typing import Any, TypeVar
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, F, Router
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, TelegramObject
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.clock import Clock
-from bot.domain.viewer import Viewer
-from bot.wiring.config import Settings
+from bot.wiring.context import Ctx
 
-Resolver = Callable[[CallbackQuery, Any, AsyncSession, Viewer, Settings, Clock], Awaitable[Any]]
-"""(query, callback data, session, viewer, settings, clock) -> the tap, or None (answered)."""
+Resolver = Callable[[CallbackQuery, Any, Ctx], Awaitable[Any]]
+"""(query, callback data, the update's context) -> the tap, or None (answered)."""
+TapHandler = Callable[..., Awaitable[None]]
+Action = TypeVar("Action", bound=Enum)
+
+
+def tap_router(
+    name: str, buttons: type[CallbackData], handlers: Mapping[Action, TapHandler], resolve: Resolver
+) -> Router:
+    """A router for one kind of button: one handler per action (``F.action == action``), each
+    run after ``resolve`` found and checked what the button acts on."""
+    router = Router(name=name)
+    for action, handler in handlers.items():
+        router.callback_query.register(handler, buttons.filter(F.action == action))
+    router.callback_query.middleware(ResolveTap(resolve))
+    return router
 
 
 class ResolveTap(BaseMiddleware):
@@ -33,8 +46,7 @@ class ResolveTap(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, CallbackQuery)
-        keys = ("callback_data", "session", "viewer", "settings", "clock")
-        tap = await self.resolve(event, *(data[key] for key in keys))
+        tap = await self.resolve(event, data["callback_data"], data["ctx"])
         if tap is None:
             return None
         data["tap"] = tap

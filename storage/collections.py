@@ -332,6 +332,19 @@ async def open_targets(
     ]
 
 
+def membership_targets(org_ids: Select[Any] | Sequence[int]) -> Select[int, date]:
+    """(ППО, period) of every membership monitoring these ППО were asked for, one row per
+    request (a calendar period and a one-off request of the same month are two)."""
+    return (
+        select(CollectionTarget.org_id, Collection.period)
+        .join(Collection, Collection.id == CollectionTarget.collection_id)
+        .where(
+            CollectionTarget.org_id.in_(org_ids),
+            Collection.kind == CollectionKind.MEMBERSHIP,
+        )
+    )
+
+
 async def late_deliveries(
     session: AsyncSession, org_ids: Select[Any] | Sequence[int], *, period: date | None = None
 ) -> set[tuple[int, date]]:
@@ -340,12 +353,7 @@ async def late_deliveries(
     late = func.max(case((delivered_late(), 1), else_=0))
     on_time = func.max(case((delivered_on_time(), 1), else_=0))
     stmt = (
-        select(CollectionTarget.org_id, Collection.period)
-        .join(Collection, Collection.id == CollectionTarget.collection_id)
-        .where(
-            CollectionTarget.org_id.in_(org_ids),
-            Collection.kind == CollectionKind.MEMBERSHIP,
-        )
+        membership_targets(org_ids)
         .group_by(CollectionTarget.org_id, Collection.period)
         .having(and_(late == 1, on_time == 0))
     )

@@ -18,10 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.collections import OPEN_GRACE_DAYS
+from storage.collections import OPEN_GRACE_DAYS, membership_targets
 from storage.models import (
-    Collection,
-    CollectionKind,
     CollectionTarget,
     MembershipReport,
     Organization,
@@ -95,15 +93,9 @@ async def stored_states(session: AsyncSession, keys: set[Key], today: date) -> d
                 by_chair.add(key)
             else:
                 imported[key] = {name: getattr(report, name) for name in REPORT_FIELDS}
-        open_targets = (
-            select(CollectionTarget.org_id, Collection.period)
-            .join(Collection, Collection.id == CollectionTarget.collection_id)
-            .where(
-                CollectionTarget.org_id.in_(chunk),
-                Collection.kind == CollectionKind.MEMBERSHIP,
-                CollectionTarget.submitted_at.is_(None),
-                CollectionTarget.deadline >= today - timedelta(days=OPEN_GRACE_DAYS),
-            )
+        open_targets = membership_targets(chunk).where(
+            CollectionTarget.submitted_at.is_(None),
+            CollectionTarget.deadline >= today - timedelta(days=OPEN_GRACE_DAYS),
         )
         collecting |= {(o, p) for o, p in (await session.execute(open_targets)).all()} & keys
     return {

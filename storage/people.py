@@ -61,29 +61,33 @@ async def grant_chair(
         return None
     previous = None
     if current is not None:
-        current.revoked_at = now
         previous = await session.get(Person, current.person_id)
-        audit.record(
-            session,
-            at=now,
-            actor_id=person.id,
-            action="role.revoke",
-            org_id=org_id,
-            person_id=current.person_id,
-            before={"role": Role.CHAIR.value},
-        )
-    session.add(RoleGrant(person_id=person.id, role=Role.CHAIR, org_id=org_id, granted_at=now))
+        await revoke_grant(session, current, now=now, actor_id=person.id)
+    _add_grant(session, person_id=person.id, role=Role.CHAIR, org_id=org_id, now=now, by=person.id)
+    await session.flush()
+    return previous
+
+
+def _add_grant(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    role: Role,
+    org_id: int | None,
+    now: datetime,
+    by: int | None,
+) -> None:
+    """The grant and its line in the audit log (``by``: who gave it; None: the system)."""
+    session.add(RoleGrant(person_id=person_id, role=role, org_id=org_id, granted_at=now))
     audit.record(
         session,
         at=now,
-        actor_id=person.id,
+        actor_id=by,
         action="role.grant",
         org_id=org_id,
-        person_id=person.id,
-        after={"role": Role.CHAIR.value},
+        person_id=person_id,
+        after={"role": role.value},
     )
-    await session.flush()
-    return previous
 
 
 class RedeemError(enum.Enum):
@@ -193,16 +197,7 @@ async def grant_role(
     )
     if await session.scalar(stmt) is not None:
         return False
-    session.add(RoleGrant(person_id=person_id, role=role, org_id=org_id, granted_at=now))
-    audit.record(
-        session,
-        at=now,
-        actor_id=actor_id,
-        action="role.grant",
-        org_id=org_id,
-        person_id=person_id,
-        after={"role": role.value},
-    )
+    _add_grant(session, person_id=person_id, role=role, org_id=org_id, now=now, by=actor_id)
     await session.flush()
     return True
 

@@ -13,17 +13,17 @@ from sqlalchemy.orm import aliased
 from storage.models import MembershipReport
 from storage.submissions import stored_for
 
-REPORT_FIELDS = (
+HEADCOUNT_FIELDS = (
     "workers",
     "members",
     "youth_workers",
     "youth_members",
     "managers",
     "managers_members",
-    "joined",
-    "left",
-    "retired",
 )
+"""Who works and who is a member, in all and among the young and the managers: the figures a
+ППО carries over from one report to the next («как в прошлый раз»)."""
+REPORT_FIELDS = (*HEADCOUNT_FIELDS, "joined", "left", "retired")
 LEAVING_FIELDS = ("left_own_will", "left_dismissed", "left_retired", "left_other")
 """Why «выбыло» left, by reason (all None: not known)."""
 

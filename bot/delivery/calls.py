@@ -12,6 +12,7 @@ from typing import Any, TypeAlias
 
 from aiogram import Bot
 from aiogram.enums import ParseMode
+from aiogram.methods import SendDocument, SendPhoto
 from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
@@ -71,21 +72,15 @@ def file_call(
 ) -> SendCall:
     """``sendPhoto`` or ``sendDocument`` of a rendered file row."""
     upload = BufferedInputFile(rendered.data, filename=rendered.filename)
-    caption = rendered.caption or None
-    if rendered.as_photo:
-        return lambda: bot.send_photo(
-            chat_id=item.chat_id,
-            photo=upload,
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            request_timeout=timeout,
-        )
-    return lambda: bot.send_document(
-        chat_id=item.chat_id,
-        document=upload,
-        caption=caption,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        request_timeout=timeout,
+    shared: dict[str, Any] = {
+        "chat_id": item.chat_id,
+        "caption": rendered.caption or None,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": markup,
+    }
+    method: SendPhoto | SendDocument = (
+        SendPhoto(photo=upload, **shared)
+        if rendered.as_photo
+        else SendDocument(document=upload, **shared)
     )
+    return lambda: bot(method, request_timeout=timeout)

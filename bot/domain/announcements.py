@@ -17,15 +17,7 @@ from bot.domain.audience import Audience
 from bot.domain.clock import Clock
 from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
-from bot.forms.declaration import (
-    Form,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    StaffScopeContext,
-    Submission,
-    Summary,
-)
+from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.parsers import choice, text
 from bot.texts import announcements as t
@@ -167,7 +159,7 @@ ANNOUNCEMENT = FormSpec(
 )
 
 
-class AnnouncementContext(StaffScopeContext):
+class AnnouncementContext(declaration.StaffScopeContext):
     """An announcement's draft: the district or region, how many chairs each audience
     reaches, and the local day the late ones are counted on."""
 
@@ -175,7 +167,7 @@ class AnnouncementContext(StaffScopeContext):
     today: date
 
 
-async def open_form(request: OpenRequest) -> Opening:
+async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     scope, today = request.org, request.today
     counts = {
         audience: len(
@@ -193,15 +185,19 @@ async def open_form(request: OpenRequest) -> Opening:
     return await request.start_new(ANNOUNCEMENT, context)
 
 
-def summary(answers: dict[str, Any], context: AnnouncementContext, today: date) -> Summary:
+def summary(
+    answers: dict[str, Any], context: AnnouncementContext, today: date
+) -> declaration.Summary:
     audience = answers.get("audience", "all")
     label = ANNOUNCEMENT.field("audience").display(audience)
     count = context.counts[audience]
     text = answers.get("text", "")
-    return Summary(t.preview(context.scope_name, label, count, text, forms.SUMMARY_CONFIRM_HINT))
+    return declaration.Summary(
+        t.preview(context.scope_name, label, count, text, forms.SUMMARY_CONFIRM_HINT)
+    )
 
 
-async def submit(submission: Submission[AnnouncementContext]) -> str:
+async def submit(submission: declaration.Submission[AnnouncementContext]) -> str:
     session, context, answers = submission.session, submission.context, submission.draft.answers
     assert context.tz is not None
     only_late = answers["audience"] == "late"
@@ -228,12 +224,12 @@ async def submit(submission: Submission[AnnouncementContext]) -> str:
     return t.queued(len(chats))
 
 
-ANNOUNCEMENT_FORM: Form[AnnouncementContext] = Form(
+ANNOUNCEMENT_FORM: declaration.Form[AnnouncementContext] = declaration.Form(
     spec=ANNOUNCEMENT,
     context=AnnouncementContext,
     audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,
-    menu=MenuEntry("announce", t.CMD_ANNOUNCE),
+    menu=declaration.MenuEntry("announce", t.CMD_ANNOUNCE),
 )

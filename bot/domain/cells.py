@@ -1,17 +1,30 @@
-"""A spreadsheet cell (or a typed answer) as the text a person would read.
+"""Reading people's spreadsheets: a cell (or a typed answer) as the text a person would read,
+the first sheet's rows, its header, its filled rows, and the result of reading a file.
 
-Shared by the organization list reader and the time-zone parser, which both take values as
-openpyxl or the csv module hand them over.
+Shared by the readers of the organization list, of past reports and of plans (and the time-zone
+parser), which all take values as openpyxl or the csv module hand them over.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import TypeVar
+from typing import Generic, TypeVar
+
+from openpyxl import load_workbook
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _COUNT = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
@@ -68,9 +81,91 @@ def cell_count(value: object, limit: int) -> int | None:
 
 
 _Key = TypeVar("_Key")
+_Row = TypeVar("_Row")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one row (all problems of the row in one Russian message)."""
+
+    row_number: int  # as the user sees it in Excel
+    message: str
+
+
+@dataclass(frozen=True)
+class SheetTable(Generic[_Row]):
+    """The result of reading a file: good rows, bad rows, or why the whole file is unusable."""
+
+    rows: list[_Row] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    fatal: str | None = None
+
+
 EMPTY_RUN_ENDS_TABLE = 1000
 """Empty rows in a row after which a sheet's data is taken to have ended (a formatted but
 empty tail of a million rows must not be read to the end)."""
+
+
+HEADER_SCAN_ROWS = 10
+"""Filled rows a header may stand below (a title and notes above the table)."""
+
+
+def find_header(
+    rows: Iterable[tuple[int, Sequence[object]]],
+    match: Callable[[list[str]], dict[_Key, int]],
+    required: Collection[_Key],
+) -> tuple[dict[_Key, int] | None, list[str] | None]:
+    """Consume a sheet's rows up to its header: the first of the first ``HEADER_SCAN_ROWS``
+    filled rows whose ``match`` finds every ``required`` column. Returns its columns (None:
+    no header found) and the first filled row's cells (None: the sheet is empty), so a file
+    without a header can be answered with what it does have."""
+    first: list[str] | None = None
+    scanned = 0
+    for _number, values in rows:
+        cells = [cell_text(value) for value in values]
+        if not any(cells):
+            continue
+        first = first if first is not None else cells
+        columns = match(cells)
+        if all(key in columns for key in required):
+            return columns, first
+        scanned += 1
+        if scanned >= HEADER_SCAN_ROWS:
+            break
+    return None, first
+
+
+class UnusableFile(Exception):
+    """The whole file cannot be read; ``message`` says why, in Russian, to whoever sent it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def xlsx_rows(data: bytes, *, broken: str) -> Generator[tuple[int, tuple[object, ...]], None, None]:
+    """The first sheet's rows, numbered as Excel shows them; the workbook is closed once they
+    are read or the iterator is closed. A broken workbook raises :class:`UnusableFile` with
+    ``broken`` (when the rows are read: this is a generator)."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise UnusableFile(broken) from exc
+    try:
+        if not workbook.worksheets:
+            raise UnusableFile(broken)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                yield next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise UnusableFile(broken) from exc
+    finally:
+        workbook.close()
 
 
 class TooManyRows(ValueError):

@@ -9,16 +9,7 @@ from bot.domain.audience import Audience
 from bot.domain.coverage import coverage, format_percent
 from bot.domain.membership import CORRECTION_FORM, report_answers
 from bot.domain.staff_scope import lineage
-from bot.forms.declaration import (
-    Form,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    ScopeContext,
-    Submission,
-    Summary,
-    with_button,
-)
+from bot.forms import declaration
 from bot.forms.engine import Field, FormSpec
 from bot.forms.membership import MEMBERSHIP
 from bot.forms.parsers import text
@@ -50,7 +41,7 @@ def report_lines(report: MembershipReport) -> list[str]:
     return lines
 
 
-class ReturnContext(ScopeContext):
+class ReturnContext(declaration.ScopeContext):
     """A return's draft: the ППО (``target_org``) and its report going back."""
 
     target_org: int
@@ -59,7 +50,7 @@ class ReturnContext(ScopeContext):
     period: date
 
 
-async def open_return(request: OpenRequest) -> Opening:
+async def open_return(request: declaration.OpenRequest) -> declaration.Opening:
     """``request.org``: the ППО; ``request.report``: its report to send back."""
     org, report = request.org, request.report
     assert report is not None, "a return needs the report it sends back"
@@ -73,13 +64,13 @@ async def open_return(request: OpenRequest) -> Opening:
     return await request.start_new(RETURN, context)
 
 
-def summary(answers: dict[str, Any], context: ReturnContext, today: date) -> Summary:
+def summary(answers: dict[str, Any], context: ReturnContext, today: date) -> declaration.Summary:
     lines = [t.return_preview(context.org_name, common.period_name(context.period)), ""]
     lines.append(forms.field_line(t.L_COMMENT, answers.get("comment", "")))
-    return Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
+    return declaration.Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 
-async def submit(submission: Submission[ReturnContext]) -> str:
+async def submit(submission: declaration.Submission[ReturnContext]) -> str:
     session, context, now = submission.session, submission.context, submission.now
     person_id = submission.person_id
     report = await session.get(MembershipReport, context.report_id)
@@ -112,7 +103,7 @@ async def submit(submission: Submission[ReturnContext]) -> str:
         key=outbox_key(KeyPurpose.RETURNED_REPORT, report.id, person.tg_user_id),
         chat_id=person.tg_user_id,
         kind=OutboxKind.TEXT,
-        payload=with_button(
+        payload=declaration.with_button(
             t.returned_to_chair(context.org_name, period, comment),
             submission.form_button(CORRECTION_FORM.name, report.org_id),
         ),
@@ -122,13 +113,13 @@ async def submit(submission: Submission[ReturnContext]) -> str:
     return t.returned_done(context.org_name)
 
 
-RETURN_FORM: Form[ReturnContext] = Form(
+RETURN_FORM: declaration.Form[ReturnContext] = declaration.Form(
     spec=RETURN,
     context=ReturnContext,
     audience=Audience.STAFF | Audience.ADMIN,
     open=open_return,
     summary=summary,
     submit=submit,
-    menu=MenuEntry("return", t.CMD_RETURN, opens_form=False),
+    menu=declaration.MenuEntry("return", t.CMD_RETURN, opens_form=False),
 )
 """``/return`` finds the ППО first (a search in the sender's scope), then opens the form."""

@@ -22,18 +22,7 @@ from bot.domain.audience import Audience
 from bot.domain.calendar import local_today
 from bot.domain.district_events import PpoRef, resolve
 from bot.domain.staff_scope import lineage
-from bot.forms.declaration import (
-    Form,
-    FormContext,
-    Opening,
-    OpenRequest,
-    PickOne,
-    ScopeContext,
-    Started,
-    Submission,
-    Summary,
-    field_lines,
-)
+from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, Rule
 from bot.forms.parsers import choice, text, whole_number
 from bot.texts import district_events as t
@@ -88,7 +77,7 @@ STAFF_CAME = FormSpec(
 )
 
 
-class ChairEventContext(FormContext):
+class ChairEventContext(declaration.FormContext):
     """A chair's answer about one event for the draft's ППО (the base rule: its chair only)."""
 
     event_id: int
@@ -96,7 +85,7 @@ class ChairEventContext(FormContext):
     title: str
 
 
-class StaffCameContext(ScopeContext):
+class StaffCameContext(declaration.ScopeContext):
     """Staff typing the attendance of an event's invited ППО (read when the form opened)."""
 
     event_id: int
@@ -111,8 +100,8 @@ def answers_open(event: DistrictEvent, tz: str, now: datetime) -> bool:
 
 
 async def start_reply(
-    request: OpenRequest, event: DistrictEvent, answer: DistrictEventAnswer | None
-) -> Started:
+    request: declaration.OpenRequest, event: DistrictEvent, answer: DistrictEventAnswer | None
+) -> declaration.Started:
     """The reply form for ``request.org`` on ``event``; a tapped answer is taken already."""
     context = ChairEventContext(
         event_id=event.id, org_name=request.org.name, title=event.title, tz=request.tz
@@ -126,42 +115,46 @@ async def start_reply(
     )
 
 
-async def start_came(request: OpenRequest, event: DistrictEvent) -> Started:
+async def start_came(request: declaration.OpenRequest, event: DistrictEvent) -> declaration.Started:
     context = ChairEventContext(
         event_id=event.id, org_name=request.org.name, title=event.title, tz=request.tz
     )
     return await request.start_new(CAME, context, org_id=request.org.id)
 
 
-async def _invited_events(request: OpenRequest) -> list[DistrictEvent]:
+async def _invited_events(request: declaration.OpenRequest) -> list[DistrictEvent]:
     """The events the ППО is invited to, newest first."""
     return list(await store.events_of_ppo(request.session, request.org.id))
 
 
-async def open_reply(request: OpenRequest) -> Opening:
+async def open_reply(request: declaration.OpenRequest) -> declaration.Opening:
     """Opened without a tapped answer: the invitation of the ППО whose answer is due first."""
     for event in reversed(await _invited_events(request)):
         if answers_open(event, request.tz, request.now):
             return await start_reply(request, event, None)
-    return PickOne(t.NO_OPEN_INVITATIONS, ())
+    return declaration.PickOne(t.NO_OPEN_INVITATIONS, ())
 
 
-async def open_came(request: OpenRequest) -> Opening:
+async def open_came(request: declaration.OpenRequest) -> declaration.Opening:
     """Opened without an event: the latest event of the ППО that has begun."""
     for event in await _invited_events(request):
         if event.starts_at <= request.now:
             return await start_came(request, event)
-    return PickOne(t.NO_OPEN_INVITATIONS, ())
+    return declaration.PickOne(t.NO_OPEN_INVITATIONS, ())
 
 
-def reply_summary(answers: dict[str, Any], context: ChairEventContext, today: date) -> Summary:
-    lines = [*field_lines(REPLY, answers), "", forms.SUMMARY_CONFIRM_HINT]
-    return Summary(t.reply_preview(context.org_name, context.title, lines))
+def reply_summary(
+    answers: dict[str, Any], context: ChairEventContext, today: date
+) -> declaration.Summary:
+    lines = [*declaration.field_lines(REPLY, answers), "", forms.SUMMARY_CONFIRM_HINT]
+    return declaration.Summary(t.reply_preview(context.org_name, context.title, lines))
 
 
-def came_summary(answers: dict[str, Any], context: ChairEventContext, today: date) -> Summary:
-    lines = [*field_lines(CAME, answers), "", forms.SUMMARY_CONFIRM_HINT]
-    return Summary(t.came_preview(context.org_name, context.title, lines))
+def came_summary(
+    answers: dict[str, Any], context: ChairEventContext, today: date
+) -> declaration.Summary:
+    lines = [*declaration.field_lines(CAME, answers), "", forms.SUMMARY_CONFIRM_HINT]
+    return declaration.Summary(t.came_preview(context.org_name, context.title, lines))
 
 
 async def _invite(
@@ -176,7 +169,7 @@ async def _invite(
     return None if event is None or invite is None else (event, invite)
 
 
-async def submit_reply(submission: Submission[ChairEventContext]) -> str:
+async def submit_reply(submission: declaration.Submission[ChairEventContext]) -> str:
     draft, context, now = submission.draft, submission.context, submission.now
     found = await _invite(submission.session, context.event_id, draft.org_id)
     if found is None:
@@ -203,7 +196,9 @@ async def submit_reply(submission: Submission[ChairEventContext]) -> str:
     return t.reply_saved(coming, invite.people)
 
 
-def _record_came(submission: Submission[Any], invite: DistrictEventInvite, count: int) -> None:
+def _record_came(
+    submission: declaration.Submission[Any], invite: DistrictEventInvite, count: int
+) -> None:
     before = invite.attended
     invite.attended, invite.attended_at = count, submission.now
     invite.attended_by = submission.person_id
@@ -218,7 +213,7 @@ def _record_came(submission: Submission[Any], invite: DistrictEventInvite, count
     )
 
 
-async def submit_came(submission: Submission[ChairEventContext]) -> str:
+async def submit_came(submission: declaration.Submission[ChairEventContext]) -> str:
     found = await _invite(submission.session, submission.context.event_id, submission.draft.org_id)
     if found is None:
         return t.NO_OPEN_INVITATIONS
@@ -252,7 +247,9 @@ def parse_came_lines(
     return counts, missing
 
 
-async def start_staff_came(request: OpenRequest, event: DistrictEvent) -> Started:
+async def start_staff_came(
+    request: declaration.OpenRequest, event: DistrictEvent
+) -> declaration.Started:
     """Staff type the attendance of ``event``; ``request.org`` is the event's scope."""
     rows = await store.invite_rows(request.session, event.id)
     ppos = tuple(PpoRef(id=r.org_id, name=r.org_name, key=orgs.name_key(r.org_name)) for r in rows)
@@ -266,15 +263,17 @@ async def start_staff_came(request: OpenRequest, event: DistrictEvent) -> Starte
     return await request.start_new(STAFF_CAME, context)
 
 
-async def open_staff_came(request: OpenRequest) -> Opening:
+async def open_staff_came(request: declaration.OpenRequest) -> declaration.Opening:
     """Opened without an event: the scope's latest event that has begun."""
     for event in await store.scope_events(request.session, request.org.id):
         if event.starts_at <= request.now:
             return await start_staff_came(request, event)
-    return PickOne(t.NO_EVENTS, ())
+    return declaration.PickOne(t.NO_EVENTS, ())
 
 
-def staff_came_summary(answers: dict[str, Any], context: StaffCameContext, today: date) -> Summary:
+def staff_came_summary(
+    answers: dict[str, Any], context: StaffCameContext, today: date
+) -> declaration.Summary:
     counts, missing = parse_came_lines(answers.get("lines") or "", context.ppos)
     lines = [t.came_line(ppo.name, count) for ppo, count in counts.values()]
     if missing:
@@ -282,10 +281,10 @@ def staff_came_summary(answers: dict[str, Any], context: StaffCameContext, today
     if not counts:
         lines.append(t.NOTHING_RECOGNISED)
     lines += ["", forms.SUMMARY_CONFIRM_HINT]
-    return Summary(t.staff_came_preview(context.title, lines))
+    return declaration.Summary(t.staff_came_preview(context.title, lines))
 
 
-async def submit_staff_came(submission: Submission[StaffCameContext]) -> str:
+async def submit_staff_came(submission: declaration.Submission[StaffCameContext]) -> str:
     session, context = submission.session, submission.context
     event = await store.get_event(session, context.event_id)
     if event is None:
@@ -304,7 +303,7 @@ async def submit_staff_came(submission: Submission[StaffCameContext]) -> str:
     return t.staff_came_saved(saved)
 
 
-REPLY_FORM: Form[ChairEventContext] = Form(
+REPLY_FORM: declaration.Form[ChairEventContext] = declaration.Form(
     spec=REPLY,
     context=ChairEventContext,
     audience=Audience.CHAIR,
@@ -312,7 +311,7 @@ REPLY_FORM: Form[ChairEventContext] = Form(
     summary=reply_summary,
     submit=submit_reply,
 )
-CAME_FORM: Form[ChairEventContext] = Form(
+CAME_FORM: declaration.Form[ChairEventContext] = declaration.Form(
     spec=CAME,
     context=ChairEventContext,
     audience=Audience.CHAIR,
@@ -320,7 +319,7 @@ CAME_FORM: Form[ChairEventContext] = Form(
     summary=came_summary,
     submit=submit_came,
 )
-STAFF_CAME_FORM: Form[StaffCameContext] = Form(
+STAFF_CAME_FORM: declaration.Form[StaffCameContext] = declaration.Form(
     spec=STAFF_CAME,
     context=StaffCameContext,
     audience=Audience.STAFF | Audience.ADMIN,

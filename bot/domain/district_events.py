@@ -21,17 +21,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain.audience import Audience
 from bot.domain.coverage import coverage
-from bot.forms.declaration import (
-    Form,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    StaffScopeContext,
-    Submission,
-    Summary,
-    field_lines,
-)
+from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
+from bot.forms.event import DIRECTION, KIND_CHOICES
 from bot.forms.parsers import (
     choice,
     deadline,
@@ -42,7 +34,6 @@ from bot.forms.parsers import (
     whole_number,
 )
 from bot.texts import district_events as t
-from bot.texts import events as te
 from bot.texts import forms
 from storage import audit, digest, orgs
 from storage import district_events as store
@@ -50,8 +41,6 @@ from storage.contacts import chairs_of
 from storage.models import DistrictEvent
 from storage.submissions import stored_for
 
-KIND_CHOICES = tuple(Choice(value, label) for value, label in te.KINDS)
-DIRECTION_CHOICES = tuple(Choice(value, label) for value, label in te.DIRECTIONS)
 WHO_ALL, WHO_LIST, WHO_BELOW = "all", "list", "below"
 WHO_CHOICES = (
     Choice(WHO_ALL, t.WHO_ALL),
@@ -99,13 +88,7 @@ SPEC = FormSpec(
         Field("title", t.L_TITLE, t.Q_TITLE, text(maximum=300, minimum=3)),
         Field("starts", t.L_STARTS, t.Q_STARTS, starts, show=show_starts),
         Field("place", t.L_PLACE, t.Q_PLACE, text(maximum=500, minimum=3)),
-        Field(
-            "direction",
-            t.L_DIRECTION,
-            t.Q_DIRECTION,
-            choice(DIRECTION_CHOICES),
-            choices=DIRECTION_CHOICES,
-        ),
+        DIRECTION,
         Field("who", t.L_WHO, t.Q_WHO, choice(WHO_CHOICES), choices=WHO_CHOICES),
         Field(
             "list",
@@ -141,7 +124,7 @@ class PpoRef(BaseModel):
     coverage: float | None = None
 
 
-class DistrictEventContext(StaffScopeContext):
+class DistrictEventContext(declaration.StaffScopeContext):
     """The announcing scope and its ППО (with their latest coverage), read when the form
     opened."""
 
@@ -187,7 +170,7 @@ def expected(
     return list(context.ppos), []
 
 
-async def open_form(request: OpenRequest) -> Opening:
+async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     scope = request.org
     rows = await digest.ppo_rows(request.session, scope.id)
     reports = await digest.latest_before(request.session, scope.id, date.max)
@@ -201,8 +184,10 @@ async def open_form(request: OpenRequest) -> Opening:
     return await request.start_new(SPEC, context)
 
 
-def summary(answers: dict[str, Any], context: DistrictEventContext, today: date) -> Summary:
-    lines = field_lines(SPEC, answers)
+def summary(
+    answers: dict[str, Any], context: DistrictEventContext, today: date
+) -> declaration.Summary:
+    lines = declaration.field_lines(SPEC, answers)
     invited, missing = expected(answers, context)
     text_lines = [t.preview(context.scope_name, len(invited), lines)]
     if missing:
@@ -211,7 +196,7 @@ def summary(answers: dict[str, Any], context: DistrictEventContext, today: date)
         text_lines.append(t.without_coverage(sum(1 for p in context.ppos if p.coverage is None)))
     if not invited:
         text_lines.append(t.NOBODY_INVITED)
-    return Summary("\n".join([*text_lines, "", forms.SUMMARY_CONFIRM_HINT]))
+    return declaration.Summary("\n".join([*text_lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 
 def is_online(place: str) -> bool:
@@ -219,7 +204,7 @@ def is_online(place: str) -> bool:
     return any(word in lowered for word in _ONLINE_WORDS)
 
 
-async def submit(submission: Submission[DistrictEventContext]) -> str:
+async def submit(submission: declaration.Submission[DistrictEventContext]) -> str:
     session, context, answers = submission.session, submission.context, submission.draft.answers
     if await stored_for(session, DistrictEvent, submission.draft.token) is not None:
         return t.ALREADY_CREATED
@@ -261,12 +246,12 @@ async def submit(submission: Submission[DistrictEventContext]) -> str:
     return t.created(event.title, len(org_ids), len(org_ids) - connected)
 
 
-DISTRICT_EVENT_FORM: Form[DistrictEventContext] = Form(
+DISTRICT_EVENT_FORM: declaration.Form[DistrictEventContext] = declaration.Form(
     spec=SPEC,
     context=DistrictEventContext,
     audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,
-    menu=MenuEntry("devent", t.CMD_DEVENT),
+    menu=declaration.MenuEntry("devent", t.CMD_DEVENT),
 )

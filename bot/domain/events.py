@@ -11,16 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
-from bot.forms.declaration import (
-    Form,
-    FormContext,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    Submission,
-    Summary,
-    field_lines,
-)
+from bot.forms import declaration
 from bot.forms.engine import SUMMARY
 from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, MIXED, ONLINE, STREAMED
 from bot.forms.parsers import show_date_range
@@ -84,14 +75,14 @@ def _values_of(answers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class EventContext(FormContext):
+class EventContext(declaration.FormContext):
     """An event's draft: the ППО, and the event being corrected (None: a new one)."""
 
     org_name: str
     event_id: int | None = None
 
 
-async def open_form(request: OpenRequest) -> Opening:
+async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     """A new event; with ``request.event``, a correction of it, opened at the summary filled
     with the event, to change single fields."""
     org, event = request.org, request.event
@@ -110,7 +101,7 @@ def kind_label(kind: str, other: str | None) -> str:
 
 
 def _every_field(answers: dict[str, Any]) -> list[str]:
-    return field_lines(EVENT, answers, skipped_shown=True)
+    return declaration.field_lines(EVENT, answers, skipped_shown=True)
 
 
 def event_card(event: Event, org_name: str) -> str:
@@ -123,7 +114,7 @@ def staff_card(event: Event, org_name: str, district_name: str) -> str:
     return "\n".join([header, "", *_every_field(answers_of(event))])
 
 
-def summary(answers: dict[str, Any], context: EventContext, today: date) -> Summary:
+def summary(answers: dict[str, Any], context: EventContext, today: date) -> declaration.Summary:
     lines = [t.summary_header(context.org_name)]
     if context.event_id is not None:
         lines.append(t.edit_note(context.event_id))
@@ -138,10 +129,10 @@ def summary(answers: dict[str, Any], context: EventContext, today: date) -> Summ
             warnings.append(t.warn_old(show_date_range(dates)))
     hint = forms.SUMMARY_WARN_HINT if warnings else forms.SUMMARY_CONFIRM_HINT
     lines += ["", *warnings, *([""] if warnings else []), hint]
-    return Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
+    return declaration.Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
 
 
-async def submit(submission: Submission[EventContext]) -> str:
+async def submit(submission: declaration.Submission[EventContext]) -> str:
     session, draft, context = submission.session, submission.draft, submission.context
     person_id, now = submission.person_id, submission.now
     assert draft.org_id is not None
@@ -234,12 +225,12 @@ async def year_overview(session: AsyncSession, org_id: int, today: date) -> Year
     return YearOverview(today.year, rows, sum(people.values()), by_direction)
 
 
-EVENT_FORM: Form[EventContext] = Form(
+EVENT_FORM: declaration.Form[EventContext] = declaration.Form(
     spec=EVENT,
     context=EventContext,
     audience=Audience.CHAIR,
     open=open_form,
     summary=summary,
     submit=submit,
-    menu=MenuEntry("event", t.CMD_EVENT, button=t.MENU_EVENT),
+    menu=declaration.MenuEntry("event", t.CMD_EVENT, button=t.MENU_EVENT),
 )

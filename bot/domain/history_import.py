@@ -20,18 +20,25 @@ district never ends up with a half-loaded series whose gaps look like falls.
 
 from __future__ import annotations
 
-import io
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import load_workbook
-
-from bot.domain.cells import TooManyRows, cell_count, cell_text, filled_rows, shown
+from bot.domain.cells import (
+    RowError,
+    SheetTable,
+    TooManyRows,
+    UnusableFile,
+    cell_count,
+    cell_text,
+    filled_rows,
+    find_header,
+    shown,
+    xlsx_rows,
+)
 from bot.domain.event_report import PeriodKind, parse_period
-from bot.domain.org_list import RowError
 from bot.forms.membership import MAX_PEOPLE, MEMBERSHIP
 from bot.texts import history_import as t
 from bot.texts import importing
@@ -39,7 +46,6 @@ from storage.reports import REPORT_FIELDS
 
 MAX_DATA_ROWS = 20_000
 FIRST_YEAR = 2000
-_HEADER_SCAN_ROWS = 10
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PARTS = (("youth_members", "youth_workers"), ("managers_members", "managers"))
 
@@ -57,17 +63,7 @@ class HistoryRow:
     values: Values
 
 
-@dataclass(frozen=True)
-class HistoryTable:
-    rows: list[HistoryRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    fatal: str | None = None
-
-
-class _Fatal(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+HistoryTable = SheetTable[HistoryRow]
 
 
 # --- The header -----------------------------------------------------------------------------
@@ -189,28 +185,10 @@ def _figure_problems(values: Values, raw: Mapping[str, object]) -> list[str]:
 
 def _sheet_rows(data: bytes) -> Iterator[tuple[int, tuple[object, ...]]]:
     if data.startswith(_OLE_MAGIC):
-        raise _Fatal(importing.OLD_XLS)
+        raise UnusableFile(importing.OLD_XLS)
     if not data.startswith(b"PK"):
-        raise _Fatal(t.NOT_XLSX)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise _Fatal(importing.BROKEN_XLSX) from exc
-    try:
-        if not workbook.worksheets:
-            raise _Fatal(importing.BROKEN_XLSX)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        while True:
-            try:
-                yield next(rows)
-            except StopIteration:
-                return
-            except Exception as exc:
-                raise _Fatal(importing.BROKEN_XLSX) from exc
-    finally:
-        workbook.close()
+        raise UnusableFile(t.NOT_XLSX)
+    yield from xlsx_rows(data, broken=importing.BROKEN_XLSX)
 
 
 def read_history(data: bytes) -> HistoryTable:
@@ -222,29 +200,19 @@ def read_history(data: bytes) -> HistoryTable:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on other writers' features
             return _read_rows(_sheet_rows(data))
-    except _Fatal as fatal:
+    except UnusableFile as fatal:
         return HistoryTable(fatal=fatal.message)
 
 
 def _locate(rows: Iterator[tuple[int, tuple[object, ...]]]) -> dict[str, int]:
-    first: list[str] | None = None
-    scanned = 0
-    for _number, values in rows:
-        cells = [cell_text(value) for value in values]
-        if not any(cells):
-            continue
-        columns = _header(cells)
-        first = first if first is not None else cells
-        if all(column in columns for column in t.REQUIRED):
-            return columns
-        scanned += 1
-        if scanned >= _HEADER_SCAN_ROWS:
-            break
+    columns, first = find_header(rows, _header, t.REQUIRED)
+    if columns is not None:
+        return columns
     if first is None:
-        raise _Fatal(importing.EMPTY_FILE)
+        raise UnusableFile(importing.EMPTY_FILE)
     found = _header(first)
     missing = [column for column in t.REQUIRED if column not in found]
-    raise _Fatal(t.missing_columns(missing, [shown(cell) for cell in first if cell][:15]))
+    raise UnusableFile(t.missing_columns(missing, [shown(cell) for cell in first if cell][:15]))
 
 
 def _read_rows(rows: Iterator[tuple[int, tuple[object, ...]]]) -> HistoryTable:
@@ -258,7 +226,7 @@ def _read_rows(rows: Iterator[tuple[int, tuple[object, ...]]]) -> HistoryTable:
             else:
                 table.rows.append(row)
     except TooManyRows:
-        raise _Fatal(t.too_many_rows(MAX_DATA_ROWS)) from None
+        raise UnusableFile(t.too_many_rows(MAX_DATA_ROWS)) from None
     if not table.rows and not table.errors:
-        raise _Fatal(t.NO_DATA_ROWS)
+        raise UnusableFile(t.NO_DATA_ROWS)
     return table

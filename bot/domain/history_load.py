@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import local_today
+from bot.domain.cells import RowError
 from bot.domain.history_import import read_history
 from bot.domain.history_match import KnownPpo, Plan, ResolvedRow, plan, resolve
-from bot.domain.org_list import RowError, normalize_name
+from bot.domain.org_list import normalize_name
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
 from storage import audit

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.domain.cells import RowError
 from bot.domain.history_import import HistoryRow, Values
-from bot.domain.org_list import RowError, normalize_name
+from bot.domain.org_list import normalize_name
 from bot.texts import history_import as t
 from storage.history_import import Stored
 

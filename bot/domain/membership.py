@@ -20,18 +20,7 @@ from bot.domain.report_periods import (
     same_place,
 )
 from bot.domain.standing import standing_lines
-from bot.forms.declaration import (
-    Form,
-    FormContext,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    PickOne,
-    PickOption,
-    Started,
-    Submission,
-    Summary,
-)
+from bot.forms import declaration
 from bot.forms.engine import SUMMARY, Field
 from bot.forms.membership import MEMBERSHIP, derived_members
 from bot.texts import common, forms
@@ -69,7 +58,7 @@ async def returned_report(session: AsyncSession, org_id: int) -> MembershipRepor
     return report if report is not None and report.returned_at is not None else None
 
 
-class MembershipContext(FormContext):
+class MembershipContext(declaration.FormContext):
     """A report's draft: the ППО, what the report counts for (:class:`Assignment`), the last
     report to compare with, and whether it corrects a report the district sent back."""
 
@@ -97,13 +86,13 @@ class MembershipContext(FormContext):
         )
 
 
-def _pick(options: Sequence[Assignment], picked_before: bool) -> PickOne:
+def _pick(options: Sequence[Assignment], picked_before: bool) -> declaration.PickOne:
     """The open requests a report may answer, each with its deadline (only requests have one)."""
     prompt = "\n".join([t.PERIODS_CHANGED, t.CHOOSE_PERIOD] if picked_before else [t.CHOOSE_PERIOD])
-    return PickOne(
+    return declaration.PickOne(
         prompt,
         tuple(
-            PickOption(
+            declaration.PickOption(
                 t.period_button(
                     common.period_name(option.period),
                     option.title,
@@ -118,7 +107,7 @@ def _pick(options: Sequence[Assignment], picked_before: bool) -> PickOne:
     )
 
 
-async def open_report(request: OpenRequest) -> Opening:
+async def open_report(request: declaration.OpenRequest) -> declaration.Opening:
     """A new report for the period it is for; with two requests open, the chair picks
     (``request.collection_id``: the one picked, if it still is an option)."""
     options = await options_for(
@@ -131,7 +120,7 @@ async def open_report(request: OpenRequest) -> Opening:
     return await _start(request, assignment, None, note=note)
 
 
-async def open_correction(request: OpenRequest) -> Opening:
+async def open_correction(request: declaration.OpenRequest) -> declaration.Opening:
     """The report the district sent back, pre-filled and opened at its summary so the chair
     changes only what was asked; none waiting: a new report."""
     returned = await returned_report(request.session, request.org.id)
@@ -141,12 +130,12 @@ async def open_correction(request: OpenRequest) -> Opening:
 
 
 async def _start(
-    request: OpenRequest,
+    request: declaration.OpenRequest,
     assignment: Assignment,
     correcting: MembershipReport | None,
     *,
     note: str | None = None,
-) -> Started:
+) -> declaration.Started:
     org, period = request.org, assignment.period
     previous = await reports.previous_report(request.session, org.id, before=period)
     revisions = (await reports.revision_counts(request.session, org.id)).get(period, 0)
@@ -229,7 +218,9 @@ def _coverage_lines(answers: dict[str, Any], context: MembershipContext) -> list
     return lines
 
 
-def summary(answers: dict[str, Any], context: MembershipContext, today: date) -> Summary:
+def summary(
+    answers: dict[str, Any], context: MembershipContext, today: date
+) -> declaration.Summary:
     lines = [t.summary_header(context.org_name, common.period_name(context.period))]
     if not context.correcting:
         assignment = context.assignment
@@ -249,10 +240,10 @@ def summary(answers: dict[str, Any], context: MembershipContext, today: date) ->
         lines += ["", *warnings, "", forms.SUMMARY_WARN_HINT]
     else:
         lines += ["", forms.SUMMARY_CONFIRM_HINT]
-    return Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
+    return declaration.Summary("\n".join(lines), needs_explicit_confirm=bool(warnings))
 
 
-async def submit(submission: Submission[MembershipContext]) -> str:
+async def submit(submission: declaration.Submission[MembershipContext]) -> str:
     """Store the report where it belongs now: the assignment is decided again at submit,
     since a draft may be finished in another period than it was opened in."""
     session, draft, context, now = (
@@ -308,7 +299,7 @@ async def submit(submission: Submission[MembershipContext]) -> str:
 
 
 def _audit(
-    submission: Submission[MembershipContext],
+    submission: declaration.Submission[MembershipContext],
     report: MembershipReport,
     assignment: Assignment,
     values: dict[str, int | None],
@@ -329,7 +320,7 @@ def _audit(
     )
 
 
-MEMBERSHIP_FORM: Form[MembershipContext] = Form(
+MEMBERSHIP_FORM: declaration.Form[MembershipContext] = declaration.Form(
     spec=MEMBERSHIP,
     context=MembershipContext,
     audience=Audience.CHAIR,
@@ -337,10 +328,10 @@ MEMBERSHIP_FORM: Form[MembershipContext] = Form(
     summary=summary,
     submit=submit,
     previous_value=previous_value,
-    menu=MenuEntry("report", t.CMD_REPORT, button=t.MENU_REPORT),
+    menu=declaration.MenuEntry("report", t.CMD_REPORT, button=t.MENU_REPORT),
     reminder_label=t.MENU_REPORT,
 )
-CORRECTION_FORM: Form[MembershipContext] = Form(
+CORRECTION_FORM: declaration.Form[MembershipContext] = declaration.Form(
     name="correction",
     spec=MEMBERSHIP,
     context=MembershipContext,

@@ -39,18 +39,18 @@ TIMEZONE = FormSpec(
 )
 
 
-def _opener(spec: FormSpec) -> Callable[[OpenRequest], Awaitable[Opening]]:
+def _field_form(
+    spec: FormSpec, submit: Callable[[Submission[AdminContext]], Awaitable[str]]
+) -> Form[AdminContext]:
+    """An admin's form changing one field of an organization (``spec`` asks only that field):
+    the two differ only in the question and in how the answer is stored (``submit``)."""
+
     async def open_form(request: OpenRequest) -> Opening:
         context = AdminContext(target_org=request.org.id, org_name=request.org.name)
         return await request.start_new(spec, context)
 
-    return open_form
-
-
-def _summary(spec: FormSpec) -> Callable[[dict[str, Any], AdminContext, date], Summary]:
-    """One field of an organization and its new value."""
-
     def summary(answers: dict[str, Any], context: AdminContext, today: date) -> Summary:
+        """The field and its new value."""
         field = spec.fields[0]
         lines = [
             t.org_form_header(spec.title, context.org_name),
@@ -60,7 +60,14 @@ def _summary(spec: FormSpec) -> Callable[[dict[str, Any], AdminContext, date], S
         ]
         return Summary("\n".join(lines))
 
-    return summary
+    return Form(
+        spec=spec,
+        context=AdminContext,
+        audience=Audience.ADMIN,
+        open=open_form,
+        summary=summary,
+        submit=submit,
+    )
 
 
 async def _change(
@@ -110,22 +117,8 @@ async def _set_timezone(submission: Submission[AdminContext]) -> str:
     )
 
 
-RENAME_FORM: Form[AdminContext] = Form(
-    spec=RENAME,
-    context=AdminContext,
-    audience=Audience.ADMIN,
-    open=_opener(RENAME),
-    summary=_summary(RENAME),
-    submit=_rename,
-)
-TIMEZONE_FORM: Form[AdminContext] = Form(
-    spec=TIMEZONE,
-    context=AdminContext,
-    audience=Audience.ADMIN,
-    open=_opener(TIMEZONE),
-    summary=_summary(TIMEZONE),
-    submit=_set_timezone,
-)
+RENAME_FORM = _field_form(RENAME, _rename)
+TIMEZONE_FORM = _field_form(TIMEZONE, _set_timezone)
 
 
 async def districts(session: AsyncSession) -> list[Organization]:

@@ -12,10 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.cells import cell_text
-
-# How many filled rows may precede the header (a title line above the table, say).
-_HEADER_SCAN_ROWS = 10
+from bot.domain.cells import find_header
 
 
 class Field(StrEnum):
@@ -167,25 +164,8 @@ class Header:
     first_match: dict[Field, int]
 
 
-def _is_header(columns: dict[Field, int]) -> bool:
-    return all(fld in columns for fld in REQUIRED_FIELDS)
-
-
 def locate_header(rows: Iterator[tuple[int, Sequence[object]]]) -> Header:
     """Consume rows up to and including the header row."""
-    first_cells: list[str] | None = None
-    first_match: dict[Field, int] = {}
-    scanned = 0
-    for _number, values in rows:
-        cells = [cell_text(value) for value in values]
-        if not any(cells):
-            continue
-        columns = _match_headers(cells)
-        if first_cells is None:
-            first_cells, first_match = cells, columns
-        if _is_header(columns):
-            return Header(columns, first_cells, first_match)
-        scanned += 1
-        if scanned >= _HEADER_SCAN_ROWS:
-            break
-    return Header(None, first_cells, first_match)
+    columns, first_cells = find_header(rows, _match_headers, REQUIRED_FIELDS)
+    first_match = {} if first_cells is None else _match_headers(first_cells)
+    return Header(columns, first_cells, first_match)

@@ -12,11 +12,9 @@ import csv
 import io
 import warnings
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from openpyxl import load_workbook
-
-from bot.domain.cells import TooManyRows, cell_count, cell_text, filled_rows, shown
+from bot.domain import cells
 from bot.domain.org_columns import REQUIRED_FIELDS, Field, locate_header
 from bot.domain.timezones import parse_timezone
 from bot.texts import importing as texts
@@ -41,21 +39,7 @@ class OrgRow:
     timezone: str | None  # an IANA name
 
 
-@dataclass(frozen=True)
-class RowError:
-    """What is wrong with one row (all problems of the row in one Russian message)."""
-
-    row_number: int
-    message: str
-
-
-@dataclass(frozen=True)
-class OrgTable:
-    """The result of reading a file: good rows, bad rows, or why the whole file is unusable."""
-
-    rows: list[OrgRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    fatal: str | None = None
+OrgTable = cells.SheetTable[OrgRow]
 
 
 # The database matches names by the same key, so a duplicate here is a duplicate there.
@@ -65,9 +49,9 @@ normalize_name = name_key
 def _parse_workers(value: object) -> tuple[int | None, str | None]:
     """(number, None), (None, None) for an empty cell, or (None, a Russian error)."""
     try:
-        return cell_count(value, MAX_WORKERS), None
+        return cells.cell_count(value, MAX_WORKERS), None
     except ValueError:
-        return None, texts.bad_workers(shown(cell_text(value)), MAX_WORKERS)
+        return None, texts.bad_workers(cells.shown(cells.cell_text(value)), MAX_WORKERS)
 
 
 # --- Reading files --------------------------------------------------------------------------
@@ -76,52 +60,23 @@ def _parse_workers(value: object) -> tuple[int | None, str | None]:
 _RowStream = Generator[tuple[int, Sequence[object]], None, None]
 
 
-class _Fatal(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and other MS Office 97 files)
 
 
 def _detect_format(data: bytes, filename: str) -> str:
-    """«xlsx» or «csv»; raises _Fatal for anything else."""
+    """«xlsx» or «csv»; raises cells.UnusableFile for anything else."""
     extension = filename.rsplit(".", 1)[-1].casefold().strip() if "." in filename else ""
     if data.startswith(b"PK"):
         return "xlsx"
     if data.startswith(_OLE_MAGIC):
-        raise _Fatal(texts.OLD_XLS)
+        raise cells.UnusableFile(texts.OLD_XLS)
     if extension in ("xlsx", "xlsm"):
-        raise _Fatal(texts.BROKEN_XLSX)
+        raise cells.UnusableFile(texts.BROKEN_XLSX)
     if extension == "xls":
-        raise _Fatal(texts.OLD_XLS)
+        raise cells.UnusableFile(texts.OLD_XLS)
     if extension == "csv":
         return "csv"
-    raise _Fatal(texts.unknown_format(filename))
-
-
-def _xlsx_rows(data: bytes) -> _RowStream:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise _Fatal(texts.BROKEN_XLSX) from exc
-    try:
-        if not workbook.worksheets:
-            raise _Fatal(texts.BROKEN_XLSX)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
-        while True:
-            try:
-                number, values = next(rows)
-            except StopIteration:
-                return
-            except Exception as exc:
-                raise _Fatal(texts.BROKEN_XLSX) from exc
-            yield number, values
-    finally:
-        workbook.close()
+    raise cells.UnusableFile(texts.unknown_format(filename))
 
 
 def _decode(data: bytes) -> str:
@@ -130,9 +85,9 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise _Fatal(texts.BROKEN_CSV) from exc
+            raise cells.UnusableFile(texts.BROKEN_CSV) from exc
     if b"\x00" in data:
-        raise _Fatal(texts.BROKEN_CSV)
+        raise cells.UnusableFile(texts.BROKEN_CSV)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -151,7 +106,7 @@ def _csv_rows(text: str, delimiter: str) -> _RowStream:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise _Fatal(texts.BROKEN_CSV) from exc
+            raise cells.UnusableFile(texts.BROKEN_CSV) from exc
         number += 1  # a record is one Excel row even if a quoted cell spans lines
         yield number, record
 
@@ -175,12 +130,12 @@ def _choose_delimiter(text: str) -> str:
 
 def _table_rows(data: bytes, filename: str) -> _RowStream:
     if not data.strip():
-        raise _Fatal(texts.EMPTY_FILE)
+        raise cells.UnusableFile(texts.EMPTY_FILE)
     if _detect_format(data, filename) == "xlsx":
-        return _xlsx_rows(data)
+        return cells.xlsx_rows(data, broken=texts.BROKEN_XLSX)
     text = _decode(data)
     if not text.strip():
-        raise _Fatal(texts.EMPTY_FILE)
+        raise cells.UnusableFile(texts.EMPTY_FILE)
     return _csv_rows(text, _choose_delimiter(text))
 
 
@@ -198,16 +153,16 @@ def parse_org_table(data: bytes, filename: str) -> OrgTable:
             rows = _table_rows(data, filename)
             with contextlib.closing(rows):
                 return _parse_rows(rows)
-    except _Fatal as fatal:
+    except cells.UnusableFile as fatal:
         return OrgTable(fatal=fatal.message)
 
 
 def _parse_rows(rows: Iterator[tuple[int, Sequence[object]]]) -> OrgTable:
     header = locate_header(rows)
     if header.first_cells is None:
-        raise _Fatal(texts.EMPTY_FILE)
+        raise cells.UnusableFile(texts.EMPTY_FILE)
     if header.columns is None:
-        raise _Fatal(
+        raise cells.UnusableFile(
             texts.missing_columns(
                 required=[texts.COLUMN_TITLES[fld] for fld in REQUIRED_FIELDS],
                 missing=[
@@ -215,16 +170,16 @@ def _parse_rows(rows: Iterator[tuple[int, Sequence[object]]]) -> OrgTable:
                     for fld in REQUIRED_FIELDS
                     if fld not in header.first_match
                 ],
-                found=[shown(cell) for cell in header.first_cells if cell][:15],
+                found=[cells.shown(cell) for cell in header.first_cells if cell][:15],
             )
         )
     columns = header.columns
 
     result_rows: list[OrgRow] = []
-    errors: list[RowError] = []
+    errors: list[cells.RowError] = []
     seen: dict[tuple[str, str], int] = {}
     try:
-        for number, raw in filled_rows(rows, columns, MAX_DATA_ROWS):
+        for number, raw in cells.filled_rows(rows, columns, MAX_DATA_ROWS):
             row, problems = _parse_row(number, raw)
             if row is not None:
                 key = (normalize_name(row.district), normalize_name(row.organization))
@@ -233,19 +188,19 @@ def _parse_rows(rows: Iterator[tuple[int, Sequence[object]]]) -> OrgTable:
                 else:
                     seen[key] = number
             if problems or row is None:
-                errors.append(RowError(number, texts.ROW_PROBLEMS_SEPARATOR.join(problems)))
+                errors.append(cells.RowError(number, texts.ROW_PROBLEMS_SEPARATOR.join(problems)))
             else:
                 result_rows.append(row)
-    except TooManyRows:
-        raise _Fatal(texts.too_many_rows(MAX_DATA_ROWS)) from None
+    except cells.TooManyRows:
+        raise cells.UnusableFile(texts.too_many_rows(MAX_DATA_ROWS)) from None
     if not result_rows and not errors:
-        raise _Fatal(texts.NO_DATA_ROWS)
+        raise cells.UnusableFile(texts.NO_DATA_ROWS)
     return OrgTable(rows=result_rows, errors=errors)
 
 
 def _parse_row(number: int, raw: dict[Field, object]) -> tuple[OrgRow | None, list[str]]:
     problems: list[str] = []
-    text = {fld: cell_text(raw.get(fld)) for fld in Field}
+    text = {fld: cells.cell_text(raw.get(fld)) for fld in Field}
     if not text[Field.ORGANIZATION]:
         problems.append(texts.MISSING_ORGANIZATION)
     if not text[Field.DISTRICT]:
@@ -268,7 +223,7 @@ def _parse_row(number: int, raw: dict[Field, object]) -> tuple[OrgRow | None, li
     if text[Field.TIMEZONE]:
         timezone = parse_timezone(raw.get(Field.TIMEZONE))
         if timezone is None:
-            problems.append(texts.unknown_timezone(shown(text[Field.TIMEZONE])))
+            problems.append(texts.unknown_timezone(cells.shown(text[Field.TIMEZONE])))
     if not text[Field.ORGANIZATION] or not text[Field.DISTRICT]:
         return None, problems
     row = OrgRow(

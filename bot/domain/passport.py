@@ -9,16 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
-from bot.forms.declaration import (
-    Form,
-    FormContext,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    Submission,
-    Summary,
-    field_lines,
-)
+from bot.forms import declaration
 from bot.forms.engine import SUMMARY
 from bot.forms.parsers import show_date
 from bot.forms.passport import PASSPORT
@@ -34,7 +25,7 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
     lines = [t.card_header(org.name), ""]
     if passport is None:
         lines.append(t.EMPTY_CARD)
-    lines += field_lines(PASSPORT, values, skipped_shown=True)
+    lines += declaration.field_lines(PASSPORT, values, skipped_shown=True)
     reserve = await passports.reserve_of(session, org.id)
     lines += ["", t.reserve_count(len(reserve), sum(p.under_35 for p in reserve))]
     if passport is not None and passport.updated_by is not None:
@@ -44,11 +35,11 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
     return "\n".join(lines)
 
 
-class PassportContext(FormContext):
+class PassportContext(declaration.FormContext):
     org_name: str
 
 
-async def open_form(request: OpenRequest) -> Opening:
+async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     """A filled passport opens at the summary to change single fields; an empty one at the start."""
     org = request.org
     passport = await passports.get_passport(request.session, org.id)
@@ -64,11 +55,11 @@ async def open_form(request: OpenRequest) -> Opening:
     )
 
 
-def summary(answers: dict[str, Any], context: PassportContext, today: date) -> Summary:
+def summary(answers: dict[str, Any], context: PassportContext, today: date) -> declaration.Summary:
     lines = [
         t.card_header(context.org_name),
         "",
-        *field_lines(PASSPORT, answers, skipped_shown=True),
+        *declaration.field_lines(PASSPORT, answers, skipped_shown=True),
         "",
     ]
     until = answers.get("agreement_until")
@@ -79,10 +70,10 @@ def summary(answers: dict[str, Any], context: PassportContext, today: date) -> S
         lines += [t.agreement_expired(show_date(until)), "", forms.SUMMARY_WARN_HINT]
     else:
         lines.append(forms.SUMMARY_CONFIRM_HINT)
-    return Summary("\n".join(lines), needs_explicit_confirm=warn)
+    return declaration.Summary("\n".join(lines), needs_explicit_confirm=warn)
 
 
-async def submit(submission: Submission[PassportContext]) -> str:
+async def submit(submission: declaration.Submission[PassportContext]) -> str:
     session, draft, now = submission.session, submission.draft, submission.now
     assert draft.org_id is not None and submission.context.tz is not None
     org = await orgs.get_org(session, draft.org_id)
@@ -113,14 +104,16 @@ async def submit(submission: Submission[PassportContext]) -> str:
     return t.saved(len(new))
 
 
-PASSPORT_FORM: Form[PassportContext] = Form(
+PASSPORT_FORM: declaration.Form[PassportContext] = declaration.Form(
     spec=PASSPORT,
     context=PassportContext,
     audience=Audience.CHAIR,
     open=open_form,
     summary=summary,
     submit=submit,
-    menu=MenuEntry("passport", t.CMD_PASSPORT, button=t.MENU_PASSPORT, opens_form=False),
+    menu=declaration.MenuEntry(
+        "passport", t.CMD_PASSPORT, button=t.MENU_PASSPORT, opens_form=False
+    ),
     reminder_label=t.MENU_PASSPORT,
 )
 """``/passport`` shows the card first (``card_text``), whose button opens the form."""

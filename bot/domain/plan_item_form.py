@@ -17,16 +17,7 @@ from bot.domain.plan_sheet import (
     parse_responsible,
 )
 from bot.domain.plans import scope_directory
-from bot.forms.declaration import (
-    Form,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    StaffScopeContext,
-    Submission,
-    Summary,
-    field_lines,
-)
+from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.parsers import text
 from bot.texts import forms
@@ -65,7 +56,7 @@ SPEC = FormSpec(
 )
 
 
-class PlanItemContext(StaffScopeContext):
+class PlanItemContext(declaration.StaffScopeContext):
     """The scope, and who in it may answer for an item (to resolve the typed name)."""
 
     ppos: tuple[tuple[int, str], ...]
@@ -78,7 +69,7 @@ class PlanItemContext(StaffScopeContext):
         return parse_responsible(typed, directory)
 
 
-async def open_form(request: OpenRequest) -> Opening:
+async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     directory = await scope_directory(request.session, request.org)
     context = await PlanItemContext.opened(
         request,
@@ -88,16 +79,16 @@ async def open_form(request: OpenRequest) -> Opening:
     return await request.start_new(SPEC, context)
 
 
-def summary(answers: dict[str, Any], context: PlanItemContext, today: date) -> Summary:
+def summary(answers: dict[str, Any], context: PlanItemContext, today: date) -> declaration.Summary:
     lines = [t.item_preview(context.scope_name), ""]
-    lines += field_lines(SPEC, answers)
+    lines += declaration.field_lines(SPEC, answers)
     typed = answers.get("responsible")
     if typed is not None and context.resolve(typed) is None:
         lines += ["", "❗ " + t.bad_responsible(typed), t.ITEM_FIX_HINT]
-    return Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
+    return declaration.Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 
-async def submit(submission: Submission[PlanItemContext]) -> str:
+async def submit(submission: declaration.Submission[PlanItemContext]) -> str:
     session, answers, context = submission.session, submission.draft.answers, submission.context
     who = context.resolve(answers["responsible"])
     if who is None:
@@ -133,12 +124,12 @@ async def submit(submission: Submission[PlanItemContext]) -> str:
     return t.item_added(number, plan.title)
 
 
-PLAN_ITEM_FORM: Form[PlanItemContext] = Form(
+PLAN_ITEM_FORM: declaration.Form[PlanItemContext] = declaration.Form(
     spec=SPEC,
     context=PlanItemContext,
     audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,
-    menu=MenuEntry("planitem", t.CMD_PLANITEM),
+    menu=declaration.MenuEntry("planitem", t.CMD_PLANITEM),
 )

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import calendar
 import contextlib
-import io
 import re
 import warnings
-from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import load_workbook
-
-from bot.domain.cells import cell_text, shown
+from bot.domain.cells import RowError, SheetTable, UnusableFile, cell_text, shown, xlsx_rows
 from bot.texts import plans as t
 from storage.orgs import name_key
 
@@ -62,17 +59,7 @@ class ItemRow:
     responsible: Responsible
 
 
-@dataclass(frozen=True)
-class RowError:
-    row_number: int
-    message: str
-
-
-@dataclass
-class PlanTable:
-    rows: list[ItemRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    fatal: str | None = None
+PlanTable = SheetTable[ItemRow]
 
 
 # --- Deadlines ------------------------------------------------------------------------------
@@ -156,12 +143,6 @@ def parse_responsible(text: str, directory: Directory) -> Responsible | None:
 # --- The sheet ------------------------------------------------------------------------------
 
 
-class _Fatal(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def _columns(cells: Sequence[object]) -> dict[str, int] | None:
     """Column positions by field if this row is the header (мероприятие, срок, ответственный)."""
     found: dict[str, int] = {}
@@ -174,19 +155,6 @@ def _columns(cells: Sequence[object]) -> dict[str, int] | None:
     return found if {"text", "deadline", "responsible"} <= found.keys() else None
 
 
-def _rows(data: bytes) -> Generator[tuple[int, Sequence[object]], None, None]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise _Fatal(t.BROKEN_FILE) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    finally:
-        workbook.close()
-
-
 def parse_plan(data: bytes, filename: str, directory: Directory, today: date) -> PlanTable:
     """Read the first sheet of an .xlsx; the header is the first row naming the columns."""
     if not data.startswith(b"PK") or not filename.casefold().endswith((".xlsx", ".xlsm")):
@@ -194,10 +162,10 @@ def parse_plan(data: bytes, filename: str, directory: Directory, today: date) ->
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            rows = _rows(data)
+            rows = xlsx_rows(data, broken=t.BROKEN_FILE)
             with contextlib.closing(rows):
                 return _read(rows, directory, today)
-    except _Fatal as fatal:
+    except UnusableFile as fatal:
         return PlanTable(fatal=fatal.message)
     except Exception:  # a broken sheet inside a zip openpyxl opened
         return PlanTable(fatal=t.BROKEN_FILE)
@@ -212,21 +180,21 @@ def _read(
         if columns is not None or number >= _HEADER_ROWS:
             break
     if columns is None:
-        raise _Fatal(t.NO_HEADER)
+        raise UnusableFile(t.NO_HEADER)
     table = PlanTable()
     for number, cells in rows:
         raw = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
         if not any(cell_text(value) for value in raw.values()):
             continue
         if len(table.rows) + len(table.errors) >= MAX_ROWS:
-            raise _Fatal(t.too_many_rows(MAX_ROWS))
+            raise UnusableFile(t.too_many_rows(MAX_ROWS))
         item, problems = _row(number, raw, directory, today, len(table.rows) + 1)
         if item is None:
             table.errors.append(RowError(number, "; ".join(problems)))
         else:
             table.rows.append(item)
     if not table.rows and not table.errors:
-        raise _Fatal(t.NO_ROWS)
+        raise UnusableFile(t.NO_ROWS)
     return table
 
 

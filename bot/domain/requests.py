@@ -7,16 +7,7 @@ from typing import Any
 
 from bot.domain.audience import Audience
 from bot.domain.calendar import next_working_day
-from bot.forms.declaration import (
-    Form,
-    MenuEntry,
-    Opening,
-    OpenRequest,
-    StaffScopeContext,
-    Submission,
-    Summary,
-    field_lines,
-)
+from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.parsers import choice, deadline, show_date, text
 from bot.texts import forms
@@ -45,25 +36,25 @@ REQUEST = FormSpec(
 )
 
 
-class RequestContext(StaffScopeContext):
+class RequestContext(declaration.StaffScopeContext):
     """A request's draft: the district or region it goes to and how many ППО it reaches."""
 
     targets: int
 
 
-async def open_form(request: OpenRequest) -> Opening:
+async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     targets = len(await orgs.ppo_in_scope(request.session, request.org.id))
     context = await RequestContext.opened(request, targets=targets)
     return await request.start_new(REQUEST, context)
 
 
-def summary(answers: dict[str, Any], context: RequestContext, today: date) -> Summary:
+def summary(answers: dict[str, Any], context: RequestContext, today: date) -> declaration.Summary:
     lines = [t.request_preview(context.scope_name, context.targets), ""]
-    lines += field_lines(REQUEST, answers)
-    return Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
+    lines += declaration.field_lines(REQUEST, answers)
+    return declaration.Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 
-async def submit(submission: Submission[RequestContext]) -> str:
+async def submit(submission: declaration.Submission[RequestContext]) -> str:
     session, answers, scope_id = (
         submission.session,
         submission.draft.answers,
@@ -111,12 +102,12 @@ async def submit(submission: Submission[RequestContext]) -> str:
     return t.request_opened(answers["title"], len(ppo), due.strftime("%d.%m.%Y"))
 
 
-REQUEST_FORM: Form[RequestContext] = Form(
+REQUEST_FORM: declaration.Form[RequestContext] = declaration.Form(
     spec=REQUEST,
     context=RequestContext,
     audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,
-    menu=MenuEntry("request", t.CMD_REQUEST),
+    menu=declaration.MenuEntry("request", t.CMD_REQUEST),
 )

@@ -14,15 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
-from bot.forms.declaration import (
-    Form,
-    FormContext,
-    Opening,
-    OpenRequest,
-    Submission,
-    Summary,
-    field_lines,
-)
+from bot.forms import declaration
 from bot.forms.passport import RESERVE
 from bot.texts import forms
 from bot.texts import passport as t
@@ -30,30 +22,30 @@ from storage import audit, passports
 from storage.models import ReservePerson
 
 
-class ReserveContext(FormContext):
+class ReserveContext(declaration.FormContext):
     org_name: str
 
 
-async def open_form(request: OpenRequest) -> Opening:
+async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     context = ReserveContext(org_name=request.org.name, tz=request.tz)
     return await request.start_new(RESERVE, context, org_id=request.org.id)
 
 
-def summary(answers: dict[str, Any], context: ReserveContext, today: date) -> Summary:
+def summary(answers: dict[str, Any], context: ReserveContext, today: date) -> declaration.Summary:
     lines = [
         t.reserve_summary(context.org_name),
         "",
-        *field_lines(RESERVE, answers, skipped_shown=True),
+        *declaration.field_lines(RESERVE, answers, skipped_shown=True),
         "",
     ]
-    return Summary("\n".join([*lines, forms.SUMMARY_CONFIRM_HINT]))
+    return declaration.Summary("\n".join([*lines, forms.SUMMARY_CONFIRM_HINT]))
 
 
 def _record(person: ReservePerson) -> dict[str, Any]:
     return {"full_name": person.full_name, "position": person.position, "under_35": person.under_35}
 
 
-async def submit(submission: Submission[ReserveContext]) -> str:
+async def submit(submission: declaration.Submission[ReserveContext]) -> str:
     """Idempotent on the draft's token: a repeated confirmation adds nobody twice."""
     session, draft, now = submission.session, submission.draft, submission.now
     assert draft.org_id is not None
@@ -92,7 +84,7 @@ async def remove(session: AsyncSession, person: ReservePerson, *, by: int, now: 
     return len(await passports.reserve_of(session, org_id))
 
 
-RESERVE_FORM: Form[ReserveContext] = Form(
+RESERVE_FORM: declaration.Form[ReserveContext] = declaration.Form(
     spec=RESERVE,
     context=ReserveContext,
     audience=Audience.CHAIR,

@@ -21,6 +21,10 @@ KIND_CHOICES = tuple(Choice(value, label) for value, label in t.KINDS)
 DIRECTION_CHOICES = tuple(Choice(value, label) for value, label in t.DIRECTIONS)
 KIND_LABELS = dict(t.KINDS)
 DIRECTION_LABELS = dict(t.DIRECTIONS)
+DIRECTION = Field(
+    "direction", t.L_DIRECTION, t.Q_DIRECTION, choice(DIRECTION_CHOICES), choices=DIRECTION_CHOICES
+)
+"""The direction of work (seed 004's list): asked of a chair's event and a district's alike."""
 ONLINE = "@online"
 MIXED = "@mixed"
 """Held in person and streamed at once (seed 003): the place and the online views both."""
@@ -91,13 +95,7 @@ EVENT = FormSpec(
             t.Q_PARTICIPANTS,
             whole_number(minimum=1, maximum=100_000),
         ),
-        Field(
-            "direction",
-            t.L_DIRECTION,
-            t.Q_DIRECTION,
-            choice(DIRECTION_CHOICES),
-            choices=DIRECTION_CHOICES,
-        ),
+        DIRECTION,
         Field(
             "photos",
             t.L_PHOTOS,

@@ -8,7 +8,7 @@ from typing import Any
 from bot.forms.engine import Answers, Field, FormSpec, Rule, Shortcut
 from bot.forms.parsers import number_parts, whole_number
 from bot.texts import membership as t
-from storage.reports import LEAVING_FIELDS
+from storage.reports import HEADCOUNT_FIELDS, LEAVING_FIELDS
 
 MAX_PEOPLE = 100_000
 count = whole_number(maximum=MAX_PEOPLE)
@@ -38,6 +38,14 @@ def _reasons_add_up(answers: Answers) -> str | None:
     return None if sum(parts) == total else t.reasons_sum_mismatch(sum(parts), total)
 
 
+def _members_among(name: str, label: str, prompt: str, among: str) -> Field:
+    """How many of ``among`` (the young, the managers) are members: optional, and asked only
+    once ``among`` was answered."""
+    return Field(
+        name, label, prompt, count, optional=True, ask_if=lambda a: a.get(among) is not None
+    )
+
+
 MEMBERSHIP = FormSpec(
     name="membership",
     title=t.TITLE,
@@ -45,23 +53,9 @@ MEMBERSHIP = FormSpec(
         Field("workers", t.L_WORKERS, t.Q_WORKERS, whole_number(minimum=1, maximum=MAX_PEOPLE)),
         Field("members", t.L_MEMBERS, t.Q_MEMBERS, count, derive=derived_members),
         Field("youth_workers", t.L_YOUTH_WORKERS, t.Q_YOUTH_WORKERS, count, optional=True),
-        Field(
-            "youth_members",
-            t.L_YOUTH_MEMBERS,
-            t.Q_YOUTH_MEMBERS,
-            count,
-            optional=True,
-            ask_if=lambda a: a.get("youth_workers") is not None,
-        ),
+        _members_among("youth_members", t.L_YOUTH_MEMBERS, t.Q_YOUTH_MEMBERS, "youth_workers"),
         Field("managers", t.L_MANAGERS, t.Q_MANAGERS, count, optional=True),
-        Field(
-            "managers_members",
-            t.L_MANAGERS_MEMBERS,
-            t.Q_MANAGERS_MEMBERS,
-            count,
-            optional=True,
-            ask_if=lambda a: a.get("managers") is not None,
-        ),
+        _members_among("managers_members", t.L_MANAGERS_MEMBERS, t.Q_MANAGERS_MEMBERS, "managers"),
         Field("joined", t.L_JOINED, t.Q_JOINED, count, optional=True, offer_previous=False),
         Field("left", t.L_LEFT, t.Q_LEFT, count, optional=True, offer_previous=False),
         Field(
@@ -90,15 +84,7 @@ MEMBERSHIP = FormSpec(
         Rule(("left_reasons", "left"), _reasons_add_up),
     ),
     shortcut=Shortcut(
-        fields=(
-            "workers",
-            "members",
-            "youth_workers",
-            "youth_members",
-            "managers",
-            "managers_members",
-            "retired",
-        ),
+        fields=(*HEADCOUNT_FIELDS, "retired"),
         button=t.BTN_QUICK,
         hint=t.QUICK_HINT,
     ),

@@ -46,6 +46,8 @@ COLOR_MID = "#ffb300"  # 50 to 80 %
 COLOR_HIGH = "#66bb6a"  # 80 % and over
 LINE_LOW = "#b71c1c"
 LINE_HIGH = "#1b5e20"
+LEVELS = ((LOW, LINE_LOW), (HIGH, LINE_HIGH))
+"""The 50 % and 80 % coverage levels, each with the colour of its line."""
 LINE_WIDTH_PT = 2.5
 TEXT_COLOR = "#212121"
 GRID_COLOR = "#e0e0e0"
@@ -84,9 +86,20 @@ class AggCanvas(Protocol):
     ) -> None: ...
 
 
-def agg_canvas(fig: Figure) -> AggCanvas:
-    """An Agg canvas for ``fig`` (it attaches itself to the figure)."""
-    return cast(AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
+def phone_figure(height_px: int) -> tuple[Figure, AggCanvas]:
+    """A white figure one phone screen wide (``WIDTH_PX``) and ``height_px`` tall, with the
+    Agg canvas that draws it (the canvas attaches itself to the figure)."""
+    fig = Figure(figsize=(WIDTH_PX / DPI, height_px / DPI), dpi=DPI, facecolor="white")
+    return fig, cast(AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
+
+
+def fitted_lines(canvas: AggCanvas, fig: Figure, text: str, max_px: float) -> list[str]:
+    """The filled lines of a title, each cut with «…» to ``max_px`` in the bold title font."""
+    return [
+        fit_text(canvas, fig, line, max_px, fontsize=TITLE_PT, fontweight="bold")
+        for line in text.splitlines()
+        if line.strip()
+    ]
 
 
 def fit_text(
@@ -147,8 +160,7 @@ def render_coverage_chart(
     ordered = sorted(items, key=lambda item: (item[1], item[0]))
     shown = ordered[:max_bars]
     height = max(MIN_HEIGHT_PX, TOP_PX + BOTTOM_PX + len(shown) * BAR_PX)
-    fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
-    canvas = agg_canvas(fig)
+    fig, canvas = phone_figure(height)
     try:
         title_lines = _draw_title(canvas, fig, title, height)
         if not shown:
@@ -189,11 +201,7 @@ def render_coverage_chart(
 
 def _draw_title(canvas: AggCanvas, fig: Figure, title: str, height: int) -> int:
     """The title's lines, each cut to the width, in bold at the top left; returns how many."""
-    title_lines = [
-        fit_text(canvas, fig, line, WIDTH_PX * 0.95, fontsize=TITLE_PT, fontweight="bold")
-        for line in title.splitlines()
-        if line.strip()
-    ]
+    title_lines = fitted_lines(canvas, fig, title, WIDTH_PX * 0.95)
     fig.text(
         0.02,
         1 - 16 / height,
@@ -272,23 +280,28 @@ def _draw_names(fig: Figure, ax: Axes, labels: Sequence[str]) -> None:
 
 def _draw_levels(ax: Axes) -> None:
     """The vertical lines at 50 % and 80 %, each labelled above the plot."""
+    for (level, color), label in zip(LEVELS, (t.CHART_LINE_LOW, t.CHART_LINE_HIGH), strict=True):
+        mark_level(ax, level, color, label)
+
+
+def mark_level(
+    ax: Axes, level: float, color: str, label: str, *, label_at: float = 1.0, style: str = "solid"
+) -> None:
+    """A vertical line at ``level`` (coverage, %), labelled in bold above the plot
+    (``label_at``: the label's height, 1.0 the top of the axes)."""
+    ax.axvline(level, color=color, linewidth=LINE_WIDTH_PT, linestyle=style, zorder=3)
     above = blended_transform_factory(ax.transData, ax.transAxes)
-    for level, color, label in (
-        (LOW, LINE_LOW, t.CHART_LINE_LOW),
-        (HIGH, LINE_HIGH, t.CHART_LINE_HIGH),
-    ):
-        ax.axvline(level, color=color, linewidth=LINE_WIDTH_PT, zorder=3)
-        ax.text(
-            level,
-            1.0,
-            label,
-            transform=above,
-            ha="center",
-            va="bottom",
-            fontsize=TICK_PT,
-            fontweight="bold",
-            color=color,
-        )
+    ax.text(
+        level,
+        label_at,
+        label,
+        transform=above,
+        ha="center",
+        va="bottom",
+        fontsize=TICK_PT,
+        fontweight="bold",
+        color=color,
+    )
 
 
 def _drawn_chart(

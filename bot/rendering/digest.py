@@ -10,25 +10,22 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from operator import attrgetter
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.coverage import format_percent, format_points
 from bot.domain.digest import Digest, PpoLine, Status
 from bot.rendering.charts import coverage_chart_png
-from bot.rendering.digest_totals import REASON_TEXT, totals_sheets
+from bot.rendering.digest_totals import REASON_TEXT, SUMMED, totals_sheets
 from bot.rendering.histogram import render_coverage_histogram
-from bot.rendering.tables import Column, fit_to_screen, headers, short, table_rows
+from bot.rendering.tables import Column, capped, fit_to_screen, headers, short, table_rows
 from bot.rendering.xlsx import build_workbook_xlsx
 from bot.texts import common
 from bot.texts import digest as t
-from bot.texts import membership as mt
 from storage.digest import PpoRow
 
 LIST_CAP = 10  # names per list before «…и ещё N»
 STATUS_LIST_CAP = 15
 NAME_LIMIT = 40  # characters of a ППО or district name in the message
-_T = TypeVar("_T")
 
 STATUS_TEXT = {
     Status.SUBMITTED: t.STATUS_SUBMITTED,
@@ -61,14 +58,6 @@ def chair_label(ppo: PpoRow, today: date) -> str:
     return t.chair_named(label, record if record != short(ppo.chair_name, 40) else None)
 
 
-def _capped(items: Sequence[_T], cap: int, render: Callable[[_T], str]) -> list[str]:
-    """The first ``cap`` items rendered, then «…и ещё N» (only those shown are formatted)."""
-    shown = [render(item) for item in items[:cap]]
-    if len(items) > cap:
-        shown.append(t.more(len(items) - cap))
-    return shown
-
-
 def _person_item(today: date) -> Callable[[PpoLine], str]:
     def render(line: PpoLine) -> str:
         return t.item(
@@ -85,27 +74,27 @@ def _late_section(digest: Digest, cap: int) -> list[str]:
     if digest.region:
         per_district = Counter(line.ppo.district_name for line in digest.late)
         ranked = sorted(per_district.items(), key=lambda item: (-item[1], item[0]))
-        shown = _capped(
+        shown = capped(
             ranked, cap, lambda item: t.item(t.district_count(short(item[0], NAME_LIMIT), item[1]))
         )
         return [t.late_by_district_header(len(digest.late), overdue), *shown]
     return [
         t.late_header(len(digest.late), overdue),
-        *_capped(digest.late, cap, _person_item(digest.today)),
+        *capped(digest.late, cap, _person_item(digest.today)),
     ]
 
 
 def _came_late_section(digest: Digest, cap: int) -> list[str]:
     if not digest.came_late or digest.region:  # a region's lists name districts, not ППО
         return []
-    shown = _capped(digest.came_late, cap, _person_item(digest.today))
+    shown = capped(digest.came_late, cap, _person_item(digest.today))
     return [t.came_late_header(len(digest.came_late)), *shown]
 
 
 def _returned_section(digest: Digest, cap: int) -> list[str]:
     if not digest.returned:
         return []
-    shown = _capped(digest.returned, cap, _person_item(digest.today))
+    shown = capped(digest.returned, cap, _person_item(digest.today))
     return [t.returned_header(len(digest.returned)), *shown]
 
 
@@ -125,7 +114,7 @@ def _counts_section(digest: Digest) -> list[str]:
 def _rose_section(digest: Digest, cap: int) -> list[str]:
     if not digest.rose:
         return []
-    rose = _capped(
+    rose = capped(
         digest.rose,
         cap,
         lambda line: t.ppo_fell(
@@ -138,7 +127,7 @@ def _rose_section(digest: Digest, cap: int) -> list[str]:
 def _expiring_section(digest: Digest, cap: int) -> list[str]:
     if not digest.expiring:
         return []
-    terms = _capped(digest.expiring, cap, lambda term: t.ppo_until(short(term.ppo, 30), term.until))
+    terms = capped(digest.expiring, cap, lambda term: t.ppo_until(short(term.ppo, 30), term.until))
     return [t.expiring_header(len(digest.expiring)), "; ".join(terms)]
 
 
@@ -185,14 +174,14 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
             lines.append(t.coverage_change(format_points(digest.coverage_change), digest.compared))
         lines += _counts_section(digest)
     if digest.low:
-        low = _capped(
+        low = capped(
             digest.low,
             cap,
             lambda line: t.ppo_coverage(short(line.ppo.name, 30), format_percent(line.coverage)),
         )
         lines += [t.low_header(len(digest.low)), "; ".join(low)]
     if digest.fell:
-        fell = _capped(
+        fell = capped(
             digest.fell,
             cap,
             lambda line: t.ppo_fell(
@@ -287,19 +276,7 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_CHAIR, lambda _, line: line.ppo.record_chair or line.ppo.chair_name),
     _Column(t.H_CONTACT, lambda digest, line: _contact(line.ppo, digest.today)),
     _Column(t.H_PERIOD, lambda digest, _: common.period_name(digest.period)),
-    _Column(mt.L_WORKERS, _report_field("workers")),
-    _Column(mt.L_MEMBERS, _report_field("members")),
-    _Column(mt.L_YOUTH_WORKERS, _report_field("youth_workers")),
-    _Column(mt.L_YOUTH_MEMBERS, _report_field("youth_members")),
-    _Column(mt.L_MANAGERS, _report_field("managers")),
-    _Column(mt.L_MANAGERS_MEMBERS, _report_field("managers_members")),
-    _Column(mt.L_JOINED, _report_field("joined")),
-    _Column(mt.L_LEFT, _report_field("left")),
-    _Column(mt.L_RETIRED, _report_field("retired")),
-    _Column(t.H_LEFT_OWN_WILL, _report_field("left_own_will")),
-    _Column(t.H_LEFT_DISMISSED, _report_field("left_dismissed")),
-    _Column(t.H_LEFT_RETIRED, _report_field("left_retired")),
-    _Column(t.H_LEFT_OTHER, _report_field("left_other")),
+    *(_Column(label, _report_field(name)) for label, name in SUMMED),
     _Column(t.H_COVERAGE, lambda _, line: _rounded(line.coverage)),
     _Column(t.H_YOUTH_COVERAGE, lambda _, line: _rounded(line.youth_coverage)),
     _Column(t.H_CHANGE, lambda _, line: _rounded(line.change)),

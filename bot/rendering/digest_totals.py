@@ -16,7 +16,7 @@ from bot.texts import membership as mt
 
 _Sheet = tuple[str, Sequence[str], Sequence[Sequence[object]]]
 
-SUMMED = (
+SUMMED = (  # also the report's columns of the digest table, in this order
     (mt.L_WORKERS, "workers"),
     (mt.L_MEMBERS, "members"),
     (mt.L_YOUTH_WORKERS, "youth_workers"),

@@ -16,12 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.transforms import blended_transform_factory
 
 from bot.domain.coverage import format_percent
 from bot.rendering.charts import (
-    DPI,
     GRID_COLOR,
     HIGH,
     LINE_HIGH,
@@ -29,9 +26,10 @@ from bot.rendering.charts import (
     LOW,
     TEXT_COLOR,
     WIDTH_PX,
-    agg_canvas,
     band_color,
-    fit_text,
+    fitted_lines,
+    mark_level,
+    phone_figure,
     png_bytes,
 )
 from bot.texts import digest as t
@@ -70,14 +68,9 @@ def render_coverage_histogram(
 ) -> CoverageHistogram:
     """The histogram of ``values`` (coverage per ППО, %) with ``overall`` marked."""
     counts = bin_counts(values)
-    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
-    canvas = agg_canvas(fig)
+    fig, canvas = phone_figure(HEIGHT_PX)
     try:
-        lines = [
-            fit_text(canvas, fig, line, WIDTH_PX * 0.94, fontsize=TITLE_PT, fontweight="bold")
-            for line in title.splitlines()
-            if line.strip()
-        ]
+        lines = fitted_lines(canvas, fig, title, WIDTH_PX * 0.94)
         fig.text(
             0.03,
             0.975,
@@ -127,25 +120,8 @@ def _draw_bins(ax: Axes, counts: list[int]) -> None:
 
 def _draw_marks(ax: Axes, overall: float | None) -> None:
     """The 50 % and 80 % lines labelled above the plot; the region's coverage, dashed."""
-    above = blended_transform_factory(ax.transData, ax.transAxes)
-    marks = [
-        (LOW, LINE_LOW, t.CHART_LINE_LOW, "solid"),
-        (HIGH, LINE_HIGH, t.CHART_LINE_HIGH, "solid"),
-    ]
+    mark_level(ax, LOW, LINE_LOW, t.CHART_LINE_LOW, label_at=1.01)
+    mark_level(ax, HIGH, LINE_HIGH, t.CHART_LINE_HIGH, label_at=1.01)
     if overall is not None:
         label = t.histogram_overall(format_percent(overall))
-        marks.append((overall, COLOR_OVERALL, label, "dashed"))
-    for level, color, label, style in marks:
-        ax.axvline(level, color=color, linewidth=2.5, linestyle=style, zorder=3)
-        dashed = style == "dashed"
-        ax.text(
-            level,
-            1.07 if dashed else 1.01,
-            label,
-            transform=above,
-            ha="center",
-            va="bottom",
-            fontsize=TICK_PT,
-            fontweight="bold",
-            color=color,
-        )
+        mark_level(ax, overall, COLOR_OVERALL, label, label_at=1.07, style="dashed")

@@ -6,9 +6,6 @@ each list clipped after ``LIST_CAP`` names. The .xlsx has every passport field o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
-
 from bot.domain.passport_report import (
     AGREEMENT_NOTICE,
     AgreementTerm,
@@ -16,13 +13,13 @@ from bot.domain.passport_report import (
     PassportReport,
     Resource,
 )
+from bot.rendering.tables import capped
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import passport as tp
 from bot.texts import passport_report as t
 from storage.passport_report import PassportValues
 
 LIST_CAP = 10  # names per list before «…и ещё N»
-_T = TypeVar("_T")
 
 LABELS = {
     Resource.AGREEMENT: t.L_AGREEMENT,
@@ -34,13 +31,6 @@ LABELS = {
     Resource.INFO_PERSON: tp.L_INFO_PERSON,
 }
 INFO_WORK = (Resource.SITE, Resource.SOCIAL, Resource.STAND, Resource.CORNER, Resource.INFO_PERSON)
-
-
-def _capped(items: Sequence[_T], render: Callable[[_T], str]) -> list[str]:
-    shown = [render(item) for item in items[:LIST_CAP]]
-    if len(items) > LIST_CAP:
-        shown.append(t.more(len(items) - LIST_CAP))
-    return shown
 
 
 def _agreement_item(term: AgreementTerm) -> str:
@@ -67,13 +57,13 @@ def report_lines(report: PassportReport) -> list[str]:
     lines += ["", t.without_passport(report.without_passport, total)]
     if report.expiring:
         lines += ["", t.expiring_header(len(report.expiring), AGREEMENT_NOTICE.days)]
-        lines += _capped(report.expiring, _agreement_item)
+        lines += capped(report.expiring, LIST_CAP, _agreement_item)
     if report.expired:
         lines += ["", t.expired_header(len(report.expired))]
-        lines += _capped(report.expired, _agreement_item)
+        lines += capped(report.expired, LIST_CAP, _agreement_item)
     if report.stale:
         lines += ["", t.stale_header(len(report.stale))]
-        lines += _capped(report.stale, _stale_item)
+        lines += capped(report.stale, LIST_CAP, _stale_item)
     return [*lines, "", t.ATTACHMENT]
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import common
 
 TEXT_LIMIT = 1500  # characters of HTML: one phone screen
 
@@ -32,6 +33,14 @@ def fit_to_screen(
         if len(text) <= limit:
             break
     return text
+
+
+def capped(items: Sequence[_Item], cap: int, render: Callable[[_Item], str]) -> list[str]:
+    """The first ``cap`` items rendered, then «…и ещё N» (only those shown are formatted)."""
+    shown = [render(item) for item in items[:cap]]
+    if len(items) > cap:
+        shown.append(common.more(len(items) - cap))
+    return shown
 
 
 def short(text: str, limit: int) -> str:

@@ -10,22 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from bot.domain.coverage import format_percent
 from bot.domain.trends import Point, Series, Trends
-from bot.rendering.charts import (
-    DPI,
-    GRID_COLOR,
-    HIGH,
-    LINE_HIGH,
-    LINE_LOW,
-    LOW,
-    TEXT_COLOR,
-    WIDTH_PX,
-    agg_canvas,
-    png_bytes,
-)
+from bot.rendering.charts import GRID_COLOR, LEVELS, TEXT_COLOR, phone_figure, png_bytes
 from bot.rendering.tables import short
 from bot.texts import trends as t
 
@@ -69,7 +57,7 @@ def _panel(ax: Axes, title: str, labels: Sequence[str], points: Sequence[Point])
     youth = [p.youth_coverage for p in points]
     if any(value is not None for value in youth):
         _line(ax, labels, youth, COLOR_YOUTH, above=False)
-    for level, color in ((LOW, LINE_LOW), (HIGH, LINE_HIGH)):
+    for level, color in LEVELS:
         ax.axhline(level, color=color, linewidth=1.5, linestyle="--", zorder=2)
     step = max(1, -(-len(labels) // PERIOD_TICKS))
     ticks = list(range(0, len(labels), step))
@@ -85,8 +73,7 @@ def _panel(ax: Axes, title: str, labels: Sequence[str], points: Sequence[Point])
 
 def trend_chart_png(title: str, series: Series) -> bytes:
     """The chart as PNG bytes, 1080 px wide (CPU-bound: callers may run it in a thread)."""
-    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor="white")
-    canvas = agg_canvas(fig)
+    fig, canvas = phone_figure(HEIGHT_PX)
     try:
         fig.text(
             0.03, 0.985, title, fontsize=TITLE_PT, fontweight="bold", va="top", color=TEXT_COLOR

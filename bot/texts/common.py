@@ -109,3 +109,8 @@ def private_only(bot_username: str) -> str:
 
 
 PRIVATE_ONLY_ALERT = "Бот работает только в личных сообщениях."
+
+
+def more(count: int) -> str:
+    """Under a list cut short: how many were left out."""
+    return f"…и ещё {count}"

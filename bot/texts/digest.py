@@ -82,10 +82,6 @@ def district_count(district: str, count: int) -> str:
     return f"{esc(district)} — {count}"
 
 
-def more(count: int) -> str:
-    return f"…и ещё {count}"
-
-
 def coverage_line(region: bool, value: str, counted: int) -> str:
     where = "по региону" if region else "по району"
     return f"📈 Охват {where}: <b>{value}</b> (отчётов: {counted})"

@@ -11,8 +11,12 @@ it (``commands`` below: the names the help builder passes in).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 from bot.texts.reminders import plural
+
+if TYPE_CHECKING:  # the settings' type only: texts import no domain code at run time
+    from bot.domain.calendar import CalendarSettings
 
 MONTHS_IN = (
     "январе",
@@ -45,16 +49,11 @@ def _days(days: Sequence[int]) -> str:
     return ", ".join(str(day) for day in days)
 
 
-def chair_guide(
-    *,
-    months_mid: Sequence[int],
-    months_high: Sequence[int],
-    months_low: Sequence[int],
-    deadline_day: int,
-    before_days: Sequence[int],
-    after_days: Sequence[int],
-    agreement_notice_days: int,
-) -> str:
+def chair_guide(calendar: CalendarSettings, *, agreement_notice_days: int) -> str:
+    """What a chair submits and when, by the calendar this bot runs."""
+    months_mid, months_high = calendar.months_mid, calendar.months_high
+    months_low, deadline_day = calendar.months_low, calendar.deadline_day
+    before_days, after_days = calendar.remind_before_days, calendar.remind_after_days
     before = [day for day in before_days if day > 0]
     on_day = " и в день срока" if 0 in before_days else ""
     return "\n".join(

@@ -62,10 +62,6 @@ def stale_item(ppo: str, confirmed_on: date | None) -> str:
     return f"• {esc(ppo)} — последний раз {confirmed_on:%d.%m.%Y}"
 
 
-def more(count: int) -> str:
-    return f"…и ещё {count}"
-
-
 ATTACHMENT = "Все поля паспорта каждой ППО — в таблице ниже."
 
 # --- Table (.xlsx) --------------------------------------------------------------------------

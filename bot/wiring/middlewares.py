@@ -20,6 +20,7 @@ from bot.delivery import outgoing
 from bot.delivery.limiter import Pacer
 from bot.domain.clock import Clock
 from bot.domain.viewer import load_viewer
+from bot.wiring.context import Ctx
 from storage import outbox
 from storage.engine import holds_no_write_lock
 from storage.updates import claim_update, was_applied
@@ -168,6 +169,8 @@ class _AlreadyApplied(Exception):
 
 
 class ViewerMiddleware(BaseMiddleware):
+    """Who is asking (``viewer``) and, with it, the handler context ``ctx`` (:class:`Ctx`)."""
+
     def __init__(self, admin_ids: frozenset[int]) -> None:
         self.admin_ids = admin_ids
 
@@ -182,4 +185,7 @@ class ViewerMiddleware(BaseMiddleware):
                 # Someone who writes to the bot can be written to again (unblocked it).
                 await outbox.mark_reachable(session, user.id)
             data["viewer"] = viewer
+            data["ctx"] = Ctx(
+                data["bot"], session, viewer, data["settings"], data["clock"], data["workers"]
+            )
         return await handler(event, data)

@@ -9,21 +9,15 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    Enum,
-    MetaData,
-    TypeDecorator,
-)
+import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
 
-class UTCDateTime(TypeDecorator[datetime]):
+class UTCDateTime(sa.TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive values)."""
 
-    impl = DateTime(timezone=False)
+    impl = sa.DateTime(timezone=False)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -37,8 +31,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def str_enum(enum_cls: type[enum.Enum]) -> Enum:
-    return Enum(
+def str_enum(enum_cls: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(
         enum_cls,
         native_enum=False,
         length=16,
@@ -57,5 +51,5 @@ NAMING = {
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: sa.JSON}

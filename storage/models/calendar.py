@@ -7,15 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, str_enum
@@ -30,33 +22,33 @@ class Collection(Base):
     """A data request with a deadline: a calendar monitoring period or a one-off request."""
 
     __tablename__ = "collections"
-    __table_args__ = (UniqueConstraint("scope_org_id", "kind", "period", "one_off", "title"),)
+    __table_args__ = (sa.UniqueConstraint("scope_org_id", "kind", "period", "one_off", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[CollectionKind] = mapped_column(str_enum(CollectionKind))
-    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    period: Mapped[date] = mapped_column(Date)
-    title: Mapped[str] = mapped_column(String(200))
+    scope_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    period: Mapped[date] = mapped_column(sa.Date)
+    title: Mapped[str] = mapped_column(sa.String(200))
     one_off: Mapped[bool]
     opened_at: Mapped[datetime]
-    deadline: Mapped[date] = mapped_column(Date)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    deadline: Mapped[date] = mapped_column(sa.Date)
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
 
 
 class CollectionTarget(Base):
     """One ППО due in a collection; ``submitted_at`` set the moment it delivers."""
 
     __tablename__ = "collection_targets"
-    __table_args__ = (UniqueConstraint("collection_id", "org_id"),)
+    __table_args__ = (sa.UniqueConstraint("collection_id", "org_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    tier: Mapped[str] = mapped_column(String(16))
-    deadline: Mapped[date] = mapped_column(Date)
+    collection_id: Mapped[int] = mapped_column(sa.ForeignKey("collections.id"), index=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    tier: Mapped[str] = mapped_column(sa.String(16))
+    deadline: Mapped[date] = mapped_column(sa.Date)
     submitted_at: Mapped[datetime | None]
     # The ППО's local date of delivery: late when after ``deadline`` (a local date too).
-    submitted_on: Mapped[date | None] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(sa.Date)
 
 
 class OutboxStatus(enum.StrEnum):
@@ -74,18 +66,18 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "not_before"),)
+    __table_args__ = (sa.Index("ix_outbox_status_due", "status", "not_before"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    chat_id: Mapped[int] = mapped_column(sa.BigInteger)
+    kind: Mapped[str] = mapped_column(sa.String(32))
     payload: Mapped[dict[str, Any]]
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     not_before: Mapped[datetime]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    error: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(sa.String(500))
     claimed_until: Mapped[datetime | None]
-    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(64))

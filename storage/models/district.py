@@ -5,13 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, str_enum
@@ -28,41 +22,41 @@ class DistrictEvent(Base):
     __tablename__ = "district_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    direction: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(String(300))
+    scope_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    direction: Mapped[str] = mapped_column(sa.String(32))
+    title: Mapped[str] = mapped_column(sa.String(300))
     starts_at: Mapped[datetime]
-    starts_on: Mapped[date] = mapped_column(Date)  # the local date where it is held
-    place: Mapped[str] = mapped_column(String(500))
+    starts_on: Mapped[date] = mapped_column(sa.Date)  # the local date where it is held
+    place: Mapped[str] = mapped_column(sa.String(500))
     online: Mapped[bool]
     quota: Mapped[int | None]
-    answer_by: Mapped[date] = mapped_column(Date)
-    created_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    answer_by: Mapped[date] = mapped_column(sa.Date)
+    created_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
     created_at: Mapped[datetime]
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
 class DistrictEventInvite(Base):
     """One ППО expected at a district event: its answer, and afterwards how many came."""
 
     __tablename__ = "district_event_invites"
-    __table_args__ = (UniqueConstraint("event_id", "org_id"),)
+    __table_args__ = (sa.UniqueConstraint("event_id", "org_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("district_events.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("district_events.id"), index=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     # Set when the invitation was queued: the outbox prunes sent keys after 30 days, while an
     # event may be announced a year ahead, so this row (not the key) says it went out.
     invited_at: Mapped[datetime | None]
     answer: Mapped[DistrictEventAnswer | None] = mapped_column(str_enum(DistrictEventAnswer))
     people: Mapped[int | None]
-    reason: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
     answered_at: Mapped[datetime | None]
-    answered_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    answered_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     attended: Mapped[int | None]
     attended_at: Mapped[datetime | None]
-    attended_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    attended_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
 
 
 class Plan(Base):
@@ -71,9 +65,9 @@ class Plan(Base):
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    title: Mapped[str] = mapped_column(String(300))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    scope_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     created_at: Mapped[datetime]
 
 
@@ -84,14 +78,14 @@ class PlanItem(Base):
     __tablename__ = "plan_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
-    number: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(String(1000))
-    deadline: Mapped[date] = mapped_column(Date)
-    deadline_label: Mapped[str] = mapped_column(String(64))
-    responsible: Mapped[str] = mapped_column(String(16))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    number: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(sa.String(1000))
+    deadline: Mapped[date] = mapped_column(sa.Date)
+    deadline_label: Mapped[str] = mapped_column(sa.String(64))
+    responsible: Mapped[str] = mapped_column(sa.String(16))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -100,16 +94,16 @@ class PlanMark(Base):
     """An item marked done by one who answers for it; ``unit``: the ППО id, 0 for staff."""
 
     __tablename__ = "plan_marks"
-    __table_args__ = (UniqueConstraint("item_id", "unit"),)
+    __table_args__ = (sa.UniqueConstraint("item_id", "unit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("plan_items.id"), index=True)
-    unit: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_items.id"), index=True)
+    unit: Mapped[int] = mapped_column(sa.Integer)
     done_at: Mapped[datetime]
-    done_on: Mapped[date] = mapped_column(Date)
-    done_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    note: Mapped[str | None] = mapped_column(String(1000))
-    number: Mapped[str | None] = mapped_column(String(32))
-    file_id: Mapped[str | None] = mapped_column(String(200))
-    file_kind: Mapped[str | None] = mapped_column(String(16))
-    file_name: Mapped[str | None] = mapped_column(String(200))
+    done_on: Mapped[date] = mapped_column(sa.Date)
+    done_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    number: Mapped[str | None] = mapped_column(sa.String(32))
+    file_id: Mapped[str | None] = mapped_column(sa.String(200))
+    file_kind: Mapped[str | None] = mapped_column(sa.String(16))
+    file_name: Mapped[str | None] = mapped_column(sa.String(200))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Text
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -20,7 +20,7 @@ class InboxUpdate(Base):
 
     __tablename__ = "inbox_updates"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    chat_key: Mapped[int] = mapped_column(BigInteger)
-    raw: Mapped[str] = mapped_column(Text)
+    update_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[int] = mapped_column(sa.BigInteger)
+    raw: Mapped[str] = mapped_column(sa.Text)
     received_at: Mapped[datetime]

@@ -5,14 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Date,
-    ForeignKey,
-    Index,
-    String,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, str_enum
@@ -35,16 +28,16 @@ class Role(enum.StrEnum):
 
 class Organization(Base):
     __tablename__ = "organizations"
-    __table_args__ = (UniqueConstraint("parent_id", "name_key", "kind"),)
+    __table_args__ = (sa.UniqueConstraint("parent_id", "name_key", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))
-    name: Mapped[str] = mapped_column(String(300))
-    name_key: Mapped[str] = mapped_column(String(300), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
-    timezone: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(sa.String(300))
+    name_key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     workers: Mapped[int | None]
-    chair_name: Mapped[str | None] = mapped_column(String(200))
+    chair_name: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     archived_at: Mapped[datetime | None]
@@ -56,14 +49,14 @@ class Person(Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tg_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    username: Mapped[str | None] = mapped_column(String(64))
+    tg_user_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    username: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime]
     unreachable_at: Mapped[datetime | None]
-    reminders_paused_until: Mapped[date | None] = mapped_column(Date)
+    reminders_paused_until: Mapped[date | None] = mapped_column(sa.Date)
     # Consent to the processing of personal data (152-ФЗ): which text, and when.
-    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consent_version: Mapped[str | None] = mapped_column(sa.String(16))
     consented_at: Mapped[datetime | None]
     # Set when an admin erased the person: name and Telegram id are gone, the id stays.
     erased_at: Mapped[datetime | None]
@@ -73,12 +66,12 @@ class RoleGrant(Base):
     """A role a person holds over an organization; revoked grants stay for the record."""
 
     __tablename__ = "role_grants"
-    __table_args__ = (Index("ix_role_grants_org_role", "org_id", "role"),)
+    __table_args__ = (sa.Index("ix_role_grants_org_role", "org_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
-    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
     granted_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
@@ -89,11 +82,11 @@ class Invite(Base):
     __tablename__ = "invites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
-    used_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    used_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
     revoked_at: Mapped[datetime | None]

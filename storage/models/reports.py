@@ -6,16 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -26,14 +17,14 @@ class MembershipReport(Base):
 
     __tablename__ = "membership_reports"
     __table_args__ = (
-        UniqueConstraint("org_id", "period", "revision"),
-        Index("ix_membership_reports_org_period", "org_id", "period"),
+        sa.UniqueConstraint("org_id", "period", "revision"),
+        sa.Index("ix_membership_reports_org_period", "org_id", "period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    period: Mapped[date] = mapped_column(Date)
-    revision: Mapped[int] = mapped_column(Integer, default=1)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    period: Mapped[date] = mapped_column(sa.Date)
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1)
     workers: Mapped[int]
     members: Mapped[int]
     youth_workers: Mapped[int | None]
@@ -48,12 +39,12 @@ class MembershipReport(Base):
     left_dismissed: Mapped[int | None]
     left_retired: Mapped[int | None]
     left_other: Mapped[int | None]
-    submitted_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    submitted_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
     submitted_at: Mapped[datetime]
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     returned_at: Mapped[datetime | None]
-    returned_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    return_comment: Mapped[str | None] = mapped_column(String(1000))
+    returned_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    return_comment: Mapped[str | None] = mapped_column(sa.String(1000))
     # Loaded by staff from a past table (/loadhistory), not filed by a chair: revision 0.
     imported_at: Mapped[datetime | None]
 
@@ -64,13 +55,13 @@ class FormDraft(Base):
     __tablename__ = "form_drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tg_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    form: Mapped[str] = mapped_column(String(32))
-    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
-    step: Mapped[str] = mapped_column(String(32))
+    tg_user_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    form: Mapped[str] = mapped_column(sa.String(32))
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    step: Mapped[str] = mapped_column(sa.String(32))
     answers: Mapped[dict[str, Any]]
     context: Mapped[dict[str, Any]]
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -80,7 +71,7 @@ class ProcessedUpdate(Base):
 
     __tablename__ = "processed_updates"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(index=True)
 
 
@@ -88,28 +79,28 @@ class Event(Base):
     """An event a ППО held: seminar, contest, meeting... Deleted events stay for the record."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_org_date", "org_id", "date_from"),)
+    __table_args__ = (sa.Index("ix_events_org_date", "org_id", "date_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    kind: Mapped[str] = mapped_column(String(32))
-    kind_other: Mapped[str | None] = mapped_column(String(100))
-    topic: Mapped[str] = mapped_column(String(300))
-    date_from: Mapped[date] = mapped_column(Date)
-    date_to: Mapped[date] = mapped_column(Date)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    kind_other: Mapped[str | None] = mapped_column(sa.String(100))
+    topic: Mapped[str] = mapped_column(sa.String(300))
+    date_from: Mapped[date] = mapped_column(sa.Date)
+    date_to: Mapped[date] = mapped_column(sa.Date)
     online: Mapped[bool]
-    place: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(sa.String(300))
     views: Mapped[int | None]
     participants: Mapped[int]
-    direction: Mapped[str] = mapped_column(String(32))
-    description: Mapped[str | None] = mapped_column(String(1000))
-    photos: Mapped[list[str]] = mapped_column(JSON)
-    created_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    direction: Mapped[str] = mapped_column(sa.String(32))
+    description: Mapped[str | None] = mapped_column(sa.String(1000))
+    photos: Mapped[list[str]] = mapped_column(sa.JSON)
+    created_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
-    deleted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    deleted_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
 class Passport(Base):
@@ -117,21 +108,21 @@ class Passport(Base):
 
     __tablename__ = "passports"
 
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
-    institution: Mapped[str | None] = mapped_column(String(500))
-    address: Mapped[str | None] = mapped_column(String(500))
-    chair_full_name: Mapped[str | None] = mapped_column(String(200))
-    chair_phone: Mapped[str | None] = mapped_column(String(32))
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    institution: Mapped[str | None] = mapped_column(sa.String(500))
+    address: Mapped[str | None] = mapped_column(sa.String(500))
+    chair_full_name: Mapped[str | None] = mapped_column(sa.String(200))
+    chair_phone: Mapped[str | None] = mapped_column(sa.String(32))
     agreement: Mapped[bool | None]
-    agreement_until: Mapped[date | None] = mapped_column(Date)
+    agreement_until: Mapped[date | None] = mapped_column(sa.Date)
     youth_council: Mapped[bool | None]
-    site_url: Mapped[str | None] = mapped_column(String(500))
-    social_url: Mapped[str | None] = mapped_column(String(500))
+    site_url: Mapped[str | None] = mapped_column(sa.String(500))
+    social_url: Mapped[str | None] = mapped_column(sa.String(500))
     stand: Mapped[bool | None]
     corner: Mapped[bool | None]
-    info_person: Mapped[str | None] = mapped_column(String(200))
+    info_person: Mapped[str | None] = mapped_column(sa.String(200))
     updated_at: Mapped[datetime]
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
 
 
 class ReservePerson(Base):
@@ -142,13 +133,13 @@ class ReservePerson(Base):
     __tablename__ = "reserve_people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    position: Mapped[str] = mapped_column(String(200))
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[str] = mapped_column(sa.String(200))
     under_35: Mapped[bool]
     added_at: Mapped[datetime]
-    added_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    added_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
 class AuditEntry(Base):
@@ -156,15 +147,15 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_log"
     __table_args__ = (
-        Index("ix_audit_log_org_at", "org_id", "at"),
-        Index("ix_audit_log_person_at", "person_id", "at"),
+        sa.Index("ix_audit_log_org_at", "org_id", "at"),
+        sa.Index("ix_audit_log_person_at", "person_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    action: Mapped[str] = mapped_column(String(48))
-    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(sa.String(48))
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
