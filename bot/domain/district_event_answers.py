@@ -27,8 +27,8 @@ from bot.forms.engine import Choice, Field, FormSpec, Rule
 from bot.forms.parsers import choice, text, whole_number
 from bot.texts import district_events as t
 from bot.texts import forms
-from storage import audit, orgs
 from storage import district_events as store
+from storage import orgs
 from storage.models import DistrictEvent, DistrictEventAnswer, DistrictEventInvite
 
 MAX_PEOPLE = 10_000
@@ -184,12 +184,9 @@ async def submit_reply(submission: declaration.Submission[ChairEventContext]) ->
     invite.people = int(answers["people"]) if coming else None
     invite.reason = None if coming else answers["reason"]
     invite.answered_at, invite.answered_by = now, submission.person_id
-    audit.record(
-        submission.session,
-        at=now,
-        actor_id=submission.person_id,
-        action="devent.answer",
-        org_id=invite.org_id,
+    submission.audit(
+        "devent.answer",
+        invite.org_id,
         before={"event": event.id, **before},
         after={"event": event.id, "answer": invite.answer, "people": invite.people},
     )
@@ -202,12 +199,9 @@ def _record_came(
     before = invite.attended
     invite.attended, invite.attended_at = count, submission.now
     invite.attended_by = submission.person_id
-    audit.record(
-        submission.session,
-        at=submission.now,
-        actor_id=submission.person_id,
-        action="devent.attended",
-        org_id=invite.org_id,
+    submission.audit(
+        "devent.attended",
+        invite.org_id,
         before={"event": invite.event_id, "attended": before},
         after={"event": invite.event_id, "attended": count},
     )

@@ -35,7 +35,7 @@ from bot.forms.parsers import (
 )
 from bot.texts import district_events as t
 from bot.texts import forms
-from storage import audit, digest, orgs
+from storage import digest, orgs
 from storage import district_events as store
 from storage.contacts import chairs_of
 from storage.models import DistrictEvent
@@ -234,12 +234,9 @@ async def submit(submission: declaration.Submission[DistrictEventContext]) -> st
         ),
         org_ids,
     )
-    audit.record(
-        session,
-        at=submission.now,
-        actor_id=submission.person_id,
-        action="devent.create",
-        org_id=context.scope_id,
+    submission.audit(
+        "devent.create",
+        context.scope_id,
         after={"event": event.id, "title": event.title, "invited": len(org_ids)},
     )
     connected = len(await chairs_of(session, org_ids))

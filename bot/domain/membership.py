@@ -25,7 +25,7 @@ from bot.forms.engine import SUMMARY, Field
 from bot.forms.membership import MEMBERSHIP, derived_members
 from bot.texts import common, forms
 from bot.texts import membership as t
-from storage import audit, collections, reports
+from storage import collections, reports
 from storage.models import CollectionKind, MembershipReport, Organization
 
 REASONS = "left_reasons"
@@ -304,12 +304,9 @@ def _audit(
     assignment: Assignment,
     values: dict[str, int | None],
 ) -> None:
-    audit.record(
-        submission.session,
-        at=submission.now,
-        actor_id=submission.person_id,
-        action="report.submit",
-        org_id=report.org_id,
+    submission.audit(
+        "report.submit",
+        report.org_id,
         after={
             "period": assignment.period.isoformat(),
             "revision": report.revision,

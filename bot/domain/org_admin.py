@@ -91,15 +91,7 @@ async def _change(
     if attribute == "name":
         org.name_key = orgs.name_key(value)
     org.updated_at = now
-    audit.record(
-        session,
-        at=now,
-        actor_id=submission.person_id,
-        action=action,
-        org_id=org.id,
-        before={attribute: before},
-        after={attribute: value},
-    )
+    submission.audit(action, org.id, before={attribute: before}, after={attribute: value})
     return before, org
 
 

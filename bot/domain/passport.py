@@ -92,15 +92,7 @@ async def submit(submission: declaration.Submission[PassportContext]) -> str:
     )
     old, new = audit.changes(before, values)
     if new:
-        audit.record(
-            session,
-            at=now,
-            actor_id=submission.person_id,
-            action="passport.update",
-            org_id=org.id,
-            before=old,
-            after=new,
-        )
+        submission.audit("passport.update", org.id, before=old, after=new)
     return t.saved(len(new))
 
 

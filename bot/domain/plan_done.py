@@ -19,7 +19,7 @@ from bot.forms.declaration import Form, FormContext, Opening, OpenRequest, Submi
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.texts import common
 from bot.texts import plans as t
-from storage import audit, drafts, orgs
+from storage import drafts, orgs
 from storage import plans as store
 from storage.models import FormDraft, Organization, Plan, PlanItem, PlanMark
 
@@ -172,12 +172,9 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
             file_name=note.get("file_name"),
         )
     )
-    audit.record(
-        session,
-        at=submission.now,
-        actor_id=submission.person_id,
-        action="plan.done",
-        org_id=target.org.id if target.org else target.scope.id,
+    submission.audit(
+        "plan.done",
+        target.org.id if target.org else target.scope.id,
         after={"item": c.item_id, "unit": c.unit, "note": t.note_shown(note)},
     )
     return t.done_saved(c.number)

@@ -22,7 +22,6 @@ from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.parsers import text
 from bot.texts import forms
 from bot.texts import plans as t
-from storage import audit
 from storage import plans as store
 from storage.models import PlanItem
 
@@ -113,12 +112,9 @@ async def submit(submission: declaration.Submission[PlanItemContext]) -> str:
     )
     session.add(item)
     await session.flush()
-    audit.record(
-        session,
-        at=submission.now,
-        actor_id=submission.person_id,
-        action="plan.item_add",
-        org_id=context.scope_id,
+    submission.audit(
+        "plan.item_add",
+        context.scope_id,
         after={"item": item.id, "plan": plan.id, "text": item.text},
     )
     return t.item_added(number, plan.title)

@@ -12,7 +12,7 @@ from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.parsers import choice, deadline, show_date, text
 from bot.texts import forms
 from bot.texts import staff as t
-from storage import audit, collections, orgs
+from storage import collections, orgs
 from storage.models import CollectionKind
 
 KINDS = (
@@ -86,12 +86,9 @@ async def submit(submission: declaration.Submission[RequestContext]) -> str:
         now=now,
         created_by=submission.person_id,
     )
-    audit.record(
-        session,
-        at=now,
-        actor_id=submission.person_id,
-        action="request.open",
-        org_id=scope_id,
+    submission.audit(
+        "request.open",
+        scope_id,
         after={
             "kind": kind.value,
             "title": answers["title"],

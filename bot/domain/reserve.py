@@ -61,14 +61,7 @@ async def submit(submission: declaration.Submission[ReserveContext]) -> str:
         key=draft.token,
     )
     if added:
-        audit.record(
-            session,
-            at=now,
-            actor_id=submission.person_id,
-            action="reserve.add",
-            org_id=draft.org_id,
-            after=_record(person),
-        )
+        submission.audit("reserve.add", draft.org_id, after=_record(person))
     total = len(await passports.reserve_of(session, draft.org_id))
     return t.reserve_added(person.full_name, total)
 

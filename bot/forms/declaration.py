@@ -24,7 +24,7 @@ from bot.domain.staff_scope import lineage
 from bot.domain.viewer import Viewer
 from bot.forms.engine import Answers, FormSpec, Previous
 from bot.texts import forms
-from storage import drafts
+from storage import audit, drafts
 from storage.models import Event, FormDraft, MembershipReport, Organization
 
 FormButton = Callable[[str, int], tuple[str, str]]
@@ -218,6 +218,25 @@ class Submission(Generic[C]):
     now: datetime
     form_button: FormButton
     calendar: CalendarSettings
+
+    def audit(
+        self,
+        action: str,
+        org_id: int | None,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """The audit log's line for what this submission changed: by its person, at its time."""
+        audit.record(
+            self.session,
+            at=self.now,
+            actor_id=self.person_id,
+            action=action,
+            org_id=org_id,
+            before=before,
+            after=after,
+        )
 
 
 @dataclass(frozen=True)
