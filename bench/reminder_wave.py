@@ -129,7 +129,7 @@ async def run(args: argparse.Namespace, database_url: str) -> None:
         f"for {len(ok)} messages: {ideal / elapsed:.1%} of that pace"
     )
     print(f"API calls           {len(sends)} ({len(sends) - len(ok)} rejected)")
-    print(f"limit violations    {violations or 0} (429 pauses honoured: {report.rate_limited})")
+    print(f"limit violations    {violations or 0} (429 pauses honoured: {len(report.pauses)})")
     print(f"delivered           {len(ok)}; outbox: { {s.value: n for s, n in stats.items()} }")
     print(f"lost                {lost}")
     print(f"duplicates          {duplicates}")

@@ -126,10 +126,6 @@ class DrainReport:
     """429 answers honoured, in order."""
 
     @property
-    def rate_limited(self) -> int:
-        return len(self.pauses)
-
-    @property
     def handled(self) -> int:
         return self.sent + self.unreachable + self.failed + self.retried
 
