@@ -12,7 +12,7 @@ restart sends nothing twice. Catch-up after downtime sends only the latest due r
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,21 +24,21 @@ from bot.domain.calendar import (
     PlannedReminder,
     latest_due,
     local_today,
-    next_allowed_moment,
     next_working_day,
     send_moment,
 )
 from bot.domain.clock import Clock
 from bot.domain.isolation import Isolation
 from bot.domain.plans import Unit, load_progress, units_of
-from bot.domain.timezones import zone_of
+from bot.domain.staff_scope import scope_staff
+from bot.domain.tick import Tick
 from bot.forms.declaration import with_button
 from bot.rendering.plans import progress_lines, review_xlsx
 from bot.texts import plans as t
 from storage import orgs
 from storage import plans as store
-from storage.contacts import Contact, chairs_of, contact_of, curators_of, staff_of
-from storage.models import Organization, OrgKind, Plan, PlanItem
+from storage.contacts import Contact, chairs_of, contact_of, curators_of
+from storage.models import Organization, Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -71,17 +71,16 @@ async def _remind(
     unit: Unit,
     contact: Contact,
     tz: ZoneInfo,
-    now: datetime,
-    settings: CalendarSettings,
+    tick: Tick,
     button: DoneButton,
 ) -> bool:
-    today = local_today(now, tz)
+    today = local_today(tick.now, tz)
     if contact.unreachable or contact.paused_on(today) or today > item.deadline:
         return False
-    current, following = latest_due(reminder_days(item, tz), tz, now, settings)
+    current, following = latest_due(reminder_days(item, tz), tz, tick.now, tick.calendar)
     if current is None:
         return False
-    deliver_at = next_allowed_moment(now, tz, settings)
+    deliver_at = tick.deliver_at(tz)
     if following is not None and following.local_day <= local_today(deliver_at, tz):
         return False
     days_left = (item.deadline - local_today(deliver_at, tz)).days
@@ -103,16 +102,8 @@ async def _remind(
             button(item.id, unit.id),
         ),
         not_before=deliver_at,
-        now=now,
+        now=tick.now,
     )
-
-
-async def scope_staff_contacts(session: AsyncSession, scope: Organization) -> list[Contact]:
-    """The scope's staff, or the region's when a district has none (as for late reports)."""
-    staff = await staff_of(session, scope.id)
-    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
-        staff = await staff_of(session, scope.parent_id)
-    return staff
 
 
 async def _escalate(
@@ -121,15 +112,12 @@ async def _escalate(
     scope: Organization,
     late: list[Unit],
     chairs: dict[int, Contact],
-    now: datetime,
-    settings: CalendarSettings,
-    default_tz: str,
+    tick: Tick,
 ) -> int:
     """One message per recipient and item: curators get their own ППО, staff all of them."""
-    tz = zone_of(scope, default_tz)
-    if item.deadline < local_today(item.created_at, tz) or now < send_moment(
-        item.deadline + timedelta(days=1), tz, settings
-    ):
+    tz = tick.zone(scope)
+    due = send_moment(item.deadline + timedelta(days=1), tz, tick.calendar)
+    if item.deadline < local_today(item.created_at, tz) or tick.now < due:
         return 0
     lines = {
         unit.id: t.late_line(unit.name, chairs[unit.id].full_name if unit.id in chairs else None)
@@ -140,7 +128,7 @@ async def _escalate(
     for org_id, contacts in curators.items():
         for contact in contacts:
             recipients.setdefault(contact.tg_user_id, (contact, []))[1].append(org_id)
-    for contact in await scope_staff_contacts(session, scope):
+    for contact in await scope_staff(session, scope):
         recipients[contact.tg_user_id] = (contact, list(lines))
     count = 0
     for tg_user_id, (contact, unit_ids) in recipients.items():
@@ -155,8 +143,8 @@ async def _escalate(
             chat_id=tg_user_id,
             kind=OutboxKind.TEXT,
             payload={"text": text},
-            not_before=next_allowed_moment(now, tz, settings),
-            now=now,
+            not_before=tick.deliver_at(tz),
+            now=tick.now,
         ):
             count += 1
     return count
@@ -166,9 +154,7 @@ async def _plan_item(
     session: AsyncSession,
     item: PlanItem,
     plan: Plan,
-    now: datetime,
-    settings: CalendarSettings,
-    default_tz: str,
+    tick: Tick,
     button: DoneButton,
 ) -> int:
     scope = await orgs.get_org(session, plan.scope_org_id)
@@ -182,16 +168,12 @@ async def _plan_item(
     count = 0
     for unit in pending:
         contact = chairs.get(unit.id) if unit.id else contact_of(people[item.person_id or 0])
-        tz = zone_of(unit.org or scope, default_tz)
-        if contact is not None and await _remind(
-            session, item, unit, contact, tz, now, settings, button
-        ):
+        tz = tick.zone(unit.org or scope)
+        if contact is not None and await _remind(session, item, unit, contact, tz, tick, button):
             count += 1
-    late = [
-        u for u in pending if local_today(now, zone_of(u.org or scope, default_tz)) > item.deadline
-    ]
+    late = [u for u in pending if local_today(tick.now, tick.zone(u.org or scope)) > item.deadline]
     if late:
-        count += await _escalate(session, item, scope, late, chairs, now, settings, default_tz)
+        count += await _escalate(session, item, scope, late, chairs, tick)
     return count
 
 
@@ -200,20 +182,14 @@ def half_year_start(today: date) -> date:
     return date(today.year, 7 if today.month >= 7 else 1, 1)
 
 
-async def _review(
-    session: AsyncSession,
-    scope_id: int,
-    now: datetime,
-    settings: CalendarSettings,
-    default_tz: str,
-) -> int:
+async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
     """The half-year review to the scope's staff: counts in a message, the items in an .xlsx."""
     scope = await orgs.get_org(session, scope_id)
     if scope is None or scope.archived_at is not None:
         return 0
-    tz = zone_of(scope, default_tz)
+    tz, now = tick.zone(scope), tick.now
     start = half_year_start(local_today(now, tz))
-    moment = send_moment(start, tz, settings)
+    moment = send_moment(start, tz, tick.calendar)
     plans = await store.plans_of(session, scope.id)
     if not moment <= now < moment + REVIEW_WINDOW or all(p.created_at >= moment for p in plans):
         return 0
@@ -221,7 +197,7 @@ async def _review(
     progress = await load_progress(session, scope, today)
     text = "\n\n".join([t.review_header(scope.name, today), *progress_lines(progress, items=False)])
     count = 0
-    for contact in await scope_staff_contacts(session, scope):
+    for contact in await scope_staff(session, scope):
         if contact.unreachable:
             continue
         for kind, payload in (
@@ -237,7 +213,7 @@ async def _review(
                 chat_id=contact.tg_user_id,
                 kind=kind,
                 payload=payload,
-                not_before=next_allowed_moment(now, tz, settings),
+                not_before=tick.deliver_at(tz),
                 now=now,
             )
     return count
@@ -258,6 +234,7 @@ async def plan_measures(
     """
     isolation = isolation or Isolation()
     now = clock.now()
+    tick = Tick(now, settings, default_tz)
     async with session_pool() as session:
         rows = await store.live_items(session, (now - LOOK_BACK).date())
         scope_ids = await store.scopes_with_plans(session, now)
@@ -265,11 +242,11 @@ async def plan_measures(
     for item, plan in rows:
         unit = isolation.unit(f"plan item {item.id}")
         async with unit, session_pool() as session, session.begin():
-            count += await _plan_item(session, item, plan, now, settings, default_tz, button)
+            count += await _plan_item(session, item, plan, tick, button)
     for scope_id in scope_ids:
         unit = isolation.unit(f"plan review of {scope_id}")
         async with unit, session_pool() as session, session.begin():
-            count += await _review(session, scope_id, now, settings, default_tz)
+            count += await _review(session, scope_id, tick)
     return count
 
 

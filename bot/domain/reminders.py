@@ -38,17 +38,17 @@ from bot.domain.calendar import (
     PlannedReminder,
     latest_due,
     local_today,
-    next_allowed_moment,
     reminder_plan,
 )
 from bot.domain.clock import Clock
 from bot.domain.isolation import Isolation
-from bot.domain.timezones import zone_of
+from bot.domain.staff_scope import scope_staff
+from bot.domain.tick import Tick
 from bot.forms.declaration import FormButton, with_button
 from bot.texts import reminders as t
 from storage import collections as store
-from storage.contacts import Contact, chairs_of, curators_of, staff_of
-from storage.models import Collection, CollectionKind, CollectionTarget, Organization, OrgKind
+from storage.contacts import Contact, chairs_of, curators_of
+from storage.models import Collection, CollectionKind, CollectionTarget, Organization
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -56,13 +56,13 @@ from storage.outbox_keys import KeyPurpose, outbox_key
 
 
 def _pick(
-    plan: Sequence[PlannedReminder], tz: ZoneInfo, now: datetime, settings: CalendarSettings
+    plan: Sequence[PlannedReminder], tz: ZoneInfo, tick: Tick
 ) -> tuple[PlannedReminder, datetime] | None:
     """The reminder to enqueue now and when it may go out, by the catch-up policy."""
-    current, following = latest_due(plan, tz, now, settings)
+    current, following = latest_due(plan, tz, tick.now, tick.calendar)
     if current is None:
         return None
-    deliver_at = next_allowed_moment(now, tz, settings)
+    deliver_at = tick.deliver_at(tz)
     if following is not None and following.local_day <= local_today(deliver_at, tz):
         return None
     return current, deliver_at
@@ -91,9 +91,7 @@ def _chair_text(
 async def _plan_collection(
     session: AsyncSession,
     collection: Collection,
-    now: datetime,
-    settings: CalendarSettings,
-    default_tz: str,
+    tick: Tick,
     form_button: FormButton,
     isolation: Isolation,
 ) -> int:
@@ -113,23 +111,12 @@ async def _plan_collection(
     count = 0
     for target, org in pending:
         async with isolation.unit(f"reminder of collection {collection.id} to ППО {org.id}"):
-            if await _remind_chair(
-                session,
-                collection,
-                target,
-                org,
-                chairs.get(org.id),
-                now,
-                settings,
-                default_tz,
-                form_button,
-            ):
+            chair = chairs.get(org.id)
+            if await _remind_chair(session, collection, target, org, chair, tick, form_button):
                 count += 1
     async with isolation.unit(f"escalation of collection {collection.id}"):
         async with session.begin_nested():
-            escalated = await _escalate(
-                session, collection, scope, rows, pending, chairs, now, settings, default_tz
-            )
+            escalated = await _escalate(session, collection, scope, rows, pending, chairs, tick)
         count += escalated
     return count
 
@@ -140,20 +127,18 @@ async def _remind_chair(
     target: CollectionTarget,
     org: Organization,
     chair: Contact | None,
-    now: datetime,
-    settings: CalendarSettings,
-    default_tz: str,
+    tick: Tick,
     form_button: FormButton,
 ) -> bool:
     """Enqueue the chair reminder of one target that is due now; True if one was enqueued."""
     if chair is None or chair.unreachable:
         return False
-    tz = zone_of(org, default_tz)
-    if chair.paused_on(local_today(now, tz)):
+    tz = tick.zone(org)
+    if chair.paused_on(local_today(tick.now, tz)):
         return False
     opened_on = local_today(collection.opened_at, tz)
-    plan = [p for p in reminder_plan(opened_on, target.deadline, settings) if p.audience == "chair"]
-    picked = _pick(plan, tz, now, settings)
+    plan = reminder_plan(opened_on, target.deadline, tick.calendar)
+    picked = _pick([p for p in plan if p.audience == "chair"], tz, tick)
     if picked is None:
         return False
     item, deliver_at = picked
@@ -166,7 +151,7 @@ async def _remind_chair(
         kind=OutboxKind.TEXT,
         payload=payload,
         not_before=deliver_at,
-        now=now,
+        now=tick.now,
     )
 
 
@@ -179,25 +164,14 @@ class _Recipient:
     staff: bool = False
 
 
-async def _escalation_staff(session: AsyncSession, scope: Organization) -> list[Contact]:
-    """The scope's staff, or the region's when a district has none."""
-    staff = await staff_of(session, scope.id)
-    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
-        staff = await staff_of(session, scope.parent_id)
-    return staff
-
-
 def _late_lines(
-    late: Sequence[Organization],
-    chairs: dict[int, Contact],
-    now: datetime,
-    default_tz: str,
+    late: Sequence[Organization], chairs: dict[int, Contact], tick: Tick
 ) -> dict[int, str]:
     """Each late ППО's line of the escalation, with its chair and their marks, by ППО id."""
     lines: dict[int, str] = {}
     for org in late:
         chair = chairs.get(org.id)
-        org_today = local_today(now, zone_of(org, default_tz))
+        org_today = local_today(tick.now, tick.zone(org))
         lines[org.id] = t.late_line(
             org.name,
             chair.full_name if chair is not None else org.chair_name,
@@ -219,7 +193,7 @@ async def _escalation_recipients(
     for org_id, contacts in curators.items():
         for contact in contacts:
             recipients.setdefault(contact.tg_user_id, _Recipient(contact)).org_ids.add(org_id)
-    for contact in await _escalation_staff(session, scope):
+    for contact in await scope_staff(session, scope):
         recipient = recipients.setdefault(contact.tg_user_id, _Recipient(contact))
         recipient.staff = True
         recipient.org_ids.update(late_ids)
@@ -233,26 +207,21 @@ async def _escalate(
     rows: Sequence[tuple[CollectionTarget, Organization]],
     pending: Sequence[tuple[CollectionTarget, Organization]],
     chairs: dict[int, Contact],
-    now: datetime,
-    settings: CalendarSettings,
-    default_tz: str,
+    tick: Tick,
 ) -> int:
     """Enqueue the escalation of the collection's late ППО if it is due; how many messages."""
-    tz = zone_of(scope, default_tz)
-    plan = [
-        p
-        for p in reminder_plan(local_today(collection.opened_at, tz), collection.deadline, settings)
-        if p.audience == "escalation"
-    ]
-    picked = _pick(plan, tz, now, settings)
+    tz = tick.zone(scope)
+    opened_on = local_today(collection.opened_at, tz)
+    plan = reminder_plan(opened_on, collection.deadline, tick.calendar)
+    picked = _pick([p for p in plan if p.audience == "escalation"], tz, tick)
     if picked is None:
         return 0
     item, deliver_at = picked
-    today = local_today(now, tz)
+    today = local_today(tick.now, tz)
     late = [org for target, org in pending if target.deadline < today]
     if not late:
         return 0
-    lines = _late_lines(late, chairs, now, default_tz)
+    lines = _late_lines(late, chairs, tick)
     recipients = await _escalation_recipients(session, scope, list(lines))
     count = 0
     for tg_user_id, recipient in recipients.items():
@@ -274,7 +243,7 @@ async def _escalate(
             kind=OutboxKind.TEXT,
             payload={"text": text},
             not_before=deliver_at,
-            now=now,
+            now=tick.now,
         ):
             count += 1
     return count
@@ -297,21 +266,13 @@ async def plan_reminders(
     one is logged and skipped, the others are reminded all the same.
     """
     isolation = isolation or Isolation()
-    now = clock.now()
+    tick = Tick(clock.now(), calendar_settings, default_tz)
     async with session_pool() as session:
-        open_ones = list(await store.open_collections(session, now=now))
+        open_ones = list(await store.open_collections(session, now=tick.now))
     count = 0
     for collection in open_ones:
         async with isolation.unit(f"reminders of collection {collection.id}"):
             async with session_pool() as session, session.begin():
-                queued = await _plan_collection(
-                    session,
-                    collection,
-                    now,
-                    calendar_settings,
-                    default_tz,
-                    form_button,
-                    isolation,
-                )
+                queued = await _plan_collection(session, collection, tick, form_button, isolation)
             count += queued
     return count

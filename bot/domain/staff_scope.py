@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.viewer import Viewer
 from storage import orgs
+from storage.contacts import Contact, staff_of
 from storage.models import Organization, OrgKind
 
 
@@ -39,3 +40,12 @@ async def lineage(session: AsyncSession, org: Organization) -> list[int]:
 
 async def can_act_on(session: AsyncSession, viewer: Viewer, org: Organization) -> bool:
     return viewer.oversees(*await lineage(session, org))
+
+
+async def scope_staff(session: AsyncSession, scope: Organization) -> list[Contact]:
+    """Who is told when a scope's ППО are late (reports, plan items): the scope's staff, or the
+    region's when a district has none."""
+    staff = await staff_of(session, scope.id)
+    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
+        staff = await staff_of(session, scope.parent_id)
+    return staff
