@@ -22,12 +22,12 @@ from bot.delivery.files import Drawing, RenderedFile, Renderer
 from bot.domain.calendar import (
     CalendarSettings,
     PlannedReminder,
-    latest_due,
     local_today,
     next_working_day,
     send_moment,
 )
 from bot.domain.clock import Clock
+from bot.domain.escalation import escalation_recipients
 from bot.domain.isolation import Isolation
 from bot.domain.plans import Unit, load_progress, units_of
 from bot.domain.staff_scope import scope_staff
@@ -37,7 +37,7 @@ from bot.rendering.plans import progress_lines, review_xlsx
 from bot.texts import plans as t
 from storage import orgs
 from storage import plans as store
-from storage.contacts import Contact, chairs_of, contact_of, curators_of
+from storage.contacts import Contact, chairs_of, contact_of
 from storage.models import Organization, Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
@@ -77,12 +77,10 @@ async def _remind(
     today = local_today(tick.now, tz)
     if contact.unreachable or contact.paused_on(today) or today > item.deadline:
         return False
-    current, following = latest_due(reminder_days(item, tz), tz, tick.now, tick.calendar)
-    if current is None:
+    picked = tick.due(reminder_days(item, tz), tz)
+    if picked is None:
         return False
-    deliver_at = tick.deliver_at(tz)
-    if following is not None and following.local_day <= local_today(deliver_at, tz):
-        return False
+    current, deliver_at = picked
     days_left = (item.deadline - local_today(deliver_at, tz)).days
     org_name = unit.org.name if unit.org is not None else None
     return await enqueue(
@@ -123,18 +121,13 @@ async def _escalate(
         unit.id: t.late_line(unit.name, chairs[unit.id].full_name if unit.id in chairs else None)
         for unit in late
     }
-    recipients: dict[int, tuple[Contact, list[int]]] = {}
-    curators = await curators_of(session, [unit.id for unit in late if unit.id])
-    for org_id, contacts in curators.items():
-        for contact in contacts:
-            recipients.setdefault(contact.tg_user_id, (contact, []))[1].append(org_id)
-    for contact in await scope_staff(session, scope):
-        recipients[contact.tg_user_id] = (contact, list(lines))
+    recipients = await escalation_recipients(session, scope, list(lines))
     count = 0
-    for tg_user_id, (contact, unit_ids) in recipients.items():
-        if contact.unreachable:
+    for tg_user_id, recipient in recipients.items():
+        if recipient.contact.unreachable:
             continue
-        text = t.escalation(item.number, item.text, item.deadline, [lines[u] for u in unit_ids])
+        own = [line for unit_id, line in lines.items() if unit_id in recipient.org_ids]
+        text = t.escalation(item.number, item.text, item.deadline, own)
         if await enqueue(
             session,
             key=outbox_key(

@@ -25,10 +25,8 @@ unconnected chairs. Pauses apply to chair reminders only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,36 +34,22 @@ from bot.domain.calendar import (
     PURPOSE_OPEN,
     CalendarSettings,
     PlannedReminder,
-    latest_due,
     local_today,
     reminder_plan,
 )
 from bot.domain.clock import Clock
+from bot.domain.escalation import escalation_recipients
 from bot.domain.isolation import Isolation
-from bot.domain.staff_scope import scope_staff
 from bot.domain.tick import Tick
 from bot.forms.declaration import FormButton, with_button
 from bot.texts import reminders as t
 from storage import collections as store
-from storage.contacts import Contact, chairs_of, curators_of
+from storage.contacts import Contact, chairs_of
 from storage.models import Collection, CollectionKind, CollectionTarget, Organization
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
 """(collection kind, ППО id) -> (button text, callback_data) of the button opening the form."""
-
-
-def _pick(
-    plan: Sequence[PlannedReminder], tz: ZoneInfo, tick: Tick
-) -> tuple[PlannedReminder, datetime] | None:
-    """The reminder to enqueue now and when it may go out, by the catch-up policy."""
-    current, following = latest_due(plan, tz, tick.now, tick.calendar)
-    if current is None:
-        return None
-    deliver_at = tick.deliver_at(tz)
-    if following is not None and following.local_day <= local_today(deliver_at, tz):
-        return None
-    return current, deliver_at
 
 
 def _chair_text(
@@ -138,7 +122,7 @@ async def _remind_chair(
         return False
     opened_on = local_today(collection.opened_at, tz)
     plan = reminder_plan(opened_on, target.deadline, tick.calendar)
-    picked = _pick([p for p in plan if p.audience == "chair"], tz, tick)
+    picked = tick.due([p for p in plan if p.audience == "chair"], tz)
     if picked is None:
         return False
     item, deliver_at = picked
@@ -153,15 +137,6 @@ async def _remind_chair(
         not_before=deliver_at,
         now=tick.now,
     )
-
-
-@dataclass
-class _Recipient:
-    """Someone an escalation goes to, and which late ППО it lists for them."""
-
-    contact: Contact
-    org_ids: set[int] = field(default_factory=set)
-    staff: bool = False
 
 
 def _late_lines(
@@ -184,22 +159,6 @@ def _late_lines(
     return lines
 
 
-async def _escalation_recipients(
-    session: AsyncSession, scope: Organization, late_ids: Sequence[int]
-) -> dict[int, _Recipient]:
-    """Curators (each with their own late ППО) and the staff (with all of them), by chat."""
-    recipients: dict[int, _Recipient] = {}
-    curators = await curators_of(session, late_ids)
-    for org_id, contacts in curators.items():
-        for contact in contacts:
-            recipients.setdefault(contact.tg_user_id, _Recipient(contact)).org_ids.add(org_id)
-    for contact in await scope_staff(session, scope):
-        recipient = recipients.setdefault(contact.tg_user_id, _Recipient(contact))
-        recipient.staff = True
-        recipient.org_ids.update(late_ids)
-    return recipients
-
-
 async def _escalate(
     session: AsyncSession,
     collection: Collection,
@@ -213,7 +172,7 @@ async def _escalate(
     tz = tick.zone(scope)
     opened_on = local_today(collection.opened_at, tz)
     plan = reminder_plan(opened_on, collection.deadline, tick.calendar)
-    picked = _pick([p for p in plan if p.audience == "escalation"], tz, tick)
+    picked = tick.due([p for p in plan if p.audience == "escalation"], tz)
     if picked is None:
         return 0
     item, deliver_at = picked
@@ -222,7 +181,7 @@ async def _escalate(
     if not late:
         return 0
     lines = _late_lines(late, chairs, tick)
-    recipients = await _escalation_recipients(session, scope, list(lines))
+    recipients = await escalation_recipients(session, scope, list(lines))
     count = 0
     for tg_user_id, recipient in recipients.items():
         if recipient.contact.unreachable:

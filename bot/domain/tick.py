@@ -7,11 +7,18 @@ zone of an organization that has none of its own. One object carries them down.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import CalendarSettings, next_allowed_moment
+from bot.domain.calendar import (
+    CalendarSettings,
+    PlannedReminder,
+    latest_due,
+    local_today,
+    next_allowed_moment,
+)
 from bot.domain.timezones import zone_of
 from storage.models import Organization
 
@@ -31,3 +38,17 @@ class Tick:
     def deliver_at(self, tz: ZoneInfo) -> datetime:
         """The first moment from now a message may go out in ``tz`` (the calendar's hours)."""
         return next_allowed_moment(self.now, tz, self.calendar)
+
+    def due(
+        self, plan: Sequence[PlannedReminder], tz: ZoneInfo
+    ) -> tuple[PlannedReminder, datetime] | None:
+        """The reminder of ``plan`` to enqueue now and when it may go out, by the catch-up
+        policy: only the latest one due, and none when the next one falls on the day it would
+        go out. The calendar's reminders and the plan's follow the same rule."""
+        current, following = latest_due(plan, tz, self.now, self.calendar)
+        if current is None:
+            return None
+        deliver_at = self.deliver_at(tz)
+        if following is not None and following.local_day <= local_today(deliver_at, tz):
+            return None
+        return current, deliver_at

@@ -1,0 +1,41 @@
+"""Who is told that ППО are late, and about which of them: the same for a monitoring period
+(``bot.domain.reminders``) and for an item of a plan of measures (``bot.domain.plan_reminders``),
+so a curator or a staff member is treated alike whichever of the two writes to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.staff_scope import scope_staff
+from storage.contacts import Contact, curators_of
+from storage.models import Organization
+
+
+@dataclass
+class Recipient:
+    """Someone an escalation goes to, and which late ППО it lists for them."""
+
+    contact: Contact
+    org_ids: set[int] = field(default_factory=set)
+    staff: bool = False
+
+
+async def escalation_recipients(
+    session: AsyncSession, scope: Organization, late_ids: Sequence[int]
+) -> dict[int, Recipient]:
+    """Curators (each with their own late ППО) and the scope's staff (with all of them), by
+    chat; someone both gets all of them once."""
+    recipients: dict[int, Recipient] = {}
+    curators = await curators_of(session, late_ids)
+    for org_id, contacts in curators.items():
+        for contact in contacts:
+            recipients.setdefault(contact.tg_user_id, Recipient(contact)).org_ids.add(org_id)
+    for contact in await scope_staff(session, scope):
+        recipient = recipients.setdefault(contact.tg_user_id, Recipient(contact))
+        recipient.staff = True
+        recipient.org_ids.update(late_ids)
+    return recipients
