@@ -97,26 +97,24 @@ async def enqueue_digest(
         default_tz=default_tz,
     )
     payload: dict[str, Any] = {"scope_org_id": scope_org_id, "today": today.isoformat()}
-    added = await outbox.enqueue(
-        session,
-        key=key(OutboxKind.TEXT),
-        chat_id=chat_id,
-        kind=OutboxKind.TEXT,
-        payload={"text": await asyncio.to_thread(digest_text, digest)},  # off the event loop
-        not_before=not_before,
-        now=now,
-    )
-    for kind in (OutboxKind.DIGEST_CHART, OutboxKind.DIGEST_TABLE):
-        await outbox.enqueue(
+    parts: dict[OutboxKind, dict[str, Any]] = {
+        OutboxKind.TEXT: {"text": await asyncio.to_thread(digest_text, digest)},  # off the loop
+        OutboxKind.DIGEST_CHART: payload,
+        OutboxKind.DIGEST_TABLE: payload,
+    }
+    added = {
+        kind: await outbox.enqueue(
             session,
             key=key(kind),
             chat_id=chat_id,
             kind=kind,
-            payload=payload,
+            payload=part,
             not_before=not_before,
             now=now,
         )
-    return added
+        for kind, part in parts.items()
+    }
+    return added[OutboxKind.TEXT]
 
 
 async def plan_digests(
