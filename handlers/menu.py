@@ -45,37 +45,51 @@ def _form_commands(audience: Audience) -> tuple[CommandInfo, ...]:
     )
 
 
+def _commands(audience: Audience, *commands: tuple[str, str]) -> tuple[CommandInfo, ...]:
+    """(name, description) pairs for one audience, stated once for the group."""
+    return tuple(CommandInfo(name, description, audience) for name, description in commands)
+
+
 A = Audience
 COMMANDS: tuple[CommandInfo, ...] = (
     *_form_commands(A.CHAIR),
-    CommandInfo("events", t.CMD_EVENTS, A.CHAIR),
-    CommandInfo("history", t.CMD_HISTORY, A.CHAIR),
-    CommandInfo("pause", t.CMD_PAUSE, A.CHAIR),
-    CommandInfo("status", t.CMD_STATUS, A.STAFF | A.ADMIN),
-    CommandInfo("digest", t.CMD_DIGEST, A.STAFF | A.ADMIN),
-    CommandInfo("export", t.CMD_EXPORT, A.STAFF | A.ADMIN),
-    CommandInfo("eventsreport", ter.CMD_EVENTSREPORT, A.STAFF | A.ADMIN),
-    CommandInfo("showevent", ter.CMD_SHOWEVENT, A.STAFF | A.ADMIN),
-    CommandInfo("devents", tde.CMD_DEVENTS, A.STAFF | A.ADMIN),
-    CommandInfo("rating", t.CMD_RATING, A.STAFF | A.ADMIN),
-    CommandInfo("passports", tpr.CMD_PASSPORTS, A.STAFF | A.ADMIN),
-    CommandInfo("trends", ttr.CMD_TRENDS, A.STAFF | A.ADMIN),
-    CommandInfo("loadhistory", thi.CMD_LOADHISTORY, A.STAFF | A.ADMIN),
+    *_commands(
+        A.CHAIR, ("events", t.CMD_EVENTS), ("history", t.CMD_HISTORY), ("pause", t.CMD_PAUSE)
+    ),
+    *_commands(
+        A.STAFF | A.ADMIN,
+        ("status", t.CMD_STATUS),
+        ("digest", t.CMD_DIGEST),
+        ("export", t.CMD_EXPORT),
+        ("eventsreport", ter.CMD_EVENTSREPORT),
+        ("showevent", ter.CMD_SHOWEVENT),
+        ("devents", tde.CMD_DEVENTS),
+        ("rating", t.CMD_RATING),
+        ("passports", tpr.CMD_PASSPORTS),
+        ("trends", ttr.CMD_TRENDS),
+        ("loadhistory", thi.CMD_LOADHISTORY),
+    ),
     *_form_commands(A.STAFF | A.ADMIN),
-    CommandInfo("paused", t.CMD_PAUSED, A.STAFF | A.ADMIN),
-    CommandInfo("plan", tpl.CMD_PLAN, A.STAFF | A.ADMIN),
-    CommandInfo("planedit", tpl.CMD_PLANEDIT, A.STAFF | A.ADMIN),
-    CommandInfo("nocurator", tcu.CMD_NOCURATOR, A.STAFF | A.ADMIN),
-    CommandInfo("audit", t.CMD_AUDIT, A.STAFF | A.ADMIN),
-    CommandInfo("import", t.CMD_IMPORT, A.ADMIN),
-    CommandInfo("template", t.CMD_TEMPLATE, A.ADMIN),
-    CommandInfo("orgs", t.CMD_ORGS, A.ADMIN),
-    CommandInfo("invites", t.CMD_INVITES, A.ADMIN),
-    CommandInfo("invite", t.CMD_INVITE, A.ADMIN),
-    CommandInfo("org", t.CMD_ORG, A.ADMIN),
-    CommandInfo("curator", t.CMD_CURATOR, A.ADMIN),
-    CommandInfo("backup", t.CMD_BACKUP, A.ADMIN),
-    CommandInfo("forget", t.CMD_FORGET, A.ADMIN),
+    *_commands(
+        A.STAFF | A.ADMIN,
+        ("paused", t.CMD_PAUSED),
+        ("plan", tpl.CMD_PLAN),
+        ("planedit", tpl.CMD_PLANEDIT),
+        ("nocurator", tcu.CMD_NOCURATOR),
+        ("audit", t.CMD_AUDIT),
+    ),
+    *_commands(
+        A.ADMIN,
+        ("import", t.CMD_IMPORT),
+        ("template", t.CMD_TEMPLATE),
+        ("orgs", t.CMD_ORGS),
+        ("invites", t.CMD_INVITES),
+        ("invite", t.CMD_INVITE),
+        ("org", t.CMD_ORG),
+        ("curator", t.CMD_CURATOR),
+        ("backup", t.CMD_BACKUP),
+        ("forget", t.CMD_FORGET),
+    ),
     *_form_commands(A.ADMIN),
     CommandInfo("curated", tcu.CMD_CURATED, A.CURATOR),
     CommandInfo("cancel", t.CMD_CANCEL, A.ANYONE),
