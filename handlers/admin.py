@@ -25,7 +25,6 @@ from bot.domain.directory import (
     tree_lines,
 )
 from bot.domain.viewer import acting_person
-from bot.forms.parsers import typed_int
 from bot.rendering.xlsx import build_table_xlsx, build_template_xlsx
 from bot.texts import admin as t
 from bot.texts import common
@@ -34,7 +33,7 @@ from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin
-from handlers.replies import answer_file, answer_lines, downloaded
+from handlers.replies import answer_file, answer_lines, downloaded, found_by_number
 from storage import people
 from storage.backup import BackupUnsupportedError, copy_database
 from storage.models import Role
@@ -111,13 +110,9 @@ async def invites(message: Message, ctx: Ctx) -> None:
 
 
 async def invite_one(message: Message, command: CommandObject, ctx: Ctx) -> None:
-    number = typed_int((command.args or "").strip().lstrip("#№"))
-    if number is None:
-        await message.answer(t.INVITE_USAGE)
-        return
-    result = await reissue_invite(ctx.session, number, ttl=ctx.settings.invite_ttl, now=ctx.now())
+    find = partial(reissue_invite, ctx.session, ttl=ctx.settings.invite_ttl, now=ctx.now())
+    result = await found_by_number(message, command, find, t.INVITE_USAGE, t.INVITE_NOT_FOUND)
     if result is None:
-        await message.answer(t.INVITE_NOT_FOUND)
         return
     org, invite = result
     username = (await ctx.bot.me()).username or ""
@@ -150,20 +145,16 @@ async def backup(message: Message, engine: AsyncEngine, settings: Settings, cloc
 
 async def forget_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
     """/forget <telegram id>: shows whom and what it erases, and asks to confirm."""
-    tg_user_id = typed_int((command.args or "").strip().lstrip("@"))
-    if tg_user_id is None:
-        await message.answer(t.FORGET_USAGE)
-        return
-    person = await people.get_person(session, tg_user_id)
+    find = partial(people.get_person, session)
+    person = await found_by_number(message, command, find, t.FORGET_USAGE, t.FORGET_NOT_FOUND, "@")
     if person is None:
-        await message.answer(t.FORGET_NOT_FOUND)
         return
     roles = [
         f"{consent.ROLE_LABELS[role]}: {org.name}" if org else consent.ROLE_LABELS[role]
-        for role, org in await people.active_grants(session, tg_user_id)
+        for role, org in await people.active_grants(session, person.tg_user_id)
     ]
     await message.answer(
-        t.forget_confirm(person.full_name, tg_user_id, roles),
+        t.forget_confirm(person.full_name, person.tg_user_id, roles),
         reply_markup=keyboards.forget_confirm(person.id),
     )
 

@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.event_report import parse_period, summarize
 from bot.domain.events import staff_card
 from bot.domain.viewer import Viewer
-from bot.forms.parsers import typed_int
 from bot.rendering.event_report import file_name, report_lines, report_xlsx
 from bot.texts import event_report as t
 from handlers.filters import IsStaffOrAdmin
-from handlers.replies import answer_file, answer_lines
+from handlers.replies import answer_file, answer_lines, found_by_number
 from storage import district_events as devents
 from storage import event_report as store
 
@@ -48,13 +47,9 @@ async def show_event(
     message: Message, command: CommandObject, session: AsyncSession, viewer: Viewer
 ) -> None:
     """/showevent <номер>: staff of the event's district or region (and admins) only."""
-    number = typed_int((command.args or "").strip().lstrip("#№").strip())
-    if number is None:
-        await message.answer(t.SHOW_USAGE)
-        return
-    found = await store.event_place(session, number)
+    find = partial(store.event_place, session)
+    found = await found_by_number(message, command, find, t.SHOW_USAGE, t.SHOW_NOT_FOUND)
     if found is None:
-        await message.answer(t.SHOW_NOT_FOUND)
         return
     if not viewer.oversees(found.district_id, found.region_id):
         await message.answer(t.SHOW_FOREIGN)

@@ -1,17 +1,22 @@
-"""Sending helpers for long texts and generated files; receiving an uploaded file."""
+"""Sending helpers for long texts and generated files; receiving an uploaded file; finding
+what the number after a command names."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from aiogram import Bot
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot.delivery.outgoing import HeldFile, hold_file
+from bot.forms.parsers import typed_int
 from bot.texts import common
 from bot.texts.markup import utf16_len
 
 MESSAGE_LIMIT = 4000
+T = TypeVar("T")
 
 
 def chunks(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -81,3 +86,23 @@ async def downloaded(message: Message, bot: Bot, *, limit_bytes: int, too_big: s
         return None
     assert buffer is not None
     return buffer.read()
+
+
+async def found_by_number(
+    message: Message,
+    command: CommandObject,
+    find: Callable[[int], Awaitable[T | None]],
+    usage: str,
+    not_found: str,
+    prefix: str = "#№",
+) -> T | None:
+    """What the number after the command names (``find``; ``prefix`` may stand before it), or
+    None once the sender is told why: ``usage`` without a number, ``not_found`` for no match."""
+    number = typed_int((command.args or "").strip().lstrip(prefix))
+    if number is None:
+        await message.answer(usage)
+        return None
+    found = await find(number)
+    if found is None:
+        await message.answer(not_found)
+    return found
