@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import join
 
 from storage.contacts import name_of_record
 from storage.event_report import EventLine
@@ -24,8 +24,15 @@ from storage.models import (
     Organization,
     Passport,
 )
+from storage.orgs import PPO_DISTRICT
 
 LISTED = 20
+
+_INVITED_PPO = join(
+    DistrictEventInvite, Organization, Organization.id == DistrictEventInvite.org_id
+).join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
+"""Invites with their ППО (``Organization``) and its district (``PPO_DISTRICT``): the FROM of
+every read that names an invite's district."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +114,12 @@ async def invites_with_orgs(
 
 async def invite_rows(session: AsyncSession, event_id: int) -> list[InviteRow]:
     """Every expected ППО of an event, by district and name, with its chair of record."""
-    district = aliased(Organization)
     stmt = (
-        select(DistrictEventInvite, Organization, district.name, Passport.chair_full_name)
-        .join(Organization, Organization.id == DistrictEventInvite.org_id)
-        .join(district, district.id == Organization.parent_id)
+        select(DistrictEventInvite, Organization, PPO_DISTRICT.name, Passport.chair_full_name)
+        .select_from(_INVITED_PPO)
         .outerjoin(Passport, Passport.org_id == Organization.id)
         .where(DistrictEventInvite.event_id == event_id)
-        .order_by(district.name_key, Organization.name_key, Organization.id)
+        .order_by(PPO_DISTRICT.name_key, Organization.name_key, Organization.id)
     )
     return [
         InviteRow(
@@ -139,19 +144,17 @@ async def attendance_lines(
 
     The line's ``event_id`` is the district event's id negated, so it never equals an
     event a chair reported."""
-    district = aliased(Organization)
     stmt = (
-        select(DistrictEventInvite, DistrictEvent, Organization.name, district.name)
+        select(DistrictEventInvite, DistrictEvent, Organization.name, PPO_DISTRICT.name)
+        .select_from(_INVITED_PPO)
         .join(DistrictEvent, DistrictEvent.id == DistrictEventInvite.event_id)
-        .join(Organization, Organization.id == DistrictEventInvite.org_id)
-        .join(district, district.id == Organization.parent_id)
         .where(
-            or_(district.id == scope_org_id, district.parent_id == scope_org_id),
+            or_(PPO_DISTRICT.id == scope_org_id, PPO_DISTRICT.parent_id == scope_org_id),
             DistrictEventInvite.attended > 0,
             DistrictEvent.starts_on >= start,
             DistrictEvent.starts_on <= end,
         )
-        .order_by(DistrictEvent.starts_at, district.name_key, Organization.name_key)
+        .order_by(DistrictEvent.starts_at, PPO_DISTRICT.name_key, Organization.name_key)
     )
     return [
         EventLine(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import CTE, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,12 +66,22 @@ class RatingRow:
     participants: int = 0
 
 
+class _YearReports(NamedTuple):
+    """The report fields of a ``RatingRow``, named as there: ``rating_rows`` sets them by name."""
+
+    reports_in_year: int
+    last: ReportFigures
+    baseline: ReportFigures
+    baseline_before_year: bool
+
+
 def year_bounds(year: int) -> tuple[date, date]:
     """The half-open range [1 January, next 1 January)."""
     return date(year, 1, 1), date(year + 1, 1, 1)
 
 
 async def _ppos(session: AsyncSession, scope_org_id: int) -> list[RatingRow]:
+    """The scope's ППО as rows with no figures yet: ``rating_rows`` fills them in."""
     stmt = scope_ppos(
         scope_org_id, Organization.id, Organization.name, PPO_DISTRICT.id, PPO_DISTRICT.name
     ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
@@ -115,10 +126,8 @@ def _year_marks(valid: CTE, start: date) -> CTE:
     )
 
 
-async def _reports(
-    session: AsyncSession, scope_org_id: int, year: int
-) -> dict[int, tuple[int, ReportFigures, ReportFigures, bool]]:
-    """Per ППО with a counting report in the year: (count, last, baseline, baseline_before).
+async def _reports(session: AsyncSession, scope_org_id: int, year: int) -> dict[int, _YearReports]:
+    """Per ППО with a counting report in the year: its ``_YearReports``.
 
     The final select fetches just the (at most three) reports ``_year_marks`` points at.
     """
@@ -153,11 +162,11 @@ async def _reports(
         org_id, period = row[0], row[1]
         found.setdefault(org_id, {})[period] = ReportFigures(period, row[2], row[3], row[4], row[5])
         marks_of[org_id] = (row[6], row[7], row[8], int(row[9]))
-    result: dict[int, tuple[int, ReportFigures, ReportFigures, bool]] = {}
+    result: dict[int, _YearReports] = {}
     for org_id, (last_in, first_in, last_before, count) in marks_of.items():
         reports = found[org_id]
         baseline = reports[last_before] if last_before is not None else reports[first_in]
-        result[org_id] = (count, reports[last_in], baseline, last_before is not None)
+        result[org_id] = _YearReports(count, reports[last_in], baseline, last_before is not None)
     return result
 
 
@@ -224,25 +233,8 @@ async def rating_rows(
     for ppo in ppos:
         total, good = targets.get(ppo.org_id, (0, 0))
         held, people = events.get(ppo.org_id, (0, 0))
-        rows.append(
-            RatingRow(
-                org_id=ppo.org_id,
-                name=ppo.name,
-                district_id=ppo.district_id,
-                district_name=ppo.district_name,
-                targets=total,
-                on_time=good,
-                events=held,
-                participants=people,
-            )
-        )
+        row = replace(ppo, targets=total, on_time=good, events=held, participants=people)
         if ppo.org_id in reports:
-            count, last, baseline, before = reports[ppo.org_id]
-            rows[-1] = replace(
-                rows[-1],
-                reports_in_year=count,
-                last=last,
-                baseline=baseline,
-                baseline_before_year=before,
-            )
+            row = replace(row, **reports[ppo.org_id]._asdict())
+        rows.append(row)
     return rows
