@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from storage.models import Event, Organization, OrgKind
+from storage.orgs import PPO_DISTRICT, scope_ppos
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +48,6 @@ class PpoName:
     district_name: str
 
 
-_district = aliased(Organization)
-
-
-def _in_scope(scope_org_id: int, *, active_only: bool) -> ColumnElement[bool]:
-    """A ППО (``Organization``) whose district (``_district``) lies in the scope."""
-    conditions = [
-        Organization.kind == OrgKind.PPO,
-        _district.kind == OrgKind.DISTRICT,
-        or_(_district.id == scope_org_id, _district.parent_id == scope_org_id),
-    ]
-    if active_only:
-        conditions += [Organization.archived_at.is_(None), _district.archived_at.is_(None)]
-    return and_(*conditions)
-
-
 async def scope_events(
     session: AsyncSession, scope_org_id: int, start: date, end: date
 ) -> list[EventLine]:
@@ -72,16 +57,18 @@ async def scope_events(
     counted once.
     """
     stmt = (
-        select(Event, Organization.name, _district.name)
+        select(Event, Organization.name, PPO_DISTRICT.name)
         .join(Organization, Organization.id == Event.org_id)
-        .join(_district, _district.id == Organization.parent_id)
+        .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
         .where(
-            _in_scope(scope_org_id, active_only=False),
+            Organization.kind == OrgKind.PPO,
+            PPO_DISTRICT.kind == OrgKind.DISTRICT,
+            or_(PPO_DISTRICT.id == scope_org_id, PPO_DISTRICT.parent_id == scope_org_id),
             Event.deleted_at.is_(None),
             Event.date_from >= start,
             Event.date_from <= end,
         )
-        .order_by(Event.date_from, _district.name_key, Organization.name_key, Event.id)
+        .order_by(Event.date_from, PPO_DISTRICT.name_key, Organization.name_key, Event.id)
     )
     return [
         EventLine(
@@ -106,12 +93,10 @@ async def scope_events(
 
 
 async def active_ppo(session: AsyncSession, scope_org_id: int) -> list[PpoName]:
-    """The scope's non-archived ППО of non-archived districts, by district and name."""
-    stmt = (
-        select(Organization.id, Organization.name, _district.name)
-        .join(_district, _district.id == Organization.parent_id)
-        .where(_in_scope(scope_org_id, active_only=True))
-        .order_by(_district.name_key, _district.id, Organization.name_key, Organization.id)
+    """The scope's ППО (``scope_ppos``: non-archived ones of non-archived districts), by
+    district and name."""
+    stmt = scope_ppos(scope_org_id, Organization.id, Organization.name, PPO_DISTRICT.name).order_by(
+        PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id
     )
     return [PpoName(*row) for row in (await session.execute(stmt)).all()]
 
@@ -130,9 +115,9 @@ class EventPlace:
 async def event_place(session: AsyncSession, event_id: int) -> EventPlace | None:
     """The event (not deleted) with its ППО's name, district and region; None if none."""
     stmt = (
-        select(Event, Organization.name, _district.id, _district.name, _district.parent_id)
+        select(Event, Organization.name, PPO_DISTRICT.id, PPO_DISTRICT.name, PPO_DISTRICT.parent_id)
         .join(Organization, Organization.id == Event.org_id)
-        .join(_district, _district.id == Organization.parent_id)
+        .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
         .where(Event.id == event_id, Event.deleted_at.is_(None))
     )
     row = (await session.execute(stmt)).first()
