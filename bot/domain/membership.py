@@ -3,6 +3,7 @@ summary, storing a report) and the correction of a report the district sent back
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -328,15 +329,8 @@ MEMBERSHIP_FORM: declaration.Form[MembershipContext] = declaration.Form(
     menu=declaration.MenuEntry("report", t.CMD_REPORT, button=t.MENU_REPORT),
     reminder_label=t.MENU_REPORT,
 )
-CORRECTION_FORM: declaration.Form[MembershipContext] = declaration.Form(
-    name="correction",
-    spec=MEMBERSHIP,
-    context=MembershipContext,
-    audience=Audience.CHAIR,
-    open=open_correction,
-    summary=summary,
-    submit=submit,
-    previous_value=previous_value,
-    reminder_label=t.MENU_REPORT,
+CORRECTION_FORM = dataclasses.replace(
+    MEMBERSHIP_FORM, name="correction", open=open_correction, menu=None
 )
-"""A report sent back by the district: its button opens a draft of the report itself."""
+"""A report sent back by the district: its button opens a draft of the report itself, the
+report form in all but how it opens (and no command of its own)."""
