@@ -20,13 +20,10 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 from pydantic_settings import NoDecode
 
 Audience = Literal["chair", "escalation"]
-
-IntList = Annotated[tuple[int, ...], NoDecode]
-"""A list of numbers; from the environment as «3,6,10,12» (or a JSON list)."""
 
 PURPOSE_OPEN = "open"
 PURPOSE_DUE = "due"
@@ -52,92 +49,64 @@ def _split_ints(value: object) -> object:
     return value
 
 
+def _months(value: tuple[int, ...]) -> tuple[int, ...]:
+    if any(not 1 <= month <= 12 for month in value):
+        raise ValueError("months must be numbers from 1 to 12")
+    return tuple(sorted(set(value)))
+
+
+def _offsets(value: tuple[int, ...]) -> tuple[int, ...]:
+    if any(not 0 <= days <= 366 for days in value):
+        raise ValueError("day offsets must be from 0 to 366")
+    return tuple(sorted(set(value)))
+
+
+def _after_deadline(value: tuple[int, ...]) -> tuple[int, ...]:
+    if 0 in value:
+        raise ValueError("days after the deadline start at 1")
+    return value
+
+
+IntList = Annotated[tuple[int, ...], NoDecode, BeforeValidator(_split_ints)]
+"""A list of numbers; from the environment as «3,6,10,12» (or a JSON list)."""
+Months = Annotated[IntList, AfterValidator(_months)]
+"""Months of the year, sorted, each once."""
+DayOffsets = Annotated[IntList, AfterValidator(_offsets)]
+"""Days from the deadline, sorted, each once (0: the deadline day)."""
+DaysAfter = Annotated[DayOffsets, AfterValidator(_after_deadline)]
+"""Days after the deadline, from 1."""
+
+
 class CalendarSettings(BaseModel):
     """The monitoring calendar: when periods open, their deadline, when reminders go out."""
 
-    months_mid: IntList = Field(
-        default=(3, 6, 10, 12),
-        description="Months in which a ППО with coverage 50-80 % reports (seed 002).",
-    )
-    months_high: IntList = Field(
-        default=(10, 12), description="Months in which a ППО with coverage above 80 % reports."
-    )
-    months_low: IntList = Field(
-        default=(3, 6, 10, 12),
-        description="Months in which a ППО with coverage below 50 % reports "
-        "(at least as often as 50-80 %).",
-    )
-    months_new: IntList = Field(
-        default=(3, 6, 10, 12),
-        description="Months in which a ППО that has never reported is due.",
-    )
-    deadline_day: int = Field(
-        default=25,
-        ge=1,
-        le=31,
-        description="Day of the period's month the monitoring is due (clamped to the month's "
-        "last day, then moved to the next working day).",
-    )
-    remind_before_days: IntList = Field(
-        default=(7, 3, 1, 0),
-        description="Chair reminders, in days before the deadline (0 = on the deadline day).",
-    )
-    remind_after_days: IntList = Field(
-        default=(1, 3), description="Chair reminders, in days after the deadline."
-    )
-    escalate_after_days: IntList = Field(
-        default=(1,),
-        description="Days after the deadline the curators and district staff get the list "
-        "of late ППО.",
-    )
-    send_time: time = Field(
-        default=time(10, 0), description="Local time (the ППО's time zone) reminders go out."
-    )
-    quiet_start: time = Field(
-        default=time(21, 0), description="Start of quiet hours, local: nothing is sent from it."
-    )
-    quiet_end: time = Field(
-        default=time(9, 0), description="End of quiet hours, local: sending resumes at it."
-    )
-    digest_weekday: int = Field(
-        default=0, ge=0, le=6, description="Weekday of the weekly digest (0 = Monday)."
-    )
-    digest_time: time = Field(default=time(9, 0), description="Local time of the weekly digest.")
-
-    @field_validator(
-        "months_mid",
-        "months_high",
-        "months_low",
-        "months_new",
-        "remind_before_days",
-        "remind_after_days",
-        "escalate_after_days",
-        mode="before",
-    )
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        return _split_ints(value)
-
-    @field_validator("months_mid", "months_high", "months_low", "months_new")
-    @classmethod
-    def _months(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if any(not 1 <= month <= 12 for month in value):
-            raise ValueError("months must be numbers from 1 to 12")
-        return tuple(sorted(set(value)))
-
-    @field_validator("remind_before_days", "remind_after_days", "escalate_after_days")
-    @classmethod
-    def _offsets(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if any(not 0 <= days <= 366 for days in value):
-            raise ValueError("day offsets must be from 0 to 366")
-        return tuple(sorted(set(value)))
-
-    @field_validator("remind_after_days", "escalate_after_days")
-    @classmethod
-    def _after_positive(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if 0 in value:
-            raise ValueError("days after the deadline start at 1")
-        return value
+    months_mid: Months = (3, 6, 10, 12)
+    """Months in which a ППО with coverage 50-80 % reports (seed 002)."""
+    months_high: Months = (10, 12)
+    """Months in which a ППО with coverage above 80 % reports."""
+    months_low: Months = (3, 6, 10, 12)
+    """Months in which a ППО with coverage below 50 % reports (at least as often as 50-80 %)."""
+    months_new: Months = (3, 6, 10, 12)
+    """Months in which a ППО that has never reported is due."""
+    deadline_day: int = Field(default=25, ge=1, le=31)
+    """Day of the period's month the monitoring is due (clamped to the month's last day, then
+    moved to the next working day)."""
+    remind_before_days: DayOffsets = (7, 3, 1, 0)
+    """Chair reminders, in days before the deadline (0 = on the deadline day)."""
+    remind_after_days: DaysAfter = (1, 3)
+    """Chair reminders, in days after the deadline."""
+    escalate_after_days: DaysAfter = (1,)
+    """Days after the deadline the curators and district staff get the list of late ППО."""
+    send_time: time = time(10, 0)
+    """Local time (the ППО's time zone) reminders go out."""
+    quiet_start: time = time(21, 0)
+    """Start of quiet hours, local: nothing is sent from it."""
+    quiet_end: time = time(9, 0)
+    """End of quiet hours, local: sending resumes at it."""
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    """Weekday of the weekly digest (0 = Monday)."""
+    digest_time: time = time(9, 0)
+    """Local time of the weekly digest."""
 
     @model_validator(mode="after")
     def _times_outside_quiet_hours(self) -> CalendarSettings:
