@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.domain.audience import Audience
 from bot.domain.clock import Clock
 from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
@@ -227,7 +226,6 @@ async def submit(submission: declaration.Submission[AnnouncementContext]) -> str
 ANNOUNCEMENT_FORM: declaration.Form[AnnouncementContext] = declaration.Form(
     spec=ANNOUNCEMENT,
     context=AnnouncementContext,
-    audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,

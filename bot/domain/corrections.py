@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.audience import Audience
 from bot.domain.coverage import coverage, format_percent
 from bot.domain.membership import CORRECTION_FORM, report_answers
 from bot.domain.staff_scope import lineage
@@ -116,7 +115,6 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
 RETURN_FORM: declaration.Form[ReturnContext] = declaration.Form(
     spec=RETURN,
     context=ReturnContext,
-    audience=Audience.STAFF | Audience.ADMIN,
     open=open_return,
     summary=summary,
     submit=submit,

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.audience import Audience
 from bot.domain.calendar import local_today
 from bot.domain.district_events import PpoRef, resolve
 from bot.domain.staff_scope import lineage
@@ -300,7 +299,6 @@ async def submit_staff_came(submission: declaration.Submission[StaffCameContext]
 REPLY_FORM: declaration.Form[ChairEventContext] = declaration.Form(
     spec=REPLY,
     context=ChairEventContext,
-    audience=Audience.CHAIR,
     open=open_reply,
     summary=reply_summary,
     submit=submit_reply,
@@ -308,7 +306,6 @@ REPLY_FORM: declaration.Form[ChairEventContext] = declaration.Form(
 CAME_FORM: declaration.Form[ChairEventContext] = declaration.Form(
     spec=CAME,
     context=ChairEventContext,
-    audience=Audience.CHAIR,
     open=open_came,
     summary=came_summary,
     submit=submit_came,
@@ -316,7 +313,6 @@ CAME_FORM: declaration.Form[ChairEventContext] = declaration.Form(
 STAFF_CAME_FORM: declaration.Form[StaffCameContext] = declaration.Form(
     spec=STAFF_CAME,
     context=StaffCameContext,
-    audience=Audience.STAFF | Audience.ADMIN,
     open=open_staff_came,
     summary=staff_came_summary,
     submit=submit_staff_came,

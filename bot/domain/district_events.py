@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.domain.audience import Audience
 from bot.domain.coverage import coverage
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
@@ -246,7 +245,6 @@ async def submit(submission: declaration.Submission[DistrictEventContext]) -> st
 DISTRICT_EVENT_FORM: declaration.Form[DistrictEventContext] = declaration.Form(
     spec=SPEC,
     context=DistrictEventContext,
-    audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,

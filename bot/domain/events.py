@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.audience import Audience
 from bot.forms import declaration
 from bot.forms.engine import SUMMARY
 from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, MIXED, ONLINE, STREAMED
@@ -228,7 +227,6 @@ async def year_overview(session: AsyncSession, org_id: int, today: date) -> Year
 EVENT_FORM: declaration.Form[EventContext] = declaration.Form(
     spec=EVENT,
     context=EventContext,
-    audience=Audience.CHAIR,
     open=open_form,
     summary=summary,
     submit=submit,

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.audience import Audience
 from bot.domain.coverage import coverage, format_percent, format_points, soft_checks
 from bot.domain.report_periods import (
     Assignment,
@@ -321,7 +320,6 @@ def _audit(
 MEMBERSHIP_FORM: declaration.Form[MembershipContext] = declaration.Form(
     spec=MEMBERSHIP,
     context=MembershipContext,
-    audience=Audience.CHAIR,
     open=open_report,
     summary=summary,
     submit=submit,

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.audience import Audience
 from bot.domain.timezones import parse_timezone
 from bot.forms.declaration import AdminContext, Form, Opening, OpenRequest, Submission, Summary
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
@@ -63,7 +62,6 @@ def _field_form(
     return Form(
         spec=spec,
         context=AdminContext,
-        audience=Audience.ADMIN,
         open=open_form,
         summary=summary,
         submit=submit,

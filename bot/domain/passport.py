@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.audience import Audience
 from bot.forms import declaration
 from bot.forms.engine import SUMMARY
 from bot.forms.parsers import show_date
@@ -99,7 +98,6 @@ async def submit(submission: declaration.Submission[PassportContext]) -> str:
 PASSPORT_FORM: declaration.Form[PassportContext] = declaration.Form(
     spec=PASSPORT,
     context=PassportContext,
-    audience=Audience.CHAIR,
     open=open_form,
     summary=summary,
     submit=submit,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ DONE_FORM_NAME = "plan_done"
 class PlanDoneContext(FormContext):
     """The item being marked; the ППО's chair (``unit``) or the staff member may go on."""
 
+    audience: ClassVar[Audience] = Audience.CHAIR | Audience.STAFF | Audience.ADMIN
     item_id: int
     unit: int
     number: str
@@ -183,7 +184,6 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
 PLAN_DONE_FORM: Form[PlanDoneContext] = Form(
     spec=DONE_SPEC,
     context=PlanDoneContext,
-    audience=Audience.CHAIR | Audience.STAFF | Audience.ADMIN,
     open=_open_done,
     summary=_done_summary,
     submit=_submit_done,

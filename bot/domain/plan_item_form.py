@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.audience import Audience
 from bot.domain.plan_sheet import (
     RESPONSIBLE_PPO,
     RESPONSIBLE_STAFF,
@@ -123,7 +122,6 @@ async def submit(submission: declaration.Submission[PlanItemContext]) -> str:
 PLAN_ITEM_FORM: declaration.Form[PlanItemContext] = declaration.Form(
     spec=SPEC,
     context=PlanItemContext,
-    audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,

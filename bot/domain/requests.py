@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.audience import Audience
 from bot.domain.calendar import next_working_day
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
@@ -102,7 +101,6 @@ async def submit(submission: declaration.Submission[RequestContext]) -> str:
 REQUEST_FORM: declaration.Form[RequestContext] = declaration.Form(
     spec=REQUEST,
     context=RequestContext,
-    audience=Audience.STAFF | Audience.ADMIN,
     open=open_form,
     summary=summary,
     submit=submit,

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.audience import Audience
 from bot.forms import declaration
 from bot.forms.passport import RESERVE
 from bot.texts import forms
@@ -80,7 +79,6 @@ async def remove(session: AsyncSession, person: ReservePerson, *, by: int, now: 
 RESERVE_FORM: declaration.Form[ReserveContext] = declaration.Form(
     spec=RESERVE,
     context=ReserveContext,
-    audience=Audience.CHAIR,
     open=open_form,
     summary=summary,
     submit=submit,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -44,9 +44,13 @@ class FormContext(BaseModel):
     ``tz``: the time zone of the form's organization, for «сегодня» and local dates;
     ``editing``: the engine's own state, one field being changed from the summary;
     ``shortcut_from``: the engine's too, the question «как в прошлый раз» was taken at.
+
+    ``audience`` (a class attribute) is who may open the form: declared beside :meth:`allows`,
+    who may go on with its draft, since the two are one decision.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
+    audience: ClassVar[Audience] = Audience.CHAIR
 
     tz: str | None = None
     editing: bool = False
@@ -69,6 +73,7 @@ class ScopeContext(FormContext):
     """A staff form acting on an organization: whoever oversees it (``lineage``: it and its
     parents up to the region) may go on."""
 
+    audience: ClassVar[Audience] = Audience.STAFF | Audience.ADMIN
     lineage: tuple[int, ...]
 
     def allows(self, viewer: Viewer, org_id: int | None) -> bool:
@@ -97,6 +102,7 @@ class StaffScopeContext(ScopeContext):
 class AdminContext(FormContext):
     """An admin's form on an organization (``target_org``): admins only may go on."""
 
+    audience: ClassVar[Audience] = Audience.ADMIN
     target_org: int
     org_name: str
 
@@ -271,7 +277,6 @@ class Form(Generic[C]):
 
     spec: FormSpec
     context: type[C]
-    audience: Audience
     open: Callable[[OpenRequest], Awaitable[Opening]]
     summary: Callable[[dict[str, Any], C, date], Summary]
     submit: Callable[[Submission[C]], Awaitable[str]]
@@ -283,6 +288,11 @@ class Form(Generic[C]):
     def __post_init__(self) -> None:
         if not self.name:
             object.__setattr__(self, "name", self.spec.name)
+
+    @property
+    def audience(self) -> Audience:
+        """Who may open it: its context's, which also says who may go on with a draft."""
+        return self.context.audience
 
     def context_of(self, draft: FormDraft) -> C:
         return self.context.of(draft)
