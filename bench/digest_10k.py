@@ -37,6 +37,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.digest import Digest, load_digest
+from bot.forms.registry import DIGEST_SECTIONS
 from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, status_text
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
@@ -325,7 +326,11 @@ async def _measure_scope(pool: Any, label: str, scope: int, repeat: int) -> None
     async def load() -> Digest:
         async with pool() as session:
             return await load_digest(
-                session, scope_org_id=scope, today=TODAY, events_since=EVENTS_SINCE
+                session,
+                scope_org_id=scope,
+                today=TODAY,
+                events_since=EVENTS_SINCE,
+                sections=DIGEST_SECTIONS,
             )
 
     loaded = await timed("load_digest (8 queries + build)", repeat, load)

@@ -22,6 +22,7 @@ from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
 from bot.domain.plan_reminders import review_renderers
 from bot.domain.timezones import zone_of
+from bot.forms.registry import DIGEST_SECTIONS
 from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text
 from bot.texts import digest as t
 from storage import outbox, people
@@ -95,6 +96,7 @@ async def enqueue_digest(
         today=today,
         events_since=today - EVENTS_WINDOW,
         default_tz=default_tz,
+        sections=DIGEST_SECTIONS,
     )
     payload: dict[str, Any] = {"scope_org_id": scope_org_id, "today": today.isoformat()}
     parts: dict[OutboxKind, dict[str, Any]] = {

@@ -30,9 +30,9 @@ Definitions (the numbers staff see must mean one thing):
   positive dynamics, to learn from: seed 002 item 9).
 * **Counts** (members, workers, pensioners, youth) and **why members left** are summed over
   the counted reports (``bot.domain.digest_totals``), so they agree with the coverage.
-* **Agreements expiring**: collective agreements in force ending within 60 days of ``today``
-  (``bot.domain.passport_report.agreement_expiring``).
 * **Events**: not deleted events of the scope that started in ``[events_since, today)``.
+* **Forms' sections**: what other forms declare for the digest (``Form.digest``, read for the
+  scope and ``today``): the passport's collective agreements ending within 60 days.
 
 /status is the short variant: the period, the deadline, submitted X of Y and who is late or
 returned: what staff check between digests. The digest adds coverage, low and falling ППО and
@@ -48,14 +48,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.coverage import coverage
 from bot.domain.digest_totals import Counts, LeavingSplit, counts_of, leaving_split
-from bot.domain.passport_report import AGREEMENT_NOTICE, AgreementTerm, expiring_agreements
+from bot.forms.digest_section import DigestLines, DigestSection, read_sections
 from storage import digest as store
-from storage import passport_report as passports
 from storage.digest import CollectionInfo, PastReport, PpoRow, ReportRow, ScopeInfo
 from storage.models import OrgKind
 
@@ -89,7 +89,7 @@ class DigestData:
     collection: CollectionInfo | None
     events: tuple[int, int] = (0, 0)  # (count, participants)
     events_since: date | None = None
-    expiring: tuple[AgreementTerm, ...] = ()  # collective agreements ending within 60 days
+    sections: tuple[DigestLines, ...] = ()  # the forms' own lines, read for the scope
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class Digest:
     rose: list[PpoLine] = field(default_factory=list)  # rose by ≥ 5 p.p., biggest rise first
     counts: Counts = field(default_factory=Counts)
     leaving: LeavingSplit = field(default_factory=LeavingSplit)
-    expiring: tuple[AgreementTerm, ...] = ()  # soonest first
+    sections: tuple[DigestLines, ...] = ()  # the forms' own lines, in the registry's order
 
     @property
     def region(self) -> bool:
@@ -293,7 +293,7 @@ def build_digest(data: DigestData) -> Digest:
         rose=_rose(counted),
         counts=counts_of(line.report for line in counted if line.report),
         leaving=leaving_split(line.report for line in counted if line.report),
-        expiring=data.expiring,
+        sections=data.sections,
     )
 
 
@@ -308,12 +308,15 @@ async def load_digest(
     today: date,
     events_since: date | None = None,
     default_tz: str = "Europe/Moscow",
+    sections: Sequence[DigestSection[Any]] = (),
 ) -> Digest:
     """Read the scope (a district or a region) and build its digest.
 
     ``period`` None: the period of the open (or latest) membership collection of the scope, or
     the month of ``today`` when there is none. ``today`` is the scope's local date. Events are
     counted from ``events_since`` (default: a week back) up to, not including, ``today``.
+    ``sections``: the forms' digest sections to read (``registry.DIGEST_SECTIONS``; /status
+    and the chart and table need none).
     Raises LookupError for an unknown scope.
     """
     scope = await store.scope_info(session, scope_org_id)
@@ -334,12 +337,7 @@ async def load_digest(
         collection=collection,
         events=await store.event_totals(session, scope_org_id, since, today),
         events_since=since,
-        expiring=expiring_agreements(
-            await passports.agreements_ending(
-                session, scope_org_id, today, today + AGREEMENT_NOTICE
-            ),
-            today,
-        ),
+        sections=await read_sections(sections, session, scope_org_id, today),
     )
     # Built in a worker thread: 10,000 lines are ~40 ms of CPU the event loop need not wait for.
     return await asyncio.to_thread(build_digest, data)

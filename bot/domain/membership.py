@@ -326,9 +326,10 @@ MEMBERSHIP_FORM: declaration.Form[MembershipContext] = declaration.Form(
     previous_value=previous_value,
     menu=declaration.MenuEntry("report", t.CMD_REPORT, button=t.MENU_REPORT),
     reminder_label=t.MENU_REPORT,
+    request_kind=t.REQUEST_KIND,
 )
 CORRECTION_FORM = dataclasses.replace(
-    MEMBERSHIP_FORM, name="correction", open=open_correction, menu=None
+    MEMBERSHIP_FORM, name="correction", open=open_correction, menu=None, request_kind=None
 )
 """A report sent back by the district: its button opens a draft of the report itself, the
 report form in all but how it opens (and no command of its own)."""

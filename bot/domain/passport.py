@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.passport_report import load_expiring
 from bot.forms import declaration
+from bot.forms.digest_section import DigestSection
 from bot.forms.engine import SUMMARY
 from bot.forms.parsers import show_date
 from bot.forms.passport import PASSPORT
+from bot.rendering.passport_report import digest_lines
 from bot.texts import forms
 from bot.texts import passport as t
 from storage import audit, collections, orgs, passports
@@ -105,5 +108,7 @@ PASSPORT_FORM: declaration.Form[PassportContext] = declaration.Form(
         "passport", t.CMD_PASSPORT, button=t.MENU_PASSPORT, opens_form=False
     ),
     reminder_label=t.MENU_PASSPORT,
+    request_kind=t.REQUEST_KIND,
+    digest=DigestSection(load_expiring, digest_lines),
 )
 """``/passport`` shows the card first (``card_text``), whose button opens the form."""

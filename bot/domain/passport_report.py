@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import passport_report as store
 from storage.passport_report import PassportValues, PpoPassport
 
 AGREEMENT_NOTICE = timedelta(days=60)  # an agreement ending within this is «expiring»
@@ -131,6 +134,14 @@ def expiring_agreements(rows: Sequence[PpoPassport], today: date) -> tuple[Agree
         if row.passport is not None and agreement_expiring(row.passport, today)
     ]
     return tuple(_terms(ending))
+
+
+async def load_expiring(
+    session: AsyncSession, scope_org_id: int, today: date
+) -> tuple[AgreementTerm, ...]:
+    """The passport's section of the staff digest: the scope's agreements ending soon."""
+    rows = await store.agreements_ending(session, scope_org_id, today, today + AGREEMENT_NOTICE)
+    return expiring_agreements(rows, today)
 
 
 def build_report(

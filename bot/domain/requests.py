@@ -1,8 +1,15 @@
-"""One-off data requests staff open for their ППО («обновить паспорт до 30.11»)."""
+"""One-off data requests staff open for their ППО («обновить паспорт до 30.11»).
+
+What a request may ask for is every chair's form declared with a ``request_kind``:
+the registry builds this form from that list (:func:`request_form`), so a new requestable
+form needs no line here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 
 from bot.domain.calendar import next_working_day
@@ -14,25 +21,17 @@ from bot.texts import staff as t
 from storage import collections, orgs
 from storage.models import CollectionKind
 
-KINDS = (
-    Choice(CollectionKind.MEMBERSHIP.value, t.KIND_MEMBERSHIP),
-    Choice(CollectionKind.PASSPORT.value, t.KIND_PASSPORT),
-)
-REQUEST = FormSpec(
-    name="request",
-    title=t.REQUEST_TITLE,
-    fields=(
-        Field(
-            "kind",
-            t.L_REQUEST_KIND,
-            t.Q_REQUEST_KIND,
-            choice(KINDS),
-            choices=KINDS,
+
+def _spec(kinds: tuple[Choice, ...]) -> FormSpec:
+    return FormSpec(
+        name="request",
+        title=t.REQUEST_TITLE,
+        fields=(
+            Field("kind", t.L_REQUEST_KIND, t.Q_REQUEST_KIND, choice(kinds), choices=kinds),
+            Field("deadline", t.L_DEADLINE, t.Q_DEADLINE, deadline, show=show_date),
+            Field("title", t.L_REQUEST_NAME, t.Q_REQUEST_NAME, text(maximum=200, minimum=5)),
         ),
-        Field("deadline", t.L_DEADLINE, t.Q_DEADLINE, deadline, show=show_date),
-        Field("title", t.L_REQUEST_NAME, t.Q_REQUEST_NAME, text(maximum=200, minimum=5)),
-    ),
-)
+    )
 
 
 class RequestContext(declaration.StaffScopeContext):
@@ -41,15 +40,17 @@ class RequestContext(declaration.StaffScopeContext):
     targets: int
 
 
-async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
+async def _open(spec: FormSpec, request: declaration.OpenRequest) -> declaration.Opening:
     targets = len(await orgs.ppo_in_scope(request.session, request.org.id))
     context = await RequestContext.opened(request, targets=targets)
-    return await request.start_new(REQUEST, context)
+    return await request.start_new(spec, context)
 
 
-def summary(answers: dict[str, Any], context: RequestContext, today: date) -> declaration.Summary:
+def _summary(
+    spec: FormSpec, answers: dict[str, Any], context: RequestContext, today: date
+) -> declaration.Summary:
     lines = [t.request_preview(context.scope_name, context.targets), ""]
-    lines += declaration.field_lines(REQUEST, answers)
+    lines += declaration.field_lines(spec, answers)
     return declaration.Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 
@@ -98,11 +99,18 @@ async def submit(submission: declaration.Submission[RequestContext]) -> str:
     return t.request_opened(answers["title"], len(ppo), due.strftime("%d.%m.%Y"))
 
 
-REQUEST_FORM: declaration.Form[RequestContext] = declaration.Form(
-    spec=REQUEST,
-    context=RequestContext,
-    open=open_form,
-    summary=summary,
-    submit=submit,
-    menu=declaration.MenuEntry("request", t.CMD_REQUEST),
-)
+def request_form(forms: Sequence[declaration.Form[Any]]) -> declaration.Form[RequestContext]:
+    """The /request form, offering every one of ``forms`` declared with a ``request_kind`` (its
+    name is the request's collection kind)."""
+    kinds = tuple(
+        Choice(form.name, form.request_kind) for form in forms if form.request_kind is not None
+    )
+    spec = _spec(kinds)
+    return declaration.Form(
+        spec=spec,
+        context=RequestContext,
+        open=partial(_open, spec),
+        summary=partial(_summary, spec),
+        submit=submit,
+        menu=declaration.MenuEntry("request", t.CMD_REQUEST),
+    )

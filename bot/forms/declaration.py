@@ -22,6 +22,7 @@ from bot.domain.audience import Audience
 from bot.domain.calendar import CalendarSettings
 from bot.domain.staff_scope import lineage
 from bot.domain.viewer import Viewer
+from bot.forms.digest_section import DigestSection
 from bot.forms.engine import Answers, FormSpec, Previous
 from bot.texts import forms
 from storage import audit, drafts
@@ -272,7 +273,9 @@ class Form(Generic[C]):
     that opens a draft of another, like a correction, has its own). ``open`` begins a draft;
     ``summary`` is the text shown before saving (``today``: the local date); ``submit`` stores
     it, idempotent on ``draft.token``, and returns the text to send; ``previous_value`` is
-    offered as a one-tap answer.
+    offered as a one-tap answer. ``reminder_label``: the button opening it under a reminder or
+    a returned report; ``request_kind``: what /request offers to ask for it by (the form's
+    name is the request's collection kind); ``digest``: its lines in the staff digest.
     """
 
     spec: FormSpec
@@ -283,6 +286,8 @@ class Form(Generic[C]):
     previous_value: Callable[[str, C], Any] = _no_previous
     menu: MenuEntry | None = None
     reminder_label: str | None = None
+    request_kind: str | None = None
+    digest: DigestSection[Any] | None = None
     name: str = ""
 
     def __post_init__(self) -> None:

@@ -17,17 +17,22 @@ from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
 from bot.domain.passport import PASSPORT_FORM
 from bot.domain.plan_done import PLAN_DONE_FORM
 from bot.domain.plan_item_form import PLAN_ITEM_FORM
-from bot.domain.requests import REQUEST_FORM
+from bot.domain.requests import request_form
 from bot.domain.reserve import RESERVE_FORM
 from bot.forms.declaration import Form
+from bot.forms.digest_section import DigestSection
 
-FORMS: tuple[Form[Any], ...] = (
+CHAIR_FORMS: tuple[Form[Any], ...] = (
     MEMBERSHIP_FORM,
     CORRECTION_FORM,
     EVENT_FORM,
     PASSPORT_FORM,
     RESERVE_FORM,
-    REQUEST_FORM,
+)
+"""What chairs fill in: what /request may ask them for is read off these."""
+FORMS: tuple[Form[Any], ...] = (
+    *CHAIR_FORMS,
+    request_form(CHAIR_FORMS),
     ANNOUNCEMENT_FORM,
     DISTRICT_EVENT_FORM,
     REPLY_FORM,
@@ -41,6 +46,10 @@ FORMS: tuple[Form[Any], ...] = (
 )
 _BY_NAME = {form.name: form for form in FORMS}
 assert len(_BY_NAME) == len(FORMS), "two forms declared under one name"
+DIGEST_SECTIONS: tuple[DigestSection[Any], ...] = tuple(
+    form.digest for form in FORMS if form.digest is not None
+)
+"""What the forms add to the staff digest, in the order listed."""
 
 
 def form_named(name: str) -> Form[Any] | None:

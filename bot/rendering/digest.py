@@ -124,13 +124,6 @@ def _rose_section(digest: Digest, cap: int) -> list[str]:
     return [t.rose_header(len(digest.rose)), "; ".join(rose)]
 
 
-def _expiring_section(digest: Digest, cap: int) -> list[str]:
-    if not digest.expiring:
-        return []
-    terms = capped(digest.expiring, cap, lambda term: t.ppo_until(short(term.ppo, 30), term.until))
-    return [t.expiring_header(len(digest.expiring)), "; ".join(terms)]
-
-
 def _legend(digest: Digest, sections: Sequence[PpoLine]) -> list[str]:
     marks = []
     if any(line.ppo.chair_person_id and line.ppo.chair_unreachable for line in sections):
@@ -194,7 +187,8 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
         lines.append(
             t.events_line(digest.events_since, digest.events_count, digest.events_participants)
         )
-    lines += _expiring_section(digest, cap)
+    for section in digest.sections:
+        lines += section(cap)
     half = max(cap // 2, 1)
     # a region lists districts
     late_named = [] if digest.region else [*digest.late[:cap], *digest.came_late[:half]]

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.digest import load_digest
+from bot.forms.registry import DIGEST_SECTIONS
 from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, status_text
 
 
@@ -47,6 +48,7 @@ async def digest_reply(sessions: async_sessionmaker[AsyncSession], ask: DigestAs
             today=ask.today,
             events_since=ask.events_since,
             default_tz=ask.default_tz,
+            sections=DIGEST_SECTIONS if ask.text == "digest" else (),
         )
     text = {"status": status_text, "digest": digest_text}.get(ask.text or "")
     return DigestReply(

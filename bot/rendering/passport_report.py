@@ -6,6 +6,8 @@ each list clipped after ``LIST_CAP`` names. The .xlsx has every passport field o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.passport_report import (
     AGREEMENT_NOTICE,
     AgreementTerm,
@@ -13,7 +15,7 @@ from bot.domain.passport_report import (
     PassportReport,
     Resource,
 )
-from bot.rendering.tables import capped
+from bot.rendering.tables import capped, short
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import passport as tp
 from bot.texts import passport_report as t
@@ -39,6 +41,15 @@ def _agreement_item(term: AgreementTerm) -> str:
 
 def _stale_item(line: PassportLine) -> str:
     return t.stale_item(line.ppo.name, line.confirmed_on)
+
+
+def digest_lines(expiring: Sequence[AgreementTerm], cap: int) -> list[str]:
+    """The passport's lines in the staff digest: the agreements ending within 60 days, on one
+    line (the digest must fit a phone screen)."""
+    if not expiring:
+        return []
+    terms = capped(expiring, cap, lambda term: tp.digest_ppo_until(short(term.ppo, 30), term.until))
+    return [tp.digest_expiring_header(len(expiring)), "; ".join(terms)]
 
 
 def report_lines(report: PassportReport) -> list[str]:

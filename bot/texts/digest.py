@@ -133,14 +133,6 @@ def leaving_line(left: int, reasons: list[tuple[str, int]], unknown: int) -> str
     return f"🚪 Выбыло: {left} — " + ", ".join(parts)
 
 
-def expiring_header(count: int) -> str:
-    return f"📄 Колдоговор истекает в ближайшие 60 дней ({count}):"
-
-
-def ppo_until(ppo: str, until: date) -> str:
-    return f"{esc(ppo)} — до {until:%d.%m.%Y}"
-
-
 def ppo_coverage(ppo: str, value: str) -> str:
     return f"{esc(ppo)} — {value}"
 

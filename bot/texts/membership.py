@@ -13,6 +13,7 @@ from bot.texts.markup import esc
 TITLE = "Мониторинг профсоюзного членства"
 CMD_REPORT = "Мониторинг профсоюзного членства"
 MENU_REPORT = "📊 Мониторинг численности"
+REQUEST_KIND = "Мониторинг численности"  # what /request offers to ask for
 
 L_WORKERS = "Работников"
 L_MEMBERS = "Членов профсоюза"

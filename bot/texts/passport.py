@@ -14,6 +14,7 @@ from bot.texts.reminders import plural
 TITLE = "Паспорт ППО"
 CMD_PASSPORT = "Паспорт ППО"
 MENU_PASSPORT = "🪪 Паспорт ППО"
+REQUEST_KIND = "Паспорт ППО"  # what /request offers to ask for
 
 L_INSTITUTION = "Учреждение (полное наименование)"
 L_ADDRESS = "Адрес"
@@ -64,6 +65,15 @@ def saved(changed: int) -> str:
 
 def agreement_expired(until: str) -> str:
     return f"⚠️ Срок коллективного договора ({until}) уже прошёл. Проверьте дату."
+
+
+def digest_expiring_header(count: int) -> str:
+    """The staff digest's line of collective agreements ending within 60 days."""
+    return f"📄 Колдоговор истекает в ближайшие 60 дней ({count}):"
+
+
+def digest_ppo_until(ppo: str, until: date) -> str:
+    return f"{esc(ppo)} — до {until:%d.%m.%Y}"
 
 
 def agreement_reminder(org_name: str, until: date, days_left: int) -> str:

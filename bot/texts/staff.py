@@ -32,8 +32,6 @@ L_REQUEST_NAME = "Название"
 Q_REQUEST_KIND = "Что нужно от ППО?"
 Q_DEADLINE = "До какой даты? Например: 30.11.2026."
 Q_REQUEST_NAME = "Как назвать запрос (его увидят председатели)? Например: «Обновить паспорт ППО»."
-KIND_MEMBERSHIP = "Мониторинг численности"
-KIND_PASSPORT = "Паспорт ППО"
 
 
 def request_preview(scope: str, targets: int) -> str:
