@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -53,3 +53,12 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: sa.JSON}
+
+
+# The columns many tables share, declared once (SQLAlchemy's ``Annotated`` column types); a
+# model adds to one what is its own, like ``mapped_column(index=True)``.
+IntPk = Annotated[int, mapped_column(primary_key=True)]
+OrgId = Annotated[int, mapped_column(sa.ForeignKey("organizations.id"))]
+PersonId = Annotated[int, mapped_column(sa.ForeignKey("people.id"))]
+SubmissionKey = Annotated[str, mapped_column(sa.String(64), unique=True)]
+"""The token of the draft a row was submitted from: a repeated submission finds its row."""

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, str_enum
+from storage.models.base import Base, IntPk, OrgId, PersonId, str_enum
 
 
 class CollectionKind(enum.StrEnum):
@@ -24,15 +24,15 @@ class Collection(Base):
     __tablename__ = "collections"
     __table_args__ = (sa.UniqueConstraint("scope_org_id", "kind", "period", "one_off", "title"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     kind: Mapped[CollectionKind] = mapped_column(str_enum(CollectionKind))
-    scope_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
-    period: Mapped[date] = mapped_column(sa.Date)
+    scope_org_id: Mapped[OrgId]
+    period: Mapped[date]
     title: Mapped[str] = mapped_column(sa.String(200))
     one_off: Mapped[bool]
     opened_at: Mapped[datetime]
-    deadline: Mapped[date] = mapped_column(sa.Date)
-    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    deadline: Mapped[date]
+    created_by: Mapped[PersonId | None]
 
 
 class CollectionTarget(Base):
@@ -41,14 +41,14 @@ class CollectionTarget(Base):
     __tablename__ = "collection_targets"
     __table_args__ = (sa.UniqueConstraint("collection_id", "org_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     collection_id: Mapped[int] = mapped_column(sa.ForeignKey("collections.id"), index=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    org_id: Mapped[OrgId] = mapped_column(index=True)
     tier: Mapped[str] = mapped_column(sa.String(16))
-    deadline: Mapped[date] = mapped_column(sa.Date)
+    deadline: Mapped[date]
     submitted_at: Mapped[datetime | None]
     # The ППО's local date of delivery: late when after ``deadline`` (a local date too).
-    submitted_on: Mapped[date | None] = mapped_column(sa.Date)
+    submitted_on: Mapped[date | None]
 
 
 class OutboxStatus(enum.StrEnum):
@@ -68,7 +68,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_status_due", "status", "not_before"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     key: Mapped[str] = mapped_column(sa.String(200), unique=True)
     chat_id: Mapped[int] = mapped_column(sa.BigInteger)
     kind: Mapped[str] = mapped_column(sa.String(32))

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, str_enum
+from storage.models.base import Base, IntPk, OrgId, PersonId, SubmissionKey, str_enum
 
 
 class DistrictEventAnswer(enum.StrEnum):
@@ -21,20 +21,20 @@ class DistrictEvent(Base):
 
     __tablename__ = "district_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    id: Mapped[IntPk]
+    scope_org_id: Mapped[OrgId] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
     direction: Mapped[str] = mapped_column(sa.String(32))
     title: Mapped[str] = mapped_column(sa.String(300))
     starts_at: Mapped[datetime]
-    starts_on: Mapped[date] = mapped_column(sa.Date)  # the local date where it is held
+    starts_on: Mapped[date]  # the local date where it is held
     place: Mapped[str] = mapped_column(sa.String(500))
     online: Mapped[bool]
     quota: Mapped[int | None]
-    answer_by: Mapped[date] = mapped_column(sa.Date)
-    created_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    answer_by: Mapped[date]
+    created_by: Mapped[PersonId]
     created_at: Mapped[datetime]
-    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    submission_key: Mapped[SubmissionKey]
 
 
 class DistrictEventInvite(Base):
@@ -43,9 +43,9 @@ class DistrictEventInvite(Base):
     __tablename__ = "district_event_invites"
     __table_args__ = (sa.UniqueConstraint("event_id", "org_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("district_events.id"), index=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    org_id: Mapped[OrgId] = mapped_column(index=True)
     # Set when the invitation was queued: the outbox prunes sent keys after 30 days, while an
     # event may be announced a year ahead, so this row (not the key) says it went out.
     invited_at: Mapped[datetime | None]
@@ -53,10 +53,10 @@ class DistrictEventInvite(Base):
     people: Mapped[int | None]
     reason: Mapped[str | None] = mapped_column(sa.String(500))
     answered_at: Mapped[datetime | None]
-    answered_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    answered_by: Mapped[PersonId | None]
     attended: Mapped[int | None]
     attended_at: Mapped[datetime | None]
-    attended_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    attended_by: Mapped[PersonId | None]
 
 
 class Plan(Base):
@@ -64,10 +64,10 @@ class Plan(Base):
 
     __tablename__ = "plans"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    id: Mapped[IntPk]
+    scope_org_id: Mapped[OrgId] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
-    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    created_by: Mapped[PersonId | None]
     created_at: Mapped[datetime]
 
 
@@ -77,15 +77,15 @@ class PlanItem(Base):
 
     __tablename__ = "plan_items"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
     number: Mapped[str] = mapped_column(sa.String(16))
     text: Mapped[str] = mapped_column(sa.String(1000))
-    deadline: Mapped[date] = mapped_column(sa.Date)
+    deadline: Mapped[date]
     deadline_label: Mapped[str] = mapped_column(sa.String(64))
     responsible: Mapped[str] = mapped_column(sa.String(16))
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
-    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    person_id: Mapped[PersonId | None]
+    org_id: Mapped[OrgId | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -96,12 +96,12 @@ class PlanMark(Base):
     __tablename__ = "plan_marks"
     __table_args__ = (sa.UniqueConstraint("item_id", "unit"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_items.id"), index=True)
     unit: Mapped[int] = mapped_column(sa.Integer)
     done_at: Mapped[datetime]
-    done_on: Mapped[date] = mapped_column(sa.Date)
-    done_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    done_on: Mapped[date]
+    done_by: Mapped[PersonId]
     note: Mapped[str | None] = mapped_column(sa.String(1000))
     number: Mapped[str | None] = mapped_column(sa.String(32))
     file_id: Mapped[str | None] = mapped_column(sa.String(200))

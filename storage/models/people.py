@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, str_enum
+from storage.models.base import Base, IntPk, OrgId, PersonId, str_enum
 
 
 class OrgKind(enum.StrEnum):
@@ -30,11 +30,11 @@ class Organization(Base):
     __tablename__ = "organizations"
     __table_args__ = (sa.UniqueConstraint("parent_id", "name_key", "kind"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))
     name: Mapped[str] = mapped_column(sa.String(300))
     name_key: Mapped[str] = mapped_column(sa.String(300), index=True)
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    parent_id: Mapped[OrgId | None] = mapped_column(index=True)
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     workers: Mapped[int | None]
     chair_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -48,13 +48,13 @@ class Person(Base):
 
     __tablename__ = "people"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     tg_user_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
     username: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime]
     unreachable_at: Mapped[datetime | None]
-    reminders_paused_until: Mapped[date | None] = mapped_column(sa.Date)
+    reminders_paused_until: Mapped[date | None]
     # Consent to the processing of personal data (152-ФЗ): which text, and when.
     consent_version: Mapped[str | None] = mapped_column(sa.String(16))
     consented_at: Mapped[datetime | None]
@@ -68,10 +68,10 @@ class RoleGrant(Base):
     __tablename__ = "role_grants"
     __table_args__ = (sa.Index("ix_role_grants_org_role", "org_id", "role"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    id: Mapped[IntPk]
+    person_id: Mapped[PersonId] = mapped_column(index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
-    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    org_id: Mapped[OrgId | None]
     granted_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
@@ -81,12 +81,12 @@ class Invite(Base):
 
     __tablename__ = "invites"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    org_id: Mapped[OrgId] = mapped_column(index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
-    used_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    used_by: Mapped[PersonId | None]
     revoked_at: Mapped[datetime | None]

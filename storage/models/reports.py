@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import Base, IntPk, OrgId, PersonId, SubmissionKey
 
 
 class MembershipReport(Base):
@@ -21,9 +21,9 @@ class MembershipReport(Base):
         sa.Index("ix_membership_reports_org_period", "org_id", "period"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
-    period: Mapped[date] = mapped_column(sa.Date)
+    id: Mapped[IntPk]
+    org_id: Mapped[OrgId]
+    period: Mapped[date]
     revision: Mapped[int] = mapped_column(sa.Integer, default=1)
     workers: Mapped[int]
     members: Mapped[int]
@@ -39,11 +39,11 @@ class MembershipReport(Base):
     left_dismissed: Mapped[int | None]
     left_retired: Mapped[int | None]
     left_other: Mapped[int | None]
-    submitted_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    submitted_by: Mapped[PersonId]
     submitted_at: Mapped[datetime]
-    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    submission_key: Mapped[SubmissionKey]
     returned_at: Mapped[datetime | None]
-    returned_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    returned_by: Mapped[PersonId | None]
     return_comment: Mapped[str | None] = mapped_column(sa.String(1000))
     # Loaded by staff from a past table (/loadhistory), not filed by a chair: revision 0.
     imported_at: Mapped[datetime | None]
@@ -54,10 +54,10 @@ class FormDraft(Base):
 
     __tablename__ = "form_drafts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     tg_user_id: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
     form: Mapped[str] = mapped_column(sa.String(32))
-    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    org_id: Mapped[OrgId | None]
     step: Mapped[str] = mapped_column(sa.String(32))
     answers: Mapped[dict[str, Any]]
     context: Mapped[dict[str, Any]]
@@ -81,13 +81,13 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (sa.Index("ix_events_org_date", "org_id", "date_from"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    id: Mapped[IntPk]
+    org_id: Mapped[OrgId]
     kind: Mapped[str] = mapped_column(sa.String(32))
     kind_other: Mapped[str | None] = mapped_column(sa.String(100))
     topic: Mapped[str] = mapped_column(sa.String(300))
-    date_from: Mapped[date] = mapped_column(sa.Date)
-    date_to: Mapped[date] = mapped_column(sa.Date)
+    date_from: Mapped[date]
+    date_to: Mapped[date]
     online: Mapped[bool]
     place: Mapped[str | None] = mapped_column(sa.String(300))
     views: Mapped[int | None]
@@ -95,12 +95,12 @@ class Event(Base):
     direction: Mapped[str] = mapped_column(sa.String(32))
     description: Mapped[str | None] = mapped_column(sa.String(1000))
     photos: Mapped[list[str]] = mapped_column(sa.JSON)
-    created_by: Mapped[int] = mapped_column(sa.ForeignKey("people.id"))
+    created_by: Mapped[PersonId]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
-    deleted_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
-    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    deleted_by: Mapped[PersonId | None]
+    submission_key: Mapped[SubmissionKey]
 
 
 class Passport(Base):
@@ -114,7 +114,7 @@ class Passport(Base):
     chair_full_name: Mapped[str | None] = mapped_column(sa.String(200))
     chair_phone: Mapped[str | None] = mapped_column(sa.String(32))
     agreement: Mapped[bool | None]
-    agreement_until: Mapped[date | None] = mapped_column(sa.Date)
+    agreement_until: Mapped[date | None]
     youth_council: Mapped[bool | None]
     site_url: Mapped[str | None] = mapped_column(sa.String(500))
     social_url: Mapped[str | None] = mapped_column(sa.String(500))
@@ -122,7 +122,7 @@ class Passport(Base):
     corner: Mapped[bool | None]
     info_person: Mapped[str | None] = mapped_column(sa.String(200))
     updated_at: Mapped[datetime]
-    updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    updated_by: Mapped[PersonId | None]
 
 
 class ReservePerson(Base):
@@ -132,14 +132,14 @@ class ReservePerson(Base):
 
     __tablename__ = "reserve_people"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    id: Mapped[IntPk]
+    org_id: Mapped[OrgId] = mapped_column(index=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
     position: Mapped[str] = mapped_column(sa.String(200))
     under_35: Mapped[bool]
     added_at: Mapped[datetime]
-    added_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
-    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    added_by: Mapped[PersonId | None]
+    submission_key: Mapped[SubmissionKey]
 
 
 class AuditEntry(Base):
@@ -151,11 +151,11 @@ class AuditEntry(Base):
         sa.Index("ix_audit_log_person_at", "person_id", "at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     at: Mapped[datetime]
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    actor_id: Mapped[PersonId | None]
     action: Mapped[str] = mapped_column(sa.String(48))
-    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id"))
+    org_id: Mapped[OrgId | None]
+    person_id: Mapped[PersonId | None]
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
