@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -369,6 +369,8 @@ async def pause_reminders(session: AsyncSession, person_id: int, until: date | N
     """Pause a person's reminders until ``until`` inclusive (vacation); ``None`` resumes them.
 
     Chair reminders to them still waiting in the outbox are cancelled (escalations are not).
+    Waiting agreement and plan reminders are dropped instead: their daily planners queue them
+    again after the pause while they still matter, which a kept key would prevent.
     """
     person = await session.get(Person, person_id)
     if person is None:
@@ -383,6 +385,15 @@ async def pause_reminders(session: AsyncSession, person_id: int, until: date | N
                 OutboxMessage.status == OutboxStatus.PENDING,
             )
             .values(status=OutboxStatus.FAILED, error="paused")
+            .execution_options(synchronize_session=False)
+        )
+        replanned = [
+            OutboxMessage.key.like(outbox_key(purpose, "%", person.tg_user_id))
+            for purpose in (KeyPurpose.AGREEMENT, KeyPurpose.PLAN_REMINDER)
+        ]
+        await session.execute(
+            delete(OutboxMessage)
+            .where(or_(*replanned), OutboxMessage.status == OutboxStatus.PENDING)
             .execution_options(synchronize_session=False)
         )
     await session.flush()

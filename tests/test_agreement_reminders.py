@@ -99,3 +99,17 @@ async def test_a_paused_chair_is_told_after_the_pause(harness: Harness) -> None:
     [message] = [m for m in await queued(harness) if m.key.startswith("agreement:")]
     assert message.status == OutboxStatus.PENDING
     assert "истекает через 19 дней" in message.payload["text"]
+
+
+async def test_a_reminder_queued_before_a_pause_waits_for_its_end(harness: Harness) -> None:
+    await join(harness)  # Saturday 21.11.2026: the reminder is queued for Monday morning
+    await set_agreement(harness, date(2026, 12, 20))
+    assert await plan(harness) == 1
+    await harness.send(CHAIR, "/pause 30.11.2026")
+    assert not [m for m in await queued(harness) if m.key.startswith("agreement:")]
+    harness.clock.moment = utc(2026, 11, 23, 7)
+    assert await plan(harness) == 0  # still paused
+    harness.clock.moment = utc(2026, 12, 1, 7)
+    assert await plan(harness) == 1
+    [message] = [m for m in await queued(harness) if m.key.startswith("agreement:")]
+    assert "истекает через 19 дней" in message.payload["text"]
