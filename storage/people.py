@@ -283,7 +283,7 @@ async def forget_identity(
     The row stays (reports, events and audit entries point at it); ``tg_user_id`` is unique
     and required, so it becomes ``-person.id``: never a Telegram user id, never a clash.
     Their open form is dropped; messages not yet sent to them are cancelled, and the chat id
-    is replaced on every outbox row.
+    is replaced on every outbox row, in its key too (a key names its recipient).
     """
     old_chat = person.tg_user_id
     sentinel = -person.id
@@ -296,9 +296,13 @@ async def forget_identity(
         .where(OutboxMessage.chat_id == old_chat, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.FAILED, error="cancelled: recipient erased")
     )
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.chat_id == old_chat).values(chat_id=sentinel)
+    sent_to_them = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.chat_id == old_chat)
     )
+    for message in sent_to_them:
+        parts = message.key.split(":")
+        message.key = ":".join(str(sentinel) if part == str(old_chat) else part for part in parts)
+        message.chat_id = sentinel
     await session.flush()
 
 

@@ -224,6 +224,29 @@ async def test_admin_erases_a_person_and_the_records_stay(
     assert "Мария" not in logged and PHONE not in logged
 
 
+async def test_erasing_leaves_no_telegram_id_in_outbox_keys(harness: Harness) -> None:
+    await _chair_with_records(harness)
+    async with harness.session_pool() as session, session.begin():
+        await outbox.enqueue(
+            session,
+            key=f"digest:7:2026-11-21:{CHAIR}:text",
+            chat_id=CHAIR,
+            kind="text",
+            payload={"text": "Сводка"},
+            not_before=harness.clock.now(),
+            now=harness.clock.now(),
+        )
+    card = last_message(await harness.send(ADMIN, f"/forget {CHAIR}"))
+    await harness.tap(ADMIN, card, ta.BTN_FORGET)
+    async with harness.session_pool() as session:
+        keys = sorted((await session.scalars(select(OutboxMessage.key))).all())
+        person = (await session.scalars(select(Person).where(Person.id == 1))).one()
+    assert keys == [
+        f"digest:7:2026-11-21:{person.tg_user_id}:text",
+        f"remind:{person.tg_user_id}:test",
+    ]
+
+
 async def test_a_failed_statement_does_not_carry_names_into_logs(
     session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
