@@ -135,6 +135,9 @@ class DistrictEventAction(enum.StrEnum):
     CAME = "came"  # a chair: how many came
     OPEN = "open"  # staff: the event's card and table
     STAFF_CAME = "scame"  # staff: attendance per ППО
+    CANCEL = "cancel"  # staff: call it off (asks first)
+    CANCEL_YES = "cany"  # staff: yes, call it off
+    CANCEL_NO = "cann"  # staff: no, keep it
 
 
 class DistrictEventCb(CallbackData, prefix="de1"):

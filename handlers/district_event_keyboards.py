@@ -40,6 +40,24 @@ def event_list(events: Sequence[tuple[DistrictEvent, str]]) -> InlineKeyboardMar
     )
 
 
+def cancel_keyboard(event_id: int) -> InlineKeyboardMarkup:
+    return inline([(t.BTN_CANCEL_EVENT, _staff(DistrictEventAction.CANCEL, event_id))], 1)
+
+
+def confirm_cancel(event_id: int) -> InlineKeyboardMarkup:
+    return inline(
+        [
+            (t.BTN_CANCEL_YES, _staff(DistrictEventAction.CANCEL_YES, event_id)),
+            (t.BTN_CANCEL_NO, _staff(DistrictEventAction.CANCEL_NO, event_id)),
+        ],
+        2,
+    )
+
+
+def _staff(action: DistrictEventAction, event_id: int) -> DistrictEventCb:
+    return DistrictEventCb(action=action, event_id=event_id)
+
+
 def card_keyboard(event_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(

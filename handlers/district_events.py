@@ -21,6 +21,7 @@ from bot.domain.district_event_answers import (
     start_reply,
     start_staff_came,
 )
+from bot.domain.district_event_cancel import can_cancel, cancel_event
 from bot.domain.staff_scope import can_act_on
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
@@ -49,7 +50,10 @@ async def run_devents(c: Scoped) -> None:
         await c.message.answer(t.NO_EVENTS)
         return
     zone = zone_of(c.scope, c.ctx.settings.timezone)
-    labels = [(e, t.list_button(e.starts_at.astimezone(zone), e.title)) for e in events]
+    labels = [
+        (e, t.list_button(e.starts_at.astimezone(zone), e.title, e.cancelled_at is not None))
+        for e in events
+    ]
     await c.message.answer(t.LIST_HEADER, reply_markup=keyboards.event_list(labels))
 
 
@@ -107,6 +111,9 @@ async def _event_tap(query: CallbackQuery, data: DistrictEventCb, ctx: Ctx) -> E
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return None
     event, org = found
+    if event.cancelled_at is not None and data.action is not DistrictEventAction.OPEN:
+        await query.answer(t.EVENT_CANCELLED, show_alert=True)
+        return None
     return EventTap(query, data.action, event, org, FormChat(query.message, ctx))
 
 
@@ -130,36 +137,84 @@ async def staff_came_tapped(_: CallbackQuery, tap: EventTap) -> None:
 
 async def open_tapped(_: CallbackQuery, tap: EventTap) -> None:
     """The card: answers, and once the event has begun, attendance; then the table."""
-    event, message, settings = tap.event, tap.chat.message, tap.chat.ctx.settings
+    event, message, ctx = tap.event, tap.chat.message, tap.chat.ctx
+    zone = zone_of(tap.org, ctx.settings.timezone)
+    cancelled = event.cancelled_at
     await tap.query.answer()
     card = EventCard(
         kind=event.kind,
         title=event.title,
-        starts=event.starts_at.astimezone(zone_of(tap.org, settings.timezone)),
+        starts=event.starts_at.astimezone(zone),
         place=event.place,
         online=event.online,
         quota=event.quota,
         answer_by=event.answer_by,
-        held=tap.chat.ctx.now() >= event.starts_at,
-        rows=tuple(await store.invite_rows(tap.chat.ctx.session, event.id)),
+        held=cancelled is None and ctx.now() >= event.starts_at,
+        rows=tuple(await store.invite_rows(ctx.session, event.id)),
+        cancelled_on=None if cancelled is None else cancelled.astimezone(zone).date(),
     )
     await answer_lines(message, card_lines(card))
     if card.held:
         await message.answer(t.ENTER_CAME_HINT, reply_markup=keyboards.card_keyboard(event.id))
+    elif can_cancel(event, ctx.now()):
+        await message.answer(t.CANCEL_HINT, reply_markup=keyboards.cancel_keyboard(event.id))
     await answer_file(message, partial(card_xlsx, card), t.file_name(card.starts), t.FILE_CAPTION)
+
+
+async def cancel_asked(_: CallbackQuery, tap: EventTap) -> None:
+    await tap.query.answer()
+    starts = tap.event.starts_at.astimezone(zone_of(tap.org, tap.chat.ctx.settings.timezone))
+    await tap.chat.message.answer(
+        t.confirm_cancel(tap.event.title, starts),
+        reply_markup=keyboards.confirm_cancel(tap.event.id),
+    )
+
+
+async def cancel_confirmed(_: CallbackQuery, tap: EventTap) -> None:
+    ctx = tap.chat.ctx
+    assert ctx.viewer.person is not None  # staff are registered people
+    told = await cancel_event(
+        ctx.session,
+        tap.event,
+        by=ctx.viewer.person.id,
+        now=ctx.now(),
+        settings=ctx.settings.calendar,
+        default_tz=ctx.settings.timezone,
+    )
+    if told is None:
+        await tap.query.answer(t.CANNOT_CANCEL, show_alert=True)
+        return
+    await tap.query.answer()
+    await tap.chat.message.answer(t.event_cancelled(tap.event.title, told))
+
+
+async def cancel_declined(_: CallbackQuery, tap: EventTap) -> None:
+    await tap.query.answer()
+    await tap.chat.message.answer(t.CANCEL_KEPT)
 
 
 CHAIR_ANSWERS = {
     DistrictEventAction.COMING: DistrictEventAnswer.COMING,
     DistrictEventAction.DECLINE: DistrictEventAnswer.DECLINED,
 }
-STAFF_ACTIONS = frozenset({DistrictEventAction.OPEN, DistrictEventAction.STAFF_CAME})
+STAFF_ACTIONS = frozenset(
+    {
+        DistrictEventAction.OPEN,
+        DistrictEventAction.STAFF_CAME,
+        DistrictEventAction.CANCEL,
+        DistrictEventAction.CANCEL_YES,
+        DistrictEventAction.CANCEL_NO,
+    }
+)
 BUTTONS: dict[DistrictEventAction, TapHandler] = {
     DistrictEventAction.COMING: answer_tapped,
     DistrictEventAction.DECLINE: answer_tapped,
     DistrictEventAction.CAME: came_tapped,
     DistrictEventAction.OPEN: open_tapped,
     DistrictEventAction.STAFF_CAME: staff_came_tapped,
+    DistrictEventAction.CANCEL: cancel_asked,
+    DistrictEventAction.CANCEL_YES: cancel_confirmed,
+    DistrictEventAction.CANCEL_NO: cancel_declined,
 }
 
 

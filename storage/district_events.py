@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import join
 
@@ -22,9 +22,12 @@ from storage.models import (
     DistrictEventAnswer,
     DistrictEventInvite,
     Organization,
+    OutboxMessage,
+    OutboxStatus,
     Passport,
 )
 from storage.orgs import PPO_DISTRICT
+from storage.outbox_keys import KeyPurpose, outbox_key_prefix
 
 LISTED = 20
 
@@ -95,9 +98,49 @@ async def scope_events(session: AsyncSession, scope_org_id: int) -> Sequence[Dis
 
 
 async def events_since(session: AsyncSession, since: datetime) -> Sequence[DistrictEvent]:
-    """Events starting at or after ``since``: those the clockwork may still write about."""
-    stmt = select(DistrictEvent).where(DistrictEvent.starts_at >= since).order_by(DistrictEvent.id)
+    """Events starting at or after ``since``, not called off: those the clockwork may still
+    write about."""
+    stmt = (
+        select(DistrictEvent)
+        .where(DistrictEvent.starts_at >= since, DistrictEvent.cancelled_at.is_(None))
+        .order_by(DistrictEvent.id)
+    )
     return (await session.scalars(stmt)).all()
+
+
+async def cancel_event(
+    session: AsyncSession, event: DistrictEvent, *, by: int, now: datetime
+) -> list[Organization]:
+    """Mark the event called off and drop its invitations and reminders still waiting in the
+    outbox (a dropped row keeps its key: nothing is queued for the event again); the ППО whose
+    invitation had gone out, who alone heard of the event."""
+    event.cancelled_at, event.cancelled_by = now, by
+    waiting = or_(
+        *(
+            OutboxMessage.key.startswith(outbox_key_prefix(purpose, event.id))
+            for purpose in (KeyPurpose.DISTRICT_INVITATION, KeyPurpose.DISTRICT_REMINDER)
+        )
+    )
+    pending = OutboxMessage.status == OutboxStatus.PENDING
+    unsent = list((await session.scalars(select(OutboxMessage.key).where(waiting, pending))).all())
+    await session.execute(
+        update(OutboxMessage)
+        .where(waiting, pending)
+        .values(status=OutboxStatus.FAILED, error="event cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    return [
+        org
+        for invite, org in await invites_with_orgs(session, event.id)
+        if invite.invited_at is not None and not _among(unsent, event.id, org.id)
+    ]
+
+
+def _among(keys: Sequence[str], event_id: int, org_id: int) -> bool:
+    """Whether one of ``keys`` is the invitation of that ППО to that event."""
+    prefix = outbox_key_prefix(KeyPurpose.DISTRICT_INVITATION, event_id, org_id)
+    return any(key.startswith(prefix) for key in keys)
 
 
 async def invites_with_orgs(

@@ -94,8 +94,12 @@ class StaffCameContext(declaration.ScopeContext):
 
 def answers_open(event: DistrictEvent, tz: str, now: datetime) -> bool:
     """Answers are taken until the end of the answer day in the ППО's zone, and never once
-    the event has begun."""
-    return now < event.starts_at and local_today(now, ZoneInfo(tz)) <= event.answer_by
+    the event has begun or was called off."""
+    return (
+        event.cancelled_at is None
+        and now < event.starts_at
+        and local_today(now, ZoneInfo(tz)) <= event.answer_by
+    )
 
 
 async def start_reply(
@@ -174,6 +178,8 @@ async def submit_reply(submission: declaration.Submission[ChairEventContext]) ->
     if found is None:
         return t.NO_OPEN_INVITATIONS
     event, invite = found
+    if event.cancelled_at is not None:
+        return t.EVENT_CANCELLED
     if not answers_open(event, context.tz or "UTC", now):
         return t.ANSWERS_CLOSED
     answers = draft.answers

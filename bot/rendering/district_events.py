@@ -34,6 +34,7 @@ class EventCard:
     answer_by: date
     held: bool
     rows: tuple[InviteRow, ...]
+    cancelled_on: date | None = None  # the scope's local date it was called off
 
     @property
     def coming(self) -> list[InviteRow]:
@@ -83,6 +84,7 @@ def card_lines(card: EventCard) -> list[str]:
     kind = KIND_NAMES.get(card.kind, card.kind)
     lines = [
         t.card_header(kind, card.title, card.starts, card.place, card.online),
+        *([] if card.cancelled_on is None else [t.cancelled_line(card.cancelled_on)]),
         t.invited_line(len(card.rows), card.answer_by, card.quota),
         "",
         *_answer_lines(card),

@@ -195,9 +195,43 @@ BTN_ENTER_CAME = "✏️ Внести явку по ППО"
 ENTER_CAME_HINT = "Явку по ППО можно внести или исправить за председателей:"
 
 
-def list_button(starts: datetime, title: str) -> str:
+# Calling an event off
+BTN_CANCEL_EVENT = "❌ Отменить мероприятие"
+CANCEL_HINT = "Если мероприятие не состоится, отмените его — приглашённым ППО придёт сообщение:"
+BTN_CANCEL_YES = "Да, отменить"
+BTN_CANCEL_NO = "Нет, оставить"
+CANCEL_KEPT = "Мероприятие остаётся в силе."
+CANNOT_CANCEL = "Отменить уже нельзя: мероприятие началось или отменено."
+EVENT_CANCELLED = "Это мероприятие отменено."
+
+
+def confirm_cancel(title: str, starts: datetime) -> str:
+    return (
+        f"Отменить «{esc(title)}», {when(starts)}? Председатели приглашённых ППО получат "
+        "сообщение об отмене, ответы больше не принимаются."
+    )
+
+
+def event_cancelled(title: str, told: int) -> str:
+    return f"❌ «{esc(title)}» отменено. Сообщение об отмене получат председатели ППО: {told}."
+
+
+def cancelled_notice(org: str, title: str, starts: datetime) -> str:
+    """To the chair of an invited ППО."""
+    return (
+        f"❌ <b>Мероприятие отменено</b>\n«{esc(title)}», {when(starts)}\n"
+        f"Приглашение для ППО «{esc(org)}» больше не действует."
+    )
+
+
+def cancelled_line(on: date) -> str:
+    return f"❌ <b>Отменено {on:%d.%m.%Y}</b>"
+
+
+def list_button(starts: datetime, title: str, cancelled: bool = False) -> str:
     """A button label: not HTML."""
-    return f"{starts.strftime('%d.%m.%Y')} · {title}"[:60]
+    mark = "❌ " if cancelled else ""
+    return f"{mark}{starts.strftime('%d.%m.%Y')} · {title}"[:60]
 
 
 def card_header(kind: str, title: str, starts: datetime, where: str, online: bool) -> str:

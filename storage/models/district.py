@@ -35,6 +35,9 @@ class DistrictEvent(Base):
     created_by: Mapped[PersonId]
     created_at: Mapped[datetime]
     submission_key: Mapped[SubmissionKey]
+    # Called off before it began: the clockwork writes no more about it, answers are closed.
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[PersonId | None]
 
 
 class DistrictEventInvite(Base):
