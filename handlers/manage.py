@@ -227,7 +227,7 @@ async def audit_command(message: Message, command: CommandObject, ctx: Ctx) -> N
     tz = ZoneInfo(ctx.settings.timezone)
     lines = [t.audit_header(subject)]
     for entry in entries:
-        details = change_summary(entry.before, entry.after)
+        details = change_summary(entry.before, entry.after, tz)
         lines.append(
             t.audit_line(
                 entry.at.astimezone(tz).strftime("%d.%m.%Y %H:%M"),

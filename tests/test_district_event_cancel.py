@@ -86,9 +86,9 @@ async def test_calling_an_event_off_tells_the_invited_and_stops_the_clockwork(
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "devent.cancel"))
         ).all()
         assert entry.after is not None and entry.after["told"] == 3
-    assert "мероприятие района отменено" in "\n".join(
-        texts(await h.send(STAFF, f"/audit {entry.org_id}"))
-    )
+    log = "\n".join(texts(await h.send(STAFF, f"/audit {entry.org_id}")))
+    assert "мероприятие района отменено — Название: Семинар председателей <ППО>" in log
+    assert "Дата и время: 04.12.2026 10:00; Сообщили председателям: 3" in log
 
 
 async def test_invitations_still_waiting_are_dropped_and_the_uninvited_hear_nothing(

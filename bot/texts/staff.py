@@ -183,6 +183,43 @@ def audit_header(subject: str) -> str:
     return f"<b>Журнал изменений</b>: {esc(subject)}"
 
 
+# What the audit log's keys are called where no form asks them (the forms' fields are named
+# by their own labels, ``bot.rendering.audit``).
+AUDIT_KEYS = {
+    "id": "№",
+    "name": "Название",
+    "period": "Период",
+    "periods": "Периоды",
+    "revision": "Редакция",
+    "collection_id": "Запрос №",
+    "late": "С опозданием",
+    "role": "Роль",
+    "parent_id": "Район №",
+    "event": "Мероприятие №",
+    "invited": "Приглашено ППО",
+    "told": "Сообщили председателям",
+    "attended": "Пришло человек",
+    "date_from": "Дата начала",
+    "date_to": "Дата окончания",
+    "only_late": "Только не сдавшим",
+    "recipients": "Получателей",
+    "chat": "Чат автора",
+    "targets": "ППО в запросе",
+    "plan": "План №",
+    "item": "Пункт №",
+    "items": "Пунктов",
+    "unit": "ППО №",
+    "file": "Файл",
+    "rows": "Строк",
+    "loaded": "Загружено",
+    "updated": "Обновлено",
+    "unchanged": "Без изменений",
+    "skipped_chair": "Не тронуто (сдал председатель)",
+    "skipped_collecting": "Не тронуто (идёт сбор)",
+}
+AUDIT_YES, AUDIT_NO, AUDIT_EMPTY_VALUE = "да", "нет", "—"
+
+
 def audit_line(when: str, who: str, action: str, details: str) -> str:
     """``details`` is what people typed in events, passports, names
     (``bot.rendering.audit.change_summary``)."""
