@@ -14,7 +14,7 @@ from bot.forms.membership import MEMBERSHIP
 from bot.forms.parsers import text
 from bot.texts import common, forms
 from bot.texts import staff as t
-from storage import audit, outbox, people
+from storage import outbox, people
 from storage.models import MembershipReport
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
@@ -79,12 +79,9 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         return t.ALREADY_RETURNED
     comment = submission.draft.answers["comment"]
     report.returned_at, report.returned_by, report.return_comment = now, person_id, comment
-    audit.record(
-        session,
-        at=now,
-        actor_id=person_id,
-        action="report.return",
-        org_id=report.org_id,
+    submission.audit(
+        "report.return",
+        report.org_id,
         after={
             "period": report.period.isoformat(),
             "revision": report.revision,

@@ -18,7 +18,7 @@ from bot.texts import event_report as ter
 from bot.texts import events as t
 from bot.texts import forms
 from storage import audit, events
-from storage.models import Event, FormDraft
+from storage.models import Event
 
 OLD_AFTER = timedelta(days=366)
 
@@ -132,57 +132,38 @@ def summary(answers: dict[str, Any], context: EventContext, today: date) -> decl
 
 
 async def submit(submission: declaration.Submission[EventContext]) -> str:
-    session, draft, context = submission.session, submission.draft, submission.context
-    person_id, now = submission.person_id, submission.now
+    draft, context = submission.draft, submission.context
     assert draft.org_id is not None
     values = _values_of(EVENT.visible_answers(draft.answers))
     if context.event_id is not None:
-        return await _correct(session, draft, context.event_id, values, person_id, now)
+        return await _correct(submission, context.event_id, values)
     event, created = await events.add_event(
-        session,
+        submission.session,
         org_id=draft.org_id,
         values=values,
-        created_by=person_id,
-        now=now,
+        created_by=submission.person_id,
+        now=submission.now,
         submission_key=draft.token,
     )
     if created:
-        audit.record(
-            session,
-            at=now,
-            actor_id=person_id,
-            action="event.create",
-            org_id=event.org_id,
-            after={"id": event.id, **events.snapshot(event)},
+        submission.audit(
+            "event.create", event.org_id, after={"id": event.id, **events.snapshot(event)}
         )
     return t.saved(context.org_name)
 
 
 async def _correct(
-    session: AsyncSession,
-    draft: FormDraft,
-    event_id: int,
-    values: dict[str, Any],
-    person_id: int,
-    now: datetime,
+    submission: declaration.Submission[EventContext], event_id: int, values: dict[str, Any]
 ) -> str:
-    event = await events.get_event(session, event_id)
-    if event is None or event.org_id != draft.org_id:
+    event = await events.get_event(submission.session, event_id)
+    if event is None or event.org_id != submission.draft.org_id:
         # Deleted meanwhile (another device, another session): a correction must neither
         # revive it nor turn into a second, new event.
         return t.correction_of_deleted(event_id)
     before = events.snapshot(event)
-    events.update_event(event, values, now)
+    events.update_event(event, values, submission.now)
     old, new = audit.changes(before, events.snapshot(event))
-    audit.record(
-        session,
-        at=now,
-        actor_id=person_id,
-        action="event.update",
-        org_id=event.org_id,
-        before={"id": event.id, **old},
-        after=new,
-    )
+    submission.audit("event.update", event.org_id, before={"id": event.id, **old}, after=new)
     return t.updated(event.id)
 
 
