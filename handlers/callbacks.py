@@ -9,6 +9,7 @@ from aiogram.filters.callback_data import CallbackData
 
 class FormAction(enum.StrEnum):
     PICK = "pick"
+    PREVIOUS = "prev"  # last time's (or the current) value, looked up when tapped
     SKIP = "skip"
     BACK = "back"
     CANCEL = "cancel"
@@ -135,6 +136,7 @@ class DistrictEventAction(enum.StrEnum):
     CAME = "came"  # a chair: how many came
     OPEN = "open"  # staff: the event's card and table
     STAFF_CAME = "scame"  # staff: attendance per ППО
+    MOVE = "move"  # staff: another day, hour or place (a form)
     CANCEL = "cancel"  # staff: call it off (asks first)
     CANCEL_YES = "cany"  # staff: yes, call it off
     CANCEL_NO = "cann"  # staff: no, keep it

@@ -40,8 +40,15 @@ def event_list(events: Sequence[tuple[DistrictEvent, str]]) -> InlineKeyboardMar
     )
 
 
-def cancel_keyboard(event_id: int) -> InlineKeyboardMarkup:
-    return inline([(t.BTN_CANCEL_EVENT, _staff(DistrictEventAction.CANCEL, event_id))], 1)
+def change_keyboard(event_id: int) -> InlineKeyboardMarkup:
+    """Under the card of an event not yet begun: move it, or call it off."""
+    return inline(
+        [
+            (t.BTN_MOVE_EVENT, _staff(DistrictEventAction.MOVE, event_id)),
+            (t.BTN_CANCEL_EVENT, _staff(DistrictEventAction.CANCEL, event_id)),
+        ],
+        2,
+    )
 
 
 def confirm_cancel(event_id: int) -> InlineKeyboardMarkup:

@@ -21,7 +21,8 @@ from bot.domain.district_event_answers import (
     start_reply,
     start_staff_came,
 )
-from bot.domain.district_event_cancel import can_cancel, cancel_event
+from bot.domain.district_event_cancel import cancel_event, still_ahead
+from bot.domain.district_event_move import start_move
 from bot.domain.staff_scope import can_act_on
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
@@ -156,9 +157,17 @@ async def open_tapped(_: CallbackQuery, tap: EventTap) -> None:
     await answer_lines(message, card_lines(card))
     if card.held:
         await message.answer(t.ENTER_CAME_HINT, reply_markup=keyboards.card_keyboard(event.id))
-    elif can_cancel(event, ctx.now()):
-        await message.answer(t.CANCEL_HINT, reply_markup=keyboards.cancel_keyboard(event.id))
+    elif still_ahead(event, ctx.now()):
+        await message.answer(t.CANCEL_HINT, reply_markup=keyboards.change_keyboard(event.id))
     await answer_file(message, partial(card_xlsx, card), t.file_name(card.starts), t.FILE_CAPTION)
+
+
+async def move_tapped(_: CallbackQuery, tap: EventTap) -> None:
+    """The move form, while the event has not begun (checked again at the submit)."""
+    if not still_ahead(tap.event, tap.chat.ctx.now()):
+        await tap.query.answer(t.CANNOT_MOVE, show_alert=True)
+        return
+    await tap.open_form(lambda request: start_move(request, tap.event))
 
 
 async def cancel_asked(_: CallbackQuery, tap: EventTap) -> None:
@@ -201,6 +210,7 @@ STAFF_ACTIONS = frozenset(
     {
         DistrictEventAction.OPEN,
         DistrictEventAction.STAFF_CAME,
+        DistrictEventAction.MOVE,
         DistrictEventAction.CANCEL,
         DistrictEventAction.CANCEL_YES,
         DistrictEventAction.CANCEL_NO,
@@ -212,6 +222,7 @@ BUTTONS: dict[DistrictEventAction, TapHandler] = {
     DistrictEventAction.CAME: came_tapped,
     DistrictEventAction.OPEN: open_tapped,
     DistrictEventAction.STAFF_CAME: staff_came_tapped,
+    DistrictEventAction.MOVE: move_tapped,
     DistrictEventAction.CANCEL: cancel_asked,
     DistrictEventAction.CANCEL_YES: cancel_confirmed,
     DistrictEventAction.CANCEL_NO: cancel_declined,

@@ -254,6 +254,23 @@ async def pick_tapped(_: CallbackQuery, tap: Tap) -> None:
     await _answer_tapped(tap, picked, None)
 
 
+async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
+    """The value offered as one tap, read again from the draft: a place or a moment would not
+    fit the 64 bytes of a button's data, nor may it hold its «:»."""
+    draft, form = tap.draft, tap.form
+    if draft.step == SUMMARY:
+        await tap.query.answer(t.STALE_BUTTON)
+        return
+    value = form.previous_of(draft.step, draft)
+
+    def taken() -> dict[str, Any]:
+        if value is None:
+            raise InvalidAnswer(t.STALE_BUTTON)
+        return form.spec.answer(draft.step, str(value), draft.answers, tap.chat.env(draft))
+
+    await _answer_tapped(tap, taken, None)
+
+
 async def skip_tapped(_: CallbackQuery, tap: Tap) -> None:
     draft, spec = tap.draft, tap.form.spec
     step = _answered_step(draft) or draft.step
@@ -280,6 +297,7 @@ BUTTONS: dict[FormAction, TapHandler] = {
     FormAction.SUMMARY: summary_tapped,
     FormAction.BACK: back_tapped,
     FormAction.PICK: pick_tapped,
+    FormAction.PREVIOUS: previous_tapped,
     FormAction.SKIP: skip_tapped,
     FormAction.SHORTCUT: shortcut_tapped,
 }

@@ -91,7 +91,7 @@ def step_keyboard(
     if previous is not None and field.offer_previous and not field.choices and not field.photos:
         kb.button(
             text=t.btn_previous(field.show(previous)),
-            callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value=str(previous)),
+            callback_data=FormCb(token=tok, step=step, action=FormAction.PREVIOUS),
         )
     if shortcut is not None:
         kb.button(

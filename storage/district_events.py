@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import join
 
@@ -111,30 +111,37 @@ async def events_since(session: AsyncSession, since: datetime) -> Sequence[Distr
 async def cancel_event(
     session: AsyncSession, event: DistrictEvent, *, by: int, now: datetime
 ) -> list[Organization]:
-    """Mark the event called off and drop its invitations and reminders still waiting in the
-    outbox (a dropped row keeps its key: nothing is queued for the event again); the ППО whose
-    invitation had gone out, who alone heard of the event."""
+    """Mark the event called off; what was waiting to go out about it is dropped
+    (:func:`recall_unsent`). The ППО whose invitation had gone out: who alone heard of it."""
     event.cancelled_at, event.cancelled_by = now, by
-    waiting = or_(
-        *(
-            OutboxMessage.key.startswith(outbox_key_prefix(purpose, event.id))
-            for purpose in (KeyPurpose.DISTRICT_INVITATION, KeyPurpose.DISTRICT_REMINDER)
-        )
+    return await recall_unsent(session, event)
+
+
+async def recall_unsent(session: AsyncSession, event: DistrictEvent) -> list[Organization]:
+    """Delete the event's invitations and reminders still waiting in the outbox (what they say
+    is about to be wrong) and mark the ППО whose invitation was among them as not invited yet,
+    so that the clockwork writes to them afresh; the ППО whose invitation went out."""
+    waiting = and_(
+        or_(
+            *(
+                OutboxMessage.key.startswith(outbox_key_prefix(purpose, event.id))
+                for purpose in (KeyPurpose.DISTRICT_INVITATION, KeyPurpose.DISTRICT_REMINDER)
+            )
+        ),
+        OutboxMessage.status == OutboxStatus.PENDING,
     )
-    pending = OutboxMessage.status == OutboxStatus.PENDING
-    unsent = list((await session.scalars(select(OutboxMessage.key).where(waiting, pending))).all())
+    unsent = list((await session.scalars(select(OutboxMessage.key).where(waiting))).all())
     await session.execute(
-        update(OutboxMessage)
-        .where(waiting, pending)
-        .values(status=OutboxStatus.FAILED, error="event cancelled")
-        .execution_options(synchronize_session=False)
+        delete(OutboxMessage).where(waiting).execution_options(synchronize_session=False)
     )
+    told = []
+    for invite, org in await invites_with_orgs(session, event.id):
+        if _among(unsent, event.id, org.id):
+            invite.invited_at = None
+        elif invite.invited_at is not None:
+            told.append(org)
     await session.flush()
-    return [
-        org
-        for invite, org in await invites_with_orgs(session, event.id)
-        if invite.invited_at is not None and not _among(unsent, event.id, org.id)
-    ]
+    return told
 
 
 def _among(keys: Sequence[str], event_id: int, org_id: int) -> bool:

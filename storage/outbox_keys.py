@@ -28,6 +28,7 @@ class KeyPurpose(StrEnum):
     DISTRICT_REMINDER = "devent-remind"  # district event id, ППО id, days before, recipient
     DISTRICT_ATTENDANCE = "devent-came"  # district event id, ППО id, recipient
     DISTRICT_CANCELLED = "devent-cancel"  # district event id, ППО id, recipient
+    DISTRICT_MOVED = "devent-move"  # district event id, ППО id, new local start (ISO), recipient
     PLAN_REMINDER = "plan-remind"  # item id, unit (ППО id, 0: staff), deadline, purpose, recipient
     PLAN_ESCALATION = "plan-late"  # item id, deadline (ISO), recipient
     PLAN_REVIEW = "plan-review"  # scope id, half-year start (ISO), recipient, part (OutboxKind)

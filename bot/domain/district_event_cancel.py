@@ -30,7 +30,8 @@ def _notice(event: DistrictEvent, org_name: str, tz: ZoneInfo) -> str:
     return t.cancelled_notice(org_name, event.title, event.starts_at.astimezone(tz))
 
 
-def can_cancel(event: DistrictEvent, now: datetime) -> bool:
+def still_ahead(event: DistrictEvent, now: datetime) -> bool:
+    """Not begun and not called off: it may still be moved or called off."""
     return event.cancelled_at is None and now < event.starts_at
 
 
@@ -45,7 +46,7 @@ async def cancel_event(
 ) -> int | None:
     """Call ``event`` off; how many chairs will be told, None if it has begun or is called off
     already (a second tap, or two staff at once)."""
-    if not can_cancel(event, now):
+    if not still_ahead(event, now):
         return None
     invited = await store.cancel_event(session, event, by=by, now=now)
     chairs = await chairs_of(session, [org.id for org in invited])

@@ -10,6 +10,7 @@ from bot.domain.announcements import ANNOUNCEMENT_FORM
 from bot.domain.audience import Audience
 from bot.domain.corrections import RETURN_FORM
 from bot.domain.district_event_answers import CAME_FORM, REPLY_FORM, STAFF_CAME_FORM
+from bot.domain.district_event_move import MOVE_FORM
 from bot.domain.district_events import DISTRICT_EVENT_FORM
 from bot.domain.events import EVENT_FORM
 from bot.domain.membership import CORRECTION_FORM, MEMBERSHIP_FORM
@@ -38,6 +39,7 @@ FORMS: tuple[Form[Any], ...] = (
     REPLY_FORM,
     CAME_FORM,
     STAFF_CAME_FORM,
+    MOVE_FORM,
     RETURN_FORM,
     RENAME_FORM,
     TIMEZONE_FORM,

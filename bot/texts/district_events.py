@@ -197,7 +197,7 @@ ENTER_CAME_HINT = "Явку по ППО можно внести или испр�
 
 # Calling an event off
 BTN_CANCEL_EVENT = "❌ Отменить мероприятие"
-CANCEL_HINT = "Если мероприятие не состоится, отмените его — приглашённым ППО придёт сообщение:"
+CANCEL_HINT = "Если мероприятие переносится или не состоится — приглашённым ППО придёт сообщение:"
 BTN_CANCEL_YES = "Да, отменить"
 BTN_CANCEL_NO = "Нет, оставить"
 CANCEL_KEPT = "Мероприятие остаётся в силе."
@@ -226,6 +226,33 @@ def cancelled_notice(org: str, title: str, starts: datetime) -> str:
 
 def cancelled_line(on: date) -> str:
     return f"❌ <b>Отменено {on:%d.%m.%Y}</b>"
+
+
+# Moving an event
+MOVE_TITLE = "Перенос мероприятия"
+BTN_MOVE_EVENT = "🔁 Перенести"
+MOVE_FROM_CARD = "Откройте мероприятие в /devents и нажмите «Перенести»."
+MOVE_HINT = "Председатели, уже получившие приглашение, узнают новые дату, время и место."
+CANNOT_MOVE = "Перенести уже нельзя: мероприятие началось или отменено."
+
+
+def move_preview(title: str) -> str:
+    return f"<b>{MOVE_TITLE}</b>: «{esc(title)}»"
+
+
+def moved(title: str, told: int) -> str:
+    return f"🔁 «{esc(title)}» перенесено. Сообщение о переносе получат председатели ППО: {told}."
+
+
+def moved_notice(
+    org: str, title: str, starts: datetime, where: str, online: bool, answer_by: date
+) -> str:
+    """To the chair of an invited ППО: the new time and place."""
+    return (
+        f"🔁 <b>Мероприятие перенесено</b>: «{esc(title)}»\nДля: {esc(org)}\n"
+        f"Теперь: {when(starts)}\nГде: {place(where, online)}\n{answer_deadline(answer_by)} "
+        "Если ваши планы изменились, ответьте заново кнопкой в приглашении."
+    )
 
 
 def list_button(starts: datetime, title: str, cancelled: bool = False) -> str:

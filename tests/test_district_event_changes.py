@@ -11,10 +11,13 @@ from bot.texts import district_events as t
 from conftest import FakeClock
 from handlers.callbacks import DistrictEventAction, DistrictEventCb
 from harness import Harness, Request, texts
-from storage.models import AuditEntry, OutboxMessage, OutboxStatus
+from storage.models import AuditEntry
 from test_district_events import (
+    CENTRE,
     CENTRE_CHAIR,
     CHAIR,
+    DISTRICT_A,
+    GARDEN,
     GARDEN_CHAIR,
     OTHER_STAFF,
     STAFF,
@@ -101,7 +104,77 @@ async def test_invitations_still_waiting_are_dropped_and_the_uninvited_hear_noth
     asked = await h.tap(STAFF, await cancel_hint(h), t.BTN_CANCEL_EVENT)
     done = texts(await h.tap(STAFF, asked[-1], t.BTN_CANCEL_YES))
     assert "председатели ППО: 0" in done[-1]
-    async with h.session_pool() as session:
-        stmt = select(OutboxMessage.status).where(OutboxMessage.key.startswith("devent-"))
-        assert set((await session.scalars(stmt)).all()) == {OutboxStatus.FAILED}
-    assert await keys(h, "devent-cancel:") == []
+    assert await keys(h, "devent-") == []  # the invitations are gone, no notice either
+    await tick(h)
+    assert await keys(h, "devent-") == []  # and the clockwork writes nothing more
+
+
+async def move_to(h: Harness, starts: str, place: str | None, answer_by: str) -> list[str]:
+    """The card's «Перенести» answered through (``place`` None: the current one, tapped);
+    the replies to «Отправить»."""
+    first = await h.tap(STAFF, await cancel_hint(h), t.BTN_MOVE_EVENT)
+    assert t.Q_STARTS in texts(first)[-1]
+    asked = await h.send(STAFF, starts)
+    if place is None:
+        await h.tap(STAFF, asked[-1], "Дом профсоюзов, ул. Ленина, 1")
+    else:
+        await h.send(STAFF, place)
+    summary = await h.send(STAFF, answer_by)
+    assert "Перенос мероприятия" in (summary[-1].plain_text or "")
+    return texts(await h.tap(STAFF, summary[-1], "Отправить"))
+
+
+async def test_moving_an_event_tells_the_invited_and_the_clockwork_follows(
+    harness: Harness, clock: FakeClock
+) -> None:
+    h = harness
+    ids = await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    move(clock, at(23, 11, 7))
+    await tick(h)
+    move_data = DistrictEventCb(action=DistrictEventAction.MOVE, event_id=await event_id(h))
+    assert alert(await h.feed(h.server.callback(OTHER_STAFF, move_data.pack()))) == (
+        common.NO_RIGHTS
+    )
+
+    await h.tap(CHAIR, last_to(h, CHAIR, "Приглашение"), "Будем")  # kept through the move
+    summary = await h.send(CHAIR, "2")
+    assert "будем, 2 чел." in texts(await h.tap(CHAIR, summary[-1], "Отправить"))[-1]
+    done = await move_to(h, "08.12.2026 11:30", "Онлайн: https://vk.com/call", "07.12.2026")
+    assert "перенесено. Сообщение о переносе получат председатели ППО: 3" in done[-1]
+    await tick(h)
+    notice = last_to(h, CHAIR, "Мероприятие перенесено").plain_text or ""
+    assert "Теперь: 08.12.2026 11:30" in notice and "онлайн: Онлайн: https://vk.com" in notice
+    assert "Ответить до 07.12.2026" in notice
+
+    # The silent are reminded against the new answer day (3 days before 07.12: 04.12).
+    move(clock, at(30, 11, 8))
+    await tick(h)
+    assert await keys(h, "devent-remind:") == []
+    move(clock, at(4, 12, 8))
+    await tick(h)
+    event = await event_id(h)
+    assert await keys(h, "devent-remind:") == [
+        f"devent-remind:{event}:{ids[GARDEN]}:3:{GARDEN_CHAIR}",
+        f"devent-remind:{event}:{ids[CENTRE]}:3:{CENTRE_CHAIR}",
+    ]
+    listing = await h.send(STAFF, "/devents")
+    assert any("08.12.2026" in label for label, _ in listing[-1].buttons())
+    log = "\n".join(texts(await h.send(STAFF, f"/audit {ids[DISTRICT_A]}")))
+    assert "мероприятие района перенесено" in log and "08.12.2026 11:30" in log
+
+
+async def test_an_invitation_still_waiting_goes_out_with_the_new_details(
+    harness: Harness, clock: FakeClock
+) -> None:
+    h = harness
+    await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    await tick(h)  # Saturday: the invitations wait for Monday
+    done = await move_to(h, "09.12.2026 10:00", None, "08.12.2026")
+    assert "председатели ППО: 0" in done[-1]
+    move(clock, at(23, 11, 7))
+    await tick(h)
+    invitation = last_to(h, CHAIR, "Приглашение").plain_text or ""
+    assert "Когда: 09.12.2026 10:00" in invitation and "Ленина, 1" in invitation
+    assert await keys(h, "devent-move:") == []
