@@ -21,8 +21,9 @@ from bot.domain.district_event_answers import (
     start_reply,
     start_staff_came,
 )
-from bot.domain.district_event_cancel import cancel_event, still_ahead
+from bot.domain.district_event_cancel import cancel_event
 from bot.domain.district_event_move import start_move
+from bot.domain.district_event_news import still_ahead
 from bot.domain.staff_scope import can_act_on
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer

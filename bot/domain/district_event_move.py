@@ -15,23 +15,17 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.domain.calendar import CalendarSettings, next_allowed_moment
-from bot.domain.district_event_cancel import still_ahead
+from bot.domain.district_event_news import NewsText, still_ahead, tell_invited
 from bot.domain.district_events import SPEC as ANNOUNCED
 from bot.domain.district_events import is_online
 from bot.domain.staff_scope import lineage
-from bot.domain.timezones import zone_of
 from bot.forms import declaration
 from bot.forms.engine import FormSpec
 from bot.texts import district_events as t
 from bot.texts import forms
 from storage import district_events as store
-from storage.contacts import chairs_of
-from storage.models import DistrictEvent, Organization
-from storage.outbox import OutboxKind, enqueue
-from storage.outbox_keys import KeyPurpose, outbox_key
+from storage.models import DistrictEvent
+from storage.outbox_keys import KeyPurpose
 
 MOVE = FormSpec(
     name="devent_move",
@@ -97,54 +91,28 @@ async def submit_move(submission: declaration.Submission[MoveContext]) -> str:
     if not still_ahead(event, submission.now):
         return t.CANNOT_MOVE
     before = _reschedule(event, submission.draft.answers, ZoneInfo(context.tz or "UTC"))
-    told = await _tell(session, event, submission.now, submission.calendar, context.tz or "UTC")
+    told = await tell_invited(
+        session,
+        event,
+        await store.recall_unsent(session, event),
+        text=_moved_text(event),
+        purpose=KeyPurpose.DISTRICT_MOVED,
+        now=submission.now,
+        settings=submission.calendar,
+        default_tz=context.tz or "UTC",  # a ППО without a zone of its own is in its scope's
+    )
     after = {"starts": event.starts_at.isoformat(), "place": event.place}
     after["answer_by"] = event.answer_by.isoformat()
     submission.audit("devent.move", event.scope_org_id, before=before, after=after | {"told": told})
     return t.moved(event.title, told)
 
 
-async def _tell(
-    session: AsyncSession,
-    event: DistrictEvent,
-    now: datetime,
-    settings: CalendarSettings,
-    scope_tz: str,
-) -> int:
-    """Recall what was waiting about the event and tell those already invited; how many (a
-    ППО without a zone of its own is in its scope's)."""
-    invited = await store.recall_unsent(session, event)
-    chairs = await chairs_of(session, [org.id for org in invited])
-    told = 0
-    for org in invited:
-        chair = chairs.get(org.id)
-        if chair is not None and not chair.unreachable:
-            tz = zone_of(org, scope_tz)
-            told += await _notice(session, event, org, chair.tg_user_id, now, settings, tz)
-    return told
+def _moved_text(event: DistrictEvent) -> NewsText:
+    def text(org: str, starts: datetime) -> str:
+        where, online, answer_by = event.place, event.online, event.answer_by
+        return t.moved_notice(org, event.title, starts, where, online, answer_by)
 
-
-async def _notice(
-    session: AsyncSession,
-    event: DistrictEvent,
-    org: Organization,
-    chat_id: int,
-    now: datetime,
-    settings: CalendarSettings,
-    tz: ZoneInfo,
-) -> bool:
-    soonest = next_allowed_moment(now, tz, settings)
-    starts = event.starts_at.astimezone(tz)
-    text = t.moved_notice(org.name, event.title, starts, event.place, event.online, event.answer_by)
-    return await enqueue(
-        session,
-        key=outbox_key(KeyPurpose.DISTRICT_MOVED, event.id, org.id, starts.isoformat(), chat_id),
-        chat_id=chat_id,
-        kind=OutboxKind.TEXT,
-        payload={"text": text},
-        not_before=soonest if soonest < event.starts_at else now,
-        now=now,
-    )
+    return text
 
 
 MOVE_FORM: declaration.Form[MoveContext] = declaration.Form(
