@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,11 +84,25 @@ class ChairEventContext(declaration.FormContext):
     title: str
 
 
-class StaffCameContext(declaration.ScopeContext):
-    """Staff typing the attendance of an event's invited ППО (read when the form opened)."""
+class StaffEventContext(declaration.ScopeContext):
+    """A staff form on one event, opened from the scope (``request.org``) it belongs to."""
 
     event_id: int
     title: str
+
+    @classmethod
+    async def of_event(
+        cls, request: declaration.OpenRequest, event: DistrictEvent, **fields: Any
+    ) -> Self:
+        lineage_ids = tuple(await lineage(request.session, request.org))
+        return cls(
+            event_id=event.id, title=event.title, lineage=lineage_ids, tz=request.tz, **fields
+        )
+
+
+class StaffCameContext(StaffEventContext):
+    """Staff typing the attendance of an event's invited ППО (read when the form opened)."""
+
     ppos: tuple[PpoRef, ...]
 
 
@@ -252,13 +266,7 @@ async def start_staff_came(
     """Staff type the attendance of ``event``; ``request.org`` is the event's scope."""
     rows = await store.invite_rows(request.session, event.id)
     ppos = tuple(PpoRef(id=r.org_id, name=r.org_name, key=orgs.name_key(r.org_name)) for r in rows)
-    context = StaffCameContext(
-        event_id=event.id,
-        title=event.title,
-        ppos=ppos,
-        lineage=tuple(await lineage(request.session, request.org)),
-        tz=request.tz,
-    )
+    context = await StaffCameContext.of_event(request, event, ppos=ppos)
     return await request.start_new(STAFF_CAME, context)
 
 

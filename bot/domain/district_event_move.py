@@ -15,10 +15,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.district_event_answers import StaffEventContext
 from bot.domain.district_event_news import NewsText, still_ahead, tell_invited
 from bot.domain.district_events import SPEC as ANNOUNCED
 from bot.domain.district_events import is_online
-from bot.domain.staff_scope import lineage
 from bot.forms import declaration
 from bot.forms.engine import FormSpec
 from bot.texts import district_events as t
@@ -35,12 +35,10 @@ MOVE = FormSpec(
 )
 
 
-class MoveContext(declaration.ScopeContext):
+class MoveContext(StaffEventContext):
     """The event being moved and what it says now (local start, place, answer day, as the
     form stores them): each is offered as one tap."""
 
-    event_id: int
-    title: str
     current: dict[str, str]
 
 
@@ -52,13 +50,7 @@ async def start_move(request: declaration.OpenRequest, event: DistrictEvent) -> 
         "place": event.place,
         "answer_by": event.answer_by.isoformat(),
     }
-    context = MoveContext(
-        event_id=event.id,
-        title=event.title,
-        current=current,
-        lineage=tuple(await lineage(request.session, request.org)),
-        tz=request.tz,
-    )
+    context = await MoveContext.of_event(request, event, current=current)
     return await request.start_new(MOVE, context)
 
 
