@@ -180,6 +180,11 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
         ("plan item done", PlanDone(item_id=1, unit=school).pack(), set()),
         *district_event_buttons(ids),
         ("form", FormCb(token="x" * 12, step="workers", action=FormAction.CONFIRM).pack(), set()),
+        (
+            "form previous",
+            FormCb(token="x" * 12, step="workers", action=FormAction.PREVIOUS).pack(),
+            set(),
+        ),
     ]
 
 
@@ -187,7 +192,14 @@ def district_event_buttons(ids: dict[str, int]) -> list[tuple[str, str, set[int]
     """A district event's buttons: the invited school's chair answers, district A's staff see."""
     event, school = ids["devent"], ids["МБОУ СОШ № 1"]
     chairs = (DistrictEventAction.COMING, DistrictEventAction.DECLINE, DistrictEventAction.CAME)
-    staffs = (DistrictEventAction.OPEN, DistrictEventAction.STAFF_CAME)
+    staffs = (
+        DistrictEventAction.OPEN,
+        DistrictEventAction.STAFF_CAME,
+        DistrictEventAction.MOVE,
+        DistrictEventAction.CANCEL,
+        DistrictEventAction.CANCEL_YES,
+        DistrictEventAction.CANCEL_NO,
+    )
     return [
         *(
             (

@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import update
 
 from bot.texts import common
-from handlers.callbacks import FormAction, FormCb, OrgAction, OrgCb
+from handlers.callbacks import (
+    DistrictEventAction,
+    DistrictEventCb,
+    FormAction,
+    FormCb,
+    OrgAction,
+    OrgCb,
+)
 from handlers.menu import COMMANDS
 from harness import ADMIN, Harness, Request
 from scenarios import CHAIR
@@ -103,6 +110,7 @@ async def test_buttons_pressed_in_a_group_get_an_alert_only(harness: Harness) ->
     presses = [
         (CHAIR, FormCb(token="x" * 12, step="workers", action=FormAction.CONFIRM).pack()),
         (ADMIN, OrgCb(org_id=ids["МБОУ СОШ № 1"], action=OrgAction.ARCHIVE).pack()),
+        (ADMIN, DistrictEventCb(action=DistrictEventAction.CANCEL_YES, event_id=1).pack()),
     ]
     for user, data in presses:
         done = said(await harness.feed(group_button(harness, user, data)))
