@@ -185,7 +185,7 @@ async def cancel_confirmed(_: CallbackQuery, tap: EventTap) -> None:
     assert ctx.viewer.person is not None  # staff are registered people
     told = await cancel_event(
         ctx.session,
-        tap.event,
+        tap.event.id,
         by=ctx.viewer.person.id,
         now=ctx.now(),
         settings=ctx.settings.calendar,

@@ -71,6 +71,19 @@ async def get_event(session: AsyncSession, event_id: int) -> DistrictEvent | Non
     return await session.get(DistrictEvent, event_id)
 
 
+async def event_to_change(session: AsyncSession, event_id: int) -> DistrictEvent | None:
+    """The event read afresh and locked until the transaction ends (a row lock on PostgreSQL;
+    SQLite has one writer anyway): two staff moving or calling it off at once then act one
+    after the other, the second seeing what the first did rather than what it read before."""
+    stmt = (
+        select(DistrictEvent)
+        .where(DistrictEvent.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
 async def invite_of(
     session: AsyncSession, event_id: int, org_id: int
 ) -> DistrictEventInvite | None:

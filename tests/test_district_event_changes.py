@@ -4,14 +4,16 @@ old buttons say it is cancelled, and the card, the list and the audit log show i
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.domain.district_event_cancel import cancel_event
 from bot.texts import common
 from bot.texts import district_events as t
 from conftest import FakeClock
 from handlers.callbacks import DistrictEventAction, DistrictEventCb
 from harness import Harness, Request, texts
-from storage.models import AuditEntry
+from storage import district_events as store
+from storage.models import AuditEntry, Organization, Person
 from test_district_events import (
     CENTRE,
     CENTRE_CHAIR,
@@ -178,3 +180,58 @@ async def test_an_invitation_still_waiting_goes_out_with_the_new_details(
     invitation = last_to(h, CHAIR, "Приглашение").plain_text or ""
     assert "Когда: 09.12.2026 10:00" in invitation and "Ленина, 1" in invitation
     assert await keys(h, "devent-move:") == []
+
+
+async def test_two_staff_calling_an_event_off_at_once_change_it_once(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """The second reads the event before the first commits and acts after: it must see the
+    first one's change (read again under a lock), not what it read, and change nothing."""
+    h = harness
+    await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    move(clock, at(23, 11, 7))
+    await tick(h)
+    async with h.session_pool() as second:
+        async with second.begin():
+            stale = await store.get_event(second, await event_id(h))
+            staff = (await second.scalars(select(Person).where(Person.tg_user_id == STAFF))).one()
+        asked = await h.tap(STAFF, await cancel_hint(h), t.BTN_CANCEL_EVENT)
+        assert "отменено" in texts(await h.tap(STAFF, asked[-1], t.BTN_CANCEL_YES))[-1]
+        assert stale is not None and stale.cancelled_at is None  # what the second one read
+        async with second.begin():
+            told = await cancel_event(
+                second,
+                stale.id,
+                by=staff.id,
+                now=clock.now(),
+                settings=h.settings.calendar,
+                default_tz=h.settings.timezone,
+            )
+        assert told is None
+    async with h.session_pool() as session:
+        cancels = select(AuditEntry).where(AuditEntry.action == "devent.cancel")
+        assert len((await session.scalars(cancels)).all()) == 1
+
+
+async def test_a_move_notice_tells_the_time_the_invitation_told(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """Staff of a district in UTC+10 type times in its zone; a ППО with no zone of its own
+    is in the bot's default zone (``TIMEZONE``) for the invitation and for the move alike."""
+    h = harness
+    await setup(h)
+    async with h.session_pool() as session, session.begin():
+        district = Organization.name == DISTRICT_A
+        await session.execute(
+            update(Organization).where(district).values(timezone="Asia/Vladivostok")
+        )
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")  # 04.12 10:00 in Vladivostok
+    move(clock, at(23, 11, 7))
+    await tick(h)
+    assert "Когда: 04.12.2026 03:00" in (last_to(h, CHAIR, "Приглашение").plain_text or "")
+    done = await move_to(h, "08.12.2026 11:30", None, "07.12.2026")
+    assert "председатели ППО: 3" in done[-1]
+    await tick(h)
+    notice = last_to(h, CHAIR, "Мероприятие перенесено").plain_text or ""
+    assert "Теперь: 08.12.2026 04:30" in notice

@@ -17,22 +17,22 @@ from bot.domain.district_event_news import still_ahead, tell_invited
 from bot.texts import district_events as t
 from storage import audit
 from storage import district_events as store
-from storage.models import DistrictEvent
 from storage.outbox_keys import KeyPurpose
 
 
 async def cancel_event(
     session: AsyncSession,
-    event: DistrictEvent,
+    event_id: int,
     *,
     by: int,
     now: datetime,
     settings: CalendarSettings,
     default_tz: str,
 ) -> int | None:
-    """Call ``event`` off; how many chairs will be told, None if it has begun or is called off
-    already (a second tap, or two staff at once)."""
-    if not still_ahead(event, now):
+    """Call the event off; how many chairs will be told, None if it has begun or is called off
+    already (a second tap, or two staff at once: it is read again under a lock)."""
+    event = await store.event_to_change(session, event_id)
+    if event is None or not still_ahead(event, now):
         return None
     invited = await store.cancel_event(session, event, by=by, now=now)
     told = await tell_invited(

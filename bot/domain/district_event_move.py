@@ -37,9 +37,12 @@ MOVE = FormSpec(
 
 class MoveContext(StaffEventContext):
     """The event being moved and what it says now (local start, place, answer day, as the
-    form stores them): each is offered as one tap."""
+    form stores them): each is offered as one tap. ``default_tz``: the zone of ППО without one
+    of their own (``TIMEZONE``, as in the clockwork's invitations); drafts begun before it was
+    kept have None and use the scope's."""
 
     current: dict[str, str]
+    default_tz: str | None = None
 
 
 async def start_move(request: declaration.OpenRequest, event: DistrictEvent) -> declaration.Started:
@@ -50,7 +53,9 @@ async def start_move(request: declaration.OpenRequest, event: DistrictEvent) -> 
         "place": event.place,
         "answer_by": event.answer_by.isoformat(),
     }
-    context = await MoveContext.of_event(request, event, current=current)
+    context = await MoveContext.of_event(
+        request, event, current=current, default_tz=request.default_tz
+    )
     return await request.start_new(MOVE, context)
 
 
@@ -77,7 +82,7 @@ def _reschedule(event: DistrictEvent, answers: dict[str, Any], zone: ZoneInfo) -
 
 async def submit_move(submission: declaration.Submission[MoveContext]) -> str:
     session, context = submission.session, submission.context
-    event = await store.get_event(session, context.event_id)
+    event = await store.event_to_change(session, context.event_id)
     if event is None:
         return t.NO_EVENTS
     if not still_ahead(event, submission.now):
@@ -91,7 +96,7 @@ async def submit_move(submission: declaration.Submission[MoveContext]) -> str:
         purpose=KeyPurpose.DISTRICT_MOVED,
         now=submission.now,
         settings=submission.calendar,
-        default_tz=context.tz or "UTC",  # a ППО without a zone of its own is in its scope's
+        default_tz=context.default_tz or context.tz or "UTC",
     )
     after = {"starts": event.starts_at.isoformat(), "place": event.place}
     after["answer_by"] = event.answer_by.isoformat()
