@@ -285,6 +285,32 @@ async def test_a_december_report_filed_on_2_january_is_in_the_old_years_rating(
     assert next(row for row in new if row.name == SCHOOL).reports_in_year == 0
 
 
+async def test_a_request_opened_on_the_first_in_utc_plus_10_is_for_that_month(
+    harness: Harness,
+) -> None:
+    """08:00 on 1 December in Vladivostok is still 30 November in UTC: the request, and the
+    report answering it, are for December, the month it was opened in where it was opened."""
+    harness.clock.moment = utc(2026, 11, 23)
+    await staff_and_chairs(harness)
+    found = last_message(await harness.send(ADMIN, f"/org {DISTRICT}"))
+    card = last_message(await harness.tap(ADMIN, found, DISTRICT))
+    await harness.tap(ADMIN, card, "Часовой пояс")
+    summary = last_message(await harness.send(ADMIN, "Владивосток"))
+    assert "Asia/Vladivostok" in texts(await harness.tap(ADMIN, summary, "Отправить"))[0]
+
+    harness.clock.moment = datetime(2026, 11, 30, 22, 0, tzinfo=UTC)
+    question = last_message(await harness.send(STAFF, "/request"))
+    await harness.tap(STAFF, question, "Мониторинг")
+    await harness.send(STAFF, "10.12.2026")
+    summary = last_message(await harness.send(STAFF, "Численность на 1 декабря"))
+    assert "10.12.2026" in texts(await harness.tap(STAFF, summary, "Отправить"))[0]
+
+    first, saved = await report(harness)
+    assert "Отчёт за декабрь 2026 по запросу «Численность на 1 декабря»" in first
+    assert f"Отчёт сохранён: {SCHOOL}, декабрь 2026" in saved
+    assert await report_periods(harness, SCHOOL) == [DEC]
+
+
 async def test_a_chair_with_two_open_requests_picks_one(harness: Harness) -> None:
     harness.clock.moment = utc(2026, 10, 5)  # Monday
     await staff_and_chairs(harness, second_chair=True)

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from datetime import date
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.domain.calendar import next_working_day
+from bot.domain.calendar import local_today, next_working_day
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.parsers import choice, deadline, show_date, text
@@ -61,13 +62,16 @@ async def submit(submission: declaration.Submission[RequestContext]) -> str:
         submission.context.scope_id,
     )
     now = submission.now
+    # The month it is opened in, in the scope's zone: on 1 December at 08:00 in Vladivostok
+    # it is still November in UTC, and the reports answering it are for December.
+    period = local_today(now, ZoneInfo(submission.context.tz or "UTC")).replace(day=1)
     due = next_working_day(date.fromisoformat(answers["deadline"]))
     kind = CollectionKind(answers["kind"])
     existing = await collections.find_collection(
         session,
         kind=kind,
         scope_org_id=scope_id,
-        period=now.date().replace(day=1),
+        period=period,
         one_off=True,
         title=answers["title"],
     )
@@ -78,7 +82,7 @@ async def submit(submission: declaration.Submission[RequestContext]) -> str:
         session,
         kind=kind,
         scope_org_id=scope_id,
-        period=now.date().replace(day=1),
+        period=period,
         title=answers["title"],
         one_off=True,
         deadline_for_target=due,
