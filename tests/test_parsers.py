@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.event import EVENT, ONLINE
 from bot.forms.parsers import date_range, link, phone, show_date_range, single_date, text, yes_no
+from bot.forms.registry import FORMS
 
 ENV = ParseEnv(today=date(2026, 11, 21))
 
@@ -94,7 +96,14 @@ def test_links_checked_for_form(raw: str, expected: str) -> None:
     assert link(raw, ENV) == expected
 
 
-@pytest.mark.parametrize("raw", ["нет сайта", "vk", "https://", "http://localhost", "a.b"])
+def test_a_link_copied_with_its_label_is_its_address() -> None:
+    assert link("[ВК](https://vk.com/club1)", ENV) == "https://vk.com/club1"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["нет сайта", "vk", "https://", "http://localhost", "a.b", "[vk.com", "https://vk.com]"],
+)
 def test_not_links_are_refused(raw: str) -> None:
     with pytest.raises(InvalidAnswer):
         link(raw, ENV)
@@ -163,3 +172,35 @@ def test_photos_limit() -> None:
     assert len(answers["photos"]) == 5
     with pytest.raises(InvalidAnswer):
         EVENT.add_photo("photos", "file5", answers)
+
+
+HOSTILE = [
+    "[vk.com",
+    "http://ex[a].com",
+    "https://vk.com:99999999",
+    "²",
+    "①",
+    "٣",
+    "-0",
+    "1e400",
+    "9" * 400,
+    "31.02.2026",
+    "00.00",
+    "29.02",
+    "1–0.13",
+    "\x00",
+    "<b>&amp;</b>",
+    "\u202e",
+    "🙂" * 10,
+    " ",
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_every_question_refuses_odd_text_in_words(raw: str) -> None:
+    """Whatever is typed, each question of every registered form either takes it or says why
+    (InvalidAnswer); anything else would reach the chair as a generic error."""
+    for form in FORMS:
+        for field in form.spec.fields:
+            with contextlib.suppress(InvalidAnswer):
+                field.parse(raw, ENV)

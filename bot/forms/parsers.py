@@ -20,6 +20,7 @@ _DATE = re.compile(r"^([0-9]{1,2})[./]([0-9]{1,2})(?:[./]([0-9]{2}|[0-9]{4}))?$"
 _DAY_ONLY = re.compile(r"^([0-9]{1,2})$")
 _PHONE_CHARS = re.compile(r"[\s()\-–.]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
+_MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\((\S+)\)")  # [ВК](https://vk.com/club1)
 
 TODAY = "today"
 YESTERDAY = "yesterday"
@@ -229,14 +230,19 @@ def show_date(value: Any) -> str:
 
 
 def link(raw: str, env: ParseEnv) -> str:
-    """A web address: «school1.ru/profsoyuz» gets https://; other text is refused."""
+    """A web address: «school1.ru/profsoyuz» gets https://, a link copied as ``[ВК](address)``
+    is its address; other text is refused."""
     value = raw.strip()
+    if copied := _MARKDOWN_LINK.fullmatch(value):
+        value = copied.group(1)
     if " " in value or "." not in value:
         raise InvalidAnswer(t.BAD_LINK)
     if not re.match(r"^https?://", value, re.IGNORECASE):
         value = f"https://{value}"
-    parts = urlsplit(value)
-    host = parts.hostname or ""
+    try:
+        host = urlsplit(value).hostname or ""
+    except ValueError:  # square brackets that are no IPv6 address: «[vk.com»
+        raise InvalidAnswer(t.BAD_LINK) from None
     labels = host.split(".")
     if len(labels) < 2 or not all(labels) or len(labels[-1]) < 2 or len(value) > 500:
         raise InvalidAnswer(t.BAD_LINK)
