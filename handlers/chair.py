@@ -56,12 +56,14 @@ class Opens(Filter):
 async def open_chair_form(message: Message, form: Form[Any], ctx: Ctx) -> None:
     """A chair's form command or button: resume an unfinished form, else open ``form`` (a
     chair of several ППО picks which one first)."""
-    chaired = ctx.viewer.chaired
-    if len(chaired) > 1 and await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id) is None:
+    chaired, chat = ctx.viewer.chaired, FormChat(message, ctx)
+    draft = await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id)
+    if draft is not None:
+        await chat.resume(draft)  # no ППО was named: none is told apart
+    elif len(chaired) > 1:
         await message.answer(t.CHOOSE_ORG, reply_markup=keyboards.org_choice(form.name, chaired))
-        return
-    chat = FormChat(message, ctx)
-    await chat.open_or_resume(form, chat.request(chaired[0]))
+    else:
+        await chat.open_or_resume(form, chat.request(chaired[0]))
 
 
 async def report_period_tapped(query: CallbackQuery, callback_data: ReportPeriod, ctx: Ctx) -> None:

@@ -3,6 +3,8 @@ questions shown, and the local date its answers are parsed against computed."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import Message
 
-from bot.forms.declaration import Form, OpenRequest, PickOne, Started
+from bot.forms.declaration import Form, OpenRequest, PickOne, Started, Summary
 from bot.forms.engine import SUMMARY, ParseEnv
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
@@ -61,7 +63,7 @@ class FormChat:
         """Resume the form the person left unfinished, or open ``form``."""
         draft = await drafts.get_draft(self.ctx.session, self.tg_user_id)
         if draft is not None:
-            await self.resume(draft)
+            await self.resume(draft, asked_for=request.org)
             return
         opening = await form.open(request)
         if isinstance(opening, PickOne):
@@ -79,9 +81,18 @@ class FormChat:
             return
         await self.show((await start()).draft)
 
-    async def resume(self, draft: FormDraft) -> None:
+    async def resume(self, draft: FormDraft, *, asked_for: Organization | None = None) -> None:
+        """The unfinished form again, naming whom it is for; ``asked_for``: the organization a
+        form was just asked for, told apart when it is another one."""
         title = form_of_draft(draft.form).spec.title
-        await self.show(draft, note=t.RESUMING.format(title=title))
+        org = (
+            None if draft.org_id is None else await self.ctx.session.get(Organization, draft.org_id)
+        )
+        if org is not None and asked_for is not None and asked_for.id != org.id:
+            note = t.resuming_instead(title, org.name, asked_for.name)
+        else:
+            note = t.resuming(title, None if org is None else org.name)
+        await self.show(draft, note=note)
 
     async def show(self, draft: FormDraft, *, note: str | None = None) -> None:
         """Send the current question (or the summary) of ``draft`` as a fresh message."""
@@ -102,6 +113,7 @@ class FormChat:
             text,
             reply_markup=keyboards.summary_keyboard(
                 draft.token,
+                seal=summary_seal(draft, summary),
                 explicit=summary.needs_explicit_confirm,
                 skip_label=None if pending is None else pending.skip_label or t.BTN_SKIP,
             ),
@@ -144,6 +156,13 @@ class FormChat:
                 shortcut=None if shortcut is None else shortcut.button,
             ),
         )
+
+
+def summary_seal(draft: FormDraft, summary: Summary) -> str:
+    """What a summary showed, in 8 characters its «Отправить» carries: an older summary (before
+    a field was changed, or one that asked no «Подтверждаю») then sends nothing it did not show."""
+    shown = json.dumps([draft.answers, summary.needs_explicit_confirm], sort_keys=True)
+    return hashlib.blake2s(shown.encode(), digest_size=4).hexdigest()
 
 
 def can_go_back(form: Form[Any], draft: FormDraft) -> bool:

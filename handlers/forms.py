@@ -25,7 +25,7 @@ from bot.texts import forms as t
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
-from handlers.form_chat import FormChat, advance, still_allowed
+from handlers.form_chat import FormChat, advance, still_allowed, summary_seal
 from handlers.taps import TapHandler, tap_router
 from storage import drafts
 from storage.models import FormDraft
@@ -138,8 +138,8 @@ async def _tap(query: CallbackQuery, data: FormCb, ctx: Ctx) -> Tap | None:
         or short_token(draft.token) != data.token
         or (data.step != draft.step and data.action is not FormAction.CANCEL)
     ):
-        saved = draft is None and data.action is FormAction.CONFIRM
-        await query.answer(t.ALREADY_SAVED if saved else t.STALE_BUTTON, show_alert=False)
+        closed = draft is None and data.action is FormAction.CONFIRM
+        await query.answer(t.FORM_CLOSED if closed else t.STALE_BUTTON, show_alert=False)
         await drop_keyboard(query)
         return None
     if not await still_allowed(draft, ctx):
@@ -164,6 +164,11 @@ async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
     draft, ctx, now = tap.draft, tap.chat.ctx, tap.chat.ctx.now()
     if draft.step != SUMMARY or tap.form.spec.missing_required(draft.answers):
         await tap.query.answer(t.STALE_BUTTON)
+        return
+    if tap.data.value != summary_seal(draft, tap.form.summary_of(draft, tap.chat.env(draft).today)):
+        await tap.query.answer()
+        await drop_keyboard(tap.query)
+        await tap.chat.show(draft, note=t.SUMMARY_CHANGED)
         return
     person = await acting_person(ctx.session, ctx.viewer, tap.query.from_user, now)
     text = await tap.form.submit_draft(

@@ -128,9 +128,10 @@ def step_keyboard(
 
 
 def summary_keyboard(
-    token: str, *, explicit: bool, skip_label: str | None = None
+    token: str, *, seal: str, explicit: bool, skip_label: str | None = None
 ) -> InlineKeyboardMarkup:
-    """``skip_label``: the summary asks an optional question; its skip button comes first."""
+    """``seal``: what the summary showed (``form_chat.summary_seal``), carried by «Отправить»;
+    ``skip_label``: the summary asks an optional question; its skip button comes first."""
     kb = InlineKeyboardBuilder()
     tok, step = short_token(token), SUMMARY
     if skip_label is not None:
@@ -139,7 +140,7 @@ def summary_keyboard(
         )
     kb.button(
         text=t.BTN_CONFIRM_ANYWAY if explicit else t.BTN_CONFIRM,
-        callback_data=FormCb(token=tok, step=step, action=FormAction.CONFIRM),
+        callback_data=FormCb(token=tok, step=step, action=FormAction.CONFIRM, value=seal),
     )
     kb.button(
         text=t.BTN_EDIT, callback_data=FormCb(token=tok, step=step, action=FormAction.EDIT_MENU)

@@ -232,7 +232,7 @@ async def test_every_button_for_every_role(harness: Harness) -> None:
             answers = [r for r in replies if r.method == "answerCallbackQuery"]
             assert answers, f"{what} from {user}: no answer"
             said = str(answers[0].params.get("text"))
-            refusals = {common.NO_RIGHTS, form_texts.STALE_BUTTON, form_texts.ALREADY_SAVED}
+            refusals = {common.NO_RIGHTS, form_texts.STALE_BUTTON, form_texts.FORM_CLOSED}
             assert said in refusals, f"{what} from {user}: {said}"
             assert await snapshot(harness) == before, f"{what} from {user} changed data"
 

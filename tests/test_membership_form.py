@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.texts import forms
+from conftest import FakeClock
 from harness import Harness, last_message, texts
 from scenarios import CHAIR, FULL, accept_invite, answer_all, code_of, invite_links, join
 from storage.models import FormDraft, MembershipReport
@@ -28,8 +30,49 @@ async def test_full_report_summary_and_double_tap(harness: Harness) -> None:
     second = await harness.tap(CHAIR, summary, "Отправить")
     assert not any("сохранён" in t for t in texts(second))
     answered = [r for r in second if r.method == "answerCallbackQuery"]
-    assert answered and "Уже сохранено" in str(answered[0].params.get("text"))
+    assert answered and answered[0].params.get("text") == forms.FORM_CLOSED
     assert await report_count(harness) == 1
+
+
+async def test_an_old_summary_sends_nothing_it_did_not_show(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """A summary before a field was changed keeps its «Отправить»: tapped, it saves nothing,
+    says so and shows the current summary, whose warning must be confirmed."""
+    await join(harness)
+    clock.advance(days=-40)
+    await harness.tap(CHAIR, last_message(await answer_all(harness, FULL)), "Отправить")
+    clock.advance(days=40)
+    first = last_message(
+        await answer_all(harness, ["54", "40", "12", "8", "3", "2", "0", "0", "5"])
+    )
+    assert "Подтверждаю" not in "".join(label for label, _ in first.buttons())
+    menu = last_message(await harness.tap(CHAIR, first, "Исправить"))
+    await harness.tap(CHAIR, menu, "Членов профсоюза")
+    changed = last_message(await harness.send(CHAIR, "20"))
+    assert any("Подтверждаю" in label for label, _ in changed.buttons())
+
+    replies = await harness.tap(CHAIR, first, "Отправить")
+    assert texts(replies)[0].startswith(forms.SUMMARY_CHANGED)
+    assert "Членов профсоюза: 20" in texts(replies)[0]
+    assert await report_count(harness) == 1
+    saved = texts(await harness.tap(CHAIR, last_message(replies), "Подтверждаю"))
+    assert "Отчёт сохранён" in saved[0]
+    async with harness.session_pool() as session:
+        latest = await session.scalars(
+            select(MembershipReport.members).order_by(MembershipReport.id)
+        )
+        assert latest.all() == [40, 20]
+
+
+async def test_send_after_cancel_does_not_claim_it_was_saved(harness: Harness) -> None:
+    await join(harness)
+    summary = last_message(await answer_all(harness, FULL))
+    assert texts(await harness.send(CHAIR, "/cancel")) == [forms.CANCELLED]
+    replies = await harness.tap(CHAIR, summary, "Отправить")
+    [answer] = [r for r in replies if r.method == "answerCallbackQuery"]
+    assert answer.params.get("text") == forms.FORM_CLOSED
+    assert await report_count(harness) == 0
 
 
 async def test_bad_answer_gets_reason_and_same_question(harness: Harness) -> None:
@@ -163,6 +206,20 @@ async def test_chair_of_two_ppo_chooses(harness: Harness) -> None:
     async with harness.session_pool() as session:
         draft = (await session.scalars(select(FormDraft))).one()
     assert draft.context["org_name"] == "МБДОУ детский сад «Солнышко»"
+
+
+async def test_a_chair_of_two_ppo_is_told_whose_form_is_unfinished(harness: Harness) -> None:
+    await join(harness)
+    link = (await invite_links(harness))["МБДОУ детский сад «Солнышко»"]
+    await accept_invite(harness, CHAIR, code_of(link))
+    choice = last_message(await harness.send(CHAIR, "/report"))
+    await harness.tap(CHAIR, choice, "СОШ")
+    await harness.send(CHAIR, "54")
+    resumed = texts(await harness.tap(CHAIR, choice, "Солнышко"))[0]
+    assert "незаконченная форма «Мониторинг профсоюзного членства» для «МБОУ СОШ № 1»" in resumed
+    assert "Форму для «МБДОУ детский сад «Солнышко»» можно будет открыть" in resumed
+    again = texts(await harness.send(CHAIR, "/report"))[0]
+    assert "незаконченная форма «Мониторинг профсоюзного членства» (МБОУ СОШ № 1)" in again
 
 
 async def test_photo_instead_of_number_is_explained(harness: Harness) -> None:

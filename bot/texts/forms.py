@@ -39,7 +39,24 @@ STEP_PREFIX = "Вопрос {n} из {total}"
 OPTIONAL_HINT = "Можно пропустить."
 CANCELLED = "Заполнение отменено, ничего не сохранено."
 NOTHING_TO_CANCEL = "Сейчас нечего отменять."
-RESUMING = "У вас есть незаконченная форма «{title}». Продолжаем с того же места:"
+
+
+def resuming(title: str, org: str | None) -> str:
+    """The unfinished form comes back; ``org``: whom it is for (None: no organization)."""
+    whose = "" if org is None else f" ({esc(org)})"
+    return f"У вас есть незаконченная форма «{title}»{whose}. Продолжаем с того же места:"
+
+
+def resuming_instead(title: str, org: str, asked_for: str) -> str:
+    """A form was asked for another organization while one is unfinished: say so, so that the
+    next answers are not taken for the wrong one."""
+    return (
+        f"У вас есть незаконченная форма «{title}» для «{esc(org)}». Форму для "
+        f"«{esc(asked_for)}» можно будет открыть, когда вы отправите или отмените эту (/cancel). "
+        "Продолжаем с того же места:"
+    )
+
+
 STALE_BUTTON = "Эта кнопка устарела. Продолжайте в последнем сообщении."
 CHOOSE_FIELD = "Какое поле исправить?"
 NEED_TEXT = "Пожалуйста, ответьте текстом или кнопкой под вопросом."
@@ -49,7 +66,10 @@ SUMMARY_WARN_HINT = (
     "Проверьте данные. Если всё верно, нажмите «Подтверждаю, данные верны», иначе исправьте поле."
 )
 SKIPPED = "—"
-ALREADY_SAVED = "Уже сохранено."
+FORM_CLOSED = "Эта форма уже закрыта: она отправлена или отменена."
+SUMMARY_CHANGED = (
+    "❗ Данные изменились после той сводки, ничего не отправлено. Проверьте сводку ниже."
+)
 LOST_RIGHTS = "У вас больше нет прав на эту форму (роль изменилась). Форма закрыта."
 
 
