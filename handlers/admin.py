@@ -25,6 +25,7 @@ from bot.domain.directory import (
     tree_lines,
 )
 from bot.domain.viewer import acting_person
+from bot.forms.parsers import TELEGRAM_ID_MAX
 from bot.rendering.xlsx import build_table_xlsx, build_template_xlsx
 from bot.texts import admin as t
 from bot.texts import common
@@ -146,7 +147,9 @@ async def backup(message: Message, engine: AsyncEngine, settings: Settings, cloc
 async def forget_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
     """/forget <telegram id>: shows whom and what it erases, and asks to confirm."""
     find = partial(people.get_person, session)
-    person = await found_by_number(message, command, find, t.FORGET_USAGE, t.FORGET_NOT_FOUND, "@")
+    person = await found_by_number(
+        message, command, find, t.FORGET_USAGE, t.FORGET_NOT_FOUND, "@", TELEGRAM_ID_MAX
+    )
     if person is None:
         return
     roles = [

@@ -17,7 +17,7 @@ from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
 from bot.domain.staff_scope import can_act_on
 from bot.domain.viewer import acting_person
 from bot.forms.declaration import Form
-from bot.forms.parsers import typed_int
+from bot.forms.parsers import TELEGRAM_ID_MAX, record_number
 from bot.rendering.audit import change_summary
 from bot.texts import common
 from bot.texts import staff as t
@@ -202,8 +202,8 @@ async def audit_command(message: Message, command: CommandObject, ctx: Ctx) -> N
     session, viewer = ctx.session, ctx.viewer
     arg = (command.args or "").strip()
     entries, subject = None, ""
-    tg_user_id = typed_int(arg[1:]) if arg.startswith("@") else None
-    org_number = None if arg.startswith("@") else typed_int(arg.lstrip("#№"))
+    tg_user_id = record_number(arg[1:], TELEGRAM_ID_MAX) if arg.startswith("@") else None
+    org_number = None if arg.startswith("@") else record_number(arg.lstrip("#№"))
     if tg_user_id is not None and viewer.is_admin:
         person = await people.get_person(session, tg_user_id)
         if person is not None:

@@ -11,7 +11,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot.delivery.outgoing import HeldFile, hold_file
-from bot.forms.parsers import typed_int
+from bot.forms.parsers import RECORD_NUMBER_MAX, record_number
 from bot.texts import common
 from bot.texts.markup import utf16_len
 
@@ -95,10 +95,12 @@ async def found_by_number(
     usage: str,
     not_found: str,
     prefix: str = "#№",
+    limit: int = RECORD_NUMBER_MAX,
 ) -> T | None:
     """What the number after the command names (``find``; ``prefix`` may stand before it), or
-    None once the sender is told why: ``usage`` without a number, ``not_found`` for no match."""
-    number = typed_int((command.args or "").strip().lstrip(prefix))
+    None once the sender is told why: ``usage`` without a number (or one past ``limit``, which
+    names nothing), ``not_found`` for no match."""
+    number = record_number((command.args or "").strip().lstrip(prefix), limit)
     if number is None:
         await message.answer(usage)
         return None

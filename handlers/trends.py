@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from bot.domain.cells import shown
 from bot.domain.trends import build_trends, find_ppo
 from bot.rendering.trend_chart import trends_chart_png
 from bot.rendering.trends import trends_lines, trends_xlsx
@@ -32,7 +33,7 @@ async def run_trends(c: Scoped) -> None:
     if c.arg:
         found = find_ppo(data.ppos, c.arg)
         if not found:
-            await c.message.answer(t.not_found(c.arg))
+            await c.message.answer(t.not_found(shown(c.arg)))
             return
         if len(found) > 1:
             lines = [t.many_found(len(found))]

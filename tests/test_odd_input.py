@@ -16,13 +16,16 @@ from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as ta
 from bot.texts import chair as tch
 from bot.texts import common
+from bot.texts import event_report as tev
 from bot.texts import events as te
 from bot.texts import forms as tf
+from bot.texts import plans as tp
 from bot.texts import staff as ts
 from handlers.callbacks import EventAction, EventCb, OrgAction, OrgCb
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import CHAIR, accept_invite, code_of, invite_links, join
 from storage.models import Event, Organization
+from test_staff_tools import STAFF, district_with_staff
 
 ENV = ParseEnv(today=date(2026, 11, 21))
 LOOK_LIKE_DIGITS = ["5²", "①", "٣", "１２", "12³", "²"]
@@ -92,6 +95,37 @@ async def test_chair_typing_lookalike_digits_is_told_and_goes_on(harness: Harnes
 async def test_admin_commands_with_lookalike_numbers(harness: Harness, command: str) -> None:
     replies = texts(await harness.send(ADMIN, command))
     assert replies and replies[0] in {ta.INVITE_USAGE, ts.AUDIT_USAGE}
+
+
+HUGE = "9" * 40
+
+
+@pytest.mark.parametrize(
+    ("command", "usage"),
+    [
+        (f"/invite {HUGE}", ta.INVITE_USAGE),
+        (f"/forget @{HUGE}", ta.FORGET_USAGE),
+        (f"/audit {HUGE}", ts.AUDIT_USAGE),
+        (f"/audit @{HUGE}", ts.AUDIT_USAGE),
+    ],
+)
+async def test_a_number_too_long_for_any_record_gets_the_usage(
+    harness: Harness, command: str, usage: str
+) -> None:
+    """Past a database integer a number names nothing; the database is not even asked (it
+    would refuse the number and the admin would get «Что-то пошло не так»)."""
+    assert texts(await harness.send(ADMIN, command)) == [usage]
+
+
+async def test_staff_commands_with_a_huge_number_or_a_pasted_page(harness: Harness) -> None:
+    await district_with_staff(harness)
+    assert texts(await harness.send(STAFF, f"/showevent {HUGE}")) == [tev.SHOW_USAGE]
+    assert texts(await harness.send(STAFF, f"/planedit {HUGE} срок 30.04.2027")) == [
+        tp.EDIT_NOT_FOUND
+    ]
+    page = "Я" * 4000
+    [reply] = texts(await harness.send(STAFF, f"/trends {page}"))
+    assert "не нашлось" in reply and "Я" * 39 + "…" in reply and len(reply) < 400
 
 
 async def _two_districts(h: Harness) -> dict[tuple[str, str], int]:

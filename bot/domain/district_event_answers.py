@@ -238,7 +238,7 @@ async def submit_came(submission: declaration.Submission[ChairEventContext]) -> 
     return t.came_saved(count)
 
 
-_CAME_LINE = re.compile(r"^(?P<ref>.*?)[\s:—–\-]+(?P<count>[0-9]+)\s*(?:чел\.?|человек[а]?)?$")
+_CAME_LINE = re.compile(r"^(?P<ref>.*?)[\s:—–\-]+(?P<count>[0-9]{1,5})\s*(?:чел\.?|человек[а]?)?$")
 
 
 def parse_came_lines(

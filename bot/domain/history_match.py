@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain.cells import RowError
+from bot.domain.cells import RowError, shown
 from bot.domain.history_import import HistoryRow, Values
 from bot.domain.org_list import normalize_name
 from bot.texts import history_import as t
@@ -49,10 +49,10 @@ def _pick(row: HistoryRow, candidates: Sequence[KnownPpo]) -> KnownPpo | str:
         key = normalize_name(row.district)
         in_district = [c for c in candidates if normalize_name(c.district) == key]
         if not in_district and candidates:
-            return t.unknown_in_district(row.ppo, row.district)
+            return t.unknown_in_district(shown(row.ppo), shown(row.district))
         candidates = in_district
     if not candidates:
-        return t.unknown_ppo(row.ppo)
+        return t.unknown_ppo(shown(row.ppo))
     allowed = [c for c in candidates if c.allowed]
     if not allowed:
         return t.foreign_ppo(row.ppo, sorted({c.district for c in candidates}))

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.cells import shown
 from bot.domain.plan_sheet import (
     RESPONSIBLE_ALL,
     RESPONSIBLE_PPO,
@@ -27,6 +28,7 @@ from bot.domain.plan_sheet import (
     parse_plan,
     parse_responsible,
 )
+from bot.forms.parsers import record_number
 from bot.texts import plans as t
 from storage import audit, orgs
 from storage import plans as store
@@ -198,7 +200,8 @@ async def edit_item(
     match = _EDIT_RE.fullmatch(arg.strip())
     if match is None:
         return t.EDIT_USAGE
-    found = await store.item_with_plan(session, int(match.group(1)))
+    number = record_number(match.group(1))
+    found = None if number is None else await store.item_with_plan(session, number)
     if found is None or found[1].scope_org_id != scope.id:
         return t.EDIT_NOT_FOUND
     item, value = found[0], " ".join(match.group(3).split())
@@ -211,17 +214,17 @@ async def edit_item(
     if match.group(2).casefold() == "срок":
         deadline = parse_deadline(value, today)
         if deadline is None:
-            return "❗ " + t.bad_deadline(value)
+            return "❗ " + t.bad_deadline(shown(value))
         item.deadline, item.deadline_label = deadline
-        what, shown = t.WHAT_DEADLINE, deadline[0].strftime("%d.%m.%Y")
+        what, new_value = t.WHAT_DEADLINE, deadline[0].strftime("%d.%m.%Y")
     else:
         who = parse_responsible(value, await scope_directory(session, scope))
         if who is None:
-            return "❗ " + t.bad_responsible(value)
+            return "❗ " + t.bad_responsible(shown(value))
         item.responsible = who.kind
         item.person_id = who.id if who.kind == RESPONSIBLE_STAFF else None
         item.org_id = who.id if who.kind == RESPONSIBLE_PPO else None
-        what, shown = t.WHAT_RESPONSIBLE, value
+        what, new_value = t.WHAT_RESPONSIBLE, value
     item.updated_at = now
     after = {
         "deadline": item.deadline.isoformat(),
@@ -239,4 +242,4 @@ async def edit_item(
         before={"item": item.id, **old},
         after={"item": item.id, **new},
     )
-    return t.edited(item.number, what, shown)
+    return t.edited(item.number, what, new_value)

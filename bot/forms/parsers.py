@@ -29,6 +29,19 @@ YES, NO = "yes", "no"
 DEADLINE_HORIZON_YEARS = 1
 
 
+RECORD_NUMBER_MAX = 2**31 - 1
+"""The largest № a record of ours can have (an INTEGER key on PostgreSQL): a longer number
+typed after a command names nothing, and the database would refuse even to look it up."""
+TELEGRAM_ID_MAX = 2**63 - 1  # a BIGINT
+
+
+def record_number(raw: str, limit: int = RECORD_NUMBER_MAX) -> int | None:
+    """The № of a record (or, with ``limit``, a Telegram id) typed after a command: as
+    :func:`typed_int`, and None past ``limit``."""
+    number = typed_int(raw)
+    return number if number is not None and number <= limit else None
+
+
 def typed_int(raw: str) -> int | None:
     """A whole number as a person types it: ASCII digits, spaces (also no-break and thin ones)
     as thousands separators; anything else (letters, «5²», «①», «٣») is None."""
