@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.domain.plan_deadline import parse_deadline
 from bot.domain.plan_sheet import (
     RESPONSIBLE_PPO,
     RESPONSIBLE_STAFF,
     Directory,
     Named,
     Responsible,
-    parse_deadline,
     parse_responsible,
 )
 from bot.domain.plans import scope_directory

@@ -7,15 +7,14 @@ good rows are loaded all the same (as ``/import`` does with the organization lis
 
 from __future__ import annotations
 
-import calendar
 import contextlib
-import re
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from bot.domain.cells import RowError, SheetTable, UnusableFile, cell_text, shown, xlsx_rows
+from bot.domain.plan_deadline import parse_deadline
 from bot.texts import plans as t
 from storage.orgs import name_key
 
@@ -60,59 +59,6 @@ class ItemRow:
 
 
 PlanTable = SheetTable[ItemRow]
-
-
-# --- Deadlines ------------------------------------------------------------------------------
-
-_DATE_RE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b")
-_YEAR_RE = re.compile(r"(20\d{2})")
-_QUARTER_RE = re.compile(r"\b(iv|iii|ii|i|[1-4])\s*(?:-?й\s*)?кв", re.IGNORECASE)
-_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_WHOLE_YEAR = ("в течение", "постоянно", "ежегодно", "до конца")
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _month_day(year: int, month: int, day: str | None) -> date:
-    """«мая 2027» → 31.05.2027; «17-21 мая 2027» → 21.05.2027 (the day before the month)."""
-    end = _month_end(year, month)
-    return end.replace(day=int(day)) if day and 1 <= int(day) <= end.day else end
-
-
-def _year_in(text: str, today: date) -> int:
-    found = _YEAR_RE.search(text)
-    return int(found.group(1)) if found else today.year
-
-
-def parse_deadline(value: object, today: date) -> tuple[date, str] | None:
-    """(deadline, how it was written) or None. A month means its last day (a day before it, or
-    a range of days, its last day), a quarter its last day, «в течение года» (or «постоянно»)
-    the year's last day; no year: the current one."""
-    if isinstance(value, datetime):
-        return value.date(), value.strftime("%d.%m.%Y")
-    if isinstance(value, date):
-        return value, value.strftime("%d.%m.%Y")
-    text = cell_text(value)
-    lowered = text.casefold()
-    if not text:
-        return None
-    if found := _DATE_RE.search(lowered):
-        day, month, year = (int(part) for part in found.groups())
-        with contextlib.suppress(ValueError):
-            parsed = date(year + 2000 if year < 100 else year, month, day)
-            return parsed, parsed.strftime("%d.%m.%Y")
-        return None
-    if found := _QUARTER_RE.search(lowered):
-        quarter = _QUARTERS[found.group(1).casefold()]
-        return _month_end(_year_in(lowered, today), quarter * 3), text[:64]
-    for month, stem in enumerate(t.MONTH_STEMS, start=1):
-        if found := re.search(rf"(?:\b(\d{{1,2}})\s*)?\b{stem}", lowered):
-            return _month_day(_year_in(lowered, today), month, found.group(1)), text[:64]
-    if any(words in lowered for words in _WHOLE_YEAR):
-        return date(_year_in(lowered, today), 12, 31), text[:64]
-    return None
 
 
 # --- Responsible ----------------------------------------------------------------------------

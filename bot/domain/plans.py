@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.cells import shown
+from bot.domain.plan_deadline import parse_deadline
 from bot.domain.plan_sheet import (
     RESPONSIBLE_ALL,
     RESPONSIBLE_PPO,
@@ -24,7 +25,6 @@ from bot.domain.plan_sheet import (
     Directory,
     Named,
     PlanTable,
-    parse_deadline,
     parse_plan,
     parse_responsible,
 )

@@ -1,0 +1,110 @@
+"""«Срок исполнения» of a plan item as people write it, read into the day it falls due.
+
+A date is itself; a month means its last day (a day before it, or a range of days, its last
+day: «17-21 мая 2021» is 21.05.2021); a quarter its last day; «в течение года» (or
+«постоянно», «ежегодно», «до конца года») the year's last day. A cell naming several days (a
+range «январь–март 2027», «IV кв. 2026 – I кв. 2027», two stages «09 декабря 2020 г., март
+2021 г.») falls due on the latest of them.
+
+The year of a part is the one written after it (else the one before it). A cell with no year
+at all means the first such day not before today: a plan is written ahead, so «до 1
+февраля» typed in November is next February, while «в течение года» is this year's end.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from functools import partial
+
+from bot.domain.cells import cell_text
+from bot.texts import plans as t
+
+_FULL_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\d.])")
+_DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d.])")
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_QUARTER = re.compile(r"\b(iv|iii|ii|i|[1-4])\s*(?:-?й\s*)?кв", re.IGNORECASE)
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_WHOLE_YEAR = re.compile(r"в течение|постоянно|ежегодно|до конца")
+_MONTHS = tuple(
+    (number, re.compile(rf"(?:\b(\d{{1,2}})\s*)?\b{stem}"))
+    for number, stem in enumerate(t.MONTH_STEMS, start=1)
+)
+LABEL_LIMIT = 64
+
+DayOfYear = Callable[[int], date]
+"""A named day, given the year it falls in (``ValueError`` if there is no such day)."""
+
+
+def parse_deadline(value: object, today: date) -> tuple[date, str] | None:
+    """(deadline, how it was written) or None when the cell names no day (or an impossible
+    one: «31.02.2027»)."""
+    if isinstance(value, datetime):
+        return value.date(), value.strftime("%d.%m.%Y")
+    if isinstance(value, date):
+        return value, value.strftime("%d.%m.%Y")
+    text = cell_text(value)
+    lowered = text.casefold()
+    named = list(_named_days(lowered)) or list(_whole_year(lowered))
+    if not named:
+        return None
+    years = [(found.start(), int(found.group(1))) for found in _YEAR.finditer(lowered)]
+    try:
+        days = [_dated(day_of, _year_of(at, years), today) for at, day_of in named]
+    except ValueError:
+        return None
+    if len(named) == 1 and _FULL_DATE.fullmatch(lowered.strip()):
+        return days[0], days[0].strftime("%d.%m.%Y")
+    return max(days), text[:LABEL_LIMIT]
+
+
+def _named_days(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
+    """Every day the text names, with where it ends (the year after it is its year)."""
+    for found in _FULL_DATE.finditer(lowered):
+        day, month, year = (int(part) for part in found.groups())
+        yield found.end(), partial(_exact, year + 2000 if year < 100 else year, month, day)
+    for found in _DAY_MONTH.finditer(lowered):
+        yield found.end(), partial(_day, int(found.group(2)), int(found.group(1)))
+    for found in _QUARTER.finditer(lowered):
+        yield found.end(), partial(_month_day, _QUARTERS[found.group(1).casefold()] * 3, None)
+    for month, pattern in _MONTHS:
+        for found in pattern.finditer(lowered):
+            yield found.end(), partial(_month_day, month, found.group(1))
+
+
+def _whole_year(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
+    """«В течение года»: the year's last day, unless a day is named too («до конца мая»)."""
+    if found := _WHOLE_YEAR.search(lowered):
+        yield found.end(), partial(_day, 12, 31)
+
+
+def _year_of(at: int, years: list[tuple[int, int]]) -> int | None:
+    """The year written after position ``at``, else the last one before it; None: no year."""
+    after = [year for start, year in years if start >= at]
+    before = [year for start, year in years if start < at]
+    return after[0] if after else before[-1] if before else None
+
+
+def _dated(day_of: DayOfYear, year: int | None, today: date) -> date:
+    """The day in ``year``; with no year, the first such day not before ``today``."""
+    if year is not None:
+        return day_of(year)
+    this_year = day_of(today.year)
+    return this_year if this_year >= today else day_of(today.year + 1)
+
+
+def _exact(written: int, month: int, day: int, _: int) -> date:
+    """A full date: its own year, whatever year the cell names elsewhere."""
+    return date(written, month, day)
+
+
+def _day(month: int, day: int, year: int) -> date:
+    return date(year, month, day)
+
+
+def _month_day(month: int, day: str | None, year: int) -> date:
+    """«мая 2027» → 31.05.2027; «17-21 мая 2027» → 21.05.2027 (the day before the month)."""
+    end = date(year, month, calendar.monthrange(year, month)[1])
+    return end.replace(day=int(day)) if day and 1 <= int(day) <= end.day else end
