@@ -66,6 +66,10 @@ async def import_file(message: Message, ctx: Ctx) -> None:
     if outcome.summary is not None:
         s = outcome.summary
         await message.answer(t.import_done(s.created, s.updated, s.unchanged, s.districts_created))
+        if s.region_named is not None:
+            await message.answer(t.region_named(*s.region_named))
+        if s.archived:
+            await message.answer(t.imported_into_archive(s.archived))
     if outcome.table.errors:
         errors = [(e.row_number, e.message) for e in outcome.table.errors]
         await answer_lines(message, t.import_errors(errors, ERRORS_SHOWN).split("\n"))

@@ -47,10 +47,16 @@ class ImportRow(Protocol):
 
 @dataclass
 class ImportSummary:
+    """``region_named``: the placeholder region's old and new name (:func:`_name_placeholder`);
+    ``archived``: rows that landed in the archive (an archived ППО or district), seen by no one
+    until restored."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     districts_created: list[str] = field(default_factory=list)
+    region_named: tuple[str, str] | None = None
+    archived: list[str] = field(default_factory=list)
 
 
 def _child(
@@ -73,6 +79,31 @@ def _child(
     return org, True
 
 
+def _name_placeholder(
+    cache: dict[tuple[OrgKind, int | None, str], Organization],
+    rows: list[ImportRow],
+    default_region: str,
+    now: datetime,
+) -> tuple[str, str] | None:
+    """A list naming one region, where the only region known is the placeholder an import
+    without «Регион» created (``DEFAULT_REGION``): the placeholder is that region and takes its
+    name, rather than a second region beside it holding every district and ППО again.
+    (old name, new name) when renamed."""
+    named = {name_key(row.region): row.region for row in rows if row.region}
+    regions = [org for (kind, _, _), org in cache.items() if kind is OrgKind.REGION]
+    if len(named) != 1 or len(regions) != 1 or regions[0].name_key != name_key(default_region):
+        return None
+    [(key, name)] = named.items()
+    placeholder = regions[0]
+    if key == placeholder.name_key:
+        return None
+    old = placeholder.name
+    del cache[(OrgKind.REGION, None, placeholder.name_key)]
+    placeholder.name, placeholder.name_key, placeholder.updated_at = name, key, now
+    cache[(OrgKind.REGION, None, key)] = placeholder
+    return old, name
+
+
 async def apply_import(
     session: AsyncSession, rows: Iterable[ImportRow], *, default_region: str, now: datetime
 ) -> ImportSummary:
@@ -80,8 +111,10 @@ async def apply_import(
 
     Empty optional cells never erase known values.
     """
+    rows = list(rows)
     summary = ImportSummary()
     cache = {(o.kind, o.parent_id, o.name_key): o for o in await all_orgs(session)}
+    summary.region_named = _name_placeholder(cache, rows, default_region, now)
     for row in rows:
         region, region_created = _child(
             session,
@@ -108,6 +141,8 @@ async def apply_import(
             if value is not None and getattr(ppo, attr) != value:
                 setattr(ppo, attr, value)
                 changed = True
+        if ppo.archived_at is not None or district.archived_at is not None:
+            summary.archived.append(ppo.name)
         if ppo_created:
             summary.created += 1
         elif changed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.domain.org_list import parse_org_table
+from bot.rendering.xlsx import build_table_xlsx
 from harness import ADMIN, Harness, texts
 from scenarios import (
     DISTRICT,
@@ -172,3 +173,49 @@ async def test_staff_invite_joins_a_district(harness: Harness) -> None:
     assert await invite_links(harness, whom="сотрудник аппарата") == {}
     staff_help = texts(await harness.send(801, "/help"))[0]
     assert "/report" not in staff_help and "/help" in staff_help
+
+
+async def _import(h: Harness, headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
+    data = build_table_xlsx("ППО", headers, rows)
+    return "\n".join(texts(await h.upload(ADMIN, data, "list.xlsx", caption="/import")))
+
+
+async def test_naming_the_region_later_renames_the_placeholder(harness: Harness) -> None:
+    """A first list without «Регион» puts everything under DEFAULT_REGION; a later list naming
+    the one region is the same tree, not a second copy of every district and ППО."""
+    await _import(harness, ("Район", "Организация", "Работников"), [(DISTRICT, "МБОУ СОШ № 1", 54)])
+    region = "Ростовская областная организация <Профсоюза>"
+    reply = await _import(
+        harness,
+        ("Регион", "Район", "Организация", "Работников"),
+        [(region, DISTRICT, "МБОУ СОШ № 1", 60)],
+    )
+    assert "Новых ППО: 0" in reply and "Обновлено: 1" in reply
+    assert "Новые районные организации" not in reply
+    assert f"теперь называется «{region}»" in reply  # escaped, parsed back by the fake server
+    async with harness.session_pool() as session:
+        kinds = (await session.execute(select(Organization.kind, Organization.name))).all()
+    assert sorted(kinds) == sorted(
+        [(OrgKind.REGION, region), (OrgKind.DISTRICT, DISTRICT), (OrgKind.PPO, "МБОУ СОШ № 1")]
+    )
+
+    second = "Курская областная организация"
+    reply = await _import(
+        harness,
+        ("Регион", "Район", "Организация"),
+        [(second, "Советская районная организация", "ДШИ")],
+    )
+    assert "теперь называется" not in reply  # a real second region: a region of its own
+    assert "Новые районные организации: Советская районная организация" in reply
+
+
+async def test_rows_landing_in_the_archive_are_named(harness: Harness) -> None:
+    await _import(harness, ("Район", "Организация"), [(DISTRICT, "МБОУ СОШ № 1")])
+    async with harness.session_pool() as session, session.begin():
+        district = (
+            await session.scalars(select(Organization).where(Organization.name == DISTRICT))
+        ).one()
+        district.archived_at = harness.clock.now()
+    reply = await _import(harness, ("Район", "Организация"), [(DISTRICT, "Новая школа <№ 2>")])
+    assert "Новых ППО: 1" in reply
+    assert "В архиве (1): «Новая школа <№ 2>»" in reply and "/org" in reply

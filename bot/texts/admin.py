@@ -30,6 +30,24 @@ def import_done(created: int, updated: int, unchanged: int, districts: list[str]
     return "\n".join(lines)
 
 
+def region_named(old: str, new: str) -> str:
+    """``old`` and ``new`` are raw."""
+    return (
+        f"Регион «{esc(old)}» (он был создан загрузкой без столбца «Регион») теперь называется "
+        f"«{esc(new)}»: районы и ППО остались те же."
+    )
+
+
+def imported_into_archive(names: list[str], shown: int = 20) -> str:
+    """``names`` are raw: rows that went to an archived ППО or into an archived district."""
+    listed = ", ".join(f"«{esc(name)}»" for name in names[:shown])
+    more = f" и ещё {len(names) - shown}" if len(names) > shown else ""
+    return (
+        f"⚠️ В архиве ({len(names)}): {listed}{more}. Это архивные ППО или ППО архивного "
+        "района: их не видят ни сотрудники, ни отчёты, пока их не вернут из архива (/org)."
+    )
+
+
 def import_errors(errors: list[tuple[int, str]], shown: int) -> str:
     """``errors``: (row number, message built by ``bot.texts.importing``: HTML already)."""
     lines = [f"<b>Строки с ошибками ({len(errors)}), они не загружены:</b>"]
