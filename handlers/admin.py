@@ -35,7 +35,7 @@ from handlers import keyboards
 from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin
 from handlers.replies import answer_file, answer_lines, downloaded, found_by_number
-from storage import people
+from storage import orgs, people
 from storage.backup import BackupUnsupportedError, copy_database
 from storage.models import Role
 
@@ -88,7 +88,8 @@ async def invites(message: Message, ctx: Ctx) -> None:
     chairs = await invites_for_unchaired(ctx.session, ttl=ttl, now=now)
     staff = await staff_invites(ctx.session, ttl=ttl, now=now)
     if not chairs and not staff:
-        await message.answer(t.INVITES_NONE)
+        known = await orgs.any_org(ctx.session)
+        await message.answer(t.INVITES_NONE if known else t.INVITES_NO_ORGS)
         return
     username = (await ctx.bot.me()).username or ""
     rows = []

@@ -182,7 +182,7 @@ async def scoped_command(message: Message, command: CommandObject, ctx: Ctx) -> 
         return
     scopes = await scopes_for(ctx.session, ctx.viewer)
     if not scopes:
-        await message.answer(t.NO_SCOPE)
+        await message.answer(t.NO_DISTRICTS_YET if ctx.viewer.is_admin else t.NO_SCOPE)
     elif len(scopes) == 1:
         await RUNNERS[name](Scoped(message, scopes[0], arg, ctx))
     else:

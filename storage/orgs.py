@@ -173,6 +173,11 @@ async def get_org(session: AsyncSession, org_id: int) -> Organization | None:
     return await session.get(Organization, org_id)
 
 
+async def any_org(session: AsyncSession) -> bool:
+    """Whether any organization was loaded yet (a fresh install has none)."""
+    return await session.scalar(select(Organization.id).limit(1)) is not None
+
+
 async def all_orgs(session: AsyncSession) -> Sequence[Organization]:
     stmt = select(Organization).order_by(Organization.kind, Organization.name_key)
     return (await session.scalars(stmt)).all()

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from bot.domain.org_list import parse_org_table
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import admin as ta
+from bot.texts import staff as ts
 from harness import ADMIN, Harness, texts
 from scenarios import (
     DISTRICT,
@@ -219,3 +221,11 @@ async def test_rows_landing_in_the_archive_are_named(harness: Harness) -> None:
     reply = await _import(harness, ("Район", "Организация"), [(DISTRICT, "Новая школа <№ 2>")])
     assert "Новых ППО: 1" in reply
     assert "В архиве (1): «Новая школа <№ 2>»" in reply and "/org" in reply
+
+
+async def test_an_admin_of_a_fresh_install_is_pointed_to_import(harness: Harness) -> None:
+    for command in ("/status", "/digest", "/export", "/devent", "/request"):
+        assert texts(await harness.send(ADMIN, command)) == [ts.NO_DISTRICTS_YET], command
+    assert texts(await harness.send(ADMIN, "/invites")) == [ta.INVITES_NO_ORGS]
+    await harness.upload(ADMIN, org_file(), "list.xlsx", caption="/import")
+    assert texts(await harness.send(ADMIN, "/status")) != [ts.NO_DISTRICTS_YET]
