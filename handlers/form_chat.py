@@ -175,8 +175,8 @@ def can_go_back(form: Form[Any], draft: FormDraft) -> bool:
 def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:
     """Record an answer and go to the next question (back to the summary when editing).
 
-    Answers a «как в прошлый раз» derived follow the new one; a required answer still missing
-    at the summary (a derivation that broke a rule) is asked first, as an edit."""
+    Answers a «как в прошлый раз» derived follow the new one; a question still to ask at the
+    summary (``FormSpec.still_to_ask``) is asked first, as an edit."""
     form = form_of_draft(draft.form)
     skip = form.skipped(draft)
     answers = form.spec.follow(draft.answers, answers, skip, form.previous_lookup(draft))
@@ -185,7 +185,7 @@ def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:
         step = SUMMARY
     else:
         step = form.spec.next_step(draft.step, answers, skip)
-    missing = form.spec.missing_required(answers) if step == SUMMARY else []
+    missing = form.spec.still_to_ask(answers) if step == SUMMARY else []
     if missing:
         form.mark_editing(draft, True)
         step = missing[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.texts import membership as tm
 from harness import Harness, Request, last_message, texts
 from scenarios import CHAIR, FULL, answer_all, join
 from storage.models import MembershipReport
@@ -152,3 +153,49 @@ async def test_no_shortcut_without_a_previous_report(harness: Harness) -> None:
     assert "↩️ 54 (как в прошлый раз)" in labels  # workers known from the organization list
     assert QUICK not in labels and "⚡" not in (question.plain_text or "")
     assert "Вопрос 1 из 9" in texts([question])[0]
+
+
+async def test_no_shortcut_on_a_first_report_at_the_optional_questions(harness: Harness) -> None:
+    """Past the members question every question of the block is optional: with no report
+    before, «как в прошлый раз» would blank them all, so it is not offered there either."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    youth = last_message(await harness.send(CHAIR, "40"))
+    assert "До 35 лет" in (youth.plain_text or "") or "до 35" in (youth.plain_text or "")
+    assert QUICK not in [label for label, _ in youth.buttons()]
+
+
+async def test_last_times_value_that_no_longer_fits_is_asked_not_lost(harness: Harness) -> None:
+    """Workers fell from 54 to 11: last time's 12 under 35 breaks «не больше работников», so
+    after the shortcut that question is asked, not silently left empty."""
+    await reported_last_month(harness)
+    await harness.send(CHAIR, "/report")
+    members = last_message(await harness.send(CHAIR, "11"))
+    await harness.tap(CHAIR, members, QUICK)
+    await harness.send(CHAIR, "0")
+    asked = last_message(await harness.send(CHAIR, "0"))  # 40 + 0 − 0 > 11: members asked
+    assert "Сколько из них членов профсоюза" in (asked.plain_text or "")
+    youth = last_message(await harness.send(CHAIR, "10"))
+    assert "до 35 лет" in (youth.plain_text or "")
+    young_members = last_message(await harness.send(CHAIR, "5"))
+    assert tm.Q_YOUTH_MEMBERS in (young_members.plain_text or "")
+    summary = last_message(await harness.send(CHAIR, "4"))
+    assert "Работников до 35 лет: 5" in (summary.plain_text or "")
+    await harness.tap(CHAIR, summary, "Подтверждаю")
+    assert figures(await latest(harness))[:4] == (11, 10, 5, 4)
+
+
+async def test_an_answer_dropped_by_an_edit_is_asked_again(harness: Harness) -> None:
+    """Youth skipped, then set from the summary: its members question (dropped with it) is
+    asked before the summary comes back, not left as «—»."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    replies = await harness.send(CHAIR, "40")
+    for _ in range(5):
+        replies = await harness.tap(CHAIR, last_message(replies), "Пропустить")
+    menu = last_message(await harness.tap(CHAIR, last_message(replies), "Исправить"))
+    await harness.tap(CHAIR, menu, "Работников до 35 лет")
+    asked = last_message(await harness.send(CHAIR, "12"))
+    assert (asked.plain_text or "").endswith(tm.Q_YOUTH_MEMBERS + "\nМожно пропустить.")

@@ -180,6 +180,20 @@ class FormSpec:
             if f.applies(answers) and not f.optional and answers.get(f.name) is None
         ]
 
+    def still_to_ask(self, answers: Answers) -> list[str]:
+        """What the summary may not be shown without: a required answer missing, or a question
+        neither answered nor skipped (a «как в прошлый раз» value that broke a rule, an answer
+        dropped because the one it depends on changed)."""
+        return [
+            f.name
+            for f in self.fields
+            if f.applies(answers)
+            and (
+                (not f.optional and answers.get(f.name) is None)
+                or (not f.in_summary and f.name not in answers)
+            )
+        ]
+
     def answer(self, name: str, raw: str, answers: Answers, env: ParseEnv) -> dict[str, Any]:
         """Parse and check one answer; returns the new answers or raises InvalidAnswer."""
         updated = self._set(name, self.field(name).parse(raw, env), answers)
@@ -235,24 +249,30 @@ class FormSpec:
     def shortcut_offered(self, name: str, previous: Previous) -> bool:
         """Whether question ``name`` offers the shortcut: it is in the block and not its last
         question (there, last time's value alone is the one-tap answer), and last time's values
-        exist for every required question it would answer."""
+        exist for every required question it would answer and for one at least (a first report
+        has nothing to repeat)."""
         if self.shortcut is None or name not in self.shortcut.fields[:-1]:
             return False
-        return all(
-            previous(n) is not None for n in self.covered(name) if not self.field(n).optional
+        covered = self.covered(name)
+        required = [n for n in covered if not self.field(n).optional]
+        return all(previous(n) is not None for n in required) and any(
+            previous(n) is not None for n in covered
         )
 
     def take_shortcut(self, name: str, answers: Answers, previous: Previous) -> dict[str, Any]:
         """Answer the block from question ``name`` on with last time's values; one breaking a
-        rule against the answers given (workers changed since) is left out, so it is asked."""
+        rule against the answers given (workers changed since) is left out, so it is asked,
+        and so are the block's values checked against it (last time's 8 young members stay
+        out once last time's 12 young workers are asked again: they may not fit the new one)."""
         covered = self.covered(name)
         copied = dict(answers)
         for n in covered:
             if self.field(n).derive is None:
                 copied = self._set(n, previous(n), copied)
-        for n in covered:
-            if self._broken(n, copied):
-                copied.pop(n)
+        broken = {n for n in covered if self._broken(n, copied)}
+        tied = {n for rule in self.rules if broken & set(rule.fields) for n in rule.fields}
+        for n in (broken | tied) & covered:
+            copied.pop(n, None)
         return self.follow(answers, copied, covered, previous)
 
     def follow(
