@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.filters import CommandObject
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.delivery.outgoing import HeldFile, hold_file
 from bot.forms.parsers import RECORD_NUMBER_MAX, record_number
@@ -42,9 +42,14 @@ def chunks(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     return parts
 
 
-async def answer_lines(message: Message, lines: Iterable[str]) -> None:
-    for part in chunks(lines):
-        await message.answer(part, disable_web_page_preview=True)
+async def answer_lines(
+    message: Message, lines: Iterable[str], reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """``lines`` in as many messages as they need; ``reply_markup`` under the last one."""
+    parts = chunks(lines)
+    for number, part in enumerate(parts, 1):
+        markup = reply_markup if number == len(parts) else None
+        await message.answer(part, disable_web_page_preview=True, reply_markup=markup)
 
 
 async def answer_file(

@@ -18,6 +18,7 @@ from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ReserveAction, ReserveCb
 from handlers.filters import IsChair
+from handlers.replies import answer_lines
 from storage import passports
 from storage.models import Organization, ReservePerson
 
@@ -61,7 +62,7 @@ async def reserve_list(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx)
         for n, p in enumerate(people, 1)
     ]
     lines.append(t.RESERVE_HINT if people else t.RESERVE_EMPTY)
-    await message.answer("\n".join(lines), reply_markup=keyboards.reserve_list(org.id, people))
+    await answer_lines(message, lines, keyboards.reserve_list(org.id, people))
 
 
 async def remove_asked(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx) -> None:

@@ -119,3 +119,45 @@ async def test_bad_answers_in_the_reserve_form_are_explained(harness: Harness) -
     await harness.send(CHAIR, "учитель")
     assert "Ответьте «Да» или «Нет»" in texts(await harness.send(CHAIR, "может быть"))[0]
     assert await people(harness) == []
+
+
+async def _fill_reserve(h: Harness, count: int) -> None:
+    """``count`` people of the longest names and positions the form takes, straight in."""
+    async with h.session_pool() as session, session.begin():
+        school = (
+            await session.scalars(select(Organization).where(Organization.name == SCHOOL))
+        ).one()
+        for n in range(count):
+            session.add(
+                ReservePerson(
+                    org_id=school.id,
+                    full_name=f"{n} " + "Ж" * 190,
+                    position="учитель <и> & " + "Щ" * 180,
+                    under_35=bool(n % 2),
+                    added_at=h.clock.now(),
+                    added_by=None,
+                    submission_key=f"fill-{n}",
+                )
+            )
+
+
+async def test_a_long_reserve_is_listed_in_parts_with_its_buttons_under_the_last(
+    harness: Harness,
+) -> None:
+    await join(harness)
+    await _fill_reserve(harness, 30)
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    replies = [
+        r for r in await harness.tap(CHAIR, card, "Кадровый резерв") if r.method == "sendMessage"
+    ]
+    assert len(replies) > 1 and all(r.ok for r in replies)
+    assert "30. 29 ЖЖ" in (replies[-1].plain_text or "")
+    assert not replies[0].buttons() and len(replies[-1].buttons()) == 31  # «добавить» and 30
+
+
+async def test_a_full_reserve_takes_nobody_more(harness: Harness) -> None:
+    await join(harness)
+    await _fill_reserve(harness, 50)
+    saved = await add(harness, "Петрова Анна Сергеевна", "учитель", "Да")
+    assert "это предел" in saved
+    assert len(await people(harness)) == 50

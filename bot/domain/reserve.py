@@ -19,6 +19,11 @@ from bot.texts import forms
 from bot.texts import passport as t
 from storage import audit, passports
 from storage.models import ReservePerson
+from storage.submissions import stored_for
+
+RESERVE_LIMIT = 50
+"""People in one ППО's reserve at most: the list's remove buttons must fit one keyboard
+(Telegram takes 100 buttons), and a reserve is a few people prepared to lead, not a roster."""
 
 
 class ReserveContext(declaration.FormContext):
@@ -48,6 +53,9 @@ async def submit(submission: declaration.Submission[ReserveContext]) -> str:
     """Idempotent on the draft's token: a repeated confirmation adds nobody twice."""
     session, draft, now = submission.session, submission.draft, submission.now
     assert draft.org_id is not None
+    present = await passports.reserve_of(session, draft.org_id)
+    if len(present) >= RESERVE_LIMIT and not await stored_for(session, ReservePerson, draft.token):
+        return t.reserve_full(RESERVE_LIMIT)
     answers = RESERVE.visible_answers(draft.answers)
     person, added = await passports.add_reserve_person(
         session,

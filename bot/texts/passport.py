@@ -115,6 +115,13 @@ def reserve_count(total: int, young: int) -> str:
     return f"{RESERVE_TITLE}: {total} чел. (до 35 лет — {young})"
 
 
+def reserve_full(limit: int) -> str:
+    return (
+        f"В резерве уже {limit} человек — это предел. Чтобы добавить нового, уберите из "
+        "списка тех, кто уже не готовится («👥 Кадровый резерв» в паспорте)."
+    )
+
+
 def reserve_header(org_name: str, total: int) -> str:
     return f"<b>{RESERVE_TITLE}</b> ({total} чел.)\n{esc(org_name)}"
 
