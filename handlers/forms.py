@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.viewer import Viewer, acting_person
 from bot.forms.declaration import Form
-from bot.forms.engine import SUMMARY, InvalidAnswer
+from bot.forms.engine import SUMMARY, Field, InvalidAnswer
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
 from bot.wiring.context import Ctx
@@ -31,6 +31,7 @@ from storage import drafts
 from storage.models import FormDraft
 
 PHOTOS_DONE = "done"
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 
 class HasDraft(Filter):
@@ -89,7 +90,7 @@ async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     spec = form_of_draft(draft.form).spec
     field = spec.field(draft.step) if draft.step != SUMMARY else None
     if field is None or not field.photos or not message.photo:
-        await chat.show(draft, note=t.NEED_TEXT)
+        await chat.show(draft, note=_not_taken(message, field, draft))
         return
     try:
         answers = spec.add_photo(field.name, message.photo[-1].file_id, draft.answers)
@@ -103,6 +104,23 @@ async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
         return
     drafts.save_draft(draft, step=draft.step, answers=answers, now=ctx.now())
     await chat.show(draft, note=t.photo_taken(taken, field.photos))
+
+
+def _not_taken(message: Message, field: Field | None, draft: FormDraft) -> str:
+    """Why a message that is not text was not taken: a picture sent as a file at a photo
+    question, a photo past the photo question's limit (the rest of an album), or neither."""
+    document = message.document
+    picture = document is not None and (
+        (document.mime_type or "").startswith("image/")
+        or (document.file_name or "").lower().endswith(PICTURE_SUFFIXES)
+    )
+    if field is not None and field.photos and picture:
+        return t.PHOTO_AS_FILE
+    if message.photo:
+        full = [f for f in form_of_draft(draft.form).spec.fields if f.photos]
+        if any(len(draft.answers.get(f.name) or []) >= f.photos for f in full):
+            return t.photos_over(full[0].photos)
+    return t.NEED_TEXT
 
 
 async def drop_keyboard(query: CallbackQuery) -> None:

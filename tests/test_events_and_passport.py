@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.texts import forms as tf
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
     CHAIR,
@@ -15,7 +16,7 @@ from scenarios import (
     join,
     setup_district,
 )
-from storage.models import AuditEntry, Event, Organization, Passport
+from storage.models import AuditEntry, Event, FormDraft, Organization, Passport
 
 NEW_CHAIR = 601
 
@@ -62,6 +63,33 @@ async def test_event_with_photos_is_stored_once(harness: Harness) -> None:
         False,
     )
     assert len(event.photos) == 2 and event.place == "Актовый зал школы № 1"
+
+
+async def to_photos(h: Harness) -> None:
+    question = last_message(await h.send(CHAIR, "/event"))
+    await h.tap(CHAIR, question, "Семинар-совещание")
+    for answer in ("Охрана труда", "19.11.2026", "Актовый зал"):
+        question = last_message(await h.send(CHAIR, answer))
+    await h.tap(CHAIR, last_message(await h.send(CHAIR, "30")), "Обучение")
+
+
+async def test_a_picture_sent_as_a_file_is_asked_as_a_photo(harness: Harness) -> None:
+    await join(harness)
+    await to_photos(harness)
+    replies = texts(await harness.upload(CHAIR, b"\xff\xd8\xff\xe0jpeg", "IMG_0001.jpg"))
+    assert replies[0].startswith(tf.PHOTO_AS_FILE)
+
+
+async def test_photos_past_the_limit_are_said_to_be_dropped(harness: Harness) -> None:
+    await join(harness)
+    await to_photos(harness)
+    for number in range(6):  # an album of six; the question takes five
+        replies = texts(await harness.feed(harness.server.photo(CHAIR, b"photo%d" % number)))
+    assert replies[0].startswith(tf.photos_over(5))
+    assert len((await events_in_db(harness)) or []) == 0
+    async with harness.session_pool() as session:
+        draft = (await session.scalars(select(FormDraft))).one()
+    assert len(draft.answers["photos"]) == 5
 
 
 async def test_online_event_asks_for_views(harness: Harness) -> None:

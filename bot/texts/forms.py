@@ -60,6 +60,17 @@ def resuming_instead(title: str, org: str, asked_for: str) -> str:
 STALE_BUTTON = "Эта кнопка устарела. Продолжайте в последнем сообщении."
 CHOOSE_FIELD = "Какое поле исправить?"
 NEED_TEXT = "Пожалуйста, ответьте текстом или кнопкой под вопросом."
+PHOTO_AS_FILE = (
+    "Это файл, а нужна фотография: пришлите её как фото (в Telegram — «Галерея», без галочки "
+    "«как файл»)."
+)
+
+
+def photos_over(limit: int) -> str:
+    """A photo sent after the photo question took its last one (an album of more)."""
+    return f"Больше {limit} фото не берём: лишние не сохранены. Продолжаем."
+
+
 CANNOT_SKIP = "Этот вопрос обязательный."
 SUMMARY_CONFIRM_HINT = "Проверьте и нажмите «Отправить» или исправьте поле."
 SUMMARY_WARN_HINT = (
