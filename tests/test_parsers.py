@@ -11,6 +11,7 @@ from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.event import EVENT, ONLINE
 from bot.forms.parsers import date_range, link, phone, show_date_range, single_date, text, yes_no
 from bot.forms.registry import FORMS
+from bot.texts import forms
 
 ENV = ParseEnv(today=date(2026, 11, 21))
 
@@ -66,6 +67,17 @@ def test_date_range_display() -> None:
     assert show_date_range({"from": "2026-11-19", "to": "2026-11-21"}) == "19–21.11.2026"
     assert show_date_range({"from": "2026-11-30", "to": "2026-12-02"}) == "30.11.2026–02.12.2026"
     assert show_date_range({"from": "2026-11-21", "to": "2026-11-21"}) == "21.11.2026"
+
+
+def test_a_question_for_one_day_does_not_offer_ranges_or_buttons() -> None:
+    """«/pause 12.2026» or an agreement's end: the examples are of one day, without the
+    «Сегодня»/«Вчера» buttons only the event's date question has."""
+    with pytest.raises(InvalidAnswer) as one:
+        single_date("12.2026", ENV)
+    assert str(one.value) == forms.ONE_DATE_FORMAT
+    with pytest.raises(InvalidAnswer) as span:
+        date_range("на днях", ENV)
+    assert str(span.value) == forms.DATE_FORMAT
 
 
 def test_single_date_rejects_impossible_day() -> None:

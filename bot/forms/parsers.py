@@ -160,7 +160,15 @@ def _year(raw: str | None, day: int, month: int, env: ParseEnv) -> int:
     return year + 2000 if year < 100 else year
 
 
-def _one_date(raw: str, env: ParseEnv, *, fallback: tuple[int, int] | None = None) -> date:
+def _one_date(
+    raw: str,
+    env: ParseEnv,
+    *,
+    fallback: tuple[int, int] | None = None,
+    unclear: str = t.DATE_FORMAT,
+) -> date:
+    """A day as typed; ``unclear``: what to say to text that is no date (the examples the
+    question takes)."""
     match = _DATE.match(raw)
     if match is None and fallback is not None and (only := _DAY_ONLY.match(raw)):
         month, year = fallback
@@ -169,7 +177,7 @@ def _one_date(raw: str, env: ParseEnv, *, fallback: tuple[int, int] | None = Non
         except ValueError:
             raise InvalidAnswer(t.no_such_date(f"{only.group(1)}.{month:02d}.{year}")) from None
     if match is None:
-        raise InvalidAnswer(t.DATE_FORMAT)
+        raise InvalidAnswer(unclear)
     day, month = int(match.group(1)), int(match.group(2))
     year = _year(match.group(3), day, month, env)
     try:
@@ -212,7 +220,8 @@ def show_date_range(value: Any) -> str:
 
 
 def single_date(raw: str, env: ParseEnv) -> str:
-    return _one_date(_SPACES.sub("", raw.strip()).replace(",", "."), env).isoformat()
+    typed = _SPACES.sub("", raw.strip()).replace(",", ".")
+    return _one_date(typed, env, unclear=t.ONE_DATE_FORMAT).isoformat()
 
 
 def _years_later(day: date, years: int) -> date:
