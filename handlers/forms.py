@@ -61,8 +61,8 @@ async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     chat = FormChat(message, ctx)
     spec = form_of_draft(draft.form).spec
     step = _answered_step(draft)
-    if step is None:
-        await chat.show(draft)
+    if step is None:  # the summary asks nothing: a typed correction needs its field named
+        await chat.show(draft, note=t.SUMMARY_TYPED)
         return
     try:
         answers = spec.answer(step, message.text, draft.answers, chat.env(draft))

@@ -227,3 +227,13 @@ async def test_photo_instead_of_number_is_explained(harness: Harness) -> None:
     await harness.send(CHAIR, "/report")
     replies = await harness.feed(harness.server.photo(CHAIR, b"\xff\xd8\xff\xe0fakejpeg"))
     assert "ответьте текстом" in (last_message(replies).plain_text or "")
+
+
+async def test_a_number_typed_at_a_summary_that_asks_nothing_is_explained(
+    harness: Harness,
+) -> None:
+    await join(harness)
+    await answer_all(harness, ["54", "40", "12", "8", "3", "2", "0", "0", "5"])
+    [reply] = texts(await harness.send(CHAIR, "41"))
+    assert reply.startswith(forms.SUMMARY_TYPED) and "Членов профсоюза: 40" in reply
+    assert await report_count(harness) == 0
