@@ -115,7 +115,7 @@ async def run_rating(c: Scoped) -> None:
     today = c.today
     year = rating_year(c.arg, today)
     if year is None:
-        await c.message.answer(tr.BAD_YEAR)
+        await c.message.answer(tr.bad_year(today.year))
         return
     rating = await load_rating(c.session, scope_org_id=c.scope.id, year=year, today=today)
     await c.message.answer(rating_text(rating))

@@ -121,6 +121,7 @@ async def test_rating_message_and_table(harness: Harness) -> None:
     assert [second[i] for i in columns] == ["—", "МБДОУ детский сад «Солнышко»", None, None, None]
     assert second[header.index("Итоговый балл")] == "нет данных"
     assert "четырьмя цифрами" in texts(await harness.send(STAFF, "/rating двадцатый"))[0]
+    assert "от 2000 до 2026" in texts(await harness.send(STAFF, "/rating 1900"))[0]
 
 
 async def test_correction_round_trip(harness: Harness) -> None:

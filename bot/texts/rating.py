@@ -110,7 +110,10 @@ YOUTH_NOT_GIVEN = "не указано"
 YOUTH_NOT_GIVEN_SHORT = "не указана"  # «молодёжь не указана» in the message
 NOT_APPLICABLE = "не учитывается"
 
-BAD_YEAR = "Укажите год четырьмя цифрами, например: /rating 2025"
+
+def bad_year(this_year: int) -> str:
+    return f"Укажите год от 2000 до {this_year} четырьмя цифрами, например: /rating {this_year - 1}"
+
 
 # --- Spreadsheet ----------------------------------------------------------------------------
 
