@@ -62,6 +62,13 @@ def test_import_cells_take_ascii_numbers_only() -> None:
     assert [e.row_number for e in table.errors] == [3]
 
 
+def test_an_invisible_organization_name_is_an_empty_one() -> None:
+    rows = [("Район", "\u200b"), ("Район", "Школа\u200b № 1\ufeff")]
+    table = parse_org_table(build_table_xlsx("ППО", ("Район", "Организация"), rows), "a.xlsx")
+    assert [r.organization for r in table.rows] == ["Школа № 1"]
+    assert [e.row_number for e in table.errors] == [2]
+
+
 @pytest.mark.parametrize(
     ("raw", "accepted"),
     [

@@ -27,12 +27,15 @@ from typing import Generic, TypeVar
 from openpyxl import load_workbook
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+INVISIBLE_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width: a name of nothing
 _COUNT = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
 _MAX_SHOWN_CHARS = 40  # of a cell value quoted in a message
 
 
 def cell_text(value: object) -> str:
-    """A cell as text: trimmed, inner runs of spaces collapsed, Excel floats without «.0»."""
+    """A cell as text: trimmed, inner runs of spaces collapsed, zero-width characters gone
+    (a name of only «\u200b» is empty, not an organization nobody can see), Excel floats
+    without «.0»."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -47,7 +50,7 @@ def cell_text(value: object) -> str:
         text = value.strftime("%d.%m.%Y")
     else:
         text = str(value)
-    return " ".join(CONTROL_CHARS.sub(" ", text).split())
+    return " ".join(CONTROL_CHARS.sub(" ", INVISIBLE_CHARS.sub("", text)).split())
 
 
 def shown(text: str) -> str:
