@@ -145,7 +145,7 @@ def _parse_row(number: int, raw: Mapping[str, object]) -> tuple[HistoryRow | Non
     if not period_text:
         problems.append(t.MISSING_PERIOD)
     elif period is None:
-        problems.append(t.bad_period(shown(period_text)))
+        problems.append(t.bad_period(shown(period_text), FIRST_YEAR))
     values: Values = {}
     for column in REPORT_FIELDS:
         values[column], problem = _number(raw.get(column), column)

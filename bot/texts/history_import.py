@@ -131,10 +131,10 @@ def zero_workers() -> str:
     return f"в столбце «{COLUMN_TITLES['workers']}» должно быть не меньше 1"
 
 
-def bad_period(value: str) -> str:
+def bad_period(value: str, first_year: int) -> str:
     return (
-        f"не понял период «{esc(value)}»: пишите месяц и год (12.2024, «декабрь 2024») "
-        "или дату отчёта (15.12.2024)"
+        f"не понял период «{esc(value)}»: пишите месяц и год, не раньше {first_year} "
+        "(12.2024, «декабрь 2024»), или дату отчёта (15.12.2024)"
     )
 
 
