@@ -28,6 +28,7 @@ def get_routers() -> list[Router]:
     come first, then answers to an open form, then the fallback."""
     private = Router(name="private")
     private.message.filter(groups.PRIVATE)
+    private.edited_message.filter(groups.PRIVATE)
     private.callback_query.filter(groups.PRIVATE_BUTTON)
     private.include_routers(
         common.create_router(),

@@ -82,6 +82,15 @@ def _answered_step(draft: FormDraft) -> str | None:
     return None if pending is None else pending.name
 
 
+async def edited_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
+    """An answer edited after it was sent: the form took the first version and has moved on;
+    say so and show where it stands, rather than keep the old answer in silence."""
+    if not await still_allowed(draft, ctx):
+        await message.answer(t.LOST_RIGHTS)
+        return
+    await FormChat(message, ctx).show(draft, note=t.EDIT_NOT_TAKEN)
+
+
 async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     if not await still_allowed(draft, ctx):
         await message.answer(t.LOST_RIGHTS)
@@ -331,5 +340,6 @@ def create_router() -> Router:
     router.message.register(cancel_command, Command("cancel"))
     router.message.register(typed_answer, HasDraft(), F.text, ~F.text.startswith("/"))
     router.message.register(non_text_answer, HasDraft(), ~F.text)
+    router.edited_message.register(edited_answer, HasDraft())
     router.include_router(tap_router("form-buttons", FormCb, BUTTONS, _tap))
     return router

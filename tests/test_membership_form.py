@@ -237,3 +237,21 @@ async def test_a_number_typed_at_a_summary_that_asks_nothing_is_explained(
     [reply] = texts(await harness.send(CHAIR, "41"))
     assert reply.startswith(forms.SUMMARY_TYPED) and "Членов профсоюза: 40" in reply
     assert await report_count(harness) == 0
+
+
+async def test_an_edited_answer_is_said_not_to_count(harness: Harness) -> None:
+    """Telegram delivers an edit as a new update (the bot asks for them): the form keeps the
+    first version and says how to change it, rather than ignore the edit in silence."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    sent = harness.server.message(CHAIR, "54")
+    await harness.feed(sent)
+    original = harness.server.get_update(sent)["message"]
+    edited = harness.server.add_update(
+        {"edited_message": {**original, "text": "45", "edit_date": original["date"] + 5}}
+    )
+    [reply] = texts(await harness.feed(edited))
+    assert reply.startswith(forms.EDIT_NOT_TAKEN) and "членов профсоюза" in reply
+    async with harness.session_pool() as session:
+        assert (await session.scalars(select(FormDraft))).one().answers == {"workers": 54}
+    assert "edited_message" in harness.dp.resolve_used_update_types()
