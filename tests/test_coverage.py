@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.coverage import coverage, format_percent, format_points, soft_checks, trend_mark
+from bot.texts import membership as membership_texts
 
 
 def test_coverage_matches_seed_document() -> None:
@@ -45,3 +46,9 @@ def test_balance_mismatch_is_flagged_with_expected_value() -> None:
 
 def test_first_report_has_nothing_to_compare() -> None:
     assert soft_checks({"members": 10}, None) == []
+
+
+def test_a_fall_in_members_is_signed_like_the_fall_in_coverage() -> None:
+    line = membership_texts.change_line("октябрь 2026", "−18,5 п.п.", -30)
+    assert line.endswith("охват −18,5 п.п., членов −30 чел.")
+    assert membership_texts.change_line("октябрь 2026", "+1,0 п.п.", 2).endswith("членов +2 чел.")

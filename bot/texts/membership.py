@@ -123,10 +123,15 @@ NO_PREVIOUS = "Прошлых отчётов нет — это первый."
 
 
 def change_line(previous_period: str, delta: str, members_delta: int) -> str:
-    sign = "+" if members_delta > 0 else ""
-    return (
-        f"Изменение с отчёта за {previous_period}: охват {delta}, членов {sign}{members_delta} чел."
+    """``members_delta`` signed with a true minus, as ``delta`` (the coverage change) is."""
+    members = (
+        f"+{members_delta}"
+        if members_delta > 0
+        else f"−{-members_delta}"
+        if members_delta < 0
+        else "0"
     )
+    return f"Изменение с отчёта за {previous_period}: охват {delta}, членов {members} чел."
 
 
 def revision_note(revision: int) -> str:
