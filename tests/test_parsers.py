@@ -96,16 +96,6 @@ def test_text_bounds_and_ten_kilobytes() -> None:
         parse("ab", ENV)
 
 
-def test_text_counts_as_telegram_does() -> None:
-    """An emoji is two units to Telegram: 300 of them are 600, past a bound of 500, so a
-    summary sized by the bounds cannot grow past one message."""
-    parse = text(maximum=500)
-    assert parse("Ж" * 500, ENV) == "Ж" * 500
-    with pytest.raises(InvalidAnswer) as error:
-        parse("🏫" * 300, ENV)
-    assert "600 символов" in str(error.value)
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

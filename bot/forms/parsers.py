@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from bot.forms.engine import Choice, InvalidAnswer, ParseEnv, Parser
 from bot.texts import forms as t
-from bot.texts.markup import utf16_len
 
 # Digits are ASCII only: «5²», «①», «٣» or full-width digits pass ``str.isdigit()`` (and some
 # pass ``\d``) but are no number a person means; they get the parser's usual refusal.
@@ -103,16 +102,14 @@ def number_parts(parts: int, *, maximum: int = 100_000) -> Parser:
 
 
 def text(*, maximum: int, minimum: int = 2) -> Parser:
-    """Free text, trimmed, within bounds; a wall of text is refused with the limit stated.
-    The upper bound counts as Telegram does (UTF-16 units: an emoji is two), so that the
-    summaries and cards, sized by these bounds, always fit one message."""
+    """Free text, trimmed, within bounds; a wall of text is refused with the limit stated."""
 
     def parse(raw: str, env: ParseEnv) -> str:
         value = " ".join(raw.split()) if "\n" not in raw else raw.strip()
         if len(value) < minimum:
             raise InvalidAnswer(t.text_too_short(minimum))
-        if (length := utf16_len(value)) > maximum:
-            raise InvalidAnswer(t.text_too_long(maximum, length))
+        if len(value) > maximum:
+            raise InvalidAnswer(t.text_too_long(maximum, len(value)))
         return value
 
     return parse
@@ -269,7 +266,7 @@ def link(raw: str, env: ParseEnv) -> str:
     except ValueError:  # square brackets that are no IPv6 address: «[vk.com»
         raise InvalidAnswer(t.BAD_LINK) from None
     labels = host.split(".")
-    if len(labels) < 2 or not all(labels) or len(labels[-1]) < 2 or utf16_len(value) > 500:
+    if len(labels) < 2 or not all(labels) or len(labels[-1]) < 2 or len(value) > 500:
         raise InvalidAnswer(t.BAD_LINK)
     return value
 
