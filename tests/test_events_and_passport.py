@@ -256,3 +256,27 @@ async def test_new_chair_via_second_ppo_invite(harness: Harness) -> None:
     links = await invite_links(harness)
     await accept_invite(harness, CHAIR, code_of(links["МБОУ СОШ № 1"]))
     assert "МБОУ СОШ № 1" not in await invite_links(harness)
+
+
+async def test_a_passport_of_emoji_still_fits_one_message(harness: Harness) -> None:
+    """Every answer at its bound in characters, in emoji (two units each to Telegram): the
+    summary and the card cut the values to fit, and say so; the answers are stored whole."""
+    await join(harness)
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    question = last_message(await harness.tap(CHAIR, card, "Заполнить"))
+    for answer in ("🏫" * 490, "📍" * 490, "👩" * 195, "+7 900 123-45-67", "54"):
+        question = last_message(await harness.send(CHAIR, answer))
+    question = last_message(await harness.tap(CHAIR, question, "Нет"))
+    question = last_message(await harness.tap(CHAIR, question, "Нет"))
+    question = last_message(await harness.send(CHAIR, "vk.com/" + "🙂" * 480))
+    question = last_message(await harness.send(CHAIR, "vk.com/" + "🙃" * 480))
+    question = last_message(await harness.tap(CHAIR, question, "Нет"))
+    question = last_message(await harness.tap(CHAIR, question, "Нет"))
+    summary = last_message(await harness.send(CHAIR, "👨" * 195))
+    assert summary.ok and "сокращено" in (summary.plain_text or "")
+    await harness.tap(CHAIR, summary, "Отправить")
+    shown = last_message(await harness.send(CHAIR, "/passport"))
+    assert shown.ok and "сокращено" in (shown.plain_text or "")
+    async with harness.session_pool() as session:
+        stored = (await session.scalars(select(Passport))).one()
+    assert stored.institution == "🏫" * 490

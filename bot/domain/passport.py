@@ -27,7 +27,7 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
     lines = [t.card_header(org.name), ""]
     if passport is None:
         lines.append(t.EMPTY_CARD)
-    lines += declaration.field_lines(PASSPORT, values, skipped_shown=True)
+    lines += declaration.field_lines(PASSPORT, values, skipped_shown=True, room=VALUES_ROOM)
     reserve = await passports.reserve_of(session, org.id)
     lines += ["", t.reserve_count(len(reserve), sum(p.under_35 for p in reserve))]
     if passport is not None and passport.updated_by is not None:
@@ -35,6 +35,11 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
         when = passport.updated_at.astimezone(ZoneInfo(org.timezone or default_tz))
         lines += ["", t.updated_by(when.strftime("%d.%m.%Y %H:%M"), who.full_name if who else "")]
     return "\n".join(lines)
+
+
+VALUES_ROOM = 3000
+"""UTF-16 units the passport's answers may take in its card and summary: the labels, header,
+reserve line and hints take the rest of Telegram's 4096."""
 
 
 class PassportContext(declaration.FormContext):
@@ -61,7 +66,7 @@ def summary(answers: dict[str, Any], context: PassportContext, today: date) -> d
     lines = [
         t.card_header(context.org_name),
         "",
-        *declaration.field_lines(PASSPORT, answers, skipped_shown=True),
+        *declaration.field_lines(PASSPORT, answers, skipped_shown=True, room=VALUES_ROOM),
         "",
     ]
     until = answers.get("agreement_until")

@@ -25,6 +25,7 @@ from bot.domain.viewer import Viewer
 from bot.forms.digest_section import DigestSection
 from bot.forms.engine import Answers, FormSpec, Previous
 from bot.texts import forms
+from bot.texts.markup import clip, utf16_len
 from storage import audit, drafts
 from storage.models import Event, FormDraft, MembershipReport, Organization
 
@@ -120,18 +121,28 @@ class Summary:
     needs_explicit_confirm: bool = False
 
 
-def field_lines(spec: FormSpec, answers: Answers, *, skipped_shown: bool = False) -> list[str]:
+def field_lines(
+    spec: FormSpec, answers: Answers, *, skipped_shown: bool = False, room: int | None = None
+) -> list[str]:
     """A line per question of ``spec`` that these answers make apply, for a summary or a card:
     its label and shown value. An empty answer (none, or no photos) is listed as skipped when
     ``skipped_shown`` (a card shows every question), else left out (a summary of what is set).
+
+    ``room``: the UTF-16 units the values may take together. Form bounds count characters and
+    Telegram counts an emoji as two, so answers of emoji can outgrow one message; then each
+    value is cut to its share, the cut said so (the stored answer stays whole).
     """
-    lines = []
+    shown: list[tuple[str, str | None]] = []
     for field in spec.fields:
         value = answers.get(field.name)
         empty = value is None or value == []
         if field.applies(answers) and (skipped_shown or not empty):
-            lines.append(forms.field_line(field.label, None if empty else field.display(value)))
-    return lines
+            shown.append((field.label, None if empty else field.display(value)))
+    values = [value for _, value in shown if value is not None]
+    if room is not None and sum(utf16_len(value) for value in values) > room:
+        share = room // len(values)
+        shown = [(label, None if v is None else clip(v, share)) for label, v in shown]
+    return [forms.field_line(label, value) for label, value in shown]
 
 
 @dataclass(frozen=True)
