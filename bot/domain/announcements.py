@@ -18,7 +18,8 @@ from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
-from bot.forms.parsers import choice, text
+from bot.forms.fields import one_of
+from bot.forms.parsers import text
 from bot.texts import announcements as t
 from bot.texts import forms
 from storage import audit, outbox, people
@@ -152,7 +153,7 @@ ANNOUNCEMENT = FormSpec(
     name="announce",
     title=t.TITLE,
     fields=(
-        Field("audience", t.L_AUDIENCE, t.Q_AUDIENCE, choice(AUDIENCES), choices=AUDIENCES),
+        one_of("audience", t.L_AUDIENCE, t.Q_AUDIENCE, AUDIENCES),
         Field("text", t.L_TEXT, t.Q_TEXT, text(maximum=2000, minimum=5)),
     ),
 )

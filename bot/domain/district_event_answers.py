@@ -23,7 +23,8 @@ from bot.domain.district_events import PpoRef, resolve
 from bot.domain.staff_scope import lineage
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, Rule
-from bot.forms.parsers import choice, text, whole_number
+from bot.forms.fields import asked_when, one_of
+from bot.forms.parsers import text, whole_number
 from bot.texts import district_events as t
 from bot.texts import forms
 from storage import district_events as store
@@ -46,20 +47,20 @@ REPLY = FormSpec(
     name="devent_reply",
     title=t.REPLY_TITLE,
     fields=(
-        Field("answer", t.L_ANSWER, t.Q_ANSWER, choice(ANSWER_CHOICES), choices=ANSWER_CHOICES),
+        one_of("answer", t.L_ANSWER, t.Q_ANSWER, ANSWER_CHOICES),
         Field(
             "people",
             t.L_PEOPLE,
             t.Q_PEOPLE,
             whole_number(minimum=1, maximum=MAX_PEOPLE),
-            ask_if=lambda a: a.get("answer") == COMING,
+            ask_if=asked_when("answer", COMING),
         ),
         Field(
             "reason",
             t.L_REASON,
             t.Q_REASON,
             text(maximum=500),
-            ask_if=lambda a: a.get("answer") == DECLINED,
+            ask_if=asked_when("answer", DECLINED),
         ),
     ),
     rules=(Rule(("people", "quota"), _within_quota),),

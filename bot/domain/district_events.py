@@ -23,8 +23,8 @@ from bot.domain.coverage import coverage
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
 from bot.forms.event import DIRECTION, KIND_CHOICES
+from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import (
-    choice,
     deadline,
     show_date,
     single_date,
@@ -83,25 +83,25 @@ SPEC = FormSpec(
     name="devent",
     title=t.TITLE,
     fields=(
-        Field("kind", t.L_KIND, t.Q_KIND, choice(KIND_CHOICES), choices=KIND_CHOICES),
+        one_of("kind", t.L_KIND, t.Q_KIND, KIND_CHOICES),
         Field("title", t.L_TITLE, t.Q_TITLE, text(maximum=300, minimum=3)),
         Field("starts", t.L_STARTS, t.Q_STARTS, starts, show=show_starts),
         Field("place", t.L_PLACE, t.Q_PLACE, text(maximum=500, minimum=3)),
         DIRECTION,
-        Field("who", t.L_WHO, t.Q_WHO, choice(WHO_CHOICES), choices=WHO_CHOICES),
+        one_of("who", t.L_WHO, t.Q_WHO, WHO_CHOICES),
         Field(
             "list",
             t.L_LIST,
             t.Q_LIST,
             text(maximum=3000, minimum=1),
-            ask_if=lambda a: a.get("who") == WHO_LIST,
+            ask_if=asked_when("who", WHO_LIST),
         ),
         Field(
             "below",
             t.L_BELOW,
             t.Q_BELOW,
             whole_number(minimum=1, maximum=100),
-            ask_if=lambda a: a.get("who") == WHO_BELOW,
+            ask_if=asked_when("who", WHO_BELOW),
         ),
         Field(
             "quota", t.L_QUOTA, t.Q_QUOTA, whole_number(minimum=1, maximum=MAX_QUOTA), optional=True

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import local_today, next_working_day
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
-from bot.forms.parsers import choice, deadline, show_date, text
+from bot.forms.fields import one_of
+from bot.forms.parsers import deadline, show_date, text
 from bot.texts import forms
 from bot.texts import staff as t
 from storage import collections, orgs
@@ -28,7 +29,7 @@ def _spec(kinds: tuple[Choice, ...]) -> FormSpec:
         name="request",
         title=t.REQUEST_TITLE,
         fields=(
-            Field("kind", t.L_REQUEST_KIND, t.Q_REQUEST_KIND, choice(kinds), choices=kinds),
+            one_of("kind", t.L_REQUEST_KIND, t.Q_REQUEST_KIND, kinds),
             Field("deadline", t.L_DEADLINE, t.Q_DEADLINE, deadline, show=show_date),
             Field("title", t.L_REQUEST_NAME, t.Q_REQUEST_NAME, text(maximum=200, minimum=5)),
         ),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.forms.engine import Choice, Field, FormSpec
+from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import (
     TODAY,
     YESTERDAY,
-    choice,
     date_range,
     either,
     keyword,
@@ -21,9 +21,7 @@ KIND_CHOICES = tuple(Choice(value, label) for value, label in t.KINDS)
 DIRECTION_CHOICES = tuple(Choice(value, label) for value, label in t.DIRECTIONS)
 KIND_LABELS = dict(t.KINDS)
 DIRECTION_LABELS = dict(t.DIRECTIONS)
-DIRECTION = Field(
-    "direction", t.L_DIRECTION, t.Q_DIRECTION, choice(DIRECTION_CHOICES), choices=DIRECTION_CHOICES
-)
+DIRECTION = one_of("direction", t.L_DIRECTION, t.Q_DIRECTION, DIRECTION_CHOICES)
 """The direction of work (seed 004's list): asked of a chair's event and a district's alike."""
 ONLINE = "@online"
 MIXED = "@mixed"
@@ -40,19 +38,13 @@ EVENT = FormSpec(
     name="event",
     title=t.TITLE,
     fields=(
-        Field(
-            "kind",
-            t.L_KIND,
-            t.Q_KIND,
-            choice(KIND_CHOICES),
-            choices=KIND_CHOICES,
-        ),
+        one_of("kind", t.L_KIND, t.Q_KIND, KIND_CHOICES),
         Field(
             "kind_other",
             t.L_KIND_OTHER,
             t.Q_KIND_OTHER,
             text(maximum=100),
-            ask_if=lambda a: a.get("kind") == "other",
+            ask_if=asked_when("kind", "other"),
         ),
         Field("topic", t.L_TOPIC, t.Q_TOPIC, text(maximum=300, minimum=3)),
         Field(
@@ -79,7 +71,7 @@ EVENT = FormSpec(
             t.L_VENUE,
             t.Q_VENUE,
             text(maximum=300),
-            ask_if=lambda a: a.get("place") == MIXED,
+            ask_if=asked_when("place", MIXED),
         ),
         Field(
             "views",
@@ -87,7 +79,7 @@ EVENT = FormSpec(
             t.Q_VIEWS,
             whole_number(maximum=10_000_000),
             optional=True,
-            ask_if=lambda a: a.get("place") in STREAMED,
+            ask_if=asked_when("place", *STREAMED),
         ),
         Field(
             "participants",

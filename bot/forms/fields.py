@@ -1,0 +1,29 @@
+"""Shorthands for the questions most forms ask, so a declaration states each thing once.
+
+A button question names its buttons once (the parser that reads them is derived), and a
+question that follows one answer says which answer, instead of a lambda per form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.forms.engine import Answers, Choice, Field
+from bot.forms.parsers import YES_NO_CHOICES, choice, show_yes_no, yes_no
+
+
+def one_of(name: str, label: str, prompt: str, options: tuple[Choice, ...], **more: Any) -> Field:
+    """A question answered by one of ``options``' buttons (or by typing a button's words)."""
+    return Field(name, label, prompt, choice(options), choices=options, **more)
+
+
+def yes_or_no(name: str, label: str, prompt: str, **more: Any) -> Field:
+    """A «Да»/«Нет» question, shown in the summary as the buttons say it."""
+    return Field(name, label, prompt, yes_no, choices=YES_NO_CHOICES, show=show_yes_no, **more)
+
+
+def asked_when(name: str, *values: Any) -> Callable[[Answers], bool]:
+    """An ``ask_if`` for a question that follows one answer: asked while ``name`` holds one
+    of ``values`` (and dropped from the summary when it no longer does)."""
+    return lambda answers: answers.get(name) in values
