@@ -66,8 +66,8 @@ async def import_file(message: Message, ctx: Ctx) -> None:
     if outcome.summary is not None:
         s = outcome.summary
         await message.answer(t.import_done(s.created, s.updated, s.unchanged, s.districts_created))
-        if s.region_named is not None:
-            await message.answer(t.region_named(*s.region_named))
+        if outcome.region_named is not None:
+            await message.answer(t.region_named(*outcome.region_named))
         if s.archived:
             await message.answer(t.imported_into_archive(s.archived))
     if outcome.table.errors:

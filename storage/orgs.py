@@ -47,15 +47,13 @@ class ImportRow(Protocol):
 
 @dataclass
 class ImportSummary:
-    """``region_named``: the placeholder region's old and new name (:func:`_name_placeholder`);
-    ``archived``: rows that landed in the archive (an archived ППО or district), seen by no one
+    """``archived``: rows that landed in the archive (an archived ППО or district), seen by no one
     until restored."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     districts_created: list[str] = field(default_factory=list)
-    region_named: tuple[str, str] | None = None
     archived: list[str] = field(default_factory=list)
 
 
@@ -79,31 +77,6 @@ def _child(
     return org, True
 
 
-def _name_placeholder(
-    cache: dict[tuple[OrgKind, int | None, str], Organization],
-    rows: list[ImportRow],
-    default_region: str,
-    now: datetime,
-) -> tuple[str, str] | None:
-    """A list naming one region, where the only region known is the placeholder an import
-    without «Регион» created (``DEFAULT_REGION``): the placeholder is that region and takes its
-    name, rather than a second region beside it holding every district and ППО again.
-    (old name, new name) when renamed."""
-    named = {name_key(row.region): row.region for row in rows if row.region}
-    regions = [org for (kind, _, _), org in cache.items() if kind is OrgKind.REGION]
-    if len(named) != 1 or len(regions) != 1 or regions[0].name_key != name_key(default_region):
-        return None
-    [(key, name)] = named.items()
-    placeholder = regions[0]
-    if key == placeholder.name_key:
-        return None
-    old = placeholder.name
-    del cache[(OrgKind.REGION, None, placeholder.name_key)]
-    placeholder.name, placeholder.name_key, placeholder.updated_at = name, key, now
-    cache[(OrgKind.REGION, None, key)] = placeholder
-    return old, name
-
-
 async def apply_import(
     session: AsyncSession, rows: Iterable[ImportRow], *, default_region: str, now: datetime
 ) -> ImportSummary:
@@ -114,7 +87,6 @@ async def apply_import(
     rows = list(rows)
     summary = ImportSummary()
     cache = {(o.kind, o.parent_id, o.name_key): o for o in await all_orgs(session)}
-    summary.region_named = _name_placeholder(cache, rows, default_region, now)
     for row in rows:
         region, region_created = _child(
             session,
@@ -176,6 +148,17 @@ async def get_org(session: AsyncSession, org_id: int) -> Organization | None:
 async def any_org(session: AsyncSession) -> bool:
     """Whether any organization was loaded yet (a fresh install has none)."""
     return await session.scalar(select(Organization.id).limit(1)) is not None
+
+
+async def regions(session: AsyncSession) -> Sequence[Organization]:
+    return (
+        await session.scalars(select(Organization).where(Organization.kind == OrgKind.REGION))
+    ).all()
+
+
+def set_name(org: Organization, name: str, now: datetime) -> None:
+    """Rename in place; the key organizations are matched by follows the name."""
+    org.name, org.name_key, org.updated_at = name, name_key(name), now
 
 
 async def all_orgs(session: AsyncSession) -> Sequence[Organization]:

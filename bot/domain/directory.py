@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.org_list import OrgTable, parse_org_table
+from bot.domain.org_list import OrgRow, OrgTable, parse_org_table
 from bot.texts import admin as t
 from storage import orgs, people
 from storage.models import Invite, Organization, OrgKind, Role
@@ -17,8 +17,11 @@ from storage.models import Invite, Organization, OrgKind, Role
 
 @dataclass(frozen=True)
 class ImportOutcome:
+    """``region_named``: the placeholder region's old and new name (:func:`_name_placeholder`)."""
+
     table: OrgTable
     summary: orgs.ImportSummary | None
+    region_named: tuple[str, str] | None = None
 
 
 async def import_organizations(
@@ -28,8 +31,29 @@ async def import_organizations(
     table = await asyncio.to_thread(parse_org_table, data, filename)
     if table.fatal is not None or not table.rows:
         return ImportOutcome(table, None)
+    named = await _name_placeholder(session, table.rows, default_region, now)
     summary = await orgs.apply_import(session, table.rows, default_region=default_region, now=now)
-    return ImportOutcome(table, summary)
+    return ImportOutcome(table, summary, named)
+
+
+async def _name_placeholder(
+    session: AsyncSession, rows: list[OrgRow], default_region: str, now: datetime
+) -> tuple[str, str] | None:
+    """A list naming one region, where the only region known is the placeholder an import
+    without «Регион» created (``DEFAULT_REGION``): the placeholder is that region and takes its
+    name, rather than a second region beside it holding every district and ППО again.
+    (old name, new name) when renamed."""
+    named = {orgs.name_key(row.region): row.region for row in rows if row.region}
+    regions = await orgs.regions(session)
+    if len(named) != 1 or len(regions) != 1:
+        return None
+    [(key, name)] = named.items()
+    [placeholder] = regions
+    if placeholder.name_key != orgs.name_key(default_region) or key == placeholder.name_key:
+        return None
+    old = placeholder.name
+    orgs.set_name(placeholder, name, now)
+    return old, name
 
 
 def deep_link(bot_username: str, code: str) -> str:
