@@ -126,9 +126,11 @@ def _not_taken(message: Message, field: Field | None, draft: FormDraft) -> str:
     if field is not None and field.photos and picture:
         return t.PHOTO_AS_FILE
     if message.photo:
-        full = [f for f in form_of_draft(draft.form).spec.fields if f.photos]
-        if any(len(draft.answers.get(f.name) or []) >= f.photos for f in full):
-            return t.photos_over(full[0].photos)
+        photo_fields = (f for f in form_of_draft(draft.form).spec.fields if f.photos)
+        if full := next(
+            (f for f in photo_fields if len(draft.answers.get(f.name) or []) >= f.photos), None
+        ):
+            return t.photos_over(full.photos)
     return t.NEED_TEXT
 
 

@@ -18,7 +18,9 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest
 
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import admin as admin_texts
 from bot.texts import announcements as announcement_texts
+from bot.texts import forms as forms_texts
 from bot.texts.markup import CLIPPED, esc
 from bot.wiring.scheduler import calendar_tick
 from fakes.telegram_server import (
@@ -577,3 +579,20 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
     await bot.send_photo(CHAIR, photo.file_id, caption="&lt;" * MAX_CAPTION_LENGTH)
     with pytest.raises(TelegramBadRequest, match="caption is too long"):
         await bot.send_photo(CHAIR, photo.file_id, caption="&lt;" * (MAX_CAPTION_LENGTH + 1))
+
+
+@pytest.mark.parametrize(
+    "render",
+    [
+        lambda raw: forms_texts.resuming("Паспорт", raw),
+        lambda raw: forms_texts.resuming_instead("Паспорт", raw, raw),
+        lambda raw: admin_texts.region_named(raw, raw),
+        lambda raw: admin_texts.imported_into_archive([raw, raw]),
+    ],
+    ids=["resuming", "resuming_instead", "region_named", "imported_into_archive"],
+)
+def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:
+    """Texts whose flows name organizations only with plain names in their own tests: the
+    payload in every name they take parses as Telegram parses it and reads as typed."""
+    shown, _ = parse_html(render(PAYLOAD))
+    assert PAYLOAD in shown
