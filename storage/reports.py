@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -53,7 +53,9 @@ def counting_revisions(*where: ColumnElement[bool]) -> Subquery:
 def newest_counting_revisions(org_ids: Select[Any], *, before: date | None = None) -> Subquery:
     """``(org_id, period, revision)`` per ППО of ``org_ids`` (a select of their ids) that has a
     report (before ``before``): its newest such period and that period's counting revision,
-    as ``counting_revisions`` defines it (the highest revision).
+    as ``counting_revisions`` defines it (the highest revision). A period whose counting
+    revision was sent back for correction is passed over: its figures are in doubt, as
+    ``/trends`` and ``/rating`` hold too.
 
     Driven by the ППО: each one's newest period is a correlated ``max`` that both databases
     answer with one backward probe of the (org_id, period) index, then its revisions are read.
@@ -65,8 +67,18 @@ def newest_counting_revisions(org_ids: Select[Any], *, before: date | None = Non
     mr = MembershipReport
     ppo = org_ids.subquery()
     ppo_id = ppo.c[0]
-    earlier = aliased(MembershipReport)
-    newest_period = select(func.max(earlier.period)).where(earlier.org_id == ppo_id)
+    earlier, later = aliased(MembershipReport), aliased(MembershipReport)
+    superseded = exists().where(
+        later.org_id == earlier.org_id,
+        later.period == earlier.period,
+        later.revision > earlier.revision,
+    )
+    newest_period = (
+        select(earlier.period)
+        .where(earlier.org_id == ppo_id, earlier.returned_at.is_(None), ~superseded)
+        .order_by(earlier.period.desc())
+        .limit(1)
+    )
     if before is not None:
         newest_period = newest_period.where(earlier.period < before)
     return (
@@ -109,11 +121,15 @@ async def latest_reports(
 async def previous_report(
     session: AsyncSession, org_id: int, *, before: date
 ) -> MembershipReport | None:
-    """The counting report of the last period before ``before``."""
-    for report in await latest_reports(session, org_id):
-        if report.period < before:
-            return report
-    return None
+    """The counting report of the last period before ``before`` that was not sent back."""
+    return counted_before(await latest_reports(session, org_id), before)
+
+
+def counted_before(reports: Sequence[MembershipReport], before: date) -> MembershipReport | None:
+    """Of ``reports`` (``latest_reports``: newest period first), the newest for a period before
+    ``before`` whose figures stand: one sent back for correction and never corrected is
+    passed over, as ``/trends`` and ``/rating`` pass it."""
+    return next((r for r in reports if r.period < before and r.returned_at is None), None)
 
 
 async def last_report(session: AsyncSession, org_id: int) -> MembershipReport | None:
@@ -137,15 +153,10 @@ async def add_report(
     existing = await stored_for(session, MembershipReport, submission_key)
     if existing is not None:
         return existing
-    revision = await session.scalar(
-        select(func.coalesce(func.max(MembershipReport.revision), 0)).where(
-            MembershipReport.org_id == org_id, MembershipReport.period == period
-        )
-    )
     report = MembershipReport(
         org_id=org_id,
         period=period,
-        revision=(revision or 0) + 1,
+        revision=(await newest_revision(session, org_id, period) or 0) + 1,
         submitted_by=submitted_by,
         submitted_at=submitted_at,
         submission_key=submission_key,
@@ -154,6 +165,15 @@ async def add_report(
     session.add(report)
     await session.flush()
     return report
+
+
+async def newest_revision(session: AsyncSession, org_id: int, period: date) -> int | None:
+    """The revision that counts for the ППО and period now (None: no report yet)."""
+    return await session.scalar(
+        select(func.max(MembershipReport.revision)).where(
+            MembershipReport.org_id == org_id, MembershipReport.period == period
+        )
+    )
 
 
 async def revision_counts(session: AsyncSession, org_id: int) -> dict[date, int]:

@@ -14,7 +14,7 @@ from bot.forms.membership import MEMBERSHIP
 from bot.forms.parsers import text
 from bot.texts import common, forms
 from bot.texts import staff as t
-from storage import outbox, people
+from storage import outbox, people, reports
 from storage.models import MembershipReport
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
@@ -77,6 +77,8 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         return t.NO_REPORT
     if report.returned_at is not None:
         return t.ALREADY_RETURNED
+    if await reports.newest_revision(session, report.org_id, report.period) != report.revision:
+        return t.report_resent(context.org_name)
     comment = submission.draft.answers["comment"]
     report.returned_at, report.returned_by, report.return_comment = now, person_id, comment
     submission.audit(

@@ -28,7 +28,7 @@ from bot.texts import reminders as t
 from storage import collections as store
 from storage import orgs
 from storage.models import Collection, CollectionKind
-from storage.reports import latest_reports
+from storage.reports import counted_before, latest_reports
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,13 @@ async def _open_district_period(
     due: list[tuple[int, str]] = []
     submitted: dict[int, datetime] = {}
     for org in await orgs.ppo_in_scope(session, district_id):
-        reports = await latest_reports(session, org.id, limit=2)
-        before = [r for r in reports if r.period < period]
-        basis = before[0] if before else None
+        reports = await latest_reports(session, org.id)
+        basis = counted_before(reports, period)
         tier = tier_of(coverage(basis.members, basis.workers) if basis is not None else None)
         if period.month not in due_months(tier, settings):
             continue
         due.append((org.id, tier.value))
-        if reports and reports[0].period == period:
+        if reports and reports[0].period == period and reports[0].returned_at is None:
             submitted[org.id] = reports[0].submitted_at
     if not due:
         return None

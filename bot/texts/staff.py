@@ -61,6 +61,14 @@ BTN_RETURN = "↩️ Вернуть на исправление"
 ALREADY_RETURNED = "Этот отчёт уже возвращён на исправление."
 
 
+def report_resent(org: str) -> str:
+    """``org`` is raw: the chair sent a new version while the return was being written."""
+    return (
+        f"Пока вы писали комментарий, председатель «{esc(org)}» прислал новый вариант отчёта, "
+        "поэтому ничего не возвращено. Посмотрите его (/return) и, если нужно, верните уже его."
+    )
+
+
 def return_preview(org: str, period: str) -> str:
     return f"<b>{RETURN_TITLE}</b>\n{esc(org)}, {period}"
 

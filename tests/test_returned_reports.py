@@ -1,0 +1,117 @@
+"""A report sent back for correction and not corrected yet: its figures are in doubt, so
+nothing compares with it or decides by it; and a return written while the chair sent a new
+version returns nothing."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import UTC, date, datetime
+
+import openpyxl
+from sqlalchemy import select
+
+from harness import Harness, last_message, texts
+from scenarios import CHAIR
+from storage import reports
+from storage.models import MembershipReport, Person
+from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
+
+SCHOOL, KINDERGARTEN = "МБОУ СОШ № 1", "МБДОУ детский сад «Солнышко»"
+SEP, OCT, NOV, DEC = (date(2026, month, 1) for month in (9, 10, 11, 12))
+_keys = itertools.count(1)
+
+
+async def add_reports(h: Harness, rows: list[tuple[str, date, int, int, int, bool]]) -> None:
+    """(ППО, period, revision, workers, members, sent back)."""
+    ids = {name: await org_id(h, name) for name in {row[0] for row in rows}}
+    async with h.session_pool() as session, session.begin():
+        chair = (await session.scalars(select(Person.id).where(Person.tg_user_id == CHAIR))).one()
+        for name, period, revision, workers, members, returned in rows:
+            session.add(
+                MembershipReport(
+                    org_id=ids[name],
+                    period=period,
+                    revision=revision,
+                    workers=workers,
+                    members=members,
+                    submitted_by=chair,
+                    submitted_at=datetime(2026, period.month, 5, tzinfo=UTC),
+                    submission_key=f"returned-{next(_keys)}",
+                    returned_at=datetime(2026, period.month, 6, tzinfo=UTC) if returned else None,
+                    returned_by=chair if returned else None,
+                    return_comment="Проверьте число членов" if returned else None,
+                )
+            )
+
+
+async def test_the_previous_report_is_the_last_one_not_sent_back(harness: Harness) -> None:
+    """The school's October (10 of 100, a typo) was sent back and never corrected; the
+    kindergarten's October was corrected (revision 2). The digest compares November with
+    September for the school and with the corrected October for the kindergarten, and the
+    chair's form compares with September too."""
+    h = harness
+    h.clock.moment = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    await district_with_staff(h)
+    await add_reports(
+        h,
+        [
+            (SCHOOL, SEP, 1, 100, 55, False),
+            (SCHOOL, OCT, 1, 100, 10, True),
+            (SCHOOL, NOV, 1, 100, 60, False),
+            (KINDERGARTEN, OCT, 1, 20, 2, True),
+            (KINDERGARTEN, OCT, 2, 20, 10, False),
+            (KINDERGARTEN, NOV, 1, 20, 12, False),
+        ],
+    )
+    await h.send(STAFF, "/digest")
+    _, data = h.server.sent_files(STAFF)[-1]
+    header, *rows = (
+        openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
+    )
+    table = {row["ППО"]: row for row in (dict(zip(header, r, strict=True)) for r in rows)}
+    assert table[SCHOOL]["Изменение охвата, п.п."] == 5
+    assert table[KINDERGARTEN]["Изменение охвата, п.п."] == 10
+
+    async with h.session_pool() as session:
+        previous = await reports.previous_report(session, await org_id(h, SCHOOL), before=DEC)
+    assert previous is not None and previous.period == NOV
+    async with h.session_pool() as session:
+        previous = await reports.previous_report(session, await org_id(h, SCHOOL), before=NOV)
+    assert previous is not None and (previous.period, previous.members) == (SEP, 55)
+
+
+async def test_a_report_sent_back_does_not_decide_how_often_a_ppo_is_asked(
+    harness: Harness,
+) -> None:
+    """December's 95 of 100 was sent back as a typo and never corrected: in March the school
+    is asked like a ППО without a report, not spared as one above 80 %."""
+    h = harness
+    h.clock.moment = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    await district_with_staff(h)
+    await add_reports(h, [(SCHOOL, DEC, 1, 100, 95, True), (KINDERGARTEN, DEC, 1, 20, 19, False)])
+    h.clock.moment = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    asked = {r.chat_id for r in await drain(h) if "Открыт мониторинг" in (r.plain_text or "")}
+    assert CHAIR in asked
+    assert 502 not in asked  # the kindergarten's 95 % stands: asked twice a year
+
+
+async def test_a_return_written_while_the_chair_resent_returns_nothing(harness: Harness) -> None:
+    h = harness
+    await district_with_staff(h)
+    await submit(h)
+    choice = last_message(await h.send(STAFF, "/return сош"))
+    card = last_message(await h.tap(STAFF, choice, SCHOOL))
+    await h.tap(STAFF, card, "Вернуть")
+    summary = last_message(await h.send(STAFF, "Проверьте число членов профсоюза"))
+    await submit(h, ["54", "45", "12", "8", "3", "2", "4", "1", "5"])  # revision 2
+
+    done = texts(await h.tap(STAFF, summary, "Отправить"))[0]
+    assert done.startswith(f"Пока вы писали комментарий, председатель «{SCHOOL}» прислал")
+    assert "Возвращены на исправление" not in texts(await h.send(STAFF, "/status"))[0]
+    assert not [r for r in await drain(h) if r.chat_id == CHAIR]
+    async with h.session_pool() as session:
+        returned = await session.scalars(
+            select(MembershipReport.id).where(MembershipReport.returned_at.is_not(None))
+        )
+        assert returned.all() == []
