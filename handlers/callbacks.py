@@ -80,12 +80,12 @@ class ReportPeriod(CallbackData, prefix="rq1"):
     collection_id: int
 
 
-class ScopePick(CallbackData, prefix="s1"):
-    """Staff holding several districts (or an admin) pick which one a command is for."""
+class ScopePick(CallbackData, prefix="s2"):
+    """Staff holding several districts (or an admin) pick which one a command is for; the
+    command's words are read from the message the pick answers (they may not fit here)."""
 
     command: str
     org_id: int
-    arg: str = ""
 
 
 class ReturnPick(CallbackData, prefix="rp1"):

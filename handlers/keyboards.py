@@ -243,10 +243,8 @@ def reminder_button(form: str, org_id: int) -> tuple[str, str]:
     return declared.reminder_label, OpenForm(form=form, org_id=org_id).pack()
 
 
-def scope_choice(command: str, arg: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:
-    return inline(
-        ((s.name[:60], ScopePick(command=command, org_id=s.id, arg=arg[:20])) for s in scopes), 1
-    )
+def scope_choice(command: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:
+    return inline(((s.name[:60], ScopePick(command=command, org_id=s.id)) for s in scopes), 1)
 
 
 def return_choice(found: Sequence[Organization]) -> InlineKeyboardMarkup:

@@ -186,7 +186,9 @@ async def scoped_command(message: Message, command: CommandObject, ctx: Ctx) -> 
     elif len(scopes) == 1:
         await RUNNERS[name](Scoped(message, scopes[0], arg, ctx))
     else:
-        await message.answer(t.CHOOSE_SCOPE, reply_markup=keyboards.scope_choice(name, arg, scopes))
+        # A reply: the pick reads the command's words back from the message it answers,
+        # since a button's data (64 bytes) cannot carry them whole.
+        await message.reply(t.CHOOSE_SCOPE, reply_markup=keyboards.scope_choice(name, scopes))
 
 
 async def scope_picked(query: CallbackQuery, callback_data: ScopePick, ctx: Ctx) -> None:
@@ -197,7 +199,15 @@ async def scope_picked(query: CallbackQuery, callback_data: ScopePick, ctx: Ctx)
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    await runner(Scoped(query.message, scope, callback_data.arg, ctx))
+    await runner(Scoped(query.message, scope, _command_args(query.message), ctx))
+
+
+def _command_args(pick: Message) -> str:
+    """The words after the command the pick answers. Without it (deleted), none: every command
+    then shows its usage or its whole view, never acts on a guess."""
+    command = pick.reply_to_message
+    _, *args = (command.text or "").split(maxsplit=1) if command is not None else ("",)
+    return args[0].strip() if args else ""
 
 
 async def return_command(

@@ -251,3 +251,18 @@ async def test_staff_add_one_item_in_the_chat(harness: Harness) -> None:
     assert "Собрание &lt;актива&gt; &amp; отчёт" not in progress
     assert "Собрание <актива> & отчёт — до 30.06.2027, Детский сад № 2" in progress
     assert common.NOT_YOUR_COMMAND in texts(await h.send(CHAIR, "/planitem"))
+
+
+async def test_a_command_whose_district_is_picked_keeps_all_its_words(harness: Harness) -> None:
+    """An admin oversees both districts: after the pick, «/planedit N срок 31 декабря 2027»
+    sets 31.12.2027, not the start of the words a button's data could hold."""
+    h = harness
+    await setup(h)
+    await h.upload(STAFF, plan_file(), "plan.xlsx", caption="/plan")
+    async with h.session_pool() as session:
+        item = (await session.scalars(select(PlanItem.id).order_by(PlanItem.id))).first()
+    choice = await h.send(ADMIN, f"/planedit {item} срок 31 декабря 2027")
+    replies = await h.tap(ADMIN, choice[-1], "Кировская районная организация")
+    async with h.session_pool() as session:
+        stored = await session.get(PlanItem, item)
+        assert stored is not None and stored.deadline == date(2027, 12, 31), texts(replies)
