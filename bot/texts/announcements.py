@@ -6,7 +6,8 @@ names are raw: escaped here (line breaks kept).
 
 from __future__ import annotations
 
-from bot.texts.markup import TELEGRAM_TEXT_LIMIT, clip, esc, utf16_len
+from bot.texts.common import more
+from bot.texts.markup import LIST_ROOM, TELEGRAM_TEXT_LIMIT, clip, esc, fitting, utf16_len
 
 TITLE = "Объявление"
 CMD_ANNOUNCE = "Объявление председателям ППО"
@@ -51,11 +52,13 @@ def delivery_report(delivered: int, unreachable: list[str], failures: list[tuple
     reason of each refusal (raw) with how many messages it refused, most frequent first."""
     lines = ["<b>Отчёт о доставке объявления</b>", f"Доставлено: {delivered}"]
     if unreachable:
-        lines.append(f"Недоступны ({len(unreachable)}): " + ", ".join(esc(n) for n in unreachable))
+        names = fitting([esc(n) for n in unreachable], more, sep=", ")
+        lines.append(f"Недоступны ({len(unreachable)}): {names}")
     failed = sum(count for _, count in failures)
     if failed:
         lines.append(f"Не доставлено из-за ошибки: {failed}")
-        lines += [f"• {esc(reason or UNKNOWN_REASON)} — {count}" for reason, count in failures]
+        reasons = [f"• {esc(reason or UNKNOWN_REASON)} — {count}" for reason, count in failures]
+        lines.append(fitting(reasons, more, room=LIST_ROOM // 4))
     if not delivered:
         lines.append("Объявление не получил никто.")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ Button labels are not HTML (Telegram shows them as they are) and are never escap
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from html import escape
 
 
@@ -48,3 +49,24 @@ def clip(value: str, limit: int) -> str:
             break
         kept.append(char)
     return "".join(kept).rstrip() + CLIPPED
+
+
+LIST_ROOM = 3500
+"""UTF-16 units a list inside one message may take: the rest of the 4096 is its frame."""
+
+
+def fitting(
+    items: Sequence[str], more: Callable[[int], str], *, room: int = LIST_ROOM, sep: str = "\n"
+) -> str:
+    """``items`` (already escaped) joined by ``sep`` as far as ``room`` allows, then ``more(N)``
+    for the N left out: a list as long as a district (300 ППО, 150 blocked chairs) still
+    goes out as one message instead of being refused whole."""
+    shown: list[str] = []
+    size = 0
+    for item in items:
+        size += utf16_len(item) + utf16_len(sep)
+        if size > room:
+            break
+        shown.append(item)
+    rest = len(items) - len(shown)
+    return sep.join([*shown, more(rest)] if rest else shown)

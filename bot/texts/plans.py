@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.texts.markup import clip, esc
+from bot.texts.markup import LIST_ROOM, clip, esc, fitting, utf16_len
 from bot.texts.reminders import day_text, plural
 
 CMD_PLAN = "план мероприятий: ход выполнения; с файлом .xlsx — загрузить план"
@@ -153,13 +153,12 @@ def reminder(org_name: str | None, number: str, text: str, deadline: date, days_
 
 def escalation(number: str, text: str, deadline: date, lines: Sequence[str]) -> str:
     """``number``, ``text`` are raw; ``lines`` are built by ``late_line``."""
-    return "\n".join(
-        [
-            f"⏰ Просрочен пункт плана {item_line(number, text)}",
-            f"Срок был {day_text(deadline)}. Не выполнили:",
-            *lines,
-        ]
+    head = (
+        f"⏰ Просрочен пункт плана {item_line(number, text)}\n"
+        f"Срок был {day_text(deadline)}. Не выполнили:"
     )
+    room = LIST_ROOM - utf16_len(head)
+    return f"{head}\n" + fitting(lines, lambda rest: f"… и ещё {rest} ППО", room=room)
 
 
 def late_line(name: str, person: str | None) -> str:

@@ -10,9 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.texts.common import period_name
-from bot.texts.markup import esc
-
-MAX_LIST_CHARS = 3500  # a Telegram message holds 4096 characters
+from bot.texts.markup import LIST_ROOM, esc, fitting
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -137,18 +135,9 @@ def escalation(
         )
     else:
         head = f"<b>{verb} {what}</b> (срок {day_text(deadline)}): {len(lines)} из {total} ППО"
-    shown: list[str] = []
-    size = len(head)
-    for number, line in enumerate(lines, start=1):
-        numbered = f"{number}. {line}"
-        if size + len(numbered) + 1 > MAX_LIST_CHARS:
-            break
-        shown.append(numbered)
-        size += len(numbered) + 1
-    rest = len(lines) - len(shown)
-    if rest:
-        shown.append(f"… и ещё {rest} ППО")
-    return "\n".join([head, "", *shown])
+    numbered = [f"{number}. {line}" for number, line in enumerate(lines, start=1)]
+    listed = fitting(numbered, lambda rest: f"… и ещё {rest} ППО", room=LIST_ROOM - len(head))
+    return "\n".join([head, "", listed])
 
 
 CATCH_UP_FAILED = (
