@@ -20,6 +20,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.files import Drawing, RenderedFile, Renderer
@@ -379,6 +380,68 @@ async def test_network_outage_drops_nothing(
         await live_bot.session.close()
     assert report.sent == 10
     assert delivered(server) == Counter(dict.fromkeys(keys, 1))
+
+
+async def test_a_long_outage_gives_up_nothing(
+    server: FakeTelegramServer, session_pool, clock: FakeClock
+) -> None:
+    """The office line is down for 35 minutes (over the 16-32 minutes that ``max_attempts``
+    of backoff last): a connection that fails for every chat is waited out, not counted
+    against the messages; they all go once it is back, retried at most the cap apart."""
+    keys = await seed(session_pool, clock, range(3301, 3306))
+    gone = FakeTelegramServer(token=TOKEN)
+    await gone.start()
+    dead_url = gone.base_url
+    await gone.stop()
+    dead_bot = make_bot(dead_url)
+    try:
+        dead = deliverer(dead_bot, session_pool, clock, max_attempts=3, backoff_cap_seconds=600)
+        for _ in range(35):
+            assert (await dead.drain()).failed == 0
+            clock.advance(minutes=1)
+    finally:
+        await dead_bot.session.close()
+    stored = await rows(session_pool)
+    assert {row.status for row in stored.values()} == {OutboxStatus.PENDING}
+    assert min(row.attempts for row in stored.values()) > 3
+    assert max(row.not_before for row in stored.values()) <= clock.now() + timedelta(minutes=10)
+
+    clock.advance(minutes=10)
+    live_bot = make_bot(server.base_url)
+    try:
+        assert (await deliverer(live_bot, session_pool, clock).drain()).sent == 5
+    finally:
+        await live_bot.session.close()
+    assert delivered(server) == Counter(dict.fromkeys(keys, 1))
+
+
+async def test_a_database_error_while_drawing_is_retried(
+    server: FakeTelegramServer, bot: Bot, session_pool, clock: FakeClock
+) -> None:
+    """The table's data could not be read once (a dropped connection): the table still
+    comes, on the next drain, instead of failing for good as a broken renderer does."""
+    failures = iter([OperationalError("SELECT 1", {}, ConnectionResetError("reset"))])
+
+    async def table(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
+        if (error := next(failures, None)) is not None:
+            raise error
+        return lambda: RenderedFile("svodka.xlsx", b"PK\x03\x04 xlsx", "Таблица", False)
+
+    async with session_pool() as session, session.begin():
+        await outbox.enqueue(
+            session,
+            key="digest:7:2026-11-21:5101:3",
+            chat_id=5101,
+            kind="digest_table",
+            payload={},
+            not_before=clock.now(),
+            now=clock.now(),
+        )
+    sender = deliverer(bot, session_pool, clock, {"digest_table": table})
+    assert (await sender.drain()).failed == 0
+    clock.advance(hours=1)
+    assert (await sender.drain()).sent == 1
+    assert [name for name, _ in server.sent_files(5101)] == ["svodka.xlsx"]
 
 
 async def test_403_marks_the_chair_unreachable_and_spares_the_others(

@@ -5,11 +5,15 @@
   not a failed attempt and nothing is written (the sender handles it, never classified);
 * 5xx ``TelegramServerError``, ``TelegramNetworkError`` (timeouts included), unexpected
   errors -> back to ``pending`` with ``attempts + 1`` and ``not_before`` pushed back by an
-  exponential backoff with jitter; ``failed`` once ``max_attempts`` is reached;
+  exponential backoff with jitter; ``failed`` once ``max_attempts`` is reached, except for
+  network errors: the bot's connection being down (an office line, Telegram unreachable)
+  is no reason to drop what is due, so those wait, retried at most ``backoff_cap_seconds``
+  apart;
 * 403 ``TelegramForbiddenError`` (bot blocked, user deactivated) and 400 "chat not found"
   -> ``unreachable``, and the person with that Telegram id gets ``unreachable_at``;
 * any other 400 (and a group migrated to a supergroup, a file too large) -> ``failed``
-  with Telegram's description; a renderer that raises -> ``failed`` with its error.
+  with Telegram's description; a renderer that raises -> ``failed`` with its error, unless
+  it is the database's (a connection dropped, a lock): that is retried like a 5xx.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from aiogram.exceptions import (
     TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,8 +78,25 @@ def classify(
     # (401/404/409 say the bot itself is misconfigured, not that the message is bad).
     if not isinstance(exc, TelegramAPIError):
         log.warning("outbox %s: unexpected error", item.key, exc_info=exc)
+    # No network is an outage of the bot's, not a fault of the message: it waits it out
+    # (backing off to ``backoff_cap_seconds``) instead of giving up after half an hour.
+    outage = isinstance(exc, TelegramNetworkError)
+    return retry_later(item, description, settings, now, rng, give_up=not outage)
+
+
+def retry_later(
+    item: Item,
+    description: str,
+    settings: DeliverySettings,
+    now: datetime,
+    rng: random.Random,
+    *,
+    give_up: bool = True,
+) -> Outcome:
+    """Back to ``pending`` after a backoff; ``failed`` once ``max_attempts`` are spent, if
+    ``give_up``."""
     attempts = item.attempts + 1
-    if attempts >= settings.max_attempts:
+    if give_up and attempts >= settings.max_attempts:
         return Outcome(Result.FAILED, f"gave up after {attempts} attempts: {description}")
     return Outcome(Result.RETRY, description, now + _backoff(attempts, settings, rng))
 

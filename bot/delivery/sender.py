@@ -38,11 +38,12 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.calls import SendCall, file_call, keyboard, text_call
@@ -55,6 +56,7 @@ from bot.delivery.outcomes import (
     Result,
     classify,
     error_text,
+    retry_later,
     store_outcome,
 )
 from bot.delivery.schedule import Item, Schedule
@@ -292,6 +294,11 @@ class Deliverer:
     async def _deliver(self, item: Item, halted: asyncio.Event, report: DrainReport) -> None:
         try:
             send = await self._prepare(item)
+        except DBAPIError as exc:  # reading what to draw met a passing database error
+            log.warning("outbox %s: database error while rendering", item.key, exc_info=exc)
+            outcome = retry_later(item, f"render: {error_text(exc)}", *self._retry_terms())
+            await _uninterrupted(self._record(item, outcome, report))
+            return
         except Exception as exc:
             log.exception("outbox %s: cannot build the message", item.key)
             outcome = Outcome(Result.FAILED, f"render: {error_text(exc)}")
@@ -307,7 +314,7 @@ class Deliverer:
                 await self._pause_everyone(item, exc.retry_after, report)
                 continue  # the same message again, once the pause is over
             except Exception as exc:
-                outcome = classify(item, exc, self.settings, self._clock.now(), self._rng)
+                outcome = classify(item, exc, *self._retry_terms())
             else:
                 outcome = Outcome(Result.SENT)
             finally:
@@ -315,6 +322,9 @@ class Deliverer:
             # A cancellation now must not lose the record of a call that was made.
             await _uninterrupted(self._record(item, outcome, report))
             return
+
+    def _retry_terms(self) -> tuple[DeliverySettings, datetime, random.Random]:
+        return self.settings, self._clock.now(), self._rng
 
     async def _pause_everyone(self, item: Item, retry_after: float, report: DrainReport) -> None:
         """Honour a 429: no call to anyone for ``retry_after`` seconds."""

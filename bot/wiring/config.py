@@ -38,7 +38,8 @@ class DeliverySettings(BaseModel):
     per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
     """Calls per second to one chat (Telegram: about 1; 20 per minute in groups)."""
     max_attempts: int = Field(default=8, ge=1, le=100)
-    """Failed attempts (5xx, network, timeouts) after which a message is ``failed``."""
+    """Failed attempts after which a message is ``failed`` (5xx, unexpected errors); network
+    errors and timeouts count for the backoff but never make a message ``failed``."""
     backoff_base_seconds: float = Field(default=15.0, gt=0)
     """Delay after the first failed attempt; doubles with each further one."""
     backoff_cap_seconds: float = Field(default=3600.0, gt=0)
