@@ -62,6 +62,7 @@ class PpoRow:
     chair_unreachable: bool
     chair_paused_until: date | None
     passport_chair: str | None = None  # the chair's full name written in the passport
+    timezone: str | None = None  # the ППО's own zone (None: the bot's default one)
 
     @property
     def record_chair(self) -> str | None:
@@ -160,6 +161,7 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
             Person.unreachable_at,
             Person.reminders_paused_until,
             Passport.chair_full_name,
+            Organization.timezone,
         )
     ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
     fetched = (await session.execute(stmt)).all()
@@ -193,6 +195,7 @@ def _ppo_row(r: Sequence[Any]) -> PpoRow:
         chair_unreachable=r[10] is not None,
         chair_paused_until=r[11],
         passport_chair=r[12],
+        timezone=r[13],
     )
 
 

@@ -261,6 +261,12 @@ async def test_the_local_date_of_a_ppo_in_utc_plus_10_decides_lateness(harness: 
     on_time = {row.name: (row.targets, row.on_time) for row in rows}
     assert (on_time[KINDERGARTEN], on_time[SCHOOL]) == ((1, 1), (1, 0))
 
+    # The table shows each report's time in its ППО's zone, the one lateness is judged in.
+    await harness.send(STAFF, "/export 10.2026")
+    rows = table(harness.server.sent_files(STAFF)[-1][1])
+    assert rows[SCHOOL]["Сдан (местное время)"] == datetime(2026, 10, 27, 1, 0)
+    assert rows[KINDERGARTEN]["Сдан (местное время)"] == datetime(2026, 10, 26, 18, 0)
+
 
 async def test_a_december_report_filed_on_2_january_is_in_the_old_years_rating(
     harness: Harness,

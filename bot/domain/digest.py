@@ -90,6 +90,7 @@ class DigestData:
     events: tuple[int, int] = (0, 0)  # (count, participants)
     events_since: date | None = None
     sections: tuple[DigestLines, ...] = ()  # the forms' own lines, read for the scope
+    default_tz: str = "Europe/Moscow"  # a ППО's zone when it has none of its own
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class Digest:
     period: date
     today: date
     tz: str
+    default_tz: str  # a ППО's zone when it has none of its own
     deadline: date | None  # of the collection; None without one
     lines: list[PpoLine]  # every ППО, by district and name
     submitted: int
@@ -275,6 +277,7 @@ def build_digest(data: DigestData) -> Digest:
         period=data.period,
         today=data.today,
         tz=data.tz,
+        default_tz=data.default_tz,
         deadline=data.collection.deadline if data.collection is not None else None,
         lines=lines,
         submitted=submitted,
@@ -331,6 +334,7 @@ async def load_digest(
         period=period,
         today=today,
         tz=scope.timezone or default_tz,
+        default_tz=default_tz,
         ppos=await store.ppo_rows(session, scope_org_id),
         reports=await store.counting_reports(session, scope_org_id, period),
         previous=await store.latest_before(session, scope_org_id, period),

@@ -102,10 +102,14 @@ def parse_timezone(value: object) -> str | None:
 
 def zone_of(org: Organization | None, default_tz: str) -> ZoneInfo:
     """The organization's time zone, or the default one (also for an unknown zone name)."""
-    name = org.timezone if org is not None else None
+    return zone_named(org.timezone if org is not None else None, default_tz)
+
+
+def zone_named(name: str | None, default_tz: str) -> ZoneInfo:
+    """The zone ``name`` (an organization's own), or the default one (also when unknown)."""
     if name:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            log.warning("unknown time zone %r of organization %s", name, org.id if org else None)
+            log.warning("unknown time zone %r of an organization", name)
     return ZoneInfo(default_tz)

@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from operator import attrgetter
-from zoneinfo import ZoneInfo
 
 from bot.domain.coverage import format_percent, format_points
 from bot.domain.digest import Digest, PpoLine, Status
+from bot.domain.timezones import zone_named
 from bot.rendering.charts import coverage_chart_png
 from bot.rendering.digest_totals import REASON_TEXT, SUMMED, totals_sheets
 from bot.rendering.histogram import render_coverage_histogram
@@ -251,10 +251,13 @@ def _rounded(value: float | None) -> float | None:
 
 
 def _submitted_at(digest: Digest, line: PpoLine) -> datetime | None:
-    """The report's time in the scope's zone, without the zone (Excel has none)."""
+    """The report's time in the ППО's own zone, the one «сдан с опозданием» is judged in (a
+    report sent at 00:30 on the 26th in Vladivostok is late for the 25th, though it was still
+    the 25th in Moscow), without the zone (Excel has none)."""
     if line.report is None:
         return None
-    return line.report.submitted_at.astimezone(ZoneInfo(digest.tz)).replace(tzinfo=None)
+    zone = zone_named(line.ppo.timezone, digest.default_tz)
+    return line.report.submitted_at.astimezone(zone).replace(tzinfo=None)
 
 
 def _report_field(name: str) -> Callable[[Digest, PpoLine], object]:
