@@ -18,6 +18,7 @@ from handlers import (
     history_import,
     manage,
     plans,
+    reachability,
     reserve,
     staff,
 )
@@ -45,4 +46,4 @@ def get_routers() -> list[Router]:
         forms.create_router(),
         fallback.create_router(),
     )
-    return [errors.create_router(), groups.create_router(), private]
+    return [errors.create_router(), reachability.create_router(), groups.create_router(), private]

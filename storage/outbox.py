@@ -283,12 +283,17 @@ async def mark_unreachable(
         select(OutboxMessage.chat_id).where(OutboxMessage.id == message_id)
     )
     if chat_id is not None:
-        await session.execute(
-            update(Person)
-            .where(Person.tg_user_id == chat_id, Person.unreachable_at.is_(None))
-            .values(unreachable_at=now)
-        )
+        await mark_person_unreachable(session, chat_id, now)
     return changed
+
+
+async def mark_person_unreachable(session: AsyncSession, tg_user_id: int, now: datetime) -> None:
+    """The person blocked the bot: unreachable since ``now`` (an earlier mark is kept)."""
+    await session.execute(
+        update(Person)
+        .where(Person.tg_user_id == tg_user_id, Person.unreachable_at.is_(None))
+        .values(unreachable_at=now)
+    )
 
 
 async def mark_failed(session: AsyncSession, message_id: int, now: datetime, error: str) -> bool:

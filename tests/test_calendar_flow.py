@@ -105,6 +105,29 @@ async def test_paused_chair_gets_nothing_and_staff_see_it(october, harness: Harn
     assert len(to(CHAIR, await tick_and_send(harness))) == 1
 
 
+async def test_blocking_and_unblocking_the_bot_is_heard_without_a_word(
+    october, harness: Harness
+) -> None:
+    """Telegram tells the bot (``my_chat_member``) when a chair blocks it and unblocks it:
+    staff see 📵 at once, and a chair who unblocks it and writes nothing is reminded again."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    assert "my_chat_member" in h.dp.resolve_used_update_types()
+    blocked = h.server.block_chat(CHAIR, notify=True)
+    assert blocked is not None
+    await h.feed(blocked)
+    assert "📵" in texts(await h.send(STAFF, "/status"))[0]
+    assert to(CHAIR, await tick_and_send(h)) == []  # the period opens; refused with 403
+
+    unblocked = h.server.unblock_chat(CHAIR, notify=True)
+    assert unblocked is not None
+    await h.feed(unblocked)
+    assert "📵" not in texts(await h.send(STAFF, "/status"))[0]
+    h.clock.moment = at(19)  # a week before the deadline: a reminder
+    assert to(CHAIR, await tick_and_send(h)) != []
+
+
 async def test_unreachable_chair_is_marked_and_catch_up_is_reported(
     october, harness: Harness
 ) -> None:

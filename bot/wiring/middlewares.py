@@ -181,7 +181,9 @@ class ViewerMiddleware(BaseMiddleware):
         if user is not None and session is not None:
             viewer = await load_viewer(session, user.id, self.admin_ids)
             private = chat is None or chat.type == ChatType.PRIVATE  # groups change nothing
-            if private and viewer.person is not None and viewer.person.unreachable_at is not None:
+            wrote = not (isinstance(event, Update) and event.my_chat_member)  # not a (un)block
+            reachable_again = viewer.person is not None and viewer.person.unreachable_at
+            if private and wrote and reachable_again:
                 # Someone who writes to the bot can be written to again (unblocked it).
                 await outbox.mark_reachable(session, user.id)
             data["viewer"] = viewer

@@ -1227,37 +1227,44 @@ class FakeTelegramServer:
             )
         )
 
-    def block_chat(self, chat_id: ChatId, *, notify: bool = False) -> None:
+    def block_chat(self, chat_id: ChatId, *, notify: bool = False) -> int | None:
         """Every call targeting ``chat_id`` now answers 403 "bot was blocked by the user".
 
         With ``notify=True`` a ``my_chat_member`` update (status "kicked") is queued,
-        as Telegram does when a user blocks a bot.
+        as Telegram does when a user blocks a bot; its id is returned.
         """
         key = _chat_key(chat_id)
         if key is None:
             msg = f"invalid chat_id {chat_id!r}"
             raise ValueError(msg)
         self._blocked_chats.add(key)
-        if notify and isinstance(key, int):
-            now = int(time.time())
-            self.add_update(
-                {
-                    "my_chat_member": {
-                        "chat": self._chat(key),
-                        "from": self._user(key),
-                        "date": now,
-                        "old_chat_member": {"user": self.bot_user, "status": "member"},
-                        "new_chat_member": {
-                            "user": self.bot_user,
-                            "status": "kicked",
-                            "until_date": 0,
-                        },
-                    }
-                }
-            )
+        return self._bot_status_update(key, "member", "kicked") if notify else None
 
-    def unblock_chat(self, chat_id: ChatId) -> None:
-        self._blocked_chats.discard(_chat_key(chat_id) or chat_id)
+    def unblock_chat(self, chat_id: ChatId, *, notify: bool = False) -> int | None:
+        """Calls to ``chat_id`` go through again; with ``notify=True`` the ``my_chat_member``
+        update Telegram sends (status "member") is queued and its id returned."""
+        key = _chat_key(chat_id)
+        self._blocked_chats.discard(key or chat_id)
+        return self._bot_status_update(key, "kicked", "member") if notify else None
+
+    def _bot_status_update(self, key: int | str | None, old: str, new: str) -> int | None:
+        if not isinstance(key, int):
+            return None
+        bot_was, bot_is = ({"user": self.bot_user, "status": status} for status in (old, new))
+        for member in (bot_was, bot_is):
+            if member["status"] == "kicked":
+                member["until_date"] = 0
+        return self.add_update(
+            {
+                "my_chat_member": {
+                    "chat": self._chat(key),
+                    "from": self._user(key),
+                    "date": int(time.time()),
+                    "old_chat_member": bot_was,
+                    "new_chat_member": bot_is,
+                }
+            }
+        )
 
     def enforce_limits(
         self, per_second_global: int | None = 30, per_chat_per_second: int | None = 1
