@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -47,3 +48,12 @@ def _rotate(folder: Path, keep: int) -> None:
     copies = sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"))
     for old in copies[:-keep]:
         old.unlink(missing_ok=True)
+
+
+def newest_backup_at(folder: Path) -> datetime | None:
+    """When the newest copy in ``folder`` was written (its name says, in UTC); None: none."""
+    for copy in sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"), reverse=True):
+        stamp = copy.name.removeprefix(BACKUP_PREFIX).removesuffix(BACKUP_SUFFIX)
+        with contextlib.suppress(ValueError):
+            return datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+    return None

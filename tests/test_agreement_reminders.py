@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.domain.agreement_reminders import plan_agreement_reminders
-from bot.wiring.scheduler import nightly
+from bot.wiring.scheduler import nightly, nightly_if_missed
 from handlers.keyboards import reminder_button
 from harness import Harness, background, texts
 from scenarios import CHAIR, join
@@ -113,3 +113,30 @@ async def test_a_reminder_queued_before_a_pause_waits_for_its_end(harness: Harne
     assert await plan(harness) == 1
     [message] = [m for m in await queued(harness) if m.key.startswith("agreement:")]
     assert "истекает через 19 дней" in message.payload["text"]
+
+
+async def test_a_bot_off_at_three_at_night_does_the_nightly_work_when_it_starts(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """An office PC runs the bot from 09:00 to 18:00: the 03:00 job never fires. At start the
+    night's work is done if no backup was written since the last 03:00, and (on SQLite, which
+    the bot backs up) only then."""
+    await join(harness)
+    org_id = await set_agreement(harness, date(2027, 1, 10))
+    bg = background(harness)
+    backups = tmp_path / "backups"
+    bg.settings = harness.settings.model_copy(update={"backup_dir": backups})
+    harness.clock.moment = utc(2026, 11, 23, 6)  # Monday, 09:00 in Moscow: the bot starts
+    await nightly_if_missed(bg)
+    assert [m.key for m in await queued(harness)] == [f"agreement:{org_id}:2027-01-10:{CHAIR}"]
+    if harness.engine.dialect.name != "sqlite":
+        return  # PostgreSQL is not backed up by the bot: its nightly work runs at every start
+    written = sorted(backups.iterdir())
+    assert len(written) == 1
+
+    harness.clock.moment = utc(2026, 11, 23, 12)  # restarted at 15:00: done already today
+    await nightly_if_missed(bg)
+    assert sorted(backups.iterdir()) == written
+    harness.clock.moment = utc(2026, 11, 24, 6)  # the next morning: the night was missed again
+    await nightly_if_missed(bg)
+    assert len(list(backups.iterdir())) == 2

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -48,13 +48,15 @@ from bot.wiring.config import Settings
 from handlers.district_event_keyboards import invite_buttons
 from handlers.plans import plan_done_button
 from storage import outbox
-from storage.backup import BackupUnsupportedError, nightly_backup
+from storage.backup import BackupUnsupportedError, newest_backup_at, nightly_backup
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
+NIGHTLY_AT = time(3, 0)
+"""When the nightly work runs, in the bot's zone (``TIMEZONE``)."""
 
 
 @dataclass
@@ -135,6 +137,27 @@ async def nightly(bg: Background) -> None:
             log.info("nightly backup written to %s", path)
 
 
+def _last_nightly_due(now: datetime, zone: ZoneInfo) -> datetime:
+    """The latest ``NIGHTLY_AT`` (in the bot's zone) not after ``now``."""
+    local = now.astimezone(zone)
+    due = datetime.combine(local.date(), NIGHTLY_AT, tzinfo=zone)
+    return due if due <= local else due - timedelta(days=1)
+
+
+async def nightly_if_missed(bg: Background) -> None:
+    """A bot that is off at 03:00 (an office PC switched off at night) never reaches the cron
+    job, whose next run after a start is the next 03:00: at start the nightly work is done
+    now if no backup was written since the last 03:00 (the backup is the night's last step;
+    on PostgreSQL, which the bot does not back up, that is every start). Every step is
+    idempotent (keyed reminders, pruning by age), and a crash loop writes one backup a day,
+    never rotating the good copies out."""
+    newest = await asyncio.to_thread(newest_backup_at, bg.settings.backup_dir)
+    due = _last_nightly_due(bg.clock.now(), ZoneInfo(bg.settings.timezone))
+    if newest is None or newest < due:
+        log.info("the nightly work of %s was missed: doing it now", due.isoformat())
+        await nightly(bg)
+
+
 async def _tell_admins(
     bg: Background, purpose: KeyPurpose, started_at: datetime, text: str
 ) -> None:
@@ -202,7 +225,13 @@ def create_scheduler(bg: Background) -> AsyncIOScheduler:
         next_run_time=datetime.now(UTC) + timedelta(seconds=TICK_SECONDS),
     )
     scheduler.add_job(
-        nightly, "cron", hour=3, minute=0, id="nightly", replace_existing=True, kwargs={"bg": bg}
+        nightly,
+        "cron",
+        hour=NIGHTLY_AT.hour,
+        minute=NIGHTLY_AT.minute,
+        id="nightly",
+        replace_existing=True,
+        kwargs={"bg": bg},
     )
     return scheduler
 
@@ -221,6 +250,7 @@ async def lead(bg: Background, scheduler: AsyncIOScheduler) -> None:
     bg.stop = asyncio.Event()
     bg.tasks.append(asyncio.create_task(bg.deliverer.run_forever(bg.stop)))
     await _catch_up_or_report(bg, bg.clock.now())
+    bg.tasks.append(asyncio.create_task(nightly_if_missed(bg)))
     scheduler.resume()
 
 
