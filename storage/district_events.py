@@ -251,3 +251,15 @@ async def events_of_ppo(session: AsyncSession, org_id: int) -> Sequence[District
         .limit(LISTED)
     )
     return (await session.scalars(stmt)).all()
+
+
+async def refused_invitations(session: AsyncSession, event_id: int) -> set[int]:
+    """The ППО whose chair's invitation to the event was refused as unreachable (the bot was
+    blocked when it went out): to be invited again once the chair is back."""
+    prefix = outbox_key_prefix(KeyPurpose.DISTRICT_INVITATION, event_id)
+    stmt = select(OutboxMessage.key).where(
+        OutboxMessage.key.startswith(prefix, autoescape=True),
+        OutboxMessage.status == OutboxStatus.UNREACHABLE,
+    )
+    keys = (await session.scalars(stmt)).all()
+    return {int(key.removeprefix(prefix).split(":", 1)[0]) for key in keys}

@@ -283,3 +283,24 @@ def test_resolve_numbers_names_and_ambiguity() -> None:
     ppos = tuple(PpoRef(id=i, name=n, key=name_key(n)) for i, n in names.items())
     found, missing = resolve("1; сош; детский\n№ 7", ppos)
     assert [p.id for p in found] == [1, 3] and missing == ["сош", "7"]
+
+
+async def test_a_chair_back_after_blocking_the_bot_is_invited_again(harness: Harness) -> None:
+    """The invitation met a blocked bot (403); the chair comes back with /start next day and
+    gets the invitation, with when and where, once; not only reminders saying neither."""
+    h = harness
+    await setup(h)
+    summary = await announce(h)
+    await h.tap(STAFF, summary[-1], "Отправить")
+    h.server.block_chat(CHAIR)
+    h.clock.moment = at(23, 11, 7)  # Monday 10:00: the invitations go out, the school's is refused
+    await tick(h)
+    h.server.unblock_chat(CHAIR)
+    h.clock.moment = at(24, 11, 7)
+    await h.send(CHAIR, "/start")
+    mark = h.server.mark()
+    for moment in (at(24, 11, 8), at(25, 11, 7), at(26, 11, 7)):
+        h.clock.moment = moment
+        await tick(h)
+    got = [r.plain_text or "" for r in h.server.requests[mark:] if r.chat_id == CHAIR and r.ok]
+    assert len([text for text in got if "Дом профсоюзов" in text]) == 1, got

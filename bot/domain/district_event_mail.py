@@ -87,13 +87,14 @@ async def _plan_event(
         return 0
     rows = await store.invites_with_orgs(session, event_id)
     chairs = await chairs_of(session, [org.id for _, org in rows])
+    refused = await store.refused_invitations(session, event_id)
     count = 0
     for invite, org in rows:
         chair = chairs.get(org.id)
         if chair is None or chair.unreachable or org.archived_at is not None:
             continue
         mail = _Mail(event, invite, org, chair, now, zone_of(org, default_tz), settings, buttons)
-        if await mail.queue(session):
+        if await mail.queue(session, invite_again=org.id in refused):
             count += 1
     return count
 
@@ -121,10 +122,15 @@ class _Mail:
     def answers_open(self) -> bool:
         return self.now < self.event.starts_at and self.today <= self.event.answer_by
 
-    async def queue(self, session: AsyncSession) -> bool:
+    async def queue(self, session: AsyncSession, *, invite_again: bool) -> bool:
+        """``invite_again``: the invitation was refused (the chair had blocked the bot) and the
+        chair is reachable now: it goes out once more, the reminders alone say no when or
+        where."""
         if self.invite.invited_at is None:
             return self.answers_open and await self._invitation(session)
         if self.answers_open:
+            if invite_again and await self._invitation(session, again=True):
+                return True
             return self.invite.answer is None and await self._reminder(session)
         return await self._attendance_prompt(session)
 
@@ -139,7 +145,7 @@ class _Mail:
             now=self.now,
         )
 
-    async def _invitation(self, session: AsyncSession) -> bool:
+    async def _invitation(self, session: AsyncSession, *, again: bool = False) -> bool:
         event = self.event
         text = "\n".join(
             [
@@ -155,11 +161,13 @@ class _Mail:
                 t.answer_deadline(event.answer_by),
             ]
         )
-        key = outbox_key(
-            KeyPurpose.DISTRICT_INVITATION, event.id, self.org.id, self.chair.tg_user_id
+        parts = (event.id, self.org.id, self.chair.tg_user_id, *(("again",) if again else ()))
+        queued = await self._send(
+            session, outbox_key(KeyPurpose.DISTRICT_INVITATION, *parts), text, ANSWER
         )
-        self.invite.invited_at = self.now
-        return await self._send(session, key, text, ANSWER)
+        if queued or not again:
+            self.invite.invited_at = self.now
+        return queued
 
     def _reminder_due(self) -> int | None:
         """Days before the answer day of the latest reminder due now, if one may go out."""
