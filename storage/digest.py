@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import late_deliveries
@@ -272,6 +272,14 @@ def _end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
+def _of_scope(scope_org_id: int) -> ColumnElement[bool]:
+    """A collection of the scope: its own, or (for a region) one of its districts'."""
+    return or_(
+        Collection.scope_org_id == scope_org_id,
+        Collection.scope_org_id.in_(scope_districts(scope_org_id)),
+    )
+
+
 async def current_collection(
     session: AsyncSession, scope_org_id: int, today: date, *, period: date | None = None
 ) -> CollectionInfo | None:
@@ -279,11 +287,7 @@ async def current_collection(
     latest period opened by the end of ``today`` (the open one, or the latest one if all are
     past their deadline). None when the scope has none: then every ППО counts as due.
     """
-    scope_orgs = or_(
-        Collection.scope_org_id == scope_org_id,
-        Collection.scope_org_id.in_(scope_districts(scope_org_id)),
-    )
-    base = [Collection.kind == CollectionKind.MEMBERSHIP, scope_orgs]
+    base = [Collection.kind == CollectionKind.MEMBERSHIP, _of_scope(scope_org_id)]
     if period is None:
         period = await session.scalar(
             select(func.max(Collection.period)).where(
@@ -342,3 +346,16 @@ async def event_totals(
     )
     count, participants = (await session.execute(stmt)).one()
     return int(count), int(participants)
+
+
+async def deadlines_between(
+    session: AsyncSession, scope_org_id: int, *, since: date, before: date
+) -> Sequence[date]:
+    """Deadlines from ``since`` up to, not including, ``before`` of the scope's collections,
+    a region's being those of its districts too."""
+    stmt = select(Collection.deadline).where(
+        _of_scope(scope_org_id),
+        Collection.deadline < before,
+        Collection.deadline >= since,
+    )
+    return (await session.scalars(stmt)).all()

@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
+from bot.rendering.xlsx import build_table_xlsx
 from bot.wiring.scheduler import calendar_tick, catch_up
 from harness import ADMIN, Harness, background, last_message, texts
 from scenarios import CHAIR, DISTRICT, FULL, accept_invite, code_of, invite_links, join
+from storage.models import Organization
 
 STAFF = 801
 
@@ -150,3 +153,30 @@ async def test_unreachable_chair_is_marked_and_catch_up_is_reported(
     told = [r.plain_text or "" for r in to(ADMIN, sent)]
     assert len(told) == 1 and "сводок — 1" in told[0]
     assert len([r for r in to(STAFF, sent) if r.method == "sendPhoto"]) == 1
+
+
+async def test_region_staff_get_the_digest_after_their_districts_deadline(
+    harness: Harness,
+) -> None:
+    """The region has no calendar of its own: its districts' deadlines are its too, so its
+    staff get the digest on the working day after one, like the districts' staff."""
+    h = harness
+    region, other = "Кемеровская областная организация", "Ленинская районная организация"
+    h.clock.moment = datetime(2026, 9, 20, 9, 0, tzinfo=UTC)
+    rows = [(region, DISTRICT, "Школа", 100), (region, other, "Больница", 50)]
+    headers = ("Регион", "Район", "Организация", "Работников")
+    await h.upload(ADMIN, build_table_xlsx("ППО", headers, rows), "l.xlsx", caption="/import")
+    await staff_joins(h)
+    async with h.session_pool() as session:
+        region_id = await session.scalar(select(Organization.id).where(Organization.name == region))
+    reply = " ".join(texts(await h.send(ADMIN, f"/invite {region_id}")))
+    link = next(word for word in reply.split() if "?start=" in word)
+    await accept_invite(h, 802, code_of(link), first_name="Ольга")
+
+    h.clock.moment = at(1)  # the October period opens, due Monday 26.10
+    await tick_and_send(h)
+    h.clock.moment = datetime(2026, 10, 26, 6, 30, tzinfo=UTC)  # Monday 09:30: the weekly one
+    await tick_and_send(h)
+    h.clock.moment = datetime(2026, 10, 27, 6, 30, tzinfo=UTC)  # Tuesday, after the deadline
+    digests = {r.chat_id for r in await tick_and_send(h) if "Сводка" in (r.plain_text or "")}
+    assert digests == {STAFF, 802}

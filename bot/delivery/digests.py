@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.files import Drawing, RenderedFile, Renderer
@@ -25,8 +24,9 @@ from bot.domain.timezones import zone_of
 from bot.forms.registry import DIGEST_SECTIONS
 from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text
 from bot.texts import digest as t
+from storage import digest as digest_store
 from storage import outbox, people
-from storage.models import Collection, Organization, Person, RoleGrant
+from storage.models import Organization, Person, RoleGrant
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -53,19 +53,18 @@ async def _deadline_slots(
     tz: ZoneInfo,
     settings: CalendarSettings,
 ) -> list[datetime]:
-    """The morning after each recent deadline of the scope's collections.
+    """The morning after each recent deadline of the scope's collections, a region's being
+    those of its districts too (its staff report upward after them as well).
 
     Only deadlines that can still have a digest due (passed, and no older than the catch-up
     window plus the longest run of days off) are read: the others cannot matter, and a far
     future deadline stored by mistake (31.12.9999) must not reach the date arithmetic.
     """
-    stmt = select(Collection.deadline).where(
-        Collection.scope_org_id == scope.id,
-        Collection.deadline < today,
-        Collection.deadline >= today - DEADLINE_LOOKBACK,
+    deadlines = await digest_store.deadlines_between(
+        session, scope.id, since=today - DEADLINE_LOOKBACK, before=today
     )
     slots = []
-    for deadline in (await session.scalars(stmt)).all():
+    for deadline in deadlines:
         day = next_working_day(deadline + timedelta(days=1))
         slots.append(datetime.combine(day, settings.digest_time, tzinfo=tz))
     return slots
