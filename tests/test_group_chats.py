@@ -138,3 +138,16 @@ async def test_backup_in_a_group_or_channel_sends_no_file(harness: Harness, kind
         update_id = group_message(harness, ADMIN, "/backup", chat)
     done = said(await harness.feed(update_id))
     assert done == [("sendMessage", GROUP, NOTICE)]
+
+
+async def test_commands_typed_at_once_in_a_group_keep_the_chats_pace(harness: Harness) -> None:
+    """Four members of a union group type «/start@bot» in the same moment: the notices keep
+    Telegram's per-chat pace, so none draws a 429 (which would pause every chat of the bot)."""
+    harness.server.enforce_limits(per_second_global=30, per_chat_per_second=1)
+    for member in range(60_001, 60_005):
+        await harness.feed(group_message(harness, member, "/start@ppo_test_bot"))
+    notices = [
+        r for r in harness.server.requests if r.chat_id == GROUP and r.method == "sendMessage"
+    ]
+    assert len(notices) == 4 and all(r.ok for r in notices)
+    assert harness.server.limit_violations["per_chat"] == 0

@@ -181,15 +181,16 @@ async def send_paced(
     """One reply through the limiter the outbox uses; a 429 pauses every sender for
     ``retry_after`` and the call is made again (a few times at most).
 
-    A reply is a burst (``Pacer.acquire(burst=True)``): the few messages of one answer go at
-    once to the person who just wrote, without the per-chat spacing the outbox keeps, but
-    never two at once to one chat and always within the global limit (of every replica
-    together on PostgreSQL).
+    A reply in a private chat is a burst (``Pacer.acquire(burst=True)``): the few messages of
+    one answer go at once to the person who just wrote, without the per-chat spacing the
+    outbox keeps, but never two at once to one chat and always within the global limit (of
+    every replica together on PostgreSQL). A group (a negative chat id) gets the spacing:
+    ten members typing a command at once would otherwise draw 429s that pause every chat.
     """
     target = getattr(method, "chat_id", None)
     key = target if isinstance(target, int) else chat_id or 0
     for attempt in range(1, RETRY_AFTER_ATTEMPTS + 1):
-        permit = await limiter.acquire(key, burst=True)
+        permit = await limiter.acquire(key, burst=key > 0)
         try:
             await bot(method)
             return
