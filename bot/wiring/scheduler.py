@@ -246,11 +246,11 @@ async def start_background(bg: Background) -> AsyncIOScheduler:
 
 async def lead(bg: Background, scheduler: AsyncIOScheduler) -> None:
     """This process became the leader: start the sender, catch up on what fell due while no
-    one led (or the bot was down), let the clock run."""
+    one led (or the bot was down), the night's work too if it was missed, let the clock run."""
     bg.stop = asyncio.Event()
     bg.tasks.append(asyncio.create_task(bg.deliverer.run_forever(bg.stop)))
     await _catch_up_or_report(bg, bg.clock.now())
-    bg.tasks.append(asyncio.create_task(nightly_if_missed(bg)))
+    await nightly_if_missed(bg)
     scheduler.resume()
 
 
