@@ -12,6 +12,7 @@ from bot.domain.cells import shown
 from bot.domain.trends import build_trends, find_ppo
 from bot.rendering.trend_chart import trends_chart_png
 from bot.rendering.trends import trends_lines, trends_xlsx
+from bot.texts import common
 from bot.texts import trends as t
 from handlers.replies import answer_file, answer_lines
 from storage.models import OrgKind
@@ -39,7 +40,7 @@ async def run_trends(c: Scoped) -> None:
             lines = [t.many_found(len(found))]
             lines += [t.found_line(p.org_id, p.name, p.district_name) for p in found[:FOUND_SHOWN]]
             if len(found) > FOUND_SHOWN:
-                lines.append(t.more(len(found) - FOUND_SHOWN))
+                lines.append(common.more(len(found) - FOUND_SHOWN))
             await answer_lines(c.message, lines)
             return
         subject = found[0]

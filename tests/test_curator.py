@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from factories import membership_report
 from harness import ADMIN, Harness, texts
 from scenarios import CHAIR, DISTRICT, FULL, accept_invite, answer_all, code_of, invite_links, join
 from storage.models import (
@@ -37,16 +38,8 @@ async def ids(h: Harness) -> dict[str, int]:
 
 
 def report(org_id: int, period: date, members: int, workers: int, by: int) -> MembershipReport:
-    return MembershipReport(
-        org_id=org_id,
-        period=period,
-        revision=1,
-        workers=workers,
-        members=members,
-        submitted_by=by,
-        submitted_at=datetime(period.year, period.month, 20, 9, tzinfo=UTC),
-        submission_key=f"seed-{org_id}-{period}",
-    )
+    at = datetime(period.year, period.month, 20, 9, tzinfo=UTC)
+    return membership_report(org_id, period, workers, members, by=by, at=at)
 
 
 def request(

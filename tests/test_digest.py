@@ -29,6 +29,7 @@ from bot.rendering.digest import (
 )
 from bot.rendering.tables import TEXT_LIMIT
 from digest_queries import person_names
+from factories import membership_report
 from storage import digest as store
 from storage.digest import PpoRow, ReportRow, ScopeInfo
 from storage.models import (
@@ -36,7 +37,6 @@ from storage.models import (
     CollectionKind,
     CollectionTarget,
     Event,
-    MembershipReport,
     Organization,
     OrgKind,
     Person,
@@ -174,15 +174,14 @@ async def _seed(pool: async_sessionmaker[AsyncSession]) -> World:
             **extra: Any,
         ) -> None:
             session.add(
-                MembershipReport(
-                    org_id=world.orgs[code],
-                    period=period,
+                membership_report(
+                    world.orgs[code],
+                    period,
+                    workers,
+                    members,
+                    by=world.people[by or code],
+                    at=at,
                     revision=revision,
-                    workers=workers,
-                    members=members,
-                    submitted_by=world.people[by or code],
-                    submitted_at=at,
-                    submission_key=f"k{next(keys)}",
                     **extra,
                 )
             )

@@ -7,7 +7,6 @@ a totals sheet whose figures are the sums of the rows, and chairs named by their
 from __future__ import annotations
 
 import io
-import itertools
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -15,9 +14,10 @@ import openpyxl
 from sqlalchemy import select
 
 from bot.rendering.xlsx import build_table_xlsx
+from factories import membership_report
 from harness import ADMIN, Harness, texts
 from scenarios import accept_invite, code_of, invite_links
-from storage.models import MembershipReport, Organization, Person
+from storage.models import Organization, Person
 from storage.passports import PASSPORT_FIELDS, save_passport
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
@@ -27,7 +27,6 @@ CHAIR, STAFF = 501, 801
 PASSPORT_NAME = "Иванова Мария Петровна"
 OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
-_keys = itertools.count(1)
 
 # (ППО, period, workers, members, extra fields)
 REPORTS: list[tuple[str, date, int, int, dict[str, Any]]] = [
@@ -85,16 +84,8 @@ async def world(h: Harness) -> None:
         person = (await session.scalars(select(Person.id).where(Person.tg_user_id == CHAIR))).one()
         for name, period, workers, members, extra in REPORTS:
             session.add(
-                MembershipReport(
-                    org_id=orgs[name].id,
-                    period=period,
-                    revision=1,
-                    workers=workers,
-                    members=members,
-                    submitted_by=person,
-                    submitted_at=T0,
-                    submission_key=f"add-{next(_keys)}",
-                    **extra,
+                membership_report(
+                    orgs[name].id, period, workers, members, by=person, at=T0, **extra
                 )
             )
         for name, until, chair in (

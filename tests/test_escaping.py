@@ -21,6 +21,7 @@ from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as admin_texts
 from bot.texts import announcements as announcement_texts
 from bot.texts import forms as forms_texts
+from bot.texts import staff as staff_texts
 from bot.texts.markup import CLIPPED, esc
 from bot.wiring.scheduler import calendar_tick
 from fakes.telegram_server import (
@@ -588,8 +589,9 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: forms_texts.resuming_instead("Паспорт", raw, raw),
         lambda raw: admin_texts.region_named(raw, raw),
         lambda raw: admin_texts.imported_into_archive([raw, raw]),
+        lambda raw: staff_texts.report_resent(raw),
     ],
-    ids=["resuming", "resuming_instead", "region_named", "imported_into_archive"],
+    ids=["resuming", "resuming_instead", "region_named", "imported_into_archive", "report_resent"],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:
     """Texts whose flows name organizations only with plain names in their own tests: the

@@ -5,12 +5,12 @@ version returns nothing."""
 from __future__ import annotations
 
 import io
-import itertools
 from datetime import UTC, date, datetime
 
 import openpyxl
 from sqlalchemy import select
 
+from factories import membership_report
 from harness import Harness, last_message, texts
 from scenarios import CHAIR
 from storage import reports
@@ -19,7 +19,6 @@ from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
 
 SCHOOL, KINDERGARTEN = "МБОУ СОШ № 1", "МБДОУ детский сад «Солнышко»"
 SEP, OCT, NOV, DEC = (date(2026, month, 1) for month in (9, 10, 11, 12))
-_keys = itertools.count(1)
 
 
 async def add_reports(h: Harness, rows: list[tuple[str, date, int, int, int, bool]]) -> None:
@@ -29,15 +28,14 @@ async def add_reports(h: Harness, rows: list[tuple[str, date, int, int, int, boo
         chair = (await session.scalars(select(Person.id).where(Person.tg_user_id == CHAIR))).one()
         for name, period, revision, workers, members, returned in rows:
             session.add(
-                MembershipReport(
-                    org_id=ids[name],
-                    period=period,
+                membership_report(
+                    ids[name],
+                    period,
+                    workers,
+                    members,
+                    by=chair,
+                    at=datetime(2026, period.month, 5, tzinfo=UTC),
                     revision=revision,
-                    workers=workers,
-                    members=members,
-                    submitted_by=chair,
-                    submitted_at=datetime(2026, period.month, 5, tzinfo=UTC),
-                    submission_key=f"returned-{next(_keys)}",
                     returned_at=datetime(2026, period.month, 6, tzinfo=UTC) if returned else None,
                     returned_by=chair if returned else None,
                     return_comment="Проверьте число членов" if returned else None,

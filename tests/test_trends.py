@@ -8,7 +8,6 @@ December's), returned revisions are left out, a ППО of another district never
 from __future__ import annotations
 
 import io
-import itertools
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,9 +16,10 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from bot.rendering.xlsx import build_table_xlsx
+from factories import membership_report
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import accept_invite, code_of, invite_links
-from storage.models import MembershipReport, Organization, Person, Role, RoleGrant
+from storage.models import Organization, Person, Role, RoleGrant
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
 SCHOOL, KINDERGARTEN = "МБОУ СОШ № 1", "МБДОУ детский сад № 2"
@@ -27,7 +27,6 @@ GYMNASIUM, HOSPITAL = "Гимназия <№ 3> & Ко", "ГБУЗ ЦРБ"
 CHAIR, STAFF, REGION_STAFF = 501, 801, 802
 LISTED = "Иванова Мария Петровна"
 T0 = datetime(2022, 1, 5, 9, 0, tzinfo=UTC)
-_keys = itertools.count(1)
 
 # (ППО, period, workers, members, youth workers, youth members, extra)
 REPORTS: list[tuple[str, date, int, int, int | None, int | None, dict[str, Any]]] = [
@@ -86,17 +85,16 @@ async def world(h: Harness) -> dict[str, int]:
         )
         for name, period, workers, members, youth_w, youth_m, extra in REPORTS:
             session.add(
-                MembershipReport(
-                    org_id=ids[name],
-                    period=period,
+                membership_report(
+                    ids[name],
+                    period,
+                    workers,
+                    members,
+                    by=person,
+                    at=extra.get("at", T0),
                     revision=extra.get("revision", 1),
-                    workers=workers,
-                    members=members,
                     youth_workers=youth_w,
                     youth_members=youth_m,
-                    submitted_by=person,
-                    submitted_at=extra.get("at", T0),
-                    submission_key=f"trend-{next(_keys)}",
                     returned_at=T0 if extra.get("returned") else None,
                 )
             )

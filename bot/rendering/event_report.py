@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.domain.event_report import EventsReport, PeriodKind, ReportPeriod, Tally, Training
+from bot.texts import common
 from bot.texts import event_report as t
 from storage.event_report import EventLine
 
@@ -83,7 +84,7 @@ def _silent_lines(report: EventsReport) -> list[str]:
         for ppo in report.silent[:SILENT_SHOWN]
     ]
     if len(report.silent) > SILENT_SHOWN:
-        lines.append(t.more(len(report.silent) - SILENT_SHOWN))
+        lines.append(common.more(len(report.silent) - SILENT_SHOWN))
     return lines
 
 

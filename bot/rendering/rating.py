@@ -97,7 +97,7 @@ def _lines(rating: Rating, limit: int, no_data_cap: int) -> list[str]:
     if unrated:
         names = [short(org.row.name, limit) for org in unrated[:no_data_cap]]
         if len(unrated) > no_data_cap:
-            names.append(t.more(len(unrated) - no_data_cap) if names else t.SEE_LIST)
+            names.append(common.more(len(unrated) - no_data_cap) if names else t.SEE_LIST)
         lines += ["", t.no_data(len(unrated), names)]
     if rated:
         lines += ["", t.SEE_FILE]

@@ -111,6 +111,6 @@ def private_only(bot_username: str) -> str:
 PRIVATE_ONLY_ALERT = "Бот работает только в личных сообщениях."
 
 
-def more(count: int) -> str:
-    """Under a list cut short: how many were left out."""
-    return f"…и ещё {count}"
+def more(count: int, unit: str = "") -> str:
+    """Under a list cut short: how many were left out (``unit``: of what, e.g. "ППО")."""
+    return f"…и ещё {count}" + (f" {unit}" if unit else "")

@@ -121,10 +121,6 @@ def silent_line(name: str, district: str | None) -> str:
     return f"• {esc(name)}" + (f" ({esc(district)})" if district else "")
 
 
-def more(count: int) -> str:
-    return f"…и ещё {count}"
-
-
 ALL_HELD = "Мероприятия провели все ППО."
 ATTACHMENT = "Все мероприятия, итоги по видам и направлениям и список ППО — в таблице ниже."
 

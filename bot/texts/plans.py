@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.texts.common import more
 from bot.texts.markup import LIST_ROOM, clip, esc, fitting, utf16_len
 from bot.texts.reminders import day_text, plural
 
@@ -158,7 +159,7 @@ def escalation(number: str, text: str, deadline: date, lines: Sequence[str]) -> 
         f"Срок был {day_text(deadline)}. Не выполнили:"
     )
     room = LIST_ROOM - utf16_len(head)
-    return f"{head}\n" + fitting(lines, lambda rest: f"… и ещё {rest} ППО", room=room)
+    return f"{head}\n" + fitting(lines, lambda rest: more(rest, "ППО"), room=room)
 
 
 def late_line(name: str, person: str | None) -> str:

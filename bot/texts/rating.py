@@ -94,10 +94,6 @@ def no_data(count: int, names: Sequence[str]) -> str:
     return f"<b>Нет данных за год ({count}):</b> " + ", ".join(esc(name) for name in names)
 
 
-def more(count: int) -> str:
-    return f"…и ещё {count}"
-
-
 SEE_LIST = "список — в файле"
 NOBODY_RATED = "Ни одна ППО не сдала мониторинг за этот год: рейтинг не из чего составить."
 NO_PPO = "В этой организации нет первичных профсоюзных организаций."

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.texts.common import period_name
-from bot.texts.markup import LIST_ROOM, esc, fitting
+from bot.texts.common import more, period_name
+from bot.texts.markup import LIST_ROOM, esc, fitting, utf16_len
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:
@@ -136,7 +136,7 @@ def escalation(
     else:
         head = f"<b>{verb} {what}</b> (срок {day_text(deadline)}): {len(lines)} из {total} ППО"
     numbered = [f"{number}. {line}" for number, line in enumerate(lines, start=1)]
-    listed = fitting(numbered, lambda rest: f"… и ещё {rest} ППО", room=LIST_ROOM - len(head))
+    listed = fitting(numbered, lambda rest: more(rest, "ППО"), room=LIST_ROOM - utf16_len(head))
     return "\n".join([head, "", listed])
 
 

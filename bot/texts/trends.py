@@ -29,10 +29,6 @@ def found_line(number: int, ppo: str, district: str) -> str:
     return f"/trends {number} — {esc(ppo)} ({esc(district)})"
 
 
-def more(count: int) -> str:
-    return f"…и ещё {count}"
-
-
 def header(scope: str) -> str:
     return f"📈 <b>Динамика: {esc(scope)}</b>"
 
