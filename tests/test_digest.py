@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -19,7 +20,8 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.digest import DigestData, Status, build_digest, load_digest, parse_period
-from bot.rendering import charts
+from bot.domain.trends import Point, Series
+from bot.rendering import charts, histogram
 from bot.rendering.digest import (
     TABLE_HEADERS,
     digest_chart_png,
@@ -28,6 +30,7 @@ from bot.rendering.digest import (
     status_text,
 )
 from bot.rendering.tables import TEXT_LIMIT
+from bot.rendering.trend_chart import trend_chart_png
 from digest_queries import person_names
 from factories import membership_report
 from storage import digest as store
@@ -556,6 +559,20 @@ def test_chart_of_many_ppo_shows_the_lowest_and_says_so() -> None:
     assert chart.height == charts.TOP_PX + charts.BOTTOM_PX + charts.MAX_BARS * charts.BAR_PX
     assert chart.height <= 2560  # Telegram keeps photos up to 2,560 px a side
     assert Image.open(io.BytesIO(chart.png)).size == (1080, chart.height)
+
+
+def test_names_are_drawn_as_typed_but_for_what_the_font_lacks() -> None:
+    """A pair of ``$`` is no formula (``$\\frac$`` used to raise and lose the chart) and an
+    emoji is left out, not drawn as an empty box with a warning, on every chart."""
+    items = [("Школа $\\frac$ № 1", 40.0), ("Сад 🌞 «Ёлочка»", 60.0), ("ООО $Рога$", 90.0)]
+    one = Point(members=60, workers=100, reports=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns of each glyph its font lacks
+        chart = charts.render_coverage_chart(items, "Охват 🌞\nРайон $\\frac$")
+        histogram.render_coverage_histogram([40.0, 60.0], "Охват 🌞 $\\frac$", 50.0)
+        trend = trend_chart_png("Динамика 🌞 $\\frac$", Series([(2026, one)], [(NOW_P, one)]))
+    assert chart.labels == ["Школа $\\frac$ № 1", "Сад «Ёлочка»", "ООО $Рога$"]
+    assert Image.open(io.BytesIO(trend)).format == "PNG"
 
 
 def test_chart_is_thread_safe_and_leaves_no_figures() -> None:

@@ -9,10 +9,12 @@ database.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Protocol, cast
 
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -20,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from bot.domain.coverage import format_percent
+from bot.rendering.glyphs import NO_FORMULAS, drawable
 from bot.texts import digest as t
 
 DPI = 100
@@ -51,6 +54,8 @@ LEVELS = ((LOW, LINE_LOW), (HIGH, LINE_HIGH))
 LINE_WIDTH_PT = 2.5
 TEXT_COLOR = "#212121"
 GRID_COLOR = "#e0e0e0"
+rcParams.update(NO_FORMULAS)  # once, before any thread draws: a name is never a formula
+
 _LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5}
 
 
@@ -86,11 +91,15 @@ class AggCanvas(Protocol):
     ) -> None: ...
 
 
-def phone_figure(height_px: int) -> tuple[Figure, AggCanvas]:
+@contextmanager
+def phone_figure(height_px: int) -> Iterator[tuple[Figure, AggCanvas]]:
     """A white figure one phone screen wide (``WIDTH_PX``) and ``height_px`` tall, with the
-    Agg canvas that draws it (the canvas attaches itself to the figure)."""
+    Agg canvas that draws it (the canvas attaches itself to the figure); cleared afterwards."""
     fig = Figure(figsize=(WIDTH_PX / DPI, height_px / DPI), dpi=DPI, facecolor="white")
-    return fig, cast(AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
+    try:
+        yield fig, cast(AggCanvas, FigureCanvasAgg(fig))  # typed view of an unannotated class
+    finally:
+        fig.clear()
 
 
 def fitted_lines(canvas: AggCanvas, fig: Figure, text: str, max_px: float) -> list[str]:
@@ -115,7 +124,7 @@ def fit_text(
     renderer = canvas.get_renderer()
     probe = fig.text(0, 0, "", fontsize=fontsize, fontweight=fontweight)
     try:
-        text = " ".join(name.split())
+        text = drawable(name)
         probe.set_text(text)
         width = probe.get_window_extent(renderer).width
         if width <= max_px:
@@ -160,8 +169,7 @@ def render_coverage_chart(
     ordered = sorted(items, key=lambda item: (item[1], item[0]))
     shown = ordered[:max_bars]
     height = max(MIN_HEIGHT_PX, TOP_PX + BOTTOM_PX + len(shown) * BAR_PX)
-    fig, canvas = phone_figure(height)
-    try:
+    with phone_figure(height) as (fig, canvas):
         title_lines = _draw_title(canvas, fig, title, height)
         if not shown:
             fig.text(0.5, 0.45, t.CHART_EMPTY, fontsize=TITLE_PT, ha="center", color=TEXT_COLOR)
@@ -195,8 +203,6 @@ def render_coverage_chart(
         _draw_names(fig, ax, labels)
         _draw_levels(ax)
         return _drawn_chart(png_bytes(canvas), ax, height, shown, labels, total=len(ordered))
-    finally:
-        fig.clear()
 
 
 def _draw_title(canvas: AggCanvas, fig: Figure, title: str, height: int) -> int:

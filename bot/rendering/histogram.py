@@ -68,8 +68,7 @@ def render_coverage_histogram(
 ) -> CoverageHistogram:
     """The histogram of ``values`` (coverage per ППО, %) with ``overall`` marked."""
     counts = bin_counts(values)
-    fig, canvas = phone_figure(HEIGHT_PX)
-    try:
+    with phone_figure(HEIGHT_PX) as (fig, canvas):
         lines = fitted_lines(canvas, fig, title, WIDTH_PX * 0.94)
         fig.text(
             0.03,
@@ -92,8 +91,6 @@ def render_coverage_histogram(
         _draw_bins(ax, counts)
         _draw_marks(ax, overall)
         return CoverageHistogram(png_bytes(canvas), WIDTH_PX, HEIGHT_PX, counts, overall)
-    finally:
-        fig.clear()
 
 
 def _draw_bins(ax: Axes, counts: list[int]) -> None:

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from bot.domain.coverage import format_percent
 from bot.domain.trends import Point, Series, Trends
 from bot.rendering.charts import GRID_COLOR, LEVELS, TEXT_COLOR, phone_figure, png_bytes
+from bot.rendering.glyphs import drawable
 from bot.rendering.tables import short
 from bot.texts import trends as t
 
@@ -73,10 +74,15 @@ def _panel(ax: Axes, title: str, labels: Sequence[str], points: Sequence[Point])
 
 def trend_chart_png(title: str, series: Series) -> bytes:
     """The chart as PNG bytes, 1080 px wide (CPU-bound: callers may run it in a thread)."""
-    fig, canvas = phone_figure(HEIGHT_PX)
-    try:
+    with phone_figure(HEIGHT_PX) as (fig, canvas):
         fig.text(
-            0.03, 0.985, title, fontsize=TITLE_PT, fontweight="bold", va="top", color=TEXT_COLOR
+            0.03,
+            0.985,
+            drawable(title),
+            fontsize=TITLE_PT,
+            fontweight="bold",
+            va="top",
+            color=TEXT_COLOR,
         )
         top = fig.add_axes((0.09, 0.55, 0.87, 0.32))
         bottom = fig.add_axes((0.09, 0.09, 0.87, 0.32))
@@ -99,8 +105,6 @@ def trend_chart_png(title: str, series: Series) -> bytes:
             fontsize=LABEL_PT,
         )
         return png_bytes(canvas)
-    finally:
-        fig.clear()
 
 
 def trends_chart_png(trends: Trends) -> bytes:
