@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.files import Drawing, RenderedFile, Renderer
 from bot.delivery.limiter import RateLimiter
-from bot.delivery.sender import Deliverer
+from bot.delivery.sender import PAUSES_IN_A_ROW, Deliverer
 from bot.wiring.config import DeliverySettings
 from conftest import FakeClock
 from fakes.telegram_server import FakeTelegramServer, Request
@@ -302,6 +302,23 @@ async def test_429_pauses_every_send_and_loses_nothing(
     assert retried.at >= pause_start + 1.0
     pause = report.pauses[0]
     assert pause.until - pause.started == pytest.approx(1.0)
+
+
+async def test_a_chat_refused_with_429_again_and_again_waits_its_backoff(
+    server: FakeTelegramServer, bot: Bot, session_pool, clock: FakeClock
+) -> None:
+    """Each 429 pauses every chat; a message that draws three in a row goes back to wait its
+    backoff instead of pausing the whole bot again and again."""
+    keys = await seed(session_pool, clock, [2101, 2102, 2103])
+    server.fail_next("sendMessage", error_code=429, retry_after=1, chat_id=2102, times=10)
+
+    report = await deliverer(bot, session_pool, clock).drain()
+
+    assert [pause.chat_id for pause in report.pauses] == [2102] * PAUSES_IN_A_ROW
+    assert delivered(server) == Counter({keys[0]: 1, keys[2]: 1})
+    refused = (await rows(session_pool))[keys[1]]
+    assert refused.status == OutboxStatus.PENDING and refused.attempts == 1
+    assert refused.not_before > clock.now() and "429" in (refused.error or "")
 
 
 async def test_502_twice_then_success_is_delivered_once_with_attempts(

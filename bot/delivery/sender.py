@@ -71,6 +71,9 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 #: Shortest idle wait between drains of :meth:`Deliverer.run_forever` (guards a hot loop).
 MIN_IDLE_SECONDS = 0.5
+PAUSES_IN_A_ROW = 3
+"""429s one message may draw in a row before it waits its backoff instead: a chat Telegram
+keeps refusing must not pause every other chat of the bot without end."""
 
 
 async def _uninterrupted(awaitable: Awaitable[_T]) -> _T:
@@ -304,7 +307,7 @@ class Deliverer:
             outcome = Outcome(Result.FAILED, f"render: {error_text(exc)}")
             await _uninterrupted(self._record(item, outcome, report))
             return
-        while True:
+        for pauses in range(1, PAUSES_IN_A_ROW + 1):
             permit = await acquire_unless(self.limiter, item.chat_id, halted)
             if permit is None:
                 return  # stopping: the row stays pending
@@ -312,7 +315,9 @@ class Deliverer:
                 await send()
             except TelegramRetryAfter as exc:
                 await self._pause_everyone(item, exc.retry_after, report)
-                continue  # the same message again, once the pause is over
+                if pauses < PAUSES_IN_A_ROW:
+                    continue  # the same message again, once the pause is over
+                outcome = retry_later(item, f"{pauses} × 429: {exc.message}", *self._retry_terms())
             except Exception as exc:
                 outcome = classify(item, exc, *self._retry_terms())
             else:
