@@ -191,8 +191,16 @@ async def cancel_tapped(_: CallbackQuery, tap: Tap) -> None:
 
 async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
     draft, ctx, now = tap.draft, tap.chat.ctx, tap.chat.ctx.now()
-    if draft.step != SUMMARY or tap.form.spec.missing_required(draft.answers):
+    if draft.step != SUMMARY:
         await tap.query.answer(t.STALE_BUTTON)
+        return
+    missing = tap.form.spec.missing_required(draft.answers)
+    if missing:  # left at «⬅️ К сводке»: asked now, then back to the summary
+        await tap.query.answer()
+        await drop_keyboard(tap.query)
+        tap.form.mark_editing(draft, True)
+        _move(tap, missing[0])
+        await tap.chat.show(draft, note=t.STILL_MISSING)
         return
     if tap.data.value != summary_seal(draft, tap.form.summary_of(draft, tap.chat.env(draft).today)):
         await tap.query.answer()

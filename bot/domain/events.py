@@ -91,7 +91,11 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     if event is None:
         return await request.start_new(EVENT, context, org_id=org.id)
     return await request.start(
-        EVENT.name, context, org_id=org.id, step=SUMMARY, answers=answers_of(event)
+        EVENT.name,
+        context,
+        org_id=org.id,
+        step=SUMMARY,
+        answers=EVENT.stored_answers(answers_of(event)),
     )
 
 

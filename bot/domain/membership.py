@@ -154,13 +154,13 @@ async def _start(
         revision=revisions + 1,
         return_comment=correcting.return_comment if correcting else None,
     )
-    answers = report_answers(correcting) if correcting else {}
+    answers = MEMBERSHIP.stored_answers(report_answers(correcting)) if correcting else {}
     return await request.start(
         MEMBERSHIP.name,
         context,
         org_id=org.id,
         step=SUMMARY if correcting else MEMBERSHIP.first_step({}),
-        answers={key: value for key, value in answers.items() if value is not None},
+        answers=answers,
         note=note,
     )
 

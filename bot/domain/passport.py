@@ -51,7 +51,10 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     org = request.org
     passport = await passports.get_passport(request.session, org.id)
     values = passports.values_of(passport, org)
-    answers = {key: value for key, value in values.items() if value is not None}
+    if passport is None:  # what is known of the ППО already (its workers), all else to ask
+        answers = {key: value for key, value in values.items() if value is not None}
+    else:
+        answers = PASSPORT.stored_answers(values)
     filled = not PASSPORT.missing_required(answers)
     return await request.start(
         PASSPORT.name,

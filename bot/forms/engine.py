@@ -173,6 +173,13 @@ class FormSpec:
             if f.applies(answers) and answers.get(f.name) is not None
         }
 
+    def stored_answers(self, values: Answers) -> dict[str, Any]:
+        """A stored record's values as this form's answers, for changing single fields: every
+        question that applies counts as answered (``None``: skipped), so an edit asks nothing
+        else; one that did not apply stays unanswered, so an edit that makes it apply asks it
+        (an event changed to «Онлайн» asks for its views)."""
+        return {f.name: values.get(f.name) for f in self.fields if f.applies(values)}
+
     def missing_required(self, answers: Answers) -> list[str]:
         return [
             f.name

@@ -1,0 +1,98 @@
+"""Changing single fields of what was already sent: the passport, a returned report, an event.
+
+Only the changed question is asked (and what it makes apply); what was skipped before stays
+skipped, and «Отправить» with a required answer missing asks it instead of refusing.
+"""
+
+from __future__ import annotations
+
+from bot.texts import forms as tf
+from harness import Harness, last_message, texts
+from scenarios import CHAIR, join
+from test_events_and_passport import file_event
+from test_staff_tools import STAFF, district_with_staff, drain
+
+
+async def _fill_passport_skipping_optional(h: Harness) -> None:
+    """The passport with its three required answers; every optional question skipped."""
+    card = last_message(await h.send(CHAIR, "/passport"))
+    question = last_message(await h.tap(CHAIR, card, "Заполнить"))
+    question = last_message(await h.send(CHAIR, "МБОУ СОШ № 1"))
+    question = last_message(await h.tap(CHAIR, question, "Пропустить"))  # address
+    question = last_message(await h.send(CHAIR, "Иванова Мария Петровна"))
+    while "Пропустить" in str(question.buttons()):
+        question = last_message(await h.tap(CHAIR, question, "Пропустить"))
+    assert "Проверьте и нажмите" in (question.plain_text or "")
+    await h.tap(CHAIR, question, "Отправить")
+
+
+async def test_changing_one_passport_field_returns_to_the_summary(harness: Harness) -> None:
+    """A passport with its optional answers skipped, opened again to fix the chair's name:
+    after the new name the summary comes back, with no skipped question asked again."""
+    await join(harness)
+    await _fill_passport_skipping_optional(harness)
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    summary = last_message(await harness.tap(CHAIR, card, "Заполнить"))
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить"))
+    await harness.tap(CHAIR, menu, "Председатель")
+    after = last_message(await harness.send(CHAIR, "Петрова Анна Ивановна"))
+    text = after.plain_text or ""
+    assert "Председатель ППО (ФИО): Петрова Анна Ивановна" in text, text
+
+
+async def test_correcting_a_returned_report_asks_only_what_is_changed(harness: Harness) -> None:
+    """A report whose youth, managers and movement questions were skipped comes back from
+    the district; the chair changes «Членов профсоюза» as asked and is back at the summary of
+    revision 2, not walked through every skipped question."""
+    await district_with_staff(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    replies = await harness.send(CHAIR, "40")
+    for _ in range(5):  # youth, managers, joined, left, retired: not known
+        replies = await harness.tap(CHAIR, last_message(replies), "Пропустить")
+    await harness.tap(CHAIR, last_message(replies), "Отправить")
+
+    choice = last_message(await harness.send(STAFF, "/return сош"))
+    card = last_message(await harness.tap(STAFF, choice, "МБОУ СОШ № 1"))
+    await harness.tap(STAFF, card, "Вернуть")
+    await harness.tap(
+        STAFF, last_message(await harness.send(STAFF, "Проверьте число членов")), "Отправить"
+    )
+    notice = [r for r in await drain(harness) if r.chat_id == CHAIR and r.method == "sendMessage"]
+    summary = last_message(await harness.tap(CHAIR, notice[-1], "Мониторинг"))
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
+    await harness.tap(CHAIR, menu, "Членов профсоюза")
+    after = last_message(await harness.send(CHAIR, "42"))
+    text = after.plain_text or ""
+    assert "Членов профсоюза: 42" in text and "редакция № 2" in text, text
+
+
+async def test_an_event_corrected_to_online_asks_for_its_views(harness: Harness) -> None:
+    """An event held in the hall was in fact online: changing «Место» to «Онлайн» in the
+    correction asks for its views, as a new event does (the question did not apply before)."""
+    await join(harness)
+    await harness.tap(CHAIR, last_message(await file_event(harness)), "Отправить")
+    listing = last_message(await harness.send(CHAIR, "/events"))
+    card = last_message(await harness.tap(CHAIR, listing, "1."))
+    summary = last_message(await harness.tap(CHAIR, card, "Исправить"))
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
+    question = last_message(await harness.tap(CHAIR, menu, "Место"))
+    after = last_message(await harness.tap(CHAIR, question, "Онлайн")).plain_text or ""
+    assert "просмотров" in after.casefold() and "Исправление" not in after, after
+
+
+async def test_send_with_a_required_answer_missing_says_what_is_missing(harness: Harness) -> None:
+    """«Вид» changed to «Другое», its name left at «⬅️ К сводке»: «Отправить» under that
+    summary says nothing was sent and asks the missing name, instead of «кнопка устарела»."""
+    await join(harness)
+    summary = last_message(await file_event(harness))
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
+    question = last_message(await harness.tap(CHAIR, menu, "Вид"))
+    other = last_message(await harness.tap(CHAIR, question, "Другое"))
+    back = last_message(await harness.tap(CHAIR, other, "К сводке"))
+    assert "Отправить" in str(back.buttons())
+    replies = await harness.tap(CHAIR, back, "Отправить")
+    toasts = [r.params.get("text") for r in replies if r.method == "answerCallbackQuery"]
+    assert tf.STALE_BUTTON not in toasts, (toasts, texts(replies))
+    asked = "\n".join(texts(replies))
+    assert tf.STILL_MISSING in asked and "называется" in asked, asked
