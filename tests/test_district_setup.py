@@ -229,3 +229,24 @@ async def test_an_admin_of_a_fresh_install_is_pointed_to_import(harness: Harness
     assert texts(await harness.send(ADMIN, "/invites")) == [ta.INVITES_NO_ORGS]
     await harness.upload(ADMIN, org_file(), "list.xlsx", caption="/import")
     assert texts(await harness.send(ADMIN, "/status")) != [ts.NO_DISTRICTS_YET]
+
+
+async def test_a_whole_region_imported_at_once_is_summed_up_in_one_message(
+    harness: Harness,
+) -> None:
+    """A region's list with 60 districts named in full (about 80 characters each): the reply
+    naming the new districts fits one message (it was refused whole as too long, and the
+    admin heard nothing of an import that had landed)."""
+    rows = [
+        (f"Муниципальная районная организация № {i} Профсоюза работников госучреждений", "ДШИ")
+        for i in range(60)
+    ]
+    replies = await harness.upload(
+        ADMIN,
+        build_table_xlsx("ППО", ("Район", "Организация"), rows),
+        "list.xlsx",
+        caption="/import",
+    )
+    assert all(reply.ok for reply in replies), [reply.description for reply in replies]
+    [summary] = [text for text in texts(replies) if "Список организаций загружен" in text]
+    assert "Новых ППО: 60" in summary and "№ 0 Профсоюза" in summary and "…и ещё" in summary

@@ -6,7 +6,8 @@ come from ``bot.texts.importing``, which escapes the cells it quotes.
 
 from __future__ import annotations
 
-from bot.texts.markup import esc
+from bot.texts.common import more
+from bot.texts.markup import LIST_ROOM, esc, fitting
 
 SEND_FILE = (
     "Пришлите файл .xlsx или .csv со списком организаций (можно с подписью /import). "
@@ -24,8 +25,9 @@ def import_done(created: int, updated: int, unchanged: int, districts: list[str]
         f"Обновлено: {updated}",
         f"Без изменений: {unchanged}",
     ]
-    if districts:
-        lines.append("Новые районные организации: " + ", ".join(esc(d) for d in districts))
+    if districts:  # a whole region's list names a hundred districts: cut to fit one message
+        named = fitting([esc(d) for d in districts], more, sep=", ")
+        lines.append(f"Новые районные организации: {named}")
     lines.append("\nСсылки-приглашения председателям — /invites.")
     return "\n".join(lines)
 
@@ -38,12 +40,11 @@ def region_named(old: str, new: str) -> str:
     )
 
 
-def imported_into_archive(names: list[str], shown: int = 20) -> str:
+def imported_into_archive(names: list[str]) -> str:
     """``names`` are raw: rows that went to an archived ППО or into an archived district."""
-    listed = ", ".join(f"«{esc(name)}»" for name in names[:shown])
-    more = f" и ещё {len(names) - shown}" if len(names) > shown else ""
+    listed = fitting([f"«{esc(name)}»" for name in names], more, room=LIST_ROOM // 2, sep=", ")
     return (
-        f"⚠️ В архиве ({len(names)}): {listed}{more}. Это архивные ППО или ППО архивного "
+        f"⚠️ В архиве ({len(names)}): {listed}. Это архивные ППО или ППО архивного "
         "района: их не видят ни сотрудники, ни отчёты, пока их не вернут из архива (/org)."
     )
 
