@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 from sqlalchemy import func, select
 
 from bot.domain.org_list import parse_org_table
@@ -250,3 +253,51 @@ async def test_a_whole_region_imported_at_once_is_summed_up_in_one_message(
     assert all(reply.ok for reply in replies), [reply.description for reply in replies]
     [summary] = [text for text in texts(replies) if "Список организаций загружен" in text]
     assert "Новых ППО: 60" in summary and "№ 0 Профсоюза" in summary and "…и ещё" in summary
+
+
+def _merged_xlsx(rows: list[list[object]], merges: list[str]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_merged_region_and_district_cells_name_every_row_below_them(
+    harness: Harness,
+) -> None:
+    """«Регион» and «Район» merged down over their ППО, as Russian lists often are: every row
+    is read as Excel shows it. The file keeps the name in the top cell only: the rows below
+    were refused as «не указан район», or went to a second, default region."""
+    region = "Ростовская областная организация"
+    data = _merged_xlsx(
+        [
+            ["Регион", "Район", "Организация", "Работников"],
+            [region, DISTRICT, "Школа № 1", 10],
+            [None, None, "Школа № 2", 20],
+            [None, None, "Школа № 3", 30],
+            [None, "Советская районная организация", "ДШИ", 15],
+        ],
+        ["A2:A5", "B2:B4"],
+    )
+    reply = "\n".join(texts(await harness.upload(ADMIN, data, "list.xlsx", caption="/import")))
+    assert "Новых ППО: 4" in reply and "Строки с ошибками" not in reply, reply
+    async with harness.session_pool() as session:
+        orgs = (await session.scalars(select(Organization))).all()
+    by_id = {org.id: org for org in orgs}
+    placed = {
+        org.name: (by_id[org.parent_id].name, by_id[by_id[org.parent_id].parent_id].name)
+        for org in orgs
+        if org.kind == OrgKind.PPO and org.parent_id is not None
+    }
+    assert placed == {
+        "Школа № 1": (DISTRICT, region),
+        "Школа № 2": (DISTRICT, region),
+        "Школа № 3": (DISTRICT, region),
+        "ДШИ": ("Советская районная организация", region),
+    }

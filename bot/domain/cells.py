@@ -22,9 +22,11 @@ from collections.abc import (
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from xml.etree.ElementTree import iterparse
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 INVISIBLE_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width: a name of nothing
@@ -159,16 +161,55 @@ def xlsx_rows(data: bytes, *, broken: str) -> Generator[tuple[int, tuple[object,
             raise UnusableFile(broken)
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong size; read what is there
+        merged_below = _merged_below(sheet)
         rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        tops: dict[tuple[int, int], object] = {}  # (row, column) of a merge → its value
         while True:
             try:
-                yield next(rows)
+                number, values = next(rows)
             except StopIteration:
                 return
             except Exception as exc:
                 raise UnusableFile(broken) from exc
+            yield number, _with_merged(number, values, merged_below, tops)
     finally:
         workbook.close()
+
+
+def _merged_below(sheet: Any) -> dict[int, list[tuple[int, int]]]:
+    """Row → (column, top row) of the merged cells covering it below their top: «Район»
+    merged down over its ППО, as Russian lists often are, shows one name on every row, while
+    the file keeps it in the top cell only. openpyxl's read-only sheet does not read merges,
+    so the sheet's XML is scanned for them (``<mergeCell ref="A2:A9"/>``); unreadable: none."""
+    below: dict[int, list[tuple[int, int]]] = {}
+    try:
+        with sheet._get_source() as source:  # the read-only sheet's own XML stream
+            for _, element in iterparse(source):
+                if element.tag.endswith("}mergeCell"):
+                    column, top, _, bottom = range_boundaries(element.get("ref", ""))
+                    for row in range(top + 1, (bottom or top) + 1):
+                        below.setdefault(row, []).append((column or 1, top or 1))
+                element.clear()
+    except Exception:  # merges are a courtesy: a sheet read without them is read as before
+        return {}
+    return below
+
+
+def _with_merged(
+    number: int,
+    values: tuple[object, ...],
+    merged_below: Mapping[int, list[tuple[int, int]]],
+    tops: dict[tuple[int, int], object],
+) -> tuple[object, ...]:
+    """``values`` of row ``number`` with merged cells showing their top cell's value."""
+    for column, top in merged_below.get(number + 1, ()):
+        if top == number and column <= len(values):  # a merge starts here: remember it
+            tops[(top, column)] = values[column - 1]
+    cells = list(values)
+    for column, top in merged_below.get(number, ()):
+        cells += [None] * (column - len(cells))
+        cells[column - 1] = tops.get((top, column))
+    return tuple(cells)
 
 
 class TooManyRows(ValueError):
