@@ -29,6 +29,7 @@ REDEEM_ERRORS = {
     RedeemError.UNKNOWN: t.INVITE_UNKNOWN,
     RedeemError.USED: t.INVITE_USED,
     RedeemError.EXPIRED: t.INVITE_EXPIRED,
+    RedeemError.ARCHIVED: t.INVITE_ARCHIVED,
 }
 
 
@@ -40,9 +41,8 @@ async def start_with_code(message: Message, command: CommandObject, ctx: Ctx) ->
     found = await consent.check_invite(
         ctx.session, code=code, person=ctx.viewer.person, now=ctx.now()
     )
-    if found.used_by_sender and found.invite is not None and found.org is not None:
-        role = consent.ROLE_LABELS[found.invite.role]
-        await message.answer(t.already_joined(role, found.org.name))
+    if found.used_by_sender:
+        await message.answer(_joined_before(found, ctx))
     elif found.problem is not None or found.invite is None or found.org is None:
         await message.answer(REDEEM_ERRORS[found.problem or RedeemError.UNKNOWN])
     elif consent.given(ctx.viewer.person):
@@ -63,17 +63,25 @@ async def consent_answer(query: CallbackQuery, callback_data: ConsentCb, ctx: Ct
     with contextlib.suppress(TelegramAPIError):
         await message.edit_reply_markup(reply_markup=None)
     code = callback_data.code
-    if not callback_data.agree:
-        await message.answer(tc.declined(await consent.district_name(ctx.session, code)))
-        return
     found = await consent.check_invite(
         ctx.session, code=code, person=ctx.viewer.person, now=ctx.now()
     )
-    if found.used_by_sender and found.invite is not None and found.org is not None:
-        role = consent.ROLE_LABELS[found.invite.role]
-        await message.answer(t.already_joined(role, found.org.name))
+    if found.used_by_sender:  # joined meanwhile (a second consent question): nothing to undo
+        await message.answer(_joined_before(found, ctx))
+        return
+    if not callback_data.agree:
+        await message.answer(tc.declined(await consent.district_name(ctx.session, code)))
         return
     await _join(message, query.from_user, code, ctx, consented=True)
+
+
+def _joined_before(found: consent.InviteCheck, ctx: Ctx) -> str:
+    """The answer to one's own used link: joined already, or the role has passed on since."""
+    assert found.invite is not None and found.org is not None  # the sender used this invite
+    role = consent.ROLE_LABELS[found.invite.role]
+    if consent.holds(ctx.viewer, found.invite.role, found.org.id):
+        return t.already_joined(role, found.org.name)
+    return t.role_passed_on(role, found.org.name)
 
 
 async def _join(

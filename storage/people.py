@@ -94,6 +94,8 @@ class RedeemError(enum.Enum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    ARCHIVED = "archived"
+    """The ППО was archived after the link went out: a chair of it could do nothing."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ async def redeem_invite(
     org = await session.get(Organization, invite.org_id)
     if org is None:
         return RedeemError.UNKNOWN
+    if org.archived_at is not None:
+        return RedeemError.ARCHIVED
     invite.used_at, invite.used_by = now, person.id
     if invite.role is Role.CHAIR:
         previous = await grant_chair(session, person=person, org_id=org.id, now=now)

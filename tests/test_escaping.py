@@ -20,6 +20,7 @@ from aiogram.exceptions import TelegramBadRequest
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as admin_texts
 from bot.texts import announcements as announcement_texts
+from bot.texts import chair as chair_texts
 from bot.texts import forms as forms_texts
 from bot.texts import staff as staff_texts
 from bot.texts.markup import CLIPPED, esc
@@ -590,8 +591,16 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: admin_texts.region_named(raw, raw),
         lambda raw: admin_texts.imported_into_archive([raw, raw]),
         lambda raw: staff_texts.report_resent(raw),
+        lambda raw: chair_texts.role_passed_on("председатель ППО", raw),
     ],
-    ids=["resuming", "resuming_instead", "region_named", "imported_into_archive", "report_resent"],
+    ids=[
+        "resuming",
+        "resuming_instead",
+        "region_named",
+        "imported_into_archive",
+        "report_resent",
+        "role_passed_on",
+    ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:
     """Texts whose flows name organizations only with plain names in their own tests: the

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.viewer import Viewer
 from bot.texts import consent as t
 from storage import orgs, people
 from storage.models import Invite, Organization, OrgKind, Person, Role
@@ -44,9 +45,24 @@ async def check_invite(
 ) -> InviteCheck:
     invite = await people.find_invite(session, code) if code else None
     org = await orgs.get_org(session, invite.org_id) if invite is not None else None
-    mine = invite is not None and person is not None and invite.used_by == person.id
+    mine = (
+        invite is not None
+        and org is not None
+        and person is not None
+        and invite.used_by == person.id
+    )
     problem = people.invite_problem(invite, now) if org is not None else RedeemError.UNKNOWN
+    if problem is None and org is not None and org.archived_at is not None:
+        problem = RedeemError.ARCHIVED
     return InviteCheck(invite, org, problem, mine)
+
+
+def holds(viewer: Viewer, role: Role, org_id: int) -> bool:
+    """Whether ``viewer`` still holds ``role`` over ``org_id`` (an old link of a replaced chair)."""
+    if role is Role.CHAIR:
+        return viewer.chairs(org_id)
+    held = viewer.staff_scopes if role is Role.STAFF else viewer.curated
+    return viewer.is_admin if role is Role.ADMIN else any(org.id == org_id for org in held)
 
 
 async def join(
@@ -64,7 +80,7 @@ async def join(
     The invite is checked before anything is written: a code spent or expired meanwhile
     leaves no trace of the person.
     """
-    problem = people.invite_problem(await people.find_invite(session, code), now)
+    problem = (await check_invite(session, code=code, person=None, now=now)).problem
     if problem is not None:
         return problem
     person = await people.upsert_person(

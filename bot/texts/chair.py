@@ -125,6 +125,21 @@ def paused_until(until: str) -> str:
     return f"⏸ Напоминания приостановлены до {until} включительно."
 
 
+INVITE_ARCHIVED = (
+    "Эта организация перенесена в архив, поэтому подключиться по ссылке нельзя. Если это "
+    "ошибка, обратитесь к специалисту районной организации."
+)
+
+
+def role_passed_on(role: str, org_name: str) -> str:
+    """Someone opens the link they once used, but the role has passed to another person."""
+    return (
+        f"Вы подключались по этой ссылке ({role}, «{esc(org_name)}»), но сейчас этой роли у вас "
+        "нет: её передали другому человеку. Если это ошибка, попросите новую ссылку "
+        "у специалиста районной организации."
+    )
+
+
 def already_joined(role: str, org_name: str) -> str:
     """A second tap on one's own, already used link."""
     return (

@@ -1,0 +1,70 @@
+"""Invite links opened at the wrong time: for an archived ППО, by the chair they were meant
+for after the role passed on, and a consent question answered after joining."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.texts import chair as tchair
+from bot.texts import consent as tcons
+from harness import ADMIN, Harness, texts
+from scenarios import CHAIR, accept_invite, code_of, invite_links, setup_district
+from storage.models import Organization, Person, RoleGrant
+
+SCHOOL = "МБОУ СОШ № 1"
+
+
+async def _school(h: Harness) -> Organization:
+    async with h.session_pool() as session:
+        return (
+            await session.scalars(select(Organization).where(Organization.name == SCHOOL))
+        ).one()
+
+
+async def test_the_link_of_an_archived_ppo_registers_nobody(harness: Harness) -> None:
+    """A school closed after the links went out: its link says the organization is in the
+    archive, and nobody becomes the chair of an organization whose reports nobody reads."""
+    await setup_district(harness)
+    code = code_of((await invite_links(harness))[SCHOOL])
+    async with harness.session_pool() as session, session.begin():
+        school = (
+            await session.scalars(select(Organization).where(Organization.name == SCHOOL))
+        ).one()
+        school.archived_at = harness.clock.now()
+    assert texts(await harness.send(777, f"/start {code}")) == [tchair.INVITE_ARCHIVED]
+    async with harness.session_pool() as session:
+        assert (
+            await session.scalars(select(Person).where(Person.tg_user_id == 777))
+        ).first() is None
+
+
+async def test_a_replaced_chair_opening_the_old_link_is_told_the_role_passed_on(
+    harness: Harness,
+) -> None:
+    """The chair was replaced (a new link, taken by the new chair); their old link no longer
+    says «Ничего делать не нужно» but that the role has passed to another person."""
+    await setup_district(harness)
+    old_code = code_of((await invite_links(harness))[SCHOOL])
+    await accept_invite(harness, CHAIR, old_code, first_name="Мария")
+    assert "Ничего делать не нужно" in texts(await harness.send(CHAIR, f"/start {old_code}"))[0]
+    reissued = texts(await harness.send(ADMIN, f"/invite {(await _school(harness)).id}"))[0]
+    await accept_invite(
+        harness, 888, reissued.split("?start=", 1)[1].split()[0], first_name="Ольга"
+    )
+    [reply] = texts(await harness.send(CHAIR, f"/start {old_code}"))
+    assert "передали другому человеку" in reply and "Ничего делать не нужно" not in reply, reply
+
+
+async def test_declining_on_an_older_question_after_joining_says_so(harness: Harness) -> None:
+    """The link opened twice: «Согласен» under the second consent question, then «Не согласен»
+    under the first. The person is registered, so the bot says they are connected, never that
+    nothing of theirs was stored."""
+    await setup_district(harness)
+    code = code_of((await invite_links(harness))[SCHOOL])
+    first = (await harness.send(555, f"/start {code}"))[-1]
+    second = (await harness.send(555, f"/start {code}"))[-1]
+    await harness.tap(555, second, tcons.BTN_AGREE)
+    [reply] = texts(await harness.tap(555, first, tcons.BTN_DECLINE))
+    assert "не сохранены" not in reply and "Вы уже подключены" in reply, reply
+    async with harness.session_pool() as session:
+        assert len((await session.scalars(select(RoleGrant))).all()) == 1
