@@ -66,7 +66,12 @@ async def curator_command(message: Message, command: CommandObject, ctx: Ctx) ->
 
 async def _curator_link(message: Message, org: Organization, ctx: Ctx) -> None:
     invite = await people.issue_invite(
-        ctx.session, org_id=org.id, role=Role.CURATOR, now=ctx.now(), ttl=ctx.settings.invite_ttl
+        ctx.session,
+        org_id=org.id,
+        role=Role.CURATOR,
+        now=ctx.now(),
+        ttl=ctx.settings.invite_ttl,
+        replacing=False,  # one link per curator: the first one sent stays good
     )
     link = deep_link((await ctx.bot.me()).username or "", invite.code)
     expires = common.local_date(invite.expires_at, ctx.settings.timezone)

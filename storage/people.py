@@ -106,19 +106,28 @@ class Redeemed:
 
 
 async def issue_invite(
-    session: AsyncSession, *, org_id: int, role: Role, now: datetime, ttl: timedelta
+    session: AsyncSession,
+    *,
+    org_id: int,
+    role: Role,
+    now: datetime,
+    ttl: timedelta,
+    replacing: bool = True,
 ) -> Invite:
-    """A fresh unguessable code for ``org_id``; any earlier unused code for it stops working."""
-    await session.execute(
-        update(Invite)
-        .where(
-            Invite.org_id == org_id,
-            Invite.role == role,
-            Invite.used_at.is_(None),
-            Invite.revoked_at.is_(None),
+    """A fresh unguessable code for ``org_id``; with ``replacing``, any earlier unused code
+    of the role for it stops working (a chair's link sent to the wrong person). Curators'
+    links are personal, several at once: one for each of a ППО's curators."""
+    if replacing:
+        await session.execute(
+            update(Invite)
+            .where(
+                Invite.org_id == org_id,
+                Invite.role == role,
+                Invite.used_at.is_(None),
+                Invite.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
         )
-        .values(revoked_at=now)
-    )
     invite = Invite(
         code=secrets.token_urlsafe(16),
         org_id=org_id,

@@ -9,7 +9,17 @@ from sqlalchemy import select
 
 from factories import membership_report
 from harness import ADMIN, Harness, texts
-from scenarios import CHAIR, DISTRICT, FULL, accept_invite, answer_all, code_of, invite_links, join
+from scenarios import (
+    CHAIR,
+    DISTRICT,
+    FULL,
+    accept_invite,
+    answer_all,
+    code_of,
+    invite_links,
+    join,
+    setup_district,
+)
 from storage.models import (
     Collection,
     CollectionKind,
@@ -17,6 +27,8 @@ from storage.models import (
     MembershipReport,
     Organization,
     Person,
+    Role,
+    RoleGrant,
 )
 
 CURATOR, STAFF = 702, 801
@@ -151,3 +163,16 @@ async def test_staff_see_low_ppo_without_a_curator(harness: Harness) -> None:
     await attach_curator(harness, "СОШ", user=703)
     assert "есть куратор" in texts(await harness.send(ADMIN, "/nocurator"))[0]
     assert "недоступна" in texts(await harness.send(CHAIR, "/nocurator"))[0]
+
+
+async def test_each_curator_of_a_ppo_gets_a_link_of_their_own(harness: Harness) -> None:
+    """A ППО with low coverage gets curators (plural: from the presidium and the staff). Two
+    /curator links for it both work: the second no longer revokes the first, unseen."""
+    await setup_district(harness)
+    links = [texts(await harness.send(ADMIN, "/curator Солнышко"))[0] for _ in range(2)]
+    first, second = (link.split("?start=", 1)[1].split()[0] for link in links)
+    assert texts(await accept_invite(harness, 702, second))[0].startswith("Здравствуйте")
+    assert texts(await accept_invite(harness, 703, first))[0].startswith("Здравствуйте")
+    async with harness.session_pool() as session:
+        grants = await session.scalars(select(RoleGrant).where(RoleGrant.role == Role.CURATOR))
+        assert len(grants.all()) == 2
