@@ -301,3 +301,34 @@ async def test_merged_region_and_district_cells_name_every_row_below_them(
         "Школа № 3": (DISTRICT, region),
         "ДШИ": ("Советская районная организация", region),
     }
+
+
+async def test_the_same_names_in_two_regions_are_two_organizations(harness: Harness) -> None:
+    """«Советская районная организация» and «МБОУ СОШ № 1» exist in many regions: a list of
+    two regions loads both schools instead of refusing the second as a repeated row."""
+    reply = await _import(
+        harness,
+        ("Регион", "Район", "Организация"),
+        [
+            ("Курская областная организация", "Советская районная организация", "МБОУ СОШ № 1"),
+            ("Ростовская областная организация", "Советская районная организация", "МБОУ СОШ № 1"),
+        ],
+    )
+    assert "Новых ППО: 2" in reply and "уже есть в строке" not in reply, reply
+
+
+async def test_an_admin_who_joins_a_districts_staff_keeps_every_district(
+    harness: Harness,
+) -> None:
+    """An admin opens a staff link of one district: /status still offers every district, not
+    only the one joined."""
+    await _import(
+        harness,
+        ("Район", "Организация"),
+        [("Кировская районная организация", "Школа № 1"), (DISTRICT, "Школа № 2")],
+    )
+    staff_links = await invite_links(harness, whom="сотрудник аппарата")
+    await accept_invite(harness, ADMIN, code_of(staff_links["Кировская районная организация"]))
+    pick = (await harness.send(ADMIN, "/status"))[-1]
+    offered = str(pick.buttons())
+    assert "Кировская" in offered and DISTRICT in offered, offered

@@ -177,12 +177,16 @@ def _parse_rows(rows: Iterator[tuple[int, Sequence[object]]]) -> OrgTable:
 
     result_rows: list[OrgRow] = []
     errors: list[cells.RowError] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}  # region, district, ППО: names repeat across
     try:
         for number, raw in cells.filled_rows(rows, columns, MAX_DATA_ROWS):
             row, problems = _parse_row(number, raw)
             if row is not None:
-                key = (normalize_name(row.district), normalize_name(row.organization))
+                key = (
+                    normalize_name(row.region or ""),
+                    normalize_name(row.district),
+                    normalize_name(row.organization),
+                )
                 if key in seen:
                     problems.append(texts.duplicate_row(seen[key]))
                 else:

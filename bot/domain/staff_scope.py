@@ -13,16 +13,15 @@ from storage.models import Organization, OrgKind
 
 
 async def scopes_for(session: AsyncSession, viewer: Viewer) -> Sequence[Organization]:
-    """Staff act on the districts and regions they hold; admins on every district."""
-    if viewer.staff_scopes:
-        return viewer.staff_scopes
+    """Admins act on every district (one who also joined a district's staff keeps the rest);
+    staff on the districts and regions they hold. Archived ones are out of reach."""
     if viewer.is_admin:
         return [
             org
             for org in await orgs.all_orgs(session)
             if org.kind is OrgKind.DISTRICT and org.archived_at is None
         ]
-    return []
+    return [org for org in viewer.staff_scopes if org.archived_at is None]
 
 
 async def lineage(session: AsyncSession, org: Organization) -> list[int]:
