@@ -10,6 +10,7 @@ import openpyxl
 from PIL import Image
 from sqlalchemy import select
 
+from bot.texts import staff as staff_texts
 from bot.wiring.scheduler import calendar_tick
 from harness import ADMIN, Harness, background, last_message, texts
 from scenarios import (
@@ -260,3 +261,13 @@ async def test_invites_skip_archived_organizations(harness: Harness) -> None:
     replies = texts(await harness.send(ADMIN, "/invites"))
     assert "Солнышко" not in "\n".join(replies)
     assert set(await invite_links(harness)) == {"МБОУ СОШ № 1"}
+
+
+async def test_staff_of_an_archived_district_are_told_they_have_none(harness: Harness) -> None:
+    """A district merged into another and archived: its staff get «не закреплены», not an
+    empty «Сдали: 0 из 0» of an organization nobody reports to."""
+    await district_with_staff(harness)
+    async with harness.session_pool() as session, session.begin():
+        district = await session.scalars(select(Organization).where(Organization.name == DISTRICT))
+        district.one().archived_at = harness.clock.now()
+    assert texts(await harness.send(STAFF, "/status")) == [staff_texts.NO_SCOPE]
