@@ -22,7 +22,7 @@ from bot.domain.passport import PASSPORT_FORM
 from bot.domain.standing import standing_lines
 from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
-from bot.forms.parsers import show_date_range, single_date
+from bot.forms.parsers import date_ahead, show_date_range
 from bot.forms.registry import form_named, forms_for
 from bot.texts import chair as t
 from bot.texts import common
@@ -102,7 +102,7 @@ async def pause(message: Message, command: CommandObject, ctx: Ctx) -> None:
         await message.answer(t.PAUSE_OFF)
         return
     try:
-        until = date.fromisoformat(single_date(arg, ParseEnv(today=today))) if arg else None
+        until = date.fromisoformat(date_ahead(arg, ParseEnv(today=today))) if arg else None
     except InvalidAnswer as error:
         await message.answer(f"{error}\n{t.PAUSE_USAGE}")
         return

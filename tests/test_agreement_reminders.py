@@ -13,7 +13,7 @@ from bot.wiring.scheduler import nightly, nightly_if_missed
 from handlers.keyboards import reminder_button
 from harness import Harness, background, texts
 from scenarios import CHAIR, join
-from storage.models import Organization, OutboxMessage, OutboxStatus, Passport
+from storage.models import Organization, OutboxMessage, OutboxStatus, Passport, Person
 
 SCHOOL = "МБОУ СОШ № 1"
 
@@ -140,3 +140,15 @@ async def test_a_bot_off_at_three_at_night_does_the_nightly_work_when_it_starts(
     harness.clock.moment = utc(2026, 11, 24, 6)  # the next morning: the night was missed again
     await nightly_if_missed(bg)
     assert len(list(backups.iterdir())) == 2
+
+
+async def test_a_pause_over_the_new_year_typed_without_a_year_is_taken(harness: Harness) -> None:
+    """20 December: «/pause 10.01» pauses until 10 January next, instead of being refused as
+    a day already past."""
+    await join(harness)
+    harness.clock.moment = utc(2026, 12, 20, 9)
+    [reply] = texts(await harness.send(CHAIR, "/pause 10.01"))
+    assert "10.01.2027" in reply, reply
+    async with harness.session_pool() as session:
+        chair = (await session.scalars(select(Person).where(Person.tg_user_id == CHAIR))).one()
+    assert chair.reminders_paused_until == date(2027, 1, 10)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.event import EVENT, ONLINE
-from bot.forms.parsers import date_range, link, phone, show_date_range, single_date, text, yes_no
+from bot.forms.parsers import date_ahead, date_range, link, phone, show_date_range, text, yes_no
 from bot.forms.registry import FORMS
 from bot.texts import forms
 
@@ -73,17 +73,17 @@ def test_a_question_for_one_day_does_not_offer_ranges_or_buttons() -> None:
     """«/pause 12.2026» or an agreement's end: the examples are of one day, without the
     «Сегодня»/«Вчера» buttons only the event's date question has."""
     with pytest.raises(InvalidAnswer) as one:
-        single_date("12.2026", ENV)
+        date_ahead("12.2026", ENV)
     assert str(one.value) == forms.ONE_DATE_FORMAT
     with pytest.raises(InvalidAnswer) as span:
         date_range("на днях", ENV)
     assert str(span.value) == forms.DATE_FORMAT
 
 
-def test_single_date_rejects_impossible_day() -> None:
-    assert single_date("31.12.2027", ENV) == "2027-12-31"
+def test_date_ahead_rejects_impossible_day() -> None:
+    assert date_ahead("31.12.2027", ENV) == "2027-12-31"
     with pytest.raises(InvalidAnswer):
-        single_date("29.02.2027", ENV)
+        date_ahead("29.02.2027", ENV)
 
 
 def test_text_bounds_and_ten_kilobytes() -> None:
@@ -216,3 +216,15 @@ def test_every_question_refuses_odd_text_in_words(raw: str) -> None:
         for field in form.spec.fields:
             with contextlib.suppress(InvalidAnswer):
                 field.parse(raw, ENV)
+
+
+def test_a_day_ahead_typed_without_a_year_is_the_next_such_day() -> None:
+    """«10.01» typed on 20 December is a pause, deadline or agreement end in January next
+    (it was taken for last January and refused as past); a day held keeps the past guess."""
+    december = ParseEnv(today=date(2026, 12, 20))
+    assert date_ahead("10.01", december) == "2027-01-10"
+    assert date_ahead("20.12", december) == "2026-12-20"  # today is ahead enough
+    assert date_ahead("31.03", ParseEnv(today=date(2026, 11, 21))) == "2027-03-31"
+    assert date_ahead("10.01.2026", december) == "2026-01-10"  # a year typed is a year
+    assert date_range("19.12", december) == {"from": "2026-12-19", "to": "2026-12-19"}
+    assert date_range("21.11", ParseEnv(today=date(2027, 1, 12)))["from"] == "2026-11-21"

@@ -25,9 +25,9 @@ from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv, R
 from bot.forms.event import DIRECTION, KIND_CHOICES
 from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import (
+    date_ahead,
     deadline,
     show_date,
-    single_date,
     text,
     typed_int,
     whole_number,
@@ -62,7 +62,7 @@ def starts(raw: str, env: ParseEnv) -> str:
     hour, minute = int(found.group(1)), int(found.group(2))
     if hour > 23 or minute > 59:
         raise InvalidAnswer(t.BAD_STARTS)
-    day = date.fromisoformat(single_date(value[: found.start()].strip(), env))
+    day = date.fromisoformat(date_ahead(value[: found.start()].strip(), env))
     if day < env.today:
         raise InvalidAnswer(t.STARTS_PAST)
     if day > env.today + HORIZON:

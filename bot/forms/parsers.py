@@ -146,18 +146,22 @@ def show_yes_no(value: Any) -> str:
     return t.BTN_YES if value else t.BTN_NO
 
 
-def _year(raw: str | None, day: int, month: int, env: ParseEnv) -> int:
-    if raw is None:
-        # «21.11» typed in January means last November, not a date ten months ahead.
-        guess = env.today.year
-        try:
-            if date(guess, month, day) > env.today + timedelta(days=62):
-                return guess - 1
-        except ValueError:
-            return guess
+def _year(raw: str | None, day: int, month: int, env: ParseEnv, *, ahead: bool) -> int:
+    """The year typed (two digits: this century) or, none typed, the likely one: for a day
+    ahead (``ahead``: a deadline, a pause, an agreement's end) the next such day, «10.01»
+    typed in December is January next; for a day held, «21.11» typed in January is last
+    November, not a date ten months ahead."""
+    if raw is not None:
+        year = int(raw)
+        return year + 2000 if year < 100 else year
+    guess = env.today.year
+    try:
+        typed = date(guess, month, day)
+    except ValueError:  # 29.02 of a common year: said so with the year it was taken for
         return guess
-    year = int(raw)
-    return year + 2000 if year < 100 else year
+    if ahead:
+        return guess + 1 if typed < env.today else guess
+    return guess - 1 if typed > env.today + timedelta(days=62) else guess
 
 
 def _one_date(
@@ -166,6 +170,7 @@ def _one_date(
     *,
     fallback: tuple[int, int] | None = None,
     unclear: str = t.DATE_FORMAT,
+    ahead: bool = False,
 ) -> date:
     """A day as typed; ``unclear``: what to say to text that is no date (the examples the
     question takes)."""
@@ -179,7 +184,7 @@ def _one_date(
     if match is None:
         raise InvalidAnswer(unclear)
     day, month = int(match.group(1)), int(match.group(2))
-    year = _year(match.group(3), day, month, env)
+    year = _year(match.group(3), day, month, env, ahead=ahead)
     try:
         return date(year, month, day)
     except ValueError:
@@ -219,9 +224,10 @@ def show_date_range(value: Any) -> str:
     return f"{start.strftime('%d.%m.%Y')}–{end.strftime('%d.%m.%Y')}"
 
 
-def single_date(raw: str, env: ParseEnv) -> str:
+def date_ahead(raw: str, env: ParseEnv) -> str:
+    """A day to come: typed without a year, the next such day from today on."""
     typed = _SPACES.sub("", raw.strip()).replace(",", ".")
-    return _one_date(typed, env, unclear=t.ONE_DATE_FORMAT).isoformat()
+    return _one_date(typed, env, unclear=t.ONE_DATE_FORMAT, ahead=True).isoformat()
 
 
 def _years_later(day: date, years: int) -> date:
@@ -237,7 +243,7 @@ def deadline(raw: str, env: ParseEnv) -> str:
     The upper bound is not cosmetic: a deadline in the year 9999 overflows the reminder
     arithmetic of every scheduler tick.
     """
-    value = single_date(raw, env)
+    value = date_ahead(raw, env)
     day = date.fromisoformat(value)
     if day < env.today:
         raise InvalidAnswer(t.DEADLINE_PAST)

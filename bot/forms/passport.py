@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.forms.engine import Field, FormSpec
 from bot.forms.fields import asked_when, yes_or_no
 from bot.forms.parsers import (
+    date_ahead,
     link,
     phone,
     show_date,
-    single_date,
     text,
     whole_number,
 )
@@ -28,7 +28,7 @@ PASSPORT = FormSpec(
             "agreement_until",
             t.L_AGREEMENT_UNTIL,
             t.Q_AGREEMENT_UNTIL,
-            single_date,
+            date_ahead,
             optional=True,
             ask_if=asked_when("agreement", True),
             show=show_date,
