@@ -60,6 +60,10 @@ async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
         return
     chat = FormChat(message, ctx)
     spec = form_of_draft(draft.form).spec
+    earlier = _earlier_question(message, draft)
+    if earlier is not None:  # swiped to answer an earlier question: not this one's answer
+        await chat.show(draft, note=t.replied_to_earlier(earlier.label))
+        return
     step = _answered_step(draft)
     if step is None:  # the summary asks nothing: a typed correction needs its field named
         await chat.show(draft, note=t.SUMMARY_TYPED)
@@ -71,6 +75,19 @@ async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
         return
     advance(draft, answers, ctx.now())
     await chat.show(draft)
+
+
+def _earlier_question(message: Message, draft: FormDraft) -> Field | None:
+    """Another question of the open form that ``message`` replies to (a phone's swipe to
+    correct an answer): its answer would otherwise be taken for the current question's."""
+    replied = message.reply_to_message
+    if replied is None or draft.step == SUMMARY:
+        return None
+    shown = replied.text or ""
+    spec = form_of_draft(draft.form).spec
+    if spec.field(draft.step).prompt in shown:
+        return None
+    return next((f for f in spec.fields if f.prompt in shown), None)
 
 
 def _answered_step(draft: FormDraft) -> str | None:

@@ -6,9 +6,12 @@ skipped, and «Отправить» with a required answer missing asks it inste
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.texts import forms as tf
 from harness import Harness, last_message, texts
 from scenarios import CHAIR, join
+from storage.models import FormDraft
 from test_events_and_passport import file_event
 from test_staff_tools import STAFF, district_with_staff, drain
 
@@ -96,3 +99,33 @@ async def test_send_with_a_required_answer_missing_says_what_is_missing(harness:
     assert tf.STALE_BUTTON not in toasts, (toasts, texts(replies))
     asked = "\n".join(texts(replies))
     assert tf.STILL_MISSING in asked and "называется" in asked, asked
+
+
+async def test_a_reply_to_an_earlier_question_is_not_taken_for_the_current_one(
+    harness: Harness,
+) -> None:
+    """At «Сколько человек принято…?» the chair swipes to reply «42» to «Сколько из них членов
+    профсоюза?»: the bot says it answers an earlier question and asks the current one again;
+    nothing is stored (42 was taken for «Принято»). A reply to the current question counts."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    members_question = last_message(harness.server.requests)
+    for value in ("40", "12", "8", "3", "2"):
+        await harness.send(CHAIR, value)
+    joined_question = last_message(harness.server.requests)
+    assert "принято" in (joined_question.plain_text or "")
+    replies = await harness.feed(
+        harness.server.message(CHAIR, "42", reply_to_message_id=members_question.message_id)
+    )
+    [shown] = texts(replies)
+    assert "прежний вопрос («Членов профсоюза»)" in shown and "принято" in shown, shown
+    async with harness.session_pool() as session:
+        draft = (await session.scalars(select(FormDraft))).one()
+    assert draft.answers["members"] == 40 and "joined" not in draft.answers, draft.answers
+    await harness.feed(
+        harness.server.message(CHAIR, "5", reply_to_message_id=joined_question.message_id)
+    )
+    async with harness.session_pool() as session:
+        draft = (await session.scalars(select(FormDraft))).one()
+    assert draft.answers["joined"] == 5
