@@ -16,6 +16,8 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.district_event_answers import (
+    ChairEventContext,
+    StaffEventContext,
     answers_open,
     start_came,
     start_reply,
@@ -28,9 +30,11 @@ from bot.domain.staff_scope import can_act_on
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import OpenRequest, Started
+from bot.forms.registry import form_of_draft
 from bot.rendering.district_events import EventCard, card_lines, card_xlsx
 from bot.texts import common
 from bot.texts import district_events as t
+from bot.texts import forms as forms_texts
 from bot.wiring.context import Ctx
 from handlers import district_event_keyboards as keyboards
 from handlers.callbacks import DistrictEventAction, DistrictEventCb
@@ -38,7 +42,7 @@ from handlers.form_chat import FormChat
 from handlers.replies import answer_file, answer_lines
 from handlers.taps import TapHandler, tap_router
 from storage import district_events as store
-from storage import orgs
+from storage import drafts, orgs
 from storage.models import DistrictEvent, DistrictEventAnswer, Organization
 
 if TYPE_CHECKING:  # handlers.staff lists this runner: importing it at run time would be a cycle
@@ -71,8 +75,23 @@ class EventTap:
     chat: FormChat
 
     async def open_form(self, start: Callable[[OpenRequest], Awaitable[Started]]) -> None:
+        """The form this button opens, or the one left unfinished; one about another event
+        says so by name, so that the next answers are not taken for this event."""
         await self.query.answer()
-        await self.chat.resume_or_start(lambda: start(self.chat.request(self.org)))
+        chat = self.chat
+        draft = await drafts.get_draft(chat.ctx.session, chat.tg_user_id)
+        if draft is None:
+            await chat.show((await start(chat.request(self.org))).draft)
+            return
+        form = form_of_draft(draft.form)
+        context = form.context_of(draft)
+        if isinstance(context, ChairEventContext | StaffEventContext) and (
+            context.event_id != self.event.id
+        ):
+            note = forms_texts.resuming_instead(form.spec.title, context.title, self.event.title)
+            await chat.show(draft, note=note)
+        else:
+            await chat.resume(draft, asked_for=self.org)
 
     async def open_once_begun(self, start: Callable[[OpenRequest], Awaitable[Started]]) -> None:
         """Attendance is entered once the event has begun."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import Message
 
-from bot.forms.declaration import Form, OpenRequest, PickOne, Started, Summary
+from bot.forms.declaration import Form, OpenRequest, PickOne, Summary
 from bot.forms.engine import SUMMARY, ParseEnv
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
@@ -71,15 +70,6 @@ class FormChat:
             await self.message.answer(opening.prompt, reply_markup=keyboard)
         else:
             await self.show(opening.draft, note=opening.note)
-
-    async def resume_or_start(self, start: Callable[[], Awaitable[Started]]) -> None:
-        """Resume the form the person left unfinished, or begin the one ``start`` opens (a
-        form opened from a button that carries more than an organization, e.g. an event)."""
-        draft = await drafts.get_draft(self.ctx.session, self.tg_user_id)
-        if draft is not None:
-            await self.resume(draft)
-            return
-        await self.show((await start()).draft)
 
     async def resume(self, draft: FormDraft, *, asked_for: Organization | None = None) -> None:
         """The unfinished form again, naming whom it is for; ``asked_for``: the organization a

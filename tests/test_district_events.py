@@ -304,3 +304,28 @@ async def test_a_chair_back_after_blocking_the_bot_is_invited_again(harness: Har
         await tick(h)
     got = [r.plain_text or "" for r in h.server.requests[mark:] if r.chat_id == CHAIR and r.ok]
     assert len([text for text in got if "Дом профсоюзов" in text]) == 1, got
+
+
+async def test_a_tap_under_the_second_invitation_is_not_taken_for_the_first(
+    harness: Harness,
+) -> None:
+    """Two invitations: «Будем» under the first, left unanswered, then «Будем» under the
+    second. The open answer comes back naming both events, so the number typed next is not
+    taken, unseen, for the second event."""
+    h = harness
+    await setup(h)
+    for title, day in (("Семинар по охране труда", "04.12.2026"), ("Школа профактива", "05.12")):
+        replies = await h.send(STAFF, "/devent")
+        replies = await h.tap(STAFF, replies[-1], "Семинар")
+        for value in (title, f"{day} 10:00", "Дом профсоюзов, ул. Ленина, 1"):
+            replies = await h.send(STAFF, value)
+        replies = await h.tap(STAFF, replies[-1], "Обучение")
+        replies = await h.tap(STAFF, replies[-1], t.WHO_ALL)
+        replies = await h.send(STAFF, "3")
+        replies = await h.send(STAFF, "03.12.2026")
+        await h.tap(STAFF, replies[-1], "Отправить")
+    h.clock.moment = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday morning: invitations
+    await tick(h)
+    await h.tap(CHAIR, last_to(h, CHAIR, "охране труда"), "Будем")
+    [shown] = texts(await h.tap(CHAIR, last_to(h, CHAIR, "Школа профактива"), "Будем"))
+    assert "для «Семинар по охране труда»" in shown and "«Школа профактива» можно" in shown, shown
