@@ -133,17 +133,33 @@ async def history(message: Message, ctx: Ctx) -> None:
         await answer_lines(message, await history_lines(ctx.session, org, standing))
 
 
+def _year_asked(args: str | None, this_year: int) -> int | None:
+    """The year after /events: none, this year; a year from 2000 to this one; else None."""
+    typed = (args or "").strip()
+    if not typed:
+        return this_year
+    if not typed.isascii() or not typed.isdigit() or not 2000 <= int(typed) <= this_year:
+        return None
+    return int(typed)
+
+
 def _local_today(org: Organization, ctx: Ctx) -> datetime:
     return ctx.now().astimezone(ZoneInfo(org.timezone or ctx.settings.timezone))
 
 
-async def events_list(message: Message, ctx: Ctx) -> None:
+async def events_list(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    """/events: this year's events of each ППО chaired, to open, correct or delete;
+    /events 2026: that year's (in January a December event still needs correcting)."""
     for org in ctx.viewer.chaired:
-        today = _local_today(org, ctx).date()
-        overview = await event_reports.year_overview(ctx.session, org.id, today)
+        this_year = _local_today(org, ctx).year
+        year = _year_asked(command.args, this_year)
+        if year is None:
+            await message.answer(te.events_usage(this_year))
+            return
+        overview = await event_reports.year_overview(ctx.session, org.id, year)
         lines = [te.list_header(org.name, overview.year)]
         if not overview.events:
-            await message.answer("\n".join([*lines, te.LIST_EMPTY]))
+            await message.answer("\n".join([*lines, te.list_empty(year, this_year)]))
             continue
         lines.append(te.totals(len(overview.events), overview.participants))
         lines += [te.direction_line(*row) for row in overview.by_direction]
@@ -157,6 +173,8 @@ async def events_list(message: Message, ctx: Ctx) -> None:
             lines.append(te.event_line(number, when, kind, item.topic, item.participants))
         if len(overview.events) > EVENTS_LISTED:
             lines.append(te.MORE_EVENTS.format(shown=EVENTS_LISTED, total=len(overview.events)))
+        if year == this_year:
+            lines.append(te.earlier_year(year - 1))
         lines.append(te.OPEN_HINT)
         await answer_lines(message, lines[:-1])
         await message.answer(lines[-1], reply_markup=keyboards.event_list(shown))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from bot.texts import forms as tf
@@ -280,3 +282,27 @@ async def test_a_passport_of_emoji_still_fits_one_message(harness: Harness) -> N
     async with harness.session_pool() as session:
         stored = (await session.scalars(select(Passport))).one()
     assert stored.institution == "🏫" * 490
+
+
+async def test_last_years_events_can_be_opened_and_corrected_in_january(harness: Harness) -> None:
+    """In January, when the district counts the year, a November seminar turns out to have
+    had 111 participants, not 114. /events shows this year's (none yet) and points to
+    /events 2026, whose list opens the seminar for correcting; a year not yet come or not
+    a year is explained."""
+    await join(harness)
+    await harness.tap(CHAIR, last_message(await file_event(harness)), "Отправить")
+    harness.clock.moment = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
+    [empty] = texts(await harness.send(CHAIR, "/events"))
+    assert "/events 2026" in empty, empty
+    listing = last_message(await harness.send(CHAIR, "/events 2026"))
+    card = last_message(await harness.tap(CHAIR, listing, "1."))
+    assert "Мотивация" in (card.plain_text or "")
+    summary = last_message(await harness.tap(CHAIR, card, "Исправить"))
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
+    await harness.tap(CHAIR, menu, "Участников")
+    await harness.tap(CHAIR, last_message(await harness.send(CHAIR, "111")), "Отправить")
+    [event] = await events_in_db(harness)
+    assert event.participants == 111
+    for wrong in ("/events 2028", "/events 20²6", "/events прошлый"):
+        [usage] = texts(await harness.send(CHAIR, wrong))
+        assert "/events 2026" in usage and "Без года" in usage, usage

@@ -193,10 +193,8 @@ class YearOverview:
     by_direction: list[tuple[str, int, int]]
 
 
-async def year_overview(session: AsyncSession, org_id: int, today: date) -> YearOverview:
-    rows = await events.events_between(
-        session, org_id, date(today.year, 1, 1), date(today.year, 12, 31)
-    )
+async def year_overview(session: AsyncSession, org_id: int, year: int) -> YearOverview:
+    rows = await events.events_between(session, org_id, date(year, 1, 1), date(year, 12, 31))
     counts: Counter[str] = Counter()
     people: Counter[str] = Counter()
     for event in rows:
@@ -206,7 +204,7 @@ async def year_overview(session: AsyncSession, org_id: int, today: date) -> Year
         (DIRECTION_LABELS.get(key, key), counts[key], people[key])
         for key, _ in sorted(counts.items(), key=lambda item: -item[1])
     ]
-    return YearOverview(today.year, rows, sum(people.values()), by_direction)
+    return YearOverview(year, rows, sum(people.values()), by_direction)
 
 
 EVENT_FORM: declaration.Form[EventContext] = declaration.Form(

@@ -95,7 +95,17 @@ def updated(event_id: int) -> str:
     return f"✅ Мероприятие № {event_id} исправлено."
 
 
-LIST_EMPTY = "В этом году мероприятий пока нет. Добавить — /event."
+def list_empty(year: int, this_year: int) -> str:
+    if year == this_year:
+        return f"В этом году мероприятий пока нет. Добавить — /event. {earlier_year(year - 1)}"
+    return f"За {year} год мероприятий нет."
+
+
+def events_usage(this_year: int) -> str:
+    return (
+        f"Напишите год, за который показать мероприятия: например, /events {this_year - 1}. "
+        f"Без года — за {this_year} год."
+    )
 
 
 def list_header(org_name: str, year: int) -> str:
@@ -115,6 +125,13 @@ def event_line(number: int, when: str, kind: str, topic: str, participants: int)
 
 
 OPEN_HINT = "Откройте мероприятие, чтобы исправить или удалить его."
+
+
+def earlier_year(year: int) -> str:
+    """Under this year's list: the last one's stays reachable (a December event in January)."""
+    return f"За {year} год — /events {year}."
+
+
 MORE_EVENTS = "Показаны последние {shown} из {total}."
 BTN_CORRECT = "✏️ Исправить"
 BTN_DELETE = "🗑 Удалить"

@@ -81,6 +81,8 @@ FORM_CLOSED = "Эта форма уже закрыта: она отправле�
 SUMMARY_CHANGED = (
     "❗ Данные изменились после той сводки, ничего не отправлено. Проверьте сводку ниже."
 )
+
+
 def replied_to_earlier(label: str) -> str:
     """``label``: a field's label (ours, not a person's)."""
     return (
