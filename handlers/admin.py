@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, or_f
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -34,6 +34,7 @@ from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin
+from handlers.forms import HasDraft
 from handlers.replies import answer_file, answer_lines, downloaded, found_by_number
 from storage import orgs, people
 from storage.backup import BackupUnsupportedError, copy_database
@@ -192,7 +193,11 @@ def create_router() -> Router:
     router.callback_query.register(forget_confirmed, ForgetCb.filter())
     router.message.register(forget_command, Command("forget"))
     router.message.register(import_command, Command("import"), ~F.document)
-    router.message.register(import_file, F.document)
+    # A file sent during an open form is the form's (a photo sent as a file), unless it says
+    # /import: an admin who also chairs a ППО is not answered as if importing a list.
+    router.message.register(
+        import_file, F.document, or_f(F.caption.startswith("/import"), ~HasDraft())
+    )
     router.message.register(template, Command("template"))
     router.message.register(org_tree, Command("orgs"))
     router.message.register(invites, Command("invites"))

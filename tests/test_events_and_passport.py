@@ -67,12 +67,12 @@ async def test_event_with_photos_is_stored_once(harness: Harness) -> None:
     assert len(event.photos) == 2 and event.place == "Актовый зал школы № 1"
 
 
-async def to_photos(h: Harness) -> None:
-    question = last_message(await h.send(CHAIR, "/event"))
-    await h.tap(CHAIR, question, "Семинар-совещание")
+async def to_photos(h: Harness, user: int = CHAIR) -> None:
+    question = last_message(await h.send(user, "/event"))
+    await h.tap(user, question, "Семинар-совещание")
     for answer in ("Охрана труда", "19.11.2026", "Актовый зал"):
-        question = last_message(await h.send(CHAIR, answer))
-    await h.tap(CHAIR, last_message(await h.send(CHAIR, "30")), "Обучение")
+        question = last_message(await h.send(user, answer))
+    await h.tap(user, last_message(await h.send(user, "30")), "Обучение")
 
 
 async def test_a_picture_sent_as_a_file_is_asked_as_a_photo(harness: Harness) -> None:
@@ -80,6 +80,19 @@ async def test_a_picture_sent_as_a_file_is_asked_as_a_photo(harness: Harness) ->
     await to_photos(harness)
     replies = texts(await harness.upload(CHAIR, b"\xff\xd8\xff\xe0jpeg", "IMG_0001.jpg"))
     assert replies[0].startswith(tf.PHOTO_AS_FILE)
+
+
+async def test_an_admin_who_chairs_sending_a_picture_as_a_file_is_asked_for_a_photo(
+    harness: Harness,
+) -> None:
+    """An admin is also a chair: a file sent at the photo question is the form's (the photo
+    hint), not a list to /import; a file captioned /import still is one."""
+    await join(harness, user=ADMIN)
+    await to_photos(harness, ADMIN)
+    replies = texts(await harness.upload(ADMIN, b"\xff\xd8\xff\xe0jpeg", "IMG_0001.jpg"))
+    assert replies[0].startswith(tf.PHOTO_AS_FILE), replies
+    replies = texts(await harness.upload(ADMIN, b"not a workbook", "list.xlsx", caption="/import"))
+    assert "Excel" in replies[0], replies
 
 
 async def test_photos_past_the_limit_are_said_to_be_dropped(harness: Harness) -> None:
