@@ -77,6 +77,25 @@ async def test_orgs_tree_shows_chairs(harness: Harness) -> None:
     assert "Солнышко" in tree and "не подключён" in tree
 
 
+async def test_orgs_tree_marks_the_archived_and_counts_only_the_rest(harness: Harness) -> None:
+    """An archived ППО is marked 🗄 and not counted among its district's ППО (it read as one
+    more ППО waiting for its chair, while /invites leaves it out)."""
+    await setup_district(harness)
+    before = "\n".join(texts(await harness.send(ADMIN, "/orgs")))
+    async with harness.session_pool() as session, session.begin():
+        garden = await session.scalars(
+            select(Organization).where(Organization.name.like("%Солнышко%"))
+        )
+        garden.one().archived_at = harness.clock.now()
+    tree = "\n".join(texts(await harness.send(ADMIN, "/orgs")))
+    [count_before] = [line for line in before.splitlines() if DISTRICT in line]
+    [count_after] = [line for line in tree.splitlines() if DISTRICT in line]
+    total = int(count_before.split("ППО: ")[1].split(",")[0])
+    assert f"ППО: {total - 1}," in count_after, count_after
+    [garden_line] = [line for line in tree.splitlines() if "Солнышко" in line]
+    assert garden_line.lstrip().startswith("🗄") and "в архиве" in garden_line, garden_line
+
+
 async def test_invites_cover_unchaired_ppo_and_stay_stable(harness: Harness) -> None:
     await setup_district(harness)
     first = await invite_links(harness)

@@ -592,6 +592,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: admin_texts.imported_into_archive([raw, raw]),
         lambda raw: staff_texts.report_resent(raw),
         lambda raw: chair_texts.role_passed_on("председатель ППО", raw),
+        lambda raw: admin_texts.archived_line(7, raw),
+        lambda raw: admin_texts.district_line(7, raw, 3, 1, archived=True),
     ],
     ids=[
         "resuming",
@@ -600,6 +602,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "imported_into_archive",
         "report_resent",
         "role_passed_on",
+        "archived_line",
+        "district_line",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:

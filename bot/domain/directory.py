@@ -74,14 +74,18 @@ async def tree_lines(session: AsyncSession) -> list[str]:
         lines.append(t.region_line(region.id, region.name))
         for district in children[region.id]:
             ppos = children[district.id]
-            joined = sum(1 for ppo in ppos if ppo.id in chairs)
-            lines.append(t.district_line(district.id, district.name, len(ppos), joined))
-            for ppo in ppos:
-                chair = chairs.get(ppo.id)
-                lines.append(
-                    t.org_line(ppo.id, ppo.name, chair.full_name if chair else None, ppo.chair_name)
-                )
+            live = [ppo for ppo in ppos if ppo.archived_at is None]  # what staff and reports see
+            joined = sum(1 for ppo in live if ppo.id in chairs)
+            archived = district.archived_at is not None
+            lines.append(t.district_line(district.id, district.name, len(live), joined, archived))
+            lines += [_ppo_line(ppo, chairs.get(ppo.id)) for ppo in ppos]
     return lines
+
+
+def _ppo_line(ppo: Organization, chair: orgs.ChairInfo | None) -> str:
+    if ppo.archived_at is not None:
+        return t.archived_line(ppo.id, ppo.name)
+    return t.org_line(ppo.id, ppo.name, chair.full_name if chair else None, ppo.chair_name)
 
 
 @dataclass(frozen=True)

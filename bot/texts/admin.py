@@ -61,7 +61,7 @@ def import_errors(errors: list[tuple[int, str]], shown: int) -> str:
 
 
 ORGS_EMPTY = "Организаций пока нет. Загрузите список: /import (образец — /template)."
-ORGS_HEADER = "<b>Организации</b> (👤 — председатель подключён, ⏳ — ещё нет)"
+ORGS_HEADER = "<b>Организации</b> (👤 — председатель подключён, ⏳ — ещё нет, 🗄 — в архиве)"
 NO_CHAIR = "председатель не подключён"
 
 
@@ -72,8 +72,14 @@ def org_line(org_id: int, org_name: str, chair: str | None, listed_chair: str | 
     return f"  ⏳ #{org_id} {esc(org_name)} — {NO_CHAIR}{listed}"
 
 
-def district_line(org_id: int, district: str, total: int, joined: int) -> str:
-    return f"<b>#{org_id} {esc(district)}</b> — ППО: {total}, председателей подключено: {joined}"
+def archived_line(org_id: int, org_name: str) -> str:
+    return f"  🗄 #{org_id} {esc(org_name)} — в архиве"
+
+
+def district_line(org_id: int, district: str, total: int, joined: int, archived: bool) -> str:
+    """``total``: ППО not in the archive."""
+    line = f"<b>#{org_id} {esc(district)}</b> — ППО: {total}, председателей подключено: {joined}"
+    return f"🗄 {line} — район в архиве" if archived else line
 
 
 def region_line(org_id: int, region: str) -> str:
