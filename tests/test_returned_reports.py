@@ -113,3 +113,35 @@ async def test_a_return_written_while_the_chair_resent_returns_nothing(harness: 
             select(MembershipReport.id).where(MembershipReport.returned_at.is_not(None))
         )
         assert returned.all() == []
+
+
+async def test_a_report_sent_back_stays_correctable_after_the_next_one_was_sent(
+    harness: Harness,
+) -> None:
+    """November is sent back («Проверьте число членов»); the chair reports December first,
+    then taps «Мониторинг» under the return notice: November's correction opens, with the
+    comment (it opened a blank report for December, and November stayed in doubt for good)."""
+    h = harness
+    await district_with_staff(h)
+    await submit(h)  # November, on 21.11.2026
+    choice = last_message(await h.send(STAFF, "/return сош"))
+    card = last_message(await h.tap(STAFF, choice, SCHOOL))
+    await h.tap(STAFF, card, "Вернуть")
+    await h.tap(STAFF, last_message(await h.send(STAFF, "Проверьте число членов")), "Отправить")
+    notice = [
+        r for r in await drain(h) if r.chat_id == CHAIR and "Проверьте" in (r.plain_text or "")
+    ]
+    h.clock.moment = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    await submit(h)  # December
+    summary = last_message(await h.tap(CHAIR, notice[-1], "Мониторинг"))
+    opened = summary.plain_text or ""
+    assert "ноябрь" in opened.casefold() and "Проверьте число членов" in opened, opened
+    menu = last_message(await h.tap(CHAIR, summary, "Исправить поле"))
+    await h.tap(CHAIR, menu, "Членов профсоюза")
+    await h.tap(CHAIR, last_message(await h.send(CHAIR, "42")), "Отправить")
+    school = await org_id(h, SCHOOL)
+    async with h.session_pool() as session:
+        counting = {r.period: r for r in await reports.latest_reports(session, school)}
+    november = counting[NOV]
+    assert (november.revision, november.members, november.returned_at) == (2, 42, None)
+    assert counting[DEC].revision == 1

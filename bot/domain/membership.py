@@ -53,9 +53,10 @@ def report_columns(answers: dict[str, Any]) -> dict[str, int | None]:
 
 
 async def returned_report(session: AsyncSession, org_id: int) -> MembershipReport | None:
-    """The ППО's counting report if it waits for a correction."""
-    report = await reports.last_report(session, org_id)
-    return report if report is not None and report.returned_at is not None else None
+    """The newest of the ППО's counting reports that waits for a correction, of any period:
+    November sent back stays correctable after December was reported."""
+    counting = await reports.latest_reports(session, org_id)
+    return next((report for report in counting if report.returned_at is not None), None)
 
 
 class MembershipContext(declaration.FormContext):
