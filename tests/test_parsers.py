@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 
+from bot.domain.org_admin import RENAME
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.event import EVENT, ONLINE
 from bot.forms.parsers import date_ahead, date_range, link, phone, show_date_range, text, yes_no
+from bot.forms.passport import PASSPORT
 from bot.forms.registry import FORMS
 from bot.texts import forms
 
@@ -19,6 +21,14 @@ ENV = ParseEnv(today=date(2026, 11, 21))
 def dates(raw: str, env: ParseEnv = ENV) -> tuple[str, str]:
     value = date_range(raw, env)
     return value["from"], value["to"]
+
+
+def test_a_name_pasted_over_two_lines_is_one_line() -> None:
+    """A new organization name or a chair's full name pasted with a line break is one line
+    (in the tree, the cards and the tables); a description keeps its lines."""
+    assert RENAME.field("name").parse("МБОУ СОШ\n№ 1 ", ENV) == "МБОУ СОШ № 1"
+    assert PASSPORT.field("chair_full_name").parse("Иванова\nМария", ENV) == "Иванова Мария"
+    assert text(maximum=300)("Первая строка\nвторая", ENV) == "Первая строка\nвторая"
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,9 @@ def _timezone(raw: str, env: ParseEnv) -> str:
 RENAME = FormSpec(
     name="org_rename",
     title=t.RENAME_TITLE,
-    fields=(Field("name", t.L_NEW_NAME, t.Q_NEW_NAME, text(maximum=300, minimum=3)),),
+    fields=(
+        Field("name", t.L_NEW_NAME, t.Q_NEW_NAME, text(maximum=300, minimum=3, one_line=True)),
+    ),
 )
 TIMEZONE = FormSpec(
     name="org_tz",

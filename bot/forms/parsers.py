@@ -101,11 +101,12 @@ def number_parts(parts: int, *, maximum: int = 100_000) -> Parser:
     return parse
 
 
-def text(*, maximum: int, minimum: int = 2) -> Parser:
-    """Free text, trimmed, within bounds; a wall of text is refused with the limit stated."""
+def text(*, maximum: int, minimum: int = 2, one_line: bool = False) -> Parser:
+    """Free text, trimmed, within bounds; a wall of text is refused with the limit stated.
+    ``one_line``: a name, whose line breaks (a paste) fold into spaces."""
 
     def parse(raw: str, env: ParseEnv) -> str:
-        value = " ".join(raw.split()) if "\n" not in raw else raw.strip()
+        value = " ".join(raw.split()) if one_line or "\n" not in raw else raw.strip()
         if len(value) < minimum:
             raise InvalidAnswer(t.text_too_short(minimum))
         if len(value) > maximum:

@@ -18,9 +18,14 @@ PASSPORT = FormSpec(
     name="passport",
     title=t.TITLE,
     fields=(
-        Field("institution", t.L_INSTITUTION, t.Q_INSTITUTION, text(maximum=500, minimum=3)),
+        Field(
+            "institution",
+            t.L_INSTITUTION,
+            t.Q_INSTITUTION,
+            text(maximum=500, minimum=3, one_line=True),
+        ),
         Field("address", t.L_ADDRESS, t.Q_ADDRESS, text(maximum=500, minimum=5), optional=True),
-        Field("chair_full_name", t.L_CHAIR, t.Q_CHAIR, text(maximum=200, minimum=5)),
+        Field("chair_full_name", t.L_CHAIR, t.Q_CHAIR, text(maximum=200, minimum=5, one_line=True)),
         Field("chair_phone", t.L_PHONE, t.Q_PHONE, phone, optional=True),
         Field("workers", t.L_WORKERS, t.Q_WORKERS, whole_number(minimum=1), optional=True),
         yes_or_no("agreement", t.L_AGREEMENT, t.Q_AGREEMENT, optional=True),
