@@ -71,9 +71,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 #: Shortest idle wait between drains of :meth:`Deliverer.run_forever` (guards a hot loop).
 MIN_IDLE_SECONDS = 0.5
-PAUSES_IN_A_ROW = 3
-"""429s one message may draw in a row before it waits its backoff instead: a chat Telegram
-keeps refusing must not pause every other chat of the bot without end."""
+PAUSES_IN_A_ROW = 3  # 429s one message draws before it waits its backoff: not a pause without end
 
 
 async def _uninterrupted(awaitable: Awaitable[_T]) -> _T:
