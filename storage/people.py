@@ -116,7 +116,8 @@ async def issue_invite(
 ) -> Invite:
     """A fresh unguessable code for ``org_id``; with ``replacing``, any earlier unused code
     of the role for it stops working (a chair's link sent to the wrong person). Curators'
-    links are personal, several at once: one for each of a ППО's curators."""
+    links are personal, several at once: one for each of a ППО's curators. A caller that
+    knows none is live skips the revoking scan (``/invites`` for a whole region)."""
     if replacing:
         await session.execute(
             update(Invite)
