@@ -115,6 +115,13 @@ class RoleRevoke(CallbackData, prefix="rv1"):
     grant_id: int
 
 
+class JoinCb(CallbackData, prefix="j1"):
+    """A registered person's answer to «подключиться по этой ссылке?»: carries the code."""
+
+    code: str
+    join: bool
+
+
 class ConsentCb(CallbackData, prefix="pd1"):
     """The answer to the consent question; carries the invite code (22 characters), so nothing
     about the person is stored before they agree."""

@@ -19,7 +19,7 @@ from bot.texts import consent as tc
 from bot.wiring.config import Settings
 from bot.wiring.context import Ctx
 from handlers import keyboards
-from handlers.callbacks import ConsentCb
+from handlers.callbacks import ConsentCb, JoinCb
 from handlers.menu import help_messages, help_text, set_chat_menu
 from storage import people
 from storage.models import Person, Role
@@ -45,8 +45,17 @@ async def start_with_code(message: Message, command: CommandObject, ctx: Ctx) ->
         await message.answer(_joined_before(found, ctx))
     elif found.problem is not None or found.invite is None or found.org is None:
         await message.answer(REDEEM_ERRORS[found.problem or RedeemError.UNKNOWN])
-    elif consent.given(ctx.viewer.person):
-        await _join(message, user, code, ctx, consented=False)
+    elif (person := ctx.viewer.person) is not None and consent.given(person):
+        # Agreed before: one tap joins, unless it would take the ППО from its sitting chair.
+        sitting = await consent.sitting_chair(ctx.session, found, person)
+        if sitting is None:
+            await _join(message, user, code, ctx, consented=False)
+            return
+        role = consent.ROLE_LABELS[found.invite.role]
+        await message.answer(
+            tc.join_question(found.org.name, role, sitting),
+            reply_markup=keyboards.join_confirm(code),
+        )
     else:
         await message.answer(
             tc.request(found.org.name, consent.ROLE_LABELS[found.invite.role]),
@@ -82,6 +91,26 @@ def _joined_before(found: consent.InviteCheck, ctx: Ctx) -> str:
     if consent.holds(ctx.viewer, found.invite.role, found.org.id):
         return t.already_joined(role, found.org.name)
     return t.role_passed_on(role, found.org.name)
+
+
+async def join_answer(query: CallbackQuery, callback_data: JoinCb, ctx: Ctx) -> None:
+    """A registered person's «Да, подключиться» or «Нет» under a link's question."""
+    await query.answer()
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    with contextlib.suppress(TelegramAPIError):
+        await message.edit_reply_markup(reply_markup=None)
+    code = callback_data.code
+    found = await consent.check_invite(
+        ctx.session, code=code, person=ctx.viewer.person, now=ctx.now()
+    )
+    if found.used_by_sender:
+        await message.answer(_joined_before(found, ctx))
+    elif not callback_data.join:
+        await message.answer(tc.NOT_JOINED)
+    else:
+        await _join(message, query.from_user, code, ctx, consented=False)
 
 
 async def _join(
@@ -153,6 +182,7 @@ def create_router() -> Router:
     router.message.register(start_with_code, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.callback_query.register(consent_answer, ConsentCb.filter())
+    router.callback_query.register(join_answer, JoinCb.filter())
     router.message.register(help_command, Command("help"))
     router.message.register(help_command, F.text == common.MENU_HELP)
     return router

@@ -29,6 +29,7 @@ from handlers.callbacks import (
     ForgetCb,
     FormAction,
     FormCb,
+    JoinCb,
     OpenForm,
     OrgAction,
     OrgCb,
@@ -294,6 +295,11 @@ def revoke_button(grant_id: int) -> InlineKeyboardMarkup:
 def consent_choice(code: str) -> InlineKeyboardMarkup:
     answers = ((tc.BTN_AGREE, True), (tc.BTN_DECLINE, False))
     return inline(((label, ConsentCb(code=code, agree=agree)) for label, agree in answers), 2)
+
+
+def join_confirm(code: str) -> InlineKeyboardMarkup:
+    answers = ((tc.BTN_JOIN, True), (tc.BTN_NOT_JOIN, False))
+    return inline(((label, JoinCb(code=code, join=join)) for label, join in answers), 2)
 
 
 def forget_confirm(person_id: int) -> InlineKeyboardMarkup:

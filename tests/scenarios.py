@@ -49,19 +49,22 @@ CHAIR = 501
 
 
 CONSENT_BUTTON = "Согласен"
+JOIN_BUTTON = "Да, подключиться"
 
 
 async def accept_invite(h: Harness, user: int, code: str, **kwargs: Any) -> list[Request]:
-    """``/start <code>``, then «Согласен» if the bot asks for consent: the replies to the last
-    step (the welcome, or the explanation of a bad code)."""
+    """``/start <code>``, then «Согласен» if the bot asks for consent (or «Да, подключиться»
+    if it asks a registered person to confirm): the replies to the last step (the welcome,
+    or the explanation of a bad code)."""
     replies = await h.send(user, f"/start {code}", **kwargs)
-    question = next(
-        (r for r in replies if r.method == "sendMessage" and CONSENT_BUTTON in str(r.buttons())),
-        None,
-    )
-    if question is None:
-        return replies
-    return await h.tap(user, question, CONSENT_BUTTON)
+    for button in (CONSENT_BUTTON, JOIN_BUTTON):
+        question = next(
+            (r for r in replies if r.method == "sendMessage" and button in str(r.buttons())),
+            None,
+        )
+        if question is not None:
+            return await h.tap(user, question, button)
+    return replies
 
 
 async def join(h: Harness, org: str = "МБОУ СОШ № 1", user: int = CHAIR) -> None:

@@ -21,6 +21,7 @@ from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as admin_texts
 from bot.texts import announcements as announcement_texts
 from bot.texts import chair as chair_texts
+from bot.texts import consent as consent_texts
 from bot.texts import forms as forms_texts
 from bot.texts import staff as staff_texts
 from bot.texts.markup import CLIPPED, esc
@@ -593,6 +594,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: staff_texts.report_resent(raw),
         lambda raw: chair_texts.role_passed_on("председатель ППО", raw),
         lambda raw: admin_texts.archived_line(7, raw),
+        lambda raw: consent_texts.join_question(raw, "председатель ППО", raw),
         lambda raw: admin_texts.district_line(7, raw, 3, 1, archived=True),
     ],
     ids=[
@@ -603,6 +605,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "report_resent",
         "role_passed_on",
         "archived_line",
+        "join_question",
         "district_line",
     ],
 )

@@ -11,7 +11,7 @@ from harness import ADMIN, Harness, texts
 from scenarios import CHAIR, accept_invite, code_of, invite_links, setup_district
 from storage.models import Organization, Person, RoleGrant
 
-SCHOOL = "МБОУ СОШ № 1"
+SCHOOL, GARDEN = "МБОУ СОШ № 1", "МБДОУ детский сад «Солнышко»"
 
 
 async def _school(h: Harness) -> Organization:
@@ -68,3 +68,35 @@ async def test_declining_on_an_older_question_after_joining_says_so(harness: Har
     assert "не сохранены" not in reply and "Вы уже подключены" in reply, reply
     async with harness.session_pool() as session:
         assert len((await session.scalars(select(RoleGrant))).all()) == 1
+
+
+async def _school_chair(h: Harness) -> int:
+    """The Telegram id of the school's chair now."""
+    school = await _school(h)
+    async with h.session_pool() as session:
+        stmt = (
+            select(Person.tg_user_id)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .where(RoleGrant.org_id == school.id, RoleGrant.revoked_at.is_(None))
+        )
+        return (await session.scalars(stmt)).one()
+
+
+async def test_a_registered_person_taking_a_chaired_ppo_is_asked_first(harness: Harness) -> None:
+    """The garden's chair, registered already, opens the school's new link (forwarded by
+    mistake, or to check it): the bot names the school's sitting chair and asks. «Нет»
+    changes nothing and leaves the link good; «Да, подключиться» takes the school over."""
+    await setup_district(harness)
+    links = await invite_links(harness)
+    await accept_invite(harness, CHAIR, code_of(links[SCHOOL]), first_name="Мария")
+    await accept_invite(harness, 502, code_of(links[GARDEN]), first_name="Ольга")
+    reissued = texts(await harness.send(ADMIN, f"/invite {(await _school(harness)).id}"))[0]
+    code = reissued.split("?start=", 1)[1].split()[0]
+    question = (await harness.send(502, f"/start {code}"))[-1]
+    assert "Сейчас председатель — Мария" in (question.plain_text or "")
+    assert texts(await harness.tap(502, question, tcons.BTN_NOT_JOIN)) == [tcons.NOT_JOINED]
+    assert await _school_chair(harness) == CHAIR
+    question = (await harness.send(502, f"/start {code}"))[-1]
+    [welcome, *_] = texts(await harness.tap(502, question, tcons.BTN_JOIN))
+    assert SCHOOL in welcome, welcome
+    assert await _school_chair(harness) == 502

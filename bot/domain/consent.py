@@ -57,6 +57,17 @@ async def check_invite(
     return InviteCheck(invite, org, problem, mine)
 
 
+async def sitting_chair(session: AsyncSession, found: InviteCheck, person: Person) -> str | None:
+    """The name of another person who chairs the ППО a chair's link is for, if any."""
+    if found.invite is None or found.invite.role is not Role.CHAIR:
+        return None
+    grant = await people.chair_of(session, found.invite.org_id)
+    if grant is None or grant.person_id == person.id:
+        return None
+    chair = await session.get(Person, grant.person_id)
+    return chair.full_name if chair is not None else None
+
+
 def holds(viewer: Viewer, role: Role, org_id: int) -> bool:
     """Whether ``viewer`` still holds ``role`` over ``org_id`` (an old link of a replaced chair)."""
     if role is Role.CHAIR:

@@ -26,6 +26,22 @@ def request(org_name: str, role: str) -> str:
     )
 
 
+BTN_JOIN = "✅ Да, подключиться"
+BTN_NOT_JOIN = "Нет"
+NOT_JOINED = "Хорошо, ничего не изменено: по ссылке вы не подключились, она осталась действующей."
+
+
+def join_question(org_name: str, role: str, sitting_chair: str) -> str:
+    """Asked of a person already registered (who otherwise joins with one tap) when the link
+    would take the ППО from another person chairing it: a link opened to check it, or
+    forwarded by mistake, must not cut the sitting chair off. Both names are raw."""
+    return (
+        f"Подключиться по этой ссылке как {role}: «{esc(org_name)}»?\n\n"
+        f"Сейчас председатель — {esc(sitting_chair)}: после вашего подключения у него (неё) "
+        "не будет доступа к отчётам этой ППО."
+    )
+
+
 ROLE_CHAIR = "председатель ППО"
 ROLE_STAFF = "сотрудник аппарата"
 ROLE_CURATOR = "куратор ППО"
