@@ -57,10 +57,17 @@ async def start_with_code(message: Message, command: CommandObject, ctx: Ctx) ->
             reply_markup=keyboards.join_confirm(code),
         )
     else:
-        await message.answer(
-            tc.request(found.org.name, consent.ROLE_LABELS[found.invite.role]),
-            reply_markup=keyboards.consent_choice(code),
-        )
+        await _ask_consent(message, found, code)
+
+
+async def _ask_consent(message: Message, found: consent.InviteCheck, code: str) -> None:
+    if found.problem is not None or found.invite is None or found.org is None:
+        await message.answer(REDEEM_ERRORS[found.problem or RedeemError.UNKNOWN])
+        return
+    await message.answer(
+        tc.request(found.org.name, consent.ROLE_LABELS[found.invite.role]),
+        reply_markup=keyboards.consent_choice(code),
+    )
 
 
 async def consent_answer(query: CallbackQuery, callback_data: ConsentCb, ctx: Ctx) -> None:
@@ -109,6 +116,8 @@ async def join_answer(query: CallbackQuery, callback_data: JoinCb, ctx: Ctx) -> 
         await message.answer(_joined_before(found, ctx))
     elif not callback_data.join:
         await message.answer(tc.NOT_JOINED)
+    elif not consent.given(ctx.viewer.person):  # asked only of those who agreed: no way round
+        await _ask_consent(message, found, code)
     else:
         await _join(message, query.from_user, code, ctx, consented=False)
 

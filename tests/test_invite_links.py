@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.texts import chair as tchair
 from bot.texts import consent as tcons
+from handlers.callbacks import JoinCb
 from harness import ADMIN, Harness, texts
 from scenarios import CHAIR, accept_invite, code_of, invite_links, setup_district
 from storage.models import Organization, Person, RoleGrant
@@ -100,3 +101,16 @@ async def test_a_registered_person_taking_a_chaired_ppo_is_asked_first(harness: 
     [welcome, *_] = texts(await harness.tap(502, question, tcons.BTN_JOIN))
     assert SCHOOL in welcome, welcome
     assert await _school_chair(harness) == 502
+
+
+async def test_a_forged_join_tap_never_skips_the_consent_question(harness: Harness) -> None:
+    """«Да, подключиться» is shown only to people who agreed before; pressed by anyone else
+    (a forged button with a good code) it asks for consent and stores nothing."""
+    await setup_district(harness)
+    code = code_of((await invite_links(harness))[SCHOOL])
+    forged = JoinCb(code=code, join=True).pack()
+    replies = await harness.feed(harness.server.callback(777, forged))
+    assert any("персональных данных" in text for text in texts(replies)), texts(replies)
+    async with harness.session_pool() as session:
+        stranger = await session.scalars(select(Person).where(Person.tg_user_id == 777))
+        assert stranger.first() is None
