@@ -15,6 +15,7 @@ from magic_filter import MagicFilter
 from bot.domain import events as event_reports
 from bot.domain import passport
 from bot.domain.audience import Audience
+from bot.domain.event_report import PeriodKind, parse_period
 from bot.domain.events import EVENT_FORM
 from bot.domain.history import history_lines
 from bot.domain.membership import MEMBERSHIP_FORM
@@ -133,14 +134,13 @@ async def history(message: Message, ctx: Ctx) -> None:
         await answer_lines(message, await history_lines(ctx.session, org, standing))
 
 
-def _year_asked(args: str | None, this_year: int) -> int | None:
-    """The year after /events: none, this year; a year from 2000 to this one; else None."""
-    typed = (args or "").strip()
-    if not typed:
-        return this_year
-    if not typed.isascii() or not typed.isdigit() or not 2000 <= int(typed) <= this_year:
+def _year_asked(args: str | None, today: date) -> int | None:
+    """The year after /events, read as staff periods are: none is this year; a later
+    year or a month or quarter is None."""
+    period = parse_period(args or "", today)
+    if period is None or period.kind is not PeriodKind.YEAR or period.year > today.year:
         return None
-    return int(typed)
+    return period.year
 
 
 def _local_today(org: Organization, ctx: Ctx) -> datetime:
@@ -151,8 +151,9 @@ async def events_list(message: Message, command: CommandObject, ctx: Ctx) -> Non
     """/events: this year's events of each ППО chaired, to open, correct or delete;
     /events 2026: that year's (in January a December event still needs correcting)."""
     for org in ctx.viewer.chaired:
-        this_year = _local_today(org, ctx).year
-        year = _year_asked(command.args, this_year)
+        today = _local_today(org, ctx).date()
+        this_year = today.year
+        year = _year_asked(command.args, today)
         if year is None:
             await message.answer(te.events_usage(this_year))
             return
