@@ -16,9 +16,8 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.district_event_answers import (
-    ChairEventContext,
-    StaffEventContext,
     answers_open,
+    event_subject,
     start_came,
     start_reply,
     start_staff_came,
@@ -30,11 +29,9 @@ from bot.domain.staff_scope import can_act_on
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import OpenRequest, Started
-from bot.forms.registry import form_of_draft
 from bot.rendering.district_events import EventCard, card_lines, card_xlsx
 from bot.texts import common
 from bot.texts import district_events as t
-from bot.texts import forms as forms_texts
 from bot.wiring.context import Ctx
 from handlers import district_event_keyboards as keyboards
 from handlers.callbacks import DistrictEventAction, DistrictEventCb
@@ -83,15 +80,9 @@ class EventTap:
         if draft is None:
             await chat.show((await start(chat.request(self.org))).draft)
             return
-        form = form_of_draft(draft.form)
-        context = form.context_of(draft)
-        if isinstance(context, ChairEventContext | StaffEventContext) and (
-            context.event_id != self.event.id
-        ):
-            note = forms_texts.resuming_instead(form.spec.title, context.title, self.event.title)
-            await chat.show(draft, note=note)
-        else:
-            await chat.resume(draft, asked_for=self.org)
+        await chat.resume(
+            draft, asked_for=self.org, about=event_subject(self.event.id, self.event.title)
+        )
 
     async def open_once_begun(self, start: Callable[[OpenRequest], Awaitable[Started]]) -> None:
         """Attendance is entered once the event has begun."""

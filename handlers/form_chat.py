@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import Message
 
-from bot.forms.declaration import Form, OpenRequest, PickOne, Summary
+from bot.forms.declaration import Form, OpenRequest, PickOne, Subject, Summary
 from bot.forms.engine import SUMMARY, ParseEnv
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
@@ -71,14 +71,25 @@ class FormChat:
         else:
             await self.show(opening.draft, note=opening.note)
 
-    async def resume(self, draft: FormDraft, *, asked_for: Organization | None = None) -> None:
+    async def resume(
+        self,
+        draft: FormDraft,
+        *,
+        asked_for: Organization | None = None,
+        about: Subject | None = None,
+    ) -> None:
         """The unfinished form again, naming whom it is for; ``asked_for``: the organization a
-        form was just asked for, told apart when it is another one."""
-        title = form_of_draft(draft.form).spec.title
+        form was just asked for, ``about``: the record it was asked for (a district event),
+        each told apart when the draft is for another one."""
+        form = form_of_draft(draft.form)
+        title = form.spec.title
+        subject = form.context_of(draft).subject
         org = (
             None if draft.org_id is None else await self.ctx.session.get(Organization, draft.org_id)
         )
-        if org is not None and asked_for is not None and asked_for.id != org.id:
+        if about is not None and subject is not None and subject != about:
+            note = t.resuming_instead(title, subject.title, about.title)
+        elif org is not None and asked_for is not None and asked_for.id != org.id:
             note = t.resuming_instead(title, org.name, asked_for.name)
         else:
             note = t.resuming(title, None if org is None else org.name)

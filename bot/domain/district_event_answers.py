@@ -77,6 +77,11 @@ STAFF_CAME = FormSpec(
 )
 
 
+def event_subject(event_id: int, title: str) -> declaration.Subject:
+    """What a district event's forms are about: a tap under another event is told apart."""
+    return declaration.Subject("district_event", event_id, title)
+
+
 class ChairEventContext(declaration.FormContext):
     """A chair's answer about one event for the draft's ППО (the base rule: its chair only)."""
 
@@ -84,12 +89,20 @@ class ChairEventContext(declaration.FormContext):
     org_name: str
     title: str
 
+    @property
+    def subject(self) -> declaration.Subject:
+        return event_subject(self.event_id, self.title)
+
 
 class StaffEventContext(declaration.ScopeContext):
     """A staff form on one event, opened from the scope (``request.org``) it belongs to."""
 
     event_id: int
     title: str
+
+    @property
+    def subject(self) -> declaration.Subject:
+        return event_subject(self.event_id, self.title)
 
     @classmethod
     async def of_event(

@@ -9,6 +9,7 @@ context is JSON in the database and is read and written here only, as the form's
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -40,6 +41,16 @@ def with_button(text: str, button: tuple[str, str]) -> dict[str, Any]:
     return {"text": text, "buttons": [[{"text": label, "callback_data": callback_data}]]}
 
 
+@dataclass(frozen=True)
+class Subject:
+    """The record a draft is about beyond its organization (a district event): a button for
+    another one must not resume the draft unnamed, or the next answer goes to the wrong one."""
+
+    kind: str
+    id: int
+    title: str = dataclasses.field(compare=False)
+
+
 class FormContext(BaseModel):
     """What a draft keeps beside the answers, typed per form (a subclass adds its fields).
 
@@ -69,6 +80,11 @@ class FormContext(BaseModel):
     def allows(self, viewer: Viewer, org_id: int | None) -> bool:
         """Whether ``viewer`` may go on with the draft; by default its ППО's chair."""
         return org_id is None or viewer.chairs(org_id)
+
+    @property
+    def subject(self) -> Subject | None:
+        """What the draft is about beyond its organization; most forms: nothing."""
+        return None
 
 
 class ScopeContext(FormContext):
