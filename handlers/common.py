@@ -95,7 +95,7 @@ def _joined_before(found: consent.InviteCheck, ctx: Ctx) -> str:
     """The answer to one's own used link: joined already, or the role has passed on since."""
     assert found.invite is not None and found.org is not None  # the sender used this invite
     role = consent.ROLE_LABELS[found.invite.role]
-    if consent.holds(ctx.viewer, found.invite.role, found.org.id):
+    if ctx.viewer.holds(found.invite.role, found.org.id):
         return t.already_joined(role, found.org.name)
     return t.role_passed_on(role, found.org.name)
 

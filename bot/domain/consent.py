@@ -11,7 +11,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.viewer import Viewer
 from bot.texts import consent as t
 from storage import orgs, people
 from storage.models import Invite, Organization, OrgKind, Person, Role
@@ -66,14 +65,6 @@ async def sitting_chair(session: AsyncSession, found: InviteCheck, person: Perso
         return None
     chair = await session.get(Person, grant.person_id)
     return chair.full_name if chair is not None else None
-
-
-def holds(viewer: Viewer, role: Role, org_id: int) -> bool:
-    """Whether ``viewer`` still holds ``role`` over ``org_id`` (an old link of a replaced chair)."""
-    if role is Role.CHAIR:
-        return viewer.chairs(org_id)
-    held = viewer.staff_scopes if role is Role.STAFF else viewer.curated
-    return viewer.is_admin if role is Role.ADMIN else any(org.id == org_id for org in held)
 
 
 async def join(

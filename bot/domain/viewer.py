@@ -42,6 +42,16 @@ class Viewer:
     def chairs(self, org_id: int | None) -> bool:
         return self.chaired_org(org_id) is not None
 
+    def holds(self, role: Role, org_id: int) -> bool:
+        """Whether the role of an invite over ``org_id`` is held now (an old link of a
+        replaced chair is told from one already used by this person)."""
+        if role is Role.ADMIN:
+            return self.is_admin
+        if role is Role.CHAIR:
+            return self.chairs(org_id)
+        held = self.staff_scopes if role is Role.STAFF else self.curated
+        return any(org.id == org_id for org in held)
+
     def oversees(self, *org_ids: int | None) -> bool:
         """Admins oversee everything; staff their district or region (pass an org's ancestry)."""
         if self.is_admin:
