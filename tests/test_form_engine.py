@@ -95,6 +95,7 @@ def test_editing_workers_below_members_is_refused() -> None:
         (" 7 ", 7),
         ("1\u00a0000", 1000),
         ("12 человек", 12),
+        ("54.", 54),  # a phone's double space ends the sentence
     ],
 )
 def test_counts_typed_the_way_people_type(raw: str, value: int) -> None:

@@ -45,6 +45,10 @@ def test_a_name_pasted_over_two_lines_is_one_line() -> None:
         ("Вчера", ("2026-11-20", "2026-11-20")),
         ("today", ("2026-11-21", "2026-11-21")),
         ("21,11,2026", ("2026-11-21", "2026-11-21")),
+        ("21.11.2026 г.", ("2026-11-21", "2026-11-21")),
+        ("19–21.11.2026г", ("2026-11-19", "2026-11-21")),
+        ("21.11.26 года", ("2026-11-21", "2026-11-21")),
+        ("21.11.", ("2026-11-21", "2026-11-21")),
     ],
 )
 def test_dates_typed_the_russian_way(raw: str, expected: tuple[str, str]) -> None:
@@ -226,6 +230,11 @@ def test_every_question_refuses_odd_text_in_words(raw: str) -> None:
         for field in form.spec.fields:
             with contextlib.suppress(InvalidAnswer):
                 field.parse(raw, ENV)
+
+
+def test_a_day_ahead_with_a_year_word_and_a_full_stop() -> None:
+    assert date_ahead("10.01.2027 г.", ENV) == "2027-01-10"
+    assert date_ahead("10.01.", ENV) == "2027-01-10"
 
 
 def test_a_day_ahead_typed_without_a_year_is_the_next_such_day() -> None:

@@ -18,6 +18,7 @@ _FRACTION = re.compile(r"^-?[0-9]+[.,][0-9]+$")
 _DASHES = re.compile(r"\s*[-–—]\s*")
 _DATE = re.compile(r"^([0-9]{1,2})[./]([0-9]{1,2})(?:[./]([0-9]{2}|[0-9]{4}))?$")
 _DAY_ONLY = re.compile(r"^([0-9]{1,2})$")
+_DATE_TAIL = re.compile(r"(?:(?<=[0-9])\.?(?:г|год|года)\.?|\.)$")  # «21.11.2026 г.», «21.11.»
 _PHONE_CHARS = re.compile(r"[\s()\-–.]")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 _MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\((\S+)\)")  # [ВК](https://vk.com/club1)
@@ -53,7 +54,7 @@ def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Parser:
     """A count typed by a person: «1 234», «25 чел.» are fine; letters, fractions are not."""
 
     def parse(raw: str, env: ParseEnv) -> int:
-        text = _UNIT.sub("", raw.strip())
+        text = _UNIT.sub("", raw.strip().removesuffix("."))  # «54.»: a phone's double space
         text = _SPACES.sub("", text)
         if not text:
             raise InvalidAnswer(t.EMPTY_ANSWER)
@@ -174,7 +175,9 @@ def _one_date(
     ahead: bool = False,
 ) -> date:
     """A day as typed; ``unclear``: what to say to text that is no date (the examples the
-    question takes)."""
+    question takes). A year word or a full stop after it («2026 г.», a phone's double space)
+    is taken off."""
+    raw = _DATE_TAIL.sub("", raw)
     match = _DATE.match(raw)
     if match is None and fallback is not None and (only := _DAY_ONLY.match(raw)):
         month, year = fallback
