@@ -141,7 +141,10 @@ class FormChat:
         if not editing and field.name in asked:
             lines.append(t.STEP_PREFIX.format(n=asked.index(field.name) + 1, total=len(asked)))
         lines.append(f"<b>{field.prompt}</b>")
-        if field.optional:
+        taken = len(draft.answers.get(field.name) or []) if field.photos else 0
+        if editing and taken:
+            lines.append(t.photos_kept(taken, field.photos))
+        elif field.optional:
             lines.append(t.OPTIONAL_HINT)
         if shortcut is not None:
             lines += ["", shortcut.hint]
@@ -153,7 +156,7 @@ class FormChat:
                 previous=form.previous_of(field.name, draft),
                 can_go_back=can_go_back(form, draft),
                 editing=editing,
-                photos_taken=len(draft.answers.get(field.name) or []) if field.photos else 0,
+                photos_taken=taken,
                 shortcut=None if shortcut is None else shortcut.button,
             ),
         )

@@ -142,6 +142,8 @@ def _not_taken(message: Message, field: Field | None, draft: FormDraft) -> str:
     )
     if field is not None and field.photos and picture:
         return t.PHOTO_AS_FILE
+    if field is not None and field.photos and (message.video or message.animation):
+        return t.PHOTO_NOT_VIDEO
     if message.photo:
         photo_fields = (f for f in form_of_draft(draft.form).spec.fields if f.photos)
         if full := next(

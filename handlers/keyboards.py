@@ -105,7 +105,7 @@ def step_keyboard(
         )
     if field.optional:
         kb.button(
-            text=field.skip_label or t.BTN_SKIP,
+            text=t.BTN_DROP_PHOTOS if photos_taken else field.skip_label or t.BTN_SKIP,
             callback_data=FormCb(token=tok, step=step, action=FormAction.SKIP),
         )
     sizes = [1] * len(list(kb.buttons))

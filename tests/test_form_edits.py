@@ -9,10 +9,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.texts import forms as tf
+from fakes.telegram_server import Request
 from harness import Harness, last_message, texts
 from scenarios import CHAIR, join
 from storage.models import FormDraft
-from test_events_and_passport import file_event
+from test_events_and_passport import file_event, to_photos
 from test_staff_tools import STAFF, district_with_staff, drain
 
 
@@ -129,3 +130,37 @@ async def test_a_reply_to_an_earlier_question_is_not_taken_for_the_current_one(
     async with harness.session_pool() as session:
         draft = (await session.scalars(select(FormDraft))).one()
     assert draft.answers["joined"] == 5
+
+
+async def _photos_question_of_corrected_event(harness: Harness) -> Request:
+    """An event sent with two photos, opened to correct its «Фото»."""
+    await join(harness)
+    await harness.tap(CHAIR, last_message(await file_event(harness, photos=2)), "Отправить")
+    listing = last_message(await harness.send(CHAIR, "/events"))
+    card = last_message(await harness.tap(CHAIR, listing, "1."))
+    summary = last_message(await harness.tap(CHAIR, card, "Исправить"))
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
+    return last_message(await harness.tap(CHAIR, menu, "Фото"))
+
+
+async def test_photos_asked_again_are_kept_unless_deleted_by_name(harness: Harness) -> None:
+    """The photo question of a correction says how many photos are there; its buttons are
+    «Готово» (keep them) and «Удалить фото», not a «Пропустить» that silently dropped them."""
+    question = await _photos_question_of_corrected_event(harness)
+    shown, buttons = question.plain_text or "", str(question.buttons())
+    assert tf.photos_kept(2, 5) in shown, shown
+    assert tf.BTN_DROP_PHOTOS in buttons and tf.BTN_SKIP not in buttons, buttons
+    kept = last_message(await harness.tap(CHAIR, question, "Готово")).plain_text or ""
+    assert "Фото: 2" in kept, kept
+    menu = last_message(await harness.tap(CHAIR, last_message(harness.server.requests), "поле"))
+    question = last_message(await harness.tap(CHAIR, menu, "Фото"))
+    dropped = last_message(await harness.tap(CHAIR, question, "Удалить фото")).plain_text or ""
+    assert "Фото: 2" not in dropped and "Фото" in dropped, dropped
+
+
+async def test_a_video_at_the_photo_question_is_told_it_is_no_photo(harness: Harness) -> None:
+    await join(harness)
+    await to_photos(harness)
+    video = {"file_id": "v1", "file_unique_id": "u1", "width": 640, "height": 480, "duration": 3}
+    [shown] = texts(await harness.feed(harness.server.message(CHAIR, None, video=video)))
+    assert shown.startswith(tf.PHOTO_NOT_VIDEO), shown

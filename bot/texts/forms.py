@@ -114,6 +114,7 @@ def too_small(limit: int) -> str:
 BTN_YES = "Да"
 BTN_NO = "Нет"
 BTN_DONE = "✅ Готово"
+BTN_DROP_PHOTOS = "🗑 Удалить фото"
 CHOOSE_BUTTON = "Выберите вариант кнопкой под вопросом."
 YES_OR_NO = "Ответьте «Да» или «Нет» — кнопкой или словом."
 DATE_FORMAT = (
@@ -135,6 +136,17 @@ BAD_LINK = (
 )
 BAD_PHONE = "Не понял номер телефона. Пример: +7 900 123-45-67 или 8 (863) 123-45-67."
 PHOTO_EXPECTED = "Здесь нужна фотография (или нажмите «Готово» / «Пропустить»)."
+PHOTO_NOT_VIDEO = (
+    "Здесь нужна фотография, видео не сохраняем. Пришлите фото или нажмите кнопку под вопросом."
+)
+
+
+def photos_kept(count: int, limit: int) -> str:
+    """The photo question asked again over photos already taken: what each button does."""
+    return (
+        f"Сейчас прикреплено фото: {count} из {limit}. Пришлите ещё, нажмите «Готово», чтобы "
+        "оставить их, или «Удалить фото», чтобы убрать все."
+    )
 
 
 def no_such_date(text: str) -> str:

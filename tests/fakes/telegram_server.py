@@ -1032,16 +1032,17 @@ class FakeTelegramServer:
         document: Mapping[str, Any] | None = None,
         caption: str | None = None,
         photo: Sequence[Mapping[str, Any]] | None = None,
+        video: Mapping[str, Any] | None = None,
         reply_to_message_id: int | None = None,
     ) -> int:
         """Queue a private message from ``user_id`` and return its ``update_id``.
 
         ``first_name`` defaults to "Иван" (or the name given earlier for this user).
         Text starting with ``/`` gets a ``bot_command`` entity (as does a caption).
-        ``document`` (a Document dict) or ``photo`` (a list of PhotoSize dicts) make it a
-        media message: use ``caption`` then, not ``text``.
+        ``document`` (a Document dict), ``photo`` (a list of PhotoSize dicts) or ``video``
+        (a Video dict) make it a media message: use ``caption`` then, not ``text``.
         """
-        if text is not None and (document is not None or photo is not None):
+        if text is not None and (document, photo, video) != (None, None, None):
             msg = "a media message has a caption, not text: pass caption=..."
             raise ValueError(msg)
         sender = self._user(user_id, first_name, last_name, username)
@@ -1060,6 +1061,8 @@ class FakeTelegramServer:
             message["document"] = dict(document)
         if photo is not None:
             message["photo"] = [dict(size) for size in photo]
+        if video is not None:
+            message["video"] = dict(video)
         if caption is not None:
             message["caption"] = caption
             if entities := self._command_entities(caption):
