@@ -88,9 +88,12 @@ class ScopePick(CallbackData, prefix="s2"):
     org_id: int
 
 
-class ReturnPick(CallbackData, prefix="rp1"):
+class ReturnPick(CallbackData, prefix="rp2"):
+    """A ППО picked for /return; ``report_id``: the report its card showed, the one «Вернуть»
+    sends back (0: no card yet)."""
+
     org_id: int
-    confirm: bool = False
+    report_id: int = 0
 
 
 class OrgAction(enum.StrEnum):

@@ -252,8 +252,8 @@ def return_choice(found: Sequence[Organization]) -> InlineKeyboardMarkup:
     return inline(((org.name[:60], ReturnPick(org_id=org.id)) for org in found), 1)
 
 
-def return_confirm(org_id: int) -> InlineKeyboardMarkup:
-    return inline([(ts.BTN_RETURN, ReturnPick(org_id=org_id, confirm=True))])
+def return_confirm(org_id: int, report_id: int) -> InlineKeyboardMarkup:
+    return inline([(ts.BTN_RETURN, ReturnPick(org_id=org_id, report_id=report_id))])
 
 
 def org_found(found: Sequence[Organization]) -> InlineKeyboardMarkup:

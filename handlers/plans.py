@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # handlers.staff lists these runners: importing it at run tim
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 ERRORS_SHOWN = 30
+SCOPES_LISTED = 20
 TEMPLATE_WORDS = ("шаблон", "образец")
 
 
@@ -86,7 +87,9 @@ async def _scope_for_file(
         scopes = [scope for scope in scopes if key in name_key(scope.name)] or scopes
     if len(scopes) == 1:
         return scopes[0]
-    names = [f"• {scope.name}" for scope in scopes[:20]]
+    names = [t.scope_line(scope.name) for scope in scopes[:SCOPES_LISTED]]
+    if len(scopes) > SCOPES_LISTED:
+        names.append(common.more(len(scopes) - SCOPES_LISTED))
     await answer_lines(message, [t.CHOOSE_SCOPE_FOR_FILE, *names])
     return None
 

@@ -218,16 +218,23 @@ async def return_command(
     if not query:
         await message.answer(t.SEARCH_USAGE.format(example="/return школа № 1"))
         return
-    scope_ids = None if viewer.is_admin else {org.id for org in viewer.staff_scopes}
-    found = [o for o in await search(session, query, scope_ids) if o.kind is OrgKind.PPO]
+    scope_ids = {org.id for org in await scopes_for(session, viewer)}
+    found = [
+        org
+        for org in await search(session, query, None if viewer.is_admin else scope_ids)
+        if org.kind is OrgKind.PPO and org.archived_at is None
+    ]
     await answer_found(message, found, t.CHOOSE_SCOPE, keyboards.return_choice)
 
 
 async def return_picked(query: CallbackQuery, callback_data: ReturnPick, ctx: Ctx) -> None:
+    """A ППО picked: the card of its newest report; «Вернуть» under the card: that report, in
+    the return form, unless the chair has sent a newer one since (then its card instead)."""
     session = ctx.session
     org = await orgs.get_org(session, callback_data.org_id)
     if (
         org is None
+        or org.archived_at is not None
         or not await can_act_on(session, ctx.viewer, org)
         or not isinstance(query.message, Message)
     ):
@@ -241,11 +248,14 @@ async def return_picked(query: CallbackQuery, callback_data: ReturnPick, ctx: Ct
     if report.returned_at is not None:
         await query.message.answer(t.ALREADY_RETURNED)
         return
-    period = common.period_name(report.period)
-    if not callback_data.confirm:
+    if report.id != callback_data.report_id:
+        superseded = callback_data.report_id != 0
+        card = t.report_card(
+            org.name, common.period_name(report.period), corrections.report_lines(report)
+        )
         await query.message.answer(
-            t.report_card(org.name, period, corrections.report_lines(report)),
-            reply_markup=keyboards.return_confirm(org.id),
+            f"{t.REPORT_SUPERSEDED}\n\n{card}" if superseded else card,
+            reply_markup=keyboards.return_confirm(org.id, report.id),
         )
         return
     chat = FormChat(query.message, ctx)

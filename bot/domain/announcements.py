@@ -36,16 +36,18 @@ REPORT_WITHIN = timedelta(days=7)
 async def recipients(
     session: AsyncSession, *, scope_org_id: int, only_late: bool, today: date, default_tz: str
 ) -> list[tuple[int, str]]:
-    """(chat id, chair name) of the connected chairs of the scope, or of the late ones only."""
+    """(chat id, chair name) of the connected chairs of the scope, or of the late ones only;
+    a chair of two ППО once, as they get one message."""
     digest = await load_digest(
         session, scope_org_id=scope_org_id, today=today, default_tz=default_tz
     )
     lines = digest.late if only_late else digest.lines
-    return [
-        (line.ppo.chair_tg_id, line.ppo.chair_name or "")
+    chats = {
+        line.ppo.chair_tg_id: line.ppo.chair_name or ""
         for line in lines
         if line.ppo.chair_tg_id is not None
-    ]
+    }
+    return list(chats.items())
 
 
 async def announce(

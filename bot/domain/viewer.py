@@ -53,10 +53,11 @@ class Viewer:
         return any(org.id == org_id for org in held)
 
     def oversees(self, *org_ids: int | None) -> bool:
-        """Admins oversee everything; staff their district or region (pass an org's ancestry)."""
+        """Admins oversee everything; staff their district or region (pass an org's ancestry),
+        unless it is archived."""
         if self.is_admin:
             return True
-        scopes = {org.id for org in self.staff_scopes}
+        scopes = {org.id for org in self.staff_scopes if org.archived_at is None}
         return any(org_id in scopes for org_id in org_ids if org_id is not None)
 
 

@@ -88,6 +88,11 @@ def bad_responsible(value: str) -> str:
 # --- Loading --------------------------------------------------------------------------------
 
 PLAN_DEFAULT_TITLE = "План мероприятий"
+def scope_line(name: str) -> str:
+    """A district or region to name in the caption; ``name`` is raw."""
+    return f"• {esc(name)}"
+
+
 CHOOSE_SCOPE_FOR_FILE = (
     "Вы ведёте несколько организаций. Отправьте файл ещё раз с подписью "
     "<code>/plan название района</code>, например:"
