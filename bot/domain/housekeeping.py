@@ -2,7 +2,7 @@
 
 Run by the nightly job. Retention (documented in the README):
 
-* a sent message is deleted :data:`SENT_KEPT` (30 days) after it was sent;
+* a sent message is deleted :data:`SENT_KEPT` (61 days) after it was sent;
 * an unreachable or failed one :data:`GIVEN_UP_KEPT` (90 days) after its last attempt: kept
   longer, as the trace of what went wrong;
 * a processed update id :data:`PROCESSED_UPDATES_KEPT` (2 days) after it was applied:
@@ -15,9 +15,11 @@ collection may still be reminded: until ``OPEN_GRACE_DAYS`` after its deadline. 
 kept however old, instead of a retention longer than any open period: a one-off request may
 stay open for more than a year (a deadline up to a year ahead plus the grace month), and a
 retention that long would keep every other row for a year as well. Every other key guards for
-a shorter time than 30 days: a digest for its catch-up window (6 days), an announcement and
-its delivery report for the reporting window (7 days), a catch-up notice and a returned
-report only at the moment they are queued.
+at most :data:`SENT_KEPT`: an agreement's notice while the agreement is «expiring» (60 days
+before its end), a plan item's escalation while it is overdue and still looked at (60 days),
+a digest for its catch-up window (6 days), an announcement and its delivery report for the
+reporting window (7 days), a catch-up notice and a returned report only at the moment they
+are queued.
 
 Deleting goes in batches of :data:`PRUNE_BATCH` rows, each its own short transaction, so the
 write lock is never held for long.
@@ -31,6 +33,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.passport_report import AGREEMENT_NOTICE
+from bot.domain.plan_reminders import LOOK_BACK as PLAN_LOOK_BACK
 from storage import outbox
 from storage.collections import OPEN_GRACE_DAYS
 from storage.models import Collection
@@ -39,7 +43,9 @@ from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
 
-SENT_KEPT = timedelta(days=30)
+SENT_KEPT = max(AGREEMENT_NOTICE, PLAN_LOOK_BACK) + timedelta(days=1)
+"""A sent notice's row is the only record that it was given: deleted earlier, the agreement's
+or the overdue plan item's notice would be queued again a month after the first."""
 GIVEN_UP_KEPT = timedelta(days=90)
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
 PRUNE_BATCH = 500
