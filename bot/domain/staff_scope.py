@@ -43,8 +43,9 @@ async def can_act_on(session: AsyncSession, viewer: Viewer, org: Organization) -
 
 async def scope_staff(session: AsyncSession, scope: Organization) -> list[Contact]:
     """Who is told when a scope's ППО are late (reports, plan items): the scope's staff, or the
-    region's when a district has none."""
+    region's when a district has none that can be written to (all blocked the bot)."""
     staff = await staff_of(session, scope.id)
-    if not staff and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
+    nobody = all(contact.unreachable for contact in staff)
+    if nobody and scope.kind == OrgKind.DISTRICT and scope.parent_id is not None:
         staff = await staff_of(session, scope.parent_id)
     return staff
