@@ -153,7 +153,7 @@ async def move_to_tapped(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) ->
 def _archiving(archived: bool) -> TapHandler:
     async def set_archived(_: CallbackQuery, tap: OrgTap) -> None:
         org, session, now = tap.org, tap.ctx.session, tap.ctx.now()
-        org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=now)
+        await org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=now)
         await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
 
     return set_archived

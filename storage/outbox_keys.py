@@ -42,3 +42,25 @@ def outbox_key(purpose: KeyPurpose, *parts: str | int) -> str:
 def outbox_key_prefix(purpose: KeyPurpose, *parts: str | int) -> str:
     """The start every key of ``purpose`` with these leading parts shares (ends in ``:``)."""
     return outbox_key(purpose, *parts) + ":"
+
+
+_ORG_PART: dict[str, int] = {
+    KeyPurpose.REMINDER: 1,
+    KeyPurpose.AGREEMENT: 0,
+    KeyPurpose.DISTRICT_INVITATION: 1,
+    KeyPurpose.DISTRICT_REMINDER: 1,
+    KeyPurpose.DISTRICT_ATTENDANCE: 1,
+    KeyPurpose.DISTRICT_CANCELLED: 1,
+    KeyPurpose.DISTRICT_MOVED: 1,
+    KeyPurpose.PLAN_REMINDER: 1,
+}
+"""Where the ППО stands among the parts of a key of a message to its chair about it."""
+
+
+def org_of_key(key: str) -> int | None:
+    """The ППО a message to its chair is about, read from its key; None for other messages."""
+    purpose, *parts = key.split(":")
+    position = _ORG_PART.get(purpose)
+    if position is None or len(parts) <= position or not parts[position].isdecimal():
+        return None
+    return int(parts[position])

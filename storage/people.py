@@ -24,6 +24,7 @@ from storage.models import (
     Role,
     RoleGrant,
 )
+from storage.outbox_withdraw import withdraw_about
 
 
 async def get_person(session: AsyncSession, tg_user_id: int) -> Person | None:
@@ -219,7 +220,14 @@ async def grant_role(
 async def revoke_grant(
     session: AsyncSession, grant: RoleGrant, *, now: datetime, actor_id: int | None
 ) -> None:
+    """End ``grant``; a chair's messages about the ППО still waiting are withdrawn (their
+    successor gets their own)."""
     grant.revoked_at = now
+    person = await session.get(Person, grant.person_id)
+    if grant.role is Role.CHAIR and grant.org_id is not None and person is not None:
+        await withdraw_about(
+            session, chat_id=person.tg_user_id, org_id=grant.org_id, reason="role ended"
+        )
     audit.record(
         session,
         at=now,

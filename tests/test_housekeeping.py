@@ -143,9 +143,14 @@ async def test_pruning_goes_in_short_batches(session_pool, engine) -> None:
         session_pool, world.org[D1], [world.org["Детский сад"]], date(2027, 6, 30), NOW
     )
     for n in range(30):
-        await add(session_pool, f"digest:1:2026-01-01:{n}:text", OutboxStatus.SENT, ago=40 * DAY)
+        await add(
+            session_pool,
+            f"digest:1:2026-01-01:{n}:text",
+            OutboxStatus.SENT,
+            ago=SENT_KEPT + 10 * DAY,
+        )
     guarded = f"remind:{still_open.id}:1:open:7"
-    await add(session_pool, guarded, OutboxStatus.SENT, ago=40 * DAY)
+    await add(session_pool, guarded, OutboxStatus.SENT, ago=SENT_KEPT + 10 * DAY)
     async with session_pool() as session, session.begin():
         for n in range(20):
             session.add(ProcessedUpdate(update_id=n, processed_at=NOW - 3 * DAY - n * DAY))

@@ -15,8 +15,9 @@ from bot.forms.parsers import text, typed_int
 from bot.texts import admin as admin_texts
 from bot.texts import forms
 from bot.texts import staff as t
-from storage import audit, orgs
+from storage import audit, contacts, orgs
 from storage.models import Organization, OrgKind
+from storage.outbox_withdraw import withdraw_about
 
 
 def _timezone(raw: str, env: ParseEnv) -> str:
@@ -150,10 +151,11 @@ async def move(
     return t.moved(org.name, district.name)
 
 
-def set_archived(
+async def set_archived(
     session: AsyncSession, org: Organization, *, archived: bool, by: int | None, now: datetime
 ) -> None:
-    """Archived organizations keep their history and drop out of reminders and digests."""
+    """Archived organizations keep their history and drop out of reminders and digests; what
+    was already queued to the chairs of their ППО is withdrawn."""
     org.archived_at = now if archived else None
     org.updated_at = now
     audit.record(
@@ -163,6 +165,18 @@ def set_archived(
         action="org.archive" if archived else "org.restore",
         org_id=org.id,
     )
+    if archived:
+        await _withdraw_chairs_notices(session, org)
+
+
+async def _withdraw_chairs_notices(session: AsyncSession, org: Organization) -> None:
+    everything = await orgs.all_orgs(session)
+    within = {org.id}
+    for _ in range(2):  # a region's districts, then their ППО
+        within |= {o.id for o in everything if o.parent_id in within}
+    ppos = [o.id for o in everything if o.id in within and o.kind is OrgKind.PPO]
+    for ppo_id, chair in (await contacts.chairs_of(session, ppos)).items():
+        await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason="archived")
 
 
 async def search(

@@ -88,6 +88,8 @@ def bad_responsible(value: str) -> str:
 # --- Loading --------------------------------------------------------------------------------
 
 PLAN_DEFAULT_TITLE = "План мероприятий"
+
+
 def scope_line(name: str) -> str:
     """A district or region to name in the caption; ``name`` is raw."""
     return f"• {esc(name)}"
