@@ -18,6 +18,7 @@ from bot.texts import staff as t
 from storage import audit, contacts, orgs
 from storage.models import Organization, OrgKind
 from storage.outbox_withdraw import withdraw_about
+from storage.target_moves import follow_move
 
 
 def _timezone(raw: str, env: ParseEnv) -> str:
@@ -130,8 +131,9 @@ async def move(
     by: int | None,
     now: datetime,
 ) -> str:
-    """Move a ППО to another district; refused (with the reason) when a ППО of the same name
-    is there already, since names are unique within a district."""
+    """Move a ППО to another district, with what it still owes the old one; refused (with the
+    reason) when a ППО of the same name is there already, since names are unique within a
+    district."""
     taken = await orgs.namesake(
         session, kind=org.kind, parent_id=district.id, name=org.name, other_than=org.id
     )
@@ -139,6 +141,8 @@ async def move(
         return admin_texts.move_name_taken(org.name, district.name, taken.id)
     before = org.parent_id
     org.parent_id, org.updated_at = district.id, now
+    if before is not None:
+        await follow_move(session, org_id=org.id, from_scope=before, to_scope=district.id)
     audit.record(
         session,
         at=now,
