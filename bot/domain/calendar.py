@@ -183,6 +183,15 @@ def deadline_for(period: date, settings: CalendarSettings) -> date:
     return next_working_day(date(period.year, period.month, day))
 
 
+def opening_deadline(period: date, opened_on: date, settings: CalendarSettings) -> date:
+    """The deadline of a calendar period opened on ``opened_on``: the calendar's, unless less
+    is left of it than the first reminder's lead (a bot set up on the 28th): then that lead
+    from the opening day, so that no chair is told of a deadline already gone."""
+    due = deadline_for(period, settings)
+    lead = timedelta(days=max(settings.remind_before_days, default=0))
+    return due if due - opened_on >= lead else next_working_day(opened_on + lead)
+
+
 # --- Local times ----------------------------------------------------------------------------
 
 

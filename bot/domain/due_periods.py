@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.calendar import (
     CalendarSettings,
     calendar_months,
-    deadline_for,
     due_months,
     local_today,
+    opening_deadline,
     tier_of,
 )
 from bot.domain.clock import Clock
@@ -43,10 +43,11 @@ async def open_due_periods(
     """Open this month's membership monitoring in every district where it is due.
 
     For each district whose local today falls in a calendar month and that has no calendar
-    collection for this month yet: the targets are its ППО due this month by their tier, from
-    their latest report before the period (a report already filed for the period marks the
-    target submitted). A district with no ППО due gets no collection. Returns those opened.
-    Each district is a unit of its own (``isolation``): one that fails is logged and skipped.
+    collection for this month yet (its deadline: :func:`opening_deadline`): the targets are its
+    ППО due this month by their tier, from their latest report before the period (a report
+    already filed for the period marks the target submitted). A district with no ППО due gets
+    no collection. Returns those opened. Each district is a unit of its own (``isolation``):
+    one that fails is logged and skipped.
     """
     isolation = isolation or Isolation()
     now = clock.now()
@@ -59,10 +60,9 @@ async def open_due_periods(
             today = local_today(now, zone_of(district, default_tz))
             if today.month not in months:
                 continue
-            period = date(today.year, today.month, 1)
             async with session_pool() as session, session.begin():
                 collection = await _open_district_period(
-                    session, district.id, period, calendar_settings, now
+                    session, district.id, today, calendar_settings, now
                 )
             if collection is not None:
                 log.info("opened %s for district %s", collection.title, district.id)
@@ -73,10 +73,11 @@ async def open_due_periods(
 async def _open_district_period(
     session: AsyncSession,
     district_id: int,
-    period: date,
+    today: date,
     settings: CalendarSettings,
     now: datetime,
 ) -> Collection | None:
+    period = today.replace(day=1)
     existing = await store.find_collection(
         session,
         kind=CollectionKind.MEMBERSHIP,
@@ -106,7 +107,7 @@ async def _open_district_period(
         period=period,
         title=t.collection_title(period),
         one_off=False,
-        deadline_for_target=deadline_for(period, settings),
+        deadline_for_target=opening_deadline(period, today, settings),
         targets=due,
         now=now,
         already_submitted=submitted,
