@@ -1,12 +1,15 @@
-"""Messages to a chair withdrawn before they go out, when they no longer concern them."""
+"""Queued messages withdrawn before they go out: to a chair no longer concerned, or a digest
+that a newer one replaces."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus
-from storage.outbox_keys import org_of_key
+from storage.outbox_keys import KeyPurpose, org_of_key, outbox_key_prefix
 
 
 async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, reason: str) -> int:
@@ -23,3 +26,24 @@ async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, re
     for message in about:
         message.status, message.error = OutboxStatus.FAILED, reason
     return len(about)
+
+
+async def withdraw_earlier_digests(
+    session: AsyncSession, *, chat_id: int, scope_id: int, due_on: date
+) -> int:
+    """The digests of ``scope_id`` to ``chat_id`` that fell due before ``due_on`` and still
+    wait (one held over the New Year holidays until the day the next one falls due): the newer
+    digest speaks for both. Returns how many parts were withdrawn."""
+    prefix = outbox_key_prefix(KeyPurpose.DIGEST, scope_id)
+    pending = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.key.startswith(prefix),
+        )
+    )
+    day = due_on.isoformat()
+    earlier = [m for m in pending if m.key.removeprefix(prefix).partition(":")[0] < day]
+    for message in earlier:
+        message.status, message.error = OutboxStatus.FAILED, "superseded"
+    return len(earlier)

@@ -29,6 +29,7 @@ from storage import outbox, people
 from storage.models import Organization, Person, RoleGrant
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
+from storage.outbox_withdraw import withdraw_earlier_digests
 
 CATCH_UP = timedelta(days=6)
 """A digest that fell due longer ago than this is not sent late: a newer one replaces it."""
@@ -164,16 +165,22 @@ async def _plan_digest(
     if not due:
         return False
     # Several missed at once (downtime): one digest, the latest, is the picture wanted.
-    return await enqueue_digest(
+    due_on = max(due).date()
+    queued = await enqueue_digest(
         session,
         scope_org_id=scope.id,
         chat_id=person.tg_user_id,
         today=now_local.date(),
-        due_on=max(due).date(),
+        due_on=due_on,
         not_before=next_allowed_moment(now, tz, settings),
         now=now,
         default_tz=default_tz,
     )
+    if queued:
+        await withdraw_earlier_digests(
+            session, chat_id=person.tg_user_id, scope_id=scope.id, due_on=due_on
+        )
+    return queued
 
 
 def renderers(default_tz: str) -> dict[str, Renderer]:
