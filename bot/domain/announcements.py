@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.calendar import CalendarSettings, next_allowed_moment
 from bot.domain.clock import Clock
 from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
+from bot.domain.timezones import zone_named
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.fields import one_of
@@ -33,21 +35,29 @@ ACTION = "announce"
 REPORT_WITHIN = timedelta(days=7)
 
 
+class Recipient(NamedTuple):
+    """A chair an announcement goes to: their chat and the zone of their ППО (None: the
+    bot's), whose night it waits out."""
+
+    chat_id: int
+    zone: str | None
+
+
 async def recipients(
     session: AsyncSession, *, scope_org_id: int, only_late: bool, today: date, default_tz: str
-) -> list[tuple[int, str]]:
-    """(chat id, chair name) of the connected chairs of the scope, or of the late ones only;
-    a chair of two ППО once, as they get one message."""
+) -> list[Recipient]:
+    """The connected chairs of the scope, or of the late ones only; a chair of two ППО once,
+    as they get one message."""
     digest = await load_digest(
         session, scope_org_id=scope_org_id, today=today, default_tz=default_tz
     )
     lines = digest.late if only_late else digest.lines
     chats = {
-        line.ppo.chair_tg_id: line.ppo.chair_name or ""
+        line.ppo.chair_tg_id: line.ppo.timezone
         for line in lines
         if line.ppo.chair_tg_id is not None
     }
-    return list(chats.items())
+    return [Recipient(chat_id, zone) for chat_id, zone in chats.items()]
 
 
 async def announce(
@@ -57,12 +67,15 @@ async def announce(
     author_chat: int,
     scope_org_id: int,
     scope_name: str,
-    chats: list[tuple[int, str]],
+    chats: list[Recipient],
     text: str,
     only_late: bool,
     now: datetime,
+    calendar: CalendarSettings,
+    default_tz: str,
 ) -> int:
-    """Queue the announcement to every chat; returns its id."""
+    """Queue the announcement to every chat, each outside the quiet hours of its chair's ППО
+    (an evening in Moscow is the night in Kamchatka); returns its id."""
     entry = audit.record(
         session,
         at=now,
@@ -73,14 +86,16 @@ async def announce(
     )
     await session.flush()
     body = t.message(scope_name, text)
-    for chat_id, _ in chats:
+    for chat_id, zone in chats:
         await outbox.enqueue(
             session,
             key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id),
             chat_id=chat_id,
             kind=OutboxKind.TEXT,
             payload={"text": body},
-            not_before=now,
+            not_before=next_allowed_moment(
+                now, zone_named(zone, default_tz), calendar, working_days=False
+            ),
             now=now,
         )
     return entry.id
@@ -222,6 +237,8 @@ async def submit(submission: declaration.Submission[AnnouncementContext]) -> str
         text=answers["text"],
         only_late=only_late,
         now=submission.now,
+        calendar=submission.calendar,
+        default_tz=context.tz,
     )
     return t.queued(len(chats))
 

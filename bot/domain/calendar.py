@@ -222,13 +222,16 @@ def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz)
 
 
-def next_allowed_moment(now_utc: datetime, tz: ZoneInfo, settings: CalendarSettings) -> datetime:
+def next_allowed_moment(
+    now_utc: datetime, tz: ZoneInfo, settings: CalendarSettings, *, working_days: bool = True
+) -> datetime:
     """``now_utc`` if it is a working day outside quiet hours there, else the start of the next
-    allowed window (quiet_end of the next working day, typically). Returns UTC."""
+    allowed window (quiet_end of the next working day, typically). Returns UTC.
+    ``working_days=False``: quiet hours only (what staff send by hand goes out on a Sunday)."""
     local = now_utc.astimezone(tz)
     day = local.date()
     for _ in range(400):
-        if is_working_day(day):
+        if not working_days or is_working_day(day):
             for start, end in _allowed_windows(settings):
                 window_end = (
                     _local(day + timedelta(days=1), time(0), tz)
