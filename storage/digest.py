@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import late_deliveries
@@ -273,10 +273,23 @@ def _end_of_day(day: date) -> datetime:
 
 
 def _of_scope(scope_org_id: int) -> ColumnElement[bool]:
-    """A collection of the scope: its own, or (for a region) one of its districts'."""
+    """A collection of the scope: its own; for a region one of its districts'; for a district
+    its region's too (a request the region sent to every ППО is owed by the district's)."""
+    region_of_district = select(Organization.parent_id).where(
+        Organization.id == scope_org_id, Organization.kind == OrgKind.DISTRICT
+    )
     return or_(
         Collection.scope_org_id == scope_org_id,
         Collection.scope_org_id.in_(scope_districts(scope_org_id)),
+        Collection.scope_org_id.in_(region_of_district.scalar_subquery()),
+    )
+
+
+def _under(scope_org_id: int) -> Select[Any]:
+    """Ids of the organizations under a scope, two levels down, archived ones too."""
+    children = select(Organization.id).where(Organization.parent_id == scope_org_id)
+    return select(Organization.id).where(
+        or_(Organization.parent_id == scope_org_id, Organization.parent_id.in_(children))
     )
 
 
@@ -306,7 +319,8 @@ async def current_collection(
     ids = tuple(sorted(cid for cid, _ in collections))
     targets: dict[int, date] = {}
     stmt = select(CollectionTarget.org_id, CollectionTarget.deadline).where(
-        CollectionTarget.collection_id.in_(ids)
+        CollectionTarget.collection_id.in_(ids),
+        CollectionTarget.org_id.in_(_under(scope_org_id)),  # of a region's request: the district's
     )
     for org_id, deadline in (await session.execute(stmt)).all():
         # A ППО due in two requests of the same period: the later deadline is the binding one.

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
 
+from bot.domain.digest import load_digest
 from bot.rendering.plans import template_xlsx
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import staff as ts
@@ -24,6 +25,9 @@ from scenarios import (
     join,
 )
 from storage.models import (
+    Collection,
+    CollectionKind,
+    CollectionTarget,
     MembershipReport,
     Organization,
     Person,
@@ -111,6 +115,54 @@ async def test_a_chair_of_two_ppo_is_one_recipient_of_an_announcement(harness: H
     delivered = [r for r in sent if "Семинар председателей" in (r.plain_text or "")]
     assert len(delivered) == 1  # one chat, one message
     assert "получателей: 1" in (summary.plain_text or ""), summary.plain_text
+
+
+async def test_a_district_sees_the_regions_membership_request_to_its_ppo(harness: Harness) -> None:
+    """The region asks every ППО for membership figures by 30.11; the district's own calendar
+    period asks one of its two. The district's /status counts both ППО as owing, as the
+    region's staff see it."""
+    await district_with_staff(harness)
+    district = await org_id(harness, DISTRICT)
+    school, kindergarten = await org_id(harness, SCHOOL), await org_id(harness, KINDERGARTEN)
+    async with harness.session_pool() as session, session.begin():
+        region = (await session.get(Organization, district)).parent_id
+        period = date(2026, 11, 1)
+        own = Collection(
+            kind=CollectionKind.MEMBERSHIP,
+            scope_org_id=district,
+            period=period,
+            title="Мониторинг за ноябрь",
+            one_off=False,
+            opened_at=AT,
+            deadline=date(2026, 11, 25),
+        )
+        asked = Collection(
+            kind=CollectionKind.MEMBERSHIP,
+            scope_org_id=region,
+            period=period,
+            title="Запрос области",
+            one_off=True,
+            opened_at=AT,
+            deadline=date(2026, 11, 30),
+        )
+        session.add_all([own, asked])
+        await session.flush()
+        session.add(
+            CollectionTarget(
+                collection_id=own.id, org_id=school, tier="mid", deadline=date(2026, 11, 25)
+            )
+        )
+        for ppo in (school, kindergarten):
+            session.add(
+                CollectionTarget(
+                    collection_id=asked.id, org_id=ppo, tier="request", deadline=date(2026, 11, 30)
+                )
+            )
+    async with harness.session_pool() as session:
+        whole = await load_digest(session, scope_org_id=region, today=date(2026, 11, 21))
+    assert whole.due == 2  # the region's staff: both ППО owe the region's request
+    status = texts(await harness.send(STAFF, "/status"))[0]
+    assert "Сдали: 0 из 2" in status, status
 
 
 async def test_the_districts_listed_under_a_plan_file_are_escaped(harness: Harness) -> None:
