@@ -117,11 +117,16 @@ async def invites(message: Message, ctx: Ctx) -> None:
 
 
 async def invite_one(message: Message, command: CommandObject, ctx: Ctx) -> None:
-    find = partial(reissue_invite, ctx.session, ttl=ctx.settings.invite_ttl, now=ctx.now())
-    result = await found_by_number(message, command, find, t.INVITE_USAGE, t.INVITE_NOT_FOUND)
-    if result is None:
+    """/invite N: a fresh link for the ППО (its chair) or district (its staff) number N; none
+    for an archived one, which a link would not let anyone into."""
+    find = partial(orgs.get_org, ctx.session)
+    org = await found_by_number(message, command, find, t.INVITE_USAGE, t.INVITE_NOT_FOUND)
+    if org is None:
         return
-    org, invite = result
+    if org.archived_at is not None:
+        await message.answer(t.invite_archived(org.id, org.name))
+        return
+    invite = await reissue_invite(ctx.session, org, ttl=ctx.settings.invite_ttl, now=ctx.now())
     username = (await ctx.bot.me()).username or ""
     await message.answer(
         t.invite_reissued(

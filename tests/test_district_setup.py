@@ -20,7 +20,7 @@ from scenarios import (
     org_file,
     setup_district,
 )
-from storage.models import Organization, OrgKind
+from storage.models import Invite, Organization, OrgKind
 
 
 async def ppo_count(h: Harness) -> int:
@@ -151,6 +151,24 @@ async def test_reissued_invite_kills_the_old_one(harness: Harness) -> None:
     assert new_code != code_of(old)
     assert "уже использована" in texts(await accept_invite(harness, 503, code_of(old)))[0]
     assert "МБОУ СОШ № 1" in texts(await accept_invite(harness, 503, new_code))[0]
+
+
+async def test_no_invite_is_issued_for_an_archived_organization(harness: Harness) -> None:
+    """/invite N for an archived ППО says it is archived and how to restore it; no link is
+    issued (one would refuse everyone who opens it)."""
+    await setup_district(harness)
+    async with harness.session_pool() as session, session.begin():
+        school = (
+            await session.scalars(select(Organization).where(Organization.name == "МБОУ СОШ № 1"))
+        ).one()
+        school.archived_at = harness.clock.now()
+        org_id = school.id
+    async with harness.session_pool() as session:
+        before = len((await session.scalars(select(Invite.id))).all())
+    reply = texts(await harness.send(ADMIN, f"/invite {org_id}"))[0]
+    assert "в архиве" in reply and f"/org {org_id}" in reply and "?start=" not in reply, reply
+    async with harness.session_pool() as session:
+        assert len((await session.scalars(select(Invite.id))).all()) == before
 
 
 async def test_stranger_is_told_how_to_join(harness: Harness) -> None:

@@ -149,12 +149,8 @@ async def staff_invites(
 
 
 async def reissue_invite(
-    session: AsyncSession, org_id: int, *, ttl: timedelta, now: datetime
-) -> tuple[Organization, Invite] | None:
+    session: AsyncSession, org: Organization, *, ttl: timedelta, now: datetime
+) -> Invite:
     """A fresh link: a chair's for a ППО, a staff member's for a district or region."""
-    org = await orgs.get_org(session, org_id)
-    if org is None:
-        return None
     role = Role.CHAIR if org.kind is OrgKind.PPO else Role.STAFF
-    invite = await people.issue_invite(session, org_id=org.id, role=role, now=now, ttl=ttl)
-    return org, invite
+    return await people.issue_invite(session, org_id=org.id, role=role, now=now, ttl=ttl)

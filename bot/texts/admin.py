@@ -114,6 +114,14 @@ INVITE_USAGE = (
 INVITE_NOT_FOUND = "Организация с таким номером не найдена. Номера — в /orgs."
 
 
+def invite_archived(org_id: int, org_name: str) -> str:
+    """``org_name`` is raw."""
+    return (
+        f"«{esc(org_name)}» в архиве — по ссылке никто не сможет подключиться, поэтому она не "
+        f"выдана. Сначала верните организацию из архива: /org {org_id}."
+    )
+
+
 def invite_reissued(org_name: str, whom: str, link: str, expires: str) -> str:
     return (
         f"Новая ссылка-приглашение ({whom}) для «{esc(org_name)}» "
