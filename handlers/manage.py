@@ -34,6 +34,7 @@ from storage import audit, orgs, people
 from storage.models import Organization, OrgKind, Role, RoleGrant
 
 AUDIT_SHOWN = 20
+MOVE_BUTTONS = 99  # Telegram takes 100 buttons under a message
 
 
 async def org_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
@@ -134,10 +135,15 @@ def _field_form(form: Form[Any]) -> TapHandler:
 
 
 async def move_tapped(_: CallbackQuery, tap: OrgTap) -> None:
-    choices = [d for d in await org_admin.districts(tap.ctx.session) if d.id != tap.org.parent_id]
-    await tap.message.answer(
-        t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(tap.org.id, choices)
-    )
+    choices = await org_admin.move_targets(tap.ctx.session, tap.org)
+    if not choices:
+        await tap.message.answer(t.NO_DISTRICT_TO_MOVE_TO)
+        return
+    shown = choices[:MOVE_BUTTONS]
+    text = t.CHOOSE_DISTRICT
+    if len(choices) > len(shown):
+        text = f"{text}\n{common.more(len(choices) - len(shown))}"
+    await tap.message.answer(text, reply_markup=keyboards.move_choice(tap.org.id, shown))
 
 
 async def move_to_tapped(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) -> None:

@@ -11,6 +11,7 @@ from bot.domain.org_list import parse_org_table
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as ta
 from bot.texts import staff as ts
+from handlers.callbacks import OrgAction, OrgCb
 from harness import ADMIN, Harness, texts
 from scenarios import (
     DISTRICT,
@@ -352,6 +353,27 @@ async def test_the_same_names_in_two_regions_are_two_organizations(harness: Harn
         ],
     )
     assert "Новых ППО: 2" in reply and "уже есть в строке" not in reply, reply
+
+
+async def test_a_ppo_is_moved_among_its_own_regions_districts(harness: Harness) -> None:
+    """«Перенести в другой район» offers the other districts of the ППО's region: not the
+    namesake district of another region, nor the one it is in."""
+    await _import(
+        harness,
+        ("Регион", "Район", "Организация"),
+        [
+            ("Курская областная организация", "Советская районная организация", "Школа № 1"),
+            ("Курская областная организация", "Кировская районная организация", "Школа № 2"),
+            ("Ростовская областная организация", "Советская районная организация", "Школа № 3"),
+        ],
+    )
+    async with harness.session_pool() as session:
+        school = (
+            await session.scalars(select(Organization.id).where(Organization.name == "Школа № 1"))
+        ).one()
+    data = OrgCb(org_id=school, action=OrgAction.MOVE).pack()
+    [choice] = [r for r in await harness.feed(harness.server.callback(ADMIN, data)) if r.buttons()]
+    assert [label for label, _ in choice.buttons()] == ["Кировская районная организация"]
 
 
 async def test_an_admin_who_joins_a_districts_staff_keeps_every_district(

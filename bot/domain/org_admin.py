@@ -115,11 +115,19 @@ RENAME_FORM = _field_form(RENAME, _rename)
 TIMEZONE_FORM = _field_form(TIMEZONE, _set_timezone)
 
 
-async def districts(session: AsyncSession) -> list[Organization]:
+async def move_targets(session: AsyncSession, ppo: Organization) -> list[Organization]:
+    """The districts a ППО may be moved to: the live ones of its own region, but its own
+    (the same names recur from region to region, and a region has far fewer than Telegram's
+    100 buttons)."""
+    everything = await orgs.all_orgs(session)
+    region = next((o.parent_id for o in everything if o.id == ppo.parent_id), None)
     return [
         org
-        for org in await orgs.all_orgs(session)
-        if org.kind is OrgKind.DISTRICT and org.archived_at is None
+        for org in everything
+        if org.kind is OrgKind.DISTRICT
+        and org.archived_at is None
+        and org.parent_id == region
+        and org.id != ppo.parent_id
     ]
 
 

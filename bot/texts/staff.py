@@ -122,6 +122,7 @@ L_TZ = "Часовой пояс"
 Q_TZ = "Часовой пояс организации? Например: МСК+4, UTC+7 или Asia/Novosibirsk."
 BAD_TZ = "Не понял часовой пояс. Пример: МСК, МСК+4, UTC+7, Asia/Novosibirsk."
 CHOOSE_DISTRICT = "В какую районную организацию перенести?"
+NO_DISTRICT_TO_MOVE_TO = "В этом регионе нет другой действующей районной организации."
 ARCHIVED_MARK = "🗄 в архиве"
 KIND_NAMES = {"region": "регион", "district": "район", "ppo": "ППО"}
 """An organization's kind (``OrgKind`` value) as its card names it."""
