@@ -164,3 +164,16 @@ async def test_a_video_at_the_photo_question_is_told_it_is_no_photo(harness: Har
     video = {"file_id": "v1", "file_unique_id": "u1", "width": 640, "height": 480, "duration": 3}
     [shown] = texts(await harness.feed(harness.server.message(CHAIR, None, video=video)))
     assert shown.startswith(tf.PHOTO_NOT_VIDEO), shown
+
+
+async def test_skipping_the_workers_question_shows_the_figure_kept(harness: Harness) -> None:
+    """«Пропустить» at «Работников» while changing the passport keeps the ППО's figure (54,
+    from the list), and the summary shows 54, not «—»."""
+    await join(harness)
+    await _fill_passport_skipping_optional(harness)
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    summary = last_message(await harness.tap(CHAIR, card, "Заполнить"))
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить"))
+    question = last_message(await harness.tap(CHAIR, menu, "Работников"))
+    after = last_message(await harness.tap(CHAIR, question, "Пропустить")).plain_text or ""
+    assert "Работников: 54" in after, after

@@ -43,7 +43,10 @@ reserve line and hints take the rest of Telegram's 4096."""
 
 
 class PassportContext(declaration.FormContext):
+    """``workers``: the ППО's figure when the form opened, kept when the question is skipped."""
+
     org_name: str
+    workers: int | None = None
 
 
 async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
@@ -58,7 +61,7 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     filled = not PASSPORT.missing_required(answers)
     return await request.start(
         PASSPORT.name,
-        PassportContext(org_name=org.name, tz=request.tz),
+        PassportContext(org_name=org.name, tz=request.tz, workers=org.workers),
         org_id=org.id,
         step=SUMMARY if filled else PASSPORT.first_step(answers),
         answers=answers,
@@ -66,6 +69,8 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
 
 
 def summary(answers: dict[str, Any], context: PassportContext, today: date) -> declaration.Summary:
+    if answers.get("workers") is None:  # skipped: the figure the ППО has is kept, so shown
+        answers = {**answers, "workers": context.workers}
     lines = [
         t.card_header(context.org_name),
         "",
