@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from aiogram.types import Message
 
 from bot.forms.declaration import Form, OpenRequest, PickOne, Subject, Summary
-from bot.forms.engine import SUMMARY, ParseEnv
+from bot.forms.engine import SUMMARY, Field, ParseEnv
+from bot.forms.fields import AskedWhen
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
 from bot.wiring.context import Ctx
@@ -125,15 +126,17 @@ class FormChat:
         form = form_of_draft(draft.form)
         spec, skip = form.spec, form.skipped(draft)
         field = spec.field(draft.step)
-        # Questions still ahead count even if an earlier answer may yet hide them: the total only
-        # ever shrinks as the chair goes on, never grows.
+        # Questions still ahead count unless the answers they depend on are all given and hide
+        # them (a district event answered «будем» by its button asks no reason): the total
+        # only ever shrinks as the chair goes on, never grows.
         position = spec.fields.index(field)
+        given = {name: value for name, value in draft.answers.items() if name != field.name}
         asked = [
             f.name
             for i, f in enumerate(spec.fields)
             if not f.in_summary
             and f.name not in skip
-            and (i > position or f.applies(draft.answers))
+            and (f.applies(draft.answers) if i <= position else _may_be_asked(f, given))
         ]
         editing = form.context_of(draft).editing
         shortcut = spec.shortcut if form.offers_shortcut(field.name, draft) else None
@@ -160,6 +163,13 @@ class FormChat:
                 shortcut=None if shortcut is None else shortcut.button,
             ),
         )
+
+
+def _may_be_asked(field: Field, given: dict[str, Any]) -> bool:
+    """Whether a question ahead may still be asked: unless the one answer it follows is given
+    and hides it (a rule reading more, or not naming what it reads, always may)."""
+    follows = field.ask_if.name if isinstance(field.ask_if, AskedWhen) else None
+    return follows is None or follows not in given or field.applies(given)
 
 
 def summary_seal(draft: FormDraft, summary: Summary) -> str:

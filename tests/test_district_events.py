@@ -329,3 +329,17 @@ async def test_a_tap_under_the_second_invitation_is_not_taken_for_the_first(
     await h.tap(CHAIR, last_to(h, CHAIR, "охране труда"), "Будем")
     [shown] = texts(await h.tap(CHAIR, last_to(h, CHAIR, "Школа профактива"), "Будем"))
     assert "для «Семинар по охране труда»" in shown and "«Школа профактива» можно" in shown, shown
+
+
+async def test_the_step_counter_leaves_out_what_the_tapped_answer_hides(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """«Будем» under the invitation: the reason for declining is not asked, so the number of
+    people is question 2 of 2, not of 3."""
+    h = harness
+    await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    move(clock, at(23, 11, 7))
+    await tick(h)
+    question = await h.tap(CHAIR, last_to(h, CHAIR, "Приглашение"), "Будем")
+    assert texts(question)[-1].startswith("Вопрос 2 из 2"), texts(question)[-1]

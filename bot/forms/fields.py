@@ -6,7 +6,7 @@ question that follows one answer says which answer, instead of a lambda per form
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.forms.engine import Answers, Choice, Field
@@ -23,7 +23,18 @@ def yes_or_no(name: str, label: str, prompt: str, **more: Any) -> Field:
     return Field(name, label, prompt, yes_no, choices=YES_NO_CHOICES, show=show_yes_no, **more)
 
 
-def asked_when(name: str, *values: Any) -> Callable[[Answers], bool]:
+@dataclass(frozen=True)
+class AskedWhen:
     """An ``ask_if`` for a question that follows one answer: asked while ``name`` holds one
-    of ``values`` (and dropped from the summary when it no longer does)."""
-    return lambda answers: answers.get(name) in values
+    of ``values`` (and dropped from the summary when it no longer does). It names the answer
+    it reads, so that a question ahead that answer already hides is not counted as to come."""
+
+    name: str
+    values: tuple[Any, ...]
+
+    def __call__(self, answers: Answers) -> bool:
+        return answers.get(self.name) in self.values
+
+
+def asked_when(name: str, *values: Any) -> AskedWhen:
+    return AskedWhen(name, values)
