@@ -18,7 +18,9 @@ from sqlalchemy import func, select, text
 
 from bot.domain.report_periods import Assignment, chosen, local_day, report_options
 from bot.texts import common
+from bot.texts import membership as tm
 from bot.wiring.scheduler import calendar_tick, nightly
+from handlers.callbacks import ReportPeriod
 from harness import ADMIN, Harness, background, last_message, texts
 from scenarios import CHAIR, DISTRICT, FULL, accept_invite, code_of, invite_links, join
 from storage import rating as rating_store
@@ -355,6 +357,18 @@ async def test_a_chair_with_two_open_requests_picks_one(harness: Harness) -> Non
     first = texts(await harness.send(CHAIR, "/report"))[0]
     assert "Отчёт за октябрь 2026, срок — 26.10.2026." in first
     await harness.send(CHAIR, "/cancel")
+
+
+async def test_an_old_request_button_says_the_report_goes_to_another(harness: Harness) -> None:
+    """The button of a request no longer open (closed since it was sent) opens the one open
+    now, and says so first: the chair does not report into another request unawares."""
+    harness.clock.moment = utc(2026, 10, 5)  # Monday
+    await staff_and_chairs(harness)
+    await tick(harness)  # October, due 26.10.2026
+    school = await org_id(harness, SCHOOL)
+    closed = ReportPeriod(org_id=school, collection_id=10_000).pack()
+    first = texts(await harness.feed(harness.server.callback(CHAIR, closed)))[0]
+    assert first.startswith(tm.PICKED_CLOSED) and "Отчёт за октябрь 2026" in first, first
 
 
 async def test_a_draft_finished_in_the_next_period_goes_where_it_belongs(

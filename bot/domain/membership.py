@@ -118,6 +118,8 @@ async def open_report(request: declaration.OpenRequest) -> declaration.Opening:
     if assignment is None:
         return _pick(options, picked_before=request.collection_id is not None)
     note = t.report_for(assignment.label, assignment.deadline, assignment.late)
+    if request.collection_id not in (None, assignment.collection_id):  # an old button
+        note = f"{t.PICKED_CLOSED}\n{note}"
     return await _start(request, assignment, None, note=note)
 
 

@@ -201,6 +201,7 @@ def report_for(label: str, deadline: date | None, late: bool) -> str:
 
 CHOOSE_PERIOD = "Сейчас открыто несколько запросов. За какой период этот отчёт?"
 PERIODS_CHANGED = "Запросы района изменились, пока вы выбирали. Выберите ещё раз:"
+PICKED_CLOSED = "Запрос, который вы выбрали, уже закрыт. Открыт другой — отчёт пойдёт в него:"
 
 
 def period_button(period: str, title: str | None, deadline: date, submitted: bool) -> str:
