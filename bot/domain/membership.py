@@ -110,7 +110,8 @@ def _pick(options: Sequence[Assignment], picked_before: bool) -> declaration.Pic
 
 async def open_report(request: declaration.OpenRequest) -> declaration.Opening:
     """A new report for the period it is for; with two requests open, the chair picks
-    (``request.collection_id``: the one picked, if it still is an option)."""
+    (``request.collection_id``: the one picked, if it still is an option). With none asked
+    and the last report sent back, the chair may mean to correct it: told how."""
     options = await options_for(
         request.session, request.org, default_tz=request.default_tz, now=request.now
     )
@@ -118,6 +119,9 @@ async def open_report(request: declaration.OpenRequest) -> declaration.Opening:
     if assignment is None:
         return _pick(options, picked_before=request.collection_id is not None)
     note = t.report_for(assignment.label, assignment.deadline, assignment.late)
+    latest = await reports.latest_reports(request.session, request.org.id, limit=1)
+    if latest and latest[0].returned_at is not None and assignment.deadline is None:
+        note = f"{note}\n{t.returned_waits(common.period_name(latest[0].period))}"
     if request.collection_id not in (None, assignment.collection_id):  # an old button
         note = f"{t.PICKED_CLOSED}\n{note}"
     return await _start(request, assignment, None, note=note)

@@ -103,12 +103,27 @@ async def _rename(submission: Submission[AdminContext]) -> str:
 
 
 async def _set_timezone(submission: Submission[AdminContext]) -> str:
+    """A district's or region's zone is also that of the organizations under it that had none
+    of their own (or had its old one): a ППО's reports are late by its district's clock."""
     changed = await _change(submission, "timezone", "org.timezone")
-    return (
-        changed
-        if isinstance(changed, str)
-        else t.tz_set(changed[1].name, changed[1].timezone or "")
-    )
+    if isinstance(changed, str):
+        return changed
+    before, org = changed
+    followers = [
+        under for under in await _under(submission.session, org) if under.timezone in (None, before)
+    ]
+    for under in followers:
+        under.timezone, under.updated_at = org.timezone, submission.now
+    return t.tz_set(org.name, org.timezone or "", len(followers))
+
+
+async def _under(session: AsyncSession, org: Organization) -> list[Organization]:
+    """The organizations under ``org``: a region's districts and their ППО, a district's ППО."""
+    everything = await orgs.all_orgs(session)
+    within = {org.id}
+    for _ in range(2):
+        within |= {o.id for o in everything if o.parent_id in within}
+    return [o for o in everything if o.id in within and o.id != org.id]
 
 
 RENAME_FORM = _field_form(RENAME, _rename)
@@ -182,11 +197,8 @@ async def set_archived(
 
 
 async def _withdraw_chairs_notices(session: AsyncSession, org: Organization) -> None:
-    everything = await orgs.all_orgs(session)
-    within = {org.id}
-    for _ in range(2):  # a region's districts, then their ППО
-        within |= {o.id for o in everything if o.parent_id in within}
-    ppos = [o.id for o in everything if o.id in within and o.kind is OrgKind.PPO]
+    under = [org, *await _under(session, org)]
+    ppos = [o.id for o in under if o.kind is OrgKind.PPO]
     for ppo_id, chair in (await contacts.chairs_of(session, ppos)).items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason="archived")
 

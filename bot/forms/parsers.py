@@ -212,11 +212,19 @@ def date_range(raw: str, env: ParseEnv) -> dict[str, str]:
         raise InvalidAnswer(t.DATE_FORMAT)
     end = _one_date(parts[1], env)
     start = _one_date(parts[0], env, fallback=(end.month, end.year))
+    over_new_year = _years_later(end, 1)  # «29.12–09.01»: the end in next January
+    if start > end and not _year_typed(parts[1]) and (over_new_year - start).days <= MAX_EVENT_DAYS:
+        end = over_new_year
     if start > end:
         raise InvalidAnswer(t.DATE_ORDER)
     if (end - start).days > MAX_EVENT_DAYS:
         raise InvalidAnswer(t.date_span_too_long(MAX_EVENT_DAYS))
     return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+def _year_typed(raw: str) -> bool:
+    match = _DATE.match(_DATE_TAIL.sub("", raw))
+    return match is not None and match.group(3) is not None
 
 
 def show_date_range(value: Any) -> str:

@@ -200,6 +200,16 @@ def report_for(label: str, deadline: date | None, late: bool) -> str:
 
 
 CHOOSE_PERIOD = "Сейчас открыто несколько запросов. За какой период этот отчёт?"
+
+
+def returned_waits(period: str) -> str:
+    """Under the first line of a report nobody asked for, while the last one sent back waits."""
+    return (
+        f"⚠️ Отчёт за {period} район вернул на исправление. Чтобы исправить его, нажмите "
+        "«Мониторинг» под сообщением о возврате; здесь — новый отчёт."
+    )
+
+
 PERIODS_CHANGED = "Запросы района изменились, пока вы выбирали. Выберите ещё раз:"
 PICKED_CLOSED = "Запрос, который вы выбрали, уже закрыт. Открыт другой — отчёт пойдёт в него:"
 

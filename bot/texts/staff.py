@@ -151,8 +151,14 @@ def moved(org: str, district: str) -> str:
     return f"ППО «{esc(org)}» перенесена в «{esc(district)}»."
 
 
-def tz_set(org: str, tz: str) -> str:
-    return f"Часовой пояс «{esc(org)}»: {tz}."
+def tz_set(org: str, tz: str, followers: int) -> str:
+    """``followers``: the organizations under it that took the zone (none of their own)."""
+    also = (
+        f" Он же теперь у организаций в её составе без своего пояса: {followers}."
+        if followers
+        else ""
+    )
+    return f"Часовой пояс «{esc(org)}»: {tz}.{also}"
 
 
 def archived(org: str) -> str:
