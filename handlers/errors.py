@@ -30,6 +30,8 @@ async def on_error(event: ErrorEvent, bot: Bot, limiter: Pacer) -> None:
     chat_id = None
     if update.message is not None:
         chat_id = update.message.chat.id
+    elif update.edited_message is not None:  # a chair correcting an answer by editing it
+        chat_id = update.edited_message.chat.id
     elif update.callback_query is not None:
         chat_id = update.callback_query.from_user.id
         with contextlib.suppress(TelegramAPIError):

@@ -47,3 +47,10 @@ async def withdraw_earlier_digests(
     for message in earlier:
         message.status, message.error = OutboxStatus.FAILED, "superseded"
     return len(earlier)
+
+
+async def withdrawn(session: AsyncSession, message_id: int, holder: str) -> bool:
+    """Whether a row ``holder`` claimed is no longer its to send: withdrawn (marked FAILED),
+    deleted, or claimed by another sender since."""
+    row = await session.get(OutboxMessage, message_id)
+    return row is None or row.status != OutboxStatus.PENDING or row.claimed_by != holder

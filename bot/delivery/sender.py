@@ -37,9 +37,8 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramRetryAfter
@@ -60,44 +59,19 @@ from bot.delivery.outcomes import (
     store_outcome,
 )
 from bot.delivery.schedule import Item, Schedule
+from bot.delivery.shielded import join_workers, uninterrupted
 from bot.domain.clock import Clock
 from bot.wiring.config import DeliverySettings
 from storage import outbox
 from storage.leadership import replica_id
 from storage.outbox import OutboxKind
+from storage.outbox_withdraw import withdrawn
 
 log = logging.getLogger(__name__)
 
-_T = TypeVar("_T")
 #: Shortest idle wait between drains of :meth:`Deliverer.run_forever` (guards a hot loop).
 MIN_IDLE_SECONDS = 0.5
 PAUSES_IN_A_ROW = 3  # 429s one message draws before it waits its backoff: not a pause without end
-
-
-async def _uninterrupted(awaitable: Awaitable[_T]) -> _T:
-    """Await database work so that a cancellation cannot cut it in half.
-
-    A query cancelled mid-flight can leave its connection inside a transaction (on SQLite
-    holding the write lock). On cancellation the work is allowed to finish first, then
-    the cancellation goes on.
-    """
-    task = asyncio.ensure_future(awaitable)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.wait({task})
-        raise
-
-
-async def _join(workers: Sequence[asyncio.Future[None]]) -> None:
-    """Wait for the workers to finish their calls; a second cancellation is hard."""
-    try:
-        await asyncio.shield(asyncio.gather(*workers, return_exceptions=True))
-    except asyncio.CancelledError:
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        raise
 
 
 async def _relay(stop: asyncio.Event, schedule: Schedule) -> None:
@@ -186,7 +160,7 @@ class Deliverer:
             idle = (
                 self.settings.poll_interval_seconds
                 if failed
-                else await _uninterrupted(self._idle_seconds())
+                else await uninterrupted(self._idle_seconds())
             )
             await self._wait_for_work(stop, idle)
         log.info("delivery stopped")
@@ -207,8 +181,8 @@ class Deliverer:
             await self._feed(schedule)
         except BaseException:
             schedule.halt()
-            await _join(workers)
-            await _uninterrupted(self._give_back_claims())
+            await join_workers(workers)
+            await uninterrupted(self._give_back_claims())
             raise
         finally:
             schedule.finish()
@@ -216,8 +190,8 @@ class Deliverer:
                 relay.cancel()
             if self._active is schedule:
                 self._active = None
-        await _join(workers)
-        await _uninterrupted(self._give_back_claims())
+        await join_workers(workers)
+        await uninterrupted(self._give_back_claims())
         if report.handled or report.pauses or report.unrecorded:
             log.info("outbox drained: %s", report)
         return report
@@ -228,7 +202,7 @@ class Deliverer:
         while not schedule.halted.is_set():
             self._wake.clear()
             full = schedule.outstanding >= self.settings.batch_size
-            added = await _uninterrupted(self._refill(schedule))
+            added = await uninterrupted(self._refill(schedule))
             if not added and schedule.outstanding == 0:
                 return
             target = low_water if added or full else 0
@@ -298,17 +272,20 @@ class Deliverer:
         except DBAPIError as exc:  # reading what to draw met a passing database error
             log.warning("outbox %s: database error while rendering", item.key, exc_info=exc)
             outcome = retry_later(item, f"render: {error_text(exc)}", *self._retry_terms())
-            await _uninterrupted(self._record(item, outcome, report))
+            await uninterrupted(self._record(item, outcome, report))
             return
         except Exception as exc:
             log.exception("outbox %s: cannot build the message", item.key)
             outcome = Outcome(Result.FAILED, f"render: {error_text(exc)}")
-            await _uninterrupted(self._record(item, outcome, report))
+            await uninterrupted(self._record(item, outcome, report))
             return
         for pauses in range(1, PAUSES_IN_A_ROW + 1):
             permit = await acquire_unless(self.limiter, item.chat_id, halted)
             if permit is None:
                 return  # stopping: the row stays pending
+            if pauses == 1 and await self._withdrawn(item):
+                await self.limiter.release(permit)
+                return
             try:
                 await send()
             except TelegramRetryAfter as exc:
@@ -323,8 +300,17 @@ class Deliverer:
             finally:
                 await self.limiter.release(permit)
             # A cancellation now must not lose the record of a call that was made.
-            await _uninterrupted(self._record(item, outcome, report))
+            await uninterrupted(self._record(item, outcome, report))
             return
+
+    async def _withdrawn(self, item: Item) -> bool:
+        """Whether the row was withdrawn while it waited in the queue (a reminder the chair's
+        report cancelled, a former chair's, an erased person's): then it is not sent."""
+        async with self._reading() as session:
+            gone = await withdrawn(session, item.id, self.holder)
+        if gone:
+            self._claimed.discard(item.id)
+        return gone
 
     def _retry_terms(self) -> tuple[DeliverySettings, datetime, random.Random]:
         return self.settings, self._clock.now(), self._rng
@@ -374,7 +360,7 @@ class Deliverer:
 
     async def _record_leftovers(self, report: DrainReport) -> None:
         for item, outcome in list(self._unrecorded.values()):
-            await _uninterrupted(self._record(item, outcome, report))
+            await uninterrupted(self._record(item, outcome, report))
 
     async def _idle_seconds(self) -> float:
         poll = self.settings.poll_interval_seconds

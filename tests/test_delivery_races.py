@@ -1,0 +1,105 @@
+"""Races at the edges of delivery and errors: a message withdrawn while it waited in the
+sender's queue is not sent, and an edited answer that fails is answered like any other."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import Response, SendMessage, TelegramMethod
+from aiogram.methods.base import TelegramType
+from sqlalchemy.exc import OperationalError
+
+import bot.wiring.middlewares as middlewares
+from bot.texts import common
+from harness import Harness, background, texts
+from scenarios import CHAIR, join
+from storage import outbox
+from storage.collections import cancel_pending_reminders
+from storage.outbox import OutboxKind
+from storage.outbox_keys import KeyPurpose, outbox_key
+
+
+class AtEachSend(BaseRequestMiddleware):
+    """Runs ``hook(text)`` as each sendMessage leaves for the server."""
+
+    def __init__(self, hook: Any) -> None:
+        self.hook = hook
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, SendMessage):
+            await self.hook(method.text)
+        return await make_request(bot, method)
+
+
+async def test_a_reminder_withdrawn_while_queued_in_the_sender_is_not_sent(
+    harness: Harness,
+) -> None:
+    """The chair's report commits while the wave's rows for their chat are claimed and wait
+    in the sender's queue: the reminder it withdrew is not sent («вы не сдали» right after
+    sending), the message before it is."""
+    h = harness
+    chair, collection_id, org_id = 777, 5, 42
+    first = outbox_key(KeyPurpose.ANNOUNCEMENT, 1, chair)
+    reminder = outbox_key(KeyPurpose.REMINDER, collection_id, org_id, "after1", chair)
+    async with h.session_pool() as session, session.begin():
+        for key in (first, reminder):
+            await outbox.enqueue(
+                session,
+                key=key,
+                chat_id=chair,
+                kind=OutboxKind.TEXT,
+                payload={"text": f"text {key}"},
+                not_before=h.clock.now(),
+                now=h.clock.now(),
+            )
+
+    async def submitted_meanwhile(text: str) -> None:
+        if first in text:  # the chair's report commits while the first message is in flight
+            async with h.session_pool() as session, session.begin():
+                assert (
+                    await cancel_pending_reminders(
+                        session, collection_id=collection_id, org_id=org_id
+                    )
+                    == 1
+                )
+
+    h.bot.session.middleware(AtEachSend(submitted_meanwhile))
+    await background(h).deliverer.drain()
+
+    got = [r.plain_text or "" for r in h.server.requests if r.method == "sendMessage" and r.ok]
+    assert any(first in text for text in got)
+    assert not any(reminder in text for text in got), "a cancelled reminder was sent"
+
+
+async def test_an_edited_answer_that_fails_is_answered_like_any_other(
+    harness: Harness, monkeypatch: Any
+) -> None:
+    """A chair corrects an answer by editing it; when that update fails (the database stayed
+    busy), the chair is told so, as for a message or a tap, not left with nothing."""
+    h = harness
+    await join(h)
+    await h.send(CHAIR, "/report")
+    answered = h.server.message(CHAIR, "54")
+    await h.feed(answered)
+    sent = h.server.get_update(answered)["message"]
+
+    async def always_busy(session: Any, update_id: int, now: Any) -> bool:
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(middlewares, "claim_update", always_busy)
+    monkeypatch.setattr(middlewares, "RETRY_BACKOFF_SECONDS", 0)
+    edited = {**sent, "text": "45", "edit_date": sent["date"] + 5}
+    replies = await h.feed(h.server.add_update({"edited_message": edited}))
+
+    assert texts(replies) == [common.BUSY]
