@@ -1,9 +1,11 @@
 """Races at the edges of delivery and errors: a message withdrawn while it waited in the
-sender's queue is not sent, and an edited answer that fails is answered like any other."""
+sender's queue is not sent, an edited answer that fails is answered like any other, and the
+scheduled digests are built holding no write lock."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
@@ -15,14 +17,17 @@ from aiogram.methods import Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from sqlalchemy.exc import OperationalError
 
+import bot.delivery.digests as digests
 import bot.wiring.middlewares as middlewares
 from bot.texts import common
+from bot.wiring.scheduler import calendar_tick
 from harness import Harness, background, texts
 from scenarios import CHAIR, join
 from storage import outbox
 from storage.collections import cancel_pending_reminders
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
+from test_staff_tools import district_with_staff
 
 
 class AtEachSend(BaseRequestMiddleware):
@@ -103,3 +108,38 @@ async def test_an_edited_answer_that_fails_is_answered_like_any_other(
     replies = await h.feed(h.server.add_update({"edited_message": edited}))
 
     assert texts(replies) == [common.BUSY]
+
+
+def _write_lock_free(path: str) -> bool:
+    """Whether another connection could take SQLite's write lock right now (no waiting)."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+async def test_a_scheduled_digest_is_built_holding_no_write_lock(
+    sqlite_harness: Harness, clock: Any, monkeypatch: Any
+) -> None:
+    """The Monday tick builds each staff member's digest (reads the district, writes its
+    text) with SQLite's one write lock free: no chair's answer waits behind the digests."""
+    h = sqlite_harness
+    await district_with_staff(h)
+    path = h.engine.url.database
+    assert path is not None
+    seen: list[bool] = []
+    real = digests.digest_text
+
+    def watched(digest: Any) -> str:
+        seen.append(_write_lock_free(path))
+        return real(digest)
+
+    monkeypatch.setattr(digests, "digest_text", watched)
+    clock.moment = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # Monday 09:30 in Moscow
+    await calendar_tick(background(h))
+    assert seen and all(seen), seen

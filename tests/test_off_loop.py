@@ -172,16 +172,16 @@ async def test_a_scheduled_digest_is_written_off_the_loop(
         named = Organization.name == DISTRICT
         district = await session.scalar(select(Organization.id).where(named))
         assert district is not None
-        queued = await digests.enqueue_digest(
+        built = await digests.build_digest(
             session,
             scope_org_id=district,
             chat_id=ADMIN,
             today=date(2026, 11, 23),
             due_on=date(2026, 11, 23),
-            not_before=now,
-            now=now,
             default_tz="Europe/Moscow",
         )
+        assert built is not None
+        queued = await digests.queue_digest(session, built, not_before=now, now=now)
     assert queued and write.ran_off(threading.get_ident())
     async with harness.session_pool() as session:
         payloads = (await session.scalars(select(OutboxMessage.payload))).all()

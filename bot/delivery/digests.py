@@ -8,6 +8,7 @@ staff member, scope and the day it fell due, so a catch-up after downtime sends 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,25 +72,34 @@ async def _deadline_slots(
     return slots
 
 
-async def enqueue_digest(
+@dataclass(frozen=True)
+class DueDigest:
+    """A staff member's digest that fell due, built and ready to queue: its three parts."""
+
+    scope_org_id: int
+    chat_id: int
+    due_on: date
+    parts: dict[OutboxKind, dict[str, Any]]
+
+    def key(self, part: OutboxKind) -> str:
+        return outbox_key(
+            KeyPurpose.DIGEST, self.scope_org_id, self.due_on.isoformat(), self.chat_id, part
+        )
+
+
+async def build_digest(
     session: AsyncSession,
     *,
     scope_org_id: int,
     chat_id: int,
     today: date,
     due_on: date,
-    not_before: datetime,
-    now: datetime,
     default_tz: str,
-) -> bool:
-    """Queue the three parts of the digest that fell due ``due_on``; False if this digest
-    was queued already."""
-
-    def key(part: OutboxKind) -> str:
-        return outbox_key(KeyPurpose.DIGEST, scope_org_id, due_on.isoformat(), chat_id, part)
-
-    if await outbox.by_key(session, key(OutboxKind.TEXT)) is not None:
-        return False  # checked first: the tick runs every minute, the digest is built once
+) -> DueDigest | None:
+    """The digest that fell due ``due_on``, built; None if it was queued already."""
+    built = DueDigest(scope_org_id, chat_id, due_on, {})
+    if await outbox.by_key(session, built.key(OutboxKind.TEXT)) is not None:
+        return None  # checked first: the tick runs every minute, the digest is built once
     digest = await load_digest(
         session,
         scope_org_id=scope_org_id,
@@ -99,23 +109,33 @@ async def enqueue_digest(
         sections=DIGEST_SECTIONS,
     )
     payload: dict[str, Any] = {"scope_org_id": scope_org_id, "today": today.isoformat()}
-    parts: dict[OutboxKind, dict[str, Any]] = {
-        OutboxKind.TEXT: {"text": await asyncio.to_thread(digest_text, digest)},  # off the loop
-        OutboxKind.DIGEST_CHART: payload,
-        OutboxKind.DIGEST_TABLE: payload,
-    }
+    built.parts[OutboxKind.TEXT] = {"text": await asyncio.to_thread(digest_text, digest)}
+    built.parts[OutboxKind.DIGEST_CHART] = payload
+    built.parts[OutboxKind.DIGEST_TABLE] = payload
+    return built
+
+
+async def queue_digest(
+    session: AsyncSession, due: DueDigest, *, not_before: datetime, now: datetime
+) -> bool:
+    """Queue the parts; an earlier digest still waiting for the person is withdrawn (the
+    newer speaks for both). False if another tick queued it meanwhile."""
     added = {
         kind: await outbox.enqueue(
             session,
-            key=key(kind),
-            chat_id=chat_id,
+            key=due.key(kind),
+            chat_id=due.chat_id,
             kind=kind,
             payload=part,
             not_before=not_before,
             now=now,
         )
-        for kind, part in parts.items()
+        for kind, part in due.parts.items()
     }
+    if added[OutboxKind.TEXT]:
+        await withdraw_earlier_digests(
+            session, chat_id=due.chat_id, scope_id=due.scope_org_id, due_on=due.due_on
+        )
     return added[OutboxKind.TEXT]
 
 
@@ -125,29 +145,37 @@ async def plan_digests(
     settings: CalendarSettings,
     default_tz: str,
     isolation: Isolation | None = None,
+    *,
+    reading_pool: async_sessionmaker[AsyncSession] | None = None,
 ) -> int:
     """Queue every digest that has fallen due for each staff member and was not queued yet.
 
-    Each staff member's digest is a unit of ``isolation`` in its own transaction (building a
-    digest reads a whole district or region: no other digest waits for it, and one that
-    fails is logged and skipped).
+    Each staff member's digest is a unit of ``isolation``: it is built in a session of
+    ``reading_pool`` (a whole district or region is read and its text written out holding no
+    write lock: no chair's answer waits for it), then queued in a short transaction; one that
+    fails is logged and skipped.
     """
     isolation = isolation or Isolation()
+    reading_pool = reading_pool or session_pool
     now = clock.now()
-    async with session_pool() as session:
+    async with reading_pool() as session:
         grants = await people.staff_grants(session)
     queued = 0
     for grant, person, scope in grants:
         if person.unreachable_at is not None:
             continue
         async with isolation.unit(f"digest of scope {scope.id} for person {person.id}"):
+            async with reading_pool() as session:
+                due = await _due_digest(session, grant, person, scope, now, settings, default_tz)
+            if due is None:
+                continue
+            not_before = next_allowed_moment(now, zone_of(scope, default_tz), settings)
             async with session_pool() as session, session.begin():
-                added = await _plan_digest(session, grant, person, scope, now, settings, default_tz)
-            queued += added
+                queued += await queue_digest(session, due, not_before=not_before, now=now)
     return queued
 
 
-async def _plan_digest(
+async def _due_digest(
     session: AsyncSession,
     grant: RoleGrant,
     person: Person,
@@ -155,32 +183,24 @@ async def _plan_digest(
     now: datetime,
     settings: CalendarSettings,
     default_tz: str,
-) -> bool:
-    """Queue the digest of one staff member if one fell due and was not queued yet."""
+) -> DueDigest | None:
+    """The digest of one staff member built, if one fell due and was not queued yet."""
     tz = zone_of(scope, default_tz)
     now_local = now.astimezone(tz)
     slots = [_weekly_slot(now_local, settings)]
     slots += await _deadline_slots(session, scope, now_local.date(), tz, settings)
     due = [s for s in slots if grant.granted_at < s <= now_local and now_local - s <= CATCH_UP]
     if not due:
-        return False
+        return None
     # Several missed at once (downtime): one digest, the latest, is the picture wanted.
-    due_on = max(due).date()
-    queued = await enqueue_digest(
+    return await build_digest(
         session,
         scope_org_id=scope.id,
         chat_id=person.tg_user_id,
         today=now_local.date(),
-        due_on=due_on,
-        not_before=next_allowed_moment(now, tz, settings),
-        now=now,
+        due_on=max(due).date(),
         default_tz=default_tz,
     )
-    if queued:
-        await withdraw_earlier_digests(
-            session, chat_id=person.tg_user_id, scope_id=scope.id, due_on=due_on
-        )
-    return queued
 
 
 def renderers(default_tz: str) -> dict[str, Renderer]:

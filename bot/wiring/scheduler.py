@@ -49,6 +49,7 @@ from handlers.district_event_keyboards import invite_buttons
 from handlers.plans import plan_done_button
 from storage import outbox
 from storage.backup import BackupUnsupportedError, newest_backup_at, nightly_backup
+from storage.engine import create_reading_pool
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
 
@@ -98,7 +99,8 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
     async with isolation.unit("planning reminders"):
         queued += await plan_reminders(pool, clock, calendar, tz, bg.form_button, isolation)
     async with isolation.unit("planning digests"):
-        queued += await plan_digests(pool, clock, calendar, tz, isolation)
+        reading = create_reading_pool(bg.engine)
+        queued += await plan_digests(pool, clock, calendar, tz, isolation, reading_pool=reading)
     async with isolation.unit("reporting announcements"):
         queued += await report_finished_announcements(pool, clock, isolation)
     async with isolation.unit("planning plans of measures"):
