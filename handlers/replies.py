@@ -14,6 +14,7 @@ from bot.delivery.outgoing import HeldFile, hold_file
 from bot.forms.parsers import RECORD_NUMBER_MAX, record_number
 from bot.texts import common
 from bot.texts.markup import utf16_len
+from bot.wiring.update_files import fetched_once
 
 MESSAGE_LIMIT = 4000
 T = TypeVar("T")
@@ -75,6 +76,8 @@ async def downloaded(message: Message, bot: Bot, *, limit_bytes: int, too_big: s
     again» for a person who had blocked the bot). On SQLite that transaction is ``BEGIN
     DEFERRED`` and holds no lock until it writes, so no other update waits for the download;
     on PostgreSQL it holds a pooled connection and the chat's turn, nothing another chat needs.
+    A try run again (the database was busy) holds the write lock from its start: it takes
+    the bytes of the first (``bot.wiring.update_files``) instead of downloading them again.
     The file is parsed afterwards in a worker thread, never on the event loop.
     """
     document = message.document
@@ -82,15 +85,19 @@ async def downloaded(message: Message, bot: Bot, *, limit_bytes: int, too_big: s
     if document.file_size and document.file_size > limit_bytes:
         await message.answer(too_big)
         return None
-    try:
+
+    async def fetch() -> bytes:
         file = await bot.get_file(document.file_id)
         assert file.file_path is not None
         buffer = await bot.download_file(file.file_path)
+        assert buffer is not None
+        return buffer.read()
+
+    try:
+        return await fetched_once(document.file_unique_id, fetch)  # once for all tries
     except Exception:  # any download failure gets the same advice
         await message.answer(common.DOWNLOAD_FAILED)
         return None
-    assert buffer is not None
-    return buffer.read()
 
 
 async def found_by_number(

@@ -1,6 +1,7 @@
 """Races at the edges of delivery and errors: a message withdrawn while it waited in the
 sender's queue is not sent, an edited answer that fails is answered like any other, and the
-scheduled digests are built holding no write lock."""
+scheduled digests are built holding no write lock, nor does a retried upload download its
+file again."""
 
 from __future__ import annotations
 
@@ -13,20 +14,25 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.methods import Response, SendMessage, TelegramMethod
+from aiogram.methods import GetFile, Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 import bot.delivery.digests as digests
 import bot.wiring.middlewares as middlewares
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
 from bot.wiring.scheduler import calendar_tick
-from harness import Harness, background, texts
-from scenarios import CHAIR, join
+from handlers import admin
+from harness import ADMIN, Harness, background, texts
+from scenarios import CHAIR, DISTRICT, HEADERS, ROWS, join, setup_district
 from storage import outbox
 from storage.collections import cancel_pending_reminders
+from storage.models import Organization
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
+from storage.updates import claim_update
 from test_staff_tools import district_with_staff
 
 
@@ -143,3 +149,53 @@ async def test_a_scheduled_digest_is_built_holding_no_write_lock(
     clock.moment = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # Monday 09:30 in Moscow
     await calendar_tick(background(h))
     assert seen and all(seen), seen
+
+
+class AtEachGetFile(BaseRequestMiddleware):
+    """Runs ``hook(n)`` at the n-th getFile call, before it reaches the server."""
+
+    def __init__(self, hook: Any) -> None:
+        self.hook, self.calls = hook, 0
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetFile):
+            self.calls += 1
+            await self.hook(self.calls)
+        return await make_request(bot, method)
+
+
+async def test_a_retried_upload_does_not_download_its_file_again(
+    sqlite_harness: Harness, monkeypatch: Any
+) -> None:
+    """/import whose first try met another chat's commit during the download is run again,
+    holding SQLite's write lock from its start: that try takes the bytes of the first instead
+    of making every chat wait for a second download. The list is imported once."""
+    h = sqlite_harness
+    await setup_district(h)
+    tries: list[int] = []
+    real = admin.downloaded
+
+    async def counted(*args: Any, **kwargs: Any) -> bytes | None:
+        tries.append(1)
+        return await real(*args, **kwargs)
+
+    async def another_chat_commits(n: int) -> None:
+        async with h.session_pool() as session, session.begin():
+            await claim_update(session, 10**9 + n, h.clock.now())
+
+    monkeypatch.setattr(admin, "downloaded", counted)
+    fetches = AtEachGetFile(another_chat_commits)
+    h.bot.session.middleware(fetches)
+    bigger = build_table_xlsx("ППО", HEADERS, [*ROWS, (DISTRICT, "МБОУ СОШ № 2", 30, "")])
+    await h.upload(ADMIN, bigger, "list.xlsx", caption="/import")
+
+    assert len(tries) >= 2, "the import was not run again"
+    assert fetches.calls == 1
+    async with h.session_pool() as session:
+        named = Organization.name == "МБОУ СОШ № 2"
+        assert len((await session.scalars(select(Organization.id).where(named))).all()) == 1

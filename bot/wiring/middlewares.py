@@ -21,6 +21,7 @@ from bot.delivery.limiter import Pacer
 from bot.domain.clock import Clock
 from bot.domain.viewer import load_viewer
 from bot.wiring.context import Ctx
+from bot.wiring.update_files import kept_for_the_update
 from storage import outbox
 from storage.engine import holds_no_write_lock
 from storage.updates import claim_update, was_applied
@@ -107,6 +108,10 @@ class DbSessionMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        with kept_for_the_update():
+            return await self._tries(handler, event, data)
+
+    async def _tries(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         for attempt in range(1, self.attempts + 1):
             held, token = outgoing.hold()
             try:
