@@ -36,11 +36,11 @@ from storage.updates import claim_update
 from test_staff_tools import district_with_staff
 
 
-class AtEachSend(BaseRequestMiddleware):
-    """Runs ``hook(text)`` as each sendMessage leaves for the server."""
+class BeforeEach(BaseRequestMiddleware):
+    """Awaits ``hook(method)`` as each call of type ``kind`` leaves for the server; counts."""
 
-    def __init__(self, hook: Any) -> None:
-        self.hook = hook
+    def __init__(self, kind: type[TelegramMethod[Any]], hook: Any) -> None:
+        self.kind, self.hook, self.calls = kind, hook, 0
 
     async def __call__(
         self,
@@ -48,8 +48,9 @@ class AtEachSend(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if isinstance(method, SendMessage):
-            await self.hook(method.text)
+        if isinstance(method, self.kind):
+            self.calls += 1
+            await self.hook(method)
         return await make_request(bot, method)
 
 
@@ -75,8 +76,8 @@ async def test_a_reminder_withdrawn_while_queued_in_the_sender_is_not_sent(
                 now=h.clock.now(),
             )
 
-    async def submitted_meanwhile(text: str) -> None:
-        if first in text:  # the chair's report commits while the first message is in flight
+    async def submitted_meanwhile(method: SendMessage) -> None:
+        if first in method.text:  # the chair's report commits while the first message is in flight
             async with h.session_pool() as session, session.begin():
                 assert (
                     await cancel_pending_reminders(
@@ -85,7 +86,7 @@ async def test_a_reminder_withdrawn_while_queued_in_the_sender_is_not_sent(
                     == 1
                 )
 
-    h.bot.session.middleware(AtEachSend(submitted_meanwhile))
+    h.bot.session.middleware(BeforeEach(SendMessage, submitted_meanwhile))
     await background(h).deliverer.drain()
 
     got = [r.plain_text or "" for r in h.server.requests if r.method == "sendMessage" and r.ok]
@@ -151,24 +152,6 @@ async def test_a_scheduled_digest_is_built_holding_no_write_lock(
     assert seen and all(seen), seen
 
 
-class AtEachGetFile(BaseRequestMiddleware):
-    """Runs ``hook(n)`` at the n-th getFile call, before it reaches the server."""
-
-    def __init__(self, hook: Any) -> None:
-        self.hook, self.calls = hook, 0
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        if isinstance(method, GetFile):
-            self.calls += 1
-            await self.hook(self.calls)
-        return await make_request(bot, method)
-
-
 async def test_a_retried_upload_does_not_download_its_file_again(
     sqlite_harness: Harness, monkeypatch: Any
 ) -> None:
@@ -184,12 +167,12 @@ async def test_a_retried_upload_does_not_download_its_file_again(
         tries.append(1)
         return await real(*args, **kwargs)
 
-    async def another_chat_commits(n: int) -> None:
+    async def another_chat_commits(_: GetFile) -> None:
         async with h.session_pool() as session, session.begin():
-            await claim_update(session, 10**9 + n, h.clock.now())
+            await claim_update(session, 10**9, h.clock.now())
 
     monkeypatch.setattr(admin, "downloaded", counted)
-    fetches = AtEachGetFile(another_chat_commits)
+    fetches = BeforeEach(GetFile, another_chat_commits)
     h.bot.session.middleware(fetches)
     bigger = build_table_xlsx("ППО", HEADERS, [*ROWS, (DISTRICT, "МБОУ СОШ № 2", 30, "")])
     await h.upload(ADMIN, bigger, "list.xlsx", caption="/import")
