@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.agreement_reminders import plan_agreement_reminders
-from bot.wiring.scheduler import nightly, nightly_if_missed
+from bot.wiring import scheduler
+from bot.wiring.scheduler import Background, nightly, nightly_if_missed
 from handlers.keyboards import reminder_button
 from harness import Harness, background, texts
 from scenarios import CHAIR, join
@@ -152,3 +154,26 @@ async def test_a_pause_over_the_new_year_typed_without_a_year_is_taken(harness: 
     async with harness.session_pool() as session:
         chair = (await session.scalars(select(Person).where(Person.tg_user_id == CHAIR))).one()
     assert chair.reminders_paused_until == date(2027, 1, 10)
+
+
+async def test_the_nightly_work_done_once_is_not_done_again_at_the_next_start(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Started at 09:00, the bot does the missed night's work; restarted at 15:00 (on
+    PostgreSQL too, where no backup says so) it does not do it again: the audit log's
+    «nightly» entry says it was done."""
+    bg = background(harness)
+    bg.settings = harness.settings.model_copy(update={"backup_dir": tmp_path / "backups"})
+    runs: list[datetime] = []
+    real = scheduler.nightly
+
+    async def counted(bg: Background) -> None:
+        runs.append(bg.clock.now())
+        await real(bg)
+
+    monkeypatch.setattr(scheduler, "nightly", counted)
+    harness.clock.moment = utc(2026, 11, 23, 6)  # Monday, 09:00 in Moscow: the bot starts
+    await nightly_if_missed(bg)
+    harness.clock.moment = utc(2026, 11, 23, 12)  # restarted at 15:00
+    await nightly_if_missed(bg)
+    assert len(runs) == 1

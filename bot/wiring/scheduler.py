@@ -47,7 +47,7 @@ from bot.texts import reminders as tr
 from bot.wiring.config import Settings
 from handlers.district_event_keyboards import invite_buttons
 from handlers.plans import plan_done_button
-from storage import outbox
+from storage import audit, outbox
 from storage.backup import BackupUnsupportedError, newest_backup_at, nightly_backup
 from storage.engine import create_reading_pool
 from storage.outbox import OutboxKind
@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 NIGHTLY_AT = time(3, 0)
+NIGHTLY_DONE = "nightly"  # the audit action the nightly work ends with
 """When the nightly work runs, in the bot's zone (``TIMEZONE``)."""
 
 
@@ -137,6 +138,8 @@ async def nightly(bg: Background) -> None:
                 bg.engine, bg.settings.backup_dir, keep=bg.settings.backup_keep, now=now
             )
             log.info("nightly backup written to %s", path)
+    async with bg.session_pool() as session, session.begin():
+        audit.record(session, at=now, actor_id=None, action=NIGHTLY_DONE)
 
 
 def _last_nightly_due(now: datetime, zone: ZoneInfo) -> datetime:
@@ -149,13 +152,15 @@ def _last_nightly_due(now: datetime, zone: ZoneInfo) -> datetime:
 async def nightly_if_missed(bg: Background) -> None:
     """A bot that is off at 03:00 (an office PC switched off at night) never reaches the cron
     job, whose next run after a start is the next 03:00: at start the nightly work is done
-    now if no backup was written since the last 03:00 (the backup is the night's last step;
-    on PostgreSQL, which the bot does not back up, that is every start). Every step is
-    idempotent (keyed reminders, pruning by age), and a crash loop writes one backup a day,
-    never rotating the good copies out."""
+    now if neither a backup (the night's last step) nor the audit log's «nightly» entry
+    (written after it; on PostgreSQL, which the bot does not back up, the only sign) says it
+    was done since the last 03:00. Every step is idempotent (keyed reminders, pruning by age),
+    and a crash loop writes one backup a day, never rotating the good copies out."""
     newest = await asyncio.to_thread(newest_backup_at, bg.settings.backup_dir)
     due = _last_nightly_due(bg.clock.now(), ZoneInfo(bg.settings.timezone))
-    if newest is None or newest < due:
+    async with create_reading_pool(bg.engine)() as session:
+        done = bool(await audit.since(session, action=NIGHTLY_DONE, since=due))
+    if not done and (newest is None or newest < due):
         log.info("the nightly work of %s was missed: doing it now", due.isoformat())
         await nightly(bg)
 
