@@ -22,7 +22,8 @@ from storage.orgs import PPO_DISTRICT, scope_ppos
 
 @dataclass(frozen=True, slots=True)
 class EventLine:
-    """One live event with the names of its ППО and district."""
+    """One live event with the names of its ППО and district; a district event a ППО attended
+    has the event's id negated (``storage.district_events``): no /showevent number."""
 
     event_id: int
     org_id: int
@@ -39,6 +40,11 @@ class EventLine:
     participants: int
     direction: str
     photos: int
+
+    @property
+    def number(self) -> int | None:
+        """The № /showevent opens; None for a district event (not a ППО's record)."""
+        return self.event_id if self.event_id > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,9 +70,15 @@ HistoryTable = SheetTable[HistoryRow]
 
 # (column, stems naming it, stems vetoing it, stems it also needs), tried in order: the first
 # match wins, so «Руководителей — членов» is not «Членов профсоюза», «Молодёжь до 35» is not
-# young members, and «Районная организация» is not the ППО.
+# young members, «Районная организация» is not the ППО, and «Дата заполнения» (when the row
+# was typed) is not the period it is for.
 _STEMS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
-    ("period", ("период", "дата", "месяц", "period", "date"), (), ()),
+    (
+        "period",
+        ("период", "дата", "месяц", "period", "date"),
+        ("заполн", "сдач", "представлен", "составлен", "подпис", "внесен", "отправ"),
+        (),
+    ),
     ("district", ("район", "местн", "территориал", "district"), (), ()),
     ("managers_members", ("руковод",), ("работник",), ("член",)),
     ("managers", ("руковод",), (), ()),

@@ -31,6 +31,14 @@ SUMMED = (  # also the report's columns of the digest table, in this order
     (t.H_LEFT_RETIRED, Reason.RETIRED.value),
     (t.H_LEFT_OTHER, Reason.OTHER.value),
 )
+PAIRED = {
+    "youth_workers": "youth_members",
+    "youth_members": "youth_workers",
+    "managers": "managers_members",
+    "managers_members": "managers",
+}
+"""A figure summed only over the reports that give its pair too: the totals row's «до 35»
+columns then agree with its «Охват молодёжи», computed over those reports (``Counts``)."""
 REASON_TEXT = {
     Reason.OWN_WILL: t.REASON_OWN_WILL,
     Reason.DISMISSED: t.REASON_DISMISSED,
@@ -45,7 +53,8 @@ def _rounded(value: float | None) -> float | None:
 
 def totals_row(digest: Digest, headers: Sequence[str]) -> list[object]:
     """The «Итого» row under ``headers``: each report figure summed over the counted reports
-    (empty where none gave it), coverage and its change as the digest computes them."""
+    (empty where none gave it; a paired one where both are given), coverage and its change as
+    the digest computes them."""
     reports = [line.report for line in digest.lines if line.counted and line.report]
     values: dict[str, object] = {
         t.H_DISTRICT: t.TOTAL,
@@ -56,7 +65,12 @@ def totals_row(digest: Digest, headers: Sequence[str]) -> list[object]:
         t.H_CHANGE: _rounded(digest.coverage_change),
     }
     for header, field in SUMMED:
-        given = [value for r in reports if (value := getattr(r, field)) is not None]
+        pair = PAIRED.get(field, field)
+        given = [
+            value
+            for r in reports
+            if (value := getattr(r, field)) is not None and getattr(r, pair) is not None
+        ]
         values[header] = sum(given) if given else None
     return [values.get(header) for header in headers]
 

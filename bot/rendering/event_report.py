@@ -116,7 +116,7 @@ def report_lines(report: EventsReport) -> list[str]:
                     kind,
                     line.topic,
                     line.participants,
-                    line.event_id,
+                    line.number,
                 )
             )
         lines += [t.OPEN_EVENT_HINT, ""]
@@ -180,7 +180,7 @@ def _event_row(line: EventLine) -> list[object]:
         line.views,
         t.direction_name(line.direction),
         line.photos,
-        line.event_id,
+        line.number if line.number is not None else t.DISTRICT_EVENT,
     ]
 
 

@@ -101,10 +101,15 @@ def figure_line(label: str, value: int) -> str:
 LARGEST = "<b>Самые массовые</b>"
 
 
-def event_line(when: date, name: str, kind: str, topic: str, participants: int, number: int) -> str:
-    return (
-        f"• {when:%d.%m} {esc(name)} — {esc(kind)} «{esc(topic)}», {participants} чел. (№ {number})"
-    )
+DISTRICT_EVENT = "мероприятие района"
+
+
+def event_line(
+    when: date, name: str, kind: str, topic: str, participants: int, number: int | None
+) -> str:
+    """``number``: what /showevent opens; None for a district event the ППО attended."""
+    which = f"№ {number}" if number is not None else DISTRICT_EVENT
+    return f"• {when:%d.%m} {esc(name)} — {esc(kind)} «{esc(topic)}», {participants} чел. ({which})"
 
 
 OPEN_EVENT_HINT = (
