@@ -305,7 +305,8 @@ async def forget_identity(
     The row stays (reports, events and audit entries point at it); ``tg_user_id`` is unique
     and required, so it becomes ``-person.id``: never a Telegram user id, never a clash.
     Their open form is dropped; messages not yet sent to them are cancelled, and the chat id
-    is replaced on every outbox row, in its key too (a key names its recipient).
+    is replaced on every outbox row, in its key too (a key names its recipient), and in the
+    audit entries of the announcements they sent.
     """
     old_chat = person.tg_user_id
     sentinel = -person.id
@@ -318,6 +319,10 @@ async def forget_identity(
         .where(OutboxMessage.chat_id == old_chat, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.FAILED, error="cancelled: recipient erased")
     )
+    authored = await session.scalars(select(AuditEntry).where(AuditEntry.actor_id == person.id))
+    for entry in authored:  # an announcement's author chat: where its delivery report goes
+        if entry.after is not None and entry.after.get("chat") == old_chat:
+            entry.after = {**entry.after, "chat": sentinel}
     sent_to_them = await session.scalars(
         select(OutboxMessage).where(OutboxMessage.chat_id == old_chat)
     )
@@ -326,6 +331,13 @@ async def forget_identity(
         message.key = ":".join(str(sentinel) if part == str(old_chat) else part for part in parts)
         message.chat_id = sentinel
     await session.flush()
+
+
+async def passports_last_saved_by(session: AsyncSession, person_id: int) -> list[int]:
+    """The ППО whose passport this person saved last: a former chair's name and phone may be
+    there, in the cards their successor and the staff read."""
+    stmt = select(Passport.org_id).where(Passport.updated_by == person_id)
+    return list((await session.scalars(stmt)).all())
 
 
 async def forget_chair_fields(session: AsyncSession, org_ids: Sequence[int]) -> None:

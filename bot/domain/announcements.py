@@ -135,6 +135,8 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
         return False
     if entry.after is None or "chat" not in entry.after:
         raise ValueError(f"announcement {entry.id} has no author chat")
+    if int(entry.after["chat"]) < 0:
+        return False  # the author was erased (``storage.people.forget_identity``): nobody to tell
     unreachable = [m.chat_id for m in messages if m.status is OutboxStatus.UNREACHABLE]
     names = await people.names_by_chat(session, unreachable)
     failures = Counter(m.error or "" for m in messages if m.status is OutboxStatus.FAILED)

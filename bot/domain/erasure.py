@@ -28,6 +28,7 @@ class Erased:
 async def erase(session: AsyncSession, person: Person, *, by: int | None, now: datetime) -> Erased:
     grants = await people.active_grants_of(session, person.id)
     chaired = [g.org_id for g in grants if g.role is Role.CHAIR and g.org_id is not None]
+    chaired += await people.passports_last_saved_by(session, person.id)  # a former chair's
     for grant in grants:
         await people.revoke_grant(session, grant, now=now, actor_id=by)
     await people.forget_chair_fields(session, chaired)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.audience import Audience
 from bot.domain.plan_sheet import RESPONSIBLE_STAFF
 from bot.domain.plans import units_of
+from bot.domain.staff_scope import lineage
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form, FormContext, Opening, OpenRequest, Submission, Summary
@@ -39,11 +40,15 @@ class PlanDoneContext(FormContext):
     text: str
     org_name: str | None = None
     person_id: int | None = None
+    lineage: tuple[int, ...] = ()  # the plan's scope and its parents
 
     def allows(self, viewer: Viewer, org_id: int | None) -> bool:
+        """The ППО's chair; or the responsible staff member while they still oversee the
+        plan's scope (one removed from the district is not)."""
         if self.unit:
             return viewer.chairs(self.unit)
-        return viewer.person is not None and viewer.person.id == self.person_id
+        mine = viewer.person is not None and viewer.person.id == self.person_id
+        return mine and (not self.lineage or viewer.oversees(*self.lineage))  # () before 12.2026
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,11 @@ async def may_mark(session: AsyncSession, viewer: Viewer, item_id: int, unit: in
         return common.NO_RIGHTS
     if unit and not viewer.chairs(unit):
         return common.NO_RIGHTS
-    if not unit and (viewer.person is None or viewer.person.id != target.item.person_id):
+    if not unit and (
+        viewer.person is None
+        or viewer.person.id != target.item.person_id
+        or not viewer.oversees(*await lineage(session, target.scope))
+    ):
         return common.NO_RIGHTS
     if (await store.marks_of(session, [item_id])).get((item_id, unit)) is not None:
         return t.ALREADY_DONE
@@ -101,6 +110,7 @@ async def begin_done(
         text=target.item.text,
         org_name=target.org.name if target.org else None,
         person_id=target.item.person_id,
+        lineage=tuple(await lineage(session, target.scope)),
     )
     return await drafts.start_draft(
         session,

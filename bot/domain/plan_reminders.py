@@ -30,6 +30,7 @@ from bot.domain.clock import Clock
 from bot.domain.escalation import escalation_recipients
 from bot.domain.isolation import Isolation
 from bot.domain.plans import Unit, load_progress, units_of
+from bot.domain.plans import scope_staff as plans_staff
 from bot.domain.staff_scope import scope_staff
 from bot.domain.tick import Tick
 from bot.forms.declaration import with_button
@@ -155,12 +156,17 @@ async def _plan_item(
         return 0
     ppos = await orgs.ppo_in_scope(session, scope.id)
     people = await store.people_named(session, [item.person_id] if item.person_id else [])
+    holders = {named.id for named in await plans_staff(session, scope)}
     marks = await store.marks_of(session, [item.id])
     pending = [u for u in units_of(item, ppos, people) if (item.id, u.id) not in marks]
     chairs = await chairs_of(session, [u.id for u in pending if u.id])
     count = 0
     for unit in pending:
-        contact = chairs.get(unit.id) if unit.id else contact_of(people[item.person_id or 0])
+        if unit.id:
+            contact = chairs.get(unit.id)
+        else:  # the responsible staff member, unless removed from the scope since
+            held = item.person_id in holders
+            contact = contact_of(people[item.person_id or 0]) if held else None
         tz = tick.zone(unit.org or scope)
         if contact is not None and await _remind(session, item, unit, contact, tz, tick, button):
             count += 1
