@@ -218,10 +218,10 @@ async def return_command(
     if not query:
         await message.answer(t.SEARCH_USAGE.format(example="/return школа № 1"))
         return
-    scope_ids = {org.id for org in await scopes_for(session, viewer)}
+    scope_ids = None if viewer.is_admin else {org.id for org in await scopes_for(session, viewer)}
     found = [
         org
-        for org in await search(session, query, None if viewer.is_admin else scope_ids)
+        for org in await search(session, query, scope_ids)
         if org.kind is OrgKind.PPO and org.archived_at is None
     ]
     await answer_found(message, found, t.CHOOSE_SCOPE, keyboards.return_choice)

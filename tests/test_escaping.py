@@ -22,7 +22,9 @@ from bot.texts import admin as admin_texts
 from bot.texts import announcements as announcement_texts
 from bot.texts import chair as chair_texts
 from bot.texts import consent as consent_texts
+from bot.texts import event_report as event_report_texts
 from bot.texts import forms as forms_texts
+from bot.texts import plans as plans_texts
 from bot.texts import staff as staff_texts
 from bot.texts.markup import CLIPPED, esc
 from bot.wiring.scheduler import calendar_tick
@@ -596,6 +598,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: admin_texts.archived_line(7, raw),
         lambda raw: consent_texts.join_question(raw, "председатель ППО", raw),
         lambda raw: admin_texts.district_line(7, raw, 3, 1, archived=True),
+        lambda raw: admin_texts.invite_archived(7, raw),
+        lambda raw: plans_texts.scope_line(raw),
+        lambda raw: staff_texts.tz_set(raw, "Europe/Kaliningrad", 2),
+        lambda raw: event_report_texts.event_line(datetime(2026, 11, 10), raw, raw, raw, 30, None),
     ],
     ids=[
         "resuming",
@@ -607,6 +613,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "archived_line",
         "join_question",
         "district_line",
+        "invite_archived",
+        "plan_scope_line",
+        "tz_set",
+        "district_event_line",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:

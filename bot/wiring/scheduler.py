@@ -23,6 +23,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -57,8 +58,8 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 NIGHTLY_AT = time(3, 0)
-NIGHTLY_DONE = "nightly"  # the audit action the nightly work ends with
 """When the nightly work runs, in the bot's zone (``TIMEZONE``)."""
+NIGHTLY_DONE = "nightly"  # the audit action the nightly work ends with
 
 
 @dataclass
@@ -80,6 +81,11 @@ class Background:
     def isolation(self) -> Isolation:
         return Isolation(self.failing)
 
+    @cached_property
+    def reading_pool(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions that take no write lock until they write: for work that mostly reads."""
+        return create_reading_pool(self.engine)
+
 
 async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> int:
     """Open due periods, queue due reminders and digests, then wake the sender.
@@ -100,7 +106,7 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
     async with isolation.unit("planning reminders"):
         queued += await plan_reminders(pool, clock, calendar, tz, bg.form_button, isolation)
     async with isolation.unit("planning digests"):
-        reading = create_reading_pool(bg.engine)
+        reading = bg.reading_pool
         queued += await plan_digests(pool, clock, calendar, tz, isolation, reading_pool=reading)
     async with isolation.unit("reporting announcements"):
         queued += await report_finished_announcements(pool, clock, isolation)
@@ -158,7 +164,7 @@ async def nightly_if_missed(bg: Background) -> None:
     and a crash loop writes one backup a day, never rotating the good copies out."""
     newest = await asyncio.to_thread(newest_backup_at, bg.settings.backup_dir)
     due = _last_nightly_due(bg.clock.now(), ZoneInfo(bg.settings.timezone))
-    async with create_reading_pool(bg.engine)() as session:
+    async with bg.reading_pool() as session:
         done = bool(await audit.since(session, action=NIGHTLY_DONE, since=due))
     if not done and (newest is None or newest < due):
         log.info("the nightly work of %s was missed: doing it now", due.isoformat())
