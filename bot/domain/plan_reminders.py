@@ -156,9 +156,10 @@ async def _plan_item(
         return 0
     ppos = await orgs.ppo_in_scope(session, scope.id)
     people = await store.people_named(session, [item.person_id] if item.person_id else [])
-    holders = {named.id for named in await plans_staff(session, scope)}
     marks = await store.marks_of(session, [item.id])
     pending = [u for u in units_of(item, ppos, people) if (item.id, u.id) not in marks]
+    staff_pending = any(not unit.id for unit in pending)  # read the scope's staff only then
+    holders = {named.id for named in await plans_staff(session, scope)} if staff_pending else set()
     chairs = await chairs_of(session, [u.id for u in pending if u.id])
     count = 0
     for unit in pending:
