@@ -19,6 +19,7 @@ from handlers import (
     manage,
     plans,
     reachability,
+    replayed,
     reserve,
     staff,
 )
@@ -32,6 +33,7 @@ def get_routers() -> list[Router]:
     private.edited_message.filter(groups.PRIVATE)
     private.callback_query.filter(groups.PRIVATE_BUTTON)
     private.include_routers(
+        replayed.create_router(),  # first: an update applied before is not applied again
         common.create_router(),
         plans.create_router(),
         history_import.create_router(),  # before admin's: /import takes any document

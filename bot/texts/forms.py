@@ -41,6 +41,11 @@ CANCELLED = "Заполнение отменено, ничего не сохра
 NOTHING_TO_CANCEL = "Сейчас нечего отменять."
 
 
+SAVED_BEFORE_RESTART = (
+    "Бот перезапускался. Ваш последний ответ сохранён, вводить его ещё раз не нужно. Продолжаем:"
+)
+
+
 def resuming(title: str, org: str | None) -> str:
     """The unfinished form comes back; ``org``: whom it is for (None: no organization)."""
     whose = "" if org is None else f" ({esc(org)})"

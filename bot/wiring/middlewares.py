@@ -34,6 +34,9 @@ TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, de
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
+#: Set in the handler data of an update fed again after it was applied (``handlers.replayed``).
+REPLAYED = "replayed"
+
 
 def chat_key_of(update: Update) -> int:
     """Whose turn an update takes: its chat's id, the sender's id when there is no chat, 0
@@ -117,8 +120,9 @@ class DbSessionMiddleware(BaseMiddleware):
             try:
                 result = await self._apply(handler, event, data, attempt)
             except _AlreadyApplied:
-                log.info("update %s was already applied; skipped", event.update_id)
-                return None
+                log.info("update %s was already applied; not applied again", event.update_id)
+                held.calls.clear()  # those of a try another replica's commit made void
+                result = await self._show_again(handler, event, data)
             except DBAPIError as error:
                 if not is_transient(error):
                     raise
@@ -163,6 +167,17 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.pools[1]() as session, session.begin():
             await self._claim(session, event.update_id)
         return result
+
+    async def _show_again(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
+        """An update fed again after it was applied: its replies may never have gone out (the
+        process stopped while they waited), so a person who wrote privately is shown where
+        they stand, by the one router that takes ``REPLAYED`` updates; nothing is applied."""
+        chat: Chat | None = data.get("event_chat")
+        personal = event.message or event.edited_message or event.callback_query
+        if chat is None or chat.type != ChatType.PRIVATE or personal is None:
+            return None
+        async with self.pools[0]() as session, session.begin():
+            return await handler(event, {**data, "session": session, REPLAYED: True})
 
     async def _claim(self, session: AsyncSession, update_id: int) -> None:
         if not await claim_update(session, update_id, self.clock.now()):
