@@ -12,6 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -22,6 +23,7 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     Message,
 )
 
@@ -307,6 +309,29 @@ async def test_strict_mode_rejects_what_telegram_rejects(
 
     with pytest.raises(TimeoutError, match=r"sendMessage chat=42 text='текст'"):
         await server.wait_message(USER, contains="нет такого", timeout=0.05)
+
+
+async def test_strict_mode_refuses_the_sizes_telegram_refuses(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """At most 100 buttons under a message, 2 to 10 items in an album, 50 MB in an upload."""
+    buttons = [(f"ППО {n}", f"o:{n}") for n in range(101)]
+    with pytest.raises(TelegramBadRequest, match="REPLY_MARKUP_TOO_LONG"):
+        await bot.send_message(USER, "Выберите:", reply_markup=keyboard(*buttons))
+    assert await bot.send_message(USER, "Выберите:", reply_markup=keyboard(*buttons[:100]))
+
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+    )
+    for size in (1, 11):
+        album = [InputMediaPhoto(media=BufferedInputFile(png, f"{n}.png")) for n in range(size)]
+        with pytest.raises(TelegramBadRequest, match="wrong number of media"):
+            await bot.send_media_group(USER, album)
+
+    over = BufferedInputFile(b"\0" * (50 * 1024 * 1024 + 1), "backup.sqlite3")
+    with pytest.raises(TelegramEntityTooLarge):
+        await bot.send_document(USER, over)
 
 
 async def test_dispatcher_round_trip(server: FakeTelegramServer, bot: Bot) -> None:

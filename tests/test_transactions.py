@@ -132,6 +132,22 @@ async def test_reply_refused_with_429_is_sent_after_retry_after(harness: Harness
     assert await draft_step(harness) == "members"
 
 
+async def test_a_reply_telegram_refuses_is_not_left_unsaid(harness: Harness) -> None:
+    """A reply refused with 400 after the commit (a bug: too long, bad markup): the answer is
+    kept, and the person is told once that the reply could not be shown."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    harness.server.fail_next(
+        "sendMessage", error_code=400, description="Bad Request: message is too long"
+    )
+
+    replies = await harness.send(CHAIR, "54")
+
+    delivered = [r.plain_text for r in replies if r.method == "sendMessage" and r.ok]
+    assert delivered == [common.REPLY_REFUSED]
+    assert await draft_step(harness) == "members"
+
+
 async def test_a_bug_is_answered_once_logged_once_and_saves_nothing(
     harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -16,6 +16,7 @@ worker thread from data the handler already loaded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar, Token
@@ -51,6 +52,7 @@ from aiogram.types import BufferedInputFile
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery.limiter import Pacer
+from bot.texts import common
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,7 @@ async def send_held(
     ``chat_id`` is the update's chat: the pacing key of calls that name none (a callback
     answer, a menu), so they are paced with the rest of the conversation.
     """
+    refused_in: set[int] = set()  # chats told that a reply was refused
     for call in held.calls:
         try:
             method = await _materialize(call)
@@ -160,10 +163,28 @@ async def send_held(
         except TelegramAPIError as error:
             if isinstance(method, QUIET_FAILURES) and isinstance(error, TelegramBadRequest):
                 log.debug("update %s: %s refused: %s", update_id, type(method).__name__, error)
+            elif isinstance(error, TelegramBadRequest):
+                log.error(
+                    "update %s: reply %s refused: %s", update_id, type(method).__name__, error
+                )
+                await _say_refused(bot, method, limiter, refused_in)
             else:
                 log.warning(
                     "update %s: reply %s failed: %s", update_id, type(method).__name__, error
                 )
+
+
+async def _say_refused(
+    bot: Bot, method: TelegramMethod[Any], limiter: Pacer, told: set[int]
+) -> None:
+    """A reply Telegram refused (a bug: too long, bad markup) is not left unsaid: its chat is
+    told once per update that the answer is kept and the reply could not be shown."""
+    chat = getattr(method, "chat_id", None)
+    if not isinstance(chat, int) or chat in told:
+        return
+    told.add(chat)
+    with contextlib.suppress(TelegramAPIError, OSError, SQLAlchemyError):
+        await send_paced(bot, SendMessage(chat_id=chat, text=common.REPLY_REFUSED), limiter, chat)
 
 
 async def _materialize(call: TelegramMethod[Any] | HeldFile) -> TelegramMethod[Any]:

@@ -158,6 +158,8 @@ _NOT_MODIFIED: Final = (
 MAX_TEXT_LENGTH: Final = 4096
 MAX_CAPTION_LENGTH: Final = 1024
 MAX_CALLBACK_DATA_BYTES: Final = 64
+MAX_INLINE_BUTTONS: Final = 100
+MEDIA_GROUP_SIZES: Final = range(2, 11)
 MAX_DOWNLOAD_SIZE: Final = 20 * 1024 * 1024
 MAX_UPLOAD_SIZE: Final = 50 * 1024 * 1024
 
@@ -1700,6 +1702,8 @@ class FakeTelegramServer:
                 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
             )
         if self.strict:
+            if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+                raise _bad_request("REPLY_MARKUP_TOO_LONG")
             for row in rows:
                 for button in row:
                     self._check_inline_button(button)
@@ -1750,6 +1754,8 @@ class FakeTelegramServer:
             attach = value.removeprefix("attach://")
             if attach not in record.files:
                 raise _bad_request("wrong file identifier/HTTP URL specified")
+            if len(record.files[attach]) > MAX_UPLOAD_SIZE:
+                raise _TelegramError(413, "Request Entity Too Large")
             file_name = record.file_names.get(attach) or attach
             mime_type = mimetypes.guess_type(file_name)[0]
             if kind == "photos":
@@ -1913,6 +1919,8 @@ class FakeTelegramServer:
         media = record.params.get("media")
         if not isinstance(media, list) or not media:
             raise _bad_request('parameter "media" is required')
+        if self.strict and len(media) not in MEDIA_GROUP_SIZES:
+            raise _bad_request("wrong number of media in the album: 2 to 10 are allowed")
         prepared: list[tuple[JsonDict, StoredFile]] = []
         for index, item in enumerate(media):
             if not isinstance(item, dict) or item.get("type") not in {
