@@ -128,6 +128,12 @@ async def latest_reports(
     return (await session.scalars(stmt)).all()
 
 
+async def standing_reports(session: AsyncSession, org_id: int) -> Sequence[MembershipReport]:
+    """The counting revision of each period whose figures stand, newest period first: a
+    period whose latest revision was sent back for correction and never corrected has none."""
+    return [r for r in await latest_reports(session, org_id) if r.returned_at is None]
+
+
 async def previous_report(
     session: AsyncSession, org_id: int, *, before: date
 ) -> MembershipReport | None:

@@ -140,6 +140,26 @@ async def test_curator_sees_report_trend_record_and_open_requests(harness: Harne
     assert "недоступна" in refused
 
 
+async def test_curator_card_passes_over_a_report_sent_back_for_correction(
+    harness: Harness,
+) -> None:
+    """November's «5 из 54» was sent back as a typo: the card shows October's figures and
+    measures the change from them, as the chair's standing, /trends and /rating do."""
+    await join(harness)
+    org = await ids(harness)
+    async with harness.session_pool() as session, session.begin():
+        for period, members in ((date(2025, 10, 1), 30), (date(2026, 10, 1), 38)):
+            session.add(report(org[SCHOOL], period, members, 54, org["person"]))
+        returned = report(org[SCHOOL], date(2026, 11, 1), 5, 54, org["person"])
+        returned.returned_at = datetime(2026, 11, 20, 12, tzinfo=UTC)
+        session.add(returned)
+    await attach_curator(harness, "СОШ")
+    card = "\n".join(texts(await harness.send(CURATOR, "/curated")))
+    assert "5 из 54" not in card
+    assert "Последний мониторинг: октябрь 2026 — охват 70,4 % (38 из 54 чел.)" in card
+    assert "Изменение за год: +14,8 п.п. (к октябрь 2025)" in card
+
+
 async def test_curator_of_a_ppo_without_reports(harness: Harness) -> None:
     await join(harness)
     await attach_curator(harness, "Солнышко")

@@ -69,7 +69,8 @@ def _year_before(period: date) -> date:
 
 
 def _trend(rows: Sequence[MembershipReport]) -> tuple[Point | None, Point | None, Point | None]:
-    """The newest report, the one before it, and the newest at least a year older."""
+    """The newest report, the one before it, and the newest at least a year older (of the
+    reports whose figures stand: one sent back for correction shows nowhere on the card)."""
     if not rows:
         return None, None, None
     newest = rows[0]
@@ -103,7 +104,7 @@ async def load_card(
     session: AsyncSession, org: Organization, now: datetime, default_tz: str
 ) -> CuratedCard:
     today = local_today(now, zone_of(org, default_tz))
-    latest, previous, year_ago = _trend(await reports.latest_reports(session, org.id))
+    latest, previous, year_ago = _trend(await reports.standing_reports(session, org.id))
     record = await past_deliveries(session, org.id, local_today=today, limit=RECORD_SIZE)
     missed = sum(1 for item in record if item.submitted_on is None)
     late = sum(1 for item in record if item.late)

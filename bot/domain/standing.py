@@ -59,7 +59,7 @@ async def standing_of(
     """The ППО's standing at ``now``, by its latest report whose figures stand (one sent back
     and not corrected counts for nothing, as for the calendar) and its local date."""
     today = now.astimezone(zone_of(org, default_tz)).date()
-    latest = [r for r in await reports.latest_reports(session, org.id) if r.returned_at is None]
+    latest = await reports.standing_reports(session, org.id)
     value = coverage(latest[0].members, latest[0].workers) if latest else None
     tier = tier_of(value)
     months = due_months(tier, calendar)
