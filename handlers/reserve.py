@@ -10,7 +10,9 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
+from bot.domain.calendar import local_today
 from bot.domain.reserve import remove
+from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
 from bot.texts import common
 from bot.texts import passport as t
@@ -56,9 +58,10 @@ async def reserve_list(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx)
     await query.answer()
     org, message = owned
     people = await passports.reserve_of(ctx.session, org.id)
+    zone = zone_of(org, ctx.settings.timezone)  # «в резерве с» the ППО's own day
     lines = [t.reserve_header(org.name, len(people)), ""]
     lines += [
-        t.reserve_line(n, p.full_name, p.position, p.under_35, p.added_at.date())
+        t.reserve_line(n, p.full_name, p.position, p.under_35, local_today(p.added_at, zone))
         for n, p in enumerate(people, 1)
     ]
     lines.append(t.RESERVE_HINT if people else t.RESERVE_EMPTY)

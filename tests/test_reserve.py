@@ -5,6 +5,7 @@ small form and removes them by a button (rights checked on every tap); staff see
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import openpyxl
 from sqlalchemy import select
@@ -161,3 +162,12 @@ async def test_a_full_reserve_takes_nobody_more(harness: Harness) -> None:
     saved = await add(harness, "Петрова Анна Сергеевна", "учитель", "Да")
     assert "это предел" in saved
     assert len(await people(harness)) == 50
+
+
+async def test_the_reserve_dates_a_person_by_the_ppo_s_own_day(harness: Harness) -> None:
+    """Added at 01:30 on 22.11 in Moscow (22:30 on 21.11 in UTC): «в резерве с 22.11.2026»."""
+    await join(harness)
+    harness.clock.moment = datetime(2026, 11, 21, 22, 30, tzinfo=UTC)
+    await add(harness, "Петрова Анна Сергеевна", "учитель математики", "Да")
+    listing = (await open_reserve(harness)).plain_text or ""
+    assert "в резерве с 22.11.2026" in listing
