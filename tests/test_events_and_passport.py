@@ -6,11 +6,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import forms as tf
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
     CHAIR,
+    DISTRICT,
     FULL,
+    HEADERS,
     accept_invite,
     answer_all,
     code_of,
@@ -21,6 +24,7 @@ from scenarios import (
 from storage.models import AuditEntry, Event, FormDraft, Organization, Passport
 
 NEW_CHAIR = 601
+SCHOOL = "МБОУ СОШ № 1"
 
 
 async def file_event(h: Harness, *, photos: int = 0, participants: str = "114") -> list:
@@ -319,3 +323,47 @@ async def test_last_years_events_can_be_opened_and_corrected_in_january(harness:
     for wrong in ("/events 2028", "/events 20²6", "/events прошлый"):
         [usage] = texts(await harness.send(CHAIR, wrong))
         assert "/events 2026" in usage and "Без года" in usage, usage
+
+
+async def _fill_passport(h: Harness) -> None:
+    card = last_message(await h.send(CHAIR, "/passport"))
+    await h.tap(CHAIR, card, "Заполнить")
+    for answer in ("МБОУ СОШ № 1", "ул. Ленина, 1", "Иванова Мария Петровна", "+7 900 123-45-67"):
+        await h.send(CHAIR, answer)
+    await h.send(CHAIR, "60")
+    await h.send(CHAIR, "нет")  # no agreement
+    for _ in range(6):  # youth council .. the information officer: all skipped
+        await h.tap(CHAIR, last_message(h.server.requests), "Пропустить")
+    summary = last_message(h.server.requests)
+    assert "✅ Паспорт сохранён" in texts(await h.tap(CHAIR, summary, "Отправить"))[0]
+
+
+async def test_a_passport_change_keeps_what_changed_meanwhile(harness: Harness) -> None:
+    """The chair opens the passport to change the phone and leaves it at the summary; the
+    admin's new list sets the workers to 80 meanwhile. Changing only the phone keeps the 80,
+    and the audit names the phone alone as the chair's change."""
+    await join(harness)
+    await _fill_passport(harness)
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    summary = last_message(await harness.tap(CHAIR, card, "Заполнить"))
+    new_list = build_table_xlsx("ППО", HEADERS, [(DISTRICT, SCHOOL, 80, "Иванова Мария Петровна")])
+    await harness.upload(ADMIN, new_list, "list.xlsx", caption="/import")
+
+    menu = last_message(await harness.tap(CHAIR, summary, "Исправить поле"))
+    await harness.tap(CHAIR, menu, "Телефон")
+    summary = last_message(await harness.send(CHAIR, "8 900 765-43-21"))
+    await harness.tap(CHAIR, summary, "Отправить")
+
+    async with harness.session_pool() as session:
+        org = (await session.scalars(select(Organization).where(Organization.name == SCHOOL))).one()
+        passport = await session.get(Passport, org.id)
+        change = (
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "passport.update")
+                .order_by(AuditEntry.id.desc())
+            )
+        ).first()
+    assert passport is not None and passport.chair_phone == "+79007654321"
+    assert org.workers == 80
+    assert change is not None and set(change.after) == {"chair_phone"}

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.passport_report import load_expiring
@@ -43,10 +44,14 @@ reserve line and hints take the rest of Telegram's 4096."""
 
 
 class PassportContext(declaration.FormContext):
-    """``workers``: the ППО's figure when the form opened, kept when the question is skipped."""
+    """``workers``: the ППО's figure when the form opened, kept when the question is skipped;
+    ``opened``: the passport's values the form opened with, so that its submit writes only
+    what this chair changed and keeps what changed meanwhile (the admin's new list of
+    workers, another chair of the ППО)."""
 
     org_name: str
     workers: int | None = None
+    opened: dict[str, Any] = Field(default_factory=dict)
 
 
 async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
@@ -61,7 +66,12 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     filled = not PASSPORT.missing_required(answers)
     return await request.start(
         PASSPORT.name,
-        PassportContext(org_name=org.name, tz=request.tz, workers=org.workers),
+        PassportContext(
+            org_name=org.name,
+            tz=request.tz,
+            workers=org.workers,
+            opened=dict.fromkeys(values) | PASSPORT.visible_answers(answers),
+        ),
         org_id=org.id,
         step=SUMMARY if filled else PASSPORT.first_step(answers),
         answers=answers,
@@ -94,7 +104,11 @@ async def submit(submission: declaration.Submission[PassportContext]) -> str:
     org = await orgs.get_org(session, draft.org_id)
     assert org is not None
     before = passports.values_of(await passports.get_passport(session, org.id), org)
-    values = dict.fromkeys(before) | PASSPORT.visible_answers(draft.answers)
+    given = dict.fromkeys(before) | PASSPORT.visible_answers(draft.answers)
+    opened = submission.context.opened  # empty in a draft begun before it was kept
+    values = before | {
+        name: value for name, value in given.items() if name not in opened or opened[name] != value
+    }
     if values.get("workers") is None:
         values["workers"] = before["workers"]
     await passports.save_passport(session, org=org, values=values, by=submission.person_id, now=now)
