@@ -80,6 +80,14 @@ class ReportPeriod(CallbackData, prefix="rq1"):
     collection_id: int
 
 
+class ScopeRegionPick(CallbackData, prefix="sr1"):
+    """An admin of more districts than one message has buttons for picks the region first;
+    the pick's message then shows that region's districts (``ScopePick``)."""
+
+    command: str
+    region_id: int
+
+
 class ScopePick(CallbackData, prefix="s2"):
     """Staff holding several districts (or an admin) pick which one a command is for; the
     command's words are read from the message the pick answers (they may not fit here)."""

@@ -39,9 +39,12 @@ from handlers.callbacks import (
     ReturnPick,
     RoleRevoke,
     ScopePick,
+    ScopeRegionPick,
     short_token,
 )
 from storage.models import Event, Organization, OrgKind, ReservePerson
+
+BUTTONS_PER_MESSAGE = 100  # Telegram refuses a message with more
 
 
 def inline(buttons: Iterable[tuple[str, CallbackData]], per_row: int = 8) -> InlineKeyboardMarkup:
@@ -246,6 +249,12 @@ def reminder_button(form: str, org_id: int) -> tuple[str, str]:
 
 def scope_choice(command: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:
     return inline(((s.name[:60], ScopePick(command=command, org_id=s.id)) for s in scopes), 1)
+
+
+def scope_region_choice(command: str, regions: Sequence[Organization]) -> InlineKeyboardMarkup:
+    return inline(
+        ((r.name[:60], ScopeRegionPick(command=command, region_id=r.id)) for r in regions), 1
+    )
 
 
 def return_choice(found: Sequence[Organization]) -> InlineKeyboardMarkup:

@@ -3,7 +3,7 @@ corrections, paused chairs, the audit log. Everything acts on the sender's own s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.digests import EVENTS_WINDOW
@@ -22,7 +22,7 @@ from bot.domain.corrections import RETURN_FORM
 from bot.domain.digest import parse_period
 from bot.domain.org_admin import search
 from bot.domain.rating import load_rating, rating_year
-from bot.domain.staff_scope import can_act_on, scopes_for
+from bot.domain.staff_scope import can_act_on, regions_over, scopes_for
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form
 from bot.forms.registry import forms_for
@@ -34,7 +34,7 @@ from bot.texts import rating as tr
 from bot.texts import staff as t
 from bot.wiring.context import Ctx
 from handlers import keyboards
-from handlers.callbacks import ReturnPick, ScopePick
+from handlers.callbacks import ReturnPick, ScopePick, ScopeRegionPick
 from handlers.curator import run_nocurator
 from handlers.district_events import run_devents
 from handlers.event_report import run_events_report
@@ -188,7 +188,32 @@ async def scoped_command(message: Message, command: CommandObject, ctx: Ctx) -> 
     else:
         # A reply: the pick reads the command's words back from the message it answers,
         # since a button's data (64 bytes) cannot carry them whole.
-        await message.reply(t.CHOOSE_SCOPE, reply_markup=keyboards.scope_choice(name, scopes))
+        await message.reply(t.CHOOSE_SCOPE, reply_markup=await _scope_keyboard(ctx, name, scopes))
+
+
+async def _scope_keyboard(
+    ctx: Ctx, command: str, scopes: Sequence[Organization]
+) -> InlineKeyboardMarkup:
+    """A button per scope; past what one message holds (an admin of several regions), a
+    button per region, whose tap shows its districts in the same message."""
+    if len(scopes) <= keyboards.BUTTONS_PER_MESSAGE:
+        return keyboards.scope_choice(command, scopes)
+    return keyboards.scope_region_choice(command, await regions_over(ctx.session, scopes))
+
+
+async def region_picked(query: CallbackQuery, callback_data: ScopeRegionPick, ctx: Ctx) -> None:
+    scopes = await scopes_for(ctx.session, ctx.viewer)
+    inside = [scope for scope in scopes if scope.parent_id == callback_data.region_id]
+    if not inside or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    shown = inside[: keyboards.BUTTONS_PER_MESSAGE]
+    text = t.CHOOSE_SCOPE
+    if len(inside) > len(shown):
+        text = f"{text}\n{common.more(len(inside) - len(shown))}"
+    keyboard = keyboards.scope_choice(callback_data.command, shown)
+    await query.message.edit_text(text, reply_markup=keyboard)
 
 
 async def scope_picked(query: CallbackQuery, callback_data: ScopePick, ctx: Ctx) -> None:
@@ -270,5 +295,6 @@ def create_router() -> Router:
     assert RETURN_FORM.menu is not None
     router.message.register(return_command, Command(RETURN_FORM.menu.command))
     router.callback_query.register(scope_picked, ScopePick.filter())
+    router.callback_query.register(region_picked, ScopeRegionPick.filter())
     router.callback_query.register(return_picked, ReturnPick.filter())
     return router

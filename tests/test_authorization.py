@@ -32,6 +32,7 @@ from handlers.callbacks import (
     ReturnPick,
     RoleRevoke,
     ScopePick,
+    ScopeRegionPick,
 )
 from handlers.menu import COMMANDS
 from harness import ADMIN, Harness, texts
@@ -46,6 +47,7 @@ from storage.models import (
 )
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
+REGION = "Региональная организация Профсоюза"  # the default region of an import
 CHAIR, OTHER_CHAIR, STAFF, OTHER_STAFF, STRANGER = 501, 503, 801, 802, 777
 ROLES = {
     ADMIN: Audience.ADMIN,
@@ -172,6 +174,11 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
         ("period", ReportPeriod(org_id=school, collection_id=1).pack(), {CHAIR}),
         ("event", EventCb(action=EventAction.DELETE_YES, event_id=ids["event"]).pack(), {CHAIR}),
         ("scope", ScopePick(command="status", org_id=ids[DISTRICT_A]).pack(), {STAFF, ADMIN}),
+        (
+            "scope region",
+            ScopeRegionPick(command="status", region_id=ids[REGION]).pack(),
+            {STAFF, OTHER_STAFF, ADMIN},
+        ),
         ("return", ReturnPick(org_id=school, report_id=1).pack(), {STAFF, ADMIN}),
         ("return other", ReturnPick(org_id=hospital, report_id=1).pack(), {OTHER_STAFF, ADMIN}),
         ("archive", OrgCb(org_id=school, action=OrgAction.ARCHIVE).pack(), {ADMIN}),

@@ -178,3 +178,30 @@ async def test_the_districts_listed_under_a_plan_file_are_escaped(harness: Harne
     sent = [r for r in replies if r.method == "sendMessage"]
     assert sent and "несколько организаций" in (sent[0].plain_text or "")
     assert all(r.ok for r in sent), [(r.description, r.params.get("text")) for r in sent]
+
+
+async def test_an_admin_of_more_districts_than_one_message_holds_picks_the_region_first(
+    harness: Harness,
+) -> None:
+    """Two regions of 60 districts each: 120 buttons would be refused by Telegram, so /status
+    asks the region first, and the region's tap shows its districts in the same message."""
+    rows = [
+        (f"{region} область", f"Район № {n} ({region})", f"МБОУ СОШ № {n}", 20)
+        for region in ("Ростовская", "Кемеровская")
+        for n in range(1, 61)
+    ]
+    table = build_table_xlsx("ППО", ("Регион", "Район", "Организация", "Работников"), rows)
+    await harness.upload(ADMIN, table, "list.xlsx", caption="/import")
+
+    regions = last_message(await harness.send(ADMIN, "/status"))
+    assert [label for label, _ in regions.buttons()] == [
+        "Ростовская область",
+        "Кемеровская область",
+    ]
+    edited = [
+        r for r in await harness.tap(ADMIN, regions, "Кемеровская") if r.method == "editMessageText"
+    ]
+    districts = [label for label, _ in edited[0].buttons()]
+    assert len(districts) == 60 and all("(Кемеровская)" in label for label in districts)
+    status = texts(await harness.tap(ADMIN, edited[0], "Район № 7 (Кемеровская)"))[0]
+    assert "Сдача отчётов: Район № 7 (Кемеровская)" in status

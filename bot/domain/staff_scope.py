@@ -24,6 +24,12 @@ async def scopes_for(session: AsyncSession, viewer: Viewer) -> Sequence[Organiza
     return [org for org in viewer.staff_scopes if org.archived_at is None]
 
 
+async def regions_over(session: AsyncSession, scopes: Sequence[Organization]) -> list[Organization]:
+    """The regions the scopes lie in: the first step of a choice too long for one message."""
+    region_ids = {scope.parent_id for scope in scopes}
+    return [region for region in await orgs.regions(session) if region.id in region_ids]
+
+
 async def lineage(session: AsyncSession, org: Organization) -> list[int]:
     """The organization and its parents up to the region: what a staff scope may cover."""
     chain = [org.id]
