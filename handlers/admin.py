@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.domain import consent, erasure
 from bot.domain.clock import Clock
 from bot.domain.directory import (
+    ImportOutcome,
     deep_link,
     import_organizations,
     invites_for_unchaired,
@@ -28,7 +29,7 @@ from bot.domain.viewer import acting_person
 from bot.forms.parsers import TELEGRAM_ID_MAX
 from bot.rendering.xlsx import build_table_xlsx, build_template_xlsx
 from bot.texts import admin as t
-from bot.texts import common
+from bot.texts import common, importing
 from bot.wiring.config import Settings
 from bot.wiring.context import Ctx
 from handlers import keyboards
@@ -61,6 +62,12 @@ async def import_file(message: Message, ctx: Ctx) -> None:
         default_region=ctx.settings.default_region,
         now=ctx.now(),
     )
+    await _say_imported(message, outcome)
+    if outcome.table.unread_sheets:
+        await message.answer(importing.unread_sheets(outcome.table.unread_sheets))
+
+
+async def _say_imported(message: Message, outcome: ImportOutcome) -> None:
     if outcome.table.fatal:
         await message.answer(outcome.table.fatal)
         return

@@ -18,6 +18,7 @@ from bot.domain.history_load import LoadOutcome, load_history, places_of
 from bot.domain.viewer import Viewer, acting_person
 from bot.rendering.history_import import template_xlsx
 from bot.texts import history_import as t
+from bot.texts import importing
 from bot.wiring.context import Ctx
 from handlers.filters import IsStaffOrAdmin
 from handlers.replies import answer_file, answer_lines, downloaded
@@ -73,6 +74,8 @@ async def _reply(message: Message, outcome: LoadOutcome) -> None:
                 collecting=plan.collecting,
             )
         )
+    if outcome.unread_sheets:
+        await message.answer(importing.unread_sheets(outcome.unread_sheets))
 
 
 def create_router() -> Router:

@@ -24,6 +24,7 @@ from bot.texts import chair as chair_texts
 from bot.texts import consent as consent_texts
 from bot.texts import event_report as event_report_texts
 from bot.texts import forms as forms_texts
+from bot.texts import importing as importing_texts
 from bot.texts import plans as plans_texts
 from bot.texts import staff as staff_texts
 from bot.texts.markup import CLIPPED, esc
@@ -602,6 +603,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: plans_texts.scope_line(raw),
         lambda raw: staff_texts.tz_set(raw, "Europe/Kaliningrad", 2),
         lambda raw: event_report_texts.event_line(datetime(2026, 11, 10), raw, raw, raw, 30, None),
+        lambda raw: importing_texts.unread_sheets([raw, raw]),
     ],
     ids=[
         "resuming",
@@ -617,6 +619,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "plan_scope_line",
         "tz_set",
         "district_event_line",
+        "unread_sheets",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:

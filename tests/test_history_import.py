@@ -333,3 +333,48 @@ def test_periods_and_headers_as_people_write_them() -> None:
     assert (row.ppo, row.district, row.period) == (SCHOOL, DISTRICT_A, date(2024, 12, 1))
     assert (row.values["workers"], row.values["members"]) == (50, 30)
     assert (row.values["youth_workers"], row.values["youth_members"]) == (10, 5)
+
+
+def test_a_header_of_two_rows_with_merged_groups_is_read() -> None:
+    """The way district tables are drawn: «Численность работников» and «Молодёжь до 35 лет»
+    merged across «всего | из них членов профсоюза», the other titles merged down."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["№", "Наименование ППО", "Отчётный месяц", "Численность работников", None])
+    sheet.cell(row=1, column=6, value="Молодёжь до 35 лет")
+    sheet.append([None, None, None, "всего", "из них членов профсоюза", "всего", "из них членов"])
+    sheet.append([1, SCHOOL, "12.2024", 54, 40, 12, 8])
+    for cells in ("A1:A2", "B1:B2", "C1:C2", "D1:E1", "F1:G1"):
+        sheet.merge_cells(cells)
+    data = io.BytesIO()
+    book.save(data)
+
+    table = read_history(data.getvalue())
+
+    assert table.fatal is None and table.errors == []
+    [row] = table.rows
+    assert (row.ppo, row.period) == (SCHOOL, date(2024, 12, 1))
+    assert (row.values["workers"], row.values["members"]) == (54, 40)
+    assert (row.values["youth_workers"], row.values["youth_members"]) == (12, 8)
+
+
+async def test_a_workbook_kept_a_sheet_a_year_says_which_sheets_were_not_read(
+    harness: Harness,
+) -> None:
+    await setup(harness)
+    book = openpyxl.Workbook()
+    for title, period in (("2024", "12.2024"), ("2025 <итог>", "12.2025"), ("пустой", None)):
+        sheet = book.create_sheet(title)
+        if period is not None:
+            sheet.append(["ППО", "Период", "Работников", "Членов профсоюза"])
+            sheet.append([SCHOOL, period, 54, 40])
+    book.remove(book.worksheets[0])  # the default empty sheet
+    data = io.BytesIO()
+    book.save(data)
+
+    answers = texts(await harness.upload(STAFF, data.getvalue(), "h.xlsx", "/loadhistory"))
+
+    assert "Загружено 1 отчёт" in answers[0]
+    assert "Лист «2025 <итог>» не прочитан" in answers[1] and "пустой" not in answers[1]
+    assert [r.period for r in await stored_reports(harness)] == [date(2024, 12, 1)]

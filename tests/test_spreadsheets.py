@@ -609,3 +609,21 @@ def test_written_table_can_be_read_back_as_an_org_list() -> None:
     )
     table = ok(parse_org_table(data, "export.xlsx"))
     assert [(r.organization, r.workers) for r in table.rows] == [("Школа", 12)]
+
+
+def test_an_organization_list_names_the_filled_sheets_it_did_not_read() -> None:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.append(["Район", "Организация", "Работников"])
+    first.append(["Кировский район", "МБОУ СОШ № 1", 54])
+    book.create_sheet("Города").append(["Район", "Организация"])
+    book.create_sheet("Пустой")
+    data = io.BytesIO()
+    book.save(data)
+
+    table = parse_org_table(data.getvalue(), "orgs.xlsx")
+
+    assert [row.organization for row in table.rows] == ["МБОУ СОШ № 1"]
+    assert table.unread_sheets == ["Города"]
+    assert parse_org_table(b"\xd0\xcf\x11\xe0 not a workbook", "orgs.xlsx").unread_sheets == []

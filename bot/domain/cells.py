@@ -104,6 +104,7 @@ class SheetTable(Generic[_Row]):
     rows: list[_Row] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     fatal: str | None = None
+    unread_sheets: list[str] = field(default_factory=list)
 
 
 EMPTY_RUN_ENDS_TABLE = 1000
@@ -125,19 +126,41 @@ def find_header(
     no header found) and the first filled row's cells (None: the sheet is empty), so a file
     without a header can be answered with what it does have."""
     first: list[str] | None = None
+    above: list[str] | None = None
     scanned = 0
     for _number, values in rows:
         cells = [cell_text(value) for value in values]
         if not any(cells):
             continue
         first = first if first is not None else cells
-        columns = match(cells)
-        if all(key in columns for key in required):
-            return columns, first
+        candidates = [cells] if above is None else [cells, two_row_header(above, cells)]
+        for candidate in candidates:
+            columns = match(candidate)
+            if all(key in columns for key in required):
+                return columns, first
+        above = cells
         scanned += 1
         if scanned >= HEADER_SCAN_ROWS:
             break
     return None, first
+
+
+def two_row_header(above: Sequence[str], below: Sequence[str]) -> list[str]:
+    """A header of two rows read as one: a group's title merged across its sub-columns
+    («Численность работников» over «всего» and «из них членов профсоюза») goes before each
+    of them, a title merged down over both rows («Наименование ППО») stands once. A title
+    spans the empty cells to its right only while the row below names sub-columns there."""
+    width = max(len(above), len(below))
+    tops = [*above, *[""] * (width - len(above))]
+    bottoms = [*below, *[""] * (width - len(below))]
+    joined: list[str] = []
+    group = ""
+    for top, bottom in zip(tops, bottoms, strict=True):
+        if top or not bottom:
+            group = top if bottom else ""
+        title = top or group
+        joined.append(" ".join(part for part in dict.fromkeys((title, bottom)) if part))
+    return joined
 
 
 class UnusableFile(Exception):
@@ -174,6 +197,31 @@ def xlsx_rows(data: bytes, *, broken: str) -> Generator[tuple[int, tuple[object,
             yield number, _with_merged(number, values, merged_below, tops)
     finally:
         workbook.close()
+
+
+def other_filled_sheets(data: bytes) -> list[str]:
+    """The names of a workbook's filled sheets after the first. A reader takes the first sheet
+    only; the sender of a workbook kept a sheet a year is told which were not read."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # the reader itself says what is wrong with the file
+        return []
+    try:
+        return [sheet.title for sheet in workbook.worksheets[1:] if _has_values(sheet)]
+    except Exception:  # a broken further sheet: the first was read, nothing more to say
+        return []
+    finally:
+        workbook.close()
+
+
+def _has_values(sheet: Any) -> bool:
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(max_row=FILLED_SHEET_SCAN_ROWS, values_only=True)
+    return any(cell_text(value) for row in rows for value in row)
+
+
+FILLED_SHEET_SCAN_ROWS = 50
+"""Rows of a further sheet looked at to tell a filled sheet from an empty one."""
 
 
 def _merged_below(sheet: Any) -> dict[int, list[tuple[int, int]]]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain.cells import (
@@ -35,6 +35,7 @@ from bot.domain.cells import (
     cell_text,
     filled_rows,
     find_header,
+    other_filled_sheets,
     shown,
     xlsx_rows,
 )
@@ -198,16 +199,18 @@ def _sheet_rows(data: bytes) -> Iterator[tuple[int, tuple[object, ...]]]:
 
 
 def read_history(data: bytes) -> HistoryTable:
-    """Read the first sheet: the header is the first filled row (of the first ten) naming the
-    ППО, the period, workers and members; below it one row per ППО and month."""
+    """Read the first sheet (naming the other filled ones, unread): the header is the first
+    filled row (of the first ten; or two, a group title over its sub-columns) naming the ППО,
+    the period, workers and members; below it one row per ППО and month."""
     if not data.strip():
         return HistoryTable(fatal=importing.EMPTY_FILE)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl's notes on other writers' features
-            return _read_rows(_sheet_rows(data))
-    except UnusableFile as fatal:
-        return HistoryTable(fatal=fatal.message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's notes on other writers' features
+        try:
+            table = _read_rows(_sheet_rows(data))
+        except UnusableFile as fatal:
+            table = HistoryTable(fatal=fatal.message)
+        return replace(table, unread_sheets=other_filled_sheets(data))
 
 
 def _locate(rows: Iterator[tuple[int, tuple[object, ...]]]) -> dict[str, int]:

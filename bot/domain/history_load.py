@@ -37,6 +37,7 @@ class LoadOutcome:
     errors: list[RowError] = field(default_factory=list)
     total_rows: int = 0
     plan: Plan | None = None
+    unread_sheets: list[str] = field(default_factory=list)
 
 
 async def places_of(session: AsyncSession, viewer: Viewer) -> list[store.PpoPlace]:
@@ -79,13 +80,14 @@ async def load_history(
 ) -> LoadOutcome:
     """Read, check and store the file's figures; all or nothing (see the module docstring)."""
     table = await asyncio.to_thread(read_history, data)
+    unread = table.unread_sheets
     if table.fatal is not None:
-        return LoadOutcome(fatal=table.fatal)
+        return LoadOutcome(fatal=table.fatal, unread_sheets=unread)
     resolution = resolve(table.rows, await _known(session, viewer, now, default_tz))
     total = len(table.rows) + len(table.errors)
     errors = sorted([*table.errors, *resolution.errors], key=lambda e: e.row_number)
     if errors:
-        return LoadOutcome(errors=errors, total_rows=total)
+        return LoadOutcome(errors=errors, total_rows=total, unread_sheets=unread)
     keys = {(row.org_id, row.period) for row in resolution.rows}
     today = local_today(now, ZoneInfo(default_tz))
     outcome = plan(resolution.rows, await store.stored_states(session, keys, today))
@@ -110,7 +112,7 @@ async def load_history(
         },
     )
     await session.flush()
-    return LoadOutcome(total_rows=total, plan=outcome)
+    return LoadOutcome(total_rows=total, plan=outcome, unread_sheets=unread)
 
 
 def _triples(rows: Sequence[ResolvedRow]) -> list[tuple[int, date, dict[str, int | None]]]:

@@ -12,7 +12,7 @@ import csv
 import io
 import warnings
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain import cells
 from bot.domain.org_columns import REQUIRED_FIELDS, Field, locate_header
@@ -140,7 +140,8 @@ def _table_rows(data: bytes, filename: str) -> _RowStream:
 
 
 def parse_org_table(data: bytes, filename: str) -> OrgTable:
-    """Read the organization list from .xlsx (first sheet) or .csv bytes.
+    """Read the organization list from .xlsx (first sheet; the other filled ones are named,
+    unread) or .csv bytes.
 
     The header is the first filled row naming the «Район» and «Организация» columns (a few
     title lines above it are skipped). Rows with problems go to ``errors`` (one per row, all
@@ -152,7 +153,10 @@ def parse_org_table(data: bytes, filename: str) -> OrgTable:
             warnings.simplefilter("ignore")
             rows = _table_rows(data, filename)
             with contextlib.closing(rows):
-                return _parse_rows(rows)
+                table = _parse_rows(rows)
+            if _detect_format(data, filename) == "xlsx":
+                table = replace(table, unread_sheets=cells.other_filled_sheets(data))
+            return table
     except cells.UnusableFile as fatal:
         return OrgTable(fatal=fatal.message)
 

@@ -151,3 +151,16 @@ INSTRUCTION_LINES: tuple[str, ...] = (
     "7. Подойдёт и CSV-файл, сохранённый из Excel "
     "(«CSV (разделители — точка с запятой)»). В одном файле — не больше 5000 организаций.",
 )
+
+
+def unread_sheets(names: Sequence[str]) -> str:
+    """The workbook has filled sheets after the first, which the bot does not read."""
+    listed = ", ".join(f"«{esc(name)}»" for name in names[:10])
+    more = f" и ещё {len(names) - 10}" if len(names) > 10 else ""
+    which = f"Листы {listed}{more} не прочитаны"
+    if len(names) == 1:
+        which = f"Лист {listed} не прочитан"
+    return (
+        f"Прочитан только первый лист книги. {which}: перенесите строки на первый лист или "
+        "пришлите каждый лист отдельным файлом, где он стоит первым."
+    )
