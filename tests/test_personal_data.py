@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,6 +16,7 @@ from bot.texts import admin as ta
 from bot.texts import chair as tch
 from bot.texts import common
 from bot.texts import consent as tc
+from bot.texts.markup import esc
 from handlers.callbacks import ConsentCb
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
@@ -258,3 +259,52 @@ async def test_a_failed_statement_does_not_carry_names_into_logs(
         with pytest.raises(IntegrityError) as failed:
             await session.flush()
     assert "Мария" not in str(failed.value) and "Ольга" not in str(failed.value)
+
+
+async def test_erasing_drops_the_kept_texts_sent_to_others_that_name_the_person(
+    harness: Harness,
+) -> None:
+    """A late list sent to staff names the chair; kept 61 days (and copied by /backup), its
+    text goes when she is erased. A text naming another person, or one still waiting for its
+    reader, stays."""
+    await _chair_with_records(harness)
+    async with harness.session_pool() as session, session.begin():
+        name = (
+            await session.scalars(select(Person.full_name).where(Person.tg_user_id == CHAIR))
+        ).one()
+        now = harness.clock.now()
+        texts_to_staff = {
+            "late:sent": (f"Не сдали:\n• {SCHOOL} — {esc(name)}", True),
+            "late:other": (f"Не сдали:\n• {SCHOOL} — {name}на Ильина", True),
+            "late:waiting": (f"Не сдали:\n• {SCHOOL} — {name}", False),
+        }
+        for key, (text, sent) in texts_to_staff.items():
+            await outbox.enqueue(
+                session,
+                key=key,
+                chat_id=801,
+                kind="text",
+                payload={"text": text},
+                not_before=now,
+                now=now,
+            )
+            if sent:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.key == key)
+                    .values(status=OutboxStatus.SENT, sent_at=now)
+                )
+    card = last_message(await harness.send(ADMIN, f"/forget {CHAIR}"))
+    await harness.tap(ADMIN, card, ta.BTN_FORGET)
+
+    async with harness.session_pool() as session:
+        kept = {
+            row.key: row.payload["text"]
+            for row in (await session.scalars(select(OutboxMessage))).all()
+            if row.key.startswith("late:")
+        }
+    assert kept == {
+        "late:sent": ta.TEXT_ERASED,
+        "late:other": texts_to_staff["late:other"][0],
+        "late:waiting": texts_to_staff["late:waiting"][0],
+    }

@@ -2,8 +2,9 @@
 
 The person's row stays, since reports, events and audit entries point at it, but carries
 no name, username or Telegram id any more and shows as «удалённый пользователь». Their roles
-end, their open form is dropped, messages not yet sent to them are cancelled, and the chair's
-name and phone leave the passports of the ППО they chair (and those fields' history).
+end, their open form is dropped, messages not yet sent to them are cancelled, the chair's
+name and phone leave the passports of the ППО they chair (and those fields' history), and
+the kept texts of messages sent to others that name them are dropped.
 The erasure is audited without the erased data.
 """
 
@@ -15,8 +16,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.texts import admin as t
+from bot.texts.markup import esc
 from storage import audit, people
 from storage.models import Person, Role
+from storage.outbox_texts import forget_texts_naming
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ async def erase(session: AsyncSession, person: Person, *, by: int | None, now: d
     for grant in grants:
         await people.revoke_grant(session, grant, now=now, actor_id=by)
     await people.forget_chair_fields(session, chaired)
+    name = person.full_name
     await people.forget_identity(session, person, placeholder=t.ERASED_PERSON, now=now)
+    await forget_texts_naming(session, [name, esc(name)], t.TEXT_ERASED)
     audit.record(session, at=now, actor_id=by, action="person.erase", person_id=person.id)
     return Erased(person.id, len(grants))

@@ -178,6 +178,7 @@ def move_name_taken(org_name: str, district: str, holder_id: int) -> str:
 
 
 ERASED_PERSON = "удалённый пользователь"
+TEXT_ERASED = "(текст не хранится: в нём было имя человека, чьи данные удалены)"
 BTN_FORGET = "🗑 Удалить персональные данные"
 BTN_KEEP = "Отмена"
 FORGET_USAGE = (
