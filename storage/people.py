@@ -340,6 +340,15 @@ async def passports_last_saved_by(session: AsyncSession, person_id: int) -> list
     return list((await session.scalars(stmt)).all())
 
 
+async def chair_names_on(session: AsyncSession, org_ids: Sequence[int]) -> set[str]:
+    """The chair names these ППО keep (the list's and the passport's): how staff lists name
+    a chair, and so what an erasure looks for in the texts already sent."""
+    listed = select(Organization.chair_name).where(Organization.id.in_(org_ids))
+    written = select(Passport.chair_full_name).where(Passport.org_id.in_(org_ids))
+    names = [*(await session.scalars(listed)).all(), *(await session.scalars(written)).all()]
+    return {name for name in names if name}
+
+
 async def forget_chair_fields(session: AsyncSession, org_ids: Sequence[int]) -> None:
     """Clear the chair's name and phone on these ППО: in the list, the passport and its history."""
     if not org_ids:

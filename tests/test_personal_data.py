@@ -277,6 +277,7 @@ async def test_erasing_drops_the_kept_texts_sent_to_others_that_name_the_person(
             "late:sent": (f"Не сдали:\n• {SCHOOL} — {esc(name)}", True),
             "late:other": (f"Не сдали:\n• {SCHOOL} — {name}на Ильина", True),
             "late:waiting": (f"Не сдали:\n• {SCHOOL} — {name}", False),
+            "late:of-record": ("• МБОУ СОШ № 1 — Иванова Мария Петровна", True),
         }
         for key, (text, sent) in texts_to_staff.items():
             await outbox.enqueue(
@@ -307,4 +308,5 @@ async def test_erasing_drops_the_kept_texts_sent_to_others_that_name_the_person(
         "late:sent": ta.TEXT_ERASED,
         "late:other": texts_to_staff["late:other"][0],
         "late:waiting": texts_to_staff["late:waiting"][0],
+        "late:of-record": ta.TEXT_ERASED,  # the passport's name, as staff lists name her
     }

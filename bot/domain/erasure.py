@@ -34,9 +34,10 @@ async def erase(session: AsyncSession, person: Person, *, by: int | None, now: d
     chaired += await people.passports_last_saved_by(session, person.id)  # a former chair's
     for grant in grants:
         await people.revoke_grant(session, grant, now=now, actor_id=by)
+    names = {person.full_name, *await people.chair_names_on(session, chaired)}
     await people.forget_chair_fields(session, chaired)
-    name = person.full_name
     await people.forget_identity(session, person, placeholder=t.ERASED_PERSON, now=now)
-    await forget_texts_naming(session, [name, esc(name)], t.TEXT_ERASED)
+    spellings = sorted({*names, *map(esc, names)}, key=len, reverse=True)
+    await forget_texts_naming(session, spellings, t.TEXT_ERASED)
     audit.record(session, at=now, actor_id=by, action="person.erase", person_id=person.id)
     return Erased(person.id, len(grants))
