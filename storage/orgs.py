@@ -166,6 +166,27 @@ async def all_orgs(session: AsyncSession) -> Sequence[Organization]:
     return (await session.scalars(stmt)).all()
 
 
+async def under(session: AsyncSession, org_id: int) -> Sequence[Organization]:
+    """Every organization below ``org_id``, archived ones too: a region's districts and their
+    ППО, a district's ППО."""
+    children = select(Organization.id).where(Organization.parent_id == org_id)
+    below = or_(Organization.parent_id == org_id, Organization.parent_id.in_(children))
+    return (await session.scalars(select(Organization).where(below))).all()
+
+
+async def live_districts_in(session: AsyncSession, region_id: int | None) -> Sequence[Organization]:
+    """The districts of a region (None: of no region) that are not archived, by name."""
+    in_region = (
+        Organization.parent_id.is_(None)
+        if region_id is None
+        else Organization.parent_id == region_id
+    )
+    stmt = select(Organization).where(
+        Organization.kind == OrgKind.DISTRICT, Organization.archived_at.is_(None), in_region
+    )
+    return (await session.scalars(stmt.order_by(Organization.name_key, Organization.id))).all()
+
+
 # --- The ППО of a scope ---------------------------------------------------------------------
 
 PPO_DISTRICT = aliased(Organization, name="ppo_district")

@@ -109,21 +109,11 @@ async def _set_timezone(submission: Submission[AdminContext]) -> str:
     if isinstance(changed, str):
         return changed
     before, org = changed
-    followers = [
-        under for under in await _under(submission.session, org) if under.timezone in (None, before)
-    ]
+    below = await orgs.under(submission.session, org.id)
+    followers = [under for under in below if under.timezone in (None, before)]
     for under in followers:
         under.timezone, under.updated_at = org.timezone, submission.now
     return t.tz_set(org.name, org.timezone or "", len(followers))
-
-
-async def _under(session: AsyncSession, org: Organization) -> list[Organization]:
-    """The organizations under ``org``: a region's districts and their ППО, a district's ППО."""
-    everything = await orgs.all_orgs(session)
-    within = {org.id}
-    for _ in range(2):
-        within |= {o.id for o in everything if o.parent_id in within}
-    return [o for o in everything if o.id in within and o.id != org.id]
 
 
 RENAME_FORM = _field_form(RENAME, _rename)
@@ -134,16 +124,9 @@ async def move_targets(session: AsyncSession, ppo: Organization) -> list[Organiz
     """The districts a ППО may be moved to: the live ones of its own region, but its own
     (the same names recur from region to region, and a region has far fewer than Telegram's
     100 buttons)."""
-    everything = await orgs.all_orgs(session)
-    region = next((o.parent_id for o in everything if o.id == ppo.parent_id), None)
-    return [
-        org
-        for org in everything
-        if org.kind is OrgKind.DISTRICT
-        and org.archived_at is None
-        and org.parent_id == region
-        and org.id != ppo.parent_id
-    ]
+    district = None if ppo.parent_id is None else await orgs.get_org(session, ppo.parent_id)
+    region = None if district is None else district.parent_id
+    return [org for org in await orgs.live_districts_in(session, region) if org.id != ppo.parent_id]
 
 
 async def move(
@@ -197,7 +180,7 @@ async def set_archived(
 
 
 async def _withdraw_chairs_notices(session: AsyncSession, org: Organization) -> None:
-    under = [org, *await _under(session, org)]
+    under = [org, *await orgs.under(session, org.id)]
     ppos = [o.id for o in under if o.kind is OrgKind.PPO]
     for ppo_id, chair in (await contacts.chairs_of(session, ppos)).items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason="archived")
