@@ -87,6 +87,7 @@ async def apply_import(
     rows = list(rows)
     summary = ImportSummary()
     cache = {(o.kind, o.parent_id, o.name_key): o for o in await all_orgs(session)}
+    zones_named: dict[int, tuple[Organization, set[str | None]]] = {}  # a district's rows'
     for row in rows:
         region, region_created = _child(
             session,
@@ -107,6 +108,7 @@ async def apply_import(
         ppo, ppo_created = _child(
             session, cache, kind=OrgKind.PPO, name=row.organization, parent_id=district.id, now=now
         )
+        zones_named.setdefault(district.id, (district, set()))[1].add(row.timezone)
         changed = False
         for attr in ("workers", "chair_name", "timezone"):
             value = getattr(row, attr)
@@ -122,8 +124,19 @@ async def apply_import(
             summary.updated += 1
         else:
             summary.unchanged += 1
+    _adopt_common_zones(zones_named.values(), now)
     await session.flush()
     return summary
+
+
+def _adopt_common_zones(
+    districts: Iterable[tuple[Organization, set[str | None]]], now: datetime
+) -> None:
+    """A district without a zone of its own takes the one every row of its ППО names: its
+    periods then open at its ППО's midnight, not at the default zone's."""
+    for district, zones in districts:
+        if district.timezone is None and len(zones) == 1 and None not in zones:
+            district.timezone, district.updated_at = zones.pop(), now
 
 
 async def namesake(

@@ -227,3 +227,31 @@ async def test_update_claimed_once_and_pruned(session_pool) -> None:
         assert not await claim_update(session, 10, NOW)
         assert await forget_updates_before(session, NOW + timedelta(seconds=1)) == 1
         assert await claim_update(session, 10, NOW)
+
+
+async def test_a_district_takes_the_zone_all_its_rows_name_when_it_has_none(
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    """Its periods then open at its ППО's midnight. A district whose rows disagree, or that has
+    a zone of its own, keeps what it has."""
+    far, kaliningrad = "Asia/Vladivostok", "Europe/Kaliningrad"
+    await _import(session_pool, [Row("Своя зона", "ППО 0")])
+    async with session_pool() as session, session.begin():
+        own = await session.scalars(select(Organization).where(Organization.name == "Своя зона"))
+        own.one().timezone = kaliningrad
+    await _import(
+        session_pool,
+        [
+            Row("Приморская", "ППО 1", timezone=far),
+            Row("Приморская", "ППО 2", timezone=far),
+            Row("Смешанная", "ППО 3", timezone=far),
+            Row("Смешанная", "ППО 4"),
+            Row("Своя зона", "ППО 5", timezone=far),
+        ],
+    )
+    async with session_pool() as session:
+        districts = select(Organization.name, Organization.timezone).where(
+            Organization.kind == OrgKind.DISTRICT
+        )
+        zones: dict[str, str | None] = dict((await session.execute(districts)).all())
+    assert zones == {"Приморская": far, "Смешанная": None, "Своя зона": kaliningrad}
