@@ -38,6 +38,7 @@ TODAY = date(2026, 11, 21)
         ("декабрь", date(2026, 12, 31)),
         ("до 01.02", date(2027, 2, 1)),
         ("25.12", date(2026, 12, 25)),
+        ("29 февраля 2028", date(2028, 2, 29)),
     ],
 )
 def test_a_deadline_as_written_falls_due_on(cell: object, due: date) -> None:
@@ -45,7 +46,20 @@ def test_a_deadline_as_written_falls_due_on(cell: object, due: date) -> None:
     assert parsed is not None and parsed[0] == due
 
 
-@pytest.mark.parametrize("cell", ["", "когда-нибудь", "по особому графику", "31.02.2027", "2027"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "",
+        "когда-нибудь",
+        "по особому графику",
+        "31.02.2027",
+        "2027",
+        "30 февраля 2027",
+        "29 февраля 2027",
+        "31 апреля",
+        "0 мая 2027",
+    ],
+)
 def test_a_cell_naming_no_day_is_not_understood(cell: str) -> None:
     assert parse_deadline(cell, TODAY) is None
 

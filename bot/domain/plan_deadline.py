@@ -105,6 +105,8 @@ def _day(month: int, day: int, year: int) -> date:
 
 
 def _month_day(month: int, day: str | None, year: int) -> date:
-    """«мая 2027» → 31.05.2027; «17-21 мая 2027» → 21.05.2027 (the day before the month)."""
+    """«мая 2027» → 31.05.2027; «17-21 мая 2027» → 21.05.2027 (the day before the month).
+    A day the month does not have that year («30 февраля», «29 февраля 2027») is no day, as
+    «30.02.2027» is not: ``ValueError``, never the month's last day in its place."""
     end = date(year, month, calendar.monthrange(year, month)[1])
-    return end.replace(day=int(day)) if day and 1 <= int(day) <= end.day else end
+    return end if day is None else end.replace(day=int(day))
