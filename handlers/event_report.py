@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import InputMediaPhoto, MediaUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.event_report import parse_period, summarize
+from bot.domain.event_report import parse_recent_period, summarize
 from bot.domain.events import staff_card
 from bot.domain.viewer import Viewer
 from bot.rendering.event_report import file_name, report_lines, report_xlsx
@@ -29,7 +29,7 @@ SHOW_COMMAND = "showevent"
 
 async def run_events_report(c: Scoped) -> None:
     """The message now; the .xlsx drawn after the commit (seconds for a whole region)."""
-    period = parse_period(c.arg, c.today)
+    period = parse_recent_period(c.arg, c.today)
     if period is None:
         await c.message.answer(t.BAD_PERIOD)
         return

@@ -15,7 +15,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from bot.domain.event_report import PeriodKind, ReportPeriod, parse_period, summarize
+from bot.domain.event_report import (
+    PeriodKind,
+    ReportPeriod,
+    parse_period,
+    parse_recent_period,
+    summarize,
+)
 from bot.rendering.event_report import SILENT_SHOWN, report_lines, report_xlsx
 from handlers.replies import chunks
 from harness import ADMIN, Harness, last_message, texts
@@ -262,6 +268,26 @@ TODAY = date(2026, 11, 21)
 )
 def test_parse_period(text: str, expected: ReportPeriod | None) -> None:
     assert parse_period(text, TODAY) == expected
+    assert parse_recent_period(text, TODAY) == expected  # with its year, read alike
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("ноябрь", TODAY, ReportPeriod(PeriodKind.MONTH, 2026, 11)),  # begun, not over
+        ("Декабрь", TODAY, ReportPeriod(PeriodKind.MONTH, 2025, 12)),
+        ("декабря", date(2027, 1, 10), ReportPeriod(PeriodKind.MONTH, 2026, 12)),
+        ("4 квартал", date(2027, 1, 10), ReportPeriod(PeriodKind.QUARTER, 2026, 4)),
+        ("III кв.", TODAY, ReportPeriod(PeriodKind.QUARTER, 2026, 3)),
+        ("вчера", TODAY, None),
+        ("5 квартал", TODAY, None),
+    ],
+)
+def test_a_month_or_quarter_without_its_year_is_the_latest_begun(
+    text: str, today: date, expected: ReportPeriod | None
+) -> None:
+    assert parse_recent_period(text, today) == expected
+    assert parse_period(text, today) is None  # a table's cell without its year stays unread
 
 
 @pytest.mark.parametrize(

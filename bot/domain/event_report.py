@@ -96,13 +96,40 @@ def parse_period(text: str, today: date) -> ReportPeriod | None:
     for kind, pattern in _PATTERNS:
         if match := pattern.fullmatch(text):
             found = match.groupdict()
-            if found.get("word") is not None:
-                number = _month_of_word(found["word"])
-            elif found.get("roman") is not None:
-                number = _ROMAN[found["roman"]]
-            else:
-                number = int(found.get("number") or 0)
-            return _checked(kind, int(found["year"]), number)
+            return _checked(kind, int(found["year"]), _number_of(found))
+    return None
+
+
+def _number_of(found: dict[str, str]) -> int:
+    """The month or quarter a match names (0: none, as for a year)."""
+    if found.get("word") is not None:
+        return _month_of_word(found["word"])
+    if found.get("roman") is not None:
+        return _ROMAN[found["roman"]]
+    return int(found.get("number") or 0)
+
+
+_WITHOUT_YEAR: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
+    (PeriodKind.MONTH, re.compile(r"(?P<word>[а-яё]+)")),
+    (PeriodKind.QUARTER, re.compile(r"(?P<number>[1-4])\s*" + _QUARTER_WORD)),
+    (PeriodKind.QUARTER, re.compile(r"(?P<roman>iv|i{1,3})\s*" + _QUARTER_WORD)),
+)
+
+
+def parse_recent_period(text: str, today: date) -> ReportPeriod | None:
+    """:func:`parse_period`, and a month or a quarter typed without its year: the latest one
+    begun by ``today`` («ноябрь» typed in January is last November), as staff ask for what
+    has been held. A table's cells never come here: there a missing year is an error."""
+    if (found := parse_period(text, today)) is not None:
+        return found
+    text = " ".join(text.casefold().replace("ё", "е").split())
+    for kind, pattern in _WITHOUT_YEAR:
+        if match := pattern.fullmatch(text):
+            number = _number_of(match.groupdict())
+            period = _checked(kind, today.year, number)
+            if period is not None and period.start > today:
+                period = _checked(kind, today.year - 1, number)
+            return period
     return None
 
 
