@@ -36,9 +36,10 @@ class FormChat:
         return self.ctx.viewer.tg_user_id
 
     def env(self, draft: FormDraft) -> ParseEnv:
-        """What answers are parsed against: the local date of the form's organization."""
+        """What answers are parsed against: the local date and time of the form's organization."""
         tz = form_of_draft(draft.form).context_of(draft).tz or self.ctx.settings.timezone
-        return ParseEnv(today=self.ctx.now().astimezone(ZoneInfo(tz)).date())
+        local = self.ctx.now().astimezone(ZoneInfo(tz))
+        return ParseEnv(today=local.date(), time_of_day=local.time())
 
     def request(
         self,

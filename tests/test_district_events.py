@@ -6,7 +6,7 @@ staff get the answers, the participants and those who stayed away, as a message 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import openpyxl
 from sqlalchemy import select
@@ -254,6 +254,20 @@ async def test_a_typed_list_and_what_it_did_not_find(harness: Harness) -> None:
     assert "Приглашаем ППО: 2" in text and "<Нет такой>" in text
     done = texts(await h.tap(STAFF, summary[-1], "Отправить"))
     assert "приглашено ППО — 2" in done[-1]
+
+
+async def test_an_hour_already_past_today_is_refused(harness: Harness) -> None:
+    """12:00 in Moscow on 21.11: «21.11.2026 10:00» would be stored as begun and nobody
+    invited, while staff are told «приглашено ППО — 4»; a later hour today is taken."""
+    h = harness
+    await setup(h)
+    replies = await h.send(STAFF, "/devent")
+    replies = await h.tap(STAFF, replies[-1], "Семинар")
+    await h.send(STAFF, TITLE)
+    for past in ("21.11.2026 10:00", "21.11 в 12.00"):
+        answer = texts(await h.send(STAFF, past))[-1]
+        assert t.Q_PLACE not in answer and t.starts_passed_today(time(12, 0)) in answer
+    assert t.Q_PLACE in texts(await h.send(STAFF, "21.11.2026 12:30"))[-1]
 
 
 async def test_reminders_keep_weekends_and_pauses(harness: Harness, clock: FakeClock) -> None:

@@ -54,7 +54,9 @@ HORIZON = timedelta(days=366)
 
 
 def starts(raw: str, env: ParseEnv) -> str:
-    """«05.12.2026 10:00», «5.12 в 10.00»: a local date and time from today on, as ISO."""
+    """«05.12.2026 10:00», «5.12 в 10.00»: a local date and time still ahead, as ISO. An hour
+    already past today is refused like a past day: the event would be stored as begun, and
+    the clockwork never invites to one that has begun."""
     value = " ".join(raw.strip().split())
     found = _TIME.search(value)
     if found is None:
@@ -65,6 +67,8 @@ def starts(raw: str, env: ParseEnv) -> str:
     day = date.fromisoformat(date_ahead(value[: found.start()].strip(), env))
     if day < env.today:
         raise InvalidAnswer(t.STARTS_PAST)
+    if day == env.today and time(hour, minute) <= env.time_of_day:
+        raise InvalidAnswer(t.starts_passed_today(env.time_of_day))
     if day > env.today + HORIZON:
         raise InvalidAnswer(t.STARTS_TOO_FAR)
     return datetime.combine(day, time(hour, minute)).isoformat(timespec="minutes")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 SUMMARY = "__summary__"
@@ -22,9 +22,12 @@ class InvalidAnswer(ValueError):
 
 @dataclass(frozen=True)
 class ParseEnv:
-    """What a parser may need beyond the text: the ППО's local date, for «сегодня» and checks."""
+    """What a parser may need beyond the text: the organization's local date, for «сегодня»
+    and checks, and its local time of day, for a start that must still be ahead (midnight
+    where only the day is known: a command's argument, a test of dates)."""
 
     today: date
+    time_of_day: time = time.min
 
 
 Parser = Callable[[str, ParseEnv], Any]

@@ -8,7 +8,7 @@ Every event ``title`` and ``place``, organization and chair name (``org``, ``cha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from bot.texts.markup import esc
 
@@ -45,6 +45,14 @@ STARTS_PAST = "Эта дата уже прошла. Укажите будущи�
 STARTS_TOO_FAR = "Не дальше чем на год вперёд. Укажите дату и время ближе."
 ANSWER_AFTER_START = "Срок ответа должен быть не позже дня мероприятия."
 NOBODY_INVITED = "Под условие не подходит ни одна ППО. Измените, кого приглашаем."
+
+
+def starts_passed_today(now: time) -> str:
+    """``now``: the scope's local time of day."""
+    return (
+        f"Это время сегодня уже прошло: сейчас {now:%H:%M}. "
+        "Укажите более позднее время или другой день."
+    )
 
 
 def preview(scope: str, invited: int, lines: Sequence[str]) -> str:
