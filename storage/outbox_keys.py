@@ -25,7 +25,8 @@ class KeyPurpose(StrEnum):
     CATCH_UP_FAILED = "catchup-failed"  # start moment (ISO), admin
     AGREEMENT = "agreement"  # ППО id, collective agreement end date (ISO), recipient
     DISTRICT_INVITATION = "devent-invite"  # district event id, ППО id, recipient
-    DISTRICT_REMINDER = "devent-remind"  # district event id, ППО id, days before, recipient
+    DISTRICT_REMINDER = "devent-remind"  # district event id, ППО id, answer day (ISO), days
+    # before, recipient (the answer day added in 2026-12: older keys lack it)
     DISTRICT_ATTENDANCE = "devent-came"  # district event id, ППО id, recipient
     DISTRICT_CANCELLED = "devent-cancel"  # district event id, ППО id, recipient
     DISTRICT_MOVED = "devent-move"  # district event id, ППО id, new local start (ISO), recipient

@@ -157,13 +157,34 @@ async def test_moving_an_event_tells_the_invited_and_the_clockwork_follows(
     await tick(h)
     event = await event_id(h)
     assert await keys(h, "devent-remind:") == [
-        f"devent-remind:{event}:{ids[GARDEN]}:3:{GARDEN_CHAIR}",
-        f"devent-remind:{event}:{ids[CENTRE]}:3:{CENTRE_CHAIR}",
+        f"devent-remind:{event}:{ids[GARDEN]}:2026-12-07:3:{GARDEN_CHAIR}",
+        f"devent-remind:{event}:{ids[CENTRE]}:2026-12-07:3:{CENTRE_CHAIR}",
     ]
     listing = await h.send(STAFF, "/devents")
     assert any("08.12.2026" in label for label, _ in listing[-1].buttons())
     log = "\n".join(texts(await h.send(STAFF, f"/audit {ids[DISTRICT_A]}")))
     assert "мероприятие района перенесено" in log and "08.12.2026 11:30" in log
+
+
+async def test_a_move_after_a_reminder_reminds_the_silent_against_the_new_answer_day(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """The 3-days reminder went out on 30.11 (answers due 03.12); on 01.12 the event moves to
+    20.12, answers due 18.12: the silent chair is reminded again on 15.12, not swallowed by
+    the first reminder's key."""
+    h = harness
+    await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    move(clock, at(23, 11, 7))
+    await tick(h)
+    move(clock, at(30, 11, 8))
+    await tick(h)
+    assert "Ответить до 03.12.2026" in last_to(h, CENTRE_CHAIR, "ждём ответа").plain_text
+    move(clock, at(1, 12, 8))
+    assert "перенесено" in (await move_to(h, "20.12.2026 11:00", None, "18.12.2026"))[-1]
+    move(clock, at(15, 12, 8))
+    await tick(h)
+    assert "Ответить до 18.12.2026" in last_to(h, CENTRE_CHAIR, "ждём ответа").plain_text
 
 
 async def test_an_invitation_still_waiting_goes_out_with_the_new_details(

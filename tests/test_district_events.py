@@ -144,7 +144,7 @@ async def test_the_whole_life_of_a_district_event(harness: Harness, clock: FakeC
     h.restart()
     await tick(h)
     assert await keys(h, "devent-remind:") == [
-        f"devent-remind:{await event_id(h)}:{ids[CENTRE]}:3:{CENTRE_CHAIR}"
+        f"devent-remind:{await event_id(h)}:{ids[CENTRE]}:2026-12-03:3:{CENTRE_CHAIR}"
     ]
     assert last_to(h, CENTRE_CHAIR, "ждём ответа")
     assert not [
@@ -286,8 +286,8 @@ async def test_reminders_keep_weekends_and_pauses(harness: Harness, clock: FakeC
     await tick(h)
     event = await event_id(h)
     assert await keys(h, "devent-remind:") == [
-        f"devent-remind:{event}:{ids[SCHOOL]}:1:{CHAIR}",
-        f"devent-remind:{event}:{ids[CENTRE]}:1:{CENTRE_CHAIR}",
+        f"devent-remind:{event}:{ids[SCHOOL]}:2026-12-01:1:{CHAIR}",
+        f"devent-remind:{event}:{ids[CENTRE]}:2026-12-01:1:{CENTRE_CHAIR}",
     ]
     assert "завтра последний день" in last_to(h, CHAIR, "ждём ответа").plain_text
 

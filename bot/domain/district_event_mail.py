@@ -4,7 +4,10 @@ who have not answered, and the day after the event the question how many came.
 A plain async function the scheduler calls every minute; running it again (or after a
 restart) queues nothing twice: an invitation is marked on its invite row (``invited_at``: the
 outbox forgets sent keys after a month, an event may be announced a year ahead), a reminder
-and the attendance prompt have their own outbox keys and short windows.
+and the attendance prompt have their own outbox keys and short windows. A reminder's key
+names the answer day it reminds of: once an event is moved, the reminders against the new
+day go out though those against the old one were sent (a move sends no invitation again, so
+the invitation's key needs no day: a waiting one is dropped by the move and written afresh).
 
 The calendar's rules hold for all three: each goes out at the next allowed moment in the
 ППО's own zone (working days, outside quiet hours). Reminders and the attendance prompt are
@@ -194,9 +197,8 @@ class _Mail:
         answer_by = self.event.answer_by
         left = (answer_by - local_today(self.deliver_at, self.tz)).days
         text = t.reminder(self.org.name, self.event.title, answer_by, left)
-        key = outbox_key(
-            KeyPurpose.DISTRICT_REMINDER, self.event.id, self.org.id, days, self.chair.tg_user_id
-        )
+        parts = (self.event.id, self.org.id, answer_by.isoformat(), days, self.chair.tg_user_id)
+        key = outbox_key(KeyPurpose.DISTRICT_REMINDER, *parts)
         return await self._send(session, key, text, ANSWER)
 
     async def _attendance_prompt(self, session: AsyncSession) -> bool:
