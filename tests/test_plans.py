@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import openpyxl
 from sqlalchemy import select
 
+from bot.domain.plan_item_form import next_number
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
 from bot.texts import plans as tp
@@ -251,6 +252,35 @@ async def test_staff_add_one_item_in_the_chat(harness: Harness) -> None:
     assert "Собрание &lt;актива&gt; &amp; отчёт" not in progress
     assert "Собрание <актива> & отчёт — до 30.06.2027, Детский сад № 2" in progress
     assert common.NOT_YOUR_COMMAND in texts(await h.send(CHAIR, "/planitem"))
+
+
+async def test_an_item_added_in_the_chat_takes_a_number_the_plan_has_not(
+    harness: Harness,
+) -> None:
+    """The file's row 2 was refused, so the plan holds items «1» and «3»: the item added with
+    /planitem is «4», not a second «3» (count + 1)."""
+    h = harness
+    await setup(h)
+    rows = [
+        PLAN_ROWS[0],
+        ("2", "Конкурс по тематике года", "когда-нибудь", "все ППО"),
+        PLAN_ROWS[2],
+    ]
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    await h.send(STAFF, "/planitem")
+    await h.send(STAFF, "Собрание актива")
+    await h.send(STAFF, "II квартал 2027")
+    summary = await h.send(STAFF, SCHOOL)
+    assert "Пункт 4 добавлен" in texts(await h.tap(STAFF, summary[-1], "Отправить"))[-1]
+    async with h.session_pool() as session:
+        numbers = (await session.scalars(select(PlanItem.number).order_by(PlanItem.id))).all()
+    assert numbers == ["1", "3", "4"]
+
+
+def test_the_next_number_is_one_past_the_largest_whole_one() -> None:
+    """A file's sub-items («2.1», «3а») and a number typed «5.» are read as the file wrote them."""
+    assert next_number([]) == "1"
+    assert next_number(["1", "2.1", "3а", "5.", "IV"]) == "6"
 
 
 async def test_a_command_whose_district_is_picked_keeps_all_its_words(harness: Harness) -> None:
