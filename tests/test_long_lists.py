@@ -9,12 +9,21 @@ from datetime import date
 
 import pytest
 
-from bot.texts import announcements, plans, reminders
+from bot.domain.district_event_answers import StaffCameContext, staff_came_summary
+from bot.domain.district_events import PpoRef
+from bot.texts import announcements, forms, plans, reminders
 from bot.texts.markup import TELEGRAM_TEXT_LIMIT
 from fakes.telegram_server import parse_html, utf16_len
+from storage.orgs import name_key
 
 NAMES = [f"МБОУ «Средняя школа № {n}» <корпус> & 🌼 филиал" for n in range(1, 301)]
 LONG_ITEM = "Актуализация паспортов 🌼 & <всех> первичных организаций " * 20
+PPO_NAME = (  # a real primary organization's name: about 150 characters
+    "Первичная профсоюзная организация муниципального бюджетного общеобразовательного "
+    "учреждения «Средняя общеобразовательная школа № {n} имени Героя»"
+)
+# The same names typed with a slip: they match nobody, and the summary repeats them.
+SLIPS = [PPO_NAME.format(n=n).replace("школа", "шк.") for n in range(1, 21)]
 
 
 def delivery_report() -> str:
@@ -52,3 +61,22 @@ def test_a_list_of_300_fits_one_message_and_says_how_many_are_left(
 def test_a_short_list_is_shown_whole() -> None:
     shown, _ = parse_html(announcements.delivery_report(1, NAMES[:3], []))
     assert all(name in shown for name in NAMES[:3]) and "и ещё" not in shown
+
+
+def district(count: int) -> tuple[PpoRef, ...]:
+    names = [PPO_NAME.format(n=n) for n in range(1, count + 1)]
+    return tuple(PpoRef(id=n, name=name, key=name_key(name)) for n, name in enumerate(names, 1))
+
+
+def test_staff_attendance_of_a_whole_district_fits_one_message() -> None:
+    """Attendance typed by /orgs numbers («12 — 3», 8 characters a line) for the 33 ППО of seed
+    000's district, and lines with slips: the summary names every ППО and repeats every slip."""
+    ppos = district(33)
+    title = "Семинар-совещание председателей первичных профсоюзных организаций " * 4
+    context = StaffCameContext(lineage=[1], event_id=1, title=title, ppos=ppos)
+    typed = "\n".join([*(f"{p.id} — 3" for p in ppos), *(f"{slip} — 2" for slip in SLIPS)])
+    assert len(typed) <= 4000  # the form takes it
+    shown, _ = parse_html(staff_came_summary({"lines": typed}, context, date(2026, 12, 1)).text)
+    assert utf16_len(shown) <= TELEGRAM_TEXT_LIMIT
+    assert f"• {ppos[0].name} — 3" in shown and "…и ещё" in shown
+    assert shown.endswith(forms.SUMMARY_CONFIRM_HINT)

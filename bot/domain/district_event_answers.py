@@ -296,7 +296,8 @@ def staff_came_summary(
     answers: dict[str, Any], context: StaffCameContext, today: date
 ) -> declaration.Summary:
     counts, missing = parse_came_lines(answers.get("lines") or "", context.ppos)
-    lines = [t.came_line(ppo.name, count) for ppo, count in counts.values()]
+    named = [(ppo.name, count) for ppo, count in counts.values()]
+    lines = [t.came_lines(named)] if named else []
     if missing:
         lines.append(t.unresolved(missing))
     if not counts:

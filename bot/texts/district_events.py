@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-from bot.texts.markup import esc
+from bot.texts.common import more
+from bot.texts.markup import esc, fitting
 
 # The staff form
 TITLE = "Мероприятие для ППО"
@@ -60,8 +61,15 @@ def preview(scope: str, invited: int, lines: Sequence[str]) -> str:
     return "\n".join([f"<b>{TITLE}</b>: {esc(scope)}", *lines, "", f"Приглашаем ППО: {invited}"])
 
 
+UNRESOLVED_ROOM = 800
+"""UTF-16 units the typed pieces that matched nobody may take in a summary: the summary shows
+what was typed too, and repeating thousands of characters of slips whole would take it past
+one message, which Telegram refuses (no «Отправить» then)."""
+
+
 def unresolved(refs: Sequence[str]) -> str:
-    return "❗ Не найдены в районе (не будут приглашены): " + ", ".join(esc(r) for r in refs)
+    listed = fitting([esc(r) for r in refs], more, room=UNRESOLVED_ROOM, sep=", ")
+    return "❗ Не найдены в районе (не будут приглашены): " + listed
 
 
 def without_coverage(count: int) -> str:
@@ -182,8 +190,16 @@ Q_CAME_LINES = (
 )
 
 
-def came_line(org: str, count: int) -> str:
-    return f"• {esc(org)} — {count}"
+CAME_ROOM = 2400
+"""UTF-16 units the recognised «ППО — число» lines may take in the staff's summary: the event's
+title, the pieces not understood and the hint take the rest of the message."""
+
+
+def came_lines(counts: Sequence[tuple[str, int]]) -> str:
+    """Each ППО's name (raw) with its count, as many as fit, then «…и ещё N ППО»: a district's
+    33 long names would otherwise take the summary past one message."""
+    lines = [f"• {esc(org)} — {count}" for org, count in counts]
+    return fitting(lines, lambda rest: more(rest, "ППО"), room=CAME_ROOM)
 
 
 def staff_came_preview(title: str, lines: Sequence[str]) -> str:
