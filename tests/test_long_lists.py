@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from bot.domain.district_event_answers import StaffCameContext, staff_came_summary
-from bot.domain.district_events import PpoRef
+from bot.domain.district_events import WHO_LIST, DistrictEventContext, PpoRef, summary
 from bot.texts import announcements, forms, plans, reminders
 from bot.texts.markup import TELEGRAM_TEXT_LIMIT
 from fakes.telegram_server import parse_html, utf16_len
@@ -80,3 +80,27 @@ def test_staff_attendance_of_a_whole_district_fits_one_message() -> None:
     assert utf16_len(shown) <= TELEGRAM_TEXT_LIMIT
     assert f"• {ppos[0].name} — 3" in shown and "…и ещё" in shown
     assert shown.endswith(forms.SUMMARY_CONFIRM_HINT)
+
+
+def test_a_district_event_for_a_typed_list_fits_one_message() -> None:
+    """An event with a long title and place announced to a typed list of 3000 characters (as
+    much as the form takes) whose names all have a slip: the summary shows the list and then
+    each piece it did not find. The title and the place are shown whole; the list is cut."""
+    ppos = district(30)
+    context = DistrictEventContext(lineage=[1], scope_id=1, scope_name="Район", ppos=ppos)
+    title = "Семинар-совещание председателей первичных профсоюзных организаций " * 4
+    place = "Актовый зал администрации района, ул. Ленина, д. 1, 2-й этаж " * 7
+    answers = {
+        "kind": "seminar",
+        "title": title.strip(),
+        "starts": "2026-12-10T10:00",
+        "place": place.strip(),
+        "direction": "education",
+        "who": WHO_LIST,
+        "list": "\n".join(SLIPS)[:3000],
+        "answer_by": "2026-12-05",
+    }
+    shown, _ = parse_html(summary(answers, context, date(2026, 12, 1)).text)
+    assert utf16_len(shown) <= TELEGRAM_TEXT_LIMIT
+    assert title.strip() in shown and place.strip() in shown and SLIPS[0] in shown
+    assert "…и ещё" in shown and shown.endswith(forms.SUMMARY_CONFIRM_HINT)

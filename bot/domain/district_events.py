@@ -51,6 +51,10 @@ _ONLINE_WORDS = ("http://", "https://", "онлайн", "online", "zoom", "vk.co
 _LIST_SPLIT = re.compile(r"[\n;]+")
 MAX_QUOTA = 500
 HORIZON = timedelta(days=366)
+VALUES_ROOM = 2400
+"""UTF-16 units the answers may take in the summary (a title of 300, a place of 500 and a
+typed list of 3000 would fill it past one message): the scope, the labels, the pieces the
+list did not find (``t.UNRESOLVED_ROOM``) and the hints take the rest of Telegram's 4096."""
 
 
 def starts(raw: str, env: ParseEnv) -> str:
@@ -190,7 +194,7 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
 def summary(
     answers: dict[str, Any], context: DistrictEventContext, today: date
 ) -> declaration.Summary:
-    lines = declaration.field_lines(SPEC, answers)
+    lines = declaration.field_lines(SPEC, answers, room=VALUES_ROOM)
     invited, missing = expected(answers, context)
     text_lines = [t.preview(context.scope_name, len(invited), lines)]
     if missing:

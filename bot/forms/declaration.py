@@ -145,8 +145,9 @@ def field_lines(
     ``skipped_shown`` (a card shows every question), else left out (a summary of what is set).
 
     ``room``: the UTF-16 units the values may take together. Form bounds count characters and
-    Telegram counts an emoji as two, so answers of emoji can outgrow one message; then each
-    value is cut to its share, the cut said so (the stored answer stays whole).
+    Telegram counts an emoji as two, and a form's long answers together can outgrow one
+    message; then the longest values are cut to what the shorter ones leave (:func:`_cap`),
+    the cut said so (the stored answer stays whole).
     """
     shown: list[tuple[str, str | None]] = []
     for field in spec.fields:
@@ -156,9 +157,21 @@ def field_lines(
             shown.append((field.label, None if empty else field.display(value)))
     values = [value for _, value in shown if value is not None]
     if room is not None and sum(utf16_len(value) for value in values) > room:
-        share = room // len(values)
-        shown = [(label, None if v is None else clip(v, share)) for label, v in shown]
+        cap = _cap([utf16_len(value) for value in values], room)
+        shown = [(label, None if v is None else clip(v, cap)) for label, v in shown]
     return [forms.field_line(label, value) for label, value in shown]
+
+
+def _cap(sizes: list[int], room: int) -> int:
+    """The length values of ``sizes`` (more than ``room`` together) are cut to: those under an
+    equal share stay whole and leave what they do not use to the longer ones, so a typed list
+    is cut rather than the title beside a date."""
+    left, count = room, len(sizes)
+    for size in sorted(sizes):
+        if size * count > left:
+            break
+        left, count = left - size, count - 1
+    return left // count
 
 
 @dataclass(frozen=True)
