@@ -3,13 +3,21 @@ changed without its migration (or the reverse) fails here, not in a region's dat
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import outbox
+from storage.engine import create_session_pool
 from storage.migrate import downgrade, upgrade
-from storage.models import Base
+from storage.models import Base, DistrictEvent, Organization, OrgKind, OutboxMessage, Person
+
+MIGRATIONS_TRIED = 5  # going down, to find the latest that changes the schema
+LAST_SCHEMA_MIGRATION = "a9b0c1d2e3f4"  # below the data migrations tested here
 
 # PostgreSQL only, read and written by raw SQL (``storage/call_budget.py``): no models.
 CALL_BUDGET_TABLES = frozenset({"call_slots", "call_chats", "call_pause"})
@@ -31,9 +39,72 @@ async def test_the_migrated_schema_is_the_models_schema(engine: AsyncEngine) -> 
 
 
 async def test_the_latest_migration_goes_down_and_up_again(engine: AsyncEngine) -> None:
-    await downgrade(engine, "-1")
-    async with engine.connect() as connection:
-        assert await connection.run_sync(_differences) != []  # the models are ahead of it
+    """Down step by step past the latest migration that changes the schema (the data-only
+    ones above it change none), then up again to the models' schema."""
+    for _ in range(MIGRATIONS_TRIED):
+        await downgrade(engine, "-1")
+        async with engine.connect() as connection:
+            behind = await connection.run_sync(_differences) != []  # the models are ahead
+        if behind:
+            break
+    assert behind
     await upgrade(engine)
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
+
+
+async def test_the_data_migrations_rekey_reminders_and_spread_zones(engine: AsyncEngine) -> None:
+    """A district event's reminder queued under the old key shape gets the event's answer
+    day (or it would go out again under the new key); a district's zone reaches its ППО."""
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+    def org(kind: OrgKind, parent: int | None, zone: str | None = None) -> Organization:
+        name = f"{kind.value} {parent}"
+        return Organization(
+            kind=kind,
+            name=name,
+            name_key=name,
+            parent_id=parent,
+            timezone=zone,
+            created_at=now,
+            updated_at=now,
+        )
+
+    async with create_session_pool(engine)() as session, session.begin():
+        region = org(OrgKind.REGION, None)
+        session.add(region)
+        await session.flush()
+        district = org(OrgKind.DISTRICT, region.id, "Asia/Vladivostok")
+        session.add(district)
+        await session.flush()
+        ppo = org(OrgKind.PPO, district.id)
+        person = Person(tg_user_id=501, full_name="Мария", created_at=now)
+        session.add_all([ppo, person])
+        await session.flush()
+        event = DistrictEvent(
+            scope_org_id=district.id,
+            kind="seminar",
+            direction="education",
+            title="Семинар",
+            starts_at=now,
+            starts_on=now.date(),
+            place="Зал",
+            online=False,
+            answer_by=date(2026, 12, 3),
+            created_by=person.id,
+            created_at=now,
+            submission_key="k",
+        )
+        session.add(event)
+        await session.flush()
+        old_key = f"devent-remind:{event.id}:{ppo.id}:3:501"
+        await outbox.enqueue(
+            session, key=old_key, chat_id=501, kind="text", payload={}, not_before=now, now=now
+        )
+    await downgrade(engine, LAST_SCHEMA_MIGRATION)
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        keys = (await session.scalars(select(OutboxMessage.key))).all()
+        zone = await session.scalar(select(Organization.timezone).where(Organization.id == ppo.id))
+    assert keys == [f"devent-remind:{event.id}:{ppo.id}:2026-12-03:3:501"]
+    assert zone == "Asia/Vladivostok"
