@@ -215,13 +215,14 @@ async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
         return
     missing = tap.form.spec.missing_required(draft.answers)
     if missing:  # left at «⬅️ К сводке»: asked now, then back to the summary
-        await tap.query.answer()
-        await drop_keyboard(tap.query)
-        tap.form.mark_editing(draft, True)
-        _move(tap, missing[0])
-        await tap.chat.show(draft, note=t.STILL_MISSING)
+        await _ask_again(tap, missing[0], t.STILL_MISSING)
         return
-    if tap.data.value != summary_seal(draft, tap.form.summary_of(draft, tap.chat.env(draft).today)):
+    env = tap.chat.env(draft)
+    stale = tap.form.spec.gone_stale(draft.answers, env)
+    if stale is not None:  # the draft waited while time made an answer wrong
+        await _ask_again(tap, stale[0].name, stale[1])
+        return
+    if tap.data.value != summary_seal(draft, tap.form.summary_of(draft, env.today)):
         await tap.query.answer()
         await drop_keyboard(tap.query)
         await tap.chat.show(draft, note=t.SUMMARY_CHANGED)
@@ -239,6 +240,15 @@ async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
     await tap.query.answer()
     await drop_keyboard(tap.query)
     await tap.chat.message.answer(text, disable_web_page_preview=True)
+
+
+async def _ask_again(tap: Tap, step: str, note: str) -> None:
+    """A question asked again from the summary, saying why; the summary follows it."""
+    await tap.query.answer()
+    await drop_keyboard(tap.query)
+    tap.form.mark_editing(tap.draft, True)
+    _move(tap, step)
+    await tap.chat.show(tap.draft, note=note)
 
 
 async def edit_menu_tapped(_: CallbackQuery, tap: Tap) -> None:

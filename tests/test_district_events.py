@@ -270,6 +270,25 @@ async def test_an_hour_already_past_today_is_refused(harness: Harness) -> None:
     assert t.Q_PLACE in texts(await h.send(STAFF, "21.11.2026 12:30"))[-1]
 
 
+async def test_a_summary_confirmed_after_its_start_has_come_asks_the_start_again(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """The summary was left on 21.11; «Отправить» tapped at 10:30 on 04.12, when the seminar
+    of 04.12 10:00 has begun: the start is asked again, with why, and nothing is stored."""
+    h = harness
+    await setup(h)
+    summary = (await announce(h))[-1]
+    move(clock, datetime(2026, 12, 4, 7, 30, tzinfo=UTC))  # 10:30 in Moscow
+
+    asked = texts(await h.tap(STAFF, summary, "Отправить"))[-1]
+
+    assert t.starts_passed_today(time(10, 30)) in asked and t.Q_STARTS in asked
+    async with h.session_pool() as session:
+        assert (await session.scalars(select(DistrictEvent))).all() == []
+    back = (await h.send(STAFF, "10.12.2026 10:00"))[-1]
+    assert "Проверьте" in (back.plain_text or "")  # the summary again, the rest kept
+
+
 async def test_reminders_keep_weekends_and_pauses(harness: Harness, clock: FakeClock) -> None:
     """Answers due Tuesday 01.12: the 3-days reminder falls on Saturday and would go out on
     Monday, the day of the 1-day one, so only that one goes; a paused chair gets none."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
+from bot.domain.district_events import still_ahead
 from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
 from bot.forms.membership import MEMBERSHIP
 from bot.forms.parsers import whole_number
+from bot.forms.registry import form_named
+from bot.texts import forms as tf
 
 ENV = ParseEnv(today=date(2026, 11, 21))
 
@@ -105,3 +108,20 @@ def test_counts_typed_the_way_people_type(raw: str, value: int) -> None:
 def test_stale_hidden_answer_is_not_stored() -> None:
     answers = {"workers": 100, "members": 80, "youth_workers": None, "youth_members": 5}
     assert "youth_members" not in MEMBERSHIP.visible_answers(answers)
+
+
+def test_an_answer_time_made_wrong_is_found_stale_at_confirmation() -> None:
+    """A request's deadline typed as «today» in a draft left overnight is past by morning;
+    a district event's start typed for 12:30 has passed at 12:40."""
+    request = form_named("request")
+    assert request is not None
+    requests = request.spec
+    answers = {"kind": "passport", "deadline": "2026-11-21", "title": "Паспорта"}
+    assert requests.gone_stale(answers, ParseEnv(today=date(2026, 11, 21))) is None
+    stale = requests.gone_stale(answers, ParseEnv(today=date(2026, 11, 22)))
+    assert stale is not None and stale[0].name == "deadline" and stale[1] == tf.DEADLINE_PAST
+
+    start = {"starts": "2026-11-21T12:30"}
+    assert still_ahead(start["starts"], ParseEnv(date(2026, 11, 21), time(12, 0))) is None
+    assert still_ahead(start["starts"], ParseEnv(date(2026, 11, 21), time(12, 40))) is not None
+    assert still_ahead(start["starts"], ParseEnv(date(2026, 11, 22))) is not None

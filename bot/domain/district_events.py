@@ -27,6 +27,7 @@ from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import (
     date_ahead,
     deadline,
+    not_past,
     show_date,
     text,
     typed_int,
@@ -69,13 +70,22 @@ def starts(raw: str, env: ParseEnv) -> str:
     if hour > 23 or minute > 59:
         raise InvalidAnswer(t.BAD_STARTS)
     day = date.fromisoformat(date_ahead(value[: found.start()].strip(), env))
-    if day < env.today:
-        raise InvalidAnswer(t.STARTS_PAST)
-    if day == env.today and time(hour, minute) <= env.time_of_day:
-        raise InvalidAnswer(t.starts_passed_today(env.time_of_day))
+    start = datetime.combine(day, time(hour, minute)).isoformat(timespec="minutes")
+    if (passed := still_ahead(start, env)) is not None:
+        raise InvalidAnswer(passed)
     if day > env.today + HORIZON:
         raise InvalidAnswer(t.STARTS_TOO_FAR)
-    return datetime.combine(day, time(hour, minute)).isoformat(timespec="minutes")
+    return start
+
+
+def still_ahead(value: str, env: ParseEnv) -> str | None:
+    """A start kept in a draft while its hour came: passed, so asked again (why, else None)."""
+    start = datetime.fromisoformat(value)
+    if start.date() < env.today:
+        return t.STARTS_PAST
+    if start.date() == env.today and start.time() <= env.time_of_day:
+        return t.starts_passed_today(env.time_of_day)
+    return None
 
 
 def show_starts(value: Any) -> str:
@@ -93,7 +103,7 @@ SPEC = FormSpec(
     fields=(
         one_of("kind", t.L_KIND, t.Q_KIND, KIND_CHOICES),
         Field("title", t.L_TITLE, t.Q_TITLE, text(maximum=300, minimum=3)),
-        Field("starts", t.L_STARTS, t.Q_STARTS, starts, show=show_starts),
+        Field("starts", t.L_STARTS, t.Q_STARTS, starts, show=show_starts, recheck=still_ahead),
         Field("place", t.L_PLACE, t.Q_PLACE, text(maximum=500, minimum=3)),
         DIRECTION,
         one_of("who", t.L_WHO, t.Q_WHO, WHO_CHOICES),
@@ -114,7 +124,9 @@ SPEC = FormSpec(
         Field(
             "quota", t.L_QUOTA, t.Q_QUOTA, whole_number(minimum=1, maximum=MAX_QUOTA), optional=True
         ),
-        Field("answer_by", t.L_ANSWER_BY, t.Q_ANSWER_BY, deadline, show=show_date),
+        Field(
+            "answer_by", t.L_ANSWER_BY, t.Q_ANSWER_BY, deadline, show=show_date, recheck=not_past
+        ),
     ),
     rules=(Rule(("starts", "answer_by"), _answer_in_time),),
 )

@@ -17,7 +17,7 @@ from bot.domain.calendar import local_today, next_working_day
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.fields import one_of
-from bot.forms.parsers import deadline, show_date, text
+from bot.forms.parsers import deadline, not_past, show_date, text
 from bot.texts import forms
 from bot.texts import staff as t
 from storage import collections, orgs
@@ -30,7 +30,9 @@ def _spec(kinds: tuple[Choice, ...]) -> FormSpec:
         title=t.REQUEST_TITLE,
         fields=(
             one_of("kind", t.L_REQUEST_KIND, t.Q_REQUEST_KIND, kinds),
-            Field("deadline", t.L_DEADLINE, t.Q_DEADLINE, deadline, show=show_date),
+            Field(
+                "deadline", t.L_DEADLINE, t.Q_DEADLINE, deadline, show=show_date, recheck=not_past
+            ),
             Field("title", t.L_REQUEST_NAME, t.Q_REQUEST_NAME, text(maximum=200, minimum=5)),
         ),
     )

@@ -57,7 +57,10 @@ class Field:
     ``depends_on``: a changed answer to one of these drops this answer (it was for the old one);
     ``derive``: how a «как в прошлый раз» block computes this field instead of copying last
     time's value (from the answers and that value; None: it cannot, the field is asked);
-    ``skip_label``: the skip button's label where «Пропустить» says too little.
+    ``skip_label``: the skip button's label where «Пропустить» says too little;
+    ``recheck``: for an answer time can make wrong (a start now passed, a deadline now behind
+    today: a draft may wait overnight), why it no longer holds, or None; checked again when
+    the summary is confirmed, and the question is asked again with that reason.
     """
 
     name: str
@@ -74,6 +77,7 @@ class Field:
     depends_on: tuple[str, ...] = ()
     derive: Callable[[Answers, Any], Any] | None = None
     skip_label: str | None = None
+    recheck: Callable[[Any, ParseEnv], str | None] | None = None
 
     def applies(self, answers: Answers) -> bool:
         return self.ask_if is None or self.ask_if(answers)
@@ -155,6 +159,16 @@ class FormSpec:
                 return self.fields[index].name
             index += direction
         return SUMMARY
+
+    def gone_stale(self, answers: Answers, env: ParseEnv) -> tuple[Field, str] | None:
+        """The first answer that no longer holds (``Field.recheck``), with the reason."""
+        for f in self.fields:
+            value = answers.get(f.name)
+            if f.recheck is None or value is None or not f.applies(answers):
+                continue
+            if (reason := f.recheck(value, env)) is not None:
+                return f, reason
+        return None
 
     def summary_question(self, answers: Answers) -> Field | None:
         """The question the summary asks: the first in-summary one that applies and was

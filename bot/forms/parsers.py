@@ -249,6 +249,11 @@ def _years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def not_past(value: str, env: ParseEnv) -> str | None:
+    """A ``deadline`` kept in a draft since a day now gone is past: why, else None."""
+    return t.DEADLINE_PAST if date.fromisoformat(value) < env.today else None
+
+
 def deadline(raw: str, env: ParseEnv) -> str:
     """A deadline: a real date from today to a year ahead.
 
