@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import openpyxl
 from sqlalchemy import select
 
-from bot.domain.plan_item_form import next_number
+from bot.domain.plan_sheet import Directory, next_number, parse_plan
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
 from bot.texts import plans as tp
@@ -275,6 +275,18 @@ async def test_an_item_added_in_the_chat_takes_a_number_the_plan_has_not(
     async with h.session_pool() as session:
         numbers = (await session.scalars(select(PlanItem.number).order_by(PlanItem.id))).all()
     assert numbers == ["1", "3", "4"]
+
+
+def test_a_row_without_a_number_never_repeats_one_the_file_gives() -> None:
+    rows = [
+        ("1", "Актуализация паспортов", "10.12.2026", "все ППО"),
+        ("", "Семинар председателей", "декабрь 2026", "все ППО"),
+        ("2", "Круглый стол", "март 2027", "все ППО"),
+        ("", "Конкурс", "март 2027", "все ППО"),
+    ]
+    data = build_table_xlsx("План", HEADERS, rows)
+    table = parse_plan(data, "plan.xlsx", Directory(ppos=[], staff=[]), date(2026, 11, 21))
+    assert [row.number for row in table.rows] == ["1", "3", "2", "4"]
 
 
 def test_the_next_number_is_one_past_the_largest_whole_one() -> None:

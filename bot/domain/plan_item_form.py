@@ -3,7 +3,6 @@ who answers for it. The item goes into the scope's latest plan (a new one if the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,12 +13,13 @@ from bot.domain.plan_sheet import (
     Directory,
     Named,
     Responsible,
+    next_number,
     parse_responsible,
 )
 from bot.domain.plans import scope_directory
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
-from bot.forms.parsers import text, typed_int
+from bot.forms.parsers import text
 from bot.texts import forms
 from bot.texts import plans as t
 from storage import plans as store
@@ -85,14 +85,6 @@ def summary(answers: dict[str, Any], context: PlanItemContext, today: date) -> d
     if typed is not None and context.resolve(typed) is None:
         lines += ["", "❗ " + t.bad_responsible(typed), t.ITEM_FIX_HINT]
     return declaration.Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
-
-
-def next_number(taken: Sequence[str]) -> str:
-    """One past the largest whole-number item («2.1», «3а» are a file's sub-items and left
-    aside): counting the items would repeat a number when the file skipped one (a refused
-    row), and two items «3» could not be told apart in /plan, the reminders or the review."""
-    whole = [typed_int(number.removesuffix(".")) for number in taken]
-    return str(max((n for n in whole if n is not None), default=0) + 1)
 
 
 async def submit(submission: declaration.Submission[PlanItemContext]) -> str:

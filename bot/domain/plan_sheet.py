@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.domain.cells import RowError, SheetTable, UnusableFile, cell_text, shown, xlsx_rows
 from bot.domain.plan_deadline import parse_deadline
+from bot.forms.parsers import typed_int
 from bot.texts import plans as t
 from storage.orgs import name_key
 
@@ -134,18 +135,40 @@ def _read(
             continue
         if len(table.rows) + len(table.errors) >= MAX_ROWS:
             raise UnusableFile(t.too_many_rows(MAX_ROWS))
-        item, problems = _row(number, raw, directory, today, len(table.rows) + 1)
+        item, problems = _row(number, raw, directory, today)
         if item is None:
             table.errors.append(RowError(number, "; ".join(problems)))
         else:
             table.rows.append(item)
     if not table.rows and not table.errors:
         raise UnusableFile(t.NO_ROWS)
+    table.rows[:] = _numbered(table.rows)
     return table
 
 
+def _numbered(rows: Sequence[ItemRow]) -> list[ItemRow]:
+    """A row the file gives no number gets one past the largest whole number of the file: its
+    position would repeat a number given further down (rows «1», —, «2»)."""
+    taken = [row.number for row in rows if row.number]
+    numbered = []
+    for row in rows:
+        if not row.number:
+            row = replace(row, number=next_number(taken))
+            taken.append(row.number)
+        numbered.append(row)
+    return numbered
+
+
+def next_number(taken: Sequence[str]) -> str:
+    """One past the largest whole-number item («2.1», «3а» are a file's sub-items and left
+    aside): counting the items would repeat a number when the file skipped one (a refused
+    row), and two items «3» could not be told apart in /plan, the reminders or the review."""
+    whole = [typed_int(number.removesuffix(".")) for number in taken]
+    return str(max((n for n in whole if n is not None), default=0) + 1)
+
+
 def _row(
-    number: int, raw: dict[str, object], directory: Directory, today: date, position: int
+    number: int, raw: dict[str, object], directory: Directory, today: date
 ) -> tuple[ItemRow | None, list[str]]:
     problems: list[str] = []
     text = cell_text(raw.get("text"))
@@ -160,7 +183,7 @@ def _row(
     responsible = parse_responsible(who_text, directory)
     if responsible is None:
         problems.append(t.bad_responsible(shown(who_text)))
-    item_number = cell_text(raw.get("number")) or str(position)
+    item_number = cell_text(raw.get("number"))  # none given: numbered once all are read
     if len(item_number) > MAX_NUMBER:
         problems.append(t.number_too_long(MAX_NUMBER))
     if problems or deadline is None or responsible is None:
