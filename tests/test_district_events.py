@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 import openpyxl
 from sqlalchemy import select
 
+from bot.domain.district_event_answers import MAX_PEOPLE, parse_came_lines
 from bot.domain.district_events import PpoRef, resolve
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
@@ -316,6 +317,13 @@ def test_resolve_numbers_names_and_ambiguity() -> None:
     ppos = tuple(PpoRef(id=i, name=n, key=name_key(n)) for i, n in names.items())
     found, missing = resolve("1; сош; детский\n№ 7", ppos)
     assert [p.id for p in found] == [1, 3] and missing == ["сош", "7"]
+
+
+def test_staff_attendance_past_what_a_chair_may_enter_is_not_taken() -> None:
+    ppos = tuple(PpoRef(id=i, name=n, key=name_key(n)) for i, n in {1: SCHOOL, 2: GARDEN}.items())
+    counts, missing = parse_came_lines(f"1 — 12\n2 — {MAX_PEOPLE + 1}", ppos)
+    assert {ppo_id: count for ppo_id, (_, count) in counts.items()} == {1: 12}
+    assert missing == [f"2 — {MAX_PEOPLE + 1}"]
 
 
 async def test_a_chair_back_after_blocking_the_bot_is_invited_again(harness: Harness) -> None:

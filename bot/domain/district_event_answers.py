@@ -259,7 +259,8 @@ def parse_came_lines(
     raw: str, ppos: tuple[PpoRef, ...]
 ) -> tuple[dict[int, tuple[PpoRef, int]], list[str]]:
     """Staff's «ППО — число» lines: the count per invited ППО, and the lines not understood
-    (no number, or a name that matches no invited ППО or several)."""
+    (no number, a number past what a chair may enter, or a name that matches no invited ППО
+    or several)."""
     counts: dict[int, tuple[PpoRef, int]] = {}
     missing: list[str] = []
     for line in (part.strip() for part in raw.splitlines()):
@@ -267,7 +268,7 @@ def parse_came_lines(
             continue
         match = _CAME_LINE.match(line)
         found, _ = resolve(match.group("ref"), ppos) if match else ([], [])
-        if match is None or len(found) != 1:
+        if match is None or len(found) != 1 or int(match.group("count")) > MAX_PEOPLE:
             missing.append(line)
             continue
         counts[found[0].id] = (found[0], int(match.group("count")))
