@@ -254,6 +254,27 @@ async def test_staff_add_one_item_in_the_chat(harness: Harness) -> None:
     assert common.NOT_YOUR_COMMAND in texts(await h.send(CHAIR, "/planitem"))
 
 
+async def test_an_item_is_not_given_to_a_ppo_that_left_the_scope_while_it_was_typed(
+    harness: Harness,
+) -> None:
+    h = harness
+    ids = await setup(h)
+    await h.send(STAFF, "/planitem")
+    await h.send(STAFF, "Семинар председателей")
+    await h.send(STAFF, "II квартал 2027")
+    summary = await h.send(STAFF, GARDEN)
+    async with h.session_pool() as session, session.begin():
+        garden = await session.get(Organization, ids[GARDEN])
+        assert garden is not None
+        garden.archived_at = h.clock.now()
+
+    said = texts(await h.tap(STAFF, summary[-1], "Отправить"))[-1]
+
+    assert "ответственный не найден" in said
+    async with h.session_pool() as session:
+        assert (await session.scalars(select(PlanItem))).all() == []
+
+
 async def test_an_item_added_in_the_chat_takes_a_number_the_plan_has_not(
     harness: Harness,
 ) -> None:

@@ -22,6 +22,7 @@ from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.parsers import text
 from bot.texts import forms
 from bot.texts import plans as t
+from storage import orgs
 from storage import plans as store
 from storage.models import PlanItem
 
@@ -89,7 +90,10 @@ def summary(answers: dict[str, Any], context: PlanItemContext, today: date) -> d
 
 async def submit(submission: declaration.Submission[PlanItemContext]) -> str:
     session, answers, context = submission.session, submission.draft.answers, submission.context
-    who = context.resolve(answers["responsible"])
+    scope = await orgs.get_org(session, context.scope_id)
+    assert scope is not None
+    # Read again: one named when the form opened may have left the scope since.
+    who = parse_responsible(answers["responsible"], await scope_directory(session, scope))
     if who is None:
         return "❗ " + t.bad_responsible(answers["responsible"]) + "\n" + t.ITEM_AGAIN
     plan = await store.latest_plan(session, context.scope_id)
