@@ -25,6 +25,12 @@ def test_points_and_trend() -> None:
     assert trend_mark(1.0) == "↑" and trend_mark(-1.0) == "↓" and trend_mark(None) == "→"
 
 
+def test_shown_figures_round_half_up_like_the_tables() -> None:
+    assert format_percent(79.25) == "79,3 %" and format_percent(coverage(317, 400)) == "79,3 %"
+    assert format_points(0.05) == "+0,1 п.п." and format_points(-4.25) == "−4,3 п.п."
+    assert trend_mark(0.05) == "↑" and trend_mark(0.049) == "→"
+
+
 def test_no_warning_when_numbers_add_up() -> None:
     previous = {"members": 100}
     assert soft_checks({"members": 105, "joined": 7, "left": 2}, previous) == []

@@ -733,6 +733,31 @@ def test_long_lists_are_capped_and_the_text_stays_under_the_limit() -> None:
     assert len(status_text(digest)) <= TEXT_LIMIT
 
 
+def _one_ppo_digest(workers: int, members: int, before: int | None = None) -> Any:
+    """A district of one ППО with ``members`` of ``workers`` now (``before`` of as many last)."""
+    previous = {} if before is None else {1: _report(1, PREV_P, workers, before)}
+    data = DigestData(
+        scope=ScopeInfo(1, OrgKind.DISTRICT, DISTRICT, None),
+        period=NOW_P,
+        today=TODAY,
+        tz="Europe/Moscow",
+        ppos=[_ppo(1, name="Школа")],
+        reports={1: _report(1, NOW_P, workers, members)},
+        previous=previous,
+        collection=None,
+    )
+    return build_digest(data)
+
+
+def test_text_and_table_round_half_up_alike() -> None:
+    """317 of 400 is exactly 79,25 %, 5,25 p.p. up on 296: 79,3 and +5,3 in the message and
+    in the table (``round`` gave the table 79,2 and 5,2)."""
+    digest = _one_ppo_digest(400, 317, before=296)
+    assert "Школа — 79,3 % (+5,3 п.п.)" in digest_text(digest)
+    row = _sheet_rows(digest_table_xlsx(digest))[2]["Школа"]
+    assert (row["Охват, %"], row["Изменение охвата, п.п."]) == (79.3, 5.3)
+
+
 def test_names_are_escaped_in_html() -> None:
     data = DigestData(
         scope=ScopeInfo(1, OrgKind.DISTRICT, "Район <b>", None),

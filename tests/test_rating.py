@@ -442,6 +442,20 @@ def test_xlsx_has_a_row_per_ppo_with_raw_values_scores_and_the_formula() -> None
     assert "0,1 × охват участников" in formula
 
 
+def test_message_and_xlsx_round_alike_half_up() -> None:
+    """317 of 400 is exactly 79,25 % and 4,25 p.p. up on 300 of 400: the message and the table
+    both round half up, as the documents do (round-half-even said «79,2 %» in the message)."""
+    rows = [_row(SCHOOL, _fig(date(2025, 10, 1), 400, 317), _fig(date(2024, 12, 1), 400, 300))]
+    rating = _rating(rows)
+    sheet = load_workbook(io.BytesIO(rating_xlsx(rating))).active
+    assert sheet is not None
+    header, school = list(sheet.iter_rows(values_only=True))[:2]
+    column = {name: index for index, name in enumerate(header)}
+    assert school[column["Охват профчленством, %"]] == 79.3
+    assert school[column["Динамика охвата, п.п."]] == 4.3
+    assert "охват 79,3 % (+4,3 п.п.)" in rating_text(rating)
+
+
 # --- The year argument ----------------------------------------------------------------------
 
 

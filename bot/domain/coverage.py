@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from bot.texts import common as t
 
@@ -17,25 +18,45 @@ def coverage(members: int | None, workers: int | None) -> float | None:
     return members / workers * 100
 
 
+def half_up(value: float, digits: int = 1) -> float:
+    """Rounded as people and the union's documents round by hand (79,25 → 79,3). Python's
+    ``round`` and format strings round the binary value to the nearest even digit (79,25 →
+    79,2): a message and its table would then disagree."""
+    quantum = Decimal(1).scaleb(-digits)
+    exact = Decimal(repr(round(value, 9)))  # drop float noise first: 79.24999999999999 is 79.25
+    return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def rounded(value: float | None) -> float | None:
+    """A figure as a table cell holds it: one decimal, half up, as the messages show it."""
+    return None if value is None else half_up(value)
+
+
+def _tenths(value: float) -> str:
+    """One decimal rounded half up, a comma, «,0» dropped: 79,3 / 70."""
+    return f"{half_up(value):.1f}".replace(".", ",").removesuffix(",0")
+
+
 def format_percent(value: float | None) -> str:
+    """A percentage as every message shows it (rounded half up, like the tables)."""
     if value is None:
         return "—"
-    text = f"{value:.1f}".replace(".", ",")
-    return text.removesuffix(",0") + t.PERCENT
+    return _tenths(value) + t.PERCENT
 
 
 def format_points(delta: float | None) -> str:
-    """A change in percentage points with its sign: +2,5 п.п."""
+    """A change in percentage points with its sign: +2,5 п.п.; «±0» when it rounds to zero."""
     if delta is None:
         return "—"
-    if abs(delta) < 0.05:
+    if not half_up(abs(delta)):
         return t.NO_CHANGE
     sign = "+" if delta > 0 else "−"
-    return f"{sign}{abs(delta):.1f}".replace(".", ",").removesuffix(",0") + t.POINTS
+    return sign + _tenths(abs(delta)) + t.POINTS
 
 
 def trend_mark(delta: float | None) -> str:
-    if delta is None or abs(delta) < 0.05:
+    """The arrow of a change: flat exactly when its points are shown as «±0»."""
+    if delta is None or not half_up(abs(delta)):
         return "→"
     return "↑" if delta > 0 else "↓"
 

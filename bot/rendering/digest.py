@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from operator import attrgetter
 
-from bot.domain.coverage import format_percent, format_points
+from bot.domain.coverage import format_percent, format_points, rounded
 from bot.domain.digest import Digest, PpoLine, Status
 from bot.domain.timezones import zone_named
 from bot.rendering.charts import coverage_chart_png
@@ -246,10 +246,6 @@ def _contact(ppo: PpoRow, today: date) -> str:
     return t.CONTACT_OK
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
 def _submitted_at(digest: Digest, line: PpoLine) -> datetime | None:
     """The report's time in the ППО's own zone, the one «сдан с опозданием» is judged in (a
     report sent at 00:30 on the 26th in Vladivostok is late for the 25th, though it was still
@@ -274,9 +270,9 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_CONTACT, lambda digest, line: _contact(line.ppo, digest.today)),
     _Column(t.H_PERIOD, lambda digest, _: common.period_name(digest.period)),
     *(_Column(label, _report_field(name)) for label, name in SUMMED),
-    _Column(t.H_COVERAGE, lambda _, line: _rounded(line.coverage)),
-    _Column(t.H_YOUTH_COVERAGE, lambda _, line: _rounded(line.youth_coverage)),
-    _Column(t.H_CHANGE, lambda _, line: _rounded(line.change)),
+    _Column(t.H_COVERAGE, lambda _, line: rounded(line.coverage)),
+    _Column(t.H_YOUTH_COVERAGE, lambda _, line: rounded(line.youth_coverage)),
+    _Column(t.H_CHANGE, lambda _, line: rounded(line.change)),
     _Column(
         t.H_PREVIOUS_PERIOD,
         lambda _, line: None if line.previous is None else common.period_name(line.previous.period),

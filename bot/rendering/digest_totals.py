@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.coverage import rounded
 from bot.domain.digest import Digest
 from bot.domain.digest_totals import Reason
 from bot.texts import common
@@ -47,10 +48,6 @@ REASON_TEXT = {
 }
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
 def totals_row(digest: Digest, headers: Sequence[str]) -> list[object]:
     """The «Итого» row under ``headers``: each report figure summed over the counted reports
     (empty where none gave it; a paired one where both are given), coverage and its change as
@@ -60,9 +57,9 @@ def totals_row(digest: Digest, headers: Sequence[str]) -> list[object]:
         t.H_DISTRICT: t.TOTAL,
         t.H_PPO: t.counted_reports(len(reports)),
         t.H_PERIOD: common.period_name(digest.period),
-        t.H_COVERAGE: _rounded(digest.coverage),
-        t.H_YOUTH_COVERAGE: _rounded(digest.counts.youth_coverage),
-        t.H_CHANGE: _rounded(digest.coverage_change),
+        t.H_COVERAGE: rounded(digest.coverage),
+        t.H_YOUTH_COVERAGE: rounded(digest.counts.youth_coverage),
+        t.H_CHANGE: rounded(digest.coverage_change),
     }
     for header, field in SUMMED:
         pair = PAIRED.get(field, field)
@@ -80,7 +77,7 @@ def _reasons_rows(digest: Digest) -> list[list[object]]:
     leaving = digest.leaving
 
     def share(count: int) -> float | None:
-        return round(count / leaving.left * 100, 1) if leaving.left else None
+        return rounded(count / leaving.left * 100) if leaving.left else None
 
     rows: list[list[object]] = [
         [REASON_TEXT[reason], count, share(count)] for reason, count in leaving.ranked()

@@ -1,15 +1,15 @@
 """The yearly rating rendered for people: the message (one phone screen) and the full table.
 
 How the rating is computed, and why, is in ``bot.domain.rating``. Numbers are rounded half up,
-as people round by hand. Pure: no Telegram, no database.
+as people round by hand (``bot.domain.coverage.half_up``, the rule of every message and table).
+Pure: no Telegram, no database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
 
-from bot.domain.coverage import format_percent, format_points
+from bot.domain.coverage import format_percent, format_points, half_up, rounded
 from bot.domain.rating import DEFAULT_WEIGHTS, Criterion, RatedOrg, Rating, RatingWeights, Unrated
 from bot.rendering.tables import Column, fit_to_screen, headers, short, table_xlsx
 from bot.texts import common
@@ -25,13 +25,6 @@ _EPSILON = 1e-9
 
 
 # --- Text -----------------------------------------------------------------------------------
-
-
-def half_up(value: float, digits: int = 1) -> float:
-    """Rounded as people round by hand (79,25 → 79,3), not to the nearest even digit."""
-    quantum = Decimal(1).scaleb(-digits)
-    exact = Decimal(repr(round(value, 9)))  # drop float noise first: 79.24999999999999 is 79.25
-    return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def number(value: float, digits: int = 1) -> str:
@@ -113,10 +106,6 @@ def rating_text(rating: Rating) -> str:
 # --- Spreadsheet ----------------------------------------------------------------------------
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else half_up(value)
-
-
 def _score(criterion: Criterion) -> Callable[[Rating, RatedOrg], object]:
     """The criterion's score to 2 digits, a mark when it does not apply, empty when unrated."""
 
@@ -151,21 +140,21 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_PERIOD, lambda _, org: _period(org.row.last)),
     _Column(t.H_WORKERS, lambda _, org: None if org.row.last is None else org.row.last.workers),
     _Column(t.H_MEMBERS, lambda _, org: None if org.row.last is None else org.row.last.members),
-    _Column(t.H_COVERAGE, lambda _, org: _rounded(org.coverage)),
+    _Column(t.H_COVERAGE, lambda _, org: rounded(org.coverage)),
     _Column(t.h_score(t.CRITERIA_SHORT["coverage"]), _score(Criterion.COVERAGE)),
     _Column(t.H_BASELINE, lambda _, org: _period(org.row.baseline)),
-    _Column(t.H_CHANGE, lambda _, org: _rounded(org.change)),
+    _Column(t.H_CHANGE, lambda _, org: rounded(org.change)),
     _Column(t.h_score(t.CRITERIA_SHORT["change"]), _score(Criterion.CHANGE)),
-    _Column(t.H_YOUTH, lambda _, org: _rounded(org.youth)),
+    _Column(t.H_YOUTH, lambda _, org: rounded(org.youth)),
     _Column(t.h_score(t.CRITERIA_SHORT["youth"]), _score(Criterion.YOUTH)),
     _Column(t.H_TARGETS, lambda _, org: org.row.targets),
     _Column(t.H_ON_TIME, lambda _, org: org.row.on_time),
-    _Column(t.H_ON_TIME_SHARE, lambda _, org: _rounded(org.on_time)),
+    _Column(t.H_ON_TIME_SHARE, lambda _, org: rounded(org.on_time)),
     _Column(t.h_score(t.CRITERIA_SHORT["on_time"]), _score(Criterion.ON_TIME)),
     _Column(t.H_EVENTS, lambda _, org: org.row.events),
     _Column(t.h_score(t.CRITERIA_SHORT["events"]), _score(Criterion.EVENTS)),
     _Column(t.H_PARTICIPANTS, lambda _, org: org.row.participants),
-    _Column(t.H_REACH, lambda _, org: _rounded(org.reach)),
+    _Column(t.H_REACH, lambda _, org: rounded(org.reach)),
     _Column(t.h_score(t.CRITERIA_SHORT["reach"]), _score(Criterion.REACH)),
     _Column(t.H_TOTAL, lambda _, org: t.NO_DATA if org.total is None else half_up(org.total, 2)),
     _Column(t.H_NOTE, lambda _, org: _note(org)),
