@@ -79,6 +79,28 @@ async def test_the_previous_report_is_the_last_one_not_sent_back(harness: Harnes
     assert previous is not None and (previous.period, previous.members) == (SEP, 55)
 
 
+async def test_history_compares_with_the_last_report_not_sent_back(harness: Harness) -> None:
+    """September 85 %, October 60 % (sent back: a typo, never corrected), November 80 %: the
+    chair's /history gives November «↓» against September, not «↑» against October, and says
+    October was sent back instead of giving it an arrow of its own."""
+    h = harness
+    h.clock.moment = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    await district_with_staff(h)
+    await add_reports(
+        h,
+        [
+            (SCHOOL, SEP, 1, 100, 85, False),
+            (SCHOOL, OCT, 1, 100, 60, True),
+            (SCHOOL, NOV, 1, 100, 80, False),
+        ],
+    )
+    lines = texts(await h.send(CHAIR, "/history"))[0].splitlines()
+    november = next(line for line in lines if "ноябрь 2026" in line)
+    october = next(line for line in lines if "октябрь 2026" in line)
+    assert november.startswith("↓ ноябрь 2026: охват 80 %"), november
+    assert october == "↩️ октябрь 2026: охват 60 % (60 из 100), возвращён на исправление"
+
+
 async def test_a_report_sent_back_does_not_decide_how_often_a_ppo_is_asked(
     harness: Harness,
 ) -> None:

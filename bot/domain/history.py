@@ -28,32 +28,46 @@ def _leaving(report: MembershipReport) -> str | None:
     return t.history_leaving(report.left, MEMBERSHIP.field(REASONS).display(parts))
 
 
+def _report_line(
+    report: MembershipReport, rows: Sequence[MembershipReport], revisions: int, late: bool
+) -> str:
+    """One report's line. Its trend is against the newest older report whose figures stand: a
+    report sent back for correction is passed over, as the digest and the form pass it, and
+    its own line says it was sent back, so its figures do not read as valid ones."""
+    value = coverage(report.members, report.workers)
+    older = reports.counted_before(rows, report.period)
+    before = coverage(older.members, older.workers) if older else None
+    delta = None if value is None or before is None else value - before
+    returned = report.returned_at is not None
+    line = t.history_line(
+        common.period_name(report.period),
+        format_percent(value),
+        t.HISTORY_RETURNED_ICON if returned else trend_mark(delta),
+        report.members,
+        report.workers,
+        revisions,
+    )
+    marks = [tm.LATE_MARK] if late else []
+    marks += [t.HISTORY_RETURNED] if returned else []
+    return ", ".join([line, *marks])
+
+
 async def history_lines(
     session: AsyncSession, org: Organization, standing: Sequence[str]
 ) -> list[str]:
     """The history as lines (it may need more than one message); ``standing``
-    (:func:`bot.domain.standing.standing_lines`) goes beside the title, its note at the end."""
-    rows = await reports.latest_reports(session, org.id, limit=HISTORY_LIMIT + 1)
+    (:func:`bot.domain.standing.standing_lines`) goes beside the title, its note at the end.
+    Every period is read, not only those shown: the oldest shown may compare with one older."""
+    rows = await reports.latest_reports(session, org.id)
     header = t.history_header(org.name, standing[0])
     if not rows:
         return [header, t.HISTORY_EMPTY, *standing[1:]]
     lines = [header]
     counts = await reports.revision_counts(session, org.id)
     late = {period for _, period in await collections.late_deliveries(session, [org.id])}
-    for index, report in enumerate(rows[:HISTORY_LIMIT]):
-        value = coverage(report.members, report.workers)
-        older = rows[index + 1] if index + 1 < len(rows) else None
-        before = coverage(older.members, older.workers) if older else None
-        delta = None if value is None or before is None else value - before
-        line = t.history_line(
-            common.period_name(report.period),
-            format_percent(value),
-            trend_mark(delta),
-            report.members,
-            report.workers,
-            counts.get(report.period, 1),
-        )
-        lines.append(f"{line}, {tm.LATE_MARK}" if report.period in late else line)
+    for report in rows[:HISTORY_LIMIT]:
+        revisions = counts.get(report.period, 1)
+        lines.append(_report_line(report, rows, revisions, report.period in late))
         leaving = _leaving(report)
         if leaving is not None:
             lines.append(leaving)

@@ -80,6 +80,11 @@ def history_line(
     return f"{trend} {period}: охват {coverage} ({members} из {workers}){extra}"
 
 
+HISTORY_RETURNED_ICON = "↩️"
+"""In place of a sent-back report's trend arrow: its figures are not compared."""
+HISTORY_RETURNED = "возвращён на исправление"
+
+
 def _times(n: int) -> str:
     if n % 10 == 1 and n % 100 != 11:
         return f"{n} раз"
