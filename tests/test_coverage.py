@@ -31,6 +31,14 @@ def test_shown_figures_round_half_up_like_the_tables() -> None:
     assert trend_mark(0.05) == "↑" and trend_mark(0.049) == "→"
 
 
+def test_shown_coverage_stays_in_its_tier() -> None:
+    """Tiers: below 50, 50-80 inclusive, more than 80; the shown value never crosses them."""
+    assert format_percent(49.98) == "49,9 %" and format_percent(49.95) == "49,9 %"
+    assert format_percent(50.0) == "50 %" and format_percent(50.04) == "50 %"
+    assert format_percent(79.96) == "80 %" and format_percent(80.0) == "80 %"
+    assert format_percent(80.04) == "80,1 %" and format_percent(80.05) == "80,1 %"
+
+
 def test_no_warning_when_numbers_add_up() -> None:
     previous = {"members": 100}
     assert soft_checks({"members": 105, "joined": 7, "left": 2}, previous) == []

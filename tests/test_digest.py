@@ -758,6 +758,16 @@ def test_text_and_table_round_half_up_alike() -> None:
     assert (row["Охват, %"], row["Изменение охвата, п.п."]) == (79.3, 5.3)
 
 
+def test_the_low_list_and_the_table_never_round_across_a_tier() -> None:
+    """49,98 % is below 50 %: listed there as 49,9 %, not «50 %», and so in the table; 80,04 %
+    is more than 80 % and reads 80,1, not 80."""
+    low = _one_ppo_digest(10_000, 4_998)
+    assert "Охват ниже 50 % (1):\nШкола — 49,9 %" in digest_text(low)
+    assert _sheet_rows(digest_table_xlsx(low))[2]["Школа"]["Охват, %"] == 49.9
+    high = _one_ppo_digest(10_000, 8_004)
+    assert _sheet_rows(digest_table_xlsx(high))[2]["Школа"]["Охват, %"] == 80.1
+
+
 def test_names_are_escaped_in_html() -> None:
     data = DigestData(
         scope=ScopeInfo(1, OrgKind.DISTRICT, "Район <b>", None),

@@ -83,6 +83,19 @@ async def test_over_80_reports_twice_and_under_50_hears_of_its_curator(harness: 
     assert listing.splitlines()[-1].startswith("Охват ниже 50 %")
 
 
+async def test_the_coverage_shown_never_rounds_across_its_tier(harness: Harness) -> None:
+    """4 998 of 10 000 is 49,98 %: below 50 %, so the chair hears of curators and the
+    presidium, and the same reply must not say «охват 50 %»; 8 004 of 10 000 is more than
+    80 % (twice a year) and must not read as 80 %."""
+    await join(harness)
+    saved = await report(harness, ["10000", "4998", *FULL[2:]])
+    assert "охват 49,9 %: мониторинг 4 раза в год" in saved and CURATOR_WORDS in saved
+    listing = await history(harness)
+    assert "охват 49,9 % (4998 из 10000)" in listing and CURATOR_WORDS in listing
+    saved = await report(harness, ["10000", "8004", *FULL[2:]])
+    assert "охват 80,1 %: мониторинг 2 раза в год" in saved
+
+
 async def test_the_open_request_decides_then_the_next_period(harness: Harness) -> None:
     harness.clock.moment = utc(2026, 12, 1)  # type: ignore[attr-defined]
     await join(harness)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.domain.calendar import tier_of
 from bot.texts import common as t
 
 SOFT_CHANGE_SHARE = 0.10
@@ -27,21 +28,41 @@ def half_up(value: float, digits: int = 1) -> float:
     return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def shown_percent(value: float) -> float:
+    """A percentage as it is shown: one decimal, half up, but never across a tier's boundary
+    (``tier_of``: below 50 %, 50-80 %, more than 80 %). 49,98 % is shown as 49,9, not 50; 80,04
+    as 80,1, not 80; 50 and 80 themselves as they are.
+
+    The tier, and with it how often the ППО reports, the standing note on curators, the
+    digest's «ниже 50 %» list and the charts' bands, is decided on the exact figure, as the
+    documents word it («более 80 %»). Deciding on the rounded one instead would need every
+    comparison to round first; here one function holds for every message and table."""
+    shown = half_up(value)
+    if tier_of(shown) is tier_of(value):
+        return shown
+    return half_up(shown + (0.1 if shown < value else -0.1))
+
+
 def rounded(value: float | None) -> float | None:
-    """A figure as a table cell holds it: one decimal, half up, as the messages show it."""
+    """A figure (p.p., a score) as a table cell holds it: one decimal, half up, as shown."""
     return None if value is None else half_up(value)
 
 
+def rounded_percent(value: float | None) -> float | None:
+    """A percentage as a table cell holds it: as every message shows it (``shown_percent``)."""
+    return None if value is None else shown_percent(value)
+
+
 def _tenths(value: float) -> str:
-    """One decimal rounded half up, a comma, «,0» dropped: 79,3 / 70."""
-    return f"{half_up(value):.1f}".replace(".", ",").removesuffix(",0")
+    """One decimal, a comma, «,0» dropped: 79,3 / 70."""
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
 
 
 def format_percent(value: float | None) -> str:
-    """A percentage as every message shows it (rounded half up, like the tables)."""
+    """A percentage as every message shows it (``shown_percent``, like the tables)."""
     if value is None:
         return "—"
-    return _tenths(value) + t.PERCENT
+    return _tenths(shown_percent(value)) + t.PERCENT
 
 
 def format_points(delta: float | None) -> str:
@@ -51,7 +72,7 @@ def format_points(delta: float | None) -> str:
     if not half_up(abs(delta)):
         return t.NO_CHANGE
     sign = "+" if delta > 0 else "−"
-    return sign + _tenths(abs(delta)) + t.POINTS
+    return sign + _tenths(half_up(abs(delta))) + t.POINTS
 
 
 def trend_mark(delta: float | None) -> str:

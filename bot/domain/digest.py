@@ -25,9 +25,10 @@ Definitions (the numbers staff see must mean one thing):
   (each ППО's own most recent period before this one, since ППО report on different
   schedules), Σ members / Σ workers now minus the same over their previous reports. Comparing
   with whatever set reported last time would show a jump whenever a large ППО is merely late.
-* **Under 50 %**: counted ППО with coverage < 50. **Fell**: counted ППО whose coverage is at
-  least 5 p.p. below their own previous report; **rose**: at least 5 p.p. above it (ППО with
-  positive dynamics, to learn from: seed 002 item 9).
+* **Under 50 %**: counted ППО with coverage < 50, the calendar's tier (``tier_of``), so the
+  list names the ППО their chairs are told are below 50 %. **Fell**: counted ППО whose
+  coverage is at least 5 p.p. below their own previous report; **rose**: at least 5 p.p. above
+  it (ППО with positive dynamics, to learn from: seed 002 item 9).
 * **Counts** (members, workers, pensioners, youth) and **why members left** are summed over
   the counted reports (``bot.domain.digest_totals``), so they agree with the coverage.
 * **Events**: not deleted events of the scope that started in ``[events_since, today)``.
@@ -52,6 +53,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.calendar import Tier, tier_of
 from bot.domain.coverage import coverage
 from bot.domain.digest_totals import Counts, LeavingSplit, counts_of, leaving_split
 from bot.forms.digest_section import DigestLines, DigestSection, read_sections
@@ -59,7 +61,6 @@ from storage import digest as store
 from storage.digest import CollectionInfo, PastReport, PpoRow, ReportRow, ScopeInfo
 from storage.models import OrgKind
 
-LOW_COVERAGE = 50.0
 FALL_POINTS = 5.0
 DEFAULT_EVENTS_WINDOW = timedelta(days=7)
 _EPSILON = 1e-9
@@ -249,7 +250,7 @@ def _rose(counted: Sequence[PpoLine]) -> list[PpoLine]:
 
 def _low_and_fell(counted: Sequence[PpoLine]) -> tuple[list[PpoLine], list[PpoLine]]:
     """Under 50 %, lowest first; fallen by 5 p.p. or more, biggest fall first."""
-    low = [line for line in counted if (line.coverage or 0.0) < LOW_COVERAGE - _EPSILON]
+    low = [line for line in counted if tier_of(line.coverage or 0.0) is Tier.LOW]
     low.sort(key=lambda line: line.coverage or 0.0)
     fell = [
         line

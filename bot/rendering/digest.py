@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from operator import attrgetter
 
-from bot.domain.coverage import format_percent, format_points, rounded
+from bot.domain.coverage import format_percent, format_points, rounded, rounded_percent
 from bot.domain.digest import Digest, PpoLine, Status
 from bot.domain.timezones import zone_named
 from bot.rendering.charts import coverage_chart_png
@@ -270,8 +270,8 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_CONTACT, lambda digest, line: _contact(line.ppo, digest.today)),
     _Column(t.H_PERIOD, lambda digest, _: common.period_name(digest.period)),
     *(_Column(label, _report_field(name)) for label, name in SUMMED),
-    _Column(t.H_COVERAGE, lambda _, line: rounded(line.coverage)),
-    _Column(t.H_YOUTH_COVERAGE, lambda _, line: rounded(line.youth_coverage)),
+    _Column(t.H_COVERAGE, lambda _, line: rounded_percent(line.coverage)),
+    _Column(t.H_YOUTH_COVERAGE, lambda _, line: rounded_percent(line.youth_coverage)),
     _Column(t.H_CHANGE, lambda _, line: rounded(line.change)),
     _Column(
         t.H_PREVIOUS_PERIOD,

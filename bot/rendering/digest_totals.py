@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.coverage import rounded
+from bot.domain.coverage import rounded, rounded_percent
 from bot.domain.digest import Digest
 from bot.domain.digest_totals import Reason
 from bot.texts import common
@@ -57,8 +57,8 @@ def totals_row(digest: Digest, headers: Sequence[str]) -> list[object]:
         t.H_DISTRICT: t.TOTAL,
         t.H_PPO: t.counted_reports(len(reports)),
         t.H_PERIOD: common.period_name(digest.period),
-        t.H_COVERAGE: rounded(digest.coverage),
-        t.H_YOUTH_COVERAGE: rounded(digest.counts.youth_coverage),
+        t.H_COVERAGE: rounded_percent(digest.coverage),
+        t.H_YOUTH_COVERAGE: rounded_percent(digest.counts.youth_coverage),
         t.H_CHANGE: rounded(digest.coverage_change),
     }
     for header, field in SUMMED:
@@ -77,7 +77,7 @@ def _reasons_rows(digest: Digest) -> list[list[object]]:
     leaving = digest.leaving
 
     def share(count: int) -> float | None:
-        return rounded(count / leaving.left * 100) if leaving.left else None
+        return rounded_percent(count / leaving.left * 100) if leaving.left else None
 
     rows: list[list[object]] = [
         [REASON_TEXT[reason], count, share(count)] for reason, count in leaving.ranked()

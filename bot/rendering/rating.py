@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot.domain.coverage import format_percent, format_points, half_up, rounded
+from bot.domain.coverage import format_percent, format_points, half_up, rounded, rounded_percent
 from bot.domain.rating import DEFAULT_WEIGHTS, Criterion, RatedOrg, Rating, RatingWeights, Unrated
 from bot.rendering.tables import Column, fit_to_screen, headers, short, table_xlsx
 from bot.texts import common
@@ -140,16 +140,16 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_PERIOD, lambda _, org: _period(org.row.last)),
     _Column(t.H_WORKERS, lambda _, org: None if org.row.last is None else org.row.last.workers),
     _Column(t.H_MEMBERS, lambda _, org: None if org.row.last is None else org.row.last.members),
-    _Column(t.H_COVERAGE, lambda _, org: rounded(org.coverage)),
+    _Column(t.H_COVERAGE, lambda _, org: rounded_percent(org.coverage)),
     _Column(t.h_score(t.CRITERIA_SHORT["coverage"]), _score(Criterion.COVERAGE)),
     _Column(t.H_BASELINE, lambda _, org: _period(org.row.baseline)),
     _Column(t.H_CHANGE, lambda _, org: rounded(org.change)),
     _Column(t.h_score(t.CRITERIA_SHORT["change"]), _score(Criterion.CHANGE)),
-    _Column(t.H_YOUTH, lambda _, org: rounded(org.youth)),
+    _Column(t.H_YOUTH, lambda _, org: rounded_percent(org.youth)),
     _Column(t.h_score(t.CRITERIA_SHORT["youth"]), _score(Criterion.YOUTH)),
     _Column(t.H_TARGETS, lambda _, org: org.row.targets),
     _Column(t.H_ON_TIME, lambda _, org: org.row.on_time),
-    _Column(t.H_ON_TIME_SHARE, lambda _, org: rounded(org.on_time)),
+    _Column(t.H_ON_TIME_SHARE, lambda _, org: rounded_percent(org.on_time)),
     _Column(t.h_score(t.CRITERIA_SHORT["on_time"]), _score(Criterion.ON_TIME)),
     _Column(t.H_EVENTS, lambda _, org: org.row.events),
     _Column(t.h_score(t.CRITERIA_SHORT["events"]), _score(Criterion.EVENTS)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.coverage import format_percent, format_points, rounded
+from bot.domain.coverage import format_percent, format_points, rounded, rounded_percent
 from bot.domain.trends import SPANS, Move, Point, Series, Trends, combine, year_rows
 from bot.rendering.tables import Column, headers, short, table_rows
 from bot.rendering.xlsx import build_workbook_xlsx
@@ -106,10 +106,10 @@ def _point_cells(point: Point) -> list[object]:
     return [
         point.members,
         point.workers,
-        rounded(point.coverage),
+        rounded_percent(point.coverage),
         point.youth_members if point.youth_workers else None,
         point.youth_workers or None,
-        rounded(point.youth_coverage),
+        rounded_percent(point.youth_coverage),
     ]
 
 
@@ -148,10 +148,10 @@ _PERIOD_COLUMNS: tuple[Column[None, tuple[str, object, Point]], ...] = (
     Column(t.H_REPORTS, lambda _, row: row[2].reports),
     Column(t.H_MEMBERS, lambda _, row: row[2].members),
     Column(t.H_WORKERS, lambda _, row: row[2].workers),
-    Column(t.H_COVERAGE, lambda _, row: rounded(row[2].coverage)),
+    Column(t.H_COVERAGE, lambda _, row: rounded_percent(row[2].coverage)),
     Column(t.H_YOUTH_MEMBERS, lambda _, row: row[2].youth_members),
     Column(t.H_YOUTH_WORKERS, lambda _, row: row[2].youth_workers),
-    Column(t.H_YOUTH_COVERAGE, lambda _, row: rounded(row[2].youth_coverage)),
+    Column(t.H_YOUTH_COVERAGE, lambda _, row: rounded_percent(row[2].youth_coverage)),
 )
 
 
@@ -178,8 +178,8 @@ _MOVE_COLUMNS: tuple[Column[None, Move], ...] = (
     Column(t.H_NUMBER, lambda _, move: move.ppo.org_id),
     Column(t.H_PPO, lambda _, move: move.ppo.name),
     Column(t.H_CHAIR, lambda _, move: chair_of(move.ppo) or None),
-    Column(t.H_BEFORE, lambda _, move: rounded(move.before)),
-    Column(t.H_AFTER, lambda _, move: rounded(move.after)),
+    Column(t.H_BEFORE, lambda _, move: rounded_percent(move.before)),
+    Column(t.H_AFTER, lambda _, move: rounded_percent(move.after)),
     Column(t.H_CHANGE, lambda _, move: rounded(move.change)),
 )
 
