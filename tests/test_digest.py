@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.calendar import Tier, tier_of
 from bot.domain.digest import DigestData, Status, build_digest, load_digest, parse_period
 from bot.domain.trends import Point, Series
 from bot.rendering import charts, histogram
@@ -548,6 +549,18 @@ async def test_chart_png_draws_the_digest_sorted_with_lines_and_band_colors(sess
         )
     # bars top to bottom: each lower on the picture than the previous
     assert [box[1] for box in chart.bar_boxes] == sorted(box[1] for box in chart.bar_boxes)
+
+
+def test_a_ppo_at_80_percent_is_drawn_in_the_calendars_50_to_80_group() -> None:
+    """Seed 002: 50-80 % report four times a year, «более 80 %» twice, and the calendar's tier
+    of 80 % exactly is 50-80 %. The district chart paints it in that band (it was «80 % и
+    выше» green) and the region's histogram counts it in [75, 80], not above 80 %."""
+    assert tier_of(80.0) is Tier.MID
+    assert charts.band_color(80.0) == charts.COLOR_MID
+    assert charts.band_color(80.01) == charts.COLOR_HIGH
+    assert charts.band_color(49.99) == charts.COLOR_LOW
+    counts = histogram.bin_counts([75.0, 80.0, 80.5, 85.0])
+    assert counts[15:18] == [2, 1, 1]
 
 
 def test_chart_of_many_ppo_shows_the_lowest_and_says_so() -> None:

@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
+from bot.domain.calendar import Tier, tier_of
 from bot.domain.coverage import format_percent
 from bot.rendering.glyphs import NO_FORMULAS, drawable
 from bot.texts import digest as t
@@ -46,7 +47,7 @@ TICK_PT = 16
 LOW, HIGH = 50.0, 80.0
 COLOR_LOW = "#ef5350"  # under 50 %
 COLOR_MID = "#ffb300"  # 50 to 80 %
-COLOR_HIGH = "#66bb6a"  # 80 % and over
+COLOR_HIGH = "#66bb6a"  # more than 80 %
 LINE_LOW = "#b71c1c"
 LINE_HIGH = "#1b5e20"
 LEVELS = ((LOW, LINE_LOW), (HIGH, LINE_HIGH))
@@ -74,10 +75,14 @@ class CoverageChart:
     bar_boxes: list[tuple[float, float, float, float]]  # per shown bar: left, top, right, bottom
 
 
+BAND_COLORS = {Tier.LOW: COLOR_LOW, Tier.MID: COLOR_MID, Tier.HIGH: COLOR_HIGH}
+
+
 def band_color(value: float) -> str:
-    if value < LOW:
-        return COLOR_LOW
-    return COLOR_MID if value < HIGH else COLOR_HIGH
+    """The colour of the calendar's tier of ``value`` (``tier_of``), not a comparison of its
+    own: 80 % exactly is 50-80 % and reports four times a year, the documents' «более 80 %»
+    twice; the picture shown at the presidium puts a ППО in the group the calendar does."""
+    return BAND_COLORS[tier_of(value)]
 
 
 class AggCanvas(Protocol):

@@ -2,9 +2,9 @@
 
 A region has thousands of ППО; 10,000 bars (or the lowest 40 of them) say little and cost
 seconds. The histogram counts ППО per 5 p.p. of coverage, coloured like the district chart's
-bars (under 50 %, 50-80 %, 80 % and over), with the 50 % and 80 % lines and the region's own
-coverage marked. One bar container, a handful of texts, a 1080 × 1080 px canvas: about a tenth
-of a second.
+bars by the calendar's tiers (under 50 %, 50-80 %, more than 80 %), with the 50 % and 80 %
+lines and the region's own coverage marked. One bar container, a handful of texts, a 1080 ×
+1080 px canvas: about a tenth of a second.
 
 Matplotlib's object-oriented API on the Agg canvas (``bot.rendering.charts``), never
 ``pyplot``: nothing global, safe in a worker thread. Pure: no Telegram, no database.
@@ -12,11 +12,13 @@ Matplotlib's object-oriented API on the Agg canvas (``bot.rendering.charts``), n
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 
+from bot.domain.calendar import Tier, tier_of
 from bot.domain.coverage import format_percent
 from bot.rendering.charts import (
     GRID_COLOR,
@@ -51,15 +53,30 @@ class CoverageHistogram:
     png: bytes
     width: int
     height: int
-    counts: list[int]  # BINS numbers: [0, 5), [5, 10), …, [95, 100]
+    counts: list[int]  # BINS numbers: [0, 5), …, [75, 80], (80, 85), …, [95, 100]
     overall: float | None
 
 
+def _middle(index: int) -> float:
+    """The middle of a bin: its tier is the bin's (no bin spans a tier's boundary)."""
+    return (index + 0.5) * BIN_WIDTH
+
+
+def bin_of(value: float) -> int:
+    """The bin of ``value``: by 5 p.p., 100 % (and above, should a report say so) in the last.
+    A value on a bin's left edge whose tier is not the bin's goes to the bin below: 80 % is
+    50-80 % (``tier_of``), so it is counted in [75, 80], not with those above 80 %."""
+    index = min(max(int(value // BIN_WIDTH), 0), BINS - 1)
+    if index and tier_of(value) is not tier_of(_middle(index)):
+        index -= 1
+    return index
+
+
 def bin_counts(values: Sequence[float]) -> list[int]:
-    """ППО per bin; 100 % (and above, should a report say so) falls in the last bin."""
+    """ППО per bin (``bin_of``)."""
     counts = [0] * BINS
     for value in values:
-        counts[min(max(int(value // BIN_WIDTH), 0), BINS - 1)] += 1
+        counts[bin_of(value)] += 1
     return counts
 
 
@@ -83,9 +100,8 @@ def render_coverage_histogram(
         if not values:
             fig.text(0.5, 0.45, t.CHART_EMPTY, fontsize=TITLE_PT, ha="center", color=TEXT_COLOR)
             return CoverageHistogram(png_bytes(canvas), WIDTH_PX, HEIGHT_PX, counts, overall)
-        low = sum(1 for value in values if value < LOW)
-        high = sum(1 for value in values if value >= HIGH)
-        subtitle = t.histogram_subtitle(len(values), low, high)
+        tiers = Counter(tier_of(value) for value in values)
+        subtitle = t.histogram_subtitle(len(values), tiers[Tier.LOW], tiers[Tier.HIGH])
         fig.text(0.03, 0.855, subtitle, fontsize=SUBTITLE_PT, color=TEXT_COLOR, va="top")
         ax = fig.add_axes(_PLOT_BOX)
         _draw_bins(ax, counts)
@@ -100,7 +116,7 @@ def _draw_bins(ax: Axes, counts: list[int]) -> None:
         counts,
         width=BIN_WIDTH * 0.92,
         align="edge",
-        color=[band_color(left) for left in lefts],
+        color=[band_color(_middle(index)) for index in range(BINS)],
         edgecolor="none",
         zorder=2,
     )

@@ -235,7 +235,7 @@ HISTOGRAM_AXIS = "Число ППО"
 
 
 def histogram_subtitle(total: int, low: int, high: int) -> str:
-    return f"ППО с отчётом: {total}; ниже 50 %: {low}; 80 % и выше: {high}"
+    return f"ППО с отчётом: {total}; ниже 50 %: {low}; более 80 %: {high}"
 
 
 def histogram_overall(value: str) -> str:
