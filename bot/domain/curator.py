@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.calendar import local_today
+from bot.domain.calendar import Tier, local_today, tier_of
 from bot.domain.coverage import coverage, format_percent, format_points
 from bot.domain.timezones import zone_of
 from bot.texts import curator as t
@@ -164,11 +164,12 @@ class Uncurated:
 
 
 async def uncurated_low(session: AsyncSession, scope_org_id: int) -> Uncurated:
-    """ППО of the scope whose newest report shows coverage under ``LOW_COVERAGE`` %."""
+    """ППО of the scope whose newest report shows coverage under ``LOW_COVERAGE`` % (the
+    calendar's low tier)."""
     low = tuple(
         row
         for row in await latest_figures(session, scope_org_id)
-        if (value := coverage(row.members, row.workers)) is not None and value < LOW_COVERAGE
+        if tier_of(coverage(row.members, row.workers)) is Tier.LOW  # as the calendar reads it
     )
     curated = await curators_of(session, (row.org_id for row in low))
     return Uncurated(low, tuple(row for row in low if row.org_id not in curated))
