@@ -114,6 +114,20 @@ def is_counting(latest: Subquery) -> ColumnElement[bool]:
     )
 
 
+async def sent_back(session: AsyncSession, org_ids: Sequence[int], period: date) -> set[int]:
+    """The ППО of ``org_ids`` whose report for ``period`` was sent back for correction and not
+    corrected since (its counting revision is the one returned): they owe that report still."""
+    latest = counting_revisions(
+        MembershipReport.org_id.in_(org_ids), MembershipReport.period == period
+    )
+    stmt = (
+        select(MembershipReport.org_id)
+        .join(latest, is_counting(latest))
+        .where(MembershipReport.returned_at.is_not(None))
+    )
+    return set((await session.scalars(stmt)).all())
+
+
 async def latest_reports(
     session: AsyncSession, org_id: int, *, limit: int | None = None
 ) -> Sequence[MembershipReport]:

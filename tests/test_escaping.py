@@ -26,6 +26,7 @@ from bot.texts import event_report as event_report_texts
 from bot.texts import forms as forms_texts
 from bot.texts import importing as importing_texts
 from bot.texts import plans as plans_texts
+from bot.texts import reminders as reminder_texts
 from bot.texts import staff as staff_texts
 from bot.texts.markup import CLIPPED, esc
 from bot.wiring.scheduler import calendar_tick
@@ -604,6 +605,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: staff_texts.tz_set(raw, "Europe/Kaliningrad", 2),
         lambda raw: event_report_texts.event_line(datetime(2026, 11, 10), raw, raw, raw, 30, None),
         lambda raw: importing_texts.unread_sheets([raw, raw]),
+        lambda raw: staff_texts.returned_untold(raw),
+        lambda raw: reminder_texts.chair_correction(
+            raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
+        ),
     ],
     ids=[
         "resuming",
@@ -620,6 +625,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "tz_set",
         "district_event_line",
         "unread_sheets",
+        "returned_untold",
+        "chair_correction",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from factories import membership_report
 from harness import Harness, last_message, texts
 from scenarios import CHAIR
 from storage import reports
-from storage.models import MembershipReport, Person
+from storage.models import MembershipReport, OutboxMessage, Person, Role, RoleGrant
 from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
 
 SCHOOL, KINDERGARTEN = "МБОУ СОШ № 1", "МБДОУ детский сад «Солнышко»"
 SEP, OCT, NOV, DEC = (date(2026, month, 1) for month in (9, 10, 11, 12))
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 async def add_reports(h: Harness, rows: list[tuple[str, date, int, int, int, bool]]) -> None:
@@ -167,3 +169,88 @@ async def test_a_report_sent_back_stays_correctable_after_the_next_one_was_sent(
     november = counting[NOV]
     assert (november.revision, november.members, november.returned_at) == (2, 42, None)
     assert counting[DEC].revision == 1
+
+
+async def return_report(h: Harness, comment: str = "Проверьте число членов профсоюза") -> str:
+    """/return of the school's report through the form; the staff member's last answer."""
+    choice = last_message(await h.send(STAFF, "/return сош"))
+    card = last_message(await h.tap(STAFF, choice, SCHOOL))
+    await h.tap(STAFF, card, "Вернуть")
+    summary = last_message(await h.send(STAFF, comment))
+    return texts(await h.tap(STAFF, summary, "Отправить"))[0]
+
+
+async def test_a_report_returned_late_in_the_evening_reaches_the_chair_in_the_morning(
+    harness: Harness,
+) -> None:
+    await district_with_staff(harness)
+    await submit(harness)
+    harness.clock.moment = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # Monday 23:30 in Moscow
+    assert "возвращён председателю" in await return_report(harness)
+    async with harness.session_pool() as session:
+        stmt = select(OutboxMessage.not_before).where(OutboxMessage.key.startswith("return:"))
+        at = (await session.scalars(stmt)).one()
+    assert at.astimezone(MOSCOW) == datetime(2026, 11, 24, 9, 0, tzinfo=MOSCOW)
+
+
+async def test_only_the_not_delivered_audience_includes_a_chair_whose_report_went_back(
+    harness: Harness,
+) -> None:
+    """/status says «Сдали: 0 из 2» after the school's report went back: «Только не сдавшим»
+    reaches both chairs."""
+    await district_with_staff(harness)
+    await submit(harness)
+    await return_report(harness)
+    assert "Сдали: 0 из 2" in texts(await harness.send(STAFF, "/status"))[0]
+    question = last_message(await harness.send(STAFF, "/announce"))
+    await harness.tap(STAFF, question, "Только не сдавшим")
+    summary = last_message(await harness.send(STAFF, "Сдайте мониторинг до пятницы"))
+    assert "получателей: 2" in (summary.plain_text or "")
+
+
+async def test_a_report_of_a_ppo_without_a_chair_goes_back_and_staff_are_told_so(
+    harness: Harness,
+) -> None:
+    await district_with_staff(harness)
+    await submit(harness)
+    school = await org_id(harness, SCHOOL)
+    async with harness.session_pool() as session, session.begin():
+        await session.execute(
+            update(RoleGrant)
+            .where(RoleGrant.org_id == school, RoleGrant.role == Role.CHAIR)
+            .values(revoked_at=harness.clock.now())
+        )
+    done = await return_report(harness)
+    assert "возвращён на исправление" in done and "у ППО нет подключённого председателя" in done
+    assert "Возвращены на исправление" in texts(await harness.send(STAFF, "/status"))[0]
+
+
+async def test_a_returned_report_never_corrected_is_late_and_its_chair_reminded(
+    harness: Harness,
+) -> None:
+    """A one-off request due 25.11: the school answered, its report went back and was never
+    corrected. The day after the deadline the staff's list of late ППО names it beside the
+    kindergarten, and its chair is reminded, with a button opening the correction."""
+    harness.clock.moment = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday 10:00 in Moscow
+    await district_with_staff(harness)
+    question = last_message(await harness.send(STAFF, "/request"))
+    await harness.tap(STAFF, question, "Мониторинг численности")
+    await harness.send(STAFF, "25.11.2026")
+    summary = last_message(await harness.send(STAFF, "Срочный мониторинг"))
+    assert "открыт" in texts(await harness.tap(STAFF, summary, "Отправить"))[0]
+    await drain(harness)
+    await submit(harness)
+    await return_report(harness)
+    await drain(harness)
+    harness.clock.moment = datetime(2026, 11, 26, 7, 30, tzinfo=UTC)  # Thursday 10:30
+
+    sent = await drain(harness)
+
+    escalation = [r.plain_text or "" for r in sent if r.chat_id == STAFF]
+    assert escalation and SCHOOL in escalation[0] and KINDERGARTEN in escalation[0]
+    reminded = [r for r in sent if r.chat_id == CHAIR]
+    assert reminded and "возвращён на исправление и ещё не исправлен" in (
+        reminded[0].plain_text or ""
+    )
+    opened = texts(await harness.tap(CHAIR, reminded[0], reminded[0].buttons()[0][0]))[-1]
+    assert "Проверьте число членов профсоюза" in opened  # the correction, with its comment

@@ -51,7 +51,8 @@ async def recipients(
     digest = await load_digest(
         session, scope_org_id=scope_org_id, today=today, default_tz=default_tz
     )
-    lines = digest.late if only_late else digest.lines
+    # Not delivered: those still to report, and those whose report went back for correction.
+    lines = [*digest.late, *digest.returned] if only_late else digest.lines
     chats = {
         line.ppo.chair_tg_id: line.ppo.timezone
         for line in lines

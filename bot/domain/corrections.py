@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.domain.calendar import next_allowed_moment
 from bot.domain.coverage import coverage, format_percent
 from bot.domain.membership import CORRECTION_FORM, report_answers
 from bot.domain.staff_scope import lineage
@@ -59,6 +61,7 @@ async def open_return(request: declaration.OpenRequest) -> declaration.Opening:
         report_id=report.id,
         period=report.period,
         lineage=tuple(await lineage(request.session, org)),
+        tz=request.tz,
     )
     return await request.start_new(RETURN, context)
 
@@ -91,11 +94,12 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         },
     )
     chair = await people.chair_of(session, report.org_id)
-    if chair is None:
-        return t.NO_CHAIR_TO_TELL
+    if chair is None:  # returned all the same: its figures are in doubt whoever corrects them
+        return t.returned_untold(context.org_name)
     person = await people.person_by_id(session, chair.person_id)
     assert person is not None
     period = common.period_name(report.period)
+    zone = ZoneInfo(context.tz or "UTC")  # the ППО's: the notice waits out its night
     await outbox.enqueue(
         session,
         key=outbox_key(KeyPurpose.RETURNED_REPORT, report.id, person.tg_user_id),
@@ -105,7 +109,7 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
             t.returned_to_chair(context.org_name, period, comment),
             submission.form_button(CORRECTION_FORM.name, report.org_id),
         ),
-        not_before=now,
+        not_before=next_allowed_moment(now, zone, submission.calendar, working_days=False),
         now=now,
     )
     return t.returned_done(context.org_name)

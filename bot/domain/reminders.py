@@ -40,10 +40,12 @@ from bot.domain.calendar import (
 from bot.domain.clock import Clock
 from bot.domain.escalation import escalation_recipients
 from bot.domain.isolation import Isolation
+from bot.domain.membership import CORRECTION_FORM
 from bot.domain.tick import Tick
 from bot.forms.declaration import FormButton, with_button
 from bot.texts import reminders as t
 from storage import collections as store
+from storage import reports
 from storage.contacts import Contact, chairs_of
 from storage.models import Collection, CollectionKind, CollectionTarget, Organization
 from storage.outbox import OutboxKind, enqueue
@@ -88,7 +90,8 @@ async def _plan_collection(
     if scope is None or scope.archived_at is not None:
         return 0
     rows = await store.targets(session, collection.id, lock=True)
-    pending = [(target, org) for target, org in rows if target.submitted_at is None]
+    returned = await _sent_back(session, collection, rows)
+    pending = [(t, org) for t, org in rows if t.submitted_at is None or org.id in returned]
     if not pending:
         return 0
     chairs = await chairs_of(session, (org.id for _, org in pending))
@@ -96,7 +99,10 @@ async def _plan_collection(
     for target, org in pending:
         async with isolation.unit(f"reminder of collection {collection.id} to ППО {org.id}"):
             chair = chairs.get(org.id)
-            if await _remind_chair(session, collection, target, org, chair, tick, form_button):
+            correcting = org.id in returned
+            if await _remind_chair(
+                session, collection, target, org, chair, tick, form_button, correcting=correcting
+            ):
                 count += 1
     async with isolation.unit(f"escalation of collection {collection.id}"):
         async with session.begin_nested():
@@ -113,8 +119,12 @@ async def _remind_chair(
     chair: Contact | None,
     tick: Tick,
     form_button: FormButton,
+    *,
+    correcting: bool,
 ) -> bool:
-    """Enqueue the chair reminder of one target that is due now; True if one was enqueued."""
+    """Enqueue the chair reminder of one target that is due now; True if one was enqueued.
+    ``correcting``: the report that answered it was sent back: the reminder asks for the
+    correction, and its button opens it."""
     if chair is None or chair.unreachable:
         return False
     tz = tick.zone(org)
@@ -126,8 +136,12 @@ async def _remind_chair(
     if picked is None:
         return False
     item, deliver_at = picked
-    text = _chair_text(collection, target, org, item, local_today(deliver_at, tz))
-    payload = with_button(text, form_button(collection.kind.value, org.id))
+    if correcting:
+        text = t.chair_correction(org.name, period=collection.period, deadline=target.deadline)
+        payload = with_button(text, form_button(CORRECTION_FORM.name, org.id))
+    else:
+        text = _chair_text(collection, target, org, item, local_today(deliver_at, tz))
+        payload = with_button(text, form_button(collection.kind.value, org.id))
     return await enqueue(
         session,
         key=outbox_key(KeyPurpose.REMINDER, collection.id, org.id, item.purpose, chair.tg_user_id),
@@ -137,6 +151,19 @@ async def _remind_chair(
         not_before=deliver_at,
         now=tick.now,
     )
+
+
+async def _sent_back(
+    session: AsyncSession,
+    collection: Collection,
+    rows: Sequence[tuple[CollectionTarget, Organization]],
+) -> set[int]:
+    """The ППО whose answer to a monitoring collection was sent back and is not corrected:
+    they owe it still, so they are reminded and named as late as if they had not answered."""
+    if collection.kind is not CollectionKind.MEMBERSHIP:
+        return set()
+    answered = [org.id for target, org in rows if target.submitted_at is not None]
+    return await reports.sent_back(session, answered, collection.period) if answered else set()
 
 
 def _late_lines(

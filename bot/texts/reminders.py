@@ -53,6 +53,14 @@ def chair_open(org_name: str, *, calendar: bool, period: date, title: str, deadl
     return _head(org_name) + body
 
 
+def chair_correction(org_name: str, *, period: date, deadline: date) -> str:
+    """The report that answered this collection was sent back and is not corrected yet."""
+    return _head(org_name) + (
+        f"Напоминание: отчёт за {period_name(period)} возвращён на исправление и ещё не "
+        f"исправлен. Срок — до {day_text(deadline)}."
+    )
+
+
 def chair_before(
     org_name: str, *, calendar: bool, period: date, title: str, deadline: date, days_left: int
 ) -> str:

@@ -88,7 +88,13 @@ def returned_done(org: str) -> str:
     )
 
 
-NO_CHAIR_TO_TELL = "⚠️ У ППО нет подключённого председателя: вернуть отчёт некому."
+def returned_untold(org_name: str) -> str:
+    """Returned, with nobody to tell: the report no longer counts, and staff must know why."""
+    return (
+        f"↩️ Отчёт «{esc(org_name)}» возвращён на исправление: в /status он среди возвращённых "
+        "и не засчитан. Сообщить об этом некому — у ППО нет подключённого председателя; "
+        "попросите администратора пригласить его (/invite)."
+    )
 
 
 def coverage_line(coverage: str) -> str:
