@@ -16,7 +16,8 @@ from storage import drafts
 
 
 async def show_where_the_form_stands(message: Message, ctx: Ctx) -> None:
-    """The current question (or summary) of the person's form, if one is open."""
+    """The current question (or summary) of the person's form (``DbSessionMiddleware`` feeds
+    again only the updates of a person with one open)."""
     draft = await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id)
     if draft is not None:
         await FormChat(message, ctx).show(draft, note=t.SAVED_BEFORE_RESTART)

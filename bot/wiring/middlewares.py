@@ -22,7 +22,7 @@ from bot.domain.clock import Clock
 from bot.domain.viewer import load_viewer
 from bot.wiring.context import Ctx
 from bot.wiring.update_files import kept_for_the_update
-from storage import outbox
+from storage import drafts, outbox
 from storage.engine import holds_no_write_lock
 from storage.updates import claim_update, was_applied
 
@@ -170,13 +170,18 @@ class DbSessionMiddleware(BaseMiddleware):
 
     async def _show_again(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         """An update fed again after it was applied: its replies may never have gone out (the
-        process stopped while they waited), so a person who wrote privately is shown where
-        they stand, by the one router that takes ``REPLAYED`` updates; nothing is applied."""
+        process stopped while they waited). A person in the middle of a form, who wrote
+        privately, is shown where it stands (by the one router that takes ``REPLAYED``
+        updates), lest an answer typed again be taken for the next question; nothing is
+        applied, and anyone else gets nothing."""
         chat: Chat | None = data.get("event_chat")
+        user: User | None = data.get("event_from_user")
         personal = event.message or event.edited_message or event.callback_query
-        if chat is None or chat.type != ChatType.PRIVATE or personal is None:
+        if chat is None or chat.type != ChatType.PRIVATE or personal is None or user is None:
             return None
         async with self.pools[0]() as session, session.begin():
+            if await drafts.get_draft(session, user.id) is None:
+                return None
             return await handler(event, {**data, "session": session, REPLAYED: True})
 
     async def _claim(self, session: AsyncSession, update_id: int) -> None:
