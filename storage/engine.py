@@ -45,7 +45,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
     pool: dict[str, int] = {}
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     engine = create_async_engine(url, echo=echo, hide_parameters=True, **pool)
 

@@ -22,6 +22,8 @@ from bot.domain.calendar import (
     send_moment,
     tier_of,
 )
+from bot.wiring.config import Settings, describe_error
+from harness import TOKEN
 
 S = CalendarSettings()
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -186,3 +188,34 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert loaded.months_high == (2, 10, 12)
     assert loaded.remind_after_days == (1, 2)
     assert loaded.send_time == time(11, 30)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "refusal"),
+    [
+        ("DEADLINE_DAY", "40", "CALENDAR__DEADLINE_DAY Input should be less than or equal to 31"),
+        ("QUIET_END", "9 утра", "CALENDAR__QUIET_END Input should be in a valid time format"),
+        ("MONTHS_HIGH", "", "CALENDAR__MONTHS_HIGH must list at least one month from 1 to 12"),
+        ("DEADLINE_DAYS", "20", "CALENDAR__DEADLINE_DAYS is not a known setting (misspelt?)"),
+    ],
+)
+def test_a_wrong_calendar_setting_is_named_in_full(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, refusal: str
+) -> None:
+    """The start stops naming the setting as written in .env, not only «CALENDAR»; an emptied
+    month list is not «never», a misspelt name is not silently dropped."""
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv(f"CALENDAR__{name}", value)
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert describe_error(error.value).startswith(f"Configuration error: {refusal}")
+
+
+def test_a_misspelt_delivery_setting_is_refused_as_well(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DELIVERY__GLOBAL_PER_SECONDS", "10")
+    with pytest.raises(ValidationError) as error:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert describe_error(error.value) == (
+        "Configuration error: DELIVERY__GLOBAL_PER_SECONDS is not a known setting (misspelt?)"
+    )

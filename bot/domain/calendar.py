@@ -20,7 +20,14 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from pydantic_settings import NoDecode
 
 Audience = Literal["chair", "escalation"]
@@ -50,6 +57,9 @@ def _split_ints(value: object) -> object:
 
 
 def _months(value: tuple[int, ...]) -> tuple[int, ...]:
+    """An emptied setting (``CALENDAR__MONTHS_HIGH=``) is a mistake, not «never report»."""
+    if not value:
+        raise ValueError("must list at least one month from 1 to 12")
     if any(not 1 <= month <= 12 for month in value):
         raise ValueError("months must be numbers from 1 to 12")
     return tuple(sorted(set(value)))
@@ -78,7 +88,12 @@ DaysAfter = Annotated[DayOffsets, AfterValidator(_after_deadline)]
 
 
 class CalendarSettings(BaseModel):
-    """The monitoring calendar: when periods open, their deadline, when reminders go out."""
+    """The monitoring calendar: when periods open, their deadline, when reminders go out.
+
+    Unknown names are refused: a misspelt ``CALENDAR__…`` setting would otherwise be dropped
+    and its default used without a word."""
+
+    model_config = ConfigDict(extra="forbid")
 
     months_mid: Months = (3, 6, 10, 12)
     """Months in which a ППО with coverage 50-80 % reports (seed 002)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from bot.domain.calendar import CalendarSettings
 
@@ -26,6 +28,13 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/bot.sqlite3"
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
 #: Telegram's rule for ``secret_token`` (sent back in X-Telegram-Bot-Api-Secret-Token).
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: A host name or an IPv4 address in ``WEBHOOK_LISTEN`` (an IPv6 one comes in brackets).
+LISTEN_HOST_SHAPE = re.compile(r"[A-Za-z0-9.-]+")
+#: The ports Telegram posts webhook updates to (setWebhook refuses any other).
+WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})
+#: Telegram user ids are positive 64-bit numbers (group chats have negative ids).
+USER_ID_LIMIT = 2**63
+NOT_USER_IDS = "must be Telegram user ids separated by commas"
 
 
 class DeliverySettings(BaseModel):
@@ -73,7 +82,19 @@ class DatabaseSettings(BaseSettings):
             raise ValueError(
                 "must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// (async drivers)"
             )
-        return value
+        return _home_expanded(value)
+
+
+def _home_expanded(database_url: str) -> str:
+    """An SQLite URL with «~» in its path replaced by the home folder: the lock, the checks,
+    the transfer and the engine then all open the same file (SQLite itself never expands it)."""
+    url = make_url(database_url)
+    if not url.get_backend_name().startswith("sqlite") or not url.database:
+        return database_url
+    if not url.database.startswith("~"):
+        return database_url
+    expanded = url.set(database=str(Path(url.database).expanduser()))
+    return expanded.render_as_string(hide_password=False)
 
 
 class Settings(DatabaseSettings):
@@ -127,6 +148,12 @@ class Settings(DatabaseSettings):
         parts = urlsplit(value)
         if parts.scheme != "https" or not parts.hostname:
             raise ValueError("must be an https:// URL (Telegram posts updates only over HTTPS)")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ValueError("has a port that is not a number from 1 to 65535") from None
+        if port is not None and port not in WEBHOOK_PORTS:
+            raise ValueError("port must be 443, 80, 88 or 8443 (Telegram posts to no other)")
         return value
 
     @field_validator("webhook_secret")
@@ -142,7 +169,7 @@ class Settings(DatabaseSettings):
     @classmethod
     def _webhook_listen(cls, value: str) -> str:
         host, _, port = value.rpartition(":")
-        if not host.strip("[]") or not port.isdigit() or not 1 <= int(port) <= 65535:
+        if not _listen_host(host) or not port.isdigit() or not 1 <= int(port) <= 65535:
             raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
         return value
 
@@ -172,7 +199,16 @@ class Settings(DatabaseSettings):
             try:
                 return frozenset(int(part) for part in parts if part)
             except ValueError:
-                raise ValueError("must be Telegram user ids separated by commas") from None
+                raise ValueError(NOT_USER_IDS) from None
+        return value
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _user_ids(cls, value: frozenset[int]) -> frozenset[int]:
+        """A group's id (negative) or a number past 64 bits would pass as a number and fail
+        only later, when the bot first writes to an admin."""
+        if any(not 1 <= user_id < USER_ID_LIMIT for user_id in value):
+            raise ValueError(NOT_USER_IDS)
         return value
 
     @field_validator("timezone")
@@ -202,13 +238,30 @@ class Settings(DatabaseSettings):
         return value.rstrip("/")
 
 
+def _listen_host(host: str) -> bool:
+    """Whether the host part of ``WEBHOOK_LISTEN`` is one to bind: a name or an IPv4 address,
+    or an IPv6 address in brackets (``[::1]``)."""
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return False
+        return True
+    return LISTEN_HOST_SHAPE.fullmatch(host) is not None
+
+
 def describe_error(error: ValidationError) -> str:
-    """One line naming the setting that is missing or wrong, for a clean exit at start."""
+    """One line naming the setting that is missing or wrong, for a clean exit at start.
+
+    A nested setting is named as it is written in ``.env`` (``CALENDAR__DEADLINE_DAY``);
+    positions in a list (numbers in the location) are left out."""
     first = error.errors()[0]
     message = first["msg"].removeprefix("Value error, ")
     if not first["loc"]:  # a rule about several settings names them in its message
         return f"Configuration error: {message}"
-    name = str(first["loc"][0]).upper()
+    name = "__".join(str(part) for part in first["loc"] if isinstance(part, str)).upper()
     if first["type"] == "missing":
         return f"Configuration error: {name} is not set (put it in .env or the environment)"
+    if first["type"] == "extra_forbidden":
+        return f"Configuration error: {name} is not a known setting (misspelt?)"
     return f"Configuration error: {name} {message}"
