@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import fcntl
 import gc
 import logging
@@ -37,6 +38,8 @@ from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.transfer import TransferError, transfer
 
+USAGE = "usage: python -m bot [run | migrate | transfer --from DATABASE_URL --to DATABASE_URL]"
+
 
 class AlreadyRunningError(RuntimeError):
     """Another bot process holds the database's lock."""
@@ -47,7 +50,7 @@ def _sqlite_file(database_url: str) -> Path | None:
     url = make_url(database_url)
     if not url.get_backend_name().startswith("sqlite") or url.database in {None, "", ":memory:"}:
         return None
-    return Path(str(url.database)).expanduser().resolve()
+    return Path(str(url.database)).resolve()  # «~» is expanded by the settings
 
 
 @contextlib.contextmanager
@@ -57,6 +60,8 @@ def single_instance(database_url: str) -> Iterator[None]:
     if database is None:
         yield
         return
+    if database.is_dir():  # SQLite would fail later, with no word of which setting
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a database file", str(database))
     path = database.with_name(database.name + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -124,31 +129,35 @@ def _transfer_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _transfer_refusal(source: str, target: str) -> str | None:
-    """Why the transfer cannot even start (a bad URL, no source file), None when it can."""
-    for flag, url in (("--from", source), ("--to", target)):
-        try:
-            DatabaseSettings(database_url=url, _env_file=None)  # type: ignore[call-arg]
-        except ValidationError as error:
-            return f"{flag} " + error.errors()[0]["msg"].removeprefix("Value error, ")
+def _checked_url(flag: str, url: str) -> str:
+    """The URL as the settings read it («~» expanded), so that the checks, the lock and the
+    copy all open the same file; TransferError naming the flag when it cannot be used."""
+    try:
+        return DatabaseSettings(database_url=url, _env_file=None).database_url  # type: ignore[call-arg]
+    except ValidationError as error:
+        raise TransferError(
+            f"{flag} " + error.errors()[0]["msg"].removeprefix("Value error, ")
+        ) from None
+
+
+def _transfer_urls(args: argparse.Namespace) -> tuple[str, str]:
+    """The source and target URLs; TransferError when the copy cannot even start."""
+    source, target = _checked_url("--from", args.source), _checked_url("--to", args.target)
     source_file = _sqlite_file(source)
     if source_file is not None and not source_file.is_file():
-        return f"there is no database file {source_file}"
-    return None
+        raise TransferError(f"there is no database file {source_file}")
+    return source, target
 
 
 def transfer_command(argv: list[str]) -> int:
     """``transfer --from URL --to URL``: copy, print the rows per table; 1 when refused."""
     args = _transfer_arguments(argv)
-    refusal = _transfer_refusal(args.source, args.target)
-    if refusal is not None:
-        print(f"Transfer refused: {refusal}", file=sys.stderr)  # noqa: T201
-        return 1
     with contextlib.ExitStack() as stack:
         try:
-            stack.enter_context(single_instance(args.source))
-            stack.enter_context(single_instance(args.target))
-            copies = asyncio.run(transfer(args.source, args.target))
+            source, target = _transfer_urls(args)
+            stack.enter_context(single_instance(source))
+            stack.enter_context(single_instance(target))
+            copies = asyncio.run(transfer(source, target))
         except (AlreadyRunningError, TransferError) as error:
             print(f"Transfer refused: {error}", file=sys.stderr)  # noqa: T201
             return 1
@@ -163,14 +172,54 @@ def transfer_command(argv: list[str]) -> int:
     return 0
 
 
+def run_command(settings: Settings) -> int:
+    """Start the bot under the database's lock; 1 when another bot holds it, 2 when the
+    database cannot be opened or Telegram refuses the token (one line, no traceback)."""
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(single_instance(settings.database_url))
+        except AlreadyRunningError as error:
+            print(error, file=sys.stderr)  # noqa: T201
+            return 1
+        except OSError as error:  # a file in the way of the folder, no right to write there
+            reason = f"{error.strerror or error}: {error.filename}"
+            print(f"Configuration error: DATABASE_URL cannot be opened: {reason}", file=sys.stderr)  # noqa: T201
+            return 2
+        try:
+            asyncio.run(run(settings))
+        except TelegramUnauthorizedError:
+            print(  # noqa: T201
+                "Configuration error: BOT_TOKEN is refused by Telegram (401 Unauthorized): "
+                "a typo, or revoked in @BotFather",
+                file=sys.stderr,
+            )
+            return 2
+    return 0
+
+
+def _usage(argv: list[str]) -> int | None:
+    """For ``-h``/``--help``: the usage line, 0; for anything but a lone known command (or
+    ``transfer`` with its own arguments): the usage line, 2; None to go on."""
+    if argv[:1] == ["transfer"]:
+        return None
+    if any(arg in {"-h", "--help"} for arg in argv):
+        print(USAGE)  # noqa: T201
+        return 0
+    if len(argv) > 1 or argv[:1] not in ([], ["run"], ["migrate"]):
+        print(f"{USAGE} (got {' '.join(argv)!r})", file=sys.stderr)  # noqa: T201
+        return 2
+    return None
+
+
 def main(argv: list[str]) -> int:
+    refused = _usage(argv)
+    if refused is not None:
+        return refused
     command = argv[0] if argv else "run"
     if command == "transfer":
         return transfer_command(argv[1:])
-    if command not in {"run", "migrate"}:
-        usage = f"usage: python -m bot [run|migrate|transfer] (got {command!r})"
-        print(usage, file=sys.stderr)  # noqa: T201
-        return 2
     try:
         settings = DatabaseSettings() if command == "migrate" else Settings()  # type: ignore[call-arg]
     except ValidationError as error:
@@ -179,16 +228,9 @@ def main(argv: list[str]) -> int:
     level = getattr(settings, "log_level", "INFO")
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if isinstance(settings, Settings):
-        with contextlib.ExitStack() as stack:
-            try:
-                stack.enter_context(single_instance(settings.database_url))
-            except AlreadyRunningError as error:
-                print(error, file=sys.stderr)  # noqa: T201
-                return 1
-            asyncio.run(run(settings))
-    else:
-        asyncio.run(migrate(settings))
-        logging.getLogger(__name__).info("database is at the latest schema")
+        return run_command(settings)
+    asyncio.run(migrate(settings))
+    logging.getLogger(__name__).info("database is at the latest schema")
     return 0
 
 

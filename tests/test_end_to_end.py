@@ -10,6 +10,7 @@ import asyncio
 import io
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.__main__ import USAGE, main
 from bot.texts.common import period_name
 from fakes.telegram_server import FakeTelegramServer, Request
 from handled import wait_handled
@@ -36,6 +38,12 @@ pytestmark = pytest.mark.timeout(300)
 
 CHAIR = 501
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
@@ -174,12 +182,13 @@ async def test_core_loop_survives_sigkill(server: FakeTelegramServer, tmp_path: 
         assert (await session.scalars(select(FormDraft))).all() == []
 
 
-async def start_failing(env: dict[str, str], workdir: Path) -> tuple[int | None, str]:
+async def start_failing(env: dict[str, str], workdir: Path, *args: str) -> tuple[int | None, str]:
     """Run ``python -m bot`` that is expected to stop at once; its exit code and stderr."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
+        *args,
         cwd=workdir,
         env={**env, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE,
@@ -198,12 +207,126 @@ async def test_missing_token_is_one_clear_line(tmp_path: Path) -> None:
     ]
 
 
-async def test_malformed_setting_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "admin_ids",
+    [
+        "12,abc",
+        "99999999999999999999999",  # past 64 bits: crashed the start with an OverflowError
+        "-100123",  # a group chat's id, not a person
+    ],
+)
+async def test_malformed_setting_is_named(tmp_path: Path, admin_ids: str) -> None:
     code, stderr = await start_failing(
-        {**os.environ, "BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc"}, tmp_path
+        {**os.environ, "BOT_TOKEN": TOKEN, "ADMIN_IDS": admin_ids}, tmp_path
     )
     assert code == 2
-    assert stderr.startswith("Configuration error: ADMIN_IDS")
+    assert stderr.splitlines() == [
+        "Configuration error: ADMIN_IDS must be Telegram user ids separated by commas"
+    ]
+
+
+@pytest.mark.parametrize("args", [["migrate", "--foo"], ["run", "--foo"], ["migrate", "x"]])
+async def test_extra_arguments_are_refused_with_the_usage(tmp_path: Path, args: list[str]) -> None:
+    database = tmp_path / "bot.sqlite3"
+    env = {**os.environ, "BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    code, stderr = await start_failing(env, tmp_path, *args)
+    assert code == 2
+    assert stderr.splitlines() == [f"{USAGE} (got {' '.join(args)!r})"]
+    assert not database.exists()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["migrate", "--help"], ["run", "-h"]])
+def test_help_prints_the_usage_and_does_nothing_else(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+    assert main(args) == 0
+    assert capsys.readouterr().out.splitlines() == [USAGE]
+    assert not database.exists()
+
+
+async def test_a_token_telegram_refuses_is_one_clear_line(tmp_path: Path) -> None:
+    """A token of the right shape that Telegram refuses (a typo in its tail, or revoked in
+    @BotFather): every call answered 401."""
+    async with FakeTelegramServer(token=TOKEN) as server:
+        for method in ("getMe", "getWebhookInfo", "deleteWebhook", "getUpdates", "setMyCommands"):
+            server.fail_next(method, error_code=401, description="Unauthorized", times=1000)
+        env = {
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": server.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            "LOG_LEVEL": "WARNING",
+        }
+        code, stderr = await start_failing(env, tmp_path)
+    assert code == 2
+    assert stderr.splitlines()[-1] == (
+        "Configuration error: BOT_TOKEN is refused by Telegram (401 Unauthorized): "
+        "a typo, or revoked in @BotFather"
+    )
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("obstacle", ["a file in the way", "a folder"])
+async def test_a_database_that_cannot_be_opened_is_one_clear_line(
+    tmp_path: Path, obstacle: str
+) -> None:
+    data = tmp_path / "data"
+    database_url = "sqlite+aiosqlite:///data/bot.sqlite3"
+    reason = {
+        "a file in the way": f"File exists: {data}",
+        "a folder": f"is a folder, not a database file: {data}",
+    }[obstacle]
+    if obstacle == "a file in the way":
+        data.write_text("not a folder")
+    else:
+        data.mkdir()
+        database_url = "sqlite+aiosqlite:///data"
+    env = {**os.environ, "BOT_TOKEN": TOKEN, "DATABASE_URL": database_url}
+    code, stderr = await start_failing(env, tmp_path)
+    assert code == 2
+    assert stderr.splitlines() == [f"Configuration error: DATABASE_URL cannot be opened: {reason}"]
+
+
+async def test_a_start_before_the_network_is_up_waits_for_it(tmp_path: Path) -> None:
+    """An office PC that starts the bot before its network is up: the calls before polling
+    are tried again after a growing pause, each failure one line, until Telegram answers."""
+    port = free_port()
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
+        "DATABASE_URL": db_url,
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
+    log = tmp_path / "bot.log"
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=output
+        )
+    try:
+        for _ in range(600):  # migrations, then the first call refused twice
+            if log.read_text().count("start: getWebhookInfo: TelegramNetworkError") >= 2:
+                break
+            await asyncio.sleep(0.1)
+        assert process.returncode is None, log.read_text()[-600:]
+        server = FakeTelegramServer(token=TOKEN)
+        await server.start(port=port)  # the network is up
+        try:
+            await server.wait_polling(timeout=60)
+        finally:
+            await server.stop()
+        assert "Traceback" not in log.read_text()
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
 
 
 async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path: Path) -> None:

@@ -187,3 +187,24 @@ def test_the_command_names_a_url_it_cannot_use(
         "Transfer refused: --from must start with sqlite+aiosqlite:/// or postgresql+asyncpg:// "
         "(async drivers)"
     )
+
+
+def test_a_home_relative_source_is_the_file_in_the_home_folder(
+    tmp_path: Path,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """«~» in an SQLite URL is the home folder for the check, the lock and the copy alike
+    (SQLite itself would open a «~» folder in the working one)."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    asyncio.run(fill(f"sqlite+aiosqlite:///{home / 'bot.sqlite3'}", clock))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    target = f"sqlite+aiosqlite:///{tmp_path / 'target.sqlite3'}"
+
+    assert main(["transfer", "--from", "sqlite+aiosqlite:///~/bot.sqlite3", "--to", target]) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1].startswith("copied ")
+    assert (home / "bot.sqlite3.lock").exists() and list(work.iterdir()) == []

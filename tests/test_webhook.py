@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -27,17 +26,12 @@ from pg_cluster import PostgresCluster
 from storage import outbox
 from storage.outbox import OutboxKind
 from storage.updates import was_applied
+from test_end_to_end import free_port
 from test_inbox import Gate, add_test_handlers
 from test_single_instance import environment, second_bot
 
 SECRET = "Webhook_secret-42"
 PUBLIC_URL = "https://bot.example.org/telegram/updates"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Served:
@@ -322,6 +316,27 @@ async def test_python_m_bot_serves_the_webhook_alone_on_sqlite(tmp_path: Path) -
             {"WEBHOOK_LISTEN": "8080"},
             "Configuration error: WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8080",
         ),
+        (
+            {"WEBHOOK_LISTEN": "127.0.0.1:80:8080"},
+            "Configuration error: WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8080",
+        ),
+        (
+            {"WEBHOOK_LISTEN": "127.0.0.1 :8080"},
+            "Configuration error: WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8080",
+        ),
+        (
+            {"WEBHOOK_LISTEN": "[::1:8080"},
+            "Configuration error: WEBHOOK_LISTEN must be host:port, e.g. 127.0.0.1:8080",
+        ),
+        (
+            {"WEBHOOK_URL": "https://bot.example.org:8080/u", "WEBHOOK_SECRET": SECRET},
+            "Configuration error: WEBHOOK_URL port must be 443, 80, 88 or 8443 "
+            "(Telegram posts to no other)",
+        ),
+        (
+            {"WEBHOOK_URL": "https://bot.example.org:x/u", "WEBHOOK_SECRET": SECRET},
+            "Configuration error: WEBHOOK_URL has a port that is not a number from 1 to 65535",
+        ),
     ],
 )
 def test_webhook_settings_are_checked_at_start(
@@ -333,6 +348,38 @@ def test_webhook_settings_are_checked_at_start(
     with pytest.raises(ValidationError) as error:
         Settings(_env_file=None)  # type: ignore[call-arg]
     assert describe_error(error.value) == refusal
+
+
+def test_an_ipv6_listen_address_and_telegram_s_ports_are_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org:8443/u")
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("WEBHOOK_LISTEN", "[::1]:8080")
+    assert Settings(_env_file=None).webhook_address == ("::1", 8080)  # type: ignore[call-arg]
+
+
+async def test_set_webhook_is_tried_again_while_telegram_fails(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Telegram that answers 5xx at start (or a network not up yet): the registration is
+    tried again after a growing pause, each failure logged in one line."""
+    harness.server.fail_next("setWebhook", error_code=502, description="Bad Gateway", times=2)
+    running = Served(harness)
+    await running.start()
+    try:
+        await harness.server.wait_for(
+            lambda _: [r.method for r in harness.server.requests].count("setWebhook") == 3,
+            timeout=30,
+        )
+        failures = [r.getMessage() for r in caplog.records]
+        failures = [line for line in failures if line.startswith("start: setWebhook")]
+        assert len(failures) == 2 and all("\n" not in line for line in failures)
+        update = harness.server.get_update(harness.server.message(ADMIN, "/help"))
+        assert await running.post(update) == 200
+    finally:
+        await running.shut()
 
 
 def test_without_a_webhook_url_the_bot_polls(monkeypatch: pytest.MonkeyPatch) -> None:

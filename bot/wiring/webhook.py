@@ -19,10 +19,14 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 from aiogram import Bot, Dispatcher
+from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
+from aiogram.utils.backoff import Backoff
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from sqlalchemy import text
@@ -37,6 +41,7 @@ from bot.wiring.middlewares import chat_key_of
 from storage import outbox
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/health"
@@ -188,16 +193,20 @@ async def run_webhook(
     update types are those polling asks for. It is not deleted at shutdown (see the module).
     """
     assert settings.webhook_url is not None and settings.webhook_secret is not None
+    url, secret = settings.webhook_url, settings.webhook_secret.get_secret_value()
     runner = web.AppRunner(create_app(dispatcher, bot, settings), handle_signals=False)
     await runner.setup()  # runs the bot's start-up: menus, scheduler, sender
     try:
         host, port = settings.webhook_address
         await web.TCPSite(runner, host, port).start()
-        await bot.set_webhook(
-            url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            allowed_updates=dispatcher.resolve_used_update_types(),
-            drop_pending_updates=False,
+        await until_answered(
+            "setWebhook",
+            lambda: bot.set_webhook(
+                url=url,
+                secret_token=secret,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+                drop_pending_updates=False,
+            ),
         )
         log.info("webhook mode: listening on %s:%s, path %s", host, port, settings.webhook_path)
         await stop.wait()
@@ -207,10 +216,31 @@ async def run_webhook(
 
 async def leave_webhook(bot: Bot) -> None:
     """Before polling: remove a webhook an earlier webhook run left (pending updates kept)."""
-    info = await bot.get_webhook_info()
+    info = await until_answered("getWebhookInfo", bot.get_webhook_info)
     if info.url:
         log.warning("a webhook was set (%s): removing it to poll instead", info.url)
-        await bot.delete_webhook(drop_pending_updates=False)
+        await until_answered(
+            "deleteWebhook", lambda: bot.delete_webhook(drop_pending_updates=False)
+        )
+
+
+async def until_answered(method: str, call: Callable[[], Awaitable[_T]]) -> _T:
+    """A start-up call tried until Telegram answers: a machine that starts the bot before its
+    network is up (or while Telegram fails, 5xx) waits for it, after a growing pause as the
+    polling does, instead of exiting. Other refusals (a wrong token) still end the start."""
+    backoff = Backoff(config=DEFAULT_BACKOFF_CONFIG)
+    while True:
+        try:
+            return await call()
+        except (TelegramNetworkError, TelegramServerError) as error:
+            log.error(
+                "start: %s: %s: %s; again in %.1f s",
+                method,
+                type(error).__name__,
+                error,
+                backoff.next_delay,
+            )
+            await backoff.asleep()
 
 
 def stop_on_signals() -> asyncio.Event:
