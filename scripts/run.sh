@@ -3,8 +3,6 @@
 # migrations applied on start. Settings come from .env (copy .env.example).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
+source scripts/venv.sh
 .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 exec .venv/bin/python -m bot "$@"

@@ -12,9 +12,7 @@ if [ ! -x "$PG_BIN/initdb" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev
   apt-get update -q
   apt-get install -y -q --no-install-recommends postgresql-15
 fi
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
+source scripts/venv.sh
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -430,3 +432,57 @@ async def test_the_real_bot_builds_region_tables_in_its_worker_process(
     rows = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
     assert name.endswith(".xlsx")
     assert "МБОУ СОШ № 1" in {cell for row in rows for cell in row}
+
+
+def fake_python(path: Path, version: str, *, calls: Path) -> None:
+    """An executable that answers as Python ``version``, makes a fake ``.venv`` of itself
+    on ``-m venv``, and writes down every other command it is given."""
+    new = tuple(map(int, version.split("."))) >= (3, 11)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "#!/bin/sh\n"
+        f'[ "$1" = -c ] && exit {0 if new else 1}\n'
+        f'[ "$1" = --version ] && echo "Python {version}" && exit 0\n'
+        f'[ "$1 $2" = "-m venv" ] && mkdir -p "$3/bin" && cp "$0" "$3/bin/python" && exit 0\n'
+        f'echo "$@" >> {calls}\n'
+    )
+    path.chmod(0o755)
+
+
+def run_script(project: Path, bin_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``bash scripts/run.sh`` in a copy of the project's scripts, with ``bin_dir``'s
+    python3."""
+    (project / "scripts").mkdir(parents=True, exist_ok=True)
+    for name in ("run.sh", "venv.sh"):
+        shutil.copy(ROOT / "scripts" / name, project / "scripts" / name)
+    path = f"{bin_dir}:/usr/bin:/bin"
+    return subprocess.run(
+        ["bash", "scripts/run.sh"],
+        cwd=project,
+        env={"PATH": path, "HOME": str(project)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_run_sh_without_python_3_11_says_so_in_one_line(tmp_path: Path) -> None:
+    fake_python(tmp_path / "bin" / "python3", "3.10.12", calls=tmp_path / "calls")
+    done = run_script(tmp_path / "project", tmp_path / "bin")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ["Python 3.11+ is needed as python3 (found: Python 3.10.12)"]
+    assert not (tmp_path / "project" / ".venv").exists()
+
+
+def test_run_sh_remakes_a_venv_an_older_python_built(tmp_path: Path) -> None:
+    project, calls = tmp_path / "project", tmp_path / "calls"
+    fake_python(project / ".venv" / "bin" / "python", "3.9.2", calls=tmp_path / "old")
+    fake_python(tmp_path / "bin" / "python3", "3.12.1", calls=calls)
+    done = run_script(project, tmp_path / "bin")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["The .venv is not of Python 3.11+: making it again"]
+    assert calls.read_text().splitlines() == [
+        "-m pip install -q --disable-pip-version-check -e .",
+        "-m bot",
+    ]
+    assert not (tmp_path / "old").exists()
