@@ -6,12 +6,17 @@ staff get the answers, the participants and those who stayed away, as a message 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import openpyxl
 from sqlalchemy import select
 
-from bot.domain.district_event_answers import MAX_PEOPLE, parse_came_lines
+from bot.domain.district_event_answers import (
+    MAX_PEOPLE,
+    StaffCameContext,
+    parse_came_lines,
+    staff_came_summary,
+)
 from bot.domain.district_events import PpoRef, resolve
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
@@ -321,9 +326,13 @@ def test_resolve_numbers_names_and_ambiguity() -> None:
 
 def test_staff_attendance_past_what_a_chair_may_enter_is_not_taken() -> None:
     ppos = tuple(PpoRef(id=i, name=n, key=name_key(n)) for i, n in {1: SCHOOL, 2: GARDEN}.items())
-    counts, missing = parse_came_lines(f"1 — 12\n2 — {MAX_PEOPLE + 1}", ppos)
+    typed = f"1 — 12\n2 — {MAX_PEOPLE + 1}"
+    counts, missing = parse_came_lines(typed, ppos)
     assert {ppo_id: count for ppo_id, (_, count) in counts.items()} == {1: 12}
     assert missing == [f"2 — {MAX_PEOPLE + 1}"]
+    context = StaffCameContext(lineage=[1], event_id=1, title="Семинар", ppos=ppos)
+    summary = staff_came_summary({"lines": typed}, context, date(2026, 12, 1)).text
+    assert f"Не распознаны (не будут внесены): 2 — {MAX_PEOPLE + 1}" in summary
 
 
 async def test_a_chair_back_after_blocking_the_bot_is_invited_again(harness: Harness) -> None:

@@ -22,6 +22,7 @@ from bot.texts import admin as admin_texts
 from bot.texts import announcements as announcement_texts
 from bot.texts import chair as chair_texts
 from bot.texts import consent as consent_texts
+from bot.texts import district_events as devent_texts
 from bot.texts import event_report as event_report_texts
 from bot.texts import forms as forms_texts
 from bot.texts import importing as importing_texts
@@ -606,6 +607,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: event_report_texts.event_line(datetime(2026, 11, 10), raw, raw, raw, 30, None),
         lambda raw: importing_texts.unread_sheets([raw, raw]),
         lambda raw: staff_texts.returned_untold(raw),
+        lambda raw: devent_texts.came_not_understood([raw, raw]),
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
         ),
@@ -626,6 +628,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "district_event_line",
         "unread_sheets",
         "returned_untold",
+        "came_not_understood",
         "chair_correction",
     ],
 )

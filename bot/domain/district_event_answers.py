@@ -300,7 +300,7 @@ def staff_came_summary(
     named = [(ppo.name, count) for ppo, count in counts.values()]
     lines = [t.came_lines(named)] if named else []
     if missing:
-        lines.append(t.unresolved(missing))
+        lines.append(t.came_not_understood(missing))
     if not counts:
         lines.append(t.NOTHING_RECOGNISED)
     lines += ["", forms.SUMMARY_CONFIRM_HINT]

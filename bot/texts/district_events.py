@@ -68,8 +68,17 @@ one message, which Telegram refuses (no «Отправить» then)."""
 
 
 def unresolved(refs: Sequence[str]) -> str:
-    listed = fitting([esc(r) for r in refs], more, room=UNRESOLVED_ROOM, sep=", ")
-    return "❗ Не найдены в районе (не будут приглашены): " + listed
+    """Pieces of the typed list of invited ППО that name none of the scope's."""
+    return "❗ Не найдены в районе (не будут приглашены): " + _listed(refs)
+
+
+def came_not_understood(lines: Sequence[str]) -> str:
+    """Attendance lines that name no invited ППО, or give no count a chair could enter."""
+    return "❗ Не распознаны (не будут внесены): " + _listed(lines)
+
+
+def _listed(typed: Sequence[str]) -> str:
+    return fitting([esc(piece) for piece in typed], more, room=UNRESOLVED_ROOM, sep=", ")
 
 
 def without_coverage(count: int) -> str:
