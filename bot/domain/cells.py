@@ -133,7 +133,7 @@ def find_header(
         if not any(cells):
             continue
         first = first if first is not None else cells
-        candidates = [cells] if above is None else [cells, two_row_header(above, cells)]
+        candidates = [cells] if above is None else [cells, _two_row_header(above, cells)]
         for candidate in candidates:
             columns = match(candidate)
             if all(key in columns for key in required):
@@ -145,7 +145,7 @@ def find_header(
     return None, first
 
 
-def two_row_header(above: Sequence[str], below: Sequence[str]) -> list[str]:
+def _two_row_header(above: Sequence[str], below: Sequence[str]) -> list[str]:
     """A header of two rows read as one: a group's title merged across its sub-columns
     («Численность работников» over «всего» and «из них членов профсоюза») goes before each
     of them, a title merged down over both rows («Наименование ППО») stands once. A title
