@@ -143,9 +143,14 @@ def _checked_url(flag: str, url: str) -> str:
 def _transfer_urls(args: argparse.Namespace) -> tuple[str, str]:
     """The source and target URLs; TransferError when the copy cannot even start."""
     source, target = _checked_url("--from", args.source), _checked_url("--to", args.target)
+    for flag, url in (("--from", source), ("--to", target)):
+        if _sqlite_file(url) is None and make_url(url).get_backend_name().startswith("sqlite"):
+            raise TransferError(f"{flag} is an in-memory database: nothing would stay in it")
     source_file = _sqlite_file(source)
     if source_file is not None and not source_file.is_file():
         raise TransferError(f"there is no database file {source_file}")
+    if source_file is not None and source_file == _sqlite_file(target):
+        raise TransferError("the source and the target are the same database")
     return source, target
 
 

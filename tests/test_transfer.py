@@ -208,3 +208,45 @@ def test_a_home_relative_source_is_the_file_in_the_home_folder(
 
     assert capsys.readouterr().out.splitlines()[-1].startswith("copied ")
     assert (home / "bot.sqlite3.lock").exists() and list(work.iterdir()) == []
+
+
+def test_the_same_file_on_both_sides_is_named_as_such(
+    tmp_path: Path,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two spellings of one file are one database, not «another bot is already running»."""
+    database = tmp_path / "bot.sqlite3"
+    asyncio.run(fill(f"sqlite+aiosqlite:///{database}", clock))
+    monkeypatch.chdir(tmp_path)
+
+    code = main(
+        [
+            "transfer",
+            "--from",
+            f"sqlite+aiosqlite:///{database}",
+            "--to",
+            "sqlite+aiosqlite:///./bot.sqlite3",
+        ]
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        "Transfer refused: the source and the target are the same database"
+    )
+
+
+@pytest.mark.parametrize("memory", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+def test_an_in_memory_target_is_refused(
+    tmp_path: Path, clock: FakeClock, memory: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy into memory would report every count matching and keep nothing."""
+    source = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    asyncio.run(fill(source, clock))
+
+    assert main(["transfer", "--from", source, "--to", memory]) == 1
+
+    assert capsys.readouterr().err.strip() == (
+        "Transfer refused: --to is an in-memory database: nothing would stay in it"
+    )

@@ -88,9 +88,14 @@ def _month_of_word(word: str) -> int:
     return 0
 
 
+def _normalized(text: str) -> str:
+    """The words as the patterns read them: case folded, «ё» as «е», single spaces."""
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
 def parse_period(text: str, today: date) -> ReportPeriod | None:
     """The period staff asked for; an empty argument is the current year; None if unreadable."""
-    text = " ".join(text.casefold().replace("ё", "е").split())
+    text = _normalized(text)
     if not text:
         return ReportPeriod(PeriodKind.YEAR, today.year)
     for kind, pattern in _PATTERNS:
@@ -122,7 +127,7 @@ def parse_recent_period(text: str, today: date) -> ReportPeriod | None:
     has been held. A table's cells never come here: there a missing year is an error."""
     if (found := parse_period(text, today)) is not None:
         return found
-    text = " ".join(text.casefold().replace("ё", "е").split())
+    text = _normalized(text)
     for kind, pattern in _WITHOUT_YEAR:
         if match := pattern.fullmatch(text):
             number = _number_of(match.groupdict())
