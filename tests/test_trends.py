@@ -15,11 +15,14 @@ import openpyxl
 from PIL import Image
 from sqlalchemy import select, update
 
+from bot.domain.trends import Move, Series, Trends
+from bot.rendering.trends import trends_lines, trends_xlsx
 from bot.rendering.xlsx import build_table_xlsx
 from factories import membership_report
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import accept_invite, code_of, invite_links
 from storage.models import Organization, Person, Role, RoleGrant
+from storage.trends import TrendPpo
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
 SCHOOL, KINDERGARTEN = "МБОУ СОШ № 1", "МБДОУ детский сад № 2"
@@ -216,7 +219,7 @@ async def test_region_staff_see_every_district(harness: Harness) -> None:
     text = "\n".join(texts(replies))
     assert "• 2026: охват 84,4 % — 405 из 480; молодёжь 60 % (18 из 30); ППО: 4" in text
     rise = text.split("Больше всего вырос охват за 1 год (2025 → 2026):\n", 1)[1]
-    assert rise.startswith(f"• {HOSPITAL}: 33,3 % → 96,7 % (+63,3 п.п.)\n• {KINDERGARTEN}")
+    assert rise.startswith(f"• {HOSPITAL}: 33,3 % → 96,7 % (+63,4 п.п.)\n• {KINDERGARTEN}")
     years = _sheets(_files(harness, REGION_STAFF)["Динамика_2026.xlsx"])["По годам"]
     # a region's table has a row per district (its ППО summed), then the totals row
     assert [(row["Район"], row["ППО"]) for row in years] == [
@@ -238,3 +241,17 @@ async def test_trends_is_staff_only_and_in_help(harness: Harness) -> None:
     replies = await harness.tap(ADMIN, choice, DISTRICT_B)
     text = "\n".join(texts(replies))
     assert "Динамика: Ленинская районная организация" in text and SCHOOL not in text
+
+
+def test_a_shown_change_is_the_difference_of_the_shown_figures() -> None:
+    """70,04 → 70,16 reads «70 % → 70,2 %»: the change beside it is +0,2, not the exact +0,12
+    rounded to +0,1, in the message and in the table alike."""
+    ppo = TrendPpo(1, "Школа № 1", "школа № 1", "Район", None, None)
+    move = Move(ppo, 2025, 2026, before=70.04, after=70.16)
+    trends = Trends("Район", False, [ppo], {}, [2025, 2026], Series([], []), moves={1: [move]})
+
+    (line,) = [line for line in trends_lines(trends) if "Школа № 1" in line]
+    assert "70 % → 70,2 %" in line and "+0,2 п.п." in line
+    book = openpyxl.load_workbook(io.BytesIO(trends_xlsx(trends)))
+    (row,) = list(book["Рост и падение"].iter_rows(min_row=2, values_only=True))
+    assert row[-1] == 0.2

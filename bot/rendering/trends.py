@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.coverage import format_percent, format_points, rounded, rounded_percent
+from bot.domain.coverage import format_percent, format_points, rounded_percent
 from bot.domain.trends import SPANS, Move, Point, Series, Trends, combine, year_rows
 from bot.rendering.tables import Column, headers, short, table_rows
 from bot.rendering.xlsx import build_workbook_xlsx
@@ -66,7 +66,7 @@ def _move_line(move: Move) -> str:
         short(chair_of(move.ppo), NAME_LIMIT),
         format_percent(move.before),
         format_percent(move.after),
-        format_points(move.change),
+        format_points(move.shown_change),
     )
 
 
@@ -180,7 +180,7 @@ _MOVE_COLUMNS: tuple[Column[None, Move], ...] = (
     Column(t.H_CHAIR, lambda _, move: chair_of(move.ppo) or None),
     Column(t.H_BEFORE, lambda _, move: rounded_percent(move.before)),
     Column(t.H_AFTER, lambda _, move: rounded_percent(move.after)),
-    Column(t.H_CHANGE, lambda _, move: rounded(move.change)),
+    Column(t.H_CHANGE, lambda _, move: move.shown_change),
 )
 
 
