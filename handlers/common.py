@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message, User
 
-from bot.domain import consent
+from bot.domain import consent, corrections
 from bot.domain.audience import Audience, audience_of
 from bot.domain.viewer import Viewer, load_viewer
 from bot.texts import admin as admin_texts
@@ -148,6 +148,9 @@ async def _join(
             reply_markup=keyboards.chair_menu(),
         )
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CHAIR)
+        owed = await corrections.correction_owed(ctx.session, result.org.id, result.org.name)
+        if owed is not None:
+            await message.answer(owed, reply_markup=keyboards.correction_button(result.org.id))
     elif result.invite.role is Role.CURATOR:
         await message.answer(t.welcome_curator(user.first_name, result.org.name))
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CURATOR)

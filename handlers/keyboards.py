@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.audience import Audience
+from bot.domain.membership import CORRECTION_FORM
 from bot.domain.passport import PASSPORT_FORM
 from bot.domain.reserve import RESERVE_FORM
 from bot.forms.declaration import PickOption
@@ -245,6 +246,14 @@ def reminder_button(form: str, org_id: int) -> tuple[str, str]:
     declared = form_named(form)
     assert declared is not None and declared.reminder_label is not None, form
     return declared.reminder_label, OpenForm(form=form, org_id=org_id).pack()
+
+
+def correction_button(org_id: int) -> InlineKeyboardMarkup:
+    """The button under a returned report's notice: the correction form of the ППО."""
+    label, data = reminder_button(CORRECTION_FORM.name, org_id)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=label, callback_data=data)
+    return kb.as_markup()
 
 
 def scope_choice(command: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:

@@ -16,9 +16,12 @@ class KeyPurpose(StrEnum):
 
     REMINDER = "remind"  # collection id, ППО id, reminder purpose, recipient
     DIGEST = "digest"  # scope id, day it fell due (ISO), recipient, part (its OutboxKind)
-    ANNOUNCEMENT = "announce"  # audit entry id, recipient
+    ANNOUNCEMENT = "announce"  # audit entry id, recipient, ППО id (0: a chair of several; added
+    # in 2026-12: older keys lack it)
     ANNOUNCEMENT_REPORT = "announce-report"  # audit entry id
-    RETURNED_REPORT = "return"  # report id, recipient
+    RETURNED_REPORT = (
+        "return"  # report id, recipient, ППО id (added in 2026-12: older keys lack it)
+    )
     DRAFT_CLOSED = "draft-closed"  # draft token
     CAUGHT_UP = "catchup"  # start moment (ISO), admin
     CATCH_UP_SKIPPED = "catchup-skipped"  # start moment (ISO), admin
@@ -47,7 +50,9 @@ def outbox_key_prefix(purpose: KeyPurpose, *parts: str | int) -> str:
 
 _ORG_PART: dict[str, int] = {
     KeyPurpose.REMINDER: 1,
+    KeyPurpose.ANNOUNCEMENT: 2,
     KeyPurpose.AGREEMENT: 0,
+    KeyPurpose.RETURNED_REPORT: 2,
     KeyPurpose.DISTRICT_INVITATION: 1,
     KeyPurpose.DISTRICT_REMINDER: 1,
     KeyPurpose.DISTRICT_ATTENDANCE: 1,

@@ -11,10 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox_keys import KeyPurpose, org_of_key, outbox_key_prefix
 
+ROLE_ENDED = "role ended"
+ARCHIVED = "archived"
+"""Why a message was withdrawn, kept as its error (``bot.texts.announcements.WITHDRAWN``)."""
+
 
 async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, reason: str) -> int:
     """What still waits to go to ``chat_id`` about the ППО ``org_id`` (reminders, an
-    agreement's notice, a district event's, a plan item's) will not go out: its chair was
+    agreement's notice, a district event's, a plan item's, a report sent back, an
+    announcement to its chair) will not go out: its chair was
     replaced, or it was archived. Marked FAILED with ``reason``; the keys stay taken, so
     nothing of it is queued to that chat again. Returns how many."""
     pending = await session.scalars(

@@ -24,7 +24,7 @@ from storage.models import (
     Role,
     RoleGrant,
 )
-from storage.outbox_withdraw import withdraw_about
+from storage.outbox_withdraw import ROLE_ENDED, withdraw_about
 
 
 async def get_person(session: AsyncSession, tg_user_id: int) -> Person | None:
@@ -226,7 +226,7 @@ async def revoke_grant(
     person = await session.get(Person, grant.person_id)
     if grant.role is Role.CHAIR and grant.org_id is not None and person is not None:
         await withdraw_about(
-            session, chat_id=person.tg_user_id, org_id=grant.org_id, reason="role ended"
+            session, chat_id=person.tg_user_id, org_id=grant.org_id, reason=ROLE_ENDED
         )
     audit.record(
         session,

@@ -607,6 +607,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: event_report_texts.event_line(datetime(2026, 11, 10), raw, raw, raw, 30, None),
         lambda raw: importing_texts.unread_sheets([raw, raw]),
         lambda raw: staff_texts.returned_untold(raw),
+        lambda raw: staff_texts.return_overtaken(raw),
         lambda raw: devent_texts.came_not_understood([raw, raw]),
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
@@ -628,6 +629,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "district_event_line",
         "unread_sheets",
         "returned_untold",
+        "return_overtaken",
         "came_not_understood",
         "chair_correction",
     ],

@@ -1,7 +1,7 @@
 """Announcements from staff to chairs: queued in the outbox, reported back once delivered.
 
 An announcement is recorded in the audit log (who, when, to whom, what); its id keys the
-outbox messages (``announce:{id}:{chat}``) and the delivery report (``announce-report:{id}``).
+outbox messages (``announce:{id}:{chat}:{ППО}``) and the delivery report (``announce-report:{id}``).
 """
 
 from __future__ import annotations
@@ -28,19 +28,24 @@ from storage import audit, outbox, people
 from storage.models import AuditEntry, OutboxStatus
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
+from storage.outbox_withdraw import ARCHIVED, ROLE_ENDED
 
 log = logging.getLogger(__name__)
 
 ACTION = "announce"
+_WITHDRAWN = {ROLE_ENDED: t.WITHDRAWN_ROLE_ENDED, ARCHIVED: t.WITHDRAWN_ARCHIVED}
+"""A message withdrawn before it went out (``storage.outbox_withdraw``), as its author reads it."""
 REPORT_WITHIN = timedelta(days=7)
 
 
 class Recipient(NamedTuple):
     """A chair an announcement goes to: their chat and the zone of their ППО (None: the
-    bot's), whose night it waits out."""
+    bot's), whose night it waits out; ``org_id`` the ППО they chair (0: several), so that a
+    message still waiting when their chair role ends is withdrawn with their other ones."""
 
     chat_id: int
     zone: str | None
+    org_id: int = 0
 
 
 async def recipients(
@@ -53,12 +58,13 @@ async def recipients(
     )
     # Not delivered: those still to report, and those whose report went back for correction.
     lines = [*digest.late, *digest.returned] if only_late else digest.lines
-    chats = {
-        line.ppo.chair_tg_id: line.ppo.timezone
-        for line in lines
-        if line.ppo.chair_tg_id is not None
-    }
-    return [Recipient(chat_id, zone) for chat_id, zone in chats.items()]
+    chats: dict[int, Recipient] = {}
+    for line in lines:
+        chat_id = line.ppo.chair_tg_id
+        if chat_id is not None:
+            org_id = 0 if chat_id in chats else line.ppo.org_id
+            chats[chat_id] = Recipient(chat_id, line.ppo.timezone, org_id)
+    return list(chats.values())
 
 
 async def announce(
@@ -87,10 +93,10 @@ async def announce(
     )
     await session.flush()
     body = t.message(scope_name, text)
-    for chat_id, zone in chats:
+    for chat_id, zone, org_id in chats:
         await outbox.enqueue(
             session,
-            key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id),
+            key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id, org_id),
             chat_id=chat_id,
             kind=OutboxKind.TEXT,
             payload={"text": body},
@@ -140,7 +146,11 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
         return False  # the author was erased (``storage.people.forget_identity``): nobody to tell
     unreachable = [m.chat_id for m in messages if m.status is OutboxStatus.UNREACHABLE]
     names = await people.names_by_chat(session, unreachable)
-    failures = Counter(m.error or "" for m in messages if m.status is OutboxStatus.FAILED)
+    failures = Counter(
+        _WITHDRAWN.get(m.error or "", m.error or "")
+        for m in messages
+        if m.status is OutboxStatus.FAILED
+    )
     delivered = sum(1 for m in messages if m.status is OutboxStatus.SENT)
     log_outcome = log.warning if failures or unreachable else log.info
     log_outcome(

@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.domain.calendar import next_allowed_moment
 from bot.domain.coverage import coverage, format_percent
 from bot.domain.membership import CORRECTION_FORM, report_answers
@@ -16,7 +18,7 @@ from bot.forms.membership import MEMBERSHIP
 from bot.forms.parsers import text
 from bot.texts import common, forms
 from bot.texts import staff as t
-from storage import outbox, people, reports
+from storage import orgs, outbox, people, reports
 from storage.models import MembershipReport
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
@@ -82,6 +84,8 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         return t.ALREADY_RETURNED
     if await reports.newest_revision(session, report.org_id, report.period) != report.revision:
         return t.report_resent(context.org_name)
+    if not await _where_it_was(session, context):
+        return t.return_overtaken(context.org_name)
     comment = submission.draft.answers["comment"]
     report.returned_at, report.returned_by, report.return_comment = now, person_id, comment
     submission.audit(
@@ -102,7 +106,7 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
     zone = ZoneInfo(context.tz or "UTC")  # the ППО's: the notice waits out its night
     await outbox.enqueue(
         session,
-        key=outbox_key(KeyPurpose.RETURNED_REPORT, report.id, person.tg_user_id),
+        key=outbox_key(KeyPurpose.RETURNED_REPORT, report.id, person.tg_user_id, report.org_id),
         chat_id=person.tg_user_id,
         kind=OutboxKind.TEXT,
         payload=declaration.with_button(
@@ -113,6 +117,26 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         now=now,
     )
     return t.returned_done(context.org_name)
+
+
+async def correction_owed(session: AsyncSession, org_id: int, org_name: str) -> str | None:
+    """The notice of a report the ППО still owes a correction of (its latest, sent back and
+    not corrected), for a chair who has just joined: the notice went to the chair before
+    them, or was withdrawn unsent when that chair's role ended. None: nothing owed."""
+    report = await reports.last_report(session, org_id)
+    if report is None or report.returned_at is None:
+        return None
+    period = common.period_name(report.period)
+    return t.returned_to_chair(org_name, period, report.return_comment or "")
+
+
+async def _where_it_was(session: AsyncSession, context: ReturnContext) -> bool:
+    """Whether the ППО is still open and under the organizations it was under when the return
+    was opened: the rights were checked against those (moved or archived meanwhile: no)."""
+    org = await orgs.get_org(session, context.target_org)
+    if org is None or org.archived_at is not None:
+        return False
+    return tuple(await lineage(session, org)) == context.lineage
 
 
 RETURN_FORM: declaration.Form[ReturnContext] = declaration.Form(

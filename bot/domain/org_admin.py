@@ -17,7 +17,7 @@ from bot.texts import forms
 from bot.texts import staff as t
 from storage import audit, contacts, orgs
 from storage.models import Organization, OrgKind
-from storage.outbox_withdraw import withdraw_about
+from storage.outbox_withdraw import ARCHIVED, withdraw_about
 from storage.target_moves import follow_move
 
 
@@ -183,7 +183,7 @@ async def _withdraw_chairs_notices(session: AsyncSession, org: Organization) -> 
     under = [org, *await orgs.under(session, org.id)]
     ppos = [o.id for o in under if o.kind is OrgKind.PPO]
     for ppo_id, chair in (await contacts.chairs_of(session, ppos)).items():
-        await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason="archived")
+        await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
 
 
 async def search(

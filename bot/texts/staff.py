@@ -81,6 +81,15 @@ def returned_to_chair(org: str, period: str, comment: str) -> str:
     )
 
 
+def return_overtaken(org: str) -> str:
+    """``org`` is raw: archived, or moved to another district, while the comment was written."""
+    return (
+        f"Пока вы писали комментарий, ППО «{esc(org)}» перенесли в другую организацию или "
+        "закрыли, поэтому ничего не возвращено. Если отчёт всё ещё нужно вернуть, откройте "
+        "/return заново."
+    )
+
+
 def returned_done(org: str) -> str:
     return (
         f"Отчёт ППО «{esc(org)}» возвращён председателю. "

@@ -1,0 +1,147 @@
+"""A chair replaced, a ППО moved or archived while something about it is on its way: what
+was queued for the night to the former chair, and what staff were still writing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.domain import org_admin
+from bot.rendering.xlsx import build_table_xlsx
+from harness import ADMIN, Harness, Request, last_message, texts
+from scenarios import CHAIR, HEADERS, accept_invite
+from storage.models import MembershipReport, Organization, OutboxMessage, OutboxStatus
+from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
+
+SCHOOL = "МБОУ СОШ № 1"
+OTHER_DISTRICT = "Кировская районная организация"
+NEW_CHAIR = 601
+EVENING = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)  # 23:00 in Moscow: messages wait
+MORNING = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
+
+
+async def _replace_chair(h: Harness) -> list[Request]:
+    """The admin's new link for the school, redeemed by Ольга: the replies she gets."""
+    reply = texts(await h.send(ADMIN, f"/invite {await org_id(h, SCHOOL)}"))[0]
+    code = reply.split("?start=", 1)[1].split()[0]
+    return await accept_invite(h, NEW_CHAIR, code, first_name="Ольга")
+
+
+async def _write_return(h: Harness) -> Request:
+    """Светлана's /return of the school's report, up to its summary (not sent yet)."""
+    choice = last_message(await h.send(STAFF, "/return сош"))
+    card = last_message(await h.tap(STAFF, choice, SCHOOL))
+    await h.tap(STAFF, card, "Вернуть")
+    return last_message(await h.send(STAFF, "Проверьте число членов профсоюза"))
+
+
+async def _returned(h: Harness) -> list[int]:
+    async with h.session_pool() as session:
+        stmt = select(MembershipReport.id).where(MembershipReport.returned_at.is_not(None))
+        return list((await session.scalars(stmt)).all())
+
+
+async def test_a_return_waiting_for_the_morning_goes_to_the_chair_who_took_over(
+    harness: Harness,
+) -> None:
+    """Sent back at 23:00, the notice waits for the morning; overnight the chair is replaced.
+    The former chair is not asked to correct; the new one hears of it, comment and button,
+    the moment they join."""
+    h = harness
+    await district_with_staff(h)
+    await submit(h)
+    h.clock.moment = EVENING
+    await h.tap(STAFF, await _write_return(h), "Отправить")
+
+    joined = await _replace_chair(h)
+    h.clock.moment = MORNING
+    sent = await drain(h)
+
+    assert not [r for r in sent if r.chat_id == CHAIR and "возвращ" in (r.plain_text or "")]
+    notice = [r for r in joined if r.chat_id == NEW_CHAIR and r.method == "sendMessage"][-1]
+    assert "возвращён на исправление" in notice.plain_text
+    assert "Проверьте число членов профсоюза" in notice.plain_text
+    assert [data for _, data in notice.buttons()] == [f"r1:correction:{await org_id(h, SCHOOL)}"]
+
+
+async def test_a_new_chair_is_not_told_of_a_return_already_corrected(harness: Harness) -> None:
+    h = harness
+    await district_with_staff(h)
+    await submit(h)
+
+    joined = await _replace_chair(h)
+
+    assert not [text for text in texts(joined) if "возвращён" in text]
+
+
+async def test_a_return_of_a_ppo_moved_meanwhile_is_refused(harness: Harness) -> None:
+    """The school moves to another district while Светлана writes the comment: her rights
+    were checked against the old district, so nothing goes back."""
+    h = harness
+    await district_with_staff(h)
+    data = build_table_xlsx("ППО", HEADERS, [(OTHER_DISTRICT, "МБОУ СОШ № 9", 30, "")])
+    await h.upload(ADMIN, data, "list2.xlsx", caption="/import")
+    await submit(h)
+    summary = await _write_return(h)
+    school_id, district_id = await org_id(h, SCHOOL), await org_id(h, OTHER_DISTRICT)
+    async with h.session_pool() as session, session.begin():
+        school = await session.get(Organization, school_id)
+        district = await session.get(Organization, district_id)
+        assert school is not None and district is not None
+        await org_admin.move(session, school, district, by=None, now=h.clock.now())
+
+    replies = texts(await h.tap(STAFF, summary, "Отправить"))
+
+    assert await _returned(h) == []
+    assert "перенесли в другую организацию или закрыли" in replies[-1]
+
+
+async def test_a_return_of_a_ppo_archived_meanwhile_is_refused(harness: Harness) -> None:
+    h = harness
+    await district_with_staff(h)
+    await submit(h)
+    summary = await _write_return(h)
+    school_id = await org_id(h, SCHOOL)
+    async with h.session_pool() as session, session.begin():
+        school = await session.get(Organization, school_id)
+        assert school is not None
+        await org_admin.set_archived(session, school, archived=True, by=None, now=h.clock.now())
+
+    replies = texts(await h.tap(STAFF, summary, "Отправить"))
+    sent = await drain(h)
+
+    assert await _returned(h) == []
+    assert "перенесли в другую организацию или закрыли" in replies[-1]
+    assert not [r for r in sent if r.chat_id == CHAIR and "возвращ" in (r.plain_text or "")]
+
+
+async def test_an_announcement_waiting_for_the_morning_skips_a_replaced_chair(
+    harness: Harness,
+) -> None:
+    """«Всем председателям» at 23:00 waits for the morning; the school's chair is replaced
+    overnight. The former chair does not get it, and its author reads why in the report."""
+    h = harness
+    await district_with_staff(h)
+    h.clock.moment = EVENING
+    question = last_message(await h.send(STAFF, "/announce"))
+    await h.tap(STAFF, question, "Всем председателям")
+    summary = last_message(await h.send(STAFF, "Собрание председателей 30.11 в 10:00"))
+    await h.tap(STAFF, summary, "Отправить")
+
+    await _replace_chair(h)
+    h.clock.moment = MORNING
+    sent = await drain(h)
+    sent += await drain(h)  # the delivery report follows the sending
+
+    assert not [r for r in sent if r.chat_id == CHAIR and "Собрание" in (r.plain_text or "")]
+    async with h.session_pool() as session:
+        statuses = (
+            await session.scalars(
+                select(OutboxMessage.status).where(OutboxMessage.key.startswith("announce:"))
+            )
+        ).all()
+    assert sorted(statuses) == sorted([OutboxStatus.SENT, OutboxStatus.FAILED])
+    (report,) = [r.plain_text for r in sent if r.chat_id == STAFF and "доставке" in r.plain_text]
+    assert "Доставлено: 1" in report
+    assert "до отправки человек перестал быть председателем — 1" in report
