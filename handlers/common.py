@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message, User
 
 from bot.domain import consent, corrections
 from bot.domain.audience import Audience, audience_of
-from bot.domain.viewer import Viewer, load_viewer
+from bot.domain.viewer import Viewer
 from bot.texts import admin as admin_texts
 from bot.texts import chair as t
 from bot.texts import common
@@ -20,7 +20,7 @@ from bot.wiring.config import Settings
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ConsentCb, JoinCb
-from handlers.menu import help_messages, help_text, set_chat_menu
+from handlers.menu import help_messages, help_text, rights_narrowed, set_chat_menu
 from storage import people
 from storage.models import Person, Role
 from storage.people import RedeemError
@@ -166,10 +166,7 @@ async def _join(
 async def _announce_handover(ctx: Ctx, org_name: str, previous: Person, successor: Person) -> None:
     """The replaced chair is told and loses the menu; admins see who took over."""
     bot, settings = ctx.bot, ctx.settings
-    with contextlib.suppress(TelegramAPIError):
-        await bot.send_message(previous.tg_user_id, t.replaced_chair(org_name))
-    former = await load_viewer(ctx.session, previous.tg_user_id, settings.admin_ids)
-    await set_chat_menu(bot, previous.tg_user_id, audience_of(former))
+    await rights_narrowed(ctx, previous.tg_user_id, t.replaced_chair(org_name))
     text = admin_texts.chair_changed(org_name, previous.full_name, successor.full_name)
     for admin_id in settings.admin_ids:
         with contextlib.suppress(TelegramAPIError):

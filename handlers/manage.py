@@ -27,6 +27,7 @@ from handlers import keyboards
 from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
 from handlers.filters import IsAdmin, IsStaffOrAdmin
 from handlers.form_chat import FormChat
+from handlers.menu import rights_narrowed
 from handlers.org_search import SEARCH_SHOWN, answer_found
 from handlers.replies import answer_lines
 from handlers.taps import TapHandler, tap_router
@@ -159,8 +160,12 @@ async def move_to_tapped(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) ->
 def _archiving(archived: bool) -> TapHandler:
     async def set_archived(_: CallbackQuery, tap: OrgTap) -> None:
         org, session, now = tap.org, tap.ctx.session, tap.ctx.now()
-        await org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=now)
+        chairs = await org_admin.set_archived(
+            session, org, archived=archived, by=tap.actor, now=now
+        )
         await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
+        for chat_id, ppo_name in chairs:
+            await rights_narrowed(tap.ctx, chat_id, t.your_ppo_archived(ppo_name))
 
     return set_archived
 
@@ -206,6 +211,10 @@ async def role_revoke(query: CallbackQuery, callback_data: RoleRevoke, ctx: Ctx)
     await people.revoke_grant(session, grant, now=ctx.now(), actor_id=actor.id)
     await query.answer()
     await query.message.answer(t.role_revoked(person.full_name if person else "", grant.role.value))
+    org = await orgs.get_org(session, grant.org_id) if grant.org_id is not None else None
+    if person is not None and person.erased_at is None:
+        notice = t.your_role_ended(org.name if org else "", grant.role.value)
+        await rights_narrowed(ctx, person.tg_user_id, notice)
 
 
 async def audit_command(message: Message, command: CommandObject, ctx: Ctx) -> None:

@@ -8,12 +8,17 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    ReplyKeyboardRemove,
+)
 
 from bot.domain.audience import Audience, audience_of
 from bot.domain.calendar import CalendarSettings
 from bot.domain.passport_report import AGREEMENT_NOTICE
-from bot.domain.viewer import Viewer
+from bot.domain.viewer import Viewer, load_viewer
 from bot.forms.registry import FORMS
 from bot.texts import common as t
 from bot.texts import curator as tcu
@@ -24,6 +29,7 @@ from bot.texts import history_import as thi
 from bot.texts import passport_report as tpr
 from bot.texts import plans as tpl
 from bot.texts import trends as ttr
+from bot.wiring.context import Ctx
 from handlers.replies import chunks
 
 log = logging.getLogger(__name__)
@@ -162,6 +168,16 @@ async def set_chat_menu(bot: Bot, chat_id: int, audience: Audience) -> None:
         )
     except TelegramAPIError as error:
         log.warning("could not set the command menu for chat %s: %s", chat_id, error)
+
+
+async def rights_narrowed(ctx: Ctx, tg_user_id: int, notice: str) -> None:
+    """Someone lost a role (replaced, removed, their ППО closed): they are told why, the
+    chair's keyboard goes when they chair nothing now, and their command menu shows what they
+    may still do, so that no command they see answers «откройте ссылку-приглашение»."""
+    viewer = await load_viewer(ctx.session, tg_user_id, ctx.settings.admin_ids)
+    markup = None if viewer.is_chair else ReplyKeyboardRemove()
+    await ctx.bot.send_message(tg_user_id, notice, reply_markup=markup)
+    await set_chat_menu(ctx.bot, tg_user_id, audience_of(viewer))
 
 
 async def set_default_menus(bot: Bot, admins: dict[int, Audience]) -> None:

@@ -11,7 +11,7 @@ from bot.texts import admin as ta
 from bot.texts import common
 from bot.wiring.scheduler import calendar_tick
 from handlers.callbacks import PlanDone
-from harness import ADMIN, Harness, background, last_message, texts
+from harness import ADMIN, Harness, Request, background, last_message, texts
 from scenarios import CHAIR, DISTRICT, accept_invite, join
 from storage import people
 from storage.models import Organization, OutboxMessage, Person, PlanMark, Role, RoleGrant
@@ -119,3 +119,48 @@ async def test_a_removed_staff_member_is_not_reminded_of_their_plan_item(
     async with h.session_pool() as session:
         keys = (await session.scalars(select(OutboxMessage.key))).all()
     assert not [key for key in keys if key.startswith("plan-remind:") and str(STAFF) in key]
+
+
+def _menu_of(h: Harness, chat_id: int) -> set[str]:
+    """The command menu Telegram shows in ``chat_id``: the latest setMyCommands for it."""
+    menus = [
+        r
+        for r in h.server.requests
+        if r.method == "setMyCommands" and (r.params.get("scope") or {}).get("chat_id") == chat_id
+    ]
+    return {command["command"] for command in menus[-1].params["commands"]}
+
+
+async def _org_card(h: Harness) -> Request:
+    found = last_message(await h.send(ADMIN, "/org МБОУ СОШ № 1"))
+    return last_message(await h.tap(ADMIN, found, "МБОУ СОШ № 1"))
+
+
+async def test_a_chair_whose_role_the_admin_removed_is_told_and_loses_the_chair_menu(
+    harness: Harness,
+) -> None:
+    h = harness
+    await join(h)
+    assert "report" in _menu_of(h, CHAIR)
+    roles = await h.tap(ADMIN, await _org_card(h), "Роли")
+    grant = next(r for r in roles if "Снять роль" in str(r.buttons()))
+
+    replies = await h.tap(ADMIN, grant, "Снять роль")
+
+    (told,) = [r for r in replies if r.chat_id == CHAIR and r.method == "sendMessage"]
+    assert "снял с вас роль «председатель» в «МБОУ СОШ № 1»" in told.plain_text
+    assert told.params["reply_markup"] == {"remove_keyboard": True}
+    assert "report" not in _menu_of(h, CHAIR)
+
+
+async def test_the_chair_of_an_archived_ppo_is_told_and_loses_the_chair_menu(
+    harness: Harness,
+) -> None:
+    h = harness
+    await join(h)
+
+    replies = await h.tap(ADMIN, await _org_card(h), "В архив")
+
+    (told,) = [r for r in replies if r.chat_id == CHAIR and r.method == "sendMessage"]
+    assert "ППО «МБОУ СОШ № 1» закрыта (перенесена в архив)" in told.plain_text
+    assert "report" not in _menu_of(h, CHAIR)

@@ -608,6 +608,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: importing_texts.unread_sheets([raw, raw]),
         lambda raw: staff_texts.returned_untold(raw),
         lambda raw: staff_texts.return_overtaken(raw),
+        lambda raw: staff_texts.your_role_ended(raw, "chair"),
+        lambda raw: staff_texts.your_ppo_archived(raw),
         lambda raw: devent_texts.came_not_understood([raw, raw]),
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
@@ -630,6 +632,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "unread_sheets",
         "returned_untold",
         "return_overtaken",
+        "your_role_ended",
+        "your_ppo_archived",
         "came_not_understood",
         "chair_correction",
     ],

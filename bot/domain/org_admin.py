@@ -163,9 +163,10 @@ async def move(
 
 async def set_archived(
     session: AsyncSession, org: Organization, *, archived: bool, by: int | None, now: datetime
-) -> None:
+) -> list[tuple[int, str]]:
     """Archived organizations keep their history and drop out of reminders and digests; what
-    was already queued to the chairs of their ППО is withdrawn."""
+    was already queued to the chairs of their ППО is withdrawn. Returns those chairs (chat,
+    ППО name), who are to be told; none on a restore."""
     org.archived_at = now if archived else None
     org.updated_at = now
     audit.record(
@@ -175,15 +176,18 @@ async def set_archived(
         action="org.archive" if archived else "org.restore",
         org_id=org.id,
     )
-    if archived:
-        await _withdraw_chairs_notices(session, org)
+    return await _withdraw_chairs_notices(session, org) if archived else []
 
 
-async def _withdraw_chairs_notices(session: AsyncSession, org: Organization) -> None:
+async def _withdraw_chairs_notices(
+    session: AsyncSession, org: Organization
+) -> list[tuple[int, str]]:
     under = [org, *await orgs.under(session, org.id)]
-    ppos = [o.id for o in under if o.kind is OrgKind.PPO]
-    for ppo_id, chair in (await contacts.chairs_of(session, ppos)).items():
+    names = {o.id: o.name for o in under if o.kind is OrgKind.PPO}
+    chairs = await contacts.chairs_of(session, names)
+    for ppo_id, chair in chairs.items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
+    return [(chair.tg_user_id, names[ppo_id]) for ppo_id, chair in chairs.items()]
 
 
 async def search(

@@ -209,6 +209,23 @@ def role_revoked(person: str, role: str) -> str:
     return f"Роль снята: {esc(person)} — {ROLE_NAMES.get(role, role)}."
 
 
+def your_role_ended(org: str, role: str) -> str:
+    """To the person whose role the admin removed; ``org`` is raw."""
+    return (
+        f"Администратор снял с вас роль «{ROLE_NAMES.get(role, role)}» в «{esc(org)}». "
+        "Команды этой роли вам больше недоступны; если это ошибка, обратитесь в районную "
+        "организацию."
+    )
+
+
+def your_ppo_archived(org: str) -> str:
+    """To the chair of a ППО the admin archived; ``org`` is raw."""
+    return (
+        f"ППО «{esc(org)}» закрыта (перенесена в архив), отчёты по ней больше не принимаются. "
+        "Если это ошибка, обратитесь в районную организацию."
+    )
+
+
 # Audit
 AUDIT_USAGE = "Укажите номер организации из /orgs (например, /audit 12) или @id человека."
 AUDIT_EMPTY = "Изменений не найдено."
