@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.domain import consent, erasure
+from bot.domain.audience import Audience
 from bot.domain.clock import Clock
 from bot.domain.directory import (
     ImportOutcome,
@@ -36,6 +37,7 @@ from handlers import keyboards
 from handlers.callbacks import ForgetCb
 from handlers.filters import IsAdmin
 from handlers.forms import HasDraft
+from handlers.menu import set_chat_menu
 from handlers.replies import answer_file, answer_lines, downloaded, found_by_number
 from storage import orgs, people
 from storage.backup import BackupUnsupportedError, copy_database
@@ -194,8 +196,11 @@ async def forget_confirmed(query: CallbackQuery, callback_data: ForgetCb, ctx: C
         return
     now = ctx.now()
     actor = await acting_person(session, ctx.viewer, query.from_user, now)
+    chat_id = person.tg_user_id  # erasing replaces it
     erased = await erasure.erase(session, person, by=actor.id, now=now)
     await message.answer(t.forgotten(erased.person_id, erased.roles_ended))
+    # Nothing is written to them; their menu stops offering the commands of roles now ended.
+    await set_chat_menu(ctx.bot, chat_id, Audience.STRANGER)
 
 
 def create_router() -> Router:

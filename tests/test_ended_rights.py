@@ -164,3 +164,14 @@ async def test_the_chair_of_an_archived_ppo_is_told_and_loses_the_chair_menu(
     (told,) = [r for r in replies if r.chat_id == CHAIR and r.method == "sendMessage"]
     assert "ППО «МБОУ СОШ № 1» закрыта (перенесена в архив)" in told.plain_text
     assert "report" not in _menu_of(h, CHAIR)
+
+
+async def test_an_erased_chair_loses_the_chair_menu(harness: Harness) -> None:
+    h = harness
+    await join(h)
+    card = last_message(await h.send(ADMIN, f"/forget {CHAIR}"))
+
+    replies = await h.tap(ADMIN, card, ta.BTN_FORGET)
+
+    assert not [r for r in replies if r.chat_id == CHAIR and r.method == "sendMessage"]
+    assert "report" not in _menu_of(h, CHAIR)
