@@ -108,3 +108,30 @@ async def test_the_data_migrations_rekey_reminders_and_spread_zones(engine: Asyn
         zone = await session.scalar(select(Organization.timezone).where(Organization.id == ppo.id))
     assert keys == [f"devent-remind:{event.id}:{ppo.id}:2026-12-03:3:501"]
     assert zone == "Asia/Vladivostok"
+
+
+async def test_namesakes_at_the_top_are_numbered_not_lost(engine: AsyncEngine) -> None:
+    """Two regions of one name (two imports raced before the top-level names' index) keep
+    their rows: the later gets its id after its name, so the index can be built."""
+    now = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    await downgrade(engine, "d9e0f1a2b3c4")
+    async with create_session_pool(engine)() as session, session.begin():
+        twins = [
+            Organization(
+                kind=OrgKind.REGION,
+                name="Курская область",
+                name_key="курская область",
+                created_at=now,
+                updated_at=now,
+            )
+            for _ in range(2)
+        ]
+        session.add_all(twins)
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        found = (await session.execute(select(Organization.name, Organization.name_key))).all()
+    later = max(twin.id for twin in twins)
+    assert sorted(found) == [
+        ("Курская область", "курская область"),
+        (f"Курская область #{later}", f"курская область #{later}"),
+    ]

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.wiring.middlewares import is_transient
 from storage import drafts, orgs, people, reports
+from storage.engine import create_reading_pool
 from storage.models import Invite, MembershipReport, Organization, OrgKind, Role
 from storage.updates import claim_update, forget_updates_before
 
@@ -255,3 +260,29 @@ async def test_a_district_takes_the_zone_all_its_rows_name_when_it_has_none(
         )
         zones: dict[str, str | None] = dict((await session.execute(districts)).all())
     assert zones == {"Приморская": far, "Смешанная": None, "Своя зона": kaliningrad}
+
+
+async def test_two_imports_of_one_list_at_once_build_one_tree(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two admins send the same list at once: the second import commits between the first's
+    read of the tree and its first insert. SQLite fails that insert as «locked», PostgreSQL by
+    the top-level names' unique index; both are transient, and the update middleware runs
+    the import again, which finds the tree."""
+    pool = create_reading_pool(engine)
+    real_all_orgs = orgs.all_orgs
+
+    async def all_orgs_then_the_other_import_commits(session: AsyncSession) -> Any:
+        found = await real_all_orgs(session)
+        monkeypatch.setattr(orgs, "all_orgs", real_all_orgs)
+        await _import(pool, ROWS)
+        return found
+
+    monkeypatch.setattr(orgs, "all_orgs", all_orgs_then_the_other_import_commits)
+    with pytest.raises(DBAPIError) as raced:
+        await _import(pool, ROWS)
+    assert is_transient(raced.value), raced.value.orig
+    await _import(pool, ROWS)  # the run again
+    async with pool() as session:
+        kinds = sorted(org.kind for org in await orgs.all_orgs(session))
+    assert kinds == [OrgKind.DISTRICT] * 2 + [OrgKind.PPO] * 3 + [OrgKind.REGION]

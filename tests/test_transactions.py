@@ -25,7 +25,7 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Message
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.wiring.middlewares
@@ -73,9 +73,20 @@ class SerializationFailure(Exception):
     sqlstate = "40001"
 
 
+class UniqueViolation(Exception):
+    """A row another chat committed between this update's check and its insert."""
+
+    sqlstate = "23505"
+
+
+def unique_violation() -> IntegrityError:
+    return IntegrityError("INSERT", {}, UniqueViolation())
+
+
 TRANSIENT: dict[str, Callable[[], Exception]] = {
     "sqlite locked": locked,
     "pg serialization failure": lambda: OperationalError("UPDATE", {}, SerializationFailure()),
+    "pg unique violation": unique_violation,
     "pg connection dropped": lambda: DBAPIError(
         "SELECT", {}, ConnectionResetError("closed"), connection_invalidated=True
     ),
@@ -114,6 +125,25 @@ async def test_database_busy_on_every_try_says_so_and_keeps_earlier_answers(
     failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(failures) == 1
     assert "database busy after 5 tries" in failures[0]
+
+
+async def test_a_unique_violation_on_every_try_is_answered_as_a_bug(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A clash that a fresh run meets again is no race another chat won: the person is told
+    of an error (not to try later), and it is logged once as a failure."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    calls = fail_claims(monkeypatch, 100, unique_violation())
+
+    replies = await harness.send(CHAIR, "54")
+
+    assert len(calls) == 5  # bounded by the tries an update gets
+    assert texts(replies) == [common.ERROR]
+    assert await draft_step(harness) == "workers"
+    failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failures) == 1
+    assert "failed" in failures[0]
 
 
 async def test_reply_refused_with_429_is_sent_after_retry_after(harness: Harness) -> None:

@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 
 UPDATE_ATTEMPTS = 5
 RETRY_BACKOFF_SECONDS = 0.02  # times the try number, jittered ±50 %
-TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+UNIQUE_VIOLATION = "23505"
+# Serialization failure, deadlock, and a unique violation: on PostgreSQL the row another chat
+# committed between this update's check and its insert (SQLite fails that write as «locked»).
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", UNIQUE_VIOLATION})
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -66,7 +69,8 @@ def is_transient(error: BaseException) -> bool:
 
     SQLite: "database is locked"/"busy" (a deferred transaction that must write after another
     writer committed gets it at once). PostgreSQL: a dropped connection, a serialization
-    failure, a deadlock.
+    failure, a deadlock, a unique violation (a check-then-insert another chat won: run
+    again, the update finds the row committed).
     """
     if not isinstance(error, DBAPIError):
         return False
@@ -75,8 +79,13 @@ def is_transient(error: BaseException) -> bool:
     text = str(error.orig).lower()
     if "database is locked" in text or "database is busy" in text:
         return True
+    return _sqlstate(error) in TRANSIENT_SQLSTATES
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    """PostgreSQL's error code, as asyncpg (``sqlstate``) or psycopg (``pgcode``) names it."""
     code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return code in TRANSIENT_SQLSTATES
+    return code if isinstance(code, str) else None
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -127,6 +136,8 @@ class DbSessionMiddleware(BaseMiddleware):
                 if not is_transient(error):
                     raise
                 if attempt == self.attempts:
+                    if _sqlstate(error) == UNIQUE_VIOLATION:
+                        raise  # the same clash on every fresh run: a bug, not a busy database
                     log.error(
                         "update %s: database busy after %d tries: %s",
                         event.update_id,

@@ -26,9 +26,26 @@ class Role(enum.StrEnum):
     CHAIR = "chair"
 
 
+_TOP_LEVEL = sa.text("parent_id IS NULL")
+
+
 class Organization(Base):
+    """A region, a district or a ППО. A name is unique in its place: under its parent, and at
+    the top (where the unique constraint, NULL never equal to NULL, does not reach) by its
+    own partial index, so two imports of one list at once cannot both add a region."""
+
     __tablename__ = "organizations"
-    __table_args__ = (sa.UniqueConstraint("parent_id", "name_key", "kind"),)
+    __table_args__ = (
+        sa.UniqueConstraint("parent_id", "name_key", "kind"),
+        sa.Index(
+            "uq_organizations_top_level_name",
+            "kind",
+            "name_key",
+            unique=True,
+            sqlite_where=_TOP_LEVEL,
+            postgresql_where=_TOP_LEVEL,
+        ),
+    )
 
     id: Mapped[IntPk]
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))
