@@ -206,6 +206,22 @@ async def test_done_with_a_note_and_the_staff_members_own_item(harness: Harness)
     assert "выполнили 1 из 2: нет — МБОУ СОШ № 1" in progress and "выполнено: 1" in progress
 
 
+async def test_a_note_that_is_a_long_number_is_kept_as_its_text(harness: Harness) -> None:
+    """Forty digits (an order number, say) are no count for the plan's tables: the note keeps
+    them, the figure column (32 characters, which PostgreSQL holds to) stays empty."""
+    h = harness
+    ids = await setup(h)
+    await h.upload(STAFF, plan_file(), "plan.xlsx", caption="/plan")
+    items = await item_ids(h)
+    await h.feed(h.server.callback(CHAIR2, PlanDone(item_id=items["1"], unit=ids[GARDEN]).pack()))
+    summary = await h.send(CHAIR2, "1" * 40)
+    done = texts(await h.tap(CHAIR2, summary[-1], "Отправить"))
+    assert "Пункт 1 отмечен выполненным" in done[-1], done
+    async with h.session_pool() as session:
+        marks = (await session.scalars(select(PlanMark))).all()
+    assert [(mark.note, mark.number) for mark in marks] == [("1" * 40, None)]
+
+
 async def test_bad_files_and_the_sample(harness: Harness) -> None:
     h = harness
     await setup(h)

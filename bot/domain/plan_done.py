@@ -123,7 +123,8 @@ async def begin_done(
     )
 
 
-_NUMBER_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_NUMBER_RE = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+_NUMBER_LENGTH = 32  # of ``PlanMark.number``
 
 
 def _parse_note(text: str, env: ParseEnv) -> dict[str, Any]:
@@ -132,8 +133,15 @@ def _parse_note(text: str, env: ParseEnv) -> dict[str, Any]:
         raise InvalidAnswer(t.NOTE_EMPTY)
     if len(note) > 1000:
         raise InvalidAnswer(t.NOTE_TOO_LONG)
-    number = note.replace(",", ".") if _NUMBER_RE.fullmatch(note) else None
-    return {"text": note, "number": number}
+    return {"text": note, "number": _number_of(note)}
+
+
+def _number_of(note: str) -> str | None:
+    """The figure a note that is only a number gives, for the plan's tables; None when it is
+    words, or too long to be a count (a phone or an order number: its text alone is kept)."""
+    if not _NUMBER_RE.fullmatch(note) or len(note) > _NUMBER_LENGTH:
+        return None
+    return note.replace(",", ".")
 
 
 def file_note(file_id: str, kind: str, name: str | None) -> dict[str, Any]:
