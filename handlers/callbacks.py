@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import enum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from bot.forms.parsers import RECORD_NUMBER_MAX
+
+#: A row's id (or 0 for none) as a button carries it, bounded like the database's integer
+#: columns: a tampered number past them fails to unpack, and the tap is answered as a button
+#: no handler knows, instead of reaching PostgreSQL, which refuses a parameter past int32.
+RowId = Annotated[int, Field(ge=0, le=RECORD_NUMBER_MAX)]
 
 
 class FormAction(enum.StrEnum):
@@ -46,7 +55,7 @@ class EventAction(enum.StrEnum):
 
 class EventCb(CallbackData, prefix="e1"):
     action: EventAction
-    event_id: int
+    event_id: RowId
 
 
 class OpenForm(CallbackData, prefix="r1"):
@@ -54,7 +63,7 @@ class OpenForm(CallbackData, prefix="r1"):
     when a chair of several ППО picks which one a form is for."""
 
     form: str
-    org_id: int
+    org_id: RowId
 
 
 class ReserveAction(enum.StrEnum):
@@ -69,15 +78,15 @@ class ReserveCb(CallbackData, prefix="kr1"):
     ``person_id`` 0 for the list."""
 
     action: ReserveAction
-    org_id: int
-    person_id: int = 0
+    org_id: RowId
+    person_id: RowId = 0
 
 
 class ReportPeriod(CallbackData, prefix="rq1"):
     """A chair with two requests open at once picks which one a report answers."""
 
-    org_id: int
-    collection_id: int
+    org_id: RowId
+    collection_id: RowId
 
 
 class ScopeRegionPick(CallbackData, prefix="sr1"):
@@ -85,7 +94,7 @@ class ScopeRegionPick(CallbackData, prefix="sr1"):
     the pick's message then shows that region's districts (``ScopePick``)."""
 
     command: str
-    region_id: int
+    region_id: RowId
 
 
 class ScopePick(CallbackData, prefix="s2"):
@@ -93,15 +102,15 @@ class ScopePick(CallbackData, prefix="s2"):
     command's words are read from the message the pick answers (they may not fit here)."""
 
     command: str
-    org_id: int
+    org_id: RowId
 
 
 class ReturnPick(CallbackData, prefix="rp2"):
     """A ППО picked for /return; ``report_id``: the report its card showed, the one «Вернуть»
     sends back (0: no card yet)."""
 
-    org_id: int
-    report_id: int = 0
+    org_id: RowId
+    report_id: RowId = 0
 
 
 class OrgAction(enum.StrEnum):
@@ -117,13 +126,13 @@ class OrgAction(enum.StrEnum):
 
 
 class OrgCb(CallbackData, prefix="g1"):
-    org_id: int
+    org_id: RowId
     action: OrgAction
-    target: int = 0
+    target: RowId = 0
 
 
 class RoleRevoke(CallbackData, prefix="rv1"):
-    grant_id: int
+    grant_id: RowId
 
 
 class JoinCb(CallbackData, prefix="j1"):
@@ -144,7 +153,7 @@ class ConsentCb(CallbackData, prefix="pd1"):
 class ForgetCb(CallbackData, prefix="fg1"):
     """An admin confirms (or drops) erasing a person."""
 
-    person_id: int
+    person_id: RowId
     confirm: bool
 
 
@@ -164,12 +173,12 @@ class DistrictEventCb(CallbackData, prefix="de1"):
     """A district event's button; ``org_id`` is the invited ППО of a chair's button."""
 
     action: DistrictEventAction
-    event_id: int
-    org_id: int = 0
+    event_id: RowId
+    org_id: RowId = 0
 
 
 class PlanDone(CallbackData, prefix="pl1"):
     """«Выполнено» under a plan reminder: the item and the unit (the ППО id, 0 for staff)."""
 
-    item_id: int
-    unit: int
+    item_id: RowId
+    unit: RowId

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from aiogram.filters.callback_data import CallbackData
 from sqlalchemy import func, select
 
 from bot.domain.org_list import parse_org_table
 from bot.forms.engine import InvalidAnswer, ParseEnv
-from bot.forms.parsers import deadline, phone, typed_int, whole_number
+from bot.forms.parsers import RECORD_NUMBER_MAX, deadline, phone, typed_int, whole_number
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as ta
 from bot.texts import chair as tch
@@ -21,6 +22,7 @@ from bot.texts import events as te
 from bot.texts import forms as tf
 from bot.texts import plans as tp
 from bot.texts import staff as ts
+from handlers import callbacks
 from handlers.callbacks import EventAction, EventCb, OrgAction, OrgCb
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import CHAIR, accept_invite, code_of, invite_links, join
@@ -122,6 +124,37 @@ async def test_a_number_too_long_for_any_record_gets_the_usage(
     """Past a database integer a number names nothing; the database is not even asked (it
     would refuse the number and the admin would get «Что-то пошло не так»)."""
     assert texts(await harness.send(ADMIN, command)) == [usage]
+
+
+def test_every_id_a_button_carries_is_bounded_like_a_record_number() -> None:
+    """A forged button's id past the database's integers fails to unpack (the tap is then
+    answered as an unknown button) in every callback class, not only the ones tried below."""
+    classes = [
+        cls
+        for cls in vars(callbacks).values()
+        if isinstance(cls, type) and issubclass(cls, CallbackData) and cls is not CallbackData
+    ]
+    unbounded = [
+        f"{cls.__name__}.{name}"
+        for cls in classes
+        for name, field in cls.model_fields.items()
+        if field.annotation is int
+        and not any(getattr(rule, "le", None) == RECORD_NUMBER_MAX for rule in field.metadata)
+    ]
+    assert classes and unbounded == []
+
+
+@pytest.mark.parametrize("number", [RECORD_NUMBER_MAX + 1, 2**40, -1])
+async def test_a_button_with_a_number_past_any_record_is_refused(
+    harness: Harness, number: int
+) -> None:
+    """A forged or garbled button: the tap gets the unknown button's answer, not «Что-то пошло
+    не так» (PostgreSQL refuses a parameter past int32)."""
+    data = f"{OrgCb.__prefix__}:{number}:{OrgAction.OPEN.value}:0"
+    replies = await harness.feed(harness.server.callback(ADMIN, data))
+    answers = [r.params.get("text") for r in replies if r.method == "answerCallbackQuery"]
+    assert answers == [common.NO_RIGHTS]
+    assert texts(replies) == []
 
 
 async def test_staff_commands_with_a_huge_number_or_a_pasted_page(harness: Harness) -> None:
