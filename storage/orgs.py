@@ -164,9 +164,10 @@ async def any_org(session: AsyncSession) -> bool:
 
 
 async def regions(session: AsyncSession) -> Sequence[Organization]:
-    return (
-        await session.scalars(select(Organization).where(Organization.kind == OrgKind.REGION))
-    ).all()
+    """The regions by name: the order their buttons show (unordered, PostgreSQL would give
+    them in the order rows lie on disk, which a rename changes)."""
+    stmt = select(Organization).where(Organization.kind == OrgKind.REGION)
+    return (await session.scalars(stmt.order_by(Organization.name_key, Organization.id))).all()
 
 
 def set_name(org: Organization, name: str, now: datetime) -> None:

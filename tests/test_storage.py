@@ -286,3 +286,22 @@ async def test_two_imports_of_one_list_at_once_build_one_tree(
     async with pool() as session:
         kinds = sorted(org.kind for org in await orgs.all_orgs(session))
     assert kinds == [OrgKind.DISTRICT] * 2 + [OrgKind.PPO] * 3 + [OrgKind.REGION]
+
+
+async def test_regions_come_by_name_after_a_rename(session_pool) -> None:
+    """The region buttons' order: PostgreSQL, unasked, gives rows as they lie on disk, and
+    an UPDATE (a rename by the admin) moves one to the end."""
+    await _import(
+        session_pool,
+        [
+            Row("Лев-Толстовская районная организация", "МБОУ СОШ № 1", region="Липецкая область"),
+            Row("Курчатовская районная организация", "МБОУ СОШ № 2", region="Курская область"),
+            Row("Беловская районная организация", "МБОУ СОШ № 3", region="Кемеровская область"),
+        ],
+    )
+    async with session_pool() as session, session.begin():
+        kursk = next(o for o in await orgs.regions(session) if o.name == "Курская область")
+        orgs.set_name(kursk, "Курская областная организация", NOW)
+    async with session_pool() as session:
+        shown = [region.name for region in await orgs.regions(session)]
+    assert shown == ["Кемеровская область", "Курская областная организация", "Липецкая область"]
