@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,12 +19,19 @@ _QUOTES = re.compile(r"[«»\"'“”„‟‘’‚`]")
 _NUMBER_SIGN = re.compile(r"№\s*")
 
 
+def folded(text: str) -> str:
+    """Text as names, headers and words are compared: a «Й» or «Ё» pasted from a PDF or a Mac
+    (a letter and a combining mark) is one letter again, and case and «ё»/«е» do not matter."""
+    return unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+
+
 def name_key(name: str) -> str:
     """The key organizations are matched by.
 
-    Case, «ё»/«е», quote characters and runs of spaces do not matter; «№1» equals «№ 1».
+    Case, «ё»/«е», composed or decomposed letters, quote characters and runs of spaces do not
+    matter; «№1» equals «№ 1».
     """
-    key = _QUOTES.sub("", name).casefold().replace("ё", "е")
+    key = folded(_QUOTES.sub("", name))
     key = " ".join(key.split())
     return _NUMBER_SIGN.sub("№ ", key).strip()
 

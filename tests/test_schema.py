@@ -3,6 +3,7 @@ changed without its migration (or the reverse) fails here, not in a region's dat
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import outbox
+from storage import orgs, outbox
 from storage.engine import create_session_pool
 from storage.migrate import downgrade, upgrade
 from storage.models import Base, DistrictEvent, Organization, OrgKind, OutboxMessage, Person
@@ -135,3 +136,38 @@ async def test_namesakes_at_the_top_are_numbered_not_lost(engine: AsyncEngine) -
         ("Курская область", "курская область"),
         (f"Курская область #{later}", f"курская область #{later}"),
     ]
+
+
+async def test_keys_stored_with_decomposed_letters_are_composed(engine: AsyncEngine) -> None:
+    """A key stored from a name with a decomposed «Ё» or «Й» matches the same name typed on a
+    keyboard again; when that name is there already, its organization keeps the key."""
+    now = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    pasted, typed = _decomposed("Ёлкинская область"), "Ёлкинская область"
+    await downgrade(engine, "b2c3d4e5f6a7")
+    async with create_session_pool(engine)() as session, session.begin():
+        keys = {
+            pasted: pasted.casefold(),  # as keys were made before: «е» + U+0308
+            typed: "елкинская область",
+            _decomposed("Йошкар-Ола"): _decomposed("йошкар-ола"),
+        }
+        regions = [
+            Organization(
+                kind=OrgKind.REGION, name=name, name_key=key, created_at=now, updated_at=now
+            )
+            for name, key in keys.items()
+        ]
+        session.add_all(regions)
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        found = (await session.scalars(select(Organization.name_key).order_by("id"))).all()
+    assert found == [
+        f"елкинская область #{regions[0].id}",
+        "елкинская область",
+        orgs.name_key("Йошкар-Ола"),
+    ]
+
+
+def _decomposed(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text
+    return decomposed

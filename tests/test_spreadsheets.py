@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from bot.domain.event_report import parse_period
 from bot.domain.org_list import MAX_DATA_ROWS, OrgRow, OrgTable, normalize_name, parse_org_table
 from bot.domain.timezones import parse_timezone
 from bot.rendering.xlsx import build_table_xlsx, build_template_xlsx
@@ -527,6 +529,24 @@ def test_normalize_name() -> None:
     assert normalize_name('МБДОУ "Елочка"') == normalize_name("мбдоу ёлочка")
     assert normalize_name("СОШ №1") == normalize_name("СОШ № 1")
     assert normalize_name("СОШ № 1") != normalize_name("СОШ № 2")
+
+
+def test_a_name_or_header_pasted_with_decomposed_letters_is_read_as_typed() -> None:
+    """«Ё» and «Й» from a PDF or a Mac come as a letter and a combining mark (NFD): the same
+    ППО, the same column, the same period as when typed on a keyboard."""
+    names = ("МБДОУ детский сад «Ёлочка»", "Знаменская районная организация")
+    assert [normalize_name(nfd(name)) for name in names] == [normalize_name(n) for n in names]
+    data = make_xlsx([[nfd("Район"), "Организация"], [DISTRICT, "МБОУ СОШ № 1"]])
+    assert [row.district for row in ok(parse_org_table(data, "orgs.xlsx")).rows] == [DISTRICT]
+    today = date(2026, 12, 1)
+    quarter = parse_period("2-й квартал 2026", today)
+    assert quarter is not None and parse_period(nfd("2-й квартал 2026"), today) == quarter
+
+
+def nfd(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text
+    return decomposed
 
 
 # --- Writing ----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from storage.event_report import EventLine, PpoName
+from storage.orgs import folded
 
 TRAINING_KINDS = frozenset({"school", "seminar", "meeting_seminar", "webinar", "training"})
 TRAINING_DIRECTION = "education"
@@ -89,8 +90,8 @@ def _month_of_word(word: str) -> int:
 
 
 def _normalized(text: str) -> str:
-    """The words as the patterns read them: case folded, «ё» as «е», single spaces."""
-    return " ".join(text.casefold().replace("ё", "е").split())
+    """The words as the patterns read them: folded (``storage.orgs.folded``), single spaces."""
+    return " ".join(folded(text).split())
 
 
 def parse_period(text: str, today: date) -> ReportPeriod | None:

@@ -43,6 +43,7 @@ from bot.domain.event_report import PeriodKind, parse_period
 from bot.forms.membership import MAX_PEOPLE, MEMBERSHIP
 from bot.texts import history_import as t
 from bot.texts import importing
+from storage.orgs import folded
 from storage.reports import REPORT_FIELDS
 
 MAX_DATA_ROWS = 20_000
@@ -95,7 +96,7 @@ _STEMS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...
 
 
 def _column_of(text: str) -> str | None:
-    words = re.sub(r"[\W_]+", " ", text.casefold().replace("ё", "е")).split()
+    words = re.sub(r"[\W_]+", " ", folded(text)).split()
 
     def has(stems: tuple[str, ...]) -> bool:
         return any(word.startswith(stems) for word in words)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.cells import find_header
+from storage.orgs import folded
 
 
 class Field(StrEnum):
@@ -30,9 +31,8 @@ REQUIRED_FIELDS: tuple[Field, ...] = (Field.DISTRICT, Field.ORGANIZATION)
 
 
 def _header_key(text: str) -> str:
-    """Lower case, «ё» → «е», punctuation → spaces, spaces collapsed."""
-    key = text.casefold().replace("ё", "е")
-    return " ".join(re.sub(r"[\W_]+", " ", key).split())
+    """Folded (``storage.orgs.folded``), punctuation → spaces, spaces collapsed."""
+    return " ".join(re.sub(r"[\W_]+", " ", folded(text)).split())
 
 
 _SYNONYMS: dict[Field, tuple[str, ...]] = {
