@@ -124,8 +124,19 @@ async def invites_for_unchaired(
                 invite=invite,
             )
         )
-    pending.sort(key=lambda p: (p.region, p.district, p.org.name_key))
+    pending.sort(key=_by_place)
     return pending
+
+
+def _by_place(pending: PendingInvite) -> tuple[str, str, str, int]:
+    """By region, district and name as organizations are matched (``orgs.name_key``): a
+    lower-case or «quoted» name sorts among the others, not before or after them all."""
+    return (
+        orgs.name_key(pending.region),
+        orgs.name_key(pending.district),
+        pending.org.name_key,
+        pending.org.id,
+    )
 
 
 async def staff_invites(

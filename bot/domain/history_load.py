@@ -47,7 +47,10 @@ async def places_of(session: AsyncSession, viewer: Viewer) -> list[store.PpoPlac
         for place in await store.ppo_places(session)
         if viewer.oversees(place.district_id, place.region_id)
     ]
-    return sorted(places, key=lambda p: (p.district_name, p.org.name_key, p.org.id))
+    return sorted(
+        places,
+        key=lambda p: (normalize_name(p.district_name), p.district_id, p.org.name_key, p.org.id),
+    )
 
 
 async def _known(
