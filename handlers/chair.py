@@ -35,7 +35,7 @@ from handlers.filters import IsChair
 from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
 from handlers.taps import TapHandler, tap_router
-from storage import collections, drafts
+from storage import drafts, reminder_pause
 from storage import events as event_store
 from storage.models import Event, Organization
 
@@ -99,7 +99,7 @@ async def pause(message: Message, command: CommandObject, ctx: Ctx) -> None:
     assert person is not None
     today = _local_today(ctx.viewer.chaired[0], ctx).date()
     if arg in PAUSE_OFF:
-        await collections.pause_reminders(ctx.session, person.id, None)
+        await reminder_pause.pause_reminders(ctx.session, person.id, None)
         await message.answer(t.PAUSE_OFF)
         return
     try:
@@ -116,7 +116,7 @@ async def pause(message: Message, command: CommandObject, ctx: Ctx) -> None:
     elif not today <= until <= today + MAX_PAUSE:
         await message.answer(t.PAUSE_RANGE)
     else:
-        await collections.pause_reminders(ctx.session, person.id, until)
+        await reminder_pause.pause_reminders(ctx.session, person.id, until)
         await message.answer(t.paused_until(until.strftime("%d.%m.%Y")))
 
 

@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import org_admin
+from bot.domain import due_periods, org_admin
 from bot.domain.directory import deep_link
 from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
 from bot.domain.staff_scope import can_act_on
@@ -164,6 +164,11 @@ def _archiving(archived: bool) -> TapHandler:
             session, org, archived=archived, by=tap.actor, now=now
         )
         await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
+        if not archived:
+            settings = tap.ctx.settings
+            await due_periods.rejoin_open_periods(
+                session, org, settings.calendar, now, settings.timezone
+            )
         for chat_id, ppo_name in chairs:
             await rights_narrowed(tap.ctx, chat_id, t.your_ppo_archived(ppo_name))
 

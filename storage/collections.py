@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -26,9 +26,9 @@ from storage.models import (
     Organization,
     OutboxMessage,
     OutboxStatus,
-    Person,
 )
-from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
+from storage.orgs import PPO_DISTRICT
+from storage.outbox_keys import KeyPurpose, outbox_key_prefix
 
 OPEN_GRACE_DAYS = 31
 """A collection stays open (reminded, satisfiable by a later report) this long after its
@@ -179,6 +179,36 @@ def _add_targets(
         )
 
 
+async def has_target(session: AsyncSession, collection_id: int, org_id: int) -> bool:
+    found = await session.scalar(
+        select(CollectionTarget.id).where(
+            CollectionTarget.collection_id == collection_id, CollectionTarget.org_id == org_id
+        )
+    )
+    return found is not None
+
+
+async def add_target(
+    session: AsyncSession,
+    collection: Collection,
+    org_id: int,
+    tier: str,
+    deadline: date,
+    submitted_at: datetime | None,
+) -> None:
+    """One more ППО due in an open collection (restored from the archive); the collection's
+    deadline stays the latest of its targets'."""
+    _add_targets(
+        session, collection.id, [(org_id, tier)], {org_id: deadline}, _given(org_id, submitted_at)
+    )
+    collection.deadline = max(collection.deadline, deadline)
+    await session.flush()
+
+
+def _given(org_id: int, submitted_at: datetime | None) -> dict[int, datetime]:
+    return {} if submitted_at is None else {org_id: submitted_at}
+
+
 async def open_collections(
     session: AsyncSession, *, now: datetime, grace_days: int = OPEN_GRACE_DAYS
 ) -> Sequence[Collection]:
@@ -201,7 +231,8 @@ async def open_collections(
 async def targets(
     session: AsyncSession, collection_id: int, *, pending_only: bool = False, lock: bool = False
 ) -> list[tuple[CollectionTarget, Organization]]:
-    """The targets of a collection with their ППО (archived ones left out), by name.
+    """The targets of a collection with their ППО, by name; a ППО archived, or in an archived
+    district (its chair was told it is closed), is left out, as ``orgs.scope_ppos`` leaves it.
 
     ``lock`` takes row locks on the targets (PostgreSQL) so a concurrent submission waits for
     the caller's transaction and then cancels whatever it enqueued.
@@ -209,7 +240,12 @@ async def targets(
     stmt = (
         select(CollectionTarget, Organization)
         .join(Organization, Organization.id == CollectionTarget.org_id)
-        .where(CollectionTarget.collection_id == collection_id, Organization.archived_at.is_(None))
+        .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
+        .where(
+            CollectionTarget.collection_id == collection_id,
+            Organization.archived_at.is_(None),
+            PPO_DISTRICT.archived_at.is_(None),
+        )
         .order_by(Organization.name_key, Organization.id)
     )
     if pending_only:
@@ -360,40 +396,3 @@ async def late_deliveries(
     if period is not None:
         stmt = stmt.where(Collection.period == period)
     return {(org_id, day) for org_id, day in (await session.execute(stmt)).all()}
-
-
-# --- Reminders of a person ------------------------------------------------------------------
-
-
-async def pause_reminders(session: AsyncSession, person_id: int, until: date | None) -> None:
-    """Pause a person's reminders until ``until`` inclusive (vacation); ``None`` resumes them.
-
-    Chair reminders to them still waiting in the outbox are cancelled (escalations are not).
-    Waiting agreement and plan reminders are dropped instead: their daily planners queue them
-    again after the pause while they still matter, which a kept key would prevent.
-    """
-    person = await session.get(Person, person_id)
-    if person is None:
-        raise LookupError(f"no person {person_id}")
-    person.reminders_paused_until = until
-    if until is not None:
-        await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.key.like(outbox_key(KeyPurpose.REMINDER, "%", person.tg_user_id)),
-                ~OutboxMessage.key.like(outbox_key(KeyPurpose.REMINDER, "%", "late%")),
-                OutboxMessage.status == OutboxStatus.PENDING,
-            )
-            .values(status=OutboxStatus.FAILED, error="paused")
-            .execution_options(synchronize_session=False)
-        )
-        replanned = [
-            OutboxMessage.key.like(outbox_key(purpose, "%", person.tg_user_id))
-            for purpose in (KeyPurpose.AGREEMENT, KeyPurpose.PLAN_REMINDER)
-        ]
-        await session.execute(
-            delete(OutboxMessage)
-            .where(or_(*replanned), OutboxMessage.status == OutboxStatus.PENDING)
-            .execution_options(synchronize_session=False)
-        )
-    await session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.calendar import CalendarSettings
 from bot.domain.due_periods import open_due_periods
 from bot.domain.reminders import plan_reminders
-from storage import collections, contacts, orgs, people, reports
+from storage import collections, contacts, orgs, people, reminder_pause, reports
 from storage.models import (
     Collection,
     CollectionKind,
@@ -491,7 +491,7 @@ async def test_paused_chair_gets_nothing_until_the_date_and_staff_see_it(
 ) -> None:
     await open_october(session_pool, clock)
     async with session_pool() as session, session.begin():
-        await collections.pause_reminders(session, world.person[104], date(2026, 10, 20))
+        await reminder_pause.pause_reminders(session, world.person[104], date(2026, 10, 20))
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 1, 12, 0))
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 19, 12, 0))
     assert {parts(m)[2] for m in await outbox(session_pool)} == {101, 102, 103, 201}
@@ -516,12 +516,12 @@ async def test_pausing_cancels_pending_chair_reminders(session_pool, clock, worl
     await open_october(session_pool, clock)
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 2, 23, 30))
     async with session_pool() as session, session.begin():
-        await collections.pause_reminders(session, world.person[104], date(2026, 10, 9))
+        await reminder_pause.pause_reminders(session, world.person[104], date(2026, 10, 9))
     status = {parts(m)[2]: (m.status, m.error) for m in await outbox(session_pool)}
     assert status[104] == (OutboxStatus.FAILED, "paused")
     assert status[103] == (OutboxStatus.PENDING, None)
     async with session_pool() as session, session.begin():
-        await collections.pause_reminders(session, world.person[104], None)
+        await reminder_pause.pause_reminders(session, world.person[104], None)
         person = await session.get(Person, world.person[104])
         assert person is not None and person.reminders_paused_until is None
 
@@ -540,7 +540,7 @@ async def test_escalation_reaches_curator_and_each_staff_person_once(
             now=local(MOSCOW, 2026, 10, 20, 10, 0),
             local_day=date(2026, 10, 20),
         )
-        await collections.pause_reminders(session, world.person[104], date(2026, 11, 5))
+        await reminder_pause.pause_reminders(session, world.person[104], date(2026, 11, 5))
         kamchatka_chair = await session.get(Person, world.person[102])
         assert kamchatka_chair is not None
         kamchatka_chair.unreachable_at = local(MOSCOW, 2026, 10, 2, 10, 0)

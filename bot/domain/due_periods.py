@@ -8,6 +8,7 @@ period).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,7 +28,7 @@ from bot.domain.timezones import zone_of
 from bot.texts import reminders as t
 from storage import collections as store
 from storage import orgs
-from storage.models import Collection, CollectionKind
+from storage.models import Collection, CollectionKind, Organization, OrgKind
 from storage.reports import counted_before, latest_reports
 
 log = logging.getLogger(__name__)
@@ -90,14 +91,11 @@ async def _open_district_period(
     due: list[tuple[int, str]] = []
     submitted: dict[int, datetime] = {}
     for org in await orgs.ppo_in_scope(session, district_id):
-        reports = await latest_reports(session, org.id)
-        basis = counted_before(reports, period)
-        tier = tier_of(coverage(basis.members, basis.workers) if basis is not None else None)
-        if period.month not in due_months(tier, settings):
-            continue
-        due.append((org.id, tier.value))
-        if reports and reports[0].period == period and reports[0].returned_at is None:
-            submitted[org.id] = reports[0].submitted_at
+        standing = await _due_standing(session, org.id, period, settings)
+        if standing is not None:
+            due.append((org.id, standing.tier))
+            if standing.submitted_at is not None:
+                submitted[org.id] = standing.submitted_at
     if not due:
         return None
     return await store.open_collection(
@@ -112,3 +110,70 @@ async def _open_district_period(
         now=now,
         already_submitted=submitted,
     )
+
+
+@dataclass(frozen=True)
+class _Due:
+    tier: str
+    submitted_at: datetime | None  # a report for the period already filed and standing
+
+
+async def _due_standing(
+    session: AsyncSession, org_id: int, period: date, settings: CalendarSettings
+) -> _Due | None:
+    """Whether the ППО is due for ``period`` by its tier (its latest report before the period),
+    and whether a report for it is already in; None: not due."""
+    reports = await latest_reports(session, org_id)
+    basis = counted_before(reports, period)
+    tier = tier_of(coverage(basis.members, basis.workers) if basis is not None else None)
+    if period.month not in due_months(tier, settings):
+        return None
+    filed = reports and reports[0].period == period and reports[0].returned_at is None
+    return _Due(tier.value, reports[0].submitted_at if filed else None)
+
+
+async def rejoin_open_periods(
+    session: AsyncSession,
+    org: Organization,
+    settings: CalendarSettings,
+    now: datetime,
+    default_tz: str,
+) -> int:
+    """An organization restored from the archive: each of its ППО (itself, or those under it)
+    is asked for the period its district opened meanwhile (:func:`_rejoin`); how many were."""
+    ppos = [org] if org.kind is OrgKind.PPO else list(await orgs.ppo_in_scope(session, org.id))
+    return sum([await _rejoin(session, ppo, settings, now, default_tz) for ppo in ppos])
+
+
+async def _rejoin(
+    session: AsyncSession,
+    org: Organization,
+    settings: CalendarSettings,
+    now: datetime,
+    default_tz: str,
+) -> bool:
+    """The period a ППО's district opened while it was archived asks it too, when its tier
+    makes it due, by the deadline a late opening gets (no chair is told of a deadline already
+    gone). True if it was added."""
+    district = await orgs.get_org(session, org.parent_id) if org.parent_id else None
+    if org.kind is not OrgKind.PPO or district is None or district.archived_at is not None:
+        return False
+    today = local_today(now, zone_of(district, default_tz))
+    period = today.replace(day=1)
+    collection = await store.find_collection(
+        session,
+        kind=CollectionKind.MEMBERSHIP,
+        scope_org_id=district.id,
+        period=period,
+        one_off=False,
+    )
+    if collection is None or await store.has_target(session, collection.id, org.id):
+        return False
+    standing = await _due_standing(session, org.id, period, settings)
+    if standing is None:
+        return False
+    deadline = opening_deadline(period, today, settings)
+    await store.add_target(
+        session, collection, org.id, standing.tier, deadline, standing.submitted_at
+    )
+    return True

@@ -177,6 +177,15 @@ def move_name_taken(org_name: str, district: str, holder_id: int) -> str:
     )
 
 
+def already_in(org_name: str, district: str) -> str:
+    """A repeated tap of the move button: nothing is done."""
+    return f"ППО «{esc(org_name)}» уже в «{esc(district)}» — ничего не изменено."
+
+
+MOVE_TARGET_GONE = (
+    "В эту районную организацию перенести нельзя: она в архиве или в другом регионе. "
+    "Откройте /org заново и выберите район из нового списка."
+)
 ERASED_PERSON = "удалённый пользователь"
 TEXT_ERASED = "(текст не хранится: в нём было имя человека, чьи данные удалены)"
 BTN_FORGET = "🗑 Удалить персональные данные"
