@@ -105,6 +105,33 @@ def test_counts_typed_the_way_people_type(raw: str, value: int) -> None:
     assert whole_number()(raw, ENV) == value
 
 
+@pytest.mark.parametrize(
+    ("raw", "value"), [("1.200", 1200), ("12.500", 12_500), ("1.234.567", 1_234_567)]
+)
+def test_thousands_written_with_a_dot_are_a_whole_number(raw: str, value: int) -> None:
+    """Many write thousands with a dot as with a space: «1.200» is no fraction they meant."""
+    assert whole_number(maximum=10_000_000)(raw, ENV) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("1.5", "без дробной"),
+        ("1.20", "без дробной"),
+        ("1,200", "без дробной"),
+        ("0.500", "без дробной"),
+        ("1.2000", "без дробной"),
+        ("-1.200", "отрицательным"),
+        ("100.001", "не больше 100 000"),
+    ],
+)
+def test_a_dot_that_is_not_thousands_or_a_count_past_the_limit(raw: str, fragment: str) -> None:
+    """Only whole groups of three after a dot are thousands; the limit still applies."""
+    with pytest.raises(InvalidAnswer) as error:
+        whole_number()(raw, ENV)
+    assert fragment in str(error.value)
+
+
 def test_stale_hidden_answer_is_not_stored() -> None:
     answers = {"workers": 100, "members": 80, "youth_workers": None, "youth_members": 5}
     assert "youth_members" not in MEMBERSHIP.visible_answers(answers)

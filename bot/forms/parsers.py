@@ -15,6 +15,7 @@ from bot.texts import forms as t
 _SPACES = re.compile(r"[\s\u00a0\u2009\u202f]+")
 _UNIT = re.compile(r"\s*(чел\.?|человек[а]?)\s*$", re.IGNORECASE)
 _FRACTION = re.compile(r"^-?[0-9]+[.,][0-9]+$")
+_THOUSAND_DOTS = re.compile(r"[-−]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+")  # «1.200», «1.234.567»
 _DASHES = re.compile(r"\s*[-–—]\s*")
 _DATE = re.compile(r"^([0-9]{1,2})[./]([0-9]{1,2})(?:[./]([0-9]{2}|[0-9]{4}))?$")
 _DAY_ONLY = re.compile(r"^([0-9]{1,2})$")
@@ -51,11 +52,12 @@ def typed_int(raw: str) -> int | None:
 
 
 def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Parser:
-    """A count typed by a person: «1 234», «25 чел.» are fine; letters, fractions are not."""
+    """A count typed by a person: «1 234», «1.234», «25 чел.» are fine; letters, fractions
+    are not."""
 
     def parse(raw: str, env: ParseEnv) -> int:
         text = _UNIT.sub("", raw.strip().removesuffix("."))  # «54.»: a phone's double space
-        text = _SPACES.sub("", text)
+        text = _thousands(_SPACES.sub("", text))
         if not text:
             raise InvalidAnswer(t.EMPTY_ANSWER)
         if _FRACTION.match(text):
@@ -72,6 +74,12 @@ def whole_number(*, minimum: int = 0, maximum: int = 100_000) -> Parser:
         return value
 
     return parse
+
+
+def _thousands(text: str) -> str:
+    """«1.200» without its dots: many write thousands with a dot as with a space, and it is
+    no fraction they mean. «1.5», «1.20», «0.500» and «1,200» are not taken for thousands."""
+    return text.replace(".", "") if _THOUSAND_DOTS.fullmatch(text) else text
 
 
 _PART_SEPARATORS = re.compile(r"[\s\u00a0\u2009\u202f,;/+]+")
