@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,8 @@ from bot.wiring.context import Ctx
 from handlers import keyboards
 from storage import drafts
 from storage.models import Event, FormDraft, MembershipReport, Organization
+
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # «✖️ Отмена», «Назад.»: the word without the rest
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,30 @@ class FormChat:
         else:
             note = t.resuming(title, None if org is None else org.name)
         await self.show(draft, note=note)
+
+    async def cancel(self, draft: FormDraft) -> None:
+        """/cancel, «✖️ Отмена» tapped or typed: the form closes, nothing of it kept."""
+        await drafts.drop_draft(self.ctx.session, draft)
+        await self.message.answer(t.CANCELLED)
+
+    async def typed_button(self, draft: FormDraft, text: str) -> bool:
+        """A message that is a button's word («Отмена», «назад»), typed rather than tapped:
+        done as the button does, never taken for the answer; False for any other message."""
+        word = _EDGES.sub("", text).casefold()
+        if word in t.CANCEL_WORDS:
+            await self.cancel(draft)
+            return True
+        if word not in t.BACK_WORDS:
+            return False
+        if draft.step == SUMMARY:  # the summary has no «Назад»: say what does go back
+            await self.show(draft, note=t.BACK_AT_SUMMARY)
+            return True
+        if form_of_draft(draft.form).context_of(draft).editing:  # its button: «К сводке»
+            back_to_summary(draft, self.ctx.now())
+        else:
+            step_back(draft, self.ctx.now())
+        await self.show(draft)
+        return True
 
     async def show(self, draft: FormDraft, *, note: str | None = None) -> None:
         """Send the current question (or the summary) of ``draft`` as a fresh message."""
@@ -185,6 +212,26 @@ def can_go_back(form: Form[Any], draft: FormDraft) -> bool:
     if form.context_of(draft).shortcut_from is not None:
         return True
     return form.spec.previous_step(draft.step, draft.answers, form.skipped(draft)) is not None
+
+
+def step_back(draft: FormDraft, now: datetime) -> None:
+    """«⬅️ Назад»: the question before this one, or a «как в прошлый раз» undone (its first
+    question asked again); at the first question nothing moves."""
+    form = form_of_draft(draft.form)
+    previous = form.spec.previous_step(draft.step, draft.answers, form.skipped(draft))
+    taken_at = form.context_of(draft).shortcut_from
+    if previous is None and taken_at is not None:
+        form.mark_shortcut(draft, None)
+        previous = taken_at
+    if previous is not None:
+        drafts.save_draft(draft, step=previous, answers=draft.answers, now=now)
+
+
+def back_to_summary(draft: FormDraft, now: datetime) -> None:
+    """«⬅️ К сводке» under a question asked again from the summary: the summary, the answer
+    as it was."""
+    form_of_draft(draft.form).mark_editing(draft, False)
+    drafts.save_draft(draft, step=SUMMARY, answers=draft.answers, now=now)
 
 
 def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:

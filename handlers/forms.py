@@ -17,7 +17,7 @@ from aiogram.filters import Command, Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.viewer import Viewer, acting_person
+from bot.domain.viewer import acting_person
 from bot.forms.declaration import Form
 from bot.forms.engine import SUMMARY, Field, InvalidAnswer
 from bot.forms.registry import form_of_draft
@@ -25,7 +25,14 @@ from bot.texts import forms as t
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
-from handlers.form_chat import FormChat, advance, still_allowed, summary_seal
+from handlers.form_chat import (
+    FormChat,
+    advance,
+    back_to_summary,
+    step_back,
+    still_allowed,
+    summary_seal,
+)
 from handlers.taps import TapHandler, tap_router
 from storage import drafts
 from storage.models import FormDraft
@@ -44,13 +51,12 @@ class HasDraft(Filter):
         return {"draft": draft} if draft is not None else False
 
 
-async def cancel_command(message: Message, session: AsyncSession, viewer: Viewer) -> None:
-    draft = await drafts.get_draft(session, viewer.tg_user_id)
+async def cancel_command(message: Message, ctx: Ctx) -> None:
+    draft = await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id)
     if draft is None:
         await message.answer(t.NOTHING_TO_CANCEL)
         return
-    await drafts.drop_draft(session, draft)
-    await message.answer(t.CANCELLED)
+    await FormChat(message, ctx).cancel(draft)
 
 
 async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
@@ -59,6 +65,8 @@ async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
         await message.answer(t.LOST_RIGHTS)
         return
     chat = FormChat(message, ctx)
+    if await chat.typed_button(draft, message.text):
+        return
     spec = form_of_draft(draft.form).spec
     earlier = _earlier_question(message, draft)
     if earlier is not None:  # swiped to answer an earlier question: not this one's answer
@@ -202,10 +210,9 @@ async def _tap(query: CallbackQuery, data: FormCb, ctx: Ctx) -> Tap | None:
 
 
 async def cancel_tapped(_: CallbackQuery, tap: Tap) -> None:
-    await drafts.drop_draft(tap.chat.ctx.session, tap.draft)
     await tap.query.answer()
     await drop_keyboard(tap.query)
-    await tap.chat.message.answer(t.CANCELLED)
+    await tap.chat.cancel(tap.draft)
 
 
 async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
@@ -268,8 +275,7 @@ async def edit_tapped(_: CallbackQuery, tap: Tap) -> None:
 
 
 async def summary_tapped(_: CallbackQuery, tap: Tap) -> None:
-    tap.form.mark_editing(tap.draft, False)
-    _move(tap, SUMMARY)
+    back_to_summary(tap.draft, tap.chat.ctx.now())
     await tap.moved_on()
 
 
@@ -279,17 +285,10 @@ def _move(tap: Tap, step: str) -> None:
 
 
 async def back_tapped(_: CallbackQuery, tap: Tap) -> None:
-    draft, form = tap.draft, tap.form
-    if draft.step == SUMMARY:
+    if tap.draft.step == SUMMARY:
         await tap.query.answer(t.STALE_BUTTON)
         return
-    previous = form.spec.previous_step(draft.step, draft.answers, form.skipped(draft))
-    taken_at = form.context_of(draft).shortcut_from
-    if previous is None and taken_at is not None:  # undo «как в прошлый раз»
-        form.mark_shortcut(draft, None)
-        previous = taken_at
-    if previous is not None:
-        _move(tap, previous)
+    step_back(tap.draft, tap.chat.ctx.now())
     await tap.moved_on()
 
 

@@ -39,6 +39,14 @@ STEP_PREFIX = "Вопрос {n} из {total}"
 OPTIONAL_HINT = "Можно пропустить."
 CANCELLED = "Заполнение отменено, ничего не сохранено."
 NOTHING_TO_CANCEL = "Сейчас нечего отменять."
+CANCEL_WORDS = frozenset({"отмена", "отменить", "стоп"})
+"""A whole message that is one of these (any case, the button's «✖️» or a full stop aside)
+cancels the open form as /cancel does: it is never taken for an answer."""
+BACK_WORDS = frozenset({"назад"})
+"""A whole message that is one of these does what the «⬅️ Назад» button under the question does."""
+BACK_AT_SUMMARY = (
+    "На сводке «Назад» нет. Чтобы изменить ответ, нажмите «✏️ Исправить поле» и выберите поле."
+)
 
 
 SAVED_BEFORE_RESTART = (
