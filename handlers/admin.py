@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, or_f
+from aiogram.filters import CommandObject, or_f
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -35,7 +35,7 @@ from bot.wiring.config import Settings
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ForgetCb
-from handlers.filters import IsAdmin
+from handlers.filters import IsAdmin, command
 from handlers.forms import HasDraft
 from handlers.menu import set_chat_menu
 from handlers.replies import answer_file, answer_lines, downloaded, found_by_number
@@ -208,16 +208,14 @@ def create_router() -> Router:
     router.message.filter(IsAdmin())
     router.callback_query.filter(IsAdmin())
     router.callback_query.register(forget_confirmed, ForgetCb.filter())
-    router.message.register(forget_command, Command("forget"))
-    router.message.register(import_command, Command("import"), ~F.document)
+    router.message.register(forget_command, command("forget"))
+    router.message.register(import_command, command("import"), ~F.document)
     # A file sent during an open form is the form's (a photo sent as a file), unless it says
     # /import: an admin who also chairs a ППО is not answered as if importing a list.
-    router.message.register(
-        import_file, F.document, or_f(F.caption.startswith("/import"), ~HasDraft())
-    )
-    router.message.register(template, Command("template"))
-    router.message.register(org_tree, Command("orgs"))
-    router.message.register(invites, Command("invites"))
-    router.message.register(invite_one, Command("invite"))
-    router.message.register(backup, Command("backup"))
+    router.message.register(import_file, F.document, or_f(command("import"), ~HasDraft()))
+    router.message.register(template, command("template"))
+    router.message.register(org_tree, command("orgs"))
+    router.message.register(invites, command("invites"))
+    router.message.register(invite_one, command("invite"))
+    router.message.register(backup, command("backup"))
     return router

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from magic_filter import MagicFilter
 
@@ -31,7 +31,7 @@ from bot.texts import events as te
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import EventAction, EventCb, OpenForm, ReportPeriod
-from handlers.filters import IsChair
+from handlers.filters import IsChair, command
 from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
 from handlers.taps import TapHandler, tap_router
@@ -256,7 +256,7 @@ EVENT_BUTTONS: dict[EventAction, TapHandler] = {
 
 def _menu_filters(entry: MenuEntry) -> list[Filter | MagicFilter]:
     """A command and, if it has one, its keyboard button."""
-    filters: list[Filter | MagicFilter] = [Command(entry.command)]
+    filters: list[Filter | MagicFilter] = [command(entry.command)]
     if entry.button is not None:
         filters.append(F.text == entry.button)
     return filters
@@ -270,14 +270,14 @@ def create_router() -> Router:
         if form.menu is not None and form.menu.opens_form:
             for trigger in _menu_filters(form.menu):
                 router.message.register(open_chair_form, trigger, Opens(form))
-    router.message.register(events_list, Command("events"))
+    router.message.register(events_list, command("events"))
     assert PASSPORT_FORM.menu is not None
     for trigger in _menu_filters(PASSPORT_FORM.menu):
         router.message.register(passport_card, trigger)
-    router.message.register(pause, Command("pause"))
+    router.message.register(pause, command("pause"))
     router.callback_query.register(form_button_tapped, OpenForm.filter())
     router.callback_query.register(report_period_tapped, ReportPeriod.filter())
-    router.message.register(history, Command("history"))
+    router.message.register(history, command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)
     router.include_router(tap_router("chair-event-buttons", EventCb, EVENT_BUTTONS, _own_event_tap))
     return router

@@ -6,7 +6,7 @@ import contextlib
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message, User
 
 from bot.domain import consent, corrections
@@ -20,6 +20,7 @@ from bot.wiring.config import Settings
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ConsentCb, JoinCb
+from handlers.filters import command, start_command
 from handlers.menu import help_messages, help_text, rights_narrowed, set_chat_menu
 from storage import people
 from storage.models import Person, Role
@@ -188,10 +189,10 @@ async def help_command(message: Message, viewer: Viewer, settings: Settings) -> 
 
 def create_router() -> Router:
     router = Router(name="common")
-    router.message.register(start_with_code, CommandStart(deep_link=True))
-    router.message.register(start, CommandStart())
+    router.message.register(start_with_code, start_command(deep_link=True))
+    router.message.register(start, start_command())
     router.callback_query.register(consent_answer, ConsentCb.filter())
     router.callback_query.register(join_answer, JoinCb.filter())
-    router.message.register(help_command, Command("help"))
+    router.message.register(help_command, command("help"))
     router.message.register(help_command, F.text == common.MENU_HELP)
     return router

@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiogram import Router
-from aiogram.filters import Command, Filter
+from aiogram.filters import Filter
 from aiogram.types import Message, TelegramObject
 
 from bot.domain.curator import card_lines, load_card, uncurated_lines, uncurated_low
 from bot.domain.viewer import Viewer
 from bot.texts import curator as t
 from bot.wiring.context import Ctx
+from handlers.filters import command
 from handlers.replies import answer_lines
 
 if TYPE_CHECKING:  # handlers.staff imports this module to list it among its runners
@@ -45,5 +46,5 @@ async def run_nocurator(c: Scoped) -> None:
 def create_router() -> Router:
     router = Router(name="curator")
     router.message.filter(IsCurator())
-    router.message.register(curated, Command("curated"))
+    router.message.register(curated, command("curated"))
     return router

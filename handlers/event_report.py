@@ -7,7 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import InputMediaPhoto, MediaUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +16,7 @@ from bot.domain.events import staff_card
 from bot.domain.viewer import Viewer
 from bot.rendering.event_report import file_name, report_lines, report_xlsx
 from bot.texts import event_report as t
-from handlers.filters import IsStaffOrAdmin
+from handlers.filters import IsStaffOrAdmin, command
 from handlers.replies import answer_file, answer_lines, found_by_number
 from storage import district_events as devents
 from storage import event_report as store
@@ -70,5 +70,5 @@ async def show_event(
 def create_router() -> Router:
     router = Router(name="event_report")
     router.message.filter(IsStaffOrAdmin())
-    router.message.register(show_event, Command(SHOW_COMMAND))
+    router.message.register(show_event, command(SHOW_COMMAND))
     return router

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, Filter
+from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from bot.texts import forms as t
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import FormAction, FormCb, short_token
+from handlers.filters import command
 from handlers.form_chat import (
     FormChat,
     advance,
@@ -375,7 +376,7 @@ BUTTONS: dict[FormAction, TapHandler] = {
 
 def create_router() -> Router:
     router = Router(name="forms")
-    router.message.register(cancel_command, Command("cancel"))
+    router.message.register(cancel_command, command("cancel"))
     router.message.register(typed_answer, HasDraft(), F.text, ~F.text.startswith("/"))
     router.message.register(non_text_answer, HasDraft(), ~F.text)
     router.edited_message.register(edited_answer, HasDraft())

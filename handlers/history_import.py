@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import partial
 
 from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,7 @@ from bot.rendering.history_import import template_xlsx
 from bot.texts import history_import as t
 from bot.texts import importing
 from bot.wiring.context import Ctx
-from handlers.filters import IsStaffOrAdmin
+from handlers.filters import IsStaffOrAdmin, command
 from handlers.replies import answer_file, answer_lines, downloaded
 
 COMMAND = "loadhistory"
@@ -81,6 +80,6 @@ async def _reply(message: Message, outcome: LoadOutcome) -> None:
 def create_router() -> Router:
     router = Router(name="history_import")
     router.message.filter(IsStaffOrAdmin())
-    router.message.register(load_file, Command(COMMAND), F.document)
-    router.message.register(how_to, Command(COMMAND))
+    router.message.register(load_file, command(COMMAND), F.document)
+    router.message.register(how_to, command(COMMAND))
     return router

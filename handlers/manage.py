@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,7 @@ from bot.wiring.config import Settings
 from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
-from handlers.filters import IsAdmin, IsStaffOrAdmin
+from handlers.filters import IsAdmin, IsStaffOrAdmin, command
 from handlers.form_chat import FormChat
 from handlers.menu import rights_narrowed
 from handlers.org_search import SEARCH_SHOWN, answer_found
@@ -269,12 +269,12 @@ def create_router() -> Router:
     admin = Router(name="manage-admin")
     admin.message.filter(IsAdmin())
     admin.callback_query.filter(IsAdmin())
-    admin.message.register(org_command, Command("org"))
-    admin.message.register(curator_command, Command("curator"))
+    admin.message.register(org_command, command("org"))
+    admin.message.register(curator_command, command("curator"))
     admin.callback_query.register(role_revoke, RoleRevoke.filter())
     admin.include_router(tap_router("manage-org-buttons", OrgCb, ORG_BUTTONS, _org_tap))
     staff = Router(name="manage-staff")
     staff.message.filter(IsStaffOrAdmin())
-    staff.message.register(audit_command, Command("audit"))
+    staff.message.register(audit_command, command("audit"))
     router.include_routers(admin, staff)
     return router

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject, Filter
+from aiogram.filters import CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,7 @@ from bot.texts import common
 from bot.texts import plans as t
 from bot.wiring.context import Ctx
 from handlers.callbacks import PlanDone
-from handlers.filters import IsStaffOrAdmin
+from handlers.filters import IsStaffOrAdmin, command
 from handlers.form_chat import FormChat, advance, still_allowed
 from handlers.replies import answer_file, answer_lines, downloaded
 from storage import drafts
@@ -169,5 +169,5 @@ def create_router() -> Router:
     router = Router(name="plans")
     router.callback_query.register(done_pressed, PlanDone.filter())
     router.message.register(done_file, AnswersDone(), F.document | F.photo)
-    router.message.register(plan_file, Command("plan"), F.document, IsStaffOrAdmin())
+    router.message.register(plan_file, command("plan"), F.document, IsStaffOrAdmin())
     return router

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,7 @@ from handlers.callbacks import ReturnPick, ScopePick, ScopeRegionPick
 from handlers.curator import run_nocurator
 from handlers.district_events import run_devents
 from handlers.event_report import run_events_report
-from handlers.filters import IsStaffOrAdmin
+from handlers.filters import IsStaffOrAdmin, command
 from handlers.form_chat import FormChat
 from handlers.org_search import answer_found
 from handlers.passport_report import run_passports
@@ -291,9 +291,9 @@ def create_router() -> Router:
     router = Router(name="staff")
     router.message.filter(IsStaffOrAdmin())
     router.callback_query.filter(IsStaffOrAdmin())
-    router.message.register(scoped_command, Command(*RUNNERS))
+    router.message.register(scoped_command, command(*RUNNERS))
     assert RETURN_FORM.menu is not None
-    router.message.register(return_command, Command(RETURN_FORM.menu.command))
+    router.message.register(return_command, command(RETURN_FORM.menu.command))
     router.callback_query.register(scope_picked, ScopePick.filter())
     router.callback_query.register(region_picked, ScopeRegionPick.filter())
     router.callback_query.register(return_picked, ReturnPick.filter())

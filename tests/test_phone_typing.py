@@ -3,13 +3,28 @@ word typed instead of tapped, a command copied from a group, thousands with a do
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from aiogram import Router
+from aiogram.filters import Command
 from sqlalchemy import select
 
 from bot.forms.engine import SUMMARY
-from bot.texts import forms, membership
-from harness import Harness, last_message, texts
-from scenarios import CHAIR, FULL, answer_all, join
+from bot.texts import chair, forms, membership
+from handlers import get_routers
+from harness import ADMIN, Harness, last_message, texts
+from scenarios import (
+    CHAIR,
+    CONSENT_BUTTON,
+    FULL,
+    answer_all,
+    code_of,
+    invite_links,
+    join,
+    setup_district,
+)
 from storage.models import FormDraft
 
 
@@ -76,3 +91,58 @@ async def test_back_typed_at_a_question_asked_again_returns_to_the_summary(
     assert "Членов профсоюза: 40" in back, back
     [told] = texts(await harness.send(CHAIR, "назад"))
     assert told.startswith(forms.BACK_AT_SUMMARY), told
+
+
+def _commands_in(check: Any) -> Iterator[Command]:
+    """The command filters in one filter, also inside «or» and «not»."""
+    if isinstance(check, Command):
+        yield check
+    for inner in (*getattr(check, "targets", ()), getattr(check, "target", None)):
+        if inner is not None:
+            yield from _commands_in(inner.callback)
+
+
+def _command_filters(router: Router) -> Iterator[Command]:
+    for observer in router.observers.values():
+        for handler in observer.handlers:
+            for check in handler.filters or ():
+                yield from _commands_in(check.callback)
+    for sub in router.sub_routers:
+        yield from _command_filters(sub)
+
+
+def test_every_command_filter_ignores_case() -> None:
+    """Every command, staff's scoped ones and /start too, is built by ``handlers.filters``:
+    a phone's «/Report» is /report."""
+    found = [c for router in get_routers() for c in _command_filters(router)]
+    assert len(found) > 20, found
+    assert [c for c in found if not c.ignore_case] == []
+
+
+async def test_capitalised_commands_typed_on_a_phone(harness: Harness) -> None:
+    """«/Report» opens the form and «/Cancel» closes it, as the small-letter ones do."""
+    await join(harness)
+    replies = texts(await harness.send(CHAIR, "/Report"))
+    assert replies and membership.Q_WORKERS in replies[-1], replies
+    await harness.send(CHAIR, "54")
+    assert texts(await harness.send(CHAIR, "/Cancel")) == [forms.CANCELLED]
+    assert await _draft(harness) is None
+
+
+async def test_a_capitalised_staff_command_is_the_command(harness: Harness) -> None:
+    await setup_district(harness)
+    expected = texts(await harness.send(ADMIN, "/status"))
+    assert texts(await harness.send(ADMIN, "/Status")) == expected
+
+
+async def test_a_capitalised_start_keeps_the_invite_code_as_typed(harness: Harness) -> None:
+    """The command's case is ignored, never the code's: it is case-sensitive."""
+    await setup_district(harness)
+    code = code_of((await invite_links(harness))["МБОУ СОШ № 1"])
+    assert code != code.lower()
+    assert texts(await harness.send(CHAIR, f"/Start {code.lower()}")) == [chair.INVITE_UNKNOWN]
+    replies = await harness.send(CHAIR, f"/Start {code}", first_name="Мария")
+    asked = last_message(replies)
+    assert CONSENT_BUTTON in str(asked.buttons()), texts(replies)
+    welcome = texts(await harness.tap(CHAIR, asked, CONSENT_BUTTON))
+    assert any("Мария" in text for text in welcome), welcome
