@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.domain.viewer import Viewer
@@ -10,21 +10,36 @@ from bot.texts import common
 from handlers.menu import may_use
 
 
-def _command(text: str | None) -> str | None:
+def _command(text: str | None) -> tuple[str, str] | None:
+    """The command a message starts with, in small letters, and the bot it names after «@»
+    («» when none): None for a message that is no command."""
     if not text or not text.startswith("/"):
         return None
-    return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower()
+    name, _, mention = text[1:].split(maxsplit=1)[0].partition("@")
+    return name.lower(), mention
 
 
-async def anything(message: Message, viewer: Viewer) -> None:
+async def anything(message: Message, viewer: Viewer, bot: Bot) -> None:
     command = _command(message.text or message.caption)
     stranger = not (viewer.is_admin or viewer.is_chair or viewer.is_staff or viewer.curated)
-    if command is not None and may_use(viewer, command) is False:
+    allowed = None if command is None else may_use(viewer, command[0])
+    if command is not None and allowed is False:
         await message.answer(common.STRANGER if stranger else common.NOT_YOUR_COMMAND)
+    elif command is not None and allowed and await _for_another_bot(command[1], bot):
+        await message.answer(common.for_another_bot(*command))
     elif stranger:
         await message.answer(common.STRANGER)
     else:
         await message.answer(common.UNKNOWN_INPUT)
+
+
+async def _for_another_bot(mention: str, bot: Bot) -> bool:
+    """A command of the sender's addressed to another bot («/report@other_bot», copied from a
+    group): the command filters let it pass by, so it is told here, not «не понял»."""
+    if not mention:
+        return False
+    me = await bot.me()
+    return mention.lower() != (me.username or "").lower()
 
 
 async def any_button(query: CallbackQuery) -> None:

@@ -12,7 +12,7 @@ from aiogram.filters import Command
 from sqlalchemy import select
 
 from bot.forms.engine import SUMMARY
-from bot.texts import chair, forms, membership
+from bot.texts import chair, common, forms, membership
 from handlers import get_routers
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
@@ -146,3 +146,14 @@ async def test_a_capitalised_start_keeps_the_invite_code_as_typed(harness: Harne
     assert CONSENT_BUTTON in str(asked.buttons()), texts(replies)
     welcome = texts(await harness.tap(CHAIR, asked, CONSENT_BUTTON))
     assert any("Мария" in text for text in welcome), welcome
+
+
+async def test_own_command_addressed_to_another_bot_says_so(harness: Harness) -> None:
+    """«/report@other_bot» (copied from a group) is told it went to another bot and how to
+    send it here, not «не понял»; addressed to this bot, in any case, it is the command."""
+    await join(harness)
+    replies = texts(await harness.send(CHAIR, "/report@some_other_bot"))
+    assert replies == [common.for_another_bot("report", "some_other_bot")], replies
+    assert await _draft(harness) is None
+    replies = texts(await harness.send(CHAIR, f"/Report@{harness.server.bot_username.upper()}"))
+    assert replies and membership.Q_WORKERS in replies[-1], replies

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.texts.markup import esc
+
 MONTHS = (
     "январь",
     "февраль",
@@ -96,6 +98,16 @@ WORKERS_FAILED = (
 )
 UNKNOWN_INPUT = "Не понял сообщение. Список команд — /help."
 NOT_YOUR_COMMAND = "Эта команда вам недоступна. Ваши команды — /help."
+
+
+def for_another_bot(command: str, mention: str) -> str:
+    """Own command addressed to another bot (``/report@other_bot``): what to send instead."""
+    return (
+        f"Команда /{esc(command)}@{esc(mention)} адресована другому боту. "
+        f"Мне отправьте её без «@…»: /{esc(command)}"
+    )
+
+
 NO_RIGHTS = "У вас нет прав на это действие."
 DOWNLOAD_FAILED = "Не удалось скачать файл из Telegram. Пришлите его ещё раз."
 
