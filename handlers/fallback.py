@@ -15,7 +15,8 @@ def _command(text: str | None) -> tuple[str, str] | None:
     («» when none): None for a message that is no command."""
     if not text or not text.startswith("/"):
         return None
-    name, _, mention = text[1:].split(maxsplit=1)[0].partition("@")
+    first = text[1:].split(maxsplit=1) or [""]  # «/» alone, or «/ » before words
+    name, _, mention = first[0].partition("@")
     return name.lower(), mention
 
 

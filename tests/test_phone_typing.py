@@ -157,3 +157,9 @@ async def test_own_command_addressed_to_another_bot_says_so(harness: Harness) ->
     assert await _draft(harness) is None
     replies = texts(await harness.send(CHAIR, f"/Report@{harness.server.bot_username.upper()}"))
     assert replies and membership.Q_WORKERS in replies[-1], replies
+
+
+async def test_a_lone_slash_is_not_understood_rather_than_an_error(harness: Harness) -> None:
+    """«/» sent alone (a slip on the keyboard) gets «не понял», not «что-то пошло не так»."""
+    await join(harness)
+    assert texts(await harness.send(CHAIR, "/")) == [common.UNKNOWN_INPUT]
