@@ -7,7 +7,10 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.domain.viewer import Viewer
 from bot.texts import common
+from bot.wiring.context import Ctx
+from handlers.form_chat import FormChat, is_theirs
 from handlers.menu import may_use
+from storage import drafts
 
 
 def _command(text: str | None) -> tuple[str, str] | None:
@@ -20,18 +23,28 @@ def _command(text: str | None) -> tuple[str, str] | None:
     return name.lower(), mention
 
 
-async def anything(message: Message, viewer: Viewer, bot: Bot) -> None:
+async def anything(message: Message, ctx: Ctx) -> None:
+    """The explanation; with a form open (a mistyped command in it, «/reprot»), the current
+    question follows it, as after any answer not taken, so the person sees where they are."""
+    reply = await _explanation(message, ctx.viewer, ctx.bot)
+    draft = await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id)
+    if draft is not None and is_theirs(draft, ctx.viewer):
+        await FormChat(message, ctx).show(draft, note=reply)
+    else:
+        await message.answer(reply)
+
+
+async def _explanation(message: Message, viewer: Viewer, bot: Bot) -> str:
+    """Why the message was not taken, in the words that give a way on: a stranger learns how
+    to begin, someone else's command is named as such, one's own sent to another bot too."""
     command = _command(message.text or message.caption)
     stranger = not (viewer.is_admin or viewer.is_chair or viewer.is_staff or viewer.curated)
     allowed = None if command is None else may_use(viewer, command[0])
     if command is not None and allowed is False:
-        await message.answer(common.STRANGER if stranger else common.NOT_YOUR_COMMAND)
-    elif command is not None and allowed and await _for_another_bot(command[1], bot):
-        await message.answer(common.for_another_bot(*command))
-    elif stranger:
-        await message.answer(common.STRANGER)
-    else:
-        await message.answer(common.UNKNOWN_INPUT)
+        return common.STRANGER if stranger else common.NOT_YOUR_COMMAND
+    if command is not None and allowed and await _for_another_bot(command[1], bot):
+        return common.for_another_bot(*command)
+    return common.STRANGER if stranger else common.UNKNOWN_INPUT
 
 
 async def _for_another_bot(mention: str, bot: Bot) -> bool:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import Message
 
+from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form, OpenRequest, PickOne, Subject, Summary
 from bot.forms.engine import SUMMARY, Field, ParseEnv
 from bot.forms.fields import AskedWhen
@@ -257,7 +258,13 @@ def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:
 async def still_allowed(draft: FormDraft, ctx: Ctx) -> bool:
     """Rights are checked on every answer and tap, not only when the form was opened: a chair
     replaced after elections, or staff whose role was removed, lose the open form."""
-    if form_of_draft(draft.form).context_of(draft).allows(ctx.viewer, draft.org_id):
+    if is_theirs(draft, ctx.viewer):
         return True
     await drafts.drop_draft(ctx.session, draft)
     return False
+
+
+def is_theirs(draft: FormDraft, viewer: Viewer) -> bool:
+    """Whether the sender may still fill ``draft``, only looked at: shown again only if so; one
+    no longer theirs is closed, with why, at their next answer (:func:`still_allowed`)."""
+    return bool(form_of_draft(draft.form).context_of(draft).allows(viewer, draft.org_id))

@@ -163,3 +163,14 @@ async def test_a_lone_slash_is_not_understood_rather_than_an_error(harness: Harn
     """«/» sent alone (a slip on the keyboard) gets «не понял», not «что-то пошло не так»."""
     await join(harness)
     assert texts(await harness.send(CHAIR, "/")) == [common.UNKNOWN_INPUT]
+
+
+async def test_a_mistyped_command_in_a_form_shows_the_question_again(harness: Harness) -> None:
+    """«/reprot» mid-form: «не понял», then the question the form is at, as after any answer
+    not taken, rather than a bare «не понял» that leaves the person guessing where they are."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    [reply] = texts(await harness.send(CHAIR, "/reprot"))
+    assert reply.startswith(common.UNKNOWN_INPUT) and membership.Q_WORKERS in reply, reply
+    draft = await _draft(harness)
+    assert draft is not None and draft.step == "workers"
