@@ -21,8 +21,9 @@ from bot.wiring.context import Ctx
 from handlers import keyboards
 from handlers.callbacks import ConsentCb, JoinCb
 from handlers.filters import command, start_command
+from handlers.form_chat import FormChat, is_theirs
 from handlers.menu import help_messages, help_text, rights_narrowed, set_chat_menu
-from storage import people
+from storage import drafts, people
 from storage.models import Person, Role
 from storage.people import RedeemError
 
@@ -174,12 +175,18 @@ async def _announce_handover(ctx: Ctx, org_name: str, previous: Person, successo
             await bot.send_message(admin_id, text)
 
 
-async def start(message: Message, viewer: Viewer) -> None:
+async def start(message: Message, ctx: Ctx) -> None:
+    """/start again: the welcome, then the form left unfinished, if any, where it stopped:
+    a person starting over would otherwise not know their answers wait for them."""
+    viewer = ctx.viewer
     if viewer.is_chair:
         names = [org.name for org in viewer.chaired]
         await message.answer(t.welcome_back(names), reply_markup=keyboards.chair_menu())
     else:
         await message.answer(help_text(viewer))
+    draft = await drafts.get_draft(ctx.session, viewer.tg_user_id)
+    if draft is not None and is_theirs(draft, viewer):
+        await FormChat(message, ctx).resume(draft)
 
 
 async def help_command(message: Message, viewer: Viewer, settings: Settings) -> None:

@@ -174,3 +174,14 @@ async def test_a_mistyped_command_in_a_form_shows_the_question_again(harness: Ha
     assert reply.startswith(common.UNKNOWN_INPUT) and membership.Q_WORKERS in reply, reply
     draft = await _draft(harness)
     assert draft is not None and draft.step == "workers"
+
+
+async def test_start_with_a_form_open_brings_the_form_back(harness: Harness) -> None:
+    """/start in the middle of the report: the welcome, then the unfinished form where it
+    stopped, rather than a welcome that says nothing of the answers already given."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    await harness.send(CHAIR, "54")
+    replies = texts(await harness.send(CHAIR, "/start"))
+    assert len(replies) == 2, replies
+    assert "незаконченная форма" in replies[1] and membership.Q_MEMBERS in replies[1], replies
