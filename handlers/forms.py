@@ -17,6 +17,7 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.audience import Audience, audience_of
 from bot.domain.viewer import acting_person
 from bot.forms.declaration import Form
 from bot.forms.engine import SUMMARY, Field, InvalidAnswer
@@ -53,9 +54,12 @@ class HasDraft(Filter):
 
 
 async def cancel_command(message: Message, ctx: Ctx) -> None:
+    """/cancel; with nothing open, a stranger is told how to begin (an invite link), not only
+    that there is nothing to cancel."""
     draft = await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id)
     if draft is None:
-        await message.answer(t.NOTHING_TO_CANCEL)
+        stranger = audience_of(ctx.viewer) is Audience.STRANGER
+        await message.answer(t.NOTHING_TO_CANCEL_STRANGER if stranger else t.NOTHING_TO_CANCEL)
         return
     await FormChat(message, ctx).cancel(draft)
 

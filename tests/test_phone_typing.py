@@ -27,6 +27,8 @@ from scenarios import (
 )
 from storage.models import FormDraft
 
+STRANGER = 4242
+
 
 async def _draft(h: Harness) -> FormDraft | None:
     async with h.session_pool() as session:
@@ -185,3 +187,9 @@ async def test_start_with_a_form_open_brings_the_form_back(harness: Harness) -> 
     replies = texts(await harness.send(CHAIR, "/start"))
     assert len(replies) == 2, replies
     assert "незаконченная форма" in replies[1] and membership.Q_MEMBERS in replies[1], replies
+
+
+async def test_a_stranger_typing_cancel_is_told_how_to_begin(harness: Harness) -> None:
+    """Nobody joined yet types /cancel (it is in every menu): after «нечего отменять», the
+    invite explanation any other message of theirs gets."""
+    assert texts(await harness.send(STRANGER, "/cancel")) == [forms.NOTHING_TO_CANCEL_STRANGER]

@@ -6,6 +6,7 @@ shown in message texts (``field_line``'s ``value``) are raw: escaped here.
 
 from __future__ import annotations
 
+from bot.texts.common import STRANGER
 from bot.texts.markup import esc
 
 BTN_BACK = "⬅️ Назад"
@@ -39,6 +40,8 @@ STEP_PREFIX = "Вопрос {n} из {total}"
 OPTIONAL_HINT = "Можно пропустить."
 CANCELLED = "Заполнение отменено, ничего не сохранено."
 NOTHING_TO_CANCEL = "Сейчас нечего отменять."
+NOTHING_TO_CANCEL_STRANGER = f"{NOTHING_TO_CANCEL}\n\n{STRANGER}"
+"""/cancel from someone not joined yet: how to begin, too."""
 CANCEL_WORDS = frozenset({"отмена", "отменить", "стоп"})
 """A whole message that is one of these (any case, the button's «✖️» or a full stop aside)
 cancels the open form as /cancel does: it is never taken for an answer."""
