@@ -310,10 +310,15 @@ async def mark_failed(session: AsyncSession, message_id: int, now: datetime, err
 
 
 async def reschedule(
-    session: AsyncSession, message_id: int, *, not_before: datetime, error: str
+    session: AsyncSession,
+    message_id: int,
+    *,
+    not_before: datetime,
+    error: str,
+    outage: bool = False,
 ) -> bool:
     """A transient failure: try again at ``not_before`` (whoever sends then); ``attempts``
-    += 1."""
+    += 1, and ``outages`` += 1 when the network was down (``outage``)."""
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
@@ -321,6 +326,7 @@ async def reschedule(
             not_before=not_before,
             error=_clip(error),
             attempts=OutboxMessage.attempts + 1,
+            outages=OutboxMessage.outages + int(outage),
             claimed_until=None,
             claimed_by=None,
         )

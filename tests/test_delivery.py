@@ -432,6 +432,44 @@ async def test_a_long_outage_gives_up_nothing(
     assert delivered(server) == Counter(dict.fromkeys(keys, 1))
 
 
+async def test_a_server_error_right_after_a_long_outage_is_tried_again(
+    server: FakeTelegramServer, session_pool, clock: FakeClock
+) -> None:
+    """Five attempts failed with no network (more than ``max_attempts``); the line comes back
+    and Telegram answers one 500: that is the message's first failure, retried soon, not
+    the last of a limit the outage spent."""
+    [key] = await seed(session_pool, clock, [3401])
+    gone = FakeTelegramServer(token=TOKEN)
+    await gone.start()
+    dead_url = gone.base_url
+    await gone.stop()
+    dead_bot = make_bot(dead_url)
+    try:
+        dead = deliverer(dead_bot, session_pool, clock, max_attempts=3, backoff_cap_seconds=600)
+        for _ in range(5):
+            await dead.drain()
+            clock.advance(minutes=10)
+    finally:
+        await dead_bot.session.close()
+    assert ((await rows(session_pool))[key].attempts, (await rows(session_pool))[key].outages) == (
+        5,
+        5,
+    )
+
+    server.fail_next("sendMessage", error_code=500, chat_id=3401, times=1)
+    live_bot = make_bot(server.base_url)
+    try:
+        live = deliverer(live_bot, session_pool, clock, max_attempts=3, backoff_base_seconds=1)
+        assert ((report := await live.drain()).retried, report.failed) == (1, 0)
+        row = (await rows(session_pool))[key]
+        assert (row.status, row.attempts, row.outages) == (OutboxStatus.PENDING, 6, 5)
+        assert row.not_before <= clock.now() + timedelta(seconds=1)  # a first failure's backoff
+        clock.advance(seconds=1)
+        assert (await live.drain()).sent == 1
+    finally:
+        await live_bot.session.close()
+
+
 async def test_a_database_error_while_drawing_is_retried(
     server: FakeTelegramServer, bot: Bot, session_pool, clock: FakeClock
 ) -> None:

@@ -8,7 +8,7 @@
   exponential backoff with jitter; ``failed`` once ``max_attempts`` is reached, except for
   network errors: the bot's connection being down (an office line, Telegram unreachable)
   is no reason to drop what is due, so those wait, retried at most ``backoff_cap_seconds``
-  apart;
+  apart, and are counted apart (``outages``), so they never spend the others' limit;
 * 403 ``TelegramForbiddenError`` (bot blocked, user deactivated) and 400 "chat not found"
   -> ``unreachable``, and the person with that Telegram id gets ``unreachable_at``;
 * any other 400 (and a group migrated to a supergroup, a file too large) -> ``failed``
@@ -53,6 +53,7 @@ class Outcome:
     result: Result
     error: str | None = None
     not_before: datetime | None = None
+    outage: bool = False  # a retry because the network was down: not counted toward giving up
 
 
 def error_text(exc: BaseException) -> str:
@@ -81,7 +82,7 @@ def classify(
     # No network is an outage of the bot's, not a fault of the message: it waits it out
     # (backing off to ``backoff_cap_seconds``) instead of giving up after half an hour.
     outage = isinstance(exc, TelegramNetworkError)
-    return retry_later(item, description, settings, now, rng, give_up=not outage)
+    return retry_later(item, description, settings, now, rng, outage=outage)
 
 
 def retry_later(
@@ -91,14 +92,17 @@ def retry_later(
     now: datetime,
     rng: random.Random,
     *,
-    give_up: bool = True,
+    outage: bool = False,
 ) -> Outcome:
-    """Back to ``pending`` after a backoff; ``failed`` once ``max_attempts`` are spent, if
-    ``give_up``."""
-    attempts = item.attempts + 1
-    if give_up and attempts >= settings.max_attempts:
-        return Outcome(Result.FAILED, f"gave up after {attempts} attempts: {description}")
-    return Outcome(Result.RETRY, description, now + _backoff(attempts, settings, rng))
+    """Back to ``pending`` after a backoff; ``failed`` once ``max_attempts`` are spent. An
+    ``outage`` attempt never gives up and its backoff grows with every attempt; the others
+    count, and back off, only among themselves, so a 5xx right after a long outage is tried
+    again soon, as after any first failure."""
+    failures = item.attempts - item.outages + (0 if outage else 1)
+    if not outage and failures >= settings.max_attempts:
+        return Outcome(Result.FAILED, f"gave up after {failures} attempts: {description}")
+    backoff = _backoff(item.attempts + 1 if outage else failures, settings, rng)
+    return Outcome(Result.RETRY, description, now + backoff, outage=outage)
 
 
 def _backoff(attempts: int, settings: DeliverySettings, rng: random.Random) -> timedelta:
@@ -118,7 +122,11 @@ async def store_outcome(session: AsyncSession, item: Item, outcome: Outcome, now
     else:
         assert outcome.not_before is not None
         await outbox.reschedule(
-            session, item.id, not_before=outcome.not_before, error=outcome.error or ""
+            session,
+            item.id,
+            not_before=outcome.not_before,
+            error=outcome.error or "",
+            outage=outcome.outage,
         )
 
 

@@ -21,6 +21,7 @@ class Item:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    outages: int  # of ``attempts``, those the network was down for
 
     @classmethod
     def of(cls, row: OutboxMessage) -> Item:
@@ -31,6 +32,7 @@ class Item:
             kind=row.kind,
             payload=dict(row.payload or {}),
             attempts=row.attempts,
+            outages=row.outages,
         )
 
 

@@ -75,6 +75,8 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]]
     status: Mapped[OutboxStatus] = mapped_column(str_enum(OutboxStatus))
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    outages: Mapped[int] = mapped_column(sa.Integer, server_default=sa.text("0"))
+    """Of ``attempts``, those the network was down for: they never count toward giving up."""
     not_before: Mapped[datetime]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
