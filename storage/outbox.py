@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -359,47 +359,3 @@ async def by_prefix(session: AsyncSession, prefix: str) -> list[OutboxMessage]:
     """Messages whose key starts with ``prefix`` (one announcement, one digest...)."""
     stmt = select(OutboxMessage).where(OutboxMessage.key.startswith(prefix, autoescape=True))
     return list((await session.scalars(stmt)).all())
-
-
-async def finished_before(
-    session: AsyncSession,
-    *,
-    sent_before: datetime,
-    given_up_before: datetime,
-    after_id: int,
-    limit: int,
-) -> list[tuple[int, str]]:
-    """``(id, key)`` of up to ``limit`` finished messages old enough to prune, by id after
-    ``after_id``: sent before ``sent_before``, or unreachable / failed with their last attempt
-    (``not_before``) before ``given_up_before``. Pending messages are never among them."""
-    stmt = (
-        select(OutboxMessage.id, OutboxMessage.key)
-        .where(
-            OutboxMessage.id > after_id,
-            or_(
-                and_(
-                    OutboxMessage.status == OutboxStatus.SENT,
-                    OutboxMessage.sent_at < sent_before,
-                ),
-                and_(
-                    OutboxMessage.status.in_([OutboxStatus.UNREACHABLE, OutboxStatus.FAILED]),
-                    OutboxMessage.not_before < given_up_before,
-                ),
-            ),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    return [(int(row_id), str(key)) for row_id, key in (await session.execute(stmt)).all()]
-
-
-async def delete_messages(session: AsyncSession, ids: Collection[int]) -> int:
-    """Delete these messages unless they are pending; returns how many were deleted."""
-    if not ids:
-        return 0
-    result = await session.execute(
-        delete(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.status != OutboxStatus.PENDING)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

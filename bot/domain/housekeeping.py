@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.passport_report import AGREEMENT_NOTICE
 from bot.domain.plan_reminders import LOOK_BACK as PLAN_LOOK_BACK
-from storage import outbox
+from storage import outbox_prune
 from storage.collections import OPEN_GRACE_DAYS
 from storage.models import Collection
 from storage.outbox_keys import KeyPurpose
@@ -80,7 +80,7 @@ async def prune_outbox(
     deleted, after_id = 0, 0
     while True:
         async with session_pool() as session, session.begin():
-            rows = await outbox.finished_before(
+            rows = await outbox_prune.finished_before(
                 session,
                 sent_before=now - SENT_KEPT,
                 given_up_before=now - GIVEN_UP_KEPT,
@@ -90,7 +90,7 @@ async def prune_outbox(
             if not rows:
                 break
             after_id = rows[-1][0]
-            deleted += await outbox.delete_messages(
+            deleted += await outbox_prune.delete_messages(
                 session, [row_id for row_id, key in rows if not _guards(key, guarding)]
             )
     return deleted
