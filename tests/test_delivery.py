@@ -7,6 +7,7 @@ network outage, a restart in the middle of a wave and a catch-up after a downtim
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import random
 import struct
@@ -371,20 +372,27 @@ async def test_gives_up_after_max_attempts(
     assert len(sends(server)) == 3
 
 
+@contextlib.asynccontextmanager
+async def offline_bot() -> AsyncIterator[Bot]:
+    """A bot whose API address nothing listens on any more: every call is refused to connect,
+    as when the office line is down."""
+    gone = FakeTelegramServer(token=TOKEN)
+    await gone.start()
+    dead_url = gone.base_url
+    await gone.stop()
+    dead_bot = make_bot(dead_url)
+    try:
+        yield dead_bot
+    finally:
+        await dead_bot.session.close()
+
+
 async def test_network_outage_drops_nothing(
     server: FakeTelegramServer, session_pool, clock: FakeClock
 ) -> None:
     keys = await seed(session_pool, clock, range(3201, 3211))
-    gone = FakeTelegramServer(token=TOKEN)
-    await gone.start()
-    dead_url = gone.base_url
-    await gone.stop()  # nothing listens there any more: connection refused
-
-    dead_bot = make_bot(dead_url)
-    try:
+    async with offline_bot() as dead_bot:
         report = await deliverer(dead_bot, session_pool, clock).drain()
-    finally:
-        await dead_bot.session.close()
     assert (report.sent, report.retried, report.failed) == (0, 10, 0)
     stored = await rows(session_pool)
     assert {(row.status, row.attempts) for row in stored.values()} == {(OutboxStatus.PENDING, 1)}
@@ -406,18 +414,11 @@ async def test_a_long_outage_gives_up_nothing(
     of backoff last): a connection that fails for every chat is waited out, not counted
     against the messages; they all go once it is back, retried at most the cap apart."""
     keys = await seed(session_pool, clock, range(3301, 3306))
-    gone = FakeTelegramServer(token=TOKEN)
-    await gone.start()
-    dead_url = gone.base_url
-    await gone.stop()
-    dead_bot = make_bot(dead_url)
-    try:
+    async with offline_bot() as dead_bot:
         dead = deliverer(dead_bot, session_pool, clock, max_attempts=3, backoff_cap_seconds=600)
         for _ in range(35):
             assert (await dead.drain()).failed == 0
             clock.advance(minutes=1)
-    finally:
-        await dead_bot.session.close()
     stored = await rows(session_pool)
     assert {row.status for row in stored.values()} == {OutboxStatus.PENDING}
     assert min(row.attempts for row in stored.values()) > 3
@@ -439,18 +440,11 @@ async def test_a_server_error_right_after_a_long_outage_is_tried_again(
     and Telegram answers one 500: that is the message's first failure, retried soon, not
     the last of a limit the outage spent."""
     [key] = await seed(session_pool, clock, [3401])
-    gone = FakeTelegramServer(token=TOKEN)
-    await gone.start()
-    dead_url = gone.base_url
-    await gone.stop()
-    dead_bot = make_bot(dead_url)
-    try:
+    async with offline_bot() as dead_bot:
         dead = deliverer(dead_bot, session_pool, clock, max_attempts=3, backoff_cap_seconds=600)
         for _ in range(5):
             await dead.drain()
             clock.advance(minutes=10)
-    finally:
-        await dead_bot.session.close()
     assert ((await rows(session_pool))[key].attempts, (await rows(session_pool))[key].outages) == (
         5,
         5,
