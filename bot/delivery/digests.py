@@ -190,7 +190,7 @@ async def _due_digest(
     slots = [_weekly_slot(now_local, settings)]
     slots += await _deadline_slots(session, scope, now_local.date(), tz, settings)
     due = [s for s in slots if grant.granted_at < s <= now_local and now_local - s <= CATCH_UP]
-    if not due:
+    if not due or _superseded_while_held(max(due), now, tz, settings):
         return None
     # Several missed at once (downtime): one digest, the latest, is the picture wanted.
     return await build_digest(
@@ -201,6 +201,16 @@ async def _due_digest(
         due_on=max(due).date(),
         default_tz=default_tz,
     )
+
+
+def _superseded_while_held(
+    slot: datetime, now: datetime, tz: ZoneInfo, settings: CalendarSettings
+) -> bool:
+    """Whether the digest of ``slot``, held over days off (a Monday in the New Year holidays),
+    could only go out when the next weekly one falls due: that one, newer, speaks for both,
+    and this one is not queued (queued, it would go out first, seconds before the newer)."""
+    sendable = next_allowed_moment(now, tz, settings).astimezone(tz)
+    return _weekly_slot(sendable, settings).date() > slot.date()
 
 
 def renderers(default_tz: str) -> dict[str, Renderer]:

@@ -23,7 +23,7 @@ from bot.domain.calendar import (
     CalendarSettings,
     PlannedReminder,
     local_today,
-    next_working_day,
+    previous_working_day,
     send_moment,
 )
 from bot.domain.clock import Clock
@@ -52,14 +52,18 @@ REVIEW_WINDOW = timedelta(days=14)  # a review not sent within two weeks is not 
 
 
 def reminder_days(item: PlanItem, tz: ZoneInfo) -> list[PlannedReminder]:
-    """«before7», «before1» moved to working days (never past the deadline); none before the
-    item was added; two on one day become the later one."""
+    """«before7», «before1» moved back to the working day before, if they fall on a day off:
+    a plan's deadline is any date, and one on a Sunday or at the end of the New Year holidays
+    must be reminded of while people are at work, not after it (moved forward they would
+    land past the deadline, and nobody would be told). None before the item was added; two
+    on one day become the later one."""
     added = local_today(item.created_at, tz)
     plan: list[PlannedReminder] = []
     for days in REMIND_BEFORE_DAYS:
-        day = min(next_working_day(item.deadline - timedelta(days=days)), item.deadline)
-        if day < added:
+        planned = item.deadline - timedelta(days=days)
+        if planned < added:
             continue
+        day = max(previous_working_day(planned), added)
         if plan and plan[-1].local_day == day:
             plan.pop()
         plan.append(PlannedReminder(f"before{days}", day, "chair"))
