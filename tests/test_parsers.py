@@ -77,6 +77,16 @@ def test_bad_dates_are_explained(raw: str, fragment: str) -> None:
     assert fragment in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "raw", ["01.12.9999–02.12.9999", "1–2.12.9999", "29.12.9999–09.01", "31.12.9999"]
+)
+def test_dates_at_the_calendars_end_are_answered_not_crashed(raw: str) -> None:
+    """The last year a date can have: the range's New-Year arithmetic («29.12–09.01» ends in
+    next January) must not run past it and crash the form with the generic error."""
+    with contextlib.suppress(InvalidAnswer):
+        date_range(raw, ENV)
+
+
 def test_date_range_display() -> None:
     assert show_date_range({"from": "2026-11-19", "to": "2026-11-21"}) == "19–21.11.2026"
     assert show_date_range({"from": "2026-11-30", "to": "2026-12-02"}) == "30.11.2026–02.12.2026"

@@ -220,14 +220,21 @@ def date_range(raw: str, env: ParseEnv) -> dict[str, str]:
         raise InvalidAnswer(t.DATE_FORMAT)
     end = _one_date(parts[1], env)
     start = _one_date(parts[0], env, fallback=(end.month, end.year))
-    over_new_year = _years_later(end, 1)  # «29.12–09.01»: the end in next January
-    if start > end and not _year_typed(parts[1]) and (over_new_year - start).days <= MAX_EVENT_DAYS:
-        end = over_new_year
+    if start > end and not _year_typed(parts[1]):
+        end = _over_new_year(start, end)
     if start > end:
         raise InvalidAnswer(t.DATE_ORDER)
     if (end - start).days > MAX_EVENT_DAYS:
         raise InvalidAnswer(t.date_span_too_long(MAX_EVENT_DAYS))
     return {"from": start.isoformat(), "to": end.isoformat()}
+
+
+def _over_new_year(start: date, end: date) -> date:
+    """«29.12–09.01»: an end typed without a year before the start is in next January, if
+    that makes a span the form takes. Only asked for such an end (its year is this one or
+    the last), so no typed year can push the sum past the calendar's last year."""
+    later = _years_later(end, 1)
+    return later if (later - start).days <= MAX_EVENT_DAYS else end
 
 
 def _year_typed(raw: str) -> bool:
