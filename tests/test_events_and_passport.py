@@ -301,6 +301,20 @@ async def test_a_passport_of_emoji_still_fits_one_message(harness: Harness) -> N
     assert stored.institution == "🏫" * 490
 
 
+async def test_a_year_typed_wrong_is_asked_again_at_the_date_question(harness: Harness) -> None:
+    """«19.11.1926» (a typo for 2026) used to pass with the «больше года назад» warning and
+    be stored where /events could never open it; «01.12.9999–02.12.9999» crashed the form.
+    Both are refused naming the year, and the date is asked again."""
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Семинар")
+    await harness.send(CHAIR, "Охрана труда в школе")
+    for typed, year in (("19.11.1926", "1926"), ("01.12.9999–02.12.9999", "9999")):
+        [answer] = texts(await harness.send(CHAIR, typed))
+        assert f"Проверьте год: {year}" in answer, answer
+    assert "Где проходило" in texts(await harness.send(CHAIR, "19.11.2026"))[0]
+
+
 async def test_last_years_events_can_be_opened_and_corrected_in_january(harness: Harness) -> None:
     """In January, when the district counts the year, a November seminar turns out to have
     had 111 participants, not 114. /events shows this year's (none yet) and points to

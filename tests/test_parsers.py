@@ -87,6 +87,31 @@ def test_dates_at_the_calendars_end_are_answered_not_crashed(raw: str) -> None:
         date_range(raw, ENV)
 
 
+@pytest.mark.parametrize(
+    ("raw", "year"),
+    [
+        ("19.11.1926", "1926"),
+        ("31.12.1999", "1999"),
+        ("19.11.99", "2099"),
+        ("01.12.9999–02.12.9999", "9999"),
+        ("30.12.1925–02.01.1926", "1926"),
+        ("1–2.01.2028", "2028"),
+    ],
+)
+def test_an_event_year_typed_wrong_is_refused_by_name(raw: str, year: str) -> None:
+    """«19.11.1926» for 2026: an event before 2000 or after next year would be stored where
+    /events cannot open it again; the chair is told the year to check instead."""
+    with pytest.raises(InvalidAnswer) as error:
+        date_range(raw, ENV)
+    assert f"Проверьте год: {year}" in str(error.value)
+
+
+def test_an_event_may_be_dated_from_2000_to_next_year() -> None:
+    assert dates("01.01.2000") == ("2000-01-01", "2000-01-01")
+    assert dates("15–16.01.2027") == ("2027-01-15", "2027-01-16")
+    assert date_ahead("31.12.2031", ENV) == "2031-12-31"  # an agreement's end: years ahead
+
+
 def test_date_range_display() -> None:
     assert show_date_range({"from": "2026-11-19", "to": "2026-11-21"}) == "19–21.11.2026"
     assert show_date_range({"from": "2026-11-30", "to": "2026-12-02"}) == "30.11.2026–02.12.2026"

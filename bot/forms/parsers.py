@@ -29,6 +29,8 @@ YESTERDAY = "yesterday"
 MAX_EVENT_DAYS = 60
 YES, NO = "yes", "no"
 DEADLINE_HORIZON_YEARS = 1
+EARLIEST_YEAR = 2000
+"""No event of ours is older: a year before it is a typo («19.11.1926» for 2026)."""
 
 
 RECORD_NUMBER_MAX = 2**31 - 1
@@ -174,6 +176,13 @@ def _year(raw: str | None, day: int, month: int, env: ParseEnv, *, ahead: bool) 
     return guess - 1 if typed > env.today + timedelta(days=62) else guess
 
 
+def event_years(today: date) -> range:
+    """The years an event may be dated in: from ``EARLIEST_YEAR`` to next year (one filed in
+    December for January passes after the «ещё не наступила» warning). /events opens the
+    same years, so no event is stored where its chair cannot open it again."""
+    return range(EARLIEST_YEAR, today.year + 2)
+
+
 def _one_date(
     raw: str,
     env: ParseEnv,
@@ -181,10 +190,12 @@ def _one_date(
     fallback: tuple[int, int] | None = None,
     unclear: str = t.DATE_FORMAT,
     ahead: bool = False,
+    years: range | None = None,
 ) -> date:
     """A day as typed; ``unclear``: what to say to text that is no date (the examples the
-    question takes). A year word or a full stop after it («2026 г.», a phone's double space)
-    is taken off."""
+    question takes); ``years``: the years it may fall in (a typed one outside is refused,
+    named). A year word or a full stop after it («2026 г.», a phone's double space) is
+    taken off."""
     raw = _DATE_TAIL.sub("", raw)
     match = _DATE.match(raw)
     if match is None and fallback is not None and (only := _DAY_ONLY.match(raw)):
@@ -197,6 +208,8 @@ def _one_date(
         raise InvalidAnswer(unclear)
     day, month = int(match.group(1)), int(match.group(2))
     year = _year(match.group(3), day, month, env, ahead=ahead)
+    if years is not None and year not in years:
+        raise InvalidAnswer(t.year_out_of_range(year, years[0], years[-1]))
     try:
         return date(year, month, day)
     except ValueError:
@@ -213,13 +226,14 @@ def date_range(raw: str, env: ParseEnv) -> dict[str, str]:
         day = env.today - timedelta(days=1)
         return {"from": day.isoformat(), "to": day.isoformat()}
     parts = _DASHES.split(_SPACES.sub("", key).replace(",", "."))
+    years = event_years(env.today)
     if len(parts) == 1:
-        day = _one_date(parts[0], env)
+        day = _one_date(parts[0], env, years=years)
         return {"from": day.isoformat(), "to": day.isoformat()}
     if len(parts) != 2:
         raise InvalidAnswer(t.DATE_FORMAT)
-    end = _one_date(parts[1], env)
-    start = _one_date(parts[0], env, fallback=(end.month, end.year))
+    end = _one_date(parts[1], env, years=years)
+    start = _one_date(parts[0], env, fallback=(end.month, end.year), years=years)
     if start > end and not _year_typed(parts[1]):
         end = _over_new_year(start, end)
     if start > end:

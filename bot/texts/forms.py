@@ -169,6 +169,10 @@ def no_such_date(text: str) -> str:
     return f"Такой даты нет: {text}. Проверьте число и месяц."
 
 
+def year_out_of_range(year: int, first: int, last: int) -> str:
+    return f"Проверьте год: {year}. Дата мероприятия — с {first} по {last} год."
+
+
 def date_span_too_long(days: int) -> str:
     return f"Мероприятие дольше {days} дней? Проверьте даты."
 
