@@ -23,7 +23,7 @@ from bot.domain.passport import PASSPORT_FORM
 from bot.domain.standing import standing_lines
 from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
-from bot.forms.parsers import date_ahead, show_date_range
+from bot.forms.parsers import date_ahead, event_years, show_date_range
 from bot.forms.registry import form_named, forms_for
 from bot.texts import chair as t
 from bot.texts import common
@@ -135,10 +135,14 @@ async def history(message: Message, ctx: Ctx) -> None:
 
 
 def _year_asked(args: str | None, today: date) -> int | None:
-    """The year after /events, read as staff periods are: none is this year; a later
-    year or a month or quarter is None."""
+    """The year after /events, read as staff periods are: none is this year; a year no
+    event may be dated in (``event_years``: next year's are) or a month or quarter is None."""
     period = parse_period(args or "", today)
-    if period is None or period.kind is not PeriodKind.YEAR or period.year > today.year:
+    if (
+        period is None
+        or period.kind is not PeriodKind.YEAR
+        or period.year not in event_years(today)
+    ):
         return None
     return period.year
 

@@ -315,10 +315,33 @@ async def test_a_year_typed_wrong_is_asked_again_at_the_date_question(harness: H
     assert "Где проходило" in texts(await harness.send(CHAIR, "19.11.2026"))[0]
 
 
+async def test_next_years_event_filed_in_december_can_be_opened(harness: Harness) -> None:
+    """On 20 December a chair files a school of activists held 15–16 January, confirming the
+    «ещё не наступила» warning. /events 2027 used to be refused («Напишите год…») until
+    January: the event could be neither seen, corrected nor deleted. The saved message says
+    where it is."""
+    await join(harness)
+    harness.clock.moment = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Школа профактива")
+    await harness.send(CHAIR, "Школа молодого председателя")
+    await harness.send(CHAIR, "15–16.01.2027")
+    await harness.send(CHAIR, "Актовый зал")
+    question = last_message(await harness.send(CHAIR, "25"))
+    question = last_message(await harness.tap(CHAIR, question, "Обучение"))
+    await harness.tap(CHAIR, question, "Пропустить")
+    summary = last_message(await harness.send(CHAIR, "Два дня занятий."))
+    [saved] = texts(await harness.tap(CHAIR, summary, "Подтверждаю"))
+    assert "/events 2027" in saved, saved
+    listing = last_message(await harness.send(CHAIR, "/events 2027"))
+    card = last_message(await harness.tap(CHAIR, listing, "1."))
+    assert "Школа молодого председателя" in (card.plain_text or "")
+
+
 async def test_last_years_events_can_be_opened_and_corrected_in_january(harness: Harness) -> None:
     """In January, when the district counts the year, a November seminar turns out to have
     had 111 participants, not 114. /events shows this year's (none yet) and points to
-    /events 2026, whose list opens the seminar for correcting; a year not yet come or not
+    /events 2026, whose list opens the seminar for correcting; a year no event may be in or not
     a year is explained."""
     await join(harness)
     await harness.tap(CHAIR, last_message(await file_event(harness)), "Отправить")
@@ -334,7 +357,7 @@ async def test_last_years_events_can_be_opened_and_corrected_in_january(harness:
     await harness.tap(CHAIR, last_message(await harness.send(CHAIR, "111")), "Отправить")
     [event] = await events_in_db(harness)
     assert event.participants == 111
-    for wrong in ("/events 2028", "/events 20²6", "/events прошлый"):
+    for wrong in ("/events 2029", "/events 1999", "/events 20²6", "/events прошлый"):
         [usage] = texts(await harness.send(CHAIR, wrong))
         assert "/events 2026" in usage and "Без года" in usage, usage
 

@@ -153,7 +153,7 @@ async def submit(submission: declaration.Submission[EventContext]) -> str:
         submission.audit(
             "event.create", event.org_id, after={"id": event.id, **events.snapshot(event)}
         )
-    return t.saved(context.org_name)
+    return t.saved(context.org_name, date.fromisoformat(draft.answers["dates"]["from"]).year)
 
 
 async def _correct(

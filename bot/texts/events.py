@@ -87,8 +87,11 @@ def edit_note(event_id: int) -> str:
     return f"Исправление мероприятия № {event_id}."
 
 
-def saved(org_name: str) -> str:
-    return f"✅ Мероприятие сохранено: {esc(org_name)}. Все мероприятия года — /events."
+def saved(org_name: str, year: int) -> str:
+    """Names the event's year: one filed in December for January is not in /events' list."""
+    return (
+        f"✅ Мероприятие сохранено: {esc(org_name)}. Все мероприятия {year} года — /events {year}."
+    )
 
 
 def updated(event_id: int) -> str:
