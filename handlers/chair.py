@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,7 +16,8 @@ from magic_filter import MagicFilter
 from bot.domain import events as event_reports
 from bot.domain import passport
 from bot.domain.audience import Audience
-from bot.domain.event_report import PeriodKind, parse_period
+from bot.domain.event_report import PeriodKind, parse_recent_period
+from bot.domain.event_report import ReportPeriod as Period  # not the callback of that name
 from bot.domain.events import EVENT_FORM
 from bot.domain.history import history_lines
 from bot.domain.membership import MEMBERSHIP_FORM
@@ -25,6 +27,7 @@ from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.parsers import date_ahead, event_years, show_date_range
 from bot.forms.registry import form_named, forms_for
+from bot.rendering.event_report import period_name
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import events as te
@@ -134,17 +137,12 @@ async def history(message: Message, ctx: Ctx) -> None:
         await answer_lines(message, await history_lines(ctx.session, org, standing))
 
 
-def _year_asked(args: str | None, today: date) -> int | None:
-    """The year after /events, read as staff periods are: none is this year; a year no
-    event may be dated in (``event_years``: next year's are) or a month or quarter is None."""
-    period = parse_period(args or "", today)
-    if (
-        period is None
-        or period.kind is not PeriodKind.YEAR
-        or period.year not in event_years(today)
-    ):
-        return None
-    return period.year
+def _period_asked(args: str | None, today: date) -> Period | None:
+    """The year, quarter or month after /events, read as staff periods are (a month without
+    its year: the latest begun); none is this year. A year no event may be dated in
+    (``event_years``: 2000 to next year) or text that is no period is None."""
+    period = parse_recent_period(args or "", today)
+    return period if period is not None and period.year in event_years(today) else None
 
 
 def _local_today(org: Organization, ctx: Ctx) -> datetime:
@@ -153,36 +151,74 @@ def _local_today(org: Organization, ctx: Ctx) -> datetime:
 
 async def events_list(message: Message, command: CommandObject, ctx: Ctx) -> None:
     """/events: this year's events of each ППО chaired, to open, correct or delete;
-    /events 2026: that year's (in January a December event still needs correcting)."""
+    /events 2026, /events 4 кв 2026, /events март 2026: that period's (in January a December
+    event still needs correcting)."""
     for org in ctx.viewer.chaired:
         today = _local_today(org, ctx).date()
-        this_year = today.year
-        year = _year_asked(command.args, today)
-        if year is None:
-            await message.answer(te.events_usage(this_year))
+        period = _period_asked(command.args, today)
+        if period is None:
+            await message.answer(te.events_usage(today.year))
             return
-        overview = await event_reports.year_overview(ctx.session, org.id, year)
-        lines = [te.list_header(org.name, overview.year)]
-        if not overview.events:
-            await message.answer("\n".join([*lines, te.list_empty(year, this_year)]))
-            continue
-        lines.append(te.totals(len(overview.events), overview.participants))
-        lines += [te.direction_line(*row) for row in overview.by_direction]
-        lines.append("")
-        shown = overview.events[:EVENTS_LISTED]
-        for number, item in enumerate(shown, 1):
-            when = show_date_range(
-                {"from": item.date_from.isoformat(), "to": item.date_to.isoformat()}
-            )
-            kind = event_reports.kind_label(item.kind, item.kind_other)
-            lines.append(te.event_line(number, when, kind, item.topic, item.participants))
-        if len(overview.events) > EVENTS_LISTED:
-            lines.append(te.MORE_EVENTS.format(shown=EVENTS_LISTED, total=len(overview.events)))
-        if year == this_year:
-            lines.append(te.earlier_year(year - 1))
-        lines.append(te.OPEN_HINT)
-        await answer_lines(message, lines[:-1])
-        await message.answer(lines[-1], reply_markup=keyboards.event_list(shown))
+        await _list_events(message, org, period, today.year, ctx)
+
+
+async def _list_events(
+    message: Message, org: Organization, period: Period, this_year: int, ctx: Ctx
+) -> None:
+    """One ППО's events of ``period``: totals by direction, then each event with its button."""
+    overview = await event_reports.overview(ctx.session, org.id, period)
+    whole_this_year = period == Period(PeriodKind.YEAR, this_year)
+    lines = [te.list_header(org.name, period_name(period))]
+    if not overview.events:
+        empty = (
+            te.none_this_year(this_year) if whole_this_year else te.list_empty(period_name(period))
+        )
+        await message.answer("\n".join([*lines, empty]))
+        return
+    lines.append(te.totals(len(overview.events), overview.participants))
+    lines += [te.direction_line(*row) for row in overview.by_direction]
+    lines.append("")
+    *pages, last = _pages(overview.events, period)
+    first = 1
+    for page in pages:  # a month's first events: each message with the buttons of its own
+        lines += [_event_line(number, item) for number, item in enumerate(page, first)]
+        await answer_lines(message, lines, reply_markup=keyboards.event_list(page, first))
+        first, lines = first + len(page), []
+    lines += [_event_line(number, item) for number, item in enumerate(last, first)]
+    shown = first + len(last) - 1
+    await answer_lines(
+        message, lines + _list_footer(overview.events, shown, whole_this_year, this_year)
+    )
+    await message.answer(te.OPEN_HINT, reply_markup=keyboards.event_list(last, first))
+
+
+def _pages(events: Sequence[Event], period: Period) -> list[Sequence[Event]]:
+    """The events listed, ``EVENTS_LISTED`` a message (each with its buttons, short enough
+    for a phone): a month's all of them, so every event can be reached; a year's or a
+    quarter's the newest, the rest by month (see ``te.more_events``)."""
+    pages = [events[at : at + EVENTS_LISTED] for at in range(0, len(events), EVENTS_LISTED)]
+    return pages if period.kind is PeriodKind.MONTH else pages[:1]
+
+
+def _event_line(number: int, item: Event) -> str:
+    when = show_date_range({"from": item.date_from.isoformat(), "to": item.date_to.isoformat()})
+    kind = event_reports.kind_label(item.kind, item.kind_other)
+    return te.event_line(number, when, kind, item.topic, item.participants)
+
+
+def _list_footer(
+    events: Sequence[Event], shown: int, whole_this_year: bool, this_year: int
+) -> list[str]:
+    """Under the list: the way to the events not shown (their newest's month) and, under this
+    year's, to last year's (a December event corrected in January)."""
+    lines = []
+    if shown < len(events):
+        lines.append(
+            te.more_events(shown, len(events), common.period_name(events[shown].date_from))
+        )
+    if whole_this_year:
+        lines.append(te.earlier_year(this_year - 1))
+    return lines
 
 
 @dataclass(frozen=True)

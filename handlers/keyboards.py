@@ -187,11 +187,13 @@ def pick_one(org_id: int, options: Sequence[PickOption]) -> InlineKeyboardMarkup
     )
 
 
-def event_list(events: Sequence[Event]) -> InlineKeyboardMarkup:
+def event_list(events: Sequence[Event], first: int = 1) -> InlineKeyboardMarkup:
+    """A button per event, numbered as its line of the list from ``first`` (a month's list
+    comes in several messages)."""
     return inline(
         (
             (f"{number}. {event.topic[:40]}", EventCb(action=EventAction.OPEN, event_id=event.id))
-            for number, event in enumerate(events, 1)
+            for number, event in enumerate(events, first)
         ),
         1,
     )

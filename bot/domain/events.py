@@ -1,4 +1,5 @@
-"""Event reports: opening the form (new or a correction), its summary, storing, the year's list."""
+"""Event reports: opening the form (new or a correction), its summary, storing, the list of a
+year, a quarter or a month."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.event_report import ReportPeriod
 from bot.forms import declaration
 from bot.forms.engine import SUMMARY
 from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, MIXED, ONLINE, STREAMED
@@ -186,15 +188,16 @@ def delete(session: AsyncSession, event: Event, *, by: int, now: datetime) -> No
 
 
 @dataclass(frozen=True)
-class YearOverview:
-    year: int
+class Overview:
+    period: ReportPeriod
     events: Sequence[Event]
     participants: int
     by_direction: list[tuple[str, int, int]]
 
 
-async def year_overview(session: AsyncSession, org_id: int, year: int) -> YearOverview:
-    rows = await events.events_between(session, org_id, date(year, 1, 1), date(year, 12, 31))
+async def overview(session: AsyncSession, org_id: int, period: ReportPeriod) -> Overview:
+    """The ППО's live events begun in ``period``, newest first, with totals by direction."""
+    rows = await events.events_between(session, org_id, period.start, period.end)
     counts: Counter[str] = Counter()
     people: Counter[str] = Counter()
     for event in rows:
@@ -204,7 +207,7 @@ async def year_overview(session: AsyncSession, org_id: int, year: int) -> YearOv
         (DIRECTION_LABELS.get(key, key), counts[key], people[key])
         for key, _ in sorted(counts.items(), key=lambda item: -item[1])
     ]
-    return YearOverview(year, rows, sum(people.values()), by_direction)
+    return Overview(period, rows, sum(people.values()), by_direction)
 
 
 EVENT_FORM: declaration.Form[EventContext] = declaration.Form(

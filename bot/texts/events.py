@@ -98,21 +98,26 @@ def updated(event_id: int) -> str:
     return f"✅ Мероприятие № {event_id} исправлено."
 
 
-def list_empty(year: int, this_year: int) -> str:
-    if year == this_year:
-        return f"В этом году мероприятий пока нет. Добавить — /event. {earlier_year(year - 1)}"
-    return f"За {year} год мероприятий нет."
+def none_this_year(year: int) -> str:
+    return f"В этом году мероприятий пока нет. Добавить — /event. {earlier_year(year - 1)}"
+
+
+def list_empty(period: str) -> str:
+    """``period``: «2025 год», «I квартал 2026», «март 2026»."""
+    return f"За {period} мероприятий нет."
 
 
 def events_usage(this_year: int) -> str:
+    last = this_year - 1
     return (
-        f"Напишите год, за который показать мероприятия: например, /events {this_year - 1}. "
+        "Напишите год, квартал или месяц, за который показать мероприятия: например, "
+        f"/events {last}, /events 4 кв {last} или /events ноябрь {last}. "
         f"Без года — за {this_year} год."
     )
 
 
-def list_header(org_name: str, year: int) -> str:
-    return f"<b>Мероприятия ППО «{esc(org_name)}» за {year} год</b>"
+def list_header(org_name: str, period: str) -> str:
+    return f"<b>Мероприятия ППО «{esc(org_name)}» за {period}</b>"
 
 
 def totals(count: int, participants: int) -> str:
@@ -135,7 +140,14 @@ def earlier_year(year: int) -> str:
     return f"За {year} год — /events {year}."
 
 
-MORE_EVENTS = "Показаны последние {shown} из {total}."
+def more_events(shown: int, total: int, month: str) -> str:
+    """Under a year's or a quarter's list cut short: how to reach the rest («январь 2026»:
+    the month of the newest event left out)."""
+    return (
+        f"Показаны последние {shown} из {total}. Остальные — по месяцам, например: /events {month}."
+    )
+
+
 BTN_CORRECT = "✏️ Исправить"
 BTN_DELETE = "🗑 Удалить"
 BTN_DELETE_YES = "Да, удалить"
