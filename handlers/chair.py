@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,8 +24,9 @@ from bot.domain.passport import PASSPORT_FORM
 from bot.domain.standing import standing_lines
 from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
-from bot.forms.parsers import date_ahead, event_years, show_date_range
+from bot.forms.parsers import date_ahead, event_years
 from bot.forms.registry import form_named, forms_for
+from bot.rendering import event_list
 from bot.rendering.event_report import period_name
 from bot.texts import chair as t
 from bot.texts import common
@@ -42,7 +42,6 @@ from storage import drafts, reminder_pause
 from storage import events as event_store
 from storage.models import Event, Organization
 
-EVENTS_LISTED = 15
 MAX_PAUSE = timedelta(days=180)
 PAUSE_OFF = {"off", "снять", "отмена", "нет"}
 
@@ -178,47 +177,18 @@ async def _list_events(
     lines.append(te.totals(len(overview.events), overview.participants))
     lines += [te.direction_line(*row) for row in overview.by_direction]
     lines.append("")
-    *pages, last = _pages(overview.events, period)
+    *pages, last = event_list.pages(overview.events, period)
     first = 1
     for page in pages:  # a month's first events: each message with the buttons of its own
-        lines += [_event_line(number, item) for number, item in enumerate(page, first)]
+        lines += [event_list.event_line(number, item) for number, item in enumerate(page, first)]
         await answer_lines(message, lines, reply_markup=keyboards.event_list(page, first))
         first, lines = first + len(page), []
-    lines += [_event_line(number, item) for number, item in enumerate(last, first)]
+    lines += [event_list.event_line(number, item) for number, item in enumerate(last, first)]
     shown = first + len(last) - 1
     await answer_lines(
-        message, lines + _list_footer(overview.events, shown, whole_this_year, this_year)
+        message, lines + event_list.footer(overview.events, shown, whole_this_year, this_year)
     )
     await message.answer(te.OPEN_HINT, reply_markup=keyboards.event_list(last, first))
-
-
-def _pages(events: Sequence[Event], period: Period) -> list[Sequence[Event]]:
-    """The events listed, ``EVENTS_LISTED`` a message (each with its buttons, short enough
-    for a phone): a month's all of them, so every event can be reached; a year's or a
-    quarter's the newest, the rest by month (see ``te.more_events``)."""
-    pages = [events[at : at + EVENTS_LISTED] for at in range(0, len(events), EVENTS_LISTED)]
-    return pages if period.kind is PeriodKind.MONTH else pages[:1]
-
-
-def _event_line(number: int, item: Event) -> str:
-    when = show_date_range({"from": item.date_from.isoformat(), "to": item.date_to.isoformat()})
-    kind = event_reports.kind_label(item.kind, item.kind_other)
-    return te.event_line(number, when, kind, item.topic, item.participants)
-
-
-def _list_footer(
-    events: Sequence[Event], shown: int, whole_this_year: bool, this_year: int
-) -> list[str]:
-    """Under the list: the way to the events not shown (their newest's month) and, under this
-    year's, to last year's (a December event corrected in January)."""
-    lines = []
-    if shown < len(events):
-        lines.append(
-            te.more_events(shown, len(events), common.period_name(events[shown].date_from))
-        )
-    if whole_this_year:
-        lines.append(te.earlier_year(this_year - 1))
-    return lines
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as admin_texts
 from bot.texts import announcements as announcement_texts
 from bot.texts import chair as chair_texts
+from bot.texts import common as common_texts
 from bot.texts import consent as consent_texts
 from bot.texts import district_events as devent_texts
 from bot.texts import event_report as event_report_texts
@@ -611,6 +612,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: staff_texts.your_role_ended(raw, "chair"),
         lambda raw: staff_texts.your_ppo_archived(raw),
         lambda raw: devent_texts.came_not_understood([raw, raw]),
+        lambda raw: admin_texts.already_in(raw, raw),
+        lambda raw: common_texts.for_another_bot(raw, raw),
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
         ),
@@ -635,6 +638,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "your_role_ended",
         "your_ppo_archived",
         "came_not_understood",
+        "already_in",
+        "for_another_bot",
         "chair_correction",
     ],
 )
