@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import CommandObject
 from aiogram.types import CallbackQuery, Message, User
 
-from bot.domain import consent, corrections
+from bot.domain import announcements, consent, corrections
 from bot.domain.audience import Audience, audience_of
 from bot.domain.viewer import Viewer
 from bot.texts import admin as admin_texts
@@ -153,6 +153,13 @@ async def _join(
         owed = await corrections.correction_owed(ctx.session, result.org.id, result.org.name)
         if owed is not None:
             await message.answer(owed, reply_markup=keyboards.correction_button(result.org.id))
+        await announcements.send_missed(
+            ctx.session,
+            chat_id=user.id,
+            org=result.org,
+            now=ctx.now(),
+            default_tz=ctx.settings.timezone,
+        )
     elif result.invite.role is Role.CURATOR:
         await message.answer(t.welcome_curator(user.first_name, result.org.name))
         await set_chat_menu(bot, user.id, audience_of(viewer) | Audience.CURATOR)

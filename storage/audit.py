@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,11 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
-async def since(session: AsyncSession, *, action: str, since: datetime) -> Sequence[AuditEntry]:
+async def since(
+    session: AsyncSession, *, action: str, since: datetime, org_ids: Collection[int] | None = None
+) -> Sequence[AuditEntry]:
+    """The entries of ``action`` from ``since`` on, oldest first; of ``org_ids`` only if given."""
     stmt = select(AuditEntry).where(AuditEntry.action == action, AuditEntry.at >= since)
-    return (await session.scalars(stmt)).all()
+    if org_ids is not None:
+        stmt = stmt.where(AuditEntry.org_id.in_(org_ids))
+    return (await session.scalars(stmt.order_by(AuditEntry.at, AuditEntry.id))).all()

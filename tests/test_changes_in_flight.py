@@ -120,7 +120,8 @@ async def test_an_announcement_waiting_for_the_morning_skips_a_replaced_chair(
     harness: Harness,
 ) -> None:
     """«Всем председателям» at 23:00 waits for the morning; the school's chair is replaced
-    overnight. The former chair does not get it, and its author reads why in the report."""
+    overnight. The former chair does not get it, and its author reads why in the report; the
+    new chair gets it on joining, and is counted as delivered."""
     h = harness
     await district_with_staff(h)
     h.clock.moment = EVENING
@@ -141,7 +142,43 @@ async def test_an_announcement_waiting_for_the_morning_skips_a_replaced_chair(
                 select(OutboxMessage.status).where(OutboxMessage.key.startswith("announce:"))
             )
         ).all()
-    assert sorted(statuses) == sorted([OutboxStatus.SENT, OutboxStatus.FAILED])
+    assert sorted(statuses) == sorted([OutboxStatus.SENT, OutboxStatus.SENT, OutboxStatus.FAILED])
+    assert [r for r in sent if r.chat_id == NEW_CHAIR and "Собрание" in (r.plain_text or "")]
     (report,) = [r.plain_text for r in sent if r.chat_id == STAFF and "доставке" in r.plain_text]
-    assert "Доставлено: 1" in report
+    assert "Доставлено: 2" in report
     assert "до отправки человек перестал быть председателем — 1" in report
+
+
+async def _announce(h: Harness, audience: str, text: str) -> None:
+    question = last_message(await h.send(STAFF, "/announce"))
+    await h.tap(STAFF, question, audience)
+    summary = last_message(await h.send(STAFF, text))
+    await h.tap(STAFF, summary, "Отправить")
+
+
+async def test_a_new_chair_gets_the_recent_announcements_to_every_chair(harness: Harness) -> None:
+    """Announcements to every chair from the last two weeks reach the chair who joins after
+    them, once, with the day they went out; older ones and those to the late only do not."""
+    h = harness
+    await district_with_staff(h)
+    h.clock.moment = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    await _announce(h, "Всем председателям", "Отчёты до 25.11, старое")
+    h.clock.moment = MORNING
+    await _announce(h, "Всем председателям", "Семинар председателей 30.11 <в 10:00>")
+    await _announce(h, "Только не сдавшим", "Напоминаем о мониторинге")
+    before = [r.plain_text for r in await drain(h) if r.chat_id == CHAIR]
+    assert [any(word in text for text in before) for word in ("старое", "Семинар", "Напом")] == [
+        True,
+        True,
+        True,  # the school has not reported: the one to the late went to its chair too
+    ]
+
+    await _replace_chair(h)
+    sent = await drain(h)
+    sent += await drain(h)
+
+    got = [r.plain_text for r in sent if r.chat_id == NEW_CHAIR]
+    assert len(got) == 1
+    assert "Семинар председателей 30.11 <в 10:00>" in got[0]
+    assert "Разослано председателям 22.11.2026" in got[0]
+    assert not [r for r in sent if r.chat_id == CHAIR]

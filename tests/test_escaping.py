@@ -614,6 +614,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: devent_texts.came_not_understood([raw, raw]),
         lambda raw: admin_texts.already_in(raw, raw),
         lambda raw: common_texts.for_another_bot(raw, raw),
+        lambda raw: announcement_texts.sent_before_you(raw, raw, "22.11.2026"),
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
         ),
@@ -640,6 +641,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "came_not_understood",
         "already_in",
         "for_another_bot",
+        "sent_before_you",
         "chair_correction",
     ],
 )

@@ -13,19 +13,20 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain import staff_scope
 from bot.domain.calendar import CalendarSettings, next_allowed_moment
 from bot.domain.clock import Clock
 from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
-from bot.domain.timezones import zone_named
+from bot.domain.timezones import zone_named, zone_of
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.fields import one_of
 from bot.forms.parsers import text
 from bot.texts import announcements as t
 from bot.texts import forms
-from storage import audit, outbox, people
-from storage.models import AuditEntry, OutboxStatus
+from storage import audit, orgs, outbox, people
+from storage.models import AuditEntry, Organization, OutboxStatus
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
 from storage.outbox_withdraw import ARCHIVED, ROLE_ENDED
@@ -36,6 +37,8 @@ ACTION = "announce"
 _WITHDRAWN = {ROLE_ENDED: t.WITHDRAWN_ROLE_ENDED, ARCHIVED: t.WITHDRAWN_ARCHIVED}
 """A message withdrawn before it went out (``storage.outbox_withdraw``), as its author reads it."""
 REPORT_WITHIN = timedelta(days=7)
+MISSED_WITHIN = timedelta(days=14)
+"""How old an announcement to every chair may be to still reach a chair who joins after it."""
 
 
 class Recipient(NamedTuple):
@@ -106,6 +109,44 @@ async def announce(
             now=now,
         )
     return entry.id
+
+
+async def send_missed(
+    session: AsyncSession, *, chat_id: int, org: Organization, now: datetime, default_tz: str
+) -> int:
+    """Queue to a chair who has just joined ``org`` the announcements to every chair of its
+    district or region made in the last ``MISSED_WITHIN``: they were meant for whoever
+    chairs it (a seminar next week, a deadline moved). Not those to the late only (whether
+    this ППО was late then is not kept), nor one this chat already got (a chair of two ППО).
+    The key is the announcement's own, so its delivery report counts the newcomer. Returns
+    how many were queued."""
+    scopes = await staff_scope.lineage(session, org)
+    entries = await audit.since(
+        session, action=ACTION, since=now - MISSED_WITHIN, org_ids=scopes[1:]
+    )
+    queued = 0
+    for entry in entries:
+        after = entry.after or {}
+        if after.get("only_late", True) or entry.org_id is None:
+            continue
+        if await outbox.by_prefix(
+            session, outbox_key_prefix(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id)
+        ):
+            continue
+        scope = await orgs.get_org(session, entry.org_id)
+        sent_on = f"{entry.at.astimezone(zone_of(org, default_tz)):%d.%m.%Y}"
+        queued += await outbox.enqueue(
+            session,
+            key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id, org.id),
+            chat_id=chat_id,
+            kind=OutboxKind.TEXT,
+            payload={
+                "text": t.sent_before_you(scope.name if scope else "", after["text"], sent_on)
+            },
+            not_before=now,
+            now=now,
+        )
+    return queued
 
 
 async def report_finished_announcements(

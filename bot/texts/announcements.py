@@ -36,6 +36,14 @@ def message(scope: str, text: str) -> str:
     return _framed(f"📢 <b>Объявление</b> — {esc(scope)}", text)
 
 
+def sent_before_you(scope: str, text: str, sent_on: str) -> str:
+    """An announcement to every chair made shortly before this chair joined, sent to them
+    on joining: the same text, with the day it went to the others."""
+    note = f"<i>Разослано председателям {sent_on}, до того, как вы подключились.</i>"
+    head = f"📢 <b>Объявление</b> — {esc(scope)}\n{note}"
+    return _framed(head, text)
+
+
 def preview(scope: str, audience: str, recipients: int, text: str, hint: str) -> str:
     """The summary the author confirms: the same text as the recipients will see."""
     head = f"<b>{TITLE}</b>: {esc(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
