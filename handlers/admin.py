@@ -80,6 +80,8 @@ async def _say_imported(message: Message, outcome: ImportOutcome) -> None:
             await message.answer(t.region_named(*outcome.region_named))
         if s.archived:
             await message.answer(t.imported_into_archive(s.archived))
+        if s.known_as:
+            await message.answer(t.imported_known_as(s.known_as))
     if outcome.table.errors:
         errors = [(e.row_number, e.message) for e in outcome.table.errors]
         await answer_lines(message, t.import_errors(errors, ERRORS_SHOWN).split("\n"))

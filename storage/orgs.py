@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Organization, OrgKind, Person, Role, RoleGrant
+from storage.models import AuditEntry, Organization, OrgKind, Person, Role, RoleGrant
 
 _QUOTES = re.compile(r"[«»\"'“”„‟‘’‚`]")
 _NUMBER_SIGN = re.compile(r"№\s*")
@@ -56,18 +57,24 @@ class ImportRow(Protocol):
 @dataclass
 class ImportSummary:
     """``archived``: rows that landed in the archive (an archived ППО or district), seen by no one
-    until restored."""
+    until restored. ``known_as``: rows naming a ППО by a former name or district (left as
+    they are: the row may be older than the rename)."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     districts_created: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
+    known_as: list[tuple[str, str, str]] = field(default_factory=list)  # row's, ППО's, district's
+
+
+_Places = dict[tuple[OrgKind, int | None, str], Organization]
+"""Organizations by (kind, parent id, name key): the tree's unique key."""
 
 
 def _child(
     session: AsyncSession,
-    cache: dict[tuple[OrgKind, int | None, str], Organization],
+    cache: _Places,
     *,
     kind: OrgKind,
     name: str,
@@ -90,11 +97,15 @@ async def apply_import(
 ) -> ImportSummary:
     """Create or update region → district → ППО for each row; the same list twice changes nothing.
 
-    Empty optional cells never erase known values.
+    Empty optional cells never erase known values. A row naming a ППО by the name or the
+    district it had before a rename or a move is left out (``former_places``): an older list
+    imported again must not create it a second time.
     """
     rows = list(rows)
     summary = ImportSummary()
-    cache = {(o.kind, o.parent_id, o.name_key): o for o in await all_orgs(session)}
+    everything = await all_orgs(session)
+    by_id = {o.id: o for o in everything}
+    cache, former = await _places(session, everything)
     zones_named: dict[int, tuple[Organization, set[str | None]]] = {}  # a district's rows'
     for row in rows:
         region, region_created = _child(
@@ -113,16 +124,16 @@ async def apply_import(
         if district_created:
             await session.flush()
             summary.districts_created.append(district.name)
+        place = (OrgKind.PPO, district.id, name_key(row.organization))
+        if place not in cache and (known := former.get(place)) is not None:
+            where = by_id.get(known.parent_id or 0)
+            summary.known_as.append((row.organization, known.name, where.name if where else ""))
+            continue
         ppo, ppo_created = _child(
             session, cache, kind=OrgKind.PPO, name=row.organization, parent_id=district.id, now=now
         )
         zones_named.setdefault(district.id, (district, set()))[1].add(row.timezone)
-        changed = False
-        for attr in ("workers", "chair_name", "timezone"):
-            value = getattr(row, attr)
-            if value is not None and getattr(ppo, attr) != value:
-                setattr(ppo, attr, value)
-                changed = True
+        changed = _fill(ppo, row)
         if ppo.archived_at is not None or district.archived_at is not None:
             summary.archived.append(ppo.name)
         if ppo_created:
@@ -135,6 +146,65 @@ async def apply_import(
     _adopt_common_zones(zones_named.values(), now)
     await session.flush()
     return summary
+
+
+async def _places(
+    session: AsyncSession, everything: Sequence[Organization]
+) -> tuple[_Places, _Places]:
+    """The organizations by (kind, parent id, name key) as they are, a renamed district or
+    region also by its former name (it is still itself); and the former places of all."""
+    cache = {(o.kind, o.parent_id, o.name_key): o for o in everything}
+    former = await former_places(session)
+    for place, org in former.items():
+        if org.kind is not OrgKind.PPO:
+            cache.setdefault(place, org)
+    return cache, former
+
+
+def _fill(ppo: Organization, row: ImportRow) -> bool:
+    """The row's filled optional cells onto the ППО (empty ones erase nothing); True if any
+    value changed."""
+    changed = False
+    for attr in ("workers", "chair_name", "timezone"):
+        value = getattr(row, attr)
+        if value is not None and getattr(ppo, attr) != value:
+            setattr(ppo, attr, value)
+            changed = True
+    return changed
+
+
+# --- Former names and districts ------------------------------------------------------------
+# An older list imported again names a renamed ППО by its old name, or a moved one under its
+# old district; matched only on (district, name), it would create the ППО a second time, an
+# empty twin with no chair that then owes every report.
+
+RENAMED, MOVED = "org.rename", "org.move"
+
+
+async def former_places(session: AsyncSession) -> _Places:
+    """(kind, parent id, name key) → the organization, for every pair of its former or current
+    parent and its former or current name (renamed and moved, an old list may name either)."""
+    stmt = (
+        select(AuditEntry, Organization)
+        .join(Organization, Organization.id == AuditEntry.org_id)
+        .where(AuditEntry.action.in_((RENAMED, MOVED)))
+    )
+    names: dict[int, set[str]] = defaultdict(set)
+    parents: dict[int, set[int | None]] = defaultdict(set)
+    renamed: dict[int, Organization] = {}
+    for entry, org in await session.execute(stmt):
+        renamed[org.id] = org
+        before = entry.before or {}
+        if entry.action == RENAMED and isinstance(before.get("name"), str):
+            names[org.id].add(name_key(before["name"]))
+        elif entry.action == MOVED and isinstance(before.get("parent_id"), int):
+            parents[org.id].add(before["parent_id"])
+    places: _Places = {}
+    for org_id, org in renamed.items():
+        for parent_id in parents[org_id] | {org.parent_id}:
+            for key in names[org_id] | {org.name_key}:
+                places[(org.kind, parent_id, key)] = org
+    return places
 
 
 def _adopt_common_zones(

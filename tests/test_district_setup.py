@@ -12,9 +12,10 @@ from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import admin as ta
 from bot.texts import staff as ts
 from handlers.callbacks import OrgAction, OrgCb
-from harness import ADMIN, Harness, texts
+from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
     DISTRICT,
+    HEADERS,
     accept_invite,
     code_of,
     invite_links,
@@ -391,3 +392,52 @@ async def test_an_admin_who_joins_a_districts_staff_keeps_every_district(
     pick = (await harness.send(ADMIN, "/status"))[-1]
     offered = str(pick.buttons())
     assert "Кировская" in offered and DISTRICT in offered, offered
+
+
+async def test_an_old_list_imported_again_does_not_recreate_a_renamed_or_moved_ppo(
+    harness: Harness,
+) -> None:
+    """The school is renamed and the kindergarten moved to another district; the old list is
+    loaded again: neither is created a second time, and the admin reads which rows were
+    skipped and what the ППО are called now."""
+    h = harness
+    await setup_district(h)
+    other = "Кировская районная организация"
+    rows = [(other, "ГБУЗ ЦРБ", 300, "")]
+    await h.upload(ADMIN, build_table_xlsx("ППО", HEADERS, rows), "more.xlsx", caption="/import")
+    found = last_message(await h.send(ADMIN, "/org сош"))
+    card = last_message(await h.tap(ADMIN, found, "МБОУ СОШ № 1"))
+    await h.tap(ADMIN, card, "Переименовать")
+    summary = last_message(await h.send(ADMIN, "МБОУ СОШ № 1 им. Гагарина"))
+    await h.tap(ADMIN, summary, "Отправить")
+    found = last_message(await h.send(ADMIN, "/org солнышко"))
+    card = last_message(await h.tap(ADMIN, found, "Солнышко"))
+    moving = last_message(await h.tap(ADMIN, card, "Перенести"))
+    assert "перенесена" in texts(await h.tap(ADMIN, moving, "Кировская"))[0]
+
+    again = texts(await h.upload(ADMIN, org_file(), "list.xlsx", caption="/import"))
+
+    assert await ppo_count(h) == 3
+    assert "Новых ППО: 0" in again[0]
+    (skipped,) = [text for text in again if "Под прежним названием" in text]
+    assert "«МБОУ СОШ № 1» — теперь «МБОУ СОШ № 1 им. Гагарина»" in skipped
+    assert f"«МБДОУ детский сад «Солнышко»» — теперь «МБДОУ детский сад «Солнышко»» ({other})" in (
+        skipped
+    )
+
+
+async def test_an_old_list_naming_a_renamed_district_loads_into_it(harness: Harness) -> None:
+    """The district is renamed; the old list names it the old way: its ППО are found, not
+    created again under a second district of the old name."""
+    h = harness
+    await setup_district(h)
+    found = last_message(await h.send(ADMIN, "/org родионово"))
+    card = last_message(await h.tap(ADMIN, found, "Родионово"))
+    await h.tap(ADMIN, card, "Переименовать")
+    summary = last_message(await h.send(ADMIN, "Родионово-Несветайская РО"))
+    await h.tap(ADMIN, summary, "Отправить")
+
+    again = texts(await h.upload(ADMIN, org_file(), "list.xlsx", caption="/import"))
+
+    assert await ppo_count(h) == 2
+    assert "Без изменений: 2" in again[0] and "Новые районные" not in again[0]

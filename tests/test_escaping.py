@@ -615,6 +615,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: admin_texts.already_in(raw, raw),
         lambda raw: common_texts.for_another_bot(raw, raw),
         lambda raw: announcement_texts.sent_before_you(raw, raw, "22.11.2026"),
+        lambda raw: admin_texts.imported_known_as([(raw, raw, raw)]),
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
         ),
@@ -642,6 +643,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "already_in",
         "for_another_bot",
         "sent_before_you",
+        "imported_known_as",
         "chair_correction",
     ],
 )

@@ -49,6 +49,22 @@ def imported_into_archive(names: list[str]) -> str:
     )
 
 
+def imported_known_as(rows: list[tuple[str, str, str]]) -> str:
+    """``rows`` are raw: (the name in the list, the ППО's present name and district)."""
+    listed = fitting(
+        [f"«{esc(name)}» — теперь «{esc(now)}» ({esc(where)})" for name, now, where in rows],
+        more,
+        room=LIST_ROOM // 2,
+        sep="; ",
+    )
+    return (
+        f"ℹ️ Под прежним названием или в прежнем районе ({len(rows)}): {listed}. Эти ППО "
+        "переименовали или перенесли, поэтому строки пропущены и новые ППО не созданы. Если "
+        "это другая ППО с тем же названием, добавьте в название отличие (например, населённый "
+        "пункт) и загрузите строку снова."
+    )
+
+
 def import_errors(errors: list[tuple[int, str]], shown: int) -> str:
     """``errors``: (row number, message built by ``bot.texts.importing``: HTML already)."""
     lines = [f"<b>Строки с ошибками ({len(errors)}), они не загружены:</b>"]
