@@ -247,6 +247,7 @@ async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
         now=now,
         form_button=keyboards.reminder_button,
         calendar=ctx.settings.calendar,
+        default_tz=ctx.settings.timezone,
     )
     await drafts.drop_draft(ctx.session, draft)
     await tap.query.answer()

@@ -145,6 +145,24 @@ async def rejoin_open_periods(
     return sum([await _rejoin(session, ppo, settings, now, default_tz) for ppo in ppos])
 
 
+async def follow_new_figures(
+    session: AsyncSession,
+    org: Organization,
+    settings: CalendarSettings,
+    now: datetime,
+    default_tz: str,
+) -> bool:
+    """A report stored for a period before the one its district has open (a correction of a
+    report sent back, a late one) may move the ППО into a tier due this month: December
+    corrected from 81,5 % to 79,6 % after March opened without it. It is asked for March as
+    the opening would have asked it (:func:`_rejoin`), since the opening's rule (the tier of
+    the latest report before the period) now says so. True if it was added.
+
+    A ППО whose new figures take it out of this month's tier keeps its target: it was asked,
+    and dropping a request already reminded of is for the district to decide."""
+    return await _rejoin(session, org, settings, now, default_tz)
+
+
 async def _rejoin(
     session: AsyncSession,
     org: Organization,
@@ -152,9 +170,10 @@ async def _rejoin(
     now: datetime,
     default_tz: str,
 ) -> bool:
-    """The period a ППО's district opened while it was archived asks it too, when its tier
-    makes it due, by the deadline a late opening gets (no chair is told of a deadline already
-    gone). True if it was added."""
+    """The period a ППО's district has open asks it too, when its tier (by the figures standing
+    now) makes it due and it is not asked yet (it was archived, or its figures changed), by the
+    deadline a late opening gets (no chair is told of a deadline already gone). True if it was
+    added."""
     district = await orgs.get_org(session, org.parent_id) if org.parent_id else None
     if org.kind is not OrgKind.PPO or district is None or district.archived_at is not None:
         return False

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.coverage import coverage, format_percent, format_points, soft_checks
+from bot.domain.due_periods import follow_new_figures
 from bot.domain.report_periods import (
     Assignment,
     chosen,
@@ -291,6 +292,8 @@ async def submit(submission: declaration.Submission[MembershipContext]) -> str:
             local_day=today,
         )
     _audit(submission, report, assignment, values)
+    assert org is not None
+    await follow_new_figures(session, org, submission.calendar, now, submission.default_tz)
     saved = t.saved(
         context.org_name,
         common.period_name(assignment.period),
@@ -298,7 +301,6 @@ async def submit(submission: declaration.Submission[MembershipContext]) -> str:
         late_deadline=assignment.deadline if assignment.late else None,
         moved=None if same_place(planned, assignment) else (planned.label, assignment.label),
     )
-    assert org is not None
     standing = await standing_lines(
         session, org, calendar=submission.calendar, default_tz=context.tz, now=now
     )

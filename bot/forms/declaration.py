@@ -265,6 +265,7 @@ class Submission(Generic[C]):
     now: datetime
     form_button: FormButton
     calendar: CalendarSettings
+    default_tz: str  # the zone of an organization with none of its own (its district's too)
 
     def audit(
         self,
@@ -381,8 +382,9 @@ class Form(Generic[C]):
         now: datetime,
         form_button: FormButton,
         calendar: CalendarSettings,
+        default_tz: str,
     ) -> str:
         context = self.context_of(draft)
         return await self.submit(
-            Submission(session, draft, context, person_id, now, form_button, calendar)
+            Submission(session, draft, context, person_id, now, form_button, calendar, default_tz)
         )

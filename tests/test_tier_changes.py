@@ -1,0 +1,59 @@
+"""A ППО's tier changing while a calendar period is open: the period follows the figures that
+stand (seed 002: 50-80 % report in March and June too, more than 80 % only in October and
+December), and what the chair is told agrees with what the district asks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from harness import Harness, last_message, texts
+from scenarios import CHAIR
+from storage.models import Collection, CollectionTarget
+from test_returned_reports import return_report
+from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
+
+SCHOOL = "МБОУ СОШ № 1"
+MARCH = date(2027, 3, 1)
+
+
+async def march_targets(h: Harness) -> set[int]:
+    async with h.session_pool() as session:
+        found = await session.scalars(
+            select(CollectionTarget.org_id)
+            .join(Collection, Collection.id == CollectionTarget.collection_id)
+            .where(Collection.period == MARCH, Collection.one_off.is_(False))
+        )
+        return set(found.all())
+
+
+async def test_a_report_corrected_below_80_after_march_opened_is_asked_for_march(
+    harness: Harness,
+) -> None:
+    """December: 44 of 54 (81,5 %, twice a year), so March opened without the school. The
+    district sends December back and the chair corrects it to 43 (79,6 %: four times a year):
+    the school owes March after all; staff see it due and the chair is asked for it."""
+    h = harness
+    h.clock.moment = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    await district_with_staff(h)
+    await submit(h, ["54", "44", "12", "8", "3", "2", "4", "1", "5"])
+    h.clock.moment = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    await drain(h)
+    school = await org_id(h, SCHOOL)
+    assert school not in await march_targets(h)
+
+    h.clock.moment = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    await return_report(h)
+    notice = [
+        r for r in await drain(h) if r.chat_id == CHAIR and "Проверьте" in (r.plain_text or "")
+    ]
+    summary = last_message(await h.tap(CHAIR, notice[-1], "Мониторинг"))
+    menu = last_message(await h.tap(CHAIR, summary, "Исправить поле"))
+    await h.tap(CHAIR, menu, "Членов профсоюза")
+    saved = texts(await h.tap(CHAIR, last_message(await h.send(CHAIR, "43")), "Отправить"))[0]
+
+    assert school in await march_targets(h)
+    assert "мониторинг 4 раза в год, следующий — до 25.03.2027" in saved
+    status = texts(await h.send(STAFF, "/status"))[0]
+    assert "Сдали: 0 из 2" in status, status
