@@ -57,3 +57,21 @@ async def test_a_report_corrected_below_80_after_march_opened_is_asked_for_march
     assert "мониторинг 4 раза в год, следующий — до 25.03.2027" in saved
     status = texts(await h.send(STAFF, "/status"))[0]
     assert "Сдали: 0 из 2" in status, status
+
+
+async def test_a_ppo_left_out_of_the_open_period_is_told_the_next_one(harness: Harness) -> None:
+    """March opened without the school (81,5 % in December). Its December is sent back: with
+    no figures standing it reads as a ППО without reports (four times a year), but March was
+    not asked of it nor counted by staff as due, so its chair is told June, not March."""
+    h = harness
+    h.clock.moment = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    await district_with_staff(h)
+    await submit(h, ["54", "44", "12", "8", "3", "2", "4", "1", "5"])
+    h.clock.moment = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    await drain(h)
+    h.clock.moment = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    await return_report(h)
+
+    listing = texts(await h.send(CHAIR, "/history"))[0]
+    assert "отчётов пока нет: мониторинг 4 раза в год, следующий — до 25.06.2027" in listing
+    assert "Сдали: 0 из 1" in texts(await h.send(STAFF, "/status"))[0]  # the kindergarten

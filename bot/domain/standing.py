@@ -70,10 +70,29 @@ async def standing_of(
     if owed:
         deadline = min(owed)
         return Standing(value, tier, len(months), deadline, overdue=deadline < today)
-    reported = {report.period for report in latest}
+    reported = {report.period for report in latest} | await _left_out(session, org, today)
     return Standing(
         value, tier, len(months), next_calendar_deadline(months, reported, today, calendar)
     )
+
+
+async def _left_out(session: AsyncSession, org: Organization, today: date) -> set[date]:
+    """This month's period, when the district has opened it without the ППО (its tier at the
+    opening did not make it due; it joined later; its figures were sent back since): it is not
+    asked for it and staff see it «не требуется», so the chair is told of the next one."""
+    period = today.replace(day=1)
+    if org.parent_id is None:
+        return set()
+    opened = await collections.find_collection(
+        session,
+        kind=CollectionKind.MEMBERSHIP,
+        scope_org_id=org.parent_id,
+        period=period,
+        one_off=False,
+    )
+    if opened is None or await collections.has_target(session, opened.id, org.id):
+        return set()
+    return {period}
 
 
 async def standing_lines(
