@@ -139,7 +139,7 @@ def _guides(audience: Audience, calendar: CalendarSettings) -> list[str]:
     if audience & Audience.CURATOR:
         found.append(guides.CURATOR_GUIDE)
     if audience & (Audience.STAFF | Audience.ADMIN):
-        found.append(guides.staff_guide({c.name for c in allowed_commands(audience)}))
+        found.append(guides.staff_guide({c.name for c in allowed_commands(audience)}, calendar))
     if audience & Audience.ADMIN:
         found.append(guides.ADMIN_GUIDE)
     return found

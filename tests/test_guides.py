@@ -3,7 +3,9 @@ every guide, in messages Telegram accepts (the fake server refuses texts over 40
 
 from __future__ import annotations
 
+from bot.domain.calendar import CalendarSettings
 from bot.texts import common
+from bot.texts.guides import staff_guide
 from bot.texts.markup import TELEGRAM_TEXT_LIMIT, utf16_len
 from harness import ADMIN, Harness, texts
 from scenarios import CHAIR, DISTRICT, accept_invite, code_of, invite_links, join
@@ -52,3 +54,12 @@ async def test_every_role_at_once_fits_telegram(harness: Harness) -> None:
     for guide in (CHAIR_GUIDE, STAFF_GUIDE, CURATOR_GUIDE, ADMIN_GUIDE):
         assert whole.count(guide) == 1, guide
     assert "/curated" in replies[0] and "/report" in replies[0] and "/import" in replies[0]
+
+
+def test_the_staff_guide_gives_the_schedule_the_bot_runs() -> None:
+    """A district that asks ППО above 80 % in December only is not told «2 раза»: the staff
+    guide counts the months the reminders go out in, as the chair's guide does."""
+    calendar = CalendarSettings(months_high=(12,), months_mid=(3, 6, 9, 10, 12))
+    guide = staff_guide({"status"}, calendar)
+    assert "охват 50–80 % — 5 раз в год, выше 80 % — 1 раз)" in guide
+    assert "2 раза" not in guide

@@ -114,13 +114,16 @@ def _named(items: Sequence[tuple[str, str]], commands: Collection[str]) -> list[
     return [f"  · /{name} — {what}" for name, what in items if name in commands]
 
 
-def staff_guide(commands: Collection[str]) -> str:
+def staff_guide(commands: Collection[str], calendar: CalendarSettings) -> str:
+    """What staff do over the year; how often ППО report, by the calendar this bot runs (as
+    the chair's guide), not by the defaults: a district that set its own months is told those."""
+    times_mid, times_high = _times(calendar.months_mid), _times(calendar.months_high)
     return "\n".join(
         [
             "<b>Памятка сотруднику аппарата</b>",
-            "• Год отчётности: мониторинг по графику (охват 50–80 % — 4 раза в год, выше 80 % "
-            "— 2 раза), предварительный мониторинг — каждый октябрь, рейтинг ППО — до "
-            "1 февраля, ход выполнения Программы — по полугодиям.",
+            f"• Год отчётности: мониторинг по графику (охват 50–80 % — {times_mid} в год, "
+            f"выше 80 % — {times_high}), предварительный мониторинг — каждый октябрь, "
+            "рейтинг ППО — до 1 февраля, ход выполнения Программы — по полугодиям.",
             "• Таблицы:",
             *_named(STAFF_TABLES, commands),
             "• Работа района:",
