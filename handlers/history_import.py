@@ -50,6 +50,7 @@ async def load_file(message: Message, ctx: Ctx) -> None:
         file_name=message.document.file_name or "",
         now=now,
         default_tz=ctx.settings.timezone,
+        calendar=ctx.settings.calendar,
     )
     await _reply(message, outcome)
 

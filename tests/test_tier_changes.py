@@ -11,6 +11,7 @@ from sqlalchemy import select
 from harness import Harness, last_message, texts
 from scenarios import CHAIR
 from storage.models import Collection, CollectionTarget
+from test_history_import import history_file
 from test_returned_reports import return_report
 from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
 
@@ -75,3 +76,29 @@ async def test_a_ppo_left_out_of_the_open_period_is_told_the_next_one(harness: H
     listing = texts(await h.send(CHAIR, "/history"))[0]
     assert "отчётов пока нет: мониторинг 4 раза в год, следующий — до 25.06.2027" in listing
     assert "Сдали: 0 из 1" in texts(await h.send(STAFF, "/status"))[0]  # the kindergarten
+
+
+async def test_history_loaded_after_march_opened_asks_a_ppo_its_figures_make_due(
+    harness: Harness,
+) -> None:
+    """The district loads its February table on 2 March: the school (92,6 % in December, so
+    March opened without it) had 40 of 54 in February (74 %, four times a year). Its chair
+    is asked for March, as the opening would have asked it with those figures in."""
+    h = harness
+    h.clock.moment = datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
+    await district_with_staff(h)
+    december = (SCHOOL, "12.2026", 54, 50, *[None] * 7)
+    await h.upload(STAFF, history_file([december]), "h.xlsx", "/loadhistory")
+    h.clock.moment = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    await drain(h)
+    school = await org_id(h, SCHOOL)
+    assert school not in await march_targets(h)
+
+    h.clock.moment = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    february = (SCHOOL, "02.2027", 54, 40, *[None] * 7)
+    answer = texts(await h.upload(STAFF, history_file([february]), "h.xlsx", "/loadhistory"))
+    assert "Загружено 1 отчёт" in answer[0], answer
+
+    assert school in await march_targets(h)
+    asked = [r for r in await drain(h) if r.chat_id == CHAIR]
+    assert asked and "25.03.2027" in (asked[0].plain_text or ""), asked

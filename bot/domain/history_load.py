@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.calendar import local_today
+from bot.domain.calendar import CalendarSettings, local_today
 from bot.domain.cells import RowError
+from bot.domain.due_periods import follow_new_figures
 from bot.domain.history_import import read_history
 from bot.domain.history_match import KnownPpo, Plan, ResolvedRow, plan, resolve
 from bot.domain.org_list import normalize_name
@@ -25,6 +26,7 @@ from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
 from storage import audit
 from storage import history_import as store
+from storage.models import Organization
 
 ACTION = "report.import"
 
@@ -80,8 +82,11 @@ async def load_history(
     file_name: str,
     now: datetime,
     default_tz: str,
+    calendar: CalendarSettings,
 ) -> LoadOutcome:
-    """Read, check and store the file's figures; all or nothing (see the module docstring)."""
+    """Read, check and store the file's figures; all or nothing (see the module docstring).
+    A ППО whose loaded figures make it due for the period its district has open is asked for
+    it (``follow_new_figures``), as a chair's corrected report does."""
     table = await asyncio.to_thread(read_history, data)
     unread = table.unread_sheets
     if table.fatal is not None:
@@ -96,6 +101,11 @@ async def load_history(
     outcome = plan(resolution.rows, await store.stored_states(session, keys, today))
     store.add_imported(session, _triples(outcome.new), loaded_by=actor_id, now=now)
     await store.update_imported(session, _triples(outcome.updates), loaded_by=actor_id, now=now)
+    await session.flush()
+    for org_id in sorted({row.org_id for row in (*outcome.new, *outcome.updates)}):
+        org = await session.get(Organization, org_id)
+        if org is not None:
+            await follow_new_figures(session, org, calendar, now, default_tz)
     districts = {row.district_id for row in resolution.rows}
     audit.record(
         session,
