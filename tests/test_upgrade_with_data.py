@@ -1,0 +1,81 @@
+"""Upgrading a deployment that holds rows an earlier version wrote: the rows come through, on
+both backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.migrate import downgrade, upgrade
+
+BEFORE_CANCELLED_EVENTS = "e7f8a9b0c1d2"  # district_events rebuilt on SQLite right above it
+DAY = "'2026-11-02 09:00:00'"
+
+
+async def _district_event_with_invitation(engine: AsyncEngine) -> None:
+    """What a district had before events could be called off: an event, a ППО invited."""
+    async with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO organizations (id, kind, name, name_key, created_at, updated_at)"
+            f" VALUES (1, 'district', 'Советский район', 'советский район', {DAY}, {DAY}),"
+            f" (2, 'ppo', 'ППО школы № 1', 'ппо школы № 1', {DAY}, {DAY})",
+            "INSERT INTO people (id, tg_user_id, full_name, created_at)"
+            f" VALUES (1, 501, 'Мария', {DAY})",
+            "INSERT INTO district_events (id, scope_org_id, kind, direction, title, starts_at,"
+            " starts_on, place, online, answer_by, created_by, created_at, submission_key)"
+            f" VALUES (1, 1, 'seminar', 'education', 'Семинар', {DAY}, '2026-11-20',"
+            f" 'Зал', false, '2026-11-18', 1, {DAY}, 'k1')",
+            "INSERT INTO district_event_invites (id, event_id, org_id, answer, people)"
+            " VALUES (1, 1, 2, 'coming', 3)",
+        ):
+            await connection.execute(text(statement))
+
+
+async def _invitations(engine: AsyncEngine) -> list[tuple[Any, ...]]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text(
+                "SELECT i.event_id, i.org_id, i.answer, i.people, e.title"
+                " FROM district_event_invites i JOIN district_events e ON e.id = i.event_id"
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_a_district_event_with_invitations_goes_up_and_down(engine: AsyncEngine) -> None:
+    """SQLite rebuilds district_events to add who called one off; the invitations pointing at
+    the old table must neither stop that rebuild nor be lost by it, either way."""
+    await downgrade(engine, BEFORE_CANCELLED_EVENTS)
+    await _district_event_with_invitation(engine)
+    expected = [(1, 2, "coming", 3, "Семинар")]
+
+    await upgrade(engine)
+    assert await _invitations(engine) == expected
+    async with engine.connect() as connection:
+        cancelled = await connection.scalar(text("SELECT cancelled_at FROM district_events"))
+    assert cancelled is None
+
+    await downgrade(engine, BEFORE_CANCELLED_EVENTS)
+    assert await _invitations(engine) == expected
+    await upgrade(engine)
+    assert await _invitations(engine) == expected
+
+
+async def test_foreign_keys_are_enforced_again_after_migrating(engine: AsyncEngine) -> None:
+    """The rebuild's switch-off does not outlive it: a connection the migration used refuses
+    an invitation to an event that is not there."""
+    await downgrade(engine, BEFORE_CANCELLED_EVENTS)
+    await upgrade(engine)
+    refused = 0
+    for _ in range(3):  # whichever pooled connection the migration left behind
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text("INSERT INTO district_event_invites (event_id, org_id) VALUES (99, 99)")
+                )
+        except IntegrityError:
+            refused += 1
+    assert refused == 3
