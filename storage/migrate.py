@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.engine import SQLITE_BEGIN_OPTION
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 Step = Callable[[Connection, str], None]
@@ -75,7 +77,10 @@ async def _migrate(engine: AsyncEngine, step: Step, revision: str) -> None:
         async with engine.begin() as connection:
             await connection.run_sync(step, revision)
         return
-    async with engine.connect() as connection:
+    # The write lock from the start (waiting the busy timeout for a running bot's writes):
+    # a transaction that read first fails at its first write once another has written.
+    immediate = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    async with immediate.connect() as connection:
         await connection.run_sync(_on_sqlite, step, revision)
 
 

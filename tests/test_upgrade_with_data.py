@@ -1,17 +1,21 @@
 """Upgrading a deployment that holds rows an earlier version wrote: the rows come through, on
-both backends."""
+both backends, and a running bot's writes do not make ``python -m bot migrate`` fail."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.engine import create_engine
 from storage.migrate import downgrade, upgrade
 
 BEFORE_CANCELLED_EVENTS = "e7f8a9b0c1d2"  # district_events rebuilt on SQLite right above it
+LATEST = "d4e5f6a7b8c9"
 DAY = "'2026-11-02 09:00:00'"
 
 
@@ -79,3 +83,47 @@ async def test_foreign_keys_are_enforced_again_after_migrating(engine: AsyncEngi
         except IntegrityError:
             refused += 1
     assert refused == 3
+
+
+async def test_migrate_holds_the_write_lock_while_the_bot_writes(sqlite_url: str) -> None:
+    """The bot writes between the migration's first read and its first write: a migration
+    that took the write lock only then would find its snapshot stale and fail at once; one
+    holding it from the start makes the bot wait (here: refuses it, with no busy timeout)."""
+    engine = create_engine(sqlite_url)
+    try:
+        await upgrade(engine, "c3d4e5f6a7b8")
+        bot = sqlite3.connect(make_url(sqlite_url).database or "", timeout=0, isolation_level=None)
+        bot_writes: list[str] = []
+
+        def _bot_writes(update_id: int) -> None:
+            try:
+                bot.execute("BEGIN IMMEDIATE")
+                bot.execute(
+                    "INSERT INTO processed_updates (update_id, processed_at)"
+                    f" VALUES ({update_id}, {DAY})"
+                )
+                bot.execute("COMMIT")
+                bot_writes.append("written")
+            except sqlite3.OperationalError as error:
+                bot_writes.append(str(error))
+
+        def _before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            first_word = statement.split(maxsplit=1)[0].upper()
+            if not bot_writes and first_word not in {"SELECT", "PRAGMA", "BEGIN"}:
+                _bot_writes(1)  # the first write: the schema change
+
+        event.listen(engine.sync_engine, "before_cursor_execute", _before)
+        try:
+            await upgrade(engine)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", _before)
+        _bot_writes(2)
+        bot.close()
+        async with engine.connect() as connection:
+            version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+            outages = await connection.scalar(text("SELECT count(outages) FROM outbox"))
+    finally:
+        await engine.dispose()
+    assert version == LATEST
+    assert outages == 0
+    assert bot_writes == ["database is locked", "written"]
