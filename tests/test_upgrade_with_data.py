@@ -4,6 +4,7 @@ both backends, and a running bot's writes do not make ``python -m bot migrate`` 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, text
@@ -11,11 +12,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import create_engine
+from storage import outbox
+from storage.engine import create_engine, create_session_pool
 from storage.migrate import downgrade, upgrade
 
 BEFORE_CANCELLED_EVENTS = "e7f8a9b0c1d2"  # district_events rebuilt on SQLite right above it
 LATEST = "d4e5f6a7b8c9"
+BEFORE_REMINDER_DAYS = "a9b0c1d2e3f4"  # reminder keys without the answer day
 DAY = "'2026-11-02 09:00:00'"
 
 
@@ -127,3 +130,31 @@ async def test_migrate_holds_the_write_lock_while_the_bot_writes(sqlite_url: str
     assert version == LATEST
     assert outages == 0
     assert bot_writes == ["database is locked", "written"]
+
+
+async def test_reminders_of_a_moved_event_go_down_to_one_old_key(engine: AsyncEngine) -> None:
+    """A district event moved to another answer day was reminded of under each day's key;
+    the keys without the day are one key, kept by the latest reminder (what the bot knew
+    last), and up again it names the event's day."""
+    await _district_event_with_invitation(engine)
+    now = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    keys = ["devent-remind:1:2:2026-11-15:3:501", "devent-remind:1:2:2026-11-18:3:501"]
+    async with create_session_pool(engine)() as session, session.begin():
+        for key in keys:
+            await outbox.enqueue(
+                session, key=key, chat_id=501, kind="text", payload={}, not_before=now, now=now
+            )
+        await session.execute(
+            text("UPDATE outbox SET status = 'sent' WHERE key = :key"), {"key": keys[0]}
+        )
+
+    await downgrade(engine, BEFORE_REMINDER_DAYS)
+    assert await _outbox(engine) == [("devent-remind:1:2:3:501", "pending")]
+    await upgrade(engine)
+    assert await _outbox(engine) == [(keys[1], "pending")]
+
+
+async def _outbox(engine: AsyncEngine) -> list[tuple[Any, ...]]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT key, status FROM outbox ORDER BY id"))
+        return [tuple(row) for row in rows]

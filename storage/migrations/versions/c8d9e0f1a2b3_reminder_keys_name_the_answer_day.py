@@ -48,7 +48,23 @@ def upgrade() -> None:
             _rekey(row_id, [*parts[:3], day.isoformat(), *parts[3:]])
 
 
+def _without_day(parts: list[str]) -> list[str]:
+    return [*parts[:3], *parts[4:]] if len(parts) == _OLD_PARTS + 1 else parts
+
+
 def downgrade() -> None:
-    for row_id, parts in _reminder_keys():
-        if len(parts) == _OLD_PARTS + 1:
-            _rekey(row_id, [*parts[:3], *parts[4:]])
+    """An event moved to another answer day was reminded of under each day's key: without
+    the day they are one key, which the latest reminder keeps (the others go)."""
+    rows = _reminder_keys()
+    latest: dict[str, int] = {}
+    for row_id, parts in rows:
+        old_key = ":".join(_without_day(parts))
+        latest[old_key] = max(row_id, latest.get(old_key, row_id))
+    superseded = {
+        row_id for row_id, parts in rows if latest[":".join(_without_day(parts))] != row_id
+    }
+    if superseded:
+        op.get_bind().execute(sa.delete(_outbox).where(_outbox.c.id.in_(sorted(superseded))))
+    for row_id, parts in rows:
+        if row_id not in superseded and len(parts) == _OLD_PARTS + 1:
+            _rekey(row_id, _without_day(parts))
