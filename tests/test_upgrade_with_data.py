@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -14,10 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import outbox
 from storage.engine import create_engine, create_session_pool
-from storage.migrate import downgrade, upgrade
+from storage.migrate import alembic_config, downgrade, upgrade
 
 BEFORE_CANCELLED_EVENTS = "e7f8a9b0c1d2"  # district_events rebuilt on SQLite right above it
-LATEST = "d4e5f6a7b8c9"
 BEFORE_REMINDER_DAYS = "a9b0c1d2e3f4"  # reminder keys without the answer day
 DAY = "'2026-11-02 09:00:00'"
 
@@ -94,7 +95,7 @@ async def test_migrate_holds_the_write_lock_while_the_bot_writes(sqlite_url: str
     holding it from the start makes the bot wait (here: refuses it, with no busy timeout)."""
     engine = create_engine(sqlite_url)
     try:
-        await upgrade(engine, "c3d4e5f6a7b8")
+        await upgrade(engine, "c3d4e5f6a7b8")  # before the outbox's outages
         bot = sqlite3.connect(make_url(sqlite_url).database or "", timeout=0, isolation_level=None)
         bot_writes: list[str] = []
 
@@ -127,7 +128,7 @@ async def test_migrate_holds_the_write_lock_while_the_bot_writes(sqlite_url: str
             outages = await connection.scalar(text("SELECT count(outages) FROM outbox"))
     finally:
         await engine.dispose()
-    assert version == LATEST
+    assert version == _heads()[0]
     assert outages == 0
     assert bot_writes == ["database is locked", "written"]
 
@@ -158,3 +159,16 @@ async def _outbox(engine: AsyncEngine) -> list[tuple[Any, ...]]:
     async with engine.connect() as connection:
         rows = await connection.execute(text("SELECT key, status FROM outbox ORDER BY id"))
         return [tuple(row) for row in rows]
+
+
+def _heads() -> list[str]:
+    return list(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def test_the_migrations_are_one_chain() -> None:
+    """One head, reached from every migration file: two branches would leave ``upgrade
+    head`` (and the transfer's check of the revision) undecided."""
+    script = ScriptDirectory.from_config(alembic_config())
+    files = list((Path(script.dir) / "versions").glob("*.py"))
+    assert len(_heads()) == 1
+    assert len(list(script.walk_revisions())) == len(files)
