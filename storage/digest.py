@@ -1,5 +1,5 @@
 """Set-based reads for the district digest: the ППО of a scope, their counting reports, the open
-collection, event totals.
+collection, event totals (``storage.digest_events``, re-exported here).
 
 A scope is a district (its ППО) or a region (the ППО of every district in it). Every query works
 on the whole scope at once (grouped subqueries that SQLite and PostgreSQL both run well), so
@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import late_deliveries
 from storage.contacts import name_of_record, with_chairs
+from storage.digest_events import event_totals as event_totals
 from storage.models import (
     Collection,
     CollectionKind,
     CollectionTarget,
-    Event,
     MembershipReport,
     Organization,
     OrgKind,
@@ -335,31 +335,7 @@ async def current_collection(
     )
 
 
-# --- Events ---------------------------------------------------------------------------------
-
-
-async def event_totals(
-    session: AsyncSession, scope_org_id: int, since: date, until: date
-) -> tuple[int, int]:
-    """(events, participants) of events that started in ``[since, until)`` and are not deleted.
-
-    Events of the scope itself, its districts and their ППО count (archived ППО too: an event
-    held is held). The window is half-open so consecutive digests never count an event twice.
-    """
-    districts = select(Organization.id).where(
-        Organization.kind == OrgKind.DISTRICT,
-        or_(Organization.id == scope_org_id, Organization.parent_id == scope_org_id),
-    )
-    orgs = or_(
-        Event.org_id == scope_org_id,
-        Event.org_id.in_(districts),
-        Event.org_id.in_(select(Organization.id).where(Organization.parent_id.in_(districts))),
-    )
-    stmt = select(func.count(Event.id), func.coalesce(func.sum(Event.participants), 0)).where(
-        orgs, Event.deleted_at.is_(None), Event.date_from >= since, Event.date_from < until
-    )
-    count, participants = (await session.execute(stmt)).one()
-    return int(count), int(participants)
+# --- Deadlines ---------------------------------------------------------------------------
 
 
 async def deadlines_between(

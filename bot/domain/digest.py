@@ -31,7 +31,10 @@ Definitions (the numbers staff see must mean one thing):
   it (ППО with positive dynamics, to learn from: seed 002 item 9).
 * **Counts** (members, workers, pensioners, youth) and **why members left** are summed over
   the counted reports (``bot.domain.digest_totals``), so they agree with the coverage.
-* **Events**: not deleted events of the scope that started in ``[events_since, today)``.
+* **Events**: not deleted events of the scope staff learn of in ``[events_since, today)``:
+  on the later of the day held and the day entered (``storage.digest_events``), so one
+  entered weeks after it was held still reaches the next digest, once; those are counted
+  apart as entered late («внесены позже»).
 * **Forms' sections**: what other forms declare for the digest (``Form.digest``, read for the
   scope and ``today``): the passport's collective agreements ending within 60 days.
 
@@ -56,9 +59,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.calendar import Tier, tier_of
 from bot.domain.coverage import coverage
 from bot.domain.digest_totals import Counts, LeavingSplit, counts_of, leaving_split
+from bot.domain.timezones import zone_named
 from bot.forms.digest_section import DigestLines, DigestSection, read_sections
 from storage import digest as store
 from storage.digest import CollectionInfo, PastReport, PpoRow, ReportRow, ScopeInfo
+from storage.digest_events import events_entered_late
 from storage.models import OrgKind
 
 FALL_POINTS = 5.0
@@ -90,6 +95,7 @@ class DigestData:
     collection: CollectionInfo | None
     events: tuple[int, int] = (0, 0)  # (count, participants)
     events_since: date | None = None
+    events_late: int = 0  # of ``events``, held before ``events_since``: entered late
     sections: tuple[DigestLines, ...] = ()  # the forms' own lines, read for the scope
     default_tz: str = "Europe/Moscow"  # a ППО's zone when it has none of its own
 
@@ -161,6 +167,7 @@ class Digest:
     events_count: int = 0
     events_participants: int = 0
     events_since: date | None = None
+    events_late: int = 0  # of the events, those held before ``events_since``
     rose: list[PpoLine] = field(default_factory=list)  # rose by ≥ 5 p.p., biggest rise first
     counts: Counts = field(default_factory=Counts)
     leaving: LeavingSplit = field(default_factory=LeavingSplit)
@@ -294,6 +301,7 @@ def build_digest(data: DigestData) -> Digest:
         events_count=count,
         events_participants=participants,
         events_since=data.events_since,
+        events_late=data.events_late,
         rose=_rose(counted),
         counts=counts_of(line.report for line in counted if line.report),
         leaving=leaving_split(line.report for line in counted if line.report),
@@ -330,6 +338,7 @@ async def load_digest(
     if period is None:
         period = collection.period if collection is not None else today.replace(day=1)
     since = events_since if events_since is not None else today - DEFAULT_EVENTS_WINDOW
+    zone = zone_named(scope.timezone, default_tz)
     data = DigestData(
         scope=scope,
         period=period,
@@ -340,8 +349,9 @@ async def load_digest(
         reports=await store.counting_reports(session, scope_org_id, period),
         previous=await store.latest_before(session, scope_org_id, period),
         collection=collection,
-        events=await store.event_totals(session, scope_org_id, since, today),
+        events=await store.event_totals(session, scope_org_id, since, today, zone),
         events_since=since,
+        events_late=await events_entered_late(session, scope_org_id, since, today, zone),
         sections=await read_sections(sections, session, scope_org_id, today),
     )
     # Built in a worker thread: 10,000 lines are ~40 ms of CPU the event loop need not wait for.

@@ -186,6 +186,7 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
     if digest.events_since is not None:
         lines.append(
             t.events_line(digest.events_since, digest.events_count, digest.events_participants)
+            + t.events_late(digest.events_since, digest.events_late)
         )
     for section in digest.sections:
         lines += section(cap)

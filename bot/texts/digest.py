@@ -147,6 +147,12 @@ def events_line(since: date, count: int, participants: int) -> str:
     return f"🗓 Мероприятия с {since:%d.%m}: {count}, участников: {participants}"
 
 
+def events_late(since: date, count: int) -> str:
+    """Appended to ``events_line``: how many of its events were held before ``since`` and
+    entered only now (empty when none)."""
+    return f"; из них проведены до {since:%d.%m} и внесены позже: {count}" if count else ""
+
+
 LEGEND_UNREACHABLE = "📵 — бот не может написать председателю"
 LEGEND_PAUSED = "⏸ — напоминания приостановлены"
 ATTACHMENTS = "Диаграмма и полная таблица — ниже; таблица за любой период — /export"
