@@ -142,7 +142,10 @@ def _head(digest: Digest, header: str) -> list[str]:
     lines = [header]
     if digest.deadline is not None:
         lines.append(t.deadline_line(digest.deadline, digest.deadline_passed))
-    lines.append(t.submitted_line(digest.submitted, digest.due))
+    if not digest.due:  # no live ППО, or the request's all archived: not «0 из 0»
+        lines.append(t.NONE_DUE)
+    else:
+        lines.append(t.submitted_line(digest.submitted, digest.due))
     if digest.due and digest.submitted == digest.due:
         lines.append(t.ALL_SUBMITTED)
     return lines

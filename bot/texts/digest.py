@@ -50,6 +50,7 @@ def submitted_line(submitted: int, due: int) -> str:
 
 
 ALL_SUBMITTED = "Все отчёты сданы 👍"
+NONE_DUE = "Отчёт за этот период не ждут ни от одной ППО."
 
 
 def late_header(count: int, overdue: bool) -> str:
