@@ -54,6 +54,25 @@ async def withdraw_earlier_digests(
     return len(earlier)
 
 
+async def last_sent_digest_day(
+    session: AsyncSession, *, chat_id: int, scope_id: int, before: date
+) -> date | None:
+    """The day the latest digest of ``scope_id`` that reached ``chat_id`` fell due, before
+    ``before``: where the next digest's events start, so that none is told twice and none
+    is lost with a digest withdrawn or never delivered. None when no such digest is kept."""
+    prefix = outbox_key_prefix(KeyPurpose.DIGEST, scope_id)
+    sent = await session.scalars(
+        select(OutboxMessage.key).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.key.startswith(prefix),
+        )
+    )
+    days = [key.removeprefix(prefix).partition(":")[0] for key in sent]
+    earlier = [day for day in days if day < before.isoformat()]
+    return date.fromisoformat(max(earlier)) if earlier else None
+
+
 async def withdrawn(session: AsyncSession, message_id: int, holder: str) -> bool:
     """Whether a row ``holder`` claimed is no longer its to send: withdrawn (marked FAILED),
     deleted, or claimed by another sender since."""

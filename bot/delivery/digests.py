@@ -30,11 +30,15 @@ from storage import outbox, people
 from storage.models import Organization, Person, RoleGrant
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
-from storage.outbox_withdraw import withdraw_earlier_digests
+from storage.outbox_withdraw import last_sent_digest_day, withdraw_earlier_digests
 
 CATCH_UP = timedelta(days=6)
 """A digest that fell due longer ago than this is not sent late: a newer one replaces it."""
 EVENTS_WINDOW = timedelta(days=7)
+"""Events of a first digest (or of /digest asked for): the week before."""
+LONGEST_EVENTS_WINDOW = timedelta(days=35)
+"""A digest's events start where the last one delivered to the person ended, but no further
+back than this (a person unreachable for months gets the last five weeks)."""
 DEADLINE_LOOKBACK = CATCH_UP + timedelta(days=21)
 """How far back a deadline can lie and still have its digest due (catch-up window plus the
 longest run of days off, the New Year holidays, with room to spare)."""
@@ -104,7 +108,7 @@ async def build_digest(
         session,
         scope_org_id=scope_org_id,
         today=today,
-        events_since=today - EVENTS_WINDOW,
+        events_since=await _events_since(session, built, today),
         default_tz=default_tz,
         sections=DIGEST_SECTIONS,
     )
@@ -113,6 +117,18 @@ async def build_digest(
     built.parts[OutboxKind.DIGEST_CHART] = payload
     built.parts[OutboxKind.DIGEST_TABLE] = payload
     return built
+
+
+async def _events_since(session: AsyncSession, due: DueDigest, today: date) -> date:
+    """Where the digest's events start: the day the last digest delivered to the person fell
+    due (a deadline's digest between two weekly ones, or a weekly one withdrawn over the
+    holidays, neither repeats nor loses an event), else a week back."""
+    last = await last_sent_digest_day(
+        session, chat_id=due.chat_id, scope_id=due.scope_org_id, before=due.due_on
+    )
+    if last is None or last < today - LONGEST_EVENTS_WINDOW:
+        return today - EVENTS_WINDOW
+    return last
 
 
 async def queue_digest(
