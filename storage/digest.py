@@ -1,5 +1,5 @@
 """Set-based reads for the district digest: the ППО of a scope, their counting reports, the open
-collection, event totals (``storage.digest_events``, re-exported here).
+collection (event totals: ``storage.digest_events``).
 
 A scope is a district (its ППО) or a region (the ППО of every district in it). Every query works
 on the whole scope at once (grouped subqueries that SQLite and PostgreSQL both run well), so
@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import late_deliveries
 from storage.contacts import name_of_record, with_chairs
-from storage.digest_events import event_totals as event_totals
 from storage.models import (
     Collection,
     CollectionKind,

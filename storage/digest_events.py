@@ -11,10 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Event, Organization, OrgKind
 
-DEFAULT_ZONE = ZoneInfo("Europe/Moscow")  # the bot's default zone, for callers without one
-
-DEFAULT_ZONE = ZoneInfo("Europe/Moscow")  # the bot's default zone, for callers without one
-
 
 def _start_of(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant the local ``day`` begins."""
@@ -52,7 +48,7 @@ async def event_totals(
     scope_org_id: int,
     since: date,
     until: date,
-    tz: ZoneInfo = DEFAULT_ZONE,
+    tz: ZoneInfo,
 ) -> tuple[int, int]:
     """(events, participants) of the events staff learn of in ``[since, until)``, local days
     in ``tz`` (``_events_of``). The window is half-open so consecutive digests never count an

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from matplotlib import _pylab_helpers
@@ -36,6 +37,7 @@ from digest_queries import person_names
 from factories import membership_report
 from storage import digest as store
 from storage.digest import PpoRow, ReportRow, ScopeInfo
+from storage.digest_events import event_totals
 from storage.models import (
     Collection,
     CollectionKind,
@@ -48,6 +50,8 @@ from storage.models import (
     RoleGrant,
 )
 from storage.orgs import name_key
+
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 T0 = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 21)
@@ -355,8 +359,8 @@ async def test_storage_latest_revision_counts_and_previous_is_per_ppo(session_po
         before = await store.latest_before(session, world.district, NOW_P)
         region_rows = await store.ppo_rows(session, world.region)
         collection = await store.current_collection(session, world.district, TODAY)
-        events = await store.event_totals(session, world.district, EVENTS_SINCE, TODAY)
-        region_events = await store.event_totals(session, world.region, EVENTS_SINCE, TODAY)
+        events = await event_totals(session, world.district, EVENTS_SINCE, TODAY, MOSCOW)
+        region_events = await event_totals(session, world.region, EVENTS_SINCE, TODAY, MOSCOW)
         names = await person_names(session, [world.people["A"], world.people["staff"]])
 
     assert [r.name for r in rows] == [

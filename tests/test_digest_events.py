@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rendering.digest import digest_text
-from storage import digest as store
+from storage.digest_events import event_totals
 from storage.models import Event
 from test_digest import EVENTS_SINCE, TODAY, _digest, _seed
+
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 WEEK_BEFORE, WEEK_AFTER, TWO_WEEKS_AFTER = date(2026, 11, 7), date(2026, 11, 28), date(2026, 12, 5)
 
@@ -65,10 +68,10 @@ async def test_an_event_entered_late_reaches_the_next_digest_once(session_pool) 
     await _add_events(session_pool, world)
     district = world.district
     async with session_pool() as session:
-        before = await store.event_totals(session, district, WEEK_BEFORE, EVENTS_SINCE)
-        this = await store.event_totals(session, district, EVENTS_SINCE, TODAY)
-        after = await store.event_totals(session, district, TODAY, WEEK_AFTER)
-        later = await store.event_totals(session, district, WEEK_AFTER, TWO_WEEKS_AFTER)
+        before = await event_totals(session, district, WEEK_BEFORE, EVENTS_SINCE, MOSCOW)
+        this = await event_totals(session, district, EVENTS_SINCE, TODAY, MOSCOW)
+        after = await event_totals(session, district, TODAY, WEEK_AFTER, MOSCOW)
+        later = await event_totals(session, district, WEEK_AFTER, TWO_WEEKS_AFTER, MOSCOW)
     assert before == (2, 11 + 13)  # the seeded 13 November seminar and D's
     assert this == (4, 95 + 7)  # the seeded three and A's, entered late
     assert after == (2, 60 + 9)  # the seeded one held today and B's, entered at 01:30

@@ -63,7 +63,7 @@ from bot.domain.timezones import zone_named
 from bot.forms.digest_section import DigestLines, DigestSection, read_sections
 from storage import digest as store
 from storage.digest import CollectionInfo, PastReport, PpoRow, ReportRow, ScopeInfo
-from storage.digest_events import events_entered_late
+from storage.digest_events import event_totals, events_entered_late
 from storage.models import OrgKind
 
 FALL_POINTS = 5.0
@@ -349,7 +349,7 @@ async def load_digest(
         reports=await store.counting_reports(session, scope_org_id, period),
         previous=await store.latest_before(session, scope_org_id, period),
         collection=collection,
-        events=await store.event_totals(session, scope_org_id, since, today, zone),
+        events=await event_totals(session, scope_org_id, since, today, zone),
         events_since=since,
         events_late=await events_entered_late(session, scope_org_id, since, today, zone),
         sections=await read_sections(sections, session, scope_org_id, today),
