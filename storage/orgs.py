@@ -144,6 +144,7 @@ async def apply_import(
         else:
             summary.unchanged += 1
     _adopt_common_zones(zones_named.values(), now)
+    _spread_zones(cache.values(), now)
     await session.flush()
     return summary
 
@@ -215,6 +216,35 @@ def _adopt_common_zones(
     for district, zones in districts:
         if district.timezone is None and len(zones) == 1 and None not in zones:
             district.timezone, district.updated_at = zones.pop(), now
+
+
+def follow_zone(
+    org: Organization, parent: Organization, *, followed: str | None, now: datetime
+) -> bool:
+    """The one rule by which a zone reaches an organization from above; True when it changed.
+
+    ``org.timezone`` is the zone the organization's calendar runs in, the only one readers look
+    at (``zone_of``): a district's or region's zone is copied down, not looked up the tree on
+    every read. So every write that puts a zone above an organization applies this rule (the
+    admin's /tz, an import, a move): it takes ``parent``'s zone when it has none or had the
+    zone it followed until now (``followed``: the old zone above it); a zone of its own stays.
+    """
+    if org.timezone not in (None, followed) or org.timezone == parent.timezone:
+        return False
+    org.timezone, org.updated_at = parent.timezone, now
+    return True
+
+
+def _spread_zones(tree: Iterable[Organization], now: datetime) -> None:
+    """After an import, an organization without a zone takes its parent's (regions' first):
+    a ППО added to a district in Vladivostok opens its periods at Vladivostok's midnight."""
+    tree = list(tree)
+    by_id = {org.id: org for org in tree if org.id is not None}
+    for kind in (OrgKind.DISTRICT, OrgKind.PPO):
+        for org in tree:
+            parent = by_id.get(org.parent_id) if org.parent_id is not None else None
+            if org.kind is kind and parent is not None:
+                follow_zone(org, parent, followed=None, now=now)
 
 
 async def namesake(

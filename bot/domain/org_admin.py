@@ -110,9 +110,8 @@ async def _set_timezone(submission: Submission[AdminContext]) -> str:
         return changed
     before, org = changed
     below = await orgs.under(submission.session, org.id)
-    followers = [under for under in below if under.timezone in (None, before)]
-    for under in followers:
-        under.timezone, under.updated_at = org.timezone, submission.now
+    now = submission.now
+    followers = [under for under in below if orgs.follow_zone(under, org, followed=before, now=now)]
     return t.tz_set(org.name, org.timezone or "", len(followers))
 
 
@@ -151,8 +150,12 @@ async def move(
     )
     if taken is not None:
         return admin_texts.move_name_taken(org.name, district.name, taken.id)
-    before = org.parent_id
+    before, zone = org.parent_id, org.timezone
+    old = None if before is None else await orgs.get_org(session, before)
     org.parent_id, org.updated_at = district.id, now
+    # A ППО that followed its old district's zone follows the new one's; its own stays.
+    followed = None if old is None else old.timezone
+    rezoned = orgs.follow_zone(org, district, followed=followed, now=now)
     if before is not None:
         await follow_move(session, org_id=org.id, from_scope=before, to_scope=district.id)
     audit.record(
@@ -161,10 +164,10 @@ async def move(
         actor_id=by,
         action="org.move",
         org_id=org.id,
-        before={"parent_id": before},
-        after={"parent_id": district.id},
+        before={"parent_id": before} | ({"timezone": zone} if rezoned else {}),
+        after={"parent_id": district.id} | ({"timezone": org.timezone} if rezoned else {}),
     )
-    return t.moved(org.name, district.name)
+    return t.moved(org.name, district.name, org.timezone if rezoned else None, rezoned)
 
 
 async def set_archived(

@@ -162,8 +162,12 @@ def renamed(old: str, new: str) -> str:
     return f"Переименовано: «{esc(old)}» → «{esc(new)}»."
 
 
-def moved(org: str, district: str) -> str:
-    return f"ППО «{esc(org)}» перенесена в «{esc(district)}»."
+def moved(org: str, district: str, zone: str | None = None, rezoned: bool = False) -> str:
+    """``rezoned``: the ППО took the new district's zone (``zone``; None: the bot's default)."""
+    text = f"ППО «{esc(org)}» перенесена в «{esc(district)}»."
+    if rezoned:
+        text += f" Часовой пояс теперь как у района: {zone or 'по умолчанию'}."
+    return text
 
 
 def tz_set(org: str, tz: str, followers: int) -> str:
