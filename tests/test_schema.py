@@ -171,3 +171,49 @@ def _decomposed(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     assert decomposed != text
     return decomposed
+
+
+async def test_organizations_added_under_a_zone_since_the_first_spread_take_it(
+    engine: AsyncEngine,
+) -> None:
+    """A district and its ППО imported into a region in Vladivostok after the first spread,
+    before the import spread zones: the upgrade gives them the region's zone; a ППО's own
+    zone stays."""
+    now = datetime(2026, 12, 6, 9, tzinfo=UTC)
+
+    def org(kind: OrgKind, name: str, parent: int | None, zone: str | None) -> Organization:
+        return Organization(
+            kind=kind,
+            name=name,
+            name_key=name,
+            parent_id=parent,
+            timezone=zone,
+            created_at=now,
+            updated_at=now,
+        )
+
+    await downgrade(engine, "d4e5f6a7b8c9")
+    async with create_session_pool(engine)() as session, session.begin():
+        region = org(OrgKind.REGION, "регион", None, "Asia/Vladivostok")
+        session.add(region)
+        await session.flush()
+        district = org(OrgKind.DISTRICT, "район", region.id, None)
+        session.add(district)
+        await session.flush()
+        session.add_all(
+            [
+                org(OrgKind.PPO, "своя", district.id, "Europe/Samara"),
+                org(OrgKind.PPO, "без пояса", district.id, None),
+            ]
+        )
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        zones = dict(
+            (await session.execute(select(Organization.name, Organization.timezone))).all()
+        )
+    assert zones == {
+        "регион": "Asia/Vladivostok",
+        "район": "Asia/Vladivostok",
+        "своя": "Europe/Samara",
+        "без пояса": "Asia/Vladivostok",
+    }
