@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import AuditEntry, Organization, OrgKind, Person, Role, RoleGrant
+from storage.org_zones import adopt_common_zones, spread_zones
 
 _QUOTES = re.compile(r"[«»\"'“”„‟‘’‚`]")
 _NUMBER_SIGN = re.compile(r"№\s*")
@@ -143,8 +144,8 @@ async def apply_import(
             summary.updated += 1
         else:
             summary.unchanged += 1
-    _adopt_common_zones(zones_named.values(), now)
-    _spread_zones(cache.values(), now)
+    adopt_common_zones(zones_named.values(), now)
+    spread_zones(cache.values(), now)
     await session.flush()
     return summary
 
@@ -206,45 +207,6 @@ async def former_places(session: AsyncSession) -> _Places:
             for key in names[org_id] | {org.name_key}:
                 places[(org.kind, parent_id, key)] = org
     return places
-
-
-def _adopt_common_zones(
-    districts: Iterable[tuple[Organization, set[str | None]]], now: datetime
-) -> None:
-    """A district without a zone of its own takes the one every row of its ППО names: its
-    periods then open at its ППО's midnight, not at the default zone's."""
-    for district, zones in districts:
-        if district.timezone is None and len(zones) == 1 and None not in zones:
-            district.timezone, district.updated_at = zones.pop(), now
-
-
-def follow_zone(
-    org: Organization, parent: Organization, *, followed: str | None, now: datetime
-) -> bool:
-    """The one rule by which a zone reaches an organization from above; True when it changed.
-
-    ``org.timezone`` is the zone the organization's calendar runs in, the only one readers look
-    at (``zone_of``): a district's or region's zone is copied down, not looked up the tree on
-    every read. So every write that puts a zone above an organization applies this rule (the
-    admin's /tz, an import, a move): it takes ``parent``'s zone when it has none or had the
-    zone it followed until now (``followed``: the old zone above it); a zone of its own stays.
-    """
-    if org.timezone not in (None, followed) or org.timezone == parent.timezone:
-        return False
-    org.timezone, org.updated_at = parent.timezone, now
-    return True
-
-
-def _spread_zones(tree: Iterable[Organization], now: datetime) -> None:
-    """After an import, an organization without a zone takes its parent's (regions' first):
-    a ППО added to a district in Vladivostok opens its periods at Vladivostok's midnight."""
-    tree = list(tree)
-    by_id = {org.id: org for org in tree if org.id is not None}
-    for kind in (OrgKind.DISTRICT, OrgKind.PPO):
-        for org in tree:
-            parent = by_id.get(org.parent_id) if org.parent_id is not None else None
-            if org.kind is kind and parent is not None:
-                follow_zone(org, parent, followed=None, now=now)
 
 
 async def namesake(

@@ -15,7 +15,7 @@ from bot.forms.parsers import text, typed_int
 from bot.texts import admin as admin_texts
 from bot.texts import forms
 from bot.texts import staff as t
-from storage import audit, contacts, orgs
+from storage import audit, contacts, org_zones, orgs
 from storage.models import Organization, OrgKind
 from storage.outbox_withdraw import ARCHIVED, withdraw_about
 from storage.target_moves import follow_move
@@ -111,7 +111,9 @@ async def _set_timezone(submission: Submission[AdminContext]) -> str:
     before, org = changed
     below = await orgs.under(submission.session, org.id)
     now = submission.now
-    followers = [under for under in below if orgs.follow_zone(under, org, followed=before, now=now)]
+    followers = [
+        under for under in below if org_zones.follow_zone(under, org, followed=before, now=now)
+    ]
     return t.tz_set(org.name, org.timezone or "", len(followers))
 
 
@@ -155,7 +157,7 @@ async def move(
     org.parent_id, org.updated_at = district.id, now
     # A ППО that followed its old district's zone follows the new one's; its own stays.
     followed = None if old is None else old.timezone
-    rezoned = orgs.follow_zone(org, district, followed=followed, now=now)
+    rezoned = org_zones.follow_zone(org, district, followed=followed, now=now)
     if before is not None:
         await follow_move(session, org_id=org.id, from_scope=before, to_scope=district.id)
     audit.record(

@@ -105,7 +105,7 @@ def zone_of(org: Organization | None, default_tz: str) -> ZoneInfo:
 
     ``org.timezone`` already is its district's or region's zone when it has none of its own:
     that zone is copied down whenever it is set or the organization comes under it
-    (``storage.orgs.follow_zone``), so no reader walks the tree (no IO here).
+    (``storage.org_zones.follow_zone``), so no reader walks the tree (no IO here).
     """
     return zone_named(org.timezone if org is not None else None, default_tz)
 

@@ -2,7 +2,7 @@
 
 Data only. ``d9e0f1a2b3c4`` gave the zones set before it to the organizations under them;
 an organization imported later without a zone (or under a district that took its rows' zone)
-stayed on the default zone until the import learned to spread zones (``orgs.follow_zone``).
+stayed on the default zone until the import learned to spread zones (``org_zones.follow_zone``).
 The same spread again, regions first, then districts. Nothing to undo.
 
 Revision ID: e5f6a7b8c9d0
