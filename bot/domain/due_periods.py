@@ -79,14 +79,7 @@ async def _open_district_period(
     now: datetime,
 ) -> Collection | None:
     period = today.replace(day=1)
-    existing = await store.find_collection(
-        session,
-        kind=CollectionKind.MEMBERSHIP,
-        scope_org_id=district_id,
-        period=period,
-        one_off=False,
-    )
-    if existing is not None:
+    if await _calendar_monitoring(session, district_id, period) is not None:
         return None
     due: list[tuple[int, str]] = []
     submitted: dict[int, datetime] = {}
@@ -140,30 +133,37 @@ async def rejoin_open_periods(
     default_tz: str,
 ) -> int:
     """An organization restored from the archive: each of its ППО (itself, or those under it)
-    is asked for the period its district opened meanwhile (:func:`_rejoin`); how many were."""
+    is asked for the period its district opened meanwhile (:func:`join_open_period`); returns
+    how many were."""
     ppos = [org] if org.kind is OrgKind.PPO else list(await orgs.ppo_in_scope(session, org.id))
-    return sum([await _rejoin(session, ppo, settings, now, default_tz) for ppo in ppos])
+    return sum([await join_open_period(session, ppo, settings, now, default_tz) for ppo in ppos])
 
 
-async def follow_new_figures(
-    session: AsyncSession,
-    org: Organization,
-    settings: CalendarSettings,
-    now: datetime,
-    default_tz: str,
-) -> bool:
-    """A report stored for a period before the one its district has open (a correction of a
-    report sent back, a late one) may move the ППО into a tier due this month: December
-    corrected from 81,5 % to 79,6 % after March opened without it. It is asked for March as
-    the opening would have asked it (:func:`_rejoin`), since the opening's rule (the tier of
-    the latest report before the period) now says so. True if it was added.
-
-    A ППО whose new figures take it out of this month's tier keeps its target: it was asked,
-    and dropping a request already reminded of is for the district to decide."""
-    return await _rejoin(session, org, settings, now, default_tz)
+async def open_without(
+    session: AsyncSession, district_id: int, org_id: int, period: date
+) -> Collection | None:
+    """The district's calendar monitoring of ``period`` when it does not ask the ППО (opened
+    while the ППО was archived or not yet due); None when there is none, or it asks it."""
+    collection = await _calendar_monitoring(session, district_id, period)
+    if collection is None or await store.has_target(session, collection.id, org_id):
+        return None
+    return collection
 
 
-async def _rejoin(
+async def _calendar_monitoring(
+    session: AsyncSession, district_id: int, period: date
+) -> Collection | None:
+    """The district's monitoring of ``period`` the calendar opened (not a one-off request)."""
+    return await store.find_collection(
+        session,
+        kind=CollectionKind.MEMBERSHIP,
+        scope_org_id=district_id,
+        period=period,
+        one_off=False,
+    )
+
+
+async def join_open_period(
     session: AsyncSession,
     org: Organization,
     settings: CalendarSettings,
@@ -171,22 +171,22 @@ async def _rejoin(
     default_tz: str,
 ) -> bool:
     """The period a ППО's district has open asks it too, when its tier (by the figures standing
-    now) makes it due and it is not asked yet (it was archived, or its figures changed), by the
-    deadline a late opening gets (no chair is told of a deadline already gone). True if it was
-    added."""
+    now) makes it due and it is not asked yet, by the deadline a late opening gets (no chair is
+    told of a deadline already gone). True if it was added.
+
+    Called when the ППО comes back from the archive, and after figures are stored for an
+    earlier period (a correction of a report sent back, a late one, past figures loaded):
+    December corrected from 81,5 % to 79,6 % after March opened without it is asked for March,
+    as the opening's rule (the tier of the latest report before the period) now says. Figures
+    that take it out of this month's tier keep its target: it was asked, and dropping a request
+    already reminded of is for the district to decide."""
     district = await orgs.get_org(session, org.parent_id) if org.parent_id else None
     if org.kind is not OrgKind.PPO or district is None or district.archived_at is not None:
         return False
     today = local_today(now, zone_of(district, default_tz))
     period = today.replace(day=1)
-    collection = await store.find_collection(
-        session,
-        kind=CollectionKind.MEMBERSHIP,
-        scope_org_id=district.id,
-        period=period,
-        one_off=False,
-    )
-    if collection is None or await store.has_target(session, collection.id, org.id):
+    collection = await open_without(session, district.id, org.id, period)
+    if collection is None:
         return False
     standing = await _due_standing(session, org.id, period, settings)
     if standing is None:

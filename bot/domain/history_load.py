@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import CalendarSettings, local_today
 from bot.domain.cells import RowError
-from bot.domain.due_periods import follow_new_figures
+from bot.domain.due_periods import join_open_period
 from bot.domain.history_import import read_history
 from bot.domain.history_match import KnownPpo, Plan, ResolvedRow, plan, resolve
 from bot.domain.org_list import normalize_name
@@ -86,7 +86,7 @@ async def load_history(
 ) -> LoadOutcome:
     """Read, check and store the file's figures; all or nothing (see the module docstring).
     A ППО whose loaded figures make it due for the period its district has open is asked for
-    it (``follow_new_figures``), as a chair's corrected report does."""
+    it (``join_open_period``), as a chair's corrected report does."""
     table = await asyncio.to_thread(read_history, data)
     unread = table.unread_sheets
     if table.fatal is not None:
@@ -105,7 +105,7 @@ async def load_history(
     for org_id in sorted({row.org_id for row in (*outcome.new, *outcome.updates)}):
         org = await session.get(Organization, org_id)
         if org is not None:
-            await follow_new_figures(session, org, calendar, now, default_tz)
+            await join_open_period(session, org, calendar, now, default_tz)
     districts = {row.district_id for row in resolution.rows}
     audit.record(
         session,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.coverage import coverage, format_percent, format_points, soft_checks
-from bot.domain.due_periods import follow_new_figures
+from bot.domain.due_periods import join_open_period
 from bot.domain.report_periods import (
     Assignment,
     chosen,
@@ -293,7 +293,7 @@ async def submit(submission: declaration.Submission[MembershipContext]) -> str:
         )
     _audit(submission, report, assignment, values)
     assert org is not None
-    await follow_new_figures(session, org, submission.calendar, now, submission.default_tz)
+    await join_open_period(session, org, submission.calendar, now, submission.default_tz)
     saved = t.saved(
         context.org_name,
         common.period_name(assignment.period),

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import CalendarSettings, Tier, deadline_for, due_months, tier_of
 from bot.domain.coverage import coverage, format_percent
+from bot.domain.due_periods import open_without
 from bot.domain.timezones import zone_of
 from bot.texts import chair as t
 from storage import collections, reports
@@ -81,16 +82,7 @@ async def _left_out(session: AsyncSession, org: Organization, today: date) -> se
     opening did not make it due; it joined later; its figures were sent back since): it is not
     asked for it and staff see it «не требуется», so the chair is told of the next one."""
     period = today.replace(day=1)
-    if org.parent_id is None:
-        return set()
-    opened = await collections.find_collection(
-        session,
-        kind=CollectionKind.MEMBERSHIP,
-        scope_org_id=org.parent_id,
-        period=period,
-        one_off=False,
-    )
-    if opened is None or await collections.has_target(session, opened.id, org.id):
+    if org.parent_id is None or await open_without(session, org.parent_id, org.id, period) is None:
         return set()
     return {period}
 
