@@ -7,7 +7,8 @@ foreign-key order (``Base.metadata.sorted_tables``) in batches, PostgreSQL's id 
 are moved past the copied ids, and the row counts of every table are compared. The copy is
 one transaction on the target: a failure leaves it empty, and the run can simply be repeated.
 
-It refuses a target that holds any rows (nothing is ever overwritten or merged), and a
+It refuses a target that holds any of the bot's rows (nothing is ever overwritten or merged;
+a target the bot was only started or migrated on is empty in that sense), and a
 source that is not at the latest schema (the source is only read, never migrated here). The
 source must not change meanwhile: the caller holds the bot's SQLite lock for it, and the
 source is read in one snapshot.
@@ -21,7 +22,6 @@ from typing import Any
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Table, bindparam, func, inspect, select, update
-from sqlalchemy import table as table_clause
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -31,7 +31,6 @@ from storage.models import Base
 
 #: Rows read and inserted at a time: bounded memory for any size of database.
 BATCH_ROWS = 1000
-_MIGRATIONS_TABLE = "alembic_version"
 
 
 class TransferError(RuntimeError):
@@ -85,12 +84,14 @@ async def _require_latest_schema(source: AsyncEngine) -> None:
 
 
 def _tables_with_rows(connection: Connection) -> list[str]:
-    names = inspect(connection).get_table_names()
+    """The bot's tables that hold rows. Only the tables the copy writes count: a database the
+    bot was already started or migrated on holds rows the migrations seed (PostgreSQL's
+    ``call_slots``) and the scheduler's jobs, and it is as good a target as an empty one."""
+    present = set(inspect(connection).get_table_names())
     return [
-        name
-        for name in names
-        if name != _MIGRATIONS_TABLE
-        and connection.scalar(select(func.count()).select_from(table_clause(name)))
+        table.name
+        for table in Base.metadata.sorted_tables
+        if table.name in present and connection.scalar(select(func.count()).select_from(table))
     ]
 
 

@@ -18,6 +18,7 @@ from harness import last_message, running_harness
 from scenarios import CHAIR, FULL, answer_all, join
 from storage import outbox
 from storage.engine import create_engine, create_session_pool
+from storage.migrate import upgrade
 from storage.models import Base, Organization, OrgKind
 from storage.outbox import OutboxKind
 from storage.transfer import TransferError, transfer
@@ -117,6 +118,20 @@ async def test_a_target_with_rows_is_refused(source_url: str, db_url: str) -> No
         await transfer(source_url, db_url)
 
     assert await every_row(db_url) == before
+
+
+async def test_a_target_the_bot_was_already_started_on_is_accepted(
+    source_url: str, db_url: str
+) -> None:
+    """Starting the bot (or `migrate`) on the new database first leaves rows the migrations
+    seed (PostgreSQL's call budget): they are not data, and the copy goes ahead."""
+    engine = create_engine(db_url)
+    await upgrade(engine)
+    await engine.dispose()
+
+    await transfer(source_url, db_url)
+
+    assert await every_row(db_url) == await every_row(source_url)
 
 
 async def test_a_source_behind_the_latest_schema_is_refused(tmp_path: Path, db_url: str) -> None:
