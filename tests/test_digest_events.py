@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.rendering.digest import digest_text
+from bot.rendering.digest_reply import DigestAsk, digest_reply
 from storage.digest_events import event_totals
 from storage.models import Event
 from test_digest import EVENTS_SINCE, TODAY, _digest, _seed
@@ -83,3 +84,24 @@ async def test_an_event_entered_late_reaches_the_next_digest_once(session_pool) 
         "Мероприятия с 14.11: 4, участников: 102; из них проведены до 14.11 и внесены позже: 1"
         in (digest_text(digest))
     )
+
+
+async def test_a_digest_asked_for_during_the_day_counts_todays_events(session_pool) -> None:
+    """/digest asked on the 21st: the event held today and B's, entered at 01:30 today, count
+    (the morning's scheduled digest left them to the next week's, which starts today)."""
+    world = await _seed(session_pool)
+    await _add_events(session_pool, world)
+    ask = DigestAsk(
+        scope_org_id=world.district,
+        today=TODAY,
+        default_tz="Europe/Moscow",
+        events_since=EVENTS_SINCE,
+        text="digest",
+    )
+
+    reply = await digest_reply(session_pool, ask)
+
+    assert (
+        "Мероприятия с 14.11: 6, участников: 171; из них проведены до 14.11 и внесены позже: 2"
+        in reply.text
+    ), reply.text

@@ -5,7 +5,7 @@ second of it, which the event loop's process must not spend."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -47,6 +47,7 @@ async def digest_reply(sessions: async_sessionmaker[AsyncSession], ask: DigestAs
             period=ask.period,
             today=ask.today,
             events_since=ask.events_since,
+            events_until=ask.today + timedelta(days=1),  # asked now: today's events too
             default_tz=ask.default_tz,
             sections=DIGEST_SECTIONS if ask.text == "digest" else (),
         )
