@@ -63,6 +63,8 @@ async def import_file(message: Message, ctx: Ctx) -> None:
         message.document.file_name or "",
         default_region=ctx.settings.default_region,
         now=ctx.now(),
+        calendar=ctx.settings.calendar,
+        default_tz=ctx.settings.timezone,
     )
     await _say_imported(message, outcome)
     if outcome.table.unread_sheets:

@@ -61,12 +61,16 @@ class ImportSummary:
     until restored. ``known_as``: rows naming a ППО by a former name or district (left as
     they are: the row may be older than the rename)."""
 
-    created: int = 0
+    new_ppos: list[Organization] = field(default_factory=list)
     updated: int = 0
     unchanged: int = 0
     districts_created: list[str] = field(default_factory=list)
     archived: list[str] = field(default_factory=list)
     known_as: list[tuple[str, str, str]] = field(default_factory=list)  # row's, ППО's, district's
+
+    @property
+    def created(self) -> int:
+        return len(self.new_ppos)
 
 
 _Places = dict[tuple[OrgKind, int | None, str], Organization]
@@ -138,7 +142,7 @@ async def apply_import(
         if ppo.archived_at is not None or district.archived_at is not None:
             summary.archived.append(ppo.name)
         if ppo_created:
-            summary.created += 1
+            summary.new_ppos.append(ppo)
         elif changed:
             ppo.updated_at = now
             summary.updated += 1

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from harness import Harness, last_message, texts
-from scenarios import CHAIR
+from bot.rendering.xlsx import build_table_xlsx
+from harness import ADMIN, Harness, last_message, texts
+from scenarios import CHAIR, DISTRICT, HEADERS
 from storage.models import Collection, CollectionTarget
 from test_history_import import history_file
 from test_returned_reports import return_report
@@ -102,3 +103,24 @@ async def test_history_loaded_after_march_opened_asks_a_ppo_its_figures_make_due
     assert school in await march_targets(h)
     asked = [r for r in await drain(h) if r.chat_id == CHAIR]
     assert asked and "25.03.2027" in (asked[0].plain_text or ""), asked
+
+
+async def test_a_ppo_the_list_adds_while_march_is_open_is_asked_for_march(
+    harness: Harness,
+) -> None:
+    """A ППО the district forgot, imported on 10 March with March's monitoring open: having no
+    report it owes one four times a year, so it is asked for March (as one restored from the
+    archive is) and staff count it due, instead of its figures first arriving in June."""
+    h = harness
+    h.clock.moment = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    await district_with_staff(h)
+    await drain(h)
+    assert "Сдали: 0 из 2" in texts(await h.send(STAFF, "/status"))[0]
+
+    h.clock.moment = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+    forgotten = build_table_xlsx("ППО", HEADERS, [(DISTRICT, "МБОУ ООШ № 7", 30, "")])
+    await h.upload(ADMIN, forgotten, "list.xlsx", caption="/import")
+
+    assert await org_id(h, "МБОУ ООШ № 7") in await march_targets(h)
+    status = texts(await h.send(STAFF, "/status"))[0]
+    assert "Сдали: 0 из 3" in status, status

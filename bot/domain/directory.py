@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.calendar import CalendarSettings
+from bot.domain.due_periods import join_open_period
 from bot.domain.org_list import OrgRow, OrgTable, parse_org_table
 from bot.texts import admin as t
 from storage import orgs, people
@@ -25,14 +27,26 @@ class ImportOutcome:
 
 
 async def import_organizations(
-    session: AsyncSession, data: bytes, filename: str, *, default_region: str, now: datetime
+    session: AsyncSession,
+    data: bytes,
+    filename: str,
+    *,
+    default_region: str,
+    now: datetime,
+    calendar: CalendarSettings,
+    default_tz: str,
 ) -> ImportOutcome:
-    """Good rows land even when others are wrong; the bad ones come back with their numbers."""
+    """Good rows land even when others are wrong; the bad ones come back with their numbers.
+
+    A ППО the list adds while its district's monitoring is open is asked for it too (as one
+    restored from the archive is): the monitoring is how its figures first reach staff."""
     table = await asyncio.to_thread(parse_org_table, data, filename)
     if table.fatal is not None or not table.rows:
         return ImportOutcome(table, None)
     named = await _name_placeholder(session, table.rows, default_region, now)
     summary = await orgs.apply_import(session, table.rows, default_region=default_region, now=now)
+    for ppo in summary.new_ppos:
+        await join_open_period(session, ppo, calendar, now, default_tz)
     return ImportOutcome(table, summary, named)
 
 
