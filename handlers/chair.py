@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import CommandObject, Filter
@@ -22,6 +21,7 @@ from bot.domain.history import history_lines
 from bot.domain.membership import MEMBERSHIP_FORM
 from bot.domain.passport import PASSPORT_FORM
 from bot.domain.standing import standing_lines
+from bot.domain.timezones import zone_named
 from bot.forms.declaration import Form, MenuEntry
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.parsers import date_ahead, event_years
@@ -145,7 +145,7 @@ def _period_asked(args: str | None, today: date) -> Period | None:
 
 
 def _local_today(org: Organization, ctx: Ctx) -> datetime:
-    return ctx.now().astimezone(ZoneInfo(org.timezone or ctx.settings.timezone))
+    return ctx.now().astimezone(zone_named(org.timezone, ctx.settings.timezone))
 
 
 async def events_list(message: Message, command: CommandObject, ctx: Ctx) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from functools import partial
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot.domain.passport_report import build_report
+from bot.domain.timezones import zone_named
 from bot.rendering.passport_report import passport_table_xlsx, report_lines
 from bot.texts import passport_report as t
 from handlers.replies import answer_file, answer_lines
@@ -25,7 +25,7 @@ async def run_passports(c: Scoped) -> None:
     if not rows:
         await c.message.answer(t.NO_PPO)
         return
-    zone = ZoneInfo(c.scope.timezone or c.ctx.settings.timezone)
+    zone = zone_named(c.scope.timezone, c.ctx.settings.timezone)
     reserve = await reserve_counts(c.session, c.scope.id)
     report = build_report(c.scope.name, rows, today=c.today, zone=zone, reserve=reserve)
     await answer_lines(c.message, report_lines(report))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import CommandObject
@@ -23,6 +22,7 @@ from bot.domain.digest import parse_period
 from bot.domain.org_admin import search
 from bot.domain.rating import load_rating, rating_year
 from bot.domain.staff_scope import can_act_on, regions_over, scopes_for
+from bot.domain.timezones import zone_named
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form
 from bot.forms.registry import forms_for
@@ -65,7 +65,7 @@ class Scoped:
     @property
     def today(self) -> date:
         """The scope's local date."""
-        tz = ZoneInfo(self.scope.timezone or self.ctx.settings.timezone)
+        tz = zone_named(self.scope.timezone, self.ctx.settings.timezone)
         return self.ctx.now().astimezone(tz).date()
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.passport_report import load_expiring
+from bot.domain.timezones import zone_of
 from bot.forms import declaration
 from bot.forms.digest_section import DigestSection
 from bot.forms.engine import SUMMARY
@@ -33,7 +34,7 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
     lines += ["", t.reserve_count(len(reserve), sum(p.under_35 for p in reserve))]
     if passport is not None and passport.updated_by is not None:
         who = await session.get(Person, passport.updated_by)
-        when = passport.updated_at.astimezone(ZoneInfo(org.timezone or default_tz))
+        when = passport.updated_at.astimezone(zone_of(org, default_tz))
         lines += ["", t.updated_by(when.strftime("%d.%m.%Y %H:%M"), who.full_name if who else "")]
     return "\n".join(lines)
 
