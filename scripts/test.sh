@@ -18,4 +18,5 @@ source scripts/venv.sh
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/python scripts/sizes.py
-exec .venv/bin/python -m pytest "$@"
+# One worker per core, at most 4 (each starts its own PostgreSQL); `-n 0` runs in one process.
+exec .venv/bin/python -m pytest --numprocesses=auto --maxprocesses=4 "$@"

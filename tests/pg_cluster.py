@@ -255,8 +255,8 @@ class PostgresCluster:
         _check(result, f"psql {sql!r}")
         return result.stdout.strip()
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database and return its SQLAlchemy (asyncpg) URL."""
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """Create a database (empty, or a copy of ``template``) and return its SQLAlchemy URL."""
         if not _DB_NAME_RE.match(name):
             msg = f"invalid database name {name!r} (letters, digits and _ only)"
             raise ValueError(msg)
@@ -269,6 +269,9 @@ class PostgresCluster:
             str(self.port),
             "-U",
             self.user,
+            # FILE_COPY: 0.15-0.25 s a copy against 0.35 s for the default WAL_LOG, since this
+            # cluster runs without fsync (its checkpoint costs nothing).
+            *(["--template", template, "--strategy", "file_copy"] if template else []),
             name,
         )
         _check(_run(argv, cwd=self.base_dir), f"createdb {name}")

@@ -476,9 +476,9 @@ _TARGET = (
 )
 
 
-async def test_the_migration_dates_existing_deliveries_in_local_time(db_url: str) -> None:
+async def test_the_migration_dates_existing_deliveries_in_local_time(empty_db_url: str) -> None:
     """Deliveries made before the upgrade get the ППО's local date (UTC where it has none)."""
-    engine = create_engine(db_url)
+    engine = create_engine(empty_db_url)
     at = datetime(2026, 10, 1, 7, 0)  # naive UTC, as stored
     delivered = datetime(2026, 10, 26, 15, 0)  # 01:00 on 27.10 in Vladivostok
     try:

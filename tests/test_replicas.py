@@ -253,7 +253,7 @@ async def replica(
                     await process.wait()
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 async def test_three_replicas_survive_the_leaders_sigkill_mid_wave(
     pg_url: str, tmp_path: Path
 ) -> None:
@@ -275,7 +275,7 @@ async def test_three_replicas_survive_the_leaders_sigkill_mid_wave(
         ]
         await server.wait_until(
             lambda: sum(r.method == "setWebhook" for r in server.requests) == 3,
-            timeout=30,
+            timeout=90,  # three interpreters starting at once beside the suite's other worker
             description="three replicas listening",
         )
         await server.wait_until(
