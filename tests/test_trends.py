@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from typing import Any
 
 import openpyxl
 from PIL import Image
 from sqlalchemy import select, update
 
-from bot.domain.trends import Move, Series, Trends
+from bot.domain.trends import Move, Point, Series, Trends
+from bot.rendering.tables import short
+from bot.rendering.trend_chart import trend_chart_png
 from bot.rendering.trends import trends_lines, trends_xlsx
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts.trends import chart_title
 from factories import membership_report
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import accept_invite, code_of, invite_links
@@ -255,3 +259,23 @@ def test_a_shown_change_is_the_difference_of_the_shown_figures() -> None:
     book = openpyxl.load_workbook(io.BytesIO(trends_xlsx(trends)))
     (row,) = list(book["Рост и падение"].iter_rows(min_row=2, values_only=True))
     assert row[-1] == 0.2
+
+
+def _ink_rows(png: bytes, top_px: int) -> tuple[list[int], int]:
+    """The rows of the top ``top_px`` pixels with dark ink, and the rightmost inked column."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width = image.size[0]
+    pixels = image.load()
+    assert pixels is not None
+    inked = [(x, y) for y in range(top_px) for x in range(width) if int(pixels[x, y]) < 128]
+    return sorted({y for _, y in inked}), max(x for x, _ in inked)
+
+
+def test_a_long_ppo_name_in_the_chart_title_is_shortened_on_its_own_line() -> None:
+    name = "МБОУ «Средняя общеобразовательная школа № 12 с углублённым изучением предметов»"
+    series = Series(years=[(2026, Point(60, 100))], periods=[(date(2026, 3, 1), Point(60, 100))])
+    png = trend_chart_png(chart_title(DISTRICT_A, short(name, 60)), series)
+    rows, rightmost = _ink_rows(png, 95)  # the title, above the legend
+    assert rightmost < 1080 - 30  # nothing runs off the picture's right edge
+    gaps = [y for y, after in pairwise(rows) if after - y > 1]
+    assert len(gaps) == 1  # two lines: «Динамика охвата…» and the name under it

@@ -13,8 +13,15 @@ from matplotlib.axes import Axes
 
 from bot.domain.coverage import format_percent
 from bot.domain.trends import Point, Series, Trends
-from bot.rendering.charts import GRID_COLOR, LEVELS, TEXT_COLOR, phone_figure, png_bytes
-from bot.rendering.glyphs import drawable
+from bot.rendering.charts import (
+    GRID_COLOR,
+    LEVELS,
+    TEXT_COLOR,
+    WIDTH_PX,
+    fitted_lines,
+    phone_figure,
+    png_bytes,
+)
 from bot.rendering.tables import short
 from bot.texts import trends as t
 
@@ -78,7 +85,7 @@ def trend_chart_png(title: str, series: Series) -> bytes:
         fig.text(
             0.03,
             0.985,
-            drawable(title),
+            "\n".join(fitted_lines(canvas, fig, title, WIDTH_PX * 0.94)[:2]),
             fontsize=TITLE_PT,
             fontweight="bold",
             va="top",
