@@ -173,6 +173,31 @@ def test_region_chart_is_a_histogram_with_the_lines_and_the_region_marked() -> N
         assert wanted in colors, hex_color
 
 
+def _overall_label_columns(overall: float) -> tuple[int, int]:
+    """The leftmost and rightmost columns of the region's label (its blue, above the plot)."""
+    png = histogram.render_coverage_histogram([overall, 40.0], "Охват", overall).png
+    rgb = Image.open(io.BytesIO(png)).convert("RGB")
+    wanted = tuple(int(histogram.COLOR_OVERALL[i : i + 2], 16) for i in (1, 3, 5))
+    top = int(histogram.HEIGHT_PX * (1 - 0.76)) - 5  # the label, not the dashed line under it
+    band = rgb.crop((0, 0, rgb.width, top)).get_flattened_data()
+    xs = [
+        index % rgb.width
+        for index, pixel in enumerate(band)
+        if max(abs(a - b) for a, b in zip(pixel, wanted, strict=True)) < 40
+    ]
+    return min(xs), max(xs)
+
+
+def test_the_regions_label_is_whole_near_0_and_100_percent() -> None:
+    # «По региону: 50,4 %» is drawn whole, centred on its line; a label as long is as wide
+    for whole, near_edge in ((50.4, (99.4, 96.6)), (7.4, (0.4,))):
+        left, right = _overall_label_columns(whole)
+        for overall in near_edge:
+            edge_left, edge_right = _overall_label_columns(overall)
+            assert abs((edge_right - edge_left) - (right - left)) <= 3, overall
+            assert edge_left > 0 and edge_right < histogram.WIDTH_PX - 1, overall
+
+
 def test_empty_histogram_is_a_valid_png() -> None:
     chart = histogram.render_coverage_histogram([], "Охват\nОбласть", None)
     assert chart.counts == [0] * histogram.BINS

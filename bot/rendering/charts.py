@@ -296,10 +296,18 @@ def _draw_levels(ax: Axes) -> None:
 
 
 def mark_level(
-    ax: Axes, level: float, color: str, label: str, *, label_at: float = 1.0, style: str = "solid"
+    ax: Axes,
+    level: float,
+    color: str,
+    label: str,
+    *,
+    label_at: float = 1.0,
+    style: str = "solid",
+    ha: str = "center",
 ) -> None:
     """A vertical line at ``level`` (coverage, %), labelled in bold above the plot
-    (``label_at``: the label's height, 1.0 the top of the axes)."""
+    (``label_at``: the label's height, 1.0 the top of the axes; ``ha``: which end of the label
+    is at the line)."""
     ax.axvline(level, color=color, linewidth=LINE_WIDTH_PT, linestyle=style, zorder=3)
     above = blended_transform_factory(ax.transData, ax.transAxes)
     ax.text(
@@ -307,7 +315,7 @@ def mark_level(
         label_at,
         label,
         transform=above,
-        ha="center",
+        ha=ha,
         va="bottom",
         fontsize=TICK_PT,
         fontweight="bold",

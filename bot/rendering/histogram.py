@@ -40,6 +40,7 @@ HEIGHT_PX = 1080
 BIN_WIDTH = 5.0  # p.p. of coverage per bar
 BINS = int(100 / BIN_WIDTH)
 COLOR_OVERALL = "#1565c0"
+EDGE_PP = 15.0  # the region's label is this close to 0 % or 100 %: it ends at its line
 TITLE_PT = 23
 SUBTITLE_PT = 18
 TICK_PT = 16
@@ -137,4 +138,6 @@ def _draw_marks(ax: Axes, overall: float | None) -> None:
     mark_level(ax, HIGH, LINE_HIGH, t.CHART_LINE_HIGH, label_at=1.01)
     if overall is not None:
         label = t.histogram_overall(format_percent(overall))
-        mark_level(ax, overall, COLOR_OVERALL, label, label_at=1.07, style="dashed")
+        # Centred near 0 % or 100 %, half the label would be off the picture («По региону: 9»).
+        ha = "right" if overall > 100 - EDGE_PP else "left" if overall < EDGE_PP else "center"
+        mark_level(ax, overall, COLOR_OVERALL, label, label_at=1.07, style="dashed", ha=ha)
