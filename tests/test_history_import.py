@@ -4,6 +4,7 @@ all or nothing, never over a chair's report; the trends then read them as report
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 from typing import Any
 
@@ -111,6 +112,25 @@ async def test_staff_get_a_sample_with_their_own_ppo(harness: Harness) -> None:
     replies = await harness.upload(STAFF, data, "sample.xlsx", caption="/loadhistory")
     assert "Файл не загружен" in texts(replies)[0] and "нет в боте" in texts(replies)[0]
     assert await stored_reports(harness) == []
+
+
+async def test_a_name_typed_like_a_formula_is_listed_in_the_sample_as_text(
+    harness: Harness,
+) -> None:
+    await setup(harness)
+    typed = '=HYPERLINK("http://evil.example";"Школа № 5")'
+    data = build_table_xlsx("ППО", ("Район", "Организация"), [(DISTRICT_A, typed)])
+    await harness.upload(ADMIN, data, "more.xlsx", caption="/import")
+    await harness.send(STAFF, "/loadhistory")
+    _, sample = harness.server.sent_files(STAFF)[-1]
+    with zipfile.ZipFile(io.BytesIO(sample)) as archive:
+        assert not any(b"<f>" in archive.read(name) for name in archive.namelist())
+    cells = {
+        cell.value: cell.data_type
+        for row in openpyxl.load_workbook(io.BytesIO(sample))["Ваши ППО"].iter_rows()
+        for cell in row
+    }
+    assert cells[typed] == "s"  # shown as typed, to copy from; not a link Excel follows
 
 
 async def test_good_file_is_loaded_marked_and_audited(harness: Harness) -> None:
