@@ -229,6 +229,20 @@ async def test_topic_with_markup_characters_arrives_as_typed(harness: Harness) -
     assert "Рога &amp; Копыта" in str(message.params["text"])
 
 
+async def test_a_topic_with_characters_xml_forbids_leaves_the_workbook_readable(
+    harness: Harness,
+) -> None:
+    await setup(harness)
+    async with harness.session_pool() as session:
+        event = (await session.scalars(select(Event).where(Event.topic == TOPIC))).one()
+        event.topic = "Итоги\uffff года\ufffe\x0b"  # pasted as the chair's phone sent it
+        await session.commit()
+    await harness.send(STAFF, "/eventsreport 10.2026")
+    _, book = workbook_of(harness, STAFF)  # Excel would refuse the file as it was
+    topics = [row[5] for row in rows_of(book, book.sheetnames[0])[1:]]
+    assert topics == ["Итоги года"]
+
+
 # --- The period -----------------------------------------------------------------------------
 
 TODAY = date(2026, 11, 21)

@@ -12,6 +12,7 @@ import openpyxl
 from sqlalchemy import select
 
 from bot.domain.history_import import parse_period_cell, read_history
+from bot.rendering.history_import import template_xlsx
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common, importing
 from harness import ADMIN, Harness, texts
@@ -131,6 +132,12 @@ async def test_a_name_typed_like_a_formula_is_listed_in_the_sample_as_text(
         for cell in row
     }
     assert cells[typed] == "s"  # shown as typed, to copy from; not a link Excel follows
+
+
+def test_a_name_with_characters_xml_forbids_is_listed_without_them() -> None:
+    sample = template_xlsx([(DISTRICT_A, "Школа\uffff № 5\ufffe")])
+    book = openpyxl.load_workbook(io.BytesIO(sample))  # Excel would refuse the file as it was
+    assert list(book["Ваши ППО"].iter_rows(values_only=True))[1:] == [(DISTRICT_A, "Школа № 5")]
 
 
 async def test_good_file_is_loaded_marked_and_audited(harness: Harness) -> None:

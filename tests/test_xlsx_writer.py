@@ -90,7 +90,7 @@ def test_header_freeze_widths_filter_and_several_sheets() -> None:
 
 
 def test_control_characters_are_dropped_and_long_text_is_cut() -> None:
-    data = build_table_xlsx("x", ["Текст"], [["a\x01b\x1fc"], ["я" * 40_000]])
+    data = build_table_xlsx("x", ["Текст"], [["a\x01b\x1fc\ufffe\uffff"], ["я" * 40_000]])
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     assert sheet["A2"].value == "abc"
     assert sheet["A3"].value == "я" * 32_767

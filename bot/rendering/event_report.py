@@ -15,11 +15,12 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.domain.event_report import EventsReport, PeriodKind, ReportPeriod, Tally, Training
+from bot.rendering.xlsx import XML_FORBIDDEN
 from bot.texts import common
 from bot.texts import event_report as t
 from storage.event_report import EventLine
@@ -130,7 +131,7 @@ def report_lines(report: EventsReport) -> list[str]:
 def _cell(sheet: Any, value: object, *, bold: bool) -> object:
     """Plain values go as they are; headers, dates and text like «=…» become styled cells."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = XML_FORBIDDEN.sub("", value)
     text_formula = isinstance(value, str) and value.startswith("=")
     if not (bold or text_formula or isinstance(value, date)):
         return value

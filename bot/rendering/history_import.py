@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bot.rendering.xlsx import XML_FORBIDDEN
 from bot.texts import history_import as t
 
 _BOLD = Font(bold=True)
@@ -29,7 +30,7 @@ def _cell(sheet: Any, value: object, *, bold: bool) -> object:
     """Plain values go as they are; the header is bold, and a name like «=Школа № 1» is text:
     openpyxl would write it as a formula (Excel repairs the file, or runs what a person typed)."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = XML_FORBIDDEN.sub("", value)
     text_formula = isinstance(value, str) and value.startswith("=")
     if not (bold or text_formula):
         return value

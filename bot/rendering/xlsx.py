@@ -34,7 +34,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import rustpy_xlsxwriter as rx
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.domain.cells import CONTROL_CHARS
 from bot.domain.org_columns import Field
@@ -45,6 +44,9 @@ INSTRUCTION_WIDTH = 100
 _MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 _SHEET_TITLE_LIMIT = 31
 _FORBIDDEN_TITLE_RE = re.compile(r"[\[\]:*?/\\]")
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""What XML 1.0 cannot carry (openpyxl's ``ILLEGAL_CHARACTERS_RE`` misses U+FFFE and U+FFFF: a
+file with one in a cell is refused or «repaired» by Excel); dropped from every cell."""
 _DATE_FORMAT = "DD.MM.YYYY"
 _DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
 # rust_xlsxwriter stores a width w as w + 5/7 (the cell padding, in characters); openpyxl
@@ -95,7 +97,7 @@ def _cell_value(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
     text = value if isinstance(value, str) else str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:_MAX_CELL_CHARS]
+    return XML_FORBIDDEN.sub("", text)[:_MAX_CELL_CHARS]
 
 
 def _shown_width(value: object) -> int:
@@ -124,7 +126,7 @@ def _clean_texts(values: list[object]) -> bool:
     """Whether a column of text (and blanks) can go as it is: nothing to strip or cut."""
     texts = [value for value in values if isinstance(value, str)]
     longest = max(map(len, texts), default=0)
-    return longest <= _MAX_CELL_CHARS and not ILLEGAL_CHARACTERS_RE.search("\n".join(texts))
+    return longest <= _MAX_CELL_CHARS and not XML_FORBIDDEN.search("\n".join(texts))
 
 
 def _column(values: list[object]) -> tuple[list[object], int, rx.Format | None]:
