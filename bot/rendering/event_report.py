@@ -12,22 +12,18 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.domain.event_report import EventsReport, PeriodKind, ReportPeriod, Tally, Training
-from bot.rendering.xlsx import XML_FORBIDDEN
+from bot.rendering.openpyxl_cells import write_only_cell
 from bot.texts import common
 from bot.texts import event_report as t
 from storage.event_report import EventLine
 
 SILENT_SHOWN = 30
 MAX_COLUMN_WIDTH = 60
-_BOLD = Font(bold=True)
 
 
 def period_name(period: ReportPeriod) -> str:
@@ -128,23 +124,6 @@ def report_lines(report: EventsReport) -> list[str]:
 # --- The spreadsheet ------------------------------------------------------------------------
 
 
-def _cell(sheet: Any, value: object, *, bold: bool) -> object:
-    """Plain values go as they are; headers, dates and text like «=…» become styled cells."""
-    if isinstance(value, str):
-        value = XML_FORBIDDEN.sub("", value)
-    text_formula = isinstance(value, str) and value.startswith("=")
-    if not (bold or text_formula or isinstance(value, date)):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if bold:
-        cell.font = _BOLD
-    if text_formula:
-        cell.data_type = "s"  # a topic like «=Итоги года» is text, not a formula
-    if isinstance(value, date):
-        cell.number_format = "DD.MM.YYYY"
-    return cell
-
-
 def _write_sheet(
     workbook: Workbook,
     title: str,
@@ -165,7 +144,7 @@ def _write_sheet(
         )
     sheet.freeze_panes = "A2"
     for index, values in enumerate(rows):
-        sheet.append([_cell(sheet, value, bold=index in bold_rows) for value in values])
+        sheet.append([write_only_cell(sheet, value, bold=index in bold_rows) for value in values])
 
 
 def _event_row(line: EventLine) -> list[object]:

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.rendering.xlsx import XML_FORBIDDEN
+from bot.rendering.openpyxl_cells import write_only_cell
 from bot.texts import history_import as t
 
-_BOLD = Font(bold=True)
 COLUMNS = tuple(t.COLUMN_TITLES)
 """The data sheet's columns, in the order of the sample."""
 _EXAMPLES: tuple[tuple[object, ...], ...] = (
@@ -26,28 +22,12 @@ _EXAMPLES: tuple[tuple[object, ...], ...] = (
 )
 
 
-def _cell(sheet: Any, value: object, *, bold: bool) -> object:
-    """Plain values go as they are; the header is bold, and a name like «=Школа № 1» is text:
-    openpyxl would write it as a formula (Excel repairs the file, or runs what a person typed)."""
-    if isinstance(value, str):
-        value = XML_FORBIDDEN.sub("", value)
-    text_formula = isinstance(value, str) and value.startswith("=")
-    if not (bold or text_formula):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if bold:
-        cell.font = _BOLD
-    if text_formula:
-        cell.data_type = "s"
-    return cell
-
-
 def _sheet(workbook: Workbook, title: str, rows: Sequence[Sequence[object]], width: int) -> None:
     sheet = workbook.create_sheet(title)
     for index in range(len(rows[0]) if rows else 0):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     for number, values in enumerate(rows):
-        sheet.append([_cell(sheet, value, bold=number == 0) for value in values])
+        sheet.append([write_only_cell(sheet, value, bold=number == 0) for value in values])
 
 
 def template_xlsx(ppos: Sequence[tuple[str, str]]) -> bytes:
