@@ -11,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 BACKUP_PREFIX = "bot-"
 BACKUP_SUFFIX = ".sqlite3"
+#: A copy is written under its name with this added, and renamed once complete: a copy cut
+#: short (a full disk, a kill) is never taken for a backup, nor restored.
+PARTIAL_SUFFIX = ".partial"
 
 
 class BackupUnsupportedError(RuntimeError):
@@ -19,15 +22,22 @@ class BackupUnsupportedError(RuntimeError):
 
 async def copy_database(engine: AsyncEngine, target: Path) -> Path:
     """``VACUUM INTO`` a new file: a transactionally consistent snapshot that readers and the
-    single writer are not blocked by for long, compacted as a bonus."""
+    single writer are not blocked by for long, compacted as a bonus. Only a complete copy
+    gets ``target``'s name; a failed one is deleted."""
     if engine.dialect.name != "sqlite":
         raise BackupUnsupportedError(engine.dialect.name)
-    await asyncio.to_thread(_clear, target)
-    async with engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.execute("VACUUM INTO ?", (str(target),))
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
+    await asyncio.to_thread(_clear, target, partial)
+    try:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            await driver.execute("VACUUM INTO ?", (str(partial),))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    await asyncio.to_thread(partial.replace, target)
     return target
 
 
@@ -39,14 +49,16 @@ async def nightly_backup(engine: AsyncEngine, folder: Path, *, keep: int, now: d
     return target
 
 
-def _clear(target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
+def _clear(*targets: Path) -> None:
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
 
 
 def _rotate(folder: Path, keep: int) -> None:
     copies = sorted(folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}"))
-    for old in copies[:-keep]:
+    cut_short = folder.glob(f"{BACKUP_PREFIX}*{BACKUP_SUFFIX}{PARTIAL_SUFFIX}")  # by a kill
+    for old in [*copies[:-keep], *cut_short]:
         old.unlink(missing_ok=True)
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import resource
+import signal
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from storage.backup import BackupUnsupportedError, copy_database, nightly_backup
+from storage.backup import (
+    BackupUnsupportedError,
+    copy_database,
+    newest_backup_at,
+    nightly_backup,
+)
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
 from storage.updates import claim_update
@@ -60,6 +69,39 @@ async def test_rotation_keeps_the_newest(tmp_path: Path) -> None:
     ]
     await engine.dispose()
     assert sorted(folder.iterdir()) == made[-3:]
+
+
+@contextlib.contextmanager
+def disk_full(room: int) -> Iterator[None]:
+    """No file this process writes grows past ``room`` bytes: a write past it fails (EFBIG)
+    as on a full disk (ENOSPC), rather than killing the process (SIGXFSZ ignored)."""
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (room, limit[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+async def test_a_night_the_disk_is_full_leaves_no_broken_copy(tmp_path: Path) -> None:
+    """The copy that failed for want of room is not left among the backups: it would be the
+    newest one, the one an admin restores, and it would count as the night's backup. A copy
+    cut short by a kill is cleared by the next night's."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+    await upgrade(engine)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "bot-20261120-030000.sqlite3.partial").write_bytes(b"SQLite format 3\x00")
+    good = await nightly_backup(engine, folder, keep=7, now=NOW)
+    try:
+        with disk_full(room=16 * 1024), pytest.raises(sqlite3.OperationalError):
+            await nightly_backup(engine, folder, keep=7, now=NOW + timedelta(days=1))
+    finally:
+        await engine.dispose()
+    assert sorted(folder.iterdir()) == [good]
+    assert newest_backup_at(folder) == NOW
 
 
 async def test_postgres_backup_is_refused_clearly(pg_cluster) -> None:
