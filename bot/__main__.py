@@ -30,7 +30,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import SystemClock
 from bot.wiring.config import DatabaseSettings, Settings, describe_error
@@ -38,11 +39,43 @@ from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.transfer import TransferError, transfer
 
+CANNOT_OPEN = "Configuration error: DATABASE_URL cannot be opened: "
 USAGE = "usage: python -m bot [run | migrate | transfer --from DATABASE_URL --to DATABASE_URL]"
 
 
 class AlreadyRunningError(RuntimeError):
     """Another bot process holds the database's lock."""
+
+
+class DatabaseUnreachableError(RuntimeError):
+    """The database of ``DATABASE_URL`` does not answer (a PostgreSQL server down, a wrong
+    password or database name, an SQLite file that cannot be opened): one line, no traceback."""
+
+
+def _reason(error: BaseException) -> str:
+    """One line saying why a database could not be opened."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.strerror or error}: {error.filename}"
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+async def opened(database_url: str) -> AsyncEngine:
+    """The engine, once one connection has shown the database answers; otherwise
+    DatabaseUnreachableError (an error in a migration itself stays a traceback)."""
+    try:
+        engine = create_engine(database_url)
+    except OSError as error:  # a file in the way of the SQLite file's folder
+        raise DatabaseUnreachableError(_reason(error)) from None
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, SQLAlchemyError) as error:
+        await engine.dispose()
+        raise DatabaseUnreachableError(_reason(error)) from None
+    return engine
 
 
 def _sqlite_file(database_url: str) -> Path | None:
@@ -91,7 +124,7 @@ async def run(settings: Settings) -> None:
     from bot.wiring.inbox import run_polling
     from bot.wiring.webhook import leave_webhook, run_webhook, stop_on_signals
 
-    engine = create_engine(settings.database_url)
+    engine = await opened(settings.database_url)
     await upgrade(engine)
     bot = create_bot(settings)
     dp = create_dispatcher(settings, engine, SystemClock())
@@ -111,7 +144,7 @@ async def run(settings: Settings) -> None:
 
 
 async def migrate(settings: DatabaseSettings) -> None:
-    engine = create_engine(settings.database_url)
+    engine = await opened(settings.database_url)
     try:
         await upgrade(engine)
     finally:
@@ -189,11 +222,13 @@ def run_command(settings: Settings) -> int:
             print(error, file=sys.stderr)  # noqa: T201
             return 1
         except OSError as error:  # a file in the way of the folder, no right to write there
-            reason = f"{error.strerror or error}: {error.filename}"
-            print(f"Configuration error: DATABASE_URL cannot be opened: {reason}", file=sys.stderr)  # noqa: T201
+            print(f"{CANNOT_OPEN}{_reason(error)}", file=sys.stderr)  # noqa: T201
             return 2
         try:
             asyncio.run(run(settings))
+        except DatabaseUnreachableError as error:
+            print(f"{CANNOT_OPEN}{error}", file=sys.stderr)  # noqa: T201
+            return 2
         except TelegramUnauthorizedError:
             print(  # noqa: T201
                 "Configuration error: BOT_TOKEN is refused by Telegram (401 Unauthorized): "
@@ -234,7 +269,11 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if isinstance(settings, Settings):
         return run_command(settings)
-    asyncio.run(migrate(settings))
+    try:
+        asyncio.run(migrate(settings))
+    except DatabaseUnreachableError as error:
+        print(f"{CANNOT_OPEN}{error}", file=sys.stderr)  # noqa: T201
+        return 2
     logging.getLogger(__name__).info("database is at the latest schema")
     return 0
 

@@ -30,6 +30,7 @@ from bot.texts.common import period_name
 from fakes.telegram_server import FakeTelegramServer, Request
 from handled import wait_handled
 from harness import ADMIN, TOKEN
+from pg_cluster import PostgresCluster
 from scenarios import DISTRICT, org_file
 from storage.engine import create_engine, create_session_pool
 from storage.models import FormDraft, MembershipReport, Organization
@@ -292,6 +293,26 @@ async def test_a_database_that_cannot_be_opened_is_one_clear_line(
     code, stderr = await start_failing(env, tmp_path)
     assert code == 2
     assert stderr.splitlines() == [f"Configuration error: DATABASE_URL cannot be opened: {reason}"]
+
+
+@pytest.mark.parametrize("command", [[], ["migrate"]])
+async def test_a_postgresql_that_does_not_answer_is_one_clear_line(
+    tmp_path: Path, pg_cluster: PostgresCluster, command: list[str]
+) -> None:
+    """A PostgreSQL server that is down, or a database name with a typo: the start and
+    ``migrate`` stop with one line naming DATABASE_URL and why, not a traceback."""
+    down = f"postgresql+asyncpg://bot@127.0.0.1:{free_port()}/bot"
+    misspelt = pg_cluster.url_for("no_such_database")
+    for database_url, reason in (
+        (down, "Connect call failed"),
+        (misspelt, 'database "no_such_database" does not exist'),
+    ):
+        env = {**os.environ, "BOT_TOKEN": TOKEN, "DATABASE_URL": database_url}
+        code, stderr = await start_failing(env, tmp_path, *command)
+        assert code == 2, stderr
+        [line] = stderr.splitlines()
+        assert line.startswith("Configuration error: DATABASE_URL cannot be opened: "), line
+        assert reason in line
 
 
 async def test_a_start_before_the_network_is_up_waits_for_it(tmp_path: Path) -> None:
