@@ -212,8 +212,11 @@ def transfer_command(argv: list[str]) -> int:
 
 def run_command(settings: Settings) -> int:
     """Start the bot under the database's lock; 1 when another bot holds it, 2 when the
-    database cannot be opened or Telegram refuses the token (one line, no traceback)."""
+    database cannot be opened, Telegram refuses the token or the webhook, or the webhook's
+    address is taken (one line, no traceback)."""
     from aiogram.exceptions import TelegramUnauthorizedError
+
+    from bot.wiring.webhook import WebhookSetupError
 
     with contextlib.ExitStack() as stack:
         try:
@@ -228,6 +231,9 @@ def run_command(settings: Settings) -> int:
             asyncio.run(run(settings))
         except DatabaseUnreachableError as error:
             print(f"{CANNOT_OPEN}{error}", file=sys.stderr)  # noqa: T201
+            return 2
+        except WebhookSetupError as error:
+            print(f"Configuration error: {error}", file=sys.stderr)  # noqa: T201
             return 2
         except TelegramUnauthorizedError:
             print(  # noqa: T201

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -26,7 +27,7 @@ from pg_cluster import PostgresCluster
 from storage import outbox
 from storage.outbox import OutboxKind
 from storage.updates import was_applied
-from test_end_to_end import free_port
+from test_end_to_end import free_port, start_failing
 from test_inbox import Gate, add_test_handlers
 from test_single_instance import environment, second_bot
 
@@ -287,6 +288,45 @@ async def test_python_m_bot_serves_the_webhook_alone_on_sqlite(tmp_path: Path) -
                 await process.wait()
         methods = {request.method for request in server.requests}
         assert "deleteWebhook" not in methods and "getUpdates" not in methods
+
+
+async def test_a_listen_address_another_program_has_is_one_clear_line(tmp_path: Path) -> None:
+    """Another program (or a bot left running) on WEBHOOK_LISTEN's port: the start stops
+    with one line naming the setting, not a traceback."""
+    async with FakeTelegramServer(token=TOKEN) as server:
+        env = environment(server, f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+        env |= {"WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": SECRET, "LOG_LEVEL": "WARNING"}
+        with socket.create_server(("127.0.0.1", 0)) as taken:
+            port = taken.getsockname()[1]
+            env["WEBHOOK_LISTEN"] = f"127.0.0.1:{port}"
+            code, stderr = await start_failing(env, tmp_path)
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == (
+        f"Configuration error: WEBHOOK_LISTEN 127.0.0.1:{port} cannot be listened on: error "
+        f"while attempting to bind on address ('127.0.0.1', {port}): address already in use"
+    )
+
+
+async def test_a_webhook_url_telegram_refuses_is_one_clear_line(tmp_path: Path) -> None:
+    """A WEBHOOK_URL whose host Telegram cannot resolve (a typo, DNS not set up yet): the
+    start stops with one line giving Telegram's reason, not a traceback."""
+    refusal = "Bad Request: bad webhook: Failed to resolve host: Name or service not known"
+    async with FakeTelegramServer(token=TOKEN) as server:
+        server.fail_next("setWebhook", error_code=400, description=refusal, times=1)
+        env = environment(server, f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
+        env |= {
+            "WEBHOOK_URL": PUBLIC_URL,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{free_port()}",
+            "LOG_LEVEL": "WARNING",
+        }
+        code, stderr = await start_failing(env, tmp_path)
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == (
+        f"Configuration error: WEBHOOK_URL {PUBLIC_URL} is refused by Telegram: {refusal}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.dispatcher.dispatcher import DEFAULT_BACKOFF_CONFIG
-from aiogram.exceptions import TelegramNetworkError, TelegramServerError
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError, TelegramServerError
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.utils.backoff import Backoff
@@ -46,6 +46,11 @@ _T = TypeVar("_T")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/health"
 HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+class WebhookSetupError(RuntimeError):
+    """``WEBHOOK_LISTEN`` cannot be listened on (another program has the port), or Telegram
+    refuses ``WEBHOOK_URL`` (a host it cannot resolve or reach): a setting to fix, one line."""
 
 
 class ChatTurns:
@@ -198,16 +203,25 @@ async def run_webhook(
     await runner.setup()  # runs the bot's start-up: menus, scheduler, sender
     try:
         host, port = settings.webhook_address
-        await web.TCPSite(runner, host, port).start()
-        await until_answered(
-            "setWebhook",
-            lambda: bot.set_webhook(
-                url=url,
-                secret_token=secret,
-                allowed_updates=dispatcher.resolve_used_update_types(),
-                drop_pending_updates=False,
-            ),
-        )
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as error:  # the port taken, an address not of this machine
+            reason = error.strerror or str(error)
+            msg = f"WEBHOOK_LISTEN {settings.webhook_listen} cannot be listened on: {reason}"
+            raise WebhookSetupError(msg) from None
+        try:
+            await until_answered(
+                "setWebhook",
+                lambda: bot.set_webhook(
+                    url=url,
+                    secret_token=secret,
+                    allowed_updates=dispatcher.resolve_used_update_types(),
+                    drop_pending_updates=False,
+                ),
+            )
+        except TelegramBadRequest as error:
+            msg = f"WEBHOOK_URL {url} is refused by Telegram: {error.message}"
+            raise WebhookSetupError(msg) from None
         log.info("webhook mode: listening on %s:%s, path %s", host, port, settings.webhook_path)
         await stop.wait()
     finally:
