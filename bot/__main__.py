@@ -122,7 +122,7 @@ async def run(settings: Settings) -> None:
     # Imported here: a start refused by the lock stops before loading the handlers.
     from bot.wiring.factory import close, create_bot, create_dispatcher
     from bot.wiring.inbox import run_polling
-    from bot.wiring.webhook import leave_webhook, run_webhook, stop_on_signals
+    from bot.wiring.webhook import leave_webhook, run_webhook, stop_on_signals, unless_stopped
 
     engine = await opened(settings.database_url)
     await upgrade(engine)
@@ -132,13 +132,13 @@ async def run(settings: Settings) -> None:
     # collection walks only what came later (bench/loop_block.py: 210 ms to 45 ms at most).
     gc.collect()
     gc.freeze()
+    stop = stop_on_signals()  # also while a start-up call waits for Telegram to answer
     try:
         if settings.webhook_url is not None:
-            await run_webhook(dp, bot, settings, stop_on_signals())
-        else:
-            await leave_webhook(bot)
+            await run_webhook(dp, bot, settings, stop)
+        elif await unless_stopped(leave_webhook(bot), stop):
             # Each update is written to the inbox before Telegram is told it arrived.
-            await run_polling(dp, bot, stop_on_signals(), chats_at_once=settings.chats_at_once)
+            await run_polling(dp, bot, stop, chats_at_once=settings.chats_at_once)
     finally:
         await close(bot, engine)
 

@@ -4,6 +4,7 @@ updates the way Telegram posts them; its replies land in the fake Bot API server
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 import sys
@@ -27,7 +28,7 @@ from pg_cluster import PostgresCluster
 from storage import outbox
 from storage.outbox import OutboxKind
 from storage.updates import was_applied
-from test_end_to_end import free_port, start_failing
+from test_end_to_end import ROOT, free_port, start_failing
 from test_inbox import Gate, add_test_handlers
 from test_single_instance import environment, second_bot
 
@@ -327,6 +328,50 @@ async def test_a_webhook_url_telegram_refuses_is_one_clear_line(tmp_path: Path) 
     assert stderr.splitlines()[-1] == (
         f"Configuration error: WEBHOOK_URL {PUBLIC_URL} is refused by Telegram: {refusal}"
     )
+
+
+@pytest.mark.parametrize(
+    ("mode", "signum", "waiting_on"),
+    [("webhook", signal.SIGTERM, "setWebhook"), ("polling", signal.SIGINT, "getWebhookInfo")],
+)
+async def test_a_stop_while_telegram_cannot_be_reached_at_start_is_obeyed(
+    tmp_path: Path, mode: str, signum: signal.Signals, waiting_on: str
+) -> None:
+    """A start before the network is up waits for Telegram; a ``systemctl stop`` (SIGTERM)
+    or Ctrl+C (SIGINT) meanwhile stops the bot cleanly at once, not after systemd's SIGKILL
+    nor with a traceback."""
+    env = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens there
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        "PYTHONPATH": str(ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
+    if mode == "webhook":
+        env |= {
+            "WEBHOOK_URL": PUBLIC_URL,
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{free_port()}",
+        }
+    log = tmp_path / "bot.log"
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=output
+        )
+    try:
+        for _ in range(600):  # migrations, then the start-up call refused
+            if f"start: {waiting_on}: TelegramNetworkError" in log.read_text():
+                break
+            await asyncio.sleep(0.1)
+        assert process.returncode is None, log.read_text()[-600:]
+        process.send_signal(signum)
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 0
+        assert "Traceback" not in log.read_text()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 @pytest.mark.parametrize(

@@ -209,21 +209,23 @@ async def run_webhook(
             reason = error.strerror or str(error)
             msg = f"WEBHOOK_LISTEN {settings.webhook_listen} cannot be listened on: {reason}"
             raise WebhookSetupError(msg) from None
+        registering = until_answered(
+            "setWebhook",
+            lambda: bot.set_webhook(
+                url=url,
+                secret_token=secret,
+                allowed_updates=dispatcher.resolve_used_update_types(),
+                drop_pending_updates=False,
+            ),
+        )
         try:
-            await until_answered(
-                "setWebhook",
-                lambda: bot.set_webhook(
-                    url=url,
-                    secret_token=secret,
-                    allowed_updates=dispatcher.resolve_used_update_types(),
-                    drop_pending_updates=False,
-                ),
-            )
+            registered = await unless_stopped(registering, stop)
         except TelegramBadRequest as error:
             msg = f"WEBHOOK_URL {url} is refused by Telegram: {error.message}"
             raise WebhookSetupError(msg) from None
-        log.info("webhook mode: listening on %s:%s, path %s", host, port, settings.webhook_path)
-        await stop.wait()
+        if registered:
+            log.info("webhook mode: listening on %s:%s, path %s", host, port, settings.webhook_path)
+            await stop.wait()
     finally:
         await runner.cleanup()  # the bot's shutdown: the scheduler and the sender stop
 
@@ -255,6 +257,20 @@ async def until_answered(method: str, call: Callable[[], Awaitable[_T]]) -> _T:
                 backoff.next_delay,
             )
             await backoff.asleep()
+
+
+async def unless_stopped(call: Awaitable[object], stop: asyncio.Event) -> bool:
+    """Await ``call`` unless ``stop`` is set first (SIGTERM, Ctrl+C while a start-up call
+    waits for Telegram to answer); whether the call finished. Its error is raised."""
+    task, stopped = asyncio.ensure_future(call), asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in (task, stopped):
+            waiting.cancel()  # nothing for one that is done
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return not task.cancelled()
 
 
 def stop_on_signals() -> asyncio.Event:
