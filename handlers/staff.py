@@ -203,7 +203,7 @@ async def _scope_keyboard(
 
 async def region_picked(query: CallbackQuery, callback_data: ScopeRegionPick, ctx: Ctx) -> None:
     scopes = await scopes_for(ctx.session, ctx.viewer)
-    inside = [scope for scope in scopes if scope.parent_id == callback_data.region_id]
+    inside = [scope for scope in scopes if callback_data.region_id in (scope.parent_id, scope.id)]
     if not inside or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return

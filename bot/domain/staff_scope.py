@@ -13,20 +13,23 @@ from storage.models import Organization, OrgKind
 
 
 async def scopes_for(session: AsyncSession, viewer: Viewer) -> Sequence[Organization]:
-    """Admins act on every district (one who also joined a district's staff keeps the rest);
-    staff on the districts and regions they hold. Archived ones are out of reach."""
+    """Admins act on every district (one who also joined a district's staff keeps the rest,
+    one on a region's staff has that region first); staff on the districts and regions they
+    hold. Archived ones are out of reach."""
+    held = [org for org in viewer.staff_scopes if org.archived_at is None]
     if viewer.is_admin:
-        return [
+        return [org for org in held if org.kind is not OrgKind.DISTRICT] + [
             org
             for org in await orgs.all_orgs(session)
             if org.kind is OrgKind.DISTRICT and org.archived_at is None
         ]
-    return [org for org in viewer.staff_scopes if org.archived_at is None]
+    return held
 
 
 async def regions_over(session: AsyncSession, scopes: Sequence[Organization]) -> list[Organization]:
-    """The regions the scopes lie in: the first step of a choice too long for one message."""
-    region_ids = {scope.parent_id for scope in scopes}
+    """The regions the scopes lie in (or are): the first step of a choice too long for one
+    message."""
+    region_ids = {scope.id if scope.kind is OrgKind.REGION else scope.parent_id for scope in scopes}
     return [region for region in await orgs.regions(session) if region.id in region_ids]
 
 
