@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage import audit
 from storage.models import (
@@ -251,6 +252,20 @@ async def active_grants(
         .order_by(Organization.name_key)
     )
     return [(role, org) for role, org in (await session.execute(stmt)).all()]
+
+
+async def under_archived(session: AsyncSession, org_ids: Sequence[int]) -> set[int]:
+    """Those of ``org_ids`` whose parent is archived: a ППО of a district merged away is
+    closed with it (``storage.orgs.scope_ppos`` leaves it out of every scope)."""
+    if not org_ids:
+        return set()
+    parent = aliased(Organization)
+    stmt = (
+        select(Organization.id)
+        .join(parent, parent.id == Organization.parent_id)
+        .where(Organization.id.in_(org_ids), parent.archived_at.is_not(None))
+    )
+    return set((await session.scalars(stmt)).all())
 
 
 async def staff_grants(session: AsyncSession) -> Sequence[tuple[RoleGrant, Person, Organization]]:

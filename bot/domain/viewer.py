@@ -67,11 +67,14 @@ async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozens
     def held(role: Role) -> list[Organization]:
         return [org for held_role, org in grants if held_role is role and org is not None]
 
+    # A ППО archived, or closed with its district, is chaired no more.
+    chaired = [org for org in held(Role.CHAIR) if org.archived_at is None]
+    closed = await people.under_archived(session, [org.id for org in chaired])
     return Viewer(
         tg_user_id=tg_user_id,
         person=await people.get_person(session, tg_user_id),
         is_admin=tg_user_id in admin_ids or any(role is Role.ADMIN for role, _ in grants),
-        chaired=[org for org in held(Role.CHAIR) if org.archived_at is None],
+        chaired=[org for org in chaired if org.id not in closed],
         staff_scopes=held(Role.STAFF),
         curated=held(Role.CURATOR),
     )
