@@ -38,8 +38,8 @@ from handlers.filters import IsChair, command
 from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
 from handlers.taps import TapHandler, tap_router
-from storage import drafts, reminder_pause
 from storage import events as event_store
+from storage import reminder_pause
 from storage.models import Event, Organization
 
 MAX_PAUSE = timedelta(days=180)
@@ -60,7 +60,7 @@ async def open_chair_form(message: Message, form: Form[Any], ctx: Ctx) -> None:
     """A chair's form command or button: resume an unfinished form, else open ``form`` (a
     chair of several ППО picks which one first)."""
     chaired, chat = ctx.viewer.chaired, FormChat(message, ctx)
-    draft = await drafts.get_draft(ctx.session, ctx.viewer.tg_user_id)
+    draft = await chat.unfinished()
     if draft is not None:
         await chat.resume(draft)  # no ППО was named: none is told apart
     elif len(chaired) > 1:

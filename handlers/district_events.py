@@ -39,7 +39,7 @@ from handlers.form_chat import FormChat
 from handlers.replies import answer_file, answer_lines
 from handlers.taps import TapHandler, tap_router
 from storage import district_events as store
-from storage import drafts, orgs
+from storage import orgs
 from storage.models import DistrictEvent, DistrictEventAnswer, Organization
 
 if TYPE_CHECKING:  # handlers.staff lists this runner: importing it at run time would be a cycle
@@ -76,7 +76,7 @@ class EventTap:
         says so by name, so that the next answers are not taken for this event."""
         await self.query.answer()
         chat = self.chat
-        draft = await drafts.get_draft(chat.ctx.session, chat.tg_user_id)
+        draft = await chat.unfinished()
         if draft is None:
             await chat.show((await start(chat.request(self.org))).draft)
             return

@@ -64,9 +64,15 @@ class FormChat:
             report=report,
         )
 
+    async def unfinished(self) -> FormDraft | None:
+        """The form the person left unfinished, if they may still fill it; one of a role that
+        has ended since (a chair who left the staff) is closed, so what they ask for opens."""
+        draft = await drafts.get_draft(self.ctx.session, self.tg_user_id)
+        return draft if draft is None or await still_allowed(draft, self.ctx) else None
+
     async def open_or_resume(self, form: Form[Any], request: OpenRequest) -> None:
         """Resume the form the person left unfinished, or open ``form``."""
-        draft = await drafts.get_draft(self.ctx.session, self.tg_user_id)
+        draft = await self.unfinished()
         if draft is not None:
             await self.resume(draft, asked_for=request.org)
             return

@@ -131,7 +131,7 @@ async def done_pressed(query: CallbackQuery, callback_data: PlanDone, ctx: Ctx) 
         return
     await query.answer()
     chat = FormChat(query.message, ctx)
-    draft = await drafts.get_draft(session, user_id)
+    draft = await chat.unfinished()
     if draft is not None:
         await chat.resume(draft)
         return

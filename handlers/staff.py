@@ -45,7 +45,7 @@ from handlers.passport_report import run_passports
 from handlers.plans import run_plan, run_plan_edit
 from handlers.replies import answer_file, answer_lines
 from handlers.trends import run_trends
-from storage import contacts, drafts, orgs, reports
+from storage import contacts, orgs, reports
 from storage.models import Organization, OrgKind
 
 
@@ -176,9 +176,9 @@ RUNNERS: dict[str, Runner] = {
 
 async def scoped_command(message: Message, command: CommandObject, ctx: Ctx) -> None:
     name, arg = command.command.lower(), (command.args or "").strip()
-    user_id = ctx.viewer.tg_user_id
-    if name in FORM_RUNNERS and (draft := await drafts.get_draft(ctx.session, user_id)):
-        await FormChat(message, ctx).resume(draft)
+    chat = FormChat(message, ctx)
+    if name in FORM_RUNNERS and (draft := await chat.unfinished()):
+        await chat.resume(draft)
         return
     scopes = await scopes_for(ctx.session, ctx.viewer)
     if not scopes:

@@ -1,15 +1,27 @@
 """One person, several roles at once, as in real districts: an admin who is also the region's
-staff, a chair of ППО in two districts one of which is merged away."""
+staff, a chair of ППО in two districts one of which is merged away, a chair taken off the
+staff in the middle of a staff form."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import announcements as ta
 from bot.texts import chair as tc
 from harness import ADMIN, Harness, last_message, texts
-from scenarios import CHAIR, HEADERS, accept_invite, code_of, invite_links, setup_district
-from storage.models import Organization, OrgKind
+from scenarios import (
+    CHAIR,
+    DISTRICT,
+    HEADERS,
+    accept_invite,
+    code_of,
+    invite_links,
+    join,
+    setup_district,
+)
+from storage.models import Organization, OrgKind, Role
+from test_ended_rights import _revoke
 
 REGION = "Региональная организация Профсоюза"
 STAFF = "сотрудник аппарата"
@@ -99,3 +111,19 @@ async def test_a_chair_on_staff_elsewhere_loses_the_chair_keyboard_with_the_dist
     commands = {c["command"] for c in menus[-1].params["commands"]} if menus else set()
     assert "remove_keyboard" in str(notice.params.get("reply_markup")), notice.params
     assert "status" in commands and "report" not in commands, commands
+
+
+async def test_a_chair_whose_staff_role_ended_mid_announcement_gets_the_report_form(
+    harness: Harness,
+) -> None:
+    """Мария chairs a school and was on her district's staff; she began an announcement, then
+    was taken off the staff. Her /report opens the membership form, not the announcement of a
+    district she no longer serves (which her next answer would only close as «нет прав»)."""
+    h = harness
+    await join(h)
+    await accept_invite(h, CHAIR, code_of((await invite_links(h, whom=STAFF))[DISTRICT]))
+    assert ta.Q_AUDIENCE in "\n".join(texts(await h.send(CHAIR, "/announce")))
+    await _revoke(h, CHAIR, Role.STAFF)
+    report = "\n".join(texts(await h.send(CHAIR, "/report")))
+    assert ta.Q_AUDIENCE not in report, f"the ended role's form came back: {report}"
+    assert "Сколько работников" in report, report
