@@ -1,6 +1,6 @@
 """One person, several roles at once, as in real districts: an admin who is also the region's
 staff, a chair of ППО in two districts one of which is merged away, a chair taken off the
-staff in the middle of a staff form."""
+staff in the middle of a staff form, a chair of two ППО welcomed back."""
 
 from __future__ import annotations
 
@@ -127,3 +127,12 @@ async def test_a_chair_whose_staff_role_ended_mid_announcement_gets_the_report_f
     report = "\n".join(texts(await h.send(CHAIR, "/report")))
     assert ta.Q_AUDIENCE not in report, f"the ended role's form came back: {report}"
     assert "Сколько работников" in report, report
+
+
+async def test_a_chair_of_two_ppo_is_welcomed_back_with_each_named_apart(harness: Harness) -> None:
+    """/start again for a chair of a school and a kindergarten: each name in its own quotes,
+    not «МБДОУ детский сад № 3, МБОУ СОШ № 7» as if one organization were called so."""
+    h = harness
+    await _chair_in_two_districts(h)
+    welcome = "\n".join(texts(await h.send(CHAIR, "/start")))
+    assert f"«{KEPT_PPO}»" in welcome and f"«{MERGED_PPO}»" in welcome, welcome

@@ -53,8 +53,9 @@ def welcome_curator(first_name: str, org_name: str) -> str:
 
 
 def welcome_back(org_names: Sequence[str]) -> str:
-    names = ", ".join(esc(org_name) for org_name in org_names)
-    return f"Вы уже председатель ППО «{names}». Для отчёта нажмите /report."
+    """``org_names`` are raw; each is quoted apart (a chair of two ППО)."""
+    names = ", ".join(f"«{esc(org_name)}»" for org_name in org_names)
+    return f"Вы уже председатель ППО {names}. Для отчёта нажмите /report."
 
 
 def replaced_chair(org_name: str) -> str:
