@@ -26,6 +26,7 @@ class KeyPurpose(StrEnum):
     CAUGHT_UP = "catchup"  # start moment (ISO), admin
     CATCH_UP_SKIPPED = "catchup-skipped"  # start moment (ISO), admin
     CATCH_UP_FAILED = "catchup-failed"  # start moment (ISO), admin
+    NIGHTLY_SKIPPED = "nightly-skipped"  # the night's start (ISO), admin
     AGREEMENT = "agreement"  # ППО id, collective agreement end date (ISO), recipient
     DISTRICT_INVITATION = "devent-invite"  # district event id, ППО id, recipient
     DISTRICT_REMINDER = "devent-remind"  # district event id, ППО id, answer day (ISO), days

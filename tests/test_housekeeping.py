@@ -17,7 +17,7 @@ from bot.domain.housekeeping import (
 )
 from bot.domain.reminders import plan_reminders
 from bot.wiring.scheduler import nightly
-from harness import Harness, background
+from harness import ADMIN, Harness, background
 from storage import audit, collections
 from storage.models import (
     AuditEntry,
@@ -187,3 +187,37 @@ async def test_the_nightly_job_prunes_and_keeps_the_audit_log(
         assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == [2]
         kept = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "announce")
         assert await session.scalar(kept) == 1
+
+
+async def test_a_night_the_backup_fails_the_admins_hear_of_it_in_the_morning(
+    sqlite_harness: Harness, tmp_path: Path
+) -> None:
+    """A full disk or a file in the way of the backups' folder: logged only, the backups could
+    stop for weeks unnoticed. The admins are told, at 09:00, not at 03:00."""
+    h = sqlite_harness
+    h.clock.moment = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # a Tuesday, 03:00 in Moscow
+    in_the_way = tmp_path / "backups"
+    in_the_way.write_text("not a folder")
+    bg = background(h)
+    bg.settings = h.settings.model_copy(update={"backup_dir": in_the_way})
+
+    await nightly(bg)
+
+    told = await _nightly_notices(h)
+    assert [message.chat_id for message in told] == [ADMIN]
+    assert "Ночная копия базы не сделана" in told[0].payload["text"]
+    assert "<code>nightly backup</code>" in told[0].payload["text"]
+    assert told[0].not_before == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+
+    h.clock.moment += timedelta(days=1)
+    bg.settings = h.settings.model_copy(update={"backup_dir": tmp_path / "fixed"})
+    await nightly(bg)
+    assert len(await _nightly_notices(h)) == 1  # a good night tells no one
+
+
+async def _nightly_notices(h: Harness) -> list[OutboxMessage]:
+    async with h.session_pool() as session:
+        found = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.key.like("nightly-skipped:%"))
+        )
+        return list(found.all())

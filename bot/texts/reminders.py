@@ -155,13 +155,33 @@ CATCH_UP_FAILED = (
 MAX_LISTED_UNITS = 10
 
 
-def catch_up_skipped(units: Sequence[str]) -> str:
-    """Admins are told what catch-up at start-up had to skip; ``units`` are the (raw) names
-    the log gives the failed units of work, so the admin can find them there."""
+def _units(units: Sequence[str]) -> str:
+    """``units`` are the (raw) names the log gives the failed units of work, so the admin can
+    find them there."""
     shown = [f"<code>{esc(unit)}</code>" for unit in units[:MAX_LISTED_UNITS]]
     if len(units) > MAX_LISTED_UNITS:
         shown.append(f"… и ещё {len(units) - MAX_LISTED_UNITS}")
+    return "; ".join(shown)
+
+
+def catch_up_skipped(units: Sequence[str]) -> str:
+    """Admins are told what catch-up at start-up had to skip."""
     return (
         f"⚠️ Бот запущен, но часть плановой работы пропущена из-за ошибок ({len(units)}); "
-        "остальное отправлено. В журнале бота: " + "; ".join(shown)
+        "остальное отправлено. В журнале бота: " + _units(units)
+    )
+
+
+def nightly_skipped(units: Sequence[str], *, backup_failed: bool) -> str:
+    """Admins are told what the night's work had to skip: a backup failing night after night
+    unnoticed (a full disk) leaves nothing to restore when it is needed."""
+    backup = (
+        "Ночная копия базы не сделана: проверьте свободное место на диске и папку копий "
+        "(BACKUP_DIR). "
+        if backup_failed
+        else ""
+    )
+    return (
+        f"⚠️ Ночная работа бота выполнена не вся: пропущено из-за ошибок ({len(units)}). "
+        f"{backup}В журнале бота: " + _units(units)
     )

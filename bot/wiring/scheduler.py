@@ -34,6 +34,7 @@ from bot.delivery.digests import plan_digests
 from bot.delivery.sender import Deliverer
 from bot.domain.agreement_reminders import plan_agreement_reminders
 from bot.domain.announcements import report_finished_announcements
+from bot.domain.calendar import next_allowed_moment
 from bot.domain.clock import Clock
 from bot.domain.district_event_mail import plan_district_events
 from bot.domain.drafts import close_stale_drafts
@@ -60,6 +61,7 @@ TICK_SECONDS = 60
 NIGHTLY_AT = time(3, 0)
 """When the nightly work runs, in the bot's zone (``TIMEZONE``)."""
 NIGHTLY_DONE = "nightly"  # the audit action the nightly work ends with
+NIGHTLY_BACKUP = "nightly backup"  # the unit admins are told of by name when it fails
 
 
 @dataclass
@@ -138,7 +140,7 @@ async def nightly(bg: Background) -> None:
     async with isolation.unit("pruning the outbox"):
         pruned = await prune_outbox(bg.session_pool, now)
         log.info("pruned %s finished outbox messages", pruned)
-    async with isolation.unit("nightly backup"):
+    async with isolation.unit(NIGHTLY_BACKUP):
         with contextlib.suppress(BackupUnsupportedError):
             path = await nightly_backup(
                 bg.engine, bg.settings.backup_dir, keep=bg.settings.backup_keep, now=now
@@ -146,6 +148,11 @@ async def nightly(bg: Background) -> None:
             log.info("nightly backup written to %s", path)
     async with bg.session_pool() as session, session.begin():
         audit.record(session, at=now, actor_id=None, action=NIGHTLY_DONE)
+    if failed := isolation.failed:
+        text = tr.nightly_skipped(failed, backup_failed=NIGHTLY_BACKUP in failed)
+        morning = next_allowed_moment(now, ZoneInfo(bg.settings.timezone), bg.settings.calendar)
+        await _tell_admins(bg, KeyPurpose.NIGHTLY_SKIPPED, now, text, not_before=morning)
+        bg.deliverer.wake()
 
 
 def _last_nightly_due(now: datetime, zone: ZoneInfo) -> datetime:
@@ -172,9 +179,15 @@ async def nightly_if_missed(bg: Background) -> None:
 
 
 async def _tell_admins(
-    bg: Background, purpose: KeyPurpose, started_at: datetime, text: str
+    bg: Background,
+    purpose: KeyPurpose,
+    started_at: datetime,
+    text: str,
+    *,
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue ``text`` to every admin, one message per start, in one transaction."""
+    """Queue ``text`` to every admin, one message per start (or night), in one transaction;
+    sent at once unless ``not_before`` (what the night found waits for the morning)."""
     async with bg.session_pool() as session, session.begin():
         for admin_id in bg.settings.admin_ids:
             await outbox.enqueue(
@@ -183,7 +196,7 @@ async def _tell_admins(
                 chat_id=admin_id,
                 kind=OutboxKind.TEXT,
                 payload={"text": text},
-                not_before=started_at,
+                not_before=not_before or started_at,
                 now=bg.clock.now(),
             )
 
