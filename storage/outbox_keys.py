@@ -60,12 +60,17 @@ _ORG_PART: dict[str, int] = {
     KeyPurpose.DISTRICT_CANCELLED: 1,
     KeyPurpose.DISTRICT_MOVED: 1,
     KeyPurpose.PLAN_REMINDER: 1,
+    KeyPurpose.DIGEST: 0,
+    KeyPurpose.PLAN_REVIEW: 0,
 }
-"""Where the ППО stands among the parts of a key of a message to its chair about it."""
+"""Where the organization stands among the parts of a key of a message to whoever holds a role
+there: a ППО's chair (a reminder about it), a district's or region's staff (its digest, the
+escalation of its late ППО, which a reminder's key names by the scope, its plans' review)."""
 
 
 def org_of_key(key: str) -> int | None:
-    """The ППО a message to its chair is about, read from its key; None for other messages."""
+    """The organization a message to its chair or staff is about, read from its key; None for
+    other messages."""
     purpose, *parts = key.split(":")
     position = _ORG_PART.get(purpose)
     if position is None or len(parts) <= position or not parts[position].isdecimal():

@@ -17,11 +17,12 @@ ARCHIVED = "archived"
 
 
 async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, reason: str) -> int:
-    """What still waits to go to ``chat_id`` about the ППО ``org_id`` (reminders, an
-    agreement's notice, a district event's, a plan item's, a report sent back, an
-    announcement to its chair) will not go out: its chair was
-    replaced, or it was archived. Marked FAILED with ``reason``; the keys stay taken, so
-    nothing of it is queued to that chat again. Returns how many."""
+    """What still waits to go to ``chat_id`` about the organization ``org_id`` will not go out:
+    to a ППО's chair (reminders, an agreement's notice, a district event's, a plan item's, a
+    report sent back, an announcement), its chair replaced or the ППО archived; to a district's
+    or region's staff (its digest, its late ППО's escalation, its plans' review), the person
+    taken off its staff. Marked FAILED with ``reason``; the keys stay taken, so nothing of it
+    is queued to that chat again. Returns how many."""
     pending = await session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING

@@ -221,11 +221,12 @@ async def grant_role(
 async def revoke_grant(
     session: AsyncSession, grant: RoleGrant, *, now: datetime, actor_id: int | None
 ) -> None:
-    """End ``grant``; a chair's messages about the ППО still waiting are withdrawn (their
-    successor gets their own)."""
+    """End ``grant``; a chair's messages about the ППО, or a staff member's about the district
+    or region, still waiting are withdrawn (a successor gets their own)."""
     grant.revoked_at = now
     person = await session.get(Person, grant.person_id)
-    if grant.role is Role.CHAIR and grant.org_id is not None and person is not None:
+    ended = grant.role in (Role.CHAIR, Role.STAFF)
+    if ended and grant.org_id is not None and person is not None:
         await withdraw_about(
             session, chat_id=person.tg_user_id, org_id=grant.org_id, reason=ROLE_ENDED
         )

@@ -14,7 +14,17 @@ from handlers.callbacks import PlanDone
 from harness import ADMIN, Harness, Request, background, last_message, texts
 from scenarios import CHAIR, DISTRICT, accept_invite, join
 from storage import people
-from storage.models import Organization, OutboxMessage, Person, PlanMark, Role, RoleGrant
+from storage.models import (
+    Organization,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    PlanMark,
+    Role,
+    RoleGrant,
+)
+from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
 from test_background_faults import announce, run, to
 from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import staff_joins
@@ -175,3 +185,46 @@ async def test_an_erased_chair_loses_the_chair_menu(harness: Harness) -> None:
 
     assert not [r for r in replies if r.chat_id == CHAIR and r.method == "sendMessage"]
     assert "report" not in _menu_of(h, CHAIR)
+
+
+async def test_a_removed_staff_member_gets_nothing_of_the_district_still_queued(
+    harness: Harness,
+) -> None:
+    """The district's digest held over the holidays and the escalation of its late ППО wait
+    for Светлана when the admin takes her off the district's staff: neither goes out to her;
+    what she gets as a chair of a ППО elsewhere would stay."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    async with h.session_pool() as session, session.begin():
+        district = await session.scalar(
+            select(Organization.id).where(Organization.name == DISTRICT)
+        )
+        assert district is not None
+        held = {
+            outbox_key(KeyPurpose.DIGEST, district, "2027-01-11", DISTRICT_STAFF, "text"),
+            outbox_key(KeyPurpose.REMINDER, 5, district, "late3", DISTRICT_STAFF),
+        }
+        own = outbox_key(KeyPurpose.REMINDER, 5, district + 100, "before3", DISTRICT_STAFF)
+        for key in [*held, own]:
+            await enqueue(
+                session,
+                key=key,
+                chat_id=DISTRICT_STAFF,
+                kind=OutboxKind.TEXT,
+                payload={"text": key},
+                not_before=datetime(2027, 1, 11, 6, 0, tzinfo=UTC),
+                now=h.clock.now(),
+            )
+
+    await _revoke(h, DISTRICT_STAFF, Role.STAFF)
+
+    async with h.session_pool() as session:
+        waiting = await session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.status == OutboxStatus.PENDING)
+        )
+        assert set(waiting.all()) == {own}
+        withdrawn = await session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.error == "role ended")
+        )
+        assert set(withdrawn.all()) == held
