@@ -200,8 +200,10 @@ def transfer_command(argv: list[str]) -> int:
             print(f"Transfer refused: {error}", file=sys.stderr)  # noqa: T201
             return 1
         except (OSError, SQLAlchemyError) as error:  # a database unreachable, or failing
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            print(f"Transfer failed, the target left empty: {reason}", file=sys.stderr)  # noqa: T201
+            # One transaction on the target: whether it failed at once or midway, nothing of
+            # the copy is in it (and it may never have been reached).
+            reason = _reason(error)
+            print(f"Transfer failed, nothing copied into the target: {reason}", file=sys.stderr)  # noqa: T201
             return 1
     for copy in copies:
         print(f"{copy.table}: {copy.rows}")  # noqa: T201

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,22 @@ def test_the_command_prints_a_summary(
     assert "organizations: " in "\n".join(printed)
     assert printed[-1].startswith("copied ")
     assert printed[-1].endswith("every table's count matches")
+
+
+def test_a_target_server_that_does_not_answer_is_one_clear_line(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'bot.sqlite3'}"
+    asyncio.run(fill(source, clock))
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    target = f"postgresql+asyncpg://bot@127.0.0.1:{port}/bot"
+
+    assert main(["transfer", "--from", source, "--to", target]) == 1
+
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("Transfer failed, nothing copied into the target: "), line
 
 
 def test_the_command_refuses_while_a_bot_runs_on_the_source(
