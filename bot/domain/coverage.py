@@ -43,6 +43,15 @@ def shown_percent(value: float) -> float:
     return half_up(shown + (0.1 if shown < value else -0.1))
 
 
+def shown_change(after: float, before: float) -> float:
+    """The change from one percentage to another as every message and table shows it: the
+    difference of the two shown figures (``shown_percent``), so that a reader subtracting them
+    agrees, and so do /trends, /rating, the digest, /export and /curated on the same two
+    reports (33,33 → 96,67 reads +63,4 in each, where the exact 63,33 would read +63,3).
+    Rankings and thresholds (the fallers, the rating's score) use the exact change."""
+    return half_up(shown_percent(after) - shown_percent(before))
+
+
 def rounded(value: float | None) -> float | None:
     """A figure (p.p., a score) as a table cell holds it: one decimal, half up, as shown."""
     return None if value is None else half_up(value)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import Tier, local_today, tier_of
-from bot.domain.coverage import coverage, format_percent, format_points
+from bot.domain.coverage import coverage, format_percent, format_points, shown_change
 from bot.domain.timezones import zone_of
 from bot.texts import curator as t
 from storage import collections, reports
@@ -126,7 +126,7 @@ def _change(card: CuratedCard, other: Point | None, label: str, missing: str) ->
     now, before = card.latest.coverage, None if other is None else other.coverage
     if other is None or now is None or before is None:
         return missing
-    return t.change_since(label, format_points(now - before), other.period)
+    return t.change_since(label, format_points(shown_change(now, before)), other.period)
 
 
 def card_lines(card: CuratedCard) -> list[str]:

@@ -78,7 +78,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.coverage import coverage
+from bot.domain.coverage import coverage, shown_change
 from storage import digest as digest_store
 from storage import rating as store
 from storage.digest import ScopeInfo
@@ -153,6 +153,16 @@ class RatedOrg:
     @property
     def rated(self) -> bool:
         return self.unrated is None
+
+    @property
+    def shown_change(self) -> float | None:
+        """``change`` as the message and the table show it: last report's shown coverage minus
+        the baseline's (``coverage.shown_change``), as /trends shows the same two reports."""
+        base = self.row.baseline
+        before = None if base is None else coverage(base.members, base.workers)
+        if self.change is None or self.coverage is None or before is None:
+            return None
+        return shown_change(self.coverage, before)
 
     @property
     def youth_not_given(self) -> bool:

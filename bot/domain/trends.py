@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain.coverage import coverage, half_up, shown_percent
+from bot.domain.coverage import coverage, shown_change
 from storage.orgs import name_key
 from storage.trends import Figures, TrendPpo, TrendsData
 
@@ -122,7 +122,7 @@ class Move:
         """The change as shown beside «before → after»: the difference of the two shown
         figures, so that a reader's subtraction agrees (70,04 → 70,16 reads 70 → 70,2, +0,2,
         where the exact 0,12 would read +0,1). Ranking uses the exact ``change``."""
-        return half_up(shown_percent(self.after) - shown_percent(self.before))
+        return shown_change(self.after, self.before)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,12 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from operator import attrgetter
 
-from bot.domain.coverage import format_percent, format_points, rounded, rounded_percent
+from bot.domain.coverage import (
+    format_percent,
+    format_points,
+    rounded_percent,
+    shown_change,
+)
 from bot.domain.digest import Digest, PpoLine, Status
 from bot.domain.timezones import zone_named
 from bot.rendering.charts import coverage_chart_png
@@ -56,6 +61,20 @@ def chair_label(ppo: PpoRow, today: date) -> str:
     if ppo.chair_paused_until is not None and ppo.chair_paused_until >= today:
         label += f" {t.paused_mark(ppo.chair_paused_until)}"
     return t.chair_named(label, record if record != short(ppo.chair_name, 40) else None)
+
+
+def _change(line: PpoLine) -> float | None:
+    """The ППО's change since its previous report as shown (``coverage.shown_change``): the
+    difference of the two shown figures, as /trends and /rating show it."""
+    now, before = line.coverage, line.previous_coverage
+    return None if now is None or before is None else shown_change(now, before)
+
+
+def _moved(line: PpoLine) -> str:
+    """A ППО of the fallers' or the risers' list: its coverage and its change."""
+    return t.ppo_fell(
+        short(line.ppo.name, 30), format_percent(line.coverage), format_points(_change(line))
+    )
 
 
 def _person_item(today: date) -> Callable[[PpoLine], str]:
@@ -114,13 +133,7 @@ def _counts_section(digest: Digest) -> list[str]:
 def _rose_section(digest: Digest, cap: int) -> list[str]:
     if not digest.rose:
         return []
-    rose = capped(
-        digest.rose,
-        cap,
-        lambda line: t.ppo_fell(
-            short(line.ppo.name, 30), format_percent(line.coverage), format_points(line.change)
-        ),
-    )
+    rose = capped(digest.rose, cap, _moved)
     return [t.rose_header(len(digest.rose)), "; ".join(rose)]
 
 
@@ -177,13 +190,7 @@ def _digest_lines(digest: Digest, cap: int, attachments: bool) -> list[str]:
         )
         lines += [t.low_header(len(digest.low)), "; ".join(low)]
     if digest.fell:
-        fell = capped(
-            digest.fell,
-            cap,
-            lambda line: t.ppo_fell(
-                short(line.ppo.name, 30), format_percent(line.coverage), format_points(line.change)
-            ),
-        )
+        fell = capped(digest.fell, cap, _moved)
         lines += [t.fell_header(len(digest.fell)), "; ".join(fell)]
     lines += _rose_section(digest, cap)
     if digest.events_since is not None:
@@ -276,7 +283,7 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     *(_Column(label, _report_field(name)) for label, name in SUMMED),
     _Column(t.H_COVERAGE, lambda _, line: rounded_percent(line.coverage)),
     _Column(t.H_YOUTH_COVERAGE, lambda _, line: rounded_percent(line.youth_coverage)),
-    _Column(t.H_CHANGE, lambda _, line: rounded(line.change)),
+    _Column(t.H_CHANGE, lambda _, line: _change(line)),
     _Column(
         t.H_PREVIOUS_PERIOD,
         lambda _, line: None if line.previous is None else common.period_name(line.previous.period),

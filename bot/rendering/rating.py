@@ -62,7 +62,7 @@ def _line(org: RatedOrg, limit: int) -> str:
         number(org.total or 0.0),
         t.figures(
             format_percent(org.coverage),
-            None if org.change is None else format_points(org.change),
+            None if org.shown_change is None else format_points(org.shown_change),
             youth,
         ),
     )
@@ -143,7 +143,7 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_COVERAGE, lambda _, org: rounded_percent(org.coverage)),
     _Column(t.h_score(t.CRITERIA_SHORT["coverage"]), _score(Criterion.COVERAGE)),
     _Column(t.H_BASELINE, lambda _, org: _period(org.row.baseline)),
-    _Column(t.H_CHANGE, lambda _, org: rounded(org.change)),
+    _Column(t.H_CHANGE, lambda _, org: org.shown_change),
     _Column(t.h_score(t.CRITERIA_SHORT["change"]), _score(Criterion.CHANGE)),
     _Column(t.H_YOUTH, lambda _, org: rounded_percent(org.youth)),
     _Column(t.h_score(t.CRITERIA_SHORT["youth"]), _score(Criterion.YOUTH)),
