@@ -16,7 +16,9 @@ each non-archived ППО with:
   December's year, late. A target never delivered is late once its deadline has passed; one
   not delivered whose deadline is today or later (``today`` given) is not yet due and is left
   out;
-* the events of the year (by ``date_from``), not deleted: count and participants.
+* the events of the year (by ``date_from``), not deleted, and the district events of the year
+  it took part in (attendance above zero; by their local date): count and participants, as
+  the per-ППО sheet of /eventsreport counts them.
 
 A handful of grouped queries for the whole scope, whatever its size; rows come back as frozen
 dataclasses, nothing is tracked by the session.
@@ -25,13 +27,14 @@ dataclasses, nothing is tracked by the session.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import CTE, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.collections import delivered_on_time
+from storage.district_events import attendance_lines
 from storage.models import Collection, CollectionTarget, Event, MembershipReport, Organization
 from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
 from storage.reports import counting_revisions, is_counting
@@ -199,7 +202,9 @@ async def _targets(
 async def _events(
     session: AsyncSession, scope_org_id: int, year: int
 ) -> dict[int, tuple[int, int]]:
-    """Per ППО: (events, participants) of not deleted events that started in the year."""
+    """Per ППО: (events, participants) of not deleted events that started in the year, and of
+    the district events of the year it took part in with their attendance, as /eventsreport
+    counts a ППО's events (``storage.district_events.attendance_lines``)."""
     start, end = year_bounds(year)
     stmt = (
         select(Event.org_id, func.count(Event.id), func.coalesce(func.sum(Event.participants), 0))
@@ -211,10 +216,14 @@ async def _events(
         )
         .group_by(Event.org_id)
     )
-    return {
+    found = {
         org_id: (int(count), int(people))
         for org_id, count, people in (await session.execute(stmt)).all()
     }
+    for line in await attendance_lines(session, scope_org_id, start, end - timedelta(days=1)):
+        count, people = found.get(line.org_id, (0, 0))
+        found[line.org_id] = (count + 1, people + line.participants)
+    return found
 
 
 async def rating_rows(

@@ -13,22 +13,45 @@ from typing import Any
 import openpyxl
 
 from harness import Harness, texts
-from storage.models import Collection, CollectionKind, CollectionTarget
-from test_trends import DISTRICT_B, HOSPITAL, REGION_STAFF, world
+from storage.models import (
+    Collection,
+    CollectionKind,
+    CollectionTarget,
+    DistrictEvent,
+    DistrictEventAnswer,
+    DistrictEventInvite,
+    Event,
+)
+from test_trends import (
+    DISTRICT_A,
+    DISTRICT_B,
+    GYMNASIUM,
+    HOSPITAL,
+    KINDERGARTEN,
+    REGION_STAFF,
+    SCHOOL,
+    world,
+)
+
+T_DELETED = datetime(2026, 9, 3, tzinfo=UTC)
 
 
-def _first_sheet(data: bytes) -> list[dict[str, Any]]:
-    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+def _first_sheet(data: bytes, title: str | None = None) -> list[dict[str, Any]]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book[title] if title is not None else book.worksheets[0]
     header, *rows = sheet.iter_rows(values_only=True)
     return [dict(zip(header, row, strict=True)) for row in rows if any(row)]
 
 
-async def _reply(h: Harness, command: str) -> tuple[str, list[dict[str, Any]]]:
-    """The text of the reply to ``command`` and the first sheet of the .xlsx it sent, if any."""
+async def _reply(
+    h: Harness, command: str, sheet: str | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The text of the reply to ``command`` and a sheet (the first one unless named) of the
+    .xlsx it sent, if any."""
     sent = len(h.server.sent_files(REGION_STAFF))
     text = "\n".join(texts(await h.send(REGION_STAFF, command)))
     tables = [data for name, data in h.server.sent_files(REGION_STAFF)[sent:] if ".xlsx" in name]
-    return text, _first_sheet(tables[-1]) if tables else []
+    return text, _first_sheet(tables[-1], sheet) if tables else []
 
 
 async def test_a_ppo_change_reads_alike_in_trends_rating_digest_and_export(
@@ -83,3 +106,71 @@ async def test_a_ppo_change_reads_alike_in_trends_rating_digest_and_export(
         )
     _, december = await _reply(harness, "/export 12.2025")
     assert next(r for r in december if r["ППО"] == HOSPITAL)["Охват, %"] == 33.3
+
+
+def _event(org_id: int, day: date, participants: int, key: str, **extra: Any) -> Event:
+    moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    return Event(
+        org_id=org_id,
+        kind="meeting",
+        topic="Собрание",
+        date_from=day,
+        date_to=day,
+        online=False,
+        participants=participants,
+        direction="social",
+        photos=[],
+        created_by=1,
+        created_at=moment,
+        updated_at=moment,
+        submission_key=key,
+        **extra,
+    )
+
+
+async def test_a_ppo_events_of_the_year_read_alike_in_the_events_report_and_the_rating(
+    harness: Harness,
+) -> None:
+    # The school held two meetings in 2026 (one deleted, one of 2025 besides) and sent 5
+    # people to the district's seminar; the kindergarten sent 3 and held nothing itself; the
+    # gymnasium's chair promised 4 but nobody came. /eventsreport 2026 counts the seminar as
+    # an event of each ППО that took part, with its people: /rating 2026 must count the same.
+    ids = await world(harness)
+    async with harness.session_pool() as session, session.begin():
+        session.add(_event(ids[SCHOOL], date(2026, 3, 10), 20, "e1"))
+        session.add(_event(ids[SCHOOL], date(2026, 9, 1), 7, "e2"))
+        session.add(_event(ids[SCHOOL], date(2026, 9, 2), 50, "e3", deleted_at=T_DELETED))
+        session.add(_event(ids[SCHOOL], date(2025, 12, 30), 9, "e4"))
+        seminar = DistrictEvent(
+            scope_org_id=ids[DISTRICT_A],
+            kind="seminar",
+            direction="training",
+            title="Семинар председателей",
+            starts_at=datetime(2026, 4, 14, 7, tzinfo=UTC),
+            starts_on=date(2026, 4, 14),
+            place="Дом профсоюзов",
+            online=False,
+            answer_by=date(2026, 4, 10),
+            created_by=1,
+            created_at=datetime(2026, 4, 1, tzinfo=UTC),
+            submission_key="devent-1",
+        )
+        session.add(seminar)
+        await session.flush()
+        for name, people, came in ((SCHOOL, 5, 5), (KINDERGARTEN, 3, 3), (GYMNASIUM, 4, 0)):
+            session.add(
+                DistrictEventInvite(
+                    event_id=seminar.id,
+                    org_id=ids[name],
+                    answer=DistrictEventAnswer.COMING,
+                    people=people,
+                    attended=came,
+                )
+            )
+    _, by_ppo = await _reply(harness, "/eventsreport 2026", sheet="По ППО")
+    report = {row["ППО"]: (row["Мероприятий"], row["Участников"]) for row in by_ppo}
+    assert report[SCHOOL] == (3, 32) and report[KINDERGARTEN] == (1, 3)
+    _, rating_rows = await _reply(harness, "/rating 2026")
+    rating = {row["ППО"]: (row["Мероприятий"], row["Участников"]) for row in rating_rows}
+    for name in (SCHOOL, KINDERGARTEN, GYMNASIUM, HOSPITAL):
+        assert rating[name] == report[name], name

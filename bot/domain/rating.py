@@ -49,9 +49,11 @@ Details, each a decision:
   reached are compared per 100 workers (participants ÷ workers × 100, then against the best
   such figure): a 300-person hospital can gather 300 people, a 20-person kindergarten cannot,
   and per-worker figures keep that from deciding the rating. The same person at three events
-  counts three times (participations); online views are not people and are left out. When no
-  rated ППО held an event, both criteria are 0 for everyone (nothing was held; the order is
-  unaffected).
+  counts three times (participations); online views are not people and are left out. A
+  district event the ППО took part in (its attendance above zero) is one of its events with
+  the people it sent, as /eventsreport lists it per ППО (seed 000 names the ППО that sent
+  nobody). When no rated ППО held an event, both criteria are 0 for everyone (nothing was
+  held; the order is unaffected).
 * **Criteria that do not apply** are left out of that ППО's total and the other weights scale
   up (the Σ wᵢ divisor): no workers under 35 (0 in the report), a baseline report with 0
   workers, and no data requests of the year for it (when the district ran no collections, no
