@@ -116,8 +116,8 @@ class CollectionInfo:
     """
 
     period: date
-    collection_ids: tuple[int, ...]
-    deadline: date  # the latest deadline among the collections
+    collection_ids: tuple[int, ...]  # empty: the scope asked nobody for the period
+    deadline: date | None  # the latest deadline among the collections
     targets: dict[int, date]  # ППО org id → its own deadline
     late: frozenset[int] = frozenset()  # ППО whose report for the period came late
 
@@ -297,7 +297,10 @@ async def current_collection(
 ) -> CollectionInfo | None:
     """The membership collection(s) of the scope for ``period``; without a period, those of the
     latest period opened by the end of ``today`` (the open one, or the latest one if all are
-    past their deadline). None when the scope has none: then every ППО counts as due.
+    past their deadline). None when the scope has none at all (no calendar yet): then every
+    ППО counts as due. A scope that has collections, none of them for ``period``, asked nobody
+    for it: no targets, as a region reads a district without one (a month not in its calendar,
+    a period before the bot), so a district's table and its region's agree.
     """
     base = [Collection.kind == CollectionKind.MEMBERSHIP, _of_scope(scope_org_id)]
     if period is None:
@@ -314,7 +317,9 @@ async def current_collection(
         )
     ).all()
     if not collections:
-        return None
+        if await session.scalar(select(Collection.id).where(*base).limit(1)) is None:
+            return None
+        return CollectionInfo(period=period, collection_ids=(), deadline=None, targets={})
     ids = tuple(sorted(cid for cid, _ in collections))
     targets: dict[int, date] = {}
     stmt = select(CollectionTarget.org_id, CollectionTarget.deadline).where(

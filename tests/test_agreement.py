@@ -30,6 +30,7 @@ from test_trends import (
     KINDERGARTEN,
     REGION_STAFF,
     SCHOOL,
+    STAFF,
     world,
 )
 
@@ -44,13 +45,13 @@ def _first_sheet(data: bytes, title: str | None = None) -> list[dict[str, Any]]:
 
 
 async def _reply(
-    h: Harness, command: str, sheet: str | None = None
+    h: Harness, command: str, sheet: str | None = None, user: int = REGION_STAFF
 ) -> tuple[str, list[dict[str, Any]]]:
     """The text of the reply to ``command`` and a sheet (the first one unless named) of the
     .xlsx it sent, if any."""
-    sent = len(h.server.sent_files(REGION_STAFF))
-    text = "\n".join(texts(await h.send(REGION_STAFF, command)))
-    tables = [data for name, data in h.server.sent_files(REGION_STAFF)[sent:] if ".xlsx" in name]
+    sent = len(h.server.sent_files(user))
+    text = "\n".join(texts(await h.send(user, command)))
+    tables = [data for name, data in h.server.sent_files(user)[sent:] if ".xlsx" in name]
     return text, _first_sheet(tables[-1], sheet) if tables else []
 
 
@@ -174,3 +175,45 @@ async def test_a_ppo_events_of_the_year_read_alike_in_the_events_report_and_the_
     rating = {row["ППО"]: (row["Мероприятий"], row["Участников"]) for row in rating_rows}
     for name in (SCHOOL, KINDERGARTEN, GYMNASIUM, HOSPITAL):
         assert rating[name] == report[name], name
+
+
+async def test_a_period_the_district_asked_nobody_for_reads_alike_in_its_export_and_the_regions(
+    harness: Harness,
+) -> None:
+    # March 2026: the Ленинская district asked its hospital (33 % in December: four reports a
+    # year); the Кировская district's calendar asked nobody (its ППО report in October and
+    # December), though the school reported March of its own accord. The region's table says
+    # the Кировская ППО were not asked («не требуется»); the district's own /export 3.2026 must
+    # say so too, not count them due and «не сдан»: then «Сдали» of the districts adds up to
+    # the region's.
+    ids = await world(harness)
+    async with harness.session_pool() as session, session.begin():
+        asked = {  # each district's monitoring: whom it asked
+            (DISTRICT_A, date(2025, 12, 1)): (SCHOOL, KINDERGARTEN, GYMNASIUM),
+            (DISTRICT_B, date(2026, 3, 1)): (HOSPITAL,),
+        }
+        for (district, period), names in asked.items():
+            deadline = period.replace(day=25)
+            monitoring = Collection(
+                kind=CollectionKind.MEMBERSHIP,
+                scope_org_id=ids[district],
+                period=period,
+                title="Мониторинг",
+                one_off=False,
+                opened_at=datetime.combine(period, datetime.min.time(), tzinfo=UTC),
+                deadline=deadline,
+            )
+            session.add(monitoring)
+            await session.flush()
+            for name in names:
+                target = CollectionTarget(
+                    collection_id=monitoring.id, org_id=ids[name], tier="-", deadline=deadline
+                )
+                session.add(target)
+    _, region = await _reply(harness, "/export 3.2026")
+    _, district = await _reply(harness, "/export 3.2026", user=STAFF)
+    in_region = {row["ППО"]: row["Статус"] for row in region if row["Район"] == DISTRICT_A}
+    assert in_region == {SCHOOL: "сдан", KINDERGARTEN: "не требуется", GYMNASIUM: "не требуется"}
+    assert {row["ППО"]: row["Статус"] for row in district} == in_region
+    status = "\n".join(texts(await harness.send(REGION_STAFF, "/status")))
+    assert "Мониторинг за март 2026" in status and "Сдали: 0 из 1" in status

@@ -5,9 +5,9 @@ table are drawn by ``bot.rendering.digest``.
 Definitions (the numbers staff see must mean one thing):
 
 * **Due** (the Y of "submitted X of Y"): the targets of the scope's membership collection for
-  the period (see ``storage.digest.current_collection``); without a collection, every ППО. A
-  region joins the collections of that period of all its districts: the ППО of a district
-  that has none for the period are «не требуется» there.
+  the period (see ``storage.digest.current_collection``); while it has none at all, every ППО.
+  A region joins the collections of that period of all its districts: the ППО of a district
+  that has none for the period are «не требуется» there, as in the district's own table.
 * **Submitted**: a due ППО whose counting (latest) revision for the period exists and was not
   returned for correction. It **came late** («сдан с опозданием») when its request for the
   period was delivered after the deadline (``storage.collections.late_deliveries``): a late
