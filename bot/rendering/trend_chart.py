@@ -1,8 +1,6 @@
 """The /trends chart: coverage and youth coverage year by year (top) and period by period
-(bottom), with the 50 % and 80 % levels.
-
-Matplotlib's object-oriented API on the Agg canvas (``bot.rendering.charts``), never
-``pyplot``: nothing global, safe in a worker thread. Pure: no Telegram, no database.
+(bottom), with the 50 % and 80 % levels; drawn on ``bot.rendering.charts``' canvas and
+palette, as the district's and the region's charts are (pure: safe in a worker thread).
 """
 
 from __future__ import annotations
