@@ -46,10 +46,11 @@ from storage.models import OutboxMessage, OutboxStatus, Person
 
 
 class OutboxKind(StrEnum):
-    """How a row is sent: a text message, or a file rendered at send time by the renderer
-    registered for its kind (``bot/delivery/digests.py``). Stored as the value."""
+    """How a row is sent: a text message, or a file (or text) rendered at send time by the
+    renderer registered for its kind (``bot/delivery/digests.py``). Stored as the value."""
 
     TEXT = "text"
+    DIGEST_TEXT = "digest_text"  # a digest's text, drawn at send time (its key's part: "text")
     DIGEST_CHART = "digest_chart"
     DIGEST_TABLE = "digest_table"
     PLAN_REVIEW = "plan_review"

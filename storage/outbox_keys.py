@@ -15,7 +15,9 @@ class KeyPurpose(StrEnum):
     """The first part of a key; each member's comment lists the parts after it, in order."""
 
     REMINDER = "remind"  # collection id, ППО id, reminder purpose, recipient
-    DIGEST = "digest"  # scope id, day it fell due (ISO), recipient, part (its OutboxKind)
+    DIGEST = "digest"  # scope id, day it fell due (ISO), recipient, part ("text",
+    # "digest_chart", "digest_table": the text's part stays "text" though its kind is now
+    # "digest_text", so a digest queued before the change is not queued again)
     ANNOUNCEMENT = "announce"  # audit entry id, recipient, ППО id (0: a chair of several; added
     # in 2026-12: older keys lack it)
     ANNOUNCEMENT_REPORT = "announce-report"  # audit entry id

@@ -133,8 +133,8 @@ def _write_lock_free(path: str) -> bool:
 async def test_a_scheduled_digest_is_built_holding_no_write_lock(
     sqlite_harness: Harness, clock: Any, monkeypatch: Any
 ) -> None:
-    """The Monday tick builds each staff member's digest (reads the district, writes its
-    text) with SQLite's one write lock free: no chair's answer waits behind the digests."""
+    """Each staff member's Monday digest is built (the district read, its text written, when
+    it is sent) with SQLite's one write lock free: no chair's answer waits behind the digests."""
     h = sqlite_harness
     await district_with_staff(h)
     path = h.engine.url.database
@@ -148,7 +148,9 @@ async def test_a_scheduled_digest_is_built_holding_no_write_lock(
 
     monkeypatch.setattr(digests, "digest_text", watched)
     clock.moment = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # Monday 09:30 in Moscow
-    await calendar_tick(background(h))
+    bg = background(h)
+    await calendar_tick(bg)
+    await bg.deliverer.drain()
     assert seen and all(seen), seen
 
 

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from bot.delivery.digests import plan_digests
+from bot.delivery.digests import plan_digests, renderers
+from bot.delivery.files import RenderedText
 from bot.domain.calendar import CalendarSettings
 from storage.models import OutboxMessage, OutboxStatus
+from storage.outbox import OutboxKind
 from test_reminders import MOSCOW, build, local, open_october, outbox
+
+
+async def _drawn(pool, payload) -> str:
+    """The text of a queued digest, drawn as the sender draws it when it goes out."""
+    async with pool() as session:
+        draw = await renderers("Europe/Moscow")[OutboxKind.DIGEST_TEXT](session, payload)
+    drawn = draw()
+    assert isinstance(drawn, RenderedText)
+    return drawn.text
 
 
 async def _digest_texts(pool, clock, *moments) -> list[str]:
@@ -20,9 +31,11 @@ async def _digest_texts(pool, clock, *moments) -> list[str]:
         pending = [
             m
             for m in await outbox(pool)
-            if m.chat_id == 901 and m.kind == "text" and m.status == OutboxStatus.PENDING
+            if m.chat_id == 901
+            and m.kind == OutboxKind.DIGEST_TEXT
+            and m.status == OutboxStatus.PENDING
         ]
-        found += [m.payload["text"] for m in pending]
+        found += [await _drawn(pool, m.payload) for m in pending]
         async with pool() as session, session.begin():
             await session.execute(
                 update(OutboxMessage)

@@ -22,6 +22,7 @@ from harness import ADMIN, Harness, background
 from scenarios import accept_invite, code_of, invite_links, join
 from storage import people as people_store
 from storage.models import Organization, OutboxMessage, OutboxStatus, Passport, Person
+from storage.outbox import OutboxKind
 from test_reminders import (
     CURATOR,
     D1,
@@ -229,7 +230,9 @@ async def test_staff_get_one_digest_on_the_first_working_day_after_the_new_year_
     texts_901 = [
         m
         for m in await outbox(session_pool)
-        if m.chat_id == 901 and m.kind == "text" and m.status == OutboxStatus.PENDING
+        if m.chat_id == 901
+        and m.kind == OutboxKind.DIGEST_TEXT
+        and m.status == OutboxStatus.PENDING
     ]
     assert len(texts_901) == 1, [(m.key, m.not_before) for m in texts_901]
     assert ":2027-01-11:" in texts_901[0].key

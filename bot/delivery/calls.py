@@ -1,8 +1,9 @@
 """One outbox row as one Bot API call.
 
-Kind ``text`` is ``sendMessage`` (HTML, no link previews); a file kind is ``sendPhoto`` or
-``sendDocument`` of the file its renderer drew. Either carries the optional inline keyboard
-of ``payload["buttons"]`` (rows of ``{"text", "callback_data" | "url"}``).
+Kind ``text`` is ``sendMessage`` (HTML, no link previews); a rendered kind is ``sendPhoto`` or
+``sendDocument`` of the file its renderer drew, or ``sendMessage`` of the text it drew. Either
+carries the optional inline keyboard of ``payload["buttons"]`` (rows of ``{"text",
+"callback_data" | "url"}``).
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ def keyboard(buttons: Any) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def text_call(bot: Bot, item: Item, markup: InlineKeyboardMarkup | None, timeout: int) -> SendCall:
-    """``sendMessage`` of a text row; raises if the payload has no text."""
-    text = item.payload.get("text")
+def text_call(
+    bot: Bot, item: Item, text: Any, markup: InlineKeyboardMarkup | None, timeout: int
+) -> SendCall:
+    """``sendMessage`` of ``text`` (a text row's payload text, or one drawn at send time);
+    raises if there is none."""
     if not isinstance(text, str) or not text.strip():
         msg = "payload has no text"
         raise ValueError(msg)

@@ -1,13 +1,16 @@
-"""When digests fall due for district staff, and how their chart and table are rendered.
+"""When digests fall due for district staff, and how their text, chart and table are rendered.
 
 A digest is due every week (the configured weekday and time, local to the district) and on
 the working day after each deadline. Each is three outbox rows (text, chart, table) keyed by
 staff member, scope and the day it fell due, so a catch-up after downtime sends it once.
+What a digest covers is fixed when it falls due (the scope, the day, its events' window);
+what it shows is loaded when it goes out, once for all three parts, so a digest held over a
+holiday, quiet hours or an outage tells in its text what its chart and table show.
 """
 
 from __future__ import annotations
 
-import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.files import Drawing, RenderedFile, Renderer
+from bot.delivery.files import Drawing, RenderedFile, RenderedText, Renderer
 from bot.domain.calendar import CalendarSettings, next_allowed_moment, next_working_day
 from bot.domain.clock import Clock
-from bot.domain.digest import load_digest
+from bot.domain.digest import Digest, load_digest
 from bot.domain.isolation import Isolation
 from bot.domain.plan_reminders import review_renderers
 from bot.domain.timezones import zone_of
@@ -36,6 +39,11 @@ CATCH_UP = timedelta(days=6)
 """A digest that fell due longer ago than this is not sent late: a newer one replaces it."""
 EVENTS_WINDOW = timedelta(days=7)
 """Events of a first digest (or of /digest asked for): the week before."""
+KEPT_LOADS = 256
+"""Digests whose text went out and whose chart and table wait for its load, kept at most: more
+than a wave's batch of due rows holds (``DELIVERY__BATCH_SIZE``, 200: the sender sends every
+chat's text before the first chart), fewer than would hold much memory if some were never
+dropped (a table withdrawn before it was taken)."""
 LONGEST_EVENTS_WINDOW = timedelta(days=35)
 """A digest's events start where the last one delivered to the person ended, but no further
 back than this (a person unreachable for months gets the last five weeks)."""
@@ -78,17 +86,29 @@ async def _deadline_slots(
 
 @dataclass(frozen=True)
 class DueDigest:
-    """A staff member's digest that fell due, built and ready to queue: its three parts."""
+    """A staff member's digest that fell due, ready to queue: its three parts, each named in
+    its key by a part (the text's stays «text») and all drawn when they are sent."""
 
     scope_org_id: int
     chat_id: int
     due_on: date
     parts: dict[OutboxKind, dict[str, Any]]
 
+    @property
+    def name(self) -> str:
+        """What its parts' keys share: the digest they belong to (one load draws them)."""
+        return outbox_key(
+            KeyPurpose.DIGEST, self.scope_org_id, self.due_on.isoformat(), self.chat_id
+        )
+
     def key(self, part: OutboxKind) -> str:
         return outbox_key(
             KeyPurpose.DIGEST, self.scope_org_id, self.due_on.isoformat(), self.chat_id, part
         )
+
+
+_ROW_KIND = {OutboxKind.TEXT: OutboxKind.DIGEST_TEXT}
+"""How a part is sent, where that is not its key's part: the text is drawn at send time."""
 
 
 async def build_digest(
@@ -98,24 +118,24 @@ async def build_digest(
     chat_id: int,
     today: date,
     due_on: date,
-    default_tz: str,
 ) -> DueDigest | None:
-    """The digest that fell due ``due_on``, built; None if it was queued already."""
+    """The digest that fell due ``due_on``, ready to queue; None if it was queued already.
+
+    What it tells is fixed now (the scope, ``today``, where its events start); what it shows
+    is loaded when it goes out, once for its text, chart and table (:func:`renderers`), so a
+    digest held over a holiday, quiet hours or an outage tells in its text what its table
+    shows."""
     built = DueDigest(scope_org_id, chat_id, due_on, {})
     if await outbox.by_key(session, built.key(OutboxKind.TEXT)) is not None:
-        return None  # checked first: the tick runs every minute, the digest is built once
-    digest = await load_digest(
-        session,
-        scope_org_id=scope_org_id,
-        today=today,
-        events_since=await _events_since(session, built, today),
-        default_tz=default_tz,
-        sections=DIGEST_SECTIONS,
-    )
-    payload: dict[str, Any] = {"scope_org_id": scope_org_id, "today": today.isoformat()}
-    built.parts[OutboxKind.TEXT] = {"text": await asyncio.to_thread(digest_text, digest)}
-    built.parts[OutboxKind.DIGEST_CHART] = payload
-    built.parts[OutboxKind.DIGEST_TABLE] = payload
+        return None  # checked first: the tick runs every minute, the digest is queued once
+    payload: dict[str, Any] = {
+        "scope_org_id": scope_org_id,
+        "today": today.isoformat(),
+        "events_since": (await _events_since(session, built, today)).isoformat(),
+        "digest": built.name,
+    }
+    for part in (OutboxKind.TEXT, OutboxKind.DIGEST_CHART, OutboxKind.DIGEST_TABLE):
+        built.parts[part] = payload
     return built
 
 
@@ -141,7 +161,7 @@ async def queue_digest(
             session,
             key=due.key(kind),
             chat_id=due.chat_id,
-            kind=kind,
+            kind=_ROW_KIND.get(kind, kind),
             payload=part,
             not_before=not_before,
             now=now,
@@ -166,10 +186,10 @@ async def plan_digests(
 ) -> int:
     """Queue every digest that has fallen due for each staff member and was not queued yet.
 
-    Each staff member's digest is a unit of ``isolation``: it is built in a session of
-    ``reading_pool`` (a whole district or region is read and its text written out holding no
-    write lock: no chair's answer waits for it), then queued in a short transaction; one that
-    fails is logged and skipped.
+    Each staff member's digest is a unit of ``isolation``: whether it is due and where its
+    events start are read in a session of ``reading_pool`` (holding no write lock: no chair's
+    answer waits for it), then it is queued in a short transaction; one that fails is logged
+    and skipped. Its district or region is read and drawn when it is sent (:func:`renderers`).
     """
     isolation = isolation or Isolation()
     reading_pool = reading_pool or session_pool
@@ -215,7 +235,6 @@ async def _due_digest(
         chat_id=person.tg_user_id,
         today=now_local.date(),
         due_on=max(due).date(),
-        default_tz=default_tz,
     )
 
 
@@ -229,29 +248,79 @@ def _superseded_while_held(
     return _weekly_slot(sendable, settings).date() > slot.date()
 
 
-def renderers(default_tz: str) -> dict[str, Renderer]:
-    """Outbox renderers for the digest's chart and table, built fresh when they are sent
-    (loaded in the sender's session, drawn after it in a worker thread)."""
+class _OneLoad:
+    """The load a scheduled digest's parts are drawn from: its text's, made when the text goes
+    out, kept for its chart and table (the same worker sends them next, a second apart) and
+    dropped with the table. Kept for at most ``KEPT_LOADS`` digests at once: a part whose load
+    is not kept (a restart between the parts, a part held back by a failed attempt, a chart or
+    table queued before its text was drawn at send time) loads afresh."""
 
-    async def load(session: AsyncSession, payload: dict[str, Any]) -> Any:
+    def __init__(self, default_tz: str) -> None:
+        self._default_tz = default_tz
+        self._kept: OrderedDict[str, Digest] = OrderedDict()
+
+    async def for_text(self, session: AsyncSession, payload: dict[str, Any]) -> Digest:
+        """Loaded now: the text is the first part to go out, whenever it does."""
+        digest = await self._load(session, payload)
+        self._keep(payload, digest)
+        return digest
+
+    async def for_file(
+        self, session: AsyncSession, payload: dict[str, Any], *, last: bool
+    ) -> Digest:
+        """The text's load, or a fresh one kept for the parts after; ``last``: then dropped."""
+        name = payload.get("digest")
+        digest = self._kept.get(name) if isinstance(name, str) else None
+        if digest is None:
+            digest = await self._load(session, payload)
+            self._keep(payload, digest)
+        if last and isinstance(name, str):
+            self._kept.pop(name, None)
+        return digest
+
+    def _keep(self, payload: dict[str, Any], digest: Digest) -> None:
+        name = payload.get("digest")
+        if not isinstance(name, str):
+            return  # queued before the parts shared a load: nothing to share it with
+        self._kept[name] = digest
+        self._kept.move_to_end(name)
+        while len(self._kept) > KEPT_LOADS:
+            self._kept.popitem(last=False)
+
+    async def _load(self, session: AsyncSession, payload: dict[str, Any]) -> Digest:
+        since = payload.get("events_since")
         return await load_digest(
             session,
             scope_org_id=int(payload["scope_org_id"]),
             today=date.fromisoformat(payload["today"]),
-            default_tz=default_tz,
+            events_since=date.fromisoformat(since) if since else None,
+            default_tz=self._default_tz,
+            sections=DIGEST_SECTIONS,
         )
 
+
+def renderers(default_tz: str) -> dict[str, Renderer]:
+    """Outbox renderers for the digest's text, chart and table: loaded once when the text is
+    sent (in the sender's reading session), all three drawn from that load after it in a
+    worker thread."""
+    loads = _OneLoad(default_tz)
+
+    async def text(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
+        digest = await loads.for_text(session, payload)
+        return lambda: RenderedText(digest_text(digest))
+
     async def chart(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
-        digest = await load(session, payload)
+        digest = await loads.for_file(session, payload, last=False)
         name = t.chart_file_name(digest.period)
         return lambda: RenderedFile(name, digest_chart_png(digest), t.CHART_CAPTION, as_photo=True)
 
     async def table(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
-        digest = await load(session, payload)
+        digest = await loads.for_file(session, payload, last=True)
         name = t.table_file_name(digest.period)
         return lambda: RenderedFile(name, digest_table_xlsx(digest), t.TABLE_CAPTION, False)
 
     return {
+        OutboxKind.DIGEST_TEXT: text,
         OutboxKind.DIGEST_CHART: chart,
         OutboxKind.DIGEST_TABLE: table,
         **review_renderers(default_tz),

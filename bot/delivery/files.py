@@ -1,4 +1,5 @@
-"""Files the outbox sends: rendered when their message is sent, not when it is queued."""
+"""Files (and texts) the outbox sends: rendered when their message is sent, not when it is
+queued."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ class RenderedFile:
     as_photo: bool
 
 
-Drawing: TypeAlias = Callable[[], RenderedFile]
+@dataclass(frozen=True)
+class RenderedText:
+    """A text message drawn at send time (a scheduled digest's text, drawn from the same load
+    as its chart and table)."""
+
+    text: str
+
+
+Drawing: TypeAlias = Callable[[], RenderedFile | RenderedText]
 Renderer: TypeAlias = Callable[[AsyncSession, dict[str, Any]], Awaitable[Drawing]]
 """Builds a file message from a payload at send time, in two steps: it loads what the file
 shows through the session (a read) and returns the drawing, which the sender runs in a
