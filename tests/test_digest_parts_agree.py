@@ -1,5 +1,5 @@
-"""A scheduled digest's text, chart and table are drawn from one load when it goes out: one
-held (an outage, quiet hours, a holiday) while a chair reports tells the same in all three."""
+"""A scheduled digest's text, chart and table are all drawn when it goes out: one held (an
+outage, quiet hours, a holiday) while a chair reports tells the same in all three."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import io
 import openpyxl
 from sqlalchemy import select
 
-from bot.delivery.digests import renderers
-from bot.delivery.files import RenderedFile, RenderedText
 from bot.texts import digest as t
 from bot.wiring.scheduler import calendar_tick
 from harness import Harness, background, last_message
 from scenarios import CHAIR, DISTRICT, FULL, join
 from storage import outbox
-from storage.models import Organization, OutboxMessage
+from storage.models import Organization
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
 from test_calendar_flow import STAFF, at, staff_joins, tick_and_send, to
@@ -64,34 +62,6 @@ async def test_a_held_digest_tells_in_its_text_what_its_table_shows(harness: Har
     _, table = harness.server.sent_files(STAFF)[-1]
     told = "Сдали: 1 из 2" in (digest[0].plain_text or "")
     assert (told, submitted_rows(table)) == (True, 1), digest[0].plain_text
-
-
-async def test_the_chart_and_table_are_drawn_from_the_texts_load(harness: Harness) -> None:
-    """A chair reporting in the second between the text and the table does not split them:
-    the table is drawn from the load the text was drawn from."""
-    await october_with_staff(harness)
-    harness.clock.moment = at(19)
-    await calendar_tick(background(harness))
-    digest = outbox_key(KeyPurpose.DIGEST, await district_id(harness), "2026-10-19", STAFF)
-    async with harness.session_pool() as session:
-        parts = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.key.startswith(digest + ":"))
-        )
-        rows = {m.kind: m.payload for m in parts}
-    draw = renderers(harness.settings.timezone)
-
-    async with harness.session_pool() as session:
-        text = (await draw[OutboxKind.DIGEST_TEXT](session, rows[OutboxKind.DIGEST_TEXT]))()
-    await chair_reports(harness)
-    async with harness.session_pool() as session:
-        table = (await draw[OutboxKind.DIGEST_TABLE](session, rows[OutboxKind.DIGEST_TABLE]))()
-        fresh = (await draw[OutboxKind.DIGEST_TABLE](session, rows[OutboxKind.DIGEST_TABLE]))()
-
-    assert isinstance(text, RenderedText) and "Сдали: <b>0 из 2</b>" in text.text, text
-    assert isinstance(table, RenderedFile) and isinstance(fresh, RenderedFile)
-    # the table agrees with its text; the load is dropped with the table, so a later draw
-    # of the same payload (a retried table) reads the chair's report
-    assert (submitted_rows(table.data), submitted_rows(fresh.data)) == (0, 1)
 
 
 async def test_a_digest_queued_with_its_text_written_still_goes_out(harness: Harness) -> None:

@@ -4,13 +4,12 @@ A digest is due every week (the configured weekday and time, local to the distri
 the working day after each deadline. Each is three outbox rows (text, chart, table) keyed by
 staff member, scope and the day it fell due, so a catch-up after downtime sends it once.
 What a digest covers is fixed when it falls due (the scope, the day, its events' window);
-what it shows is loaded when it goes out, once for all three parts, so a digest held over a
-holiday, quiet hours or an outage tells in its text what its chart and table show.
+what it shows is loaded when it goes out, so a digest held over a holiday, quiet hours or an
+outage tells in its text what its chart and table show.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -39,11 +38,6 @@ CATCH_UP = timedelta(days=6)
 """A digest that fell due longer ago than this is not sent late: a newer one replaces it."""
 EVENTS_WINDOW = timedelta(days=7)
 """Events of a first digest (or of /digest asked for): the week before."""
-KEPT_LOADS = 256
-"""Digests whose text went out and whose chart and table wait for its load, kept at most: more
-than a wave's batch of due rows holds (``DELIVERY__BATCH_SIZE``, 200: the sender sends every
-chat's text before the first chart), fewer than would hold much memory if some were never
-dropped (a table withdrawn before it was taken)."""
 LONGEST_EVENTS_WINDOW = timedelta(days=35)
 """A digest's events start where the last one delivered to the person ended, but no further
 back than this (a person unreachable for months gets the last five weeks)."""
@@ -94,13 +88,6 @@ class DueDigest:
     due_on: date
     parts: dict[OutboxKind, dict[str, Any]]
 
-    @property
-    def name(self) -> str:
-        """What its parts' keys share: the digest they belong to (one load draws them)."""
-        return outbox_key(
-            KeyPurpose.DIGEST, self.scope_org_id, self.due_on.isoformat(), self.chat_id
-        )
-
     def key(self, part: OutboxKind) -> str:
         return outbox_key(
             KeyPurpose.DIGEST, self.scope_org_id, self.due_on.isoformat(), self.chat_id, part
@@ -122,9 +109,8 @@ async def build_digest(
     """The digest that fell due ``due_on``, ready to queue; None if it was queued already.
 
     What it tells is fixed now (the scope, ``today``, where its events start); what it shows
-    is loaded when it goes out, once for its text, chart and table (:func:`renderers`), so a
-    digest held over a holiday, quiet hours or an outage tells in its text what its table
-    shows."""
+    is loaded when its parts go out (:func:`renderers`), so a digest held over a holiday,
+    quiet hours or an outage tells in its text what its table shows."""
     built = DueDigest(scope_org_id, chat_id, due_on, {})
     if await outbox.by_key(session, built.key(OutboxKind.TEXT)) is not None:
         return None  # checked first: the tick runs every minute, the digest is queued once
@@ -132,7 +118,6 @@ async def build_digest(
         "scope_org_id": scope_org_id,
         "today": today.isoformat(),
         "events_since": (await _events_since(session, built, today)).isoformat(),
-        "digest": built.name,
     }
     for part in (OutboxKind.TEXT, OutboxKind.DIGEST_CHART, OutboxKind.DIGEST_TABLE):
         built.parts[part] = payload
@@ -248,74 +233,35 @@ def _superseded_while_held(
     return _weekly_slot(sendable, settings).date() > slot.date()
 
 
-class _OneLoad:
-    """The load a scheduled digest's parts are drawn from: its text's, made when the text goes
-    out, kept for its chart and table (the same worker sends them next, a second apart) and
-    dropped with the table. Kept for at most ``KEPT_LOADS`` digests at once: a part whose load
-    is not kept (a restart between the parts, a part held back by a failed attempt, a chart or
-    table queued before its text was drawn at send time) loads afresh."""
+def renderers(default_tz: str) -> dict[str, Renderer]:
+    """Outbox renderers for the digest's text, chart and table, each loaded when it is sent (in
+    the sender's reading session) and drawn after it in a worker thread. The three go out
+    seconds apart, so a digest held over a holiday tells in its text what its table shows.
+    (Kept in memory for the parts after the text, a region's load would be held once per
+    staff member across a wave: a tenth of a gigabyte each.)"""
 
-    def __init__(self, default_tz: str) -> None:
-        self._default_tz = default_tz
-        self._kept: OrderedDict[str, Digest] = OrderedDict()
-
-    async def for_text(self, session: AsyncSession, payload: dict[str, Any]) -> Digest:
-        """Loaded now: the text is the first part to go out, whenever it does."""
-        digest = await self._load(session, payload)
-        self._keep(payload, digest)
-        return digest
-
-    async def for_file(
-        self, session: AsyncSession, payload: dict[str, Any], *, last: bool
-    ) -> Digest:
-        """The text's load, or a fresh one kept for the parts after; ``last``: then dropped."""
-        name = payload.get("digest")
-        digest = self._kept.get(name) if isinstance(name, str) else None
-        if digest is None:
-            digest = await self._load(session, payload)
-            self._keep(payload, digest)
-        if last and isinstance(name, str):
-            self._kept.pop(name, None)
-        return digest
-
-    def _keep(self, payload: dict[str, Any], digest: Digest) -> None:
-        name = payload.get("digest")
-        if not isinstance(name, str):
-            return  # queued before the parts shared a load: nothing to share it with
-        self._kept[name] = digest
-        self._kept.move_to_end(name)
-        while len(self._kept) > KEPT_LOADS:
-            self._kept.popitem(last=False)
-
-    async def _load(self, session: AsyncSession, payload: dict[str, Any]) -> Digest:
+    async def load(session: AsyncSession, payload: dict[str, Any]) -> Digest:
         since = payload.get("events_since")
         return await load_digest(
             session,
             scope_org_id=int(payload["scope_org_id"]),
             today=date.fromisoformat(payload["today"]),
             events_since=date.fromisoformat(since) if since else None,
-            default_tz=self._default_tz,
+            default_tz=default_tz,
             sections=DIGEST_SECTIONS,
         )
 
-
-def renderers(default_tz: str) -> dict[str, Renderer]:
-    """Outbox renderers for the digest's text, chart and table: loaded once when the text is
-    sent (in the sender's reading session), all three drawn from that load after it in a
-    worker thread."""
-    loads = _OneLoad(default_tz)
-
     async def text(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
-        digest = await loads.for_text(session, payload)
+        digest = await load(session, payload)
         return lambda: RenderedText(digest_text(digest))
 
     async def chart(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
-        digest = await loads.for_file(session, payload, last=False)
+        digest = await load(session, payload)
         name = t.chart_file_name(digest.period)
         return lambda: RenderedFile(name, digest_chart_png(digest), t.CHART_CAPTION, as_photo=True)
 
     async def table(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
-        digest = await loads.for_file(session, payload, last=True)
+        digest = await load(session, payload)
         name = t.table_file_name(digest.period)
         return lambda: RenderedFile(name, digest_table_xlsx(digest), t.TABLE_CAPTION, False)
 
