@@ -237,8 +237,8 @@ def renderers(default_tz: str) -> dict[str, Renderer]:
     """Outbox renderers for the digest's text, chart and table, each loaded when it is sent (in
     the sender's reading session) and drawn after it in a worker thread. The three go out
     seconds apart, so a digest held over a holiday tells in its text what its table shows.
-    (Kept in memory for the parts after the text, a region's load would be held once per
-    staff member across a wave: a tenth of a gigabyte each.)"""
+    (A load kept in memory for the parts after the text would be held once per staff member
+    across a wave: the sender sends every chat's text first, and a region's load is large.)"""
 
     async def load(session: AsyncSession, payload: dict[str, Any]) -> Digest:
         since = payload.get("events_since")
