@@ -286,11 +286,11 @@ async def mark_submitted(
     """A ППО delivered: mark its matching targets submitted and cancel their pending reminders.
 
     Call it in the transaction that stores the report or the passport. ``collection_id``: the
-    one request the delivery answers (a membership report answers the request it was filed
-    for, see ``bot.domain.membership.report_options``); None: every unsubmitted target of
-    ``kind`` (a passport update satisfies every passport request). ``local_day`` is the ППО's
-    local date, kept to tell a late delivery. Idempotent: already submitted targets are left as
-    they are. Returns those marked.
+    request the delivery answers (``bot.domain.report_periods``), with every other request of
+    its period (one report for a month answers the calendar and a one-off of that month);
+    None: every unsubmitted target of ``kind`` (a passport update satisfies every passport
+    request). ``local_day`` is the ППО's local date, kept to tell a late delivery. Idempotent:
+    already submitted targets are left as they are. Returns those marked.
     """
     stmt = (
         select(CollectionTarget)
@@ -303,7 +303,9 @@ async def mark_submitted(
         .with_for_update(of=CollectionTarget)
     )
     if collection_id is not None:
-        stmt = stmt.where(Collection.id == collection_id)
+        asked = aliased(Collection)
+        period = select(asked.period).where(asked.id == collection_id).scalar_subquery()
+        stmt = stmt.where(Collection.period == period)
     marked = list((await session.scalars(stmt)).all())
     for target in marked:
         target.submitted_at = now

@@ -112,7 +112,7 @@ def test_an_unanswered_overdue_request_comes_before_an_answered_open_one() -> No
 
 
 def test_two_open_requests_are_a_choice() -> None:
-    request = target(3, OCT, date(2026, 10, 20), title="Руководители")
+    request = target(3, date(2026, 9, 1), date(2026, 10, 20), title="Руководители")
     options = report_options([request, OCTOBER], date(2026, 10, 5))
     assert [(o.collection_id, o.title, o.deadline) for o in options] == [
         (3, "Руководители", date(2026, 10, 20)),
@@ -121,6 +121,21 @@ def test_two_open_requests_are_a_choice() -> None:
     assert chosen(options, None) is None
     assert chosen(options, 1) == options[1]
     assert chosen(options, 99) is None  # not (or no longer) an option
+
+
+def test_two_requests_of_one_month_are_one_report_due_first() -> None:
+    """One report answers both (``mark_submitted``): nothing to pick, the earlier deadline."""
+    request = target(3, OCT, date(2026, 10, 20), title="Руководители")
+    (only,) = report_options([request, OCTOBER], date(2026, 10, 5))
+    assert (only.collection_id, only.deadline, only.late) == (3, date(2026, 10, 20), False)
+    (calendar,) = report_options([request, OCTOBER], date(2026, 10, 21))
+    assert (calendar.collection_id, calendar.late) == (1, False)  # the one still not overdue
+    answered = [target(3, OCT, date(2026, 10, 20), title="Р", submitted=True), OCTOBER]
+    (still,) = report_options(answered, date(2026, 10, 5))
+    assert (still.collection_id, still.submitted) == (1, False)  # the one not answered yet
+    both = [answered[0], target(1, OCT, OCT_DEADLINE, submitted=True)]
+    (revision,) = report_options(both, date(2026, 10, 5))
+    assert (revision.collection_id, revision.submitted) == (3, True)
 
 
 def test_the_local_date_of_a_ppo_in_utc_plus_10_decides() -> None:
@@ -320,19 +335,21 @@ async def test_a_request_opened_on_the_first_in_utc_plus_10_is_for_that_month(
 
 
 async def test_a_chair_with_two_open_requests_picks_one(harness: Harness) -> None:
-    harness.clock.moment = utc(2026, 10, 5)  # Monday
+    """Two requests of different months (a September one-off, October's calendar period)."""
+    harness.clock.moment = utc(2026, 9, 28)  # Monday
     await staff_and_chairs(harness, second_chair=True)
-    await tick(harness)  # October, due 26.10.2026
     question = last_message(await harness.send(STAFF, "/request"))
     await harness.tap(STAFF, question, "Мониторинг")
     await harness.send(STAFF, "20.10.2026")
     summary = last_message(await harness.send(STAFF, "Руководители в профсоюзе"))
     await harness.tap(STAFF, summary, "Отправить")
+    harness.clock.moment = utc(2026, 10, 5)  # Monday
+    await tick(harness)  # October, due 26.10.2026
 
     choice = last_message(await harness.send(CHAIR, "/report"))
     assert "несколько запросов" in (choice.plain_text or "")
     assert [text for text, _ in choice.buttons()] == [
-        "«Руководители в профсоюзе» (октябрь 2026) — срок 20.10.2026",
+        "«Руководители в профсоюзе» (сентябрь 2026) — срок 20.10.2026",
         "Октябрь 2026 — срок 26.10.2026",
     ]
 
@@ -344,6 +361,35 @@ async def test_a_chair_with_two_open_requests_picks_one(harness: Harness) -> Non
         assert await session.scalar(select(func.count()).select_from(FormDraft)) == 0
 
     first = texts(await harness.tap(CHAIR, choice, "Руководители"))[0]
+    assert "Отчёт за сентябрь 2026 по запросу «Руководители в профсоюзе», срок — 20.10" in first
+    replies = []
+    for value in FULL:
+        replies = await harness.send(CHAIR, value)
+    await harness.tap(CHAIR, last_message(replies), "Отправить")
+    targets = await targets_of(harness, SCHOOL)
+    assert targets[(date(2026, 9, 1), True)].submitted_on == date(2026, 10, 5)
+    assert targets[(OCT, False)].submitted_at is None  # exactly the request picked
+
+    # one request left open: no choice any more
+    first = texts(await harness.send(CHAIR, "/report"))[0]
+    assert "Отчёт за октябрь 2026, срок — 26.10.2026." in first
+    await harness.send(CHAIR, "/cancel")
+
+
+async def test_one_report_answers_both_requests_of_its_month(harness: Harness) -> None:
+    """A calendar period and a one-off request of the same month ask for the same figures: the
+    chair's one report answers both, so neither reminds the chair again, and no escalation
+    names as late the ППО /status counts as submitted."""
+    harness.clock.moment = utc(2026, 10, 5)  # Monday
+    await staff_and_chairs(harness)
+    await tick(harness)  # October, due 26.10.2026
+    question = last_message(await harness.send(STAFF, "/request"))
+    await harness.tap(STAFF, question, "Мониторинг")
+    await harness.send(STAFF, "20.10.2026")
+    summary = last_message(await harness.send(STAFF, "Руководители в профсоюзе"))
+    await harness.tap(STAFF, summary, "Отправить")
+
+    first = texts(await harness.send(CHAIR, "/report"))[0]  # one report: nothing to pick
     assert "Отчёт за октябрь 2026 по запросу «Руководители в профсоюзе», срок — 20.10.2026" in first
     replies = []
     for value in FULL:
@@ -351,12 +397,23 @@ async def test_a_chair_with_two_open_requests_picks_one(harness: Harness) -> Non
     await harness.tap(CHAIR, last_message(replies), "Отправить")
     targets = await targets_of(harness, SCHOOL)
     assert targets[(OCT, True)].submitted_on == date(2026, 10, 5)
-    assert targets[(OCT, False)].submitted_at is None  # exactly the request picked
+    assert targets[(OCT, False)].submitted_on == date(2026, 10, 5)
 
-    # one request left open: no choice any more
-    first = texts(await harness.send(CHAIR, "/report"))[0]
-    assert "Отчёт за октябрь 2026, срок — 26.10.2026." in first
-    await harness.send(CHAIR, "/cancel")
+    escalations: list[str] = []
+    for day in (13, 19, 21, 27):  # reminders before, the one-off's escalation, the calendar's
+        harness.clock.moment = utc(2026, 10, day)
+        mark = harness.server.mark()
+        await tick(harness)
+        sent = [r for r in harness.server.requests[mark:] if r.method.startswith("send")]
+        assert [r.plain_text for r in sent if r.chat_id == CHAIR] == []
+        escalations += [
+            r.plain_text or ""
+            for r in sent
+            if r.chat_id == STAFF and (r.plain_text or "").startswith(("Не сдали", "Не ответили"))
+        ]
+    assert len(escalations) == 2 and all(KINDERGARTEN in text for text in escalations)
+    assert not any(SCHOOL in text for text in escalations), escalations
+    assert "Сдали: 1 из 2" in texts(await harness.send(STAFF, "/status"))[0]
 
 
 async def test_an_old_request_button_says_the_report_goes_to_another(harness: Harness) -> None:

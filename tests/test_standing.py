@@ -109,16 +109,7 @@ async def test_the_open_request_decides_then_the_next_period(harness: Harness) -
     await harness.tap(STAFF, summary, "Отправить")
     assert "следующий — до 15.12.2026" in await history(harness)
 
-    choice = last_message(await harness.send(CHAIR, "/report"))
-    await harness.tap(CHAIR, choice, "Руководители")
-    replies = []
-    for value in FULL:
-        replies = await harness.send(CHAIR, value)
-    saved = texts(await harness.tap(CHAIR, last_message(replies), "Отправить"))[0]
-    assert "следующий — до 25.12.2026" in saved  # the calendar request is still open
-
-    harness.clock.moment = utc(2026, 12, 3)  # type: ignore[attr-defined]
-    saved = await report(harness)
+    saved = await report(harness)  # December's report answers both December requests
     assert "мониторинг 4 раза в год, следующий — до 25.03.2027" in saved
 
 

@@ -3,7 +3,7 @@ local date (``report_options``), and the choice when two requests are open at on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -55,10 +55,14 @@ def report_options(targets: Sequence[OpenTarget], today: date) -> tuple[Assignme
     (on the deadline day it has not); the latest overdue request not yet answered (the report
     is late); the requests already answered whose deadline has not passed (a new revision);
     the current month as an extra report. One option: decided; several (a calendar period and
-    a one-off request open at once): the chair picks.
+    a one-off request of another month open at once): the chair picks. Requests of the same
+    month are one option, the one due first: one report answers them all
+    (``storage.collections.mark_submitted``).
     """
-    current = [target for target in targets if target.deadline >= today]
-    pending = [target for target in current if not target.submitted]
+    current = _one_per_period(target for target in targets if target.deadline >= today)
+    pending = _one_per_period(
+        target for target in targets if target.deadline >= today and not target.submitted
+    )
     overdue = [target for target in targets if target.deadline < today and not target.submitted]
     if pending:
         return tuple(_assigned(target, today) for target in pending)
@@ -68,6 +72,14 @@ def report_options(targets: Sequence[OpenTarget], today: date) -> tuple[Assignme
     if current:
         return tuple(_assigned(target, today) for target in current)
     return (Assignment(period=today.replace(day=1)),)
+
+
+def _one_per_period(targets: Iterable[OpenTarget]) -> list[OpenTarget]:
+    """The first (by deadline) of each period's requests, in their order."""
+    first: dict[date, OpenTarget] = {}
+    for target in targets:
+        first.setdefault(target.period, target)
+    return list(first.values())
 
 
 def local_day(now: datetime, tz: str) -> date:
