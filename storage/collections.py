@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -386,14 +386,14 @@ def membership_targets(org_ids: Select[Any] | Sequence[int]) -> Select[int, date
 async def late_deliveries(
     session: AsyncSession, org_ids: Select[Any] | Sequence[int], *, period: date | None = None
 ) -> set[tuple[int, date]]:
-    """(ППО, period) whose membership report for the period came late: a target of that period
-    was delivered after its deadline and none on time. ``period`` None: every period."""
-    late = func.max(case((delivered_late(), 1), else_=0))
-    on_time = func.max(case((delivered_on_time(), 1), else_=0))
+    """(ППО, period) whose membership report for the period came late: first delivered after
+    the earliest deadline of the period's requests, the one the ППО owes the period by (a
+    one-off due 10.12 beside the calendar's 25.12: by 10.12). ``period`` None: every period."""
+    first = func.min(CollectionTarget.submitted_on)
     stmt = (
         membership_targets(org_ids)
         .group_by(CollectionTarget.org_id, Collection.period)
-        .having(and_(late == 1, on_time == 0))
+        .having(first > func.min(CollectionTarget.deadline))
     )
     if period is not None:
         stmt = stmt.where(Collection.period == period)

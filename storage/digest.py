@@ -327,8 +327,9 @@ async def current_collection(
         CollectionTarget.org_id.in_(_under(scope_org_id)),  # of a region's request: the district's
     )
     for org_id, deadline in (await session.execute(stmt)).all():
-        # A ППО due in two requests of the same period: the later deadline is the binding one.
-        targets[org_id] = max(deadline, targets.get(org_id, deadline))
+        # A ППО due in two requests of the same period owes it by the earlier deadline (the
+        # first its chair is reminded of and staff are told of; ``late_deliveries``' too).
+        targets[org_id] = min(deadline, targets.get(org_id, deadline))
     late = await late_deliveries(session, scope_ppo_ids(scope_org_id), period=period)
     return CollectionInfo(
         period=period,

@@ -128,8 +128,8 @@ def test_two_requests_of_one_month_are_one_report_due_first() -> None:
     request = target(3, OCT, date(2026, 10, 20), title="Руководители")
     (only,) = report_options([request, OCTOBER], date(2026, 10, 5))
     assert (only.collection_id, only.deadline, only.late) == (3, date(2026, 10, 20), False)
-    (calendar,) = report_options([request, OCTOBER], date(2026, 10, 21))
-    assert (calendar.collection_id, calendar.late) == (1, False)  # the one still not overdue
+    (late,) = report_options([request, OCTOBER], date(2026, 10, 21))
+    assert (late.collection_id, late.late) == (3, True)  # October was owed by 20.10
     answered = [target(3, OCT, date(2026, 10, 20), title="Р", submitted=True), OCTOBER]
     (still,) = report_options(answered, date(2026, 10, 5))
     assert (still.collection_id, still.submitted) == (1, False)  # the one not answered yet
@@ -414,6 +414,40 @@ async def test_one_report_answers_both_requests_of_its_month(harness: Harness) -
     assert len(escalations) == 2 and all(KINDERGARTEN in text for text in escalations)
     assert not any(SCHOOL in text for text in escalations), escalations
     assert "Сдали: 1 из 2" in texts(await harness.send(STAFF, "/status"))[0]
+
+
+async def test_a_month_asked_twice_is_due_by_the_earlier_deadline(harness: Harness) -> None:
+    """A one-off of December due 10.12 beside the calendar's 25.12: the ППО owes December by
+    10.12 everywhere. The escalation of 11.12 names it, /status lists it as overdue, and a report
+    on 14.12 is late for the chair, in /status, /export and /history alike."""
+    harness.clock.moment = utc(2026, 12, 1)  # Tuesday
+    await staff_and_chairs(harness)
+    await tick(harness)  # December, due 25.12.2026
+    question = last_message(await harness.send(STAFF, "/request"))
+    await harness.tap(STAFF, question, "Мониторинг")
+    await harness.send(STAFF, "10.12.2026")
+    summary = last_message(await harness.send(STAFF, "Численность на 1 декабря"))
+    await harness.tap(STAFF, summary, "Отправить")
+
+    harness.clock.moment = utc(2026, 12, 11)  # Friday, the day after the one-off's deadline
+    mark = harness.server.mark()
+    await tick(harness)
+    told = [r.plain_text or "" for r in harness.server.requests[mark:] if r.chat_id == STAFF]
+    assert any(text.startswith("Не ответили") and SCHOOL in text for text in told), told
+    status = texts(await harness.send(STAFF, "/status"))[0]
+    assert "Не сдали в срок (2)" in status, status
+
+    harness.clock.moment = utc(2026, 12, 14)  # Monday
+    first, saved = await report(harness)
+    assert "срок — 10.12.2026, сдаётся с опозданием" in first, first
+    assert "Сдан с опозданием: срок был 10.12.2026" in saved, saved
+    status = texts(await harness.send(STAFF, "/status"))[0]
+    assert SCHOOL in status.split("Сданы с опозданием (1):", 1)[1], status
+    await harness.send(STAFF, "/export 12.2026")
+    row = table(harness.server.sent_files(STAFF)[-1][1])[SCHOOL]
+    assert (row["Статус"], row["Срок"]) == ("сдан с опозданием", datetime(2026, 12, 10)), row
+    history = texts(await harness.send(CHAIR, "/history"))[0]
+    assert "декабрь 2026" in history and "сдан с опозданием" in history
 
 
 async def test_an_old_request_button_says_the_report_goes_to_another(harness: Harness) -> None:

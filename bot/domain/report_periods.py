@@ -51,26 +51,27 @@ def report_options(targets: Sequence[OpenTarget], today: date) -> tuple[Assignme
     """The period(s) a report filed on ``today`` (the ППО's local date) is for.
 
     ``targets``: the ППО's membership requests still open (``storage.collections.open_targets``).
-    The rule, first that applies: the requests not yet answered whose deadline has not passed
-    (on the deadline day it has not); the latest overdue request not yet answered (the report
-    is late); the requests already answered whose deadline has not passed (a new revision);
-    the current month as an extra report. One option: decided; several (a calendar period and
-    a one-off request of another month open at once): the chair picks. Requests of the same
-    month are one option, the one due first: one report answers them all
-    (``storage.collections.mark_submitted``).
+    The rule, first that applies: the months with a request not yet answered whose deadline
+    has not passed (on the deadline day it has not); the month of the latest overdue request not
+    yet answered (the report is late); the requests already answered whose deadline has not
+    passed (a new revision); the current month as an extra report. One option: decided;
+    several (a calendar period and a one-off request of another month open at once): the
+    chair picks. A month is one option, since one report answers all its requests
+    (``storage.collections.mark_submitted``): its first unanswered request, the deadline the
+    month is owed by (late once it has passed, though another request of the month is open).
     """
-    current = _one_per_period(target for target in targets if target.deadline >= today)
-    pending = _one_per_period(
-        target for target in targets if target.deadline >= today and not target.submitted
-    )
+    current = [target for target in targets if target.deadline >= today]
+    owed = _one_per_period(target for target in targets if not target.submitted)
+    open_months = {target.period for target in current if not target.submitted}
+    pending = [target for target in owed if target.period in open_months]
     overdue = [target for target in targets if target.deadline < today and not target.submitted]
     if pending:
         return tuple(_assigned(target, today) for target in pending)
     if overdue:
         latest = max(overdue, key=lambda target: (target.deadline, target.period))
-        return (_assigned(latest, today),)
+        return tuple(_assigned(t, today) for t in owed if t.period == latest.period)
     if current:
-        return tuple(_assigned(target, today) for target in current)
+        return tuple(_assigned(target, today) for target in _one_per_period(current))
     return (Assignment(period=today.replace(day=1)),)
 
 
