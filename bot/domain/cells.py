@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import zipfile
 from collections.abc import (
     Callable,
     Collection,
@@ -27,6 +28,8 @@ from xml.etree.ElementTree import iterparse
 
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
+
+from bot.texts import importing
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 INVISIBLE_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width: a name of nothing
@@ -171,14 +174,41 @@ class UnusableFile(Exception):
         self.message = message
 
 
+MAX_PART_BYTES = 32 * 1024 * 1024
+"""What one part of an .xlsx (a sheet, the shared strings) may unpack to. openpyxl reads the
+shared strings whole and the bot scans the first sheet to its end: a zip bomb of a few hundred
+kilobytes (one string of a gigabyte) would take the bot's memory and minutes of its CPU. The
+largest list the readers take (20,000 rows of past figures) is about 14 MB of sheet."""
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
+"""What a whole .xlsx may unpack to (thousands of sheets each under the part's limit)."""
+MAX_PARTS = 2000
+"""Files inside an .xlsx (a sheet is one; a workbook of a sheet a month for years is far less)."""
+
+
+def _opened(data: bytes, broken: str) -> Any:
+    """The workbook, read-only, after its zip's table of contents showed nothing that unpacks
+    to more than the limits (the sizes it declares bound what Python's zipfile unpacks: a part
+    that lies is cut there and fails its checksum)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except Exception as exc:
+        raise UnusableFile(broken) from exc
+    sizes = [part.file_size for part in parts]
+    too_big = max(sizes, default=0) > MAX_PART_BYTES or sum(sizes) > MAX_UNPACKED_BYTES
+    if too_big or len(parts) > MAX_PARTS:
+        raise UnusableFile(importing.xlsx_unpacks_too_big(MAX_PART_BYTES // (1024 * 1024)))
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise UnusableFile(broken) from exc
+
+
 def xlsx_rows(data: bytes, *, broken: str) -> Generator[tuple[int, tuple[object, ...]], None, None]:
     """The first sheet's rows, numbered as Excel shows them; the workbook is closed once they
     are read or the iterator is closed. A broken workbook raises :class:`UnusableFile` with
     ``broken`` (when the rows are read: this is a generator)."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise UnusableFile(broken) from exc
+    workbook = _opened(data, broken)
     try:
         if not workbook.worksheets:
             raise UnusableFile(broken)
@@ -203,8 +233,8 @@ def other_filled_sheets(data: bytes) -> list[str]:
     """The names of a workbook's filled sheets after the first. A reader takes the first sheet
     only; the sender of a workbook kept a sheet a year is told which were not read."""
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # the reader itself says what is wrong with the file
+        workbook = _opened(data, "")
+    except UnusableFile:  # the reader itself says what is wrong with the file
         return []
     try:
         return [sheet.title for sheet in workbook.worksheets[1:] if _has_values(sheet)]
