@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from harness import Harness, running_harness
+from harness import MACHINE_SPEED, Harness, running_harness
 from pg_cluster import (
     PostgresCluster,
     PostgresStartError,
@@ -148,14 +148,14 @@ async def harness(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[Harness]:
     """The real Dispatcher over a fresh database, once on each backend the product supports."""
-    async with running_harness(_database_url(request, tmp_path), clock) as running:
+    async with running_harness(_database_url(request, tmp_path), clock, MACHINE_SPEED) as running:
         yield running
 
 
 @pytest.fixture
 async def sqlite_harness(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
     """For the few handler tests that exercise something only SQLite has (a file to copy)."""
-    async with running_harness(sqlite_url, clock) as running:
+    async with running_harness(sqlite_url, clock, MACHINE_SPEED) as running:
         yield running
 
 
@@ -165,7 +165,7 @@ async def postgres_harness(
 ) -> AsyncIterator[Harness]:
     """For the handler tests of what PostgreSQL answers differently (no file to copy)."""
     url = pg_cluster.create_database(f"t{next(_db_numbers)}", template=pg_template)
-    async with running_harness(url, clock) as running:
+    async with running_harness(url, clock, MACHINE_SPEED) as running:
         yield running
 
 

@@ -55,6 +55,11 @@ class Harness:
     ) -> list[Request]:
         return await self.feed(self.server.document(user_id, data, filename, caption))
 
+    def keep_the_bots_limits(self) -> None:
+        """From now on the replies keep the bot's own limits, not ``MACHINE_SPEED``'s."""
+        self.settings = self.settings.model_copy(update={"delivery": DeliverySettings()})
+        self.restart()
+
     def restart(self) -> None:
         """A new Dispatcher over the same database: what a process restart leaves behind."""
         self.dp = create_dispatcher(self.settings, self.engine, self.clock)
@@ -71,7 +76,10 @@ def last_message(requests: list[Request]) -> Request:
 
 
 @asynccontextmanager
-async def running_harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
+async def running_harness(
+    db_url: str, clock: Clock, delivery: DeliverySettings | None = None
+) -> AsyncIterator[Harness]:
+    """``delivery``: the limits the dispatcher's replies keep (default: the bot's own)."""
     async with FakeTelegramServer(token=TOKEN) as server:
         settings = Settings(
             bot_token=TOKEN,
@@ -79,6 +87,7 @@ async def running_harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
             admin_ids=frozenset({ADMIN}),
             telegram_api_url=server.base_url,
             _env_file=None,
+            **({} if delivery is None else {"delivery": delivery}),
         )
         engine = create_engine(db_url)
         await upgrade(engine)
@@ -99,6 +108,10 @@ async def running_harness(db_url: str, clock: Clock) -> AsyncIterator[Harness]:
 
 
 FAST_DELIVERY = DeliverySettings(global_per_second=1000, per_chat_per_second=100, concurrency=4)
+MACHINE_SPEED = DeliverySettings(per_chat_per_second=100)
+"""The handler tests' replies: a test answers a chat's question the moment it is asked, and
+the second a person's next answer waits before its reply (``Pacer.chat_spacing``) would only
+make every step a second long. The tests of the pace itself take the bot's own limits."""
 
 
 def background(h: Harness) -> Background:

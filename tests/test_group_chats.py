@@ -145,6 +145,7 @@ async def test_backup_in_a_group_or_channel_sends_no_file(harness: Harness, kind
 async def test_commands_typed_at_once_in_a_group_keep_the_chats_pace(harness: Harness) -> None:
     """Four members of a union group type «/start@bot» in the same moment: the notices keep
     Telegram's per-chat pace, so none draws a 429 (which would pause every chat of the bot)."""
+    harness.keep_the_bots_limits()
     harness.server.enforce_limits(per_second_global=30, per_chat_per_second=1)
     for member in range(60_001, 60_005):
         await harness.feed(group_message(harness, member, "/start@ppo_test_bot"))

@@ -61,6 +61,11 @@ class Pacer(Protocol):
         """No call to anyone for ``seconds`` (a longer pause already set is kept)."""
         ...
 
+    async def chat_spacing(self, chat_id: int) -> None:
+        """Wait until ``chat_id`` has no call in flight and its spacing since the last one
+        has passed (holds nothing: cancellation-safe)."""
+        ...
+
 
 async def acquire_unless(pacer: Pacer, chat_id: int, halted: asyncio.Event) -> Permit | None:
     """A permit for ``chat_id``, or None if ``halted`` is set (before or while waiting).
@@ -124,7 +129,8 @@ class RateLimiter:
       ``1 / per_chat_per_second`` seconds after the previous one was released. A reply to
       someone who just wrote (``burst=True``) waits for a call in flight to that chat but not
       for the spacing: a private chat takes the two or three messages of one answer at once,
-      and the spacing it leaves behind still holds back the outbox's next message there.
+      and the spacing it leaves behind still holds back the outbox's next message there (and
+      the answer to the person's next message, which waits in :meth:`chat_spacing` first).
     * Replies first: while a reply (``burst=True``) waits for a permit, no other call is
       granted one. Someone who just wrote is looking at the screen; a reminder of a wave
       loses nothing by going a few milliseconds later.
@@ -240,6 +246,17 @@ class RateLimiter:
     async def pause(self, seconds: float) -> None:
         """:meth:`pause_until` ``seconds`` from now, as a :class:`Pacer` pauses."""
         self.pause_until(self.monotonic() + seconds)
+
+    async def chat_spacing(self, chat_id: int) -> None:
+        """:meth:`Pacer.chat_spacing`: the first reply to a person's next message waits for
+        it, the rest of that answer goes as a burst. Someone who pastes 200 messages gets the
+        answers a second apart, as Telegram allows one chat, instead of a burst that draws
+        429s, each of which pauses every chat."""
+        while (free_at := self._chat_free_at.get(chat_id, -math.inf)) > (now := self.monotonic()):
+            if math.isinf(free_at):
+                await self._changed.wait()
+            else:
+                await self._sleep(free_at - now)
 
     def _wait_time(self, chat_id: int, now: float, *, burst: bool = False) -> float:
         wait = 0.0 if burst else max(0.0, self._next_spread - now)

@@ -147,9 +147,13 @@ async def send_held(
     """Send what the committed update held, in order, within the limits the outbox keeps.
 
     ``chat_id`` is the update's chat: the pacing key of calls that name none (a callback
-    answer, a menu), so they are paced with the rest of the conversation.
+    answer, a menu), so they are paced with the rest of the conversation. A private chat's
+    answer starts once the chat's spacing since its previous answer has passed
+    (:meth:`Pacer.chat_spacing`); then its messages go at once.
     """
     refused_in: set[int] = set()  # chats told that a reply was refused
+    if chat_id is not None and chat_id > 0 and held.calls:
+        await limiter.chat_spacing(chat_id)
     for call in held.calls:
         try:
             method = await _materialize(call)

@@ -125,6 +125,11 @@ class SharedRateLimiter:
         except (OSError, SQLAlchemyError) as error:
             log.warning("could not share a 429 pause: %s", type(error).__name__)
 
+    async def chat_spacing(self, chat_id: int) -> None:
+        """This process's spacing: one chat's updates are applied by one replica at a time,
+        and the next one's reply is spaced by the replica that applies it."""
+        await self.local.chat_spacing(chat_id)
+
     async def _take(self, chat_id: int, grant: str, burst: bool) -> Answer:
         async with self._engine.connect() as connection:
             return await call_budget.take(
