@@ -21,7 +21,7 @@ from bot.texts import common
 from bot.texts import membership as tm
 from bot.wiring.scheduler import calendar_tick, nightly
 from handlers.callbacks import ReportPeriod
-from harness import ADMIN, Harness, background, last_message, texts
+from harness import ADMIN, Harness, Request, background, last_message, texts
 from scenarios import CHAIR, DISTRICT, FULL, accept_invite, code_of, invite_links, join
 from storage import rating as rating_store
 from storage.collections import OpenTarget
@@ -160,6 +160,26 @@ KINDERGARTEN = "МБДОУ детский сад «Солнышко»"
 
 def utc(year: int, month: int, day: int, hour: int = 7) -> datetime:
     return datetime(year, month, day, hour, 0, tzinfo=UTC)
+
+
+async def answer_open_form(harness: Harness, *, send: bool = True) -> Request:
+    """The chair answers the open form with ``FULL``: its summary, then sent unless not."""
+    replies: list[Request] = []
+    for value in FULL:
+        replies = await harness.send(CHAIR, value)
+    summary = last_message(replies)
+    if send:
+        await harness.tap(CHAIR, summary, "Отправить")
+    return summary
+
+
+async def one_off(harness: Harness, deadline: str, title: str) -> list[str]:
+    """Staff send a one-off monitoring request due ``deadline``; the texts of its confirmation."""
+    question = last_message(await harness.send(STAFF, "/request"))
+    await harness.tap(STAFF, question, "Мониторинг")
+    await harness.send(STAFF, deadline)
+    summary = last_message(await harness.send(STAFF, title))
+    return texts(await harness.tap(STAFF, summary, "Отправить"))
 
 
 async def staff_and_chairs(h: Harness, *, second_chair: bool = False) -> None:
@@ -322,11 +342,7 @@ async def test_a_request_opened_on_the_first_in_utc_plus_10_is_for_that_month(
     assert "Asia/Vladivostok" in texts(await harness.tap(ADMIN, summary, "Отправить"))[0]
 
     harness.clock.moment = datetime(2026, 11, 30, 22, 0, tzinfo=UTC)
-    question = last_message(await harness.send(STAFF, "/request"))
-    await harness.tap(STAFF, question, "Мониторинг")
-    await harness.send(STAFF, "10.12.2026")
-    summary = last_message(await harness.send(STAFF, "Численность на 1 декабря"))
-    assert "10.12.2026" in texts(await harness.tap(STAFF, summary, "Отправить"))[0]
+    assert "10.12.2026" in (await one_off(harness, "10.12.2026", "Численность на 1 декабря"))[0]
 
     first, saved = await report(harness)
     assert "Отчёт за декабрь 2026 по запросу «Численность на 1 декабря»" in first
@@ -338,11 +354,7 @@ async def test_a_chair_with_two_open_requests_picks_one(harness: Harness) -> Non
     """Two requests of different months (a September one-off, October's calendar period)."""
     harness.clock.moment = utc(2026, 9, 28)  # Monday
     await staff_and_chairs(harness, second_chair=True)
-    question = last_message(await harness.send(STAFF, "/request"))
-    await harness.tap(STAFF, question, "Мониторинг")
-    await harness.send(STAFF, "20.10.2026")
-    summary = last_message(await harness.send(STAFF, "Руководители в профсоюзе"))
-    await harness.tap(STAFF, summary, "Отправить")
+    await one_off(harness, "20.10.2026", "Руководители в профсоюзе")
     harness.clock.moment = utc(2026, 10, 5)  # Monday
     await tick(harness)  # October, due 26.10.2026
 
@@ -362,10 +374,7 @@ async def test_a_chair_with_two_open_requests_picks_one(harness: Harness) -> Non
 
     first = texts(await harness.tap(CHAIR, choice, "Руководители"))[0]
     assert "Отчёт за сентябрь 2026 по запросу «Руководители в профсоюзе», срок — 20.10" in first
-    replies = []
-    for value in FULL:
-        replies = await harness.send(CHAIR, value)
-    await harness.tap(CHAIR, last_message(replies), "Отправить")
+    await answer_open_form(harness)
     targets = await targets_of(harness, SCHOOL)
     assert targets[(date(2026, 9, 1), True)].submitted_on == date(2026, 10, 5)
     assert targets[(OCT, False)].submitted_at is None  # exactly the request picked
@@ -383,18 +392,11 @@ async def test_one_report_answers_both_requests_of_its_month(harness: Harness) -
     harness.clock.moment = utc(2026, 10, 5)  # Monday
     await staff_and_chairs(harness)
     await tick(harness)  # October, due 26.10.2026
-    question = last_message(await harness.send(STAFF, "/request"))
-    await harness.tap(STAFF, question, "Мониторинг")
-    await harness.send(STAFF, "20.10.2026")
-    summary = last_message(await harness.send(STAFF, "Руководители в профсоюзе"))
-    await harness.tap(STAFF, summary, "Отправить")
+    await one_off(harness, "20.10.2026", "Руководители в профсоюзе")
 
     first = texts(await harness.send(CHAIR, "/report"))[0]  # one report: nothing to pick
     assert "Отчёт за октябрь 2026 по запросу «Руководители в профсоюзе», срок — 20.10.2026" in first
-    replies = []
-    for value in FULL:
-        replies = await harness.send(CHAIR, value)
-    await harness.tap(CHAIR, last_message(replies), "Отправить")
+    await answer_open_form(harness)
     targets = await targets_of(harness, SCHOOL)
     assert targets[(OCT, True)].submitted_on == date(2026, 10, 5)
     assert targets[(OCT, False)].submitted_on == date(2026, 10, 5)
@@ -423,11 +425,7 @@ async def test_a_month_asked_twice_is_due_by_the_earlier_deadline(harness: Harne
     harness.clock.moment = utc(2026, 12, 1)  # Tuesday
     await staff_and_chairs(harness)
     await tick(harness)  # December, due 25.12.2026
-    question = last_message(await harness.send(STAFF, "/request"))
-    await harness.tap(STAFF, question, "Мониторинг")
-    await harness.send(STAFF, "10.12.2026")
-    summary = last_message(await harness.send(STAFF, "Численность на 1 декабря"))
-    await harness.tap(STAFF, summary, "Отправить")
+    await one_off(harness, "10.12.2026", "Численность на 1 декабря")
 
     harness.clock.moment = utc(2026, 12, 11)  # Friday, the day after the one-off's deadline
     mark = harness.server.mark()
@@ -496,16 +494,9 @@ async def test_an_extra_report_meets_a_request_opened_meanwhile(harness: Harness
     assert (
         "Отчёт за ноябрь 2026 (вне графика): сейчас отчёт от вашей организации не запрошен" in first
     )
-    replies = []
-    for value in FULL:
-        replies = await harness.send(CHAIR, value)
-    summary = last_message(replies)
+    summary = await answer_open_form(harness, send=False)
 
-    question = last_message(await harness.send(STAFF, "/request"))
-    await harness.tap(STAFF, question, "Мониторинг")
-    await harness.send(STAFF, "30.11.2026")
-    request = last_message(await harness.send(STAFF, "Численность на конец года"))
-    await harness.tap(STAFF, request, "Отправить")
+    await one_off(harness, "30.11.2026", "Численность на конец года")
 
     saved = texts(await harness.tap(CHAIR, summary, "Отправить"))[0]
     assert (
