@@ -476,7 +476,7 @@ async def test_too_long_texts_get_the_form_message(harness: Harness) -> None:
     question = last_message(await harness.send(STAFF, "/announce"))
     await harness.tap(STAFF, question, "Всем председателям")
     answer = last_message(await harness.send(STAFF, "<&>" * 1334))
-    assert "Слишком длинно: 4002 символов" in (answer.plain_text or "")
+    assert "Слишком длинно: 4002 символа" in (answer.plain_text or "")
     await harness.send(STAFF, "/cancel")
     question = last_message(await harness.send(CHAIR, "/event"))
     await harness.tap(CHAIR, question, "Собрание")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.texts.common import STRANGER
 from bot.texts.markup import esc
+from bot.texts.reminders import plural
 
 BTN_BACK = "⬅️ Назад"
 BTN_SKIP = "Пропустить"
@@ -177,12 +178,18 @@ def date_span_too_long(days: int) -> str:
     return f"Мероприятие дольше {days} дней? Проверьте даты."
 
 
+def _characters(n: int) -> str:
+    return f"{n} {plural(n, 'символ', 'символа', 'символов')}"
+
+
 def text_too_short(minimum: int) -> str:
-    return f"Слишком коротко: нужно хотя бы {minimum} символа."
+    return f"Слишком коротко: нужно хотя бы {_characters(minimum)}."
 
 
 def text_too_long(maximum: int, length: int) -> str:
-    return f"Слишком длинно: {length} символов, можно не больше {maximum}. Сократите, пожалуйста."
+    return (
+        f"Слишком длинно: {_characters(length)}, можно не больше {maximum}. Сократите, пожалуйста."
+    )
 
 
 def photo_taken(count: int, limit: int) -> str:
