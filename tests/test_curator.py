@@ -132,8 +132,8 @@ async def test_curator_sees_report_trend_record_and_open_requests(harness: Harne
     card = "\n".join(texts(await harness.send(CURATOR, "/curated")))
     assert SCHOOL in card and GARDEN not in card
     assert "Последний мониторинг: ноябрь 2026 — охват 74,1 % (40 из 54 чел.)" in card
-    assert "Изменение с прошлого отчёта: +3,7 п.п. (к октябрь 2026)" in card
-    assert "Изменение за год: +18,5 п.п. (к октябрь 2025)" in card
+    assert "Изменение с прошлого отчёта: +3,7 п.п. (к отчёту за октябрь 2026)" in card
+    assert "Изменение за год: +18,5 п.п. (к отчёту за октябрь 2025)" in card
     assert "(последние 3 запроса): в срок — 1, с опозданием — 1, не сдано — 1" in card
     assert "• «Паспорта <обновить>»: до 10.12.2026" in card
     refused = texts(await harness.send(CHAIR, "/curated"))[0]
@@ -157,7 +157,7 @@ async def test_curator_card_passes_over_a_report_sent_back_for_correction(
     card = "\n".join(texts(await harness.send(CURATOR, "/curated")))
     assert "5 из 54" not in card
     assert "Последний мониторинг: октябрь 2026 — охват 70,4 % (38 из 54 чел.)" in card
-    assert "Изменение за год: +14,8 п.п. (к октябрь 2025)" in card
+    assert "Изменение за год: +14,8 п.п. (к отчёту за октябрь 2025)" in card
 
 
 async def test_curator_of_a_ppo_without_reports(harness: Harness) -> None:

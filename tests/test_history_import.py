@@ -184,7 +184,7 @@ async def test_good_file_is_loaded_marked_and_audited(harness: Harness) -> None:
     )
     fixed = [*GOOD_ROWS[:5], (GARDEN, "12.2025", 21, 13, *[None] * 7)]
     answer = texts(await harness.upload(STAFF, history_file(fixed), "h.xlsx", "/loadhistory"))[0]
-    assert "Загружено 1 отчёт за 1 период" in answer and "обновлено ранее загруженных: 1" in answer
+    assert "Загружен 1 отчёт за 1 период" in answer and "обновлено ранее загруженных: 1" in answer
     stored = await stored_reports(harness)
     assert len(stored) == 6
     assert (
@@ -264,7 +264,7 @@ async def test_chair_report_is_never_overwritten_nor_outranked(harness: Harness)
         (GARDEN, "10.2026", 21, 12, *[None] * 7),
     ]
     answer = texts(await harness.upload(STAFF, history_file(rows), "h.xlsx", "/loadhistory"))[0]
-    assert "Загружено 1 отчёт за 1 период" in answer
+    assert "Загружен 1 отчёт за 1 период" in answer
     assert "• 1 — уже есть отчёт председателя" in answer
     assert "• 1 — по этому периоду ещё идёт сбор" in answer
     async with harness.session_pool() as session:
@@ -402,6 +402,6 @@ async def test_a_workbook_kept_a_sheet_a_year_says_which_sheets_were_not_read(
 
     answers = texts(await harness.upload(STAFF, data.getvalue(), "h.xlsx", "/loadhistory"))
 
-    assert "Загружено 1 отчёт" in answers[0]
+    assert "Загружен 1 отчёт" in answers[0]
     assert "Лист «2025 <итог>» не прочитан" in answers[1] and "пустой" not in answers[1]
     assert [r.period for r in await stored_reports(harness)] == [date(2024, 12, 1)]

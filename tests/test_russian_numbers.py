@@ -4,9 +4,11 @@ whose forms differ (1, 2, 5, the teens, 21, 101, 111…) and checked on exact wo
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from bot.texts import forms
+from bot.texts import curator, forms, history_import
 from bot.texts.reminders import plural
 
 # How each count is read, written out by hand: «one» (1 день), «few» (2 дня), «many» (5 дней).
@@ -52,3 +54,49 @@ def test_too_long_names_the_length_in_the_right_form(length: int) -> None:
     reading = {1001: "one", 1002: "few", 1021: "one", 4002: "few"}.get(length, "many")
     text = forms.text_too_long(1000, length)
     assert f"Слишком длинно: {length} {CHARACTER[reading]}, можно не больше 1000." in text
+
+
+REPORTS = {"one": "отчёт", "few": "отчёта", "many": "отчётов"}
+PERIODS = {"one": "период", "few": "периода", "many": "периодов"}
+LOADED = {"one": "Загружен", "few": "Загружено", "many": "Загружено"}
+
+
+@pytest.mark.parametrize("n", [n for n in COUNTS if n])
+def test_loaded_history_agrees_the_verb_with_the_count(n: int) -> None:
+    """«Загружен 1 отчёт», «Загружен 21 отчёт», not «Загружено 1 отчёт»."""
+    text = history_import.loaded(
+        stored=n, periods=n, updated=0, unchanged=0, by_chair=0, collecting=0
+    )
+    reading = READING[n]
+    assert f"✅ {LOADED[reading]} {n} {REPORTS[reading]} за {n} {PERIODS[reading]}." in text
+
+
+@pytest.mark.parametrize("total", [n for n in COUNTS if n])
+def test_rejected_history_counts_rows_in_the_genitive(total: int) -> None:
+    """«ошибки в 1 из 21 строки» (из двадцати одной строки), «из 5 строк»."""
+    rows = "строки" if READING[total] == "one" else "строк"
+    text = history_import.rejected([(2, "не указана ППО")], total, shown=10)
+    assert f"Файл не загружен: ошибки в 1 из {total} {rows}.</b>" in text
+
+
+REQUESTS = {"one": "запрос", "few": "запроса", "many": "запросов"}
+
+
+@pytest.mark.parametrize("total", [2, 5, 6, 11, 12, 14, 21, 22, 25, 101, 111])
+def test_curators_record_names_the_last_requests(total: int) -> None:
+    text = curator.record(total, total, 0, 0)
+    assert f"Сроки сдачи (последние {total} {REQUESTS[READING.get(total, 'many')]}): " in text
+
+
+def test_curators_record_of_one_request_is_the_last_one() -> None:
+    """A ППО asked once: «последний запрос», not «последние 1 запрос»."""
+    text = curator.record(1, 0, 1, 0)
+    assert text == "Сроки сдачи (последний запрос): в срок — 0, с опозданием — 1, не сдано — 0"
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_curators_change_is_measured_against_a_report_not_a_bare_month(month: int) -> None:
+    """«к» asks the dative: «(к октябрь 2026)» read as a slip; the period names a report."""
+    names = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь"
+    text = curator.change_since("за год", "+2,5 п.п.", date(2025, month, 1))
+    assert text == f"Изменение за год: +2,5 п.п. (к отчёту за {names.split()[month - 1]} 2025)"

@@ -98,7 +98,7 @@ async def test_history_loaded_after_march_opened_asks_a_ppo_its_figures_make_due
     h.clock.moment = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
     february = (SCHOOL, "02.2027", 54, 40, *[None] * 7)
     answer = texts(await h.upload(STAFF, history_file([february]), "h.xlsx", "/loadhistory"))
-    assert "Загружено 1 отчёт" in answer[0], answer
+    assert "Загружен 1 отчёт" in answer[0], answer
 
     assert school in await march_targets(h)
     asked = [r for r in await drain(h) if r.chat_id == CHAIR]

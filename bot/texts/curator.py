@@ -35,8 +35,9 @@ def latest(period: date, coverage: str, members: int, workers: int) -> str:
 
 
 def change_since(label: str, points: str, period: date) -> str:
-    """``label``: «с прошлого отчёта» or «за год» (from here, not a person's text)."""
-    return f"Изменение {label}: {points} (к {period_name(period)})"
+    """``label``: «с прошлого отчёта» or «за год» (from here, not a person's text). «к» asks
+    the dative, which a period's name («октябрь 2026») is not: «к отчёту за октябрь 2026»."""
+    return f"Изменение {label}: {points} (к отчёту за {period_name(period)})"
 
 
 SINCE_PREVIOUS = "с прошлого отчёта"
@@ -48,11 +49,11 @@ NO_YEAR = "Изменение за год: нет отчёта годичной 
 def record(total: int, on_time: int, late: int, missed: int) -> str:
     if total == 0:
         return "Сроки сдачи: запросов со сроком ещё не было."
-    requests = plural(total, "запрос", "запроса", "запросов")
-    return (
-        f"Сроки сдачи (последние {total} {requests}): в срок — {on_time}, "
-        f"с опозданием — {late}, не сдано — {missed}"
-    )
+    if total == 1:  # «последние 1 запрос» reads as a slip
+        last = "последний запрос"
+    else:
+        last = f"последние {total} {plural(total, 'запрос', 'запроса', 'запросов')}"
+    return f"Сроки сдачи ({last}): в срок — {on_time}, с опозданием — {late}, не сдано — {missed}"
 
 
 OPEN_HEADER = "Открытые запросы:"

@@ -179,8 +179,9 @@ def duplicate_row(first_row: int) -> str:
 
 def rejected(errors: Sequence[tuple[int, str]], total: int, shown: int) -> str:
     """``errors``: (row number, message built here: HTML already)."""
+    rows = plural(total, "строки", "строк", "строк")  # genitive after «из»: из 21 строки
     lines = [
-        f"<b>Файл не загружен: ошибки в {len(errors)} из {total} строк.</b>",
+        f"<b>Файл не загружен: ошибки в {len(errors)} из {total} {rows}.</b>",
         "Ничего не сохранено. Исправьте строки и пришлите файл снова:",
     ]
     lines += [f"Строка {row}: {message}" for row, message in errors[:shown]]
@@ -201,9 +202,10 @@ def loaded(
     by_chair: int,
     collecting: int,
 ) -> str:
+    verb = plural(stored, "Загружен", "Загружено", "Загружено")  # «Загружен 21 отчёт»
     reports = plural(stored, "отчёт", "отчёта", "отчётов")
     months = plural(periods, "период", "периода", "периодов")
-    lines = [f"✅ Загружено {stored} {reports} за {periods} {months}." if stored else NOTHING_NEW]
+    lines = [f"✅ {verb} {stored} {reports} за {periods} {months}." if stored else NOTHING_NEW]
     if updated:
         lines.append(f"Из них обновлено ранее загруженных: {updated}.")
     if unchanged:
