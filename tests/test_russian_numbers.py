@@ -8,7 +8,17 @@ from datetime import date
 
 import pytest
 
-from bot.texts import curator, forms, history_import
+from bot.domain.calendar import CalendarSettings
+from bot.texts import (
+    chair,
+    curator,
+    forms,
+    guides,
+    history_import,
+    passport,
+    passport_report,
+    trends,
+)
 from bot.texts.reminders import plural
 
 # How each count is read, written out by hand: «one» (1 день), «few» (2 дня), «many» (5 дней).
@@ -100,3 +110,48 @@ def test_curators_change_is_measured_against_a_report_not_a_bare_month(month: in
     names = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь"
     text = curator.change_since("за год", "+2,5 п.п.", date(2025, month, 1))
     assert text == f"Изменение за год: +2,5 п.п. (к отчёту за {names.split()[month - 1]} 2025)"
+
+
+DAY_COUNTS = [n for n in COUNTS if n]
+
+
+@pytest.mark.parametrize("n", DAY_COUNTS)
+def test_days_after_a_number_take_its_form(n: int) -> None:
+    """Texts that take their number of days as a parameter read right whatever it is set to."""
+    days = f"{n} {DAY[READING[n]]}"
+    assert f"истекает в ближайшие {days} (3):" in passport_report.expiring_header(3, n)
+    assert f"не возвращались {days}, ответы не сохранены." in forms.draft_closed(n, None)
+    guide = guides.chair_guide(CalendarSettings(), agreement_notice_days=n)
+    assert f"• Коллективный договор: за {days} до конца его срока" in guide
+
+
+@pytest.mark.parametrize("n", DAY_COUNTS)
+def test_after_longer_than_days_are_in_the_genitive(n: int) -> None:
+    """«дольше 21 дня» (двадцати одного дня), «дольше 5 дней»."""
+    longer = "дня" if READING[n] == "one" else "дней"
+    assert f"Мероприятие дольше {n} {longer}?" in forms.date_span_too_long(n)
+
+
+@pytest.mark.parametrize("n", DAY_COUNTS)
+def test_years_of_a_trend_take_the_form_of_their_number(n: int) -> None:
+    years = {"one": "год", "few": "года", "many": "лет"}[READING[n]]
+    assert f"охват за {n} {years} (2000 → 2026):" in trends.fallers_header(n, 2000, 2026)
+    assert f"За {n} {years}: сравнить не с чем" in trends.no_moves(n)
+
+
+@pytest.mark.parametrize("n", DAY_COUNTS)
+def test_times_a_year_take_the_form_of_their_number(n: int) -> None:
+    times = "раза" if READING[n] == "few" else "раз"
+    text = chair.standing("72 %", per_year=n, deadline=None, overdue=False)
+    assert text == f"📌 охват 72 %: мониторинг {n} {times} в год"
+
+
+@pytest.mark.parametrize("n", DAY_COUNTS)
+def test_people_and_numbers_take_the_form_of_their_count(n: int) -> None:
+    reading = READING[n]
+    people = {"one": "человек", "few": "человека", "many": "человек"}[reading]
+    assert f"В резерве уже {n} {people} — это предел." in passport.reserve_full(n)
+    whole = {"one": "целое число", "few": "целых числа", "many": "целых чисел"}[reading]
+    assert f"Нужно {n} {whole} через пробел" in forms.parts_format(n)
+    numbers = "числа" if reading == "one" else "чисел"
+    assert f"Нужно не больше {n} {numbers}, а здесь" in forms.too_many_parts(n, n + 1)

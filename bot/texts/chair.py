@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.texts.markup import esc
+from bot.texts.reminders import plural
 
 INVITE_UNKNOWN = (
     "Ссылка-приглашение не найдена. Проверьте, что открыли её целиком, "
@@ -87,11 +88,7 @@ HISTORY_RETURNED = "возвращён на исправление"
 
 
 def _times(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} раз"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return f"{n} раза"
-    return f"{n} раз"
+    return f"{n} {plural(n, 'раз', 'раза', 'раз')}"
 
 
 LOW_COVERAGE = (

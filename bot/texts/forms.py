@@ -117,11 +117,13 @@ def too_big(limit: int) -> str:
 
 
 def too_many_parts(parts: int, given: int) -> str:
-    return f"Нужно не больше {parts} чисел, а здесь {given}. Пример: 2 1 0 0."
+    numbers = plural(parts, "числа", "чисел", "чисел")  # genitive after «больше»
+    return f"Нужно не больше {parts} {numbers}, а здесь {given}. Пример: 2 1 0 0."
 
 
 def parts_format(parts: int) -> str:
-    return f"Нужно {parts} целых числа через пробел, например: 2 1 0 0 — или «не знаю»."
+    numbers = plural(parts, "целое число", "целых числа", "целых чисел")
+    return f"Нужно {parts} {numbers} через пробел, например: 2 1 0 0 — или «не знаю»."
 
 
 def too_small(limit: int) -> str:
@@ -175,7 +177,8 @@ def year_out_of_range(year: int, first: int, last: int) -> str:
 
 
 def date_span_too_long(days: int) -> str:
-    return f"Мероприятие дольше {days} дней? Проверьте даты."
+    longer = plural(days, "дня", "дней", "дней")  # genitive after «дольше»: 21 дня
+    return f"Мероприятие дольше {days} {longer}? Проверьте даты."
 
 
 def _characters(n: int) -> str:
@@ -214,6 +217,7 @@ def draft_closed(days: int, period: str | None) -> str:
     else:
         what = "Незаконченная форма закрыта: к ней"
     return (
-        f"🗂 {what} не возвращались {days} дней, ответы не сохранены. "
+        f"🗂 {what} не возвращались {days} {plural(days, 'день', 'дня', 'дней')}, "
+        "ответы не сохранены. "
         "Когда будет удобно, начните заново из меню."
     )

@@ -10,6 +10,7 @@ from datetime import date
 
 from bot.texts import passport as tp
 from bot.texts.markup import esc
+from bot.texts.reminders import plural
 
 CMD_PASSPORTS = "Паспорта ППО: коллективные договоры, информационная работа, таблица"
 
@@ -41,7 +42,8 @@ def without_passport(count: int, total: int) -> str:
 
 
 def expiring_header(count: int, days: int) -> str:
-    return f"⏳ Коллективный договор истекает в ближайшие {days} дней ({count}):"
+    within = f"{days} {plural(days, 'день', 'дня', 'дней')}"
+    return f"⏳ Коллективный договор истекает в ближайшие {within} ({count}):"
 
 
 def expired_header(count: int) -> str:

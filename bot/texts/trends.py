@@ -7,6 +7,7 @@ table are not HTML: their texts are never escaped.
 from __future__ import annotations
 
 from bot.texts.markup import esc
+from bot.texts.reminders import plural
 
 CMD_TRENDS = "динамика по годам: охват, численность, кто вырос и кто упал"
 
@@ -77,7 +78,7 @@ def risers_header(span: int, from_year: int, to_year: int) -> str:
 
 
 def _years(span: int) -> str:
-    return {1: "1 год", 3: "3 года", 5: "5 лет"}.get(span, f"{span} лет")
+    return f"{span} {plural(span, 'год', 'года', 'лет')}"
 
 
 def move_line(ppo: str, chair: str, before: str, after: str, change: str) -> str:
