@@ -15,11 +15,13 @@ from bot.texts import (
     forms,
     guides,
     history_import,
+    importing,
     passport,
     passport_report,
+    plans,
     trends,
 )
-from bot.texts.reminders import plural
+from bot.texts.grammar import plural
 
 # How each count is read, written out by hand: «one» (1 день), «few» (2 дня), «many» (5 дней).
 READING = {
@@ -155,3 +157,20 @@ def test_people_and_numbers_take_the_form_of_their_count(n: int) -> None:
     assert f"Нужно {n} {whole} через пробел" in forms.parts_format(n)
     numbers = "числа" if reading == "one" else "чисел"
     assert f"Нужно не больше {n} {numbers}, а здесь" in forms.too_many_parts(n, n + 1)
+
+
+@pytest.mark.parametrize("n", COUNTS)
+def test_limits_of_files_name_the_unit_in_the_genitive(n: int) -> None:
+    """«больше 21 строки», «больше 500 строк»: a limit is a setting, so any count may come."""
+    one = READING[n] == "one"
+    rows, items, characters, signs = (
+        ("строки", "пункта", "символа", "знака")
+        if one
+        else ("строк", "пунктов", "символов", "знаков")
+    )
+    assert f"больше {n} {rows} с организациями" in importing.too_many_rows(n)
+    assert f"больше {n} {characters}" in importing.too_long("Название", n)
+    assert f"В файле больше {n} {rows}." in history_import.too_many_rows(n)
+    assert f"В плане больше {n} {items}:" in plans.too_many_rows(n)
+    assert plans.text_too_long(n).endswith(f"длиннее {n} {signs}")
+    assert plans.number_too_long(n).endswith(f"длиннее {n} {signs}")

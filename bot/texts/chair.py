@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
-from bot.texts.reminders import plural
 
 INVITE_UNKNOWN = (
     "Ссылка-приглашение не найдена. Проверьте, что открыли её целиком, "

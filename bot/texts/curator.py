@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.texts.common import period_name
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
-from bot.texts.reminders import plural
 
 CMD_CURATED = "Мои подшефные ППО: отчёт, охват, сроки, открытые запросы"
 CMD_NOCURATOR = "ППО с охватом ниже 50 % без куратора"

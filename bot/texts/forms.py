@@ -7,8 +7,8 @@ shown in message texts (``field_line``'s ``value``) are raw: escaped here.
 from __future__ import annotations
 
 from bot.texts.common import STRANGER
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
-from bot.texts.reminders import plural
 
 BTN_BACK = "⬅️ Назад"
 BTN_SKIP = "Пропустить"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from bot.texts.reminders import plural
+from bot.texts.grammar import plural
 
 if TYPE_CHECKING:  # the settings' type only: texts import no domain code at run time
     from bot.domain.calendar import CalendarSettings

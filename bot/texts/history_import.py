@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.texts import membership as tm
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
-from bot.texts.reminders import plural
 
 CMD_LOADHISTORY = "Загрузить прошлые данные мониторинга из Excel"
 
@@ -90,7 +90,8 @@ NO_DATA_ROWS = "В файле есть строка заголовков, но �
 
 
 def too_many_rows(limit: int) -> str:
-    return f"В файле больше {limit} строк. Разделите его на несколько файлов."
+    rows = plural(limit, "строки", "строк", "строк")  # genitive after «больше»
+    return f"В файле больше {limit} {rows}. Разделите его на несколько файлов."
 
 
 def missing_columns(missing: Sequence[str], found: Sequence[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
 
 # Column titles, keyed by the field names of ``bot.domain.org_columns.Field``.
@@ -59,7 +60,7 @@ def unknown_format(filename: str) -> str:
 
 def too_many_rows(limit: int) -> str:
     return (
-        f"В файле больше {limit} строк с организациями. "
+        f"В файле больше {limit} {plural(limit, 'строки', 'строк', 'строк')} с организациями. "
         "Разделите его на несколько файлов и загрузите их по очереди."
     )
 
@@ -104,7 +105,8 @@ def unknown_timezone(value: str) -> str:
 
 
 def too_long(column: str, limit: int) -> str:
-    return f"слишком длинное значение в столбце «{column}»: больше {limit} символов"
+    characters = plural(limit, "символа", "символов", "символов")  # genitive after «больше»
+    return f"слишком длинное значение в столбце «{column}»: больше {limit} {characters}"
 
 
 def duplicate_row(first_row: int) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
-from bot.texts.reminders import plural
 
 TITLE = "Паспорт ППО"
 CMD_PASSPORT = "Паспорт ППО"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.texts import passport as tp
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
-from bot.texts.reminders import plural
 
 CMD_PASSPORTS = "Паспорта ППО: коллективные договоры, информационная работа, таблица"
 

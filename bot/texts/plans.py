@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.texts.common import more
+from bot.texts.grammar import plural
 from bot.texts.markup import LIST_ROOM, clip, esc, fitting, utf16_len
-from bot.texts.reminders import day_text, plural
+from bot.texts.reminders import day_text
 
 CMD_PLAN = "план мероприятий: ход выполнения; с файлом .xlsx — загрузить план"
 CMD_PLANEDIT = "изменить пункт плана: /planedit 3 срок 30.04.2027"
@@ -56,15 +57,16 @@ MISSING_TEXT = "не указано мероприятие"
 
 
 def too_many_rows(limit: int) -> str:
-    return f"В плане больше {limit} пунктов: разделите его на несколько файлов."
+    items = plural(limit, "пункта", "пунктов", "пунктов")  # genitive after «больше»
+    return f"В плане больше {limit} {items}: разделите его на несколько файлов."
 
 
 def text_too_long(limit: int) -> str:
-    return f"мероприятие длиннее {limit} знаков"
+    return f"мероприятие длиннее {limit} {plural(limit, 'знака', 'знаков', 'знаков')}"
 
 
 def number_too_long(limit: int) -> str:
-    return f"номер пункта длиннее {limit} знаков"
+    return f"номер пункта длиннее {limit} {plural(limit, 'знака', 'знаков', 'знаков')}"
 
 
 def bad_deadline(value: str) -> str:

@@ -10,20 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.texts.common import more, period_name
+from bot.texts.grammar import plural
 from bot.texts.markup import LIST_ROOM, esc, fitting, utf16_len
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian form of a noun (or verb) after the number ``n``: 1 день, 3 дня, 7 дней, 11 дней,
-    21 день. A change keeps the form of its size (−1 день, −3 дня): Python's ``%`` of a negative
-    number is not its last digit. After «из», «больше» pass the genitive forms (из 21 строки,
-    из 5 строк)."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def day_text(day: date) -> str:

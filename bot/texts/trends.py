@@ -6,8 +6,8 @@ table are not HTML: their texts are never escaped.
 
 from __future__ import annotations
 
+from bot.texts.grammar import plural
 from bot.texts.markup import esc
-from bot.texts.reminders import plural
 
 CMD_TRENDS = "динамика по годам: охват, численность, кто вырос и кто упал"
 
