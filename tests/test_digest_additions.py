@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.rendering.xlsx import build_table_xlsx
 from factories import membership_report
 from harness import ADMIN, Harness, texts
 from scenarios import accept_invite, code_of, invite_links
-from storage.models import Organization, Person
+from storage.models import MembershipReport, Organization, Person
 from storage.passports import PASSPORT_FIELDS, save_passport
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
@@ -170,3 +170,32 @@ async def test_status_and_paused_name_chairs_of_record(harness: Harness) -> None
     await harness.send(CHAIR, "/pause 15.12.2026")
     paused = texts(await harness.send(STAFF, "/paused"))[0]
     assert f"{SCHOOL} — {PASSPORT_NAME}, до 15.12.2026" in paused
+
+
+async def test_staff_see_the_coverage_of_managers_and_deputies(harness: Harness) -> None:
+    """Seed 002 orders «мониторинг охвата профсоюзным членством среди руководителей и
+    заместителей руководителя»: the chairs answer it in the form, so staff get its coverage in
+    the digest and in the table, per ППО and in total. A report that gave the managers but not
+    how many of them are members counts in neither figure of the total."""
+    await world(harness)
+    managers = {SCHOOL: (5, 3), GYMNASIUM: (4, None), CLUB: (2, 2)}  # the club's is returned
+    async with harness.session_pool() as session, session.begin():
+        orgs = {o.name: o.id for o in (await session.scalars(select(Organization))).all()}
+        for name, (heads, heads_members) in managers.items():
+            await session.execute(
+                update(MembershipReport)
+                .where(MembershipReport.org_id == orgs[name], MembershipReport.period == NOV)
+                .values(managers=heads, managers_members=heads_members)
+            )
+    text = texts(await harness.send(STAFF, "/digest"))[0]
+    assert "Руководители и заместители: 3 из 5 — члены профсоюза (60 %)" in text
+
+    _, table = harness.server.sent_files(STAFF)[-1]
+    sheets = _workbook(table)
+    column = "Охват руководителей и заместителей, %"
+    rows = {row["ППО"]: row for row in sheets["Мониторинг ноябрь 2026"]}
+    assert rows[SCHOOL][column] == 60.0
+    assert rows[GYMNASIUM][column] is None and rows[KINDERGARTEN][column] is None
+    (totals,) = sheets["Итого"]
+    assert totals[column] == 60.0
+    assert totals["Руководителей и заместителей"] == 5

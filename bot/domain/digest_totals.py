@@ -1,9 +1,11 @@
 """The counts behind the digest's percentages, and why members left (seed 002 section 1.1).
 
 Staff report upward in people, not only in percent: members, workers, non-working pensioners
-on the register, the youth under 35. And the analysis of leaving needs its reasons: the
-membership form splits «выбыло» into по собственному желанию, увольнение, выход на пенсию,
-другое (``MembershipReport.left_*``; None where the chair answered «не знаю»).
+on the register, the youth under 35, the managers and their deputies (seed 002: «мониторинг
+охвата профсоюзным членством среди руководителей и заместителей руководителя»).
+And the analysis of leaving needs its reasons: the membership form splits «выбыло» into
+по собственному желанию, увольнение, выход на пенсию, другое (``MembershipReport.left_*``;
+None where the chair answered «не знаю»).
 
 Sums are over the digest's *counted* reports (not returned, workers > 0): the same reports
 the coverage is computed over, so the counts and the percentage always agree.
@@ -78,20 +80,35 @@ class Counts:
     pensioners: int = 0  # non-working pensioners on the register («retired»)
     youth_members: int = 0  # over the reports that give both youth figures
     youth_workers: int = 0
+    managers_members: int = 0  # over the reports that give both managers' figures
+    managers: int = 0
 
     @property
     def youth_coverage(self) -> float | None:
         return coverage(self.youth_members, self.youth_workers)
 
+    @property
+    def managers_coverage(self) -> float | None:
+        return coverage(self.managers_members, self.managers)
+
 
 def counts_of(reports: Iterable[ReportRow]) -> Counts:
-    members = workers = pensioners = youth_members = youth_workers = count = 0
+    members = workers = pensioners = count = 0
+    young = [0, 0]  # members, workers under 35
+    heads = [0, 0]  # members, managers and deputies
     for report in reports:
         count += 1
         members += report.members
         workers += report.workers
         pensioners += report.retired or 0
-        if report.youth_members is not None and report.youth_workers:
-            youth_members += report.youth_members
-            youth_workers += report.youth_workers
-    return Counts(count, members, workers, pensioners, youth_members, youth_workers)
+        _add_pair(young, report.youth_members, report.youth_workers)
+        _add_pair(heads, report.managers_members, report.managers)
+    return Counts(count, members, workers, pensioners, *young, *heads)
+
+
+def _add_pair(sums: list[int], part: int | None, whole: int | None) -> None:
+    """A part of a group (members under 35 of the young) counts only beside its whole: a report
+    that skipped «из них членов» would otherwise lower the group's coverage."""
+    if part is not None and whole:
+        sums[0] += part
+        sums[1] += whole

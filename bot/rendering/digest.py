@@ -12,6 +12,7 @@ from datetime import date, datetime
 from operator import attrgetter
 
 from bot.domain.coverage import (
+    coverage,
     format_percent,
     format_points,
     rounded_percent,
@@ -124,6 +125,9 @@ def _counts_section(digest: Digest) -> list[str]:
     if counts.youth_workers:
         value = format_percent(counts.youth_coverage)
         lines.append(t.youth_counts(counts.youth_members, counts.youth_workers, value))
+    if counts.managers:
+        value = format_percent(counts.managers_coverage)
+        lines.append(t.managers_counts(counts.managers_members, counts.managers, value))
     if leaving.left:
         reasons = [(REASON_TEXT[reason], count) for reason, count in leaving.ranked()]
         lines.append(t.leaving_line(leaving.left, reasons, leaving.unknown))
@@ -267,6 +271,16 @@ def _submitted_at(digest: Digest, line: PpoLine) -> datetime | None:
     return line.report.submitted_at.astimezone(zone).replace(tzinfo=None)
 
 
+def _managers_coverage(line: PpoLine) -> float | None:
+    """Seed 002 monitors the membership of managers and their deputies on its own."""
+    report = line.report
+    return (
+        None
+        if report is None
+        else rounded_percent(coverage(report.managers_members, report.managers))
+    )
+
+
 def _report_field(name: str) -> Callable[[Digest, PpoLine], object]:
     """The value of one field of the ППО's report (empty without a report)."""
     read = attrgetter(name)
@@ -283,6 +297,7 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     *(_Column(label, _report_field(name)) for label, name in SUMMED),
     _Column(t.H_COVERAGE, lambda _, line: rounded_percent(line.coverage)),
     _Column(t.H_YOUTH_COVERAGE, lambda _, line: rounded_percent(line.youth_coverage)),
+    _Column(t.H_MANAGERS_COVERAGE, lambda _, line: _managers_coverage(line)),
     _Column(t.H_CHANGE, lambda _, line: _change(line)),
     _Column(
         t.H_PREVIOUS_PERIOD,

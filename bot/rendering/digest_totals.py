@@ -59,6 +59,7 @@ def totals_row(digest: Digest, headers: Sequence[str]) -> list[object]:
         t.H_PERIOD: common.period_name(digest.period),
         t.H_COVERAGE: rounded_percent(digest.coverage),
         t.H_YOUTH_COVERAGE: rounded_percent(digest.counts.youth_coverage),
+        t.H_MANAGERS_COVERAGE: rounded_percent(digest.counts.managers_coverage),
         t.H_CHANGE: rounded(digest.coverage_change),
     }
     for header, field in SUMMED:

@@ -119,6 +119,10 @@ def youth_counts(members: int, workers: int, value: str) -> str:
     return f"Молодёжь до 35 лет: {members} из {workers} ({value})"
 
 
+def managers_counts(members: int, managers: int, value: str) -> str:
+    return f"Руководители и заместители: {members} из {managers} — члены профсоюза ({value})"
+
+
 REASON_OWN_WILL = "по собственному желанию"
 REASON_DISMISSED = "увольнение"
 REASON_RETIRED = "выход на пенсию"
@@ -194,6 +198,7 @@ H_CONTACT = "Связь с ботом"
 H_PERIOD = "Период"
 H_COVERAGE = "Охват, %"
 H_YOUTH_COVERAGE = "Охват молодёжи до 35 лет, %"
+H_MANAGERS_COVERAGE = "Охват руководителей и заместителей, %"
 H_CHANGE = "Изменение охвата, п.п."
 H_PREVIOUS_PERIOD = "Прошлый отчёт за"
 H_STATUS = "Статус"
