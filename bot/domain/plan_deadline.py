@@ -1,10 +1,12 @@
 """«Срок исполнения» of a plan item as people write it, read into the day it falls due.
 
 A date is itself; a month means its last day (a day before it, or a range of days, its last
-day: «17-21 мая 2021» is 21.05.2021); a quarter its last day; «в течение года» (or
-«постоянно», «ежегодно», «до конца года») the year's last day. A cell naming several days (a
-range «январь–март 2027», «IV кв. 2026 – I кв. 2027», two stages «09 декабря 2020 г., март
-2021 г.») falls due on the latest of them.
+day: «17-21 мая 2021» is 21.05.2021); a quarter or a half-year («I полугодие») its last day;
+«в течение года» (or «постоянно», «ежегодно», «до конца года», «2 раза в год», «согласно
+годовых планов», «на 2021 год»: seeds 001 item 5, 002 items 16 and 21) the year's last day;
+«по полугодиям» (seed 002 item 30, the programme's review) the end of the half-year it is
+written in. A cell naming several days (a range «январь–март 2027», «IV кв. 2026 – I кв.
+2027», two stages «09 декабря 2020 г., март 2021 г.») falls due on the latest of them.
 
 The year of a part is the one written after it (else the one before it). A cell with no year
 at all means the first such day not before today: a plan is written ahead, so «до 1
@@ -27,7 +29,11 @@ _DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d.])")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _QUARTER = re.compile(r"\b(iv|iii|ii|i|[1-4])\s*(?:-?й\s*)?кв", re.IGNORECASE)
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_WHOLE_YEAR = re.compile(r"в течение|постоянно|ежегодно|до конца")
+_HALF = re.compile(r"\b(ii|i|1|2)\s*(?:-?е\s*)?полугод", re.IGNORECASE)
+_WHOLE_YEAR = re.compile(
+    r"в течение|постоянно|ежегодно|до конца|в год\b|годов|20\d{2}\s*(?:год|г\.)"
+)
+_HALF_YEARLY = re.compile(r"полугод")
 _MONTHS = tuple(
     (number, re.compile(rf"(?:\b(\d{{1,2}})\s*)?\b{stem}"))
     for number, stem in enumerate(t.MONTH_STEMS, start=1)
@@ -47,7 +53,11 @@ def parse_deadline(value: object, today: date) -> tuple[date, str] | None:
         return value, value.strftime("%d.%m.%Y")
     text = cell_text(value)
     lowered = text.casefold()
-    named = list(_named_days(lowered)) or list(_whole_year(lowered))
+    named = (
+        list(_named_days(lowered))
+        or list(_whole_year(lowered))
+        or list(_half_yearly(lowered, today))
+    )
     if not named:
         return None
     years = [(found.start(), int(found.group(1))) for found in _YEAR.finditer(lowered)]
@@ -69,6 +79,8 @@ def _named_days(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
         yield found.end(), partial(_day, int(found.group(2)), int(found.group(1)))
     for found in _QUARTER.finditer(lowered):
         yield found.end(), partial(_month_day, _QUARTERS[found.group(1).casefold()] * 3, None)
+    for found in _HALF.finditer(lowered):
+        yield found.end(), partial(_month_day, 6 if found.group(1) in ("i", "1") else 12, None)
     for month, pattern in _MONTHS:
         for found in pattern.finditer(lowered):
             yield found.end(), partial(_month_day, month, found.group(1))
@@ -78,6 +90,19 @@ def _whole_year(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
     """«В течение года»: the year's last day, unless a day is named too («до конца мая»)."""
     if found := _WHOLE_YEAR.search(lowered):
         yield found.end(), partial(_day, 12, 31)
+
+
+def _half_yearly(lowered: str, today: date) -> Iterator[tuple[int, DayOfYear]]:
+    """«По полугодиям»: the end of the half-year ``today`` is in (of a year named, its first
+    half-year end from today on, else its last day). An item holds one deadline: the next
+    review is the same item moved on (``/planedit``), as with «ежегодно»."""
+    if found := _HALF_YEARLY.search(lowered):
+        yield found.end(), partial(_half_year_end, today)
+
+
+def _half_year_end(today: date, year: int) -> date:
+    midyear = date(year, 6, 30)
+    return midyear if midyear >= today else date(year, 12, 31)
 
 
 def _year_of(at: int, years: list[tuple[int, int]]) -> int | None:
