@@ -69,7 +69,7 @@ def agreement_expired(until: str) -> str:
 
 def digest_expiring_header(count: int) -> str:
     """The staff digest's line of collective agreements ending within 60 days."""
-    return f"📄 Колдоговор истекает в ближайшие 60 дней ({count}):"
+    return f"📄 Коллективный договор истекает в ближайшие 60 дней ({count}):"
 
 
 def digest_ppo_until(ppo: str, until: date) -> str:
