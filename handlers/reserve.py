@@ -61,7 +61,9 @@ async def reserve_list(query: CallbackQuery, callback_data: ReserveCb, ctx: Ctx)
     zone = zone_of(org, ctx.settings.timezone)  # «в резерве с» the ППО's own day
     lines = [t.reserve_header(org.name, len(people)), ""]
     lines += [
-        t.reserve_line(n, p.full_name, p.position, p.under_35, local_today(p.added_at, zone))
+        t.reserve_line(
+            n, p.full_name, p.position, p.under_35, p.trained, local_today(p.added_at, zone)
+        )
         for n, p in enumerate(people, 1)
     ]
     lines.append(t.RESERVE_HINT if people else t.RESERVE_EMPTY)

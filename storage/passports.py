@@ -105,6 +105,7 @@ async def add_reserve_person(
     full_name: str,
     position: str,
     under_35: bool,
+    trained: bool,
     by: int,
     now: datetime,
     key: str,
@@ -116,6 +117,7 @@ async def add_reserve_person(
         full_name=full_name,
         position=position,
         under_35=under_35,
+        trained=trained,
         added_at=now,
         added_by=by,
         submission_key=key,
@@ -132,15 +134,19 @@ async def remove_reserve_person(session: AsyncSession, person: ReservePerson) ->
     await session.flush()
 
 
-async def reserve_counts(session: AsyncSession, scope_org_id: int) -> dict[int, tuple[int, int]]:
-    """(people, of them under 35) in the reserve of each ППО of the scope that has any."""
+async def reserve_counts(
+    session: AsyncSession, scope_org_id: int
+) -> dict[int, tuple[int, int, int]]:
+    """(people, of them under 35, of them in training) in the reserve of each ППО of the scope
+    that has any."""
     young = func.sum(case((ReservePerson.under_35.is_(True), 1), else_=0))
+    trained = func.sum(case((ReservePerson.trained.is_(True), 1), else_=0))
     stmt = (
-        select(ReservePerson.org_id, func.count(), young)
+        select(ReservePerson.org_id, func.count(), young, trained)
         .where(ReservePerson.org_id.in_(scope_ppo_ids(scope_org_id)))
         .group_by(ReservePerson.org_id)
     )
     return {
-        org_id: (int(total), int(under_35 or 0))
-        for org_id, total, under_35 in (await session.execute(stmt)).all()
+        org_id: (int(total), int(under_35 or 0), int(in_training or 0))
+        for org_id, total, under_35, in_training in (await session.execute(stmt)).all()
     }

@@ -1,6 +1,7 @@
 """The leadership reserve (кадровый резерв) on the passport card: the chair adds people by a
 small form and removes them by a button (rights checked on every tap); staff see its size per
-ППО in /passports."""
+ППО in /passports, with how many are young and how many are in union training (seed 002 item 7:
+«Обновление сведений о профсоюзном резерве, организация работы по его обучению»)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,14 @@ async def open_reserve(h: Harness) -> Request:
     return last_message(await h.tap(CHAIR, card, "Кадровый резерв"))
 
 
-async def add(h: Harness, name: str, position: str, young: str) -> str:
+async def add(h: Harness, name: str, position: str, young: str, trained: str = "Нет") -> str:
     listing = await open_reserve(h)
     await h.tap(CHAIR, listing, "Добавить в резерв")
     await h.send(CHAIR, name)
     question = last_message(await h.send(CHAIR, position))
-    summary = last_message(await h.tap(CHAIR, question, young))
+    question = last_message(await h.tap(CHAIR, question, young))
+    assert "профсоюзное обучение" in (question.plain_text or "")
+    summary = last_message(await h.tap(CHAIR, question, trained))
     assert "Проверьте" in (summary.plain_text or "")
     return texts(await h.tap(CHAIR, summary, "Отправить"))[-1]
 
@@ -48,9 +51,10 @@ async def test_chair_keeps_the_reserve_and_staff_count_it(harness: Harness) -> N
 
     saved = await add(harness, "Петрова <Анна> Сергеевна", "учитель математики", "Да")
     assert "Петрова <Анна> Сергеевна — в кадровом резерве. Всего в резерве: 1 чел." in saved
-    await add(harness, "Сидоров Иван Петрович", "заместитель директора", "Нет")
+    await add(harness, "Сидоров Иван Петрович", "заместитель директора", "Нет", trained="Да")
+    await add(harness, "Козлова Ольга Игоревна", "воспитатель", "Да")
     assert (
-        "Кадровый резерв: 2 чел. (до 35 лет — 1)"
+        "Кадровый резерв: 3 чел. (до 35 лет — 2, проходят обучение — 1)"
         in texts(await harness.send(CHAIR, "/passport"))[0]
     )
 
@@ -60,28 +64,38 @@ async def test_chair_keeps_the_reserve_and_staff_count_it(harness: Harness) -> N
         "1. Петрова <Анна> Сергеевна — учитель математики, до 35 лет, в резерве с 21.11.2026"
         in shown
     )
-    assert "2. Сидоров Иван Петрович — заместитель директора, в резерве с 21.11.2026" in shown
+    assert (
+        "2. Сидоров Иван Петрович — заместитель директора, проходит обучение, "
+        "в резерве с 21.11.2026" in shown
+    )
     asked = last_message(await harness.tap(CHAIR, listing, "1. Петрова"))
     assert "Исключить из кадрового резерва: Петрова <Анна> Сергеевна?" in (asked.plain_text or "")
     done = texts(await harness.tap(CHAIR, asked, "Да, исключить"))
-    assert "Осталось в резерве: 1 чел." in done[-1]
+    assert "Осталось в резерве: 2 чел." in done[-1]
     again = await harness.tap(CHAIR, asked, "Да, исключить")
     answers = [r for r in again if r.method == "answerCallbackQuery"]
     assert answers[0].params["text"] == "Этого человека уже нет в резерве."
-    assert [p.full_name for p in await people(harness)] == ["Сидоров Иван Петрович"]
+    assert [p.full_name for p in await people(harness)] == [
+        "Сидоров Иван Петрович",
+        "Козлова Ольга Игоревна",
+    ]
     async with harness.session_pool() as session:
         actions = (await session.scalars(select(AuditEntry.action))).all()
-    assert actions.count("reserve.add") == 2 and actions.count("reserve.remove") == 1
+    assert actions.count("reserve.add") == 3 and actions.count("reserve.remove") == 1
 
     staff = await invite_links(harness, whom="сотрудник аппарата")
     await accept_invite(harness, STAFF, code_of(staff[DISTRICT]), first_name="Светлана")
     report = "\n".join(texts(await harness.send(STAFF, "/passports")))
-    assert "Кадровый резерв: есть у 1 из 2 ППО (всего 1 чел., до 35 лет — 0)" in report
+    assert (
+        "Кадровый резерв: есть у 1 из 2 ППО (всего 2 чел., до 35 лет — 1, проходят обучение — 1)"
+        in report
+    )
     _, data = harness.server.sent_files(STAFF)[-1]
     header, *rows = openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
     table = {row[1]: dict(zip(header, row, strict=True)) for row in rows}
-    assert table[SCHOOL]["Кадровый резерв, чел."] == 1
-    assert table[SCHOOL]["Резерв до 35 лет, чел."] == 0
+    assert table[SCHOOL]["Кадровый резерв, чел."] == 2
+    assert table[SCHOOL]["Резерв до 35 лет, чел."] == 1
+    assert table[SCHOOL]["Резерв проходит обучение, чел."] == 1
     assert table[GARDEN]["Кадровый резерв, чел."] is None
 
 

@@ -31,7 +31,8 @@ async def card_text(session: AsyncSession, org: Organization, default_tz: str) -
         lines.append(t.EMPTY_CARD)
     lines += declaration.field_lines(PASSPORT, values, skipped_shown=True, room=VALUES_ROOM)
     reserve = await passports.reserve_of(session, org.id)
-    lines += ["", t.reserve_count(len(reserve), sum(p.under_35 for p in reserve))]
+    young, trained = sum(p.under_35 for p in reserve), sum(bool(p.trained) for p in reserve)
+    lines += ["", t.reserve_count(len(reserve), young, trained)]
     if passport is not None and passport.updated_by is not None:
         who = await session.get(Person, passport.updated_by)
         when = passport.updated_at.astimezone(zone_of(org, default_tz))

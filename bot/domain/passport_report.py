@@ -108,8 +108,9 @@ class PassportReport:
     expiring: tuple[AgreementTerm, ...]  # soonest first
     expired: tuple[AgreementTerm, ...]  # longest expired first
     stale: tuple[PassportLine, ...]  # never confirmed first, then the oldest
-    # The leadership reserve: (people, of them under 35) by ППО id, ППО with none absent.
-    reserve: Mapping[int, tuple[int, int]] = field(default_factory=dict)
+    # The leadership reserve: (people, of them under 35, of them in training) by ППО id, ППО
+    # with none absent.
+    reserve: Mapping[int, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -150,7 +151,7 @@ def build_report(
     *,
     today: date,
     zone: ZoneInfo,
-    reserve: Mapping[int, tuple[int, int]] | None = None,
+    reserve: Mapping[int, tuple[int, int, int]] | None = None,
 ) -> PassportReport:
     """The report of a scope on its local date ``today``; ``zone`` gives the confirmation dates."""
     lines = tuple(

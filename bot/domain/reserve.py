@@ -1,7 +1,8 @@
 """The leadership reserve of a ППО (кадровый резерв, seeds 001 item 6 and 002 item 7): people
 prepared to lead it, kept current by the chair from the passport card.
 
-Adding is a small declared form («reserve»: name, position, under 35 or not), opened by the
+Adding is a small declared form («reserve»: name, position, under 35 or not, in union
+training or not), opened by the
 card's button; removing is a button under the reserve list (``handlers/reserve.py``). Both are
 written to the audit log. Staff see the reserve's size per ППО in /passports.
 """
@@ -46,7 +47,12 @@ def summary(answers: dict[str, Any], context: ReserveContext, today: date) -> de
 
 
 def _record(person: ReservePerson) -> dict[str, Any]:
-    return {"full_name": person.full_name, "position": person.position, "under_35": person.under_35}
+    return {
+        "full_name": person.full_name,
+        "position": person.position,
+        "under_35": person.under_35,
+        "trained": person.trained,
+    }
 
 
 async def submit(submission: declaration.Submission[ReserveContext]) -> str:
@@ -63,6 +69,7 @@ async def submit(submission: declaration.Submission[ReserveContext]) -> str:
         full_name=answers["full_name"],
         position=answers["position"],
         under_35=bool(answers["under_35"]),
+        trained=bool(answers["trained"]),
         by=submission.person_id,
         now=now,
         key=draft.token,

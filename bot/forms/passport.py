@@ -60,6 +60,8 @@ RESERVE = FormSpec(
         Field("full_name", t.L_RESERVE_NAME, t.Q_RESERVE_NAME, text(maximum=200, minimum=5)),
         Field("position", t.L_RESERVE_POSITION, t.Q_RESERVE_POSITION, text(maximum=200, minimum=3)),
         yes_or_no("under_35", t.L_RESERVE_YOUNG, t.Q_RESERVE_YOUNG),
+        yes_or_no("trained", t.L_RESERVE_TRAINED, t.Q_RESERVE_TRAINED),
     ),
 )
-"""One person of the leadership reserve (кадровый резерв, seeds 001 item 6, 002 item 7)."""
+"""One person of the leadership reserve (кадровый резерв, seeds 001 item 6, 002 item 7:
+«Обновление сведений о профсоюзном резерве, организация работы по его обучению»)."""

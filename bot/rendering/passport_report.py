@@ -63,8 +63,8 @@ def report_lines(report: PassportReport) -> list[str]:
     lines += [count(Resource.AGREEMENT), count(Resource.YOUTH_COUNCIL), "", t.INFO_WORK_HEADER]
     lines += [count(resource) for resource in INFO_WORK]
     sizes = report.reserve.values()
-    people, young = sum(size for size, _ in sizes), sum(size for _, size in sizes)
-    lines += ["", t.reserve_line(len(report.reserve), total, people, young)]
+    people, young, trained = (sum(size[part] for size in sizes) for part in range(3))
+    lines += ["", t.reserve_line(len(report.reserve), total, people, young, trained)]
     lines += ["", t.without_passport(report.without_passport, total)]
     if report.expiring:
         lines += ["", t.expiring_header(len(report.expiring), AGREEMENT_NOTICE.days)]
@@ -80,7 +80,7 @@ def report_lines(report: PassportReport) -> list[str]:
 
 # --- The .xlsx ------------------------------------------------------------------------------
 
-_PASSPORT_CELLS = len(t.COLUMNS) - 6  # all but district, ППО, workers, confirmed, reserve ×2
+_PASSPORT_CELLS = len(t.COLUMNS) - 7  # all but district, ППО, workers, confirmed, reserve ×3
 
 
 def _yes_no(value: bool | None) -> str | None:
@@ -113,7 +113,7 @@ def table_rows(report: PassportReport) -> list[list[object]]:
             line.ppo.district_name,
             line.ppo.name,
             *_passport_cells(line.ppo.passport),
-            *report.reserve.get(line.ppo.org_id, (None, None)),  # empty: nobody in the reserve
+            *report.reserve.get(line.ppo.org_id, (None, None, None)),  # empty: no reserve
             line.ppo.workers,
             line.confirmed_on,
         ]

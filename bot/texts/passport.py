@@ -99,6 +99,10 @@ L_RESERVE_YOUNG = "До 35 лет"
 Q_RESERVE_NAME = "Кадровый резерв: ФИО человека, которого готовите в руководители ППО?"
 Q_RESERVE_POSITION = "Его должность в учреждении? Например: учитель математики."
 Q_RESERVE_YOUNG = "Ему (ей) меньше 35 лет?"
+L_RESERVE_TRAINED = "Проходит профсоюзное обучение"
+Q_RESERVE_TRAINED = (
+    "Проходит ли он (она) профсоюзное обучение — школа профактива, семинары, вебинары для резерва?"
+)
 BTN_RESERVE = "👥 Кадровый резерв"
 BTN_RESERVE_ADD = "➕ Добавить в резерв"
 BTN_RESERVE_REMOVE_YES = "Да, исключить"
@@ -109,10 +113,10 @@ RESERVE_GONE = "Этого человека уже нет в резерве."
 RESERVE_KEPT = "Оставлен в резерве."
 
 
-def reserve_count(total: int, young: int) -> str:
+def reserve_count(total: int, young: int, trained: int) -> str:
     if total == 0:
         return f"{RESERVE_TITLE}: никого"
-    return f"{RESERVE_TITLE}: {total} чел. (до 35 лет — {young})"
+    return f"{RESERVE_TITLE}: {total} чел. (до 35 лет — {young}, проходят обучение — {trained})"
 
 
 def reserve_full(limit: int) -> str:
@@ -127,10 +131,13 @@ def reserve_header(org_name: str, total: int) -> str:
     return f"<b>{RESERVE_TITLE}</b> ({total} чел.)\n{esc(org_name)}"
 
 
-def reserve_line(number: int, full_name: str, position: str, young: bool, added: date) -> str:
-    """``full_name`` and ``position`` are raw: escaped here."""
+def reserve_line(
+    number: int, full_name: str, position: str, young: bool, trained: bool | None, added: date
+) -> str:
+    """``full_name`` and ``position`` are raw: escaped here. ``trained`` None: not asked yet."""
     age = ", до 35 лет" if young else ""
-    return f"{number}. {esc(full_name)} — {esc(position)}{age}, в резерве с {added:%d.%m.%Y}"
+    study = ", проходит обучение" if trained else ""
+    return f"{number}. {esc(full_name)} — {esc(position)}{age}{study}, в резерве с {added:%d.%m.%Y}"
 
 
 def reserve_button(number: int, full_name: str) -> str:

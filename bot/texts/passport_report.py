@@ -30,10 +30,10 @@ def has_line(label: str, count: int, total: int) -> str:
     return f"{label}: есть у <b>{count} из {total}</b> ППО"
 
 
-def reserve_line(with_reserve: int, total: int, people: int, young: int) -> str:
+def reserve_line(with_reserve: int, total: int, people: int, young: int, trained: int) -> str:
     return (
         f"Кадровый резерв: есть у <b>{with_reserve} из {total}</b> ППО "
-        f"(всего {people} чел., до 35 лет — {young})"
+        f"(всего {people} чел., до 35 лет — {young}, проходят обучение — {trained})"
     )
 
 
@@ -74,6 +74,7 @@ H_PPO = "ППО"
 H_CONFIRMED = "Паспорт актуализирован"
 H_RESERVE = "Кадровый резерв, чел."
 H_RESERVE_YOUNG = "Резерв до 35 лет, чел."
+H_RESERVE_TRAINED = "Резерв проходит обучение, чел."
 COLUMNS = (
     H_DISTRICT,
     H_PPO,
@@ -91,6 +92,7 @@ COLUMNS = (
     tp.L_INFO_PERSON,
     H_RESERVE,
     H_RESERVE_YOUNG,
+    H_RESERVE_TRAINED,
     tp.L_WORKERS,
     H_CONFIRMED,
 )

@@ -137,6 +137,9 @@ class ReservePerson(Base):
     full_name: Mapped[str] = mapped_column(sa.String(200))
     position: Mapped[str] = mapped_column(sa.String(200))
     under_35: Mapped[bool]
+    trained: Mapped[bool | None]
+    """In union training (seed 002 item 7: «организация работы по его обучению»); None: added
+    before the form asked."""
     added_at: Mapped[datetime]
     added_by: Mapped[PersonId | None]
     submission_key: Mapped[SubmissionKey]
