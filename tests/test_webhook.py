@@ -21,11 +21,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.util import greenlet_spawn
 
 from bot.wiring.config import Settings, describe_error
-from bot.wiring.webhook import SECRET_HEADER, leave_webhook, run_webhook
+from bot.wiring.scheduler import NIGHTLY_DONE
+from bot.wiring.webhook import SECRET_HEADER, WebhookSetupError, leave_webhook, run_webhook
 from fakes.telegram_server import FakeTelegramServer
 from harness import ADMIN, TOKEN, Harness
 from pg_cluster import PostgresCluster
-from storage import outbox
+from storage import audit, outbox
 from storage.outbox import OutboxKind
 from storage.updates import was_applied
 from test_end_to_end import ROOT, free_port, start_failing
@@ -307,6 +308,39 @@ async def test_a_listen_address_another_program_has_is_one_clear_line(tmp_path: 
         f"Configuration error: WEBHOOK_LISTEN 127.0.0.1:{port} cannot be listened on: error "
         f"while attempting to bind on address ('127.0.0.1', {port}): address already in use"
     )
+
+
+async def test_a_taken_port_stops_the_start_before_the_scheduler_and_the_sender(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """The port is taken before the bot starts: a start refused for it has run no catch-up
+    (no nightly work, no backup), sent nothing from the outbox and set no menus."""
+    async with harness.session_pool() as session, session.begin():
+        await outbox.enqueue(
+            session,
+            key="waiting-for-the-sender",
+            chat_id=ADMIN,
+            kind=OutboxKind.TEXT,
+            payload={"text": "ждёт отправки"},
+            not_before=harness.clock.now() - timedelta(minutes=5),
+            now=harness.clock.now(),
+        )
+    mark = harness.server.mark()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        settings = Served(harness).settings.model_copy(
+            update={"webhook_listen": f"127.0.0.1:{port}", "backup_dir": tmp_path / "backups"}
+        )
+        with pytest.raises(WebhookSetupError, match="cannot be listened on"):
+            await run_webhook(harness.dp, harness.bot, settings, asyncio.Event())
+    assert "scheduler" not in harness.dp.workflow_data
+    assert harness.server.requests[mark:] == []  # no menus, nothing sent
+    async with harness.session_pool() as session:
+        backlog = await outbox.backlog(session, now=harness.clock.now())
+        a_year_ago = harness.clock.now() - timedelta(days=365)
+        assert not await audit.since(session, action=NIGHTLY_DONE, since=a_year_ago)
+    assert (backlog.pending, backlog.due) == (1, 1)
+    assert not (tmp_path / "backups").exists()
 
 
 async def test_a_webhook_url_telegram_refuses_is_one_clear_line(tmp_path: Path) -> None:

@@ -189,10 +189,31 @@ def create_app(dispatcher: Dispatcher, bot: Bot, settings: Settings) -> web.Appl
     return app
 
 
+async def bound_port(runner: web.AppRunner, settings: Settings) -> asyncio.AbstractServer:
+    """``WEBHOOK_LISTEN``'s port, bound before the bot starts and served once
+    :meth:`start_serving` is called: a port another program has stops the start before the
+    scheduler's catch-up or the outbox sender ran (nothing queued, nothing sent). Until then
+    nothing listens on it, as before the start."""
+    host, port = settings.webhook_address
+
+    def connection() -> asyncio.BaseProtocol:
+        assert runner.server is not None  # served only after runner.setup()
+        return runner.server()
+
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.create_server(connection, host, port, start_serving=False)
+    except OSError as error:  # the port taken, an address not of this machine
+        reason = error.strerror or str(error)
+        msg = f"WEBHOOK_LISTEN {settings.webhook_listen} cannot be listened on: {reason}"
+        raise WebhookSetupError(msg) from None
+
+
 async def run_webhook(
     dispatcher: Dispatcher, bot: Bot, settings: Settings, stop: asyncio.Event
 ) -> None:
-    """Serve until ``stop`` is set: start the bot, listen, then tell Telegram where to post.
+    """Serve until ``stop`` is set: take the port, start the bot, listen, then tell Telegram
+    where to post.
 
     The webhook is registered after the server listens, so the first update finds it; the
     update types are those polling asks for. It is not deleted at shutdown (see the module).
@@ -200,34 +221,37 @@ async def run_webhook(
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     url, secret = settings.webhook_url, settings.webhook_secret.get_secret_value()
     runner = web.AppRunner(create_app(dispatcher, bot, settings), handle_signals=False)
-    await runner.setup()  # runs the bot's start-up: menus, scheduler, sender
+    listening = await bound_port(runner, settings)
     try:
-        host, port = settings.webhook_address
+        await runner.setup()  # runs the bot's start-up: menus, scheduler, sender
         try:
-            await web.TCPSite(runner, host, port).start()
-        except OSError as error:  # the port taken, an address not of this machine
-            reason = error.strerror or str(error)
-            msg = f"WEBHOOK_LISTEN {settings.webhook_listen} cannot be listened on: {reason}"
-            raise WebhookSetupError(msg) from None
-        registering = until_answered(
-            "setWebhook",
-            lambda: bot.set_webhook(
-                url=url,
-                secret_token=secret,
-                allowed_updates=dispatcher.resolve_used_update_types(),
-                drop_pending_updates=False,
-            ),
-        )
-        try:
-            registered = await unless_stopped(registering, stop)
-        except TelegramBadRequest as error:
-            msg = f"WEBHOOK_URL {url} is refused by Telegram: {error.message}"
-            raise WebhookSetupError(msg) from None
-        if registered:
-            log.info("webhook mode: listening on %s:%s, path %s", host, port, settings.webhook_path)
-            await stop.wait()
+            await listening.start_serving()
+            registering = until_answered(
+                "setWebhook",
+                lambda: bot.set_webhook(
+                    url=url,
+                    secret_token=secret,
+                    allowed_updates=dispatcher.resolve_used_update_types(),
+                    drop_pending_updates=False,
+                ),
+            )
+            try:
+                registered = await unless_stopped(registering, stop)
+            except TelegramBadRequest as error:
+                msg = f"WEBHOOK_URL {url} is refused by Telegram: {error.message}"
+                raise WebhookSetupError(msg) from None
+            if registered:
+                log.info(
+                    "webhook mode: listening on %s, path %s",
+                    settings.webhook_listen,
+                    settings.webhook_path,
+                )
+                await stop.wait()
+        finally:
+            listening.close()  # no new connection; those open end with the runner
+            await runner.cleanup()  # the bot's shutdown: the scheduler and the sender stop
     finally:
-        await runner.cleanup()  # the bot's shutdown: the scheduler and the sender stop
+        listening.close()
 
 
 async def leave_webhook(bot: Bot) -> None:
