@@ -1,5 +1,6 @@
 """``python -m bot`` starts the bot; ``python -m bot migrate`` only applies migrations;
-``python -m bot transfer --from URL --to URL`` copies a database into an empty one.
+``python -m bot transfer --from URL --to URL`` copies a database into an empty one;
+``python -m bot restore [BACKUP]`` lists the nightly copies or puts one back in place.
 
 The bot polls Telegram through a durable inbox (``bot/wiring/inbox.py``), or, with
 ``WEBHOOK_URL`` set, serves a webhook (``bot/wiring/webhook.py``); the lock below covers both.
@@ -10,6 +11,7 @@ beside the database file before anything else (migrations included) and writes i
 there; a second ``python -m bot`` on the same file stops at once with one line naming the
 running one. The lock belongs to the open file, so it goes with the process however it ends:
 a lock file left behind by a killed bot blocks nothing. PostgreSQL takes no lock here.
+``restore`` takes the lock too: it refuses while a bot runs, and no bot starts meanwhile.
 ``transfer`` takes the same lock on an SQLite source (and target), so that neither changes
 while it copies, and no bot starts on them meanwhile.
 """
@@ -26,6 +28,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -34,13 +37,17 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.clock import SystemClock
-from bot.wiring.config import DatabaseSettings, Settings, describe_error
+from bot.wiring.config import BackupSettings, DatabaseSettings, Settings, describe_error
 from storage.engine import create_engine
 from storage.migrate import upgrade
+from storage.restore import Restored, RestoreError, copies, restore
 from storage.transfer import TransferError, transfer
 
 CANNOT_OPEN = "Configuration error: DATABASE_URL cannot be opened: "
-USAGE = "usage: python -m bot [run | migrate | transfer --from DATABASE_URL --to DATABASE_URL]"
+USAGE = (
+    "usage: python -m bot [run | migrate | restore [BACKUP]"
+    " | transfer --from DATABASE_URL --to DATABASE_URL]"
+)
 
 
 class AlreadyRunningError(RuntimeError):
@@ -212,6 +219,85 @@ def transfer_command(argv: list[str]) -> int:
     return 0
 
 
+def _restorable(database_url: str) -> Path:
+    """The SQLite file a copy is restored into; RestoreError for any other database."""
+    if not make_url(database_url).get_backend_name().startswith("sqlite"):
+        raise RestoreError(
+            "DATABASE_URL is PostgreSQL; the bot's nightly copies are SQLite only: "
+            "restore a pg_dump with pg_restore"
+        )
+    database = _sqlite_file(database_url)
+    if database is None:
+        raise RestoreError("DATABASE_URL is an in-memory database: nothing to restore into")
+    return database
+
+
+def _listing(folder: Path) -> str:
+    """The copies, newest first, when taken (the machine's time) and how big; how to choose."""
+    found = copies(folder)
+    if not found:
+        raise RestoreError(f"there are no copies in {folder.resolve()} (BACKUP_DIR)")
+    lines = [f"Nightly copies in {folder.resolve()}, newest first:"]
+    for copy in found:
+        taken = copy.taken_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        lines.append(f"  {copy.path.name}  {taken}  {copy.size / 1024 / 1024:.1f} MB")
+    lines.append(
+        f"To restore one, stop the bot and run: python -m bot restore {found[0].path.name}"
+    )
+    return "\n".join(lines)
+
+
+def _chosen(folder: Path, backup: str, database: Path) -> Path:
+    """The copy named on the command line: a path, or a name in BACKUP_DIR."""
+    copy = Path(backup).expanduser()
+    if not copy.is_file() and (folder / backup).is_file():
+        copy = folder / backup
+    if not copy.is_file():
+        raise RestoreError(f"there is no copy {backup} (python -m bot restore lists them)")
+    if copy.resolve() == database:
+        raise RestoreError(f"{backup} is the database itself")
+    return copy
+
+
+def _restored_line(copy: Path, restored: Restored) -> str:
+    """One line: what was done, where the previous database went, how to undo."""
+    done = f"Restored {restored.database} from {copy}"
+    if "" not in restored.moved:
+        return f"{done}; there was no database before it"
+    aside = ", ".join(restored.aside.name + end for end in restored.moved)
+    undo = f"python -m bot restore {restored.aside}"
+    return (
+        f"{done}; the previous database is kept as {aside}; to undo, stop the bot and run: {undo}"
+    )
+
+
+def restore_command(backup: str | None) -> int:
+    """``restore``: list the nightly copies; ``restore BACKUP``: put one in place of the
+    SQLite database (``storage/restore.py``) under the bot's lock; 2 and one line when
+    refused."""
+    try:
+        settings = BackupSettings()
+    except ValidationError as error:
+        print(describe_error(error), file=sys.stderr)  # noqa: T201
+        return 2
+    try:
+        database = _restorable(settings.database_url)
+        if backup is None:
+            print(_listing(settings.backup_dir))  # noqa: T201
+            return 0
+        copy = _chosen(settings.backup_dir, backup, database)
+        with single_instance(settings.database_url):
+            restored = restore(copy, database, now=datetime.now(UTC))
+    except (AlreadyRunningError, RestoreError) as error:
+        print(f"Restore refused: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    except OSError as error:  # no right to write in the database's folder
+        print(f"Restore failed: {_reason(error)}", file=sys.stderr)  # noqa: T201
+        return 2
+    print(_restored_line(copy, restored))  # noqa: T201
+    return 0
+
+
 def run_command(settings: Settings) -> int:
     """Start the bot under the database's lock; 1 when another bot holds it, 2 when the
     database cannot be opened, Telegram refuses the token or the webhook, or the webhook's
@@ -249,13 +335,17 @@ def run_command(settings: Settings) -> int:
 
 def _usage(argv: list[str]) -> int | None:
     """For ``-h``/``--help``: the usage line, 0; for anything but a lone known command (or
-    ``transfer`` with its own arguments): the usage line, 2; None to go on."""
+    ``transfer`` with its own arguments, ``restore`` with one): the usage line, 2; None to
+    go on."""
     if argv[:1] == ["transfer"]:
         return None
     if any(arg in {"-h", "--help"} for arg in argv):
         print(USAGE)  # noqa: T201
         return 0
-    if len(argv) > 1 or argv[:1] not in ([], ["run"], ["migrate"]):
+    restore_one = argv[:1] == ["restore"] and len(argv) == 2
+    if not restore_one and (
+        len(argv) > 1 or argv[:1] not in ([], ["run"], ["migrate"], ["restore"])
+    ):
         print(f"{USAGE} (got {' '.join(argv)!r})", file=sys.stderr)  # noqa: T201
         return 2
     return None
@@ -268,6 +358,8 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
     if command == "transfer":
         return transfer_command(argv[1:])
+    if command == "restore":
+        return restore_command(argv[1] if len(argv) > 1 else None)
     try:
         settings = DatabaseSettings() if command == "migrate" else Settings()  # type: ignore[call-arg]
     except ValidationError as error:

@@ -228,7 +228,9 @@ async def test_malformed_setting_is_named(tmp_path: Path, admin_ids: str) -> Non
     ]
 
 
-@pytest.mark.parametrize("args", [["migrate", "--foo"], ["run", "--foo"], ["migrate", "x"]])
+@pytest.mark.parametrize(
+    "args", [["migrate", "--foo"], ["run", "--foo"], ["migrate", "x"], ["restore", "a", "b"]]
+)
 async def test_extra_arguments_are_refused_with_the_usage(tmp_path: Path, args: list[str]) -> None:
     database = tmp_path / "bot.sqlite3"
     env = {**os.environ, "BOT_TOKEN": TOKEN, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
@@ -238,7 +240,9 @@ async def test_extra_arguments_are_refused_with_the_usage(tmp_path: Path, args: 
     assert not database.exists()
 
 
-@pytest.mark.parametrize("args", [["--help"], ["-h"], ["migrate", "--help"], ["run", "-h"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["-h"], ["migrate", "--help"], ["run", "-h"], ["restore", "-h"]]
+)
 def test_help_prints_the_usage_and_does_nothing_else(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

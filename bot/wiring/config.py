@@ -97,7 +97,13 @@ def _home_expanded(database_url: str) -> str:
     return expanded.render_as_string(hide_password=False)
 
 
-class Settings(DatabaseSettings):
+class BackupSettings(DatabaseSettings):
+    """The part ``python -m bot restore`` needs: the database and its nightly copies."""
+
+    backup_dir: Path = Path("data/backups")
+
+
+class Settings(BackupSettings):
     bot_token: SecretStr
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     telegram_api_url: str | None = None
@@ -105,7 +111,6 @@ class Settings(DatabaseSettings):
     log_level: str = "INFO"
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     default_region: str = "Региональная организация Профсоюза"
-    backup_dir: Path = Path("data/backups")
     backup_keep: int = Field(default=7, ge=1, le=365)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
