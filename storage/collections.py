@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -40,22 +40,6 @@ deadline: longer than any after-deadline reminder plus holiday shifts."""
 
 def _date_of(moment: datetime | None) -> date | None:
     return None if moment is None else moment.date()
-
-
-def delivered_late() -> ColumnElement[bool]:
-    """A target delivered after its deadline, both the ППО's local dates: the one definition
-    of «сдан с опозданием» the digest, /history and the rating share."""
-    return and_(
-        CollectionTarget.submitted_on.is_not(None),
-        CollectionTarget.submitted_on > CollectionTarget.deadline,
-    )
-
-
-def delivered_on_time() -> ColumnElement[bool]:
-    return and_(
-        CollectionTarget.submitted_on.is_not(None),
-        CollectionTarget.submitted_on <= CollectionTarget.deadline,
-    )
 
 
 async def find_collection(
@@ -381,20 +365,3 @@ def membership_targets(org_ids: Select[Any] | Sequence[int]) -> Select[int, date
             Collection.kind == CollectionKind.MEMBERSHIP,
         )
     )
-
-
-async def late_deliveries(
-    session: AsyncSession, org_ids: Select[Any] | Sequence[int], *, period: date | None = None
-) -> set[tuple[int, date]]:
-    """(ППО, period) whose membership report for the period came late: first delivered after
-    the earliest deadline of the period's requests, the one the ППО owes the period by (a
-    one-off due 10.12 beside the calendar's 25.12: by 10.12). ``period`` None: every period."""
-    first = func.min(CollectionTarget.submitted_on)
-    stmt = (
-        membership_targets(org_ids)
-        .group_by(CollectionTarget.org_id, Collection.period)
-        .having(first > func.min(CollectionTarget.deadline))
-    )
-    if period is not None:
-        stmt = stmt.where(Collection.period == period)
-    return {(org_id, day) for org_id, day in (await session.execute(stmt)).all()}

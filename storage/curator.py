@@ -1,8 +1,8 @@
 """What a curator (and the staff asking who has none) reads about a ППО: the delivery record of
 its requests and the latest report of every ППО of a scope.
 
-Lateness is ``storage.collections.delivered_late``: the one definition the digest, /history
-and the rating share.
+Lateness is ``storage.obligations``: the one definition the digest, /history and the rating
+share, a month asked for twice judged once by its binding deadline.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from datetime import date
 from sqlalchemy import case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.collections import delivered_late
-from storage.models import Collection, CollectionTarget, MembershipReport, Organization
+from storage.models import MembershipReport, Organization
+from storage.obligations import came_late, obligations
 from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
 from storage.reports import is_counting, newest_counting_revisions
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One past request of a ППО: delivered on time, late, or not at all (``submitted_on``
-    None and its deadline passed)."""
+    """One past obligation of a ППО (the requests of one kind and month): delivered on time,
+    late, or not at all (``submitted_on`` None and its deadline passed)."""
 
     deadline: date
     submitted_on: date | None
@@ -32,20 +32,15 @@ class Delivery:
 async def past_deliveries(
     session: AsyncSession, org_id: int, *, local_today: date, limit: int
 ) -> list[Delivery]:
-    """The ППО's latest ``limit`` requests (any kind) that were answered or whose deadline has
-    passed by its local date, newest deadline first."""
-    late = case((delivered_late(), 1), else_=0)
+    """The ППО's latest ``limit`` obligations (any kind; a month asked for twice is one, by its
+    binding deadline) that were answered or whose deadline has passed by its local date, newest
+    deadline first."""
+    owed = obligations([org_id]).subquery()
+    late = case((came_late(owed.c.delivered_on, owed.c.deadline), 1), else_=0)
     stmt = (
-        select(CollectionTarget.deadline, CollectionTarget.submitted_on, late)
-        .join(Collection, Collection.id == CollectionTarget.collection_id)
-        .where(
-            CollectionTarget.org_id == org_id,
-            or_(
-                CollectionTarget.submitted_on.is_not(None),
-                CollectionTarget.deadline < local_today,
-            ),
-        )
-        .order_by(CollectionTarget.deadline.desc(), Collection.id.desc())
+        select(owed.c.deadline, owed.c.delivered_on, late)
+        .where(or_(owed.c.delivered_on.is_not(None), owed.c.deadline < local_today))
+        .order_by(owed.c.deadline.desc(), owed.c.period.desc(), owed.c.kind)
         .limit(limit)
     )
     return [

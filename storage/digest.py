@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.collections import late_deliveries
 from storage.contacts import name_of_record, with_chairs
 from storage.models import (
     Collection,
@@ -33,6 +32,7 @@ from storage.models import (
     Person,
     RoleGrant,
 )
+from storage.obligations import late_deliveries
 from storage.orgs import PPO_DISTRICT, scope_districts, scope_ppo_ids, scope_ppos
 from storage.reports import counting_revisions, is_counting, newest_counting_revisions
 
@@ -117,8 +117,8 @@ class CollectionInfo:
 
     period: date
     collection_ids: tuple[int, ...]  # empty: the scope asked nobody for the period
-    deadline: date | None  # the latest deadline among the collections
-    targets: dict[int, date]  # ППО org id → its own deadline
+    deadline: date | None  # the latest of ``targets``': by then every due ППО owes the period
+    targets: dict[int, date]  # ППО org id → its binding deadline, the earliest of its requests'
     late: frozenset[int] = frozenset()  # ППО whose report for the period came late
 
 
@@ -334,7 +334,7 @@ async def current_collection(
     return CollectionInfo(
         period=period,
         collection_ids=ids,
-        deadline=max(deadline for _, deadline in collections),
+        deadline=max(targets.values(), default=None),
         targets=targets,
         late=frozenset(org_id for org_id, _ in late),
     )

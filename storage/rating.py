@@ -8,12 +8,13 @@ each non-archived ППО with:
   Of those: the last report of the year, and the baseline for the change over the year, which
   is the last report before the year or, when there is none, the first report of the year;
 * youth figures (from the last report of the year);
-* the data requests (collection targets of every kind) of collections whose period lies in the
-  year: how many, and how many were delivered on time. On time means delivered on or before
-  the target's deadline by the ППО's local date (``storage.collections.delivered_on_time``,
-  the same rule that marks a report «сдан с опозданием» in the digest). A report filed late is
+* the data requests of collections whose period lies in the year, one per kind and month
+  (a month asked for twice, by a calendar period and a one-off request, is one obligation:
+  ``storage.obligations``): how many, and how many were delivered on time. On time means first
+  delivered on or before the month's binding (earliest) deadline by the ППО's local date, the
+  same rule that marks a report «сдан с опозданием» in the digest. A report filed late is
   stored under the period it is for, so a December report filed in January counts in
-  December's year, late. A target never delivered is late once its deadline has passed; one
+  December's year, late. A request never delivered is late once its deadline has passed; one
   not delivered whose deadline is today or later (``today`` given) is not yet due and is left
   out;
 * the events of the year (by ``date_from``), not deleted, and the district events of the year
@@ -33,9 +34,9 @@ from typing import NamedTuple
 from sqlalchemy import CTE, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.collections import delivered_on_time
 from storage.district_events import attendance_lines
-from storage.models import Collection, CollectionTarget, Event, MembershipReport, Organization
+from storage.models import Collection, Event, MembershipReport, Organization
+from storage.obligations import came_on_time, obligations
 from storage.orgs import PPO_DISTRICT, scope_ppo_ids, scope_ppos
 from storage.reports import counting_revisions, is_counting
 
@@ -63,7 +64,7 @@ class RatingRow:
     last: ReportFigures | None = None  # the last counting report of the year
     baseline: ReportFigures | None = None  # last before the year, else the first of the year
     baseline_before_year: bool = False  # True: ``baseline`` is from an earlier year
-    targets: int = 0  # data requests of the year that were due
+    targets: int = 0  # data requests of the year that were due, a month asked twice once
     on_time: int = 0  # of them, delivered on or before their deadline
     events: int = 0
     participants: int = 0
@@ -176,23 +177,18 @@ async def _reports(session: AsyncSession, scope_org_id: int, year: int) -> dict[
 async def _targets(
     session: AsyncSession, scope_org_id: int, year: int, today: date | None
 ) -> dict[int, tuple[int, int]]:
-    """Per ППО: (targets due, delivered on time) of the collections of the year."""
+    """Per ППО: (requests due, delivered on time) of the collections of the year, a month asked
+    for twice being one request judged by its binding deadline (``storage.obligations``)."""
     start, end = year_bounds(year)
-    ct = CollectionTarget
-    on_time = case((delivered_on_time(), 1), else_=0)
-    conditions = [
-        ct.org_id.in_(scope_ppo_ids(scope_org_id)),
-        Collection.period >= start,
-        Collection.period < end,
-    ]
-    if today is not None:  # not delivered and the deadline not yet passed: not due yet
-        conditions.append(or_(ct.submitted_at.is_not(None), ct.deadline < today))
-    stmt = (
-        select(ct.org_id, func.count(ct.id), func.sum(on_time))
-        .join(Collection, Collection.id == ct.collection_id)
-        .where(*conditions)
-        .group_by(ct.org_id)
+    owed = (
+        obligations(scope_ppo_ids(scope_org_id))
+        .where(Collection.period >= start, Collection.period < end)
+        .subquery()
     )
+    on_time = case((came_on_time(owed.c.delivered_on, owed.c.deadline), 1), else_=0)
+    stmt = select(owed.c.org_id, func.count(), func.sum(on_time)).group_by(owed.c.org_id)
+    if today is not None:  # not delivered and the deadline not yet passed: not due yet
+        stmt = stmt.where(or_(owed.c.delivered_on.is_not(None), owed.c.deadline < today))
     return {
         org_id: (int(total), int(good or 0))
         for org_id, total, good in (await session.execute(stmt)).all()

@@ -3,8 +3,8 @@
 
 A curator's card of one ППО: its latest report, the coverage's change since the previous
 report and over a year, how the last requests were delivered (on time, late, not at all: the
-one definition of lateness, ``storage.collections.delivered_late``), and the requests open now
-with their deadlines. Dates are the ППО's local ones (``zone_of``).
+one definition of lateness, ``storage.obligations``, a month asked twice counted once), and
+the requests open now with their deadlines. Dates are the ППО's local ones (``zone_of``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Definitions (the numbers staff see must mean one thing):
   that has none for the period are «не требуется» there, as in the district's own table.
 * **Submitted**: a due ППО whose counting (latest) revision for the period exists and was not
   returned for correction. It **came late** («сдан с опозданием») when its request for the
-  period was delivered after the deadline (``storage.collections.late_deliveries``): a late
+  period was delivered after the deadline (``storage.obligations.late_deliveries``): a late
   report counts for the period it is for, not the month it was sent in. A returned report is
   neither submitted nor late: it has its own list («возвращён на исправление») until the
   chair sends a newer revision.

@@ -14,8 +14,9 @@ from bot.forms.membership import MEMBERSHIP
 from bot.texts import chair as t
 from bot.texts import common
 from bot.texts import membership as tm
-from storage import collections, reports
+from storage import reports
 from storage.models import MembershipReport, Organization
+from storage.obligations import late_deliveries
 
 HISTORY_LIMIT = 24
 
@@ -64,7 +65,7 @@ async def history_lines(
         return [header, t.HISTORY_EMPTY, *standing[1:]]
     lines = [header]
     counts = await reports.revision_counts(session, org.id)
-    late = {period for _, period in await collections.late_deliveries(session, [org.id])}
+    late = {period for _, period in await late_deliveries(session, [org.id])}
     for report in rows[:HISTORY_LIMIT]:
         revisions = counts.get(report.period, 1)
         lines.append(_report_line(report, rows, revisions, report.period in late))
