@@ -81,8 +81,9 @@ async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     if step is None:  # the summary asks nothing: a typed correction needs its field named
         await chat.show(draft, note=t.SUMMARY_TYPED)
         return
+    typed = message.html_text if spec.field(step).formatted else message.text
     try:
-        answers = spec.answer(step, message.text, draft.answers, chat.env(draft))
+        answers = spec.answer(step, typed, draft.answers, chat.env(draft))
     except InvalidAnswer as error:
         await chat.show(draft, note=f"❗ {error}")
         return

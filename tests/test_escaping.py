@@ -30,7 +30,7 @@ from bot.texts import importing as importing_texts
 from bot.texts import plans as plans_texts
 from bot.texts import reminders as reminder_texts
 from bot.texts import staff as staff_texts
-from bot.texts.markup import CLIPPED, esc
+from bot.texts.markup import CLIPPED, as_html, esc
 from bot.wiring.scheduler import calendar_tick
 from fakes.telegram_server import (
     MAX_CAPTION_LENGTH,
@@ -507,8 +507,8 @@ def test_an_announcement_too_long_for_one_message_is_cut_with_a_note() -> None:
     scope = "Ж" * 300  # the longest name an imported organization may have
     for text in ("😀" * 2000, "&" * 4000, "<b>" * 1500):
         for html in (
-            announcement_texts.message(scope, text),
-            announcement_texts.preview(scope, "Всем", 3, text, "Проверьте и нажмите"),
+            announcement_texts.message(scope, as_html(text)),
+            announcement_texts.preview(scope, "Всем", 3, as_html(text), "Проверьте и нажмите"),
         ):
             plain, _ = parse_html(html)
             assert utf16_len(plain) <= MAX_TEXT_LENGTH
@@ -614,7 +614,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: devent_texts.came_not_understood([raw, raw]),
         lambda raw: admin_texts.already_in(raw, raw),
         lambda raw: common_texts.for_another_bot(raw, raw),
-        lambda raw: announcement_texts.sent_before_you(raw, raw, "22.11.2026"),
+        lambda raw: announcement_texts.sent_before_you(raw, as_html(raw), "22.11.2026"),
         lambda raw: admin_texts.imported_known_as([(raw, raw, raw)]),
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()

@@ -16,6 +16,7 @@ from bot.domain.calendar import CalendarSettings, in_quiet_hours
 from bot.domain.due_periods import open_due_periods
 from bot.domain.housekeeping import prune_outbox
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts.markup import as_html
 from bot.wiring.scheduler import calendar_tick
 from handlers.keyboards import reminder_button
 from harness import ADMIN, Harness, background
@@ -278,7 +279,7 @@ async def test_an_announcement_waits_for_the_morning_in_the_chairs_zone(
             scope_org_id=world.org[D1],
             scope_name=D1,
             chats=chats,
-            text="Собрание председателей в пятницу",
+            html=as_html("Собрание председателей в пятницу"),
             only_late=False,
             now=now,
             calendar=CalendarSettings(),

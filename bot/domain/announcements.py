@@ -1,7 +1,9 @@
 """Announcements from staff to chairs: queued in the outbox, reported back once delivered.
 
-An announcement is recorded in the audit log (who, when, to whom, what); its id keys the
-outbox messages (``announce:{id}:{chat}:{ППО}``) and the delivery report (``announce-report:{id}``).
+An announcement is recorded in the audit log (who, when, to whom, what: ``html``, its text as
+HTML with the author's formatting; one recorded before formatting was kept has plain ``text``);
+its id keys the outbox messages (``announce:{id}:{chat}:{ППО}``) and the delivery report
+(``announce-report:{id}``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from bot.domain.timezones import zone_named, zone_of
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.fields import one_of
-from bot.forms.parsers import text
+from bot.forms.parsers import formatted_text
 from bot.texts import announcements as t
 from bot.texts import forms
+from bot.texts.markup import SafeHtml, as_html
 from storage import audit, orgs, outbox, people
 from storage.models import AuditEntry, Organization, OutboxStatus
 from storage.outbox import OutboxKind
@@ -78,7 +81,7 @@ async def announce(
     scope_org_id: int,
     scope_name: str,
     chats: list[Recipient],
-    text: str,
+    html: SafeHtml,
     only_late: bool,
     now: datetime,
     calendar: CalendarSettings,
@@ -92,10 +95,10 @@ async def announce(
         actor_id=author_id,
         action=ACTION,
         org_id=scope_org_id,
-        after={"text": text, "only_late": only_late, "chat": author_chat, "recipients": len(chats)},
+        after={"html": html, "only_late": only_late, "chat": author_chat, "recipients": len(chats)},
     )
     await session.flush()
-    body = t.message(scope_name, text)
+    body = t.message(scope_name, html)
     for chat_id, zone, org_id in chats:
         await outbox.enqueue(
             session,
@@ -140,13 +143,17 @@ async def send_missed(
             key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id, org.id),
             chat_id=chat_id,
             kind=OutboxKind.TEXT,
-            payload={
-                "text": t.sent_before_you(scope.name if scope else "", after["text"], sent_on)
-            },
+            payload={"text": t.sent_before_you(scope.name if scope else "", _html(after), sent_on)},
             not_before=now,
             now=now,
         )
     return queued
+
+
+def _html(after: dict[str, Any]) -> SafeHtml:
+    """An announcement's recorded text as HTML: as made from the author's message, or the
+    plain text of one recorded before formatting was kept, escaped."""
+    return SafeHtml(after["html"]) if "html" in after else as_html(after["text"])
 
 
 async def report_finished_announcements(
@@ -225,7 +232,7 @@ ANNOUNCEMENT = FormSpec(
     title=t.TITLE,
     fields=(
         one_of("audience", t.L_AUDIENCE, t.Q_AUDIENCE, AUDIENCES),
-        Field("text", t.L_TEXT, t.Q_TEXT, text(maximum=2000, minimum=5)),
+        Field("html", t.L_TEXT, t.Q_TEXT, formatted_text(maximum=2000, minimum=5), formatted=True),
     ),
 )
 
@@ -262,9 +269,9 @@ def summary(
     audience = answers.get("audience", "all")
     label = ANNOUNCEMENT.field("audience").display(audience)
     count = context.counts[audience]
-    text = answers.get("text", "")
+    html = SafeHtml(answers.get("html", ""))
     return declaration.Summary(
-        t.preview(context.scope_name, label, count, text, forms.SUMMARY_CONFIRM_HINT)
+        t.preview(context.scope_name, label, count, html, forms.SUMMARY_CONFIRM_HINT)
     )
 
 
@@ -288,7 +295,7 @@ async def submit(submission: declaration.Submission[AnnouncementContext]) -> str
         scope_org_id=context.scope_id,
         scope_name=context.scope_name,
         chats=chats,
-        text=answers["text"],
+        html=SafeHtml(answers["html"]),
         only_late=only_late,
         now=submission.now,
         calendar=submission.calendar,

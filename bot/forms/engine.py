@@ -60,7 +60,9 @@ class Field:
     ``skip_label``: the skip button's label where «Пропустить» says too little;
     ``recheck``: for an answer time can make wrong (a start now passed, a deadline now behind
     today: a draft may wait overnight), why it no longer holds, or None; checked again when
-    the summary is confirmed, and the question is asked again with that reason.
+    the summary is confirmed, and the question is asked again with that reason;
+    ``formatted``: a long text staff write to chairs, whose formatting (bold, a hidden link)
+    is kept: its parser gets the message as HTML, not its bare text, and makes a ``SafeHtml``.
     """
 
     name: str
@@ -78,6 +80,7 @@ class Field:
     derive: Callable[[Answers, Any], Any] | None = None
     skip_label: str | None = None
     recheck: Callable[[Any, ParseEnv], str | None] | None = None
+    formatted: bool = False
 
     def applies(self, answers: Answers) -> bool:
         return self.ask_if is None or self.ask_if(answers)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from bot.forms.engine import Choice, InvalidAnswer, ParseEnv, Parser
 from bot.texts import forms as t
+from bot.texts.markup import SafeHtml, visible
 
 # Digits are ASCII only: «5²», «①», «٣» or full-width digits pass ``str.isdigit()`` (and some
 # pass ``\d``) but are no number a person means; they get the parser's usual refusal.
@@ -123,6 +124,23 @@ def text(*, maximum: int, minimum: int = 2, one_line: bool = False) -> Parser:
         if len(value) > maximum:
             raise InvalidAnswer(t.text_too_long(maximum, len(value)))
         return value
+
+    return parse
+
+
+def formatted_text(*, maximum: int, minimum: int = 2) -> Parser:
+    """A long text staff write to chairs, formatting kept: ``raw`` is the message as HTML
+    (the handler passes ``Message.html_text`` for a ``Field.formatted`` question), returned
+    as it is; the bounds count the characters the reader sees, not the tags."""
+
+    def parse(raw: str, env: ParseEnv) -> SafeHtml:
+        html = SafeHtml(raw.strip())
+        shown = len(visible(html).strip())
+        if shown < minimum:
+            raise InvalidAnswer(t.text_too_short(minimum))
+        if shown > maximum:
+            raise InvalidAnswer(t.text_too_long(maximum, shown))
+        return html
 
     return parse
 

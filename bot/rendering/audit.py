@@ -16,6 +16,7 @@ from bot.forms.engine import Field
 from bot.forms.registry import FORMS
 from bot.texts import common
 from bot.texts import staff as t
+from bot.texts.markup import SafeHtml, visible
 
 LIMIT = 400  # characters of one entry's details; longer ones end in «…»
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -74,6 +75,8 @@ def _value(key: str, value: Any, tz: ZoneInfo) -> str:
         return t.ROLE_NAMES.get(str(value), str(value))
     if key == "period" and isinstance(value, str) and _ISO_DAY.fullmatch(value):
         return common.period_name(date.fromisoformat(value))
+    if key in FIELDS and FIELDS[key].formatted and isinstance(value, str):
+        return visible(SafeHtml(value))  # its text as read, tags aside (the line escapes it)
     if isinstance(value, str | int) and value in CHOICES.get(key, {}):
         return CHOICES[key][value]
     return _plain(value, tz)

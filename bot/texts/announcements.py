@@ -1,13 +1,21 @@
 """Texts of announcements (объявления) from district staff to chairs.
 
-The announcement ``text`` is plain text as staff typed it, and ``scope`` and the chairs'
-names are raw: escaped here (line breaks kept).
+The announcement ``html`` is a ``SafeHtml`` (the author's formatting as tags, the text
+escaped): put in as it is; ``scope`` and the chairs' names are raw: escaped here.
 """
 
 from __future__ import annotations
 
 from bot.texts.common import more
-from bot.texts.markup import LIST_ROOM, TELEGRAM_TEXT_LIMIT, clip, esc, fitting, utf16_len
+from bot.texts.markup import (
+    LIST_ROOM,
+    TELEGRAM_TEXT_LIMIT,
+    SafeHtml,
+    clip_html,
+    esc,
+    fitting,
+    utf16_len,
+)
 
 TITLE = "Объявление"
 CMD_ANNOUNCE = "Объявление председателям ППО"
@@ -16,38 +24,41 @@ AUDIENCE_LATE = "Только не сдавшим мониторинг"
 L_AUDIENCE = "Кому"
 L_TEXT = "Текст"
 Q_AUDIENCE = "Кому отправить объявление?"
-Q_TEXT = "Текст объявления (до 2000 символов)."
+Q_TEXT = (
+    "Текст объявления (до 2000 символов). Оформление сохранится: жирный шрифт, курсив, "
+    "ссылки придут председателям как есть."
+)
 UNKNOWN_REASON = "причина неизвестна"
 WITHDRAWN_ROLE_ENDED = "не отправлено: до отправки человек перестал быть председателем"
 WITHDRAWN_ARCHIVED = "не отправлено: до отправки ППО закрыта (в архиве)"
 NO_RECIPIENTS = "Получателей нет: в выбранной группе нет подключённых председателей."
 
 
-def _framed(head: str, text: str, tail: str = "") -> str:
-    """``head``, the raw ``text`` escaped, ``tail``; the text is cut (with a note) so that the
-    whole fits one message. ``head`` and ``tail`` are markup whose visible text is no longer
+def _framed(head: str, html: SafeHtml, tail: str = "") -> str:
+    """``head``, ``html``, ``tail``; the text is cut (with a note) so that the whole fits one
+    message. ``head`` and ``tail`` are markup whose visible text is no longer
     than the markup itself, so their raw length is a safe measure."""
     room = TELEGRAM_TEXT_LIMIT - utf16_len(head) - utf16_len(tail) - 4
-    return f"{head}\n\n{esc(clip(text, room))}" + (f"\n\n{tail}" if tail else "")
+    return f"{head}\n\n{clip_html(html, room)}" + (f"\n\n{tail}" if tail else "")
 
 
-def message(scope: str, text: str) -> str:
+def message(scope: str, html: SafeHtml) -> str:
     """What every recipient gets."""
-    return _framed(f"📢 <b>Объявление</b> — {esc(scope)}", text)
+    return _framed(f"📢 <b>Объявление</b> — {esc(scope)}", html)
 
 
-def sent_before_you(scope: str, text: str, sent_on: str) -> str:
+def sent_before_you(scope: str, html: SafeHtml, sent_on: str) -> str:
     """An announcement to every chair made shortly before this chair joined, sent to them
     on joining: the same text, with the day it went to the others."""
     note = f"<i>Разослано председателям {sent_on}, до того, как вы подключились.</i>"
     head = f"📢 <b>Объявление</b> — {esc(scope)}\n{note}"
-    return _framed(head, text)
+    return _framed(head, html)
 
 
-def preview(scope: str, audience: str, recipients: int, text: str, hint: str) -> str:
+def preview(scope: str, audience: str, recipients: int, html: SafeHtml, hint: str) -> str:
     """The summary the author confirms: the same text as the recipients will see."""
     head = f"<b>{TITLE}</b>: {esc(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
-    return _framed(head, text, hint)
+    return _framed(head, html, hint)
 
 
 def queued(recipients: int) -> str:

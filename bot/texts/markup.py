@@ -8,12 +8,19 @@ the texts function building the message: its docstring names the parameters that
 escaped twice: ``&amp;`` typed by a person arrives as ``&amp;``.
 
 Button labels are not HTML (Telegram shows them as they are) and are never escaped.
+
+Staff's long texts to chairs (an announcement) keep the formatting typed in Telegram (bold, a
+hidden link): aiogram turns the message's entities into HTML with the text escaped
+(``Message.html_text``), and that value is a :data:`SafeHtml`, put into messages as it is and
+never through :func:`esc` again; a plain value becomes one by :func:`as_html`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from html import escape
+from html import escape, unescape
+from typing import NewType
 
 
 def esc(value: object) -> str:
@@ -22,6 +29,25 @@ def esc(value: object) -> str:
     Quotes stay as typed: no attribute value is ever built from a person's text.
     """
     return escape(str(value), quote=False)
+
+
+SafeHtml = NewType("SafeHtml", str)
+"""HTML Telegram parses as meant: made by aiogram from a message's entities (its text escaped)
+or by :func:`as_html` from plain text. Shown as it is: escaping it again shows its tags."""
+
+_TAG = re.compile(r"<[^>]*>")
+_TOKEN = re.compile(r"<(/?)([a-z-]+)[^>]*>|&(?:[a-z]+|#[0-9]+|#x[0-9a-f]+);|.", re.I | re.S)
+
+
+def as_html(raw: str) -> SafeHtml:
+    """Plain ``raw`` text (typed without formatting, or stored before formatting was kept)
+    as HTML showing it exactly."""
+    return SafeHtml(esc(raw))
+
+
+def visible(html: SafeHtml) -> str:
+    """The text a person sees of ``html``: what Telegram counts, tags not included."""
+    return unescape(_TAG.sub("", html))
 
 
 TELEGRAM_TEXT_LIMIT = 4096  # a message's text after entity parsing, in UTF-16 code units
@@ -49,6 +75,30 @@ def clip(value: str, limit: int) -> str:
             break
         kept.append(char)
     return "".join(kept).rstrip() + CLIPPED
+
+
+def clip_html(html: SafeHtml, limit: int) -> SafeHtml:
+    """``html`` whose visible text is cut to at most ``limit`` UTF-16 units, as :func:`clip`
+    does a plain value: the cut falls between characters, never inside a tag or an ``&lt;``,
+    and the tags open at the cut are closed, so Telegram still parses it."""
+    if utf16_len(visible(html)) <= limit:
+        return html
+    room = max(limit - utf16_len(CLIPPED), 0)
+    kept: list[str] = []
+    open_tags: list[str] = []
+    for token in _TOKEN.finditer(html):
+        if token.group(2):
+            if token.group(1):
+                open_tags.pop()
+            else:
+                open_tags.append(token.group(2))
+        else:
+            room -= utf16_len(unescape(token.group(0)))
+            if room < 0:
+                break
+        kept.append(token.group(0))
+    closing = "".join(f"</{name}>" for name in reversed(open_tags))
+    return SafeHtml("".join(kept).rstrip() + closing + esc(CLIPPED))
 
 
 LIST_ROOM = 3500

@@ -1036,11 +1036,14 @@ class FakeTelegramServer:
         photo: Sequence[Mapping[str, Any]] | None = None,
         video: Mapping[str, Any] | None = None,
         reply_to_message_id: int | None = None,
+        entities: Sequence[Mapping[str, Any]] | None = None,
     ) -> int:
         """Queue a private message from ``user_id`` and return its ``update_id``.
 
         ``first_name`` defaults to "Иван" (or the name given earlier for this user).
-        Text starting with ``/`` gets a ``bot_command`` entity (as does a caption).
+        Text starting with ``/`` gets a ``bot_command`` entity (as does a caption);
+        ``entities`` are the formatting a person gave ``text`` in the app (bold, a text link),
+        as Telegram sends them: UTF-16 offsets into ``text``, markup not in it.
         ``document`` (a Document dict), ``photo`` (a list of PhotoSize dicts) or ``video``
         (a Video dict) make it a media message: use ``caption`` then, not ``text``.
         """
@@ -1057,8 +1060,8 @@ class FakeTelegramServer:
         }
         if text is not None:
             message["text"] = text
-            if entities := self._command_entities(text):
-                message["entities"] = entities
+            if found := [*self._command_entities(text), *map(dict, entities or ())]:
+                message["entities"] = found
         if document is not None:
             message["document"] = dict(document)
         if photo is not None:
