@@ -1,4 +1,5 @@
-"""Staff's announcements keep the formatting typed in Telegram, end to end.
+"""Staff's long texts to chairs (an announcement, a returned report's comment) keep the
+formatting typed in Telegram, end to end.
 
 A district specialist formats an announcement in the app: bold, italic, a hidden link
 («подробнее здесь» pointing to a URL). The bot takes the message as HTML (aiogram's
@@ -20,7 +21,7 @@ from harness import Harness, last_message
 from scenarios import CHAIR, DISTRICT
 from storage import audit
 from storage.models import Organization
-from test_staff_tools import SECOND_CHAIR, STAFF, district_with_staff, drain
+from test_staff_tools import SECOND_CHAIR, STAFF, district_with_staff, drain, submit
 
 URL = "https://profsoyuz.example/seminar?day=30&room=2"
 TEXT = "Собрание <в 15:00> & итоги года\n• повестка: <проект> & «план»\nподробнее здесь"
@@ -142,3 +143,28 @@ def test_a_long_formatted_text_is_cut_between_characters_with_its_tags_closed() 
         plain, _ = parse_html(markup.clip_html(html, 1000))
         assert utf16_len(plain) <= 1000 and plain.endswith(CLIPPED)
         assert parse_html(html)[0].startswith(plain.removesuffix(CLIPPED))
+
+
+COMMENT = "Проверьте <число членов> & «итоги»: форма здесь"
+COMMENT_FORMATTING = {("bold", "Проверьте", None), ("text_link", "форма здесь", URL)}
+
+
+async def test_a_formatted_return_comment_reaches_the_chair_exactly(harness: Harness) -> None:
+    """Staff send a report back with a comment holding a hidden link: the staff's summary,
+    the chair's notice and the chair's correction form all show it with its link."""
+    await district_with_staff(harness)
+    await submit(harness)
+    choice = last_message(await harness.send(STAFF, "/return сош"))
+    card = last_message(await harness.tap(STAFF, choice, "МБОУ СОШ № 1"))
+    await harness.tap(STAFF, card, "Вернуть")
+    links = [entity("bold", COMMENT, "Проверьте"), entity("text_link", COMMENT, "форма здесь", URL)]
+    summary = last_message(await harness.send(STAFF, COMMENT, entities=links))
+    assert COMMENT in (summary.plain_text or "") and formatting(summary) >= COMMENT_FORMATTING
+    await harness.tap(STAFF, summary, "Отправить")
+    [notice] = [r for r in await drain(harness) if r.chat_id == CHAIR]
+    assert notice.ok and f"Комментарий: {COMMENT}\n" in (notice.plain_text or "")
+    assert formatting(notice) >= COMMENT_FORMATTING
+    correction = last_message(await harness.tap(CHAIR, notice, "Мониторинг"))
+    assert f"Возвращён на исправление: {COMMENT}" in (correction.plain_text or "")
+    assert formatting(correction) >= COMMENT_FORMATTING
+    assert refused(harness) == []

@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.texts.markup import esc
+from fakes.telegram_server import parse_html
 from storage import outbox
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import alembic_config, downgrade, upgrade
@@ -172,3 +174,36 @@ def test_the_migrations_are_one_chain() -> None:
     files = list((Path(script.dir) / "versions").glob("*.py"))
     assert len(_heads()) == 1
     assert len(list(script.walk_revisions())) == len(files)
+
+
+BEFORE_FORMATTED_COMMENTS = "e5f6a7b8c9d0"  # a returned report's comment was plain text
+OLD_COMMENT = "Проверьте <число членов> & «итоги» &amp; ещё раз"
+
+
+async def _return_comment(engine: AsyncEngine) -> str:
+    async with engine.connect() as connection:
+        return str(await connection.scalar(text("SELECT return_comment FROM membership_reports")))
+
+
+async def test_a_comment_written_before_formatting_was_kept_reads_as_typed(
+    engine: AsyncEngine,
+) -> None:
+    """The comment is HTML now: one written as plain text before is escaped on the way up (so
+    Telegram shows it as typed), and is plain text again on the way down."""
+    await downgrade(engine, BEFORE_FORMATTED_COMMENTS)
+    await _district_event_with_invitation(engine)  # a ППО and a person to file the report
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO membership_reports (id, org_id, period, revision, workers, members,"
+                " submitted_by, submitted_at, submission_key, returned_at, returned_by,"
+                " return_comment) VALUES (1, 2, '2026-11-01', 1, 40, 30, 1, "
+                f"{DAY}, 'r1', {DAY}, 1, :comment)"
+            ),
+            {"comment": OLD_COMMENT},
+        )
+    await upgrade(engine)
+    comment = await _return_comment(engine)
+    assert comment == esc(OLD_COMMENT) and parse_html(comment) == (OLD_COMMENT, [])
+    await downgrade(engine, BEFORE_FORMATTED_COMMENTS)
+    assert await _return_comment(engine) == OLD_COMMENT

@@ -15,9 +15,10 @@ from bot.domain.staff_scope import lineage
 from bot.forms import declaration
 from bot.forms.engine import Field, FormSpec
 from bot.forms.membership import MEMBERSHIP
-from bot.forms.parsers import text
+from bot.forms.parsers import formatted_text
 from bot.texts import common, forms
 from bot.texts import staff as t
+from bot.texts.markup import SafeHtml, visible
 from storage import orgs, outbox, people, reports
 from storage.models import MembershipReport
 from storage.outbox import OutboxKind
@@ -26,7 +27,15 @@ from storage.outbox_keys import KeyPurpose, outbox_key
 RETURN = FormSpec(
     name="return",
     title=t.RETURN_TITLE,
-    fields=(Field("comment", t.L_COMMENT, t.Q_COMMENT, text(maximum=1000, minimum=5)),),
+    fields=(
+        Field(
+            "comment",
+            t.L_COMMENT,
+            t.Q_COMMENT,
+            formatted_text(maximum=1000, minimum=5),
+            formatted=True,
+        ),
+    ),
 )
 
 
@@ -70,7 +79,7 @@ async def open_return(request: declaration.OpenRequest) -> declaration.Opening:
 
 def summary(answers: dict[str, Any], context: ReturnContext, today: date) -> declaration.Summary:
     lines = [t.return_preview(context.org_name, common.period_name(context.period)), ""]
-    lines.append(forms.field_line(t.L_COMMENT, answers.get("comment", "")))
+    lines.append(forms.formatted_line(t.L_COMMENT, SafeHtml(answers.get("comment", ""))))
     return declaration.Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 
@@ -86,7 +95,7 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         return t.report_resent(context.org_name)
     if not await _where_it_was(session, context):
         return t.return_overtaken(context.org_name)
-    comment = submission.draft.answers["comment"]
+    comment = SafeHtml(submission.draft.answers["comment"])
     report.returned_at, report.returned_by, report.return_comment = now, person_id, comment
     submission.audit(
         "report.return",
@@ -94,7 +103,7 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         after={
             "period": report.period.isoformat(),
             "revision": report.revision,
-            "comment": comment,
+            "comment": visible(comment),  # what was read: /audit shows it as plain text
         },
     )
     chair = await people.chair_of(session, report.org_id)
@@ -127,7 +136,7 @@ async def correction_owed(session: AsyncSession, org_id: int, org_name: str) -> 
     if report is None or report.returned_at is None:
         return None
     period = common.period_name(report.period)
-    return t.returned_to_chair(org_name, period, report.return_comment or "")
+    return t.returned_to_chair(org_name, period, SafeHtml(report.return_comment or ""))
 
 
 async def _where_it_was(session: AsyncSession, context: ReturnContext) -> bool:

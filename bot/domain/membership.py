@@ -26,6 +26,7 @@ from bot.forms.engine import SUMMARY, Field
 from bot.forms.membership import MEMBERSHIP, derived_members
 from bot.texts import common, forms
 from bot.texts import membership as t
+from bot.texts.markup import SafeHtml
 from storage import collections, reports
 from storage.models import CollectionKind, MembershipReport, Organization
 
@@ -75,7 +76,8 @@ class MembershipContext(declaration.FormContext):
     previous: dict[str, int | None] | None = None
     previous_period: date | None = None
     revision: int = 1
-    return_comment: str | None = None
+    return_html: str | None = None  # the comment, as HTML (a draft from before held plain
+    # text as ``return_comment``: ignored, not shown unescaped)
 
     @property
     def assignment(self) -> Assignment:
@@ -160,7 +162,7 @@ async def _start(
         previous=_values(previous) if previous else None,
         previous_period=previous.period if previous else None,
         revision=revisions + 1,
-        return_comment=correcting.return_comment if correcting else None,
+        return_html=correcting.return_comment if correcting else None,
     )
     answers = MEMBERSHIP.stored_answers(report_answers(correcting)) if correcting else {}
     return await request.start(
@@ -233,8 +235,8 @@ def summary(
     if not context.correcting:
         assignment = context.assignment
         lines.append(t.report_for(assignment.label, assignment.deadline, assignment.late))
-    if context.return_comment:
-        lines.append(t.return_comment(context.return_comment))
+    if context.return_html:
+        lines.append(t.return_comment(SafeHtml(context.return_html)))
     lines.append("")
     lines += [_line(f, answers.get(f.name)) for f in MEMBERSHIP.fields if f.applies(answers)]
     note = _members_note(answers, context)

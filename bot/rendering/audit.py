@@ -75,8 +75,8 @@ def _value(key: str, value: Any, tz: ZoneInfo) -> str:
         return t.ROLE_NAMES.get(str(value), str(value))
     if key == "period" and isinstance(value, str) and _ISO_DAY.fullmatch(value):
         return common.period_name(date.fromisoformat(value))
-    if key in FIELDS and FIELDS[key].formatted and isinstance(value, str):
-        return visible(SafeHtml(value))  # its text as read, tags aside (the line escapes it)
+    if key == "html" and isinstance(value, str):  # an announcement's text, kept as HTML
+        return visible(SafeHtml(value))  # as read, tags aside (the line escapes it)
     if isinstance(value, str | int) and value in CHOICES.get(key, {}):
         return CHOICES[key][value]
     return _plain(value, tz)

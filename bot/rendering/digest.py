@@ -27,6 +27,7 @@ from bot.rendering.tables import Column, capped, fit_to_screen, headers, short, 
 from bot.rendering.xlsx import build_workbook_xlsx
 from bot.texts import common
 from bot.texts import digest as t
+from bot.texts.markup import SafeHtml, visible
 from storage.digest import PpoRow
 
 LIST_CAP = 10  # names per list before «…и ещё N»
@@ -287,6 +288,12 @@ def _report_field(name: str) -> Callable[[Digest, PpoLine], object]:
     return lambda _, line: None if line.report is None else read(line.report)
 
 
+def _return_comment(_: Digest, line: PpoLine) -> str | None:
+    """The comment a report went back with, as read (it is stored as HTML)."""
+    comment = None if line.report is None else line.report.return_comment
+    return None if comment is None else visible(SafeHtml(comment))
+
+
 _Column = Column[Digest, PpoLine]
 TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_DISTRICT, lambda _, line: line.ppo.district_name),
@@ -308,7 +315,7 @@ TABLE_COLUMNS: tuple[_Column, ...] = (
     _Column(t.H_SUBMITTED_AT, _submitted_at),
     _Column(t.H_SUBMITTED_BY, _report_field("submitted_by_name")),
     _Column(t.H_REVISION, _report_field("revision")),
-    _Column(t.H_RETURN_COMMENT, _report_field("return_comment")),
+    _Column(t.H_RETURN_COMMENT, _return_comment),
 )
 TABLE_HEADERS = headers(TABLE_COLUMNS)
 

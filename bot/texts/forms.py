@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.texts.common import STRANGER
 from bot.texts.grammar import plural
-from bot.texts.markup import esc
+from bot.texts.markup import SafeHtml, esc
 
 BTN_BACK = "⬅️ Назад"
 BTN_SKIP = "Пропустить"
@@ -31,6 +31,11 @@ def summary_question(prompt: str) -> str:
 def field_line(label: str, value: str | None) -> str:
     """One answer of a form in a summary or a card; ``None`` is a skipped answer."""
     return f"{label}: {SKIPPED if value is None else esc(value)}"
+
+
+def formatted_line(label: str, html: SafeHtml) -> str:
+    """An answer kept with its formatting (``html``, already HTML) in a summary."""
+    return f"{label}: {html}"
 
 
 NOT_A_NUMBER = "Нужно целое число цифрами, например: 25."

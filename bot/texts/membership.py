@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.texts.markup import esc
+from bot.texts.markup import SafeHtml, esc
 
 TITLE = "Мониторинг профсоюзного членства"
 CMD_REPORT = "Мониторинг профсоюзного членства"
@@ -172,8 +172,9 @@ def saved(
     return "\n".join(lines)
 
 
-def return_comment(comment: str) -> str:
-    return f"↩️ Возвращён на исправление: {esc(comment)}"
+def return_comment(comment: SafeHtml) -> str:
+    """``comment``: HTML with the formatting staff typed when sending the report back."""
+    return f"↩️ Возвращён на исправление: {comment}"
 
 
 # --- Which period a report is for ---------------------------------------------------------

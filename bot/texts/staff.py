@@ -7,7 +7,7 @@ raw: escaped here.
 
 from __future__ import annotations
 
-from bot.texts.markup import esc
+from bot.texts.markup import SafeHtml, esc
 
 CHOOSE_SCOPE = "По какой организации?"
 NO_SCOPE = "Вы не закреплены ни за одной районной организацией. Обратитесь к администратору."
@@ -74,10 +74,11 @@ def return_preview(org: str, period: str) -> str:
     return f"<b>{RETURN_TITLE}</b>\n{esc(org)}, {period}"
 
 
-def returned_to_chair(org: str, period: str, comment: str) -> str:
+def returned_to_chair(org: str, period: str, comment: SafeHtml) -> str:
+    """``org`` is raw; ``comment`` is HTML with the formatting staff typed."""
     return (
         f"↩️ Отчёт ППО «{esc(org)}» за {period} возвращён на исправление.\n"
-        f"Комментарий: {esc(comment)}\n\nНажмите кнопку, исправьте и отправьте отчёт снова."
+        f"Комментарий: {comment}\n\nНажмите кнопку, исправьте и отправьте отчёт снова."
     )
 
 

@@ -44,7 +44,8 @@ class MembershipReport(Base):
     submission_key: Mapped[SubmissionKey]
     returned_at: Mapped[datetime | None]
     returned_by: Mapped[PersonId | None]
-    return_comment: Mapped[str | None] = mapped_column(sa.String(1000))
+    # HTML (``bot.texts.markup.SafeHtml``): the formatting staff typed kept, the text escaped.
+    return_comment: Mapped[str | None] = mapped_column(sa.Text)
     # Loaded by staff from a past table (/loadhistory), not filed by a chair: revision 0.
     imported_at: Mapped[datetime | None]
 
