@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from bot.domain.announcements import send_missed
 from bot.texts import markup
+from bot.texts import staff as staff_texts
 from bot.texts.markup import CLIPPED, esc
 from fakes.telegram_server import Request, parse_html, utf16_len
 from harness import Harness, last_message
 from scenarios import CHAIR, DISTRICT
 from storage import audit
-from storage.models import Organization
+from storage.models import FormDraft, Organization
 from test_staff_tools import SECOND_CHAIR, STAFF, district_with_staff, drain, submit
 
 URL = "https://profsoyuz.example/seminar?day=30&room=2"
@@ -167,4 +168,24 @@ async def test_a_formatted_return_comment_reaches_the_chair_exactly(harness: Har
     correction = last_message(await harness.tap(CHAIR, notice, "Мониторинг"))
     assert f"Возвращён на исправление: {COMMENT}" in (correction.plain_text or "")
     assert formatting(correction) >= COMMENT_FORMATTING
+    assert refused(harness) == []
+
+
+async def test_a_return_drafted_before_formatting_was_kept_asks_its_comment_again(
+    harness: Harness,
+) -> None:
+    """A return written before the upgrade holds its comment as plain text: it is not taken
+    for HTML (a «<» would make Telegram refuse the chair's notice), the comment is asked again."""
+    await district_with_staff(harness)
+    await submit(harness)
+    choice = last_message(await harness.send(STAFF, "/return сош"))
+    card = last_message(await harness.tap(STAFF, choice, "МБОУ СОШ № 1"))
+    await harness.tap(STAFF, card, "Вернуть")
+    summary = last_message(await harness.send(STAFF, "Проверьте число членов"))
+    async with harness.session_pool() as session, session.begin():
+        draft = (await session.scalars(select(FormDraft))).one()
+        draft.answers = {"comment": "Проверьте <число членов> & итоги"}
+    asked = last_message(await harness.tap(STAFF, summary, "Отправить"))
+    assert staff_texts.Q_COMMENT in (asked.plain_text or "")
+    assert [r for r in await drain(harness) if r.chat_id == CHAIR] == []
     assert refused(harness) == []

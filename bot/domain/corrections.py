@@ -29,7 +29,7 @@ RETURN = FormSpec(
     title=t.RETURN_TITLE,
     fields=(
         Field(
-            "comment",
+            "comment_html",  # a draft from before, whose "comment" was plain text, asks it again
             t.L_COMMENT,
             t.Q_COMMENT,
             formatted_text(maximum=1000, minimum=5),
@@ -79,7 +79,7 @@ async def open_return(request: declaration.OpenRequest) -> declaration.Opening:
 
 def summary(answers: dict[str, Any], context: ReturnContext, today: date) -> declaration.Summary:
     lines = [t.return_preview(context.org_name, common.period_name(context.period)), ""]
-    lines.append(forms.formatted_line(t.L_COMMENT, SafeHtml(answers.get("comment", ""))))
+    lines.append(forms.formatted_line(t.L_COMMENT, SafeHtml(answers.get("comment_html", ""))))
     return declaration.Summary("\n".join([*lines, "", forms.SUMMARY_CONFIRM_HINT]))
 
 
@@ -95,7 +95,7 @@ async def submit(submission: declaration.Submission[ReturnContext]) -> str:
         return t.report_resent(context.org_name)
     if not await _where_it_was(session, context):
         return t.return_overtaken(context.org_name)
-    comment = SafeHtml(submission.draft.answers["comment"])
+    comment = SafeHtml(submission.draft.answers["comment_html"])
     report.returned_at, report.returned_by, report.return_comment = now, person_id, comment
     submission.audit(
         "report.return",

@@ -273,6 +273,7 @@ AUDIT_KEYS = {
     "unchanged": "Без изменений",
     "skipped_chair": "Не тронуто (сдал председатель)",
     "skipped_collecting": "Не тронуто (идёт сбор)",
+    "comment": L_COMMENT,  # a returned report's, recorded as read
     "text": "Текст",  # an announcement recorded before its text was kept as HTML, a plan's item
 }
 AUDIT_YES, AUDIT_NO, AUDIT_EMPTY_VALUE = "да", "нет", "—"
