@@ -35,6 +35,7 @@ from handlers.form_chat import (
     still_allowed,
     summary_seal,
 )
+from handlers.formatting import formatted_html
 from handlers.taps import TapHandler, tap_router
 from storage import drafts
 from storage.models import FormDraft
@@ -81,7 +82,7 @@ async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     if step is None:  # the summary asks nothing: a typed correction needs its field named
         await chat.show(draft, note=t.SUMMARY_TYPED)
         return
-    typed = message.html_text if spec.field(step).formatted else message.text
+    typed = formatted_html(message) if spec.field(step).formatted else message.text
     try:
         answers = spec.answer(step, typed, draft.answers, chat.env(draft))
     except InvalidAnswer as error:

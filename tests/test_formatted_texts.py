@@ -80,6 +80,23 @@ async def test_a_formatted_announcement_reaches_every_chair_exactly(harness: Har
     assert refused(harness) == []
 
 
+async def test_a_link_address_reaches_chairs_as_it_was_typed(harness: Harness) -> None:
+    """aiogram puts a link's address into ``href`` unescaped: «&copy=1» in a query would be
+    read back as «©=1» and «&lt=2» as «<=2», a changed link for every chair."""
+    address = "https://profsoyuz.example/doc?id=5&copy=1&lt=2&quot=3"
+    text = "Положение о конкурсе: скачать"
+    link = [entity("text_link", text, "скачать", address)]
+    await district_with_staff(harness)
+    summary = await preview(harness, text, entities=link)
+    assert ("text_link", "скачать", address) in formatting(summary)
+    await harness.tap(STAFF, summary, "Отправить")
+    [delivered] = [r for r in await drain(harness) if r.chat_id == CHAIR]
+    assert [f for f in formatting(delivered) if f[0] == "text_link"] == [
+        ("text_link", "скачать", address)
+    ]
+    assert refused(harness) == []
+
+
 async def test_an_announcement_without_formatting_goes_out_as_before(harness: Harness) -> None:
     plain = "Собрание <в 15:00> & «Итоги» &amp; <b>не жирный</b>"
     await district_with_staff(harness)

@@ -130,8 +130,9 @@ def text(*, maximum: int, minimum: int = 2, one_line: bool = False) -> Parser:
 
 def formatted_text(*, maximum: int, minimum: int = 2) -> Parser:
     """A long text staff write to chairs, formatting kept: ``raw`` is the message as HTML
-    (the handler passes ``Message.html_text`` for a ``Field.formatted`` question), returned
-    as it is; the bounds count the characters the reader sees, not the tags."""
+    (the handler passes ``handlers.formatting.formatted_html`` for a ``Field.formatted``
+    question), returned as it is; the bounds count the characters the reader sees, not the
+    tags."""
 
     def parse(raw: str, env: ParseEnv) -> SafeHtml:
         html = SafeHtml(raw.strip())

@@ -10,9 +10,10 @@ escaped twice: ``&amp;`` typed by a person arrives as ``&amp;``.
 Button labels are not HTML (Telegram shows them as they are) and are never escaped.
 
 Staff's long texts to chairs (an announcement) keep the formatting typed in Telegram (bold, a
-hidden link): aiogram turns the message's entities into HTML with the text escaped
-(``Message.html_text``), and that value is a :data:`SafeHtml`, put into messages as it is and
-never through :func:`esc` again; a plain value becomes one by :func:`as_html`.
+hidden link): aiogram turns the message's entities into HTML with the text and the link
+addresses escaped (``handlers.formatting.formatted_html``), and that value is a
+:data:`SafeHtml`, put into messages as it is and never through :func:`esc` again; a plain
+value becomes one by :func:`as_html`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ shows, so the column is unbounded. The comments written before are escaped here,
 as typed. Downgrading keeps the text read, tags aside, cut to the old 1000 characters.
 
 Revision ID: f3a4b5c6d7e8
-Revises: e5f6a7b8c9d0
+Revises: a9b8c7d6e5f4
 Create Date: 2026-12-07 01:50:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f3a4b5c6d7e8"
-down_revision: str | None = "e5f6a7b8c9d0"
+down_revision: str | None = "a9b8c7d6e5f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,34 @@
+"""A message's formatting as the HTML a form keeps (``Field.formatted``: staff's long texts).
+
+aiogram's ``Message.html_text`` escapes the text but puts a link's address into
+``href="…"`` as it is: an address with ``&copy=1`` or ``&lt=2`` in its query is read back by
+Telegram's parser as «©=1», «<=2» (a changed link), and one with ``"`` breaks the tag. Here
+the attribute values are escaped too, so the link reaches chairs exactly as it was typed.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.types import Message
+from aiogram.utils.text_decorations import HtmlDecoration
+
+from bot.texts.markup import SafeHtml
+
+
+class _AttributesEscaped(HtmlDecoration):
+    def link(self, value: str, link: str) -> str:
+        return super().link(value, escape(link, quote=True))
+
+    def pre_language(self, value: str, language: str) -> str:
+        return super().pre_language(value, escape(language, quote=True))
+
+
+_DECORATION = _AttributesEscaped()
+
+
+def formatted_html(message: Message) -> SafeHtml:
+    """The message's text with its formatting as HTML Telegram parses back to the same."""
+    text = message.text or message.caption or ""
+    entities = message.entities or message.caption_entities or []
+    return SafeHtml(_DECORATION.unparse(text=text, entities=entities))
