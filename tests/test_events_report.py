@@ -127,7 +127,8 @@ async def test_year_report_message_and_workbook_agree(harness: Harness) -> None:
     assert "• Вебинар: 1 (участников: 40, просмотров: 500)" in message
     assert "• Обучение: 2 (участников: 42)" in message
     training = (
-        "Школ профсоюзного актива: 1\nСеминаров и семинаров-совещаний: 1\nВебинаров: 1\n"
+        "Школ профсоюзного актива: 1\n"
+        "Семинаров, семинаров-совещаний и семинаров-практикумов: 1\nВебинаров: 1\n"
         "Других обучающих мероприятий: 1\nОбучено (участников): 102\nПодключений онлайн: 500"
     )
     assert training in message
@@ -374,3 +375,50 @@ def test_a_long_silent_list_is_clipped_and_the_message_fits() -> None:
     assert "За этот период мероприятий нет." in lines
     book = openpyxl.load_workbook(io.BytesIO(report_xlsx(report)))
     assert len(rows_of(book, "Без мероприятий")) == 501
+
+
+def test_the_documents_formats_count_as_their_sources_mean() -> None:
+    """Seed 003: a seminar-practicum and a «Профсоюзная лаборатория» (an «обучающий семинар»)
+    are training whatever their direction; a conference or a discussion platform only when
+    held to teach (direction «Обучение»), as seed 002's «Августовские конференции» are not."""
+    events = [
+        line("practicum", "safety", 12),
+        line("laboratory", "youth", 40, views=300),
+        line("conference", "partnership", 60),
+        line("discussion", "information", 25),
+        line("conference", "education", 80),
+        line("discussion", "education", 35),
+    ]
+    training = summarize(DISTRICT, ReportPeriod(PeriodKind.YEAR, 2026), events, []).training
+    assert (training.schools, training.seminars, training.webinars, training.other) == (0, 1, 0, 3)
+    assert training.trained == 12 + 40 + 80 + 35
+    assert training.online == 300
+
+
+async def file_event_of_kind(h: Harness, kind: str, direction: str, participants: str) -> None:
+    """The chair's event form, the kind and direction tapped as their buttons say."""
+    question = last_message(await h.send(CHAIR, "/event"))
+    await h.tap(CHAIR, question, kind)
+    await h.send(CHAIR, f"{kind} по охране труда")
+    await h.send(CHAIR, "10.10.2026")
+    question = last_message(await h.send(CHAIR, "Актовый зал"))
+    question = last_message(await h.send(CHAIR, participants))
+    question = last_message(await h.tap(CHAIR, question, direction))
+    question = last_message(await h.tap(CHAIR, question, "Пропустить"))
+    summary = last_message(await h.tap(CHAIR, question, "Пропустить"))
+    assert f"Вид: {kind}" in (summary.plain_text or "")
+    await h.tap(CHAIR, summary, "Отправить")
+
+
+async def test_a_chair_files_the_documents_formats_and_staff_see_them(harness: Harness) -> None:
+    await setup(harness)
+    await file_event_of_kind(harness, "Семинар-практикум", "Охрана труда", "14")
+    await file_event_of_kind(harness, "Конференция", "Социальное партнёрство", "60")
+    async with harness.session_pool() as session:
+        kinds = set((await session.scalars(select(Event.kind))).all())
+    assert {"practicum", "conference"} <= kinds
+    message = texts(await harness.send(STAFF, "/eventsreport"))[0]
+    assert "• Семинар-практикум: 1 (участников: 14)" in message
+    assert "• Конференция: 1 (участников: 60)" in message
+    assert "Семинаров, семинаров-совещаний и семинаров-практикумов: 2\n" in message
+    assert "Обучено (участников): 116\n" in message  # the conference is not training

@@ -6,11 +6,15 @@ date. An event belongs to the period its first day (``date_from``) falls in; del
 count (``storage.event_report``).
 
 **Training** (the report on training the union's activists sent upward every year, seed 003):
-an event is training when its kind is a learning format (a school of activists, a seminar or a
-seminar-meeting, a webinar, a training) or when its direction is «Обучение» (seed 003 counts
-forums, conferences and discussion platforms held to teach activists among its training
-measures). The report gives schools, seminars (with seminar-meetings) and webinars held, other
-training events, people trained (their participants) and online connections (their views).
+an event is training when its kind is a learning format (a school of activists, a seminar, a
+seminar-meeting or a seminar-practicum, a «Профсоюзная лаборатория» — seed 003: «Профсоюзная
+лаборатория в режиме онлайн: обучающий семинар для актива» — a webinar, a training) or when its
+direction is «Обучение». Forums, conferences and discussion platforms count only by that
+direction: seed 003 lists them among its training measures because they were held to teach,
+while seed 002 item 24's «Августовские конференции» and seed 001's reporting «конференции» are
+not training. The report gives schools, seminars (with seminar-meetings and practicums) and
+webinars held, other training events, people trained (their participants) and online
+connections (their views).
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ from datetime import date, timedelta
 from storage.event_report import EventLine, PpoName
 from storage.orgs import folded
 
-TRAINING_KINDS = frozenset({"school", "seminar", "meeting_seminar", "webinar", "training"})
+SEMINAR_KINDS = frozenset({"seminar", "meeting_seminar", "practicum"})
+TRAINING_KINDS = SEMINAR_KINDS | {"school", "laboratory", "webinar", "training"}
 TRAINING_DIRECTION = "education"
-SEMINAR_KINDS = frozenset({"seminar", "meeting_seminar"})
 
 
 class PeriodKind(enum.Enum):
