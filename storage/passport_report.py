@@ -34,6 +34,7 @@ class PassportValues:
     stand: bool | None
     corner: bool | None
     info_person: str | None
+    public_report_on: date | None
     updated_at: datetime
 
 
@@ -61,6 +62,7 @@ _PASSPORT_COLUMNS = (
     Passport.stand,
     Passport.corner,
     Passport.info_person,
+    Passport.public_report_on,
     Passport.updated_at,
 )
 

@@ -25,7 +25,9 @@ PASSPORT_FIELDS = (
     "stand",
     "corner",
     "info_person",
+    "public_report_on",
 )
+DATE_FIELDS = ("agreement_until", "public_report_on")
 
 
 async def get_passport(session: AsyncSession, org_id: int) -> Passport | None:
@@ -37,8 +39,9 @@ def values_of(passport: Passport | None, org: Organization) -> dict[str, Any]:
     values: dict[str, Any] = dict.fromkeys(PASSPORT_FIELDS)
     if passport is not None:
         values.update({name: getattr(passport, name) for name in PASSPORT_FIELDS})
-    if isinstance(values["agreement_until"], date):
-        values["agreement_until"] = values["agreement_until"].isoformat()
+    for name in DATE_FIELDS:
+        if isinstance(values[name], date):
+            values[name] = values[name].isoformat()
     values["workers"] = org.workers
     return values
 
@@ -57,7 +60,7 @@ async def save_passport(
         session.add(passport)
     for name in PASSPORT_FIELDS:
         value = values.get(name)
-        if name == "agreement_until" and value is not None:
+        if name in DATE_FIELDS and value is not None:
             value = date.fromisoformat(value)
         setattr(passport, name, value)
     passport.updated_at, passport.updated_by = now, by

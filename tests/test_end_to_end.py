@@ -404,7 +404,8 @@ async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path
             "да",
         ]:
             question = await said(server, db_url, server.message(CHAIR, answer), CHAIR)
-        summary = await said(server, db_url, server.message(CHAIR, "Петров Пётр Петрович"), CHAIR)
+        await said(server, db_url, server.message(CHAIR, "Петров Пётр Петрович"), CHAIR)
+        summary = await said(server, db_url, server.message(CHAIR, "15.03.2026"), CHAIR)
         assert "https://school1.ru" in (summary.plain_text or "")
         saved = await said(server, db_url, server.press_button(summary, "Отправить"), CHAIR)
         assert "Паспорт сохранён" in (saved.plain_text or "")

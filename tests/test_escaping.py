@@ -283,7 +283,8 @@ async def _passport(h: Harness) -> dict[str, list[Request]]:
     question = last_message(await h.tap(CHAIR, question, "Пропустить"))  # social network
     question = last_message(await h.tap(CHAIR, question, "Да"))  # stand
     question = last_message(await h.tap(CHAIR, question, "Да"))  # corner
-    summary = await h.send(CHAIR, INFO_PERSON)
+    question = last_message(await h.send(CHAIR, INFO_PERSON))
+    summary = await h.tap(CHAIR, question, "Пропустить")  # public report
     await h.tap(CHAIR, last_message(summary), "Отправить")
     return {
         "summary": summary,

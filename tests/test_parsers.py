@@ -10,7 +10,16 @@ import pytest
 from bot.domain.org_admin import RENAME
 from bot.forms.engine import InvalidAnswer, ParseEnv
 from bot.forms.event import EVENT, ONLINE
-from bot.forms.parsers import date_ahead, date_range, link, phone, show_date_range, text, yes_no
+from bot.forms.parsers import (
+    date_ahead,
+    date_held,
+    date_range,
+    link,
+    phone,
+    show_date_range,
+    text,
+    yes_no,
+)
 from bot.forms.passport import PASSPORT
 from bot.forms.registry import FORMS
 from bot.texts import forms
@@ -282,3 +291,18 @@ def test_a_day_ahead_typed_without_a_year_is_the_next_such_day() -> None:
     assert date_ahead("10.01.2026", december) == "2026-01-10"  # a year typed is a year
     assert date_range("19.12", december) == {"from": "2026-12-19", "to": "2026-12-19"}
     assert date_range("21.11", ParseEnv(today=date(2027, 1, 12)))["from"] == "2026-11-21"
+
+
+def test_a_day_held_is_the_latest_such_day_and_never_ahead() -> None:
+    """The public report's day (seed 002 item 26): given already, so never a day to come."""
+    assert date_held("15.03", ENV) == "2026-03-15"
+    assert date_held("30.12", ENV) == "2025-12-30"  # typed in November: last December
+    assert date_held("21.11.2026 г.", ENV) == "2026-11-21"
+    with pytest.raises(InvalidAnswer) as ahead:
+        date_held("01.12.2026", ENV)
+    assert str(ahead.value) == forms.DATE_NOT_COME
+    with pytest.raises(InvalidAnswer) as early:
+        date_held("01.03.1999", ENV)
+    assert str(early.value) == forms.date_before(2000)
+    with pytest.raises(InvalidAnswer):
+        date_held("в марте", ENV)

@@ -65,7 +65,9 @@ async def file_passport_in_chat(h: Harness, agreement_until: str) -> None:
     await h.tap(CHAIR, last_message(h.server.requests), "Пропустить")  # no social page
     await h.send(CHAIR, "да")  # stand
     await h.send(CHAIR, "нет")  # corner
-    summary = last_message(await h.send(CHAIR, "Петров Пётр Петрович"))
+    await h.send(CHAIR, "Петров Пётр Петрович")
+    summary = last_message(await h.send(CHAIR, "15.03"))  # the public report: this March
+    assert "Публичный отчёт представлен: 15.03.2026" in (summary.plain_text or "")
     assert "✅ Паспорт сохранён" in texts(await h.tap(CHAIR, summary, "Отправить"))[0]
 
 
@@ -95,6 +97,7 @@ async def scope_with_passports(h: Harness) -> None:
         social_url="https://vk.com/ds2",
         corner=True,
         info_person="Сидорова Анна",
+        public_report_on="2025-12-20",  # last year's: not this year's report
     )
     await store_passport(
         h,
@@ -252,3 +255,17 @@ def test_confirmation_date_in_the_scope_zone_and_long_lists_clipped() -> None:
     lines = report_lines(report)
     assert "…и ещё 2" in lines and "• ППО 11 — паспорт не заполнен" in lines
     assert "• ППО 12 — паспорт не заполнен" not in lines
+
+
+async def test_who_gave_this_years_public_report(harness: Harness) -> None:
+    """Seed 002 item 26: a public report by every ППО every year; staff see who has not."""
+    await scope_with_passports(harness)
+    replies = await harness.send(STAFF, "/passports")
+    text = "\n".join(texts([r for r in replies if r.method == "sendMessage"]))
+    assert "Публичный отчёт за 2026 год: есть у 1 из 4 ППО" in text
+    missing = "Не представили публичный отчёт за 2026 год (3):"
+    assert f"{missing}\n• {GYMNASIUM}\n• {KINDERGARTEN}\n• {RADUGA}" in text
+    rows = {row["ППО"]: row for row in read_table(harness.server.sent_files(STAFF)[-1][1])}
+    assert rows[SCHOOL]["Публичный отчёт представлен"] == datetime(2026, 3, 15)
+    assert rows[KINDERGARTEN]["Публичный отчёт представлен"] == datetime(2025, 12, 20)
+    assert rows[RADUGA]["Публичный отчёт представлен"] is None

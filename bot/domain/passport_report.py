@@ -5,6 +5,9 @@ information work of every ППО: how many have a collective agreement in force,
 a page on the institution's site, a social network group, a stand, a «профсоюзный уголок», a
 person responsible for information work. It also needs to know in time which collective
 agreements end soon (to renegotiate them) and which passports nobody confirmed for a year.
+Every ППО gives a public report every year (seed 002 item 26: «Создание Публичных отчетов
+всеми первичными профсоюзными организациями … ежегодно»): the report names those whose
+passport has no public report dated in the current year.
 
 Every date rule here is a plain function of the scope's local date, passed in.
 """
@@ -61,6 +64,12 @@ def agreement_expired(passport: PassportValues, today: date) -> bool:
     return passport.agreement is True and until is not None and until < today
 
 
+def public_report_given(passport: PassportValues | None, today: date) -> bool:
+    """The passport's last public report is dated in ``today``'s year."""
+    given = None if passport is None else passport.public_report_on
+    return given is not None and given.year == today.year
+
+
 def is_stale(confirmed_on: date | None, today: date) -> bool:
     """Never confirmed, or last confirmed more than ``STALE_AFTER`` before today."""
     return confirmed_on is None or confirmed_on < today - STALE_AFTER
@@ -108,6 +117,7 @@ class PassportReport:
     expiring: tuple[AgreementTerm, ...]  # soonest first
     expired: tuple[AgreementTerm, ...]  # longest expired first
     stale: tuple[PassportLine, ...]  # never confirmed first, then the oldest
+    no_public_report: tuple[str, ...]  # ППО without this year's public report, in line order
     # The leadership reserve: (people, of them under 35, of them in training) by ППО id, ППО
     # with none absent.
     reserve: Mapping[int, tuple[int, int, int]] = field(default_factory=dict)
@@ -176,5 +186,8 @@ def build_report(
         expiring=tuple(_terms([ln for ln, p in filled if agreement_expiring(p, today)])),
         expired=tuple(_terms([ln for ln, p in filled if agreement_expired(p, today)])),
         stale=tuple(stale),
+        no_public_report=tuple(
+            line.ppo.name for line in lines if not public_report_given(line.ppo.passport, today)
+        ),
         reserve=dict(reserve or {}),
     )

@@ -290,6 +290,20 @@ def date_ahead(raw: str, env: ParseEnv) -> str:
     return _one_date(typed, env, unclear=t.ONE_DATE_FORMAT, ahead=True).isoformat()
 
 
+def date_held(raw: str, env: ParseEnv) -> str:
+    """A day already come (a public report given): typed without a year, the latest such day
+    up to today; a day ahead or before ``EARLIEST_YEAR`` is refused, saying why."""
+    typed = _SPACES.sub("", raw.strip()).replace(",", ".")
+    day = _one_date(typed, env, unclear=t.ONE_DATE_FORMAT)
+    if day > env.today and not _year_typed(typed):
+        day = _years_later(day, -1)
+    if day > env.today:
+        raise InvalidAnswer(t.DATE_NOT_COME)
+    if day.year < EARLIEST_YEAR:
+        raise InvalidAnswer(t.date_before(EARLIEST_YEAR))
+    return day.isoformat()
+
+
 def _years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)

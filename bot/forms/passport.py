@@ -6,6 +6,7 @@ from bot.forms.engine import Field, FormSpec
 from bot.forms.fields import asked_when, yes_or_no
 from bot.forms.parsers import (
     date_ahead,
+    date_held,
     link,
     phone,
     show_date,
@@ -50,8 +51,20 @@ PASSPORT = FormSpec(
             text(maximum=200, minimum=5),
             optional=True,
         ),
+        Field(
+            "public_report_on",
+            t.L_PUBLIC_REPORT,
+            t.Q_PUBLIC_REPORT,
+            date_held,
+            optional=True,
+            show=show_date,
+        ),
     ),
 )
+"""``public_report_on``: seed 002 item 26, «Создание Публичных отчетов всеми первичными
+профсоюзными организациями с обязательным доведением в доступной форме до социальных
+партнеров» — ежегодно: a document each ППО makes public once a year, so a fact of its card
+(the day it was last given), not an event with participants."""
 
 RESERVE = FormSpec(
     name="reserve",

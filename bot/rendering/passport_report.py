@@ -65,6 +65,8 @@ def report_lines(report: PassportReport) -> list[str]:
     sizes = report.reserve.values()
     people, young, trained = (sum(size[part] for size in sizes) for part in range(3))
     lines += ["", t.reserve_line(len(report.reserve), total, people, young, trained)]
+    year, missing = report.today.year, report.no_public_report
+    lines.append(t.has_line(t.public_report_label(year), total - len(missing), total))
     lines += ["", t.without_passport(report.without_passport, total)]
     if report.expiring:
         lines += ["", t.expiring_header(len(report.expiring), AGREEMENT_NOTICE.days)]
@@ -75,6 +77,9 @@ def report_lines(report: PassportReport) -> list[str]:
     if report.stale:
         lines += ["", t.stale_header(len(report.stale))]
         lines += capped(report.stale, LIST_CAP, _stale_item)
+    if missing:
+        lines += ["", t.no_public_report_header(year, len(missing))]
+        lines += capped(missing, LIST_CAP, t.ppo_item)
     return [*lines, "", t.ATTACHMENT]
 
 
@@ -103,6 +108,7 @@ def _passport_cells(passport: PassportValues | None) -> list[object]:
         _yes_no(passport.stand),
         _yes_no(passport.corner),
         passport.info_person,
+        passport.public_report_on,
     ]
 
 

@@ -155,6 +155,9 @@ SUMMARY_TYPED = (
 )
 ONE_DATE_FORMAT = "Не понял дату. Напишите, например: 21.11.2026 или 21.11."
 DATE_ORDER = "Дата начала позже даты окончания. Проверьте порядок дат."
+DATE_NOT_COME = (
+    "Эта дата ещё не наступила. Напишите день, когда это уже было, например: 15.03.2026."
+)
 BAD_LINK = (
     "Это не похоже на ссылку. Пример: https://school1.ru/profsoyuz или vk.com/profkom_school1"
 )
@@ -179,6 +182,10 @@ def no_such_date(text: str) -> str:
 
 def year_out_of_range(year: int, first: int, last: int) -> str:
     return f"Проверьте год: {year}. Дата мероприятия — с {first} по {last} год."
+
+
+def date_before(year: int) -> str:
+    return f"Проверьте год: дата раньше {year} года. Напишите, например: 15.03.2026."
 
 
 def date_span_too_long(days: int) -> str:

@@ -37,6 +37,18 @@ def reserve_line(with_reserve: int, total: int, people: int, young: int, trained
     )
 
 
+def public_report_label(year: int) -> str:
+    return f"Публичный отчёт за {year} год"
+
+
+def no_public_report_header(year: int, count: int) -> str:
+    return f"📢 Не представили публичный отчёт за {year} год ({count}):"
+
+
+def ppo_item(ppo: str) -> str:
+    return f"• {esc(ppo)}"
+
+
 def without_passport(count: int, total: int) -> str:
     return f"Паспорт не заполнен: {count} из {total} ППО"
 
@@ -90,6 +102,7 @@ COLUMNS = (
     tp.L_STAND,
     tp.L_CORNER,
     tp.L_INFO_PERSON,
+    tp.L_PUBLIC_REPORT,
     H_RESERVE,
     H_RESERVE_YOUNG,
     H_RESERVE_TRAINED,

@@ -122,6 +122,8 @@ class Passport(Base):
     stand: Mapped[bool | None]
     corner: Mapped[bool | None]
     info_person: Mapped[str | None] = mapped_column(sa.String(200))
+    public_report_on: Mapped[date | None]
+    """The day the ППО last gave its yearly public report (seed 002 item 26)."""
     updated_at: Mapped[datetime]
     updated_by: Mapped[PersonId | None]
 
