@@ -35,6 +35,7 @@ class PassportValues:
     corner: bool | None
     info_person: str | None
     public_report_on: date | None
+    members_registry: bool | None
     updated_at: datetime
 
 
@@ -63,6 +64,7 @@ _PASSPORT_COLUMNS = (
     Passport.corner,
     Passport.info_person,
     Passport.public_report_on,
+    Passport.members_registry,
     Passport.updated_at,
 )
 

@@ -26,6 +26,7 @@ PASSPORT_FIELDS = (
     "corner",
     "info_person",
     "public_report_on",
+    "members_registry",
 )
 DATE_FIELDS = ("agreement_until", "public_report_on")
 

@@ -405,7 +405,8 @@ async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path
         ]:
             question = await said(server, db_url, server.message(CHAIR, answer), CHAIR)
         await said(server, db_url, server.message(CHAIR, "Петров Пётр Петрович"), CHAIR)
-        summary = await said(server, db_url, server.message(CHAIR, "15.03.2026"), CHAIR)
+        await said(server, db_url, server.message(CHAIR, "15.03.2026"), CHAIR)
+        summary = await said(server, db_url, server.message(CHAIR, "да"), CHAIR)
         assert "https://school1.ru" in (summary.plain_text or "")
         saved = await said(server, db_url, server.press_button(summary, "Отправить"), CHAIR)
         assert "Паспорт сохранён" in (saved.plain_text or "")

@@ -284,7 +284,8 @@ async def _passport(h: Harness) -> dict[str, list[Request]]:
     question = last_message(await h.tap(CHAIR, question, "Да"))  # stand
     question = last_message(await h.tap(CHAIR, question, "Да"))  # corner
     question = last_message(await h.send(CHAIR, INFO_PERSON))
-    summary = await h.tap(CHAIR, question, "Пропустить")  # public report
+    question = last_message(await h.tap(CHAIR, question, "Пропустить"))  # public report
+    summary = await h.tap(CHAIR, question, "Пропустить")  # the members' register
     await h.tap(CHAIR, last_message(summary), "Отправить")
     return {
         "summary": summary,

@@ -216,7 +216,9 @@ async def test_passport_edit_and_workers_shared_with_reports(harness: Harness) -
     assert "публичный отчёт" in (question.plain_text or "")
     reply = last_message(await harness.send(CHAIR, "01.12.2026")).plain_text or ""
     assert "ещё не наступила" in reply  # a public report not given yet: asked again
-    summary = last_message(await harness.send(CHAIR, "15.03.2026"))
+    question = last_message(await harness.send(CHAIR, "15.03.2026"))
+    assert "АИС «Единый реестр»" in (question.plain_text or "")
+    summary = last_message(await harness.tap(CHAIR, question, "Да"))
     assert "https://school1.ru/profsoyuz" in (summary.plain_text or "")
     assert "✅ Паспорт сохранён" in texts(await harness.tap(CHAIR, summary, "Отправить"))[0]
 
@@ -296,7 +298,8 @@ async def test_a_passport_of_emoji_still_fits_one_message(harness: Harness) -> N
     question = last_message(await harness.tap(CHAIR, question, "Нет"))
     question = last_message(await harness.tap(CHAIR, question, "Нет"))
     question = last_message(await harness.send(CHAIR, "👨" * 195))
-    summary = last_message(await harness.tap(CHAIR, question, "Пропустить"))  # public report
+    question = last_message(await harness.tap(CHAIR, question, "Пропустить"))  # public report
+    summary = last_message(await harness.tap(CHAIR, question, "Пропустить"))  # the register
     assert summary.ok and "сокращено" in (summary.plain_text or "")
     await harness.tap(CHAIR, summary, "Отправить")
     shown = last_message(await harness.send(CHAIR, "/passport"))
@@ -374,7 +377,7 @@ async def _fill_passport(h: Harness) -> None:
         await h.send(CHAIR, answer)
     await h.send(CHAIR, "60")
     await h.send(CHAIR, "нет")  # no agreement
-    for _ in range(7):  # youth council .. the public report: all skipped
+    for _ in range(8):  # youth council .. the members' register: all skipped
         await h.tap(CHAIR, last_message(h.server.requests), "Пропустить")
     summary = last_message(h.server.requests)
     assert "✅ Паспорт сохранён" in texts(await h.tap(CHAIR, summary, "Отправить"))[0]

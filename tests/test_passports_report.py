@@ -34,6 +34,7 @@ GYMNASIUM, RADUGA = "Гимназия № 3", "Школа <Радуга> & Ко"
 HOSPITAL = "ГБУЗ ЦРБ"
 CHAIR, STAFF = 501, 801
 INSTITUTION = "МБОУ «СОШ № 1» <корпус 2> & филиал"
+REGISTRY = "Электронный учёт членов Профсоюза в АИС «Единый реестр»"
 TODAY = date(2026, 11, 21)  # the harness clock's Moscow date
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -66,7 +67,8 @@ async def file_passport_in_chat(h: Harness, agreement_until: str) -> None:
     await h.send(CHAIR, "да")  # stand
     await h.send(CHAIR, "нет")  # corner
     await h.send(CHAIR, "Петров Пётр Петрович")
-    summary = last_message(await h.send(CHAIR, "15.03"))  # the public report: this March
+    await h.send(CHAIR, "15.03")  # the public report: this March
+    summary = last_message(await h.send(CHAIR, "да"))  # members in the АИС «Единый реестр»
     assert "Публичный отчёт представлен: 15.03.2026" in (summary.plain_text or "")
     assert "✅ Паспорт сохранён" in texts(await h.tap(CHAIR, summary, "Отправить"))[0]
 
@@ -98,6 +100,7 @@ async def scope_with_passports(h: Harness) -> None:
         corner=True,
         info_person="Сидорова Анна",
         public_report_on="2025-12-20",  # last year's: not this year's report
+        members_registry=False,
     )
     await store_passport(
         h,
@@ -150,6 +153,7 @@ async def test_counts_lists_and_table_of_the_district(harness: Harness) -> None:
         "Ответственный за информационную работу": sum(
             bool(row["Ответственный за информационную работу"]) for row in rows
         ),
+        REGISTRY: sum(row[REGISTRY] == "да" for row in rows),
     }
     assert counted == {
         "Действующий коллективный договор": 2,
@@ -159,6 +163,7 @@ async def test_counts_lists_and_table_of_the_district(harness: Harness) -> None:
         "Профсоюзный стенд": 2,
         "«Профсоюзный уголок»": 2,
         "Ответственный за информационную работу": 2,
+        REGISTRY: 1,
     }
     for label, count in counted.items():
         assert f"{label}: есть у {count} из 4 ППО" in text
@@ -269,3 +274,19 @@ async def test_who_gave_this_years_public_report(harness: Harness) -> None:
     assert rows[SCHOOL]["Публичный отчёт представлен"] == datetime(2026, 3, 15)
     assert rows[KINDERGARTEN]["Публичный отчёт представлен"] == datetime(2025, 12, 20)
     assert rows[RADUGA]["Публичный отчёт представлен"] is None
+
+
+async def test_members_kept_in_the_single_register(harness: Harness) -> None:
+    """Seed 002 item 3 and section VI: members kept in the АИС «Единый реестр»; a passport
+    filled before the question was asked is not counted, and its cell stays empty."""
+    await scope_with_passports(harness)
+    replies = await harness.send(STAFF, "/passports")
+    text = "\n".join(texts([r for r in replies if r.method == "sendMessage"]))
+    assert f"{REGISTRY}: есть у 1 из 4 ППО" in text
+    rows = {row["ППО"]: row for row in read_table(harness.server.sent_files(STAFF)[-1][1])}
+    assert [rows[name][REGISTRY] for name in (SCHOOL, KINDERGARTEN, RADUGA, GYMNASIUM)] == [
+        "да",
+        "нет",
+        None,
+        None,
+    ]

@@ -39,6 +39,7 @@ class Resource(enum.Enum):
     STAND = enum.auto()
     CORNER = enum.auto()
     INFO_PERSON = enum.auto()
+    REGISTRY = enum.auto()  # members kept in the АИС «Единый реестр» (seed 002 item 3)
 
 
 def agreement_in_force(passport: PassportValues, today: date) -> bool:
@@ -91,6 +92,8 @@ def has_resource(passport: PassportValues, resource: Resource, today: date) -> b
             return passport.corner is True
         case Resource.INFO_PERSON:
             return bool(passport.info_person)
+        case Resource.REGISTRY:
+            return passport.members_registry is True
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,9 +59,14 @@ PASSPORT = FormSpec(
             optional=True,
             show=show_date,
         ),
+        yes_or_no("members_registry", t.L_REGISTRY, t.Q_REGISTRY, optional=True),
     ),
 )
-"""``public_report_on``: seed 002 item 26, «Создание Публичных отчетов всеми первичными
+"""``members_registry``: seed 002 item 3, «Ведение электронного учета членов профсоюза — постоянно»,
+and section VI, «переводу автономного бумажного и/или электронного учета членов Профсоюза на
+электронный учет в АИС «Единый реестр Общероссийского Профсоюза образования»».
+
+``public_report_on``: seed 002 item 26, «Создание Публичных отчетов всеми первичными
 профсоюзными организациями с обязательным доведением в доступной форме до социальных
 партнеров» — ежегодно: a document each ППО makes public once a year, so a fact of its card
 (the day it was last given), not an event with participants."""

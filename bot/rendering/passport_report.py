@@ -31,6 +31,7 @@ LABELS = {
     Resource.STAND: tp.L_STAND,
     Resource.CORNER: tp.L_CORNER,
     Resource.INFO_PERSON: tp.L_INFO_PERSON,
+    Resource.REGISTRY: tp.L_REGISTRY,
 }
 INFO_WORK = (Resource.SITE, Resource.SOCIAL, Resource.STAND, Resource.CORNER, Resource.INFO_PERSON)
 
@@ -60,7 +61,8 @@ def report_lines(report: PassportReport) -> list[str]:
         return t.has_line(LABELS[resource], report.counts[resource], total)
 
     lines = [t.header(report.scope_name, report.today), ""]
-    lines += [count(Resource.AGREEMENT), count(Resource.YOUTH_COUNCIL), "", t.INFO_WORK_HEADER]
+    lines += [count(Resource.AGREEMENT), count(Resource.YOUTH_COUNCIL), count(Resource.REGISTRY)]
+    lines += ["", t.INFO_WORK_HEADER]
     lines += [count(resource) for resource in INFO_WORK]
     sizes = report.reserve.values()
     people, young, trained = (sum(size[part] for size in sizes) for part in range(3))
@@ -109,6 +111,7 @@ def _passport_cells(passport: PassportValues | None) -> list[object]:
         _yes_no(passport.corner),
         passport.info_person,
         passport.public_report_on,
+        _yes_no(passport.members_registry),
     ]
 
 

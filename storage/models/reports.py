@@ -124,6 +124,8 @@ class Passport(Base):
     info_person: Mapped[str | None] = mapped_column(sa.String(200))
     public_report_on: Mapped[date | None]
     """The day the ППО last gave its yearly public report (seed 002 item 26)."""
+    members_registry: Mapped[bool | None]
+    """Keeps its members in the АИС «Единый реестр» (seed 002 item 3 and section VI)."""
     updated_at: Mapped[datetime]
     updated_by: Mapped[PersonId | None]
 
