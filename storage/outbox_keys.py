@@ -39,6 +39,7 @@ class KeyPurpose(StrEnum):
     PLAN_REMINDER = "plan-remind"  # item id, unit (ППО id, 0: staff), deadline, purpose, recipient
     PLAN_ESCALATION = "plan-late"  # item id, deadline (ISO), recipient
     PLAN_REVIEW = "plan-review"  # scope id, half-year start (ISO), recipient, part (OutboxKind)
+    RATING_DUE = "rating-due"  # district id, year rated, recipient
 
 
 def outbox_key(purpose: KeyPurpose, *parts: str | int) -> str:
@@ -64,6 +65,7 @@ _ORG_PART: dict[str, int] = {
     KeyPurpose.PLAN_REMINDER: 1,
     KeyPurpose.DIGEST: 0,
     KeyPurpose.PLAN_REVIEW: 0,
+    KeyPurpose.RATING_DUE: 0,
 }
 """Where the organization stands among the parts of a key of a message to whoever holds a role
 there: a ППО's chair (a reminder about it), a district's or region's staff (its digest, the

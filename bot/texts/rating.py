@@ -141,3 +141,12 @@ def h_score(short_name: str) -> str:
 
 
 FILE_CAPTION = "Рейтинг ППО: все организации, баллы по каждому критерию и формула."
+
+
+def rating_due(district_name: str, year: int) -> str:
+    """To district staff in January (``bot/domain/rating_notice.py``)."""
+    return (
+        f"🏆 <b>Рейтингование ППО за {year} год</b>\n{esc(district_name)}\n"
+        "Рейтингование эффективности работы первичных профсоюзных организаций проводится "
+        f"ежегодно до 1 февраля. Рейтинг за {year} год: /rating {year}"
+    )

@@ -42,6 +42,7 @@ from bot.domain.due_periods import open_due_periods
 from bot.domain.housekeeping import forget_processed_updates, prune_outbox
 from bot.domain.isolation import Isolation
 from bot.domain.plan_reminders import plan_measures
+from bot.domain.rating_notice import plan_rating_notices
 from bot.domain.reminders import plan_reminders
 from bot.forms.declaration import FormButton
 from bot.texts import common as t
@@ -116,6 +117,8 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
         queued += await plan_measures(pool, clock, calendar, tz, plan_done_button, isolation)
     async with isolation.unit("planning district events"):
         queued += await plan_district_events(pool, clock, calendar, tz, invite_buttons, isolation)
+    async with isolation.unit("planning the rating notice"):
+        queued += await plan_rating_notices(pool, clock, calendar, tz, isolation)
     if queued:
         bg.deliverer.wake()
     return queued

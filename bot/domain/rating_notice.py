@@ -1,0 +1,77 @@
+"""The yearly rating's due date, told to district staff in January.
+
+Seed 002 item 25: «Рейтингование эффективности работы первичных профсоюзных организаций —
+ежегодно до 1 февраля». Every minute (``bot/wiring/scheduler.py``) each active district's
+staff (the region's when none can be written to, as for late ППО) get one notice pointing to
+``/rating`` for the past year: on the first working day of January at the send time, out of
+quiet hours (``send_moment``: the New Year holidays are days off), and not once the rating is
+due (1 February, the district's local date). The outbox key holds the district, the year rated
+and the recipient, so a second run or a restart sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.domain.calendar import CalendarSettings, local_today, send_moment
+from bot.domain.clock import Clock
+from bot.domain.isolation import Isolation
+from bot.domain.staff_scope import scope_staff
+from bot.domain.tick import Tick
+from bot.texts import rating as t
+from storage import orgs
+from storage.models import Organization
+from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
+
+DUE_MONTH = 2  # the rating is due by 1 February
+
+
+async def _notify(session: AsyncSession, district: Organization, tick: Tick) -> int:
+    tz = tick.zone(district)
+    today = local_today(tick.now, tz)
+    if today.month >= DUE_MONTH:
+        return 0
+    if tick.now < send_moment(date(today.year, 1, 1), tz, tick.calendar):
+        return 0
+    rated = today.year - 1
+    count = 0
+    for contact in await scope_staff(session, district):
+        if contact.unreachable:
+            continue
+        count += await enqueue(
+            session,
+            key=outbox_key(KeyPurpose.RATING_DUE, district.id, rated, contact.tg_user_id),
+            chat_id=contact.tg_user_id,
+            kind=OutboxKind.TEXT,
+            payload={"text": t.rating_due(district.name, rated)},
+            not_before=tick.deliver_at(tz),
+            now=tick.now,
+        )
+    return count
+
+
+async def plan_rating_notices(
+    session_pool: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    settings: CalendarSettings,
+    default_tz: str,
+    isolation: Isolation | None = None,
+) -> int:
+    """Enqueue the January notices whose moment has come; how many. Outside January (in
+    every zone) nothing is read. One transaction per district, each a unit of ``isolation``."""
+    isolation = isolation or Isolation()
+    now = clock.now()
+    if now.month not in (12, 1, 2):  # zones are a day from UTC at most
+        return 0
+    tick = Tick(now, settings, default_tz)
+    async with session_pool() as session:
+        districts = list(await orgs.active_districts(session))
+    count = 0
+    for district in districts:
+        unit = isolation.unit(f"rating notice of district {district.id}")
+        async with unit, session_pool() as session, session.begin():
+            count += await _notify(session, district, tick)
+    return count
