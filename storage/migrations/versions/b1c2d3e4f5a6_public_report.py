@@ -1,7 +1,7 @@
 """the day a ППО last gave its yearly public report
 
 Revision ID: b1c2d3e4f5a6
-Revises: a9b8c7d6e5f4
+Revises: f3a4b5c6d7e8
 Create Date: 2026-12-07 01:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b1c2d3e4f5a6"
-down_revision: str | None = "a9b8c7d6e5f4"
+down_revision: str | None = "f3a4b5c6d7e8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
