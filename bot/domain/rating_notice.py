@@ -29,14 +29,20 @@ from storage.outbox_keys import KeyPurpose, outbox_key
 DUE_MONTH = 2  # the rating is due by 1 February
 
 
-async def _notify(session: AsyncSession, district: Organization, tick: Tick) -> int:
+def _due(district: Organization, tick: Tick) -> bool:
+    """January in the district's zone, from the first working day's send time on: read before
+    any transaction, so that a district with nothing due takes no write lock (SQLite's ``BEGIN
+    IMMEDIATE``) every minute of December and February."""
     tz = tick.zone(district)
     today = local_today(tick.now, tz)
-    if today.month >= DUE_MONTH:
-        return 0
-    if tick.now < send_moment(date(today.year, 1, 1), tz, tick.calendar):
-        return 0
-    rated = today.year - 1
+    return today.month < DUE_MONTH and tick.now >= send_moment(
+        date(today.year, 1, 1), tz, tick.calendar
+    )
+
+
+async def _notify(session: AsyncSession, district: Organization, tick: Tick) -> int:
+    tz = tick.zone(district)
+    rated = local_today(tick.now, tz).year - 1
     count = 0
     for contact in await scope_staff(session, district):
         if contact.unreachable:
@@ -59,16 +65,19 @@ async def plan_rating_notices(
     settings: CalendarSettings,
     default_tz: str,
     isolation: Isolation | None = None,
+    *,
+    reading_pool: async_sessionmaker[AsyncSession] | None = None,
 ) -> int:
     """Enqueue the January notices whose moment has come; how many. Outside January (in
-    every zone) nothing is read. One transaction per district, each a unit of ``isolation``."""
+    every zone) nothing is read. The districts are listed in a session of ``reading_pool``
+    (no write lock); each district due gets one transaction, a unit of ``isolation``."""
     isolation = isolation or Isolation()
     now = clock.now()
     if now.month not in (12, 1, 2):  # zones are a day from UTC at most
         return 0
     tick = Tick(now, settings, default_tz)
-    async with session_pool() as session:
-        districts = list(await orgs.active_districts(session))
+    async with (reading_pool or session_pool)() as session:
+        districts = [d for d in await orgs.active_districts(session) if _due(d, tick)]
     count = 0
     for district in districts:
         unit = isolation.unit(f"rating notice of district {district.id}")

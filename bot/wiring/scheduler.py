@@ -118,7 +118,10 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
     async with isolation.unit("planning district events"):
         queued += await plan_district_events(pool, clock, calendar, tz, invite_buttons, isolation)
     async with isolation.unit("planning the rating notice"):
-        queued += await plan_rating_notices(pool, clock, calendar, tz, isolation)
+        reading = bg.reading_pool
+        queued += await plan_rating_notices(
+            pool, clock, calendar, tz, isolation, reading_pool=reading
+        )
     if queued:
         bg.deliverer.wake()
     return queued
