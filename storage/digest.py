@@ -324,7 +324,11 @@ async def current_collection(
     targets: dict[int, date] = {}
     stmt = select(CollectionTarget.org_id, CollectionTarget.deadline).where(
         CollectionTarget.collection_id.in_(ids),
-        CollectionTarget.org_id.in_(_under(scope_org_id)),  # of a region's request: the district's
+        # Of a region's request, the district's ППО. ``+ 0`` keeps SQLite from probing the
+        # (collection_id, org_id) index once per collection and organization under the scope
+        # (a region of 100 districts: a million probes, 0.2 s); it reads each collection's
+        # targets once and checks them against the list (bench.digest_10k).
+        (CollectionTarget.org_id + 0).in_(_under(scope_org_id)),
     )
     for org_id, deadline in (await session.execute(stmt)).all():
         # A ППО due in two requests of the same period owes it by the earlier deadline (the
