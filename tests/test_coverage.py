@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.domain.coverage import coverage, format_percent, format_points, soft_checks, trend_mark
+from decimal import ROUND_HALF_UP, Decimal
+
+from bot.domain.coverage import (
+    coverage,
+    format_percent,
+    format_points,
+    half_up,
+    soft_checks,
+    trend_mark,
+)
 from bot.texts import membership as membership_texts
 
 
@@ -29,6 +38,23 @@ def test_shown_figures_round_half_up_like_the_tables() -> None:
     assert format_percent(79.25) == "79,3 %" and format_percent(coverage(317, 400)) == "79,3 %"
     assert format_points(0.05) == "+0,1 п.п." and format_points(-4.25) == "−4,3 п.п."
     assert trend_mark(0.05) == "↑" and trend_mark(0.049) == "→"
+
+
+def _half_up_by_hand(value: float, digits: int) -> float:
+    """The rule itself, for every value: the decimal figure (float noise dropped), half up."""
+    exact = Decimal(repr(round(value, 9)))
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def test_half_up_agrees_with_the_rule_for_every_coverage_and_change() -> None:
+    """Every coverage of up to 400 workers, its negative (a change) and a change between two
+    of them: the shortcut for figures far from a half rounds them as the rule does."""
+    values = {members / workers * 100 for workers in range(1, 401) for members in range(workers)}
+    values |= {-value for value in values} | {79.25, -4.25, 0.05, 0.15, 1.005, 2.675}
+    values |= {a - b for a, b in zip(sorted(values)[::97], sorted(values)[::89], strict=False)}
+    for digits in (1, 2):
+        wrong = [v for v in values if half_up(v, digits) != _half_up_by_hand(v, digits)]
+        assert wrong == [], wrong[:5]
 
 
 def test_shown_coverage_stays_in_its_tier() -> None:
