@@ -21,8 +21,9 @@ a digest for its catch-up window (6 days), an announcement and its delivery repo
 reporting window (7 days), a catch-up notice and a returned report only at the moment they
 are queued.
 
-Deleting goes in batches of :data:`PRUNE_BATCH` rows, each its own short transaction, so the
-write lock is never held for long.
+Deleting goes in batches of :data:`PRUNE_BATCH` rows, each its own short transaction that reads
+only rows past their retention (through an index, ``storage/outbox_prune.py``), so the write
+lock is never held for long, however many rows are kept.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from bot.domain.passport_report import AGREEMENT_NOTICE
 from bot.domain.plan_reminders import LOOK_BACK as PLAN_LOOK_BACK
 from storage import outbox_prune
 from storage.collections import OPEN_GRACE_DAYS
-from storage.models import Collection
+from storage.models import Collection, OutboxStatus
 from storage.outbox_keys import KeyPurpose
 from storage.updates import forget_updates_before
 
@@ -77,23 +78,35 @@ async def prune_outbox(
     """Delete the outbox rows past their retention whose key guards nothing; how many."""
     async with session_pool() as session:
         guarding = await _guarding_collections(session, now)
-    deleted, after_id = 0, 0
+    deleted = 0
+    for status in outbox_prune.PRUNED_STATUSES:
+        kept = SENT_KEPT if status is OutboxStatus.SENT else GIVEN_UP_KEPT
+        deleted += await _prune(session_pool, status, now - kept, guarding, batch)
+    return deleted
+
+
+async def _prune(
+    session_pool: async_sessionmaker[AsyncSession],
+    status: OutboxStatus,
+    before: datetime,
+    guarding: set[int],
+    batch: int,
+) -> int:
+    """The rows of ``status`` older than ``before``, a batch per short transaction; the
+    guarding ones are read and stepped over, never read again in the same night."""
+    deleted, after = 0, None
     while True:
         async with session_pool() as session, session.begin():
             rows = await outbox_prune.finished_before(
-                session,
-                sent_before=now - SENT_KEPT,
-                given_up_before=now - GIVEN_UP_KEPT,
-                after_id=after_id,
-                limit=batch,
+                session, status=status, before=before, after=after, limit=batch
             )
             if not rows:
-                break
-            after_id = rows[-1][0]
+                return deleted
+            after = rows[-1].cursor
+            unguarded = [row.id for row in rows if not _guards(row.key, guarding)]
             deleted += await outbox_prune.delete_messages(
-                session, [row_id for row_id, key in rows if not _guards(key, guarding)]
+                session, unguarded, status=status, before=before
             )
-    return deleted
 
 
 async def forget_processed_updates(

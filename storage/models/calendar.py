@@ -66,7 +66,11 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_status_due", "status", "not_before"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_status_due", "status", "not_before"),
+        # The nightly prune's walk over sent rows past their retention (storage/outbox_prune.py).
+        sa.Index("ix_outbox_status_sent", "status", "sent_at", "id"),
+    )
 
     id: Mapped[IntPk]
     key: Mapped[str] = mapped_column(sa.String(200), unique=True)
