@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -124,7 +125,8 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        if args.postgres:
+        if args.postgres:  # the test suite's throwaway server (``tests/pg_cluster``)
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
             from pg_cluster import start_postgres
 
             with start_postgres(Path(folder)) as cluster:
