@@ -23,11 +23,13 @@ from collections.abc import (
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import partial
 from typing import Any, Generic, TypeVar
 from xml.etree.ElementTree import iterparse
 
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from bot.texts import importing
 
@@ -35,6 +37,18 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 INVISIBLE_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width: a name of nothing
 _COUNT = re.compile(r"\+?(\d{1,3}(?: \d{3})+|\d+)(?:[.,]0+)?", re.ASCII)
 _MAX_SHOWN_CHARS = 40  # of a cell value quoted in a message
+
+
+@dataclass(frozen=True)
+class NotAValue:
+    """A filled cell with no value to read: a number that is none (NaN, an infinity) or a
+    formula saved without its result. Read as text it says so in Russian, so the message about
+    its row quotes that; never a number, and a reader of a name refuses it."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def cell_text(value: object) -> str:
@@ -213,9 +227,8 @@ def xlsx_rows(data: bytes, *, broken: str) -> Generator[tuple[int, tuple[object,
         if not workbook.worksheets:
             raise UnusableFile(broken)
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
         merged_below = _merged_below(sheet)
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        rows = _sheet_rows(workbook, sheet)
         tops: dict[tuple[int, int], object] = {}  # (row, column) of a merge → its value
         while True:
             try:
@@ -227,6 +240,59 @@ def xlsx_rows(data: bytes, *, broken: str) -> Generator[tuple[int, tuple[object,
             yield number, _with_merged(number, values, merged_below, tops)
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook: Any, sheet: Any) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """The sheet's rows numbered as Excel shows them (a row the file skips comes empty), read
+    by openpyxl's own parser of a read-only sheet with :func:`_cell` reading each cell."""
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        parser.parse_cell = partial(_cell, parser, parser.parse_cell)
+        expected = 1
+        for number, found in parser.parse():
+            if number < expected:  # a row written twice: the first counts, as openpyxl reads it
+                continue
+            yield from ((empty, ()) for empty in range(expected, number))
+            values: list[object] = [None] * max((cell["column"] for cell in found), default=0)
+            for cell in found:
+                values[cell["column"] - 1] = cell["value"]
+            yield number, tuple(values)
+            expected = number + 1
+
+
+def _cell(parser: Any, parse: Callable[[Any], dict[str, Any]], element: Any) -> dict[str, Any]:
+    """A cell as openpyxl reads it, except a number that is none and a formula without its
+    result, which come back as :class:`NotAValue`: openpyxl refuses the whole file for a
+    «NaN» (or «inf») some writers store, reads «1e999» as infinity, and reads a formula that
+    was never calculated (a file written by a script) as an empty cell, a figure silently lost."""
+    written = element.findtext(VALUE_TAG) or ""
+    try:
+        cell = parse(element)
+    except ValueError:
+        if element.get("t", "n") != "n" or not _is_float(written):
+            raise
+        cell = {"column": parser.col_counter, "value": float(written)}
+    value = cell["value"]
+    if isinstance(value, float) and not math.isfinite(value):
+        cell["value"] = NotAValue(importing.not_a_number(written))
+    elif value is None and element.get("t", "n") == "n" and element.find(FORMULA_TAG) is not None:
+        cell["value"] = NotAValue(importing.FORMULA_WITHOUT_VALUE)
+    return cell
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def other_filled_sheets(data: bytes) -> list[str]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain.cells import (
+    NotAValue,
     RowError,
     SheetTable,
     TooManyRows,
@@ -148,6 +149,11 @@ def _parse_row(number: int, raw: Mapping[str, object]) -> tuple[HistoryRow | Non
     ppo = cell_text(raw.get("ppo"))
     if not ppo:
         problems.append(t.MISSING_PPO)
+    problems += [
+        importing.not_a_value(t.COLUMN_TITLES[column], str(value))
+        for column in ("ppo", "district")
+        if isinstance(value := raw.get(column), NotAValue)
+    ]
     period_text = cell_text(raw.get("period"))
     period = parse_period_cell(raw.get("period")) if period_text else None
     if not period_text:

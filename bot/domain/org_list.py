@@ -209,6 +209,11 @@ def _parse_rows(rows: Iterator[tuple[int, Sequence[object]]]) -> OrgTable:
 def _parse_row(number: int, raw: dict[Field, object]) -> tuple[OrgRow | None, list[str]]:
     problems: list[str] = []
     text = {fld: cells.cell_text(raw.get(fld)) for fld in Field}
+    problems.extend(
+        texts.not_a_value(texts.COLUMN_TITLES[fld], str(value))
+        for fld in (Field.REGION, Field.DISTRICT, Field.ORGANIZATION, Field.CHAIR)
+        if isinstance(value := raw.get(fld), cells.NotAValue)
+    )
     if not text[Field.ORGANIZATION]:
         problems.append(texts.MISSING_ORGANIZATION)
     if not text[Field.DISTRICT]:

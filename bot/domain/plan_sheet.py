@@ -13,10 +13,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot.domain.cells import RowError, SheetTable, UnusableFile, cell_text, shown, xlsx_rows
+from bot.domain.cells import (
+    NotAValue,
+    RowError,
+    SheetTable,
+    UnusableFile,
+    cell_text,
+    shown,
+    xlsx_rows,
+)
 from bot.domain.plan_deadline import parse_deadline
 from bot.forms.parsers import typed_int
 from bot.texts import plans as t
+from bot.texts.importing import not_a_value
 from storage.orgs import name_key
 
 MAX_ROWS = 500
@@ -170,7 +179,11 @@ def next_number(taken: Sequence[str]) -> str:
 def _row(
     number: int, raw: dict[str, object], directory: Directory, today: date
 ) -> tuple[ItemRow | None, list[str]]:
-    problems: list[str] = []
+    problems = [
+        not_a_value(t.COLUMN_TITLES[column], str(value))
+        for column in ("number", "text")
+        if isinstance(value := raw.get(column), NotAValue)
+    ]
     text = cell_text(raw.get("text"))
     if not text:
         problems.append(t.MISSING_TEXT)

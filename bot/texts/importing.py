@@ -93,6 +93,23 @@ MISSING_DISTRICT = "не указан район"
 ROW_PROBLEMS_SEPARATOR = "; "
 
 
+# A filled cell with no value (``bot.domain.cells.NotAValue``), as a message quotes it.
+FORMULA_WITHOUT_VALUE = "формула без вычисленного значения"
+
+
+def not_a_number(written: str) -> str:
+    """``written`` is raw: quoted in a message, it is escaped there."""
+    return f"не число ({written})"
+
+
+def not_a_value(column: str, what: str) -> str:
+    """A name column whose cell holds no value; ``what`` is raw."""
+    return (
+        f"в столбце «{column}» не значение, а «{esc(what)}»: впишите в ячейку сам текст "
+        "(формулу пересчитайте, ошибку исправьте) и пришлите файл ещё раз"
+    )
+
+
 def bad_workers(value: str, limit: int) -> str:
     return f"число работников должно быть целым числом от 0 до {limit}, а не «{esc(value)}»"
 

@@ -41,6 +41,7 @@ HEADER_STEMS = {
     "deadline": ("срок",),
     "responsible": ("ответствен", "исполнител"),
 }
+COLUMN_TITLES = {"number": "№", "text": "Мероприятие"}  # as a message about a row names them
 NOT_XLSX = (
     "План принимается файлом .xlsx (Excel). Сохраните таблицу как «Книга Excel (.xlsx)» и "
     "отправьте её с подписью /plan. Образец: /plan шаблон"
