@@ -220,3 +220,27 @@ def test_region_table_keeps_names_as_text_and_times_local() -> None:
     ]
     assert times == [datetime(2026, 12, 10, 12, 30)] * 3  # 09:30 UTC is 12:30 in Moscow
     assert len(book.sheetnames) == 3
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_a_sheet_titled_by_a_name_with_emoji_fits_excels_limit_in_utf16_units() -> None:
+    district = "🏫 Железнодорожный район 🎓🎓🎓🎓🎓 «Дружба»"
+    data = build_workbook_xlsx(
+        [
+            (district, ["Организация"], [["Школа № 1"]]),
+            (district, ["Организация"], [["Школа № 2"]]),
+            ("🎉" * 20, ["Ч"], [[1]]),
+            ("'[Итоги]: 2026/27 * ? \\ 🎉'", ["Ч"], [[1]]),
+        ]
+    )
+    book = load_workbook(io.BytesIO(data))
+    first, second, emoji, forbidden = book.sheetnames
+    assert first == "🏫 Железнодорожный район 🎓🎓🎓"  # 31 units: each emoji is two
+    assert second == "🏫 Железнодорожный район 🎓🎓1"  # the suffix keeps the limit too
+    assert emoji == "🎉" * 15  # not 15½: a pair is never split
+    assert forbidden == "Итоги 2026 27 🎉"
+    assert all(utf16_units(title) <= 31 for title in book.sheetnames)
+    assert all(title.isprintable() for title in book.sheetnames)  # no lone surrogate

@@ -76,14 +76,26 @@ class _Sheet:
 def _sheet_title(title: str, taken: set[str]) -> str:
     """A valid sheet title, unique in the workbook («Лист», «Лист1», … like openpyxl)."""
     cleaned = " ".join(_FORBIDDEN_TITLE_RE.sub(" ", CONTROL_CHARS.sub(" ", title)).split())
-    cleaned = cleaned.strip("'")[:_SHEET_TITLE_LIMIT].strip().strip("'")
+    cleaned = _clipped(cleaned.strip("'"), _SHEET_TITLE_LIMIT).strip().strip("'")
     base = cleaned or texts.DEFAULT_SHEET_TITLE
     unique, number = base, 0
     while unique.casefold() in taken:
         number += 1
-        unique = f"{base[: _SHEET_TITLE_LIMIT - len(str(number))]}{number}"
+        unique = f"{_clipped(base, _SHEET_TITLE_LIMIT - len(str(number)))}{number}"
     taken.add(unique.casefold())
     return unique
+
+
+def _clipped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 code units, as Excel counts a sheet title's length (an
+    emoji is two: a title of 31 characters with one in it makes Excel refuse the file), and
+    never inside a character."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]
+    return text
 
 
 def _cell_value(value: object) -> object:
