@@ -74,7 +74,23 @@ def restore(copy: Path, database: Path, *, now: datetime) -> Restored:
 
 def _stage(copy: Path, staging: Path) -> None:
     """Check ``copy`` and write it out as ``staging`` (with what a ``-wal`` beside the copy
-    holds, when the copy is a database an earlier restore moved aside)."""
+    holds, when the copy is a database an earlier restore moved aside). Reading a copy in WAL
+    mode (that database: the undo) makes SQLite create a ``-wal`` and ``-shm`` beside it that
+    a read-only connection cannot remove; those it created are removed once it is closed."""
+    created = [end for end in SIDE_FILES if not _side(copy, end).exists()]
+    try:
+        _copy_checked(copy, staging)
+    finally:
+        for end in created:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(_side(copy, end))
+
+
+def _side(path: Path, end: str) -> Path:
+    return path.with_name(path.name + end)
+
+
+def _copy_checked(copy: Path, staging: Path) -> None:
     try:
         source = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:

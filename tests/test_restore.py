@@ -225,6 +225,25 @@ async def test_the_wal_of_the_old_database_is_not_applied_to_the_copy(
     assert await org_names(database) == {"МБОУ СОШ № 1", "МБОУ СОШ № 2"}
 
 
+async def test_undoing_a_restore_leaves_the_copy_it_reads_without_side_files(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await add_org(database, "МБОУ СОШ № 1")
+    copy = await backup(database, NOW - timedelta(days=1))
+    await add_org(database, "МБОУ СОШ № 2")
+    assert restore(capsys, copy.name)[0] == 0
+    aside = next(database.parent.glob("bot.sqlite3.before-restore-*"))
+    assert aside.read_bytes()[18:20] == b"\x02\x02"  # the bot's database: in WAL mode
+    kept = state(database.parent)[aside.name]
+
+    code, _, err = restore(capsys, str(aside))  # the undo
+    assert (code, err) == (0, [])
+    beside = sorted(path.name for path in database.parent.iterdir() if path.is_file())
+    assert [name for name in beside if name.endswith(("-wal", "-shm", ".restoring"))] == []
+    assert state(database.parent)[aside.name] == kept  # the copy read, not changed
+    assert await org_names(database) == {"МБОУ СОШ № 1", "МБОУ СОШ № 2"}
+
+
 @pytest.mark.parametrize("args", [(), ("bot-20261206-000000.sqlite3",)])
 async def test_postgresql_is_pointed_to_pg_restore(
     database: Path,
