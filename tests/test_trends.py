@@ -183,9 +183,10 @@ async def test_district_trends_message_chart_and_table(harness: Harness) -> None
     moves = sheets["Рост и падение"]
     assert {row["ППО"] for row in moves} == {SCHOOL, KINDERGARTEN}
     first = moves[0]
-    assert (first["Направление"], first["За лет"], first["ППО"], first["Изменение, п.п."]) == (
+    assert list(first)[:4] == ["Направление", "Срок, лет", "Начальный год", "Конечный год"]
+    assert (first["Срок, лет"], first["Начальный год"], first["Конечный год"]) == (1, 2025, 2026)
+    assert (first["Направление"], first["ППО"], first["Изменение, п.п."]) == (
         "упал",
-        1,
         SCHOOL,
         -30.0,
     )
