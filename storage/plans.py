@@ -44,13 +44,16 @@ async def items_of(session: AsyncSession, plan_ids: Iterable[int]) -> Sequence[P
 
 async def marks_of(
     session: AsyncSession, item_ids: Iterable[int]
-) -> dict[tuple[int, int], PlanMark]:
-    """The marks of these items by (item id, unit)."""
+) -> dict[tuple[int, int], list[PlanMark]]:
+    """The marks of these items by (item id, unit), one per stage done, in stage order."""
     ids = list(item_ids)
     if not ids:
         return {}
-    stmt = select(PlanMark).where(PlanMark.item_id.in_(ids))
-    return {(mark.item_id, mark.unit): mark for mark in (await session.scalars(stmt)).all()}
+    stmt = select(PlanMark).where(PlanMark.item_id.in_(ids)).order_by(PlanMark.stage)
+    marks: dict[tuple[int, int], list[PlanMark]] = {}
+    for mark in (await session.scalars(stmt)).all():
+        marks.setdefault((mark.item_id, mark.unit), []).append(mark)
+    return marks
 
 
 async def item_with_plan(session: AsyncSession, item_id: int) -> tuple[PlanItem, Plan] | None:

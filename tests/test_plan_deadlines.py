@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.domain.plan_deadline import parse_deadline
+from bot.domain.plan_deadline import Deadline, parse_deadline
 
 TODAY = date(2026, 11, 21)
 
@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 21)
         ("В течение года", date(2026, 12, 31)),
         ("в течение 2027 года", date(2027, 12, 31)),
         ("до конца мая 2027", date(2027, 5, 31)),
-        # A range, or two stages: the latest.
+        # A range: its end; stages: the last.
         ("январь–март 2027", date(2027, 3, 31)),
         ("сентябрь-октябрь 2027", date(2027, 10, 31)),
         ("с 01.03.2027 по 31.03.2027", date(2027, 3, 31)),
@@ -42,8 +42,8 @@ TODAY = date(2026, 11, 21)
         # Half-years, and the yearly wordings of the union's plans.
         ("I полугодие 2027", date(2027, 6, 30)),
         ("2-е полугодие 2027", date(2027, 12, 31)),
-        ("по полугодиям", date(2026, 12, 31)),
-        ("по полугодиям 2027", date(2027, 6, 30)),
+        ("по полугодиям", date(2027, 6, 30)),
+        ("по полугодиям 2027", date(2027, 12, 31)),
         ("согласно плану работы областной организации профсоюза на 2021 год", date(2021, 12, 31)),
         ("не менее 2 конкурсов в год", date(2026, 12, 31)),
         ("согласно годовых планов работы Профсоюза", date(2026, 12, 31)),
@@ -51,7 +51,7 @@ TODAY = date(2026, 11, 21)
 )
 def test_a_deadline_as_written_falls_due_on(cell: object, due: date) -> None:
     parsed = parse_deadline(cell, TODAY)
-    assert parsed is not None and parsed[0] == due
+    assert parsed is not None and parsed.last == due
 
 
 @pytest.mark.parametrize(
@@ -73,21 +73,47 @@ def test_a_cell_naming_no_day_is_not_understood(cell: str) -> None:
 
 
 def test_how_it_was_written_is_kept_as_its_label() -> None:
-    assert parse_deadline("10.12.2026", TODAY) == (date(2026, 12, 10), "10.12.2026")
-    assert parse_deadline("январь–март 2027", TODAY) == (date(2027, 3, 31), "январь–март 2027")
+    assert parse_deadline("10.12.2026", TODAY) == Deadline((date(2026, 12, 10),), "10.12.2026")
+    assert parse_deadline("январь–март 2027", TODAY) == Deadline(
+        (date(2027, 3, 31),), "январь–март 2027"
+    )
 
 
-def test_by_half_years_falls_due_at_the_end_of_the_half_year_it_is_written_in() -> None:
-    """Seed 002 item 30: «Рассмотрение хода выполнения Программы ... по полугодиям»."""
-    assert parse_deadline("по полугодиям", date(2027, 3, 1)) == (date(2027, 6, 30), "по полугодиям")
-    assert parse_deadline("по полугодиям", date(2027, 6, 30)) == (
-        date(2027, 6, 30),
-        "по полугодиям",
-    )
-    assert parse_deadline("по полугодиям", date(2027, 7, 1)) == (
-        date(2027, 12, 31),
-        "по полугодиям",
-    )
+def test_by_half_years_is_due_at_both_half_year_ends_from_the_one_it_is_written_in() -> None:
+    """Seed 002 item 30: «Рассмотрение хода выполнения Программы ... по полугодиям»: two
+    reviews, the first at the end of the half-year it is written in."""
+    half_years = {
+        date(2027, 3, 1): (date(2027, 6, 30), date(2027, 12, 31)),
+        date(2027, 6, 30): (date(2027, 6, 30), date(2027, 12, 31)),
+        date(2027, 7, 1): (date(2027, 12, 31), date(2028, 6, 30)),
+    }
+    for today, stages in half_years.items():
+        assert parse_deadline("по полугодиям", today) == Deadline(stages, "по полугодиям")
+
+
+@pytest.mark.parametrize(
+    ("cell", "stages"),
+    [
+        (
+            "март, июнь, октябрь, декабрь 2027",
+            ((2027, 3, 31), (2027, 6, 30), (2027, 10, 31), (2027, 12, 31)),
+        ),
+        ("февраль, сентябрь 2027", ((2027, 2, 28), (2027, 9, 30))),
+        ("15.03.2027 и 15.09.2027", ((2027, 3, 15), (2027, 9, 15))),
+        ("ежеквартально 2027", ((2027, 3, 31), (2027, 6, 30), (2027, 9, 30), (2027, 12, 31))),
+        ("2 раза в год", ((2026, 12, 31), (2027, 6, 30))),
+        # No year: each stage the first such day from today on.
+        (
+            "март, июнь, октябрь, декабрь",
+            ((2026, 12, 31), (2027, 3, 31), (2027, 6, 30), (2027, 10, 31)),
+        ),
+        # A range is one deadline, its end, wherever it stands among stages.
+        ("январь–март, сентябрь 2027", ((2027, 3, 31), (2027, 9, 30))),
+    ],
+)
+def test_days_named_apart_are_stages(cell: str, stages: tuple[tuple[int, int, int], ...]) -> None:
+    parsed = parse_deadline(cell, TODAY)
+    assert parsed is not None and parsed.stages == tuple(date(*day) for day in stages)
 
 
 # «Сроки реализации» of the programme of seed 002 (items 1-30) and «Срок исполнения» of the
@@ -121,3 +147,16 @@ staff are asked for one."""
 @pytest.mark.parametrize("cell", [*SEED_002, *SEED_001])
 def test_every_deadline_of_the_union_s_own_plans_is_understood(cell: str) -> None:
     assert parse_deadline(cell, date(2024, 8, 18)) is not None
+
+
+def test_the_union_s_own_plans_keep_their_stages_and_no_others() -> None:
+    """Seed 002 item 2 (the monitoring: March, June, October, December for 50-80 % coverage,
+    October and December above it), item 30 (the half-yearly review) and seed 001 item 15
+    (December, then March) are due in stages; every other cell is one deadline, as before."""
+    read = {cell: parse_deadline(cell, date(2024, 8, 18)) for cell in (*SEED_002, *SEED_001)}
+    stages = {cell: found.stages for cell, found in read.items() if found and len(found.stages) > 1}
+    assert stages == {
+        SEED_002[1]: (date(2024, 10, 31), date(2024, 12, 31), date(2025, 3, 31), date(2025, 6, 30)),
+        SEED_002[29]: (date(2024, 12, 31), date(2025, 6, 30)),
+        SEED_001[14]: (date(2020, 12, 9), date(2021, 3, 31)),
+    }

@@ -170,7 +170,7 @@ async def test_plan_from_load_to_half_year_review(harness: Harness) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == tp.REVIEW_COLUMNS
     by_unit = {(row[1], row[5]): row for row in rows[1:]}
-    assert by_unit[("1", SCHOOL)][6:] == (
+    assert by_unit[("1", SCHOOL)][6:9] == (
         tp.STATE_DONE,
         datetime(2026, 12, 3),
         "файл протокол.pdf",

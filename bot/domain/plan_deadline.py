@@ -1,23 +1,29 @@
-"""«Срок исполнения» of a plan item as people write it, read into the day it falls due.
+"""«Срок исполнения» of a plan item as people write it, read into the days it falls due.
 
 A date is itself; a month means its last day (a day before it, or a range of days, its last
 day: «17-21 мая 2021» is 21.05.2021); a quarter or a half-year («I полугодие») its last day;
-«в течение года» (or «постоянно», «ежегодно», «до конца года», «2 раза в год», «согласно
-годовых планов», «на 2021 год»: seeds 001 item 5, 002 items 16 and 21) the year's last day;
-«по полугодиям» (seed 002 item 30, the programme's review) the end of the half-year it is
-written in. A cell naming several days (a range «январь–март 2027», «IV кв. 2026 – I кв.
-2027», two stages «09 декабря 2020 г., март 2021 г.») falls due on the latest of them.
+«в течение года» (or «постоянно», «ежегодно», «до конца года», «согласно годовых планов», «на
+2021 год»: seeds 001 item 5, 002 items 16 and 21) the year's last day. A range («январь–март
+2027», «IV кв. 2026 – I кв. 2027», «с 01.03 по 15.04.2027») falls due at its end.
 
-The year of a part is the one written after it (else the one before it). A cell with no year
+Several days named apart («март, июнь, октябрь, декабрь»: seed 002 item 2, the monitoring's
+four reports; «09 декабря 2020 г., март 2021 г.») are the item's stages, each a deadline of
+its own; so are the periodic wordings: «ежеквартально» (four quarter ends), «по полугодиям»
+and «2 раза в год» (two half-year ends: seed 002 item 30, the programme's review),
+«ежемесячно». Chairs are reminded before each stage and mark each one done.
+
+The year of a part is the one written after it (else the one before it). A part with no year
 at all means the first such day not before today: a plan is written ahead, so «до 1
-февраля» typed in November is next February, while «в течение года» is this year's end.
+февраля» typed in November is next February, «по полугодиям» typed in November is 31
+December and then 30 June, while «в течение года» is this year's end.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 
@@ -33,7 +39,15 @@ _HALF = re.compile(r"\b(ii|i|1|2)\s*(?:-?е\s*)?полугод", re.IGNORECASE)
 _WHOLE_YEAR = re.compile(
     r"в течение|постоянно|ежегодно|до конца|в год\b|годов|20\d{2}\s*(?:год|г\.)"
 )
-_HALF_YEARLY = re.compile(r"полугод")
+_RANGE = re.compile(r"[-–—]|\bпо\b|\bдо\b")
+_PERIODIC = (
+    (re.compile(r"ежемесячн|каждый месяц"), tuple(range(1, 13))),
+    (
+        re.compile(r"ежекварт|поквартал|по квартал|каждый квартал|(?:4|четыре)\s*раза\s*в\s*год"),
+        (3, 6, 9, 12),
+    ),
+    (re.compile(r"полугод|(?:2|два)\s*раза\s*в\s*год|дважды\s*в\s*год"), (6, 12)),
+)
 _MONTHS = tuple(
     (number, re.compile(rf"(?:\b(\d{{1,2}})\s*)?\b{stem}"))
     for number, stem in enumerate(t.MONTH_STEMS, start=1)
@@ -44,46 +58,85 @@ DayOfYear = Callable[[int], date]
 """A named day, given the year it falls in (``ValueError`` if there is no such day)."""
 
 
-def parse_deadline(value: object, today: date) -> tuple[date, str] | None:
-    """(deadline, how it was written) or None when the cell names no day (or an impossible
-    one: «31.02.2027»)."""
+@dataclass(frozen=True)
+class Deadline:
+    """The stages of an item, earliest first (one for most items), and how it was written."""
+
+    stages: tuple[date, ...]
+    label: str
+
+    @property
+    def last(self) -> date:
+        """The item's final deadline: when it is done for good."""
+        return self.stages[-1]
+
+
+def parse_deadline(value: object, today: date) -> Deadline | None:
+    """The stages the cell names, or None when it names no day (or an impossible one:
+    «31.02.2027»)."""
     if isinstance(value, datetime):
-        return value.date(), value.strftime("%d.%m.%Y")
+        return Deadline((value.date(),), value.strftime("%d.%m.%Y"))
     if isinstance(value, date):
-        return value, value.strftime("%d.%m.%Y")
+        return Deadline((value,), value.strftime("%d.%m.%Y"))
     text = cell_text(value)
     lowered = text.casefold()
     named = (
-        list(_named_days(lowered))
+        _stages(lowered, sorted(_named_days(lowered), key=lambda part: part[0]))
+        or list(_periodic(lowered))
         or list(_whole_year(lowered))
-        or list(_half_yearly(lowered, today))
     )
     if not named:
         return None
     years = [(found.start(), int(found.group(1))) for found in _YEAR.finditer(lowered)]
     try:
-        days = [_dated(day_of, _year_of(at, years), today) for at, day_of in named]
+        days = sorted({_dated(day_of, _year_of(at, years), today) for at, day_of in named})
     except ValueError:
         return None
     if len(named) == 1 and _FULL_DATE.fullmatch(lowered.strip()):
-        return days[0], days[0].strftime("%d.%m.%Y")
-    return max(days), text[:LABEL_LIMIT]
+        return Deadline((days[0],), days[0].strftime("%d.%m.%Y"))
+    return Deadline(tuple(days), text[:LABEL_LIMIT])
 
 
-def _named_days(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
-    """Every day the text names, with where it ends (the year after it is its year)."""
+def _stages(
+    lowered: str, parts: Sequence[tuple[int, int, DayOfYear]]
+) -> list[tuple[int, DayOfYear]]:
+    """Days named apart are stages; a day joined to the one before by a dash, «по» or «до»
+    ends the range that one starts, and replaces it."""
+    stages: list[tuple[int, int, DayOfYear]] = []
+    for part in parts:
+        if stages and _RANGE.search(lowered[stages[-1][1] : part[0]]):
+            stages.pop()
+        stages.append(part)
+    return [(end, day_of) for _, end, day_of in stages]
+
+
+def _named_days(lowered: str) -> Iterator[tuple[int, int, DayOfYear]]:
+    """Every day the text names, with where it starts and ends (the year after it is its
+    year)."""
     for found in _FULL_DATE.finditer(lowered):
         day, month, year = (int(part) for part in found.groups())
-        yield found.end(), partial(_exact, year + 2000 if year < 100 else year, month, day)
+        yield (
+            found.start(),
+            found.end(),
+            partial(_exact, year + 2000 if year < 100 else year, month, day),
+        )
     for found in _DAY_MONTH.finditer(lowered):
-        yield found.end(), partial(_day, int(found.group(2)), int(found.group(1)))
+        yield found.start(), found.end(), partial(_day, int(found.group(2)), int(found.group(1)))
     for found in _QUARTER.finditer(lowered):
-        yield found.end(), partial(_month_day, _QUARTERS[found.group(1).casefold()] * 3, None)
+        yield (
+            found.start(),
+            found.end(),
+            partial(_month_day, _QUARTERS[found.group(1).casefold()] * 3, None),
+        )
     for found in _HALF.finditer(lowered):
-        yield found.end(), partial(_month_day, 6 if found.group(1) in ("i", "1") else 12, None)
+        yield (
+            found.start(),
+            found.end(),
+            partial(_month_day, 6 if found.group(1) in ("i", "1") else 12, None),
+        )
     for month, pattern in _MONTHS:
         for found in pattern.finditer(lowered):
-            yield found.end(), partial(_month_day, month, found.group(1))
+            yield found.start(), found.end(), partial(_month_day, month, found.group(1))
 
 
 def _whole_year(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
@@ -92,17 +145,14 @@ def _whole_year(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
         yield found.end(), partial(_day, 12, 31)
 
 
-def _half_yearly(lowered: str, today: date) -> Iterator[tuple[int, DayOfYear]]:
-    """«По полугодиям»: the end of the half-year ``today`` is in (of a year named, its first
-    half-year end from today on, else its last day). An item holds one deadline: the next
-    review is the same item moved on (``/planedit``), as with «ежегодно»."""
-    if found := _HALF_YEARLY.search(lowered):
-        yield found.end(), partial(_half_year_end, today)
-
-
-def _half_year_end(today: date, year: int) -> date:
-    midyear = date(year, 6, 30)
-    return midyear if midyear >= today else date(year, 12, 31)
+def _periodic(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
+    """«Ежеквартально», «по полугодиям», «2 раза в год», «ежемесячно»: a stage at the end of
+    each period."""
+    for pattern, months in _PERIODIC:
+        if found := pattern.search(lowered):
+            for month in months:
+                yield found.end(), partial(_month_day, month, None)
+            return
 
 
 def _year_of(at: int, years: list[tuple[int, int]]) -> int | None:

@@ -1,5 +1,7 @@
 """Marking an item of a plan of measures done: the button's rights, the form asking what was
-done (a short note, a number, or a file), the mark stored once per item and unit."""
+done (a short note, a number, or a file), the mark stored once per item, unit and stage. An
+item due in stages is marked stage by stage, in order: a press settles the unit's current
+stage (the first it has not marked), and the item is done for it with the last."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
 from bot.domain.plan_sheet import RESPONSIBLE_STAFF
-from bot.domain.plans import units_of
+from bot.domain.plans import stages_of, units_of
 from bot.domain.staff_scope import lineage
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
@@ -41,6 +43,8 @@ class PlanDoneContext(FormContext):
     org_name: str | None = None
     person_id: int | None = None
     lineage: tuple[int, ...] = ()  # the plan's scope and its parents
+    stage: int = 0  # the stage being marked (of an item due in stages) when the form opened
+    stages: tuple[date, ...] = ()  # the item's stages, () for one deadline
 
     def allows(self, viewer: Viewer, org_id: int | None) -> bool:
         """The ППО's chair; or the responsible staff member while they still oversee the
@@ -93,9 +97,15 @@ async def may_mark(session: AsyncSession, viewer: Viewer, item_id: int, unit: in
         or not viewer.oversees(*await lineage(session, target.scope))
     ):
         return common.NO_RIGHTS
-    if (await store.marks_of(session, [item_id])).get((item_id, unit)) is not None:
+    if await _settled(session, target.item, unit) is None:
         return t.ALREADY_DONE
     return target
+
+
+async def _settled(session: AsyncSession, item: PlanItem, unit: int) -> int | None:
+    """The unit's current stage (how many it has marked), or None when it has done them all."""
+    marked = len((await store.marks_of(session, [item.id])).get((item.id, unit), []))
+    return marked if marked < len(stages_of(item)) else None
 
 
 async def begin_done(
@@ -111,6 +121,8 @@ async def begin_done(
         org_name=target.org.name if target.org else None,
         person_id=target.item.person_id,
         lineage=tuple(await lineage(session, target.scope)),
+        stage=await _settled(session, target.item, target.unit) or 0,
+        stages=stages if len(stages := stages_of(target.item)) > 1 else (),
     )
     return await drafts.start_draft(
         session,
@@ -162,7 +174,9 @@ async def _open_done(request: OpenRequest) -> Opening:  # pragma: no cover - ope
 
 def _done_summary(answers: dict[str, Any], context: PlanDoneContext, today: date) -> Summary:
     note = t.note_shown(answers.get("note") or {})
-    return Summary(t.done_summary(context.org_name, context.number, context.text, note))
+    stage = context.stage, len(context.stages)
+    due = (context.stages[stage[0]], (stage[0] + 1, stage[1])) if context.stages else None
+    return Summary(t.done_summary(context.org_name, context.number, context.text, note, due))
 
 
 async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
@@ -173,7 +187,8 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
         return target
     if not c.unit and target.item.person_id != submission.person_id:
         return t.NOT_YOURS
-    if (await store.marks_of(session, [c.item_id])).get((c.item_id, c.unit)) is not None:
+    stage = await _settled(session, target.item, c.unit)
+    if stage is None:
         return t.ALREADY_DONE
     note: dict[str, Any] = submission.draft.answers.get("note") or {}
     tz = zone_of(target.org or target.scope, c.tz or "UTC")
@@ -181,6 +196,7 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
         PlanMark(
             item_id=c.item_id,
             unit=c.unit,
+            stage=stage,
             done_at=submission.now,
             done_on=submission.now.astimezone(tz).date(),
             done_by=submission.person_id,
@@ -194,9 +210,16 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
     submission.audit(
         "plan.done",
         target.org.id if target.org else target.scope.id,
-        after={"item": c.item_id, "unit": c.unit, "note": t.note_shown(note)},
+        after={"item": c.item_id, "unit": c.unit, "stage": stage, "note": t.note_shown(note)},
     )
-    return t.done_saved(c.number)
+    return _saved(c.number, stages_of(target.item), stage)
+
+
+def _saved(number: str, stages: tuple[date, ...], stage: int) -> str:
+    if len(stages) == 1:
+        return t.done_saved(number)
+    following = stages[stage + 1] if stage + 1 < len(stages) else None
+    return t.stage_saved(number, stages[stage], following)
 
 
 PLAN_DONE_FORM: Form[PlanDoneContext] = Form(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.domain.plan_deadline import parse_deadline
+from bot.domain.plan_deadline import Deadline, parse_deadline
 from bot.domain.plan_sheet import (
     RESPONSIBLE_PPO,
     RESPONSIBLE_STAFF,
@@ -16,7 +16,7 @@ from bot.domain.plan_sheet import (
     next_number,
     parse_responsible,
 )
-from bot.domain.plans import scope_directory
+from bot.domain.plans import scope_directory, set_deadline, stages_text
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.parsers import text
@@ -27,15 +27,22 @@ from storage import plans as store
 from storage.models import PlanItem
 
 
-def _deadline(raw: str, env: ParseEnv) -> dict[str, str]:
+def _deadline(raw: str, env: ParseEnv) -> dict[str, Any]:
     parsed = parse_deadline(raw, env.today)
     if parsed is None:
         raise InvalidAnswer(t.bad_deadline(raw[:40]))
-    return {"date": parsed[0].isoformat(), "label": parsed[1]}
+    stages = [day.isoformat() for day in parsed.stages]
+    return {"date": parsed.last.isoformat(), "label": parsed.label, "stages": stages}
+
+
+def _stored(value: dict[str, Any]) -> Deadline:
+    """The answer as kept in the draft (one written before stages has only its «date»)."""
+    stages = value.get("stages") or [value["date"]]
+    return Deadline(tuple(date.fromisoformat(day) for day in stages), value["label"])
 
 
 def _show_deadline(value: Any) -> str:
-    return date.fromisoformat(value["date"]).strftime("%d.%m.%Y")
+    return stages_text(_stored(value).stages)
 
 
 ALL_PPO_CHOICE = Choice(t.ALL_PPO, t.ALL_PPO_BUTTON)
@@ -106,14 +113,13 @@ async def submit(submission: declaration.Submission[PlanItemContext]) -> str:
         plan_id=plan.id,
         number=number,
         text=answers["text"],
-        deadline=date.fromisoformat(answers["deadline"]["date"]),
-        deadline_label=answers["deadline"]["label"],
         responsible=who.kind,
         person_id=who.id if who.kind == RESPONSIBLE_STAFF else None,
         org_id=who.id if who.kind == RESPONSIBLE_PPO else None,
         created_at=submission.now,
         updated_at=submission.now,
     )
+    set_deadline(item, _stored(answers["deadline"]))
     session.add(item)
     await session.flush()
     submission.audit(

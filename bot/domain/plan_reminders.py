@@ -1,10 +1,11 @@
 """What a plan of measures sends by itself, through the outbox and the calendar's rules.
 
 Every minute (``bot/wiring/scheduler.py``): each responsible person whose item is not done gets
-it 7 and 1 days before its deadline (the ППО's local working day, the send time, never in
+it 7 and 1 days before its deadline (before each stage of an item due in stages: the nearest
+not yet passed that they have not marked) (the ППО's local working day, the send time, never in
 quiet hours, never while the chair's reminders are paused) with a «Выполнено» button; after a
 missed deadline the curators of the late ППО and the scope's staff get one escalation per item
-(listing who has not done it); on 1 January and 1 July the scope's staff get the half-year
+and stage (listing who has not done it); on 1 January and 1 July the scope's staff get the half-year
 review, a message and an .xlsx. Every message has its own outbox key, so a second run or a
 restart sends nothing twice. Catch-up after downtime sends only the latest due reminder.
 """
@@ -12,6 +13,7 @@ restart sends nothing twice. Catch-up after downtime sends only the latest due r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +31,7 @@ from bot.domain.calendar import (
 from bot.domain.clock import Clock
 from bot.domain.escalation import escalation_recipients
 from bot.domain.isolation import Isolation
-from bot.domain.plans import Unit, load_progress, units_of
+from bot.domain.plans import Unit, load_progress, stages_of, units_of
 from bot.domain.plans import scope_staff as plans_staff
 from bot.domain.staff_scope import scope_staff
 from bot.domain.tick import Tick
@@ -39,7 +41,7 @@ from bot.texts import plans as t
 from storage import orgs
 from storage import plans as store
 from storage.contacts import Contact, chairs_of, contact_of
-from storage.models import Organization, Plan, PlanItem
+from storage.models import Organization, Plan, PlanItem, PlanMark
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -51,7 +53,20 @@ LOOK_BACK = timedelta(days=60)  # items overdue longer than this are left alone
 REVIEW_WINDOW = timedelta(days=14)  # a review not sent within two weeks is not sent late
 
 
-def reminder_days(item: PlanItem, tz: ZoneInfo) -> list[PlannedReminder]:
+@dataclass(frozen=True)
+class Stage:
+    """One deadline of an item: its index among the item's stages, and how many there are."""
+
+    index: int
+    day: date
+    count: int
+
+    @property
+    def shown(self) -> t.Stage:
+        return (self.index + 1, self.count) if self.count > 1 else None
+
+
+def reminder_days(item: PlanItem, deadline: date, tz: ZoneInfo) -> list[PlannedReminder]:
     """«before7», «before1» moved back to the working day before, if they fall on a day off:
     a plan's deadline is any date, and one on a Sunday or at the end of the New Year holidays
     must be reminded of while people are at work, not after it (moved forward they would
@@ -60,7 +75,7 @@ def reminder_days(item: PlanItem, tz: ZoneInfo) -> list[PlannedReminder]:
     added = local_today(item.created_at, tz)
     plan: list[PlannedReminder] = []
     for days in REMIND_BEFORE_DAYS:
-        planned = item.deadline - timedelta(days=days)
+        planned = deadline - timedelta(days=days)
         if planned < added:
             continue
         day = max(previous_working_day(planned), added)
@@ -70,57 +85,75 @@ def reminder_days(item: PlanItem, tz: ZoneInfo) -> list[PlannedReminder]:
     return plan
 
 
+def _reminded_stage(stages: tuple[date, ...], settled: int, today: date) -> Stage | None:
+    """The nearest stage from ``today`` on that the unit has not marked done."""
+    for index in range(settled, len(stages)):
+        if stages[index] >= today:
+            return Stage(index, stages[index], len(stages))
+    return None
+
+
 async def _remind(
     session: AsyncSession,
     item: PlanItem,
     unit: Unit,
+    marks: list[PlanMark],
     contact: Contact,
     tz: ZoneInfo,
     tick: Tick,
     button: DoneButton,
 ) -> bool:
-    today = local_today(tick.now, tz)
-    if contact.unreachable or contact.paused_on(today) or today > item.deadline:
+    today, stages = local_today(tick.now, tz), stages_of(item)
+    stage = _reminded_stage(stages, len(marks), today)
+    if contact.unreachable or contact.paused_on(today) or stage is None:
         return False
-    picked = tick.due(reminder_days(item, tz), tz)
+    picked = tick.due(reminder_days(item, stage.day, tz), tz)
     if picked is None:
         return False
     current, deliver_at = picked
-    days_left = (item.deadline - local_today(deliver_at, tz)).days
+    days_left = (stage.day - local_today(deliver_at, tz)).days
     org_name = unit.org.name if unit.org is not None else None
+    unmarked = stages[len(marks)] if len(marks) < stage.index else None
+    text = t.reminder(
+        org_name, item.number, item.text, (stage.day, stage.shown), days_left, unmarked
+    )
     return await enqueue(
         session,
         key=outbox_key(
             KeyPurpose.PLAN_REMINDER,
             item.id,
             unit.id,
-            item.deadline.isoformat(),
+            stage.day.isoformat(),
             current.purpose,
             contact.tg_user_id,
         ),
         chat_id=contact.tg_user_id,
         kind=OutboxKind.TEXT,
-        payload=with_button(
-            t.reminder(org_name, item.number, item.text, item.deadline, days_left),
-            button(item.id, unit.id),
-        ),
+        payload=with_button(text, button(item.id, unit.id)),
         not_before=deliver_at,
         now=tick.now,
     )
 
 
+def _passed_stage(stages: tuple[date, ...], today: date) -> Stage | None:
+    """The latest stage before ``today``: the one late units are escalated for."""
+    passed = [index for index, day in enumerate(stages) if day < today]
+    return Stage(passed[-1], stages[passed[-1]], len(stages)) if passed else None
+
+
 async def _escalate(
     session: AsyncSession,
     item: PlanItem,
+    stage: Stage,
     scope: Organization,
     late: list[Unit],
     chairs: dict[int, Contact],
     tick: Tick,
 ) -> int:
-    """One message per recipient and item: curators get their own ППО, staff all of them."""
+    """One message per recipient, item and stage: curators get their own ППО, staff all."""
     tz = tick.zone(scope)
-    due = send_moment(item.deadline + timedelta(days=1), tz, tick.calendar)
-    if item.deadline < local_today(item.created_at, tz) or tick.now < due:
+    due = send_moment(stage.day + timedelta(days=1), tz, tick.calendar)
+    if stage.day < local_today(item.created_at, tz) or tick.now < due:
         return 0
     lines = {
         unit.id: t.late_line(unit.name, chairs[unit.id].full_name if unit.id in chairs else None)
@@ -132,12 +165,10 @@ async def _escalate(
         if recipient.contact.unreachable:
             continue
         own = [line for unit_id, line in lines.items() if unit_id in recipient.org_ids]
-        text = t.escalation(item.number, item.text, item.deadline, own)
+        text = t.escalation(item.number, item.text, (stage.day, stage.shown), own)
         if await enqueue(
             session,
-            key=outbox_key(
-                KeyPurpose.PLAN_ESCALATION, item.id, item.deadline.isoformat(), tg_user_id
-            ),
+            key=outbox_key(KeyPurpose.PLAN_ESCALATION, item.id, stage.day.isoformat(), tg_user_id),
             chat_id=tg_user_id,
             kind=OutboxKind.TEXT,
             payload={"text": text},
@@ -161,7 +192,10 @@ async def _plan_item(
     ppos = await orgs.ppo_in_scope(session, scope.id)
     people = await store.people_named(session, [item.person_id] if item.person_id else [])
     marks = await store.marks_of(session, [item.id])
-    pending = [u for u in units_of(item, ppos, people) if (item.id, u.id) not in marks]
+    stages = stages_of(item)
+    units = units_of(item, ppos, people)
+    done = {u.id: marks.get((item.id, u.id), []) for u in units}
+    pending = [u for u in units if len(done[u.id]) < len(stages)]
     staff_pending = any(not unit.id for unit in pending)  # read the scope's staff only then
     holders = {named.id for named in await plans_staff(session, scope)} if staff_pending else set()
     chairs = await chairs_of(session, [u.id for u in pending if u.id])
@@ -173,11 +207,21 @@ async def _plan_item(
             held = item.person_id in holders
             contact = contact_of(people[item.person_id or 0]) if held else None
         tz = tick.zone(unit.org or scope)
-        if contact is not None and await _remind(session, item, unit, contact, tz, tick, button):
+        if contact is not None and await _remind(
+            session, item, unit, done[unit.id], contact, tz, tick, button
+        ):
             count += 1
-    late = [u for u in pending if local_today(tick.now, tick.zone(u.org or scope)) > item.deadline]
+    stage = _passed_stage(stages, local_today(tick.now, tick.zone(scope)))
+    if stage is None or stage.day < (tick.now - LOOK_BACK).date():
+        return count
+    late = [
+        u
+        for u in pending
+        if len(done[u.id]) <= stage.index
+        and local_today(tick.now, tick.zone(u.org or scope)) > stage.day
+    ]
     if late:
-        count += await _escalate(session, item, scope, late, chairs, tick)
+        count += await _escalate(session, item, stage, scope, late, chairs, tick)
     return count
 
 

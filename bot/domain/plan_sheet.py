@@ -22,7 +22,7 @@ from bot.domain.cells import (
     shown,
     xlsx_rows,
 )
-from bot.domain.plan_deadline import parse_deadline
+from bot.domain.plan_deadline import Deadline, parse_deadline
 from bot.forms.parsers import typed_int
 from bot.texts import plans as t
 from bot.texts.importing import not_a_value
@@ -63,8 +63,7 @@ class ItemRow:
     row_number: int
     number: str
     text: str
-    deadline: date
-    deadline_label: str
+    deadline: Deadline
     responsible: Responsible
 
 
@@ -201,4 +200,4 @@ def _row(
         problems.append(t.number_too_long(MAX_NUMBER))
     if problems or deadline is None or responsible is None:
         return None, problems
-    return ItemRow(number, item_number, text, deadline[0], deadline[1], responsible), []
+    return ItemRow(number, item_number, text, deadline, responsible), []

@@ -4,6 +4,10 @@ marking an item done, changing an item (reminders and the review: ``plan_reminde
 An item is answered for by a staff member, by one ППО, or by every ППО of the plan's scope; an
 item for every ППО is done per ППО (each chair marks their own). A mark's ``unit`` is the ППО's
 id, or 0 for the staff member's item.
+
+An item due in stages is done stage by stage: each unit's marks settle its stages in order, so
+its current stage is the first it has not marked, and the item is done for it when the last
+is. The plan shows the earliest stage anyone still owes, and is late when that one has passed.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.cells import shown
-from bot.domain.plan_deadline import parse_deadline
+from bot.domain.plan_deadline import Deadline, parse_deadline
 from bot.domain.plan_sheet import (
     RESPONSIBLE_ALL,
     RESPONSIBLE_PPO,
@@ -30,10 +34,29 @@ from bot.domain.plan_sheet import (
 )
 from bot.forms.parsers import record_number
 from bot.texts import plans as t
+from bot.texts.reminders import day_text
 from storage import audit, orgs
 from storage import plans as store
 from storage.contacts import staff_of
 from storage.models import Organization, Person, Plan, PlanItem, PlanMark
+
+
+def stages_of(item: PlanItem) -> tuple[date, ...]:
+    """The item's deadlines, earliest first: its stages, or its one deadline."""
+    return (
+        tuple(date.fromisoformat(day) for day in item.stages) if item.stages else (item.deadline,)
+    )
+
+
+def set_deadline(item: PlanItem, deadline: Deadline) -> None:
+    """The last stage is ``deadline``: the items still to remind of are found by it."""
+    item.deadline, item.deadline_label = deadline.last, deadline.label
+    multiple = len(deadline.stages) > 1
+    item.stages = [day.isoformat() for day in deadline.stages] if multiple else None
+
+
+def stages_text(stages: Sequence[date]) -> str:
+    return ", ".join(day_text(day) for day in stages)
 
 
 async def scope_staff(session: AsyncSession, scope: Organization) -> list[Named]:
@@ -75,20 +98,18 @@ async def load_plan(
         return Loaded(table, None)
     plan = await store.create_plan(session, scope.id, title, person_id, now)
     for row in table.rows:
-        session.add(
-            PlanItem(
-                plan_id=plan.id,
-                number=row.number,
-                text=row.text,
-                deadline=row.deadline,
-                deadline_label=row.deadline_label,
-                responsible=row.responsible.kind,
-                person_id=row.responsible.id if row.responsible.kind == RESPONSIBLE_STAFF else None,
-                org_id=row.responsible.id if row.responsible.kind == RESPONSIBLE_PPO else None,
-                created_at=now,
-                updated_at=now,
-            )
+        item = PlanItem(
+            plan_id=plan.id,
+            number=row.number,
+            text=row.text,
+            responsible=row.responsible.kind,
+            person_id=row.responsible.id if row.responsible.kind == RESPONSIBLE_STAFF else None,
+            org_id=row.responsible.id if row.responsible.kind == RESPONSIBLE_PPO else None,
+            created_at=now,
+            updated_at=now,
         )
+        set_deadline(item, row.deadline)
+        session.add(item)
     audit.record(
         session,
         at=now,
@@ -131,13 +152,45 @@ def responsible_label(item: PlanItem, units: Sequence[Unit]) -> str:
 class ItemStatus:
     item: PlanItem
     units: list[Unit]
-    marks: dict[int, PlanMark]  # by unit
-    state: str
+    marks: dict[int, list[PlanMark]]  # by unit: one per stage it has done, in order
     responsible: str
+    stages: tuple[date, ...]
+    today: date
+
+    def settled(self, unit_id: int) -> int:
+        """How many stages the unit has done (its current stage's index)."""
+        return min(len(self.marks.get(unit_id, ())), len(self.stages))
+
+    @property
+    def stage(self) -> int:
+        """The earliest stage anyone still owes; the last when nobody owes any."""
+        owed = [self.settled(u.id) for u in self.units if self.settled(u.id) < len(self.stages)]
+        return min(owed, default=len(self.stages) - 1)
+
+    @property
+    def deadline(self) -> date:
+        return self.stages[self.stage]
 
     @property
     def missing(self) -> list[Unit]:
-        return [unit for unit in self.units if unit.id not in self.marks]
+        """Who has not done the stage shown (for one deadline: who has not done the item)."""
+        return [unit for unit in self.units if self.settled(unit.id) <= self.stage]
+
+    @property
+    def state(self) -> str:
+        if self.units and not any(self.settled(u.id) < len(self.stages) for u in self.units):
+            return t.STATE_DONE
+        return t.STATE_OVERDUE if self.deadline < self.today else t.STATE_UPCOMING
+
+    def unit_state(self, unit_id: int) -> str:
+        """The unit's own: done when its last stage is, late when its current one passed."""
+        settled = self.settled(unit_id)
+        if settled == len(self.stages):
+            return t.STATE_DONE
+        return t.STATE_OVERDUE if self.stages[settled] < self.today else t.STATE_UPCOMING
+
+    def unit_deadline(self, unit_id: int) -> date:
+        return self.stages[min(self.settled(unit_id), len(self.stages) - 1)]
 
 
 @dataclass(frozen=True)
@@ -147,12 +200,6 @@ class PlanProgress:
 
     def count(self, state: str) -> int:
         return sum(1 for status in self.items if status.state == state)
-
-
-def _state(item: PlanItem, units: Sequence[Unit], marks: dict[int, PlanMark], today: date) -> str:
-    if units and all(unit.id in marks for unit in units):
-        return t.STATE_DONE
-    return t.STATE_OVERDUE if item.deadline < today else t.STATE_UPCOMING
 
 
 async def load_progress(
@@ -169,15 +216,8 @@ async def load_progress(
         for item in (i for i in items if i.plan_id == plan.id):
             units = units_of(item, ppos, people)
             done = {u.id: marks[(item.id, u.id)] for u in units if (item.id, u.id) in marks}
-            statuses.append(
-                ItemStatus(
-                    item,
-                    units,
-                    done,
-                    _state(item, units, done, today),
-                    responsible_label(item, units),
-                )
-            )
+            label = responsible_label(item, units)
+            statuses.append(ItemStatus(item, units, done, label, stages_of(item), today))
         result.append(PlanProgress(plan, statuses))
     return result
 
@@ -205,18 +245,13 @@ async def edit_item(
     if found is None or found[1].scope_org_id != scope.id:
         return t.EDIT_NOT_FOUND
     item, value = found[0], " ".join(match.group(3).split())
-    before = {
-        "deadline": item.deadline.isoformat(),
-        "responsible": item.responsible,
-        "person_id": item.person_id,
-        "org_id": item.org_id,
-    }
+    before = _audited(item)
     if match.group(2).casefold() == "срок":
         deadline = parse_deadline(value, today)
         if deadline is None:
             return "❗ " + t.bad_deadline(shown(value))
-        item.deadline, item.deadline_label = deadline
-        what, new_value = t.WHAT_DEADLINE, deadline[0].strftime("%d.%m.%Y")
+        set_deadline(item, deadline)
+        what, new_value = t.WHAT_DEADLINE, stages_text(deadline.stages)
     else:
         who = parse_responsible(value, await scope_directory(session, scope))
         if who is None:
@@ -226,13 +261,7 @@ async def edit_item(
         item.org_id = who.id if who.kind == RESPONSIBLE_PPO else None
         what, new_value = t.WHAT_RESPONSIBLE, value
     item.updated_at = now
-    after = {
-        "deadline": item.deadline.isoformat(),
-        "responsible": item.responsible,
-        "person_id": item.person_id,
-        "org_id": item.org_id,
-    }
-    old, new = audit.changes(before, after)
+    old, new = audit.changes(before, _audited(item))
     audit.record(
         session,
         at=now,
@@ -243,3 +272,13 @@ async def edit_item(
         after={"item": item.id, **new},
     )
     return t.edited(item.number, what, new_value)
+
+
+def _audited(item: PlanItem) -> dict[str, object]:
+    return {
+        "deadline": item.deadline.isoformat(),
+        "stages": item.stages,
+        "responsible": item.responsible,
+        "person_id": item.person_id,
+        "org_id": item.org_id,
+    }

@@ -35,15 +35,26 @@ def _item_line(status: ItemStatus) -> str:
     item = status.item
     shared = None
     if len(status.units) > 1:
-        shared = (len(status.marks), len(status.units), [u.name for u in status.missing])
+        missing = [u.name for u in status.missing]
+        shared = (len(status.units) - len(missing), len(status.units), missing)
+    stage = (status.stage + 1, len(status.stages)) if len(status.stages) > 1 else None
     return t.item_status(
-        item.id, item.number, item.text, status.state, item.deadline, status.responsible, shared
+        item.id,
+        item.number,
+        item.text,
+        status.state,
+        status.deadline,
+        stage,
+        status.responsible,
+        shared,
     )
 
 
-def _mark_text(mark: PlanMark | None) -> str:
-    if mark is None:
+def _mark_text(marks: Sequence[PlanMark]) -> str:
+    """The latest mark's note (of the last stage done)."""
+    if not marks:
         return ""
+    mark = marks[-1]
     if mark.file_id:
         return t.note_shown(
             {"file_id": mark.file_id, "file_kind": mark.file_kind, "file_name": mark.file_name}
@@ -58,23 +69,19 @@ def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
             item = status.item
             units: Sequence[Unit | None] = status.units or [None]
             for unit in units:
-                mark = status.marks.get(unit.id) if unit is not None else None
-                state = (
-                    status.state
-                    if len(status.units) <= 1
-                    else (t.STATE_DONE if mark is not None else status.state)
-                )
+                marks = status.marks.get(unit.id, []) if unit is not None else []
                 rows.append(
                     (
                         plan.plan.title,
                         item.number,
                         item.text,
-                        item.deadline,
+                        status.unit_deadline(unit.id) if unit is not None else status.deadline,
                         status.responsible,
                         unit.name if unit is not None else "",
-                        state,
-                        mark.done_on if mark is not None else None,
-                        _mark_text(mark),
+                        status.unit_state(unit.id) if unit is not None else status.state,
+                        marks[-1].done_on if marks else None,
+                        _mark_text(marks),
+                        t.stages_done(len(marks), len(status.stages)),
                     )
                 )
     return rows

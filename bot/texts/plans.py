@@ -75,7 +75,8 @@ def bad_deadline(value: str) -> str:
     shown = f"«{esc(value)}»" if value else "пусто"
     return (
         f"срок не понят ({shown}): напишите дату (31.03.2027), месяц («март 2027»), "
-        "квартал («II квартал 2027») или «в течение года»"
+        "квартал («II квартал 2027»), несколько сроков («март, июнь, октябрь, декабрь», "
+        "«ежеквартально», «по полугодиям») или «в течение года»"
     )
 
 
@@ -148,25 +149,52 @@ def item_line(number: str, text: str) -> str:
     return f"{esc(number)}. {esc(clip(text, 600))}"
 
 
-def reminder(org_name: str | None, number: str, text: str, deadline: date, days_left: int) -> str:
-    """``org_name``, ``number``, ``text`` are raw."""
+Stage = tuple[int, int] | None
+"""(which, of how many) of an item due in stages, counted from 1; None for one deadline."""
+
+
+def stage_of(stage: Stage, before: str = "") -> str:
+    """«2-й из 4 сроков» (after ``before``); nothing for an item with one deadline."""
+    if stage is None:
+        return ""
+    which, total = stage
+    return f"{before}{which}-й из {total} {plural(total, 'срока', 'сроков', 'сроков')}"
+
+
+def reminder(
+    org_name: str | None,
+    number: str,
+    text: str,
+    due: tuple[date, Stage],
+    days_left: int,
+    unmarked: date | None = None,
+) -> str:
+    """``org_name``, ``number``, ``text`` are raw; ``unmarked``: an earlier stage not marked
+    done, which «Выполнено» settles first."""
     head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
     when = (
         "сегодня"
         if days_left <= 0
         else f"через {days_left} {plural(days_left, 'день', 'дня', 'дней')}"
     )
+    earlier = (
+        f"\nСрок {day_text(unmarked)} ещё не отмечен: «Выполнено» сначала отметит его."
+        if unmarked is not None
+        else ""
+    )
     return (
         f"{head}📌 План мероприятий, пункт {item_line(number, text)}\n"
-        f"Срок — {day_text(deadline)} ({when}). Когда выполните, нажмите «Выполнено»."
+        f"Срок — {day_text(due[0])} ({when}{stage_of(due[1], ', ')}). "
+        f"Когда выполните, нажмите «Выполнено».{earlier}"
     )
 
 
-def escalation(number: str, text: str, deadline: date, lines: Sequence[str]) -> str:
+def escalation(number: str, text: str, due: tuple[date, Stage], lines: Sequence[str]) -> str:
     """``number``, ``text`` are raw; ``lines`` are built by ``late_line``."""
+    stage = f" ({stage_of(due[1])})" if due[1] is not None else ""
     head = (
         f"⏰ Просрочен пункт плана {item_line(number, text)}\n"
-        f"Срок был {day_text(deadline)}. Не выполнили:"
+        f"Срок был {day_text(due[0])}{stage}. Не выполнили:"
     )
     room = LIST_ROOM - utf16_len(head)
     return f"{head}\n" + fitting(lines, lambda rest: more(rest, "ППО"), room=room)
@@ -203,17 +231,30 @@ def note_shown(note: dict[str, object]) -> str:
     return str(note.get("text") or "")
 
 
-def done_summary(org_name: str | None, number: str, text: str, note: str) -> str:
-    """Everything raw."""
+def done_summary(
+    org_name: str | None, number: str, text: str, note: str, due: tuple[date, Stage] | None
+) -> str:
+    """Raw: the names and the note; ``due``: the stage being marked, of an item in stages."""
     head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
+    stage = f"\nСрок {day_text(due[0])}{stage_of(due[1], ', ')}" if due is not None else ""
     return (
-        f"{head}Отметить выполненным пункт {item_line(number, text)}\n"
+        f"{head}Отметить выполненным пункт {item_line(number, text)}{stage}\n"
         f"{L_NOTE}: {esc(clip(note, 1000))}"
     )
 
 
 def done_saved(number: str) -> str:
     return f"✅ Пункт {esc(number)} отмечен выполненным. Спасибо!"
+
+
+def stage_saved(number: str, done: date, following: date | None) -> str:
+    """A stage of an item in stages marked; ``following``: the next one, None after the last."""
+    then = (
+        f" Следующий срок — {day_text(following)}."
+        if following is not None
+        else " Это был последний срок: пункт выполнен."
+    )
+    return f"✅ Пункт {esc(number)}: срок {day_text(done)} отмечен выполненным.{then} Спасибо!"
 
 
 # --- Progress and the review ----------------------------------------------------------------
@@ -238,12 +279,19 @@ def item_status(
     text: str,
     state: str,
     deadline: date,
+    stage: Stage,
     responsible: str,
     shared: tuple[int, int, Sequence[str]] | None,
 ) -> str:
-    """Raw: ``number``, ``text``, ``responsible``, the names in ``shared`` (done, of, not done)."""
+    """Raw: ``number``, ``text``, ``responsible``, the names in ``shared`` (done, of, not done
+    the stage shown). An item in stages shows the nearest one still owed, or its last."""
+    due = f"до {day_text(deadline)}"
+    if stage is not None and state == STATE_DONE:
+        due = f"последний срок: {due} ({stage[1]} {plural(stage[1], 'срок', 'срока', 'сроков')})"
+    elif stage is not None:
+        due = f"ближайший срок: {due} ({stage_of(stage)})"
     line = (
-        f"{STATE_ICON[state]} {item_line(number, clip(text, 200))} — до {day_text(deadline)}, "
+        f"{STATE_ICON[state]} {item_line(number, clip(text, 200))} — {due}, "
         f"{esc(responsible)} [#{item_id}]"
     )
     if shared is not None:
@@ -277,7 +325,13 @@ REVIEW_COLUMNS = (
     "Статус",
     "Выполнено",
     "Отметка",
+    "Сроков выполнено",
 )
+
+
+def stages_done(done: int, total: int) -> str:
+    """The review's count for an item in stages («2 из 4»); empty for one deadline."""
+    return f"{done} из {total}" if total > 1 else ""
 
 
 def review_file_name(today: date) -> str:
@@ -308,7 +362,8 @@ L_ITEM_TEXT = "Мероприятие"
 Q_ITEM_TEXT = "Что нужно сделать? Одной фразой, как в плане."
 L_ITEM_DEADLINE = "Срок"
 Q_ITEM_DEADLINE = (
-    "Срок исполнения: дата (31.03.2027), месяц («март 2027»), квартал или «в течение года»."
+    "Срок исполнения: дата (31.03.2027), месяц («март 2027»), квартал, несколько сроков "
+    "(«март, июнь, октябрь, декабрь», «ежеквартально») или «в течение года»."
 )
 L_ITEM_RESPONSIBLE = "Ответственный"
 Q_ITEM_RESPONSIBLE = "Кто отвечает: сотрудник аппарата (имя), ППО (название) или все ППО?"

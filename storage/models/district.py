@@ -76,7 +76,9 @@ class Plan(Base):
 
 class PlanItem(Base):
     """One numbered item: its deadline and who answers for it (``responsible``: «staff», «ppo»
-    or «all_ppo»; ``person_id`` for a staff member, ``org_id`` for one ППО)."""
+    or «all_ppo»; ``person_id`` for a staff member, ``org_id`` for one ППО). An item due in
+    stages («март, июнь, октябрь, декабрь») keeps them all in ``stages`` (ISO dates, earliest
+    first; None for one deadline) and the last in ``deadline``."""
 
     __tablename__ = "plan_items"
 
@@ -86,6 +88,7 @@ class PlanItem(Base):
     text: Mapped[str] = mapped_column(sa.String(1000))
     deadline: Mapped[date]
     deadline_label: Mapped[str] = mapped_column(sa.String(64))
+    stages: Mapped[list[str] | None] = mapped_column(sa.JSON)
     responsible: Mapped[str] = mapped_column(sa.String(16))
     person_id: Mapped[PersonId | None]
     org_id: Mapped[OrgId | None]
@@ -94,14 +97,16 @@ class PlanItem(Base):
 
 
 class PlanMark(Base):
-    """An item marked done by one who answers for it; ``unit``: the ППО id, 0 for staff."""
+    """A stage of an item marked done by one who answers for it; ``unit``: the ППО id, 0 for
+    staff; ``stage``: 0 for the first (the only one of most items), marked in order."""
 
     __tablename__ = "plan_marks"
-    __table_args__ = (sa.UniqueConstraint("item_id", "unit"),)
+    __table_args__ = (sa.UniqueConstraint("item_id", "unit", "stage"),)
 
     id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_items.id"), index=True)
     unit: Mapped[int] = mapped_column(sa.Integer)
+    stage: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     done_at: Mapped[datetime]
     done_on: Mapped[date]
     done_by: Mapped[PersonId]

@@ -1,0 +1,92 @@
+"""A plan item due in stages («март, июнь 2027», as seed 002 item 2 writes the monitoring's
+reports): the listing shows the nearest stage owed, each stage is reminded of and escalated
+once through the outbox, and each chair marks the stages done in order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import plans as tp
+from bot.wiring.scheduler import calendar_tick
+from handlers.callbacks import PlanDone
+from harness import Harness, background, texts
+from test_plans import (
+    CHAIR,
+    CHAIR2,
+    GARDEN,
+    HEADERS,
+    SCHOOL,
+    STAFF,
+    item_ids,
+    plan_rows,
+    sent_to,
+    setup,
+)
+
+ROWS = [("1", "Мониторинг профсоюзного членства", "март, июнь 2027", "все ППО")]
+
+
+async def mark_done(h: Harness, chat: int, reminder: object) -> str:
+    await h.tap(chat, reminder, tp.DONE_BUTTON)
+    summary = await h.send(chat, "Сведения сданы")
+    return texts(await h.tap(chat, summary[-1], "Отправить"))[-1]
+
+
+async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harness) -> None:
+    h = harness
+    ids = await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, ROWS), "plan.xlsx", caption="/plan")
+    item = (await item_ids(h))["1"]
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "— ближайший срок: до 31.03.2027 (1-й из 2 сроков), все ППО" in progress
+    assert "выполнили 0 из 2" in progress
+
+    # A week before the March stage: each chair, once.
+    bg = background(h)
+    h.clock.moment = datetime(2027, 3, 24, 7, 30, tzinfo=UTC)  # Wednesday, 10:30 in Moscow
+    await calendar_tick(bg)
+    await calendar_tick(bg)
+    assert sorted(await plan_rows(h)) == [
+        f"plan-remind:{item}:{ids[unit]}:2027-03-31:before7:{chat}"
+        for unit, chat in sorted([(GARDEN, CHAIR2), (SCHOOL, CHAIR)], key=lambda u: ids[u[0]])
+    ]
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [reminder] = sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
+    assert "Срок — 31.03.2027 (через 7 дней, 1-й из 2 сроков)" in reminder.plain_text
+    done = await mark_done(h, CHAIR, reminder)
+    assert "срок 31.03.2027 отмечен выполненным. Следующий срок — 30.06.2027" in done
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
+
+    # The day after the March stage: the staff hear of the garden only.
+    h.clock.moment = datetime(2027, 4, 1, 7, 30, tzinfo=UTC)
+    await calendar_tick(bg)
+    assert f"plan-late:{item}:2027-03-31:{STAFF}" in await plan_rows(h)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
+    assert "Срок был 31.03.2027 (1-й из 2 сроков)" in late.plain_text
+    assert GARDEN in late.plain_text and SCHOOL not in late.plain_text
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "⏰ 1. Мониторинг профсоюзного членства — ближайший срок: до 31.03.2027" in progress
+
+    # A week before the June stage: the school for June; the garden told March is unmarked.
+    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
+    await calendar_tick(bg)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [june] = sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
+    assert "Срок — 30.06.2027 (через 7 дней, 2-й из 2 сроков)" in june.plain_text
+    [garden] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
+    assert "Срок 31.03.2027 ещё не отмечен" in garden.plain_text
+    assert "Это был последний срок: пункт выполнен" in await mark_done(h, CHAIR, june)
+    again = await h.feed(h.server.callback(CHAIR, PlanDone(item_id=item, unit=ids[SCHOOL]).pack()))
+    answer = next(r for r in again if r.method == "answerCallbackQuery")
+    assert answer.params.get("text") == tp.ALREADY_DONE
+    assert "срок 31.03.2027 отмечен выполненным" in await mark_done(h, CHAIR2, garden)
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "🕒 1. Мониторинг профсоюзного членства — ближайший срок: до 30.06.2027" in progress
+    assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
