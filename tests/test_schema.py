@@ -8,14 +8,23 @@ from datetime import UTC, date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import orgs, outbox
 from storage.engine import create_session_pool
 from storage.migrate import downgrade, upgrade
-from storage.models import Base, DistrictEvent, Organization, OrgKind, OutboxMessage, Person
+from storage.models import (
+    Base,
+    DistrictEvent,
+    Organization,
+    OrgKind,
+    OutboxMessage,
+    Person,
+    PlanItem,
+    PlanMark,
+)
 
 MIGRATIONS_TRIED = 5  # going down, to find the latest that changes the schema
 LAST_SCHEMA_MIGRATION = "a9b0c1d2e3f4"  # below the data migrations tested here
@@ -217,3 +226,36 @@ async def test_organizations_added_under_a_zone_since_the_first_spread_take_it(
         "своя": "Europe/Samara",
         "без пояса": "Asia/Vladivostok",
     }
+
+
+async def test_a_plan_loaded_before_stages_keeps_its_deadline_and_marks(
+    engine: AsyncEngine,
+) -> None:
+    """Items and marks stored before stages existed: one deadline, the mark of its only stage."""
+    now = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    await downgrade(engine, "c2d3e4f5a6b7")
+    async with create_session_pool(engine)() as session, session.begin():
+        district = Organization(
+            kind=OrgKind.DISTRICT, name="Район", name_key="район", created_at=now, updated_at=now
+        )
+        person = Person(tg_user_id=801, full_name="Светлана", created_at=now)
+        session.add_all([district, person])
+        await session.flush()
+        naive = now.replace(tzinfo=None)  # as the UTC columns store it
+        values = {"org": district.id, "person": person.id, "now": naive, "day": date(2027, 3, 31)}
+        for statement in (
+            "INSERT INTO plans (id, scope_org_id, title, created_by, created_at) "
+            "VALUES (1, :org, 'План', :person, :now)",
+            "INSERT INTO plan_items (id, plan_id, number, text, deadline, deadline_label, "
+            "responsible, person_id, created_at, updated_at) VALUES (1, 1, '1', 'Семинар', :day, "
+            "'март 2027', 'staff', :person, :now, :now)",
+            "INSERT INTO plan_marks (item_id, unit, done_at, done_on, done_by) "
+            "VALUES (1, 0, :now, :day, :person)",
+        ):
+            await session.execute(text(statement), values)
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        item = await session.scalar(select(PlanItem))
+        mark = await session.scalar(select(PlanMark))
+    assert item is not None and (item.deadline, item.stages) == (date(2027, 3, 31), None)
+    assert mark is not None and mark.stage == 0
