@@ -155,6 +155,7 @@ async def open_tapped(_: CallbackQuery, tap: EventTap) -> None:
     await tap.query.answer()
     card = EventCard(
         kind=event.kind,
+        kind_other=event.kind_other,
         title=event.title,
         starts=event.starts_at.astimezone(zone),
         place=event.place,

@@ -226,7 +226,7 @@ async def attendance_lines(
             org_name=org_name,
             district_name=district_name,
             kind=event.kind,
-            kind_other=None,
+            kind_other=event.kind_other,
             topic=event.title,
             date_from=event.starts_on,
             date_to=event.starts_on,

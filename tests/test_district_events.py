@@ -64,11 +64,18 @@ async def setup(h: Harness) -> dict[str, int]:
 
 
 async def announce(
-    h: Harness, who: str = t.WHO_ALL, listed: str = "", answer_by: str = "03.12.2026"
+    h: Harness,
+    who: str = t.WHO_ALL,
+    listed: str = "",
+    answer_by: str = "03.12.2026",
+    named: str = "",
 ) -> list[Request]:
-    """/devent answered through: a seminar on 04.12 10:00, quota 3, answers by ``answer_by``."""
+    """/devent answered through: a seminar on 04.12 10:00, quota 3, answers by ``answer_by``;
+    with ``named``, of kind «Другое» so named instead."""
     replies = await h.send(STAFF, "/devent")
-    replies = await h.tap(STAFF, replies[-1], "Семинар")
+    replies = await h.tap(STAFF, replies[-1], "Другое" if named else "Семинар")
+    if named:
+        replies = await h.send(STAFF, named)
     for value in (TITLE, "04.12.2026 10:00", "Дом профсоюзов, ул. Ленина, 1"):
         replies = await h.send(STAFF, value)
     replies = await h.tap(STAFF, replies[-1], "Обучение")

@@ -28,10 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.calendar import CalendarSettings, local_today, next_allowed_moment
 from bot.domain.clock import Clock
+from bot.domain.events import kind_label
 from bot.domain.isolation import Isolation
 from bot.domain.timezones import zone_of
 from bot.texts import district_events as t
-from bot.texts import events as te
 from storage import district_events as store
 from storage.contacts import Contact, chairs_of
 from storage.models import (
@@ -52,7 +52,6 @@ ANSWER, CAME = "answer", "came"
 REMIND_DAYS_BEFORE = (3, 1)
 PROMPT_WITHIN_DAYS = 7
 WATCHED = timedelta(days=PROMPT_WITHIN_DAYS + 2)
-KIND_NAMES = dict(te.KINDS)
 
 
 async def plan_district_events(
@@ -154,7 +153,7 @@ class _Mail:
             [
                 t.invitation(
                     self.org.name,
-                    KIND_NAMES.get(event.kind, event.kind),
+                    kind_label(event.kind, event.kind_other),
                     event.title,
                     event.starts_at.astimezone(self.tz),
                     event.place,

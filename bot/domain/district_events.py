@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.domain.coverage import coverage
 from bot.forms import declaration
 from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
-from bot.forms.event import DIRECTION, KIND_CHOICES
+from bot.forms.event import DIRECTION, KIND_CHOICES, KIND_OTHER
 from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import (
     date_ahead,
@@ -102,6 +102,7 @@ SPEC = FormSpec(
     title=t.TITLE,
     fields=(
         one_of("kind", t.L_KIND, t.Q_KIND, KIND_CHOICES),
+        KIND_OTHER,
         Field("title", t.L_TITLE, t.Q_TITLE, text(maximum=300, minimum=3)),
         Field("starts", t.L_STARTS, t.Q_STARTS, starts, show=show_starts, recheck=still_ahead),
         Field("place", t.L_PLACE, t.Q_PLACE, text(maximum=500, minimum=3)),
@@ -239,6 +240,7 @@ async def submit(submission: declaration.Submission[DistrictEventContext]) -> st
         DistrictEvent(
             scope_org_id=context.scope_id,
             kind=answers["kind"],
+            kind_other=answers.get("kind_other") if answers["kind"] == "other" else None,
             direction=answers["direction"],
             title=answers["title"],
             starts_at=local_start.replace(tzinfo=zone),

@@ -23,6 +23,14 @@ KIND_LABELS = dict(t.KINDS)
 DIRECTION_LABELS = dict(t.DIRECTIONS)
 DIRECTION = one_of("direction", t.L_DIRECTION, t.Q_DIRECTION, DIRECTION_CHOICES)
 """The direction of work (seed 004's list): asked of a chair's event and a district's alike."""
+KIND_OTHER = Field(
+    "kind_other",
+    t.L_KIND_OTHER,
+    t.Q_KIND_OTHER,
+    text(maximum=100),
+    ask_if=asked_when("kind", "other"),
+)
+"""The name of a kind «Другое»: without it a chair's or a district's event shows as «Другое»."""
 ONLINE = "@online"
 MIXED = "@mixed"
 """Held in person and streamed at once (seed 003): the place and the online views both."""
@@ -39,13 +47,7 @@ EVENT = FormSpec(
     title=t.TITLE,
     fields=(
         one_of("kind", t.L_KIND, t.Q_KIND, KIND_CHOICES),
-        Field(
-            "kind_other",
-            t.L_KIND_OTHER,
-            t.Q_KIND_OTHER,
-            text(maximum=100),
-            ask_if=asked_when("kind", "other"),
-        ),
+        KIND_OTHER,
         Field("topic", t.L_TOPIC, t.Q_TOPIC, text(maximum=300, minimum=3)),
         Field(
             "dates",

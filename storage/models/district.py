@@ -24,6 +24,9 @@ class DistrictEvent(Base):
     id: Mapped[IntPk]
     scope_org_id: Mapped[OrgId] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
+    # The kind's name staff typed for «Другое» (NULL for any other kind, and for events
+    # announced before it was asked: those show as «Другое»).
+    kind_other: Mapped[str | None] = mapped_column(sa.String(100))
     direction: Mapped[str] = mapped_column(sa.String(32))
     title: Mapped[str] = mapped_column(sa.String(300))
     starts_at: Mapped[datetime]
