@@ -44,6 +44,8 @@ class Figures:
     members: int
     youth_workers: int | None
     youth_members: int | None
+    managers: int | None  # managers and deputies (seed 002 item 4); None: not given
+    managers_members: int | None
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,25 @@ async def scope_history(session: AsyncSession, scope_org_id: int) -> TrendsData:
     mr = MembershipReport
     latest = counting_revisions(mr.org_id.in_(scope_ppo_ids(scope_org_id)))
     stmt = (
-        select(mr.org_id, mr.period, mr.workers, mr.members, mr.youth_workers, mr.youth_members)
+        select(
+            mr.org_id,
+            mr.period,
+            mr.workers,
+            mr.members,
+            mr.youth_workers,
+            mr.youth_members,
+            mr.managers,
+            mr.managers_members,
+        )
         .join(latest, is_counting(latest))
         .where(mr.returned_at.is_(None))
         .order_by(mr.org_id, mr.period)
     )
     reports: dict[int, list[Figures]] = {}
-    for org_id, period, workers, members, youth_workers, youth_members in (
+    for org_id, period, workers, members, youth_w, youth_m, heads, heads_members in (
         await session.execute(stmt)
     ).all():
-        figures = Figures(period, workers, members, youth_workers, youth_members)
+        figures = Figures(period, workers, members, youth_w, youth_m, heads, heads_members)
         reports.setdefault(org_id, []).append(figures)
     return TrendsData(ppos, reports)
 

@@ -1,5 +1,6 @@
 """Membership trends over years (seed 002 section 1.1, seed 001 item 5, seed 002 item 9): how
-members, workers, coverage and youth coverage moved, for the scope and for one ППО, and which
+members, workers, coverage, youth coverage and the coverage of managers and their deputies
+(seed 002 item 4) moved, for the scope and for one ППО, and which
 ППО moved most, to learn from the risers and to call the fallers.
 
 Definitions (the figures staff see must mean one thing):
@@ -10,7 +11,8 @@ Definitions (the figures staff see must mean one thing):
 * **A ППО's year** is its last report of that calendar year.
 * **The scope's year** sums the years of its ППО: members / workers × 100 over the ППО that
   reported that year (members of large ППО weigh more, as in the union's statistical report);
-  youth coverage the same over the reports that give both youth figures.
+  youth coverage the same over the reports that give both youth figures, managers' coverage
+  over the reports that give both managers' figures (none: not known, never 0 %).
 * **The scope's period P** sums each ППО's latest report of the twelve months up to P. ППО
   report on different schedules (4 or 2 times a year), so summing only the reports *for* P
   would dip every spring, when the ППО above 80 % do not report. At December it equals the
@@ -49,6 +51,8 @@ class Point:
     youth_members: int = 0
     youth_workers: int = 0
     reports: int = 0  # how many reports the sums are over
+    managers_members: int = 0  # over the reports that give both managers' figures
+    managers: int = 0
 
     @property
     def coverage(self) -> float | None:
@@ -58,30 +62,43 @@ class Point:
     def youth_coverage(self) -> float | None:
         return coverage(self.youth_members, self.youth_workers) if self.youth_workers else None
 
+    @property
+    def managers_coverage(self) -> float | None:
+        return coverage(self.managers_members, self.managers) if self.managers else None
+
+
+def _pair(part: int | None, whole: int | None) -> tuple[int, int]:
+    """A part of a group (members among the young, among managers) counts only beside its
+    whole: a report that skipped «из них членов» would otherwise lower the group's coverage."""
+    return (part, whole) if part is not None and whole else (0, 0)
+
 
 def total(reports: Iterable[Figures]) -> Point:
-    """The sum of ``reports`` (youth sums over the reports that give both youth figures)."""
-    members = workers = youth_members = youth_workers = count = 0
+    """The sum of ``reports`` (youth and managers over the reports that give both figures)."""
+    members = workers = youth_members = youth_workers = count = heads_members = heads = 0
     for item in reports:
         members += item.members
         workers += item.workers
         count += 1
-        if item.youth_members is not None and item.youth_workers:
-            youth_members += item.youth_members
-            youth_workers += item.youth_workers
-    return Point(members, workers, youth_members, youth_workers, count)
+        young = _pair(item.youth_members, item.youth_workers)
+        youth_members, youth_workers = youth_members + young[0], youth_workers + young[1]
+        managing = _pair(item.managers_members, item.managers)
+        heads_members, heads = heads_members + managing[0], heads + managing[1]
+    return Point(members, workers, youth_members, youth_workers, count, heads_members, heads)
 
 
 def combine(points: Iterable[Point]) -> Point:
     """The sum of already summed figures (a district of its ППО, a region of its districts)."""
-    members = workers = youth_members = youth_workers = count = 0
+    members = workers = youth_members = youth_workers = count = heads_members = heads = 0
     for point in points:
         members += point.members
         workers += point.workers
         youth_members += point.youth_members
         youth_workers += point.youth_workers
         count += point.reports
-    return Point(members, workers, youth_members, youth_workers, count)
+        heads_members += point.managers_members
+        heads += point.managers
+    return Point(members, workers, youth_members, youth_workers, count, heads_members, heads)
 
 
 @dataclass(frozen=True, slots=True)

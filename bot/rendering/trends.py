@@ -1,6 +1,7 @@
 """/trends drawn for people: the message and the .xlsx (the chart: ``bot.rendering.trend_chart``).
 
-The message: the scope's (or one ППО's) figures year by year and the latest periods, then the
+The message: the scope's (or one ППО's) figures year by year and the latest periods (with
+managers' coverage once any report gave it), then the
 ППО whose coverage fell and rose most over 1, 3 and 5 years. The .xlsx holds everything: every
 ППО year by year with a totals row, the series period by period, and every move over each span.
 
@@ -43,20 +44,29 @@ def _youth(point: Point) -> str | None:
     return t.youth(format_percent(point.youth_coverage), point.youth_members, point.youth_workers)
 
 
+def _managers(point: Point) -> str:
+    value = point.managers_coverage
+    shown = None if value is None else format_percent(value)
+    return t.managers(shown, point.managers_members, point.managers)
+
+
 def _series_lines(series: Series, *, scope: bool) -> list[str]:
+    """Year and period lines; managers' coverage on each (or «—») once any report of the
+    series gave managers' figures: a scope that never collected them is not lined with «—»."""
+    points = [point for _, point in [*series.years, *series.periods]]
+    heads = _managers if any(point.managers for point in points) else lambda _: None
     lines = [t.YEARS_HEADER]
     for year, point in series.years:
         if not point.reports:
             lines.append(t.no_reports(year))
             continue
-        lines.append(
-            t.year_line(year, _figures(point), _youth(point), point.reports if scope else None)
-        )
+        reports = point.reports if scope else None
+        lines.append(t.year_line(year, _figures(point), _youth(point), reports, heads(point)))
     shown = series.periods[-PERIODS_SHOWN:]
     lines += ["", t.periods_header(len(shown), len(series.periods))]
     for period, point in shown:
-        name = common.period_name(period)
-        lines.append(t.period_line(name, _figures(point), point.reports if scope else None))
+        name, reports = common.period_name(period), point.reports if scope else None
+        lines.append(t.period_line(name, _figures(point), reports, heads(point)))
     return lines
 
 
@@ -101,8 +111,14 @@ def trends_lines(trends: Trends) -> list[str]:
 # --- The table ------------------------------------------------------------------------------
 
 
+def _managers_cell(point: Point) -> object:
+    """Managers' coverage, or «—» where no report gave both managers' figures (not 0 %)."""
+    value = point.managers_coverage
+    return t.NOT_GIVEN if value is None else rounded_percent(value)
+
+
 def _point_cells(point: Point) -> list[object]:
-    """The six figures of a year, in the order of ``_YEAR_WHAT``."""
+    """The figures of a year, in the order of ``_YEAR_WHAT``."""
     return [
         point.members,
         point.workers,
@@ -110,6 +126,7 @@ def _point_cells(point: Point) -> list[object]:
         point.youth_members if point.youth_workers else None,
         point.youth_workers or None,
         rounded_percent(point.youth_coverage),
+        _managers_cell(point),
     ]
 
 
@@ -120,6 +137,7 @@ _YEAR_WHAT = (
     t.H_YOUTH_MEMBERS,
     t.H_YOUTH_WORKERS,
     t.H_YOUTH_COVERAGE,
+    t.H_MANAGERS_COVERAGE,
 )
 
 
@@ -134,7 +152,8 @@ def _years_sheet(trends: Trends) -> tuple[str, list[str], list[list[object]]]:
         row: list[object] = [unit.district, unit.number, unit.name, chair]
         for year in trends.years:
             point = unit.years.get(year)
-            row += [None] * 6 if point is None or not point.reports else _point_cells(point)
+            empty = [None] * len(_YEAR_WHAT)
+            row += empty if point is None or not point.reports else _point_cells(point)
         rows.append(row)
     totals: list[object] = [t.TOTAL, None, None, None]
     for year in trends.years:
@@ -152,6 +171,7 @@ _PERIOD_COLUMNS: tuple[Column[None, tuple[str, object, Point]], ...] = (
     Column(t.H_YOUTH_MEMBERS, lambda _, row: row[2].youth_members),
     Column(t.H_YOUTH_WORKERS, lambda _, row: row[2].youth_workers),
     Column(t.H_YOUTH_COVERAGE, lambda _, row: rounded_percent(row[2].youth_coverage)),
+    Column(t.H_MANAGERS_COVERAGE, lambda _, row: _managers_cell(row[2])),
 )
 
 

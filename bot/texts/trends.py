@@ -55,9 +55,29 @@ def youth(coverage: str, members: int, workers: int) -> str:
     return f"молодёжь {coverage} ({members} из {workers})"
 
 
-def year_line(year: int, figures: str, youth: str | None, reports: int | None) -> str:
-    """``figures`` and ``youth`` come from the functions above; ``reports`` None for one ППО."""
-    parts = [figures, *([youth] if youth else []), *([f"ППО: {reports}"] if reports else [])]
+NOT_GIVEN = "—"
+"""A figure no report gave (managers' coverage of a period nobody answered it for): not 0 %."""
+
+
+def managers(coverage: str | None, members: int, managers: int) -> str:
+    """Managers and their deputies who are members (seed 002 item 4); ``coverage`` None: no
+    report of the period gave both figures."""
+    if coverage is None:
+        return f"руководители и заместители {NOT_GIVEN}"
+    return f"руководители и заместители {coverage} ({members} из {managers})"
+
+
+def year_line(
+    year: int, figures: str, youth: str | None, reports: int | None, managers: str | None = None
+) -> str:
+    """``figures``, ``youth`` and ``managers`` come from the functions above; ``reports`` None
+    for one ППО; ``managers`` None where no period of the series gave managers' figures."""
+    parts = [
+        figures,
+        *([youth] if youth else []),
+        *([managers] if managers else []),
+        *([f"ППО: {reports}"] if reports else []),
+    ]
     return f"• {year}: " + "; ".join(parts)
 
 
@@ -65,8 +85,9 @@ def no_reports(year: int) -> str:
     return f"• {year}: отчётов нет"
 
 
-def period_line(period: str, figures: str, reports: int | None) -> str:
-    return f"• {period}: {figures}" + (f" (ППО: {reports})" if reports else "")
+def period_line(period: str, figures: str, reports: int | None, managers: str | None = None) -> str:
+    line = f"• {period}: {figures}" + (f" (ППО: {reports})" if reports else "")
+    return f"{line}; {managers}" if managers else line
 
 
 def fallers_header(span: int, from_year: int, to_year: int) -> str:
@@ -134,6 +155,7 @@ H_COVERAGE = "Охват, %"
 H_YOUTH_MEMBERS = "Членов до 35 лет"
 H_YOUTH_WORKERS = "Работающих до 35 лет"
 H_YOUTH_COVERAGE = "Охват молодёжи, %"
+H_MANAGERS_COVERAGE = "Охват руководителей и заместителей, %"
 H_DIRECTION = "Направление"
 H_SPAN = "Срок, лет"
 H_FROM = "Начальный год"
