@@ -133,6 +133,30 @@ async def test_online_event_asks_for_views(harness: Harness) -> None:
     assert event.online and event.views == 6000 and event.date_from.isoformat() == "2026-11-20"
 
 
+async def test_a_stream_only_watched_is_filed_with_its_views_and_nobody_taking_part(
+    harness: Harness,
+) -> None:
+    """A broadcast watched 250 times that nobody joined with feedback: 0 participants is
+    taken (before, «не меньше 1» made chairs type the views again as people)."""
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Вебинар")
+    await harness.send(CHAIR, "Трансляция отчётного собрания")
+    question = last_message(
+        await harness.tap(CHAIR, last_message(harness.server.requests), "Вчера")
+    )
+    await harness.tap(CHAIR, question, "Онлайн")
+    await harness.send(CHAIR, "250")
+    question = last_message(await harness.send(CHAIR, "0"))
+    question = last_message(await harness.tap(CHAIR, question, "Информационная"))
+    question = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    summary = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    assert "Участников: 0" in (summary.plain_text or "")
+    await harness.tap(CHAIR, summary, "Отправить")
+    [event] = await events_in_db(harness)
+    assert (event.online, event.views, event.participants) == (True, 250, 0)
+
+
 async def test_future_date_needs_explicit_confirmation(harness: Harness) -> None:
     await join(harness)
     question = last_message(await harness.send(CHAIR, "/event"))

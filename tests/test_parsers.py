@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.org_admin import RENAME
 from bot.forms.engine import InvalidAnswer, ParseEnv
-from bot.forms.event import EVENT, ONLINE
+from bot.forms.event import EVENT, MIXED, ONLINE
 from bot.forms.parsers import (
     date_ahead,
     date_held,
@@ -22,6 +22,7 @@ from bot.forms.parsers import (
 )
 from bot.forms.passport import PASSPORT
 from bot.forms.registry import FORMS
+from bot.texts import events as te
 from bot.texts import forms
 
 ENV = ParseEnv(today=date(2026, 11, 21))
@@ -227,6 +228,23 @@ def test_event_kind_typed_as_words_and_online_place() -> None:
     assert EVENT.next_step("place", answers) == "views"
     offline = EVENT.answer("place", "Актовый зал школы № 1", {}, ENV)
     assert EVENT.next_step("place", offline) == "participants"
+
+
+def test_a_stream_only_watched_has_no_participants_and_nothing_else_may() -> None:
+    """Seed 003 counts those who took part (in the hall, in Zoom) apart from the stream's
+    connections: an online event watched by 250 and joined by nobody is 0 participants."""
+    watched = {"place": ONLINE, "views": 250}
+    assert EVENT.answer("participants", "0", watched, ENV)["participants"] == 0
+    for answers in ({"place": ONLINE}, {"place": MIXED, "views": 250}, {"place": "Зал"}):
+        with pytest.raises(InvalidAnswer) as error:
+            EVENT.answer("participants", "0", answers, ENV)
+        assert str(error.value) == te.NOBODY_TOOK_PART
+    answered = {**watched, "participants": 0}
+    for step, raw in (("place", "Актовый зал"), ("views", "0")):  # changed at the summary
+        with pytest.raises(InvalidAnswer) as error:
+            EVENT.answer(step, raw, answered, ENV)
+        assert str(error.value) == te.NOBODY_TOOK_PART
+    assert EVENT.answer("views", "300", answered, ENV)["views"] == 300
 
 
 def test_other_kind_asks_for_its_name() -> None:

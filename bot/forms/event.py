@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.forms.engine import Choice, Field, FormSpec
+from bot.forms.engine import Answers, Choice, Field, FormSpec, Rule
 from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import (
     TODAY,
@@ -40,6 +40,24 @@ MAX_PHOTOS = 5
 
 def _show_photos(value: object) -> str:
     return str(len(value)) if isinstance(value, list) else "0"
+
+
+def _someone_took_part(answers: Answers) -> str | None:
+    """Participants are the people who took part in the hall or online with feedback; views
+    are the stream's connections (seed 003 counts «приняли участие» and «подключений к
+    трансляции» apart, and the rating leaves views out). A stream only watched has views and
+    nobody taking part: 0 is right there, and asking for at least 1 made chairs type the
+    views again, counted twice as people trained. Anywhere else, someone took part."""
+    if answers["participants"] > 0:
+        return None
+    streamed_only = answers.get("place") == ONLINE and bool(answers.get("views"))
+    return None if streamed_only else t.NOBODY_TOOK_PART
+
+
+_TOOK_PART = tuple(
+    Rule((*changed, "participants"), _someone_took_part) for changed in ((), ("place",), ("views",))
+)
+"""Checked at «Участников», and again when the place or the views change beside 0 of them."""
 
 
 EVENT = FormSpec(
@@ -87,7 +105,7 @@ EVENT = FormSpec(
             "participants",
             t.L_PARTICIPANTS,
             t.Q_PARTICIPANTS,
-            whole_number(minimum=1, maximum=100_000),
+            whole_number(minimum=0, maximum=100_000),
         ),
         DIRECTION,
         Field(
@@ -102,4 +120,5 @@ EVENT = FormSpec(
         ),
         Field("description", t.L_DESCRIPTION, t.Q_DESCRIPTION, text(maximum=1000), optional=True),
     ),
+    rules=_TOOK_PART,
 )
