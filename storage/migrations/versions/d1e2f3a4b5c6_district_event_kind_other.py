@@ -1,7 +1,7 @@
 """the name staff typed for a district event of kind «Другое»
 
 Revision ID: d1e2f3a4b5c6
-Revises: c2d3e4f5a6b7
+Revises: d5e6f7a8b9c0
 Create Date: 2026-12-08 02:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d1e2f3a4b5c6"
-down_revision: str | None = "c2d3e4f5a6b7"
+down_revision: str | None = "d5e6f7a8b9c0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
