@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus
@@ -14,6 +14,8 @@ from storage.outbox_keys import KeyPurpose, org_of_key, outbox_key_prefix
 ROLE_ENDED = "role ended"
 ARCHIVED = "archived"
 """Why a message was withdrawn, kept as its error (``bot.texts.announcements.WITHDRAWN``)."""
+CURATED = "curated"
+"""The payload entry of a curator's escalation: the ids of the ППО it lists."""
 
 
 async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, reason: str) -> int:
@@ -32,6 +34,27 @@ async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, re
     for message in about:
         message.status, message.error = OutboxStatus.FAILED, reason
     return len(about)
+
+
+async def drop_curated(session: AsyncSession, *, chat_id: int, org_id: int) -> int:
+    """The escalations still waiting to go to ``chat_id`` as a curator that list the ППО
+    ``org_id`` are deleted: its curatorship ended or it was archived. Deleted, not withdrawn:
+    the key is freed, so the escalation's planner queues it afresh while it is due, with the
+    ППО the person still curates (none: nothing), as pausing drops plan reminders. A
+    successor's own escalation has a key of its own. Returns how many."""
+    pending = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING
+        )
+    )
+    listing = [m.id for m in pending if org_id in (m.payload or {}).get(CURATED, ())]
+    if listing:
+        await session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.id.in_(listing))
+            .execution_options(synchronize_session=False)
+        )
+    return len(listing)
 
 
 async def withdraw_earlier_digests(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.staff_scope import scope_staff
 from storage.contacts import Contact, curators_of
 from storage.models import Organization
+from storage.outbox_withdraw import CURATED
 
 
 @dataclass
@@ -22,6 +24,14 @@ class Recipient:
     contact: Contact
     org_ids: set[int] = field(default_factory=set)
     staff: bool = False
+
+    def payload(self, text: str) -> dict[str, Any]:
+        """The message's payload; a curator's names the ППО it lists, so that it is dropped
+        while it waits if the curatorship ends or the ППО is archived
+        (``storage.outbox_withdraw.drop_curated``). Staff's go with the staff role."""
+        if self.staff:
+            return {"text": text}
+        return {"text": text, CURATED: sorted(self.org_ids)}
 
 
 async def escalation_recipients(

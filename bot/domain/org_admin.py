@@ -17,7 +17,7 @@ from bot.texts import forms
 from bot.texts import staff as t
 from storage import audit, contacts, org_zones, orgs
 from storage.models import Organization, OrgKind
-from storage.outbox_withdraw import ARCHIVED, withdraw_about
+from storage.outbox_withdraw import ARCHIVED, drop_curated, withdraw_about
 from storage.target_moves import follow_move
 
 
@@ -176,8 +176,9 @@ async def set_archived(
     session: AsyncSession, org: Organization, *, archived: bool, by: int | None, now: datetime
 ) -> list[tuple[int, str]]:
     """Archived organizations keep their history and drop out of reminders and digests; what
-    was already queued to the chairs of their ППО is withdrawn. Returns those chairs (chat,
-    ППО name), who are to be told; none on a restore."""
+    was already queued to the chairs of their ППО is withdrawn, their curators' escalations
+    listing them dropped. Returns those chairs (chat, ППО name), who are to be told; none on a
+    restore."""
     org.archived_at = now if archived else None
     org.updated_at = now
     audit.record(
@@ -187,17 +188,18 @@ async def set_archived(
         action="org.archive" if archived else "org.restore",
         org_id=org.id,
     )
-    return await _withdraw_chairs_notices(session, org) if archived else []
+    return await _withdraw_notices(session, org) if archived else []
 
 
-async def _withdraw_chairs_notices(
-    session: AsyncSession, org: Organization
-) -> list[tuple[int, str]]:
+async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
     under = [org, *await orgs.under(session, org.id)]
     names = {o.id: o.name for o in under if o.kind is OrgKind.PPO}
     chairs = await contacts.chairs_of(session, names)
     for ppo_id, chair in chairs.items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
+    for ppo_id, curators in (await contacts.curators_of(session, names)).items():
+        for curator in curators:
+            await drop_curated(session, chat_id=curator.tg_user_id, org_id=ppo_id)
     return [(chair.tg_user_id, names[ppo_id]) for ppo_id, chair in chairs.items()]
 
 

@@ -171,7 +171,7 @@ async def _escalate(
             key=outbox_key(KeyPurpose.PLAN_ESCALATION, item.id, stage.day.isoformat(), tg_user_id),
             chat_id=tg_user_id,
             kind=OutboxKind.TEXT,
-            payload={"text": text},
+            payload=recipient.payload(text),
             not_before=tick.deliver_at(tz),
             now=tick.now,
         ):

@@ -227,7 +227,7 @@ async def _escalate(
             key=outbox_key(KeyPurpose.REMINDER, collection.id, scope.id, item.purpose, tg_user_id),
             chat_id=tg_user_id,
             kind=OutboxKind.TEXT,
-            payload={"text": text},
+            payload=recipient.payload(text),
             not_before=deliver_at,
             now=tick.now,
         ):
