@@ -160,17 +160,15 @@ async def move_to_tapped(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) ->
 def _archiving(archived: bool) -> TapHandler:
     async def set_archived(_: CallbackQuery, tap: OrgTap) -> None:
         org, session, now = tap.org, tap.ctx.session, tap.ctx.now()
-        chairs = await org_admin.set_archived(
-            session, org, archived=archived, by=tap.actor, now=now
-        )
+        told = await org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=now)
         await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
         if not archived:
             settings = tap.ctx.settings
             await due_periods.rejoin_open_periods(
                 session, org, settings.calendar, now, settings.timezone
             )
-        for chat_id, ppo_name in chairs:
-            await rights_narrowed(tap.ctx, chat_id, t.your_ppo_archived(ppo_name))
+        for chat_id, notice in told:
+            await rights_narrowed(tap.ctx, chat_id, notice)
 
     return set_archived
 

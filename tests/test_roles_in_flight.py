@@ -1,13 +1,21 @@
-"""People whose role changed while their messages waited in the outbox: a curator taken off a
-ППО, the ППО archived."""
+"""People whose role changed while their messages or menus were in flight: a curator taken off a
+ППО, the ППО archived; the staff of an archived district."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.texts import staff as staff_texts
 from bot.wiring.scheduler import calendar_tick
-from harness import ADMIN, Harness, Request, background, last_message
-from scenarios import join
-from test_calendar_flow import at, october, tick_and_send, to
+from harness import ADMIN, Harness, Request, background, last_message, texts
+from scenarios import DISTRICT, join
+from storage.models import Organization, OutboxMessage, OutboxStatus
+from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
+from test_calendar_flow import STAFF as DISTRICT_STAFF
+from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
+from test_ended_rights import _menu_of
 
 __all__ = ["october"]  # the fixture, used by name
 
@@ -67,3 +75,39 @@ async def test_the_curator_of_an_archived_ppo_is_not_escalated_about_it(
     sent = await tick_and_send(h)
 
     assert _escalations(sent, CURATOR) == []
+
+
+async def test_staff_of_an_archived_district_are_told_and_lose_the_staff_commands(
+    harness: Harness,
+) -> None:
+    """The admin archives Светлана's district while its digest waits for her: she is told the
+    district is closed, the digest does not go out, and /digest and its menu are hers no more."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    async with h.session_pool() as session, session.begin():
+        district = await session.scalar(
+            select(Organization.id).where(Organization.name == DISTRICT)
+        )
+        assert district is not None
+        digest = outbox_key(KeyPurpose.DIGEST, district, "2026-10-05", DISTRICT_STAFF, "text")
+        await enqueue(
+            session,
+            key=digest,
+            chat_id=DISTRICT_STAFF,
+            kind=OutboxKind.TEXT,
+            payload={"text": "📊 Сводка"},
+            not_before=h.clock.now(),
+            now=h.clock.now(),
+        )
+
+    replies = await h.tap(ADMIN, await _card(h, DISTRICT), "В архив")
+
+    (told,) = [r for r in replies if r.chat_id == DISTRICT_STAFF and r.method == "sendMessage"]
+    assert "закрыта (перенесена в архив)" in told.plain_text
+    assert "digest" not in _menu_of(h, DISTRICT_STAFF)
+    closed = staff_texts.your_scope_archived(DISTRICT)
+    assert texts(await h.send(DISTRICT_STAFF, "/digest")) == [closed]
+    async with h.session_pool() as session:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == digest))
+        assert row is not None and row.status == OutboxStatus.FAILED, row

@@ -85,8 +85,8 @@ async def _returned_periods(h: Harness) -> list[date]:
 
 
 async def test_staff_of_an_archived_district_find_nothing_to_return(harness: Harness) -> None:
-    """An archived district is out of reach: /status says the staff member has no scope, and
-    /return finds none of its ППО."""
+    """An archived district is out of reach: its staff member holds no staff role any more
+    (/status is not theirs), and /return finds none of its ППО."""
     await district_with_staff(harness)
     await submit(harness)
     district = await org_id(harness, DISTRICT)
@@ -94,7 +94,7 @@ async def test_staff_of_an_archived_district_find_nothing_to_return(harness: Har
         await session.execute(
             update(Organization).where(Organization.id == district).values(archived_at=AT)
         )
-    assert "не закреплены" in texts(await harness.send(STAFF, "/status"))[0]
+    assert texts(await harness.send(STAFF, "/status")) == [ts.your_scope_archived(DISTRICT)]
     replies = await harness.send(STAFF, "/return сош")
     assert SCHOOL not in str(last_message(replies).buttons())
 

@@ -264,10 +264,11 @@ async def test_invites_skip_archived_organizations(harness: Harness) -> None:
 
 
 async def test_staff_of_an_archived_district_are_told_they_have_none(harness: Harness) -> None:
-    """A district merged into another and archived: its staff get «не закреплены», not an
-    empty «Сдали: 0 из 0» of an organization nobody reports to."""
+    """A district merged into another and archived: its staff are told it is closed, not shown
+    an empty «Сдали: 0 из 0» of an organization nobody reports to."""
     await district_with_staff(harness)
     async with harness.session_pool() as session, session.begin():
         district = await session.scalars(select(Organization).where(Organization.name == DISTRICT))
         district.one().archived_at = harness.clock.now()
-    assert texts(await harness.send(STAFF, "/status")) == [staff_texts.NO_SCOPE]
+    closed = staff_texts.your_scope_archived(DISTRICT)
+    assert texts(await harness.send(STAFF, "/status")) == [closed]

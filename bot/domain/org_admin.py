@@ -176,9 +176,10 @@ async def set_archived(
     session: AsyncSession, org: Organization, *, archived: bool, by: int | None, now: datetime
 ) -> list[tuple[int, str]]:
     """Archived organizations keep their history and drop out of reminders and digests; what
-    was already queued to the chairs of their ППО is withdrawn, their curators' escalations
-    listing them dropped. Returns those chairs (chat, ППО name), who are to be told; none on a
-    restore."""
+    was already queued to the chairs of their ППО, or to the staff of an archived district or
+    region about it, is withdrawn, their curators' escalations listing them dropped. Returns
+    those chairs and staff, who are to be told, each with what they are told (chat, notice);
+    none on a restore."""
     org.archived_at = now if archived else None
     org.updated_at = now
     audit.record(
@@ -200,7 +201,12 @@ async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tu
     for ppo_id, curators in (await contacts.curators_of(session, names)).items():
         for curator in curators:
             await drop_curated(session, chat_id=curator.tg_user_id, org_id=ppo_id)
-    return [(chair.tg_user_id, names[ppo_id]) for ppo_id, chair in chairs.items()]
+    told = [(chair.tg_user_id, t.your_ppo_archived(names[i])) for i, chair in chairs.items()]
+    if org.kind is not OrgKind.PPO:
+        for staff in await contacts.staff_of(session, org.id):
+            await withdraw_about(session, chat_id=staff.tg_user_id, org_id=org.id, reason=ARCHIVED)
+            told.append((staff.tg_user_id, t.your_scope_archived(org.name)))
+    return told
 
 
 async def search(

@@ -15,8 +15,8 @@ from storage.models import Organization, OrgKind
 async def scopes_for(session: AsyncSession, viewer: Viewer) -> Sequence[Organization]:
     """Admins act on every district (one who also joined a district's staff keeps the rest,
     one on a region's staff has that region first); staff on the districts and regions they
-    hold. Archived ones are out of reach."""
-    held = [org for org in viewer.staff_scopes if org.archived_at is None]
+    hold (archived ones are out of reach: ``load_viewer`` leaves them out)."""
+    held = viewer.staff_scopes
     if viewer.is_admin:
         return [org for org in held if org.kind is not OrgKind.DISTRICT] + [
             org

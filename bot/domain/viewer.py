@@ -17,7 +17,8 @@ from storage.models import Organization, Person, Role
 class Viewer:
     """The sender of an update and the rights they hold right now.
 
-    Staff hold their role over a district or a region (``staff_scopes``), curators over ППО.
+    Staff hold their role over a district or a region (``staff_scopes``: archived ones are
+    left out, as a chair's archived ППО), curators over ППО.
     """
 
     tg_user_id: int
@@ -26,6 +27,9 @@ class Viewer:
     chaired: Sequence[Organization] = ()
     staff_scopes: Sequence[Organization] = ()
     curated: Sequence[Organization] = ()
+    closed_scopes: Sequence[Organization] = ()
+    """Archived districts or regions the sender is still on the staff of: what they are told
+    when they hold nothing else (``handlers.fallback``)."""
 
     @property
     def is_chair(self) -> bool:
@@ -53,11 +57,10 @@ class Viewer:
         return any(org.id == org_id for org in held)
 
     def oversees(self, *org_ids: int | None) -> bool:
-        """Admins oversee everything; staff their district or region (pass an org's ancestry),
-        unless it is archived."""
+        """Admins oversee everything; staff their district or region (pass an org's ancestry)."""
         if self.is_admin:
             return True
-        scopes = {org.id for org in self.staff_scopes if org.archived_at is None}
+        scopes = {org.id for org in self.staff_scopes}
         return any(org_id in scopes for org_id in org_ids if org_id is not None)
 
 
@@ -67,7 +70,8 @@ async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozens
     def held(role: Role) -> list[Organization]:
         return [org for held_role, org in grants if held_role is role and org is not None]
 
-    # A ППО archived, or closed with its district, is chaired no more.
+    # A ППО archived, or closed with its district, is chaired no more; an archived district
+    # or region has no staff: its specialist gets the menu of what they still hold.
     chaired = [org for org in held(Role.CHAIR) if org.archived_at is None]
     closed = await people.under_archived(session, [org.id for org in chaired])
     return Viewer(
@@ -75,7 +79,8 @@ async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozens
         person=await people.get_person(session, tg_user_id),
         is_admin=tg_user_id in admin_ids or any(role is Role.ADMIN for role, _ in grants),
         chaired=[org for org in chaired if org.id not in closed],
-        staff_scopes=held(Role.STAFF),
+        staff_scopes=[org for org in held(Role.STAFF) if org.archived_at is None],
+        closed_scopes=[org for org in held(Role.STAFF) if org.archived_at is not None],
         curated=held(Role.CURATOR),
     )
 

@@ -231,6 +231,14 @@ def your_ppo_archived(org: str) -> str:
     )
 
 
+def your_scope_archived(org: str) -> str:
+    """To the staff of a district or region the admin archived; ``org`` is raw."""
+    return (
+        f"«{esc(org)}» закрыта (перенесена в архив): сводки, таблицы и рассылки по ней вам "
+        "больше недоступны. Если это ошибка, обратитесь к администратору."
+    )
+
+
 # Audit
 AUDIT_USAGE = "Укажите номер организации из /orgs (например, /audit 12) или @id человека."
 AUDIT_EMPTY = "Изменений не найдено."
