@@ -1,5 +1,5 @@
 """People whose role changed while their messages or menus were in flight: a curator taken off a
-ППО, the ППО archived; the staff of an archived district."""
+ППО, the ППО archived; the staff of an archived district; staff who chair a ППО too."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.texts import staff as staff_texts
 from bot.wiring.scheduler import calendar_tick
 from harness import ADMIN, Harness, Request, background, last_message, texts
-from scenarios import DISTRICT, join
+from scenarios import CHAIR, DISTRICT, accept_invite, code_of, invite_links, join
 from storage.models import Organization, OutboxMessage, OutboxStatus
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
@@ -16,6 +16,7 @@ from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
 from test_ended_rights import _menu_of
+from test_staff_tools import drain
 
 __all__ = ["october"]  # the fixture, used by name
 
@@ -111,3 +112,25 @@ async def test_staff_of_an_archived_district_are_told_and_lose_the_staff_command
     async with h.session_pool() as session:
         row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == digest))
         assert row is not None and row.status == OutboxStatus.FAILED, row
+
+
+async def test_staff_who_chair_a_ppo_do_not_get_their_own_announcement(harness: Harness) -> None:
+    """Светлана, on the district's staff, also chairs «Солнышко»: her announcement to every
+    chair goes to Мария only, and the preview, the confirmation and the report count one."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await accept_invite(h, DISTRICT_STAFF, code_of((await invite_links(h))[GARDEN]))
+    question = last_message(await h.send(DISTRICT_STAFF, "/announce"))
+    await h.tap(DISTRICT_STAFF, question, "Всем председателям")
+    summary = last_message(await h.send(DISTRICT_STAFF, "Семинар председателей 30.11 в 10:00"))
+    done = texts(await h.tap(DISTRICT_STAFF, summary, "Отправить"))
+
+    sent = await drain(h)
+    report = [r.plain_text or "" for r in await drain(h) if r.chat_id == DISTRICT_STAFF]
+
+    got = {r.chat_id for r in sent if "Семинар председателей" in (r.plain_text or "")}
+    assert got == {CHAIR}, got
+    assert "получателей: 1" in (summary.plain_text or ""), summary.plain_text
+    assert "получателей — 1" in done[0], done
+    assert len(report) == 1 and "Доставлено: 1" in report[0], report

@@ -55,10 +55,17 @@ class Recipient(NamedTuple):
 
 
 async def recipients(
-    session: AsyncSession, *, scope_org_id: int, only_late: bool, today: date, default_tz: str
+    session: AsyncSession,
+    *,
+    scope_org_id: int,
+    only_late: bool,
+    today: date,
+    default_tz: str,
+    author_chat: int,
 ) -> list[Recipient]:
     """The connected chairs of the scope, or of the late ones only; a chair of two ППО once,
-    as they get one message."""
+    as they get one message. Not the author, should they chair a ППО of it too: they saw the
+    announcement in the preview, and the count they are shown is of the others."""
     digest = await load_digest(
         session, scope_org_id=scope_org_id, today=today, default_tz=default_tz
     )
@@ -67,7 +74,7 @@ async def recipients(
     chats: dict[int, Recipient] = {}
     for line in lines:
         chat_id = line.ppo.chair_tg_id
-        if chat_id is not None:
+        if chat_id is not None and chat_id != author_chat:
             org_id = 0 if chat_id in chats else line.ppo.org_id
             chats[chat_id] = Recipient(chat_id, line.ppo.timezone, org_id)
     return list(chats.values())
@@ -120,7 +127,8 @@ async def send_missed(
     """Queue to a chair who has just joined ``org`` the announcements to every chair of its
     district or region made in the last ``MISSED_WITHIN``: they were meant for whoever
     chairs it (a seminar next week, a deadline moved). Not those to the late only (whether
-    this ППО was late then is not kept), nor one this chat already got (a chair of two ППО).
+    this ППО was late then is not kept), nor one this chat already got (a chair of two ППО)
+    or wrote.
     The key is the announcement's own, so its delivery report counts the newcomer. Returns
     how many were queued."""
     scopes = await staff_scope.lineage(session, org)
@@ -130,7 +138,7 @@ async def send_missed(
     queued = 0
     for entry in entries:
         after = entry.after or {}
-        if after.get("only_late", True) or entry.org_id is None:
+        if after.get("only_late", True) or entry.org_id is None or after.get("chat") == chat_id:
             continue
         if await outbox.by_prefix(
             session, outbox_key_prefix(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id)
@@ -255,6 +263,7 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
                 only_late=audience == "late",
                 today=today,
                 default_tz=request.default_tz,
+                author_chat=request.tg_user_id,
             )
         )
         for audience in ("all", "late")
@@ -285,6 +294,7 @@ async def submit(submission: declaration.Submission[AnnouncementContext]) -> str
         only_late=only_late,
         today=context.today,
         default_tz=context.tz,
+        author_chat=submission.draft.tg_user_id,
     )
     if not chats:
         return t.NO_RECIPIENTS
