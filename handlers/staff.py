@@ -79,9 +79,9 @@ async def _digest_reply(c: Scoped, **parts: Any) -> DigestReply:
     return await c.ctx.workers.run(digest_reply, ask)
 
 
-async def _send_table(message: Message, reply: DigestReply) -> None:
-    table = reply.table_xlsx
-    await answer_file(message, lambda: table, td.table_file_name(reply.period), td.TABLE_CAPTION)
+async def _send_table(c: Scoped, reply: DigestReply) -> None:
+    table, caption = reply.table_xlsx, td.table_caption(c.scope.name)
+    await answer_file(c.message, lambda: table, td.table_file_name(reply.period), caption)
 
 
 async def run_status(c: Scoped) -> None:
@@ -97,10 +97,10 @@ async def run_digest(c: Scoped) -> None:
         c.message,
         lambda: chart,
         td.chart_file_name(reply.period),
-        td.CHART_CAPTION,
+        td.chart_caption(c.scope.name),
         as_photo=True,
     )
-    await _send_table(c.message, reply)
+    await _send_table(c, reply)
 
 
 async def run_export(c: Scoped) -> None:
@@ -108,7 +108,7 @@ async def run_export(c: Scoped) -> None:
     if c.arg and period is None:
         await c.message.answer(td.EXPORT_BAD_PERIOD)
         return
-    await _send_table(c.message, await _digest_reply(c, period=period, table=True))
+    await _send_table(c, await _digest_reply(c, period=period, table=True))
 
 
 async def run_rating(c: Scoped) -> None:

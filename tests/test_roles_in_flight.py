@@ -1,5 +1,6 @@
 """People whose role changed while their messages or menus were in flight: a curator taken off a
-ППО, the ППО archived; the staff of an archived district; staff who chair a ППО too."""
+ППО, the ППО archived; the staff of an archived district; staff who chair a ППО too; staff of a
+district and of its region."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
 from test_ended_rights import _menu_of
+from test_several_roles import REGION, _join_region_staff
 from test_staff_tools import drain
 
 __all__ = ["october"]  # the fixture, used by name
@@ -134,3 +136,27 @@ async def test_staff_who_chair_a_ppo_do_not_get_their_own_announcement(harness: 
     assert "получателей: 1" in (summary.plain_text or ""), summary.plain_text
     assert "получателей — 1" in done[0], done
     assert len(report) == 1 and "Доставлено: 1" in report[0], report
+
+
+async def test_staff_of_a_district_and_its_region_tell_the_two_digests_apart(
+    october: None, harness: Harness
+) -> None:
+    """Светлана is on the staff of the district and of the region: Monday's digests of both
+    come at once, the texts first, then the charts, then the tables; each attachment names
+    its scope, as each text's heading does."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await _join_region_staff(h, DISTRICT_STAFF)
+    h.clock.moment = at(19)  # Monday: the weekly digest
+
+    sent = to(DISTRICT_STAFF, await tick_and_send(h))
+
+    for method in ("sendMessage", "sendPhoto", "sendDocument"):
+        headings = [
+            (r.plain_text or str(r.params.get("caption"))).splitlines()[0]
+            for r in sent
+            if r.method == method
+        ]
+        named = sorted((DISTRICT in heading, REGION in heading) for heading in headings)
+        assert named == [(False, True), (True, False)], (method, headings)

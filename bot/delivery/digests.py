@@ -258,12 +258,14 @@ def renderers(default_tz: str) -> dict[str, Renderer]:
     async def chart(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
         digest = await load(session, payload)
         name = t.chart_file_name(digest.period)
-        return lambda: RenderedFile(name, digest_chart_png(digest), t.CHART_CAPTION, as_photo=True)
+        caption = t.chart_caption(digest.scope.name)
+        return lambda: RenderedFile(name, digest_chart_png(digest), caption, as_photo=True)
 
     async def table(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
         digest = await load(session, payload)
         name = t.table_file_name(digest.period)
-        return lambda: RenderedFile(name, digest_table_xlsx(digest), t.TABLE_CAPTION, False)
+        caption = t.table_caption(digest.scope.name)
+        return lambda: RenderedFile(name, digest_table_xlsx(digest), caption, False)
 
     return {
         OutboxKind.DIGEST_TEXT: text,

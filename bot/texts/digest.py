@@ -261,5 +261,12 @@ EXPORT_BAD_PERIOD = (
 )
 
 
-CHART_CAPTION = "Охват профчленством по ППО"
-TABLE_CAPTION = "Таблица мониторинга: все ППО, все показатели"
+def chart_caption(scope_name: str) -> str:
+    """Names the scope (raw): a person on the staff of a district and of its region gets both
+    digests at once, their charts one after the other."""
+    return f"Охват профчленством по ППО: {esc(scope_name)}"
+
+
+def table_caption(scope_name: str) -> str:
+    """Names the scope (raw), as :func:`chart_caption`."""
+    return f"Таблица мониторинга: {esc(scope_name)} (все ППО, все показатели)"
