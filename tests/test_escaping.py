@@ -23,6 +23,7 @@ from bot.texts import announcements as announcement_texts
 from bot.texts import chair as chair_texts
 from bot.texts import common as common_texts
 from bot.texts import consent as consent_texts
+from bot.texts import digest as digest_texts
 from bot.texts import district_events as devent_texts
 from bot.texts import event_report as event_report_texts
 from bot.texts import forms as forms_texts
@@ -621,6 +622,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: reminder_texts.chair_correction(
             raw, period=datetime(2026, 11, 1).date(), deadline=datetime(2026, 11, 25).date()
         ),
+        lambda raw: staff_texts.your_scope_archived(raw),
+        lambda raw: digest_texts.chart_caption(raw),
+        lambda raw: digest_texts.table_caption(raw),
+        lambda raw: importing_texts.not_a_value("Организация", raw),
     ],
     ids=[
         "resuming",
@@ -647,6 +652,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "sent_before_you",
         "imported_known_as",
         "chair_correction",
+        "your_scope_archived",
+        "chart_caption",
+        "table_caption",
+        "not_a_value",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:
