@@ -1,4 +1,4 @@
-"""Housekeeping: the outbox and the processed update ids do not grow forever.
+"""Housekeeping: the outbox, the processed update ids and the invites do not grow forever.
 
 Run by the nightly job. Retention (documented in the README):
 
@@ -7,6 +7,10 @@ Run by the nightly job. Retention (documented in the README):
   longer, as the trace of what went wrong;
 * a processed update id :data:`PROCESSED_UPDATES_KEPT` (2 days) after it was applied:
   Telegram redelivers an unconfirmed update for at most 24 hours;
+* an invite :data:`INVITES_KEPT` (a year) after it expired (``storage/invite_prune.py``);
+  one used or replaced stopped working earlier and goes up to its lifetime (``INVITE_TTL_DAYS``)
+  later. Until then a person tapping it again is told it was used, or that they joined with
+  it; after, it is an unknown code, whose answer says how to get a new one;
 * a pending message never; the audit log is the record and is never pruned.
 
 Outbox keys are also what makes a message go out once, so a row is kept while its key still
@@ -29,6 +33,7 @@ lock is never held for long, however many rows are kept.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -36,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.passport_report import AGREEMENT_NOTICE
 from bot.domain.plan_reminders import LOOK_BACK as PLAN_LOOK_BACK
-from storage import outbox_prune
+from storage import invite_prune, outbox_prune
 from storage.collections import OPEN_GRACE_DAYS
 from storage.models import Collection, OutboxStatus
 from storage.outbox_keys import KeyPurpose
@@ -49,6 +54,9 @@ SENT_KEPT = max(AGREEMENT_NOTICE, PLAN_LOOK_BACK) + timedelta(days=1)
 or the overdue plan item's notice would be queued again a month after the first."""
 GIVEN_UP_KEPT = timedelta(days=90)
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
+INVITES_KEPT = timedelta(days=365)
+"""A link tapped again months later is still told apart from a mistyped one; after a year the
+row (who used it, when) is no record anyone reads: the audit log keeps the role's grant."""
 PRUNE_BATCH = 500
 
 
@@ -113,10 +121,34 @@ async def forget_processed_updates(
     session_pool: async_sessionmaker[AsyncSession], now: datetime, *, batch: int = PRUNE_BATCH
 ) -> int:
     """Forget the update ids past their retention, a batch per transaction; how many."""
-    forgotten = 0
+    cutoff = now - PROCESSED_UPDATES_KEPT
+    return await _in_batches(
+        session_pool, lambda session: forget_updates_before(session, cutoff, limit=batch), batch
+    )
+
+
+async def prune_invites(
+    session_pool: async_sessionmaker[AsyncSession], now: datetime, *, batch: int = PRUNE_BATCH
+) -> int:
+    """Delete the invites past their retention, a batch per transaction; how many."""
+    cutoff = now - INVITES_KEPT
+    return await _in_batches(
+        session_pool,
+        lambda session: invite_prune.delete_expired_before(session, cutoff, limit=batch),
+        batch,
+    )
+
+
+async def _in_batches(
+    session_pool: async_sessionmaker[AsyncSession],
+    delete_batch: Callable[[AsyncSession], Awaitable[int]],
+    batch: int,
+) -> int:
+    """``delete_batch`` in a short transaction each until one deletes fewer than ``batch``."""
+    deleted = 0
     while True:
         async with session_pool() as session, session.begin():
-            count = await forget_updates_before(session, now - PROCESSED_UPDATES_KEPT, limit=batch)
-        forgotten += count
+            count = await delete_batch(session)
+        deleted += count
         if count < batch:
-            return forgotten
+            return deleted

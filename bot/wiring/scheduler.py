@@ -39,7 +39,7 @@ from bot.domain.clock import Clock
 from bot.domain.district_event_mail import plan_district_events
 from bot.domain.drafts import close_stale_drafts
 from bot.domain.due_periods import open_due_periods
-from bot.domain.housekeeping import forget_processed_updates, prune_outbox
+from bot.domain.housekeeping import forget_processed_updates, prune_invites, prune_outbox
 from bot.domain.isolation import Isolation
 from bot.domain.plan_reminders import plan_measures
 from bot.domain.rating_notice import plan_rating_notices
@@ -146,6 +146,8 @@ async def nightly(bg: Background) -> None:
     async with isolation.unit("pruning the outbox"):
         pruned = await prune_outbox(bg.session_pool, now)
         log.info("pruned %s finished outbox messages", pruned)
+    async with isolation.unit("pruning the invites"):
+        log.info("pruned %s old invites", await prune_invites(bg.session_pool, now))
     async with isolation.unit(NIGHTLY_BACKUP):
         with contextlib.suppress(BackupUnsupportedError):
             path = await nightly_backup(

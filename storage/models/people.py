@@ -103,7 +103,9 @@ class Invite(Base):
     org_id: Mapped[OrgId] = mapped_column(index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role))
     created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    """Indexed: the live links are the ones not yet expired, a few months' worth of a table
+    that keeps a year of spent ones; and the nightly prune finds those by it."""
     used_at: Mapped[datetime | None]
     used_by: Mapped[PersonId | None]
     revoked_at: Mapped[datetime | None]
