@@ -19,6 +19,8 @@ from bot.domain.housekeeping import (
 from bot.domain.reminders import plan_reminders
 from bot.wiring.scheduler import nightly
 from harness import ADMIN, Harness, background
+from query_plans import plans as plans_of
+from query_plans import recorded
 from storage import audit, collections
 from storage.engine import create_engine, create_session_pool
 from storage.models import (
@@ -239,22 +241,9 @@ async def test_each_prune_batch_reads_only_rows_past_retention(
             await add(pool, f"announce:{n}:7", OutboxStatus.SENT, ago=SENT_KEPT + DAY)
             await add(pool, f"announce:{n}:8", OutboxStatus.FAILED, ago=GIVEN_UP_KEPT + DAY)
             await add(pool, f"announce:{n}:9", OutboxStatus.SENT, ago=DAY)
-        ran: dict[str, object] = {}
-
-        def note(_conn: object, _cursor: object, sql: str, params: object, *_: object) -> None:
-            ran.setdefault(sql, params)
-
-        event.listen(engine.sync_engine, "before_cursor_execute", note)
-        assert await prune_outbox(pool, NOW, batch=2) == 10
-        event.remove(engine.sync_engine, "before_cursor_execute", note)
-        plans = []
-        async with engine.connect() as connection:
-            for sql, params in ran.items():
-                if "outbox" in sql:
-                    explained = await connection.exec_driver_sql(
-                        f"EXPLAIN QUERY PLAN {sql}", params
-                    )
-                    plans += [str(row[-1]) for row in explained]
+        with recorded(engine) as ran:
+            assert await prune_outbox(pool, NOW, batch=2) == 10
+        plans = await plans_of(engine, ran, "outbox")
         # An index range up to the retention's cutoff, or one row by its id; nothing sorted.
         reads = [plan for plan in plans if "outbox" in plan]
         assert reads and all(

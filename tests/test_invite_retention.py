@@ -8,13 +8,15 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.housekeeping import INVITES_KEPT, prune_invites
 from bot.texts import chair as tchair
 from bot.wiring.scheduler import nightly
 from harness import Harness, background, texts
+from query_plans import plans as plans_of
+from query_plans import recorded
 from scenarios import CHAIR, accept_invite, code_of, invite_links, setup_district
 from storage import people
 from storage.engine import create_engine, create_session_pool
@@ -71,17 +73,6 @@ async def _issue(pool: async_sessionmaker[AsyncSession], org_id: int, issued: da
         )
 
 
-async def _plans(engine: AsyncEngine, ran: dict[str, object]) -> list[str]:
-    """SQLite's plan of each statement in ``ran`` that touches ``invites``."""
-    plans = []
-    async with engine.connect() as connection:
-        for sql, params in ran.items():
-            if "invites" in sql:
-                explained = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-                plans += [str(row[-1]) for row in explained]
-    return plans
-
-
 async def test_invites_are_pruned_in_batches_and_read_through_the_expiry_index(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
@@ -97,21 +88,15 @@ async def test_invites_are_pruned_in_batches_and_read_through_the_expiry_index(
             await _issue(pool, org, NOW - INVITES_KEPT - 30 * DAY - (n + 1) * DAY)
         await _issue(pool, org, NOW - INVITES_KEPT - 30 * DAY + DAY)  # kept one more day
         await _issue(pool, org, NOW)  # live
-        ran: dict[str, object] = {}
-
-        def note(_conn: object, _cursor: object, sql: str, params: object, *_: object) -> None:
-            ran.setdefault(sql, params)
-
-        event.listen(engine.sync_engine, "before_cursor_execute", note)
         commits = count_commits(engine)
-        assert await prune_invites(pool, NOW, batch=3) == 7
-        assert len(commits) == 3  # 3, 3, 1
-        async with pool() as session:
-            assert len(await people.live_invites(session, now=NOW)) == 1
-        event.remove(engine.sync_engine, "before_cursor_execute", note)
+        with recorded(engine) as ran:
+            assert await prune_invites(pool, NOW, batch=3) == 7
+            assert len(commits) == 3  # 3, 3, 1
+            async with pool() as session:
+                assert len(await people.live_invites(session, now=NOW)) == 1
         async with pool() as session:
             assert len((await session.scalars(select(Invite.id))).all()) == 2
-        plans = await _plans(engine, ran)
+        plans = await plans_of(engine, ran, "invites")
         reads = [plan for plan in plans if "SCAN" in plan or "SEARCH" in plan]
         assert reads and all(
             "ix_invites_expires_at" in plan or "PRIMARY KEY" in plan or "rowid" in plan

@@ -157,6 +157,9 @@ class AuditEntry(Base):
     __table_args__ = (
         sa.Index("ix_audit_log_org_at", "org_id", "at"),
         sa.Index("ix_audit_log_person_at", "person_id", "at"),
+        # The entries of one action since a moment (``storage.audit.since``): every minute the
+        # announcements of the last week; the log is never pruned.
+        sa.Index("ix_audit_log_action_at", "action", "at"),
     )
 
     id: Mapped[IntPk]
