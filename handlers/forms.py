@@ -300,10 +300,10 @@ async def back_tapped(_: CallbackQuery, tap: Tap) -> None:
     await tap.moved_on()
 
 
-async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]], error: str | None) -> None:
+async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]]) -> None:
     """A tapped answer (a choice, the previous value, «готово», «пропустить», or one to the
-    question the summary asks): taken, or the question asked again with why not (``error``,
-    else the parser's reason)."""
+    question the summary asks): taken, or the question asked again with why not, the answer
+    before it kept."""
     if _answered_step(tap.draft) is None:
         await tap.query.answer(t.STALE_BUTTON)
         return
@@ -311,7 +311,7 @@ async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]], error: 
         answers = answer()
     except InvalidAnswer as invalid:
         await tap.query.answer()
-        await tap.chat.show(tap.draft, note=f"❗ {error or invalid}")
+        await tap.chat.show(tap.draft, note=f"❗ {invalid}")
         return
     advance(tap.draft, answers, tap.chat.ctx.now())
     await tap.moved_on()
@@ -329,7 +329,7 @@ async def pick_tapped(_: CallbackQuery, tap: Tap) -> None:
             return dict(draft.answers)
         return spec.answer(field.name, value, draft.answers, tap.chat.env(draft))
 
-    await _answer_tapped(tap, picked, None)
+    await _answer_tapped(tap, picked)
 
 
 async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
@@ -346,13 +346,13 @@ async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
             raise InvalidAnswer(t.STALE_BUTTON)
         return form.spec.answer(draft.step, str(value), draft.answers, tap.chat.env(draft))
 
-    await _answer_tapped(tap, taken, None)
+    await _answer_tapped(tap, taken)
 
 
 async def skip_tapped(_: CallbackQuery, tap: Tap) -> None:
     draft, spec = tap.draft, tap.form.spec
     step = _answered_step(draft) or draft.step
-    await _answer_tapped(tap, lambda: spec.skip(step, draft.answers), t.CANNOT_SKIP)
+    await _answer_tapped(tap, lambda: spec.skip(step, draft.answers))
 
 
 async def shortcut_tapped(_: CallbackQuery, tap: Tap) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import events as te
 from bot.texts import forms as tf
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
@@ -155,6 +156,34 @@ async def test_a_stream_only_watched_is_filed_with_its_views_and_nobody_taking_p
     await harness.tap(CHAIR, summary, "Отправить")
     [event] = await events_in_db(harness)
     assert (event.online, event.views, event.participants) == (True, 250, 0)
+
+
+async def test_skipping_the_views_of_a_stream_nobody_joined_is_refused(harness: Harness) -> None:
+    """0 participants stand only for a stream watched: at the summary, «Пропустить» at
+    «Просмотров онлайн» is refused with why, and «Отправить» stores the views kept (before,
+    the skip went through and the event was stored with nobody and nothing)."""
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Вебинар")
+    await harness.send(CHAIR, "Трансляция отчётного собрания")
+    question = last_message(
+        await harness.tap(CHAIR, last_message(harness.server.requests), "Вчера")
+    )
+    await harness.tap(CHAIR, question, "Онлайн")
+    await harness.send(CHAIR, "250")
+    question = last_message(await harness.send(CHAIR, "0"))
+    question = last_message(await harness.tap(CHAIR, question, "Информационная"))
+    question = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    summary = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    menu = last_message(await harness.tap(CHAIR, summary, tf.BTN_EDIT))
+    question = last_message(await harness.tap(CHAIR, menu, te.L_VIEWS))
+    refused = last_message(await harness.tap(CHAIR, question, tf.BTN_SKIP))
+    assert te.NOBODY_TOOK_PART in (refused.plain_text or ""), refused.plain_text
+    summary = last_message(await harness.tap(CHAIR, refused, tf.BTN_TO_SUMMARY))
+    assert f"{te.L_VIEWS}: 250" in (summary.plain_text or ""), summary.plain_text
+    await harness.tap(CHAIR, summary, "Отправить")
+    [event] = await events_in_db(harness)
+    assert (event.views, event.participants) == (250, 0)
 
 
 async def test_future_date_needs_explicit_confirmation(harness: Harness) -> None:

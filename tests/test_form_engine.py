@@ -7,10 +7,12 @@ from datetime import date, time
 import pytest
 
 from bot.domain.district_events import still_ahead
-from bot.forms.engine import SUMMARY, InvalidAnswer, ParseEnv
+from bot.forms.engine import SUMMARY, Answers, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
+from bot.forms.event import EVENT, ONLINE
 from bot.forms.membership import MEMBERSHIP
 from bot.forms.parsers import whole_number
 from bot.forms.registry import form_named
+from bot.texts import events as te
 from bot.texts import forms as tf
 
 ENV = ParseEnv(today=date(2026, 11, 21))
@@ -54,6 +56,57 @@ def test_back_from_summary_lands_on_last_applicable_question() -> None:
 def test_required_field_cannot_be_skipped() -> None:
     with pytest.raises(InvalidAnswer):
         MEMBERSHIP.skip("members", {"workers": 10})
+
+
+def _nothing_without_a_note(answers: Answers) -> str | None:
+    return "нужна заметка" if answers["count"] == 0 and answers["note"] is None else None
+
+
+NOTED = FormSpec(
+    name="noted",
+    title="Проба",
+    fields=(
+        Field("note", "Заметка", "Заметка?", whole_number(), optional=True),
+        Field("count", "Число", "Число?", whole_number(minimum=0)),
+    ),
+    rules=(Rule(("note", "count"), _nothing_without_a_note),),
+)
+
+
+def test_a_skip_runs_the_rules_that_read_the_question_with_it_blank() -> None:
+    """A rule reading an optional question runs when it is skipped, seeing None, and when
+    the other question is answered after the skip; a refused skip keeps the answer."""
+    noted = {"note": 5, "count": 0}
+    with pytest.raises(InvalidAnswer) as error:
+        NOTED.skip("note", noted)
+    assert str(error.value) == "нужна заметка"
+    assert NOTED.skip("note", {"note": 5, "count": 3}) == {"note": None, "count": 3}
+    skipped = NOTED.skip("note", {})
+    with pytest.raises(InvalidAnswer):
+        NOTED.answer("count", "0", skipped, ENV)
+    assert NOTED.answer("count", "0", {"note": 1}, ENV)["count"] == 0
+    with pytest.raises(InvalidAnswer) as error:
+        NOTED.skip("count", noted)
+    assert str(error.value) == tf.CANNOT_SKIP
+
+
+def test_skipping_the_views_of_a_stream_nobody_joined_is_refused() -> None:
+    """0 participants stand for a stream only watched: its views may not be left blank."""
+    watched = {"place": ONLINE, "views": 250, "participants": 0}
+    with pytest.raises(InvalidAnswer) as error:
+        EVENT.skip("views", watched)
+    assert str(error.value) == te.NOBODY_TOOK_PART
+    assert EVENT.skip("views", {**watched, "participants": 4})["views"] is None
+
+
+def test_every_optional_membership_count_may_be_skipped_beside_its_rules() -> None:
+    """The membership rules read optional counts: a skipped one bounds and exceeds nothing."""
+    answers = {"workers": 100, "members": 80, "youth_workers": 20, "youth_members": 10}
+    answers |= {"managers": 5, "managers_members": 4, "left": 2, "left_reasons": [1, 1, 0, 0]}
+    for name in ("youth_members", "managers_members", "left_reasons", "youth_workers", "left"):
+        answers = MEMBERSHIP.skip(name, answers)
+        assert answers[name] is None
+    assert MEMBERSHIP.answer("workers", "90", answers, ENV)["workers"] == 90
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from bot.texts import forms as t
+
 SUMMARY = "__summary__"
 
 Answers = Mapping[str, Any]
@@ -93,7 +95,10 @@ class Field:
 
 @dataclass(frozen=True)
 class Rule:
-    """A check across fields; runs once all of ``fields`` have values, returns an error or None."""
+    """A check across fields, returning an error or None. It runs when one of ``fields`` is
+    answered or skipped, once each of them has a value or, an optional question, was skipped
+    (the check sees None there): leaving a question blank can break a rule as an answer can
+    (0 participants with the views skipped), so a skip is refused like an answer."""
 
     fields: tuple[str, ...]
     check: Callable[[Answers], str | None]
@@ -236,9 +241,13 @@ class FormSpec:
         return {**answers, name: [*taken, file_id]}
 
     def skip(self, name: str, answers: Answers) -> dict[str, Any]:
+        """Leave question ``name`` blank; returns the new answers or raises InvalidAnswer (a
+        required question, or a rule the blank breaks: the answer given before is kept)."""
         if not self.field(name).optional:
-            raise InvalidAnswer(name)
-        return self._set(name, None, answers)
+            raise InvalidAnswer(t.CANNOT_SKIP)
+        updated = self._set(name, None, answers)
+        self._check(name, updated)
+        return updated
 
     def _set(self, name: str, value: Any, answers: Answers) -> dict[str, Any]:
         """``answers`` with ``name`` set; answers that depend on it drop out if it changed."""
@@ -257,11 +266,18 @@ class FormSpec:
     def _broken(self, name: str, answers: Answers) -> str | None:
         """The first rule involving ``name`` that ``answers`` break, or None."""
         for rule in self.rules:
-            if name in rule.fields and all(answers.get(f) is not None for f in rule.fields):
+            if name in rule.fields and all(self._settled(f, answers) for f in rule.fields):
                 error = rule.check(answers)
                 if error:
                     return error
         return None
+
+    def _settled(self, name: str, answers: Answers) -> bool:
+        """Whether a rule may read ``name`` yet: it has a value, or it is an optional question
+        that was skipped (a value a rule needs from outside the form, a quota, must be there)."""
+        if answers.get(name) is not None:
+            return True
+        return name in answers and self.has_field(name) and self.field(name).optional
 
     # --- «Как в прошлый раз» for a block ----------------------------------------------------
 

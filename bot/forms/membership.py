@@ -15,11 +15,13 @@ count = whole_number(maximum=MAX_PEOPLE)
 
 
 def _not_more(small: str, big: str, message: Callable[[int, int], str]) -> Rule:
-    """``small`` may not exceed ``big`` (members ≤ workers and the like)."""
+    """``small`` may not exceed ``big`` (members ≤ workers and the like); a count skipped
+    bounds nothing and exceeds nothing."""
 
     def check(answers: Answers) -> str | None:
-        if answers[small] > answers[big]:
-            return message(answers[small], answers[big])
+        part, whole = answers[small], answers[big]
+        if part is not None and whole is not None and part > whole:
+            return message(part, whole)
         return None
 
     return Rule((small, big), check)
@@ -34,8 +36,11 @@ def derived_members(answers: Answers, before: Any) -> int | None:
 
 
 def _reasons_add_up(answers: Answers) -> str | None:
+    """The reasons, when given («Не знаю» skips them), add up to those who left."""
     total, parts = answers["left"], answers["left_reasons"]
-    return None if sum(parts) == total else t.reasons_sum_mismatch(sum(parts), total)
+    if parts is None or sum(parts) == total:
+        return None
+    return t.reasons_sum_mismatch(sum(parts), total)
 
 
 def _members_among(name: str, label: str, prompt: str, among: str) -> Field:
