@@ -28,10 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.calendar import CalendarSettings, local_today, next_allowed_moment
 from bot.domain.clock import Clock
-from bot.domain.events import kind_label
 from bot.domain.isolation import Isolation
 from bot.domain.timezones import zone_of
 from bot.texts import district_events as t
+from bot.texts.event_report import kind_name
 from storage import district_events as store
 from storage.contacts import Contact, chairs_of
 from storage.models import (
@@ -153,7 +153,7 @@ class _Mail:
             [
                 t.invitation(
                     self.org.name,
-                    kind_label(event.kind, event.kind_other),
+                    kind_name(event.kind, event.kind_other),
                     event.title,
                     event.starts_at.astimezone(self.tz),
                     event.place,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.event_report import ReportPeriod
 from bot.forms import declaration
 from bot.forms.engine import SUMMARY
-from bot.forms.event import DIRECTION_LABELS, EVENT, KIND_LABELS, MIXED, ONLINE, STREAMED
+from bot.forms.event import DIRECTION_LABELS, EVENT, MIXED, ONLINE, STREAMED
 from bot.forms.parsers import show_date_range
 from bot.texts import event_report as ter
 from bot.texts import events as t
@@ -99,10 +99,6 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
         step=SUMMARY,
         answers=EVENT.stored_answers(answers_of(event)),
     )
-
-
-def kind_label(kind: str, other: str | None) -> str:
-    return other if kind == "other" and other else KIND_LABELS.get(kind, kind)
 
 
 def _every_field(answers: dict[str, Any]) -> list[str]:

@@ -19,7 +19,6 @@ from bot.texts import events as t
 
 KIND_CHOICES = tuple(Choice(value, label) for value, label in t.KINDS)
 DIRECTION_CHOICES = tuple(Choice(value, label) for value, label in t.DIRECTIONS)
-KIND_LABELS = dict(t.KINDS)
 DIRECTION_LABELS = dict(t.DIRECTIONS)
 DIRECTION = one_of("direction", t.L_DIRECTION, t.Q_DIRECTION, DIRECTION_CHOICES)
 """The direction of work (seed 004's list): asked of a chair's event and a district's alike."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.events import kind_label
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import district_events as t
+from bot.texts.event_report import kind_name
 from storage.district_events import InviteRow
 from storage.models import DistrictEventAnswer
 
@@ -80,7 +80,7 @@ def _attendance_lines(card: EventCard) -> list[str]:
 
 def card_lines(card: EventCard) -> list[str]:
     """The message, line by line (``handlers.replies.answer_lines`` splits it to fit)."""
-    kind = kind_label(card.kind, card.kind_other)
+    kind = kind_name(card.kind, card.kind_other)
     lines = [
         t.card_header(kind, card.title, card.starts, card.place, card.online),
         *([] if card.cancelled_on is None else [t.cancelled_line(card.cancelled_on)]),

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain import events as event_reports
 from bot.domain.event_report import PeriodKind
 from bot.domain.event_report import ReportPeriod as Period
 from bot.forms.parsers import show_date_range
 from bot.texts import common
 from bot.texts import events as te
+from bot.texts.event_report import kind_name
 from storage.models import Event
 
 EVENTS_LISTED = 15  # events (and buttons) in one message: short enough for a phone
@@ -29,7 +29,7 @@ def pages(events: Sequence[Event], period: Period) -> list[Sequence[Event]]:
 def event_line(number: int, item: Event) -> str:
     """One event of the list: its number (the button's), dates, kind, topic, participants."""
     when = show_date_range({"from": item.date_from.isoformat(), "to": item.date_to.isoformat()})
-    kind = event_reports.kind_label(item.kind, item.kind_other)
+    kind = kind_name(item.kind, item.kind_other)
     return te.event_line(number, when, kind, item.topic, item.participants)
 
 

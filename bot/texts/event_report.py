@@ -45,7 +45,8 @@ def year_period(year: int) -> str:
 
 
 def kind_name(kind: str, other: str | None = None) -> str:
-    """A kind's name; «другое» named by the chair shows their word. Raw, for the spreadsheet."""
+    """A kind's name; «другое» named by the chair (or staff) shows their word. The one name of
+    an event's kind (reports, a chair's list, district events); raw: texts escape it."""
     if kind == "other" and other:
         return other
     return KIND_NAMES.get(kind, kind)
