@@ -236,6 +236,10 @@ async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
     if stale is not None:  # the draft waited while time made an answer wrong
         await _ask_again(tap, stale[0].name, stale[1])
         return
+    broken = tap.form.spec.broken_rule(draft.answers)
+    if broken is not None:  # a stored record opened as it was stored, against a rule
+        await _ask_again(tap, broken[0].name, broken[1])
+        return
     if tap.data.value != summary_seal(draft, tap.form.summary_of(draft, env.today)):
         await tap.query.answer()
         await drop_keyboard(tap.query)

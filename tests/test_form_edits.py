@@ -6,14 +6,15 @@ skipped, and «Отправить» with a required answer missing asks it inste
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.texts import events as te
 from bot.texts import forms as tf
 from fakes.telegram_server import Request
 from harness import Harness, last_message, texts
 from scenarios import CHAIR, join
-from storage.models import FormDraft
-from test_events_and_passport import file_event, to_photos
+from storage.models import Event, FormDraft
+from test_events_and_passport import events_in_db, file_event, to_photos
 from test_staff_tools import STAFF, district_with_staff, drain
 
 
@@ -83,6 +84,33 @@ async def test_an_event_corrected_to_online_asks_for_its_views(harness: Harness)
     question = last_message(await harness.tap(CHAIR, menu, "Место"))
     after = last_message(await harness.tap(CHAIR, question, "Онлайн")).plain_text or ""
     assert "просмотров" in after.casefold() and "Исправление" not in after, after
+
+
+async def test_a_stored_event_breaking_a_rule_is_not_sent_again_as_it_is(harness: Harness) -> None:
+    """An event stored with 0 participants and no views (as a skipped «Просмотров онлайн»
+    once let through) corrected for its topic: «Отправить» asks for the participants with
+    the rule's reason, instead of storing the broken event again; a number fixes it."""
+    await join(harness)
+    summary = last_message(await file_event(harness, participants="7"))
+    await harness.tap(CHAIR, summary, "Отправить")
+    async with harness.session_pool() as session, session.begin():
+        values = {"online": True, "place": None, "views": None, "participants": 0}
+        await session.execute(update(Event).values(**values))
+    listing = last_message(await harness.send(CHAIR, "/events"))
+    card = last_message(await harness.tap(CHAIR, listing, "1."))
+    summary = last_message(await harness.tap(CHAIR, card, "Исправить"))
+    menu = last_message(await harness.tap(CHAIR, summary, tf.BTN_EDIT))
+    await harness.tap(CHAIR, menu, te.L_TOPIC)
+    summary = last_message(await harness.send(CHAIR, "Мотивация членства"))
+    asked = last_message(await harness.tap(CHAIR, summary, "Отправить"))
+    text = asked.plain_text or ""
+    assert te.NOBODY_TOOK_PART in text and te.Q_PARTICIPANTS in text, text
+    [event] = await events_in_db(harness)
+    assert event.topic != "Мотивация членства"
+    summary = last_message(await harness.send(CHAIR, "12"))
+    await harness.tap(CHAIR, summary, "Отправить")
+    [event] = await events_in_db(harness)
+    assert (event.topic, event.participants) == ("Мотивация членства", 12)
 
 
 async def test_send_with_a_required_answer_missing_says_what_is_missing(harness: Harness) -> None:

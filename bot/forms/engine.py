@@ -178,6 +178,19 @@ class FormSpec:
                 return f, reason
         return None
 
+    def broken_rule(self, answers: Answers) -> tuple[Field, str] | None:
+        """The first rule the answers break, with its question the walk would have refused
+        (the latest of its fields in the form) and why. Answers are checked as they are given,
+        but a stored record opened to change one field comes as it was stored, perhaps before
+        a rule held: «Отправить» asks that question again rather than store it so once more."""
+        for rule in self.rules:
+            if not all(self._settled(f, answers) for f in rule.fields):
+                continue
+            if (error := rule.check(answers)) is not None:
+                asked = max(self._index[f] for f in rule.fields if f in self._index)
+                return self.fields[asked], error
+        return None
+
     def summary_question(self, answers: Answers) -> Field | None:
         """The question the summary asks: the first in-summary one that applies and was
         neither answered nor skipped."""
