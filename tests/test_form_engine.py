@@ -109,6 +109,15 @@ def test_every_optional_membership_count_may_be_skipped_beside_its_rules() -> No
     assert MEMBERSHIP.answer("workers", "90", answers, ENV)["workers"] == 90
 
 
+def test_a_hidden_answer_does_not_bound_the_others() -> None:
+    """Young workers skipped at the summary hide «из них членов» (10 kept in the draft, never
+    stored): members lowered to 5 are taken, not refused as fewer than those 10."""
+    answers = {"workers": 100, "members": 50, "youth_workers": 20, "youth_members": 10}
+    answers = MEMBERSHIP.skip("youth_workers", answers)
+    answers = MEMBERSHIP.answer("members", "5", answers, ENV)
+    assert answers["members"] == 5 and MEMBERSHIP.broken_rule(answers) is None
+
+
 @pytest.mark.parametrize(
     ("step", "raw", "answers", "fragment"),
     [

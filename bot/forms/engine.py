@@ -6,7 +6,7 @@ answers (JSON-safe values), so it can be saved after every answer and resumed an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
@@ -97,8 +97,9 @@ class Field:
 class Rule:
     """A check across fields, returning an error or None. It runs when one of ``fields`` is
     answered or skipped, once each of them has a value or, an optional question, was skipped
-    (the check sees None there): leaving a question blank can break a rule as an answer can
-    (0 participants with the views skipped), so a skip is refused like an answer."""
+    or does not apply (the check sees None there): leaving a question blank can break a rule
+    as an answer can (0 participants with the views skipped), so a skip is refused like an
+    answer."""
 
     fields: tuple[str, ...]
     check: Callable[[Answers], str | None]
@@ -183,12 +184,9 @@ class FormSpec:
         (the latest of its fields in the form) and why. Answers are checked as they are given,
         but a stored record opened to change one field comes as it was stored, perhaps before
         a rule held: «Отправить» asks that question again rather than store it so once more."""
-        for rule in self.rules:
-            if not all(self._settled(f, answers) for f in rule.fields):
-                continue
-            if (error := rule.check(answers)) is not None:
-                asked = max(self._index[f] for f in rule.fields if f in self._index)
-                return self.fields[asked], error
+        for rule, error in self._failing(answers):
+            asked = max(self._index[f] for f in rule.fields if f in self._index)
+            return self.fields[asked], error
         return None
 
     def summary_question(self, answers: Answers) -> Field | None:
@@ -278,19 +276,27 @@ class FormSpec:
 
     def _broken(self, name: str, answers: Answers) -> str | None:
         """The first rule involving ``name`` that ``answers`` break, or None."""
+        return next((error for rule, error in self._failing(answers) if name in rule.fields), None)
+
+    def _failing(self, answers: Answers) -> Iterator[tuple[Rule, str]]:
+        """The rules ``answers`` break, with why. A question that does not apply is absent to
+        them: its old value stays in the draft for when it applies again (young members kept
+        while young workers are skipped), but it bounds nothing meanwhile."""
+        seen = {**answers, **{f.name: None for f in self.fields if not f.applies(answers)}}
         for rule in self.rules:
-            if name in rule.fields and all(self._settled(f, answers) for f in rule.fields):
-                error = rule.check(answers)
-                if error:
-                    return error
-        return None
+            if all(self._settled(f, answers) for f in rule.fields) and (error := rule.check(seen)):
+                yield rule, error
 
     def _settled(self, name: str, answers: Answers) -> bool:
         """Whether a rule may read ``name`` yet: it has a value, or it is an optional question
-        that was skipped (a value a rule needs from outside the form, a quota, must be there)."""
-        if answers.get(name) is not None:
-            return True
-        return name in answers and self.has_field(name) and self.field(name).optional
+        that was skipped or does not apply (a value a rule needs from outside the form, a
+        quota, must be there; a required question that does not apply stops the rule)."""
+        if not self.has_field(name):
+            return answers.get(name) is not None
+        f = self.field(name)
+        if not f.applies(answers):
+            return f.optional
+        return answers.get(name) is not None or (f.optional and name in answers)
 
     # --- «Как в прошлый раз» for a block ----------------------------------------------------
 
