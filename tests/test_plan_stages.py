@@ -4,7 +4,10 @@ once through the outbox, and each chair marks the stages done in order."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
+
+import openpyxl
 
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import plans as tp
@@ -90,3 +93,35 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
     progress = "\n".join(texts(await h.send(STAFF, "/plan")))
     assert "🕒 1. Мониторинг профсоюзного членства — ближайший срок: до 30.06.2027" in progress
     assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
+
+
+async def test_the_half_year_review_counts_the_stages_its_xlsx_shows(harness: Harness) -> None:
+    """Items are counted by their state (done only with the last stage), so the message adds
+    the stages done, the sum of the .xlsx's «Сроков выполнено»: 2 of 4, not «выполнено: 0»
+    alone beside a sheet showing «2 из 2»."""
+    h = harness
+    await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, ROWS), "plan.xlsx", caption="/plan")
+    bg = background(h)
+    for moment in (
+        datetime(2027, 3, 24, 7, 30, tzinfo=UTC),
+        datetime(2027, 6, 23, 7, 30, tzinfo=UTC),
+    ):
+        h.clock.moment = moment
+        await calendar_tick(bg)
+        mark = h.server.mark()
+        await bg.deliverer.drain()
+        [reminder] = sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
+        await mark_done(h, CHAIR, reminder)
+
+    h.clock.moment = datetime(2027, 7, 1, 7, 30, tzinfo=UTC)  # Thursday
+    await calendar_tick(bg)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [review] = sent_to(h, STAFF, mark, "Полугодовое рассмотрение плана мероприятий")
+    assert "Пунктов: 1 · выполнено: 0 · просрочено: 1 · впереди: 0" in review.plain_text
+    assert "Сроков выполнено по пунктам с несколькими сроками: 2 из 4" in review.plain_text
+    _, data = h.server.sent_files(STAFF)[-1]
+    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert {row[5]: row[9] for row in rows[1:]} == {SCHOOL: "2 из 2", GARDEN: "0 из 2"}

@@ -201,6 +201,13 @@ class PlanProgress:
     def count(self, state: str) -> int:
         return sum(1 for status in self.items if status.state == state)
 
+    def stages_done(self) -> tuple[int, int]:
+        """Stages done, of all owed, over the items in stages and each who answers for one:
+        the sum of the review's «Сроков выполнено» column, which item counts cannot give (an
+        item is done only with its last stage)."""
+        staged = [(s, u.id) for s in self.items if len(s.stages) > 1 for u in s.units]
+        return sum(s.settled(unit) for s, unit in staged), sum(len(s.stages) for s, _ in staged)
+
 
 async def load_progress(
     session: AsyncSession, scope: Organization, today: date

@@ -24,6 +24,7 @@ def progress_lines(progress: Sequence[PlanProgress], *, items: bool = True) -> l
                 plan.count(t.STATE_DONE),
                 plan.count(t.STATE_OVERDUE),
                 plan.count(t.STATE_UPCOMING),
+                plan.stages_done(),
             )
         )
         if items:

@@ -265,11 +265,19 @@ ALL_PPO = "все ППО"
 NOBODY = "нет ответственного"
 
 
-def plan_header(title: str, total: int, done: int, overdue: int, upcoming: int) -> str:
-    """``title`` is raw."""
+def plan_header(
+    title: str, total: int, done: int, overdue: int, upcoming: int, stages: tuple[int, int]
+) -> str:
+    """``title`` is raw; ``stages``: (done, of) over the items in stages, as the review's
+    «Сроков выполнено» column sums them (no line when there is no such item)."""
+    staged = (
+        f"\nСроков выполнено по пунктам с несколькими сроками: {stages[0]} из {stages[1]}"
+        if stages[1]
+        else ""
+    )
     return (
         f"📋 <b>{esc(title)}</b>\nПунктов: {total} · выполнено: {done} · "
-        f"просрочено: {overdue} · впереди: {upcoming}"
+        f"просрочено: {overdue} · впереди: {upcoming}{staged}"
     )
 
 
