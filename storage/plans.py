@@ -45,11 +45,12 @@ async def items_of(session: AsyncSession, plan_ids: Iterable[int]) -> Sequence[P
 async def marks_of(
     session: AsyncSession, item_ids: Iterable[int]
 ) -> dict[tuple[int, int], list[PlanMark]]:
-    """The marks of these items by (item id, unit), one per stage done, in stage order."""
+    """The marks of these items by (item id, unit), one per stage done, earliest day first
+    (those whose day is no longer a stage too: ``bot.domain.plans.counted`` leaves them out)."""
     ids = list(item_ids)
     if not ids:
         return {}
-    stmt = select(PlanMark).where(PlanMark.item_id.in_(ids)).order_by(PlanMark.stage)
+    stmt = select(PlanMark).where(PlanMark.item_id.in_(ids)).order_by(PlanMark.due, PlanMark.id)
     marks: dict[tuple[int, int], list[PlanMark]] = {}
     for mark in (await session.scalars(stmt)).all():
         marks.setdefault((mark.item_id, mark.unit), []).append(mark)

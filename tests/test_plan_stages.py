@@ -125,3 +125,51 @@ async def test_the_half_year_review_counts_the_stages_its_xlsx_shows(harness: Ha
     _, data = h.server.sent_files(STAFF)[-1]
     rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert {row[5]: row[9] for row in rows[1:]} == {SCHOOL: "2 из 2", GARDEN: "0 из 2"}
+
+
+async def done_by_button(h: Harness, chat: int, button: str) -> str:
+    """«Выполнено» pressed (``button``: its packed data), a note given, the mark sent."""
+    await h.feed(h.server.callback(chat, button))
+    summary = await h.send(chat, "Сведения сданы")
+    return texts(await h.tap(chat, summary[-1], "Отправить"))[-1]
+
+
+async def test_a_changed_deadline_keeps_each_mark_with_its_own_stage(harness: Harness) -> None:
+    """March marked, the stages changed to June and December: the March mark is not June's;
+    the staff member is told it no longer counts, and it counts again when March comes back.
+    An item with one deadline keeps its mark when that deadline is moved."""
+    h = harness
+    ids = await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    rows = [*ROWS, ("2", "Семинар председателей", "31.03.2027", "все ППО")]
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    items = await item_ids(h)
+    for number in ("1", "2"):
+        button = PlanDone(item_id=items[number], unit=ids[SCHOOL]).pack()
+        assert "отмечен выполненным" in await done_by_button(h, CHAIR, button)
+
+    [changed] = texts(await h.send(STAFF, f"/planedit {items['1']} срок июнь, декабрь 2027"))
+    assert "срок — теперь 30.06.2027, 31.12.2027" in changed
+    assert "1 отметка о выполнении — за сроки, которых у пункта больше нет (31.03.2027)" in changed
+    assert "теперь не учитывается" in changed
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "ближайший срок: до 30.06.2027 (1-й из 2 сроков), все ППО" in progress
+    assert "выполнили 0 из 2" in progress
+    # The school's «Выполнено» now settles June, the stage it has not marked.
+    button = PlanDone(item_id=items["1"], unit=ids[SCHOOL]).pack()
+    assert "срок 30.06.2027 отмечен выполненным" in await done_by_button(h, CHAIR, button)
+
+    [back] = texts(await h.send(STAFF, f"/planedit {items['1']} срок март, июнь 2027"))
+    assert "отметк" not in back
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "Сроков выполнено по пунктам с несколькими сроками: 2 из 4" in progress  # both back
+    assert (
+        f"ближайший срок: до 31.03.2027 (1-й из 2 сроков), все ППО [#{items['1']}]\n"
+        "   выполнили 1 из 2: нет — Детский сад № 2"
+    ) in progress
+
+    [moved] = texts(await h.send(STAFF, f"/planedit {items['2']} срок 15.04.2027"))
+    assert "отметк" not in moved
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "2. Семинар председателей — до 15.04.2027, все ППО" in progress
+    assert "выполнили 1 из 2: нет — Детский сад № 2" in progress

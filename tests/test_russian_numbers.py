@@ -174,3 +174,14 @@ def test_limits_of_files_name_the_unit_in_the_genitive(n: int) -> None:
     assert f"В плане больше {n} {items}:" in plans.too_many_rows(n)
     assert plans.text_too_long(n).endswith(f"длиннее {n} {signs}")
     assert plans.number_too_long(n).endswith(f"длиннее {n} {signs}")
+
+
+@pytest.mark.parametrize("n", COUNTS)
+def test_marks_left_out_by_a_changed_deadline(n: int) -> None:
+    marks, verb = {
+        "one": ("отметка", "учитывается"),
+        "few": ("отметки", "учитываются"),
+        "many": ("отметок", "учитываются"),
+    }[READING[n]]
+    text = plans.marks_left_out(n, [date(2027, 3, 31)])
+    assert text.startswith(f"❗ {n} {marks} о выполнении") and f"теперь не {verb}:" in text

@@ -258,4 +258,49 @@ async def test_a_plan_loaded_before_stages_keeps_its_deadline_and_marks(
         item = await session.scalar(select(PlanItem))
         mark = await session.scalar(select(PlanMark))
     assert item is not None and (item.deadline, item.stages) == (date(2027, 3, 31), None)
-    assert mark is not None and mark.stage == 0
+    assert mark is not None and mark.due == date(2027, 3, 31)
+
+
+async def test_marks_take_the_day_of_the_stage_at_their_place(engine: AsyncEngine) -> None:
+    """Marks stored by their stage's place keep that stage's day; one past the stages (an edit
+    cut them) gets none and counts toward none; going down, places come back from the days."""
+    now = datetime(2026, 12, 8, 9, tzinfo=UTC)
+    await downgrade(engine, "d1e2f3a4b5c6")
+    async with create_session_pool(engine)() as session, session.begin():
+        district = Organization(
+            kind=OrgKind.DISTRICT, name="Район", name_key="район", created_at=now, updated_at=now
+        )
+        person = Person(tg_user_id=801, full_name="Светлана", created_at=now)
+        session.add_all([district, person])
+        await session.flush()
+        naive = now.replace(tzinfo=None)
+        values = {"org": district.id, "person": person.id, "now": naive, "day": date(2027, 6, 30)}
+        for statement in (
+            "INSERT INTO plans (id, scope_org_id, title, created_by, created_at) "
+            "VALUES (1, :org, 'План', :person, :now)",
+            "INSERT INTO plan_items (id, plan_id, number, text, deadline, deadline_label, stages, "
+            "responsible, person_id, created_at, updated_at) VALUES (1, 1, '1', 'Мониторинг', "
+            "'2027-06-30', 'март, июнь 2027', '[\"2027-03-31\", \"2027-06-30\"]', 'staff', "
+            ":person, :now, :now)",
+            "INSERT INTO plan_items (id, plan_id, number, text, deadline, deadline_label, "
+            "responsible, person_id, created_at, updated_at) VALUES (2, 1, '2', 'Семинар', :day, "
+            "'30.06.2027', 'staff', :person, :now, :now)",
+            "INSERT INTO plan_marks (item_id, unit, stage, done_at, done_on, done_by) VALUES "
+            "(1, 0, 0, :now, :day, :person), (1, 0, 1, :now, :day, :person), "
+            "(2, 0, 0, :now, :day, :person), (2, 0, 1, :now, :day, :person)",
+        ):
+            await session.execute(text(statement), values)
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        marks = (await session.scalars(select(PlanMark).order_by(PlanMark.id))).all()
+    assert [(m.item_id, m.due) for m in marks] == [
+        (1, date(2027, 3, 31)),
+        (1, date(2027, 6, 30)),
+        (2, date(2027, 6, 30)),
+        (2, None),
+    ]
+    await downgrade(engine, "d1e2f3a4b5c6")
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT item_id, stage FROM plan_marks ORDER BY id"))
+        assert rows.all() == [(1, 0), (1, 1), (2, 0), (2, 1)]
+    await upgrade(engine)

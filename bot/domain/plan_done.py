@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
 from bot.domain.plan_sheet import RESPONSIBLE_STAFF
-from bot.domain.plans import stages_of, units_of
+from bot.domain.plans import counted, first_owed, stages_of, units_of
 from bot.domain.staff_scope import lineage
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
@@ -103,9 +103,11 @@ async def may_mark(session: AsyncSession, viewer: Viewer, item_id: int, unit: in
 
 
 async def _settled(session: AsyncSession, item: PlanItem, unit: int) -> int | None:
-    """The unit's current stage (how many it has marked), or None when it has done them all."""
-    marked = len((await store.marks_of(session, [item.id])).get((item.id, unit), []))
-    return marked if marked < len(stages_of(item)) else None
+    """The unit's current stage (the earliest it has not marked), or None when it has done
+    them all."""
+    stages = stages_of(item)
+    marks = (await store.marks_of(session, [item.id])).get((item.id, unit), [])
+    return first_owed(stages, counted(marks, stages))
 
 
 async def begin_done(
@@ -196,7 +198,7 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
         PlanMark(
             item_id=c.item_id,
             unit=c.unit,
-            stage=stage,
+            due=stages_of(target.item)[stage],
             done_at=submission.now,
             done_on=submission.now.astimezone(tz).date(),
             done_by=submission.person_id,
@@ -210,7 +212,12 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
     submission.audit(
         "plan.done",
         target.org.id if target.org else target.scope.id,
-        after={"item": c.item_id, "unit": c.unit, "stage": stage, "note": t.note_shown(note)},
+        after={
+            "item": c.item_id,
+            "unit": c.unit,
+            "due": stages_of(target.item)[stage].isoformat(),
+            "note": t.note_shown(note),
+        },
     )
     return _saved(c.number, stages_of(target.item), stage)
 

@@ -12,7 +12,7 @@ restart sends nothing twice. Catch-up after downtime sends only the latest due r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -31,7 +31,7 @@ from bot.domain.calendar import (
 from bot.domain.clock import Clock
 from bot.domain.escalation import escalation_recipients
 from bot.domain.isolation import Isolation
-from bot.domain.plans import Unit, load_progress, stages_of, units_of
+from bot.domain.plans import Unit, counted, first_owed, load_progress, stages_of, units_of
 from bot.domain.plans import scope_staff as plans_staff
 from bot.domain.staff_scope import scope_staff
 from bot.domain.tick import Tick
@@ -41,7 +41,7 @@ from bot.texts import plans as t
 from storage import orgs
 from storage import plans as store
 from storage.contacts import Contact, chairs_of, contact_of
-from storage.models import Organization, Plan, PlanItem, PlanMark
+from storage.models import Organization, Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -85,11 +85,11 @@ def reminder_days(item: PlanItem, deadline: date, tz: ZoneInfo) -> list[PlannedR
     return plan
 
 
-def _reminded_stage(stages: tuple[date, ...], settled: int, today: date) -> Stage | None:
+def _reminded_stage(stages: tuple[date, ...], done: Collection[date], today: date) -> Stage | None:
     """The nearest stage from ``today`` on that the unit has not marked done."""
-    for index in range(settled, len(stages)):
-        if stages[index] >= today:
-            return Stage(index, stages[index], len(stages))
+    for index, day in enumerate(stages):
+        if day >= today and day not in done:
+            return Stage(index, day, len(stages))
     return None
 
 
@@ -97,14 +97,14 @@ async def _remind(
     session: AsyncSession,
     item: PlanItem,
     unit: Unit,
-    marks: list[PlanMark],
+    done: Collection[date],
     contact: Contact,
     tz: ZoneInfo,
     tick: Tick,
     button: DoneButton,
 ) -> bool:
     today, stages = local_today(tick.now, tz), stages_of(item)
-    stage = _reminded_stage(stages, len(marks), today)
+    stage = _reminded_stage(stages, done, today)
     if contact.unreachable or contact.paused_on(today) or stage is None:
         return False
     picked = tick.due(reminder_days(item, stage.day, tz), tz)
@@ -113,7 +113,8 @@ async def _remind(
     current, deliver_at = picked
     days_left = (stage.day - local_today(deliver_at, tz)).days
     org_name = unit.org.name if unit.org is not None else None
-    unmarked = stages[len(marks)] if len(marks) < stage.index else None
+    first = first_owed(stages, done)
+    unmarked = stages[first] if first is not None and first < stage.index else None
     text = t.reminder(
         org_name, item.number, item.text, (stage.day, stage.shown), days_left, unmarked
     )
@@ -194,7 +195,7 @@ async def _plan_item(
     marks = await store.marks_of(session, [item.id])
     stages = stages_of(item)
     units = units_of(item, ppos, people)
-    done = {u.id: marks.get((item.id, u.id), []) for u in units}
+    done = {u.id: counted(marks.get((item.id, u.id), []), stages) for u in units}
     pending = [u for u in units if len(done[u.id]) < len(stages)]
     staff_pending = any(not unit.id for unit in pending)  # read the scope's staff only then
     holders = {named.id for named in await plans_staff(session, scope)} if staff_pending else set()
@@ -217,7 +218,7 @@ async def _plan_item(
     late = [
         u
         for u in pending
-        if len(done[u.id]) <= stage.index
+        if stage.day not in done[u.id]
         and local_today(tick.now, tick.zone(u.org or scope)) > stage.day
     ]
     if late:

@@ -5,16 +5,17 @@ An item is answered for by a staff member, by one ППО, or by every ППО of 
 item for every ППО is done per ППО (each chair marks their own). A mark's ``unit`` is the ППО's
 id, or 0 for the staff member's item.
 
-An item due in stages is done stage by stage: each unit's marks settle its stages in order, so
-its current stage is the first it has not marked, and the item is done for it when the last
-is. The plan shows the earliest stage anyone still owes, and is late when that one has passed.
+An item due in stages is done stage by stage: a mark is of the day of the stage it was made
+for, and counts while that day is a stage of the item; a unit's current stage is the first it
+has not marked, and the item is done for it when every stage is. The plan shows the earliest
+stage anyone still owes, and is late when that one has passed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -53,6 +54,17 @@ def set_deadline(item: PlanItem, deadline: Deadline) -> None:
     item.deadline, item.deadline_label = deadline.last, deadline.label
     multiple = len(deadline.stages) > 1
     item.stages = [day.isoformat() for day in deadline.stages] if multiple else None
+
+
+def counted(marks: Sequence[PlanMark], stages: Sequence[date]) -> dict[date, PlanMark]:
+    """The marks that count, by their stage's day: those whose day is still a stage (after a
+    changed deadline a March mark is not June's)."""
+    return {mark.due: mark for mark in marks if mark.due is not None and mark.due in stages}
+
+
+def first_owed(stages: Sequence[date], done: Collection[date]) -> int | None:
+    """The index of the earliest stage not done, None when all are."""
+    return next((index for index, day in enumerate(stages) if day not in done), None)
 
 
 def stages_text(stages: Sequence[date]) -> str:
@@ -152,19 +164,23 @@ def responsible_label(item: PlanItem, units: Sequence[Unit]) -> str:
 class ItemStatus:
     item: PlanItem
     units: list[Unit]
-    marks: dict[int, list[PlanMark]]  # by unit: one per stage it has done, in order
+    marks: dict[int, dict[date, PlanMark]]  # by unit: the marks that count, by stage day
     responsible: str
     stages: tuple[date, ...]
     today: date
 
     def settled(self, unit_id: int) -> int:
-        """How many stages the unit has done (its current stage's index)."""
-        return min(len(self.marks.get(unit_id, ())), len(self.stages))
+        """How many stages the unit has done."""
+        return len(self.marks.get(unit_id, {}))
+
+    def current(self, unit_id: int) -> int | None:
+        """The unit's current stage: the earliest it has not done (None: all are)."""
+        return first_owed(self.stages, self.marks.get(unit_id, {}))
 
     @property
     def stage(self) -> int:
         """The earliest stage anyone still owes; the last when nobody owes any."""
-        owed = [self.settled(u.id) for u in self.units if self.settled(u.id) < len(self.stages)]
+        owed = [c for u in self.units if (c := self.current(u.id)) is not None]
         return min(owed, default=len(self.stages) - 1)
 
     @property
@@ -174,23 +190,24 @@ class ItemStatus:
     @property
     def missing(self) -> list[Unit]:
         """Who has not done the stage shown (for one deadline: who has not done the item)."""
-        return [unit for unit in self.units if self.settled(unit.id) <= self.stage]
+        return [u for u in self.units if self.deadline not in self.marks.get(u.id, {})]
 
     @property
     def state(self) -> str:
-        if self.units and not any(self.settled(u.id) < len(self.stages) for u in self.units):
+        if self.units and all(self.current(u.id) is None for u in self.units):
             return t.STATE_DONE
         return t.STATE_OVERDUE if self.deadline < self.today else t.STATE_UPCOMING
 
     def unit_state(self, unit_id: int) -> str:
-        """The unit's own: done when its last stage is, late when its current one passed."""
-        settled = self.settled(unit_id)
-        if settled == len(self.stages):
+        """The unit's own: done when every stage is, late when its current one passed."""
+        current = self.current(unit_id)
+        if current is None:
             return t.STATE_DONE
-        return t.STATE_OVERDUE if self.stages[settled] < self.today else t.STATE_UPCOMING
+        return t.STATE_OVERDUE if self.stages[current] < self.today else t.STATE_UPCOMING
 
     def unit_deadline(self, unit_id: int) -> date:
-        return self.stages[min(self.settled(unit_id), len(self.stages) - 1)]
+        current = self.current(unit_id)
+        return self.stages[-1 if current is None else current]
 
 
 @dataclass(frozen=True)
@@ -222,9 +239,10 @@ async def load_progress(
         statuses = []
         for item in (i for i in items if i.plan_id == plan.id):
             units = units_of(item, ppos, people)
-            done = {u.id: marks[(item.id, u.id)] for u in units if (item.id, u.id) in marks}
+            stages = stages_of(item)
+            done = {u.id: counted(marks.get((item.id, u.id), []), stages) for u in units}
             label = responsible_label(item, units)
-            statuses.append(ItemStatus(item, units, done, label, stages_of(item), today))
+            statuses.append(ItemStatus(item, units, done, label, stages, today))
         result.append(PlanProgress(plan, statuses))
     return result
 
@@ -252,12 +270,12 @@ async def edit_item(
     if found is None or found[1].scope_org_id != scope.id:
         return t.EDIT_NOT_FOUND
     item, value = found[0], " ".join(match.group(3).split())
-    before = _audited(item)
+    before, note = _audited(item), ""
     if match.group(2).casefold() == "срок":
         deadline = parse_deadline(value, today)
         if deadline is None:
             return "❗ " + t.bad_deadline(shown(value))
-        set_deadline(item, deadline)
+        note = await _move_deadline(session, item, deadline)
         what, new_value = t.WHAT_DEADLINE, stages_text(deadline.stages)
     else:
         who = parse_responsible(value, await scope_directory(session, scope))
@@ -278,7 +296,27 @@ async def edit_item(
         before={"item": item.id, **old},
         after={"item": item.id, **new},
     )
-    return t.edited(item.number, what, new_value)
+    return t.edited(item.number, what, new_value) + note
+
+
+async def _move_deadline(session: AsyncSession, item: PlanItem, deadline: Deadline) -> str:
+    """Set the new stages; what the editor is told of the marks: each stays with the day of
+    the stage it was made for, so a mark whose day is no longer a stage stops counting (kept,
+    it counts again if that day comes back). An item with one deadline before and after is
+    one piece of work whose date was corrected: its marks move to the new date."""
+    old = stages_of(item)
+    set_deadline(item, deadline)
+    marks = [m for ms in (await store.marks_of(session, [item.id])).values() for m in ms]
+    if len(old) == 1 and len(deadline.stages) == 1:
+        taken = {m.unit for m in marks if m.due == deadline.last}
+        for mark in marks:
+            if mark.due == old[0] and mark.unit not in taken:
+                mark.due = deadline.last
+        return ""
+    lost = [
+        m.due for m in marks if m.due is not None and m.due in old and m.due not in deadline.stages
+    ]
+    return "\n" + t.marks_left_out(len(lost), sorted(set(lost))) if lost else ""
 
 
 def _audited(item: PlanItem) -> dict[str, object]:

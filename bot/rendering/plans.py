@@ -70,7 +70,8 @@ def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
             item = status.item
             units: Sequence[Unit | None] = status.units or [None]
             for unit in units:
-                marks = status.marks.get(unit.id, []) if unit is not None else []
+                done = status.marks.get(unit.id, {}) if unit is not None else {}
+                marks = [done[day] for day in sorted(done)]
                 rows.append(
                     (
                         plan.plan.title,

@@ -363,6 +363,18 @@ def edited(number: str, what: str, value: str) -> str:
 WHAT_DEADLINE, WHAT_RESPONSIBLE = "срок", "ответственный"
 
 
+def marks_left_out(count: int, days: Sequence[date]) -> str:
+    """Marks made for stages the changed deadline no longer has (``days``, earliest first)."""
+    marks = plural(count, "отметка", "отметки", "отметок")
+    verb = plural(count, "учитывается", "учитываются", "учитываются")
+    shown = ", ".join(day_text(day) for day in days)
+    return (
+        f"❗ {count} {marks} о выполнении — за сроки, которых у пункта больше нет ({shown}), — "
+        f"теперь не {verb}: новые сроки отмечают заново. Если срок изменён по ошибке, "
+        "верните прежний — отметки снова будут учтены."
+    )
+
+
 # --- Adding one item in the chat ------------------------------------------------------------
 
 ITEM_TITLE = "Пункт плана мероприятий"

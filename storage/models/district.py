@@ -101,15 +101,18 @@ class PlanItem(Base):
 
 class PlanMark(Base):
     """A stage of an item marked done by one who answers for it; ``unit``: the ППО id, 0 for
-    staff; ``stage``: 0 for the first (the only one of most items), marked in order."""
+    staff; ``due``: the day of the stage it was made for (the one deadline of most items).
+    Kept by the day, not by the stage's place, so a changed deadline never turns a March mark
+    into June's: a mark whose day is no longer a stage of the item counts toward none (None:
+    such a mark from before marks kept their day, its day unknown)."""
 
     __tablename__ = "plan_marks"
-    __table_args__ = (sa.UniqueConstraint("item_id", "unit", "stage"),)
+    __table_args__ = (sa.UniqueConstraint("item_id", "unit", "due"),)
 
     id: Mapped[IntPk]
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_items.id"), index=True)
     unit: Mapped[int] = mapped_column(sa.Integer)
-    stage: Mapped[int] = mapped_column(sa.Integer, server_default="0")
+    due: Mapped[date | None]
     done_at: Mapped[datetime]
     done_on: Mapped[date]
     done_by: Mapped[PersonId]
