@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import Field
+from pydantic import Field, PlainSerializer
 
 from bot.forms.parsers import RECORD_NUMBER_MAX
 
@@ -182,3 +183,17 @@ class PlanDone(CallbackData, prefix="pl1"):
 
     item_id: RowId
     unit: RowId
+
+
+#: A day as a button carries it (2027-06-30): a tampered one fails to unpack.
+Day = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
+
+
+class PlanStageDone(CallbackData, prefix="ps1"):
+    """«Выполнено» under the reminder of one stage of an item due in stages: the stage's day
+    rides with it, so the press marks the stage reminded of, not an earlier one missed.
+    (``PlanDone``, under reminders sent before, marks the earliest stage not marked.)"""
+
+    item_id: RowId
+    unit: RowId
+    due: Day

@@ -8,6 +8,7 @@ This router stands before the admins' (whose /import takes any document), and be
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from aiogram import F, Router
@@ -24,7 +25,7 @@ from bot.rendering.plans import progress_lines, template_xlsx
 from bot.texts import common
 from bot.texts import plans as t
 from bot.wiring.context import Ctx
-from handlers.callbacks import PlanDone
+from handlers.callbacks import PlanDone, PlanStageDone
 from handlers.filters import IsStaffOrAdmin, command
 from handlers.form_chat import FormChat, advance, still_allowed
 from handlers.replies import answer_file, answer_lines, downloaded
@@ -41,9 +42,12 @@ SCOPES_LISTED = 20
 TEMPLATE_WORDS = ("шаблон", "образец")
 
 
-def plan_done_button(item_id: int, unit: int) -> tuple[str, str]:
-    """The «Выполнено» button under a plan reminder, packed for the outbox."""
-    return t.DONE_BUTTON, PlanDone(item_id=item_id, unit=unit).pack()
+def plan_done_button(item_id: int, unit: int, due: date | None) -> tuple[str, str]:
+    """The «Выполнено» button under a plan reminder, packed for the outbox; ``due``: the
+    stage reminded of, of an item due in stages."""
+    if due is None:
+        return t.DONE_BUTTON, PlanDone(item_id=item_id, unit=unit).pack()
+    return t.DONE_BUTTON, PlanStageDone(item_id=item_id, unit=unit, due=due).pack()
 
 
 async def _send_template(message: Message) -> None:
@@ -123,9 +127,20 @@ async def plan_file(message: Message, command: CommandObject, ctx: Ctx) -> None:
 
 
 async def done_pressed(query: CallbackQuery, callback_data: PlanDone, ctx: Ctx) -> None:
-    """«Выполнено»: rights checked again, then the question what was done."""
+    """«Выполнено» of one deadline, or of a reminder sent before stages rode with the button
+    (its unit's earliest stage not marked)."""
+    await _mark(query, ctx, callback_data.item_id, callback_data.unit, None)
+
+
+async def stage_done_pressed(query: CallbackQuery, callback_data: PlanStageDone, ctx: Ctx) -> None:
+    """«Выполнено» under a stage's reminder: that stage."""
+    await _mark(query, ctx, callback_data.item_id, callback_data.unit, callback_data.due)
+
+
+async def _mark(query: CallbackQuery, ctx: Ctx, item_id: int, unit: int, due: date | None) -> None:
+    """Rights checked again, then the question what was done."""
     session, user_id = ctx.session, ctx.viewer.tg_user_id
-    target = await may_mark(session, ctx.viewer, callback_data.item_id, callback_data.unit)
+    target = await may_mark(session, ctx.viewer, item_id, unit, due)
     if isinstance(target, str) or not isinstance(query.message, Message):
         await query.answer(target if isinstance(target, str) else common.NO_RIGHTS, show_alert=True)
         return
@@ -168,6 +183,7 @@ async def done_file(message: Message, draft: FormDraft, ctx: Ctx) -> None:
 def create_router() -> Router:
     router = Router(name="plans")
     router.callback_query.register(done_pressed, PlanDone.filter())
+    router.callback_query.register(stage_done_pressed, PlanStageDone.filter())
     router.message.register(done_file, AnswersDone(), F.document | F.photo)
     router.message.register(plan_file, command("plan"), F.document, IsStaffOrAdmin())
     return router

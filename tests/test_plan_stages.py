@@ -5,7 +5,7 @@ once through the outbox, and each chair marks the stages done in order."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 
@@ -76,7 +76,8 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
     progress = "\n".join(texts(await h.send(STAFF, "/plan")))
     assert "⏰ 1. Мониторинг профсоюзного членства — ближайший срок: до 31.03.2027" in progress
 
-    # A week before the June stage: the school for June; the garden told March is unmarked.
+    # A week before the June stage: the school for June; the garden told March is unmarked,
+    # and its button marks June, the stage reminded of: March stays missed.
     h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
     await calendar_tick(bg)
     mark = h.server.mark()
@@ -89,10 +90,32 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
     again = await h.feed(h.server.callback(CHAIR, PlanDone(item_id=item, unit=ids[SCHOOL]).pack()))
     answer = next(r for r in again if r.method == "answerCallbackQuery")
     assert answer.params.get("text") == tp.ALREADY_DONE
-    assert "срок 31.03.2027 отмечен выполненным" in await mark_done(h, CHAIR2, garden)
+    assert (
+        "срок 30.06.2027 отмечен выполненным. Срок 31.03.2027 по-прежнему не отмечен"
+        in await mark_done(h, CHAIR2, garden)
+    )
     progress = "\n".join(texts(await h.send(STAFF, "/plan")))
-    assert "🕒 1. Мониторинг профсоюзного членства — ближайший срок: до 30.06.2027" in progress
+    assert "⏰ 1. Мониторинг профсоюзного членства — ближайший срок: до 31.03.2027" in progress
     assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
+    again = await h.feed(h.server.callback(CHAIR2, garden.find_button(tp.DONE_BUTTON)))
+    assert next(r for r in again if r.method == "answerCallbackQuery").params.get("text") == (
+        tp.stage_already_done(date(2027, 6, 30))
+    )
+
+    # A button from before stages rode with it marks the earliest stage not marked: March.
+    old = PlanDone(item_id=item, unit=ids[GARDEN]).pack()
+    assert "срок 31.03.2027 отмечен выполненным. Все сроки отмечены: пункт выполнен" in (
+        await done_by_button(h, CHAIR2, old)
+    )
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "✅ 1. Мониторинг профсоюзного членства — последний срок: до 30.06.2027" in progress
+
+    # A stage a changed deadline took off the item: its button says so and marks nothing.
+    await h.send(STAFF, f"/planedit {item} срок март, декабрь 2027")
+    gone = await h.feed(h.server.callback(CHAIR, june.find_button(tp.DONE_BUTTON)))
+    assert next(r for r in gone if r.method == "answerCallbackQuery").params.get("text") == (
+        tp.stage_gone(date(2027, 6, 30), (date(2027, 3, 31), date(2027, 12, 31)))
+    )
 
 
 async def test_the_half_year_review_counts_the_stages_its_xlsx_shows(harness: Harness) -> None:

@@ -1,12 +1,13 @@
 """Marking an item of a plan of measures done: the button's rights, the form asking what was
 done (a short note, a number, or a file), the mark stored once per item, unit and stage. An
-item due in stages is marked stage by stage, in order: a press settles the unit's current
-stage (the first it has not marked), and the item is done for it with the last."""
+item due in stages is marked stage by stage: the button under a stage's reminder marks that
+stage (a stage missed stays missed), a button from before stages rode with it the unit's
+earliest stage not marked; the item is done for the unit when every stage is."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -43,7 +44,7 @@ class PlanDoneContext(FormContext):
     org_name: str | None = None
     person_id: int | None = None
     lineage: tuple[int, ...] = ()  # the plan's scope and its parents
-    stage: int = 0  # the stage being marked (of an item due in stages) when the form opened
+    due: date | None = None  # the stage being marked; None (drafts from before): the earliest
     stages: tuple[date, ...] = ()  # the item's stages, () for one deadline
 
     def allows(self, viewer: Viewer, org_id: int | None) -> bool:
@@ -62,6 +63,7 @@ class Target:
     unit: int
     org: Organization | None
     scope: Organization
+    due: date | None = None  # the stage to mark, once known
 
 
 async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | str:
@@ -83,9 +85,11 @@ async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | st
     return t.NOT_YOURS if org is None else Target(item, plan, unit, org, scope)
 
 
-async def may_mark(session: AsyncSession, viewer: Viewer, item_id: int, unit: int) -> Target | str:
+async def may_mark(
+    session: AsyncSession, viewer: Viewer, item_id: int, unit: int, due: date | None
+) -> Target | str:
     """Checked on every press: only the ППО's chair, or the responsible staff member; anyone
-    else (and a forged button) hears «нет прав»."""
+    else (and a forged button) hears «нет прав». ``due``: the stage the button is for."""
     target = await _target(session, item_id, unit)
     if isinstance(target, str):
         return common.NO_RIGHTS
@@ -97,17 +101,26 @@ async def may_mark(session: AsyncSession, viewer: Viewer, item_id: int, unit: in
         or not viewer.oversees(*await lineage(session, target.scope))
     ):
         return common.NO_RIGHTS
-    if await _settled(session, target.item, unit) is None:
-        return t.ALREADY_DONE
-    return target
+    stage = await _stage_to_mark(session, target.item, unit, due)
+    return stage if isinstance(stage, str) else replace(target, due=stage)
 
 
-async def _settled(session: AsyncSession, item: PlanItem, unit: int) -> int | None:
-    """The unit's current stage (the earliest it has not marked), or None when it has done
-    them all."""
+async def _done_days(session: AsyncSession, item: PlanItem, unit: int) -> set[date]:
     stages = stages_of(item)
-    marks = (await store.marks_of(session, [item.id])).get((item.id, unit), [])
-    return first_owed(stages, counted(marks, stages))
+    return set(counted((await store.marks_of(session, [item.id])).get((item.id, unit), []), stages))
+
+
+async def _stage_to_mark(
+    session: AsyncSession, item: PlanItem, unit: int, due: date | None
+) -> date | str:
+    """The day of the stage to mark: ``due``, else the earliest not marked; or why none."""
+    stages, done = stages_of(item), await _done_days(session, item, unit)
+    if due is None:
+        first = first_owed(stages, done)
+        return t.ALREADY_DONE if first is None else stages[first]
+    if due not in stages:
+        return t.stage_gone(due, stages)
+    return t.stage_already_done(due) if due in done else due
 
 
 async def begin_done(
@@ -123,7 +136,7 @@ async def begin_done(
         org_name=target.org.name if target.org else None,
         person_id=target.item.person_id,
         lineage=tuple(await lineage(session, target.scope)),
-        stage=await _settled(session, target.item, target.unit) or 0,
+        due=target.due,
         stages=stages if len(stages := stages_of(target.item)) > 1 else (),
     )
     return await drafts.start_draft(
@@ -176,8 +189,8 @@ async def _open_done(request: OpenRequest) -> Opening:  # pragma: no cover - ope
 
 def _done_summary(answers: dict[str, Any], context: PlanDoneContext, today: date) -> Summary:
     note = t.note_shown(answers.get("note") or {})
-    stage = context.stage, len(context.stages)
-    due = (context.stages[stage[0]], (stage[0] + 1, stage[1])) if context.stages else None
+    stages, day = context.stages, context.due
+    due = (day, (stages.index(day) + 1, len(stages))) if day is not None and day in stages else None
     return Summary(t.done_summary(context.org_name, context.number, context.text, note, due))
 
 
@@ -189,16 +202,18 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
         return target
     if not c.unit and target.item.person_id != submission.person_id:
         return t.NOT_YOURS
-    stage = await _settled(session, target.item, c.unit)
-    if stage is None:
-        return t.ALREADY_DONE
+    stage = await _stage_to_mark(session, target.item, c.unit, c.due)
+    if isinstance(stage, str):
+        return stage
+    stages, done = stages_of(target.item), await _done_days(session, target.item, c.unit)
+    rest = first_owed(stages, {*done, stage})  # what is still owed once this one is marked
     note: dict[str, Any] = submission.draft.answers.get("note") or {}
     tz = zone_of(target.org or target.scope, c.tz or "UTC")
     session.add(
         PlanMark(
             item_id=c.item_id,
             unit=c.unit,
-            due=stages_of(target.item)[stage],
+            due=stage,
             done_at=submission.now,
             done_on=submission.now.astimezone(tz).date(),
             done_by=submission.person_id,
@@ -215,18 +230,13 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
         after={
             "item": c.item_id,
             "unit": c.unit,
-            "due": stages_of(target.item)[stage].isoformat(),
+            "due": stage.isoformat(),
             "note": t.note_shown(note),
         },
     )
-    return _saved(c.number, stages_of(target.item), stage)
-
-
-def _saved(number: str, stages: tuple[date, ...], stage: int) -> str:
     if len(stages) == 1:
-        return t.done_saved(number)
-    following = stages[stage + 1] if stage + 1 < len(stages) else None
-    return t.stage_saved(number, stages[stage], following)
+        return t.done_saved(c.number)
+    return t.stage_saved(c.number, stage, None if rest is None else stages[rest], stages[-1])
 
 
 PLAN_DONE_FORM: Form[PlanDoneContext] = Form(

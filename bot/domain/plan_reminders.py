@@ -45,8 +45,9 @@ from storage.models import Organization, Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
-DoneButton = Callable[[int, int], tuple[str, str]]
-"""(item id, unit) -> (label, callback data) of the «Выполнено» button (made by handlers)."""
+DoneButton = Callable[[int, int, date | None], tuple[str, str]]
+"""(item id, unit, the stage's day of an item in stages) -> (label, callback data) of the
+«Выполнено» button (made by handlers)."""
 
 REMIND_BEFORE_DAYS = (7, 1)
 LOOK_BACK = timedelta(days=60)  # items overdue longer than this are left alone
@@ -130,7 +131,7 @@ async def _remind(
         ),
         chat_id=contact.tg_user_id,
         kind=OutboxKind.TEXT,
-        payload=with_button(text, button(item.id, unit.id)),
+        payload=with_button(text, button(item.id, unit.id, stage.day if stage.count > 1 else None)),
         not_before=deliver_at,
         now=tick.now,
     )

@@ -170,7 +170,7 @@ def reminder(
     unmarked: date | None = None,
 ) -> str:
     """``org_name``, ``number``, ``text`` are raw; ``unmarked``: an earlier stage not marked
-    done, which «Выполнено» settles first."""
+    done (the button marks the stage reminded of, not it)."""
     head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
     when = (
         "сегодня"
@@ -178,7 +178,8 @@ def reminder(
         else f"через {days_left} {plural(days_left, 'день', 'дня', 'дней')}"
     )
     earlier = (
-        f"\nСрок {day_text(unmarked)} ещё не отмечен: «Выполнено» сначала отметит его."
+        f"\nСрок {day_text(unmarked)} ещё не отмечен выполненным: если он выполнен, нажмите "
+        "«Выполнено» под напоминанием о нём. Кнопка ниже — для этого срока."
         if unmarked is not None
         else ""
     )
@@ -218,6 +219,21 @@ NOTE_EMPTY = "Напишите хотя бы пару слов, число ил�
 NOT_YOURS = "Этот пункт отмечает ответственный за него (председатель своей ППО)."
 ALREADY_DONE = "Этот пункт уже отмечен выполненным. Спасибо!"
 ITEM_GONE = "Этого пункта больше нет в плане."
+
+
+def stage_gone(day: date, stages: Sequence[date]) -> str:
+    """The button's stage was taken off the item by a changed deadline."""
+    return (
+        f"Срока {day_text(day)} у этого пункта больше нет: срок изменили. Сроки теперь: "
+        f"{', '.join(day_text(one) for one in stages)}. Нажмите «Выполнено» под напоминанием "
+        "о новом сроке."
+    )
+
+
+def stage_already_done(day: date) -> str:
+    return f"Срок {day_text(day)} этого пункта уже отмечен выполненным. Спасибо!"
+
+
 FILE_LABEL = "файл"
 PHOTO_LABEL = "фото"
 
@@ -247,13 +263,16 @@ def done_saved(number: str) -> str:
     return f"✅ Пункт {esc(number)} отмечен выполненным. Спасибо!"
 
 
-def stage_saved(number: str, done: date, following: date | None) -> str:
-    """A stage of an item in stages marked; ``following``: the next one, None after the last."""
-    then = (
-        f" Следующий срок — {day_text(following)}."
-        if following is not None
-        else " Это был последний срок: пункт выполнен."
-    )
+def stage_saved(number: str, done: date, owed: date | None, last: date) -> str:
+    """A stage of an item in stages marked; ``owed``: the earliest stage still not marked (an
+    earlier one missed, or the next), None when every one is; ``last``: the item's last."""
+    if owed is None:
+        then = " Это был последний срок: пункт выполнен." if done == last else ""
+        then = then or " Все сроки отмечены: пункт выполнен."
+    elif owed < done:
+        then = f" Срок {day_text(owed)} по-прежнему не отмечен выполненным."
+    else:
+        then = f" Следующий срок — {day_text(owed)}."
     return f"✅ Пункт {esc(number)}: срок {day_text(done)} отмечен выполненным.{then} Спасибо!"
 
 
