@@ -3,7 +3,7 @@ with a message — and a refusal changes nothing in the database."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +26,7 @@ from handlers.callbacks import (
     OrgAction,
     OrgCb,
     PlanDone,
+    PlanStageDone,
     ReportPeriod,
     ReserveAction,
     ReserveCb,
@@ -185,6 +186,11 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
         ("revoke", RoleRevoke(grant_id=ids["grant"]).pack(), {ADMIN}),
         ("forget", ForgetCb(person_id=1, confirm=True).pack(), {ADMIN}),
         ("plan item done", PlanDone(item_id=1, unit=school).pack(), set()),
+        (
+            "plan stage done",
+            PlanStageDone(item_id=1, unit=school, due=date(2027, 3, 31)).pack(),
+            set(),
+        ),
         *district_event_buttons(ids),
         ("form", FormCb(token="x" * 12, step="workers", action=FormAction.CONFIRM).pack(), set()),
         (

@@ -7,7 +7,7 @@ or the one deadline of an item without stages. A mark past the item's stages (an
 them) is of a day nobody knows: NULL, counting toward none, as it counted toward none before.
 
 Revision ID: e3f4a5b6c7d8
-Revises: d1e2f3a4b5c6
+Revises: f5a6b7c8d9e0
 Create Date: 2026-12-08 04:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e3f4a5b6c7d8"
-down_revision: str | None = "d1e2f3a4b5c6"
+down_revision: str | None = "f5a6b7c8d9e0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
