@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest
@@ -626,6 +626,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: digest_texts.chart_caption(raw),
         lambda raw: digest_texts.table_caption(raw),
         lambda raw: importing_texts.not_a_value("Организация", raw),
+        lambda raw: plans_texts.reminder(raw, raw, raw, (date(2027, 3, 31), (1, 2)), 7),
+        lambda raw: plans_texts.escalation(raw, raw, (date(2027, 3, 31), (1, 2)), []),
+        lambda raw: plans_texts.done_summary(raw, raw, raw, raw, (date(2027, 3, 31), (1, 2))),
+        lambda raw: plans_texts.stage_saved(raw, date(2027, 3, 31), None, date(2027, 6, 30)),
     ],
     ids=[
         "resuming",
@@ -656,6 +660,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "chart_caption",
         "table_caption",
         "not_a_value",
+        "plan_stage_reminder",
+        "plan_stage_escalation",
+        "plan_stage_done_summary",
+        "plan_stage_saved",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:
