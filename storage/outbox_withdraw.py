@@ -16,6 +16,10 @@ ARCHIVED = "archived"
 """Why a message was withdrawn, kept as its error (``bot.texts.announcements.WITHDRAWN``)."""
 CURATED = "curated"
 """The payload entry of a curator's escalation: the ids of the ППО it lists."""
+SCOPE = "scope"
+"""The payload entry of a staff member's escalation: the district or region it is about, which
+a plan item's key does not name (``plan-late:item:deadline:recipient``, kept so that one
+queued before the entry was added is not queued again)."""
 
 
 async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, reason: str) -> int:
@@ -23,14 +27,19 @@ async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, re
     to a ППО's chair (reminders, an agreement's notice, a district event's, a plan item's, a
     report sent back, an announcement), its chair replaced or the ППО archived; to a district's
     or region's staff (its digest, its late ППО's escalation, its plans' review), the person
-    taken off its staff. Marked FAILED with ``reason``; the keys stay taken, so nothing of it
-    is queued to that chat again. Returns how many."""
+    taken off its staff or the scope archived (a plan item's escalation, named in its payload:
+    one queued before that was named goes out). Marked FAILED with ``reason``; the keys stay
+    taken, so nothing of it is queued to that chat again. Returns how many."""
     pending = await session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING
         )
     )
-    about = [message for message in pending if org_of_key(message.key) == org_id]
+    about = [
+        message
+        for message in pending
+        if org_of_key(message.key) == org_id or (message.payload or {}).get(SCOPE) == org_id
+    ]
     for message in about:
         message.status, message.error = OutboxStatus.FAILED, reason
     return len(about)

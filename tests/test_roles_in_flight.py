@@ -4,6 +4,8 @@ district and of its region."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from bot.texts import staff as staff_texts
@@ -17,7 +19,10 @@ from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
 from test_ended_rights import _menu_of
-from test_several_roles import REGION, _join_region_staff
+from test_plans import DISTRICT_A, plan_file, plan_rows
+from test_plans import STAFF as PLAN_STAFF
+from test_plans import setup as plan_setup
+from test_several_roles import REGION, _archive, _join_region_staff
 from test_staff_tools import drain
 
 __all__ = ["october"]  # the fixture, used by name
@@ -160,3 +165,28 @@ async def test_staff_of_a_district_and_its_region_tell_the_two_digests_apart(
         ]
         named = sorted((DISTRICT in heading, REGION in heading) for heading in headings)
         assert named == [(False, True), (True, False)], (method, headings)
+
+
+async def test_a_late_plan_item_waiting_for_the_staff_of_an_archived_district_is_withdrawn(
+    harness: Harness,
+) -> None:
+    """Светлана's plan item 1 is late: its escalation is queued for her, then the admin
+    archives her district before it goes out. It does not go out."""
+    h = harness
+    await plan_setup(h)
+    await h.upload(PLAN_STAFF, plan_file(), "План.xlsx", caption="/plan")
+    h.clock.moment = datetime(2026, 12, 11, 7, 30, tzinfo=UTC)  # the day after item 1's deadline
+    bg = background(h)
+    await calendar_tick(bg)
+    assert [k for k in await plan_rows(h) if k.startswith("plan-late:")], "nothing was queued"
+
+    await _archive(h, DISTRICT_A)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+
+    late = [
+        r
+        for r in to(PLAN_STAFF, h.server.requests[mark:])
+        if "Просрочен пункт плана" in (r.plain_text or "")
+    ]
+    assert late == [], [r.plain_text for r in late]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.staff_scope import scope_staff
 from storage.contacts import Contact, curators_of
 from storage.models import Organization
-from storage.outbox_withdraw import CURATED
+from storage.outbox_withdraw import CURATED, SCOPE
 
 
 @dataclass
@@ -22,15 +22,18 @@ class Recipient:
     """Someone an escalation goes to, and which late ППО it lists for them."""
 
     contact: Contact
+    scope_id: int
     org_ids: set[int] = field(default_factory=set)
     staff: bool = False
 
     def payload(self, text: str) -> dict[str, Any]:
         """The message's payload; a curator's names the ППО it lists, so that it is dropped
         while it waits if the curatorship ends or the ППО is archived
-        (``storage.outbox_withdraw.drop_curated``). Staff's go with the staff role."""
+        (``storage.outbox_withdraw.drop_curated``). Staff's names the district or region, so
+        that it is withdrawn with their role or the scope archived (``withdraw_about``): a plan
+        item's key names no organization."""
         if self.staff:
-            return {"text": text}
+            return {"text": text, SCOPE: self.scope_id}
         return {"text": text, CURATED: sorted(self.org_ids)}
 
 
@@ -43,9 +46,10 @@ async def escalation_recipients(
     curators = await curators_of(session, late_ids)
     for org_id, contacts in curators.items():
         for contact in contacts:
-            recipients.setdefault(contact.tg_user_id, Recipient(contact)).org_ids.add(org_id)
+            recipient = recipients.setdefault(contact.tg_user_id, Recipient(contact, scope.id))
+            recipient.org_ids.add(org_id)
     for contact in await scope_staff(session, scope):
-        recipient = recipients.setdefault(contact.tg_user_id, Recipient(contact))
+        recipient = recipients.setdefault(contact.tg_user_id, Recipient(contact, scope.id))
         recipient.staff = True
         recipient.org_ids.update(late_ids)
     return recipients
