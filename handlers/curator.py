@@ -16,6 +16,7 @@ from bot.texts import curator as t
 from bot.wiring.context import Ctx
 from handlers.filters import command
 from handlers.replies import answer_lines
+from storage.closure import under_archived
 
 if TYPE_CHECKING:  # handlers.staff imports this module to list it among its runners
     from handlers.staff import Scoped
@@ -27,8 +28,11 @@ class IsCurator(Filter):
 
 
 async def curated(message: Message, ctx: Ctx) -> None:
-    """Every ППО the sender curates now (archived ones left out), one card each."""
-    active = [org for org in ctx.viewer.curated if org.archived_at is None]
+    """Every ППО the sender curates now (archived ones, and those closed with their district or
+    region, left out), one card each."""
+    live = [org for org in ctx.viewer.curated if org.archived_at is None]
+    closed = await under_archived(ctx.session, [org.id for org in live])
+    active = [org for org in live if org.id not in closed]
     if not active:
         await message.answer(t.NONE_ACTIVE)
         return

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.texts import curator as curator_texts
 from bot.texts import staff as staff_texts
 from bot.wiring.scheduler import calendar_tick
 from harness import ADMIN, Harness, Request, background, last_message, texts
@@ -19,7 +20,8 @@ from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
 from test_ended_rights import _menu_of
-from test_plans import DISTRICT_A, plan_file, plan_rows
+from test_plans import CHAIR as PLAN_CHAIR
+from test_plans import DISTRICT_A, plan_file, plan_rows, sent_to
 from test_plans import STAFF as PLAN_STAFF
 from test_plans import setup as plan_setup
 from test_several_roles import REGION, _archive, _join_region_staff
@@ -85,14 +87,8 @@ async def test_the_curator_of_an_archived_ppo_is_not_escalated_about_it(
     assert _escalations(sent, CURATOR) == []
 
 
-async def test_staff_of_an_archived_district_are_told_and_lose_the_staff_commands(
-    harness: Harness,
-) -> None:
-    """The admin archives Светлана's district while its digest waits for her: she is told the
-    district is closed, the digest does not go out, and /digest and its menu are hers no more."""
-    h = harness
-    await join(h)
-    await staff_joins(h)
+async def _digest_waiting(h: Harness) -> str:
+    """The district's digest queued for Светлана, not yet sent; its key."""
     async with h.session_pool() as session, session.begin():
         district = await session.scalar(
             select(Organization.id).where(Organization.name == DISTRICT)
@@ -108,6 +104,23 @@ async def test_staff_of_an_archived_district_are_told_and_lose_the_staff_command
             not_before=h.clock.now(),
             now=h.clock.now(),
         )
+    return digest
+
+
+async def _status_of(h: Harness, key: str) -> OutboxStatus | None:
+    async with h.session_pool() as session:
+        return await session.scalar(select(OutboxMessage.status).where(OutboxMessage.key == key))
+
+
+async def test_staff_of_an_archived_district_are_told_and_lose_the_staff_commands(
+    harness: Harness,
+) -> None:
+    """The admin archives Светлана's district while its digest waits for her: she is told the
+    district is closed, the digest does not go out, and /digest and its menu are hers no more."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    digest = await _digest_waiting(h)
 
     replies = await h.tap(ADMIN, await _card(h, DISTRICT), "В архив")
 
@@ -116,9 +129,7 @@ async def test_staff_of_an_archived_district_are_told_and_lose_the_staff_command
     assert "digest" not in _menu_of(h, DISTRICT_STAFF)
     closed = staff_texts.your_scope_archived(DISTRICT)
     assert texts(await h.send(DISTRICT_STAFF, "/digest")) == [closed]
-    async with h.session_pool() as session:
-        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.key == digest))
-        assert row is not None and row.status == OutboxStatus.FAILED, row
+    assert await _status_of(h, digest) == OutboxStatus.FAILED
 
 
 async def test_staff_who_chair_a_ppo_do_not_get_their_own_announcement(harness: Harness) -> None:
@@ -190,3 +201,68 @@ async def test_a_late_plan_item_waiting_for_the_staff_of_an_archived_district_is
         if "Просрочен пункт плана" in (r.plain_text or "")
     ]
     assert late == [], [r.plain_text for r in late]
+
+
+async def test_archiving_a_region_closes_its_districts_and_their_ppo_too(harness: Harness) -> None:
+    """The admin archives the region: Мария, chairing a school of a district in it, and
+    Светлана, on the staff of the district and of the region, are each told once and lose
+    their commands; the district's digest waiting for Светлана does not go out; the curator
+    of the district's kindergarten has no card of it."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await _join_region_staff(h, DISTRICT_STAFF)
+    await attach_curator(h, GARDEN)
+    digest = await _digest_waiting(h)
+
+    replies = await h.tap(ADMIN, await _card(h, REGION), "В архив")
+
+    told = {r.chat_id: r.plain_text or "" for r in replies if r.method == "sendMessage"}
+    assert [r.chat_id for r in replies if r.method == "sendMessage"].count(DISTRICT_STAFF) == 1
+    assert DISTRICT in told[DISTRICT_STAFF] and REGION in told[DISTRICT_STAFF], told
+    assert staff_texts.your_ppo_archived(SCHOOL) == told[CHAIR]
+    assert "pause" not in _menu_of(h, CHAIR) and "digest" not in _menu_of(h, DISTRICT_STAFF)
+    (closed,) = texts(await h.send(DISTRICT_STAFF, "/digest"))
+    assert "закрыта (перенесена в архив)" in closed, closed
+    assert texts(await h.send(CURATOR, "/curated")) == [curator_texts.NONE_ACTIVE]
+    assert await _status_of(h, digest) == OutboxStatus.FAILED
+
+
+async def test_nothing_of_an_archived_region_reaches_the_people_of_its_districts(
+    october: None, harness: Harness
+) -> None:
+    """October's monitoring opens, then the region is archived: on Monday 19.10, a week before
+    the deadline, the district's chair is not reminded and its staff get no digest."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await tick_and_send(h)
+    await h.tap(ADMIN, await _card(h, REGION), "В архив")
+    h.clock.moment = at(19)
+
+    sent = await tick_and_send(h)
+
+    assert to(CHAIR, sent) == [] and to(DISTRICT_STAFF, sent) == [], [r.plain_text for r in sent]
+
+
+async def test_a_plan_of_a_district_of_an_archived_region_reminds_and_reviews_nobody(
+    harness: Harness,
+) -> None:
+    """Светлана's district has a plan; the region is archived: a week before item 1's deadline
+    its chairs are not reminded, and January brings her no half-year review."""
+    h = harness
+    await plan_setup(h)
+    await h.upload(PLAN_STAFF, plan_file(), "План.xlsx", caption="/plan")
+    await _archive(h, REGION)
+    bg = background(h)
+    mark = h.server.mark()
+    for moment in (
+        datetime(2026, 12, 3, 7, 30, tzinfo=UTC),
+        datetime(2027, 1, 11, 7, 30, tzinfo=UTC),
+    ):
+        h.clock.moment = moment
+        await calendar_tick(bg)
+        await bg.deliverer.drain()
+
+    assert sent_to(h, PLAN_CHAIR, mark, "Актуализация паспортов") == []
+    assert sent_to(h, PLAN_STAFF, mark, "Полугодовое рассмотрение") == []

@@ -16,6 +16,7 @@ from bot.texts import admin as admin_texts
 from bot.texts import forms
 from bot.texts import staff as t
 from storage import audit, contacts, org_zones, orgs
+from storage.closure import is_closed
 from storage.models import Organization, OrgKind
 from storage.outbox_withdraw import ARCHIVED, drop_curated, withdraw_about
 from storage.target_moves import follow_move
@@ -175,11 +176,13 @@ async def move(
 async def set_archived(
     session: AsyncSession, org: Organization, *, archived: bool, by: int | None, now: datetime
 ) -> list[tuple[int, str]]:
-    """Archived organizations keep their history and drop out of reminders and digests; what
-    was already queued to the chairs of their ППО, or to the staff of an archived district or
-    region about it, is withdrawn, their curators' escalations listing them dropped. Returns
-    those chairs and staff, who are to be told, each with what they are told (chat, notice);
-    none on a restore."""
+    """Archived organizations keep their history and drop out of reminders and digests, and so
+    does everything under them (``storage.closure``); what was already queued to the chairs of
+    the ППО closed, or to the staff of a district or region closed, about it is withdrawn,
+    their curators' escalations listing them dropped. Returns those chairs and staff, who are
+    to be told, each once with what they are told (chat, notice); none on a restore, nor when
+    it was closed already (archived, or under an archived one): they were told then."""
+    was_closed = await is_closed(session, org)
     org.archived_at = now if archived else None
     org.updated_at = now
     audit.record(
@@ -189,24 +192,29 @@ async def set_archived(
         action="org.archive" if archived else "org.restore",
         org_id=org.id,
     )
-    return await _withdraw_notices(session, org) if archived else []
+    return await _withdraw_notices(session, org) if archived and not was_closed else []
 
 
 async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
-    under = [org, *await orgs.under(session, org.id)]
-    names = {o.id: o.name for o in under if o.kind is OrgKind.PPO}
+    below = await orgs.under(session, org.id)
+    # One archived on its own earlier, and what is under it, was closed then: not told twice.
+    earlier = {o.id for o in below if o.archived_at is not None}
+    shut = [org, *(o for o in below if o.id not in earlier and o.parent_id not in earlier)]
+    names = {o.id: o.name for o in shut if o.kind is OrgKind.PPO}
     chairs = await contacts.chairs_of(session, names)
+    told: dict[int, list[str]] = {}
     for ppo_id, chair in chairs.items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
+        told.setdefault(chair.tg_user_id, []).append(t.your_ppo_archived(names[ppo_id]))
     for ppo_id, curators in (await contacts.curators_of(session, names)).items():
         for curator in curators:
             await drop_curated(session, chat_id=curator.tg_user_id, org_id=ppo_id)
-    told = [(chair.tg_user_id, t.your_ppo_archived(names[i])) for i, chair in chairs.items()]
-    if org.kind is not OrgKind.PPO:
-        for staff in await contacts.staff_of(session, org.id):
-            await withdraw_about(session, chat_id=staff.tg_user_id, org_id=org.id, reason=ARCHIVED)
-            told.append((staff.tg_user_id, t.your_scope_archived(org.name)))
-    return told
+    for scope in (o for o in shut if o.kind is not OrgKind.PPO):
+        for staff in await contacts.staff_of(session, scope.id):
+            chat = staff.tg_user_id
+            await withdraw_about(session, chat_id=chat, org_id=scope.id, reason=ARCHIVED)
+            told.setdefault(chat, []).append(t.your_scope_archived(scope.name))
+    return [(chat, "\n\n".join(notices)) for chat, notices in told.items()]
 
 
 async def search(

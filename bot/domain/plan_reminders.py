@@ -40,6 +40,7 @@ from bot.rendering.plans import progress_lines, review_xlsx
 from bot.texts import plans as t
 from storage import orgs
 from storage import plans as store
+from storage.closure import is_closed
 from storage.contacts import Contact, chairs_of, contact_of
 from storage.models import Organization, Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
@@ -189,7 +190,7 @@ async def _plan_item(
     button: DoneButton,
 ) -> int:
     scope = await orgs.get_org(session, plan.scope_org_id)
-    if scope is None or scope.archived_at is not None:
+    if scope is None or await is_closed(session, scope):
         return 0
     ppos = await orgs.ppo_in_scope(session, scope.id)
     people = await store.people_named(session, [item.person_id] if item.person_id else [])
@@ -235,7 +236,7 @@ def half_year_start(today: date) -> date:
 async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
     """The half-year review to the scope's staff: counts in a message, the items in an .xlsx."""
     scope = await orgs.get_org(session, scope_id)
-    if scope is None or scope.archived_at is not None:
+    if scope is None or await is_closed(session, scope):
         return 0
     tz, now = tick.zone(scope), tick.now
     start = half_year_start(local_today(now, tz))

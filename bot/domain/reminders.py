@@ -46,6 +46,7 @@ from bot.forms.declaration import FormButton, with_button
 from bot.texts import reminders as t
 from storage import collections as store
 from storage import reports
+from storage.closure import is_closed
 from storage.contacts import Contact, chairs_of
 from storage.models import Collection, CollectionKind, CollectionTarget, Organization
 from storage.outbox import OutboxKind, enqueue
@@ -87,7 +88,7 @@ async def _plan_collection(
     one message per recipient, so it gets a savepoint of its own: all of it or none.
     """
     scope = await session.get(Organization, collection.scope_org_id)
-    if scope is None or scope.archived_at is not None:
+    if scope is None or await is_closed(session, scope):
         return 0
     rows = await store.targets(session, collection.id, lock=True)
     returned = await _sent_back(session, collection, rows)

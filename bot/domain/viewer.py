@@ -10,6 +10,7 @@ from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import people
+from storage.closure import under_archived
 from storage.models import Organization, Person, Role
 
 
@@ -28,8 +29,8 @@ class Viewer:
     staff_scopes: Sequence[Organization] = ()
     curated: Sequence[Organization] = ()
     closed_scopes: Sequence[Organization] = ()
-    """Archived districts or regions the sender is still on the staff of: what they are told
-    when they hold nothing else (``handlers.fallback``)."""
+    """Archived districts or regions (or districts of an archived region) the sender is still
+    on the staff of: what they are told when they hold nothing else (``handlers.fallback``)."""
 
     @property
     def is_chair(self) -> bool:
@@ -70,17 +71,19 @@ async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozens
     def held(role: Role) -> list[Organization]:
         return [org for held_role, org in grants if held_role is role and org is not None]
 
-    # A ППО archived, or closed with its district, is chaired no more; an archived district
-    # or region has no staff: its specialist gets the menu of what they still hold.
-    chaired = [org for org in held(Role.CHAIR) if org.archived_at is None]
-    closed = await people.under_archived(session, [org.id for org in chaired])
+    # A ППО archived, or closed with its district or region, is chaired no more; an archived
+    # district or region, or a district of an archived region, has no staff: its specialist
+    # gets the menu of what they still hold.
+    live = [org for org in held(Role.CHAIR) + held(Role.STAFF) if org.archived_at is None]
+    closed = await under_archived(session, [org.id for org in live])
+    staff = [org for org in held(Role.STAFF) if org.archived_at is None and org.id not in closed]
     return Viewer(
         tg_user_id=tg_user_id,
         person=await people.get_person(session, tg_user_id),
         is_admin=tg_user_id in admin_ids or any(role is Role.ADMIN for role, _ in grants),
-        chaired=[org for org in chaired if org.id not in closed],
-        staff_scopes=[org for org in held(Role.STAFF) if org.archived_at is None],
-        closed_scopes=[org for org in held(Role.STAFF) if org.archived_at is not None],
+        chaired=[org for org in held(Role.CHAIR) if org in live and org.id not in closed],
+        staff_scopes=staff,
+        closed_scopes=[org for org in held(Role.STAFF) if org not in staff],
         curated=held(Role.CURATOR),
     )
 
