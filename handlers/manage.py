@@ -27,7 +27,7 @@ from handlers import keyboards
 from handlers.callbacks import OrgAction, OrgCb, RoleRevoke
 from handlers.filters import IsAdmin, IsStaffOrAdmin, command
 from handlers.form_chat import FormChat
-from handlers.menu import rights_narrowed
+from handlers.menu import rights_narrowed, rights_widened
 from handlers.org_search import SEARCH_SHOWN, answer_found
 from handlers.replies import answer_lines
 from handlers.taps import TapHandler, tap_router
@@ -167,8 +167,9 @@ def _archiving(archived: bool) -> TapHandler:
             await due_periods.rejoin_open_periods(
                 session, org, settings.calendar, now, settings.timezone
             )
+        tell = rights_narrowed if archived else rights_widened
         for chat_id, notice in told:
-            await rights_narrowed(tap.ctx, chat_id, notice)
+            await tell(tap.ctx, chat_id, notice)
 
     return set_archived
 

@@ -30,6 +30,7 @@ from bot.texts import passport_report as tpr
 from bot.texts import plans as tpl
 from bot.texts import trends as ttr
 from bot.wiring.context import Ctx
+from handlers.keyboards import chair_menu
 from handlers.replies import chunks
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,16 @@ async def rights_narrowed(ctx: Ctx, tg_user_id: int, notice: str) -> None:
     may still do, so that no command they see answers «откройте ссылку-приглашение»."""
     viewer = await load_viewer(ctx.session, tg_user_id, ctx.settings.admin_ids)
     markup = None if viewer.is_chair else ReplyKeyboardRemove()
+    await ctx.bot.send_message(tg_user_id, notice, reply_markup=markup)
+    await set_chat_menu(ctx.bot, tg_user_id, audience_of(viewer))
+
+
+async def rights_widened(ctx: Ctx, tg_user_id: int, notice: str) -> None:
+    """Someone's role came back (their ППО, district or region restored from the archive): the
+    mirror of :func:`rights_narrowed`: they are told, get the chair's keyboard back when they
+    chair again, and their command menu shows the role's commands again."""
+    viewer = await load_viewer(ctx.session, tg_user_id, ctx.settings.admin_ids)
+    markup = chair_menu() if viewer.is_chair else None
     await ctx.bot.send_message(tg_user_id, notice, reply_markup=markup)
     await set_chat_menu(ctx.bot, tg_user_id, audience_of(viewer))
 

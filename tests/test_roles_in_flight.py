@@ -266,3 +266,27 @@ async def test_a_plan_of_a_district_of_an_archived_region_reminds_and_reviews_no
 
     assert sent_to(h, PLAN_CHAIR, mark, "Актуализация паспортов") == []
     assert sent_to(h, PLAN_STAFF, mark, "Полугодовое рассмотрение") == []
+
+
+async def test_restoring_a_region_gives_its_people_their_roles_back_and_tells_them(
+    harness: Harness,
+) -> None:
+    """The region archived by mistake is restored: Мария gets her chair keyboard and commands
+    back, Светлана (on the district's staff and the region's) her staff commands, each told
+    once that it is open again."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await _join_region_staff(h, DISTRICT_STAFF)
+    await h.tap(ADMIN, await _card(h, REGION), "В архив")
+
+    replies = await h.tap(ADMIN, await _card(h, REGION), staff_texts.BTN_RESTORE)
+
+    told = [r for r in replies if r.method == "sendMessage" and r.chat_id != ADMIN]
+    assert sorted(r.chat_id for r in told) == [CHAIR, DISTRICT_STAFF], told
+    chair, staff = sorted(told, key=lambda r: r.chat_id)
+    assert chair.plain_text == staff_texts.your_ppo_restored(SCHOOL)
+    assert "keyboard" in chair.params["reply_markup"], chair.params
+    assert "снова открыта" in (staff.plain_text or "")
+    assert DISTRICT in (staff.plain_text or "") and REGION in (staff.plain_text or "")
+    assert "pause" in _menu_of(h, CHAIR) and "digest" in _menu_of(h, DISTRICT_STAFF)

@@ -180,8 +180,10 @@ async def set_archived(
     does everything under them (``storage.closure``); what was already queued to the chairs of
     the ППО closed, or to the staff of a district or region closed, about it is withdrawn,
     their curators' escalations listing them dropped. Returns those chairs and staff, who are
-    to be told, each once with what they are told (chat, notice); none on a restore, nor when
-    it was closed already (archived, or under an archived one): they were told then."""
+    to be told, each once with what they are told (chat, notice): on an archiving, those it
+    closes out; on a restore, those it gives their role back. None when nothing opens or
+    closes for them (archived twice, or under an organization still archived): they were told
+    then, or will be when that one is restored."""
     was_closed = await is_closed(session, org)
     org.archived_at = now if archived else None
     org.updated_at = now
@@ -192,20 +194,38 @@ async def set_archived(
         action="org.archive" if archived else "org.restore",
         org_id=org.id,
     )
-    return await _withdraw_notices(session, org) if archived and not was_closed else []
+    if was_closed is await is_closed(session, org):
+        return []
+    return (
+        await _withdraw_notices(session, org) if archived else await _restore_notices(session, org)
+    )
+
+
+async def _turning(session: AsyncSession, org: Organization) -> list[Organization]:
+    """``org`` and what is under it but was not archived on its own earlier (with what is under
+    that): what archiving ``org`` closes, or restoring it opens."""
+    below = await orgs.under(session, org.id)
+    earlier = {o.id for o in below if o.archived_at is not None}
+    return [org, *(o for o in below if o.id not in earlier and o.parent_id not in earlier)]
+
+
+def _tell(told: dict[int, list[str]], chat: int, notice: str) -> None:
+    told.setdefault(chat, []).append(notice)
+
+
+def _once(told: dict[int, list[str]]) -> list[tuple[int, str]]:
+    """One message to each person, however many of their roles it is about."""
+    return [(chat, "\n\n".join(notices)) for chat, notices in told.items()]
 
 
 async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
-    below = await orgs.under(session, org.id)
-    # One archived on its own earlier, and what is under it, was closed then: not told twice.
-    earlier = {o.id for o in below if o.archived_at is not None}
-    shut = [org, *(o for o in below if o.id not in earlier and o.parent_id not in earlier)]
+    shut = await _turning(session, org)
     names = {o.id: o.name for o in shut if o.kind is OrgKind.PPO}
     chairs = await contacts.chairs_of(session, names)
     told: dict[int, list[str]] = {}
     for ppo_id, chair in chairs.items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
-        told.setdefault(chair.tg_user_id, []).append(t.your_ppo_archived(names[ppo_id]))
+        _tell(told, chair.tg_user_id, t.your_ppo_archived(names[ppo_id]))
     for ppo_id, curators in (await contacts.curators_of(session, names)).items():
         for curator in curators:
             await drop_curated(session, chat_id=curator.tg_user_id, org_id=ppo_id)
@@ -213,8 +233,20 @@ async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tu
         for staff in await contacts.staff_of(session, scope.id):
             chat = staff.tg_user_id
             await withdraw_about(session, chat_id=chat, org_id=scope.id, reason=ARCHIVED)
-            told.setdefault(chat, []).append(t.your_scope_archived(scope.name))
-    return [(chat, "\n\n".join(notices)) for chat, notices in told.items()]
+            _tell(told, chat, t.your_scope_archived(scope.name))
+    return _once(told)
+
+
+async def _restore_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
+    opened = await _turning(session, org)
+    names = {o.id: o.name for o in opened if o.kind is OrgKind.PPO}
+    told: dict[int, list[str]] = {}
+    for ppo_id, chair in (await contacts.chairs_of(session, names)).items():
+        _tell(told, chair.tg_user_id, t.your_ppo_restored(names[ppo_id]))
+    for scope in (o for o in opened if o.kind is not OrgKind.PPO):
+        for staff in await contacts.staff_of(session, scope.id):
+            _tell(told, staff.tg_user_id, t.your_scope_restored(scope.name))
+    return _once(told)
 
 
 async def search(

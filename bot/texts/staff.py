@@ -239,6 +239,22 @@ def your_scope_archived(org: str) -> str:
     )
 
 
+def your_ppo_restored(org: str) -> str:
+    """To the chair of a ППО back from the archive (itself, its district or region); raw."""
+    return (
+        f"ППО «{esc(org)}» снова открыта (восстановлена из архива): отчёты по ней снова "
+        "принимаются, напоминания приходят как прежде."
+    )
+
+
+def your_scope_restored(org: str) -> str:
+    """To the staff of a district or region back from the archive; ``org`` is raw."""
+    return (
+        f"«{esc(org)}» снова открыта (восстановлена из архива): сводки, таблицы и рассылки "
+        "по ней снова вам доступны."
+    )
+
+
 # Audit
 AUDIT_USAGE = "Укажите номер организации из /orgs (например, /audit 12) или @id человека."
 AUDIT_EMPTY = "Изменений не найдено."
