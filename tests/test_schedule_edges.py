@@ -271,6 +271,7 @@ async def test_an_announcement_waits_for_the_morning_in_the_chairs_zone(
             only_late=False,
             today=now.date(),
             default_tz="Europe/Moscow",
+            author_chat=901,
         )
         await announce(
             session,
