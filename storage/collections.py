@@ -28,7 +28,8 @@ from storage.models import (
     OutboxStatus,
 )
 from storage.orgs import PPO_DISTRICT
-from storage.outbox_keys import KeyPurpose, outbox_key_prefix
+from storage.outbox_keys import KeyPurpose
+from storage.outbox_prefix import keys_starting
 
 OPEN_GRACE_DAYS = 31
 """A collection stays open (reminded, satisfiable by a later report) this long after its
@@ -247,10 +248,7 @@ async def cancel_pending_reminders(
     result = await session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.key.like(
-                outbox_key_prefix(KeyPurpose.REMINDER, collection_id, org_id) + "%"
-            ),
-            OutboxMessage.status == OutboxStatus.PENDING,
+            keys_starting(KeyPurpose.REMINDER, collection_id, org_id, status=OutboxStatus.PENDING),
         )
         .values(status=OutboxStatus.FAILED, error=reason)
         .execution_options(synchronize_session=False)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import join
 
@@ -28,6 +28,7 @@ from storage.models import (
 )
 from storage.orgs import PPO_DISTRICT
 from storage.outbox_keys import KeyPurpose, outbox_key_prefix
+from storage.outbox_prefix import keys_starting
 
 LISTED = 20
 
@@ -134,14 +135,11 @@ async def recall_unsent(session: AsyncSession, event: DistrictEvent) -> list[Org
     """Delete the event's invitations and reminders still waiting in the outbox (what they say
     is about to be wrong) and mark the ППО whose invitation was among them as not invited yet,
     so that the clockwork writes to them afresh; the ППО whose invitation went out."""
-    waiting = and_(
-        or_(
-            *(
-                OutboxMessage.key.startswith(outbox_key_prefix(purpose, event.id))
-                for purpose in (KeyPurpose.DISTRICT_INVITATION, KeyPurpose.DISTRICT_REMINDER)
-            )
-        ),
-        OutboxMessage.status == OutboxStatus.PENDING,
+    waiting = or_(
+        *(
+            keys_starting(purpose, event.id, status=OutboxStatus.PENDING)
+            for purpose in (KeyPurpose.DISTRICT_INVITATION, KeyPurpose.DISTRICT_REMINDER)
+        )
     )
     unsent = list((await session.scalars(select(OutboxMessage.key).where(waiting))).all())
     await session.execute(
@@ -258,8 +256,7 @@ async def refused_invitations(session: AsyncSession, event_id: int) -> set[int]:
     blocked when it went out): to be invited again once the chair is back."""
     prefix = outbox_key_prefix(KeyPurpose.DISTRICT_INVITATION, event_id)
     stmt = select(OutboxMessage.key).where(
-        OutboxMessage.key.startswith(prefix, autoescape=True),
-        OutboxMessage.status == OutboxStatus.UNREACHABLE,
+        keys_starting(KeyPurpose.DISTRICT_INVITATION, event_id, status=OutboxStatus.UNREACHABLE)
     )
     keys = (await session.scalars(stmt)).all()
     return {int(key.removeprefix(prefix).split(":", 1)[0]) for key in keys}

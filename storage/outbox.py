@@ -43,6 +43,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, Person
+from storage.outbox_keys import KeyPurpose
+from storage.outbox_prefix import keys_starting
 
 
 class OutboxKind(StrEnum):
@@ -356,7 +358,9 @@ async def pending_keys_created_since(session: AsyncSession, since: datetime) -> 
     return list((await session.scalars(stmt)).all())
 
 
-async def by_prefix(session: AsyncSession, prefix: str) -> list[OutboxMessage]:
-    """Messages whose key starts with ``prefix`` (one announcement, one digest...)."""
-    stmt = select(OutboxMessage).where(OutboxMessage.key.startswith(prefix, autoescape=True))
+async def by_prefix(
+    session: AsyncSession, purpose: KeyPurpose, *parts: str | int
+) -> list[OutboxMessage]:
+    """Messages whose key starts with these parts (one announcement, one chat's copy of it)."""
+    stmt = select(OutboxMessage).where(keys_starting(purpose, *parts))
     return list((await session.scalars(stmt)).all())

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox_keys import KeyPurpose, org_of_key, outbox_key_prefix
+from storage.outbox_prefix import keys_starting
 
 ROLE_ENDED = "role ended"
 ARCHIVED = "archived"
@@ -76,8 +77,7 @@ async def withdraw_earlier_digests(
     pending = await session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.chat_id == chat_id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.key.startswith(prefix),
+            keys_starting(KeyPurpose.DIGEST, scope_id, status=OutboxStatus.PENDING),
         )
     )
     day = due_on.isoformat()
@@ -97,8 +97,7 @@ async def last_sent_digest_day(
     sent = await session.scalars(
         select(OutboxMessage.key).where(
             OutboxMessage.chat_id == chat_id,
-            OutboxMessage.status == OutboxStatus.SENT,
-            OutboxMessage.key.startswith(prefix),
+            keys_starting(KeyPurpose.DIGEST, scope_id, status=OutboxStatus.SENT),
         )
     )
     days = [key.removeprefix(prefix).partition(":")[0] for key in sent]

@@ -31,7 +31,7 @@ from bot.texts.markup import SafeHtml, as_html
 from storage import audit, orgs, outbox, people
 from storage.models import AuditEntry, Organization, OutboxStatus
 from storage.outbox import OutboxKind
-from storage.outbox_keys import KeyPurpose, outbox_key, outbox_key_prefix
+from storage.outbox_keys import KeyPurpose, outbox_key
 from storage.outbox_withdraw import ARCHIVED, ROLE_ENDED
 
 log = logging.getLogger(__name__)
@@ -140,9 +140,7 @@ async def send_missed(
         after = entry.after or {}
         if after.get("only_late", True) or entry.org_id is None or after.get("chat") == chat_id:
             continue
-        if await outbox.by_prefix(
-            session, outbox_key_prefix(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id)
-        ):
+        if await outbox.by_prefix(session, KeyPurpose.ANNOUNCEMENT, entry.id, chat_id):
             continue
         scope = await orgs.get_org(session, entry.org_id)
         sent_on = f"{entry.at.astimezone(zone_of(org, default_tz)):%d.%m.%Y}"
@@ -193,7 +191,7 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
     report_key = outbox_key(KeyPurpose.ANNOUNCEMENT_REPORT, entry.id)
     if await outbox.by_key(session, report_key) is not None:
         return False
-    messages = await outbox.by_prefix(session, outbox_key_prefix(KeyPurpose.ANNOUNCEMENT, entry.id))
+    messages = await outbox.by_prefix(session, KeyPurpose.ANNOUNCEMENT, entry.id)
     if not messages or any(m.status is OutboxStatus.PENDING for m in messages):
         return False
     if entry.after is None or "chat" not in entry.after:

@@ -73,7 +73,12 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[IntPk]
-    key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    key: Mapped[str] = mapped_column(
+        # Compared as ranges by prefix (``storage.outbox.keys_starting``): in code point order,
+        # which PostgreSQL follows only under "C", whatever the server's locale.
+        sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql"),
+        unique=True,
+    )
     chat_id: Mapped[int] = mapped_column(sa.BigInteger)
     kind: Mapped[str] = mapped_column(sa.String(32))
     payload: Mapped[dict[str, Any]]
