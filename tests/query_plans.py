@@ -25,12 +25,20 @@ def recorded(engine: AsyncEngine) -> Iterator[dict[str, object]]:
         event.remove(engine.sync_engine, "before_cursor_execute", note)
 
 
-async def plans(engine: AsyncEngine, ran: dict[str, object], table: str) -> list[str]:
+async def plans_by_statement(
+    engine: AsyncEngine, ran: dict[str, object], table: str
+) -> dict[str, list[str]]:
     """SQLite's plan lines (EXPLAIN QUERY PLAN) of each statement in ``ran`` naming ``table``."""
-    lines = []
+    found = {}
     async with engine.connect() as connection:
         for sql, params in ran.items():
             if table in sql:
                 explained = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-                lines += [str(row[-1]) for row in explained]
-    return lines
+                found[sql] = [str(row[-1]) for row in explained]
+    return found
+
+
+async def plans(engine: AsyncEngine, ran: dict[str, object], table: str) -> list[str]:
+    """The plan lines of every statement in ``ran`` naming ``table``, one list."""
+    found = await plans_by_statement(engine, ran, table)
+    return [line for lines in found.values() for line in lines]

@@ -16,12 +16,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import event, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.announcements import ACTION, report_finished_announcements
 from conftest import FakeClock
 from pg_cluster import PostgresCluster
+from query_plans import plans_by_statement, recorded
 from storage import audit, collections, district_events, outbox, outbox_withdraw
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
@@ -126,17 +127,6 @@ async def test_the_range_is_exact_under_a_linguistic_collation(pg_cluster: Postg
         pg_cluster.drop_database(name)
 
 
-async def _plans(engine: AsyncEngine, ran: dict[str, Any]) -> dict[str, list[str]]:
-    """SQLite's plan of each statement in ``ran`` that reads ``outbox``."""
-    plans = {}
-    async with engine.connect() as connection:
-        for sql, params in ran.items():
-            if "outbox" in sql and not sql.startswith("INSERT"):
-                explained = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-                plans[sql] = [str(row[-1]) for row in explained]
-    return plans
-
-
 async def _announced(pool: async_sessionmaker[AsyncSession], count: int) -> None:
     """``count`` announcements of the last days: some still going out, some over."""
     async with pool() as session, session.begin():
@@ -169,27 +159,22 @@ async def test_the_report_tick_and_the_withdrawals_read_key_ranges(
     try:
         await _announced(pool, 4)
         await _queue(pool, [f"digest:7:2027-03-0{d}:5:text" for d in (1, 8)], OutboxStatus.SENT)
-        ran: dict[str, Any] = {}
-
-        def note(_conn: object, _cursor: object, sql: str, params: object, *_: object) -> None:
-            ran.setdefault(sql, params)
-
-        event.listen(engine.sync_engine, "before_cursor_execute", note)
-        assert await report_finished_announcements(pool, FakeClock(NOW)) == 2
-        tick = set(ran)
-        async with pool() as session, session.begin():
-            day = date(2027, 3, 15)
-            await outbox_withdraw.withdraw_earlier_digests(
-                session, chat_id=5, scope_id=7, due_on=day
-            )
-            assert await outbox_withdraw.last_sent_digest_day(
-                session, chat_id=5, scope_id=7, before=day
-            ) == date(2027, 3, 8)
-            await collections.cancel_pending_reminders(session, collection_id=1, org_id=2)
-            assert await district_events.refused_invitations(session, 3) == set()
-            await district_events.recall_unsent(session, cast(DistrictEvent, SimpleNamespace(id=3)))
-        event.remove(engine.sync_engine, "before_cursor_execute", note)
-        plans = await _plans(engine, ran)
+        with recorded(engine) as ran:
+            assert await report_finished_announcements(pool, FakeClock(NOW)) == 2
+            tick = set(ran)
+            async with pool() as session, session.begin():
+                day = date(2027, 3, 15)
+                await outbox_withdraw.withdraw_earlier_digests(
+                    session, chat_id=5, scope_id=7, due_on=day
+                )
+                assert await outbox_withdraw.last_sent_digest_day(
+                    session, chat_id=5, scope_id=7, before=day
+                ) == date(2027, 3, 8)
+                await collections.cancel_pending_reminders(session, collection_id=1, org_id=2)
+                assert await district_events.refused_invitations(session, 3) == set()
+                devent = cast(DistrictEvent, SimpleNamespace(id=3))
+                await district_events.recall_unsent(session, devent)
+        plans = await plans_by_statement(engine, ran, "outbox")
     finally:
         await engine.dispose()
     by_range = {sql: plan for sql, plan in plans.items() if '"key" >=' in sql}

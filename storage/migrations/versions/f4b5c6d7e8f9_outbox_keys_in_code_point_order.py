@@ -1,7 +1,7 @@
 """outbox keys compare in code point order on PostgreSQL, so a key prefix is an index range
 
 Revision ID: f4b5c6d7e8f9
-Revises: e2f3a4b5c6d7
+Revises: e3f4a5b6c7d8
 Create Date: 2026-12-12 10:00:00
 
 The queries by key prefix read the range from the prefix to it with its closing ``:`` raised
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "f4b5c6d7e8f9"
-down_revision: str | None = "e2f3a4b5c6d7"
+down_revision: str | None = "e3f4a5b6c7d8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
