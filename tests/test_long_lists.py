@@ -32,7 +32,7 @@ def delivery_report() -> str:
 
 def plan_escalation() -> str:
     late = [plans.late_line(name, "Иванова Мария Петровна") for name in NAMES]
-    return plans.escalation("12", LONG_ITEM, date(2026, 12, 10), late)
+    return plans.escalation("12", LONG_ITEM, (date(2026, 12, 10), None), late)
 
 
 def monitoring_escalation() -> str:
