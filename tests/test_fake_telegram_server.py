@@ -221,6 +221,29 @@ async def test_user_document_is_downloadable(server: FakeTelegramServer, bot: Bo
         await bot.get_file("no-such-file")
 
 
+async def test_a_received_file_is_resent_by_its_file_id_as_its_own_kind(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """A bot may send on any file it received by ``file_id`` (no upload, no size limit), as
+    the kind it is: a photo's id as a document, or a document's as a photo, is refused."""
+    server.document(USER, b"%PDF-1.4", "rules.pdf")
+    server.photo(USER, b"poster")
+    document_update, photo_update = await bot.get_updates(timeout=0)
+    assert document_update.message is not None and photo_update.message is not None
+    assert document_update.message.document is not None and photo_update.message.photo
+    document = document_update.message.document.file_id
+    photo = photo_update.message.photo[-1].file_id
+
+    sent = await bot.send_document(USER, document, caption="к объявлению")
+    assert sent.document is not None and sent.document.file_name == "rules.pdf"
+    assert (await bot.send_photo(USER, photo)).photo
+    assert [data for _, data in server.sent_files(USER)] == [b"%PDF-1.4", b"poster"]
+    with pytest.raises(TelegramBadRequest, match="type of file mismatch"):
+        await bot.send_document(USER, photo)
+    with pytest.raises(TelegramBadRequest, match="type of file mismatch"):
+        await bot.send_photo(USER, document)
+
+
 async def test_fail_next_429_is_retry_after(server: FakeTelegramServer, bot: Bot) -> None:
     server.fail_next("sendMessage", error_code=429, retry_after=1)
 

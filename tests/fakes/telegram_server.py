@@ -1037,6 +1037,8 @@ class FakeTelegramServer:
         video: Mapping[str, Any] | None = None,
         reply_to_message_id: int | None = None,
         entities: Sequence[Mapping[str, Any]] | None = None,
+        sticker: Mapping[str, Any] | None = None,
+        voice: Mapping[str, Any] | None = None,
     ) -> int:
         """Queue a private message from ``user_id`` and return its ``update_id``.
 
@@ -1045,7 +1047,8 @@ class FakeTelegramServer:
         ``entities`` are the formatting a person gave ``text`` in the app (bold, a text link),
         as Telegram sends them: UTF-16 offsets into ``text``, markup not in it.
         ``document`` (a Document dict), ``photo`` (a list of PhotoSize dicts) or ``video``
-        (a Video dict) make it a media message: use ``caption`` then, not ``text``.
+        (a Video dict) make it a media message: use ``caption`` then, not ``text``;
+        ``sticker`` or ``voice`` (a Sticker or Voice dict) make it one of those.
         """
         if text is not None and (document, photo, video) != (None, None, None):
             msg = "a media message has a caption, not text: pass caption=..."
@@ -1068,6 +1071,10 @@ class FakeTelegramServer:
             message["photo"] = [dict(size) for size in photo]
         if video is not None:
             message["video"] = dict(video)
+        if sticker is not None:
+            message["sticker"] = dict(sticker)
+        if voice is not None:
+            message["voice"] = dict(voice)
         if caption is not None:
             message["caption"] = caption
             if entities := self._command_entities(caption):
@@ -1769,7 +1776,10 @@ class FakeTelegramServer:
                 record.files[attach], file_name=file_name, mime_type=mime_type, kind=kind
             )
         if isinstance(value, str) and value in self._files:
-            return self._files[value]
+            stored = self._files[value]
+            if stored.file_path.startswith("photos/") != (kind == "photos"):
+                raise _bad_request("type of file mismatch")  # a photo's id as a document's
+            return stored
         if isinstance(value, str) and re.match(r"^https?://", value):
             name = PurePosixPath(value.split("?", 1)[0]).name or "file"
             return self.register_file(b"", file_name=name, kind=kind)
