@@ -35,13 +35,13 @@ from handlers.form_chat import (
     still_allowed,
     summary_seal,
 )
+from handlers.form_files import file_answer, not_taken
 from handlers.formatting import formatted_html
 from handlers.taps import TapHandler, tap_router
 from storage import drafts
 from storage.models import FormDraft
 
 PHOTOS_DONE = "done"
-PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 
 class HasDraft(Filter):
@@ -129,9 +129,13 @@ async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
         return
     chat = FormChat(message, ctx)
     spec = form_of_draft(draft.form).spec
-    field = spec.field(draft.step) if draft.step != SUMMARY else None
+    step = _answered_step(draft)
+    field = spec.field(step) if step is not None else None
+    if field is not None and field.file:
+        await file_answer(chat, draft, field, message)
+        return
     if field is None or not field.photos or not message.photo:
-        await chat.show(draft, note=_not_taken(message, field, draft))
+        await chat.show(draft, note=not_taken(message, field, draft))
         return
     try:
         answers = spec.add_photo(field.name, message.photo[-1].file_id, draft.answers)
@@ -145,27 +149,6 @@ async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
         return
     drafts.save_draft(draft, step=draft.step, answers=answers, now=ctx.now())
     await chat.show(draft, note=t.photo_taken(taken, field.photos))
-
-
-def _not_taken(message: Message, field: Field | None, draft: FormDraft) -> str:
-    """Why a message that is not text was not taken: a picture sent as a file at a photo
-    question, a photo past the photo question's limit (the rest of an album), or neither."""
-    document = message.document
-    picture = document is not None and (
-        (document.mime_type or "").startswith("image/")
-        or (document.file_name or "").lower().endswith(PICTURE_SUFFIXES)
-    )
-    if field is not None and field.photos and picture:
-        return t.PHOTO_AS_FILE
-    if field is not None and field.photos and (message.video or message.animation):
-        return t.PHOTO_NOT_VIDEO
-    if message.photo:
-        photo_fields = (f for f in form_of_draft(draft.form).spec.fields if f.photos)
-        if full := next(
-            (f for f in photo_fields if len(draft.answers.get(f.name) or []) >= f.photos), None
-        ):
-            return t.photos_over(full.photos)
-    return t.NEED_TEXT
 
 
 async def drop_keyboard(query: CallbackQuery) -> None:

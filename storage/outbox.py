@@ -48,14 +48,16 @@ from storage.outbox_prefix import keys_starting
 
 
 class OutboxKind(StrEnum):
-    """How a row is sent: a text message, or a file (or text) rendered at send time by the
-    renderer registered for its kind (``bot/delivery/digests.py``). Stored as the value."""
+    """How a row is sent: a text message, a file someone sent the bot (resent by its
+    ``file_id``), or a file (or text) rendered at send time by the renderer registered for its
+    kind (``bot/delivery/digests.py``). Stored as the value."""
 
     TEXT = "text"
     DIGEST_TEXT = "digest_text"  # a digest's text, drawn at send time (its key's part: "text")
     DIGEST_CHART = "digest_chart"
     DIGEST_TABLE = "digest_table"
     PLAN_REVIEW = "plan_review"
+    FILE = "file"  # a file Telegram holds, sent on by its file_id (an announcement's attachment)
 
 
 #: Room for an error text in ``outbox.error`` (the column holds 500 characters).

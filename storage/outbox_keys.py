@@ -19,7 +19,7 @@ class KeyPurpose(StrEnum):
     # "digest_chart", "digest_table": the text's part stays "text" though its kind is now
     # "digest_text", so a digest queued before the change is not queued again)
     ANNOUNCEMENT = "announce"  # audit entry id, recipient, ППО id (0: a chair of several; added
-    # in 2026-12: older keys lack it)
+    # in 2026-12: older keys lack it), then "file" for the file sent after the text, if any
     ANNOUNCEMENT_REPORT = "announce-report"  # audit entry id
     RETURNED_REPORT = (
         "return"  # report id, recipient, ППО id (added in 2026-12: older keys lack it)

@@ -1,7 +1,9 @@
 """One outbox row as one Bot API call.
 
-Kind ``text`` is ``sendMessage`` (HTML, no link previews); a rendered kind is ``sendPhoto`` or
-``sendDocument`` of the file its renderer drew, or ``sendMessage`` of the text it drew. Either
+Kind ``text`` is ``sendMessage`` (HTML, no link previews); kind ``file`` is ``sendPhoto`` or
+``sendDocument`` of a file Telegram already holds, by its ``file_id``; a rendered kind is
+``sendPhoto`` or ``sendDocument`` of the file its renderer drew, or ``sendMessage`` of the text
+it drew. Either
 carries the optional inline keyboard of ``payload["buttons"]`` (rows of ``{"text",
 "callback_data" | "url"}``).
 """
@@ -85,5 +87,29 @@ def file_call(
         SendPhoto(photo=upload, **shared)
         if rendered.as_photo
         else SendDocument(document=upload, **shared)
+    )
+    return lambda: bot(method, request_timeout=timeout)
+
+
+def held_file_call(
+    bot: Bot, item: Item, markup: InlineKeyboardMarkup | None, timeout: int
+) -> SendCall:
+    """``sendPhoto`` or ``sendDocument`` of a ``file`` row: the ``file_id`` of a file someone
+    sent the bot (nothing is downloaded or uploaded again, so no upload limit applies), with
+    its short caption; raises if the payload names no file."""
+    file_id = item.payload.get("file_id")
+    if not isinstance(file_id, str) or not file_id:
+        msg = "payload has no file_id"
+        raise ValueError(msg)
+    shared: dict[str, Any] = {
+        "chat_id": item.chat_id,
+        "caption": item.payload.get("caption") or None,
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": markup,
+    }
+    method: SendPhoto | SendDocument = (
+        SendPhoto(photo=file_id, **shared)
+        if item.payload.get("photo")
+        else SendDocument(document=file_id, **shared)
     )
     return lambda: bot(method, request_timeout=timeout)

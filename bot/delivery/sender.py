@@ -1,10 +1,10 @@
 """Delivery of the outbox: every scheduled message leaves the bot through here.
 
 Each outbox row (``storage/outbox.py``) is exactly one Bot API call (``bot/delivery/calls.py``):
-``sendMessage`` for kind ``text``, ``sendPhoto``/``sendDocument`` (or ``sendMessage`` of a
-drawn text) for kinds rendered at send time by a registered
-:data:`~bot.delivery.files.Renderer` (``digest_text``, ``digest_chart``, ``digest_table``,
-...). What each answer of Telegram comes to is in
+``sendMessage`` for kind ``text``, ``sendPhoto``/``sendDocument`` by ``file_id`` for kind
+``file``, and ``sendPhoto``/``sendDocument`` (or ``sendMessage`` of a drawn text) for kinds
+rendered at send time by a registered :data:`~bot.delivery.files.Renderer` (``digest_text``,
+``digest_chart``, ``digest_table``, ...). What each answer of Telegram comes to is in
 ``bot/delivery/outcomes.py``.
 
 Pacing (a :class:`~bot.delivery.limiter.Pacer`: in memory on SQLite, shared by the replicas
@@ -46,7 +46,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.calls import SendCall, file_call, keyboard, text_call
+from bot.delivery.calls import SendCall, file_call, held_file_call, keyboard, text_call
 from bot.delivery.files import RenderedText, Renderer
 from bot.delivery.limiter import Pacer, RateLimiter, acquire_unless
 from bot.delivery.outcomes import (
@@ -330,6 +330,8 @@ class Deliverer:
         timeout = self.settings.request_timeout_seconds
         if item.kind == OutboxKind.TEXT:
             return text_call(self.bot, item, item.payload.get("text"), markup, timeout)
+        if item.kind == OutboxKind.FILE:
+            return held_file_call(self.bot, item, markup, timeout)
         renderer = self._renderers.get(item.kind)
         if renderer is None:
             msg = f"no renderer for kind {item.kind!r}"

@@ -3,7 +3,9 @@
 An announcement is recorded in the audit log (who, when, to whom, what: ``html``, its text as
 HTML with the author's formatting; one recorded before formatting was kept has plain ``text``);
 its id keys the outbox messages (``announce:{id}:{chat}:{ППО}``) and the delivery report
-(``announce-report:{id}``).
+(``announce-report:{id}``). A file attached to it (``attachment``: its ``file_id``, kind and
+name) is a second message to each chair, sent after the text (``...:{ППО}:file``), with the
+same wait for their night: the text may be 2000 characters, too long for a caption.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from bot.domain.digest import load_digest
 from bot.domain.isolation import Isolation
 from bot.domain.timezones import zone_named, zone_of
 from bot.forms import declaration
-from bot.forms.engine import Choice, Field, FormSpec
-from bot.forms.fields import one_of
+from bot.forms.engine import Attachment, Choice, Field, FormSpec
+from bot.forms.fields import one_file, one_of, show_file
 from bot.forms.parsers import formatted_text
 from bot.texts import announcements as t
 from bot.texts import forms
 from bot.texts.markup import SafeHtml, as_html
 from storage import audit, orgs, outbox, people
-from storage.models import AuditEntry, Organization, OutboxStatus
+from storage.models import AuditEntry, Organization, OutboxMessage, OutboxStatus
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
 from storage.outbox_withdraw import ARCHIVED, ROLE_ENDED
@@ -42,6 +44,8 @@ _WITHDRAWN = {ROLE_ENDED: t.WITHDRAWN_ROLE_ENDED, ARCHIVED: t.WITHDRAWN_ARCHIVED
 REPORT_WITHIN = timedelta(days=7)
 MISSED_WITHIN = timedelta(days=14)
 """How old an announcement to every chair may be to still reach a chair who joins after it."""
+FILE_PART = "file"
+"""The last part of the key of the file sent after an announcement's text."""
 
 
 class Recipient(NamedTuple):
@@ -93,32 +97,64 @@ async def announce(
     now: datetime,
     calendar: CalendarSettings,
     default_tz: str,
+    attachment: Attachment | None = None,
 ) -> int:
-    """Queue the announcement to every chat, each outside the quiet hours of its chair's ППО
-    (an evening in Moscow is the night in Kamchatka); returns its id."""
+    """Queue the announcement (and its file after it) to every chat, each outside the quiet
+    hours of its chair's ППО (an evening in Moscow is the night in Kamchatka); returns its id."""
+    after = {"html": html, "only_late": only_late, "chat": author_chat, "recipients": len(chats)}
+    if attachment is not None:
+        after["attachment"] = attachment.as_answer()
     entry = audit.record(
-        session,
-        at=now,
-        actor_id=author_id,
-        action=ACTION,
-        org_id=scope_org_id,
-        after={"html": html, "only_late": only_late, "chat": author_chat, "recipients": len(chats)},
+        session, at=now, actor_id=author_id, action=ACTION, org_id=scope_org_id, after=after
     )
     await session.flush()
     body = t.message(scope_name, html)
     for chat_id, zone, org_id in chats:
-        await outbox.enqueue(
-            session,
-            key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id, org_id),
-            chat_id=chat_id,
-            kind=OutboxKind.TEXT,
-            payload={"text": body},
-            not_before=next_allowed_moment(
-                now, zone_named(zone, default_tz), calendar, working_days=False
-            ),
-            now=now,
+        moment = next_allowed_moment(
+            now, zone_named(zone, default_tz), calendar, working_days=False
         )
+        sent = _Sending(entry.id, chat_id, org_id, moment, now)
+        await sent.queue(session, body, attachment, scope_name)
     return entry.id
+
+
+class _Sending(NamedTuple):
+    """An announcement on its way to one chair: its id, their chat and ППО, when it may go."""
+
+    entry_id: int
+    chat_id: int
+    org_id: int
+    not_before: datetime
+    now: datetime
+
+    async def queue(
+        self, session: AsyncSession, text: str, attachment: Attachment | None, scope: str
+    ) -> bool:
+        """Queue the text, then the file if there is one, both due at once (after the text by
+        the outbox's order of one chat); True if the text was not queued before."""
+        key = outbox_key(KeyPurpose.ANNOUNCEMENT, self.entry_id, self.chat_id, self.org_id)
+        queued = await self._one(session, key, OutboxKind.TEXT, {"text": text})
+        if attachment is not None:
+            payload = {
+                "file_id": attachment.file_id,
+                "photo": attachment.kind == "photo",
+                "caption": t.attachment_caption(scope),
+            }
+            await self._one(session, f"{key}:{FILE_PART}", OutboxKind.FILE, payload)
+        return queued
+
+    async def _one(
+        self, session: AsyncSession, key: str, kind: OutboxKind, payload: dict[str, Any]
+    ) -> bool:
+        return await outbox.enqueue(
+            session,
+            key=key,
+            chat_id=self.chat_id,
+            kind=kind,
+            payload=payload,
+            not_before=self.not_before,
+            now=self.now,
+        )
 
 
 async def send_missed(
@@ -143,16 +179,12 @@ async def send_missed(
         if await outbox.by_prefix(session, KeyPurpose.ANNOUNCEMENT, entry.id, chat_id):
             continue
         scope = await orgs.get_org(session, entry.org_id)
+        scope_name = scope.name if scope else ""
         sent_on = f"{entry.at.astimezone(zone_of(org, default_tz)):%d.%m.%Y}"
-        queued += await outbox.enqueue(
-            session,
-            key=outbox_key(KeyPurpose.ANNOUNCEMENT, entry.id, chat_id, org.id),
-            chat_id=chat_id,
-            kind=OutboxKind.TEXT,
-            payload={"text": t.sent_before_you(scope.name if scope else "", _html(after), sent_on)},
-            not_before=now,
-            now=now,
-        )
+        text = t.sent_before_you(scope_name, _html(after), sent_on)
+        attachment = Attachment.of(after["attachment"]) if after.get("attachment") else None
+        sending = _Sending(entry.id, chat_id, org.id, now, now)
+        queued += await sending.queue(session, text, attachment, scope_name)
     return queued
 
 
@@ -198,13 +230,10 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
         raise ValueError(f"announcement {entry.id} has no author chat")
     if int(entry.after["chat"]) < 0:
         return False  # the author was erased (``storage.people.forget_identity``): nobody to tell
+    messages = _per_chair(messages)
     unreachable = [m.chat_id for m in messages if m.status is OutboxStatus.UNREACHABLE]
     names = await people.names_by_chat(session, unreachable)
-    failures = Counter(
-        _WITHDRAWN.get(m.error or "", m.error or "")
-        for m in messages
-        if m.status is OutboxStatus.FAILED
-    )
+    failures = Counter(_reason(m) for m in messages if m.status is OutboxStatus.FAILED)
     delivered = sum(1 for m in messages if m.status is OutboxStatus.SENT)
     log_outcome = log.warning if failures or unreachable else log.info
     log_outcome(
@@ -225,11 +254,35 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
                 delivered,
                 [names.get(chat, str(chat)) for chat in unreachable],
                 failures.most_common(),
+                _shown_attachment(entry.after),
             )
         },
         not_before=now,
         now=now,
     )
+
+
+def _per_chair(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """One message per chair, whose outcome is theirs: with a file, each chair has two, and
+    got the announcement only if both went; else the first that did not (the text's key
+    sorts before its file's) says why."""
+    chairs: dict[str, OutboxMessage] = {}
+    for message in sorted(messages, key=lambda m: m.key):
+        chair = message.key.removesuffix(f":{FILE_PART}")
+        if chair not in chairs or chairs[chair].status is OutboxStatus.SENT:
+            chairs[chair] = message
+    return list(chairs.values())
+
+
+def _reason(message: OutboxMessage) -> str:
+    """Why a message failed, as the author reads it; the file's, saying the text went."""
+    reason = _WITHDRAWN.get(message.error or "", message.error or "")
+    return t.file_not_delivered(reason) if message.key.endswith(f":{FILE_PART}") else reason
+
+
+def _shown_attachment(after: dict[str, Any]) -> str | None:
+    """The file an announcement carried, as its author knows it (raw); None: none."""
+    return show_file(after["attachment"]) if after.get("attachment") else None
 
 
 AUDIENCES = (Choice("all", t.AUDIENCE_ALL), Choice("late", t.AUDIENCE_LATE))
@@ -239,6 +292,8 @@ ANNOUNCEMENT = FormSpec(
     fields=(
         one_of("audience", t.L_AUDIENCE, t.Q_AUDIENCE, AUDIENCES),
         Field("html", t.L_TEXT, t.Q_TEXT, formatted_text(maximum=2000, minimum=5), formatted=True),
+        # Asked under the preview, so an announcement without a file takes no more taps.
+        one_file("attachment", t.L_ATTACHMENT, t.Q_ATTACHMENT, in_summary=True),
     ),
 )
 
@@ -277,9 +332,13 @@ def summary(
     label = ANNOUNCEMENT.field("audience").display(audience)
     count = context.counts[audience]
     html = SafeHtml(answers.get("html", ""))
-    return declaration.Summary(
-        t.preview(context.scope_name, label, count, html, forms.SUMMARY_CONFIRM_HINT)
-    )
+    attached = answers.get("attachment")
+    shown = show_file(attached) if attached else None
+    pending = ANNOUNCEMENT.summary_question(answers)
+    asked = "" if pending is None else forms.summary_question(pending.prompt)
+    hint = forms.SUMMARY_CONFIRM_HINT
+    preview = t.preview(context.scope_name, label, count, html, hint, shown, asked)
+    return declaration.Summary(preview)
 
 
 async def submit(submission: declaration.Submission[AnnouncementContext]) -> str:
@@ -308,6 +367,7 @@ async def submit(submission: declaration.Submission[AnnouncementContext]) -> str
         now=submission.now,
         calendar=submission.calendar,
         default_tz=context.tz,
+        attachment=Attachment.of(answers["attachment"]) if answers.get("attachment") else None,
     )
     return t.queued(len(chats))
 

@@ -64,7 +64,11 @@ class Field:
     today: a draft may wait overnight), why it no longer holds, or None; checked again when
     the summary is confirmed, and the question is asked again with that reason;
     ``formatted``: a long text staff write to chairs, whose formatting (bold, a hidden link)
-    is kept: its parser gets the message as HTML, not its bare text, and makes a ``SafeHtml``.
+    is kept: its parser gets the message as HTML, not its bare text, and makes a ``SafeHtml``;
+    ``file``: answered with one document or one photo sent in the chat (an announcement's
+    «Положение о конкурсе» or poster): its value is an ``Attachment`` (as a dict) of a file
+    Telegram holds, which the bot sends on by its ``file_id``: nothing is downloaded and no
+    upload limit applies.
     """
 
     name: str
@@ -83,6 +87,7 @@ class Field:
     skip_label: str | None = None
     recheck: Callable[[Any, ParseEnv], str | None] | None = None
     formatted: bool = False
+    file: bool = False
 
     def applies(self, answers: Answers) -> bool:
         return self.ask_if is None or self.ask_if(answers)
@@ -91,6 +96,24 @@ class Field:
         """A stored value as the person sees it: a button's label, or ``show``."""
         label = next((c.label for c in self.choices if c.value == value), None)
         return label if label is not None else self.show(value)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """The answer to a ``file`` question: what the bot needs to send the file on (its
+    ``file_id``, and whether it is a photo, sent by ``sendPhoto``, or a document) and the
+    file's name for the people who read about it (a photo has none)."""
+
+    kind: str  # "document" or "photo"
+    file_id: str
+    name: str | None = None
+
+    def as_answer(self) -> dict[str, Any]:
+        return {"kind": self.kind, "file_id": self.file_id, "name": self.name}
+
+    @classmethod
+    def of(cls, value: Mapping[str, Any]) -> Attachment:
+        return cls(str(value["kind"]), str(value["file_id"]), value.get("name"))
 
 
 @dataclass(frozen=True)
@@ -250,6 +273,12 @@ class FormSpec:
         if len(taken) >= limit:
             raise InvalidAnswer(name)
         return {**answers, name: [*taken, file_id]}
+
+    def attach(self, name: str, attachment: Attachment, answers: Answers) -> dict[str, Any]:
+        """Answer a file question with the file sent; a second one replaces the first."""
+        updated = self._set(name, attachment.as_answer(), answers)
+        self._check(name, updated)
+        return updated
 
     def skip(self, name: str, answers: Answers) -> dict[str, Any]:
         """Leave question ``name`` blank; returns the new answers or raises InvalidAnswer (a

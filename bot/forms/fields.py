@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.forms.engine import Answers, Choice, Field
+from bot.forms.engine import Answers, Attachment, Choice, Field, InvalidAnswer, ParseEnv
 from bot.forms.parsers import YES_NO_CHOICES, choice, show_yes_no, yes_no
+from bot.texts import forms as t
 
 
 def one_of(name: str, label: str, prompt: str, options: tuple[Choice, ...], **more: Any) -> Field:
@@ -21,6 +22,35 @@ def one_of(name: str, label: str, prompt: str, options: tuple[Choice, ...], **mo
 def yes_or_no(name: str, label: str, prompt: str, **more: Any) -> Field:
     """A «Да»/«Нет» question, shown in the summary as the buttons say it."""
     return Field(name, label, prompt, yes_no, choices=YES_NO_CHOICES, show=show_yes_no, **more)
+
+
+def one_file(name: str, label: str, prompt: str, **more: Any) -> Field:
+    """An optional question answered by one document or one photo sent in the chat; typed
+    text is told to send a file or skip. Last time's file is never offered: each announcement
+    has its own."""
+    return Field(
+        name,
+        label,
+        prompt,
+        _file_expected,
+        optional=True,
+        file=True,
+        offer_previous=False,
+        show=show_file,
+        **more,
+    )
+
+
+def _file_expected(raw: str, env: ParseEnv) -> Any:
+    raise InvalidAnswer(t.FILE_EXPECTED)
+
+
+def show_file(value: Any) -> str:
+    """A file answer as its sender knows it: the document's name, or «фото»."""
+    if not isinstance(value, dict):
+        return ""
+    attachment = Attachment.of(value)
+    return t.file_shown(attachment.kind == "photo", attachment.name)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ AUDIENCE_ALL = "Всем председателям ППО"
 AUDIENCE_LATE = "Только не сдавшим мониторинг"
 L_AUDIENCE = "Кому"
 L_TEXT = "Текст"
+L_ATTACHMENT = "Файл"
+Q_ATTACHMENT = (
+    "Приложить к объявлению документ (PDF, DOCX…) или фото? Пришлите один файл сюда — "
+    "председатели получат его следом за текстом. Без файла — «Пропустить»."
+)
 Q_AUDIENCE = "Кому отправить объявление?"
 Q_TEXT = (
     "Текст объявления (до 2000 символов). Оформление сохранится: жирный шрифт, курсив, "
@@ -55,10 +60,31 @@ def sent_before_you(scope: str, html: SafeHtml, sent_on: str) -> str:
     return _framed(head, html)
 
 
-def preview(scope: str, audience: str, recipients: int, html: SafeHtml, hint: str) -> str:
-    """The summary the author confirms: the same text as the recipients will see."""
+def attachment_caption(scope: str) -> str:
+    """The caption of the file sent after an announcement's text: whose it is, should it be
+    read apart from the text. The text itself is never a caption: it may be 2000 characters,
+    and a caption takes 1024."""
+    return f"📎 К объявлению — {esc(scope)}"
+
+
+def preview(
+    scope: str,
+    audience: str,
+    recipients: int,
+    html: SafeHtml,
+    hint: str,
+    attachment: str | None = None,
+    asked: str = "",
+) -> str:
+    """The summary the author confirms: the same text as the recipients will see, and the
+    file they get after it (``attachment``: how it is shown, raw; None: none). ``asked``: the
+    question the form puts under it (the file, until answered or skipped), whose room the
+    text leaves, so that both fit one message."""
     head = f"<b>{TITLE}</b>: {esc(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
-    return _framed(head, html, hint)
+    if attachment is not None:
+        head += f"\n📎 {L_ATTACHMENT}: {esc(attachment)} (придёт следом за текстом)"
+    framed = _framed(head, html, f"{hint}\n\n{asked}" if asked else hint)
+    return framed.removesuffix(f"\n\n{asked}") if asked else framed
 
 
 def queued(recipients: int) -> str:
@@ -68,10 +94,25 @@ def queued(recipients: int) -> str:
     )
 
 
-def delivery_report(delivered: int, unreachable: list[str], failures: list[tuple[str, int]]) -> str:
-    """``unreachable``: the names of chairs who blocked the bot (raw); ``failures``: Telegram's
-    reason of each refusal (raw) with how many messages it refused, most frequent first."""
-    lines = ["<b>Отчёт о доставке объявления</b>", f"Доставлено: {delivered}"]
+def file_not_delivered(reason: str) -> str:
+    """A chair who got the text but not the file: they count as not delivered, saying so."""
+    return f"текст доставлен, файл нет: {reason or UNKNOWN_REASON}"
+
+
+def delivery_report(
+    delivered: int,
+    unreachable: list[str],
+    failures: list[tuple[str, int]],
+    attachment: str | None = None,
+) -> str:
+    """Counted per chair. ``unreachable``: the names of chairs who blocked the bot (raw);
+    ``failures``: Telegram's reason of each refusal (raw) with how many chairs it left without
+    the announcement, most frequent first; ``attachment``: the file sent with the text (raw),
+    delivered only with it."""
+    lines = ["<b>Отчёт о доставке объявления</b>"]
+    if attachment is not None:
+        lines.append(f"📎 С файлом: {esc(attachment)}")
+    lines.append(f"Доставлено: {delivered}")
     if unreachable:
         names = fitting([esc(n) for n in unreachable], more, sep=", ")
         lines.append(f"Недоступны ({len(unreachable)}): {names}")

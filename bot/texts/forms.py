@@ -162,6 +162,35 @@ BAD_LINK = (
     "Это не похоже на ссылку. Пример: https://school1.ru/profsoyuz или vk.com/profkom_school1"
 )
 BAD_PHONE = "Не понял номер телефона. Пример: +7 900 123-45-67 или 8 (863) 123-45-67."
+FILE_EXPECTED = (
+    "Здесь нужен файл: пришлите документ (PDF, DOCX…) или фото одним сообщением, "
+    "или нажмите «Пропустить»."
+)
+FILE_KINDS = (
+    "Такое сообщение не приложить: подойдёт документ (PDF, DOCX…) или фото, не стикер, "
+    "голосовое, видео или что-то другое. Пришлите файл или нажмите «Пропустить»."
+)
+
+
+def file_shown(photo: bool, name: str | None) -> str:
+    """A file answer, raw (escaped where it enters a text): a photo has no name."""
+    return "фото" if photo else f"документ «{name or 'без имени'}»"
+
+
+def file_taken(shown: str) -> str:
+    """``shown``: :func:`file_shown`, raw."""
+    return f"📎 Приложен {esc(shown)}."
+
+
+def file_over(shown: str, label: str) -> str:
+    """A file sent once the file question ``label`` was answered (the rest of an album, or a
+    second file): not taken, and how to replace the first."""
+    return (
+        f"Приложить можно только один файл: уже приложен {esc(shown)}, этот не взят. Чтобы "
+        f"заменить, нажмите «{BTN_EDIT}» и выберите «{esc(label)}»."
+    )
+
+
 PHOTO_EXPECTED = "Здесь нужна фотография (или нажмите «Готово» / «Пропустить»)."
 PHOTO_NOT_VIDEO = (
     "Здесь нужна фотография, видео не сохраняем. Пришлите фото или нажмите кнопку под вопросом."
