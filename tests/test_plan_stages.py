@@ -12,7 +12,7 @@ import openpyxl
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import plans as tp
 from bot.wiring.scheduler import calendar_tick
-from handlers.callbacks import PlanDone
+from handlers.callbacks import PlanDone, PlanStageDone
 from harness import Harness, background, texts
 from test_plans import (
     CHAIR,
@@ -196,3 +196,75 @@ async def test_a_changed_deadline_keeps_each_mark_with_its_own_stage(harness: Ha
     progress = "\n".join(texts(await h.send(STAFF, "/plan")))
     assert "2. Семинар председателей — до 15.04.2027, все ППО" in progress
     assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
+
+
+async def test_a_missed_stage_is_marked_late_from_the_next_reminder(harness: Harness) -> None:
+    """The garden never marked March (its March reminder's button may be long lost): the June
+    reminder carries a second button for March, which marks March, late, and leaves June open;
+    the review shows the late stage, and an item with one deadline marked late as such."""
+    h = harness
+    ids = await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    rows = [*ROWS, ("2", "Семинар председателей", "31.03.2027", "все ППО")]
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    items = await item_ids(h)
+
+    bg = background(h)
+    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
+    await calendar_tick(bg)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [june] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
+    assert "Срок 31.03.2027 ещё не отмечен выполненным: если он выполнен, нажмите " in (
+        june.plain_text
+    )
+    assert [label for label, _ in june.buttons()] == [tp.DONE_BUTTON, "✅ Выполнено: срок 31.03"]
+    await h.tap(CHAIR2, june, tp.missed_button(date(2027, 3, 31)))
+    summary = await h.send(CHAIR2, "Сведения сданы")
+    assert "Срок 31.03.2027, 1-й из 2 сроков" in summary[-1].plain_text
+    done = texts(await h.tap(CHAIR2, summary[-1], "Отправить"))[-1]
+    assert "срок 31.03.2027 отмечен выполненным. Следующий срок — 30.06.2027" in done
+    again = await h.feed(h.server.callback(CHAIR2, june.find_button("срок 31.03")))
+    assert next(r for r in again if r.method == "answerCallbackQuery").params.get("text") == (
+        tp.stage_already_done(date(2027, 3, 31))
+    )
+    seminar = PlanDone(item_id=items["2"], unit=ids[GARDEN]).pack()
+    assert "отмечен выполненным" in await done_by_button(h, CHAIR2, seminar)
+
+    h.clock.moment = datetime(2027, 7, 1, 7, 30, tzinfo=UTC)  # Thursday
+    await calendar_tick(bg)
+    await bg.deliverer.drain()
+    _, data = h.server.sent_files(STAFF)[-1]
+    sheet = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    garden = {row[1]: row for row in sheet[1:] if row[5] == GARDEN}
+    assert garden["1"][3] == datetime(2027, 6, 30)  # June is still owed
+    assert garden["1"][6] == tp.STATE_OVERDUE
+    assert garden["1"][9] == "1 из 2 (31.03.2027 — с опозданием)"
+    assert garden["2"][6] == tp.STATE_DONE_LATE
+
+
+async def test_after_downtime_the_latest_stage_escalation_names_earlier_ones(
+    harness: Harness,
+) -> None:
+    """No tick from March to July: only June is escalated, and its one message names March
+    unmarked too, even for the school that did mark June."""
+    h = harness
+    ids = await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, ROWS), "plan.xlsx", caption="/plan")
+    item = (await item_ids(h))["1"]
+    june = PlanStageDone(item_id=item, unit=ids[SCHOOL], due=date(2027, 6, 30)).pack()
+    h.clock.moment = datetime(2027, 6, 20, 7, 30, tzinfo=UTC)
+    assert "срок 30.06.2027 отмечен выполненным" in await done_by_button(h, CHAIR, june)
+
+    bg = background(h)
+    h.clock.moment = datetime(2027, 7, 1, 7, 30, tzinfo=UTC)
+    await calendar_tick(bg)
+    late_keys = [key for key in await plan_rows(h) if key.startswith("plan-late:")]
+    assert late_keys == [f"plan-late:{item}:2027-06-30:{STAFF}"]
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
+    assert "Срок был 30.06.2027 (2-й из 2 сроков)" in late.plain_text
+    assert f"• {GARDEN} — Ольга (не отмечен и срок 31.03.2027)" in late.plain_text
+    assert f"• {SCHOOL} — Мария (этот срок отмечен, не отмечен срок 31.03.2027)" in late.plain_text

@@ -2,17 +2,20 @@
 
 Every minute (``bot/wiring/scheduler.py``): each responsible person whose item is not done gets
 it 7 and 1 days before its deadline (before each stage of an item due in stages: the nearest
-not yet passed that they have not marked) (the ППО's local working day, the send time, never in
-quiet hours, never while the chair's reminders are paused) with a «Выполнено» button; after a
-missed deadline the curators of the late ППО and the scope's staff get one escalation per item
-and stage (listing who has not done it); on 1 January and 1 July the scope's staff get the half-year
-review, a message and an .xlsx. Every message has its own outbox key, so a second run or a
-restart sends nothing twice. Catch-up after downtime sends only the latest due reminder.
+not yet passed that they have not marked, with a second button for the earliest stage before it
+left unmarked) (the ППО's local working day, the send time, never in quiet hours, never while
+the chair's reminders are paused) with a «Выполнено» button; after a missed deadline the
+curators of the late ППО and the scope's staff get one escalation per item and stage (listing
+who has not done it, and who left an earlier stage unmarked: only the latest stage passed is
+escalated, so after downtime an earlier one gets no message of its own); on 1 January and
+1 July the scope's staff get the half-year review, a message and an .xlsx. Every message has
+its own outbox key, so a second run or a restart sends nothing twice. Catch-up after downtime
+sends only the latest due reminder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -120,6 +123,9 @@ async def _remind(
     text = t.reminder(
         org_name, item.number, item.text, (stage.day, stage.shown), days_left, unmarked
     )
+    buttons = [button(item.id, unit.id, stage.day if stage.count > 1 else None)]
+    if unmarked is not None:  # the earliest missed only: its reminder's button may be lost
+        buttons.append((t.missed_button(unmarked), button(item.id, unit.id, unmarked)[1]))
     return await enqueue(
         session,
         key=outbox_key(
@@ -132,7 +138,7 @@ async def _remind(
         ),
         chat_id=contact.tg_user_id,
         kind=OutboxKind.TEXT,
-        payload=with_button(text, button(item.id, unit.id, stage.day if stage.count > 1 else None)),
+        payload=with_button(text, *buttons),
         not_before=deliver_at,
         now=tick.now,
     )
@@ -144,13 +150,36 @@ def _passed_stage(stages: tuple[date, ...], today: date) -> Stage | None:
     return Stage(passed[-1], stages[passed[-1]], len(stages)) if passed else None
 
 
+def _late_lines(
+    item: PlanItem,
+    stage: Stage,
+    scope: Organization,
+    pending: list[Unit],
+    done: Mapping[int, Collection[date]],
+    chairs: dict[int, Contact],
+    tick: Tick,
+) -> dict[int, str]:
+    """Who is late with ``stage``, and who still owes a stage before it (since the item was
+    added): only the latest stage passed is escalated, so after downtime its message is the
+    one that names the earlier stages left unmarked, not a second message."""
+    added = local_today(item.created_at, tick.zone(scope))
+    lines = {}
+    before = [day for day in stages_of(item)[: stage.index] if day >= added]
+    for unit in pending:
+        earlier = [day for day in before if day not in done[unit.id]]
+        missed = stage.day not in done[unit.id]
+        if earlier or (missed and local_today(tick.now, tick.zone(unit.org or scope)) > stage.day):
+            person = chairs[unit.id].full_name if unit.id in chairs else None
+            lines[unit.id] = t.late_line(unit.name, person, earlier, missed)
+    return lines
+
+
 async def _escalate(
     session: AsyncSession,
     item: PlanItem,
     stage: Stage,
     scope: Organization,
-    late: list[Unit],
-    chairs: dict[int, Contact],
+    lines: dict[int, str],
     tick: Tick,
 ) -> int:
     """One message per recipient, item and stage: curators get their own ППО, staff all."""
@@ -158,10 +187,6 @@ async def _escalate(
     due = send_moment(stage.day + timedelta(days=1), tz, tick.calendar)
     if stage.day < local_today(item.created_at, tz) or tick.now < due:
         return 0
-    lines = {
-        unit.id: t.late_line(unit.name, chairs[unit.id].full_name if unit.id in chairs else None)
-        for unit in late
-    }
     recipients = await escalation_recipients(session, scope, list(lines))
     count = 0
     for tg_user_id, recipient in recipients.items():
@@ -217,14 +242,9 @@ async def _plan_item(
     stage = _passed_stage(stages, local_today(tick.now, tick.zone(scope)))
     if stage is None or stage.day < (tick.now - LOOK_BACK).date():
         return count
-    late = [
-        u
-        for u in pending
-        if stage.day not in done[u.id]
-        and local_today(tick.now, tick.zone(u.org or scope)) > stage.day
-    ]
-    if late:
-        count += await _escalate(session, item, stage, scope, late, chairs, tick)
+    lines = _late_lines(item, stage, scope, pending, done, chairs, tick)
+    if lines:
+        count += await _escalate(session, item, stage, scope, lines, tick)
     return count
 
 

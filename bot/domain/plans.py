@@ -205,6 +205,12 @@ class ItemStatus:
             return t.STATE_DONE
         return t.STATE_OVERDUE if self.stages[current] < self.today else t.STATE_UPCOMING
 
+    def late(self, unit_id: int) -> list[date]:
+        """The stages the unit marked after their day (a missed one marked from a later
+        reminder): done, but the review must not show them as done on time."""
+        done = self.marks.get(unit_id, {})
+        return [day for day in sorted(done) if done[day].done_on > day]
+
     def unit_deadline(self, unit_id: int) -> date:
         current = self.current(unit_id)
         return self.stages[-1 if current is None else current]

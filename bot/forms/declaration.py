@@ -35,10 +35,12 @@ FormButton = Callable[[str, int], tuple[str, str]]
 Telegram side (``handlers.keyboards.reminder_button``) so the domain knows no callback format."""
 
 
-def with_button(text: str, button: tuple[str, str]) -> dict[str, Any]:
-    """An outbox payload: ``text`` with one button under it, (label, callback data)."""
-    label, callback_data = button
-    return {"text": text, "buttons": [[{"text": label, "callback_data": callback_data}]]}
+def with_button(text: str, *buttons: tuple[str, str]) -> dict[str, Any]:
+    """An outbox payload: ``text`` with its buttons under it, (label, callback data) each. More
+    than one go one under another: a second button's label names what it is for («Выполнено:
+    срок 31.03»), and side by side on a phone it would be cut short."""
+    rows = [[{"text": label, "callback_data": callback_data}] for label, callback_data in buttons]
+    return {"text": text, "buttons": rows}
 
 
 @dataclass(frozen=True)

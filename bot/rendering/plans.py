@@ -72,6 +72,8 @@ def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
             for unit in units:
                 done = status.marks.get(unit.id, {}) if unit is not None else {}
                 marks = [done[day] for day in sorted(done)]
+                late = status.late(unit.id) if unit is not None else []
+                state = status.unit_state(unit.id) if unit is not None else status.state
                 rows.append(
                     (
                         plan.plan.title,
@@ -80,10 +82,10 @@ def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
                         status.unit_deadline(unit.id) if unit is not None else status.deadline,
                         status.responsible,
                         unit.name if unit is not None else "",
-                        status.unit_state(unit.id) if unit is not None else status.state,
+                        t.STATE_DONE_LATE if state == t.STATE_DONE and late else state,
                         marks[-1].done_on if marks else None,
                         _mark_text(marks),
-                        t.stages_done(len(marks), len(status.stages)),
+                        t.stages_done(len(marks), len(status.stages), late),
                     )
                 )
     return rows

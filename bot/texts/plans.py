@@ -144,6 +144,11 @@ def row_errors(errors: Sequence[tuple[int, str]], shown: int) -> list[str]:
 DONE_BUTTON = "✅ Выполнено"
 
 
+def missed_button(day: date) -> str:
+    """The second button under a reminder: it marks an earlier stage left unmarked."""
+    return f"{DONE_BUTTON}: срок {day:%d.%m}"
+
+
 def item_line(number: str, text: str) -> str:
     """``number`` and ``text`` are raw."""
     return f"{esc(number)}. {esc(clip(text, 600))}"
@@ -169,8 +174,8 @@ def reminder(
     days_left: int,
     unmarked: date | None = None,
 ) -> str:
-    """``org_name``, ``number``, ``text`` are raw; ``unmarked``: an earlier stage not marked
-    done (the button marks the stage reminded of, not it)."""
+    """``org_name``, ``number``, ``text`` are raw; ``unmarked``: the earliest stage before it
+    not marked done, which the second button (``missed_button``) marks."""
     head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
     when = (
         "сегодня"
@@ -179,7 +184,7 @@ def reminder(
     )
     earlier = (
         f"\nСрок {day_text(unmarked)} ещё не отмечен выполненным: если он выполнен, нажмите "
-        "«Выполнено» под напоминанием о нём. Кнопка ниже — для этого срока."
+        f"«{missed_button(unmarked)}». Кнопка «{DONE_BUTTON}» — для срока {day_text(due[0])}."
         if unmarked is not None
         else ""
     )
@@ -201,9 +206,20 @@ def escalation(number: str, text: str, due: tuple[date, Stage], lines: Sequence[
     return f"{head}\n" + fitting(lines, lambda rest: more(rest, "ППО"), room=room)
 
 
-def late_line(name: str, person: str | None) -> str:
-    """Raw names."""
-    return f"• {esc(name)}" + (f" — {esc(person)}" if person else "")
+def late_line(
+    name: str, person: str | None, earlier: Sequence[date] = (), missed: bool = True
+) -> str:
+    """Raw names; ``earlier``: the stages before the escalated one the unit has not marked
+    either (their own escalations may never have gone out, after downtime); ``missed``: False
+    when the escalated stage itself is marked and only ``earlier`` ones are not."""
+    line = f"• {esc(name)}" + (f" — {esc(person)}" if person else "")
+    if not earlier:
+        return line
+    days = ", ".join(day_text(day) for day in earlier)
+    owed = f"срок {days}" if len(earlier) == 1 else f"сроки {days}"
+    if missed:
+        return f"{line} (не {'отмечен' if len(earlier) == 1 else 'отмечены'} и {owed})"
+    return f"{line} (этот срок отмечен, не {'отмечен' if len(earlier) == 1 else 'отмечены'} {owed})"
 
 
 # --- Marking done ---------------------------------------------------------------------------
@@ -279,6 +295,7 @@ def stage_saved(number: str, done: date, owed: date | None, last: date) -> str:
 # --- Progress and the review ----------------------------------------------------------------
 
 STATE_DONE, STATE_OVERDUE, STATE_UPCOMING = "выполнен", "просрочен", "впереди"
+STATE_DONE_LATE = "выполнен с опозданием"  # the review's status of one who marked a stage late
 STATE_ICON = {STATE_DONE: "✅", STATE_OVERDUE: "⏰", STATE_UPCOMING: "🕒"}
 ALL_PPO = "все ППО"
 NOBODY = "нет ответственного"
@@ -356,9 +373,13 @@ REVIEW_COLUMNS = (
 )
 
 
-def stages_done(done: int, total: int) -> str:
-    """The review's count for an item in stages («2 из 4»); empty for one deadline."""
-    return f"{done} из {total}" if total > 1 else ""
+def stages_done(done: int, total: int, late: Sequence[date] = ()) -> str:
+    """The review's count for an item in stages («2 из 4»), with the stages marked after their
+    day; empty for one deadline."""
+    if total <= 1:
+        return ""
+    shown = ", ".join(day_text(day) for day in late)
+    return f"{done} из {total}" + (f" ({shown} — с опозданием)" if late else "")
 
 
 def review_file_name(today: date) -> str:
