@@ -58,7 +58,7 @@ async def test_one_digest_on_the_first_working_day_after_the_new_year_holidays_w
 # --- A plan item due in the New Year holidays ----------------------------------------------
 
 
-def _done_button(item_id: int, unit: int) -> tuple[str, str]:
+def _done_button(item_id: int, unit: int, _stage: date | None) -> tuple[str, str]:
     return ("Выполнено", f"plan:{item_id}:{unit}")
 
 
