@@ -14,6 +14,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.closure import closed_ids
 from storage.models import AuditEntry, Organization, OrgKind, Person, Role, RoleGrant
 from storage.org_zones import adopt_common_zones, spread_zones
 
@@ -282,10 +283,11 @@ PPO_DISTRICT = aliased(Organization, name="ppo_district")
 
 
 def scope_districts(scope_org_id: int) -> Select[Any]:
-    """A subquery: ids of the non-archived districts a scope covers (itself, or a region's)."""
+    """A subquery: ids of the districts a scope covers (itself, or a region's), closed ones
+    (``storage.closure``: archived, or of an archived region) left out."""
     return select(Organization.id).where(
         Organization.kind == OrgKind.DISTRICT,
-        Organization.archived_at.is_(None),
+        Organization.id.not_in(closed_ids()),
         or_(Organization.id == scope_org_id, Organization.parent_id == scope_org_id),
     )
 
@@ -293,8 +295,9 @@ def scope_districts(scope_org_id: int) -> Select[Any]:
 def scope_ppos(scope_org_id: int, *columns: Any) -> Select[Any]:
     """``select(*columns)`` over the ППО of a scope: the one definition of who they are.
 
-    A scope is a district or a region; its ППО are the non-archived ППО of its non-archived
-    districts. ``Organization`` is the ППО, ``PPO_DISTRICT`` its district; callers add their
+    A scope is a district or a region; its ППО are the ППО of its districts but the closed
+    ones (``storage.closure``: archived, or with their district or region): none of a closed
+    scope. ``Organization`` is the ППО, ``PPO_DISTRICT`` its district; callers add their
     joins, conditions and order.
     """
     return (
@@ -303,9 +306,8 @@ def scope_ppos(scope_org_id: int, *columns: Any) -> Select[Any]:
         .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
         .where(
             Organization.kind == OrgKind.PPO,
-            Organization.archived_at.is_(None),
+            Organization.id.not_in(closed_ids()),
             PPO_DISTRICT.kind == OrgKind.DISTRICT,
-            PPO_DISTRICT.archived_at.is_(None),
             or_(PPO_DISTRICT.id == scope_org_id, PPO_DISTRICT.parent_id == scope_org_id),
         )
     )
@@ -317,25 +319,16 @@ def scope_ppo_ids(scope_org_id: int) -> Select[Any]:
 
 
 async def ppo_in_scope(session: AsyncSession, scope_org_id: int) -> Sequence[Organization]:
-    """The ППО of a scope (see ``scope_ppos``) by name; none when the scope is archived."""
-    scope = await session.get(Organization, scope_org_id)
-    if scope is None or scope.archived_at is not None:
-        return []
+    """The ППО of a scope (see ``scope_ppos``) by name; none when the scope is closed."""
     stmt = scope_ppos(scope_org_id, Organization).order_by(Organization.name_key, Organization.id)
     return (await session.scalars(stmt)).all()
 
 
 async def active_districts(session: AsyncSession) -> Sequence[Organization]:
-    """Non-archived districts whose region (if any) is not archived either."""
-    region = aliased(Organization)
+    """The districts not closed (``storage.closure``: archived, or of an archived region)."""
     stmt = (
         select(Organization)
-        .outerjoin(region, region.id == Organization.parent_id)
-        .where(
-            Organization.kind == OrgKind.DISTRICT,
-            Organization.archived_at.is_(None),
-            region.archived_at.is_(None),
-        )
+        .where(Organization.kind == OrgKind.DISTRICT, Organization.id.not_in(closed_ids()))
         .order_by(Organization.id)
     )
     return (await session.scalars(stmt)).all()

@@ -13,16 +13,14 @@ from storage.models import Organization, OrgKind
 
 
 async def scopes_for(session: AsyncSession, viewer: Viewer) -> Sequence[Organization]:
-    """Admins act on every district (one who also joined a district's staff keeps the rest,
-    one on a region's staff has that region first); staff on the districts and regions they
-    hold (archived ones are out of reach: ``load_viewer`` leaves them out)."""
+    """Admins act on every district but the closed ones (archived, or of an archived region:
+    ``orgs.active_districts``), by name (one who also joined a district's staff keeps the
+    rest, one on a region's staff has that region first); staff on the districts and regions
+    they hold (closed ones are out of reach: ``load_viewer`` leaves them out)."""
     held = viewer.staff_scopes
     if viewer.is_admin:
-        return [org for org in held if org.kind is not OrgKind.DISTRICT] + [
-            org
-            for org in await orgs.all_orgs(session)
-            if org.kind is OrgKind.DISTRICT and org.archived_at is None
-        ]
+        districts = sorted(await orgs.active_districts(session), key=lambda org: org.name_key)
+        return [org for org in held if org.kind is not OrgKind.DISTRICT] + districts
     return held
 
 

@@ -1,0 +1,47 @@
+"""What archiving a region still left open: its districts in an admin's scope pickers and
+scope-wide actions; an escalation that went up to the region's staff; the curators of its
+ППО, who were not told."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.texts import staff as staff_texts
+from harness import ADMIN, Harness, texts
+from scenarios import DISTRICT, join, setup_district
+from storage import orgs
+from storage.models import Organization
+from test_roles_in_flight import _card
+from test_several_roles import REGION
+
+
+async def _district_id(h: Harness) -> int:
+    async with h.session_pool() as session:
+        found = await session.scalar(select(Organization.id).where(Organization.name == DISTRICT))
+    assert found is not None
+    return found
+
+
+async def test_an_admin_is_offered_no_district_of_an_archived_region(harness: Harness) -> None:
+    """The admin archives the region: /status, /digest and /request no longer act on its
+    district, as if it were archived itself."""
+    h = harness
+    await setup_district(h)
+    await h.tap(ADMIN, await _card(h, REGION), "В архив")
+
+    for command in ("/status", "/digest", "/request"):
+        assert texts(await h.send(ADMIN, command)) == [staff_texts.NO_DISTRICTS_YET], command
+
+
+async def test_a_district_of_an_archived_region_has_no_ppo_to_act_on(harness: Harness) -> None:
+    """Whatever acts on the ППО of a scope (a request, a district event, a plan) finds none in
+    a district of an archived region."""
+    h = harness
+    await join(h)
+    district = await _district_id(h)
+    async with h.session_pool() as session:
+        assert await orgs.ppo_in_scope(session, district), "the district has ППО to start with"
+    await h.tap(ADMIN, await _card(h, REGION), "В архив")
+
+    async with h.session_pool() as session:
+        assert await orgs.ppo_in_scope(session, district) == []
