@@ -10,9 +10,12 @@ from bot.texts import staff as staff_texts
 from harness import ADMIN, Harness, texts
 from scenarios import DISTRICT, join, setup_district
 from storage import orgs
-from storage.models import Organization
-from test_roles_in_flight import _card
-from test_several_roles import REGION
+from storage.models import Organization, OutboxMessage, OutboxStatus
+from test_calendar_flow import october, to
+from test_roles_in_flight import _card, _escalation_queued
+from test_several_roles import REGION, _join_region_staff
+
+__all__ = ["october"]  # the fixture, used by name
 
 
 async def _district_id(h: Harness) -> int:
@@ -45,3 +48,33 @@ async def test_a_district_of_an_archived_region_has_no_ppo_to_act_on(harness: Ha
 
     async with h.session_pool() as session:
         assert await orgs.ppo_in_scope(session, district) == []
+
+
+REGION_STAFF = 704
+
+
+async def _queued_to(h: Harness, chat: int, start: str) -> list[tuple[str, OutboxStatus]]:
+    async with h.session_pool() as session:
+        rows = await session.execute(
+            select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.chat_id == chat)
+        )
+    return [(key, status) for key, status in rows.all() if key.startswith(start)]
+
+
+async def test_an_escalation_sent_up_to_the_region_is_withdrawn_with_its_district(
+    october: None, harness: Harness
+) -> None:
+    """The district has no staff, so its late ППО are escalated to Ольга, on the region's
+    staff; the admin archives the district while that waits: it does not go out, and Ольга,
+    who keeps her region, is not told of the district."""
+    h = harness
+    await join(h)
+    await _join_region_staff(h, REGION_STAFF)
+    await _escalation_queued(h)
+    queued = await _queued_to(h, REGION_STAFF, "remind:")
+    assert queued and all(s is OutboxStatus.PENDING for _, s in queued), queued
+
+    replies = await h.tap(ADMIN, await _card(h, DISTRICT), "В архив")
+
+    assert to(REGION_STAFF, replies) == []
+    assert all(s is OutboxStatus.FAILED for _, s in await _queued_to(h, REGION_STAFF, "remind:"))

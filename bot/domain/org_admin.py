@@ -234,7 +234,19 @@ async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tu
             chat = staff.tg_user_id
             await withdraw_about(session, chat_id=chat, org_id=scope.id, reason=ARCHIVED)
             _tell(told, chat, t.your_scope_archived(scope.name))
+        await _withdraw_escalated_up(session, scope)
     return _once(told)
+
+
+async def _withdraw_escalated_up(session: AsyncSession, scope: Organization) -> None:
+    """What went about a district to its region's staff because it had no staff to write to
+    (``staff_scope.scope_staff``: its late ППО's escalation, its plans' review, its rating
+    notice, each naming the district in its key or payload) is withdrawn with it; they are
+    not told, the region is not theirs to lose (if it closes too, they are told of it)."""
+    if scope.kind is not OrgKind.DISTRICT or scope.parent_id is None:
+        return
+    for staff in await contacts.staff_of(session, scope.parent_id):
+        await withdraw_about(session, chat_id=staff.tg_user_id, org_id=scope.id, reason=ARCHIVED)
 
 
 async def _restore_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
