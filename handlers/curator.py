@@ -16,7 +16,6 @@ from bot.texts import curator as t
 from bot.wiring.context import Ctx
 from handlers.filters import command
 from handlers.replies import answer_lines
-from storage.closure import under_archived
 
 if TYPE_CHECKING:  # handlers.staff imports this module to list it among its runners
     from handlers.staff import Scoped
@@ -28,16 +27,10 @@ class IsCurator(Filter):
 
 
 async def curated(message: Message, ctx: Ctx) -> None:
-    """Every ППО the sender curates now (archived ones, and those closed with their district or
-    region, left out), one card each."""
-    live = [org for org in ctx.viewer.curated if org.archived_at is None]
-    closed = await under_archived(ctx.session, [org.id for org in live])
-    active = [org for org in live if org.id not in closed]
-    if not active:
-        await message.answer(t.NONE_ACTIVE)
-        return
+    """Every ППО the sender curates now (closed ones are left out by ``load_viewer``; one whose
+    are all closed is told so by ``handlers.fallback``), one card each."""
     lines = [t.HEADER]
-    for org in active:
+    for org in ctx.viewer.curated:
         lines += card_lines(await load_card(ctx.session, org, ctx.now(), ctx.settings.timezone))
     await answer_lines(message, lines)
 

@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.domain.viewer import Viewer
 from bot.texts import common
+from bot.texts import curator as curator_texts
 from bot.texts import staff as staff_texts
 from bot.wiring.context import Ctx
 from handlers.form_chat import FormChat, is_theirs
@@ -42,6 +43,8 @@ async def _explanation(message: Message, viewer: Viewer, bot: Bot) -> str:
     stranger = not (viewer.is_admin or viewer.is_chair or viewer.is_staff or viewer.curated)
     if stranger and viewer.closed_scopes:  # not «откройте ссылку» to a district's specialist
         return staff_texts.your_scope_archived(viewer.closed_scopes[0].name)
+    if stranger and viewer.closed_curated:  # /curated of a curator whose ППО all closed
+        return curator_texts.NONE_ACTIVE
     allowed = None if command is None else may_use(viewer, command[0])
     if command is not None and allowed is False:
         return common.STRANGER if stranger else common.NOT_YOUR_COMMAND

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.texts import curator as curator_texts
 from bot.texts import staff as staff_texts
 from harness import ADMIN, Harness, texts
 from scenarios import DISTRICT, join, setup_district
 from storage import orgs
 from storage.models import Organization, OutboxMessage, OutboxStatus
-from test_calendar_flow import october, to
+from test_calendar_flow import STAFF as DISTRICT_STAFF
+from test_calendar_flow import october, staff_joins, to
+from test_curator import CURATOR, GARDEN, attach_curator
+from test_ended_rights import _menu_of
 from test_roles_in_flight import _card, _escalation_queued
 from test_several_roles import REGION, _join_region_staff
 
@@ -78,3 +82,51 @@ async def test_an_escalation_sent_up_to_the_region_is_withdrawn_with_its_distric
 
     assert to(REGION_STAFF, replies) == []
     assert all(s is OutboxStatus.FAILED for _, s in await _queued_to(h, REGION_STAFF, "remind:"))
+
+
+async def test_the_curator_of_a_closed_ppo_is_told_once_and_loses_curated(
+    harness: Harness,
+) -> None:
+    """Ольга curates «Солнышко»; the admin archives its district: she is told, once, that it
+    is closed, and /curated leaves her menu."""
+    h = harness
+    await join(h)
+    await attach_curator(h, GARDEN)
+
+    replies = await h.tap(ADMIN, await _card(h, DISTRICT), "В архив")
+
+    told = [r.plain_text for r in to(CURATOR, replies) if r.method == "sendMessage"]
+    assert told == [curator_texts.curated_archived(GARDEN)], told
+    assert "curated" not in _menu_of(h, CURATOR)
+    assert texts(await h.send(CURATOR, "/curated")) == [curator_texts.NONE_ACTIVE]
+
+
+async def test_a_curator_on_the_districts_staff_gets_one_message(harness: Harness) -> None:
+    """Светлана is on the district's staff and curates «Солнышко»: the district archived, she
+    gets one message naming both."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await attach_curator(h, GARDEN, DISTRICT_STAFF)
+
+    replies = await h.tap(ADMIN, await _card(h, DISTRICT), "В архив")
+
+    (told,) = [r.plain_text or "" for r in to(DISTRICT_STAFF, replies) if r.method == "sendMessage"]
+    assert DISTRICT in told and "Солнышко" in told and "куратором" in told, told
+
+
+async def test_the_curator_of_a_restored_ppo_is_told_and_gets_curated_back(
+    harness: Harness,
+) -> None:
+    """The district archived by mistake is restored: Ольга is told «Солнышко» is open again
+    and /curated is back in her menu."""
+    h = harness
+    await join(h)
+    await attach_curator(h, GARDEN)
+    await h.tap(ADMIN, await _card(h, DISTRICT), "В архив")
+
+    replies = await h.tap(ADMIN, await _card(h, DISTRICT), staff_texts.BTN_RESTORE)
+
+    told = [r.plain_text for r in to(CURATOR, replies) if r.method == "sendMessage"]
+    assert told == [curator_texts.curated_restored(GARDEN)], told
+    assert "curated" in _menu_of(h, CURATOR)

@@ -13,6 +13,7 @@ from bot.forms.declaration import AdminContext, Form, Opening, OpenRequest, Subm
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.parsers import text, typed_int
 from bot.texts import admin as admin_texts
+from bot.texts import curator as curator_texts
 from bot.texts import forms
 from bot.texts import staff as t
 from storage import audit, contacts, org_zones, orgs
@@ -179,11 +180,12 @@ async def set_archived(
     """Archived organizations keep their history and drop out of reminders and digests, and so
     does everything under them (``storage.closure``); what was already queued to the chairs of
     the ППО closed, or to the staff of a district or region closed, about it is withdrawn,
-    their curators' escalations listing them dropped. Returns those chairs and staff, who are
-    to be told, each once with what they are told (chat, notice): on an archiving, those it
-    closes out; on a restore, those it gives their role back. None when nothing opens or
-    closes for them (archived twice, or under an organization still archived): they were told
-    then, or will be when that one is restored."""
+    their curators' escalations listing them dropped. Returns those chairs, staff and
+    curators, who are to be told, each once with what they are told (chat,
+    notice): on an archiving, those it closes out; on a restore, those it gives their role
+    back. None when nothing opens or closes for them (archived twice, or under an
+    organization still archived): they were told then, or will be when that one is
+    restored."""
     was_closed = await is_closed(session, org)
     org.archived_at = now if archived else None
     org.updated_at = now
@@ -229,6 +231,7 @@ async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tu
     for ppo_id, curators in (await contacts.curators_of(session, names)).items():
         for curator in curators:
             await drop_curated(session, chat_id=curator.tg_user_id, org_id=ppo_id)
+            _tell(told, curator.tg_user_id, curator_texts.curated_archived(names[ppo_id]))
     for scope in (o for o in shut if o.kind is not OrgKind.PPO):
         for staff in await contacts.staff_of(session, scope.id):
             chat = staff.tg_user_id
@@ -255,6 +258,9 @@ async def _restore_notices(session: AsyncSession, org: Organization) -> list[tup
     told: dict[int, list[str]] = {}
     for ppo_id, chair in (await contacts.chairs_of(session, names)).items():
         _tell(told, chair.tg_user_id, t.your_ppo_restored(names[ppo_id]))
+    for ppo_id, curators in (await contacts.curators_of(session, names)).items():
+        for curator in curators:
+            _tell(told, curator.tg_user_id, curator_texts.curated_restored(names[ppo_id]))
     for scope in (o for o in opened if o.kind is not OrgKind.PPO):
         for staff in await contacts.staff_of(session, scope.id):
             _tell(told, staff.tg_user_id, t.your_scope_restored(scope.name))

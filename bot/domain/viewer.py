@@ -19,7 +19,7 @@ class Viewer:
     """The sender of an update and the rights they hold right now.
 
     Staff hold their role over a district or a region (``staff_scopes``: archived ones are
-    left out, as a chair's archived ППО), curators over ППО.
+    left out, as a chair's archived ППО), curators over ППО (closed ones left out too).
     """
 
     tg_user_id: int
@@ -31,6 +31,9 @@ class Viewer:
     closed_scopes: Sequence[Organization] = ()
     """Archived districts or regions (or districts of an archived region) the sender is still
     on the staff of: what they are told when they hold nothing else (``handlers.fallback``)."""
+    closed_curated: Sequence[Organization] = ()
+    """Closed ППО (archived, or with their district or region) the sender still curates: why
+    /curated is not theirs when they hold nothing else (``handlers.fallback``)."""
 
     @property
     def is_chair(self) -> bool:
@@ -74,9 +77,12 @@ async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozens
     # A ППО archived, or closed with its district or region, is chaired no more; an archived
     # district or region, or a district of an archived region, has no staff: its specialist
     # gets the menu of what they still hold.
-    live = [org for org in held(Role.CHAIR) + held(Role.STAFF) if org.archived_at is None]
+    # A curated ППО closed so is curated no more either: its curator's menu loses /curated.
+    roles = held(Role.CHAIR) + held(Role.STAFF) + held(Role.CURATOR)
+    live = [org for org in roles if org.archived_at is None]
     closed = await under_archived(session, [org.id for org in live])
     staff = [org for org in held(Role.STAFF) if org.archived_at is None and org.id not in closed]
+    curated = [org for org in held(Role.CURATOR) if org in live and org.id not in closed]
     return Viewer(
         tg_user_id=tg_user_id,
         person=await people.get_person(session, tg_user_id),
@@ -84,7 +90,8 @@ async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozens
         chaired=[org for org in held(Role.CHAIR) if org in live and org.id not in closed],
         staff_scopes=staff,
         closed_scopes=[org for org in held(Role.STAFF) if org not in staff],
-        curated=held(Role.CURATOR),
+        curated=curated,
+        closed_curated=[org for org in held(Role.CURATOR) if org not in curated],
     )
 
 

@@ -20,6 +20,23 @@ HEADER = "👥 <b>Ваши ППО</b> (вы куратор)"
 NONE_ACTIVE = "Организации, к которым вы прикреплены куратором, в архиве."
 
 
+def curated_archived(org_name: str) -> str:
+    """To a curator of a ППО the admin archived (itself, or with its district or region)."""
+    return (
+        f"ППО «{esc(org_name)}», к которой вы прикреплены куратором, закрыта (перенесена в "
+        "архив): её карточки и сообщений о её просрочках больше не будет. Если это ошибка, "
+        "обратитесь к администратору."
+    )
+
+
+def curated_restored(org_name: str) -> str:
+    """To a curator of a ППО back from the archive (itself, its district or region)."""
+    return (
+        f"ППО «{esc(org_name)}», к которой вы прикреплены куратором, снова открыта "
+        "(восстановлена из архива): её карточка — в /curated."
+    )
+
+
 def org_header(org_name: str) -> str:
     return f"\n<b>{esc(org_name)}</b>"
 
