@@ -14,7 +14,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.closure import closed_ids
+from storage.closure import none_archived
 from storage.models import AuditEntry, Organization, OrgKind, Person, Role, RoleGrant
 from storage.org_zones import adopt_common_zones, spread_zones
 
@@ -280,15 +280,22 @@ async def live_districts_in(session: AsyncSession, region_id: int | None) -> Seq
 
 PPO_DISTRICT = aliased(Organization, name="ppo_district")
 """The district of the ППО in ``scope_ppos``: select its columns (name, id) through this alias."""
+_ABOVE = aliased(Organization, name="above_district")
+"""The region of a district listed (``scope_ppos``, ``scope_districts``): closed, it closes
+the district and its ППО (``storage.closure``)."""
 
 
 def scope_districts(scope_org_id: int) -> Select[Any]:
     """A subquery: ids of the districts a scope covers (itself, or a region's), closed ones
     (``storage.closure``: archived, or of an archived region) left out."""
-    return select(Organization.id).where(
-        Organization.kind == OrgKind.DISTRICT,
-        Organization.id.not_in(closed_ids()),
-        or_(Organization.id == scope_org_id, Organization.parent_id == scope_org_id),
+    return (
+        select(Organization.id)
+        .outerjoin(_ABOVE, _ABOVE.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.DISTRICT,
+            none_archived(Organization, _ABOVE),
+            or_(Organization.id == scope_org_id, Organization.parent_id == scope_org_id),
+        )
     )
 
 
@@ -304,9 +311,10 @@ def scope_ppos(scope_org_id: int, *columns: Any) -> Select[Any]:
         select(*columns)
         .select_from(Organization)
         .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
+        .outerjoin(_ABOVE, _ABOVE.id == PPO_DISTRICT.parent_id)
         .where(
             Organization.kind == OrgKind.PPO,
-            Organization.id.not_in(closed_ids()),
+            none_archived(Organization, PPO_DISTRICT, _ABOVE),
             PPO_DISTRICT.kind == OrgKind.DISTRICT,
             or_(PPO_DISTRICT.id == scope_org_id, PPO_DISTRICT.parent_id == scope_org_id),
         )
@@ -328,7 +336,8 @@ async def active_districts(session: AsyncSession) -> Sequence[Organization]:
     """The districts not closed (``storage.closure``: archived, or of an archived region)."""
     stmt = (
         select(Organization)
-        .where(Organization.kind == OrgKind.DISTRICT, Organization.id.not_in(closed_ids()))
+        .outerjoin(_ABOVE, _ABOVE.id == Organization.parent_id)
+        .where(Organization.kind == OrgKind.DISTRICT, none_archived(Organization, _ABOVE))
         .order_by(Organization.id)
     )
     return (await session.scalars(stmt)).all()
