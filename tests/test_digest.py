@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.calendar import Tier, tier_of
 from bot.domain.digest import DigestData, Status, build_digest, load_digest, parse_period
-from bot.domain.trends import Point, Series
+from bot.domain.sums import Sums
+from bot.domain.trends import Series
 from bot.rendering import charts, histogram
 from bot.rendering.digest import (
     TABLE_HEADERS,
@@ -582,7 +583,7 @@ def test_names_are_drawn_as_typed_but_for_what_the_font_lacks() -> None:
     """A pair of ``$`` is no formula (``$\\frac$`` used to raise and lose the chart) and an
     emoji is left out, not drawn as an empty box with a warning, on every chart."""
     items = [("Школа $\\frac$ № 1", 40.0), ("Сад 🌞 «Ёлочка»", 60.0), ("ООО $Рога$", 90.0)]
-    one = Point(members=60, workers=100, reports=1)
+    one = Sums(members=60, workers=100, reports=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns of each glyph its font lacks
         chart = charts.render_coverage_chart(items, "Охват 🌞\nРайон $\\frac$")

@@ -16,7 +16,8 @@ import openpyxl
 from PIL import Image
 from sqlalchemy import select, update
 
-from bot.domain.trends import Move, Point, Series, Trends
+from bot.domain.sums import Sums
+from bot.domain.trends import Move, Series, Trends
 from bot.rendering.tables import short
 from bot.rendering.trend_chart import trend_chart_png
 from bot.rendering.trends import trends_lines, trends_xlsx
@@ -274,7 +275,7 @@ def _ink_rows(png: bytes, top_px: int) -> tuple[list[int], int]:
 
 def test_a_long_ppo_name_in_the_chart_title_is_shortened_on_its_own_line() -> None:
     name = "МБОУ «Средняя общеобразовательная школа № 12 с углублённым изучением предметов»"
-    series = Series(years=[(2026, Point(60, 100))], periods=[(date(2026, 3, 1), Point(60, 100))])
+    series = Series(years=[(2026, Sums(60, 100))], periods=[(date(2026, 3, 1), Sums(60, 100))])
     png = trend_chart_png(chart_title(DISTRICT_A, short(name, 60)), series)
     rows, rightmost = _ink_rows(png, 95)  # the title, above the legend
     assert rightmost < 1080 - 30  # nothing runs off the picture's right edge

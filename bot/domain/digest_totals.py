@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from operator import attrgetter
 
-from bot.domain.coverage import coverage
+from bot.domain.sums import Sums, summed
 from storage.digest import ReportRow
 
 
@@ -71,44 +71,13 @@ def leaving_split(reports: Iterable[ReportRow]) -> LeavingSplit:
 
 
 @dataclass(frozen=True, slots=True)
-class Counts:
+class Counts(Sums):
     """People behind the digest's percentages, over the counted reports."""
 
-    reports: int = 0
-    members: int = 0
-    workers: int = 0
     pensioners: int = 0  # non-working pensioners on the register («retired»)
-    youth_members: int = 0  # over the reports that give both youth figures
-    youth_workers: int = 0
-    managers_members: int = 0  # over the reports that give both managers' figures
-    managers: int = 0
-
-    @property
-    def youth_coverage(self) -> float | None:
-        return coverage(self.youth_members, self.youth_workers)
-
-    @property
-    def managers_coverage(self) -> float | None:
-        return coverage(self.managers_members, self.managers)
 
 
 def counts_of(reports: Iterable[ReportRow]) -> Counts:
-    members = workers = pensioners = count = 0
-    young = [0, 0]  # members, workers under 35
-    heads = [0, 0]  # members, managers and deputies
-    for report in reports:
-        count += 1
-        members += report.members
-        workers += report.workers
-        pensioners += report.retired or 0
-        _add_pair(young, report.youth_members, report.youth_workers)
-        _add_pair(heads, report.managers_members, report.managers)
-    return Counts(count, members, workers, pensioners, *young, *heads)
-
-
-def _add_pair(sums: list[int], part: int | None, whole: int | None) -> None:
-    """A part of a group (members under 35 of the young) counts only beside its whole: a report
-    that skipped «из них членов» would otherwise lower the group's coverage."""
-    if part is not None and whole:
-        sums[0] += part
-        sums[1] += whole
+    rows = list(reports)
+    pensioners = sum(report.retired or 0 for report in rows)
+    return Counts(**asdict(summed(rows)), pensioners=pensioners)

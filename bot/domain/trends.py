@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.domain.coverage import coverage, shown_change
+from bot.domain.sums import Sums, summed
 from storage.orgs import name_key
 from storage.trends import Figures, TrendPpo, TrendsData
 
@@ -42,63 +43,9 @@ WINDOW_MONTHS = 12  # a period carries each ППО's latest report of this many 
 _EPSILON = 1e-9
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
-    """Summed figures of some reports: a ППО's one report, or a scope's many."""
-
-    members: int = 0
-    workers: int = 0
-    youth_members: int = 0
-    youth_workers: int = 0
-    reports: int = 0  # how many reports the sums are over
-    managers_members: int = 0  # over the reports that give both managers' figures
-    managers: int = 0
-
-    @property
-    def coverage(self) -> float | None:
-        return coverage(self.members, self.workers)
-
-    @property
-    def youth_coverage(self) -> float | None:
-        return coverage(self.youth_members, self.youth_workers) if self.youth_workers else None
-
-    @property
-    def managers_coverage(self) -> float | None:
-        return coverage(self.managers_members, self.managers) if self.managers else None
-
-
-def _pair(part: int | None, whole: int | None) -> tuple[int, int]:
-    """A part of a group (members among the young, among managers) counts only beside its
-    whole: a report that skipped «из них членов» would otherwise lower the group's coverage."""
-    return (part, whole) if part is not None and whole else (0, 0)
-
-
-def total(reports: Iterable[Figures]) -> Point:
-    """The sum of ``reports`` (youth and managers over the reports that give both figures)."""
-    members = workers = youth_members = youth_workers = count = heads_members = heads = 0
-    for item in reports:
-        members += item.members
-        workers += item.workers
-        count += 1
-        young = _pair(item.youth_members, item.youth_workers)
-        youth_members, youth_workers = youth_members + young[0], youth_workers + young[1]
-        managing = _pair(item.managers_members, item.managers)
-        heads_members, heads = heads_members + managing[0], heads + managing[1]
-    return Point(members, workers, youth_members, youth_workers, count, heads_members, heads)
-
-
-def combine(points: Iterable[Point]) -> Point:
+def combine(points: Iterable[Sums]) -> Sums:
     """The sum of already summed figures (a district of its ППО, a region of its districts)."""
-    members = workers = youth_members = youth_workers = count = heads_members = heads = 0
-    for point in points:
-        members += point.members
-        workers += point.workers
-        youth_members += point.youth_members
-        youth_workers += point.youth_workers
-        count += point.reports
-        heads_members += point.managers_members
-        heads += point.managers
-    return Point(members, workers, youth_members, youth_workers, count, heads_members, heads)
+    return sum(points, Sums())
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,15 +56,15 @@ class YearRow:
     number: int | None  # the ППО's number; None for a district
     name: str | None  # the ППО's name; None for a district
     chair: TrendPpo | None  # whose chair to name; None for a district
-    years: dict[int, Point]
+    years: dict[int, Sums]
 
 
 @dataclass(frozen=True, slots=True)
 class Series:
     """Year by year and period by period, oldest first."""
 
-    years: list[tuple[int, Point]]
-    periods: list[tuple[date, Point]]
+    years: list[tuple[int, Sums]]
+    periods: list[tuple[date, Sums]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +123,7 @@ def year_rows(trends: Trends) -> list[YearRow]:
 
     def ppo_row(ppo: TrendPpo) -> YearRow:
         by_year = trends.yearly.get(ppo.org_id, {})
-        points = {year: total([figures]) for year, figures in by_year.items()}
+        points = {year: summed([figures]) for year, figures in by_year.items()}
         return YearRow(ppo.district_name, ppo.org_id, ppo.name, ppo, points)
 
     if trends.subject is not None:
@@ -211,7 +158,7 @@ def _months_back(period: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _periods(data: TrendsData) -> list[tuple[date, Point]]:
+def _periods(data: TrendsData) -> list[tuple[date, Sums]]:
     """Each period any ППО reported for, with the latest report of each ППО within the window.
 
     Each report is carried into the periods from its own up to (not including) the ППО's next
@@ -226,13 +173,13 @@ def _periods(data: TrendsData) -> list[tuple[date, Point]]:
                 end = min(end, reports[index + 1].period)
             for slot in range(bisect_left(periods, item.period), bisect_left(periods, end)):
                 carried[slot].append(item)
-    return [(period, total(items)) for period, items in zip(periods, carried, strict=True)]
+    return [(period, summed(items)) for period, items in zip(periods, carried, strict=True)]
 
 
 def _scope_series(data: TrendsData, yearly: dict[int, dict[int, Figures]]) -> Series:
     found = {year for by_year in yearly.values() for year in by_year}
     years = list(range(min(found), max(found) + 1)) if found else []  # a year without reports too
-    by_year = [(year, total(f[year] for f in yearly.values() if year in f)) for year in years]
+    by_year = [(year, summed(f[year] for f in yearly.values() if year in f)) for year in years]
     return Series(by_year, _periods(data))
 
 
@@ -240,8 +187,8 @@ def _ppo_series(reports: Sequence[Figures], years: Sequence[int]) -> Series:
     """One ППО over the scope's ``years`` (empty where it has no report) and its own periods."""
     by_year = last_of_each_year(reports)
     return Series(
-        [(year, total([by_year[year]]) if year in by_year else Point()) for year in years],
-        [(item.period, total([item])) for item in reports],
+        [(year, summed([by_year[year]]) if year in by_year else Sums()) for year in years],
+        [(item.period, summed([item])) for item in reports],
     )
 
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from matplotlib.axes import Axes
 
 from bot.domain.coverage import format_percent
-from bot.domain.trends import Point, Series, Trends
+from bot.domain.sums import Sums
+from bot.domain.trends import Series, Trends
 from bot.rendering.charts import (
     GRID_COLOR,
     LEVELS,
@@ -52,7 +53,7 @@ def _line(
             )
 
 
-def _panel(ax: Axes, title: str, labels: Sequence[str], points: Sequence[Point]) -> None:
+def _panel(ax: Axes, title: str, labels: Sequence[str], points: Sequence[Sums]) -> None:
     """Coverage and youth coverage over ``labels``, with the 50 % and 80 % lines."""
     ax.set_title(title, fontsize=LABEL_PT + 2, color=TEXT_COLOR, loc="left")
     if not points:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.coverage import format_percent, format_points, rounded_percent
-from bot.domain.trends import SPANS, Move, Point, Series, Trends, combine, year_rows
+from bot.domain.sums import Sums
+from bot.domain.trends import SPANS, Move, Series, Trends, combine, year_rows
 from bot.rendering.tables import Column, headers, short, table_rows
 from bot.rendering.xlsx import build_workbook_xlsx
 from bot.texts import common
@@ -34,17 +35,17 @@ def chair_of(ppo: TrendPpo) -> str:
 # --- The message ----------------------------------------------------------------------------
 
 
-def _figures(point: Point) -> str:
+def _figures(point: Sums) -> str:
     return t.figures(format_percent(point.coverage), point.members, point.workers)
 
 
-def _youth(point: Point) -> str | None:
+def _youth(point: Sums) -> str | None:
     if not point.youth_workers:
         return None
     return t.youth(format_percent(point.youth_coverage), point.youth_members, point.youth_workers)
 
 
-def _managers(point: Point) -> str:
+def _managers(point: Sums) -> str:
     value = point.managers_coverage
     shown = None if value is None else format_percent(value)
     return t.managers(shown, point.managers_members, point.managers)
@@ -111,13 +112,13 @@ def trends_lines(trends: Trends) -> list[str]:
 # --- The table ------------------------------------------------------------------------------
 
 
-def _managers_cell(point: Point) -> object:
+def _managers_cell(point: Sums) -> object:
     """Managers' coverage, or «—» where no report gave both managers' figures (not 0 %)."""
     value = point.managers_coverage
     return t.NOT_GIVEN if value is None else rounded_percent(value)
 
 
-def _point_cells(point: Point) -> list[object]:
+def _point_cells(point: Sums) -> list[object]:
     """The figures of a year, in the order of ``_YEAR_WHAT``."""
     return [
         point.members,
@@ -161,7 +162,7 @@ def _years_sheet(trends: Trends) -> tuple[str, list[str], list[list[object]]]:
     return t.SHEET_YEARS, heads, [*rows, totals]
 
 
-_PERIOD_COLUMNS: tuple[Column[None, tuple[str, object, Point]], ...] = (
+_PERIOD_COLUMNS: tuple[Column[None, tuple[str, object, Sums]], ...] = (
     Column(t.H_PPO, lambda _, row: row[0]),
     Column(t.H_PERIOD, lambda _, row: row[1]),
     Column(t.H_REPORTS, lambda _, row: row[2].reports),
@@ -177,7 +178,7 @@ _PERIOD_COLUMNS: tuple[Column[None, tuple[str, object, Point]], ...] = (
 
 def _periods_sheet(trends: Trends) -> tuple[str, list[str], list[list[object]]]:
     """The scope's series period by period; the ППО's own below it when one was asked for."""
-    items: list[tuple[str, object, Point]] = [
+    items: list[tuple[str, object, Sums]] = [
         (trends.scope_name, common.period_name(period), point)
         for period, point in trends.scope.periods
     ]
