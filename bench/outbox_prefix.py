@@ -30,6 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.prune import NOW, PAYLOAD, _fill
 from bot.domain.announcements import ACTION, report_finished_announcements
+from bot.domain.calendar import CalendarSettings
+from bot.domain.tick import Planning
 from storage import audit
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
@@ -105,7 +107,12 @@ async def measure(url: str, rows: int, announcements: int) -> None:
     ticks = []
     for _ in range(TICKS):
         started = time.perf_counter()
-        assert await report_finished_announcements(pool, _Clock()) == 0
+        assert (
+            await report_finished_announcements(
+                Planning(pool, _Clock(), CalendarSettings(), "Europe/Moscow")
+            )
+            == 0
+        )
         ticks.append(time.perf_counter() - started)
     print(
         f"report_finished_announcements, {announcements} announcements: best "

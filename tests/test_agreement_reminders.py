@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.agreement_reminders import plan_agreement_reminders
+from bot.domain.tick import Planning
 from bot.wiring import scheduler
 from bot.wiring.scheduler import Background, nightly, nightly_if_missed
 from handlers.keyboards import reminder_button
@@ -38,7 +39,9 @@ async def set_agreement(h: Harness, until: date | None, *, in_force: bool = True
 
 async def plan(h: Harness) -> int:
     calendar, tz = h.settings.calendar, h.settings.timezone
-    return await plan_agreement_reminders(h.session_pool, h.clock, calendar, tz, reminder_button)
+    return await plan_agreement_reminders(
+        Planning(h.session_pool, h.clock, calendar, tz), reminder_button
+    )
 
 
 async def queued(h: Harness) -> list[OutboxMessage]:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.domain.announcements import ACTION, report_finished_announcements
+from bot.domain.calendar import CalendarSettings
+from bot.domain.tick import Planning
 from conftest import FakeClock
 from query_plans import plans, recorded
 from storage import audit
@@ -30,7 +32,12 @@ async def test_the_minutely_read_of_recent_announcements_uses_the_action_index(
                 audit.record(session, at=at, actor_id=None, action="report.submit")
             audit.record(session, at=NOW - timedelta(days=30), actor_id=None, action=ACTION)
         with recorded(engine) as ran:
-            assert await report_finished_announcements(pool, FakeClock(NOW)) == 0
+            assert (
+                await report_finished_announcements(
+                    Planning(pool, FakeClock(NOW), CalendarSettings(), "Europe/Moscow")
+                )
+                == 0
+            )
         lines = await plans(engine, ran, "audit_log")
         assert lines and all("ix_audit_log_action_at (action=? AND at>?)" in p for p in lines), (
             lines

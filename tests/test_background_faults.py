@@ -22,6 +22,7 @@ import bot.wiring.scheduler
 from bot.domain.announcements import report_finished_announcements
 from bot.domain.due_periods import open_due_periods
 from bot.domain.reminders import plan_reminders
+from bot.domain.tick import Planning
 from bot.texts import reminders as tr
 from bot.wiring.scheduler import Background, calendar_tick, catch_up
 from fakes.telegram_server import FakeTelegramServer, Request
@@ -175,7 +176,7 @@ async def test_a_target_with_an_endless_deadline_spares_its_siblings(
     clock.moment = datetime(2026, 10, 1, 0, 30, tzinfo=UTC)
     [october] = [
         c
-        for c in await open_due_periods(session_pool, clock, SETTINGS, "Europe/Moscow")
+        for c in await open_due_periods(Planning(session_pool, clock, SETTINGS, "Europe/Moscow"))
         if c.scope_org_id == world.org[D1]
     ]
     async with session_pool() as session, session.begin():
@@ -188,7 +189,7 @@ async def test_a_target_with_an_endless_deadline_spares_its_siblings(
             .values(deadline=FAR_FUTURE)
         )
     clock.moment = local(MOSCOW, 2026, 10, 1, 11, 0)  # 10:00 in Kaliningrad
-    queued = await plan_reminders(session_pool, clock, SETTINGS, "Europe/Moscow", button)
+    queued = await plan_reminders(Planning(session_pool, clock, SETTINGS, "Europe/Moscow"), button)
     reminded = {parts(m)[2] for m in await outbox(session_pool)}
     assert reminded == {101, 102, 104, 201}  # all but the kindergarten's chair (103)
     assert queued == 4
@@ -210,7 +211,7 @@ async def test_a_district_that_cannot_open_its_period_spares_the_others(
 
     monkeypatch.setattr(bot.domain.due_periods, "_open_district_period", broken_for_d1)
     clock.moment = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
-    opened = await open_due_periods(session_pool, clock, SETTINGS, "Europe/Moscow")
+    opened = await open_due_periods(Planning(session_pool, clock, SETTINGS, "Europe/Moscow"))
     assert [c.scope_org_id for c in opened] == [world.org[D2]]
     [record] = failures(caplog)
     assert f"opening the period of district {world.org[D1]}" in record.getMessage()
@@ -376,4 +377,9 @@ async def test_a_broken_announcement_does_not_hold_back_the_others_report(
     assert any(
         f"delivery report of announcement {orphan.id}" in r.getMessage() for r in failures(caplog)
     )
-    assert await report_finished_announcements(harness.session_pool, harness.clock) == 0
+    assert (
+        await report_finished_announcements(
+            Planning(harness.session_pool, harness.clock, SETTINGS, "Europe/Moscow")
+        )
+        == 0
+    )

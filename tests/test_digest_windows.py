@@ -8,6 +8,7 @@ from sqlalchemy import update
 from bot.delivery.digests import plan_digests, renderers
 from bot.delivery.files import RenderedText
 from bot.domain.calendar import CalendarSettings
+from bot.domain.tick import Planning
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox import OutboxKind
 from test_reminders import MOSCOW, build, local, open_october, outbox
@@ -27,7 +28,7 @@ async def _digest_texts(pool, clock, *moments) -> list[str]:
     found = []
     for moment in moments:
         clock.moment = moment
-        await plan_digests(pool, clock, CalendarSettings(), "Europe/Moscow")
+        await plan_digests(Planning(pool, clock, CalendarSettings(), "Europe/Moscow"))
         pending = [
             m
             for m in await outbox(pool)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.domain.calendar import CalendarSettings
 from bot.domain.plan_reminders import plan_measures
+from bot.domain.tick import Planning
 from bot.wiring.scheduler import calendar_tick
 from harness import Harness, background
 from storage.models import OutboxMessage, Plan, PlanItem
@@ -103,7 +104,9 @@ async def test_a_plan_item_due_in_the_new_year_holidays_is_reminded_before_them(
     while day <= date(2027, 1, 12):
         for hour in (10, 15):
             clock.moment = local(MOSCOW, day.year, day.month, day.day, hour, 5)
-            await plan_measures(session_pool, clock, settings, "Europe/Moscow", _done_button)
+            await plan_measures(
+                Planning(session_pool, clock, settings, "Europe/Moscow"), _done_button
+            )
         day += timedelta(days=1)
     sent = [(m.key, m.chat_id, m.not_before) for m in await outbox(session_pool)]
     to_chair = [(key, moment) for key, chat, moment in sent if chat == 103]

@@ -17,6 +17,7 @@ from bot.domain.housekeeping import (
     prune_outbox,
 )
 from bot.domain.reminders import plan_reminders
+from bot.domain.tick import Planning
 from bot.wiring.scheduler import nightly
 from harness import ADMIN, Harness, background
 from query_plans import plans as plans_of
@@ -123,7 +124,9 @@ async def test_a_pruned_reminder_of_an_open_request_is_not_sent_again(session_po
     asked = await open_request(
         session_pool, world.org[D1], [world.org["Детский сад"]], date(2027, 3, 31), opened
     )
-    assert await plan_reminders(session_pool, clock, SETTINGS, "Europe/Moscow", button) == 1
+    assert (
+        await plan_reminders(Planning(session_pool, clock, SETTINGS, "Europe/Moscow"), button) == 1
+    )
     async with session_pool() as session, session.begin():
         await session.execute(
             update(OutboxMessage).values(status=OutboxStatus.SENT, sent_at=clock.moment)
@@ -131,7 +134,9 @@ async def test_a_pruned_reminder_of_an_open_request_is_not_sent_again(session_po
 
     clock.moment = NOW
     assert await prune_outbox(session_pool, NOW) == 0
-    assert await plan_reminders(session_pool, clock, SETTINGS, "Europe/Moscow", button) == 0
+    assert (
+        await plan_reminders(Planning(session_pool, clock, SETTINGS, "Europe/Moscow"), button) == 0
+    )
     assert await keys(session_pool) == {f"remind:{asked.id}:{world.org['Детский сад']}:open:103"}
 
 

@@ -20,6 +20,8 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.announcements import ACTION, report_finished_announcements
+from bot.domain.calendar import CalendarSettings
+from bot.domain.tick import Planning
 from conftest import FakeClock
 from pg_cluster import PostgresCluster
 from query_plans import plans_by_statement, recorded
@@ -160,7 +162,12 @@ async def test_the_report_tick_and_the_withdrawals_read_key_ranges(
         await _announced(pool, 4)
         await _queue(pool, [f"digest:7:2027-03-0{d}:5:text" for d in (1, 8)], OutboxStatus.SENT)
         with recorded(engine) as ran:
-            assert await report_finished_announcements(pool, FakeClock(NOW)) == 2
+            assert (
+                await report_finished_announcements(
+                    Planning(pool, FakeClock(NOW), CalendarSettings(), "Europe/Moscow")
+                )
+                == 2
+            )
             tick = set(ran)
             async with pool() as session, session.begin():
                 day = date(2027, 3, 15)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.calendar import CalendarSettings
 from bot.domain.due_periods import open_due_periods
 from bot.domain.reminders import plan_reminders
+from bot.domain.tick import Planning
 from storage import collections, contacts, orgs, people, reminder_pause, reports
 from storage.models import (
     Collection,
@@ -129,12 +130,12 @@ async def world(session_pool: async_sessionmaker[AsyncSession]) -> World:
 
 async def open_at(pool, clock, moment: datetime) -> list[Collection]:
     clock.moment = moment
-    return await open_due_periods(pool, clock, SETTINGS, DEFAULT_TZ)
+    return await open_due_periods(Planning(pool, clock, SETTINGS, DEFAULT_TZ))
 
 
 async def plan_at(pool, clock, moment: datetime, settings: CalendarSettings = SETTINGS) -> int:
     clock.moment = moment
-    return await plan_reminders(pool, clock, settings, DEFAULT_TZ, button)
+    return await plan_reminders(Planning(pool, clock, settings, DEFAULT_TZ), button)
 
 
 async def outbox(pool) -> list[OutboxMessage]:

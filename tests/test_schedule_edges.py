@@ -15,6 +15,7 @@ from bot.domain.announcements import announce, recipients
 from bot.domain.calendar import CalendarSettings, in_quiet_hours
 from bot.domain.due_periods import open_due_periods
 from bot.domain.housekeeping import prune_outbox
+from bot.domain.tick import Planning
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts.markup import as_html
 from bot.wiring.scheduler import calendar_tick
@@ -74,7 +75,7 @@ async def test_agreement_reminder_is_not_sent_again_after_the_outbox_is_pruned(
     async def plan() -> int:
         s = h.settings
         return await plan_agreement_reminders(
-            h.session_pool, h.clock, s.calendar, s.timezone, reminder_button
+            Planning(h.session_pool, h.clock, s.calendar, s.timezone), reminder_button
         )
 
     assert await plan() == 1
@@ -159,7 +160,9 @@ async def test_a_period_is_not_opened_with_a_deadline_already_past(session_pool,
     gets a deadline ahead, not one already behind every chair."""
     await build(session_pool)
     clock.moment = local(MOSCOW, 2026, 10, 28, 10, 0)
-    opened = await open_due_periods(session_pool, clock, CalendarSettings(), "Europe/Moscow")
+    opened = await open_due_periods(
+        Planning(session_pool, clock, CalendarSettings(), "Europe/Moscow")
+    )
     assert opened
     for collection in opened:
         assert collection.deadline >= date(2026, 10, 28), (
@@ -227,7 +230,7 @@ async def test_staff_get_one_digest_on_the_first_working_day_after_the_new_year_
         local(MOSCOW, 2027, 1, 11, 9, 0),
     ):
         clock.moment = moment
-        await plan_digests(session_pool, clock, settings, "Europe/Moscow")
+        await plan_digests(Planning(session_pool, clock, settings, "Europe/Moscow"))
     texts_901 = [
         m
         for m in await outbox(session_pool)

@@ -15,14 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.files import Drawing, RenderedFile, RenderedText, Renderer
 from bot.domain.calendar import CalendarSettings, next_allowed_moment, next_working_day
-from bot.domain.clock import Clock
 from bot.domain.digest import Digest, load_digest
-from bot.domain.isolation import Isolation
 from bot.domain.plan_reminders import review_renderers
+from bot.domain.tick import Planning
 from bot.domain.timezones import zone_of
 from bot.forms.registry import DIGEST_SECTIONS
 from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text
@@ -160,25 +159,17 @@ async def queue_digest(
     return added[OutboxKind.TEXT]
 
 
-async def plan_digests(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    settings: CalendarSettings,
-    default_tz: str,
-    isolation: Isolation | None = None,
-    *,
-    reading_pool: async_sessionmaker[AsyncSession] | None = None,
-) -> int:
+async def plan_digests(planning: Planning) -> int:
     """Queue every digest that has fallen due for each staff member and was not queued yet.
 
     Each staff member's digest is a unit of ``isolation``: whether it is due and where its
-    events start are read in a session of ``reading_pool`` (holding no write lock: no chair's
-    answer waits for it), then it is queued in a short transaction; one that fails is logged
-    and skipped. Its district or region is read and drawn when it is sent (:func:`renderers`).
+    events start are read in a session of the planning's reader (holding no write lock: no
+    chair's answer waits for it), then it is queued in a short transaction; one that fails is
+    logged and skipped. Its district or region is read and drawn when it is sent
+    (:func:`renderers`).
     """
-    isolation = isolation or Isolation()
-    reading_pool = reading_pool or session_pool
-    now = clock.now()
+    isolation, reading_pool, settings = planning.isolation, planning.reader, planning.calendar
+    default_tz, now = planning.default_tz, planning.clock.now()
     async with reading_pool() as session:
         grants = await people.staff_grants(session)
     queued = 0
@@ -191,7 +182,7 @@ async def plan_digests(
             if due is None:
                 continue
             not_before = next_allowed_moment(now, zone_of(scope, default_tz), settings)
-            async with session_pool() as session, session.begin():
+            async with planning.session_pool() as session, session.begin():
                 queued += await queue_digest(session, due, not_before=not_before, now=now)
     return queued
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import CalendarSettings, local_today, next_allowed_moment, send_moment
-from bot.domain.clock import Clock
-from bot.domain.isolation import Isolation
 from bot.domain.passport import PASSPORT_FORM
 from bot.domain.passport_report import AGREEMENT_NOTICE
+from bot.domain.tick import Planning
 from bot.domain.timezones import zone_of
 from bot.forms.declaration import FormButton, with_button
 from bot.texts import passport as t
@@ -68,21 +67,13 @@ async def _remind(
     )
 
 
-async def plan_agreement_reminders(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    settings: CalendarSettings,
-    default_tz: str,
-    form_button: FormButton,
-    isolation: Isolation | None = None,
-) -> int:
+async def plan_agreement_reminders(planning: Planning, form_button: FormButton) -> int:
     """Enqueue the due agreement reminders of every district; returns how many were queued.
 
     One transaction per ППО, so a broken row (a time zone that does not exist, a date at the
     end of the calendar) costs only its own reminder.
     """
-    isolation = isolation or Isolation()
-    now = clock.now()
+    session_pool, isolation, now = planning.session_pool, planning.isolation, planning.clock.now()
     earliest, latest = now.date() - _ZONE_SLACK, now.date() + AGREEMENT_NOTICE + _ZONE_SLACK
     async with session_pool() as session:
         districts = [district.id for district in await orgs.active_districts(session)]
@@ -99,6 +90,7 @@ async def plan_agreement_reminders(
                     session_pool() as session,
                     session.begin(),
                 ):
-                    if await _remind(session, org, until, now, settings, default_tz, form_button):
+                    calendar, zone = planning.calendar, planning.default_tz
+                    if await _remind(session, org, until, now, calendar, zone, form_button):
                         count += 1
     return count

@@ -15,13 +15,12 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import staff_scope
 from bot.domain.calendar import CalendarSettings, next_allowed_moment
-from bot.domain.clock import Clock
 from bot.domain.digest import load_digest
-from bot.domain.isolation import Isolation
+from bot.domain.tick import Planning
 from bot.domain.timezones import zone_named, zone_of
 from bot.forms import declaration
 from bot.forms.engine import Attachment, Choice, Field, FormSpec
@@ -194,19 +193,14 @@ def _html(after: dict[str, Any]) -> SafeHtml:
     return SafeHtml(after["html"]) if "html" in after else as_html(after["text"])
 
 
-async def report_finished_announcements(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    isolation: Isolation | None = None,
-) -> int:
+async def report_finished_announcements(planning: Planning) -> int:
     """Queue a delivery report to the author of every announcement whose sending is over.
 
     The report counts the delivered, the unreachable (by name) and the failed messages with
     Telegram's reasons, grouped; it is queued however the sending ended, also when nobody got
     the announcement. Each announcement is a unit of ``isolation`` in its own transaction.
     """
-    isolation = isolation or Isolation()
-    now = clock.now()
+    session_pool, isolation, now = planning.session_pool, planning.isolation, planning.clock.now()
     async with session_pool() as session:
         entries = await audit.since(session, action=ACTION, since=now - REPORT_WITHIN)
     queued = 0

@@ -24,11 +24,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import CalendarSettings, local_today, next_allowed_moment
-from bot.domain.clock import Clock
-from bot.domain.isolation import Isolation
+from bot.domain.tick import Planning
 from bot.domain.timezones import zone_of
 from bot.texts import district_events as t
 from bot.texts.event_report import kind_name
@@ -54,18 +53,11 @@ PROMPT_WITHIN_DAYS = 7
 WATCHED = timedelta(days=PROMPT_WITHIN_DAYS + 2)
 
 
-async def plan_district_events(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    settings: CalendarSettings,
-    default_tz: str,
-    buttons: InviteButtons,
-    isolation: Isolation | None = None,
-) -> int:
+async def plan_district_events(planning: Planning, buttons: InviteButtons) -> int:
     """Queue every invitation, reminder and attendance prompt due now; how many were queued.
     Each event is a unit of ``isolation`` in a transaction of its own."""
-    isolation = isolation or Isolation()
-    now = clock.now()
+    session_pool, isolation, now = planning.session_pool, planning.isolation, planning.clock.now()
+    settings, default_tz = planning.calendar, planning.default_tz
     async with session_pool() as session:
         event_ids = [event.id for event in await store.events_since(session, now - WATCHED)]
     count = 0

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import (
     CalendarSettings,
@@ -21,9 +21,8 @@ from bot.domain.calendar import (
     opening_deadline,
     tier_of,
 )
-from bot.domain.clock import Clock
 from bot.domain.coverage import coverage
-from bot.domain.isolation import Isolation
+from bot.domain.tick import Planning
 from bot.domain.timezones import zone_of
 from bot.texts import reminders as t
 from storage import collections as store
@@ -34,13 +33,7 @@ from storage.reports import counted_before, latest_reports
 log = logging.getLogger(__name__)
 
 
-async def open_due_periods(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    calendar_settings: CalendarSettings,
-    default_tz: str,
-    isolation: Isolation | None = None,
-) -> list[Collection]:
+async def open_due_periods(planning: Planning) -> list[Collection]:
     """Open this month's membership monitoring in every district where it is due.
 
     For each district whose local today falls in a calendar month and that has no calendar
@@ -50,20 +43,19 @@ async def open_due_periods(
     no collection. Returns those opened. Each district is a unit of its own (``isolation``):
     one that fails is logged and skipped.
     """
-    isolation = isolation or Isolation()
-    now = clock.now()
-    months = calendar_months(calendar_settings)
-    async with session_pool() as session:
+    isolation, now = planning.isolation, planning.clock.now()
+    months = calendar_months(planning.calendar)
+    async with planning.session_pool() as session:
         districts = list(await orgs.active_districts(session))
     opened: list[Collection] = []
     for district in districts:
         async with isolation.unit(f"opening the period of district {district.id}"):
-            today = local_today(now, zone_of(district, default_tz))
+            today = local_today(now, zone_of(district, planning.default_tz))
             if today.month not in months:
                 continue
-            async with session_pool() as session, session.begin():
+            async with planning.session_pool() as session, session.begin():
                 collection = await _open_district_period(
-                    session, district.id, today, calendar_settings, now
+                    session, district.id, today, planning.calendar, now
                 )
             if collection is not None:
                 log.info("opened %s for district %s", collection.title, district.id)

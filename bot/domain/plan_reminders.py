@@ -21,23 +21,20 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.files import Drawing, RenderedFile, Renderer
 from bot.domain.calendar import (
-    CalendarSettings,
     PlannedReminder,
     local_today,
     previous_working_day,
     send_moment,
 )
-from bot.domain.clock import Clock
 from bot.domain.escalation import escalation_recipients
-from bot.domain.isolation import Isolation
 from bot.domain.plans import Unit, counted, first_owed, load_progress, stages_of, units_of
 from bot.domain.plans import scope_staff as plans_staff
 from bot.domain.staff_scope import scope_staff
-from bot.domain.tick import Tick
+from bot.domain.tick import Planning, Tick
 from bot.forms.declaration import with_button
 from bot.rendering.plans import progress_lines, review_xlsx
 from bot.texts import plans as t
@@ -290,22 +287,14 @@ async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
     return count
 
 
-async def plan_measures(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    settings: CalendarSettings,
-    default_tz: str,
-    button: DoneButton,
-    isolation: Isolation | None = None,
-) -> int:
+async def plan_measures(planning: Planning, button: DoneButton) -> int:
     """Enqueue every plan reminder, escalation and review whose moment has come; how many.
 
     One transaction per item and per review; each is a unit of ``isolation``, so one broken
     row is logged and skipped while the rest go out.
     """
-    isolation = isolation or Isolation()
-    now = clock.now()
-    tick = Tick(now, settings, default_tz)
+    session_pool, isolation, tick = planning.session_pool, planning.isolation, planning.tick()
+    now = tick.now
     async with session_pool() as session:
         rows = await store.live_items(session, (now - LOOK_BACK).date())
         scope_ids = await store.scopes_with_plans(session, now)

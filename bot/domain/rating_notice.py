@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.calendar import CalendarSettings, local_today, send_moment
-from bot.domain.clock import Clock
-from bot.domain.isolation import Isolation
+from bot.domain.calendar import local_today, send_moment
 from bot.domain.staff_scope import scope_staff
-from bot.domain.tick import Tick
+from bot.domain.tick import Planning, Tick
 from bot.texts import rating as t
 from storage import orgs
 from storage.models import Organization
@@ -59,28 +57,18 @@ async def _notify(session: AsyncSession, district: Organization, tick: Tick) -> 
     return count
 
 
-async def plan_rating_notices(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    settings: CalendarSettings,
-    default_tz: str,
-    isolation: Isolation | None = None,
-    *,
-    reading_pool: async_sessionmaker[AsyncSession] | None = None,
-) -> int:
+async def plan_rating_notices(planning: Planning) -> int:
     """Enqueue the January notices whose moment has come; how many. Outside January (in
-    every zone) nothing is read. The districts are listed in a session of ``reading_pool``
-    (no write lock); each district due gets one transaction, a unit of ``isolation``."""
-    isolation = isolation or Isolation()
-    now = clock.now()
-    if now.month not in (12, 1, 2):  # zones are a day from UTC at most
+    every zone) nothing is read. The districts are listed in a session of the planning's
+    reader (no write lock); each district due gets one transaction, a unit of ``isolation``."""
+    isolation, tick = planning.isolation, planning.tick()
+    if tick.now.month not in (12, 1, 2):  # zones are a day from UTC at most
         return 0
-    tick = Tick(now, settings, default_tz)
-    async with (reading_pool or session_pool)() as session:
+    async with planning.reader() as session:
         districts = [d for d in await orgs.active_districts(session) if _due(d, tick)]
     count = 0
     for district in districts:
         unit = isolation.unit(f"rating notice of district {district.id}")
-        async with unit, session_pool() as session, session.begin():
+        async with unit, planning.session_pool() as session, session.begin():
             count += await _notify(session, district, tick)
     return count

@@ -28,20 +28,18 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import (
     PURPOSE_OPEN,
-    CalendarSettings,
     PlannedReminder,
     local_today,
     reminder_plan,
 )
-from bot.domain.clock import Clock
 from bot.domain.escalation import escalation_recipients
 from bot.domain.isolation import Isolation
 from bot.domain.membership import CORRECTION_FORM
-from bot.domain.tick import Tick
+from bot.domain.tick import Planning, Tick
 from bot.forms.declaration import FormButton, with_button
 from bot.texts import reminders as t
 from storage import collections as store
@@ -236,14 +234,7 @@ async def _escalate(
     return count
 
 
-async def plan_reminders(
-    session_pool: async_sessionmaker[AsyncSession],
-    clock: Clock,
-    calendar_settings: CalendarSettings,
-    default_tz: str,
-    form_button: FormButton,
-    isolation: Isolation | None = None,
-) -> int:
+async def plan_reminders(planning: Planning, form_button: FormButton) -> int:
     """Enqueue every reminder whose moment has come; returns how many were enqueued.
 
     One transaction per collection; the targets are row-locked while their reminders are
@@ -252,14 +243,13 @@ async def plan_reminders(
     collection, each of its targets and its escalation are units of ``isolation``: a broken
     one is logged and skipped, the others are reminded all the same.
     """
-    isolation = isolation or Isolation()
-    tick = Tick(clock.now(), calendar_settings, default_tz)
-    async with session_pool() as session:
+    isolation, tick = planning.isolation, planning.tick()
+    async with planning.session_pool() as session:
         open_ones = list(await store.open_collections(session, now=tick.now))
     count = 0
     for collection in open_ones:
         async with isolation.unit(f"reminders of collection {collection.id}"):
-            async with session_pool() as session, session.begin():
+            async with planning.session_pool() as session, session.begin():
                 queued = await _plan_collection(session, collection, tick, form_button, isolation)
             count += queued
     return count

@@ -3,14 +3,17 @@
 Every planner of a run (monitoring reminders and escalations, plan reminders and reviews) needs
 the same three things at every level: when the run happens, by which calendar, and the time
 zone of an organization that has none of its own. One object carries them down.
+And every planner is handed the same resources by the scheduler: one ``Planning``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.calendar import (
     CalendarSettings,
@@ -19,6 +22,8 @@ from bot.domain.calendar import (
     local_today,
     next_allowed_moment,
 )
+from bot.domain.clock import Clock
+from bot.domain.isolation import Isolation
 from bot.domain.timezones import zone_of
 from storage.models import Organization
 
@@ -52,3 +57,27 @@ class Tick:
         if following is not None and following.local_day <= local_today(deliver_at, tz):
             return None
         return current, deliver_at
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What the scheduler hands every planner of a run: ``session_pool`` for its short write
+    transactions, ``reading_pool`` for what it only reads (sessions that take no write lock:
+    no chair's answer waits for them; the session pool when there is none), the clock, the
+    calendar, the zone of organizations without their own, and the ``isolation`` each of its
+    units runs in (a failing one is logged and skipped, the rest goes on)."""
+
+    session_pool: async_sessionmaker[AsyncSession]
+    clock: Clock
+    calendar: CalendarSettings
+    default_tz: str
+    isolation: Isolation = field(default_factory=Isolation)
+    reading_pool: async_sessionmaker[AsyncSession] | None = None
+
+    @property
+    def reader(self) -> async_sessionmaker[AsyncSession]:
+        return self.reading_pool or self.session_pool
+
+    def tick(self) -> Tick:
+        """This run's moment, calendar and default zone (read from the clock now)."""
+        return Tick(self.clock.now(), self.calendar, self.default_tz)

@@ -44,6 +44,7 @@ from bot.domain.isolation import Isolation
 from bot.domain.plan_reminders import plan_measures
 from bot.domain.rating_notice import plan_rating_notices
 from bot.domain.reminders import plan_reminders
+from bot.domain.tick import Planning
 from bot.forms.declaration import FormButton
 from bot.texts import common as t
 from bot.texts import reminders as tr
@@ -89,6 +90,11 @@ class Background:
         """Sessions that take no write lock until they write: for work that mostly reads."""
         return create_reading_pool(self.engine)
 
+    def planning(self, isolation: Isolation) -> Planning:
+        """What this run's planners are handed (``bot.domain.tick.Planning``)."""
+        calendar, zone = self.settings.calendar, self.settings.timezone
+        return Planning(self.session_pool, self.clock, calendar, zone, isolation, self.reading_pool)
+
 
 async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> int:
     """Open due periods, queue due reminders and digests, then wake the sender.
@@ -96,32 +102,23 @@ async def calendar_tick(bg: Background, isolation: Isolation | None = None) -> i
     Every step, and inside it every district, collection, target, digest and announcement,
     is a unit of ``isolation``: a failing one is logged and skipped, the rest goes on.
     """
-    isolation = isolation or bg.isolation()
-    tz, calendar, pool, clock = (
-        bg.settings.timezone,
-        bg.settings.calendar,
-        bg.session_pool,
-        bg.clock,
-    )
+    planning = bg.planning(isolation or bg.isolation())
+    isolation = planning.isolation
     queued = 0
     async with isolation.unit("opening periods"):
-        await open_due_periods(pool, clock, calendar, tz, isolation)
+        await open_due_periods(planning)
     async with isolation.unit("planning reminders"):
-        queued += await plan_reminders(pool, clock, calendar, tz, bg.form_button, isolation)
+        queued += await plan_reminders(planning, bg.form_button)
     async with isolation.unit("planning digests"):
-        reading = bg.reading_pool
-        queued += await plan_digests(pool, clock, calendar, tz, isolation, reading_pool=reading)
+        queued += await plan_digests(planning)
     async with isolation.unit("reporting announcements"):
-        queued += await report_finished_announcements(pool, clock, isolation)
+        queued += await report_finished_announcements(planning)
     async with isolation.unit("planning plans of measures"):
-        queued += await plan_measures(pool, clock, calendar, tz, plan_done_button, isolation)
+        queued += await plan_measures(planning, plan_done_button)
     async with isolation.unit("planning district events"):
-        queued += await plan_district_events(pool, clock, calendar, tz, invite_buttons, isolation)
+        queued += await plan_district_events(planning, invite_buttons)
     async with isolation.unit("planning the rating notice"):
-        reading = bg.reading_pool
-        queued += await plan_rating_notices(
-            pool, clock, calendar, tz, isolation, reading_pool=reading
-        )
+        queued += await plan_rating_notices(planning)
     if queued:
         bg.deliverer.wake()
     return queued
@@ -138,10 +135,7 @@ async def nightly(bg: Background) -> None:
     async with isolation.unit("closing stale drafts"):
         await close_stale_drafts(bg.session_pool, now, bg.settings.calendar, bg.settings.timezone)
     async with isolation.unit("agreement reminders"):
-        settings, pool = bg.settings, bg.session_pool
-        if await plan_agreement_reminders(
-            pool, bg.clock, settings.calendar, settings.timezone, bg.form_button, isolation
-        ):
+        if await plan_agreement_reminders(bg.planning(isolation), bg.form_button):
             bg.deliverer.wake()
     async with isolation.unit("pruning the outbox"):
         pruned = await prune_outbox(bg.session_pool, now)
