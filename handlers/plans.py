@@ -23,6 +23,7 @@ from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer, acting_person
 from bot.rendering.plans import progress_lines, template_xlsx
 from bot.texts import common
+from bot.texts import plan_marks as tm
 from bot.texts import plans as t
 from bot.wiring.context import Ctx
 from handlers.callbacks import PlanDone, PlanStageDone
@@ -46,8 +47,8 @@ def plan_done_button(item_id: int, unit: int, due: date | None) -> tuple[str, st
     """The «Выполнено» button under a plan reminder, packed for the outbox; ``due``: the
     stage reminded of, of an item due in stages."""
     if due is None:
-        return t.DONE_BUTTON, PlanDone(item_id=item_id, unit=unit).pack()
-    return t.DONE_BUTTON, PlanStageDone(item_id=item_id, unit=unit, due=due).pack()
+        return tm.DONE_BUTTON, PlanDone(item_id=item_id, unit=unit).pack()
+    return tm.DONE_BUTTON, PlanStageDone(item_id=item_id, unit=unit, due=due).pack()
 
 
 async def _send_template(message: Message) -> None:
@@ -168,7 +169,7 @@ class AnswersDone(Filter):
 
 async def done_file(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     if not await still_allowed(draft, ctx):
-        await message.answer(t.NOT_YOURS)
+        await message.answer(tm.NOT_YOURS)
         return
     if message.document is not None:
         doc = message.document

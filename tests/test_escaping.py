@@ -28,6 +28,7 @@ from bot.texts import district_events as devent_texts
 from bot.texts import event_report as event_report_texts
 from bot.texts import forms as forms_texts
 from bot.texts import importing as importing_texts
+from bot.texts import plan_marks as plan_marks_texts
 from bot.texts import plans as plans_texts
 from bot.texts import reminders as reminder_texts
 from bot.texts import staff as staff_texts
@@ -626,10 +627,10 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: digest_texts.chart_caption(raw),
         lambda raw: digest_texts.table_caption(raw),
         lambda raw: importing_texts.not_a_value("Организация", raw),
-        lambda raw: plans_texts.reminder(raw, raw, raw, (date(2027, 3, 31), (1, 2)), 7),
-        lambda raw: plans_texts.escalation(raw, raw, (date(2027, 3, 31), (1, 2)), []),
-        lambda raw: plans_texts.done_summary(raw, raw, raw, raw, (date(2027, 3, 31), (1, 2))),
-        lambda raw: plans_texts.stage_saved(raw, date(2027, 3, 31), None, date(2027, 6, 30)),
+        lambda raw: plan_marks_texts.reminder(raw, raw, raw, (date(2027, 3, 31), (1, 2)), 7),
+        lambda raw: plan_marks_texts.escalation(raw, raw, (date(2027, 3, 31), (1, 2)), []),
+        lambda raw: plan_marks_texts.done_summary(raw, raw, raw, raw, (date(2027, 3, 31), (1, 2))),
+        lambda raw: plan_marks_texts.stage_saved(raw, date(2027, 3, 31), None, date(2027, 6, 30)),
     ],
     ids=[
         "resuming",

@@ -11,7 +11,7 @@ import pytest
 
 from bot.domain.district_event_answers import StaffCameContext, staff_came_summary
 from bot.domain.district_events import WHO_LIST, DistrictEventContext, PpoRef, summary
-from bot.texts import announcements, forms, plans, reminders
+from bot.texts import announcements, forms, plan_marks, reminders
 from bot.texts.markup import TELEGRAM_TEXT_LIMIT
 from fakes.telegram_server import parse_html, utf16_len
 from storage.orgs import name_key
@@ -31,8 +31,8 @@ def delivery_report() -> str:
 
 
 def plan_escalation() -> str:
-    late = [plans.late_line(name, "Иванова Мария Петровна") for name in NAMES]
-    return plans.escalation("12", LONG_ITEM, (date(2026, 12, 10), None), late)
+    late = [plan_marks.late_line(name, "Иванова Мария Петровна") for name in NAMES]
+    return plan_marks.escalation("12", LONG_ITEM, (date(2026, 12, 10), None), late)
 
 
 def monitoring_escalation() -> str:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import openpyxl
 
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import plan_marks as tpm
 from bot.texts import plans as tp
 from bot.wiring.scheduler import calendar_tick
 from handlers.callbacks import PlanDone, PlanStageDone
@@ -31,7 +32,7 @@ ROWS = [("1", "Мониторинг профсоюзного членства", 
 
 
 async def mark_done(h: Harness, chat: int, reminder: object) -> str:
-    await h.tap(chat, reminder, tp.DONE_BUTTON)
+    await h.tap(chat, reminder, tpm.DONE_BUTTON)
     summary = await h.send(chat, "Сведения сданы")
     return texts(await h.tap(chat, summary[-1], "Отправить"))[-1]
 
@@ -89,7 +90,7 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
     assert "Это был последний срок: пункт выполнен" in await mark_done(h, CHAIR, june)
     again = await h.feed(h.server.callback(CHAIR, PlanDone(item_id=item, unit=ids[SCHOOL]).pack()))
     answer = next(r for r in again if r.method == "answerCallbackQuery")
-    assert answer.params.get("text") == tp.ALREADY_DONE
+    assert answer.params.get("text") == tpm.ALREADY_DONE
     assert (
         "срок 30.06.2027 отмечен выполненным. Срок 31.03.2027 по-прежнему не отмечен"
         in await mark_done(h, CHAIR2, garden)
@@ -97,9 +98,9 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
     progress = "\n".join(texts(await h.send(STAFF, "/plan")))
     assert "⏰ 1. Мониторинг профсоюзного членства — ближайший срок: до 31.03.2027" in progress
     assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
-    again = await h.feed(h.server.callback(CHAIR2, garden.find_button(tp.DONE_BUTTON)))
+    again = await h.feed(h.server.callback(CHAIR2, garden.find_button(tpm.DONE_BUTTON)))
     assert next(r for r in again if r.method == "answerCallbackQuery").params.get("text") == (
-        tp.stage_already_done(date(2027, 6, 30))
+        tpm.stage_already_done(date(2027, 6, 30))
     )
 
     # A button from before stages rode with it marks the earliest stage not marked: March.
@@ -112,9 +113,9 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
 
     # A stage a changed deadline took off the item: its button says so and marks nothing.
     await h.send(STAFF, f"/planedit {item} срок март, декабрь 2027")
-    gone = await h.feed(h.server.callback(CHAIR, june.find_button(tp.DONE_BUTTON)))
+    gone = await h.feed(h.server.callback(CHAIR, june.find_button(tpm.DONE_BUTTON)))
     assert next(r for r in gone if r.method == "answerCallbackQuery").params.get("text") == (
-        tp.stage_gone(date(2027, 6, 30), (date(2027, 3, 31), date(2027, 12, 31)))
+        tpm.stage_gone(date(2027, 6, 30), (date(2027, 3, 31), date(2027, 12, 31)))
     )
 
 
@@ -218,15 +219,15 @@ async def test_a_missed_stage_is_marked_late_from_the_next_reminder(harness: Har
     assert "Срок 31.03.2027 ещё не отмечен выполненным: если он выполнен, нажмите " in (
         june.plain_text
     )
-    assert [label for label, _ in june.buttons()] == [tp.DONE_BUTTON, "✅ Выполнено: срок 31.03"]
-    await h.tap(CHAIR2, june, tp.missed_button(date(2027, 3, 31)))
+    assert [label for label, _ in june.buttons()] == [tpm.DONE_BUTTON, "✅ Выполнено: срок 31.03"]
+    await h.tap(CHAIR2, june, tpm.missed_button(date(2027, 3, 31)))
     summary = await h.send(CHAIR2, "Сведения сданы")
     assert "Срок 31.03.2027, 1-й из 2 сроков" in summary[-1].plain_text
     done = texts(await h.tap(CHAIR2, summary[-1], "Отправить"))[-1]
     assert "срок 31.03.2027 отмечен выполненным. Следующий срок — 30.06.2027" in done
     again = await h.feed(h.server.callback(CHAIR2, june.find_button("срок 31.03")))
     assert next(r for r in again if r.method == "answerCallbackQuery").params.get("text") == (
-        tp.stage_already_done(date(2027, 3, 31))
+        tpm.stage_already_done(date(2027, 3, 31))
     )
     seminar = PlanDone(item_id=items["2"], unit=ids[GARDEN]).pack()
     assert "отмечен выполненным" in await done_by_button(h, CHAIR2, seminar)

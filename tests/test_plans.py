@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.domain.plan_sheet import Directory, next_number, parse_plan
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
+from bot.texts import plan_marks as tpm
 from bot.texts import plans as tp
 from bot.wiring.scheduler import calendar_tick
 from handlers.callbacks import PlanDone
@@ -112,15 +113,15 @@ async def test_plan_from_load_to_half_year_review(harness: Harness) -> None:
         assert alert.params.get("text") == common.NO_RIGHTS
 
     # The school's chair marks it done with a file.
-    question = texts(await h.tap(CHAIR, reminder, tp.DONE_BUTTON))
-    assert tp.Q_NOTE in question[-1]
+    question = texts(await h.tap(CHAIR, reminder, tpm.DONE_BUTTON))
+    assert tpm.Q_NOTE in question[-1]
     summary = await h.upload(CHAIR, b"%PDF-1.4 protocol", "протокол.pdf")
     assert "файл протокол.pdf" in texts(summary)[-1]
     done = texts(await h.tap(CHAIR, summary[-1], "Отправить"))
     assert "Пункт 1 отмечен выполненным" in done[-1]
     again = await h.feed(h.server.callback(CHAIR, forged))
     assert next(r for r in again if r.method == "answerCallbackQuery").params.get("text") == (
-        tp.ALREADY_DONE
+        tpm.ALREADY_DONE
     )
     progress = "\n".join(texts(await h.send(STAFF, "/plan")))
     assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
@@ -192,7 +193,7 @@ async def test_done_with_a_note_and_the_staff_members_own_item(harness: Harness)
     replies = await h.feed(
         h.server.callback(CHAIR2, PlanDone(item_id=items["1"], unit=ids[GARDEN]).pack())
     )
-    assert tp.Q_NOTE in texts(replies)[-1]
+    assert tpm.Q_NOTE in texts(replies)[-1]
     summary = await h.send(CHAIR2, "12")
     await h.tap(CHAIR2, summary[-1], "Отправить")
     replies = await h.feed(h.server.callback(STAFF, PlanDone(item_id=items["2"], unit=0).pack()))

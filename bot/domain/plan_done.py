@@ -22,7 +22,7 @@ from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form, FormContext, Opening, OpenRequest, Submission, Summary
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.texts import common
-from bot.texts import plans as t
+from bot.texts import plan_marks as t
 from storage import drafts, orgs
 from storage import plans as store
 from storage.models import FormDraft, Organization, Plan, PlanItem, PlanMark

@@ -37,6 +37,7 @@ from bot.domain.staff_scope import scope_staff
 from bot.domain.tick import Planning, Tick
 from bot.forms.declaration import with_button
 from bot.rendering.plans import progress_lines, review_xlsx
+from bot.texts import plan_marks as tm
 from bot.texts import plans as t
 from storage import orgs
 from storage import plans as store
@@ -64,7 +65,7 @@ class Stage:
     count: int
 
     @property
-    def shown(self) -> t.Stage:
+    def shown(self) -> tm.Stage:
         return (self.index + 1, self.count) if self.count > 1 else None
 
 
@@ -117,12 +118,12 @@ async def _remind(
     org_name = unit.org.name if unit.org is not None else None
     first = first_owed(stages, done)
     unmarked = stages[first] if first is not None and first < stage.index else None
-    text = t.reminder(
+    text = tm.reminder(
         org_name, item.number, item.text, (stage.day, stage.shown), days_left, unmarked
     )
     buttons = [button(item.id, unit.id, stage.day if stage.count > 1 else None)]
     if unmarked is not None:  # the earliest missed only: its reminder's button may be lost
-        buttons.append((t.missed_button(unmarked), button(item.id, unit.id, unmarked)[1]))
+        buttons.append((tm.missed_button(unmarked), button(item.id, unit.id, unmarked)[1]))
     return await enqueue(
         session,
         key=outbox_key(
@@ -167,7 +168,7 @@ def _late_lines(
         missed = stage.day not in done[unit.id]
         if earlier or (missed and local_today(tick.now, tick.zone(unit.org or scope)) > stage.day):
             person = chairs[unit.id].full_name if unit.id in chairs else None
-            lines[unit.id] = t.late_line(unit.name, person, earlier, missed)
+            lines[unit.id] = tm.late_line(unit.name, person, earlier, missed)
     return lines
 
 
@@ -190,7 +191,7 @@ async def _escalate(
         if recipient.contact.unreachable:
             continue
         own = [line for unit_id, line in lines.items() if unit_id in recipient.org_ids]
-        text = t.escalation(item.number, item.text, (stage.day, stage.shown), own)
+        text = tm.escalation(item.number, item.text, (stage.day, stage.shown), own)
         if await enqueue(
             session,
             key=outbox_key(KeyPurpose.PLAN_ESCALATION, item.id, stage.day.isoformat(), tg_user_id),

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.domain.plans import ItemStatus, PlanProgress, Unit
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import plan_marks as tm
 from bot.texts import plans as t
 from storage.models import PlanMark
 
@@ -57,7 +58,7 @@ def _mark_text(marks: Sequence[PlanMark]) -> str:
         return ""
     mark = marks[-1]
     if mark.file_id:
-        return t.note_shown(
+        return tm.note_shown(
             {"file_id": mark.file_id, "file_kind": mark.file_kind, "file_name": mark.file_name}
         )
     return mark.note or ""

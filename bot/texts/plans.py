@@ -1,7 +1,9 @@
-"""Texts of plans of measures: loading, reminders, marking done, progress, the half-year review.
+"""Texts of plans of measures for the staff: reading and loading a plan, its progress, the
+half-year review, changing or adding an item. What the responsible are sent and answered
+(reminders, escalations, marking done) is in ``plan_marks``.
 
 Raw values (escaped here with ``esc``): an item's ``text``, ``number`` and ``label`` (from the
-file or typed by staff), names of ППО and people, notes typed by chairs.
+file or typed by staff), names of ППО and people.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.texts.common import more
 from bot.texts.grammar import plural
-from bot.texts.markup import LIST_ROOM, clip, esc, fitting, utf16_len
+from bot.texts.markup import clip, esc
+from bot.texts.plan_marks import Stage, item_line, stage_of
 from bot.texts.reminders import day_text
 
 CMD_PLAN = "план мероприятий: ход выполнения; с файлом .xlsx — загрузить план"
@@ -137,159 +139,6 @@ def row_errors(errors: Sequence[tuple[int, str]], shown: int) -> list[str]:
         lines.append(f"… и ещё {len(errors) - shown}")
     lines.append("Исправьте их и отправьте файл с этими строками ещё раз.")
     return lines
-
-
-# --- Reminders and escalation ---------------------------------------------------------------
-
-DONE_BUTTON = "✅ Выполнено"
-
-
-def missed_button(day: date) -> str:
-    """The second button under a reminder: it marks an earlier stage left unmarked."""
-    return f"{DONE_BUTTON}: срок {day:%d.%m}"
-
-
-def item_line(number: str, text: str) -> str:
-    """``number`` and ``text`` are raw."""
-    return f"{esc(number)}. {esc(clip(text, 600))}"
-
-
-Stage = tuple[int, int] | None
-"""(which, of how many) of an item due in stages, counted from 1; None for one deadline."""
-
-
-def stage_of(stage: Stage, before: str = "") -> str:
-    """«2-й из 4 сроков» (after ``before``); nothing for an item with one deadline."""
-    if stage is None:
-        return ""
-    which, total = stage
-    return f"{before}{which}-й из {total} {plural(total, 'срока', 'сроков', 'сроков')}"
-
-
-def reminder(
-    org_name: str | None,
-    number: str,
-    text: str,
-    due: tuple[date, Stage],
-    days_left: int,
-    unmarked: date | None = None,
-) -> str:
-    """``org_name``, ``number``, ``text`` are raw; ``unmarked``: the earliest stage before it
-    not marked done, which the second button (``missed_button``) marks."""
-    head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
-    when = (
-        "сегодня"
-        if days_left <= 0
-        else f"через {days_left} {plural(days_left, 'день', 'дня', 'дней')}"
-    )
-    earlier = (
-        f"\nСрок {day_text(unmarked)} ещё не отмечен выполненным: если он выполнен, нажмите "
-        f"«{missed_button(unmarked)}». Кнопка «{DONE_BUTTON}» — для срока {day_text(due[0])}."
-        if unmarked is not None
-        else ""
-    )
-    return (
-        f"{head}📌 План мероприятий, пункт {item_line(number, text)}\n"
-        f"Срок — {day_text(due[0])} ({when}{stage_of(due[1], ', ')}). "
-        f"Когда выполните, нажмите «Выполнено».{earlier}"
-    )
-
-
-def escalation(number: str, text: str, due: tuple[date, Stage], lines: Sequence[str]) -> str:
-    """``number``, ``text`` are raw; ``lines`` are built by ``late_line``."""
-    stage = f" ({stage_of(due[1])})" if due[1] is not None else ""
-    head = (
-        f"⏰ Просрочен пункт плана {item_line(number, text)}\n"
-        f"Срок был {day_text(due[0])}{stage}. Не выполнили:"
-    )
-    room = LIST_ROOM - utf16_len(head)
-    return f"{head}\n" + fitting(lines, lambda rest: more(rest, "ППО"), room=room)
-
-
-def late_line(
-    name: str, person: str | None, earlier: Sequence[date] = (), missed: bool = True
-) -> str:
-    """Raw names; ``earlier``: the stages before the escalated one the unit has not marked
-    either (their own escalations may never have gone out, after downtime); ``missed``: False
-    when the escalated stage itself is marked and only ``earlier`` ones are not."""
-    line = f"• {esc(name)}" + (f" — {esc(person)}" if person else "")
-    if not earlier:
-        return line
-    days = ", ".join(day_text(day) for day in earlier)
-    owed = f"срок {days}" if len(earlier) == 1 else f"сроки {days}"
-    if missed:
-        return f"{line} (не {'отмечен' if len(earlier) == 1 else 'отмечены'} и {owed})"
-    return f"{line} (этот срок отмечен, не {'отмечен' if len(earlier) == 1 else 'отмечены'} {owed})"
-
-
-# --- Marking done ---------------------------------------------------------------------------
-
-DONE_TITLE = "Отметка о выполнении"
-L_NOTE = "Что сделано"
-Q_NOTE = (
-    "Коротко: что сделано? Можно число (например, сколько человек участвовало) "
-    "или файл — документ или фото."
-)
-NOTE_TOO_LONG = "Слишком длинно: не больше 1000 знаков."
-NOTE_EMPTY = "Напишите хотя бы пару слов, число или отправьте файл."
-NOT_YOURS = "Этот пункт отмечает ответственный за него (председатель своей ППО)."
-ALREADY_DONE = "Этот пункт уже отмечен выполненным. Спасибо!"
-ITEM_GONE = "Этого пункта больше нет в плане."
-
-
-def stage_gone(day: date, stages: Sequence[date]) -> str:
-    """The button's stage was taken off the item by a changed deadline."""
-    return (
-        f"Срока {day_text(day)} у этого пункта больше нет: срок изменили. Сроки теперь: "
-        f"{', '.join(day_text(one) for one in stages)}. Нажмите «Выполнено» под напоминанием "
-        "о новом сроке."
-    )
-
-
-def stage_already_done(day: date) -> str:
-    return f"Срок {day_text(day)} этого пункта уже отмечен выполненным. Спасибо!"
-
-
-FILE_LABEL = "файл"
-PHOTO_LABEL = "фото"
-
-
-def note_shown(note: dict[str, object]) -> str:
-    """A stored answer as shown in the summary; ``note`` holds raw values."""
-    if note.get("file_id"):
-        label = PHOTO_LABEL if note.get("file_kind") == "photo" else FILE_LABEL
-        name = note.get("file_name")
-        return f"{label} {name}" if name else label
-    return str(note.get("text") or "")
-
-
-def done_summary(
-    org_name: str | None, number: str, text: str, note: str, due: tuple[date, Stage] | None
-) -> str:
-    """Raw: the names and the note; ``due``: the stage being marked, of an item in stages."""
-    head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
-    stage = f"\nСрок {day_text(due[0])}{stage_of(due[1], ', ')}" if due is not None else ""
-    return (
-        f"{head}Отметить выполненным пункт {item_line(number, text)}{stage}\n"
-        f"{L_NOTE}: {esc(clip(note, 1000))}"
-    )
-
-
-def done_saved(number: str) -> str:
-    return f"✅ Пункт {esc(number)} отмечен выполненным. Спасибо!"
-
-
-def stage_saved(number: str, done: date, owed: date | None, last: date) -> str:
-    """A stage of an item in stages marked; ``owed``: the earliest stage still not marked (an
-    earlier one missed, or the next), None when every one is; ``last``: the item's last."""
-    if owed is None:
-        then = " Это был последний срок: пункт выполнен." if done == last else ""
-        then = then or " Все сроки отмечены: пункт выполнен."
-    elif owed < done:
-        then = f" Срок {day_text(owed)} по-прежнему не отмечен выполненным."
-    else:
-        then = f" Следующий срок — {day_text(owed)}."
-    return f"✅ Пункт {esc(number)}: срок {day_text(done)} отмечен выполненным.{then} Спасибо!"
 
 
 # --- Progress and the review ----------------------------------------------------------------
