@@ -60,7 +60,7 @@ async def run_plan(c: Scoped) -> None:
     if c.arg.casefold() in TEMPLATE_WORDS:
         await _send_template(c.message)
         return
-    progress = await load_progress(c.session, c.scope, c.today)
+    progress = await load_progress(c.session, c.scope, c.today, c.ctx.settings.timezone)
     if not progress:
         await c.message.answer(t.NO_PLAN)
         await _send_template(c.message)
@@ -141,7 +141,7 @@ async def stage_done_pressed(query: CallbackQuery, callback_data: PlanStageDone,
 async def _mark(query: CallbackQuery, ctx: Ctx, item_id: int, unit: int, due: date | None) -> None:
     """Rights checked again, then the question what was done."""
     session, user_id = ctx.session, ctx.viewer.tg_user_id
-    target = await may_mark(session, ctx.viewer, item_id, unit, due)
+    target = await may_mark(session, ctx.viewer, item_id, unit, due, ctx.settings.timezone)
     if isinstance(target, str) or not isinstance(query.message, Message):
         await query.answer(target if isinstance(target, str) else common.NO_RIGHTS, show_alert=True)
         return

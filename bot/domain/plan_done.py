@@ -7,6 +7,7 @@ earliest stage not marked; the item is done for the unit when every stage is."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
 from bot.domain.plan_sheet import RESPONSIBLE_STAFF
-from bot.domain.plans import counted, first_owed, stages_of, units_of
+from bot.domain.plans import counted, owed_stages, stages_of, units_of
 from bot.domain.staff_scope import lineage
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
@@ -65,6 +66,10 @@ class Target:
     scope: Organization
     due: date | None = None  # the stage to mark, once known
 
+    def owed(self, default_tz: str) -> tuple[date, ...]:
+        """The stages this unit owes (none from before it got the item), in its own day."""
+        return owed_stages(self.item, self.org, zone_of(self.org or self.scope, default_tz))
+
 
 async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | str:
     """The item and unit if that unit answers for it today, else why not."""
@@ -86,7 +91,12 @@ async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | st
 
 
 async def may_mark(
-    session: AsyncSession, viewer: Viewer, item_id: int, unit: int, due: date | None
+    session: AsyncSession,
+    viewer: Viewer,
+    item_id: int,
+    unit: int,
+    due: date | None,
+    default_tz: str,
 ) -> Target | str:
     """Checked on every press: only the ППО's chair, or the responsible staff member; anyone
     else (and a forged button) hears «нет прав». ``due``: the stage the button is for."""
@@ -101,25 +111,28 @@ async def may_mark(
         or not viewer.oversees(*await lineage(session, target.scope))
     ):
         return common.NO_RIGHTS
-    stage = await _stage_to_mark(session, target.item, unit, due)
+    stage = await _stage_to_mark(session, target, target.owed(default_tz), due)
     return stage if isinstance(stage, str) else replace(target, due=stage)
 
 
-async def _done_days(session: AsyncSession, item: PlanItem, unit: int) -> set[date]:
-    stages = stages_of(item)
-    return set(counted((await store.marks_of(session, [item.id])).get((item.id, unit), []), stages))
+async def _done_days(session: AsyncSession, target: Target, owed: Sequence[date]) -> set[date]:
+    marks = await store.marks_of(session, [target.item.id])
+    return set(counted(marks.get((target.item.id, target.unit), []), owed))
 
 
 async def _stage_to_mark(
-    session: AsyncSession, item: PlanItem, unit: int, due: date | None
+    session: AsyncSession, target: Target, owed: Sequence[date], due: date | None
 ) -> date | str:
-    """The day of the stage to mark: ``due``, else the earliest not marked; or why none."""
-    stages, done = stages_of(item), await _done_days(session, item, unit)
+    """The day of the stage to mark: ``due``, else the earliest owed not marked; or why none
+    (a stage from before the unit got the item is not theirs: a button a reminder offered it
+    with before that was ruled out is stale)."""
+    stages, done = stages_of(target.item), await _done_days(session, target, owed)
     if due is None:
-        first = first_owed(stages, done)
-        return t.ALREADY_DONE if first is None else stages[first]
+        return next((day for day in owed if day not in done), t.ALREADY_DONE)
     if due not in stages:
         return t.stage_gone(due, stages)
+    if due not in owed:
+        return t.stage_not_owed(due, owed[0])
     return t.stage_already_done(due) if due in done else due
 
 
@@ -202,11 +215,12 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
         return target
     if not c.unit and target.item.person_id != submission.person_id:
         return t.NOT_YOURS
-    stage = await _stage_to_mark(session, target.item, c.unit, c.due)
+    owed = target.owed(c.tz or "UTC")
+    stage = await _stage_to_mark(session, target, owed, c.due)
     if isinstance(stage, str):
         return stage
-    stages, done = stages_of(target.item), await _done_days(session, target.item, c.unit)
-    rest = first_owed(stages, {*done, stage})  # what is still owed once this one is marked
+    stages, done = stages_of(target.item), await _done_days(session, target, owed)
+    rest = next((day for day in owed if day not in {*done, stage}), None)  # still owed after
     note: dict[str, Any] = submission.draft.answers.get("note") or {}
     tz = zone_of(target.org or target.scope, c.tz or "UTC")
     session.add(
@@ -236,7 +250,7 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
     )
     if len(stages) == 1:
         return t.done_saved(c.number)
-    return t.stage_saved(c.number, stage, None if rest is None else stages[rest], stages[-1])
+    return t.stage_saved(c.number, stage, rest, stages[-1])
 
 
 PLAN_DONE_FORM: Form[PlanDoneContext] = Form(

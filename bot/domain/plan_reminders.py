@@ -3,14 +3,14 @@
 Every minute (``bot/wiring/scheduler.py``): each responsible person whose item is not done gets
 it 7 and 1 days before its deadline (before each stage of an item due in stages: the nearest
 not yet passed that they have not marked, with a second button for the earliest stage before it
-left unmarked) (the ППО's local working day, the send time, never in quiet hours, never while
-the chair's reminders are paused) with a «Выполнено» button; after a missed deadline the
-curators of the late ППО and the scope's staff get one escalation per item and stage (listing
-who has not done it, and who left an earlier stage unmarked: only the latest stage passed is
-escalated, so after downtime an earlier one gets no message of its own); on 1 January and
-1 July the scope's staff get the half-year review, a message and an .xlsx. Every message has
-its own outbox key, so a second run or a restart sends nothing twice. Catch-up after downtime
-sends only the latest due reminder.
+left unmarked, of those they owe: ``plans.owed_stages``) (the ППО's local working day, the send
+time, never in quiet hours, never while the chair's reminders are paused) with a «Выполнено»
+button; after a missed deadline the curators of the late ППО and the scope's staff get one
+escalation per item and stage (listing who has not done it, and who left an earlier stage
+unmarked: only the latest stage passed is escalated, so after downtime an earlier one gets no
+message of its own); on 1 January and 1 July the scope's staff get the half-year review, a
+message and an .xlsx. Every message has its own outbox key, so a second run or a restart sends
+nothing twice. Catch-up after downtime sends only the latest due reminder.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from bot.domain.calendar import (
     send_moment,
 )
 from bot.domain.escalation import escalation_recipients
-from bot.domain.plans import Unit, counted, first_owed, load_progress, stages_of, units_of
+from bot.domain.plans import Unit, counted, load_progress, owed_stages, stages_of, units_of
 from bot.domain.plans import scope_staff as plans_staff
 from bot.domain.staff_scope import scope_staff
 from bot.domain.tick import Planning, Tick
@@ -100,6 +100,7 @@ async def _remind(
     session: AsyncSession,
     item: PlanItem,
     unit: Unit,
+    owed: tuple[date, ...],
     done: Collection[date],
     contact: Contact,
     tz: ZoneInfo,
@@ -116,8 +117,7 @@ async def _remind(
     current, deliver_at = picked
     days_left = (stage.day - local_today(deliver_at, tz)).days
     org_name = unit.org.name if unit.org is not None else None
-    first = first_owed(stages, done)
-    unmarked = stages[first] if first is not None and first < stage.index else None
+    unmarked = next((day for day in owed if day < stage.day and day not in done), None)
     text = tm.reminder(
         org_name, item.number, item.text, (stage.day, stage.shown), days_left, unmarked
     )
@@ -149,23 +149,22 @@ def _passed_stage(stages: tuple[date, ...], today: date) -> Stage | None:
 
 
 def _late_lines(
-    item: PlanItem,
     stage: Stage,
     scope: Organization,
     pending: list[Unit],
+    owed: Mapping[int, tuple[date, ...]],
     done: Mapping[int, Collection[date]],
     chairs: dict[int, Contact],
     tick: Tick,
 ) -> dict[int, str]:
-    """Who is late with ``stage``, and who still owes a stage before it (since the item was
-    added): only the latest stage passed is escalated, so after downtime its message is the
-    one that names the earlier stages left unmarked, not a second message."""
-    added = local_today(item.created_at, tick.zone(scope))
+    """Who is late with ``stage``, and who still owes a stage before it (of those it owes:
+    none from before it got the item): only the latest stage passed is escalated, so after
+    downtime its message is the one that names the earlier stages left unmarked, not a
+    second message."""
     lines = {}
-    before = [day for day in stages_of(item)[: stage.index] if day >= added]
     for unit in pending:
-        earlier = [day for day in before if day not in done[unit.id]]
-        missed = stage.day not in done[unit.id]
+        earlier = [day for day in owed[unit.id] if day < stage.day and day not in done[unit.id]]
+        missed = stage.day in owed[unit.id] and stage.day not in done[unit.id]
         if earlier or (missed and local_today(tick.now, tick.zone(unit.org or scope)) > stage.day):
             person = chairs[unit.id].full_name if unit.id in chairs else None
             lines[unit.id] = tm.late_line(unit.name, person, earlier, missed)
@@ -218,10 +217,10 @@ async def _plan_item(
     ppos = await orgs.ppo_in_scope(session, scope.id)
     people = await store.people_named(session, [item.person_id] if item.person_id else [])
     marks = await store.marks_of(session, [item.id])
-    stages = stages_of(item)
     units = units_of(item, ppos, people)
-    done = {u.id: counted(marks.get((item.id, u.id), []), stages) for u in units}
-    pending = [u for u in units if len(done[u.id]) < len(stages)]
+    owed = {u.id: owed_stages(item, u.org, tick.zone(u.org or scope)) for u in units}
+    done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
+    pending = [u for u in units if len(done[u.id]) < len(owed[u.id])]
     staff_pending = any(not unit.id for unit in pending)  # read the scope's staff only then
     holders = {named.id for named in await plans_staff(session, scope)} if staff_pending else set()
     chairs = await chairs_of(session, [u.id for u in pending if u.id])
@@ -234,13 +233,13 @@ async def _plan_item(
             contact = contact_of(people[item.person_id or 0]) if held else None
         tz = tick.zone(unit.org or scope)
         if contact is not None and await _remind(
-            session, item, unit, done[unit.id], contact, tz, tick, button
+            session, item, unit, owed[unit.id], done[unit.id], contact, tz, tick, button
         ):
             count += 1
-    stage = _passed_stage(stages, local_today(tick.now, tick.zone(scope)))
+    stage = _passed_stage(stages_of(item), local_today(tick.now, tick.zone(scope)))
     if stage is None or stage.day < (tick.now - LOOK_BACK).date():
         return count
-    lines = _late_lines(item, stage, scope, pending, done, chairs, tick)
+    lines = _late_lines(stage, scope, pending, owed, done, chairs, tick)
     if lines:
         count += await _escalate(session, item, stage, scope, lines, tick)
     return count
@@ -263,7 +262,7 @@ async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
     if not moment <= now < moment + REVIEW_WINDOW or all(p.created_at >= moment for p in plans):
         return 0
     today = local_today(now, tz)
-    progress = await load_progress(session, scope, today)
+    progress = await load_progress(session, scope, today, tick.default_tz)
     text = "\n\n".join([t.review_header(scope.name, today), *progress_lines(progress, items=False)])
     count = 0
     for contact in await scope_staff(session, scope):
@@ -317,7 +316,7 @@ def review_renderers(default_tz: str) -> dict[str, Renderer]:
     async def review(session: AsyncSession, payload: dict[str, Any]) -> Drawing:
         scope = await orgs.get_org(session, int(payload["scope_org_id"]))
         today = date.fromisoformat(payload["today"])
-        progress = [] if scope is None else await load_progress(session, scope, today)
+        progress = [] if scope is None else await load_progress(session, scope, today, default_tz)
         name = t.review_file_name(today)
         return lambda: RenderedFile(name, review_xlsx(progress), t.REVIEW_CAPTION, False)
 

@@ -8,19 +8,23 @@ id, or 0 for the staff member's item.
 An item due in stages is done stage by stage: a mark is of the day of the stage it was made
 for, and counts while that day is a stage of the item; a unit's current stage is the first it
 has not marked, and the item is done for it when every stage is. The plan shows the earliest
-stage anyone still owes, and is late when that one has passed.
+stage anyone still owes, and is late when that one has passed. A stage whose day came before
+one answered for the item is not theirs (``owed_stages``, the one rule everything that counts
+or offers a stage follows).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.calendar import local_today
 from bot.domain.cells import shown
 from bot.domain.plan_deadline import Deadline, parse_deadline
 from bot.domain.plan_sheet import (
@@ -33,6 +37,7 @@ from bot.domain.plan_sheet import (
     parse_plan,
     parse_responsible,
 )
+from bot.domain.timezones import zone_of
 from bot.forms.parsers import record_number
 from bot.texts import plans as t
 from bot.texts.reminders import day_text
@@ -49,6 +54,17 @@ def stages_of(item: PlanItem) -> tuple[date, ...]:
     )
 
 
+def owed_stages(item: PlanItem, org: Organization | None, tz: ZoneInfo) -> tuple[date, ...]:
+    """The stages one answering for the item owes: those from the day they got it on (``tz``'s
+    day), the day the item was added to the plan, or a ППО's (``org``) coming into the bot
+    after it (an item for every ППО is its from then). Nobody could have done an earlier
+    stage then: it is never reminded of, offered, escalated, counted as missed or as owed.
+    The last stage is always owed: an item added after its one deadline is still to be done."""
+    since = item.created_at if org is None else max(item.created_at, org.created_at)
+    stages, day = stages_of(item), local_today(since, tz)
+    return tuple(stage for stage in stages if stage >= day) or stages[-1:]
+
+
 def set_deadline(item: PlanItem, deadline: Deadline) -> None:
     """The last stage is ``deadline``: the items still to remind of are found by it."""
     item.deadline, item.deadline_label = deadline.last, deadline.label
@@ -60,11 +76,6 @@ def counted(marks: Sequence[PlanMark], stages: Sequence[date]) -> dict[date, Pla
     """The marks that count, by their stage's day: those whose day is still a stage (after a
     changed deadline a March mark is not June's)."""
     return {mark.due: mark for mark in marks if mark.due is not None and mark.due in stages}
-
-
-def first_owed(stages: Sequence[date], done: Collection[date]) -> int | None:
-    """The index of the earliest stage not done, None when all are."""
-    return next((index for index, day in enumerate(stages) if day not in done), None)
 
 
 def stages_text(stages: Sequence[date]) -> str:
@@ -165,6 +176,7 @@ class ItemStatus:
     item: PlanItem
     units: list[Unit]
     marks: dict[int, dict[date, PlanMark]]  # by unit: the marks that count, by stage day
+    owed: dict[int, tuple[date, ...]]  # by unit: the stages it owes (``owed_stages``)
     responsible: str
     stages: tuple[date, ...]
     today: date
@@ -174,8 +186,11 @@ class ItemStatus:
         return len(self.marks.get(unit_id, {}))
 
     def current(self, unit_id: int) -> int | None:
-        """The unit's current stage: the earliest it has not done (None: all are)."""
-        return first_owed(self.stages, self.marks.get(unit_id, {}))
+        """The unit's current stage (its place among the item's): the earliest it owes and has
+        not done (None: all are)."""
+        done = self.marks.get(unit_id, {})
+        day = next((day for day in self.owed.get(unit_id, ()) if day not in done), None)
+        return None if day is None else self.stages.index(day)
 
     @property
     def stage(self) -> int:
@@ -188,9 +203,14 @@ class ItemStatus:
         return self.stages[self.stage]
 
     @property
+    def owing(self) -> list[Unit]:
+        """Who owes the stage shown (a ППО that came after its day does not)."""
+        return [u for u in self.units if self.deadline in self.owed.get(u.id, ())]
+
+    @property
     def missing(self) -> list[Unit]:
         """Who has not done the stage shown (for one deadline: who has not done the item)."""
-        return [u for u in self.units if self.deadline not in self.marks.get(u.id, {})]
+        return [u for u in self.owing if self.deadline not in self.marks.get(u.id, {})]
 
     @property
     def state(self) -> str:
@@ -229,11 +249,11 @@ class PlanProgress:
         the sum of the review's «Сроков выполнено» column, which item counts cannot give (an
         item is done only with its last stage)."""
         staged = [(s, u.id) for s in self.items if len(s.stages) > 1 for u in s.units]
-        return sum(s.settled(unit) for s, unit in staged), sum(len(s.stages) for s, _ in staged)
+        return sum(s.settled(unit) for s, unit in staged), sum(len(s.owed[u]) for s, u in staged)
 
 
 async def load_progress(
-    session: AsyncSession, scope: Organization, today: date
+    session: AsyncSession, scope: Organization, today: date, default_tz: str
 ) -> list[PlanProgress]:
     plans = await store.plans_of(session, scope.id)
     items = await store.items_of(session, (plan.id for plan in plans))
@@ -245,10 +265,12 @@ async def load_progress(
         statuses = []
         for item in (i for i in items if i.plan_id == plan.id):
             units = units_of(item, ppos, people)
-            stages = stages_of(item)
-            done = {u.id: counted(marks.get((item.id, u.id), []), stages) for u in units}
+            owed = {
+                u.id: owed_stages(item, u.org, zone_of(u.org or scope, default_tz)) for u in units
+            }
+            done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
             label = responsible_label(item, units)
-            statuses.append(ItemStatus(item, units, done, label, stages, today))
+            statuses.append(ItemStatus(item, units, done, owed, label, stages_of(item), today))
         result.append(PlanProgress(plan, statuses))
     return result
 

@@ -37,8 +37,8 @@ def _item_line(status: ItemStatus) -> str:
     item = status.item
     shared = None
     if len(status.units) > 1:
-        missing = [u.name for u in status.missing]
-        shared = (len(status.units) - len(missing), len(status.units), missing)
+        missing, owing = [u.name for u in status.missing], len(status.owing)
+        shared = (owing - len(missing), owing, missing)
     stage = (status.stage + 1, len(status.stages)) if len(status.stages) > 1 else None
     return t.item_status(
         item.id,
@@ -64,6 +64,16 @@ def _mark_text(marks: Sequence[PlanMark]) -> str:
     return mark.note or ""
 
 
+def _stages_cell(status: ItemStatus, unit: Unit | None) -> str:
+    """«2 из 4» of an item in stages, of the stages the unit owes (none before it got the item),
+    with those marked late; empty for one deadline."""
+    if len(status.stages) <= 1:
+        return ""
+    if unit is None:
+        return t.stages_done(0, len(status.stages))
+    return t.stages_done(status.settled(unit.id), len(status.owed[unit.id]), status.late(unit.id))
+
+
 def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
     for plan in progress:
@@ -86,7 +96,7 @@ def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
                         t.STATE_DONE_LATE if state == t.STATE_DONE and late else state,
                         marks[-1].done_on if marks else None,
                         _mark_text(marks),
-                        t.stages_done(len(marks), len(status.stages), late),
+                        _stages_cell(status, unit),
                     )
                 )
     return rows

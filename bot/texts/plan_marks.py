@@ -123,6 +123,15 @@ def stage_gone(day: date, stages: Sequence[date]) -> str:
     )
 
 
+def stage_not_owed(day: date, first: date) -> str:
+    """The button's stage came before its unit got the item (added to the plan, or the ППО to
+    the bot, after that day): an alert, kept under Telegram's 200 characters."""
+    return (
+        f"Срок {day_text(day)} наступил раньше, чем вам поручили этот пункт: отмечать его не "
+        f"нужно, пропущенным он не считается. Ваши сроки — с {day_text(first)}."
+    )
+
+
 def stage_already_done(day: date) -> str:
     return f"Срок {day_text(day)} этого пункта уже отмечен выполненным. Спасибо!"
 

@@ -224,9 +224,7 @@ REVIEW_COLUMNS = (
 
 def stages_done(done: int, total: int, late: Sequence[date] = ()) -> str:
     """The review's count for an item in stages («2 из 4»), with the stages marked after their
-    day; empty for one deadline."""
-    if total <= 1:
-        return ""
+    day."""
     shown = ", ".join(day_text(day) for day in late)
     return f"{done} из {total}" + (f" ({shown} — с опозданием)" if late else "")
 

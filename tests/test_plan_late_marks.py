@@ -1,0 +1,103 @@
+"""Stages one could not have done and stages done late: a stage whose day came before the item
+was given to a ППО is not theirs (never offered, reminded of, escalated or counted, and its
+stale button says so); a stage marked after its day is said to be late in the reply and in
+/plan, in the review's words."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import openpyxl
+
+from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import plan_marks as tpm
+from bot.wiring.scheduler import calendar_tick
+from handlers.callbacks import PlanStageDone
+from harness import ADMIN, Harness, background, texts
+from test_plan_stages import ROWS, mark_done
+from test_plans import (
+    CHAIR,
+    CHAIR2,
+    DISTRICT_A,
+    DISTRICT_B,
+    GARDEN,
+    HEADERS,
+    HOSPITAL,
+    SCHOOL,
+    STAFF,
+    item_ids,
+    sent_to,
+    setup,
+)
+
+MARCH, JUNE = date(2027, 3, 31), date(2027, 6, 30)
+
+
+async def test_a_stage_before_the_item_was_added_is_not_owed(harness: Harness) -> None:
+    """Loaded in May with «март, июнь 2027»: March had passed, so June is the ППО's only
+    stage: /plan does not call the item late for March, the June reminder offers no March
+    button, an old March button is refused with why, and the counts are of June alone."""
+    h = harness
+    ids = await setup(h)
+    h.clock.moment = datetime(2027, 5, 4, 7, 30, tzinfo=UTC)
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, ROWS), "plan.xlsx", caption="/plan")
+    item = (await item_ids(h))["1"]
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "🕒 1. Мониторинг профсоюзного членства — ближайший срок: до 30.06.2027" in progress
+
+    bg = background(h)
+    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
+    await calendar_tick(bg)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [garden] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
+    assert "31.03.2027" not in garden.plain_text
+    assert [label for label, _ in garden.buttons()] == [tpm.DONE_BUTTON]
+    stale = PlanStageDone(item_id=item, unit=ids[GARDEN], due=MARCH).pack()
+    answers = await h.feed(h.server.callback(CHAIR2, stale))
+    alert = next(r for r in answers if r.method == "answerCallbackQuery").params.get("text")
+    assert alert == tpm.stage_not_owed(MARCH, JUNE)
+    assert len(alert) <= 200  # Telegram's limit of an alert
+
+    [school] = sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
+    assert "Это был последний срок: пункт выполнен" in await mark_done(h, CHAIR, school)
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "Сроков выполнено по пунктам с несколькими сроками: 1 из 2" in progress
+    assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
+
+    h.clock.moment = datetime(2027, 7, 1, 7, 30, tzinfo=UTC)  # Thursday
+    await calendar_tick(bg)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
+    assert f"• {GARDEN} — Ольга" in late.plain_text
+    assert "31.03.2027" not in late.plain_text
+    _, data = h.server.sent_files(STAFF)[-1]
+    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert {row[5]: (row[6], row[9]) for row in rows[1:]} == {
+        SCHOOL: ("выполнен", "1 из 1"),
+        GARDEN: ("просрочен", "0 из 1"),
+    }
+
+
+async def test_a_ppo_that_came_after_a_stage_does_not_owe_it(harness: Harness) -> None:
+    """A ППО added to the district in April owes the item for every ППО from June on: /plan
+    does not count it among those who have not done March."""
+    h = harness
+    await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, ROWS), "plan.xlsx", caption="/plan")
+    h.clock.moment = datetime(2027, 4, 15, 7, 30, tzinfo=UTC)
+    rows = [
+        (DISTRICT_A, SCHOOL, 54),
+        (DISTRICT_A, GARDEN, 20),
+        (DISTRICT_B, HOSPITAL, 300),
+        (DISTRICT_A, "Гимназия № 3", 40),
+    ]
+    data = build_table_xlsx("ППО", ("Район", "Организация", "Работников"), rows)
+    await h.upload(ADMIN, data, "list.xlsx", caption="/import")
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "⏰ 1. Мониторинг профсоюзного членства — ближайший срок: до 31.03.2027" in progress
+    assert "выполнили 0 из 2: нет — Детский сад № 2, МБОУ СОШ № 1" in progress
+    assert "Сроков выполнено по пунктам с несколькими сроками: 0 из 5" in progress
