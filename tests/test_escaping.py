@@ -630,7 +630,9 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: plan_marks_texts.reminder(raw, raw, raw, (date(2027, 3, 31), (1, 2)), 7),
         lambda raw: plan_marks_texts.escalation(raw, raw, (date(2027, 3, 31), (1, 2)), []),
         lambda raw: plan_marks_texts.done_summary(raw, raw, raw, raw, (date(2027, 3, 31), (1, 2))),
-        lambda raw: plan_marks_texts.stage_saved(raw, date(2027, 3, 31), None, date(2027, 6, 30)),
+        lambda raw: plan_marks_texts.stage_saved(
+            raw, date(2027, 3, 31), None, date(2027, 6, 30), late=True
+        ),
     ],
     ids=[
         "resuming",

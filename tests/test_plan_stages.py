@@ -105,7 +105,7 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
 
     # A button from before stages rode with it marks the earliest stage not marked: March.
     old = PlanDone(item_id=item, unit=ids[GARDEN]).pack()
-    assert "срок 31.03.2027 отмечен выполненным. Все сроки отмечены: пункт выполнен" in (
+    assert "срок 31.03.2027 отмечен выполненным с опозданием. Все сроки отмечены" in (
         await done_by_button(h, CHAIR2, old)
     )
     progress = "\n".join(texts(await h.send(STAFF, "/plan")))
@@ -224,7 +224,7 @@ async def test_a_missed_stage_is_marked_late_from_the_next_reminder(harness: Har
     summary = await h.send(CHAIR2, "Сведения сданы")
     assert "Срок 31.03.2027, 1-й из 2 сроков" in summary[-1].plain_text
     done = texts(await h.tap(CHAIR2, summary[-1], "Отправить"))[-1]
-    assert "срок 31.03.2027 отмечен выполненным. Следующий срок — 30.06.2027" in done
+    assert "срок 31.03.2027 отмечен выполненным с опозданием. Следующий срок — 30.06.2027" in done
     again = await h.feed(h.server.callback(CHAIR2, june.find_button("срок 31.03")))
     assert next(r for r in again if r.method == "answerCallbackQuery").params.get("text") == (
         tpm.stage_already_done(date(2027, 3, 31))

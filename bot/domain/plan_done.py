@@ -208,7 +208,8 @@ def _done_summary(answers: dict[str, Any], context: PlanDoneContext, today: date
 
 
 async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
-    """Store the mark once (unique per item and unit); rights checked again against the item."""
+    """Store the mark once (unique per item and unit); rights checked again against the item.
+    The reply says a mark made after its stage's day is late: the review and /plan show it so."""
     c, session = submission.context, submission.session
     target = await _target(session, c.item_id, c.unit)
     if isinstance(target, str):
@@ -222,14 +223,14 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
     stages, done = stages_of(target.item), await _done_days(session, target, owed)
     rest = next((day for day in owed if day not in {*done, stage}), None)  # still owed after
     note: dict[str, Any] = submission.draft.answers.get("note") or {}
-    tz = zone_of(target.org or target.scope, c.tz or "UTC")
+    done_on = submission.now.astimezone(zone_of(target.org or target.scope, c.tz or "UTC")).date()
     session.add(
         PlanMark(
             item_id=c.item_id,
             unit=c.unit,
             due=stage,
             done_at=submission.now,
-            done_on=submission.now.astimezone(tz).date(),
+            done_on=done_on,
             done_by=submission.person_id,
             note=note.get("text"),
             number=note.get("number"),
@@ -248,9 +249,10 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
             "note": t.note_shown(note),
         },
     )
+    late = done_on > stage  # as ``ItemStatus.late`` judges it
     if len(stages) == 1:
-        return t.done_saved(c.number)
-    return t.stage_saved(c.number, stage, rest, stages[-1])
+        return t.done_saved(c.number, stage if late else None)
+    return t.stage_saved(c.number, stage, rest, stages[-1], late=late)
 
 
 PLAN_DONE_FORM: Form[PlanDoneContext] = Form(

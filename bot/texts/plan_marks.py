@@ -161,13 +161,20 @@ def done_summary(
     )
 
 
-def done_saved(number: str) -> str:
+def done_saved(number: str, late: date | None) -> str:
+    """``late``: the deadline, when the mark came after it (the review shows it so)."""
+    if late is not None:
+        return (
+            f"✅ Пункт {esc(number)} отмечен выполненным с опозданием (срок был "
+            f"{day_text(late)}). Спасибо!"
+        )
     return f"✅ Пункт {esc(number)} отмечен выполненным. Спасибо!"
 
 
-def stage_saved(number: str, done: date, owed: date | None, last: date) -> str:
+def stage_saved(number: str, done: date, owed: date | None, last: date, *, late: bool) -> str:
     """A stage of an item in stages marked; ``owed``: the earliest stage still not marked (an
-    earlier one missed, or the next), None when every one is; ``last``: the item's last."""
+    earlier one missed, or the next), None when every one is; ``last``: the item's last;
+    ``late``: marked after its day, as the review and /plan will show it."""
     if owed is None:
         then = " Это был последний срок: пункт выполнен." if done == last else ""
         then = then or " Все сроки отмечены: пункт выполнен."
@@ -175,4 +182,5 @@ def stage_saved(number: str, done: date, owed: date | None, last: date) -> str:
         then = f" Срок {day_text(owed)} по-прежнему не отмечен выполненным."
     else:
         then = f" Следующий срок — {day_text(owed)}."
-    return f"✅ Пункт {esc(number)}: срок {day_text(done)} отмечен выполненным.{then} Спасибо!"
+    how = " с опозданием" if late else ""
+    return f"✅ Пункт {esc(number)}: срок {day_text(done)} отмечен выполненным{how}.{then} Спасибо!"
