@@ -12,10 +12,12 @@ import openpyxl
 
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import plan_marks as tpm
+from bot.texts import plans as tp
+from bot.texts.markup import utf16_len
 from bot.wiring.scheduler import calendar_tick
-from handlers.callbacks import PlanStageDone
+from handlers.callbacks import PlanDone, PlanStageDone
 from harness import ADMIN, Harness, background, texts
-from test_plan_stages import ROWS, mark_done
+from test_plan_stages import ROWS, done_by_button, mark_done
 from test_plans import (
     CHAIR,
     CHAIR2,
@@ -101,3 +103,73 @@ async def test_a_ppo_that_came_after_a_stage_does_not_owe_it(harness: Harness) -
     assert "⏰ 1. Мониторинг профсоюзного членства — ближайший срок: до 31.03.2027" in progress
     assert "выполнили 0 из 2: нет — Детский сад № 2, МБОУ СОШ № 1" in progress
     assert "Сроков выполнено по пунктам с несколькими сроками: 0 из 5" in progress
+
+
+async def test_a_late_mark_is_said_late_in_the_reply_and_in_plan(harness: Harness) -> None:
+    """March missed and marked in June from the June reminder's second button: the reply says
+    it was marked late, and /plan shows it as the review does, with who; so do an item with
+    one deadline marked after it and a staff member's own item. June marked in time is not."""
+    h = harness
+    ids = await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    rows = [
+        *ROWS,
+        ("2", "Семинар председателей", "31.03.2027", "все ППО"),
+        ("3", "Отчёт аппарата", "31.03.2027", "Светлана"),
+    ]
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    items = await item_ids(h)
+
+    bg = background(h)
+    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
+    await calendar_tick(bg)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    [garden] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
+    await h.tap(CHAIR2, garden, tpm.missed_button(MARCH))
+    summary = await h.send(CHAIR2, "Сведения сданы")
+    done = texts(await h.tap(CHAIR2, summary[-1], "Отправить"))[-1]
+    assert "срок 31.03.2027 отмечен выполненным с опозданием. Следующий срок — 30.06.2027" in done
+    seminar = PlanDone(item_id=items["2"], unit=ids[GARDEN]).pack()
+    assert "Пункт 2 отмечен выполненным с опозданием (срок был 31.03.2027)" in (
+        await done_by_button(h, CHAIR2, seminar)
+    )
+    own = PlanDone(item_id=items["3"], unit=0).pack()
+    assert "Пункт 3 отмечен выполненным с опозданием (срок был 31.03.2027)" in (
+        await done_by_button(h, STAFF, own)
+    )
+    [school] = sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
+    in_time = await mark_done(h, CHAIR, school)
+    assert "срок 30.06.2027 отмечен выполненным. Срок 31.03.2027 по-прежнему" in in_time
+
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert (
+        f"все ППО [#{items['1']}]\n   выполнили 1 из 2: нет — МБОУ СОШ № 1\n"
+        f"   31.03.2027 — с опозданием: Детский сад № 2\n"
+    ) in progress
+    assert (
+        f"все ППО [#{items['2']}]\n   выполнили 1 из 2: нет — МБОУ СОШ № 1\n"
+        f"   31.03.2027 — с опозданием: Детский сад № 2\n"
+    ) in progress
+    assert f"до 31.03.2027, Светлана [#{items['3']}]\n   31.03.2027 — с опозданием\n" in progress
+    assert "30.06.2027 — с опозданием" not in progress
+
+
+def test_late_marks_of_many_stages_and_ppo_keep_an_item_in_one_message() -> None:
+    """Twelve monthly stages, each marked late by a hundred ППО with long names."""
+    days = [date(2027, month, 28) for month in range(1, 13)]
+    late = [(f"Муниципальное бюджетное учреждение № {n}", days) for n in range(100)]
+    missing = [name for name, _ in late]
+    line = tp.item_status(
+        7,
+        "1",
+        "Мероприятие " * 50,
+        tp.STATE_OVERDUE,
+        days[0],
+        (1, 12),
+        "все ППО",
+        (0, 100, missing),
+        late,
+    )
+    assert line.count("с опозданием") == 12
+    assert utf16_len(line) < 4096

@@ -34,12 +34,14 @@ def progress_lines(progress: Sequence[PlanProgress], *, items: bool = True) -> l
 
 
 def _item_line(status: ItemStatus) -> str:
+    """The item's state and nearest stage; who has done it, and who marked a stage late."""
     item = status.item
     shared = None
     if len(status.units) > 1:
         missing, owing = [u.name for u in status.missing], len(status.owing)
         shared = (owing - len(missing), owing, missing)
     stage = (status.stage + 1, len(status.stages)) if len(status.stages) > 1 else None
+    late = [(unit.name, days) for unit in status.units if (days := status.late(unit.id))]
     return t.item_status(
         item.id,
         item.number,
@@ -49,6 +51,7 @@ def _item_line(status: ItemStatus) -> str:
         stage,
         status.responsible,
         shared,
+        late,
     )
 
 

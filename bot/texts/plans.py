@@ -144,7 +144,9 @@ def row_errors(errors: Sequence[tuple[int, str]], shown: int) -> list[str]:
 # --- Progress and the review ----------------------------------------------------------------
 
 STATE_DONE, STATE_OVERDUE, STATE_UPCOMING = "выполнен", "просрочен", "впереди"
-STATE_DONE_LATE = "выполнен с опозданием"  # the review's status of one who marked a stage late
+LATE = "с опозданием"  # a stage marked after its day, in the review and /plan
+LATE_ROOM = 1200  # characters of names in /plan's lines of an item's stages marked late
+STATE_DONE_LATE = f"выполнен {LATE}"  # the review's status of one who marked a stage late
 STATE_ICON = {STATE_DONE: "✅", STATE_OVERDUE: "⏰", STATE_UPCOMING: "🕒"}
 ALL_PPO = "все ППО"
 NOBODY = "нет ответственного"
@@ -175,9 +177,11 @@ def item_status(
     stage: Stage,
     responsible: str,
     shared: tuple[int, int, Sequence[str]] | None,
+    late: Sequence[tuple[str, Sequence[date]]],
 ) -> str:
     """Raw: ``number``, ``text``, ``responsible``, the names in ``shared`` (done, of, not done
-    the stage shown). An item in stages shows the nearest one still owed, or its last."""
+    the stage shown) and in ``late`` (who marked which stages after their day). An item in
+    stages shows the nearest one still owed, or its last."""
     due = f"до {day_text(deadline)}"
     if stage is not None and state == STATE_DONE:
         due = f"последний срок: {due} ({stage[1]} {plural(stage[1], 'срок', 'срока', 'сроков')})"
@@ -192,7 +196,22 @@ def item_status(
         line += f"\n   выполнили {done} из {total}"
         if missing:
             line += ": нет — " + esc(clip(", ".join(missing), 1500))
-    return line
+    return line + "".join(_late_marks(late, named=shared is not None))
+
+
+def _late_marks(late: Sequence[tuple[str, Sequence[date]]], *, named: bool) -> list[str]:
+    """A line per stage marked after its day, in the review's words («31.03.2027 — с
+    опозданием»), with who marked it so when several answer for the item: the names share
+    ``LATE_ROOM``, so twelve monthly stages of a hundred ППО keep the item within a message."""
+    by_day: dict[date, list[str]] = {}
+    for name, days in late:
+        for day in days:
+            by_day.setdefault(day, []).append(name)
+    room = max(LATE_ROOM // max(len(by_day), 1), 80)
+    return [
+        f"\n   {day_text(day)} — {LATE}" + (f": {esc(clip(', '.join(who), room))}" if named else "")
+        for day, who in sorted(by_day.items())
+    ]
 
 
 PROGRESS_HINT = "Изменить пункт: /planedit № срок 30.04.2027 или /planedit № ответственный все ППО"
@@ -226,7 +245,7 @@ def stages_done(done: int, total: int, late: Sequence[date] = ()) -> str:
     """The review's count for an item in stages («2 из 4»), with the stages marked after their
     day."""
     shown = ", ".join(day_text(day) for day in late)
-    return f"{done} из {total}" + (f" ({shown} — с опозданием)" if late else "")
+    return f"{done} из {total}" + (f" ({shown} — {LATE})" if late else "")
 
 
 def review_file_name(today: date) -> str:
