@@ -263,26 +263,13 @@ async def under(session: AsyncSession, org_id: int) -> Sequence[Organization]:
     return (await session.scalars(select(Organization).where(below))).all()
 
 
-async def live_districts_in(session: AsyncSession, region_id: int | None) -> Sequence[Organization]:
-    """The districts of a region (None: of no region) that are not archived, by name."""
-    in_region = (
-        Organization.parent_id.is_(None)
-        if region_id is None
-        else Organization.parent_id == region_id
-    )
-    stmt = select(Organization).where(
-        Organization.kind == OrgKind.DISTRICT, Organization.archived_at.is_(None), in_region
-    )
-    return (await session.scalars(stmt.order_by(Organization.name_key, Organization.id))).all()
-
-
 # --- The ППО of a scope ---------------------------------------------------------------------
 
 PPO_DISTRICT = aliased(Organization, name="ppo_district")
 """The district of the ППО in ``scope_ppos``: select its columns (name, id) through this alias."""
 _ABOVE = aliased(Organization, name="above_district")
-"""The region of a district listed (``scope_ppos``, ``scope_districts``): closed, it closes
-the district and its ППО (``storage.closure``)."""
+"""The region of a district listed (``scope_ppos``, ``scope_districts`` and the lists of
+districts below): closed, it closes the district and its ППО (``storage.closure``)."""
 
 
 def scope_districts(scope_org_id: int) -> Select[Any]:
@@ -330,6 +317,24 @@ async def ppo_in_scope(session: AsyncSession, scope_org_id: int) -> Sequence[Org
     """The ППО of a scope (see ``scope_ppos``) by name; none when the scope is closed."""
     stmt = scope_ppos(scope_org_id, Organization).order_by(Organization.name_key, Organization.id)
     return (await session.scalars(stmt)).all()
+
+
+async def live_districts_in(session: AsyncSession, region_id: int | None) -> Sequence[Organization]:
+    """The districts of a region (None: of no region) that are not closed, by name: archived
+    or of an archived region (``storage.closure``), a district takes no ППО moved to it."""
+    in_region = (
+        Organization.parent_id.is_(None)
+        if region_id is None
+        else Organization.parent_id == region_id
+    )
+    stmt = (
+        select(Organization)
+        .outerjoin(_ABOVE, _ABOVE.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.DISTRICT, none_archived(Organization, _ABOVE), in_region
+        )
+    )
+    return (await session.scalars(stmt.order_by(Organization.name_key, Organization.id))).all()
 
 
 async def active_districts(session: AsyncSession) -> Sequence[Organization]:

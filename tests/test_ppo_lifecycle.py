@@ -186,3 +186,22 @@ async def test_a_move_into_an_archived_district_is_refused(session_pool, clock) 
         )
         assert reply == admin_texts.MOVE_TARGET_GONE
         assert garden.parent_id == world.org[D1]
+
+
+async def test_no_district_of_an_archived_region_takes_a_moved_ppo(session_pool, clock) -> None:
+    """The region is archived: its districts are closed with it, so the garden's card offers
+    none of them to move to, and a keyboard from before the archiving moves nothing."""
+    world = await build(session_pool)
+    async with session_pool() as session, session.begin():
+        garden = await session.get(Organization, world.org["Детский сад"])
+        d2 = await session.get(Organization, world.org[D2])
+        region = await session.get(Organization, world.org["Область"])
+        assert garden is not None and d2 is not None and region is not None
+        assert await org_admin.move_targets(session, garden) == [d2], "D2 offered to start with"
+        region.archived_at = local(MOSCOW, 2026, 10, 1, 12)
+        assert await org_admin.move_targets(session, garden) == []
+        reply = await org_admin.move(
+            session, garden, d2, by=None, now=local(MOSCOW, 2026, 10, 5, 12)
+        )
+        assert reply == admin_texts.MOVE_TARGET_GONE
+        assert garden.parent_id == world.org[D1]

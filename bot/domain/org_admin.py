@@ -143,8 +143,8 @@ async def move(
     """Move a ППО to another district, with what it still owes the old one; refused (with the
     reason) when a ППО of the same name is there already, since names are unique within a
     district. A stale or repeated button is refused too: a move into the district it is in
-    would drop what it owes there, one into an archived district or another region is not
-    offered."""
+    would drop what it owes there, one into a closed district (archived, or of an archived
+    region) or another region is not offered."""
     if district.id == org.parent_id:
         return admin_texts.already_in(org.name, district.name)
     if district not in await move_targets(session, org):
