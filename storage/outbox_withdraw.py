@@ -3,6 +3,7 @@ that a newer one replaces."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox_keys import KeyPurpose, org_of_key, outbox_key_prefix
 from storage.outbox_prefix import keys_starting
+from storage.plans import item_scopes
 
 ROLE_ENDED = "role ended"
 ARCHIVED = "archived"
@@ -21,6 +23,51 @@ SCOPE = "scope"
 """The payload entry of a staff member's escalation: the district or region it is about, which
 a plan item's key does not name (``plan-late:item:deadline:recipient``, kept so that one
 queued before the entry was added is not queued again)."""
+LISTED = "listed"
+"""The payload entry of a staff member's escalation: the ids of the ППО it lists, so that one
+of a region, or of a district, stops naming a ППО closed under it (``drop_listing``)."""
+_ESCALATIONS = (KeyPurpose.REMINDER.value, KeyPurpose.PLAN_ESCALATION.value)
+
+
+async def _pending_to(session: AsyncSession, chat_id: int) -> list[OutboxMessage]:
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def _staff_scopes(session: AsyncSession, messages: Iterable[OutboxMessage]) -> dict[int, int]:
+    """The district or region each staff member's escalation among ``messages`` is about, by
+    message id: named in its payload, or, in one queued before it was, read off its key (a
+    monitoring escalation's names the scope; a plan item's names the item, whose plan's scope
+    it is), so that older ones are withdrawn with the rest. Curators' (their payload lists
+    what they curate) are left out; a chair's reminder gives its ППО, which is no scope."""
+    scopes: dict[int, int] = {}
+    items: dict[int, int] = {}
+    for message in messages:
+        payload = message.payload or {}
+        purpose, _, rest = message.key.partition(":")
+        if purpose not in _ESCALATIONS or CURATED in payload:
+            continue
+        if isinstance(named := payload.get(SCOPE), int):
+            scopes[message.id] = named
+        elif purpose == KeyPurpose.REMINDER and (scope := org_of_key(message.key)) is not None:
+            scopes[message.id] = scope
+        elif (item := rest.partition(":")[0]).isdecimal():
+            items[message.id] = int(item)
+    if items:
+        of_item = await item_scopes(session, set(items.values()))
+        scopes |= {key: of_item[item] for key, item in items.items() if item in of_item}
+    return scopes
+
+
+async def _delete(session: AsyncSession, message_ids: list[int]) -> None:
+    if message_ids:
+        await session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids))
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, reason: str) -> int:
@@ -28,19 +75,12 @@ async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, re
     to a ППО's chair (reminders, an agreement's notice, a district event's, a plan item's, a
     report sent back, an announcement), its chair replaced or the ППО archived; to a district's
     or region's staff (its digest, its late ППО's escalation, its plans' review), the person
-    taken off its staff or the scope archived (a plan item's escalation, named in its payload:
-    one queued before that was named goes out). Marked FAILED with ``reason``; the keys stay
+    taken off its staff or the scope archived (a plan item's escalation, named in its payload,
+    or by its item's plan: ``_staff_scopes``). Marked FAILED with ``reason``; the keys stay
     taken, so nothing of it is queued to that chat again. Returns how many."""
-    pending = await session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING
-        )
-    )
-    about = [
-        message
-        for message in pending
-        if org_of_key(message.key) == org_id or (message.payload or {}).get(SCOPE) == org_id
-    ]
+    pending = await _pending_to(session, chat_id)
+    scopes = await _staff_scopes(session, pending)
+    about = [m for m in pending if org_id in (org_of_key(m.key), scopes.get(m.id))]
     for message in about:
         message.status, message.error = OutboxStatus.FAILED, reason
     return len(about)
@@ -52,19 +92,34 @@ async def drop_curated(session: AsyncSession, *, chat_id: int, org_id: int) -> i
     the key is freed, so the escalation's planner queues it afresh while it is due, with the
     ППО the person still curates (none: nothing), as pausing drops plan reminders. A
     successor's own escalation has a key of its own. Returns how many."""
-    pending = await session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING
-        )
-    )
+    pending = await _pending_to(session, chat_id)
     listing = [m.id for m in pending if org_id in (m.payload or {}).get(CURATED, ())]
-    if listing:
-        await session.execute(
-            delete(OutboxMessage)
-            .where(OutboxMessage.id.in_(listing))
-            .execution_options(synchronize_session=False)
-        )
+    await _delete(session, listing)
     return len(listing)
+
+
+async def drop_listing(
+    session: AsyncSession, *, chat_id: int, closed: Collection[int], above: Collection[int]
+) -> int:
+    """The staff escalations still waiting for ``chat_id`` that list a ППО just closed
+    (``closed``), at a scope wider than what was archived (``above``: the district and region
+    over it), are deleted as ``drop_curated`` deletes a curator's: the key is freed, so the
+    planner queues the escalation afresh while it is due, naming only the ППО still open and
+    late, and nothing when none is. One queued before its payload listed the ППО cannot tell,
+    and is dropped when it is about one of ``above``: queued again, it says what it said, the
+    closed ППО aside. Returns how many."""
+    pending = await _pending_to(session, chat_id)
+    scopes = await _staff_scopes(session, pending)
+
+    def names_closed(message: OutboxMessage) -> bool:
+        listed = (message.payload or {}).get(LISTED)
+        if isinstance(listed, list):
+            return not set(closed).isdisjoint(listed)
+        return scopes[message.id] in above
+
+    dropped = [m.id for m in pending if m.id in scopes and names_closed(m)]
+    await _delete(session, dropped)
+    return len(dropped)
 
 
 async def withdraw_earlier_digests(

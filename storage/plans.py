@@ -65,6 +65,17 @@ async def item_with_plan(session: AsyncSession, item_id: int) -> tuple[PlanItem,
     return None if row is None else (row[0], row[1])
 
 
+async def item_scopes(session: AsyncSession, item_ids: Iterable[int]) -> dict[int, int]:
+    """The district or region of each item's plan, by item id: what a plan item's escalation
+    queued before its payload named its scope is about (``storage.outbox_withdraw``)."""
+    stmt = (
+        select(PlanItem.id, Plan.scope_org_id)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .where(PlanItem.id.in_(list(item_ids)))
+    )
+    return {row.id: row.scope_org_id for row in await session.execute(stmt)}
+
+
 async def live_items(session: AsyncSession, since: date) -> Sequence[tuple[PlanItem, Plan]]:
     """Items whose deadline is on or after ``since``: those reminders or escalations may be due."""
     stmt = (

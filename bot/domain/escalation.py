@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.staff_scope import scope_staff
 from storage.contacts import Contact, curators_of
 from storage.models import Organization
-from storage.outbox_withdraw import CURATED, SCOPE
+from storage.outbox_withdraw import CURATED, LISTED, SCOPE
 
 
 @dataclass
@@ -31,9 +31,10 @@ class Recipient:
         while it waits if the curatorship ends or the ППО is archived
         (``storage.outbox_withdraw.drop_curated``). Staff's names the district or region, so
         that it is withdrawn with their role or the scope archived (``withdraw_about``): a plan
-        item's key names no organization."""
+        item's key names no organization; and the ППО it lists, so that it is queued again
+        without one archived, or its district, while the scope stays open (``drop_listing``)."""
         if self.staff:
-            return {"text": text, SCOPE: self.scope_id}
+            return {"text": text, SCOPE: self.scope_id, LISTED: sorted(self.org_ids)}
         return {"text": text, CURATED: sorted(self.org_ids)}
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.staff_scope import lineage
 from bot.domain.timezones import parse_timezone
 from bot.forms.declaration import AdminContext, Form, Opening, OpenRequest, Submission, Summary
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
@@ -19,7 +20,7 @@ from bot.texts import staff as t
 from storage import audit, contacts, org_zones, orgs
 from storage.closure import is_closed
 from storage.models import Organization, OrgKind
-from storage.outbox_withdraw import ARCHIVED, drop_curated, withdraw_about
+from storage.outbox_withdraw import ARCHIVED, drop_curated, drop_listing, withdraw_about
 from storage.target_moves import follow_move
 
 
@@ -238,6 +239,7 @@ async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tu
             await withdraw_about(session, chat_id=chat, org_id=scope.id, reason=ARCHIVED)
             _tell(told, chat, t.your_scope_archived(scope.name))
         await _withdraw_escalated_up(session, scope)
+    await _drop_listed_above(session, org, names)
     return _once(told)
 
 
@@ -250,6 +252,22 @@ async def _withdraw_escalated_up(session: AsyncSession, scope: Organization) -> 
         return
     for staff in await contacts.staff_of(session, scope.parent_id):
         await withdraw_about(session, chat_id=staff.tg_user_id, org_id=scope.id, reason=ARCHIVED)
+
+
+async def _drop_listed_above(
+    session: AsyncSession, org: Organization, closed: Collection[int]
+) -> None:
+    """The escalations waiting for the staff of the district and region above ``org`` (a
+    region's request or plan, late across its districts; a district's, for a ППО archived
+    alone) that list a ППО it closes are dropped and queued again without it, or not at all
+    when none else is late (``drop_listing``). They are not told: the scope is still theirs."""
+    above = (await lineage(session, org))[1:]
+    if not closed or not above:
+        return
+    staff = [person for scope in above for person in await contacts.staff_of(session, scope)]
+    chats = {person.tg_user_id for person in staff}
+    for chat in chats:
+        await drop_listing(session, chat_id=chat, closed=closed, above=above)
 
 
 async def _restore_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
