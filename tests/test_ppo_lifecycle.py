@@ -205,3 +205,41 @@ async def test_no_district_of_an_archived_region_takes_a_moved_ppo(session_pool,
         )
         assert reply == admin_texts.MOVE_TARGET_GONE
         assert garden.parent_id == world.org[D1]
+
+
+async def test_a_region_requests_escalation_waiting_drops_a_district_archived(
+    session_pool, clock
+) -> None:
+    """The region asks the hospital (D1) and the second school (D2); both are late, and the
+    escalation to the region's specialist has not gone out yet when D1 is archived: it is
+    queued again naming the school only."""
+    world = await build(session_pool)
+    async with session_pool() as session, session.begin():
+        await collections.open_collection(
+            session,
+            kind=CollectionKind.PASSPORT,
+            scope_org_id=world.org["Область"],
+            period=date(2026, 10, 1),
+            title="Обновить паспорта",
+            one_off=True,
+            deadline_for_target=date(2026, 10, 20),
+            targets=[(world.org[n], "request") for n in ("Больница", "Школа № 2")],
+            now=local(MOSCOW, 2026, 10, 1, 10),
+        )
+    await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 21, 10, 0))
+
+    def escalated(rows: list) -> list[str]:
+        return [m.payload["text"] for m in rows if m.chat_id == 950 and m.status == "pending"]
+
+    (before,) = escalated(await outbox(session_pool))
+    assert "Больница" in before and "Школа № 2" in before, before
+    async with session_pool() as session, session.begin():
+        d1 = await session.get(Organization, world.org[D1])
+        assert d1 is not None
+        await org_admin.set_archived(
+            session, d1, archived=True, by=None, now=local(MOSCOW, 2026, 10, 21, 10, 30)
+        )
+    await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 21, 10, 31))
+
+    (after,) = escalated(await outbox(session_pool))
+    assert "Школа № 2" in after and "Больница" not in after, after
