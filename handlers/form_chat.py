@@ -15,7 +15,7 @@ from aiogram.types import Message
 
 from bot.domain.viewer import Viewer
 from bot.forms.declaration import Form, OpenRequest, PickOne, Subject, Summary
-from bot.forms.engine import SUMMARY, Field, ParseEnv
+from bot.forms.engine import SUMMARY, Field, InvalidAnswer, ParseEnv
 from bot.forms.fields import AskedWhen
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
@@ -113,23 +113,40 @@ class FormChat:
         await self.message.answer(t.CANCELLED)
 
     async def typed_button(self, draft: FormDraft, text: str) -> bool:
-        """A message that is a button's word («Отмена», «назад»), typed rather than tapped:
-        done as the button does, never taken for the answer; False for any other message."""
-        word = _EDGES.sub("", text).casefold()
+        """A message that is a button's word («Отмена», «назад», the skip button's label),
+        typed rather than tapped: done as the button does, never taken for the answer; False
+        for any other message (one holding the word in a sentence is an answer)."""
+        word = _word(text)
         if word in t.CANCEL_WORDS:
             await self.cancel(draft)
-            return True
-        if word not in t.BACK_WORDS:
+        elif word in t.BACK_WORDS:
+            await self._typed_back(draft)
+        elif _is_skip_label(draft, word):
+            await self._typed_skip(draft)
+        else:
             return False
+        return True
+
+    async def _typed_back(self, draft: FormDraft) -> None:
         if draft.step == SUMMARY:  # the summary has no «Назад»: say what does go back
             await self.show(draft, note=t.BACK_AT_SUMMARY)
-            return True
+            return
         if form_of_draft(draft.form).context_of(draft).editing:  # its button: «К сводке»
             back_to_summary(draft, self.ctx.now())
         else:
             step_back(draft, self.ctx.now())
         await self.show(draft)
-        return True
+
+    async def _typed_skip(self, draft: FormDraft) -> None:
+        """The skip label typed: skipped as the tap skips (a required question, or a blank
+        that breaks a rule, refused with why and asked again), never stored as the answer."""
+        try:
+            answers = skipped(draft)
+        except InvalidAnswer as error:
+            await self.show(draft, note=f"❗ {error}")
+            return
+        advance(draft, answers, self.ctx.now())
+        await self.show(draft)
 
     async def show(self, draft: FormDraft, *, note: str | None = None) -> None:
         """Send the current question (or the summary) of ``draft`` as a fresh message."""
@@ -152,7 +169,7 @@ class FormChat:
                 draft.token,
                 seal=summary_seal(draft, summary),
                 explicit=summary.needs_explicit_confirm,
-                skip_label=None if pending is None else pending.skip_label or t.BTN_SKIP,
+                skip_label=None if pending is None else keyboards.skip_label(pending),
             ),
             disable_web_page_preview=True,
         )
@@ -179,7 +196,7 @@ class FormChat:
         if not editing and field.name in asked:
             lines.append(t.STEP_PREFIX.format(n=asked.index(field.name) + 1, total=len(asked)))
         lines.append(f"<b>{field.prompt}</b>")
-        taken = len(draft.answers.get(field.name) or []) if field.photos else 0
+        taken = photos_taken(field, draft.answers)
         if editing and taken:
             lines.append(t.photos_kept(taken, field.photos))
         elif field.optional:
@@ -198,6 +215,44 @@ class FormChat:
                 shortcut=None if shortcut is None else shortcut.button,
             ),
         )
+
+
+def _word(text: str) -> str:
+    """A whole message as the button word it may be: «✖️ Отмена», « Пропустить. » and
+    «🤷 не  знаю» are «отмена», «пропустить», «не знаю»."""
+    return " ".join(_EDGES.sub("", text).casefold().split())
+
+
+def _is_skip_label(draft: FormDraft, word: str) -> bool:
+    """Whether ``word`` is the label of the skip button of the question the message answers
+    (at a required question, the label it would have: the chair is told it cannot be
+    skipped rather than have «Пропустить» stored as the answer)."""
+    step = answered_step(draft)
+    if step is None:
+        return False
+    field = form_of_draft(draft.form).spec.field(step)
+    return word == _word(keyboards.skip_label(field, photos_taken(field, draft.answers)))
+
+
+def answered_step(draft: FormDraft) -> str | None:
+    """The question a message or a tapped answer goes to: the current one, or at the summary
+    the question it asks (None: the summary asks nothing)."""
+    if draft.step != SUMMARY:
+        return draft.step
+    pending = form_of_draft(draft.form).spec.summary_question(draft.answers)
+    return None if pending is None else pending.name
+
+
+def skipped(draft: FormDraft) -> dict[str, Any]:
+    """The answers with the question being answered left blank, tapped or typed alike; raises
+    InvalidAnswer as ``FormSpec.skip`` does."""
+    step = answered_step(draft) or draft.step
+    return form_of_draft(draft.form).spec.skip(step, draft.answers)
+
+
+def photos_taken(field: Field, answers: dict[str, Any]) -> int:
+    """The photos a photo question holds (its skip button then drops them)."""
+    return len(answers.get(field.name) or []) if field.photos else 0
 
 
 def _may_be_asked(field: Field, given: dict[str, Any]) -> bool:

@@ -30,7 +30,9 @@ from handlers.filters import command
 from handlers.form_chat import (
     FormChat,
     advance,
+    answered_step,
     back_to_summary,
+    skipped,
     step_back,
     still_allowed,
     summary_seal,
@@ -78,7 +80,7 @@ async def typed_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     if earlier is not None:  # swiped to answer an earlier question: not this one's answer
         await chat.show(draft, note=t.replied_to_earlier(earlier.label))
         return
-    step = _answered_step(draft)
+    step = answered_step(draft)
     if step is None:  # the summary asks nothing: a typed correction needs its field named
         await chat.show(draft, note=t.SUMMARY_TYPED)
         return
@@ -105,15 +107,6 @@ def _earlier_question(message: Message, draft: FormDraft) -> Field | None:
     return next((f for f in spec.fields if f.prompt in shown), None)
 
 
-def _answered_step(draft: FormDraft) -> str | None:
-    """The question a message or a tapped answer goes to: the current one, or at the summary
-    the question it asks (None: the summary asks nothing)."""
-    if draft.step != SUMMARY:
-        return draft.step
-    pending = form_of_draft(draft.form).spec.summary_question(draft.answers)
-    return None if pending is None else pending.name
-
-
 async def edited_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     """An answer edited after it was sent: the form took the first version and has moved on;
     say so and show where it stands, rather than keep the old answer in silence."""
@@ -129,7 +122,7 @@ async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
         return
     chat = FormChat(message, ctx)
     spec = form_of_draft(draft.form).spec
-    step = _answered_step(draft)
+    step = answered_step(draft)
     field = spec.field(step) if step is not None else None
     if field is not None and field.file:
         await file_answer(chat, draft, field, message)
@@ -291,7 +284,7 @@ async def _answer_tapped(tap: Tap, answer: Callable[[], dict[str, Any]]) -> None
     """A tapped answer (a choice, the previous value, «готово», «пропустить», or one to the
     question the summary asks): taken, or the question asked again with why not, the answer
     before it kept."""
-    if _answered_step(tap.draft) is None:
+    if answered_step(tap.draft) is None:
         await tap.query.answer(t.STALE_BUTTON)
         return
     try:
@@ -337,9 +330,7 @@ async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
 
 
 async def skip_tapped(_: CallbackQuery, tap: Tap) -> None:
-    draft, spec = tap.draft, tap.form.spec
-    step = _answered_step(draft) or draft.step
-    await _answer_tapped(tap, lambda: spec.skip(step, draft.answers))
+    await _answer_tapped(tap, lambda: skipped(tap.draft))
 
 
 async def shortcut_tapped(_: CallbackQuery, tap: Tap) -> None:

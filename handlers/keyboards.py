@@ -109,7 +109,7 @@ def step_keyboard(
         )
     if field.optional:
         kb.button(
-            text=t.BTN_DROP_PHOTOS if photos_taken else field.skip_label or t.BTN_SKIP,
+            text=skip_label(field, photos_taken),
             callback_data=FormCb(token=tok, step=step, action=FormAction.SKIP),
         )
     sizes = [1] * len(list(kb.buttons))
@@ -130,6 +130,11 @@ def step_keyboard(
         sizes.append(2 if can_go_back else 1)
     kb.adjust(*sizes)
     return kb.as_markup()
+
+
+def skip_label(field: Field, photos_taken: int = 0) -> str:
+    """What the skip button under ``field`` says: typed instead of tapped, it does the same."""
+    return t.BTN_DROP_PHOTOS if photos_taken else field.skip_label or t.BTN_SKIP
 
 
 def summary_keyboard(

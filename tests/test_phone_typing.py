@@ -12,7 +12,7 @@ from aiogram.filters import Command
 from sqlalchemy import select
 
 from bot.forms.engine import SUMMARY
-from bot.texts import chair, common, forms, membership
+from bot.texts import chair, common, events, forms, membership, passport
 from handlers import get_routers
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
@@ -26,6 +26,7 @@ from scenarios import (
     setup_district,
 )
 from storage.models import FormDraft
+from test_events_and_passport import to_photos
 
 STRANGER = 4242
 
@@ -93,6 +94,96 @@ async def test_back_typed_at_a_question_asked_again_returns_to_the_summary(
     assert "Членов профсоюза: 40" in back, back
     [told] = texts(await harness.send(CHAIR, "назад"))
     assert told.startswith(forms.BACK_AT_SUMMARY), told
+
+
+async def _at_passport_address(h: Harness) -> None:
+    """The passport opened and its institution given: «Адрес» (optional) is asked."""
+    await join(h)
+    card = last_message(await h.send(CHAIR, "/passport"))
+    await h.tap(CHAIR, card, "Заполнить")
+    await h.send(CHAIR, "МБОУ СОШ № 1")
+
+
+@pytest.mark.parametrize("typed", ["Пропустить", "пропустить", "  Пропустить!  ", "«пропустить»."])
+async def test_skip_typed_at_an_optional_question_skips_it(harness: Harness, typed: str) -> None:
+    """«Пропустить» typed at the passport's address (the button under it reads so) leaves the
+    address blank and asks the next question, as the tap does; it is not stored as the
+    address."""
+    await _at_passport_address(harness)
+    [question] = texts(await harness.send(CHAIR, typed))
+    assert passport.Q_CHAIR in question, question
+    draft = await _draft(harness)
+    assert draft is not None and draft.step == "chair_full_name", draft.step
+    assert "address" in draft.answers and draft.answers["address"] is None, draft.answers
+
+
+async def test_a_skip_word_inside_an_answer_is_the_answer(harness: Harness) -> None:
+    await _at_passport_address(harness)
+    await harness.send(CHAIR, "Пропустить нельзя: ул. Ленина, 5")
+    draft = await _draft(harness)
+    assert draft is not None and draft.answers.get("address") == "Пропустить нельзя: ул. Ленина, 5"
+
+
+async def test_skip_typed_at_a_required_question_says_it_cannot_be_skipped(
+    harness: Harness,
+) -> None:
+    """At the event's topic (required, no skip button) «Пропустить» is not the topic: the
+    chair is told the question is required and is asked it again."""
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Семинар")
+    [told] = texts(await harness.send(CHAIR, "Пропустить"))
+    assert forms.CANNOT_SKIP in told and events.Q_TOPIC in told, told
+    draft = await _draft(harness)
+    assert draft is not None and draft.step == "topic" and "topic" not in draft.answers
+
+
+async def test_skip_typed_runs_the_rules_a_tapped_skip_runs(harness: Harness) -> None:
+    """An online event with 500 views and 0 participants, its views asked again from the
+    summary: «пропустить» typed is refused as the tap is (nobody would have taken part),
+    the 500 views kept."""
+    await join(harness)
+    question = last_message(await harness.send(CHAIR, "/event"))
+    await harness.tap(CHAIR, question, "Вебинар")
+    await harness.send(CHAIR, "Цифровизация профсоюза")
+    question = last_message(await harness.send(CHAIR, "20.11.2026"))
+    await harness.tap(CHAIR, question, "Онлайн")
+    await harness.send(CHAIR, "500")
+    question = last_message(await harness.send(CHAIR, "0"))
+    question = last_message(await harness.tap(CHAIR, question, "Информационная"))
+    question = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    summary = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    menu = last_message(await harness.tap(CHAIR, summary, forms.BTN_EDIT))
+    await harness.tap(CHAIR, menu, events.L_VIEWS)
+    [told] = texts(await harness.send(CHAIR, "пропустить"))
+    assert events.NOBODY_TOOK_PART in told and events.Q_VIEWS in told, told
+    draft = await _draft(harness)
+    assert draft is not None and draft.answers["views"] == 500 and draft.step == "views"
+
+
+async def test_the_fields_own_skip_label_typed_skips_it(harness: Harness) -> None:
+    """At the summary asking why members left, «Не знаю» (its skip button «🤷 Не знаю»)
+    typed leaves the split empty, as the tap does."""
+    await join(harness)
+    await harness.send(CHAIR, "/report")
+    for value in ("54", "40", "12", "8", "3", "2", "1", "3", "5"):
+        await harness.send(CHAIR, value)
+    [summary] = texts(await harness.send(CHAIR, "🤷 не знаю!"))
+    assert membership.Q_LEFT_REASONS not in summary, summary
+    draft = await _draft(harness)
+    assert draft is not None and draft.step == SUMMARY
+    assert "left_reasons" in draft.answers and draft.answers["left_reasons"] is None
+
+
+async def test_skip_typed_at_photos_taken_keeps_them(harness: Harness) -> None:
+    """With photos taken the button reads «🗑 Удалить фото», not «Пропустить»: «пропустить»
+    typed there drops nothing."""
+    await join(harness)
+    await to_photos(harness)
+    await harness.feed(harness.server.photo(CHAIR, b"\xff\xd8\xff\xe0photo"))
+    await harness.send(CHAIR, "пропустить")
+    draft = await _draft(harness)
+    assert draft is not None and len(draft.answers["photos"]) == 1, draft.answers
 
 
 def _commands_in(check: Any) -> Iterator[Command]:
