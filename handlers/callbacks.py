@@ -28,6 +28,7 @@ class FormAction(enum.StrEnum):
     EDIT = "edit"
     SUMMARY = "sum"
     SHORTCUT = "quick"  # «как в прошлый раз» for a block of questions
+    EARLIER = "again"  # a question asked again: its answer before, looked up when tapped
 
 
 class FormCb(CallbackData, prefix="f1"):

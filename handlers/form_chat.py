@@ -176,31 +176,25 @@ class FormChat:
 
     async def _show_question(self, draft: FormDraft, note: str | None) -> None:
         form = form_of_draft(draft.form)
-        spec, skip = form.spec, form.skipped(draft)
-        field = spec.field(draft.step)
-        # Questions still ahead count unless the answers they depend on are all given and hide
-        # them (a district event answered «будем» by its button asks no reason): the total
-        # only ever shrinks as the chair goes on, never grows.
-        position = spec.fields.index(field)
-        given = {name: value for name, value in draft.answers.items() if name != field.name}
-        asked = [
-            f.name
-            for i, f in enumerate(spec.fields)
-            if not f.in_summary
-            and f.name not in skip
-            and (f.applies(draft.answers) if i <= position else _may_be_asked(f, given))
-        ]
-        editing = form.context_of(draft).editing
-        shortcut = spec.shortcut if form.offers_shortcut(field.name, draft) else None
+        field = form.spec.field(draft.step)
+        context = form.context_of(draft)
+        shortcut = form.spec.shortcut if form.offers_shortcut(field.name, draft) else None
+        earlier = context.earlier.get(field.name)
+        offer = keyboards.one_tap(
+            field, previous=form.previous_of(field.name, draft), earlier=earlier
+        )
         lines = [] if note is None else [note, ""]
-        if not editing and field.name in asked:
+        asked = _counted(form, draft)
+        if not context.editing and field.name in asked:
             lines.append(t.STEP_PREFIX.format(n=asked.index(field.name) + 1, total=len(asked)))
         lines.append(f"<b>{field.prompt}</b>")
         taken = photos_taken(field, draft.answers)
-        if editing and taken:
+        if context.editing and taken:
             lines.append(t.photos_kept(taken, field.photos))
         elif field.optional:
             lines.append(t.OPTIONAL_HINT)
+        if earlier is not None and offer is not None:
+            lines += ["", t.ASKED_AGAIN]
         if shortcut is not None:
             lines += ["", shortcut.hint]
         await self.message.answer(
@@ -208,13 +202,29 @@ class FormChat:
             reply_markup=keyboards.step_keyboard(
                 draft.token,
                 field,
-                previous=form.previous_of(field.name, draft),
+                offer=offer,
                 can_go_back=can_go_back(form, draft),
-                editing=editing,
+                editing=context.editing,
                 photos_taken=taken,
                 shortcut=None if shortcut is None else shortcut.button,
             ),
         )
+
+
+def _counted(form: Form[Any], draft: FormDraft) -> list[str]:
+    """The questions «Вопрос N из M» counts. Those still ahead count unless the answers they
+    depend on are all given and hide them (a district event answered «будем» by its button
+    asks no reason): the total only ever shrinks as the chair goes on, never grows."""
+    spec, skip = form.spec, form.skipped(draft)
+    position = spec.fields.index(spec.field(draft.step))
+    given = {name: value for name, value in draft.answers.items() if name != draft.step}
+    return [
+        f.name
+        for i, f in enumerate(spec.fields)
+        if not f.in_summary
+        and f.name not in skip
+        and (f.applies(draft.answers) if i <= position else _may_be_asked(f, given))
+    ]
 
 
 def _word(text: str) -> str:
@@ -304,6 +314,7 @@ def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:
     form = form_of_draft(draft.form)
     skip = form.skipped(draft)
     answers = form.spec.follow(draft.answers, answers, skip, form.previous_lookup(draft))
+    _keep_earlier(form, draft, answers)
     if form.context_of(draft).editing or draft.step == SUMMARY:
         form.mark_editing(draft, False)
         step = SUMMARY
@@ -314,6 +325,18 @@ def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:
         form.mark_editing(draft, True)
         step = missing[0]
     drafts.save_draft(draft, step=step, answers=answers, now=now)
+
+
+def _keep_earlier(form: Form[Any], draft: FormDraft, answers: dict[str, Any]) -> None:
+    """Keep in the draft the old answers of the questions ``answers`` asks again
+    (``FormSpec.reopened``), to offer each as one tap, after a restart too; one answered since
+    is forgotten."""
+    context = form.context_of(draft)
+    reopened = form.spec.reopened(draft.answers, answers)
+    offered = {**context.earlier, **{n: v for n, v in reopened.items() if v is not None}}
+    kept = {name: value for name, value in offered.items() if name not in answers}
+    if kept != context.earlier:
+        context.model_copy(update={"earlier": kept}).store(draft)
 
 
 async def still_allowed(draft: FormDraft, ctx: Ctx) -> bool:

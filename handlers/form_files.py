@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from aiogram.types import Message
 
-from bot.forms.engine import Attachment, Field, InvalidAnswer
+from bot.forms.attachment import Attachment
+from bot.forms.engine import Field, InvalidAnswer
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
 from handlers.form_chat import FormChat, advance

@@ -329,6 +329,23 @@ async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
     await _answer_tapped(tap, taken)
 
 
+async def earlier_tapped(_: CallbackQuery, tap: Tap) -> None:
+    """A question asked again takes its old answer, read again from the draft, as an answer
+    given now: checked against time and the rules as they stand."""
+    draft, form = tap.draft, tap.form
+    if draft.step == SUMMARY:
+        await tap.query.answer(t.STALE_BUTTON)
+        return
+    value = form.context_of(draft).earlier.get(draft.step)
+
+    def taken() -> dict[str, Any]:
+        if value is None:
+            raise InvalidAnswer(t.STALE_BUTTON)
+        return form.spec.restore(draft.step, value, draft.answers, tap.chat.env(draft))
+
+    await _answer_tapped(tap, taken)
+
+
 async def skip_tapped(_: CallbackQuery, tap: Tap) -> None:
     await _answer_tapped(tap, lambda: skipped(tap.draft))
 
@@ -355,6 +372,7 @@ BUTTONS: dict[FormAction, TapHandler] = {
     FormAction.PICK: pick_tapped,
     FormAction.PREVIOUS: previous_tapped,
     FormAction.SKIP: skip_tapped,
+    FormAction.EARLIER: earlier_tapped,
     FormAction.SHORTCUT: shortcut_tapped,
 }
 

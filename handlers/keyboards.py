@@ -23,6 +23,7 @@ from bot.texts import events as te
 from bot.texts import forms as t
 from bot.texts import passport as tp
 from bot.texts import staff as ts
+from bot.texts.markup import clip
 from handlers.callbacks import (
     ConsentCb,
     EventAction,
@@ -76,16 +77,34 @@ def chair_menu() -> ReplyKeyboardMarkup:
     )
 
 
+EARLIER_SHOWN = 40
+"""UTF-16 units of an old answer a button shows (a typed list may run to thousands)."""
+
+
+def one_tap(field: Field, *, previous: Any, earlier: Any) -> tuple[str, FormAction] | None:
+    """The answer offered as one tap beside typing one, with its action: a question asked
+    again offers its own old answer (fresher than last time's), else last time's value; a
+    button or photo question offers none (its buttons are the answers)."""
+    if field.choices or field.photos:
+        return None
+    if earlier is not None:
+        return t.btn_earlier(clip(field.display(earlier), EARLIER_SHOWN)), FormAction.EARLIER
+    if previous is not None and field.offer_previous:
+        return t.btn_previous(field.show(previous)), FormAction.PREVIOUS
+    return None
+
+
 def step_keyboard(
     token: str,
     field: Field,
     *,
-    previous: Any,
+    offer: tuple[str, FormAction] | None,
     can_go_back: bool,
     editing: bool,
     photos_taken: int = 0,
     shortcut: str | None = None,
 ) -> InlineKeyboardMarkup:
+    """``offer``: the one-tap answer (:func:`one_tap`), its label and action."""
     kb = InlineKeyboardBuilder()
     tok, step = short_token(token), field.name
     for choice in field.choices:
@@ -93,11 +112,9 @@ def step_keyboard(
             text=choice.label,
             callback_data=FormCb(token=tok, step=step, action=FormAction.PICK, value=choice.value),
         )
-    if previous is not None and field.offer_previous and not field.choices and not field.photos:
-        kb.button(
-            text=t.btn_previous(field.show(previous)),
-            callback_data=FormCb(token=tok, step=step, action=FormAction.PREVIOUS),
-        )
+    if offer is not None:
+        label, action = offer
+        kb.button(text=label, callback_data=FormCb(token=tok, step=step, action=action))
     if shortcut is not None:
         kb.button(
             text=shortcut, callback_data=FormCb(token=tok, step=step, action=FormAction.SHORTCUT)

@@ -198,6 +198,11 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
             FormCb(token="x" * 12, step="workers", action=FormAction.PREVIOUS).pack(),
             set(),
         ),
+        (
+            "form earlier",
+            FormCb(token="x" * 12, step="youth_members", action=FormAction.EARLIER).pack(),
+            set(),
+        ),
     ]
 
 

@@ -205,3 +205,62 @@ async def test_skipping_the_workers_question_shows_the_figure_kept(harness: Harn
     question = last_message(await harness.tap(CHAIR, menu, "Работников"))
     after = last_message(await harness.tap(CHAIR, question, "Пропустить")).plain_text or ""
     assert "Работников: 54" in after, after
+
+
+async def _mixed_event_summary(h: Harness) -> Request:
+    """An event held in the hall and online (venue «Актовый зал», 6000 views), at its summary."""
+    await join(h)
+    question = last_message(await h.send(CHAIR, "/event"))
+    await h.tap(CHAIR, question, "Вебинар")
+    await h.send(CHAIR, "Цифровизация профсоюза")
+    question = last_message(await h.send(CHAIR, "20.11.2026"))
+    await h.tap(CHAIR, question, te.BTN_MIXED)
+    await h.send(CHAIR, "Актовый зал")
+    await h.send(CHAIR, "6000")
+    question = last_message(await h.send(CHAIR, "133"))
+    question = last_message(await h.tap(CHAIR, question, "Информационная"))
+    question = last_message(await h.tap(CHAIR, question, "Пропустить"))
+    return last_message(await h.tap(CHAIR, question, "Пропустить"))
+
+
+async def _change_place(h: Harness, summary: Request, *, typed: str = "", tapped: str = "") -> list:
+    menu = last_message(await h.tap(CHAIR, summary, tf.BTN_EDIT))
+    question = last_message(await h.tap(CHAIR, menu, te.L_PLACE))
+    return await (h.send(CHAIR, typed) if typed else h.tap(CHAIR, question, tapped))
+
+
+async def test_a_question_shown_again_is_asked_again_with_its_old_answer_offered(
+    harness: Harness,
+) -> None:
+    """The place changed from «Очно и онлайн» to a school hides the venue and the views; changed
+    back, they are asked again (they may be stale), not shown at the summary unasked; each
+    offers its old answer as one tap, after a restart too, and the summary has both again."""
+    summary = await _mixed_event_summary(harness)
+    hall = last_message(await _change_place(harness, summary, typed="Школа № 1"))
+    shown = hall.plain_text or ""
+    assert "Место: Школа № 1" in shown and "Актовый зал" not in shown, shown
+    venue = last_message(await _change_place(harness, hall, tapped=te.BTN_MIXED))
+    text, buttons = venue.plain_text or "", str(venue.buttons())
+    assert te.Q_VENUE in text and tf.ASKED_AGAIN in text, text
+    assert tf.btn_earlier("Актовый зал") in buttons, buttons
+    views = last_message(await harness.tap(CHAIR, venue, "прежний ответ"))
+    assert te.Q_VIEWS in (views.plain_text or ""), views.plain_text
+    harness.restart()
+    resumed = last_message(await harness.send(CHAIR, "/event"))
+    assert tf.btn_earlier("6000") in str(resumed.buttons()), resumed.plain_text
+    final = (last_message(await harness.tap(CHAIR, resumed, "прежний ответ")).plain_text) or ""
+    assert "Место (очно): Актовый зал" in final and "Просмотров онлайн: 6000" in final, final
+
+
+async def test_a_question_shown_again_takes_a_new_answer(harness: Harness) -> None:
+    """The old answer is only offered: a typed one replaces it, and it is offered no more."""
+    summary = await _mixed_event_summary(harness)
+    hall = last_message(await _change_place(harness, summary, typed="Школа № 1"))
+    await _change_place(harness, hall, tapped=te.BTN_MIXED)
+    views = last_message(await harness.send(CHAIR, "Спортзал"))
+    assert tf.btn_earlier("6000") in str(views.buttons())
+    final = last_message(await harness.send(CHAIR, "7000")).plain_text or ""
+    assert "Место (очно): Спортзал" in final and "Просмотров онлайн: 7000" in final, final
+    async with harness.session_pool() as session:
+        draft = (await session.scalars(select(FormDraft))).one()
+    assert draft.context.get("earlier") == {}, draft.context

@@ -214,3 +214,25 @@ def test_an_answer_time_made_wrong_is_found_stale_at_confirmation() -> None:
     assert still_ahead(start["starts"], ParseEnv(date(2026, 11, 21), time(12, 0))) is None
     assert still_ahead(start["starts"], ParseEnv(date(2026, 11, 21), time(12, 40))) is not None
     assert still_ahead(start["starts"], ParseEnv(date(2026, 11, 22))) is not None
+
+
+def test_a_question_applying_again_is_asked_again() -> None:
+    """Young workers skipped hide «из них членов» (10 kept, hidden); given again, the question
+    applies again and is asked, its 10 not taken unasked: offered, and checked as an answer
+    is (10 do not fit 8 young workers)."""
+    answers = {"workers": 100, "members": 50, "youth_workers": 20, "youth_members": 10}
+    hidden = MEMBERSHIP.skip("youth_workers", answers)
+    assert hidden["youth_members"] == 10
+    again = MEMBERSHIP.answer("youth_workers", "8", hidden, ENV)
+    assert "youth_members" not in again and MEMBERSHIP.still_to_ask(again)[0] == "youth_members"
+    assert MEMBERSHIP.reopened(hidden, again) == {"youth_members": 10}
+    with pytest.raises(InvalidAnswer):
+        MEMBERSHIP.restore("youth_members", 10, again, ENV)
+    wider = MEMBERSHIP.answer("youth_workers", "12", hidden, ENV)
+    assert MEMBERSHIP.restore("youth_members", 10, wider, ENV)["youth_members"] == 10
+
+
+def test_an_answer_given_again_unchanged_asks_nothing_again() -> None:
+    """«Очно и онлайн» tapped again keeps the venue and views: nothing was hidden."""
+    answers = {"place": "@mixed", "venue": "Актовый зал", "views": 6000}
+    assert EVENT.answer("place", "@mixed", answers, ENV) == answers

@@ -23,7 +23,8 @@ from bot.domain.digest import load_digest
 from bot.domain.tick import Planning
 from bot.domain.timezones import zone_named, zone_of
 from bot.forms import declaration
-from bot.forms.engine import Attachment, Choice, Field, FormSpec
+from bot.forms.attachment import Attachment
+from bot.forms.engine import Choice, Field, FormSpec
 from bot.forms.fields import one_file, one_of, show_file
 from bot.forms.parsers import formatted_text
 from bot.texts import announcements as t

@@ -58,7 +58,9 @@ class FormContext(BaseModel):
 
     ``tz``: the time zone of the form's organization, for «сегодня» and local dates;
     ``editing``: the engine's own state, one field being changed from the summary;
-    ``shortcut_from``: the engine's too, the question «как в прошлый раз» was taken at.
+    ``shortcut_from``: the engine's too, the question «как в прошлый раз» was taken at;
+    ``earlier``: the engine's too, the old answers of questions asked again because a changed
+    answer made them apply again (``FormSpec.reopened``), each offered as one tap until answered.
 
     ``audience`` (a class attribute) is who may open the form: declared beside :meth:`allows`,
     who may go on with its draft, since the two are one decision.
@@ -70,6 +72,7 @@ class FormContext(BaseModel):
     tz: str | None = None
     editing: bool = False
     shortcut_from: str | None = None
+    earlier: dict[str, Any] = {}
 
     @classmethod
     def of(cls, draft: FormDraft) -> Self:

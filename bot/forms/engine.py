@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from bot.forms.attachment import Attachment
 from bot.texts import forms as t
 
 SUMMARY = "__summary__"
@@ -96,24 +97,6 @@ class Field:
         """A stored value as the person sees it: a button's label, or ``show``."""
         label = next((c.label for c in self.choices if c.value == value), None)
         return label if label is not None else self.show(value)
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """The answer to a ``file`` question: what the bot needs to send the file on (its
-    ``file_id``, and whether it is a photo, sent by ``sendPhoto``, or a document) and the
-    file's name for the people who read about it (a photo has none)."""
-
-    kind: str  # "document" or "photo"
-    file_id: str
-    name: str | None = None
-
-    def as_answer(self) -> dict[str, Any]:
-        return {"kind": self.kind, "file_id": self.file_id, "name": self.name}
-
-    @classmethod
-    def of(cls, value: Mapping[str, Any]) -> Attachment:
-        return cls(str(value["kind"]), str(value["file_id"]), value.get("name"))
 
 
 @dataclass(frozen=True)
@@ -289,13 +272,39 @@ class FormSpec:
         self._check(name, updated)
         return updated
 
+    def restore(self, name: str, value: Any, answers: Answers, env: ParseEnv) -> dict[str, Any]:
+        """Answer ``name`` with the value it had before it was asked again (:meth:`reopened`),
+        checked as an answer is now: against time (``recheck``) and the rules; returns the new
+        answers or raises InvalidAnswer."""
+        recheck = self.field(name).recheck
+        reason = None if recheck is None else recheck(value, env)
+        if reason is not None:
+            raise InvalidAnswer(reason)
+        updated = self._set(name, value, answers)
+        self._check(name, updated)
+        return updated
+
+    def reopened(self, before: Answers, after: Answers) -> dict[str, Any]:
+        """The answers (a skip's None too) ``before`` kept of questions it hid that ``after``
+        makes apply again: an event's venue, its place changed from «Очно и онлайн» to a hall
+        and back. Given before the answer they follow changed, they may be stale, so they are
+        asked again (:meth:`_set` drops them), the old value offered as one tap."""
+        return {
+            f.name: before[f.name]
+            for f in self.fields
+            if f.name in before and not f.applies(before) and f.applies(after)
+        }
+
     def _set(self, name: str, value: Any, answers: Answers) -> dict[str, Any]:
-        """``answers`` with ``name`` set; answers that depend on it drop out if it changed."""
+        """``answers`` with ``name`` set; answers that depend on it drop out if it changed, and
+        so do those of questions it makes apply again (:meth:`reopened`)."""
         updated = {**answers, name: value}
         if name in answers and answers[name] != value:
             for f in self.fields:
                 if name in f.depends_on:
                     updated.pop(f.name, None)
+        for again in self.reopened(answers, updated):
+            updated.pop(again, None)
         return updated
 
     def _check(self, name: str, answers: Answers) -> None:
@@ -309,8 +318,8 @@ class FormSpec:
 
     def _failing(self, answers: Answers) -> Iterator[tuple[Rule, str]]:
         """The rules ``answers`` break, with why. A question that does not apply is absent to
-        them: its old value stays in the draft for when it applies again (young members kept
-        while young workers are skipped), but it bounds nothing meanwhile."""
+        them: its old value stays in the draft, to be offered when it applies again (young
+        members kept while young workers are skipped), but it bounds nothing meanwhile."""
         seen = {**answers, **{f.name: None for f in self.fields if not f.applies(answers)}}
         for rule in self.rules:
             if all(self._settled(f, answers) for f in rule.fields) and (error := rule.check(seen)):
@@ -357,7 +366,7 @@ class FormSpec:
         out once last time's 12 young workers are asked again: they may not fit the new one)."""
         covered = self.covered(name)
         copied = dict(answers)
-        for n in covered:
+        for n in sorted(covered, key=self._index.__getitem__):  # a question after its parent
             if self.field(n).derive is None:
                 copied = self._set(n, previous(n), copied)
         broken = {n for n in covered if self._broken(n, copied)}

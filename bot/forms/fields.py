@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.forms.engine import Answers, Attachment, Choice, Field, InvalidAnswer, ParseEnv
+from bot.forms.attachment import Attachment
+from bot.forms.engine import Answers, Choice, Field, InvalidAnswer, ParseEnv
 from bot.forms.parsers import YES_NO_CHOICES, choice, show_yes_no, yes_no
 from bot.texts import forms as t
 

@@ -23,6 +23,18 @@ def btn_previous(value: str) -> str:
     return f"↩️ {value} (как в прошлый раз)"
 
 
+def btn_earlier(value: str) -> str:
+    """A question asked again (the answer it follows changed and changed back): its old
+    answer as one tap; ``value`` raw, a button's label is not HTML."""
+    return f"↩️ {value} (прежний ответ)"
+
+
+ASKED_AGAIN = (
+    "Вы изменили ответ, от которого зависит этот вопрос, поэтому он задан снова. "
+    "Если прежний ответ верен, нажмите его кнопку."
+)
+
+
 def summary_question(prompt: str) -> str:
     """A question the summary asks (a form's own text, already HTML)."""
     return f"❓ <b>{prompt}</b>"

@@ -1,0 +1,25 @@
+"""The answer to a form's file question, as the draft keeps it and the bot sends it on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """The answer to a ``file`` question: what the bot needs to send the file on (its
+    ``file_id``, and whether it is a photo, sent by ``sendPhoto``, or a document) and the
+    file's name for the people who read about it (a photo has none)."""
+
+    kind: str  # "document" or "photo"
+    file_id: str
+    name: str | None = None
+
+    def as_answer(self) -> dict[str, Any]:
+        return {"kind": self.kind, "file_id": self.file_id, "name": self.name}
+
+    @classmethod
+    def of(cls, value: Mapping[str, Any]) -> Attachment:
+        return cls(str(value["kind"]), str(value["file_id"]), value.get("name"))
