@@ -17,6 +17,9 @@ recorded is then sent once more (the sender's at-least-once window, ``bot/delive
 Leases are on the senders' clocks, like ``not_before``: replicas' clocks must agree (NTP)
 to well within a lease.
 
+Order: a row may name the key of the row it must follow into its chat (``after_key``: an
+announcement's file, its text); ``storage/outbox_order.py`` keeps it behind that row.
+
 Life of a row: ``pending`` -> ``sent`` | ``unreachable`` (403, chat not found) |
 ``failed`` (a permanent error, or too many failed attempts). A transient failure keeps
 it ``pending`` with a later ``not_before`` and one more ``attempts``. ``attempts``
@@ -44,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, Person
 from storage.outbox_keys import KeyPurpose
+from storage.outbox_order import fail_followers, not_waiting
 from storage.outbox_prefix import keys_starting
 
 
@@ -78,8 +82,10 @@ async def enqueue(
     payload: dict[str, Any],
     not_before: datetime,
     now: datetime,
+    after_key: str | None = None,
 ) -> bool:
-    """Insert a pending message unless one with ``key`` exists; True if inserted.
+    """Insert a pending message unless one with ``key`` exists; True if inserted. With
+    ``after_key``, it goes out only after that row was sent (see the module's «Order»).
 
     Portable insert-if-absent: a lookup first (the common "already there" case costs no
     failed insert), then the insert inside a SAVEPOINT, so that a concurrent transaction
@@ -101,6 +107,7 @@ async def enqueue(
                     attempts=0,
                     not_before=not_before,
                     created_at=now,
+                    after_key=after_key,
                 )
             )
     except IntegrityError:
@@ -128,7 +135,8 @@ async def claim_due(
     """Take up to ``limit`` due messages to send, oldest first (then in enqueue order), under
     a lease of ``holder`` until ``now + lease``; ``skip``: ids not to take.
 
-    Due: pending, ``not_before`` come, no other sender's lease running. On PostgreSQL the rows
+    Due: pending, ``not_before`` come, no other sender's lease running, not following a row
+    still pending. On PostgreSQL the rows
     are locked ``FOR UPDATE SKIP LOCKED`` until the caller commits, so two senders claiming at
     once take different rows instead of waiting for each other or taking the same; on SQLite
     (one process, one writer) the select is plain. Commit at once: the lease, not the lock,
@@ -140,6 +148,7 @@ async def claim_due(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= now,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until <= now),
+            not_waiting(),
         )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
@@ -199,9 +208,12 @@ def _due_at() -> ColumnElement[datetime]:
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
-    """The earliest moment a pending message can be taken (None when nothing is pending)."""
+    """The earliest moment a pending message can be taken (None when nothing is pending); a
+    row waiting for the one it follows is taken after that one's moment, not at its own."""
     return await session.scalar(
-        select(func.min(_due_at())).where(OutboxMessage.status == OutboxStatus.PENDING)
+        select(func.min(_due_at())).where(
+            OutboxMessage.status == OutboxStatus.PENDING, not_waiting()
+        )
     )
 
 
@@ -253,7 +265,10 @@ async def _finish(
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
         .values(**values)
     )
-    return bool(getattr(result, "rowcount", 0))
+    finished = bool(getattr(result, "rowcount", 0))
+    if finished and status is not OutboxStatus.SENT:
+        await fail_followers(session, message_id, status=status, error=error)
+    return finished
 
 
 async def mark_sent(session: AsyncSession, message_id: int, now: datetime) -> bool:

@@ -30,7 +30,12 @@ def keys_starting(
     """
     prefix = outbox_key_prefix(purpose, *parts)
     in_range = and_(OutboxMessage.key >= prefix, OutboxMessage.key < prefix[:-1] + ";")
-    return in_range if status is None else and_(in_range, _Likely(OutboxMessage.status == status))
+    return in_range if status is None else and_(in_range, likely(OutboxMessage.status == status))
+
+
+def likely(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``condition``, said to hold for most rows: SQLite then reads by the other terms' index."""
+    return _Likely(condition)
 
 
 class _Likely(FunctionElement[bool]):

@@ -150,3 +150,63 @@ async def test_a_chair_who_got_the_text_but_not_the_file_is_not_counted_delivere
     assert "Доставлено: 1" in report[0]
     assert "Не доставлено из-за ошибки: 1" in report[0]
     assert "текст доставлен, файл нет" in report[0]
+
+
+def delivered_to(requests: list[Request], chat: int) -> list[str]:
+    """The calls that reached ``chat``, in order (a refused one left out)."""
+    return [r.method for r in to_chat(requests, chat) if r.ok]
+
+
+async def test_a_text_retried_after_a_server_error_still_comes_before_its_file(
+    harness: Harness,
+) -> None:
+    """Telegram answers the text with a 502: it waits its backoff, and the file, a row of its
+    own that was due as well, waits for it instead of reaching the chair first."""
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    summary = last_message(await harness.upload(STAFF, PDF, NAME))
+    harness.server.fail_next("sendMessage", error_code=502, chat_id=CHAIR)
+    await harness.tap(STAFF, summary, "Отправить")
+    first = await drain(harness)
+    assert [r.method for r in to_chat(first, CHAIR)] == ["sendMessage"]  # refused, and no file
+    assert [r.ok for r in to_chat(first, CHAIR)] == [False]
+    harness.clock.moment += timedelta(minutes=5)  # past the backoff
+    assert delivered_to(await drain(harness), CHAIR) == ["sendMessage", "sendDocument"]
+    report = [r.plain_text or "" for r in to_chat(await drain(harness), STAFF)]
+    assert len(report) == 1 and "Доставлено: 1" in report[0]
+
+
+async def test_no_file_goes_to_a_chair_whose_text_did_not_and_the_report_says_why_once(
+    harness: Harness,
+) -> None:
+    """The text to one chair is refused for good (Telegram says it is bad): the file is not
+    sent after it, and the chair is counted once, with the text's reason, not the file's."""
+    await district_with_staff(harness)
+    await up_to_the_file(harness)
+    summary = last_message(await harness.upload(STAFF, PDF, NAME))
+    refused = "Bad Request: message is too long"
+    harness.server.fail_next("sendMessage", error_code=400, description=refused, chat_id=CHAIR)
+    await harness.tap(STAFF, summary, "Отправить")
+    sent = await drain(harness)
+    assert [r.method for r in to_chat(sent, CHAIR)] == ["sendMessage"]
+    assert delivered_to(sent, SECOND_CHAIR) == ["sendMessage", "sendDocument"]
+    assert harness.server.sent_files(CHAIR) == []
+    report = [r.plain_text or "" for r in to_chat(await drain(harness), STAFF)]
+    assert len(report) == 1
+    assert "Доставлено: 1" in report[0] and "Не доставлено из-за ошибки: 1" in report[0]
+    assert f"{refused} — 1" in report[0] and "текст доставлен" not in report[0]
+    assert to_chat(await drain(harness), CHAIR) == []  # nor later
+
+
+async def test_a_chair_who_blocked_the_bot_gets_neither_and_is_counted_unreachable(
+    harness: Harness,
+) -> None:
+    await district_with_staff(harness)
+    await up_to_the_file(harness)
+    summary = last_message(await harness.upload(STAFF, PDF, NAME))
+    harness.server.fail_next("sendMessage", error_code=403, chat_id=CHAIR)
+    await harness.tap(STAFF, summary, "Отправить")
+    assert [r.method for r in to_chat(await drain(harness), CHAIR)] == ["sendMessage"]
+    report = [r.plain_text or "" for r in to_chat(await drain(harness), STAFF)]
+    assert "Доставлено: 1" in report[0] and "Недоступны (1)" in report[0]
+    assert "Не доставлено из-за ошибки" not in report[0]

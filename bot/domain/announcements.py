@@ -4,8 +4,9 @@ An announcement is recorded in the audit log (who, when, to whom, what: ``html``
 HTML with the author's formatting; one recorded before formatting was kept has plain ``text``);
 its id keys the outbox messages (``announce:{id}:{chat}:{ППО}``) and the delivery report
 (``announce-report:{id}``). A file attached to it (``attachment``: its ``file_id``, kind and
-name) is a second message to each chair, sent after the text (``...:{ППО}:file``), with the
-same wait for their night: the text may be 2000 characters, too long for a caption.
+name) is a second message to each chair, sent after the text (``...:{ППО}:file``, which the
+outbox holds behind it), with the same wait for their night: the text may be 2000
+characters, too long for a caption.
 """
 
 from __future__ import annotations
@@ -130,8 +131,10 @@ class _Sending(NamedTuple):
     async def queue(
         self, session: AsyncSession, text: str, attachment: Attachment | None, scope: str
     ) -> bool:
-        """Queue the text, then the file if there is one, both due at once (after the text by
-        the outbox's order of one chat); True if the text was not queued before."""
+        """Queue the text, then the file if there is one, due at once but following the text
+        (``after_key``): it goes only once the text was sent, so a retried text never comes
+        after it, and ends as the text did if that failed for good; True if the text was not
+        queued before."""
         key = outbox_key(KeyPurpose.ANNOUNCEMENT, self.entry_id, self.chat_id, self.org_id)
         queued = await self._one(session, key, OutboxKind.TEXT, {"text": text})
         if attachment is not None:
@@ -140,11 +143,16 @@ class _Sending(NamedTuple):
                 "photo": attachment.kind == "photo",
                 "caption": t.attachment_caption(scope),
             }
-            await self._one(session, f"{key}:{FILE_PART}", OutboxKind.FILE, payload)
+            await self._one(session, f"{key}:{FILE_PART}", OutboxKind.FILE, payload, after=key)
         return queued
 
     async def _one(
-        self, session: AsyncSession, key: str, kind: OutboxKind, payload: dict[str, Any]
+        self,
+        session: AsyncSession,
+        key: str,
+        kind: OutboxKind,
+        payload: dict[str, Any],
+        after: str | None = None,
     ) -> bool:
         return await outbox.enqueue(
             session,
@@ -154,6 +162,7 @@ class _Sending(NamedTuple):
             payload=payload,
             not_before=self.not_before,
             now=self.now,
+            after_key=after,
         )
 
 

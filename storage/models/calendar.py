@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, IntPk, OrgId, PersonId, str_enum
 
+_FOLLOWS = sa.text("after_key IS NOT NULL")
+
 
 class CollectionKind(enum.StrEnum):
     MEMBERSHIP = "membership"
@@ -70,6 +72,13 @@ class OutboxMessage(Base):
         sa.Index("ix_outbox_status_due", "status", "not_before"),
         # The nightly prune's walk over sent rows past their retention (storage/outbox_prune.py).
         sa.Index("ix_outbox_status_sent", "status", "sent_at", "id"),
+        # The rows that follow another, found when it fails for good (storage/outbox.py).
+        sa.Index(
+            "ix_outbox_after_key",
+            "after_key",
+            sqlite_where=_FOLLOWS,
+            postgresql_where=_FOLLOWS,
+        ),
     )
 
     id: Mapped[IntPk]
@@ -92,3 +101,9 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(sa.String(500))
     claimed_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    after_key: Mapped[str | None] = mapped_column(
+        # Compared with ``key``: the same collation, or PostgreSQL cannot tell which applies.
+        sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+    )
+    """The key of the row this one must follow into its chat (an announcement's file, its
+    text): not due while that row is pending, and given its outcome if it fails for good."""
