@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram.types import Message
 
 from bot.forms.attachment import Attachment
-from bot.forms.engine import Field, InvalidAnswer
+from bot.forms.engine import SUMMARY, Field, InvalidAnswer
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
 from handlers.form_chat import FormChat, advance
@@ -23,6 +23,20 @@ def attachment_of(message: Message) -> Attachment | None:
     if message.photo:
         return Attachment("photo", message.photo[-1].file_id)
     return None
+
+
+def blank_file_question(message: Message, draft: FormDraft) -> Field | None:
+    """At a summary that asks nothing, the file question a file sent there answers: one left
+    blank («Пропустить»), whose author has thought better of it. None when the message has no
+    file, or a file is attached already: a second one (the rest of an album) is not taken,
+    saying how to replace the first (:func:`not_taken`)."""
+    if draft.step != SUMMARY or attachment_of(message) is None:
+        return None
+    fields = form_of_draft(draft.form).spec.fields
+    answers = draft.answers
+    return next(
+        (f for f in fields if f.file and f.applies(answers) and not answers.get(f.name)), None
+    )
 
 
 async def file_answer(chat: FormChat, draft: FormDraft, field: Field, message: Message) -> None:

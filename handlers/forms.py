@@ -37,7 +37,7 @@ from handlers.form_chat import (
     still_allowed,
     summary_seal,
 )
-from handlers.form_files import file_answer, not_taken
+from handlers.form_files import blank_file_question, file_answer, not_taken
 from handlers.formatting import formatted_html
 from handlers.taps import TapHandler, tap_router
 from storage import drafts
@@ -123,7 +123,7 @@ async def non_text_answer(message: Message, draft: FormDraft, ctx: Ctx) -> None:
     chat = FormChat(message, ctx)
     spec = form_of_draft(draft.form).spec
     step = answered_step(draft)
-    field = spec.field(step) if step is not None else None
+    field = spec.field(step) if step is not None else blank_file_question(message, draft)
     if field is not None and field.file:
         await file_answer(chat, draft, field, message)
         return

@@ -210,3 +210,41 @@ async def test_a_chair_who_blocked_the_bot_gets_neither_and_is_counted_unreachab
     report = [r.plain_text or "" for r in to_chat(await drain(harness), STAFF)]
     assert "Доставлено: 1" in report[0] and "Недоступны (1)" in report[0]
     assert "Не доставлено из-за ошибки" not in report[0]
+
+
+async def test_the_file_replaced_at_the_summary_is_the_one_that_goes(harness: Harness) -> None:
+    """A document attached, then a poster sent instead: the second is not taken, saying how;
+    «Исправить поле» → «Файл» asks for it again, and the poster sent there replaces the
+    document in the preview, and is what the chairs get."""
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    summary = last_message(await harness.upload(STAFF, PDF, NAME))
+    refused = last_message(await harness.feed(harness.server.photo(STAFF, b"poster")))
+    assert "этот не взят" in (refused.plain_text or "")
+    assert f"Файл: документ «{NAME}»" in (refused.plain_text or "")
+    menu = last_message(await harness.tap(STAFF, refused, form_texts.BTN_EDIT))
+    asked = last_message(await harness.tap(STAFF, menu, announce_texts.L_ATTACHMENT))
+    assert announce_texts.Q_ATTACHMENT.split("?")[0] in (asked.plain_text or "")
+    summary = last_message(await harness.feed(harness.server.photo(STAFF, b"poster")))
+    shown = summary.plain_text or ""
+    assert "Приложен фото" in shown and "Файл: фото" in shown and NAME not in shown
+    assert "Отправить" in str(summary.buttons())
+    await harness.tap(STAFF, summary, "Отправить")
+    assert delivered_to(await drain(harness), CHAIR) == ["sendMessage", "sendPhoto"]
+    report = [r.plain_text or "" for r in to_chat(await drain(harness), STAFF)]
+    assert "С файлом: фото" in report[0] and NAME not in report[0]
+
+
+async def test_a_file_sent_at_the_summary_after_skipping_it_is_attached(
+    harness: Harness,
+) -> None:
+    """«Пропустить» at the file, then the document sent after all: it is attached (before, it
+    was refused with «ответьте текстом», a question nobody was asking)."""
+    await staff_joins(harness)
+    preview = await up_to_the_file(harness)
+    await harness.tap(STAFF, preview, "Пропустить")
+    summary = last_message(await harness.upload(STAFF, PDF, NAME))
+    shown = summary.plain_text or ""
+    assert f"Приложен документ «{NAME}»" in shown and f"Файл: документ «{NAME}»" in shown
+    await harness.tap(STAFF, summary, "Отправить")
+    assert delivered_to(await drain(harness), CHAIR) == ["sendMessage", "sendDocument"]
