@@ -16,12 +16,14 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 
 def attachment_of(message: Message) -> Attachment | None:
-    """The document or photo a message carries (a photo's largest size), or None."""
+    """The document or photo a message carries (a photo's largest size) with its caption, as
+    typed (its formatting is not kept), or None."""
+    caption = (message.caption or "").strip() or None
     if message.document is not None:
         document = message.document
-        return Attachment("document", document.file_id, document.file_name)
+        return Attachment("document", document.file_id, document.file_name, caption)
     if message.photo:
-        return Attachment("photo", message.photo[-1].file_id)
+        return Attachment("photo", message.photo[-1].file_id, caption=caption)
     return None
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.calendar import CalendarSettings
 from bot.texts import (
+    announcements,
     chair,
     curator,
     forms,
@@ -66,6 +67,13 @@ def test_too_long_names_the_length_in_the_right_form(length: int) -> None:
     reading = {1001: "one", 1002: "few", 1021: "one", 4002: "few"}.get(length, "many")
     text = forms.text_too_long(1000, length)
     assert f"Слишком длинно: {length} {CHARACTER[reading]}, можно не больше 1000." in text
+
+
+@pytest.mark.parametrize("length", [901, 902, 905, 911, 921, 1001, 4000])
+def test_a_caption_too_long_names_its_length_in_the_right_form(length: int) -> None:
+    reading = {901: "one", 902: "few", 921: "one", 1001: "one"}.get(length, "many")
+    text = announcements.caption_too_long(length)
+    assert f"Подпись к файлу — {length} {CHARACTER[reading]}, а поместится не больше" in text
 
 
 REPORTS = {"one": "отчёт", "few": "отчёта", "many": "отчётов"}

@@ -25,12 +25,12 @@ from bot.domain.tick import Planning
 from bot.domain.timezones import zone_named, zone_of
 from bot.forms import declaration
 from bot.forms.attachment import Attachment
-from bot.forms.engine import Choice, Field, FormSpec
+from bot.forms.engine import Answers, Choice, Field, FormSpec, Rule
 from bot.forms.fields import one_file, one_of, show_file
 from bot.forms.parsers import formatted_text
 from bot.texts import announcements as t
 from bot.texts import forms
-from bot.texts.markup import SafeHtml, as_html
+from bot.texts.markup import SafeHtml, as_html, utf16_len
 from storage import audit, orgs, outbox, people
 from storage.models import AuditEntry, Organization, OutboxMessage, OutboxStatus
 from storage.outbox import OutboxKind
@@ -132,16 +132,15 @@ class _Sending(NamedTuple):
         self, session: AsyncSession, text: str, attachment: Attachment | None, scope: str
     ) -> bool:
         """Queue the text, then the file if there is one, due at once but following the text
-        (``after_key``): it goes only once the text was sent, so a retried text never comes
-        after it, and ends as the text did if that failed for good; True if the text was not
-        queued before."""
+        (``after_key``: it goes once the text was sent, a retried text never after it; it
+        ends as the text if that fails for good); True if the text was not queued before."""
         key = outbox_key(KeyPurpose.ANNOUNCEMENT, self.entry_id, self.chat_id, self.org_id)
         queued = await self._one(session, key, OutboxKind.TEXT, {"text": text})
         if attachment is not None:
             payload = {
                 "file_id": attachment.file_id,
                 "photo": attachment.kind == "photo",
-                "caption": t.attachment_caption(scope),
+                "caption": t.attachment_caption(scope, attachment.caption),
             }
             await self._one(session, f"{key}:{FILE_PART}", OutboxKind.FILE, payload, after=key)
         return queued
@@ -289,6 +288,14 @@ def _shown_attachment(after: dict[str, Any]) -> str | None:
     return show_file(after["attachment"]) if after.get("attachment") else None
 
 
+def _caption_fits(answers: Answers) -> str | None:
+    """A caption on the file longer than Telegram lets the bot send on is refused as it comes,
+    not found out by every chair's file failing (a Premium author may write 4096)."""
+    caption = (answers.get("attachment") or {}).get("caption") or ""
+    length = utf16_len(caption)
+    return t.caption_too_long(length) if length > t.CAPTION_MAX else None
+
+
 AUDIENCES = (Choice("all", t.AUDIENCE_ALL), Choice("late", t.AUDIENCE_LATE))
 ANNOUNCEMENT = FormSpec(
     name="announce",
@@ -299,6 +306,7 @@ ANNOUNCEMENT = FormSpec(
         # Asked under the preview, so an announcement without a file takes no more taps.
         one_file("attachment", t.L_ATTACHMENT, t.Q_ATTACHMENT, in_summary=True),
     ),
+    rules=(Rule(("attachment",), _caption_fits),),
 )
 
 
@@ -338,10 +346,11 @@ def summary(
     html = SafeHtml(answers.get("html", ""))
     attached = answers.get("attachment")
     shown = show_file(attached) if attached else None
+    caption = attached.get("caption") if attached else None
     pending = ANNOUNCEMENT.summary_question(answers)
     asked = "" if pending is None else forms.summary_question(pending.prompt)
     hint = forms.SUMMARY_CONFIRM_HINT
-    preview = t.preview(context.scope_name, label, count, html, hint, shown, asked)
+    preview = t.preview(context.scope_name, label, count, html, hint, shown, asked, caption)
     return declaration.Summary(preview)
 
 

@@ -7,14 +7,17 @@ escaped): put in as it is; ``scope`` and the chairs' names are raw: escaped here
 from __future__ import annotations
 
 from bot.texts.common import more
+from bot.texts.grammar import plural
 from bot.texts.markup import (
     LIST_ROOM,
     TELEGRAM_TEXT_LIMIT,
     SafeHtml,
+    clip,
     clip_html,
     esc,
     fitting,
     utf16_len,
+    visible,
 )
 
 TITLE = "Объявление"
@@ -24,10 +27,18 @@ AUDIENCE_LATE = "Только не сдавшим мониторинг"
 L_AUDIENCE = "Кому"
 L_TEXT = "Текст"
 L_ATTACHMENT = "Файл"
+L_CAPTION = "Подпись к файлу"
 Q_ATTACHMENT = (
     "Приложить к объявлению документ (PDF, DOCX…) или фото? Пришлите один файл сюда — "
-    "председатели получат его следом за текстом. Без файла — «Пропустить»."
+    "председатели получат его следом за текстом, с подписью, если вы её добавите. "
+    "Без файла — «Пропустить»."
 )
+CAPTION_LIMIT = 1024
+"""A file's caption as Telegram takes it from a bot, after entity parsing, in UTF-16 units."""
+CAPTION_MAX = 900
+"""The caption an author may write on an announcement's file: the rest of ``CAPTION_LIMIT``
+is the line saying whose announcement the file is (``attachment_caption``)."""
+_CAPTION_HEAD = "📎 К объявлению — "
 Q_AUDIENCE = "Кому отправить объявление?"
 Q_TEXT = (
     "Текст объявления (до 2000 символов). Оформление сохранится: жирный шрифт, курсив, "
@@ -41,9 +52,10 @@ NO_RECIPIENTS = "Получателей нет: в выбранной групп
 
 def _framed(head: str, html: SafeHtml, tail: str = "") -> str:
     """``head``, ``html``, ``tail``; the text is cut (with a note) so that the whole fits one
-    message. ``head`` and ``tail`` are markup whose visible text is no longer
-    than the markup itself, so their raw length is a safe measure."""
-    room = TELEGRAM_TEXT_LIMIT - utf16_len(head) - utf16_len(tail) - 4
+    message. ``head`` and ``tail`` are markup, measured by what Telegram counts of them: a
+    file's caption in the preview, escaped, may be five times longer than it reads."""
+    shown = visible(SafeHtml(head)) + visible(SafeHtml(tail))
+    room = TELEGRAM_TEXT_LIMIT - utf16_len(shown) - 4
     return f"{head}\n\n{clip_html(html, room)}" + (f"\n\n{tail}" if tail else "")
 
 
@@ -60,11 +72,25 @@ def sent_before_you(scope: str, html: SafeHtml, sent_on: str) -> str:
     return _framed(head, html)
 
 
-def attachment_caption(scope: str) -> str:
+def attachment_caption(scope: str, caption: str | None) -> str:
     """The caption of the file sent after an announcement's text: whose it is, should it be
-    read apart from the text. The text itself is never a caption: it may be 2000 characters,
-    and a caption takes 1024."""
-    return f"📎 К объявлению — {esc(scope)}"
+    read apart from the text, and the caption its author wrote on it (``caption``, raw, at
+    most ``CAPTION_MAX``; None: none). The text itself is never a caption: it may be 2000
+    characters, and a caption takes 1024; a long ``scope`` is cut to what is left of them."""
+    if caption is None:
+        return f"{_CAPTION_HEAD}{esc(scope)}"
+    room = CAPTION_LIMIT - utf16_len(f"{_CAPTION_HEAD}\n\n{caption}")
+    return f"{_CAPTION_HEAD}{esc(clip(scope, room))}\n\n{esc(caption)}"
+
+
+def caption_too_long(length: int) -> str:
+    """A caption on an announcement's file longer than Telegram lets the bot send on."""
+    return (
+        f"Подпись к файлу — {length} {plural(length, 'символ', 'символа', 'символов')}, а "
+        f"поместится не больше {CAPTION_MAX}: длиннее Telegram не пропустит. Файл не "
+        "приложен. Пришлите его снова с подписью короче (или без подписи: текст объявления "
+        "придёт отдельным сообщением), или нажмите «Пропустить»."
+    )
 
 
 def preview(
@@ -75,14 +101,17 @@ def preview(
     hint: str,
     attachment: str | None = None,
     asked: str = "",
+    caption: str | None = None,
 ) -> str:
     """The summary the author confirms: the same text as the recipients will see, and the
-    file they get after it (``attachment``: how it is shown, raw; None: none). ``asked``: the
-    question the form puts under it (the file, until answered or skipped), whose room the
-    text leaves, so that both fit one message."""
+    file they get after it (``attachment``: how it is shown, raw; None: none) with its
+    ``caption`` (raw; None: none). ``asked``: the question the form puts under it (the file,
+    until answered or skipped), whose room the text leaves, so that both fit one message."""
     head = f"<b>{TITLE}</b>: {esc(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
     if attachment is not None:
         head += f"\n📎 {L_ATTACHMENT}: {esc(attachment)} (придёт следом за текстом)"
+    if attachment is not None and caption is not None:
+        head += f"\n{L_CAPTION}: {esc(caption)}"
     framed = _framed(head, html, f"{hint}\n\n{asked}" if asked else hint)
     return framed.removesuffix(f"\n\n{asked}") if asked else framed
 
