@@ -334,10 +334,17 @@ async def forget_identity(
         select(OutboxMessage).where(OutboxMessage.chat_id == old_chat)
     )
     for message in sent_to_them:
-        parts = message.key.split(":")
-        message.key = ":".join(str(sentinel) if part == str(old_chat) else part for part in parts)
+        message.key = _without_chat(message.key, old_chat, sentinel)
+        if message.after_key is not None:  # the text's key an announcement's file follows
+            message.after_key = _without_chat(message.after_key, old_chat, sentinel)
         message.chat_id = sentinel
     await session.flush()
+
+
+def _without_chat(key: str, chat: int, sentinel: int) -> str:
+    """An outbox key with the erased person's Telegram id, a part of it, replaced."""
+    parts = key.split(":")
+    return ":".join(str(sentinel) if part == str(chat) else part for part in parts)
 
 
 async def passports_last_saved_by(session: AsyncSession, person_id: int) -> list[int]:

@@ -237,15 +237,28 @@ async def test_erasing_leaves_no_telegram_id_in_outbox_keys(harness: Harness) ->
             not_before=harness.clock.now(),
             now=harness.clock.now(),
         )
+        await outbox.enqueue(  # an announcement's file names its text's key, the id in it
+            session,
+            key=f"announce:9:{CHAIR}:3:file",
+            chat_id=CHAIR,
+            kind="file",
+            payload={"file_id": "BQAC"},
+            not_before=harness.clock.now(),
+            now=harness.clock.now(),
+            after_key=f"announce:9:{CHAIR}:3",
+        )
     card = last_message(await harness.send(ADMIN, f"/forget {CHAIR}"))
     await harness.tap(ADMIN, card, ta.BTN_FORGET)
     async with harness.session_pool() as session:
         keys = sorted((await session.scalars(select(OutboxMessage.key))).all())
+        followed = (await session.scalars(select(OutboxMessage.after_key))).all()
         person = (await session.scalars(select(Person).where(Person.id == 1))).one()
     assert keys == [
+        f"announce:9:{person.tg_user_id}:3:file",
         f"digest:7:2026-11-21:{person.tg_user_id}:text",
         f"remind:{person.tg_user_id}:test",
     ]
+    assert [key for key in followed if key] == [f"announce:9:{person.tg_user_id}:3"]
 
 
 async def test_a_failed_statement_does_not_carry_names_into_logs(
