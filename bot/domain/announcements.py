@@ -31,8 +31,8 @@ from bot.forms.parsers import formatted_text
 from bot.texts import announcements as t
 from bot.texts import forms
 from bot.texts.markup import SafeHtml, as_html, utf16_len
-from storage import audit, orgs, outbox, people
-from storage.models import AuditEntry, Organization, OutboxMessage, OutboxStatus
+from storage import audit, orgs, outbox, outbox_prefix, people
+from storage.models import AuditEntry, Organization, OutboxStatus
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
 from storage.outbox_withdraw import ARCHIVED, ROLE_ENDED
@@ -226,18 +226,22 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
     report_key = outbox_key(KeyPurpose.ANNOUNCEMENT_REPORT, entry.id)
     if await outbox.by_key(session, report_key) is not None:
         return False
-    messages = await outbox.by_prefix(session, KeyPurpose.ANNOUNCEMENT, entry.id)
-    if not messages or any(m.status is OutboxStatus.PENDING for m in messages):
+    outcomes = await outbox_prefix.outcomes(
+        session, KeyPurpose.ANNOUNCEMENT, entry.id, follow_up=FILE_PART
+    )
+    if not outcomes or any(o.status is OutboxStatus.PENDING for o in outcomes):
         return False
     if entry.after is None or "chat" not in entry.after:
         raise ValueError(f"announcement {entry.id} has no author chat")
     if int(entry.after["chat"]) < 0:
         return False  # the author was erased (``storage.people.forget_identity``): nobody to tell
-    messages = _per_chair(messages)
-    unreachable = [m.chat_id for m in messages if m.status is OutboxStatus.UNREACHABLE]
+    unreachable = sorted(o.chat_id for o in outcomes if o.chat_id for _ in range(o.recipients))
     names = await people.names_by_chat(session, unreachable)
-    failures = Counter(_reason(m) for m in messages if m.status is OutboxStatus.FAILED)
-    delivered = sum(1 for m in messages if m.status is OutboxStatus.SENT)
+    failures: Counter[str] = Counter()
+    for o in outcomes:
+        if o.status is OutboxStatus.FAILED:
+            failures[_reason(o)] += o.recipients
+    delivered = sum(o.recipients for o in outcomes if o.status is OutboxStatus.SENT)
     log_outcome = log.warning if failures or unreachable else log.info
     log_outcome(
         "announcement %s delivered: %s sent, %s unreachable, %s failed%s",
@@ -265,22 +269,11 @@ async def _report_one(session: AsyncSession, entry: AuditEntry, now: datetime) -
     )
 
 
-def _per_chair(messages: list[OutboxMessage]) -> list[OutboxMessage]:
-    """One message per chair, whose outcome is theirs: with a file, each chair has two, and
-    got the announcement only if both went; else the first that did not (the text's key
-    sorts before its file's) says why."""
-    chairs: dict[str, OutboxMessage] = {}
-    for message in sorted(messages, key=lambda m: m.key):
-        chair = message.key.removesuffix(f":{FILE_PART}")
-        if chair not in chairs or chairs[chair].status is OutboxStatus.SENT:
-            chairs[chair] = message
-    return list(chairs.values())
-
-
-def _reason(message: OutboxMessage) -> str:
-    """Why a message failed, as the author reads it; the file's, saying the text went."""
-    reason = _WITHDRAWN.get(message.error or "", message.error or "")
-    return t.file_not_delivered(reason) if message.key.endswith(f":{FILE_PART}") else reason
+def _reason(outcome: outbox_prefix.Outcome) -> str:
+    """Why a chair's messages failed, as the author reads it; the file's, saying the text
+    went."""
+    reason = _WITHDRAWN.get(outcome.error or "", outcome.error or "")
+    return t.file_not_delivered(reason) if outcome.in_follow_up else reason
 
 
 def _shown_attachment(after: dict[str, Any]) -> str | None:
