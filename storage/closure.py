@@ -15,9 +15,8 @@ from storage.models import Organization
 
 PARENT = aliased(Organization, name="parent")
 GRANDPARENT = aliased(Organization, name="grandparent")
-"""Built once: :func:`under_archived` runs on every update of a chair or staff member
-(``load_viewer``), and an alias made per call cost its statement about 0.7 ms more a call
-(``bench.step_cost``)."""
+"""Built once: the read of who is asking (``storage.rights``) runs on every update, and an
+alias made per call cost its statement about 0.7 ms more a call (``bench.step_cost``)."""
 ARCHIVED_ABOVE = or_(PARENT.archived_at.is_not(None), GRANDPARENT.archived_at.is_not(None))
 """The depth rule: the tree is at most three deep (region, district, ППО), so a parent and a
 grandparent are all there is above."""

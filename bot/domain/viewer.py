@@ -9,8 +9,7 @@ from datetime import datetime
 from aiogram.types import User
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import people
-from storage.closure import under_archived
+from storage import people, rights
 from storage.models import Organization, Person, Role
 
 
@@ -69,24 +68,23 @@ class Viewer:
 
 
 async def load_viewer(session: AsyncSession, tg_user_id: int, admin_ids: frozenset[int]) -> Viewer:
-    grants = await people.active_grants(session, tg_user_id)
+    person, grants = await rights.person_and_roles(session, tg_user_id)
 
     def held(role: Role) -> list[Organization]:
-        return [org for held_role, org in grants if held_role is role and org is not None]
+        return [g.org for g in grants if g.role is role and g.org is not None]
 
     # A ППО archived, or closed with its district or region, is chaired no more; an archived
     # district or region, or a district of an archived region, has no staff: its specialist
     # gets the menu of what they still hold.
     # A curated ППО closed so is curated no more either: its curator's menu loses /curated.
-    roles = held(Role.CHAIR) + held(Role.STAFF) + held(Role.CURATOR)
-    live = [org for org in roles if org.archived_at is None]
-    closed = await under_archived(session, [org.id for org in live])
+    closed = {g.org.id for g in grants if g.org is not None and g.closed_above}
+    live = [org for org in held(Role.CHAIR) + held(Role.CURATOR) if org.archived_at is None]
     staff = [org for org in held(Role.STAFF) if org.archived_at is None and org.id not in closed]
     curated = [org for org in held(Role.CURATOR) if org in live and org.id not in closed]
     return Viewer(
         tg_user_id=tg_user_id,
-        person=await people.get_person(session, tg_user_id),
-        is_admin=tg_user_id in admin_ids or any(role is Role.ADMIN for role, _ in grants),
+        person=person,
+        is_admin=tg_user_id in admin_ids or any(g.role is Role.ADMIN for g in grants),
         chaired=[org for org in held(Role.CHAIR) if org in live and org.id not in closed],
         staff_scopes=staff,
         closed_scopes=[org for org in held(Role.STAFF) if org not in staff],
