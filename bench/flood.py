@@ -25,8 +25,9 @@ from bench.answer_stream import (
     latencies,
     run_stream,
 )
+from bench.databases import on_database
 from bench.kill_answers import build_database
-from bench.latency import on_database, polling
+from bench.latency import polling
 from bot.domain.clock import SystemClock
 from harness import running_harness
 from storage.engine import create_engine
@@ -87,7 +88,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     parser.add_argument("--messages", type=int, default=200, help="messages the flooder pastes")
     args = parser.parse_args()
-    on_database(args.postgres, False, lambda url: run(url, args.messages))
+    on_database(args.postgres, lambda url: run(url, args.messages))
 
 
 if __name__ == "__main__":

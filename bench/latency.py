@@ -29,9 +29,8 @@ import contextlib
 import gc
 import os
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from bench.answer_stream import (  # noqa: E402
     latencies,
     run_stream,
 )
+from bench.databases import on_database  # noqa: E402
 from bench.digest_10k import build_database as build_region  # noqa: E402
 from bench.kill_answers import build_database as build_chairs  # noqa: E402
 from bench.loop_block import STAFF_TG, FixedClock, add_region_staff  # noqa: E402
@@ -183,26 +183,10 @@ async def wave(url: str, limit: int, rate: float) -> None:
         print(f"  limit violations: {dict(h.server.limit_violations) or 0}")
 
 
-def on_database(postgres: bool, build: bool, run: Callable[[str], Awaitable[None]]) -> None:
-    """Run ``run(url)`` on a fresh SQLite file or a throwaway PostgreSQL 15."""
-    with tempfile.TemporaryDirectory() as folder:
-        if postgres:
-            from pg_cluster import start_postgres
-
-            with start_postgres(Path(folder)) as cluster:
-                url = cluster.create_database("bench")
-                print("PostgreSQL 15 (durability off, as in the tests)")
-                asyncio.run(_build_then(url, build, run))
-        else:
-            url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
-            print("SQLite (WAL, as in production)")
-            asyncio.run(_build_then(url, build, run))
-
-
-async def _build_then(url: str, build: bool, run: Callable[[str], Awaitable[None]]) -> None:
-    if build:
-        await build_region(url, districts=30)
-    await run(url)
+async def exports_of_a_region(url: str, chats_at_once: int) -> None:
+    """``exports`` on a region of 30 districts built first."""
+    await build_region(url, districts=30)
+    await exports(url, chats_at_once)
 
 
 def main() -> None:
@@ -214,9 +198,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="wave: answers/s")
     args = parser.parse_args()
     if args.scenario == "exports":
-        on_database(args.postgres, True, lambda url: exports(url, args.chats_at_once))
+        on_database(args.postgres, lambda url: exports_of_a_region(url, args.chats_at_once))
     else:
-        on_database(args.postgres, False, lambda url: wave(url, args.limit, args.rate))
+        on_database(args.postgres, lambda url: wave(url, args.limit, args.rate))
 
 
 if __name__ == "__main__":

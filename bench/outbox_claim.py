@@ -16,19 +16,16 @@ figure-printing benchmark, not a test.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bench.databases import on_database, print_plans
 from bench.prune import NOW, PAYLOAD, _fill
 from storage import outbox
 from storage.engine import create_engine, create_session_pool
@@ -103,13 +100,8 @@ async def measure(url: str, rows: int, chairs: int) -> None:
         await connection.execute(update(OutboxMessage).where(texts).values(not_before=later))
     print(f"claim_due, {chairs} files held (none taken): {await _timed(engine, _claim)}")
     print(f"next_due_at then: {await _timed(engine, outbox.next_due_at)}")
-    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-    async with engine.connect() as connection:
-        for sql, params in list(statements.items()):
-            if sql.lstrip().startswith("SELECT") and "FROM outbox" in sql:
-                print("  " + " ".join(sql.split())[:90] + " …")
-                for row in (await connection.exec_driver_sql(explain + sql, params)).all():
-                    print("     ", row[-1])
+    reads = lambda sql, _: sql.lstrip().startswith("SELECT") and "FROM outbox" in sql  # noqa: E731
+    await print_plans(engine, statements, reads)
     await engine.dispose()
 
 
@@ -119,19 +111,7 @@ def main() -> None:
     parser.add_argument("--chairs", type=int, default=1_000)
     parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        if args.postgres:  # the test suite's throwaway server (``tests/pg_cluster``)
-            sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-            from pg_cluster import start_postgres
-
-            with start_postgres(Path(folder)) as cluster:
-                print("PostgreSQL 15 (durability off, as in the tests)")
-                url = cluster.create_database("bench")
-                asyncio.run(measure(url, args.rows, args.chairs))
-        else:
-            print("SQLite (WAL, as in production)")
-            url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
-            asyncio.run(measure(url, args.rows, args.chairs))
+    on_database(args.postgres, lambda url: measure(url, args.rows, args.chairs))
 
 
 if __name__ == "__main__":

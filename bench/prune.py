@@ -15,17 +15,14 @@ benchmark, not a test.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.databases import on_database, print_plans
 from bot.domain.housekeeping import forget_processed_updates, prune_outbox
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
@@ -72,17 +69,6 @@ async def _fill(engine: AsyncEngine, rows: int, days: int) -> None:
             await connection.execute(text("ANALYZE"))
 
 
-async def _plans(engine: AsyncEngine, statements: dict[str, Any]) -> None:
-    """The plan the database chooses for each statement a prune ran (its first parameters)."""
-    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
-    async with engine.connect() as connection:
-        for statement, parameters in statements.items():
-            rows = (await connection.exec_driver_sql(explain + statement, parameters)).all()
-            print("  " + " ".join(statement.split())[:150])
-            for row in rows:
-                print("     ", row[-1])
-
-
 async def _timed(engine: AsyncEngine, name: str, work) -> None:  # type: ignore[no-untyped-def]
     spans: list[float] = []
     statements: dict[str, Any] = {}
@@ -105,7 +91,7 @@ async def _timed(engine: AsyncEngine, name: str, work) -> None:  # type: ignore[
         f"{name}: {count:,} rows in {total:.2f} s, {len(spans)} transactions, "
         f"longest {longest:.0f} ms"
     )
-    await _plans(engine, statements)
+    await print_plans(engine, statements)
 
 
 async def measure(url: str, rows: int, days: int) -> None:
@@ -124,18 +110,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=62)
     parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        if args.postgres:  # the test suite's throwaway server (``tests/pg_cluster``)
-            sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-            from pg_cluster import start_postgres
-
-            with start_postgres(Path(folder)) as cluster:
-                print("PostgreSQL 15 (durability off, as in the tests)")
-                asyncio.run(measure(cluster.create_database("bench"), args.rows, args.days))
-        else:
-            print("SQLite (WAL, as in production)")
-            url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
-            asyncio.run(measure(url, args.rows, args.days))
+    on_database(args.postgres, lambda url: measure(url, args.rows, args.days))
 
 
 if __name__ == "__main__":

@@ -23,10 +23,8 @@ counted). A figure-printing benchmark, not a test.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fake server and the harness live with the tests
 
 from bench.answer_stream import MEASURED, ROUND  # noqa: E402
+from bench.databases import on_database  # noqa: E402
 from bench.kill_answers import build_database  # noqa: E402
 from bot.wiring.config import DeliverySettings  # noqa: E402
 from harness import Harness, running_harness  # noqa: E402
@@ -117,18 +116,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        if args.postgres:
-            from pg_cluster import start_postgres
-
-            with start_postgres(Path(folder)) as cluster:
-                print("PostgreSQL 15 (durability off, as in the tests)")
-                asyncio.run(measure(cluster.create_database("bench"), args.rounds))
-        else:
-            print("SQLite (WAL, as in production)")
-            asyncio.run(
-                measure(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}", args.rounds)
-            )
+    on_database(args.postgres, lambda url: measure(url, args.rounds))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain.announcements import ACTION, report_finished_announcements
+from bot.domain.calendar import CalendarSettings
+from bot.domain.tick import Planning
 from bot.texts import announcements as t
 from conftest import FakeClock
 from query_plans import recorded
@@ -18,6 +20,14 @@ from storage import audit, outbox
 from storage.models import OutboxMessage, OutboxStatus
 
 NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+
+
+async def report_tick(session_pool: async_sessionmaker[AsyncSession]) -> int:
+    """One run of the delivery reports' planner at ``NOW``; how many reports it queued."""
+    planning = Planning(session_pool, FakeClock(NOW), CalendarSettings(), "Europe/Moscow")
+    return await report_finished_announcements(planning)
+
+
 AUTHOR = 99
 S, U, F, P = (
     OutboxStatus.SENT,
@@ -51,7 +61,13 @@ async def _announce(pool: async_sessionmaker[AsyncSession]) -> int:
             for part, (status, error) in zip(("", ":file"), messages, strict=False):
                 key = f"announce:{entry.id}:{chat}:{chat}{part}"
                 await outbox.enqueue(
-                    session, key=key, chat_id=chat, kind="text", payload={}, not_before=NOW, now=NOW
+                    session,
+                    key=key,
+                    chat_id=chat,
+                    kind=outbox.OutboxKind.TEXT,
+                    payload={},
+                    not_before=NOW,
+                    now=NOW,
                 )
                 await session.execute(
                     update(OutboxMessage)
@@ -75,7 +91,7 @@ async def test_the_report_counts_each_chair_once_by_the_first_message_that_did_n
     chair is named, also when only their file found them gone."""
     entry_id = await _announce(session_pool)
 
-    assert await report_finished_announcements(session_pool, FakeClock(NOW)) == 1
+    assert await report_tick(session_pool) == 1
 
     assert await _report(session_pool, entry_id) == t.delivery_report(
         2,
@@ -99,7 +115,7 @@ async def test_no_report_while_a_file_still_waits(
             .values(status=P)
         )
 
-    assert await report_finished_announcements(session_pool, FakeClock(NOW)) == 0
+    assert await report_tick(session_pool) == 0
     assert await _report(session_pool, entry_id) is None
 
 
@@ -111,7 +127,7 @@ async def test_the_report_tick_reads_no_payload(
     await _announce(session_pool)
 
     with recorded(engine) as ran:
-        assert await report_finished_announcements(session_pool, FakeClock(NOW)) == 1
+        assert await report_tick(session_pool) == 1
 
     by_range = [sql for sql, params in ran.items() if "announce:" in str(params)]
     assert len(by_range) == 1, ran
