@@ -19,6 +19,7 @@ from aiogram.exceptions import (
 )
 from aiogram.filters import Command
 from aiogram.types import (
+    BotCommand,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
@@ -404,3 +405,44 @@ async def test_dispatcher_round_trip(server: FakeTelegramServer, bot: Bot) -> No
     finally:
         await dp.stop_polling()
         await polling
+
+
+async def test_a_callback_query_is_answered_once_with_at_most_200_characters(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """Telegram refuses a toast or alert over 200 characters whole (counted here as a message's
+    text is, an emoji twice) and any answer after the first: the spinner stays, nothing shown."""
+    first, second = (
+        server.get_update(server.callback(USER, data))["callback_query"]["id"] for data in "ab"
+    )
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(first, text="я" * 201, show_alert=True)
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(first, text="👍" * 101)
+    assert first not in server.callback_answers
+    assert await bot.answer_callback_query(first, text="я" * 200, show_alert=True)
+    with pytest.raises(TelegramBadRequest, match="query ID is invalid"):
+        await bot.answer_callback_query(first, text="Ещё раз")
+    assert server.callback_answers[first]["text"] == "я" * 200
+    assert await bot.answer_callback_query(second)
+    assert set(server.callback_answers) == {first, second}
+
+
+async def test_commands_and_files_are_refused_past_telegrams_bounds(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """At most 100 commands in a menu, a description of 1 to 256 characters, no empty file."""
+    commands = [BotCommand(command=f"c{n}", description=f"Команда {n}") for n in range(101)]
+    with pytest.raises(TelegramBadRequest, match="BOT_COMMANDS_TOO_MUCH"):
+        await bot.set_my_commands(commands)
+    assert await bot.set_my_commands(commands[:100])
+    long = [BotCommand(command="plan", description="я" * 257)]
+    with pytest.raises(TelegramBadRequest, match="BOT_COMMAND_DESCRIPTION_INVALID"):
+        await bot.set_my_commands(long)
+    assert await bot.set_my_commands([BotCommand(command="plan", description="я" * 256)])
+
+    with pytest.raises(TelegramBadRequest, match="file must be non-empty"):
+        await bot.send_document(USER, BufferedInputFile(b"", "empty.xlsx"))
+    with pytest.raises(TelegramBadRequest, match="file must be non-empty"):
+        await bot.send_photo(USER, BufferedInputFile(b"", "chart.png"))
+    assert await bot.send_document(USER, BufferedInputFile(b"x", "one.txt"))

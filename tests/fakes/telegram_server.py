@@ -22,8 +22,10 @@ is easy to get wrong: invalid HTML in ``parse_mode="HTML"`` texts (for instance 
 unescaped ``<`` coming from user input), empty or too long texts and captions,
 ``callback_data`` longer than 64 bytes, inline buttons without an action, editing
 a message without changing it ("message is not modified"), editing or deleting
-unknown messages, unknown ``file_id`` / ``callback_query_id``. ``MarkdownV2``
-texts are not validated.
+unknown messages, unknown ``file_id`` / ``callback_query_id``, a callback query
+answered twice (only the first answer is shown), a callback answer's text (a toast or
+an alert) over 200 characters, an empty uploaded file, more than 100 commands in one
+``setMyCommands``. ``MarkdownV2`` texts are not validated.
 
 Every request is recorded (see :class:`Request`) once it has been answered, and
 every state change wakes the waiters of :meth:`FakeTelegramServer.wait_for`, so
@@ -151,6 +153,7 @@ _DEFAULT_DESCRIPTIONS: Final = {
     502: "Bad Gateway",
     504: "Gateway Timeout",
 }
+_QUERY_INVALID: Final = "query is too old and response timeout expired or query ID is invalid"
 _NOT_MODIFIED: Final = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -158,6 +161,11 @@ _NOT_MODIFIED: Final = (
 MAX_TEXT_LENGTH: Final = 4096
 MAX_CAPTION_LENGTH: Final = 1024
 MAX_CALLBACK_DATA_BYTES: Final = 64
+#: A callback answer's text, counted in UTF-16 code units like a message's (the Bot API says
+#: "0-200 characters"; an emoji counted twice can only be stricter than Telegram).
+MAX_CALLBACK_ANSWER_LENGTH: Final = 200
+MAX_COMMANDS: Final = 100
+MAX_COMMAND_DESCRIPTION_LENGTH: Final = 256
 MAX_INLINE_BUTTONS: Final = 100
 MEDIA_GROUP_SIZES: Final = range(2, 11)
 MAX_DOWNLOAD_SIZE: Final = 20 * 1024 * 1024
@@ -1766,6 +1774,8 @@ class FakeTelegramServer:
                 raise _bad_request("wrong file identifier/HTTP URL specified")
             if len(record.files[attach]) > MAX_UPLOAD_SIZE:
                 raise _TelegramError(413, "Request Entity Too Large")
+            if self.strict and not record.files[attach]:
+                raise _bad_request("file must be non-empty")
             file_name = record.file_names.get(attach) or attach
             mime_type = mimetypes.guess_type(file_name)[0]
             if kind == "photos":
@@ -2090,11 +2100,15 @@ class FakeTelegramServer:
         return True
 
     def _answer_callback_query(self, record: Request) -> bool:
+        """A query is answered once: Telegram refuses a second answer as it refuses an unknown
+        query, so a handler answering twice never shows its second text."""
         query_id = str(record.params.get("callback_query_id") or "")
-        if self.strict and query_id not in self._pending_callbacks:
-            raise _bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+        if self.strict:
+            if query_id not in self._pending_callbacks or query_id in self.callback_answers:
+                raise _bad_request(_QUERY_INVALID)
+            text = record.params.get("text")
+            if text is not None and utf16_len(str(text)) > MAX_CALLBACK_ANSWER_LENGTH:
+                raise _bad_request("MESSAGE_TOO_LONG")
         self.callback_answers[query_id] = dict(record.params)
         return True
 
@@ -2108,6 +2122,8 @@ class FakeTelegramServer:
         if not isinstance(commands, list):
             raise _bad_request('parameter "commands" is required')
         if self.strict:
+            if len(commands) > MAX_COMMANDS:
+                raise _bad_request("BOT_COMMANDS_TOO_MUCH")
             for command in commands:
                 name = str(command.get("command", "")) if isinstance(command, dict) else ""
                 description = (
@@ -2115,8 +2131,10 @@ class FakeTelegramServer:
                 )
                 if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
                     raise _bad_request("BOT_COMMAND_INVALID")
-                if not 1 <= len(description) <= 256:
+                if not description:
                     raise _bad_request("command description must be non-empty")
+                if len(description) > MAX_COMMAND_DESCRIPTION_LENGTH:
+                    raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         self.commands[self._commands_key(record)] = copy.deepcopy(commands)
         return True
 
