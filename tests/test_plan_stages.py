@@ -269,3 +269,30 @@ async def test_after_downtime_the_latest_stage_escalation_names_earlier_ones(
     assert "Срок был 30.06.2027 (2-й из 2 сроков)" in late.plain_text
     assert f"• {GARDEN} — Ольга (не отмечен и срок 31.03.2027)" in late.plain_text
     assert f"• {SCHOOL} — Мария (этот срок отмечен, не отмечен срок 31.03.2027)" in late.plain_text
+
+
+async def test_a_button_of_a_stage_gone_from_a_monthly_item_is_answered_in_one_alert(
+    harness: Harness,
+) -> None:
+    """Its item now due every month: the alert lists the first new stages and counts the rest.
+    The whole list ran past Telegram's 200 characters: the answer was refused, and the chair
+    saw the spinner and nothing else."""
+    h = harness
+    ids = await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, ROWS), "plan.xlsx", caption="/plan")
+    item = (await item_ids(h))["1"]
+    [changed] = texts(await h.send(STAFF, f"/planedit {item} срок ежемесячно 2028"))
+    assert "срок — теперь 31.01.2028, 29.02.2028" in changed
+
+    june = PlanStageDone(item_id=item, unit=ids[SCHOOL], due=date(2027, 6, 30)).pack()
+    calls = await h.feed(h.server.callback(CHAIR, june))
+    [answer] = [r for r in calls if r.method == "answerCallbackQuery"]
+    assert answer.ok, answer.description
+    assert answer.params.get("show_alert") is True
+    assert answer.params["text"].startswith(
+        "Срока 30.06.2027 у этого пункта больше нет: срок изменили. Сроки теперь: 31.01.2028, "
+        "29.02.2028, 31.03.2028"
+    )
+    assert "…и ещё 7. Нажмите «Выполнено» под напоминанием о новом сроке." in answer.params["text"]
+    assert [r.method for r in calls] == ["answerCallbackQuery"]  # nothing marked, nothing asked

@@ -102,6 +102,11 @@ def clip_html(html: SafeHtml, limit: int) -> SafeHtml:
     return SafeHtml("".join(kept).rstrip() + closing + esc(CLIPPED))
 
 
+ALERT_LIMIT = 200
+"""UTF-16 units of a callback answer's text (the toast or alert under a tapped button): Telegram
+refuses a longer one whole, and the person is left with a spinner and no answer. Alerts are
+plain text, not HTML: nothing in them is escaped. A list in one is cut with :func:`fitting`."""
+
 LIST_ROOM = 3500
 """UTF-16 units a list inside one message may take: the rest of the 4096 is its frame."""
 

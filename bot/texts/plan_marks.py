@@ -13,7 +13,7 @@ from datetime import date
 
 from bot.texts.common import more
 from bot.texts.grammar import plural
-from bot.texts.markup import LIST_ROOM, clip, esc, fitting, utf16_len
+from bot.texts.markup import ALERT_LIMIT, LIST_ROOM, clip, esc, fitting, utf16_len
 from bot.texts.reminders import day_text
 
 # --- Reminders and escalation ---------------------------------------------------------------
@@ -115,12 +115,17 @@ ITEM_GONE = "Этого пункта больше нет в плане."
 
 
 def stage_gone(day: date, stages: Sequence[date]) -> str:
-    """The button's stage was taken off the item by a changed deadline."""
-    return (
-        f"Срока {day_text(day)} у этого пункта больше нет: срок изменили. Сроки теперь: "
-        f"{', '.join(day_text(one) for one in stages)}. Нажмите «Выполнено» под напоминанием "
-        "о новом сроке."
-    )
+    """The button's stage was taken off the item by a changed deadline: an alert, so the new
+    stages are listed as far as ``ALERT_LIMIT`` allows, then «…и ещё N» («ежемесячно» has 12,
+    a cell may name more); the whole list would make Telegram refuse the answer."""
+    head = f"Срока {day_text(day)} у этого пункта больше нет: срок изменили. Сроки теперь: "
+    tail = ". Нажмите «Выполнено» под напоминанием о новом сроке."
+    days = [day_text(one) for one in stages]
+    if utf16_len(whole := head + ", ".join(days) + tail) <= ALERT_LIMIT:
+        return whole
+    # ``fitting`` counts a separator after every day shown: the one before «…и ещё N».
+    room = ALERT_LIMIT - utf16_len(head + tail + more(len(days)))
+    return head + fitting(days, more, room=room, sep=", ") + tail
 
 
 def stage_not_owed(day: date, first: date) -> str:
