@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -111,6 +112,9 @@ def test_every_callback_answer_fits_200_characters() -> None:
     assert len(checked) >= 20, sorted(checked)  # the walk found the handlers' answers
     too_long = {where: text for text, where in checked.items() if utf16_len(text) > ALERT_LIMIT}
     assert not too_long, too_long
+    # A callback answer is plain text: a tag or an escape in it would be shown as typed.
+    marked = [text for text in checked if re.search(r"</?[a-z-]+>|&(?:lt|gt|amp|quot);", text)]
+    assert not marked, marked
 
 
 def test_a_changed_item_lists_its_new_stages_as_far_as_an_alert_holds() -> None:
