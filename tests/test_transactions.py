@@ -35,6 +35,7 @@ from bot.delivery.limiter import RateLimiter
 from bot.delivery.sender import Deliverer
 from bot.rendering.rating import rating_xlsx
 from bot.texts import common
+from bot.texts.forms import BTN_CANCEL
 from harness import FAST_DELIVERY, Harness, texts
 from scenarios import CHAIR, join
 from storage import outbox
@@ -176,6 +177,29 @@ async def test_a_reply_telegram_refuses_is_not_left_unsaid(harness: Harness) -> 
     delivered = [r.plain_text for r in replies if r.method == "sendMessage" and r.ok]
     assert delivered == [common.REPLY_REFUSED]
     assert await draft_step(harness) == "members"
+
+
+@pytest.mark.parametrize(
+    ("description", "logged"),
+    [
+        ("Bad Request: query is too old and response timeout expired or query ID is invalid", 0),
+        ("Bad Request: MESSAGE_TOO_LONG", 1),
+    ],
+)
+async def test_a_tap_answer_refused_for_a_bug_is_logged_as_an_error(
+    harness: Harness, caplog: pytest.LogCaptureFixture, description: str, logged: int
+) -> None:
+    """A tap answered too late is refused in normal use: nothing to log. An answer refused for
+    anything else (an alert over Telegram's 200 characters) left the person with a spinner and
+    no word: a bug, logged as an error."""
+    await join(harness)
+    [question] = [r for r in await harness.send(CHAIR, "/report") if r.method == "sendMessage"]
+    harness.server.fail_next("answerCallbackQuery", error_code=400, description=description)
+
+    await harness.tap(CHAIR, question, BTN_CANCEL)
+
+    failures = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len([f for f in failures if "AnswerCallbackQuery refused" in f]) == logged
 
 
 async def test_a_bug_is_answered_once_logged_once_and_saves_nothing(

@@ -81,6 +81,17 @@ QUIET_FAILURES = (
     DeleteMessage,
     AnswerCallbackQuery,
 )
+QUIET_REASONS = (
+    "message is not modified",
+    "message to edit not found",
+    "message can't be edited",
+    "message to delete not found",
+    "message can't be deleted",
+    "query is too old",
+)
+"""Why those calls are refused in normal use (a tap answered late, an edit of a message gone or
+unchanged). Refused for another reason (an alert over 200 characters, bad markup), the call is
+a bug whose person saw nothing: logged as an error, as a refused reply is."""
 RETRY_AFTER_ATTEMPTS = 3
 
 
@@ -166,7 +177,9 @@ async def send_held(
             log.warning("update %s: reply not sent: %s", update_id, type(error).__name__)
         except TelegramAPIError as error:
             if isinstance(method, QUIET_FAILURES) and isinstance(error, TelegramBadRequest):
-                log.debug("update %s: %s refused: %s", update_id, type(method).__name__, error)
+                quiet = any(reason in str(error) for reason in QUIET_REASONS)
+                level = logging.DEBUG if quiet else logging.ERROR
+                log.log(level, "update %s: %s refused: %s", update_id, type(method).__name__, error)
             elif isinstance(error, TelegramBadRequest):
                 log.error(
                     "update %s: reply %s refused: %s", update_id, type(method).__name__, error
