@@ -14,10 +14,9 @@ from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import plan_marks as tpm
 from bot.texts import plans as tp
 from bot.texts.markup import utf16_len
-from bot.wiring.scheduler import calendar_tick
 from handlers.callbacks import PlanDone, PlanStageDone
 from harness import ADMIN, Harness, background, texts
-from test_plan_stages import ROWS, done_by_button, mark_done
+from test_plan_stages import ROWS, done_by_button, mark_done, tick_at
 from test_plans import (
     CHAIR,
     CHAIR2,
@@ -49,10 +48,7 @@ async def test_a_stage_before_the_item_was_added_is_not_owed(harness: Harness) -
     assert "🕒 1. Мониторинг профсоюзного членства — ближайший срок: до 30.06.2027" in progress
 
     bg = background(h)
-    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
-    await calendar_tick(bg)
-    mark = h.server.mark()
-    await bg.deliverer.drain()
+    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
     [garden] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
     assert "31.03.2027" not in garden.plain_text
     assert [label for label, _ in garden.buttons()] == [tpm.DONE_BUTTON]
@@ -68,10 +64,7 @@ async def test_a_stage_before_the_item_was_added_is_not_owed(harness: Harness) -
     assert "Сроков выполнено по пунктам с несколькими сроками: 1 из 2" in progress
     assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
 
-    h.clock.moment = datetime(2027, 7, 1, 7, 30, tzinfo=UTC)  # Thursday
-    await calendar_tick(bg)
-    mark = h.server.mark()
-    await bg.deliverer.drain()
+    mark = await tick_at(h, bg, datetime(2027, 7, 1, 7, 30, tzinfo=UTC))  # Thursday
     [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
     assert f"• {GARDEN} — Ольга" in late.plain_text
     assert "31.03.2027" not in late.plain_text
@@ -121,10 +114,7 @@ async def test_a_late_mark_is_said_late_in_the_reply_and_in_plan(harness: Harnes
     items = await item_ids(h)
 
     bg = background(h)
-    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
-    await calendar_tick(bg)
-    mark = h.server.mark()
-    await bg.deliverer.drain()
+    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
     [garden] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
     await h.tap(CHAIR2, garden, tpm.missed_button(MARCH))
     summary = await h.send(CHAIR2, "Сведения сданы")

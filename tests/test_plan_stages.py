@@ -12,7 +12,7 @@ import openpyxl
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import plan_marks as tpm
 from bot.texts import plans as tp
-from bot.wiring.scheduler import calendar_tick
+from bot.wiring.scheduler import Background, calendar_tick
 from handlers.callbacks import PlanDone, PlanStageDone
 from harness import Harness, background, texts
 from test_plans import (
@@ -35,6 +35,16 @@ async def mark_done(h: Harness, chat: int, reminder: object) -> str:
     await h.tap(chat, reminder, tpm.DONE_BUTTON)
     summary = await h.send(chat, "Сведения сданы")
     return texts(await h.tap(chat, summary[-1], "Отправить"))[-1]
+
+
+async def tick_at(h: Harness, bg: Background, moment: datetime) -> int:
+    """One calendar tick at ``moment`` with what it queued sent; the server's mark before the
+    sending, for ``sent_to``."""
+    h.clock.moment = moment
+    await calendar_tick(bg)
+    mark = h.server.mark()
+    await bg.deliverer.drain()
+    return mark
 
 
 async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harness) -> None:
@@ -79,10 +89,7 @@ async def test_each_stage_is_reminded_escalated_and_done_in_turn(harness: Harnes
 
     # A week before the June stage: the school for June; the garden told March is unmarked,
     # and its button marks June, the stage reminded of: March stays missed.
-    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
-    await calendar_tick(bg)
-    mark = h.server.mark()
-    await bg.deliverer.drain()
+    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
     [june] = sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
     assert "Срок — 30.06.2027 (через 7 дней, 2-й из 2 сроков)" in june.plain_text
     [garden] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
@@ -139,10 +146,7 @@ async def test_the_half_year_review_counts_the_stages_its_xlsx_shows(harness: Ha
         [reminder] = sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
         await mark_done(h, CHAIR, reminder)
 
-    h.clock.moment = datetime(2027, 7, 1, 7, 30, tzinfo=UTC)  # Thursday
-    await calendar_tick(bg)
-    mark = h.server.mark()
-    await bg.deliverer.drain()
+    mark = await tick_at(h, bg, datetime(2027, 7, 1, 7, 30, tzinfo=UTC))  # Thursday
     [review] = sent_to(h, STAFF, mark, "Полугодовое рассмотрение плана мероприятий")
     assert "Пунктов: 1 · выполнено: 0 · просрочено: 1 · впереди: 0" in review.plain_text
     assert "Сроков выполнено по пунктам с несколькими сроками: 2 из 4" in review.plain_text
@@ -211,10 +215,7 @@ async def test_a_missed_stage_is_marked_late_from_the_next_reminder(harness: Har
     items = await item_ids(h)
 
     bg = background(h)
-    h.clock.moment = datetime(2027, 6, 23, 7, 30, tzinfo=UTC)
-    await calendar_tick(bg)
-    mark = h.server.mark()
-    await bg.deliverer.drain()
+    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
     [june] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
     assert "Срок 31.03.2027 ещё не отмечен выполненным: если он выполнен, нажмите " in (
         june.plain_text
