@@ -633,6 +633,19 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: plan_marks_texts.stage_saved(
             raw, date(2027, 3, 31), None, date(2027, 6, 30), late=True
         ),
+        lambda raw: plan_marks_texts.done_saved(raw, date(2027, 3, 31)),
+        lambda raw: plans_texts.item_status(
+            7,
+            "1",
+            "Семинар",
+            plans_texts.STATE_OVERDUE,
+            date(2027, 3, 31),
+            None,
+            "Ольга",
+            (1, 2, ["Школа"]),
+            [(raw, [date(2027, 3, 31)])],
+        ),
+        lambda raw: announcement_texts.attachment_caption(raw, raw),
     ],
     ids=[
         "resuming",
@@ -667,6 +680,9 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "plan_stage_escalation",
         "plan_stage_done_summary",
         "plan_stage_saved",
+        "plan_done_saved_late",
+        "plan_item_late_marks",
+        "announcement_attachment_caption",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:
