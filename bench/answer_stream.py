@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import update
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the fake server
 
 from bot.texts.consent import CONSENT_VERSION
 from fakes.telegram_server import FakeTelegramServer

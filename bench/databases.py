@@ -1,12 +1,14 @@
 """Where a bench runs, and what it prints of the plans: the parts every bench shares.
 
-``on_database`` gives a bench a fresh SQLite file (WAL, as in production) or a throwaway
-PostgreSQL 15 server (the test suite's ``tests/pg_cluster``, durability off as in the tests);
+``arguments`` starts a bench's command line (``--postgres`` in every one); ``on_database`` gives
+a bench a fresh SQLite file (WAL, as in production) or a throwaway PostgreSQL 15 server (the
+test suite's ``tests/pg_cluster``, durability off as in the tests);
 ``print_plans`` prints the plan each recorded statement got, so a figure comes with its why.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 import tempfile
@@ -17,6 +19,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A bench's command line: its docstring's first line, and ``--postgres``, which all take."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
+    return parser
 
 
 def on_database(postgres: bool, measure: Callable[[str], Coroutine[Any, Any, None]]) -> None:

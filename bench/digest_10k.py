@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bench.databases import arguments
 from bot.domain.digest import Digest, load_digest
 from bot.forms.registry import DIGEST_SECTIONS
 from bot.rendering.digest import digest_chart_png, digest_table_xlsx, digest_text, status_text
@@ -418,9 +419,8 @@ def _postgres(repeat: int, freeze: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--db", help="SQLite file to use (created if missing, then kept)")
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (median)")
     parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() at start")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)

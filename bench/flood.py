@@ -13,7 +13,6 @@ came. A figure-printing benchmark, not a test.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 
@@ -25,7 +24,7 @@ from bench.answer_stream import (
     latencies,
     run_stream,
 )
-from bench.databases import on_database
+from bench.databases import arguments, on_database
 from bench.kill_answers import build_database
 from bench.latency import polling
 from bot.domain.clock import SystemClock
@@ -84,8 +83,7 @@ async def run(url: str, messages: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
+    parser = arguments(__doc__)
     parser.add_argument("--messages", type=int, default=200, help="messages the flooder pastes")
     args = parser.parse_args()
     on_database(args.postgres, lambda url: run(url, args.messages))

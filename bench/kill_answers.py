@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fake server lives with the tests
 
+from bench.databases import arguments  # noqa: E402
 from bot.texts.consent import CONSENT_VERSION  # noqa: E402
 from fakes.telegram_server import FakeTelegramServer  # noqa: E402
 from storage.engine import create_engine, create_session_pool  # noqa: E402
@@ -245,11 +246,10 @@ async def report(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--rate", type=float, default=50.0, help="updates per second")
     parser.add_argument("--kill-at", type=float, default=0.5, help="share of the stream")
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)

@@ -23,7 +23,6 @@ share that budget; a reply waiting for a permit goes first.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import gc
@@ -46,7 +45,7 @@ from bench.answer_stream import (  # noqa: E402
     latencies,
     run_stream,
 )
-from bench.databases import on_database  # noqa: E402
+from bench.databases import arguments, on_database  # noqa: E402
 from bench.digest_10k import build_database as build_region  # noqa: E402
 from bench.kill_answers import build_database as build_chairs  # noqa: E402
 from bench.loop_block import STAFF_TG, FixedClock, add_region_staff  # noqa: E402
@@ -190,9 +189,8 @@ async def exports_of_a_region(url: str, chats_at_once: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("scenario", choices=("exports", "wave"))
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     parser.add_argument("--chats-at-once", type=int, default=16, help="exports: chat workers")
     parser.add_argument("--limit", type=int, default=30, help="wave: messages/s, bot and server")
     parser.add_argument("--rate", type=float, default=20.0, help="wave: answers/s")

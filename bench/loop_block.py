@@ -17,7 +17,6 @@ collection then walks only what came later. A figure-printing benchmark, not a t
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import shutil
@@ -35,6 +34,7 @@ from sqlalchemy import delete, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fake server and the harness live with the tests
 
+from bench.databases import arguments  # noqa: E402
 from bench.digest_10k import build_database  # noqa: E402
 from bot.texts.consent import CONSENT_VERSION  # noqa: E402
 from harness import Harness, running_harness  # noqa: E402
@@ -139,9 +139,8 @@ def _measure_apart(url: str, rounds: int, freeze: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--db", help="SQLite file of bench.digest_10k (built if missing)")
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     parser.add_argument("--url", help="an existing database of bench.digest_10k (any backend)")
     parser.add_argument("--rounds", type=int, default=3, help="runs per command (median)")
     parser.add_argument("--no-freeze", action="store_true", help="skip gc.freeze() at start")

@@ -15,7 +15,6 @@ figure-printing benchmark, not a test.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -25,7 +24,7 @@ from typing import Any
 from sqlalchemy import event, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bench.databases import on_database, print_plans
+from bench.databases import arguments, on_database, print_plans
 from bench.prune import NOW, PAYLOAD, _fill
 from storage import outbox
 from storage.engine import create_engine, create_session_pool
@@ -106,10 +105,9 @@ async def measure(url: str, rows: int, chairs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--chairs", type=int, default=1_000)
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
     on_database(args.postgres, lambda url: measure(url, args.rows, args.chairs))
 

@@ -15,7 +15,6 @@ set up in Russian. A figure-printing benchmark, not a test.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -28,6 +27,7 @@ from typing import Any
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.databases import arguments
 from bench.prune import NOW, PAYLOAD, _fill
 from bot.domain.announcements import ACTION, report_finished_announcements
 from bot.domain.calendar import CalendarSettings
@@ -130,10 +130,9 @@ async def measure(url: str, rows: int, announcements: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--announcements", type=int, default=10)
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         if args.postgres:  # the test suite's throwaway server (``tests/pg_cluster``)

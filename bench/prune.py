@@ -14,7 +14,6 @@ benchmark, not a test.
 
 from __future__ import annotations
 
-import argparse
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from sqlalchemy import event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.databases import on_database, print_plans
+from bench.databases import arguments, on_database, print_plans
 from bot.domain.housekeeping import forget_processed_updates, prune_outbox
 from storage.engine import create_engine, create_session_pool
 from storage.migrate import upgrade
@@ -105,10 +104,9 @@ async def measure(url: str, rows: int, days: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--days", type=int, default=62)
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
     on_database(args.postgres, lambda url: measure(url, args.rows, args.days))
 

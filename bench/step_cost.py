@@ -22,7 +22,6 @@ counted). A figure-printing benchmark, not a test.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fake server and the harness live with the tests
 
 from bench.answer_stream import MEASURED, ROUND  # noqa: E402
-from bench.databases import on_database  # noqa: E402
+from bench.databases import arguments, on_database  # noqa: E402
 from bench.kill_answers import build_database  # noqa: E402
 from bot.wiring.config import DeliverySettings  # noqa: E402
 from harness import Harness, running_harness  # noqa: E402
@@ -112,9 +111,8 @@ async def measure(url: str, rounds: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     args = parser.parse_args()
     on_database(args.postgres, lambda url: measure(url, args.rounds))
 

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bench.databases import arguments
 from bench.digest_10k import TODAY, Step, build_database, max_rss_mb, org_ids, rss_mb, timed
 from bot.domain.event_report import PeriodKind, ReportPeriod, summarize
 from bot.domain.trends import SPANS, Trends, build_trends
@@ -153,9 +154,8 @@ def _postgres(repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--db", help="SQLite file to use (created if missing, then kept)")
-    parser.add_argument("--postgres", action="store_true", help="run on a throwaway PostgreSQL")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per step (median)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
