@@ -9,7 +9,9 @@ from bot.forms.attachment import Attachment
 from bot.forms.engine import SUMMARY, Field, InvalidAnswer
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
+from bot.texts.markup import SafeHtml, visible
 from handlers.form_chat import FormChat, advance
+from handlers.formatting import formatted_html
 from storage.models import FormDraft
 
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
@@ -17,14 +19,21 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 def attachment_of(message: Message) -> Attachment | None:
     """The document or photo a message carries (a photo's largest size) with its caption, as
-    typed (its formatting is not kept), or None."""
-    caption = (message.caption or "").strip() or None
+    typed, its formatting kept as an announcement's text keeps it (bold, a hidden link), or
+    None."""
+    caption = _caption(message)
     if message.document is not None:
         document = message.document
         return Attachment("document", document.file_id, document.file_name, caption)
     if message.photo:
         return Attachment("photo", message.photo[-1].file_id, caption=caption)
     return None
+
+
+def _caption(message: Message) -> SafeHtml | None:
+    """The caption as HTML made from its entities, the blanks around it dropped; None: none."""
+    html = SafeHtml(formatted_html(message).strip()) if message.caption else None
+    return html if html and visible(html).strip() else None
 
 
 def blank_file_question(message: Message, draft: FormDraft) -> Field | None:

@@ -51,9 +51,10 @@ class Harness:
         return await self.feed(self.server.press_button(source, button, user_id=user_id))
 
     async def upload(
-        self, user_id: int, data: bytes, filename: str, caption: str | None = None
+        self, user_id: int, data: bytes, filename: str, caption: str | None = None, **more: Any
     ) -> list[Request]:
-        return await self.feed(self.server.document(user_id, data, filename, caption))
+        """A document sent by ``user_id``; ``more``: ``entities``, the caption's formatting."""
+        return await self.feed(self.server.document(user_id, data, filename, caption, **more))
 
     def keep_the_bots_limits(self) -> None:
         """From now on the replies keep the bot's own limits, not ``MACHINE_SPEED``'s."""

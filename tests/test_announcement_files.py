@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.texts import announcements as announce_texts
 from bot.texts import forms as form_texts
-from fakes.telegram_server import MAX_CAPTION_LENGTH, Request, parse_html, utf16_len
+from fakes.telegram_server import Request
 from harness import Harness, last_message
 from scenarios import CHAIR, DISTRICT, accept_invite, code_of, invite_links, join
 from test_staff_tools import SECOND_CHAIR, STAFF, district_with_staff, drain
@@ -270,34 +270,3 @@ async def test_the_authors_caption_goes_with_the_file_and_shows_in_the_preview(
     assert "К объявлению" in (sent[1].plain_text or "") and CAPTION not in (
         sent[0].plain_text or ""
     )
-
-
-async def test_a_caption_too_long_for_telegram_is_refused_as_it_comes_with_a_way_on(
-    harness: Harness,
-) -> None:
-    """A Premium author may write 4096 characters under a file; the bot may send 1024. Such a
-    file is refused at once, saying how long is allowed, and the question stays; the same
-    file with a caption that fits is taken and reaches the chairs."""
-    await staff_joins(harness)
-    await up_to_the_file(harness)
-    longest = "Я" * announce_texts.CAPTION_MAX
-    refused = last_message(
-        await harness.feed(harness.server.photo(STAFF, b"poster", caption=longest + "!"))
-    )
-    shown = refused.plain_text or ""
-    assert announce_texts.caption_too_long(announce_texts.CAPTION_MAX + 1) in shown
-    assert "Файл: фото" not in shown and "Пропустить" in str(refused.buttons())
-    taken = last_message(
-        await harness.feed(harness.server.photo(STAFF, b"poster", caption=longest))
-    )
-    assert "Приложен фото" in (taken.plain_text or "")
-    await harness.tap(STAFF, taken, "Отправить")
-    sent = to_chat(await drain(harness), CHAIR)
-    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
-
-
-def test_a_long_scope_is_cut_so_that_the_caption_fits_telegram() -> None:
-    """The longest caption allowed, every character one escapes, under a scope of 300."""
-    caption = announce_texts.attachment_caption("Р" * 300, "<&" * (announce_texts.CAPTION_MAX // 2))
-    shown, _ = parse_html(caption)
-    assert utf16_len(shown) <= MAX_CAPTION_LENGTH and shown.endswith("<&" * 450)

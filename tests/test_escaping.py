@@ -645,7 +645,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
             (1, 2, ["Школа"]),
             [(raw, [date(2027, 3, 31)])],
         ),
-        lambda raw: announcement_texts.attachment_caption(raw, raw),
+        lambda raw: announcement_texts.attachment_caption(raw, as_html(raw)),
     ],
     ids=[
         "resuming",

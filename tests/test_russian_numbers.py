@@ -72,7 +72,7 @@ def test_too_long_names_the_length_in_the_right_form(length: int) -> None:
 @pytest.mark.parametrize("length", [901, 902, 905, 911, 921, 1001, 4000])
 def test_a_caption_too_long_names_its_length_in_the_right_form(length: int) -> None:
     reading = {901: "one", 902: "few", 921: "one", 1001: "one"}.get(length, "many")
-    text = announcements.caption_too_long(length)
+    text = announcements.caption_too_long(length, 900)
     assert f"Подпись к файлу — {length} {CHARACTER[reading]}, а поместится не больше" in text
 
 

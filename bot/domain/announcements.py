@@ -30,7 +30,7 @@ from bot.forms.fields import one_file, one_of, show_file
 from bot.forms.parsers import formatted_text
 from bot.texts import announcements as t
 from bot.texts import forms
-from bot.texts.markup import SafeHtml, as_html, utf16_len
+from bot.texts.markup import SafeHtml, as_html, utf16_len, visible
 from storage import audit, orgs, outbox, outbox_prefix, people
 from storage.models import AuditEntry, Organization, OutboxStatus
 from storage.outbox import OutboxKind
@@ -111,9 +111,8 @@ async def announce(
     await session.flush()
     body = t.message(scope_name, html)
     for chat_id, zone, org_id in chats:
-        moment = next_allowed_moment(
-            now, zone_named(zone, default_tz), calendar, working_days=False
-        )
+        local = zone_named(zone, default_tz)
+        moment = next_allowed_moment(now, local, calendar, working_days=False)
         sent = _Sending(entry.id, chat_id, org_id, moment, now)
         await sent.queue(session, body, attachment, scope_name)
     return entry.id
@@ -281,12 +280,19 @@ def _shown_attachment(after: dict[str, Any]) -> str | None:
     return show_file(after["attachment"]) if after.get("attachment") else None
 
 
+ROOM = "caption_room"
+"""The caption's room (``t.caption_room``), in the answers from the opening: a rule reads the
+answers only, and the scope's name it depends on is none (a district event's quota rides so)."""
+
+
 def _caption_fits(answers: Answers) -> str | None:
-    """A caption on the file longer than Telegram lets the bot send on is refused as it comes,
-    not found out by every chair's file failing (a Premium author may write 4096)."""
-    caption = (answers.get("attachment") or {}).get("caption") or ""
-    length = utf16_len(caption)
-    return t.caption_too_long(length) if length > t.CAPTION_MAX else None
+    """A caption too long to go beside the line naming the announcement (``ROOM``) is refused
+    as it comes, not found out by every chair's file failing (a Premium author writes 4096)."""
+    attached = answers.get("attachment")
+    caption = Attachment.of(attached).caption if attached else None
+    shown = visible(caption) if caption else ""
+    length, room = utf16_len(shown), answers.get(ROOM) or t.caption_room(None)
+    return t.caption_too_long(length, room, length > len(shown)) if length > room else None
 
 
 AUDIENCES = (Choice("all", t.AUDIENCE_ALL), Choice("late", t.AUDIENCE_LATE))
@@ -327,7 +333,10 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
         for audience in ("all", "late")
     }
     context = await AnnouncementContext.opened(request, counts=counts, today=today)
-    return await request.start_new(ANNOUNCEMENT, context)
+    room = {ROOM: t.caption_room(context.scope_name)}
+    return await request.start(
+        ANNOUNCEMENT.name, context, org_id=None, step=ANNOUNCEMENT.first_step({}), answers=room
+    )
 
 
 def summary(
@@ -339,7 +348,7 @@ def summary(
     html = SafeHtml(answers.get("html", ""))
     attached = answers.get("attachment")
     shown = show_file(attached) if attached else None
-    caption = attached.get("caption") if attached else None
+    caption = Attachment.of(attached).caption if attached else None
     pending = ANNOUNCEMENT.summary_question(answers)
     asked = "" if pending is None else forms.summary_question(pending.prompt)
     hint = forms.SUMMARY_CONFIRM_HINT

@@ -6,26 +6,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.texts.markup import SafeHtml, as_html
+
 
 @dataclass(frozen=True)
 class Attachment:
     """The answer to a ``file`` question: what the bot needs to send the file on (its
     ``file_id``, and whether it is a photo, sent by ``sendPhoto``, or a document), the
     file's name for the people who read about it (a photo has none), and the caption its
-    sender wrote on it (raw; None: none), which goes with it."""
+    sender wrote on it with their formatting (None: none), which goes with it.
+
+    The caption is kept as ``caption_html``; one kept before its formatting was
+    (``caption``, plain text) is read back escaped, so it shows as it was typed."""
 
     kind: str  # "document" or "photo"
     file_id: str
     name: str | None = None
-    caption: str | None = None
+    caption: SafeHtml | None = None
 
     def as_answer(self) -> dict[str, Any]:
         answer = {"kind": self.kind, "file_id": self.file_id, "name": self.name}
         # A file sent without a caption is stored as it was before captions were kept.
-        return answer | ({"caption": self.caption} if self.caption else {})
+        return answer | ({"caption_html": self.caption} if self.caption else {})
 
     @classmethod
     def of(cls, value: Mapping[str, Any]) -> Attachment:
-        return cls(
-            str(value["kind"]), str(value["file_id"]), value.get("name"), value.get("caption")
-        )
+        html, plain = value.get("caption_html"), value.get("caption")
+        caption = SafeHtml(html) if html else as_html(plain) if plain else None
+        return cls(str(value["kind"]), str(value["file_id"]), value.get("name"), caption)

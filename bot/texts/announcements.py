@@ -1,7 +1,8 @@
 """Texts of announcements (объявления) from district staff to chairs.
 
-The announcement ``html`` is a ``SafeHtml`` (the author's formatting as tags, the text
-escaped): put in as it is; ``scope`` and the chairs' names are raw: escaped here.
+The announcement ``html`` and a file's ``caption`` are ``SafeHtml`` (the author's formatting
+as tags, the text escaped): put in as they are; ``scope`` and the chairs' names are raw:
+escaped here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from bot.texts.markup import (
     LIST_ROOM,
     TELEGRAM_TEXT_LIMIT,
     SafeHtml,
-    clip,
     clip_html,
     esc,
     fitting,
@@ -35,9 +35,6 @@ Q_ATTACHMENT = (
 )
 CAPTION_LIMIT = 1024
 """A file's caption as Telegram takes it from a bot, after entity parsing, in UTF-16 units."""
-CAPTION_MAX = 900
-"""The caption an author may write on an announcement's file: the rest of ``CAPTION_LIMIT``
-is the line saying whose announcement the file is (``attachment_caption``)."""
 _CAPTION_HEAD = "📎 К объявлению — "
 Q_AUDIENCE = "Кому отправить объявление?"
 Q_TEXT = (
@@ -72,22 +69,57 @@ def sent_before_you(scope: str, html: SafeHtml, sent_on: str) -> str:
     return _framed(head, html)
 
 
-def attachment_caption(scope: str, caption: str | None) -> str:
+def _caption_head(scope: str) -> str:
+    """The line naming the announcement a file belongs to, above its author's caption."""
+    return f"{_CAPTION_HEAD}{esc(scope)}"
+
+
+_CUT = "…"
+
+
+def caption_room(scope: str | None) -> int:
+    """How long a caption the author may write on the file of an announcement to ``scope``
+    (raw): what Telegram's ``CAPTION_LIMIT`` leaves beside the line naming it, counted as
+    Telegram counts (the text read, in UTF-16 units). None: the scope is not known (a draft
+    opened before its room was kept), the room beside a scope cut to «…»."""
+    head = _caption_head(_CUT if scope is None else scope)
+    return CAPTION_LIMIT - utf16_len(visible(SafeHtml(f"{head}\n\n")))
+
+
+def attachment_caption(scope: str, caption: SafeHtml | None) -> str:
     """The caption of the file sent after an announcement's text: whose it is, should it be
-    read apart from the text, and the caption its author wrote on it (``caption``, raw, at
-    most ``CAPTION_MAX``; None: none). The text itself is never a caption: it may be 2000
-    characters, and a caption takes 1024; a long ``scope`` is cut to what is left of them."""
+    read apart from the text, and the caption its author wrote on it, their formatting kept
+    (None: none; at most ``caption_room(scope)`` long). The text itself is never a caption: it
+    may be 2000 characters, and a caption takes 1024. A ``scope`` renamed to a longer name
+    since (a chair who joins later gets the file under the name of the day) is cut to what is
+    left of them."""
     if caption is None:
-        return f"{_CAPTION_HEAD}{esc(scope)}"
-    room = CAPTION_LIMIT - utf16_len(f"{_CAPTION_HEAD}\n\n{caption}")
-    return f"{_CAPTION_HEAD}{esc(clip(scope, room))}\n\n{esc(caption)}"
+        return _caption_head(scope)
+    room = CAPTION_LIMIT - utf16_len(visible(SafeHtml(f"{_CAPTION_HEAD}\n\n{caption}")))
+    return f"{_caption_head(_cut(scope, room))}\n\n{caption}"
 
 
-def caption_too_long(length: int) -> str:
-    """A caption on an announcement's file longer than Telegram lets the bot send on."""
+def _cut(scope: str, room: int) -> str:
+    """``scope`` (raw) in at most ``room`` UTF-16 units, ending in «…» where it was cut: a
+    label, which a note on the cut (``clip``) would outgrow."""
+    if utf16_len(scope) <= room:
+        return scope
+    kept = ""
+    for char in scope:
+        if utf16_len(kept + char + _CUT) > room:
+            break
+        kept += char
+    return kept.rstrip() + _CUT if room >= len(_CUT) else ""
+
+
+def caption_too_long(length: int, room: int, emoji: bool = False) -> str:
+    """A caption on an announcement's file longer than Telegram lets the bot send on, with
+    the line naming the announcement: ``length`` as Telegram counts it, ``room`` what fits;
+    ``emoji``: it holds characters Telegram counts twice, so the author's count is lower."""
+    twice = " (эмодзи Telegram считает за два символа)" if emoji else ""
     return (
-        f"Подпись к файлу — {length} {plural(length, 'символ', 'символа', 'символов')}, а "
-        f"поместится не больше {CAPTION_MAX}: длиннее Telegram не пропустит. Файл не "
+        f"Подпись к файлу — {length} {plural(length, 'символ', 'символа', 'символов')}{twice}, "
+        f"а поместится не больше {room}: длиннее Telegram не пропустит. Файл не "
         "приложен. Пришлите его снова с подписью короче (или без подписи: текст объявления "
         "придёт отдельным сообщением), или нажмите «Пропустить»."
     )
@@ -101,17 +133,18 @@ def preview(
     hint: str,
     attachment: str | None = None,
     asked: str = "",
-    caption: str | None = None,
+    caption: SafeHtml | None = None,
 ) -> str:
     """The summary the author confirms: the same text as the recipients will see, and the
     file they get after it (``attachment``: how it is shown, raw; None: none) with its
-    ``caption`` (raw; None: none). ``asked``: the question the form puts under it (the file,
-    until answered or skipped), whose room the text leaves, so that both fit one message."""
+    ``caption`` (their formatting kept; None: none). ``asked``: the question the form puts
+    under it (the file, until answered or skipped), whose room the text leaves, so that both
+    fit one message."""
     head = f"<b>{TITLE}</b>: {esc(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
     if attachment is not None:
         head += f"\n📎 {L_ATTACHMENT}: {esc(attachment)} (придёт следом за текстом)"
     if attachment is not None and caption is not None:
-        head += f"\n{L_CAPTION}: {esc(caption)}"
+        head += f"\n{L_CAPTION}: {caption}"
     framed = _framed(head, html, f"{hint}\n\n{asked}" if asked else hint)
     return framed.removesuffix(f"\n\n{asked}") if asked else framed
 

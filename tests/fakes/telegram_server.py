@@ -1052,8 +1052,9 @@ class FakeTelegramServer:
 
         ``first_name`` defaults to "Иван" (or the name given earlier for this user).
         Text starting with ``/`` gets a ``bot_command`` entity (as does a caption);
-        ``entities`` are the formatting a person gave ``text`` in the app (bold, a text link),
-        as Telegram sends them: UTF-16 offsets into ``text``, markup not in it.
+        ``entities`` are the formatting a person gave ``text`` (or a media message's
+        ``caption``) in the app (bold, a text link), as Telegram sends them: UTF-16 offsets
+        into it, markup not in it.
         ``document`` (a Document dict), ``photo`` (a list of PhotoSize dicts) or ``video``
         (a Video dict) make it a media message: use ``caption`` then, not ``text``;
         ``sticker`` or ``voice`` (a Sticker or Voice dict) make it one of those.
@@ -1085,8 +1086,8 @@ class FakeTelegramServer:
             message["voice"] = dict(voice)
         if caption is not None:
             message["caption"] = caption
-            if entities := self._command_entities(caption):
-                message["caption_entities"] = entities
+            if found := [*self._command_entities(caption), *map(dict, entities or ())]:
+                message["caption_entities"] = found
         if reply_to_message_id is not None:
             original = self._messages[chat_id].get(reply_to_message_id)
             if original is not None:
@@ -1128,13 +1129,21 @@ class FakeTelegramServer:
         mime_type: str | None = None,
         *,
         first_name: str | None = None,
+        entities: Sequence[Mapping[str, Any]] | None = None,
     ) -> int:
-        """Queue a message with a document (downloadable via getFile) from ``user_id``."""
+        """Queue a message with a document (downloadable via getFile) from ``user_id``;
+        ``entities``: the caption's formatting."""
         if mime_type is None:
             mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         stored = self.register_file(file_bytes, file_name=file_name, mime_type=mime_type)
+        document = stored.as_document()
         return self.message(
-            user_id, None, first_name=first_name, document=stored.as_document(), caption=caption
+            user_id,
+            None,
+            first_name=first_name,
+            document=document,
+            caption=caption,
+            entities=entities,
         )
 
     def photo(
@@ -1144,11 +1153,14 @@ class FakeTelegramServer:
         *,
         caption: str | None = None,
         first_name: str | None = None,
+        entities: Sequence[Mapping[str, Any]] | None = None,
     ) -> int:
-        """Queue a message with a photo (downloadable via getFile) from ``user_id``."""
+        """Queue a message with a photo (downloadable via getFile) from ``user_id``;
+        ``entities``: the caption's formatting."""
         stored = self.register_file(file_bytes, mime_type="image/jpeg", kind="photos")
+        photo = stored.as_photo()
         return self.message(
-            user_id, None, first_name=first_name, photo=stored.as_photo(), caption=caption
+            user_id, None, first_name=first_name, photo=photo, caption=caption, entities=entities
         )
 
     def callback(

@@ -1,0 +1,158 @@
+"""The caption an author writes on an announcement's file: its formatting reaches the chairs
+as the text's does, and its bound is what Telegram leaves beside the line naming the
+announcement, counted as Telegram counts (the text read, in UTF-16 units), through the
+dispatcher and the fake Bot API server, which parses the caption as Telegram does and refuses
+one over 1024."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from bot.domain.announcements import ANNOUNCEMENT
+from bot.forms.attachment import Attachment
+from bot.forms.engine import InvalidAnswer
+from bot.texts import announcements as announce_texts
+from bot.texts.markup import as_html
+from fakes.telegram_server import MAX_CAPTION_LENGTH, parse_html, utf16_len
+from harness import Harness, last_message
+from scenarios import CHAIR, DISTRICT
+from storage.models import Organization
+from test_announcement_files import NAME, PDF, staff_joins, to_chat, up_to_the_file
+from test_formatted_texts import entity
+from test_staff_tools import STAFF, drain
+
+URL = "https://profsoyuz.example/contest?year=2027&copy=1"
+CAPTION = "Заявки <до 1 марта> & по форме: положение здесь"
+FORMATTING = {
+    ("bold", "Заявки", None),
+    ("italic", "<до 1 марта>", None),
+    ("text_link", "положение здесь", URL),
+}
+
+
+def formatting(html: object) -> set[tuple[str, str, str | None]]:
+    """What a sent text or caption shows formatted: (kind, the text it covers, its link)."""
+    plain, entities = parse_html(str(html))
+    units = plain.encode("utf-16-le")
+    return {
+        (
+            e["type"],
+            units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le"),
+            e.get("url"),
+        )
+        for e in entities
+    }
+
+
+async def test_the_captions_formatting_reaches_every_chair_under_our_line(
+    harness: Harness,
+) -> None:
+    """Bold, italic and a hidden link (its address holding «&copy=1») written on the file
+    come to the chair as written, the line naming the announcement plain above them; the
+    preview shows them too."""
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    entities = [entity(kind, CAPTION, piece, url) for kind, piece, url in FORMATTING]
+    summary = last_message(await harness.upload(STAFF, PDF, NAME, CAPTION, entities=entities))
+    assert f"{announce_texts.L_CAPTION}: {CAPTION}" in (summary.plain_text or "")
+    assert formatting(summary.params["text"]) >= FORMATTING
+    await harness.tap(STAFF, summary, "Отправить")
+    sent = to_chat(await drain(harness), CHAIR)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendDocument", True)]
+    assert sent[1].plain_text == f"📎 К объявлению — {DISTRICT}\n\n{CAPTION}"
+    assert formatting(sent[1].params["caption"]) == FORMATTING
+
+
+LONG_SCOPE = "Объединённая 🏫 территориальная организация профсоюза " * 4
+"""A scope with a long name, two of whose characters Telegram counts twice each (🏫)."""
+
+
+def room_under(scope: str) -> int:
+    """What Telegram leaves of its 1024 for the author's caption under our line."""
+    return MAX_CAPTION_LENGTH - utf16_len(f"📎 К объявлению — {scope}\n\n")
+
+
+def caption_of(units: int) -> str:
+    """A caption of exactly ``units`` UTF-16 units: emoji (two each), then one-unit letters."""
+    return "🎉" * (units // 4) + "Я" * (units - 2 * (units // 4))
+
+
+async def rename_district(harness: Harness, name: str) -> None:
+    async with harness.session_pool() as session, session.begin():
+        await session.execute(
+            update(Organization).where(Organization.name == DISTRICT).values(name=name)
+        )
+
+
+@pytest.mark.parametrize("scope", [DISTRICT, LONG_SCOPE.strip()], ids=["usual", "long"])
+async def test_a_caption_that_just_fits_goes_and_one_unit_more_is_refused(
+    harness: Harness, scope: str
+) -> None:
+    """At a short scope's name the author may write more than the 900 once allowed, at a long
+    one less; the emoji count twice, the tags of its bold part not at all. One unit more is
+    refused saying the maximum, the question kept; the one that fits fills Telegram's 1024."""
+    await staff_joins(harness)
+    await rename_district(harness, scope)
+    await up_to_the_file(harness)
+    room = room_under(scope)
+    fits = caption_of(room)
+    bold = [{"type": "bold", "offset": 0, "length": 4}]
+    over = last_message(
+        await harness.feed(
+            harness.server.photo(STAFF, b"poster", caption=fits + "!", entities=bold)
+        )
+    )
+    shown = over.plain_text or ""
+    assert "Файл: фото" not in shown and "Пропустить" in str(over.buttons())
+    assert f"— {room + 1} символ" in shown and f"не больше {room}:" in shown
+    assert announce_texts.caption_too_long(room + 1, room, emoji=True) in shown
+    taken = last_message(
+        await harness.feed(harness.server.photo(STAFF, b"poster", caption=fits, entities=bold))
+    )
+    assert "Приложен фото" in (taken.plain_text or "")
+    await harness.tap(STAFF, taken, "Отправить")
+    sent = to_chat(await drain(harness), CHAIR)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    assert sent[1].plain_text == f"📎 К объявлению — {scope}\n\n{fits}"
+    assert utf16_len(sent[1].plain_text or "") == MAX_CAPTION_LENGTH
+
+
+def test_a_scope_renamed_longer_since_is_cut_so_that_the_caption_still_fits() -> None:
+    """A chair who joins later gets the file under the scope's name of that day: a longer
+    one is cut, the author's caption (every character one escapes) kept whole."""
+    written = "<&" * (room_under(DISTRICT) // 2)
+    caption = announce_texts.attachment_caption(LONG_SCOPE, as_html(written))
+    shown, _ = parse_html(caption)
+    assert utf16_len(shown) <= MAX_CAPTION_LENGTH and shown.endswith(f"\n\n{written}")
+
+
+@pytest.mark.parametrize(
+    ("kept", "caption"),
+    [({"caption": "a <b> & c"}, "a &lt;b&gt; &amp; c"), ({"caption_html": "<b>a</b>"}, "<b>a</b>")],
+    ids=["plain-before", "html"],
+)
+def test_a_caption_kept_before_its_formatting_was_reads_as_typed(
+    kept: dict[str, Any], caption: str
+) -> None:
+    """A draft or an announcement recorded with the plain caption is escaped, not parsed."""
+    assert Attachment.of({"kind": "photo", "file_id": "AgAC", **kept}).caption == caption
+
+
+def test_a_draft_opened_before_the_room_was_kept_takes_what_fits_under_any_scope() -> None:
+    """A draft opened before the room rode in its answers does not know its scope: it takes
+    a caption that fits beside a scope cut to «…», and such a caption fits under any name."""
+    answers = {"audience": "all", "html": "Собрание в пятницу"}
+    room = room_under("…")
+    for units, taken in ((room + 1, False), (room, True)):
+        attachment = Attachment("photo", "AgAC", caption=as_html(caption_of(units)))
+        try:
+            ANNOUNCEMENT.attach("attachment", attachment, answers)
+        except InvalidAnswer as refused:
+            assert not taken and f"не больше {room}:" in str(refused)
+        else:
+            assert taken
+    caption = announce_texts.attachment_caption(LONG_SCOPE, as_html(caption_of(room)))
+    assert utf16_len(parse_html(caption)[0]) == MAX_CAPTION_LENGTH
