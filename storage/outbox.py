@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -219,27 +219,34 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
 
 @dataclass(frozen=True)
 class Backlog:
-    """What the sender has yet to do, for monitoring: all pending rows, those already due, and
-    since when the longest-waiting due one could have gone (None when none is due)."""
+    """What the sender has yet to do, for monitoring: all pending rows, those already due, those
+    waiting for the row they follow (an announcement's file, for its text: not due whatever
+    its time, as no sender may take it yet), and since when the longest-waiting due one could
+    have gone (None when none is due)."""
 
     pending: int
     due: int
+    waiting: int
     oldest_due_at: datetime | None
 
 
 async def backlog(session: AsyncSession, *, now: datetime) -> Backlog:
-    """The outbox backlog in one query (a message deferred to later is pending, not late)."""
-    is_due = OutboxMessage.not_before <= now
+    """The outbox backlog in one query (a message deferred to later is pending, not late; one
+    following a row still pending is waiting, not late: counted as due, a file looked stuck
+    for as long as its text was retried)."""
+    free = not_waiting()
+    is_due = and_(OutboxMessage.not_before <= now, free)
     row = (
         await session.execute(
             select(
                 func.count(),
                 func.count().filter(is_due),
+                func.count().filter(~free),
                 func.min(OutboxMessage.not_before).filter(is_due),
             ).where(OutboxMessage.status == OutboxStatus.PENDING)
         )
     ).one()
-    return Backlog(pending=row[0], due=row[1], oldest_due_at=row[2])
+    return Backlog(pending=row[0], due=row[1], waiting=row[2], oldest_due_at=row[3])
 
 
 async def _finish(

@@ -4,7 +4,8 @@
 As two rows, a text retried after a 429, a 5xx or a dropped connection let its file go first,
 and a file reached a chair who never got the text. So a row that follows another is not due
 while that one is pending (:func:`not_waiting`, in the claim: a lookup of the unique index on
-``key`` for each candidate row that follows one, nothing for the others), and when that one
+``key`` for each candidate row that follows one, nothing for the others; in the backlog that
+``/health`` shows it is waiting, not due), and when that one
 ends unreachable or failed, so does it, with the same error (:func:`fail_followers`, through
 the partial index on ``after_key``). One that follows a row already pruned or never queued
 goes as any other.

@@ -1,7 +1,8 @@
 """A row that follows another into its chat (an announcement's file, its text): it is not
 taken while that one is pending, whatever retries push that one back, it takes that one's
-outcome if it fails for good, and the sender does not wake for it meanwhile; on both backends,
-and on SQLite through the indexes (the claim runs every drain)."""
+outcome if it fails for good, the sender does not wake for it meanwhile, and the backlog
+counts it as waiting, not due; on both backends, and on SQLite through the indexes (the claim
+runs every drain)."""
 
 from __future__ import annotations
 
@@ -86,11 +87,39 @@ async def test_the_file_ends_as_its_text_did(
     assert await _claim(session_pool, NOW) == []
 
 
+async def test_the_backlog_counts_a_file_behind_its_text_as_waiting_not_due(
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    """/health's backlog: the file is not due while its text is pending, even past its own
+    time (before, it counted as due, and as the longest-waiting one through the text's
+    retries); once the text went, it is due since its own time."""
+    await _queue_both(session_pool)
+    text_id = await _row_id(session_pool, TEXT)
+    assert await _claim(session_pool, NOW) == [TEXT]
+    later = NOW + timedelta(minutes=2)
+    async with session_pool() as session, session.begin():
+        await outbox.reschedule(session, text_id, not_before=later, error="Bad Gateway")
+    async with session_pool() as session:
+        backlog = await outbox.backlog(session, now=NOW + timedelta(minutes=1))
+    assert (backlog.pending, backlog.due, backlog.oldest_due_at) == (2, 0, None)
+    assert backlog.waiting == 1
+    async with session_pool() as session:
+        backlog = await outbox.backlog(session, now=later)
+    assert (backlog.pending, backlog.due, backlog.oldest_due_at) == (2, 1, later)
+    assert backlog.waiting == 1
+    async with session_pool() as session, session.begin():
+        assert await outbox.mark_sent(session, text_id, later)
+    async with session_pool() as session:
+        backlog = await outbox.backlog(session, now=later)
+    assert backlog == outbox.Backlog(pending=1, due=1, waiting=0, oldest_due_at=NOW)
+
+
 async def test_the_claim_and_the_followers_are_read_through_indexes(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
-    """The row a candidate follows is looked up in the unique index on ``key``; the rows that
-    follow a failed one in the partial index on ``after_key``: never the whole outbox."""
+    """The row a candidate (or a pending row the backlog counts) follows is looked up in the
+    unique index on ``key``; the rows that follow a failed one in the partial index on
+    ``after_key``: never the whole outbox."""
     shutil.copyfile(sqlite_template, tmp_path / "bot.sqlite3")
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
     pool = create_session_pool(engine)
@@ -101,6 +130,7 @@ async def test_the_claim_and_the_followers_are_read_through_indexes(
             await _claim(pool, NOW)
             async with pool() as session, session.begin():
                 await outbox.next_due_at(session)
+                await outbox.backlog(session, now=NOW)
                 await outbox.mark_failed(session, text_id, NOW, "Bad Request")
         lines = await plans(engine, ran, "outbox")
     finally:

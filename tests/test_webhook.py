@@ -195,7 +195,7 @@ async def test_health_reports_the_database_the_outbox_and_the_scheduler(served: 
     assert status == 200
     assert body == {
         "database": "ok",
-        "outbox": {"pending": 2, "due": 0, "oldest_due_age_seconds": None},
+        "outbox": {"pending": 2, "due": 0, "waiting": 0, "oldest_due_age_seconds": None},
         "scheduler": "this process",
     }
 
@@ -244,7 +244,9 @@ async def test_backlog_counts_pending_and_due_messages(harness: Harness) -> None
             )
     async with harness.session_pool() as session:
         backlog = await outbox.backlog(session, now=now)
-    assert backlog == outbox.Backlog(pending=3, due=2, oldest_due_at=now - timedelta(minutes=10))
+    assert backlog == outbox.Backlog(
+        pending=3, due=2, waiting=0, oldest_due_at=now - timedelta(minutes=10)
+    )
 
 
 async def test_python_m_bot_serves_the_webhook_alone_on_sqlite(tmp_path: Path) -> None:

@@ -158,6 +158,7 @@ def health_handler(
             "outbox": {
                 "pending": backlog.pending,
                 "due": backlog.due,
+                "waiting": backlog.waiting,
                 "oldest_due_age_seconds": (
                     None if oldest is None else round((now - oldest).total_seconds(), 1)
                 ),
