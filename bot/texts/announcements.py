@@ -36,6 +36,7 @@ Q_ATTACHMENT = (
 CAPTION_LIMIT = 1024
 """A file's caption as Telegram takes it from a bot, after entity parsing, in UTF-16 units."""
 _CAPTION_HEAD = "📎 К объявлению — "
+_CUT = "…"
 Q_AUDIENCE = "Кому отправить объявление?"
 Q_TEXT = (
     "Текст объявления (до 2000 символов). Оформление сохранится: жирный шрифт, курсив, "
@@ -72,9 +73,6 @@ def sent_before_you(scope: str, html: SafeHtml, sent_on: str) -> str:
 def _caption_head(scope: str) -> str:
     """The line naming the announcement a file belongs to, above its author's caption."""
     return f"{_CAPTION_HEAD}{esc(scope)}"
-
-
-_CUT = "…"
 
 
 def caption_room(scope: str | None) -> int:
