@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import Message
 
 from bot.domain.viewer import Viewer
+from bot.forms import shortcut
 from bot.forms.declaration import Form, OpenRequest, PickOne, Subject, Summary
 from bot.forms.engine import SUMMARY, Field, InvalidAnswer, ParseEnv
 from bot.forms.fields import AskedWhen
@@ -21,6 +22,7 @@ from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
 from bot.wiring.context import Ctx
 from handlers import keyboards
+from handlers.callbacks import FormAction
 from storage import drafts
 from storage.models import Event, FormDraft, MembershipReport, Organization
 
@@ -178,11 +180,9 @@ class FormChat:
         form = form_of_draft(draft.form)
         field = form.spec.field(draft.step)
         context = form.context_of(draft)
-        shortcut = form.spec.shortcut if form.offers_shortcut(field.name, draft) else None
-        earlier = context.earlier.get(field.name)
-        offer = keyboards.one_tap(
-            field, previous=form.previous_of(field.name, draft), earlier=earlier
-        )
+        env = self.env(draft)
+        block = form.spec.shortcut if form.offers_shortcut(field.name, draft, env) else None
+        offer = _one_tap(form, field, draft, env)
         lines = [] if note is None else [note, ""]
         asked = _counted(form, draft)
         if not context.editing and field.name in asked:
@@ -193,10 +193,10 @@ class FormChat:
             lines.append(t.photos_kept(taken, field.photos))
         elif field.optional:
             lines.append(t.OPTIONAL_HINT)
-        if earlier is not None and offer is not None:
+        if offer is not None and offer[1] is FormAction.EARLIER:
             lines += ["", t.ASKED_AGAIN]
-        if shortcut is not None:
-            lines += ["", shortcut.hint]
+        if block is not None:
+            lines += ["", block.hint]
         await self.message.answer(
             "\n".join(lines),
             reply_markup=keyboards.step_keyboard(
@@ -206,9 +206,25 @@ class FormChat:
                 can_go_back=can_go_back(form, draft),
                 editing=context.editing,
                 photos_taken=taken,
-                shortcut=None if shortcut is None else shortcut.button,
+                shortcut=None if block is None else block.button,
             ),
         )
+
+
+def _one_tap(
+    form: Form[Any], field: Field, draft: FormDraft, env: ParseEnv
+) -> tuple[str, FormAction] | None:
+    """The answer offered as one tap (:func:`keyboards.one_tap`): an answer given before (last
+    time's, or the question's own before it was asked again) only if it would be taken as
+    typed now (``FormSpec.refusal``, rules aside): last time's answer day, passed since, is
+    not offered, and the question is asked as a new one."""
+
+    def taken(value: Any) -> Any:
+        return None if value is None or form.spec.refusal(field.name, value, env) else value
+
+    previous = taken(form.previous_of(field.name, draft))
+    earlier = taken(form.context_of(draft).earlier.get(field.name))
+    return keyboards.one_tap(field, previous=previous, earlier=earlier)
 
 
 def _counted(form: Form[Any], draft: FormDraft) -> list[str]:
@@ -313,7 +329,7 @@ def advance(draft: FormDraft, answers: dict[str, Any], now: datetime) -> None:
     summary (``FormSpec.still_to_ask``) is asked first, as an edit."""
     form = form_of_draft(draft.form)
     skip = form.skipped(draft)
-    answers = form.spec.follow(draft.answers, answers, skip, form.previous_lookup(draft))
+    answers = shortcut.follow(form.spec, draft.answers, answers, skip, form.previous_lookup(draft))
     _keep_earlier(form, draft, answers)
     if form.context_of(draft).editing or draft.step == SUMMARY:
         form.mark_editing(draft, False)

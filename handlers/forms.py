@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience, audience_of
 from bot.domain.viewer import acting_person
+from bot.forms import shortcut
 from bot.forms.declaration import Form
 from bot.forms.engine import SUMMARY, Field, InvalidAnswer
 from bot.forms.registry import form_of_draft
@@ -313,8 +314,8 @@ async def pick_tapped(_: CallbackQuery, tap: Tap) -> None:
 
 
 async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
-    """The value offered as one tap, read again from the draft: a place or a moment would not
-    fit the 64 bytes of a button's data, nor may it hold its «:»."""
+    """The value offered as one tap, read again from the draft (a place or a moment would not
+    fit the 64 bytes of a button's data, nor may it hold its «:»), taken as typed now."""
     draft, form = tap.draft, tap.form
     if draft.step == SUMMARY:
         await tap.query.answer(t.STALE_BUTTON)
@@ -324,14 +325,14 @@ async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
     def taken() -> dict[str, Any]:
         if value is None:
             raise InvalidAnswer(t.STALE_BUTTON)
-        return form.spec.answer(draft.step, str(value), draft.answers, tap.chat.env(draft))
+        return form.spec.retake(draft.step, value, draft.answers, tap.chat.env(draft))
 
     await _answer_tapped(tap, taken)
 
 
 async def earlier_tapped(_: CallbackQuery, tap: Tap) -> None:
-    """A question asked again takes its old answer, read again from the draft, as an answer
-    given now: checked against time and the rules as they stand."""
+    """A question asked again takes its old answer, read again from the draft, as the same
+    answer typed now (``FormSpec.retake``): its parser, time and the rules as they stand."""
     draft, form = tap.draft, tap.form
     if draft.step == SUMMARY:
         await tap.query.answer(t.STALE_BUTTON)
@@ -341,7 +342,7 @@ async def earlier_tapped(_: CallbackQuery, tap: Tap) -> None:
     def taken() -> dict[str, Any]:
         if value is None:
             raise InvalidAnswer(t.STALE_BUTTON)
-        return form.spec.restore(draft.step, value, draft.answers, tap.chat.env(draft))
+        return form.spec.retake(draft.step, value, draft.answers, tap.chat.env(draft))
 
     await _answer_tapped(tap, taken)
 
@@ -353,10 +354,12 @@ async def skip_tapped(_: CallbackQuery, tap: Tap) -> None:
 async def shortcut_tapped(_: CallbackQuery, tap: Tap) -> None:
     """«Как в прошлый раз» for the block: its answers from last time, then the rest."""
     draft, form = tap.draft, tap.form
-    if draft.step == SUMMARY or not form.offers_shortcut(draft.step, draft):
+    env = tap.chat.env(draft)
+    if draft.step == SUMMARY or not form.offers_shortcut(draft.step, draft, env):
         await tap.query.answer(t.STALE_BUTTON)
         return
-    answers = form.spec.take_shortcut(draft.step, draft.answers, form.previous_lookup(draft))
+    previous = form.previous_lookup(draft)
+    answers = shortcut.take(form.spec, draft.step, draft.answers, previous, env)
     form.mark_shortcut(draft, draft.step)
     advance(draft, answers, tap.chat.ctx.now())
     await tap.moved_on()

@@ -6,11 +6,15 @@ from datetime import date, time
 
 import pytest
 
+from bot.domain.district_event_move import MOVE
 from bot.domain.district_events import still_ahead
+from bot.forms import shortcut
 from bot.forms.engine import SUMMARY, Answers, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
 from bot.forms.event import EVENT, ONLINE
+from bot.forms.fields import asked_when, yes_or_no
 from bot.forms.membership import MEMBERSHIP
-from bot.forms.parsers import whole_number
+from bot.forms.parsers import deadline, show_date, whole_number
+from bot.forms.passport import PASSPORT
 from bot.forms.registry import form_named
 from bot.texts import events as te
 from bot.texts import forms as tf
@@ -227,12 +231,54 @@ def test_a_question_applying_again_is_asked_again() -> None:
     assert "youth_members" not in again and MEMBERSHIP.still_to_ask(again)[0] == "youth_members"
     assert MEMBERSHIP.reopened(hidden, again) == {"youth_members": 10}
     with pytest.raises(InvalidAnswer):
-        MEMBERSHIP.restore("youth_members", 10, again, ENV)
+        MEMBERSHIP.retake("youth_members", 10, again, ENV)
     wider = MEMBERSHIP.answer("youth_workers", "12", hidden, ENV)
-    assert MEMBERSHIP.restore("youth_members", 10, wider, ENV)["youth_members"] == 10
+    assert MEMBERSHIP.retake("youth_members", 10, wider, ENV)["youth_members"] == 10
 
 
 def test_an_answer_given_again_unchanged_asks_nothing_again() -> None:
     """«Очно и онлайн» tapped again keeps the venue and views: nothing was hidden."""
     answers = {"place": "@mixed", "venue": "Актовый зал", "views": 6000}
     assert EVENT.answer("place", "@mixed", answers, ENV) == answers
+
+
+def test_an_old_answer_is_taken_again_as_typed_now() -> None:
+    """A question asked again whose parser alone refuses a day gone by (no ``recheck``): its
+    old answer, tapped after that day, is refused as typing it is, not stored unchecked."""
+    until = Field("until", "До", "До?", deadline, show=show_date, ask_if=asked_when("set", True))
+    spec = FormSpec("t", "T", (yes_or_no("set", "Есть", "Есть?"), until))
+    hidden = spec.answer("set", "нет", {"set": True, "until": "2026-11-30"}, ENV)
+    again = spec.answer("set", "да", hidden, ENV)
+    old = spec.reopened(hidden, again)["until"]
+    assert spec.retake("until", old, again, ENV)["until"] == "2026-11-30"
+    later = ParseEnv(today=date(2026, 12, 1))
+    assert spec.refusal("until", old, later) == tf.DEADLINE_PAST
+    with pytest.raises(InvalidAnswer, match=tf.DEADLINE_PAST):
+        spec.retake("until", old, again, later)
+
+
+@pytest.mark.parametrize(
+    ("spec", "name", "value"),
+    [
+        (EVENT, "place", "@mixed"),
+        (EVENT, "dates", {"from": "2026-11-19", "to": "2026-11-21"}),
+        (EVENT, "dates", {"from": "2026-12-29", "to": "2027-01-09"}),
+        (PASSPORT, "agreement", False),
+        (PASSPORT, "agreement_until", "2027-03-31"),
+        (MOVE, "starts", "2026-12-04T10:00"),
+        (MOVE, "answer_by", "2026-12-03"),
+    ],
+)
+def test_a_stored_answer_retaken_is_itself(spec: FormSpec, name: str, value: object) -> None:
+    """What an answer is stored as, written as typed (``Field.typed``), reads back as itself:
+    a date with its year, a button's value, «Нет» for False."""
+    assert spec.retake(name, value, {}, ENV)[name] == value
+
+
+def test_last_times_value_no_typed_answer_may_be_is_asked_not_copied() -> None:
+    """«Как в прошлый раз» reads last time's values as typed now: 100 001 retired, past what a
+    count may be, is left out (asked), the rest copied."""
+    last = {"workers": 54, "members": 40, "youth_workers": 12, "retired": 100_001}
+    answers = shortcut.take(MEMBERSHIP, "workers", {}, last.get, ENV)
+    assert answers["workers"] == 54 and answers["youth_workers"] == 12
+    assert "retired" not in answers and "retired" in MEMBERSHIP.still_to_ask(answers)

@@ -23,8 +23,9 @@ from bot.domain.audience import Audience
 from bot.domain.calendar import CalendarSettings
 from bot.domain.staff_scope import lineage
 from bot.domain.viewer import Viewer
+from bot.forms import shortcut
 from bot.forms.digest_section import DigestSection
-from bot.forms.engine import Answers, FormSpec, Previous
+from bot.forms.engine import Answers, FormSpec, ParseEnv, Previous
 from bot.texts import forms
 from bot.texts.markup import clip, utf16_len
 from storage import audit, drafts
@@ -365,18 +366,18 @@ class Form(Generic[C]):
     def skipped(self, draft: FormDraft) -> frozenset[str]:
         """The questions a «как в прошлый раз» taken in this draft answered."""
         start = self.context_of(draft).shortcut_from
-        return frozenset() if start is None else self.spec.covered(start)
+        return frozenset() if start is None else shortcut.covered(self.spec, start)
 
     def mark_shortcut(self, draft: FormDraft, start: str | None) -> None:
         """Record the question the shortcut was taken at (None: it was undone)."""
         self.context_of(draft).model_copy(update={"shortcut_from": start}).store(draft)
 
-    def offers_shortcut(self, field_name: str, draft: FormDraft) -> bool:
+    def offers_shortcut(self, field_name: str, draft: FormDraft, env: ParseEnv) -> bool:
         """The shortcut is offered while walking (not editing), once per draft."""
         context = self.context_of(draft)
         if context.editing or context.shortcut_from is not None:
             return False
-        return self.spec.shortcut_offered(field_name, self.previous_lookup(draft))
+        return shortcut.offered(self.spec, field_name, self.previous_lookup(draft), env)
 
     async def submit_draft(
         self,

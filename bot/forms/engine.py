@@ -53,7 +53,8 @@ class Field:
     ``parse`` turns typed text into a JSON-safe value or raises InvalidAnswer;
     ``choices`` are answers offered as buttons (a tapped choice goes through ``parse`` too);
     ``ask_if`` hides the question when earlier answers make it pointless;
-    ``show`` renders a stored value for the summary;
+    ``show`` renders a stored value for the summary, as its parser reads it back (an answer
+    given before is taken again as typed: :meth:`typed`);
     ``photos`` > 0 makes it a question answered with up to that many photos;
     ``in_summary``: an optional question asked inside the summary rather than as a step, so
     it never lengthens the walk (answered by a message at the summary, or skipped);
@@ -62,8 +63,9 @@ class Field:
     time's value (from the answers and that value; None: it cannot, the field is asked);
     ``skip_label``: the skip button's label where «Пропустить» says too little;
     ``recheck``: for an answer time can make wrong (a start now passed, a deadline now behind
-    today: a draft may wait overnight), why it no longer holds, or None; checked again when
-    the summary is confirmed, and the question is asked again with that reason;
+    today: a draft may wait overnight), why it no longer holds, or None; checked with every
+    answer given (:meth:`FormSpec.read`) and again when the summary is confirmed, and the
+    question is asked again with that reason;
     ``formatted``: a long text staff write to chairs, whose formatting (bold, a hidden link)
     is kept: its parser gets the message as HTML, not its bare text, and makes a ``SafeHtml``;
     ``file``: answered with one document or one photo sent in the chat (an announcement's
@@ -98,6 +100,11 @@ class Field:
         label = next((c.label for c in self.choices if c.value == value), None)
         return label if label is not None else self.show(value)
 
+    def typed(self, value: Any) -> str:
+        """A stored value as the text ``parse`` reads back as it: a button's value, as its tap
+        passes it, else as shown («2026-12-31» is «31.12.2026», the year written out)."""
+        return str(value) if any(c.value == value for c in self.choices) else self.show(value)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -129,8 +136,8 @@ class Shortcut:
 class FormSpec:
     """A form's questions in order, its cross-field rules and its optional shortcut.
 
-    The walk methods take ``skip``: questions a taken shortcut answered (:meth:`covered`),
-    which the walk passes over.
+    The walk methods take ``skip``: questions a taken shortcut answered
+    (``bot.forms.shortcut.covered``), which the walk passes over.
     """
 
     name: str
@@ -148,6 +155,10 @@ class FormSpec:
 
     def has_field(self, name: str) -> bool:
         return name in self._index
+
+    def position(self, name: str) -> int:
+        """Where question ``name`` comes in the form (0: first)."""
+        return self._index[name]
 
     def first_step(self, answers: Answers) -> str:
         return self._walk(-1, +1, answers, frozenset())
@@ -244,10 +255,37 @@ class FormSpec:
         ]
 
     def answer(self, name: str, raw: str, answers: Answers, env: ParseEnv) -> dict[str, Any]:
-        """Parse and check one answer; returns the new answers or raises InvalidAnswer."""
-        updated = self._set(name, self.field(name).parse(raw, env), answers)
+        """Parse and check one answer (:meth:`read`, then the rules); returns the new answers or
+        raises InvalidAnswer."""
+        updated = self.with_answer(name, self.read(name, raw, env), answers)
         self._check(name, updated)
         return updated
+
+    def read(self, name: str, raw: str, env: ParseEnv) -> Any:
+        """``raw`` as question ``name``'s value: its parser, then its ``recheck``; raises
+        InvalidAnswer. Every answer comes in here, typed or given before (:meth:`retake`)."""
+        f = self.field(name)
+        value = f.parse(raw, env)
+        reason = None if f.recheck is None else f.recheck(value, env)
+        if reason is not None:
+            raise InvalidAnswer(reason)
+        return value
+
+    def retake(self, name: str, value: Any, answers: Answers, env: ParseEnv) -> dict[str, Any]:
+        """An answer given before (a question's old answer, last time's value) taken as the
+        same answer typed now (:meth:`Field.typed`): one path, so a check only its parser makes
+        (a bound, a day that must not have passed) holds for it as for a typed one."""
+        return self.answer(name, self.field(name).typed(value), answers, env)
+
+    def refusal(self, name: str, value: Any, env: ParseEnv) -> str | None:
+        """Why ``value``, given before, would not be taken at question ``name`` now (rules
+        aside: they read the other answers), or None: a one-tap offer that cannot succeed is
+        not made."""
+        try:
+            self.read(name, self.field(name).typed(value), env)
+        except InvalidAnswer as refused:
+            return str(refused)
+        return None
 
     def add_photo(self, name: str, file_id: str, answers: Answers) -> dict[str, Any]:
         """Append a photo to a photo question; full means the question is answered."""
@@ -259,7 +297,7 @@ class FormSpec:
 
     def attach(self, name: str, attachment: Attachment, answers: Answers) -> dict[str, Any]:
         """Answer a file question with the file sent; a second one replaces the first."""
-        updated = self._set(name, attachment.as_answer(), answers)
+        updated = self.with_answer(name, attachment.as_answer(), answers)
         self._check(name, updated)
         return updated
 
@@ -268,19 +306,7 @@ class FormSpec:
         required question, or a rule the blank breaks: the answer given before is kept)."""
         if not self.field(name).optional:
             raise InvalidAnswer(t.CANNOT_SKIP)
-        updated = self._set(name, None, answers)
-        self._check(name, updated)
-        return updated
-
-    def restore(self, name: str, value: Any, answers: Answers, env: ParseEnv) -> dict[str, Any]:
-        """Answer ``name`` with the value it had before it was asked again (:meth:`reopened`),
-        checked as an answer is now: against time (``recheck``) and the rules; returns the new
-        answers or raises InvalidAnswer."""
-        recheck = self.field(name).recheck
-        reason = None if recheck is None else recheck(value, env)
-        if reason is not None:
-            raise InvalidAnswer(reason)
-        updated = self._set(name, value, answers)
+        updated = self.with_answer(name, None, answers)
         self._check(name, updated)
         return updated
 
@@ -288,14 +314,14 @@ class FormSpec:
         """The answers (a skip's None too) ``before`` kept of questions it hid that ``after``
         makes apply again: an event's venue, its place changed from «Очно и онлайн» to a hall
         and back. Given before the answer they follow changed, they may be stale, so they are
-        asked again (:meth:`_set` drops them), the old value offered as one tap."""
+        asked again (:meth:`with_answer` drops them), the old value offered as one tap."""
         return {
             f.name: before[f.name]
             for f in self.fields
             if f.name in before and not f.applies(before) and f.applies(after)
         }
 
-    def _set(self, name: str, value: Any, answers: Answers) -> dict[str, Any]:
+    def with_answer(self, name: str, value: Any, answers: Answers) -> dict[str, Any]:
         """``answers`` with ``name`` set; answers that depend on it drop out if it changed, and
         so do those of questions it makes apply again (:meth:`reopened`)."""
         updated = {**answers, name: value}
@@ -308,11 +334,11 @@ class FormSpec:
         return updated
 
     def _check(self, name: str, answers: Answers) -> None:
-        error = self._broken(name, answers)
+        error = self.broken(name, answers)
         if error:
             raise InvalidAnswer(error)
 
-    def _broken(self, name: str, answers: Answers) -> str | None:
+    def broken(self, name: str, answers: Answers) -> str | None:
         """The first rule involving ``name`` that ``answers`` break, or None."""
         return next((error for rule, error in self._failing(answers) if name in rule.fields), None)
 
@@ -335,61 +361,3 @@ class FormSpec:
         if not f.applies(answers):
             return f.optional
         return answers.get(name) is not None or (f.optional and name in answers)
-
-    # --- «Как в прошлый раз» for a block ----------------------------------------------------
-
-    def covered(self, start: str) -> frozenset[str]:
-        """What the shortcut taken at question ``start`` answers: ``start`` and the block's
-        questions after it."""
-        if self.shortcut is None:
-            return frozenset()
-        first = self._index[start]
-        return frozenset(n for n in self.shortcut.fields if self._index[n] >= first)
-
-    def shortcut_offered(self, name: str, previous: Previous) -> bool:
-        """Whether question ``name`` offers the shortcut: it is in the block and not its last
-        question (there, last time's value alone is the one-tap answer), and last time's values
-        exist for every required question it would answer and for one at least (a first report
-        has nothing to repeat)."""
-        if self.shortcut is None or name not in self.shortcut.fields[:-1]:
-            return False
-        covered = self.covered(name)
-        required = [n for n in covered if not self.field(n).optional]
-        return all(previous(n) is not None for n in required) and any(
-            previous(n) is not None for n in covered
-        )
-
-    def take_shortcut(self, name: str, answers: Answers, previous: Previous) -> dict[str, Any]:
-        """Answer the block from question ``name`` on with last time's values; one breaking a
-        rule against the answers given (workers changed since) is left out, so it is asked,
-        and so are the block's values checked against it (last time's 8 young members stay
-        out once last time's 12 young workers are asked again: they may not fit the new one)."""
-        covered = self.covered(name)
-        copied = dict(answers)
-        for n in sorted(covered, key=self._index.__getitem__):  # a question after its parent
-            if self.field(n).derive is None:
-                copied = self._set(n, previous(n), copied)
-        broken = {n for n in covered if self._broken(n, copied)}
-        tied = {n for rule in self.rules if broken & set(rule.fields) for n in rule.fields}
-        for n in (broken | tied) & covered:
-            copied.pop(n, None)
-        return self.follow(answers, copied, covered, previous)
-
-    def follow(
-        self, before: Answers, after: Answers, covered: frozenset[str], previous: Previous
-    ) -> dict[str, Any]:
-        """Derived answers of the block follow the answers they come from, unless the person
-        changed them (a value no longer equal to its derivation from ``before``). A derivation
-        breaking a rule is left out, so the question is asked."""
-        updated = dict(after)
-        for n in sorted(covered, key=self._index.__getitem__):
-            derive = self.field(n).derive
-            if derive is None:
-                continue
-            current, was = updated.get(n), derive(before, previous(n))
-            if current is not None and current != was:
-                continue
-            updated[n] = derive(updated, previous(n))
-            if updated[n] is None or self._broken(n, updated):
-                updated.pop(n)
-        return updated
