@@ -15,6 +15,7 @@ from bot.domain import due_periods, org_admin
 from bot.domain.directory import deep_link
 from bot.domain.org_admin import RENAME_FORM, TIMEZONE_FORM
 from bot.domain.staff_scope import can_act_on
+from bot.domain.tick import Tick
 from bot.domain.viewer import acting_person
 from bot.forms.declaration import Form
 from bot.forms.parsers import TELEGRAM_ID_MAX, record_number
@@ -159,11 +160,13 @@ async def move_to_tapped(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) ->
 
 def _archiving(archived: bool) -> TapHandler:
     async def set_archived(_: CallbackQuery, tap: OrgTap) -> None:
-        org, session, now = tap.org, tap.ctx.session, tap.ctx.now()
-        told = await org_admin.set_archived(session, org, archived=archived, by=tap.actor, now=now)
+        org, session, now, settings = tap.org, tap.ctx.session, tap.ctx.now(), tap.ctx.settings
+        tick = Tick(now, settings.calendar, settings.timezone)
+        told = await org_admin.set_archived(
+            session, org, archived=archived, by=tap.actor, tick=tick
+        )
         await tap.message.answer(t.archived(org.name) if archived else t.restored(org.name))
         if not archived:
-            settings = tap.ctx.settings
             await due_periods.rejoin_open_periods(
                 session, org, settings.calendar, now, settings.timezone
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus
@@ -25,7 +25,10 @@ a plan item's key does not name (``plan-late:item:deadline:recipient``, kept so 
 queued before the entry was added is not queued again)."""
 LISTED = "listed"
 """The payload entry of a staff member's escalation: the ids of the ППО it lists, so that one
-of a region, or of a district, stops naming a ППО closed under it (``drop_listing``)."""
+of a region, or of a district, stops naming a ППО closed under it (``listing_closed``)."""
+WITHHELD = "withheld"
+"""The payload entry of an escalation an archiving rewrote: the ids of the ППО it took out of
+it, so that restoring one of them puts them back (``withheld_from``)."""
 _ESCALATIONS = (KeyPurpose.REMINDER.value, KeyPurpose.PLAN_ESCALATION.value)
 
 
@@ -88,7 +91,8 @@ async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, re
 
 async def drop_curated(session: AsyncSession, *, chat_id: int, org_id: int) -> int:
     """The escalations still waiting to go to ``chat_id`` as a curator that list the ППО
-    ``org_id`` are deleted: its curatorship ended or it was archived. Deleted, not withdrawn:
+    ``org_id`` are deleted: its curatorship ended (an archiving rewrites them instead:
+    ``bot.domain.archived_escalations``). Deleted, not withdrawn:
     the key is freed, so the escalation's planner queues it afresh while it is due, with the
     ППО the person still curates (none: nothing), as pausing drops plan reminders. A
     successor's own escalation has a key of its own. Returns how many."""
@@ -98,28 +102,58 @@ async def drop_curated(session: AsyncSession, *, chat_id: int, org_id: int) -> i
     return len(listing)
 
 
-async def drop_listing(
+async def drop_escalations_about(session: AsyncSession, *, chat_id: int, scope_id: int) -> int:
+    """The staff escalations still waiting for ``chat_id`` about the district or region
+    ``scope_id`` (``_staff_scopes``), just archived, are deleted, not withdrawn: the key is
+    freed. Its planner queues nothing about a closed scope, and once it is restored queues
+    the escalation again while it is due, as if it had not been closed. Returns how many."""
+    pending = await _pending_to(session, chat_id)
+    scopes = await _staff_scopes(session, pending)
+    about = [m.id for m in pending if scopes.get(m.id) == scope_id]
+    await _delete(session, about)
+    return len(about)
+
+
+async def listing_closed(
     session: AsyncSession, *, chat_id: int, closed: Collection[int], above: Collection[int]
-) -> int:
-    """The staff escalations still waiting for ``chat_id`` that list a ППО just closed
-    (``closed``), at a scope wider than what was archived (``above``: the district and region
-    over it), are deleted as ``drop_curated`` deletes a curator's: the key is freed, so the
-    planner queues the escalation afresh while it is due, naming only the ППО still open and
-    late, and nothing when none is. One queued before its payload listed the ППО cannot tell,
-    and is dropped when it is about one of ``above``: queued again, it says what it said, the
-    closed ППО aside. Returns how many."""
+) -> list[OutboxMessage]:
+    """The escalations still waiting for ``chat_id`` that list a ППО just closed (``closed``):
+    a curator's, or a staff member's at a scope wider than what was archived (``above``: the
+    district and region over it). One queued before its payload listed the ППО cannot tell,
+    and is among them when it is about one of ``above``."""
     pending = await _pending_to(session, chat_id)
     scopes = await _staff_scopes(session, pending)
 
     def names_closed(message: OutboxMessage) -> bool:
-        listed = (message.payload or {}).get(LISTED)
+        payload = message.payload or {}
+        listed = payload.get(CURATED, payload.get(LISTED))
         if isinstance(listed, list):
             return not set(closed).isdisjoint(listed)
-        return scopes[message.id] in above
+        return scopes.get(message.id) in above
 
-    dropped = [m.id for m in pending if m.id in scopes and names_closed(m)]
-    await _delete(session, dropped)
-    return len(dropped)
+    return [
+        m for m in pending if (m.id in scopes or CURATED in (m.payload or {})) and names_closed(m)
+    ]
+
+
+async def withheld_from(
+    session: AsyncSession, *, chat_id: int, opened: Collection[int]
+) -> list[OutboxMessage]:
+    """The escalations to ``chat_id``, waiting or sent, out of which an archiving took one of
+    the ППО ``opened`` (payload ``WITHHELD``)."""
+    stmt = select(OutboxMessage).where(
+        OutboxMessage.chat_id == chat_id,
+        OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENT]),
+        or_(*(keys_starting(KeyPurpose(purpose)) for purpose in _ESCALATIONS)),
+    )
+    rows = (await session.scalars(stmt)).all()
+    return [m for m in rows if not set(opened).isdisjoint((m.payload or {}).get(WITHHELD, ()))]
+
+
+async def release(session: AsyncSession, message_ids: list[int]) -> None:
+    """Delete these messages, their keys freed: their planner queues them again while they are
+    due, saying what is true then."""
+    await _delete(session, message_ids)
 
 
 async def withdraw_earlier_digests(

@@ -16,7 +16,7 @@ from harness import Harness, background
 from scenarios import join
 from storage.models import OutboxMessage
 from test_calendar_flow import STAFF as DISTRICT_STAFF
-from test_calendar_flow import october, staff_joins, tick_and_send, to
+from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import GARDEN, SCHOOL
 from test_plans import DISTRICT_A, HEADERS, HOSPITAL, PLAN_ROWS, plan_rows, sent_to
 from test_plans import GARDEN as PLAN_GARDEN
@@ -134,3 +134,38 @@ async def test_a_districts_late_monitoring_no_longer_names_a_ppo_archived(
 
     (late,) = [text for text in sent if text.startswith("Не сдали мониторинг")]
     assert SCHOOL in late and "Солнышко" not in late, late
+
+
+async def test_a_districts_escalation_rewritten_goes_out_after_the_collection_closed(
+    october: None, harness: Harness
+) -> None:
+    """Светлана's escalation of October's monitoring (both ППО late) still waits a month on,
+    when the collection no longer reminds anyone; the kindergarten is archived then: she gets
+    the escalation all the same, naming the school only."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await _escalation_queued(h)
+    h.clock.moment = at(27, month=11)  # past the deadline (26.10) by more than 31 days
+
+    await _archive(h, GARDEN)
+    sent = [r.plain_text or "" for r in to(DISTRICT_STAFF, await tick_and_send(h))]
+
+    (late,) = [text for text in sent if text.startswith("Не сдали мониторинг")]
+    assert SCHOOL in late and "Солнышко" not in late, late
+
+
+async def test_a_regions_late_item_rewritten_goes_out_past_the_stages_window(
+    harness: Harness,
+) -> None:
+    """Ольга's escalation of item 1 (10.12) still waits 61 days on, when the item is no longer
+    escalated; the Кировская is archived then: she gets it all the same, naming the hospital."""
+    h = harness
+    await _region_plan_late(h, PLAN_ROWS[:1])
+    h.clock.moment = datetime(2027, 2, 10, 7, 30, tzinfo=UTC)
+
+    await _archive(h, DISTRICT_A)
+    (late,) = await _sent_after_tick(h, REGION_STAFF)
+
+    assert HOSPITAL in late, late
+    assert PLAN_SCHOOL not in late and PLAN_GARDEN not in late, late

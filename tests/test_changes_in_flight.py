@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.domain import org_admin
+from bot.domain.tick import Tick
 from bot.rendering.xlsx import build_table_xlsx
 from harness import ADMIN, Harness, Request, last_message, texts
 from scenarios import CHAIR, HEADERS, accept_invite
@@ -106,7 +107,13 @@ async def test_a_return_of_a_ppo_archived_meanwhile_is_refused(harness: Harness)
     async with h.session_pool() as session, session.begin():
         school = await session.get(Organization, school_id)
         assert school is not None
-        await org_admin.set_archived(session, school, archived=True, by=None, now=h.clock.now())
+        await org_admin.set_archived(
+            session,
+            school,
+            archived=True,
+            by=None,
+            tick=Tick(h.clock.now(), h.settings.calendar, h.settings.timezone),
+        )
 
     replies = texts(await h.tap(STAFF, summary, "Отправить"))
     sent = await drain(h)

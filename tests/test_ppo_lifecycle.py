@@ -11,6 +11,7 @@ from bot.domain import org_admin
 from bot.domain.calendar import CalendarSettings
 from bot.domain.digest import load_digest
 from bot.domain.due_periods import rejoin_open_periods
+from bot.domain.tick import Tick
 from bot.texts import admin as admin_texts
 from storage import collections
 from storage.models import CollectionKind, CollectionTarget, Organization
@@ -83,7 +84,11 @@ async def test_chairs_of_an_archived_district_are_not_reminded_of_a_region_reque
         d1 = await session.get(Organization, world.org[D1])
         assert d1 is not None
         told = await org_admin.set_archived(
-            session, d1, archived=True, by=None, now=local(MOSCOW, 2026, 10, 2, 12)
+            session,
+            d1,
+            archived=True,
+            by=None,
+            tick=Tick(local(MOSCOW, 2026, 10, 2, 12), CalendarSettings(), "Europe/Moscow"),
         )
     assert any(chat == 104 for chat, _ in told)  # the hospital's chair is told it is archived
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 13, 10, 0))  # before7
@@ -152,14 +157,24 @@ async def test_a_ppo_restored_after_its_period_opened_is_asked_for_it(session_po
         org = await session.get(Organization, hospital)
         assert org is not None
         await org_admin.set_archived(
-            session, org, archived=True, by=None, now=local(MOSCOW, 2026, 9, 28, 12)
+            session,
+            org,
+            archived=True,
+            by=None,
+            tick=Tick(local(MOSCOW, 2026, 9, 28, 12), CalendarSettings(), "Europe/Moscow"),
         )
     await open_october(session_pool, clock)
     async with session_pool() as session, session.begin():
         org = await session.get(Organization, hospital)
         assert org is not None
         restored_at = local(MOSCOW, 2026, 10, 2, 12)
-        await org_admin.set_archived(session, org, archived=False, by=None, now=restored_at)
+        await org_admin.set_archived(
+            session,
+            org,
+            archived=False,
+            by=None,
+            tick=Tick(restored_at, CalendarSettings(), "Europe/Moscow"),
+        )
         added = await rejoin_open_periods(
             session, org, CalendarSettings(), restored_at, "Europe/Moscow"
         )
@@ -237,7 +252,11 @@ async def test_a_region_requests_escalation_waiting_drops_a_district_archived(
         d1 = await session.get(Organization, world.org[D1])
         assert d1 is not None
         await org_admin.set_archived(
-            session, d1, archived=True, by=None, now=local(MOSCOW, 2026, 10, 21, 10, 30)
+            session,
+            d1,
+            archived=True,
+            by=None,
+            tick=Tick(local(MOSCOW, 2026, 10, 21, 10, 30), CalendarSettings(), "Europe/Moscow"),
         )
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 21, 10, 31))
 

@@ -15,7 +15,7 @@ from bot.domain.announcements import announce, recipients
 from bot.domain.calendar import CalendarSettings, in_quiet_hours
 from bot.domain.due_periods import open_due_periods
 from bot.domain.housekeeping import prune_outbox
-from bot.domain.tick import Planning
+from bot.domain.tick import Planning, Tick
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts.markup import as_html
 from bot.wiring.scheduler import calendar_tick
@@ -209,7 +209,11 @@ async def test_archiving_a_ppo_cancels_its_queued_reminders(session_pool, clock)
         hospital = await session.get(Organization, world.org["Больница"])
         assert hospital is not None
         await org_admin.set_archived(
-            session, hospital, archived=True, by=None, now=local(MOSCOW, 2026, 10, 3, 12, 0)
+            session,
+            hospital,
+            archived=True,
+            by=None,
+            tick=Tick(local(MOSCOW, 2026, 10, 3, 12, 0), CalendarSettings(), "Europe/Moscow"),
         )
     queued = [m for m in await outbox(session_pool) if m.chat_id == 104]
     assert queued and all(m.status != OutboxStatus.PENDING for m in queued), [

@@ -28,11 +28,12 @@ class Recipient:
 
     def payload(self, text: str) -> dict[str, Any]:
         """The message's payload; a curator's names the ППО it lists, so that it is dropped
-        while it waits if the curatorship ends or the ППО is archived
-        (``storage.outbox_withdraw.drop_curated``). Staff's names the district or region, so
-        that it is withdrawn with their role or the scope archived (``withdraw_about``): a plan
-        item's key names no organization; and the ППО it lists, so that it is queued again
-        without one archived, or its district, while the scope stays open (``drop_listing``)."""
+        while it waits if the curatorship ends (``storage.outbox_withdraw.drop_curated``), or
+        rewritten without the ППО archived (``bot.domain.archived_escalations``). Staff's names
+        the district or region, so that it is withdrawn with their role or the scope archived
+        (``withdraw_about``): a plan item's key names no organization; and the ППО it lists,
+        so that it is rewritten without one archived, or its district, while the scope stays
+        open."""
         if self.staff:
             return {"text": text, SCOPE: self.scope_id, LISTED: sorted(self.org_ids)}
         return {"text": text, CURATED: sorted(self.org_ids)}

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import archived_escalations
 from bot.domain.staff_scope import lineage
+from bot.domain.tick import Tick
 from bot.domain.timezones import parse_timezone
 from bot.forms.declaration import AdminContext, Form, Opening, OpenRequest, Submission, Summary
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
@@ -20,7 +22,7 @@ from bot.texts import staff as t
 from storage import audit, contacts, org_zones, orgs
 from storage.closure import is_closed
 from storage.models import Organization, OrgKind
-from storage.outbox_withdraw import ARCHIVED, drop_curated, drop_listing, withdraw_about
+from storage.outbox_withdraw import ARCHIVED, drop_escalations_about, withdraw_about
 from storage.target_moves import follow_move
 
 
@@ -176,18 +178,20 @@ async def move(
 
 
 async def set_archived(
-    session: AsyncSession, org: Organization, *, archived: bool, by: int | None, now: datetime
+    session: AsyncSession, org: Organization, *, archived: bool, by: int | None, tick: Tick
 ) -> list[tuple[int, str]]:
     """Archived organizations keep their history and drop out of reminders and digests, and so
     does everything under them (``storage.closure``); what was already queued to the chairs of
     the ППО closed, or to the staff of a district or region closed, about it is withdrawn,
-    their curators' escalations listing them dropped. Returns those chairs, staff and
+    the escalations listing them rewritten without them (``archived_escalations``), and a
+    restore puts them back. ``tick``: now, and the zone of organizations without their own,
+    by which escalations are written. Returns those chairs, staff and
     curators, who are to be told, each once with what they are told (chat,
     notice): on an archiving, those it closes out; on a restore, those it gives their role
     back. None when nothing opens or closes for them (archived twice, or under an
     organization still archived): they were told then, or will be when that one is
     restored."""
-    was_closed = await is_closed(session, org)
+    was_closed, now = await is_closed(session, org), tick.now
     org.archived_at = now if archived else None
     org.updated_at = now
     audit.record(
@@ -199,9 +203,9 @@ async def set_archived(
     )
     if was_closed is await is_closed(session, org):
         return []
-    return (
-        await _withdraw_notices(session, org) if archived else await _restore_notices(session, org)
-    )
+    if archived:
+        return await _withdraw_notices(session, org, tick)
+    return await _restore_notices(session, org, tick)
 
 
 async def _turning(session: AsyncSession, org: Organization) -> list[Organization]:
@@ -221,7 +225,9 @@ def _once(told: dict[int, list[str]]) -> list[tuple[int, str]]:
     return [(chat, "\n\n".join(notices)) for chat, notices in told.items()]
 
 
-async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
+async def _withdraw_notices(
+    session: AsyncSession, org: Organization, tick: Tick
+) -> list[tuple[int, str]]:
     shut = await _turning(session, org)
     names = {o.id: o.name for o in shut if o.kind is OrgKind.PPO}
     chairs = await contacts.chairs_of(session, names)
@@ -229,18 +235,34 @@ async def _withdraw_notices(session: AsyncSession, org: Organization) -> list[tu
     for ppo_id, chair in chairs.items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
         _tell(told, chair.tg_user_id, t.your_ppo_archived(names[ppo_id]))
-    for ppo_id, curators in (await contacts.curators_of(session, names)).items():
-        for curator in curators:
-            await drop_curated(session, chat_id=curator.tg_user_id, org_id=ppo_id)
+    curators = await contacts.curators_of(session, names)
+    for ppo_id, contacts_of_ppo in curators.items():
+        for curator in contacts_of_ppo:
             _tell(told, curator.tg_user_id, curator_texts.curated_archived(names[ppo_id]))
     for scope in (o for o in shut if o.kind is not OrgKind.PPO):
         for staff in await contacts.staff_of(session, scope.id):
             chat = staff.tg_user_id
-            await withdraw_about(session, chat_id=chat, org_id=scope.id, reason=ARCHIVED)
+            await _withdraw_scope(session, chat, scope.id)
             _tell(told, chat, t.your_scope_archived(scope.name))
         await _withdraw_escalated_up(session, scope)
-    await _drop_listed_above(session, org, names)
+    above = (await lineage(session, org))[1:]
+    chats = [c.tg_user_id for people in curators.values() for c in people]
+    chats += await _staff_chats(session, above)
+    await archived_escalations.cut(session, tick, chats=chats, closed=names, above=above)
     return _once(told)
+
+
+async def _withdraw_scope(session: AsyncSession, chat: int, scope_id: int) -> None:
+    """What waits for ``chat`` about the district or region ``scope_id`` just closed will not go
+    out; its escalations are deleted, so that a restore has them queued again while due."""
+    await drop_escalations_about(session, chat_id=chat, scope_id=scope_id)
+    await withdraw_about(session, chat_id=chat, org_id=scope_id, reason=ARCHIVED)
+
+
+async def _staff_chats(session: AsyncSession, scopes: Collection[int]) -> list[int]:
+    return [
+        person.tg_user_id for scope in scopes for person in await contacts.staff_of(session, scope)
+    ]
 
 
 async def _withdraw_escalated_up(session: AsyncSession, scope: Organization) -> None:
@@ -251,37 +273,27 @@ async def _withdraw_escalated_up(session: AsyncSession, scope: Organization) -> 
     if scope.kind is not OrgKind.DISTRICT or scope.parent_id is None:
         return
     for staff in await contacts.staff_of(session, scope.parent_id):
-        await withdraw_about(session, chat_id=staff.tg_user_id, org_id=scope.id, reason=ARCHIVED)
+        await _withdraw_scope(session, staff.tg_user_id, scope.id)
 
 
-async def _drop_listed_above(
-    session: AsyncSession, org: Organization, closed: Collection[int]
-) -> None:
-    """The escalations waiting for the staff of the district and region above ``org`` (a
-    region's request or plan, late across its districts; a district's, for a ППО archived
-    alone) that list a ППО it closes are dropped and queued again without it, or not at all
-    when none else is late (``drop_listing``). They are not told: the scope is still theirs."""
-    above = (await lineage(session, org))[1:]
-    if not closed or not above:
-        return
-    staff = [person for scope in above for person in await contacts.staff_of(session, scope)]
-    chats = {person.tg_user_id for person in staff}
-    for chat in chats:
-        await drop_listing(session, chat_id=chat, closed=closed, above=above)
-
-
-async def _restore_notices(session: AsyncSession, org: Organization) -> list[tuple[int, str]]:
+async def _restore_notices(
+    session: AsyncSession, org: Organization, tick: Tick
+) -> list[tuple[int, str]]:
     opened = await _turning(session, org)
     names = {o.id: o.name for o in opened if o.kind is OrgKind.PPO}
     told: dict[int, list[str]] = {}
     for ppo_id, chair in (await contacts.chairs_of(session, names)).items():
         _tell(told, chair.tg_user_id, t.your_ppo_restored(names[ppo_id]))
-    for ppo_id, curators in (await contacts.curators_of(session, names)).items():
-        for curator in curators:
+    curators = await contacts.curators_of(session, names)
+    for ppo_id, contacts_of_ppo in curators.items():
+        for curator in contacts_of_ppo:
             _tell(told, curator.tg_user_id, curator_texts.curated_restored(names[ppo_id]))
     for scope in (o for o in opened if o.kind is not OrgKind.PPO):
         for staff in await contacts.staff_of(session, scope.id):
             _tell(told, staff.tg_user_id, t.your_scope_restored(scope.name))
+    chats = [c.tg_user_id for people in curators.values() for c in people]
+    chats += await _staff_chats(session, (await lineage(session, org))[1:])
+    await archived_escalations.reopen(session, tick, chats=chats, opened=names)
     return _once(told)
 
 

@@ -43,7 +43,7 @@ from storage import orgs
 from storage import plans as store
 from storage.closure import is_closed
 from storage.contacts import Contact, chairs_of, contact_of
-from storage.models import Organization, Plan, PlanItem
+from storage.models import Organization, Person, Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -171,6 +171,22 @@ def _late_lines(
     return lines
 
 
+async def _escalations(
+    session: AsyncSession, item: PlanItem, stage: Stage, scope: Organization, lines: dict[int, str]
+) -> dict[int, dict[str, Any]]:
+    """What the item's escalation for ``stage`` says to each recipient it reaches, by chat (its
+    payload): curators get their own ППО, staff all."""
+    recipients = await escalation_recipients(session, scope, list(lines))
+    payloads: dict[int, dict[str, Any]] = {}
+    for tg_user_id, recipient in recipients.items():
+        if recipient.contact.unreachable:
+            continue
+        own = [line for unit_id, line in lines.items() if unit_id in recipient.org_ids]
+        text = tm.escalation(item.number, item.text, (stage.day, stage.shown), own)
+        payloads[tg_user_id] = recipient.payload(text)
+    return payloads
+
+
 async def _escalate(
     session: AsyncSession,
     item: PlanItem,
@@ -179,29 +195,55 @@ async def _escalate(
     lines: dict[int, str],
     tick: Tick,
 ) -> int:
-    """One message per recipient, item and stage: curators get their own ППО, staff all."""
+    """One message per recipient, item and stage, once the day after the stage has come."""
     tz = tick.zone(scope)
     due = send_moment(stage.day + timedelta(days=1), tz, tick.calendar)
     if stage.day < local_today(item.created_at, tz) or tick.now < due:
         return 0
-    recipients = await escalation_recipients(session, scope, list(lines))
     count = 0
-    for tg_user_id, recipient in recipients.items():
-        if recipient.contact.unreachable:
-            continue
-        own = [line for unit_id, line in lines.items() if unit_id in recipient.org_ids]
-        text = tm.escalation(item.number, item.text, (stage.day, stage.shown), own)
+    for tg_user_id, payload in (await _escalations(session, item, stage, scope, lines)).items():
         if await enqueue(
             session,
             key=outbox_key(KeyPurpose.PLAN_ESCALATION, item.id, stage.day.isoformat(), tg_user_id),
             chat_id=tg_user_id,
             kind=OutboxKind.TEXT,
-            payload=recipient.payload(text),
+            payload=payload,
             not_before=tick.deliver_at(tz),
             now=tick.now,
         ):
             count += 1
     return count
+
+
+@dataclass(frozen=True)
+class _Progress:
+    """Where an item stands: its scope, its units not done, the stages each owes and has
+    marked, and the chairs of those units."""
+
+    scope: Organization
+    pending: list[Unit]
+    owed: dict[int, tuple[date, ...]]
+    done: Mapping[int, Collection[date]]
+    chairs: dict[int, Contact]
+    people: dict[int, Person]
+
+
+async def _progress(
+    session: AsyncSession, item: PlanItem, plan: Plan, tick: Tick
+) -> _Progress | None:
+    """None while the plan's scope is closed: nobody is reminded or escalated about it then."""
+    scope = await orgs.get_org(session, plan.scope_org_id)
+    if scope is None or await is_closed(session, scope):
+        return None
+    ppos = await orgs.ppo_in_scope(session, scope.id)
+    people = await store.people_named(session, [item.person_id] if item.person_id else [])
+    marks = await store.marks_of(session, [item.id])
+    units = units_of(item, ppos, people)
+    owed = {u.id: owed_stages(item, u.org, tick.zone(u.org or scope)) for u in units}
+    done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
+    pending = [u for u in units if len(done[u.id]) < len(owed[u.id])]
+    chairs = await chairs_of(session, [u.id for u in pending if u.id])
+    return _Progress(scope, pending, owed, done, chairs, people)
 
 
 async def _plan_item(
@@ -211,38 +253,55 @@ async def _plan_item(
     tick: Tick,
     button: DoneButton,
 ) -> int:
-    scope = await orgs.get_org(session, plan.scope_org_id)
-    if scope is None or await is_closed(session, scope):
+    progress = await _progress(session, item, plan, tick)
+    if progress is None:
         return 0
-    ppos = await orgs.ppo_in_scope(session, scope.id)
-    people = await store.people_named(session, [item.person_id] if item.person_id else [])
-    marks = await store.marks_of(session, [item.id])
-    units = units_of(item, ppos, people)
-    owed = {u.id: owed_stages(item, u.org, tick.zone(u.org or scope)) for u in units}
-    done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
-    pending = [u for u in units if len(done[u.id]) < len(owed[u.id])]
+    scope, pending = progress.scope, progress.pending
     staff_pending = any(not unit.id for unit in pending)  # read the scope's staff only then
     holders = {named.id for named in await plans_staff(session, scope)} if staff_pending else set()
-    chairs = await chairs_of(session, [u.id for u in pending if u.id])
     count = 0
     for unit in pending:
         if unit.id:
-            contact = chairs.get(unit.id)
+            contact = progress.chairs.get(unit.id)
         else:  # the responsible staff member, unless removed from the scope since
             held = item.person_id in holders
-            contact = contact_of(people[item.person_id or 0]) if held else None
+            contact = contact_of(progress.people[item.person_id or 0]) if held else None
         tz = tick.zone(unit.org or scope)
+        owed, done = progress.owed[unit.id], progress.done[unit.id]
         if contact is not None and await _remind(
-            session, item, unit, owed[unit.id], done[unit.id], contact, tz, tick, button
+            session, item, unit, owed, done, contact, tz, tick, button
         ):
             count += 1
     stage = _passed_stage(stages_of(item), local_today(tick.now, tick.zone(scope)))
     if stage is None or stage.day < (tick.now - LOOK_BACK).date():
         return count
-    lines = _late_lines(stage, scope, pending, owed, done, chairs, tick)
+    lines = _late_lines(stage, scope, pending, progress.owed, progress.done, progress.chairs, tick)
     if lines:
         count += await _escalate(session, item, stage, scope, lines, tick)
     return count
+
+
+async def escalation_now(
+    session: AsyncSession, item_id: int, day: date, chat_id: int, tick: Tick
+) -> dict[str, Any] | None:
+    """What the item's escalation for its stage ``day`` says to ``chat_id`` now, whether or not
+    it is due (its payload); None when nothing: its scope closed, the stage gone from the item,
+    none of theirs late. An archiving or a restore rewrites a waiting escalation with it
+    (``bot.domain.archived_escalations``)."""
+    item = await session.get(PlanItem, item_id)
+    plan = None if item is None else await session.get(Plan, item.plan_id)
+    stages = () if item is None else stages_of(item)
+    if item is None or plan is None or day not in stages:
+        return None
+    progress = await _progress(session, item, plan, tick)
+    if progress is None:
+        return None
+    stage = Stage(stages.index(day), day, len(stages))
+    scope = progress.scope
+    lines = _late_lines(
+        stage, scope, progress.pending, progress.owed, progress.done, progress.chairs, tick
+    )
+    return (await _escalations(session, item, stage, scope, lines)).get(chat_id) if lines else None
 
 
 def half_year_start(today: date) -> date:

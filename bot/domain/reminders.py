@@ -25,6 +25,7 @@ unconnected chairs. Pauses apply to chair reminders only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -73,6 +74,31 @@ def _chair_text(
     return t.chair_after(org.name, days_late=(delivered_on - target.deadline).days, **common)
 
 
+@dataclass(frozen=True)
+class _Owed:
+    """A collection's scope, its targets (ППО closed under it left out), those still owed
+    (a report sent back is owed again) and their chairs."""
+
+    scope: Organization
+    rows: list[tuple[CollectionTarget, Organization]]
+    returned: set[int]
+    pending: list[tuple[CollectionTarget, Organization]]
+    chairs: dict[int, Contact]
+
+
+async def _owed(session: AsyncSession, collection: Collection, *, lock: bool) -> _Owed | None:
+    """What the collection is still owed; None while its scope is closed (archived, or under
+    an archived region): nobody is reminded or escalated about it then."""
+    scope = await session.get(Organization, collection.scope_org_id)
+    if scope is None or await is_closed(session, scope):
+        return None
+    rows = await store.targets(session, collection.id, lock=lock)
+    returned = await _sent_back(session, collection, rows)
+    pending = [(t, org) for t, org in rows if t.submitted_at is None or org.id in returned]
+    chairs = await chairs_of(session, (org.id for _, org in pending)) if pending else {}
+    return _Owed(scope, rows, returned, pending, chairs)
+
+
 async def _plan_collection(
     session: AsyncSession,
     collection: Collection,
@@ -85,28 +111,21 @@ async def _plan_collection(
     A target's only write is one :func:`enqueue`, itself a savepoint; the escalation writes
     one message per recipient, so it gets a savepoint of its own: all of it or none.
     """
-    scope = await session.get(Organization, collection.scope_org_id)
-    if scope is None or await is_closed(session, scope):
+    owed = await _owed(session, collection, lock=True)
+    if owed is None or not owed.pending:
         return 0
-    rows = await store.targets(session, collection.id, lock=True)
-    returned = await _sent_back(session, collection, rows)
-    pending = [(t, org) for t, org in rows if t.submitted_at is None or org.id in returned]
-    if not pending:
-        return 0
-    chairs = await chairs_of(session, (org.id for _, org in pending))
     count = 0
-    for target, org in pending:
+    for target, org in owed.pending:
         async with isolation.unit(f"reminder of collection {collection.id} to ППО {org.id}"):
-            chair = chairs.get(org.id)
-            correcting = org.id in returned
+            chair = owed.chairs.get(org.id)
+            correcting = org.id in owed.returned
             if await _remind_chair(
                 session, collection, target, org, chair, tick, form_button, correcting=correcting
             ):
                 count += 1
-    async with isolation.unit(f"escalation of collection {collection.id}"):
-        async with session.begin_nested():
-            escalated = await _escalate(session, collection, scope, rows, pending, chairs, tick)
-        count += escalated
+    unit = isolation.unit(f"escalation of collection {collection.id}")
+    async with unit, session.begin_nested():
+        count += await _escalate(session, collection, owed, tick)
     return count
 
 
@@ -185,30 +204,18 @@ def _late_lines(
     return lines
 
 
-async def _escalate(
-    session: AsyncSession,
-    collection: Collection,
-    scope: Organization,
-    rows: Sequence[tuple[CollectionTarget, Organization]],
-    pending: Sequence[tuple[CollectionTarget, Organization]],
-    chairs: dict[int, Contact],
-    tick: Tick,
-) -> int:
-    """Enqueue the escalation of the collection's late ППО if it is due; how many messages."""
-    tz = tick.zone(scope)
-    opened_on = local_today(collection.opened_at, tz)
-    plan = reminder_plan(opened_on, collection.deadline, tick.calendar)
-    picked = tick.due([p for p in plan if p.audience == "escalation"], tz)
-    if picked is None:
-        return 0
-    item, deliver_at = picked
-    today = local_today(tick.now, tz)
-    late = [org for target, org in pending if target.deadline < today]
+async def _escalations(
+    session: AsyncSession, collection: Collection, owed: _Owed, tick: Tick
+) -> dict[int, dict[str, Any]]:
+    """What the escalation of the collection's late ППО says now to each recipient it reaches,
+    by chat (its payload); empty when none is late."""
+    today = local_today(tick.now, tick.zone(owed.scope))
+    late = [org for target, org in owed.pending if target.deadline < today]
     if not late:
-        return 0
-    lines = _late_lines(late, chairs, tick)
-    recipients = await escalation_recipients(session, scope, list(lines))
-    count = 0
+        return {}
+    lines = _late_lines(late, owed.chairs, tick)
+    recipients = await escalation_recipients(session, owed.scope, list(lines))
+    payloads: dict[int, dict[str, Any]] = {}
     for tg_user_id, recipient in recipients.items():
         if recipient.contact.unreachable:
             continue
@@ -218,20 +225,50 @@ async def _escalate(
             title=collection.title,
             deadline=collection.deadline,
             lines=[lines[org.id] for org in late if org.id in recipient.org_ids],
-            total=len(rows),
+            total=len(owed.rows),
             curator=not recipient.staff,
         )
+        payloads[tg_user_id] = recipient.payload(text)
+    return payloads
+
+
+async def _escalate(session: AsyncSession, collection: Collection, owed: _Owed, tick: Tick) -> int:
+    """Enqueue the escalation of the collection's late ППО if it is due; how many messages."""
+    tz = tick.zone(owed.scope)
+    opened_on = local_today(collection.opened_at, tz)
+    plan = reminder_plan(opened_on, collection.deadline, tick.calendar)
+    picked = tick.due([p for p in plan if p.audience == "escalation"], tz)
+    if picked is None:
+        return 0
+    item, deliver_at = picked
+    count = 0
+    for tg_user_id, payload in (await _escalations(session, collection, owed, tick)).items():
         if await enqueue(
             session,
-            key=outbox_key(KeyPurpose.REMINDER, collection.id, scope.id, item.purpose, tg_user_id),
+            key=outbox_key(
+                KeyPurpose.REMINDER, collection.id, owed.scope.id, item.purpose, tg_user_id
+            ),
             chat_id=tg_user_id,
             kind=OutboxKind.TEXT,
-            payload=recipient.payload(text),
+            payload=payload,
             not_before=deliver_at,
             now=tick.now,
         ):
             count += 1
     return count
+
+
+async def escalation_now(
+    session: AsyncSession, collection_id: int, chat_id: int, tick: Tick
+) -> dict[str, Any] | None:
+    """What the collection's escalation says to ``chat_id`` now, whether or not it is due (its
+    payload); None when nothing: its scope closed, none of theirs late. An archiving or a
+    restore rewrites a waiting escalation with it (``bot.domain.archived_escalations``)."""
+    collection = await session.get(Collection, collection_id)
+    owed = None if collection is None else await _owed(session, collection, lock=False)
+    if collection is None or owed is None:
+        return None
+    return (await _escalations(session, collection, owed, tick)).get(chat_id)
 
 
 async def plan_reminders(planning: Planning, form_button: FormButton) -> int:

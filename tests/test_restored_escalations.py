@@ -1,0 +1,93 @@
+"""A district or ППО restored from the archive while the request or the plan stage it is late
+with is still escalated: its late ППО are escalated as they would have been had it never been
+closed, once, whether its escalation was waiting when it was archived (withdrawn from its own
+staff, rewritten without it for the staff above) or had gone out without it since."""
+
+from __future__ import annotations
+
+from bot.texts import staff as staff_texts
+from harness import ADMIN, Harness, last_message
+from scenarios import DISTRICT, join
+from test_archived_escalations import REGION_STAFF, _region_plan_late, _sent_after_tick
+from test_calendar_flow import STAFF as DISTRICT_STAFF
+from test_calendar_flow import october, staff_joins, tick_and_send, to
+from test_curator import GARDEN, SCHOOL
+from test_plans import DISTRICT_A, HOSPITAL, PLAN_ROWS
+from test_plans import GARDEN as PLAN_GARDEN
+from test_plans import SCHOOL as PLAN_SCHOOL
+from test_roles_in_flight import _escalation_queued
+from test_several_roles import _archive
+
+__all__ = ["october"]  # the fixture, used by name
+
+LATE_MONITORING = "Не сдали мониторинг"
+
+
+async def _restore(h: Harness, name: str) -> None:
+    found = last_message(await h.send(ADMIN, f"/org {name}"))
+    card = last_message(await h.tap(ADMIN, found, found.buttons()[0][0]))
+    await h.tap(ADMIN, card, staff_texts.BTN_RESTORE)
+
+
+async def _late_monitoring_sent(h: Harness) -> list[str]:
+    """What the district's staff member gets of late monitoring from the next tick on."""
+    sent = [r.plain_text or "" for r in to(DISTRICT_STAFF, await tick_and_send(h))]
+    return [text for text in sent if text.startswith(LATE_MONITORING)]
+
+
+async def test_a_district_restored_while_its_escalation_waited_gets_it_once(
+    october: None, harness: Harness
+) -> None:
+    """Both ППО of Светлана's district are late with October's monitoring; the district is
+    archived while her escalation waits (it is withdrawn) and restored the same day: the next
+    tick sends it to her, naming both, and the one after sends nothing more."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await _escalation_queued(h)
+
+    await _archive(h, DISTRICT)
+    await _restore(h, DISTRICT)
+
+    (late,) = await _late_monitoring_sent(h)
+    assert SCHOOL in late and "Солнышко" in late, late
+    assert await _late_monitoring_sent(h) == []
+
+
+async def test_a_ppo_restored_after_its_districts_escalation_went_without_it_is_escalated(
+    october: None, harness: Harness
+) -> None:
+    """The kindergarten is archived while Светлана's escalation waits: she gets it naming the
+    school only. The kindergarten is restored, still late: the next tick tells her of it, once."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await _escalation_queued(h)
+    await _archive(h, GARDEN)
+    (without,) = await _late_monitoring_sent(h)
+    assert "Солнышко" not in without, without
+
+    await _restore(h, GARDEN)
+
+    (late,) = await _late_monitoring_sent(h)
+    assert "Солнышко" in late, late
+    assert await _late_monitoring_sent(h) == []
+
+
+async def test_a_district_restored_is_escalated_again_to_the_region_for_a_late_plan_item(
+    harness: Harness,
+) -> None:
+    """Ольга's region plan item 1 is late in both districts; the Кировская is archived while her
+    escalation waits: she gets it naming the hospital only. The Кировская is restored: the next
+    tick tells her of its school and kindergarten, once."""
+    h = harness
+    await _region_plan_late(h, PLAN_ROWS[:1])
+    await _archive(h, DISTRICT_A)
+    (without,) = await _sent_after_tick(h, REGION_STAFF)
+    assert HOSPITAL in without and PLAN_SCHOOL not in without, without
+
+    await _restore(h, DISTRICT_A)
+
+    (late,) = await _sent_after_tick(h, REGION_STAFF)
+    assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
+    assert await _sent_after_tick(h, REGION_STAFF) == []
