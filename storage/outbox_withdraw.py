@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,6 +149,14 @@ async def withheld_from(
     )
     rows = (await session.scalars(stmt)).all()
     return [m for m in rows if not set(opened).isdisjoint((m.payload or {}).get(WITHHELD, ()))]
+
+
+def rewrite(message: OutboxMessage, payload: dict[str, Any]) -> None:
+    """The waiting ``message`` will say ``payload``. A sender that claimed it with what it said
+    before loses the claim (``withdrawn``) rather than send that, and it is due again at once,
+    to be sent as it is now."""
+    message.payload = payload
+    message.claimed_by, message.claimed_until = None, None
 
 
 async def release(session: AsyncSession, message_ids: list[int]) -> None:

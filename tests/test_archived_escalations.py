@@ -5,7 +5,7 @@ its ППО is; and escalations queued by an older version, whose payload named n
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +15,8 @@ from bot.wiring.scheduler import calendar_tick
 from harness import Harness, background
 from scenarios import join
 from storage.models import OutboxMessage
+from storage.outbox import claim_due
+from storage.outbox_withdraw import withdrawn
 from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import GARDEN, SCHOOL
@@ -30,6 +32,7 @@ __all__ = ["october"]  # the fixture, used by name
 
 REGION_STAFF = 704
 LATE_ITEM = "Просрочен пункт плана"
+OTHER = "another sender"
 OLDER = "older"
 """An escalation queued before its payload named its scope and listed its ППО: text only."""
 
@@ -169,3 +172,28 @@ async def test_a_regions_late_item_rewritten_goes_out_past_the_stages_window(
 
     assert HOSPITAL in late, late
     assert PLAN_SCHOOL not in late and PLAN_GARDEN not in late, late
+
+
+async def test_an_escalation_rewritten_is_taken_from_a_sender_holding_what_it_said_before(
+    october: None, harness: Harness
+) -> None:
+    """Another sender has claimed Светлана's escalation (both ППО) when the kindergarten is
+    archived: it may no longer send it (it holds the old text), and the escalation goes out
+    at once, naming the school only, not after that sender's lease."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await _escalation_queued(h)
+    async with h.session_pool() as session, session.begin():
+        lease = timedelta(minutes=10)
+        claimed = await claim_due(session, now=h.clock.now(), limit=100, holder=OTHER, lease=lease)
+        mine = [m for m in claimed if m.chat_id == DISTRICT_STAFF]
+        (escalation,) = [m.id for m in mine if m.key.startswith("remind:")]
+
+    await _archive(h, GARDEN)
+    async with h.session_pool() as session:
+        assert await withdrawn(session, escalation, OTHER)
+    sent = [r.plain_text or "" for r in to(DISTRICT_STAFF, await tick_and_send(h))]
+
+    (late,) = [text for text in sent if text.startswith("Не сдали мониторинг")]
+    assert SCHOOL in late and "Солнышко" not in late, late

@@ -33,6 +33,7 @@ from storage.outbox_withdraw import (
     WITHHELD,
     listing_closed,
     release,
+    rewrite,
     withheld_from,
 )
 
@@ -61,7 +62,7 @@ async def _rewrite(
     if payload is None:
         await release(session, [message.id])
         return
-    message.payload = payload | ({WITHHELD: sorted(withheld)} if withheld else {})
+    rewrite(message, payload | ({WITHHELD: sorted(withheld)} if withheld else {}))
 
 
 def _withheld(message: OutboxMessage) -> set[int]:
