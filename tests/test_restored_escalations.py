@@ -5,16 +5,21 @@ staff, rewritten without it for the staff above) or had gone out without it sinc
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.texts import staff as staff_texts
-from harness import ADMIN, Harness, last_message
+from bot.wiring.scheduler import calendar_tick
+from harness import ADMIN, Harness, background, last_message
 from scenarios import DISTRICT, join
 from test_archived_escalations import REGION_STAFF, _region_plan_late, _sent_after_tick
 from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import october, staff_joins, tick_and_send, to
 from test_curator import GARDEN, SCHOOL
-from test_plans import DISTRICT_A, HOSPITAL, PLAN_ROWS
+from test_plans import DISTRICT_A, HOSPITAL, PLAN_ROWS, plan_file, plan_rows
 from test_plans import GARDEN as PLAN_GARDEN
 from test_plans import SCHOOL as PLAN_SCHOOL
+from test_plans import STAFF as PLAN_STAFF
+from test_plans import setup as plan_setup
 from test_roles_in_flight import _escalation_queued
 from test_several_roles import _archive
 
@@ -91,3 +96,24 @@ async def test_a_district_restored_is_escalated_again_to_the_region_for_a_late_p
     (late,) = await _sent_after_tick(h, REGION_STAFF)
     assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
     assert await _sent_after_tick(h, REGION_STAFF) == []
+
+
+async def test_a_district_restored_while_its_plan_items_escalation_waited_gets_it_once(
+    harness: Harness,
+) -> None:
+    """Светлана's district plan item 1 is late: its escalation waits for her when the district
+    is archived (withdrawn) and restored: the next tick sends it, naming the district's two
+    ППО, and the one after sends nothing more."""
+    h = harness
+    await plan_setup(h)
+    await h.upload(PLAN_STAFF, plan_file(), "План.xlsx", caption="/plan")
+    h.clock.moment = datetime(2026, 12, 11, 7, 30, tzinfo=UTC)  # the day after item 1's deadline
+    await calendar_tick(background(h))
+    assert [k for k in await plan_rows(h) if k.startswith("plan-late:")], "nothing was queued"
+
+    await _archive(h, DISTRICT_A)
+    await _restore(h, DISTRICT_A)
+
+    (late,) = await _sent_after_tick(h, PLAN_STAFF)
+    assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
+    assert await _sent_after_tick(h, PLAN_STAFF) == []
