@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus
@@ -103,16 +103,14 @@ async def drop_curated(session: AsyncSession, *, chat_id: int, org_id: int) -> i
     return len(listing)
 
 
-async def drop_escalations_about(session: AsyncSession, *, chat_id: int, scope_id: int) -> int:
+async def drop_escalations_about(session: AsyncSession, *, chat_id: int, scope_id: int) -> None:
     """The staff escalations still waiting for ``chat_id`` about the district or region
     ``scope_id`` (``_staff_scopes``), just archived, are deleted, not withdrawn: the key is
     freed. Its planner queues nothing about a closed scope, and once it is restored queues
-    the escalation again while it is due, as if it had not been closed. Returns how many."""
+    the escalation again while it is due, as if it had not been closed."""
     pending = await _pending_to(session, chat_id)
     scopes = await _staff_scopes(session, pending)
-    about = [m.id for m in pending if scopes.get(m.id) == scope_id]
-    await _delete(session, about)
-    return len(about)
+    await _delete(session, [m.id for m in pending if scopes.get(m.id) == scope_id])
 
 
 async def listing_closed(
@@ -141,13 +139,14 @@ async def withheld_from(
     session: AsyncSession, *, chat_id: int, opened: Collection[int]
 ) -> list[OutboxMessage]:
     """The escalations to ``chat_id``, waiting or sent, out of which an archiving took one of
-    the ППО ``opened`` (payload ``WITHHELD``)."""
-    stmt = select(OutboxMessage).where(
-        OutboxMessage.chat_id == chat_id,
-        OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENT]),
-        or_(*(keys_starting(KeyPurpose(purpose)) for purpose in _ESCALATIONS)),
-    )
-    rows = (await session.scalars(stmt)).all()
+    the ППО ``opened`` (payload ``WITHHELD``). The sent ones are read by their keys' ranges
+    (the unique index on ``key``): no index leads by the chat, and the sent rows of every
+    chat are most of the outbox."""
+    rows = await _pending_to(session, chat_id)
+    for purpose in _ESCALATIONS:
+        sent = keys_starting(KeyPurpose(purpose), status=OutboxStatus.SENT)
+        stmt = select(OutboxMessage).where(sent, OutboxMessage.chat_id == chat_id)
+        rows += (await session.scalars(stmt)).all()
     return [m for m in rows if not set(opened).isdisjoint((m.payload or {}).get(WITHHELD, ()))]
 
 
