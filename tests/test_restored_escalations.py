@@ -14,13 +14,13 @@ from scenarios import DISTRICT, join
 from test_archived_escalations import REGION_STAFF, _region_plan_late, _sent_after_tick
 from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import october, staff_joins, tick_and_send, to
-from test_curator import GARDEN, SCHOOL
+from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
 from test_plans import DISTRICT_A, HOSPITAL, PLAN_ROWS, plan_file, plan_rows
 from test_plans import GARDEN as PLAN_GARDEN
 from test_plans import SCHOOL as PLAN_SCHOOL
 from test_plans import STAFF as PLAN_STAFF
 from test_plans import setup as plan_setup
-from test_roles_in_flight import _escalation_queued
+from test_roles_in_flight import _escalation_queued, _escalations
 from test_several_roles import _archive
 
 __all__ = ["october"]  # the fixture, used by name
@@ -117,3 +117,25 @@ async def test_a_district_restored_while_its_plan_items_escalation_waited_gets_i
     (late,) = await _sent_after_tick(h, PLAN_STAFF)
     assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
     assert await _sent_after_tick(h, PLAN_STAFF) == []
+
+
+async def test_a_curators_escalation_loses_a_ppo_archived_and_gets_it_back_on_restore(
+    october: None, harness: Harness
+) -> None:
+    """Ольга curates both late ППО; the kindergarten is archived while her escalation waits: it
+    goes out naming the school. The kindergarten is restored: the next tick tells her of it,
+    once."""
+    h = harness
+    await join(h)
+    await attach_curator(h, SCHOOL)
+    await attach_curator(h, GARDEN)
+    await _escalation_queued(h)
+    await _archive(h, GARDEN)
+    (without,) = _escalations(await tick_and_send(h), CURATOR)
+    assert SCHOOL in without and "Солнышко" not in without, without
+
+    await _restore(h, GARDEN)
+
+    (late,) = _escalations(await tick_and_send(h), CURATOR)
+    assert "Солнышко" in late, late
+    assert _escalations(await tick_and_send(h), CURATOR) == []
