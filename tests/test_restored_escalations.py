@@ -139,3 +139,21 @@ async def test_a_curators_escalation_loses_a_ppo_archived_and_gets_it_back_on_re
     (late,) = _escalations(await tick_and_send(h), CURATOR)
     assert "Солнышко" in late, late
     assert _escalations(await tick_and_send(h), CURATOR) == []
+
+
+async def test_a_district_restored_before_the_rewritten_escalation_went_is_named_in_it_again(
+    harness: Harness,
+) -> None:
+    """Ольга's escalation of region plan item 1 still waits 61 days on, past the stage's window;
+    the Кировская is archived (the escalation is rewritten naming the hospital only) and
+    restored before it goes out: it goes out once, naming all three ППО again."""
+    h = harness
+    await _region_plan_late(h, PLAN_ROWS[:1])
+    h.clock.moment = datetime(2027, 2, 10, 7, 30, tzinfo=UTC)
+
+    await _archive(h, DISTRICT_A)
+    await _restore(h, DISTRICT_A)
+
+    (late,) = await _sent_after_tick(h, REGION_STAFF)
+    assert all(name in late for name in (PLAN_SCHOOL, PLAN_GARDEN, HOSPITAL)), late
+    assert await _sent_after_tick(h, REGION_STAFF) == []
