@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -25,10 +27,12 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
+    KeyboardButton,
     Message,
+    ReplyKeyboardMarkup,
 )
 
-from fakes import FakeTelegramServer, UpdateDroppedError, find_button
+from fakes import FakeTelegramServer, SilentLossError, UpdateDroppedError, find_button
 
 TOKEN = "123456:TEST-fake-telegram-token"
 USER = 42
@@ -340,7 +344,7 @@ async def test_strict_mode_refuses_the_sizes_telegram_refuses(
 ) -> None:
     """At most 100 buttons under a message, 2 to 10 items in an album, 50 MB in an upload."""
     buttons = [(f"ППО {n}", f"o:{n}") for n in range(101)]
-    with pytest.raises(TelegramBadRequest, match="REPLY_MARKUP_TOO_LONG"):
+    with pytest.raises(TelegramBadRequest, match="reply markup is too long"):
         await bot.send_message(USER, "Выберите:", reply_markup=keyboard(*buttons))
     assert await bot.send_message(USER, "Выберите:", reply_markup=keyboard(*buttons[:100]))
 
@@ -446,3 +450,107 @@ async def test_commands_and_files_are_refused_past_telegrams_bounds(
     with pytest.raises(TelegramBadRequest, match="file must be non-empty"):
         await bot.send_photo(USER, BufferedInputFile(b"", "chart.png"))
     assert await bot.send_document(USER, BufferedInputFile(b"x", "one.txt"))
+
+
+async def test_keyboards_are_refused_as_telegram_refuses_them(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """An empty callback_data is no action; callback_data is counted in bytes (64 at most); a
+    url must be an HTTP(S) or tg:// link with a host that has a dot."""
+    with pytest.raises(TelegramBadRequest, match="Text buttons are unallowed"):
+        await bot.send_message(USER, "x", reply_markup=keyboard(("Пусто", "")))
+    with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
+        await bot.send_message(USER, "x", reply_markup=keyboard(("Длинно", "я" * 33)))
+    assert await bot.send_message(USER, "x", reply_markup=keyboard(("Впритык", "я" * 32)))
+
+    refused = {
+        "not-a-url": "Wrong HTTP URL",
+        "http://localhost:8080/x": "Wrong HTTP URL",
+        "ftp://example.com": "Unsupported URL protocol",
+        "https://": "URL host is empty",
+        "tg://resolve?domain=a b": None,
+        "tg://re solve": "Unallowed characters in URL host",
+    }
+    for url, reason in refused.items():
+        markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="↗", url=url)]])
+        if reason is None:
+            assert await bot.send_message(USER, "x", reply_markup=markup)
+            continue
+        expected = f"inline keyboard button URL '{url}' is invalid: {reason}"
+        with pytest.raises(TelegramBadRequest, match=re.escape(expected)):
+            await bot.send_message(USER, "x", reply_markup=markup)
+    link = InlineKeyboardButton(text="Сайт", url="https://example.com/a?b=1")
+    assert await bot.send_message(
+        USER, "x", reply_markup=InlineKeyboardMarkup(inline_keyboard=[[link]])
+    )
+
+
+async def test_malformed_keyboards_are_refused_with_telegrams_descriptions(
+    server: FakeTelegramServer,
+) -> None:
+    """What aiogram's models never send, posted raw: a button without text, of a wrong type."""
+    cases = [
+        ({"inline_keyboard": [[{"callback_data": "a"}]]}, "inline keyboard button: Can't find"),
+        ({"inline_keyboard": [["a"]]}, "InlineKeyboardButton must be an Object"),
+        ({"keyboard": [[{"request_contact": True}]]}, 'keyboard button: Can\'t find field "text"'),
+        ({"keyboard": [[1]]}, "KeyboardButton must be a String or an Object"),
+        ({"keyboard": "a"}, "ReplyKeyboardMarkup must be an Array of Arrays"),
+    ]
+    async with aiohttp.ClientSession() as http:
+        for markup, description in cases:
+            body = {"chat_id": USER, "text": "x", "reply_markup": markup}
+            async with http.post(f"{server.base_url}/bot{TOKEN}/sendMessage", json=body) as answer:
+                assert answer.status == 400
+                assert description in (await answer.json())["description"]
+    assert server.chat_messages(USER) == []
+
+
+async def test_empty_button_texts_and_entities_past_100_are_dropped_and_noted(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """Telegram sends the message without a button whose text is empty (a keyboard left empty
+    is none) and without the formatting past the 100th entity; the fake does the same and
+    notes each loss, and leaving it after a clean run fails."""
+    sent = await bot.send_message(USER, "x", reply_markup=keyboard(("", "a"), ("Б", "b")))
+    assert sent.reply_markup is not None
+    assert [b.text for row in sent.reply_markup.inline_keyboard for b in row] == ["Б"]
+    menu = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="")]])
+    assert await bot.send_message(USER, "Меню", reply_markup=menu)
+
+    many = await bot.send_message(
+        USER, " ".join(f"<b>{n}</b>" for n in range(101)), parse_mode="HTML"
+    )
+    assert many.entities is not None and len(many.entities) == 100
+    assert many.text is not None and many.entities[-1].offset == many.text.index(" 99") + 1
+    assert await bot.send_message(
+        USER, " ".join(f"<b>{n}</b>" for n in range(100)), parse_mode="HTML"
+    )
+
+    assert server.silently_dropped == [
+        "sendMessage chat=42: button 1 of row 1 has empty text: not shown",
+        "sendMessage chat=42: button 1 of row 1 has empty text: not shown",
+        "sendMessage chat=42: every button has empty text: the keyboard is not shown",
+        "sendMessage chat=42: 101 formatting entities: the 1 past the 100th are dropped, "
+        "their text shown plain",
+    ]
+    server.silently_dropped.clear()
+    with pytest.raises(SilentLossError, match="chat=1: lost"):
+        async with FakeTelegramServer(token=TOKEN) as other:
+            other.silently_dropped.append("sendMessage chat=1: lost")
+
+
+async def test_a_message_sent_48_hours_ago_can_no_longer_be_deleted(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """Telegram deletes a message within 48 hours of its sending; editing has no such limit."""
+    old = await bot.send_message(USER, "старое")
+    young = await bot.send_message(USER, "новое")
+    server.age_messages(47 * 3600, chat_id=USER)
+    server.age_messages(3600, chat_id=USER + 1)  # another chat: not this one's messages
+    assert await bot.delete_message(USER, young.message_id)
+    server.age_messages(3600)
+    with pytest.raises(TelegramBadRequest, match="message can't be deleted"):
+        await bot.delete_message(USER, old.message_id)
+    assert await bot.edit_message_text("правка", chat_id=USER, message_id=old.message_id)
+    assert await bot.delete_messages(USER, [old.message_id])  # skipped, as Telegram skips it
+    assert [m["text"] for m in server.chat_messages(USER)] == ["правка"]

@@ -20,12 +20,18 @@ fault injection (``fail_next``, ``block_chat``, ``enforce_limits``).
 With ``strict=True`` (the default) it also rejects what Telegram rejects and what
 is easy to get wrong: invalid HTML in ``parse_mode="HTML"`` texts (for instance an
 unescaped ``<`` coming from user input), empty or too long texts and captions,
-``callback_data`` longer than 64 bytes, inline buttons without an action, editing
-a message without changing it ("message is not modified"), editing or deleting
-unknown messages, unknown ``file_id`` / ``callback_query_id``, a callback query
-answered twice (only the first answer is shown), a callback answer's text (a toast or
-an alert) over 200 characters, an empty uploaded file, more than 100 commands in one
-``setMyCommands``. ``MarkdownV2`` texts are not validated.
+keyboards Telegram refuses (``callback_data`` over 64 bytes, an inline button without an
+action, a ``url`` that is no link, more than 100 inline buttons: see :mod:`fakes.markup`),
+editing a message without changing it ("message is not modified"), editing or deleting
+unknown messages, deleting one sent 48 hours ago or earlier (:meth:`age_messages` makes
+messages older), unknown ``file_id`` / ``callback_query_id``, a callback query answered
+twice (only the first answer is shown), a callback answer's text (a toast or an alert) over
+200 characters, an empty uploaded file, more than 100 commands in one ``setMyCommands``.
+``MarkdownV2`` texts are not validated.
+
+What Telegram takes but does not show, it drops as Telegram does (a button with empty text,
+formatting past the 100th entity) and writes down in ``silently_dropped``; leaving the server
+after a clean run then raises :class:`SilentLossError`.
 
 Every request is recorded (see :class:`Request`) once it has been answered, and
 every state change wakes the waiters of :meth:`FakeTelegramServer.wait_for`, so
@@ -57,11 +63,14 @@ from typing import Any, Final, TypeAlias
 from aiohttp import web
 from aiohttp.web_request import FileField
 
+from .markup import MarkupRefusedError, check_reply_keyboard, inline_keyboard, keep_entities
+
 __all__ = [
     "ButtonNotFoundError",
     "FakeTelegramServer",
     "HtmlParseError",
     "Request",
+    "SilentLossError",
     "StoredFile",
     "UpdateDroppedError",
     "buttons",
@@ -128,20 +137,6 @@ DEFAULT_ALLOWED_UPDATES: Final = frozenset(
         "removed_chat_boost",
     }
 )
-_INLINE_BUTTON_ACTIONS: Final = frozenset(
-    {
-        "url",
-        "callback_data",
-        "web_app",
-        "login_url",
-        "switch_inline_query",
-        "switch_inline_query_current_chat",
-        "switch_inline_query_chosen_chat",
-        "copy_text",
-        "callback_game",
-        "pay",
-    }
-)
 _DEFAULT_DESCRIPTIONS: Final = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -160,14 +155,15 @@ _NOT_MODIFIED: Final = (
 )
 MAX_TEXT_LENGTH: Final = 4096
 MAX_CAPTION_LENGTH: Final = 1024
-MAX_CALLBACK_DATA_BYTES: Final = 64
 #: A callback answer's text, counted in UTF-16 code units like a message's (the Bot API says
 #: "0-200 characters"; an emoji counted twice can only be stricter than Telegram).
 MAX_CALLBACK_ANSWER_LENGTH: Final = 200
 MAX_COMMANDS: Final = 100
 MAX_COMMAND_DESCRIPTION_LENGTH: Final = 256
-MAX_INLINE_BUTTONS: Final = 100
 MEDIA_GROUP_SIZES: Final = range(2, 11)
+#: Seconds after its sending past which a message can't be deleted (editing has no such limit
+#: for a bot's own messages).
+MAX_DELETE_AGE: Final = 48 * 3600
 MAX_DOWNLOAD_SIZE: Final = 20 * 1024 * 1024
 MAX_UPLOAD_SIZE: Final = 50 * 1024 * 1024
 
@@ -418,6 +414,10 @@ class _TelegramError(Exception):
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
+
+
+class SilentLossError(AssertionError):
+    """Telegram would have dropped part of what the bot sent (see ``silently_dropped``)."""
 
 
 class _AbandonedError(_TelegramError):
@@ -778,6 +778,9 @@ class FakeTelegramServer:
         self.callback_answers: dict[str, JsonDict] = {}
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.menu_buttons: dict[ChatId | None, JsonDict] = {}
+        # What Telegram accepts but does not show (a button with empty text, formatting past
+        # the 100th entity), one line each; checked when the server is left (``__aexit__``).
+        self.silently_dropped: list[str] = []
 
         self._changed = _Broadcast()
         self._updates: list[JsonDict] = []  # every update ever queued, by update_id
@@ -896,7 +899,14 @@ class FakeTelegramServer:
         exc: BaseException | None,
         tb: types.TracebackType | None,
     ) -> None:
+        """Stop; then, in strict mode after a clean run, fail if Telegram would have dropped
+        part of what the bot sent without a word (``silently_dropped``): a person would not
+        have seen what the bot meant, and no answer of the API says so."""
         await self.stop()
+        if exc_type is None and self.strict and self.silently_dropped:
+            listing = "\n".join(f"  {loss}" for loss in self.silently_dropped)
+            msg = f"Telegram would have dropped these without a word:\n{listing}"
+            raise SilentLossError(msg)
 
     @property
     def base_url(self) -> str:
@@ -1225,6 +1235,14 @@ class FakeTelegramServer:
     def start_chat(self, chat_id: int) -> None:
         """Mark a private chat as started (see ``require_started_chats``)."""
         self._started_chats.add(chat_id)
+
+    def age_messages(self, seconds: float, *, chat_id: ChatId | None = None) -> None:
+        """Make the messages in a chat (default: every chat) ``seconds`` older: their ``date``
+        moves back, so one past 48 hours can no longer be deleted."""
+        chats = [self._messages[_chat_key(chat_id) or chat_id]] if chat_id is not None else None
+        for stored in chats if chats is not None else self._messages.values():
+            for message in stored.values():
+                message["date"] = int(message.get("date", 0) - seconds)
 
     # ------------------------------------------------------------------ fault injection
 
@@ -1715,45 +1733,35 @@ class FakeTelegramServer:
                 raise _bad_request(
                     "message is too long" if what == "text" else "message caption is too long"
                 )
+            lost: list[str] = []
+            entities = keep_entities(entities, lost)
+            self._note_losses(record, lost)
         return text, entities
 
     def _inline_markup(self, record: Request) -> JsonDict | None:
-        """Validate reply_markup; return it if it is an inline keyboard (kept in the message)."""
+        """Validate reply_markup; return the inline keyboard Telegram shows (kept in the
+        message), without the buttons it drops (see :mod:`fakes.markup`)."""
         markup = record.params.get("reply_markup")
         if markup is None:
             return None
         if not isinstance(markup, dict):
             raise _bad_request("can't parse reply keyboard markup JSON object")
-        if "inline_keyboard" not in markup:
-            return None
-        rows = markup["inline_keyboard"]
-        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise _bad_request(
-                'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
-            )
-        if self.strict:
-            if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
-                raise _bad_request("REPLY_MARKUP_TOO_LONG")
-            for row in rows:
-                for button in row:
-                    self._check_inline_button(button)
-        return copy.deepcopy(markup)
+        if not self.strict:
+            return copy.deepcopy(markup) if "inline_keyboard" in markup else None
+        lost: list[str] = []
+        try:
+            if "keyboard" in markup:
+                check_reply_keyboard(markup, lost)
+            shown = inline_keyboard(markup, lost) if "inline_keyboard" in markup else None
+        except MarkupRefusedError as refused:
+            raise _bad_request(str(refused)) from refused
+        self._note_losses(record, lost)
+        return shown
 
-    @staticmethod
-    def _check_inline_button(button: Any) -> None:
-        if not isinstance(button, dict) or not str(button.get("text") or ""):
-            raise _bad_request("can't parse inline keyboard button: Text must be non-empty")
-        if not _INLINE_BUTTON_ACTIONS & button.keys():
-            raise _bad_request(
-                "can't parse inline keyboard button: "
-                "Text buttons are unallowed in the inline keyboard"
-            )
-        data = button.get("callback_data")
-        if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
-            raise _bad_request("BUTTON_DATA_INVALID")
-        url = button.get("url")
-        if url is not None and not re.match(r"^(https?|tg)://\S+$", str(url)):
-            raise _bad_request("BUTTON_URL_INVALID")
+    def _note_losses(self, record: Request, lost: list[str]) -> None:
+        """Write down what Telegram would drop from this request without a word."""
+        where = f"{record.method} chat={record.chat_id}"
+        self.silently_dropped.extend(f"{where}: {loss}" for loss in lost)
 
     def _new_bot_message(self, chat_id: ChatId, record: Request, content: JsonDict) -> JsonDict:
         message: JsonDict = {
@@ -2097,18 +2105,28 @@ class FakeTelegramServer:
         chat_id, message = target
         return self._apply_edit(chat_id, message, {"reply_markup": markup})
 
+    @staticmethod
+    def _deletable(message: JsonDict) -> bool:
+        """Telegram deletes a message only within 48 hours of its sending (``date``)."""
+        return time.time() - int(message.get("date", 0)) < MAX_DELETE_AGE
+
     def _delete_message(self, record: Request) -> bool:
         chat_id, message = self._find_message(record, action="delete")
+        if self.strict and not self._deletable(message):
+            raise _bad_request("message can't be deleted")
         del self._messages[chat_id][int(message["message_id"])]
         return True
 
     def _delete_messages(self, record: Request) -> bool:
+        """Messages missing or too old to delete are skipped, as Telegram skips them."""
         chat_id = self._require_chat(record)
         ids = record.params.get("message_ids")
         if not isinstance(ids, list):
             raise _bad_request("message_ids is empty")
         for message_id in ids:
-            self._messages[chat_id].pop(message_id, None)
+            message = self._messages[chat_id].get(message_id)
+            if message is not None and (self._deletable(message) or not self.strict):
+                del self._messages[chat_id][message_id]
         return True
 
     def _answer_callback_query(self, record: Request) -> bool:

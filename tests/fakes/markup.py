@@ -1,0 +1,178 @@
+"""What Telegram does to a message's keyboard and formatting before it shows them.
+
+Two kinds of rules, both from the Bot API server and tdlib (``telegram-bot-api/Client.cpp``,
+``td/telegram/ReplyMarkup.cpp``, ``LinkManager::check_link``) and from Telegram's answers:
+
+* what is refused with a 400 (:class:`MarkupRefusedError` carries the description after
+  ``Bad Request:``): a button that is not an object or has no ``text``, an inline button
+  without an action (an empty ``callback_data`` or ``url`` counts as none), ``callback_data``
+  over 64 bytes, a ``url`` that is no HTTP(S) or tg:// link, more than 100 inline buttons;
+* what is dropped without a word, the message still sent: a button with empty text (tdlib skips
+  it; a keyboard left empty is no keyboard), formatting past the 100th entity (Telegram keeps
+  the first 100). The fake drops them too, as Telegram does, and writes each loss down
+  (``lost``), since a person never sees what the bot meant there.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Final
+
+MAX_CALLBACK_DATA_BYTES: Final = 64
+MAX_INLINE_BUTTONS: Final = 100
+#: Formatting entities Telegram keeps in one message; the rest are dropped, the text sent.
+MAX_ENTITIES: Final = 100
+INLINE_BUTTON_ACTIONS: Final = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
+# The Bot API server reads these two as absent when they are empty strings.
+_EMPTY_IS_ABSENT: Final = frozenset({"url", "callback_data"})
+_INLINE: Final = "can't parse inline keyboard button: "
+_REPLY: Final = "can't parse keyboard button: "
+_TG_HOST: Final = re.compile(r"[A-Za-z0-9_-]*")
+
+
+class MarkupRefusedError(ValueError):
+    """Telegram refuses the markup; the message is the description after ``Bad Request: ``."""
+
+
+def url_problem(url: str) -> str | None:
+    """Why tdlib's ``check_link`` refuses a button's URL, None if it takes it.
+
+    The part of it a bot meets: the scheme (none means http), an empty host, a host without a
+    dot ("localhost", a word), the characters of a tg:// link's host.
+    """
+    lowered = url.lower()
+    for scheme in ("tg:", "ton:"):
+        if lowered.startswith(scheme):
+            host = re.split(r"[/?#]", url[len(scheme) :].removeprefix("//"), maxsplit=1)[0]
+            return None if _TG_HOST.fullmatch(host) else "Unallowed characters in URL host"
+    rest = url
+    if "://" in url:
+        scheme, rest = url.split("://", 1)
+        if scheme.lower() not in {"http", "https"}:
+            return "Unsupported URL protocol"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host = authority.rsplit("@", 1)[-1]
+    if not host.startswith("["):
+        host = host.split(":", 1)[0]
+    if not host:
+        return "URL host is empty"
+    if "." not in host and not host.startswith("["):
+        return "Wrong HTTP URL"
+    return None
+
+
+def _inline_button(button: Any) -> dict[str, Any]:
+    """The button as the Bot API server parses it, before tdlib sees its text."""
+    if not isinstance(button, dict):
+        raise MarkupRefusedError(_INLINE + "InlineKeyboardButton must be an Object")
+    if "text" not in button:
+        raise MarkupRefusedError(_INLINE + 'Can\'t find field "text"')
+    if not isinstance(button["text"], str):
+        raise MarkupRefusedError(_INLINE + 'Field "text" must be of type String')
+    actions = {
+        key
+        for key in INLINE_BUTTON_ACTIONS & button.keys()
+        if not (key in _EMPTY_IS_ABSENT and button[key] in ("", None))
+    }
+    if not actions:
+        raise MarkupRefusedError(_INLINE + "Text buttons are unallowed in the inline keyboard")
+    return button
+
+
+def _check_kept_inline_button(button: dict[str, Any]) -> None:
+    """What tdlib and Telegram check of a button whose text is shown."""
+    url = button.get("url")
+    if url:
+        problem = url_problem(str(url))
+        if problem is not None:
+            raise MarkupRefusedError(f"inline keyboard button URL '{url}' is invalid: {problem}")
+    data = button.get("callback_data")
+    if data and len(str(data).encode()) > MAX_CALLBACK_DATA_BYTES:
+        raise MarkupRefusedError("BUTTON_DATA_INVALID")
+
+
+def inline_keyboard(markup: dict[str, Any], lost: list[str]) -> dict[str, Any] | None:
+    """The inline keyboard Telegram shows for ``markup`` (None: none), or a refusal."""
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise MarkupRefusedError(
+            'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+        )
+    parsed = [[_inline_button(button) for button in row] for row in rows]
+    kept = _drop_empty_texts(parsed, lost)
+    for row in kept:
+        for button in row:
+            _check_kept_inline_button(button)
+    if sum(len(row) for row in kept) > MAX_INLINE_BUTTONS:
+        raise MarkupRefusedError("reply markup is too long")
+    if not kept:
+        return None
+    shown = copy.deepcopy(markup)
+    shown["inline_keyboard"] = copy.deepcopy(kept)
+    return shown
+
+
+def _reply_button(button: Any) -> str:
+    """A reply keyboard button's text: a button is a string or an object with ``text``."""
+    if isinstance(button, str):
+        return button
+    if not isinstance(button, dict):
+        raise MarkupRefusedError(_REPLY + "KeyboardButton must be a String or an Object")
+    if "text" not in button:
+        raise MarkupRefusedError(_REPLY + 'Can\'t find field "text"')
+    if not isinstance(button["text"], str):
+        raise MarkupRefusedError(_REPLY + 'Field "text" must be of type String')
+    return str(button["text"])
+
+
+def check_reply_keyboard(markup: dict[str, Any], lost: list[str]) -> None:
+    """Refuse a reply keyboard Telegram refuses; note the buttons it would not show."""
+    rows = markup["keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise MarkupRefusedError(
+            'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
+        )
+    texts = [[{"text": _reply_button(button)} for button in row] for row in rows]
+    _drop_empty_texts(texts, lost)
+
+
+def _drop_empty_texts(rows: list[list[dict[str, Any]]], lost: list[str]) -> list[list[Any]]:
+    """The rows without their empty-text buttons and without rows left empty, as tdlib skips
+    them; each dropped button noted in ``lost``."""
+    kept: list[list[Any]] = []
+    for row_number, row in enumerate(rows, start=1):
+        for place, button in enumerate(row, start=1):
+            if not button["text"]:
+                lost.append(f"button {place} of row {row_number} has empty text: not shown")
+        shown = [button for button in row if button["text"]]
+        if shown:
+            kept.append(shown)
+    if rows and not kept:
+        lost.append("every button has empty text: the keyboard is not shown")
+    return kept
+
+
+def keep_entities(entities: list[dict[str, Any]], lost: list[str]) -> list[dict[str, Any]]:
+    """The first 100 formatting entities, as Telegram keeps them; the rest noted in ``lost``."""
+    if len(entities) <= MAX_ENTITIES:
+        return entities
+    ordered = sorted(entities, key=lambda item: (item["offset"], -item["length"]))
+    lost.append(
+        f"{len(entities)} formatting entities: the {len(entities) - MAX_ENTITIES} past the "
+        f"{MAX_ENTITIES}th are dropped, their text shown plain"
+    )
+    return ordered[:MAX_ENTITIES]
