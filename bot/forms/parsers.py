@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from bot.forms.engine import Choice, InvalidAnswer, ParseEnv, Parser
 from bot.texts import forms as t
-from bot.texts.markup import SafeHtml, visible
+from bot.texts.markup import FORMATTED_MAX, SafeHtml, formatted_pieces, visible
 
 # Digits are ASCII only: «5²», «①», «٣» or full-width digits pass ``str.isdigit()`` (and some
 # pass ``\d``) but are no number a person means; they get the parser's usual refusal.
@@ -129,10 +129,8 @@ def text(*, maximum: int, minimum: int = 2, one_line: bool = False) -> Parser:
 
 
 def formatted_text(*, maximum: int, minimum: int = 2) -> Parser:
-    """A long text staff write to chairs, formatting kept: ``raw`` is the message as HTML
-    (the handler passes ``handlers.formatting.formatted_html`` for a ``Field.formatted``
-    question), returned as it is; the bounds count the characters the reader sees, not the
-    tags."""
+    """Staff's long text to chairs as HTML with its formatting (``formatted_html``), returned as
+    it is; the bounds count what the reader sees, and its formatted pieces (``FORMATTED_MAX``)."""
 
     def parse(raw: str, env: ParseEnv) -> SafeHtml:
         html = SafeHtml(raw.strip())
@@ -141,6 +139,8 @@ def formatted_text(*, maximum: int, minimum: int = 2) -> Parser:
             raise InvalidAnswer(t.text_too_short(minimum))
         if shown > maximum:
             raise InvalidAnswer(t.text_too_long(maximum, shown))
+        if (pieces := formatted_pieces(html)) > FORMATTED_MAX:
+            raise InvalidAnswer(t.too_much_formatting(pieces, FORMATTED_MAX))
         return html
 
     return parse

@@ -248,6 +248,15 @@ def text_too_long(maximum: int, length: int) -> str:
     )
 
 
+def too_much_formatting(pieces: int, limit: int) -> str:
+    """A text formatted in more pieces than a message can show beside its frame."""
+    return (
+        f"В тексте {pieces} {plural(pieces, 'выделение', 'выделения', 'выделений')} (жирный "
+        f"шрифт, курсив, ссылки), а Telegram покажет не больше {limit}: остальное придёт без "
+        "оформления, ссылки пропадут. Уберите часть оформления и пришлите текст снова."
+    )
+
+
 def photo_taken(count: int, limit: int) -> str:
     return f"Фото {count} из {limit} принято. Пришлите ещё или нажмите «Готово»."
 

@@ -52,6 +52,20 @@ def visible(html: SafeHtml) -> str:
 
 
 TELEGRAM_TEXT_LIMIT = 4096  # a message's text after entity parsing, in UTF-16 code units
+TELEGRAM_ENTITY_LIMIT = 100
+"""Formatted pieces (a bold word, a link) Telegram shows in one message: past them it sends the
+rest of the text plain, a link's address lost, and says nothing."""
+FORMATTED_MAX = TELEGRAM_ENTITY_LIMIT - 4
+"""The pieces a person's formatted text may carry: the frame a message puts around it (a bold
+title, a note, the question under a preview: two today) must fit beside it, with room to spare."""
+
+
+def formatted_pieces(html: SafeHtml) -> int:
+    """How many formatted pieces Telegram makes of ``html``: one per tag pair (the ``<code>``
+    holding a ``<pre>`` block's language is part of the block)."""
+    return len(re.findall(r"<[a-z]", html, re.IGNORECASE)) - html.count("<pre><code")
+
+
 CLIPPED = " … (сокращено: целиком не помещается в сообщение Telegram)"
 
 
