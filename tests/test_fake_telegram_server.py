@@ -526,6 +526,9 @@ async def test_empty_button_texts_and_entities_past_100_are_dropped_and_noted(
         USER, " ".join(f"<b>{n}</b>" for n in range(100)), parse_mode="HTML"
     )
 
+    bolds = [{"type": "bold", "offset": n, "length": 1} for n in range(101)]
+    with pytest.raises(ValueError, match="at most 100 entities"):
+        server.message(USER, "ж" * 101, entities=bolds)  # a person's message keeps no more
     assert server.silently_dropped == [
         "sendMessage chat=42: button 1 of row 1 has empty text: not shown",
         "sendMessage chat=42: button 1 of row 1 has empty text: not shown",

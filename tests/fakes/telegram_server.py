@@ -63,7 +63,13 @@ from typing import Any, Final, TypeAlias
 from aiohttp import web
 from aiohttp.web_request import FileField
 
-from .markup import MarkupRefusedError, check_reply_keyboard, inline_keyboard, keep_entities
+from .markup import (
+    MAX_ENTITIES,
+    MarkupRefusedError,
+    check_reply_keyboard,
+    inline_keyboard,
+    keep_entities,
+)
 
 __all__ = [
     "ButtonNotFoundError",
@@ -1064,13 +1070,16 @@ class FakeTelegramServer:
         Text starting with ``/`` gets a ``bot_command`` entity (as does a caption);
         ``entities`` are the formatting a person gave ``text`` (or a media message's
         ``caption``) in the app (bold, a text link), as Telegram sends them: UTF-16 offsets
-        into it, markup not in it.
+        into it, markup not in it, 100 at most.
         ``document`` (a Document dict), ``photo`` (a list of PhotoSize dicts) or ``video``
         (a Video dict) make it a media message: use ``caption`` then, not ``text``;
         ``sticker`` or ``voice`` (a Sticker or Voice dict) make it one of those.
         """
         if text is not None and (document, photo, video) != (None, None, None):
             msg = "a media message has a caption, not text: pass caption=..."
+            raise ValueError(msg)
+        if entities is not None and len(entities) > MAX_ENTITIES:
+            msg = f"a message carries at most {MAX_ENTITIES} entities: Telegram keeps no more"
             raise ValueError(msg)
         sender = self._user(user_id, first_name, last_name, username)
         chat_id: ChatId = user_id
