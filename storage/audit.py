@@ -66,3 +66,26 @@ async def since(
     if org_ids is not None:
         stmt = stmt.where(AuditEntry.org_id.in_(org_ids))
     return (await session.scalars(stmt.order_by(AuditEntry.at, AuditEntry.id))).all()
+
+
+async def moved_into(session: AsyncSession, scope_id: int) -> dict[int, datetime]:
+    """When organizations were moved under ``scope_id``, by id, of those whose latest move
+    (``org.move``, the record of moves; an admin's rare act, so all are read) was there: a
+    ППО moved into a district answers for the district's plan items from then on."""
+    stmt = select(AuditEntry).where(AuditEntry.action == "org.move")
+    latest: dict[int | None, AuditEntry] = {}
+    for entry in (await session.scalars(stmt.order_by(AuditEntry.at, AuditEntry.id))).all():
+        latest[entry.org_id] = entry
+    return {
+        org_id: entry.at
+        for org_id, entry in latest.items()
+        if org_id is not None and (entry.after or {}).get("parent_id") == scope_id
+    }
+
+
+async def scopes_moved_into(session: AsyncSession, start: datetime) -> set[int]:
+    """The districts a ППО was moved into from ``start`` on."""
+    entries = await since(session, action="org.move", since=start)
+    return {
+        scope for entry in entries if isinstance(scope := (entry.after or {}).get("parent_id"), int)
+    }

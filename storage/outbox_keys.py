@@ -37,7 +37,8 @@ class KeyPurpose(StrEnum):
     DISTRICT_CANCELLED = "devent-cancel"  # district event id, ППО id, recipient
     DISTRICT_MOVED = "devent-move"  # district event id, ППО id, new local start (ISO), recipient
     PLAN_REMINDER = "plan-remind"  # item id, unit (ППО id, 0: staff), deadline, purpose, recipient
-    PLAN_ESCALATION = "plan-late"  # item id, deadline (ISO), recipient
+    PLAN_ESCALATION = "plan-late"  # item id, deadline (ISO), recipient, then the day those
+    # listed got the item (ISO) when they got it after the deadline
     PLAN_REVIEW = "plan-review"  # scope id, half-year start (ISO), recipient, part (OutboxKind)
     RATING_DUE = "rating-due"  # district id, year rated, recipient
 

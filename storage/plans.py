@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, Plan, PlanItem, PlanMark
@@ -76,12 +76,24 @@ async def item_scopes(session: AsyncSession, item_ids: Iterable[int]) -> dict[in
     return {row.id: row.scope_org_id for row in await session.execute(stmt)}
 
 
-async def live_items(session: AsyncSession, since: date) -> Sequence[tuple[PlanItem, Plan]]:
-    """Items whose deadline is on or after ``since``: those reminders or escalations may be due."""
+async def live_items(
+    session: AsyncSession, since: datetime, moved_into: Collection[int]
+) -> Sequence[tuple[PlanItem, Plan]]:
+    """Items reminders or escalations may be due for: whose deadline is not before ``since``'s
+    day, or that someone got since (added, given to another, or of a plan of the districts a
+    ППО was moved into since: ``moved_into``): one who got an item after its deadline is
+    escalated as if it were due then."""
+    given = func.coalesce(PlanItem.assigned_at, PlanItem.created_at)
     stmt = (
         select(PlanItem, Plan)
         .join(Plan, Plan.id == PlanItem.plan_id)
-        .where(PlanItem.deadline >= since)
+        .where(
+            or_(
+                PlanItem.deadline >= since.date(),
+                given >= since,
+                Plan.scope_org_id.in_(list(moved_into)),
+            )
+        )
         .order_by(PlanItem.id)
     )
     return [(item, plan) for item, plan in (await session.execute(stmt)).all()]

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import orgs, outbox
+from storage import audit, orgs, outbox
 from storage.engine import create_session_pool
 from storage.migrate import downgrade, upgrade
 from storage.models import (
@@ -304,3 +304,50 @@ async def test_marks_take_the_day_of_the_stage_at_their_place(engine: AsyncEngin
         rows = await connection.execute(text("SELECT item_id, stage FROM plan_marks ORDER BY id"))
         assert rows.all() == [(1, 0), (1, 1), (2, 0), (2, 1)]
     await upgrade(engine)
+
+
+async def test_an_item_given_to_another_before_keeps_the_day_it_was_given(
+    engine: AsyncEngine,
+) -> None:
+    """Items changed before the day an item was given to another was kept: the audit trail's
+    latest change of who answers for each gives it; «все ППО» narrowed to one ППО (which
+    answered for it already), a moved deadline, and an item never changed give none."""
+    now, may, june = (datetime(2027, month, 4, 9, tzinfo=UTC) for month in (3, 5, 6))
+    await downgrade(engine, "a1f2e3d4c5b6")
+    async with create_session_pool(engine)() as session, session.begin():
+        district = Organization(
+            kind=OrgKind.DISTRICT, name="Район", name_key="район", created_at=now, updated_at=now
+        )
+        session.add(district)
+        await session.flush()
+        values = {"org": district.id, "now": now.replace(tzinfo=None), "day": date(2027, 6, 30)}
+        await session.execute(
+            text(
+                "INSERT INTO plans (id, scope_org_id, title, created_at) "
+                "VALUES (1, :org, 'План', :now)"
+            ),
+            values,
+        )
+        for item in range(1, 5):
+            await session.execute(
+                text(
+                    "INSERT INTO plan_items (id, plan_id, number, text, deadline, deadline_label, "
+                    "responsible, created_at, updated_at) VALUES (:id, 1, :number, 'Пункт', :day, "
+                    "'30.06.2027', 'all_ppo', :now, :now)"
+                ),
+                {**values, "id": item, "number": str(item)},
+            )
+        changes = [
+            (may, {"item": 1, "responsible": "all_ppo"}, {"item": 1, "responsible": "staff"}),
+            (june, {"item": 1, "person_id": 7}, {"item": 1, "person_id": 8}),
+            (may, {"item": 2, "responsible": "all_ppo"}, {"item": 2, "responsible": "ppo"}),
+            (may, {"item": 3, "deadline": "2027-03-31"}, {"item": 3, "deadline": "2027-06-30"}),
+        ]
+        for at, before, after in changes:
+            audit.record(
+                session, at=at, actor_id=None, action="plan.item_change", before=before, after=after
+            )
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        given = dict((await session.execute(select(PlanItem.id, PlanItem.assigned_at))).all())
+    assert given == {1: june, 2: None, 3: None, 4: None}

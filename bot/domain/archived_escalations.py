@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import plan_reminders, reminders
+from bot.domain import plan_escalations, reminders
 from bot.domain.tick import Tick
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox_keys import KeyPurpose
@@ -45,10 +45,11 @@ async def _said_now(session: AsyncSession, message: OutboxMessage, tick: Tick) -
     purpose, *parts = message.key.split(":")
     if purpose == KeyPurpose.REMINDER and len(parts) == 4 and parts[0].isdecimal():
         return await reminders.escalation_now(session, int(parts[0]), message.chat_id, tick)
-    if purpose == KeyPurpose.PLAN_ESCALATION and len(parts) == 3 and parts[0].isdecimal():
+    if purpose == KeyPurpose.PLAN_ESCALATION and len(parts) in (3, 4) and parts[0].isdecimal():
         day = date.fromisoformat(parts[1])
-        return await plan_reminders.escalation_now(
-            session, int(parts[0]), day, message.chat_id, tick
+        got = date.fromisoformat(parts[3]) if len(parts) == 4 else None  # given after the day
+        return await plan_escalations.escalation_now(
+            session, int(parts[0]), day, got, message.chat_id, tick
         )
     return None
 

@@ -40,7 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.passport_report import AGREEMENT_NOTICE
-from bot.domain.plan_reminders import LOOK_BACK as PLAN_LOOK_BACK
+from bot.domain.plan_escalations import LOOK_BACK as PLAN_LOOK_BACK
 from storage import invite_prune, outbox_prune
 from storage.collections import OPEN_GRACE_DAYS
 from storage.models import Collection, OutboxStatus

@@ -24,7 +24,7 @@ from bot.forms.declaration import Form, FormContext, Opening, OpenRequest, Submi
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.texts import common
 from bot.texts import plan_marks as t
-from storage import drafts, orgs
+from storage import audit, drafts, orgs
 from storage import plans as store
 from storage.models import FormDraft, Organization, Plan, PlanItem, PlanMark
 
@@ -64,11 +64,12 @@ class Target:
     unit: int
     org: Organization | None
     scope: Organization
+    since: datetime | None = None  # when the ППО came into the plan's scope (``Unit.since``)
     due: date | None = None  # the stage to mark, once known
 
     def owed(self, default_tz: str) -> tuple[date, ...]:
         """The stages this unit owes (none from before it got the item), in its own day."""
-        return owed_stages(self.item, self.org, zone_of(self.org or self.scope, default_tz))
+        return owed_stages(self.item, self.since, zone_of(self.org or self.scope, default_tz))
 
 
 async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | str:
@@ -85,9 +86,11 @@ async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | st
             else t.NOT_YOURS
         )
     ppos = await orgs.ppo_in_scope(session, scope.id)
-    units = units_of(item, ppos, {})
-    org = next((u.org for u in units if u.id == unit), None)
-    return t.NOT_YOURS if org is None else Target(item, plan, unit, org, scope)
+    moved = await audit.moved_into(session, scope.id)
+    found_unit = next((u for u in units_of(item, ppos, {}, moved) if u.id == unit), None)
+    if found_unit is None:
+        return t.NOT_YOURS
+    return Target(item, plan, unit, found_unit.org, scope, found_unit.since)
 
 
 async def may_mark(

@@ -3,20 +3,18 @@
 Every minute (``bot/wiring/scheduler.py``): each responsible person whose item is not done gets
 it 7 and 1 days before its deadline (before each stage of an item due in stages: the nearest
 not yet passed that they have not marked, with a second button for the earliest stage before it
-left unmarked, of those they owe: ``plans.owed_stages``) (the ППО's local working day, the send
-time, never in quiet hours, never while the chair's reminders are paused) with a «Выполнено»
-button; after a missed deadline the curators of the late ППО and the scope's staff get one
-escalation per item and stage (listing who has not done it, and who left an earlier stage
-unmarked: only the latest stage passed is escalated, so after downtime an earlier one gets no
-message of its own); on 1 January and 1 July the scope's staff get the half-year review, a
-message and an .xlsx. Every message has its own outbox key, so a second run or a restart sends
-nothing twice. Catch-up after downtime sends only the latest due reminder.
+left unmarked, of those they owe: ``plans.owed_stages``; one who got the item after its last
+stage had passed, once, the day they got it) (the ППО's local working day, the send time,
+never in quiet hours, never while the chair's reminders are paused) with a «Выполнено» button;
+after a missed deadline, the curators and staff get its escalation (``plan_escalations``); on
+1 January and 1 July the scope's staff get the half-year review, a message and an .xlsx.
+Every message has its own outbox key, so a second run or a restart sends nothing twice.
+Catch-up after downtime sends only the latest due reminder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,8 +28,12 @@ from bot.domain.calendar import (
     previous_working_day,
     send_moment,
 )
-from bot.domain.escalation import escalation_recipients
-from bot.domain.plans import Unit, counted, load_progress, owed_stages, stages_of, units_of
+from bot.domain.plan_escalations import LOOK_BACK, Owing, Stage, escalate, owing
+from bot.domain.plans import (
+    Unit,
+    load_progress,
+    stages_of,
+)
 from bot.domain.plans import scope_staff as plans_staff
 from bot.domain.staff_scope import scope_staff
 from bot.domain.tick import Planning, Tick
@@ -39,11 +41,11 @@ from bot.forms.declaration import with_button
 from bot.rendering.plans import progress_lines, review_xlsx
 from bot.texts import plan_marks as tm
 from bot.texts import plans as t
-from storage import orgs
+from storage import audit, orgs
 from storage import plans as store
 from storage.closure import is_closed
-from storage.contacts import Contact, chairs_of, contact_of
-from storage.models import Organization, Person, Plan, PlanItem
+from storage.contacts import Contact, contact_of
+from storage.models import Plan, PlanItem
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
@@ -52,21 +54,8 @@ DoneButton = Callable[[int, int, date | None], tuple[str, str]]
 «Выполнено» button (made by handlers)."""
 
 REMIND_BEFORE_DAYS = (7, 1)
-LOOK_BACK = timedelta(days=60)  # items overdue longer than this are left alone
+GOT_LATE = "got"  # the one reminder of an item got after its last stage had passed
 REVIEW_WINDOW = timedelta(days=14)  # a review not sent within two weeks is not sent late
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One deadline of an item: its index among the item's stages, and how many there are."""
-
-    index: int
-    day: date
-    count: int
-
-    @property
-    def shown(self) -> tm.Stage:
-        return (self.index + 1, self.count) if self.count > 1 else None
 
 
 def reminder_days(item: PlanItem, deadline: date, tz: ZoneInfo) -> list[PlannedReminder]:
@@ -96,30 +85,48 @@ def _reminded_stage(stages: tuple[date, ...], done: Collection[date], today: dat
     return None
 
 
+def _reminder_plan(
+    item: PlanItem, done: Collection[date], got: date, today: date, tz: ZoneInfo
+) -> tuple[Stage, list[PlannedReminder]] | None:
+    """The stage to remind of and its reminders: the nearest from ``today`` on not marked, 7
+    and 1 days before it; or the last, passed before the unit got the item (``got``) and not
+    marked: one reminder the day they got it, so that its escalation the day after does not
+    come as the first word of it."""
+    stages = stages_of(item)
+    stage = _reminded_stage(stages, done, today)
+    if stage is not None:
+        return stage, reminder_days(item, stage.day, tz)
+    if got > stages[-1] and stages[-1] not in done:
+        last = Stage(len(stages) - 1, stages[-1], len(stages))
+        return last, [PlannedReminder(GOT_LATE, got, "chair")]
+    return None
+
+
 async def _remind(
     session: AsyncSession,
     item: PlanItem,
     unit: Unit,
-    owed: tuple[date, ...],
-    done: Collection[date],
+    state: Owing,
     contact: Contact,
     tz: ZoneInfo,
     tick: Tick,
     button: DoneButton,
 ) -> bool:
-    today, stages = local_today(tick.now, tz), stages_of(item)
-    stage = _reminded_stage(stages, done, today)
-    if contact.unreachable or contact.paused_on(today) or stage is None:
+    today, owed, done = local_today(tick.now, tz), state.owed[unit.id], state.done[unit.id]
+    planned = _reminder_plan(item, done, state.given[unit.id], today, tz)
+    if contact.unreachable or contact.paused_on(today) or planned is None:
         return False
-    picked = tick.due(reminder_days(item, stage.day, tz), tz)
+    stage, plan = planned
+    picked = tick.due(plan, tz)
     if picked is None:
         return False
     current, deliver_at = picked
     days_left = (stage.day - local_today(deliver_at, tz)).days
     org_name = unit.org.name if unit.org is not None else None
     unmarked = next((day for day in owed if day < stage.day and day not in done), None)
+    got = current.local_day if current.purpose == GOT_LATE else None
     text = tm.reminder(
-        org_name, item.number, item.text, (stage.day, stage.shown), days_left, unmarked
+        org_name, item.number, item.text, (stage.day, stage.shown), days_left, unmarked, got
     )
     buttons = [button(item.id, unit.id, stage.day if stage.count > 1 else None)]
     if unmarked is not None:  # the earliest missed only: its reminder's button may be lost
@@ -142,110 +149,6 @@ async def _remind(
     )
 
 
-def _passed_stage(stages: tuple[date, ...], today: date) -> Stage | None:
-    """The latest stage before ``today``: the one late units are escalated for."""
-    passed = [index for index, day in enumerate(stages) if day < today]
-    return Stage(passed[-1], stages[passed[-1]], len(stages)) if passed else None
-
-
-def _late_lines(
-    stage: Stage,
-    scope: Organization,
-    pending: list[Unit],
-    owed: Mapping[int, tuple[date, ...]],
-    done: Mapping[int, Collection[date]],
-    chairs: dict[int, Contact],
-    tick: Tick,
-) -> dict[int, str]:
-    """Who is late with ``stage``, and who still owes a stage before it (of those it owes:
-    none from before it got the item): only the latest stage passed is escalated, so after
-    downtime its message is the one that names the earlier stages left unmarked, not a
-    second message."""
-    lines = {}
-    for unit in pending:
-        earlier = [day for day in owed[unit.id] if day < stage.day and day not in done[unit.id]]
-        missed = stage.day in owed[unit.id] and stage.day not in done[unit.id]
-        if earlier or (missed and local_today(tick.now, tick.zone(unit.org or scope)) > stage.day):
-            person = chairs[unit.id].full_name if unit.id in chairs else None
-            lines[unit.id] = tm.late_line(unit.name, person, earlier, missed)
-    return lines
-
-
-async def _escalations(
-    session: AsyncSession, item: PlanItem, stage: Stage, scope: Organization, lines: dict[int, str]
-) -> dict[int, dict[str, Any]]:
-    """What the item's escalation for ``stage`` says to each recipient it reaches, by chat (its
-    payload): curators get their own ППО, staff all."""
-    recipients = await escalation_recipients(session, scope, list(lines))
-    payloads: dict[int, dict[str, Any]] = {}
-    for tg_user_id, recipient in recipients.items():
-        if recipient.contact.unreachable:
-            continue
-        own = [line for unit_id, line in lines.items() if unit_id in recipient.org_ids]
-        text = tm.escalation(item.number, item.text, (stage.day, stage.shown), own)
-        payloads[tg_user_id] = recipient.payload(text)
-    return payloads
-
-
-async def _escalate(
-    session: AsyncSession,
-    item: PlanItem,
-    stage: Stage,
-    scope: Organization,
-    lines: dict[int, str],
-    tick: Tick,
-) -> int:
-    """One message per recipient, item and stage, once the day after the stage has come."""
-    tz = tick.zone(scope)
-    due = send_moment(stage.day + timedelta(days=1), tz, tick.calendar)
-    if stage.day < local_today(item.created_at, tz) or tick.now < due:
-        return 0
-    count = 0
-    for tg_user_id, payload in (await _escalations(session, item, stage, scope, lines)).items():
-        if await enqueue(
-            session,
-            key=outbox_key(KeyPurpose.PLAN_ESCALATION, item.id, stage.day.isoformat(), tg_user_id),
-            chat_id=tg_user_id,
-            kind=OutboxKind.TEXT,
-            payload=payload,
-            not_before=tick.deliver_at(tz),
-            now=tick.now,
-        ):
-            count += 1
-    return count
-
-
-@dataclass(frozen=True)
-class _Progress:
-    """Where an item stands: its scope, its units not done, the stages each owes and has
-    marked, and the chairs of those units."""
-
-    scope: Organization
-    pending: list[Unit]
-    owed: dict[int, tuple[date, ...]]
-    done: Mapping[int, Collection[date]]
-    chairs: dict[int, Contact]
-    people: dict[int, Person]
-
-
-async def _progress(
-    session: AsyncSession, item: PlanItem, plan: Plan, tick: Tick
-) -> _Progress | None:
-    """None while the plan's scope is closed: nobody is reminded or escalated about it then."""
-    scope = await orgs.get_org(session, plan.scope_org_id)
-    if scope is None or await is_closed(session, scope):
-        return None
-    ppos = await orgs.ppo_in_scope(session, scope.id)
-    people = await store.people_named(session, [item.person_id] if item.person_id else [])
-    marks = await store.marks_of(session, [item.id])
-    units = units_of(item, ppos, people)
-    owed = {u.id: owed_stages(item, u.org, tick.zone(u.org or scope)) for u in units}
-    done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
-    pending = [u for u in units if len(done[u.id]) < len(owed[u.id])]
-    chairs = await chairs_of(session, [u.id for u in pending if u.id])
-    return _Progress(scope, pending, owed, done, chairs, people)
-
-
 async def _plan_item(
     session: AsyncSession,
     item: PlanItem,
@@ -253,55 +156,25 @@ async def _plan_item(
     tick: Tick,
     button: DoneButton,
 ) -> int:
-    progress = await _progress(session, item, plan, tick)
-    if progress is None:
+    state = await owing(session, item, plan, tick)
+    if state is None:
         return 0
-    scope, pending = progress.scope, progress.pending
-    staff_pending = any(not unit.id for unit in pending)  # read the scope's staff only then
+    scope, people = state.scope, state.people
+    staff_pending = any(not unit.id for unit in state.pending)  # read the staff only then
     holders = {named.id for named in await plans_staff(session, scope)} if staff_pending else set()
     count = 0
-    for unit in pending:
+    for unit in state.pending:
         if unit.id:
-            contact = progress.chairs.get(unit.id)
+            contact = state.chairs.get(unit.id)
         else:  # the responsible staff member, unless removed from the scope since
             held = item.person_id in holders
-            contact = contact_of(progress.people[item.person_id or 0]) if held else None
+            contact = contact_of(people[item.person_id or 0]) if held else None
         tz = tick.zone(unit.org or scope)
-        owed, done = progress.owed[unit.id], progress.done[unit.id]
         if contact is not None and await _remind(
-            session, item, unit, owed, done, contact, tz, tick, button
+            session, item, unit, state, contact, tz, tick, button
         ):
             count += 1
-    stage = _passed_stage(stages_of(item), local_today(tick.now, tick.zone(scope)))
-    if stage is None or stage.day < (tick.now - LOOK_BACK).date():
-        return count
-    lines = _late_lines(stage, scope, pending, progress.owed, progress.done, progress.chairs, tick)
-    if lines:
-        count += await _escalate(session, item, stage, scope, lines, tick)
-    return count
-
-
-async def escalation_now(
-    session: AsyncSession, item_id: int, day: date, chat_id: int, tick: Tick
-) -> dict[str, Any] | None:
-    """What the item's escalation for its stage ``day`` says to ``chat_id`` now, whether or not
-    it is due (its payload); None when nothing: its scope closed, the stage gone from the item,
-    none of theirs late. An archiving or a restore rewrites a waiting escalation with it
-    (``bot.domain.archived_escalations``)."""
-    item = await session.get(PlanItem, item_id)
-    plan = None if item is None else await session.get(Plan, item.plan_id)
-    stages = () if item is None else stages_of(item)
-    if item is None or plan is None or day not in stages:
-        return None
-    progress = await _progress(session, item, plan, tick)
-    if progress is None:
-        return None
-    stage = Stage(stages.index(day), day, len(stages))
-    scope = progress.scope
-    lines = _late_lines(
-        stage, scope, progress.pending, progress.owed, progress.done, progress.chairs, tick
-    )
-    return (await _escalations(session, item, stage, scope, lines)).get(chat_id) if lines else None
+    return count + await escalate(session, item, state, tick)
 
 
 def half_year_start(today: date) -> date:
@@ -355,7 +228,8 @@ async def plan_measures(planning: Planning, button: DoneButton) -> int:
     session_pool, isolation, tick = planning.session_pool, planning.isolation, planning.tick()
     now = tick.now
     async with session_pool() as session:
-        rows = await store.live_items(session, (now - LOOK_BACK).date())
+        moved_into = await audit.scopes_moved_into(session, now - LOOK_BACK)
+        rows = await store.live_items(session, now - LOOK_BACK, moved_into)
         scope_ids = await store.scopes_with_plans(session, now)
     count = 0
     for item, plan in rows:

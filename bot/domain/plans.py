@@ -9,15 +9,16 @@ An item due in stages is done stage by stage: a mark is of the day of the stage 
 for, and counts while that day is a stage of the item; a unit's current stage is the first it
 has not marked, and the item is done for it when every stage is. The plan shows the earliest
 stage anyone still owes, and is late when that one has passed. A stage whose day came before
-one answered for the item is not theirs (``owed_stages``, the one rule everything that counts
-or offers a stage follows).
+one answering for the item got it (added, given to them by ``/planedit``, or their ППО came
+into the bot or the district since) is not theirs (``owed_stages``, the one rule everything
+that counts or offers a stage follows).
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ from bot.domain.plan_sheet import (
     Directory,
     Named,
     PlanTable,
+    Responsible,
     parse_plan,
     parse_responsible,
 )
@@ -54,14 +56,21 @@ def stages_of(item: PlanItem) -> tuple[date, ...]:
     )
 
 
-def owed_stages(item: PlanItem, org: Organization | None, tz: ZoneInfo) -> tuple[date, ...]:
-    """The stages one answering for the item owes: those from the day they got it on (``tz``'s
-    day), the day the item was added to the plan, or a ППО's (``org``) coming into the bot
-    after it (an item for every ППО is its from then). Nobody could have done an earlier
-    stage then: it is never reminded of, offered, escalated, counted as missed or as owed.
-    The last stage is always owed: an item added after its one deadline is still to be done."""
-    since = item.created_at if org is None else max(item.created_at, org.created_at)
-    stages, day = stages_of(item), local_today(since, tz)
+def given_on(item: PlanItem, since: datetime | None, tz: ZoneInfo) -> date:
+    """The day (``tz``'s) one answering for the item got it: the day it was added or last given
+    to another responsible (``assigned_at``), or a ППО's coming into the plan's scope
+    (``since``: ``Unit.since``), if later."""
+    moments = [item.assigned_at or item.created_at, *([since] if since else [])]
+    return local_today(max(moments), tz)
+
+
+def owed_stages(item: PlanItem, since: datetime | None, tz: ZoneInfo) -> tuple[date, ...]:
+    """The stages one answering for the item owes: those from the day they got it on
+    (``given_on``). Nobody could have done an earlier stage then: it is never reminded of,
+    offered, escalated, counted as missed or as owed. The last stage is always owed: an item
+    got after its one deadline is still to be done (escalated as if due the day it was got:
+    ``plan_reminders``)."""
+    stages, day = stages_of(item), given_on(item, since, tz)
     return tuple(stage for stage in stages if stage >= day) or stages[-1:]
 
 
@@ -149,20 +158,28 @@ async def load_plan(
 
 @dataclass(frozen=True)
 class Unit:
-    """One who answers for an item: a ППО (``id``: its id) or the staff member (``id`` 0)."""
+    """One who answers for an item: a ППО (``id``: its id) or the staff member (``id`` 0).
+    ``since``: when a ППО came into the plan's scope: into the bot, or moved into the
+    district since (None for the staff member)."""
 
     id: int
     name: str
     org: Organization | None
+    since: datetime | None = None
 
 
-def units_of(item: PlanItem, ppos: Sequence[Organization], people: dict[int, Person]) -> list[Unit]:
+def units_of(
+    item: PlanItem,
+    ppos: Sequence[Organization],
+    people: dict[int, Person],
+    moved: Mapping[int, datetime],
+) -> list[Unit]:
+    """``moved``: when ППО were moved into the plan's district (``audit.moved_into``)."""
     if item.responsible == RESPONSIBLE_STAFF:
         person = people.get(item.person_id or 0)
         return [] if person is None else [Unit(0, person.full_name, None)]
-    if item.responsible == RESPONSIBLE_PPO:
-        return [Unit(org.id, org.name, org) for org in ppos if org.id == item.org_id]
-    return [Unit(org.id, org.name, org) for org in ppos]
+    mine = [org for org in ppos if item.responsible == RESPONSIBLE_ALL or org.id == item.org_id]
+    return [Unit(o.id, o.name, o, max(o.created_at, moved.get(o.id, o.created_at))) for o in mine]
 
 
 def responsible_label(item: PlanItem, units: Sequence[Unit]) -> str:
@@ -259,14 +276,15 @@ async def load_progress(
     items = await store.items_of(session, (plan.id for plan in plans))
     marks = await store.marks_of(session, (item.id for item in items))
     ppos = await orgs.ppo_in_scope(session, scope.id)
+    moved = await audit.moved_into(session, scope.id)
     people = await store.people_named(session, (i.person_id for i in items if i.person_id))
     result = []
     for plan in plans:
         statuses = []
         for item in (i for i in items if i.plan_id == plan.id):
-            units = units_of(item, ppos, people)
+            units = units_of(item, ppos, people, moved)
             owed = {
-                u.id: owed_stages(item, u.org, zone_of(u.org or scope, default_tz)) for u in units
+                u.id: owed_stages(item, u.since, zone_of(u.org or scope, default_tz)) for u in units
             }
             done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
             label = responsible_label(item, units)
@@ -309,9 +327,7 @@ async def edit_item(
         who = parse_responsible(value, await scope_directory(session, scope))
         if who is None:
             return "❗ " + t.bad_responsible(shown(value))
-        item.responsible = who.kind
-        item.person_id = who.id if who.kind == RESPONSIBLE_STAFF else None
-        item.org_id = who.id if who.kind == RESPONSIBLE_PPO else None
+        _give(item, who, now)
         what, new_value = t.WHAT_RESPONSIBLE, value
     item.updated_at = now
     old, new = audit.changes(before, _audited(item))
@@ -345,6 +361,20 @@ async def _move_deadline(session: AsyncSession, item: PlanItem, deadline: Deadli
         m.due for m in marks if m.due is not None and m.due in old and m.due not in deadline.stages
     ]
     return "\n" + t.marks_left_out(len(lost), sorted(set(lost))) if lost else ""
+
+
+def _give(item: PlanItem, who: Responsible, now: datetime) -> None:
+    """Give the item to ``who``: one who did not answer for it before owes its stages from
+    ``now`` on (``assigned_at``), not those passed while it was another's. «все ППО» narrowed
+    to one ППО keeps its day: that ППО answered for the item already; widened, every ППО
+    gets it now, the one that had it too."""
+    person = who.id if who.kind == RESPONSIBLE_STAFF else None
+    org = who.id if who.kind == RESPONSIBLE_PPO else None
+    same = (item.responsible, item.person_id, item.org_id) == (who.kind, person, org)
+    narrowed = item.responsible == RESPONSIBLE_ALL and who.kind == RESPONSIBLE_PPO
+    if not (same or narrowed):
+        item.assigned_at = now
+    item.responsible, item.person_id, item.org_id = who.kind, person, org
 
 
 def _audited(item: PlanItem) -> dict[str, object]:

@@ -50,12 +50,16 @@ def reminder(
     due: tuple[date, Stage],
     days_left: int,
     unmarked: date | None = None,
+    got: date | None = None,
 ) -> str:
     """``org_name``, ``number``, ``text`` are raw; ``unmarked``: the earliest stage before it
-    not marked done, which the second button (``missed_button``) marks."""
+    not marked done, which the second button (``missed_button``) marks; ``got``: the day the
+    item was given to them, after its deadline had passed."""
     head = f"<b>{esc(org_name)}</b>\n" if org_name else ""
     when = (
-        "сегодня"
+        f"прошёл до того, как пункт поручили вам {day_text(got)}"
+        if got is not None
+        else "сегодня"
         if days_left <= 0
         else f"через {days_left} {plural(days_left, 'день', 'дня', 'дней')}"
     )
@@ -72,12 +76,16 @@ def reminder(
     )
 
 
-def escalation(number: str, text: str, due: tuple[date, Stage], lines: Sequence[str]) -> str:
-    """``number``, ``text`` are raw; ``lines`` are built by ``late_line``."""
+def escalation(
+    number: str, text: str, due: tuple[date, Stage], lines: Sequence[str], got: date | None = None
+) -> str:
+    """``number``, ``text`` are raw; ``lines`` are built by ``late_line``; ``got``: the day
+    those listed got the item, after its deadline had passed."""
     stage = f" ({stage_of(due[1])})" if due[1] is not None else ""
+    given = f"; пункт поручен им {day_text(got)}, уже после срока" if got is not None else ""
     head = (
         f"⏰ Просрочен пункт плана {item_line(number, text)}\n"
-        f"Срок был {day_text(due[0])}{stage}. Не выполнили:"
+        f"Срок был {day_text(due[0])}{stage}{given}. Не выполнили:"
     )
     room = LIST_ROOM - utf16_len(head)
     return f"{head}\n" + fitting(lines, lambda rest: more(rest, "ППО"), room=room)

@@ -81,7 +81,9 @@ class PlanItem(Base):
     """One numbered item: its deadline and who answers for it (``responsible``: «staff», «ppo»
     or «all_ppo»; ``person_id`` for a staff member, ``org_id`` for one ППО). An item due in
     stages («март, июнь, октябрь, декабрь») keeps them all in ``stages`` (ISO dates, earliest
-    first; None for one deadline) and the last in ``deadline``."""
+    first; None for one deadline) and the last in ``deadline``. ``assigned_at``: when it was
+    last given to another responsible (None: it has the one it was added with), the moment
+    from which they owe its stages (``bot.domain.plans.owed_stages``)."""
 
     __tablename__ = "plan_items"
 
@@ -97,6 +99,7 @@ class PlanItem(Base):
     org_id: Mapped[OrgId | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    assigned_at: Mapped[datetime | None]
 
 
 class PlanMark(Base):

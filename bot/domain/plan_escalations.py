@@ -1,0 +1,200 @@
+"""Where a plan item stands, and the escalation of its late ППО and staff.
+
+After a missed deadline the curators of the late ППО and the scope's staff get one
+escalation per item and stage, listing who has not done it, and who left an earlier stage
+unmarked: only the latest stage passed is escalated, so after downtime an earlier one gets no
+message of its own. One who got the item after its last stage had passed owes it all the
+same, and is escalated the day after they got it, in a message of its own (the stage's went
+out before they had the item). An escalation waiting in the outbox is rewritten by an
+archiving or a restore with what it says now (``escalation_now``,
+``bot.domain.archived_escalations``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.calendar import local_today, send_moment
+from bot.domain.escalation import escalation_recipients
+from bot.domain.plan_sheet import RESPONSIBLE_STAFF
+from bot.domain.plans import Unit, counted, given_on, owed_stages, stages_of, units_of
+from bot.domain.tick import Tick
+from bot.texts import plan_marks as tm
+from storage import audit, orgs
+from storage import plans as store
+from storage.closure import is_closed
+from storage.contacts import Contact, chairs_of
+from storage.models import Organization, Person, Plan, PlanItem, PlanMark
+from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose, outbox_key
+
+LOOK_BACK = timedelta(days=60)  # items overdue longer than this (or got since) are left alone
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One deadline of an item: its index among the item's stages, and how many there are."""
+
+    index: int
+    day: date
+    count: int
+
+    @property
+    def shown(self) -> tm.Stage:
+        return (self.index + 1, self.count) if self.count > 1 else None
+
+
+@dataclass(frozen=True)
+class Owing:
+    """Where an item stands, as one pass reads it: its scope, the units that have not done all
+    the stages they owe, and by unit id the stages owed, those done, the day they got the item
+    (``plans.given_on``) and the chairs; the staff member answering for it (``people``)."""
+
+    scope: Organization
+    pending: list[Unit]
+    owed: dict[int, tuple[date, ...]]
+    done: dict[int, dict[date, PlanMark]]
+    given: dict[int, date]
+    chairs: dict[int, Contact]
+    people: dict[int, Person]
+
+
+async def owing(session: AsyncSession, item: PlanItem, plan: Plan, tick: Tick) -> Owing | None:
+    """None while the plan's scope is closed: nobody is reminded or escalated about it then."""
+    scope = await orgs.get_org(session, plan.scope_org_id)
+    if scope is None or await is_closed(session, scope):
+        return None
+    ppos = await orgs.ppo_in_scope(session, scope.id)
+    people = await store.people_named(session, [item.person_id] if item.person_id else [])
+    marks = await store.marks_of(session, [item.id])
+    moved = (
+        {} if item.responsible == RESPONSIBLE_STAFF else await audit.moved_into(session, scope.id)
+    )
+    units = units_of(item, ppos, people, moved)
+    given = {u.id: given_on(item, u.since, tick.zone(u.org or scope)) for u in units}
+    owed = {u.id: owed_stages(item, u.since, tick.zone(u.org or scope)) for u in units}
+    done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
+    pending = [u for u in units if len(done[u.id]) < len(owed[u.id])]
+    chairs = await chairs_of(session, [u.id for u in pending if u.id])
+    return Owing(scope, pending, owed, done, given, chairs, people)
+
+
+def passed_stage(stages: tuple[date, ...], today: date) -> Stage | None:
+    """The latest stage before ``today``: the one late units are escalated for."""
+    passed = [index for index, day in enumerate(stages) if day < today]
+    return Stage(passed[-1], stages[passed[-1]], len(stages)) if passed else None
+
+
+def _late_lines(stage: Stage, state: Owing, tick: Tick) -> dict[date | None, dict[int, str]]:
+    """Who is late with ``stage``, and who still owes a stage before it (of those it owes:
+    none from before it got the item): only the latest stage passed is escalated, so after
+    downtime its message is the one that names the earlier stages left unmarked, not a
+    second message. By the day their lateness counts from: None for the stage's own; the
+    day one got the item after the stage's day passed (it is their last, owed all the same),
+    as if it were due then."""
+    groups: dict[date | None, dict[int, str]] = {}
+    for unit in state.pending:
+        owed, done = state.owed[unit.id], state.done[unit.id]
+        got = state.given[unit.id] if state.given[unit.id] > stage.day else None
+        earlier = [day for day in owed if day < stage.day and day not in done]
+        missed = stage.day in owed and stage.day not in done
+        today = local_today(tick.now, tick.zone(unit.org or state.scope))
+        if earlier or (missed and today > (got or stage.day)):
+            chair = state.chairs.get(unit.id)
+            person = chair.full_name if chair is not None else None
+            line = tm.late_line(unit.name, person, earlier, missed)
+            groups.setdefault(got, {})[unit.id] = line
+    return groups
+
+
+async def _payloads(
+    session: AsyncSession,
+    item: PlanItem,
+    stage: Stage,
+    got: date | None,
+    scope: Organization,
+    lines: dict[int, str],
+) -> dict[int, dict[str, Any]]:
+    """What the item's escalation for ``stage`` (for those who got it on ``got``) says to each
+    recipient it reaches, by chat: curators get their own ППО, staff all."""
+    recipients = await escalation_recipients(session, scope, list(lines))
+    payloads: dict[int, dict[str, Any]] = {}
+    for tg_user_id, recipient in recipients.items():
+        if recipient.contact.unreachable:
+            continue
+        own = [line for unit_id, line in lines.items() if unit_id in recipient.org_ids]
+        text = tm.escalation(item.number, item.text, (stage.day, stage.shown), own, got)
+        payloads[tg_user_id] = recipient.payload(text)
+    return payloads
+
+
+async def escalate(session: AsyncSession, item: PlanItem, state: Owing, tick: Tick) -> int:
+    """Queue the item's escalations now due: for its latest stage passed, the day after it;
+    for those who got the item after it, the day after that day."""
+    scope = state.scope
+    stage = passed_stage(stages_of(item), local_today(tick.now, tick.zone(scope)))
+    if stage is None:
+        return 0
+    count = 0
+    for got, lines in _late_lines(stage, state, tick).items():
+        count += await _escalate(session, item, stage, got, state, lines, tick)
+    return count
+
+
+async def _escalate(
+    session: AsyncSession,
+    item: PlanItem,
+    stage: Stage,
+    got: date | None,
+    state: Owing,
+    lines: dict[int, str],
+    tick: Tick,
+) -> int:
+    """One message per recipient, item and stage (and day got), once it has come."""
+    tz = tick.zone(state.scope)
+    day = got or stage.day
+    if day < (tick.now - LOOK_BACK).date():
+        return 0
+    if tick.now < send_moment(day + timedelta(days=1), tz, tick.calendar):
+        return 0
+    count = 0
+    payloads = await _payloads(session, item, stage, got, state.scope, lines)
+    for tg_user_id, payload in payloads.items():
+        parts: list[str | int] = [item.id, stage.day.isoformat(), tg_user_id]
+        parts += [got.isoformat()] if got else []
+        if await enqueue(
+            session,
+            key=outbox_key(KeyPurpose.PLAN_ESCALATION, *parts),
+            chat_id=tg_user_id,
+            kind=OutboxKind.TEXT,
+            payload=payload,
+            not_before=tick.deliver_at(tz),
+            now=tick.now,
+        ):
+            count += 1
+    return count
+
+
+async def escalation_now(
+    session: AsyncSession, item_id: int, day: date, got: date | None, chat_id: int, tick: Tick
+) -> dict[str, Any] | None:
+    """What the item's escalation for its stage ``day`` (for those who got it on ``got``) says
+    to ``chat_id`` now, whether or not it is due (its payload); None when nothing: its scope
+    closed, the stage gone from the item, none of theirs late."""
+    item = await session.get(PlanItem, item_id)
+    plan = None if item is None else await session.get(Plan, item.plan_id)
+    stages = () if item is None else stages_of(item)
+    if item is None or plan is None or day not in stages:
+        return None
+    state = await owing(session, item, plan, tick)
+    if state is None:
+        return None
+    stage = Stage(stages.index(day), day, len(stages))
+    lines = _late_lines(stage, state, tick).get(got)
+    if not lines:
+        return None
+    return (await _payloads(session, item, stage, got, state.scope, lines)).get(chat_id)
