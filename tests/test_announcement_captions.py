@@ -21,7 +21,7 @@ from harness import Harness, last_message
 from scenarios import CHAIR, DISTRICT
 from storage.models import Organization
 from test_announcement_files import NAME, PDF, staff_joins, to_chat, up_to_the_file
-from test_formatted_texts import entity
+from test_formatted_texts import entity, shown_formatted
 from test_staff_tools import STAFF, drain
 
 URL = "https://profsoyuz.example/contest?year=2027&copy=1"
@@ -31,20 +31,6 @@ FORMATTING = {
     ("italic", "<до 1 марта>", None),
     ("text_link", "положение здесь", URL),
 }
-
-
-def formatting(html: object) -> set[tuple[str, str, str | None]]:
-    """What a sent text or caption shows formatted: (kind, the text it covers, its link)."""
-    plain, entities = parse_html(str(html))
-    units = plain.encode("utf-16-le")
-    return {
-        (
-            e["type"],
-            units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le"),
-            e.get("url"),
-        )
-        for e in entities
-    }
 
 
 async def test_the_captions_formatting_reaches_every_chair_under_our_line(
@@ -58,12 +44,12 @@ async def test_the_captions_formatting_reaches_every_chair_under_our_line(
     entities = [entity(kind, CAPTION, piece, url) for kind, piece, url in FORMATTING]
     summary = last_message(await harness.upload(STAFF, PDF, NAME, CAPTION, entities=entities))
     assert f"{announce_texts.L_CAPTION}: {CAPTION}" in (summary.plain_text or "")
-    assert formatting(summary.params["text"]) >= FORMATTING
+    assert shown_formatted(summary.params["text"]) >= FORMATTING
     await harness.tap(STAFF, summary, "Отправить")
     sent = to_chat(await drain(harness), CHAIR)
     assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendDocument", True)]
     assert sent[1].plain_text == f"📎 К объявлению — {DISTRICT}\n\n{CAPTION}"
-    assert formatting(sent[1].params["caption"]) == FORMATTING
+    assert shown_formatted(sent[1].params["caption"]) == FORMATTING
 
 
 LONG_SCOPE = "Объединённая 🏫 территориальная организация профсоюза " * 4

@@ -44,7 +44,12 @@ ENTITIES = [entity(kind, TEXT, piece, url) for kind, piece, url in FORMATTING]
 
 def formatting(request: Request) -> set[tuple[str, str, str | None]]:
     """What a sent message shows formatted: (kind, the text it covers, its link)."""
-    plain, entities = parse_html(str(request.params["text"]))
+    return shown_formatted(request.params["text"])
+
+
+def shown_formatted(html: object) -> set[tuple[str, str, str | None]]:
+    """What a sent text or caption shows formatted: (kind, the text it covers, its link)."""
+    plain, entities = parse_html(str(html))
     units = plain.encode("utf-16-le")
     return {
         (

@@ -15,7 +15,7 @@ from bot.texts import plan_marks as tpm
 from bot.texts import plans as tp
 from bot.texts.markup import utf16_len
 from handlers.callbacks import PlanDone, PlanStageDone
-from harness import ADMIN, Harness, background, texts
+from harness import ADMIN, Background, Harness, background, texts
 from test_plan_stages import ROWS, done_by_button, mark_done, tick_at
 from test_plans import (
     CHAIR,
@@ -35,6 +35,24 @@ from test_plans import (
 MARCH, JUNE = date(2027, 3, 31), date(2027, 6, 30)
 
 
+async def june_reminder_without_march(h: Harness, bg: Background, chat: int) -> int:
+    """The June reminder of item 1 reaches ``chat`` with no word and no button of March;
+    returns the server's mark before it."""
+    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
+    [june] = sent_to(h, chat, mark, "пункт 1. Мониторинг")
+    assert "31.03.2027" not in june.plain_text
+    assert [label for label, _ in june.buttons()] == [tpm.DONE_BUTTON]
+    return mark
+
+
+async def july_escalation_without_march(h: Harness, bg: Background) -> str:
+    """The escalation of item 1 on 1 July (a Thursday), naming no March; its text."""
+    mark = await tick_at(h, bg, datetime(2027, 7, 1, 7, 30, tzinfo=UTC))
+    [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
+    assert "31.03.2027" not in late.plain_text
+    return late.plain_text or ""
+
+
 async def test_a_stage_before_the_item_was_added_is_not_owed(harness: Harness) -> None:
     """Loaded in May with «март, июнь 2027»: March had passed, so June is the ППО's only
     stage: /plan does not call the item late for March, the June reminder offers no March
@@ -48,10 +66,7 @@ async def test_a_stage_before_the_item_was_added_is_not_owed(harness: Harness) -
     assert "🕒 1. Мониторинг профсоюзного членства — ближайший срок: до 30.06.2027" in progress
 
     bg = background(h)
-    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
-    [garden] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
-    assert "31.03.2027" not in garden.plain_text
-    assert [label for label, _ in garden.buttons()] == [tpm.DONE_BUTTON]
+    mark = await june_reminder_without_march(h, bg, CHAIR2)
     stale = PlanStageDone(item_id=item, unit=ids[GARDEN], due=MARCH).pack()
     answers = await h.feed(h.server.callback(CHAIR2, stale))
     alert = next(r for r in answers if r.method == "answerCallbackQuery").params.get("text")
@@ -64,10 +79,7 @@ async def test_a_stage_before_the_item_was_added_is_not_owed(harness: Harness) -
     assert "Сроков выполнено по пунктам с несколькими сроками: 1 из 2" in progress
     assert "выполнили 1 из 2: нет — Детский сад № 2" in progress
 
-    mark = await tick_at(h, bg, datetime(2027, 7, 1, 7, 30, tzinfo=UTC))  # Thursday
-    [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
-    assert f"• {GARDEN} — Ольга" in late.plain_text
-    assert "31.03.2027" not in late.plain_text
+    assert f"• {GARDEN} — Ольга" in await july_escalation_without_march(h, bg)
     _, data = h.server.sent_files(STAFF)[-1]
     rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert {row[5]: (row[6], row[9]) for row in rows[1:]} == {

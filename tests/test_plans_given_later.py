@@ -13,6 +13,7 @@ from bot.texts import plan_marks as tpm
 from bot.wiring.scheduler import calendar_tick
 from handlers.callbacks import PlanDone
 from harness import ADMIN, Harness, background, last_message, texts
+from test_plan_late_marks import july_escalation_without_march, june_reminder_without_march
 from test_plan_stages import ROWS, done_by_button, tick_at
 from test_plans import (
     CHAIR,
@@ -56,17 +57,12 @@ async def test_a_ppo_given_an_item_in_may_does_not_owe_its_march_stage(harness: 
     assert "🕒 1. Мониторинг профсоюзного членства — ближайший срок: до 30.06.2027" in progress
     assert "Сроков выполнено по пунктам с несколькими сроками: 0 из 1" in progress
 
-    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
-    [june] = sent_to(h, CHAIR2, mark, "пункт 1. Мониторинг")
-    assert "31.03.2027" not in june.plain_text
-    assert [label for label, _ in june.buttons()] == [tpm.DONE_BUTTON]
+    mark = await june_reminder_without_march(h, bg, CHAIR2)
     assert not sent_to(h, CHAIR, mark, "пункт 1. Мониторинг")
 
-    mark = await tick_at(h, bg, datetime(2027, 7, 1, 7, 30, tzinfo=UTC))  # Thursday
-    [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
-    assert "Срок был 30.06.2027 (2-й из 2 сроков)" in late.plain_text
-    assert f"• {GARDEN} — Ольга\n" in late.plain_text + "\n"
-    assert "31.03.2027" not in late.plain_text
+    late = await july_escalation_without_march(h, bg)
+    assert "Срок был 30.06.2027 (2-й из 2 сроков)" in late
+    assert f"• {GARDEN} — Ольга\n" in late + "\n"
 
 
 async def test_narrowing_every_ppo_to_one_keeps_what_it_owed(harness: Harness) -> None:
@@ -111,15 +107,8 @@ async def test_a_ppo_moved_into_the_district_in_may_does_not_owe_march(harness: 
     assert "Сроков выполнено по пунктам с несколькими сроками: 2 из 5" in progress
 
     bg = background(h)
-    mark = await tick_at(h, bg, datetime(2027, 6, 23, 7, 30, tzinfo=UTC))
-    [june] = sent_to(h, OTHER_CHAIR, mark, "пункт 1. Мониторинг")
-    assert "31.03.2027" not in june.plain_text
-    assert [label for label, _ in june.buttons()] == [tpm.DONE_BUTTON]
-
-    mark = await tick_at(h, bg, datetime(2027, 7, 1, 7, 30, tzinfo=UTC))
-    [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
-    assert f"• {HOSPITAL} — Пётр" in late.plain_text
-    assert "31.03.2027" not in late.plain_text
+    await june_reminder_without_march(h, bg, OTHER_CHAIR)
+    assert f"• {HOSPITAL} — Пётр" in await july_escalation_without_march(h, bg)
 
 
 async def test_an_item_added_after_its_only_deadline_is_escalated_the_day_after(
