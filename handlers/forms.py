@@ -315,29 +315,23 @@ async def pick_tapped(_: CallbackQuery, tap: Tap) -> None:
 
 async def previous_tapped(_: CallbackQuery, tap: Tap) -> None:
     """The value offered as one tap, read again from the draft (a place or a moment would not
-    fit the 64 bytes of a button's data, nor may it hold its «:»), taken as typed now."""
-    draft, form = tap.draft, tap.form
-    if draft.step == SUMMARY:
-        await tap.query.answer(t.STALE_BUTTON)
-        return
-    value = form.previous_of(draft.step, draft)
-
-    def taken() -> dict[str, Any]:
-        if value is None:
-            raise InvalidAnswer(t.STALE_BUTTON)
-        return form.spec.retake(draft.step, value, draft.answers, tap.chat.env(draft))
-
-    await _answer_tapped(tap, taken)
+    fit the 64 bytes of a button's data, nor may it hold its «:»)."""
+    await _retake(tap, lambda draft: tap.form.previous_of(draft.step, draft))
 
 
 async def earlier_tapped(_: CallbackQuery, tap: Tap) -> None:
-    """A question asked again takes its old answer, read again from the draft, as the same
-    answer typed now (``FormSpec.retake``): its parser, time and the rules as they stand."""
+    """A question asked again takes its old answer, read again from the draft."""
+    await _retake(tap, lambda draft: tap.form.context_of(draft).earlier.get(draft.step))
+
+
+async def _retake(tap: Tap, stored: Callable[[FormDraft], Any]) -> None:
+    """An answer given before (``stored``: read from the draft; None: gone since) taken as the
+    same answer typed now (``FormSpec.retake``): its parser, time and the rules as they stand."""
     draft, form = tap.draft, tap.form
     if draft.step == SUMMARY:
         await tap.query.answer(t.STALE_BUTTON)
         return
-    value = form.context_of(draft).earlier.get(draft.step)
+    value = stored(draft)
 
     def taken() -> dict[str, Any]:
         if value is None:

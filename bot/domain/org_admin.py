@@ -235,10 +235,7 @@ async def _withdraw_notices(
     for ppo_id, chair in chairs.items():
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
         _tell(told, chair.tg_user_id, t.your_ppo_archived(names[ppo_id]))
-    curators = await contacts.curators_of(session, names)
-    for ppo_id, contacts_of_ppo in curators.items():
-        for curator in contacts_of_ppo:
-            _tell(told, curator.tg_user_id, curator_texts.curated_archived(names[ppo_id]))
+    chats = await _tell_curators(session, names, told, curator_texts.curated_archived)
     for scope in (o for o in shut if o.kind is not OrgKind.PPO):
         for staff in await contacts.staff_of(session, scope.id):
             chat = staff.tg_user_id
@@ -246,7 +243,6 @@ async def _withdraw_notices(
             _tell(told, chat, t.your_scope_archived(scope.name))
         await _withdraw_escalated_up(session, scope)
     above = (await lineage(session, org))[1:]
-    chats = [c.tg_user_id for people in curators.values() for c in people]
     chats += await _staff_chats(session, above)
     await archived_escalations.cut(session, tick, chats=chats, closed=names, above=above)
     return _once(told)
@@ -257,6 +253,21 @@ async def _withdraw_scope(session: AsyncSession, chat: int, scope_id: int) -> No
     out; its escalations are deleted, so that a restore has them queued again while due."""
     await drop_escalations_about(session, chat_id=chat, scope_id=scope_id)
     await withdraw_about(session, chat_id=chat, org_id=scope_id, reason=ARCHIVED)
+
+
+async def _tell_curators(
+    session: AsyncSession,
+    names: dict[int, str],
+    told: dict[int, list[str]],
+    notice: Callable[[str], str],
+) -> list[int]:
+    """Tell the curators of the ППО ``names`` (by id) what became of them (``notice`` of a
+    ППО's name); their chats, whose waiting escalations list them."""
+    curators = await contacts.curators_of(session, names)
+    for ppo_id, contacts_of_ppo in curators.items():
+        for curator in contacts_of_ppo:
+            _tell(told, curator.tg_user_id, notice(names[ppo_id]))
+    return [c.tg_user_id for people in curators.values() for c in people]
 
 
 async def _staff_chats(session: AsyncSession, scopes: Collection[int]) -> list[int]:
@@ -284,14 +295,10 @@ async def _restore_notices(
     told: dict[int, list[str]] = {}
     for ppo_id, chair in (await contacts.chairs_of(session, names)).items():
         _tell(told, chair.tg_user_id, t.your_ppo_restored(names[ppo_id]))
-    curators = await contacts.curators_of(session, names)
-    for ppo_id, contacts_of_ppo in curators.items():
-        for curator in contacts_of_ppo:
-            _tell(told, curator.tg_user_id, curator_texts.curated_restored(names[ppo_id]))
+    chats = await _tell_curators(session, names, told, curator_texts.curated_restored)
     for scope in (o for o in opened if o.kind is not OrgKind.PPO):
         for staff in await contacts.staff_of(session, scope.id):
             _tell(told, staff.tg_user_id, t.your_scope_restored(scope.name))
-    chats = [c.tg_user_id for people in curators.values() for c in people]
     chats += await _staff_chats(session, (await lineage(session, org))[1:])
     await archived_escalations.reopen(session, tick, chats=chats, opened=names)
     return _once(told)
