@@ -81,13 +81,29 @@ async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, re
     or region's staff (its digest, its late ППО's escalation, its plans' review), the person
     taken off its staff or the scope archived (a plan item's escalation, named in its payload,
     or by its item's plan: ``_staff_scopes``). Marked FAILED with ``reason``; the keys stay
-    taken, so nothing of it is queued to that chat again. Returns how many."""
+    taken, so nothing of it is queued to that chat again (an archiving deletes the chair's
+    monitoring reminders first: ``drop_reminders_about``). Returns how many."""
     pending = await _pending_to(session, chat_id)
     scopes = await _staff_scopes(session, pending)
     about = [m for m in pending if org_id in (org_of_key(m.key), scopes.get(m.id))]
     for message in about:
         message.status, message.error = OutboxStatus.FAILED, reason
     return len(about)
+
+
+async def drop_reminders_about(session: AsyncSession, *, chat_id: int, org_id: int) -> None:
+    """The monitoring reminders still waiting for ``chat_id``, the chair of the ППО ``org_id``
+    just closed, are deleted, not withdrawn: their keys are freed. The planner reminds no chair
+    of a closed ППО, and after a restore reminds them of what is still due, as if it had never
+    been closed; one delivered before keeps its key and is not sent again. A kept key would
+    leave them unreminded until the collection's end."""
+    pending = await _pending_to(session, chat_id)
+    reminders = [
+        m.id
+        for m in pending
+        if m.key.startswith(f"{KeyPurpose.REMINDER.value}:") and org_of_key(m.key) == org_id
+    ]
+    await _delete(session, reminders)
 
 
 async def drop_curated(session: AsyncSession, *, chat_id: int, org_id: int) -> int:

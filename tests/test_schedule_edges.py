@@ -201,10 +201,12 @@ async def test_a_replaced_chair_does_not_get_the_reminders_queued_for_the_old_on
 
 async def test_archiving_a_ppo_cancels_its_queued_reminders(session_pool, clock) -> None:
     """A reminder already queued (caught up on Friday night for Monday 09:00) to the chair of
-    a ППО archived on Saturday does not go out."""
+    a ППО archived on Saturday does not go out (it is deleted, its key freed for a restore)."""
     world = await build(session_pool)
     await open_october(session_pool, clock)
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 2, 23, 30))
+    waiting = [m for m in await outbox(session_pool) if m.chat_id == 104]
+    assert [m for m in waiting if m.status == OutboxStatus.PENDING], "nothing was queued"
     async with session_pool() as session, session.begin():
         hospital = await session.get(Organization, world.org["Больница"])
         assert hospital is not None
@@ -216,7 +218,7 @@ async def test_archiving_a_ppo_cancels_its_queued_reminders(session_pool, clock)
             tick=Tick(local(MOSCOW, 2026, 10, 3, 12, 0), CalendarSettings(), "Europe/Moscow"),
         )
     queued = [m for m in await outbox(session_pool) if m.chat_id == 104]
-    assert queued and all(m.status != OutboxStatus.PENDING for m in queued), [
+    assert all(m.status != OutboxStatus.PENDING for m in queued), [
         (m.key, m.status) for m in queued
     ]
 

@@ -22,7 +22,12 @@ from bot.texts import staff as t
 from storage import audit, contacts, org_zones, orgs
 from storage.closure import is_closed
 from storage.models import Organization, OrgKind
-from storage.outbox_withdraw import ARCHIVED, drop_escalations_about, withdraw_about
+from storage.outbox_withdraw import (
+    ARCHIVED,
+    drop_escalations_about,
+    drop_reminders_about,
+    withdraw_about,
+)
 from storage.target_moves import follow_move
 
 
@@ -233,6 +238,7 @@ async def _withdraw_notices(
     chairs = await contacts.chairs_of(session, names)
     told: dict[int, list[str]] = {}
     for ppo_id, chair in chairs.items():
+        await drop_reminders_about(session, chat_id=chair.tg_user_id, org_id=ppo_id)
         await withdraw_about(session, chat_id=chair.tg_user_id, org_id=ppo_id, reason=ARCHIVED)
         _tell(told, chair.tg_user_id, t.your_ppo_archived(names[ppo_id]))
     chats = await _tell_curators(session, names, told, curator_texts.curated_archived)
