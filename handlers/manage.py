@@ -215,7 +215,8 @@ async def role_revoke(query: CallbackQuery, callback_data: RoleRevoke, ctx: Ctx)
         return
     person = await people.person_by_id(session, grant.person_id)
     actor = await acting_person(session, ctx.viewer, query.from_user, ctx.now())
-    await people.revoke_grant(session, grant, now=ctx.now(), actor_id=actor.id)
+    tick = Tick(ctx.now(), ctx.settings.calendar, ctx.settings.timezone)
+    await org_admin.revoke(session, grant, by=actor.id, tick=tick)
     await query.answer()
     await query.message.answer(t.role_revoked(person.full_name if person else "", grant.role.value))
     org = await orgs.get_org(session, grant.org_id) if grant.org_id is not None else None

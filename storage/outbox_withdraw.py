@@ -106,17 +106,14 @@ async def drop_reminders_about(session: AsyncSession, *, chat_id: int, org_id: i
     await _delete(session, reminders)
 
 
-async def drop_curated(session: AsyncSession, *, chat_id: int, org_id: int) -> int:
+async def listing_curated(
+    session: AsyncSession, *, chat_id: int, org_id: int
+) -> list[OutboxMessage]:
     """The escalations still waiting to go to ``chat_id`` as a curator that list the ППО
-    ``org_id`` are deleted: its curatorship ended (an archiving rewrites them instead:
-    ``bot.domain.archived_escalations``). Deleted, not withdrawn:
-    the key is freed, so the escalation's planner queues it afresh while it is due, with the
-    ППО the person still curates (none: nothing), as pausing drops plan reminders. A
-    successor's own escalation has a key of its own. Returns how many."""
+    ``org_id``: its curatorship ended, they are rewritten
+    (``bot.domain.archived_escalations.uncurated``)."""
     pending = await _pending_to(session, chat_id)
-    listing = [m.id for m in pending if org_id in (m.payload or {}).get(CURATED, ())]
-    await _delete(session, listing)
-    return len(listing)
+    return [m for m in pending if org_id in (m.payload or {}).get(CURATED, ())]
 
 
 async def drop_escalations_about(session: AsyncSession, *, chat_id: int, scope_id: int) -> None:

@@ -25,7 +25,7 @@ from storage.models import (
     Role,
     RoleGrant,
 )
-from storage.outbox_withdraw import ROLE_ENDED, drop_curated, withdraw_about
+from storage.outbox_withdraw import ROLE_ENDED, withdraw_about
 
 
 async def get_person(session: AsyncSession, tg_user_id: int) -> Person | None:
@@ -222,16 +222,13 @@ async def revoke_grant(
     session: AsyncSession, grant: RoleGrant, *, now: datetime, actor_id: int | None
 ) -> None:
     """End ``grant``; a chair's messages about the ППО, or a staff member's about the district
-    or region, still waiting are withdrawn, a curator's escalations listing the ППО dropped
-    (a successor gets their own)."""
+    or region, still waiting are withdrawn. A curator's escalations listing the ППО are the
+    caller's to rewrite, by the rule of their planner (``bot.domain.org_admin.revoke``)."""
     grant.revoked_at = now
     person = await session.get(Person, grant.person_id)
-    if grant.org_id is not None and person is not None:
+    if grant.org_id is not None and person is not None and grant.role in (Role.CHAIR, Role.STAFF):
         chat = person.tg_user_id
-        if grant.role in (Role.CHAIR, Role.STAFF):
-            await withdraw_about(session, chat_id=chat, org_id=grant.org_id, reason=ROLE_ENDED)
-        elif grant.role is Role.CURATOR:
-            await drop_curated(session, chat_id=chat, org_id=grant.org_id)
+        await withdraw_about(session, chat_id=chat, org_id=grant.org_id, reason=ROLE_ENDED)
     audit.record(
         session,
         at=now,

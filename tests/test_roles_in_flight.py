@@ -73,6 +73,28 @@ async def test_a_curator_taken_off_a_ppo_is_not_escalated_about_it(
     assert "Солнышко" in theirs and SCHOOL not in theirs, theirs
 
 
+async def test_a_curator_taken_off_a_ppo_after_the_request_closed_keeps_the_other(
+    october: None, harness: Harness
+) -> None:
+    """Ольга curates both late ППО; her escalation still waits a month on, when October's
+    monitoring no longer reminds anyone, and the admin takes «Солнышко» from her then: she
+    gets the escalation all the same, naming the school only, once."""
+    h = harness
+    await join(h)
+    await attach_curator(h, SCHOOL)
+    await attach_curator(h, GARDEN)
+    await _escalation_queued(h)
+    h.clock.moment = at(27, month=11)  # past the deadline (26.10) by more than 31 days
+    roles = await h.tap(ADMIN, await _card(h, GARDEN), "Роли")
+    curator = next(r for r in roles if "Ольга" in (r.plain_text or ""))
+    await h.tap(ADMIN, curator, "Снять роль")
+
+    (hers,) = _escalations(await tick_and_send(h), CURATOR)
+
+    assert SCHOOL in hers and "Солнышко" not in hers, hers
+    assert _escalations(await tick_and_send(h), CURATOR) == []
+
+
 async def test_the_curator_of_an_archived_ppo_is_not_escalated_about_it(
     october: None, harness: Harness
 ) -> None:

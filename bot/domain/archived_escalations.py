@@ -1,5 +1,5 @@
-"""Escalations of late ППО that an archiving or a restore changes: one rule for both, an
-escalation already queued says what its planner would say now.
+"""Escalations of late ППО that an archiving, a restore or the end of a curatorship changes:
+one rule for all three, an escalation already queued says what its planner would say now.
 
 Archiving rewrites, in its own transaction, each waiting escalation that lists a ППО it closes
 (a curator's, or one waiting at a wider scope: a region's late across its districts, a
@@ -13,6 +13,10 @@ A restore puts them back: a waiting escalation is rewritten again, with them; on
 out without them is deleted, its key freed, so that its planner queues it again while it is
 due, listing them (and what else is late then) once, as if they had never been closed. One
 delivered that lists them already is left alone: nothing is sent twice.
+
+A curatorship ended rewrites the curator's waiting escalations that list its ППО, with the
+ППО they still curate, for the same reason: dropped, the others would be lost once the
+request closes.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from storage.outbox_withdraw import (
     LISTED,
     WITHHELD,
     listing_closed,
+    listing_curated,
     release,
     rewrite,
     withheld_from,
@@ -100,3 +105,11 @@ async def reopen(
                 await _rewrite(session, message, tick, _withheld(message) - set(opened))
             else:
                 await release(session, [message.id])
+
+
+async def uncurated(session: AsyncSession, tick: Tick, *, chat: int, org_id: int) -> None:
+    """The curatorship of ``chat`` over the ППО ``org_id`` has just ended: the escalations
+    waiting for them that list it are rewritten with the ППО they still curate (a successor
+    gets their own from the planner); deleted when none of those is late."""
+    for message in await listing_curated(session, chat_id=chat, org_id=org_id):
+        await _rewrite(session, message, tick, _withheld(message) - {org_id})

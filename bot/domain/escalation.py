@@ -27,9 +27,9 @@ class Recipient:
     staff: bool = False
 
     def payload(self, text: str) -> dict[str, Any]:
-        """The message's payload; a curator's names the ППО it lists, so that it is dropped
-        while it waits if the curatorship ends (``storage.outbox_withdraw.drop_curated``), or
-        rewritten without the ППО archived (``bot.domain.archived_escalations``). Staff's names
+        """The message's payload; a curator's names the ППО it lists, so that it is rewritten
+        while it waits without one whose curatorship ends, or one archived
+        (``bot.domain.archived_escalations``). Staff's names
         the district or region, so that it is withdrawn with their role or the scope archived
         (``withdraw_about``): a plan item's key names no organization; and the ППО it lists,
         so that it is rewritten without one archived, or its district, while the scope stays

@@ -19,9 +19,9 @@ from bot.texts import admin as admin_texts
 from bot.texts import curator as curator_texts
 from bot.texts import forms
 from bot.texts import staff as t
-from storage import audit, contacts, org_zones, orgs
+from storage import audit, contacts, org_zones, orgs, people
 from storage.closure import is_closed
-from storage.models import Organization, OrgKind
+from storage.models import Organization, OrgKind, Person, Role, RoleGrant
 from storage.outbox_withdraw import (
     ARCHIVED,
     drop_escalations_about,
@@ -308,6 +308,18 @@ async def _restore_notices(
     chats += await _staff_chats(session, (await lineage(session, org))[1:])
     await archived_escalations.reopen(session, tick, chats=chats, opened=names)
     return _once(told)
+
+
+async def revoke(session: AsyncSession, grant: RoleGrant, *, by: int | None, tick: Tick) -> None:
+    """End ``grant`` (``people.revoke_grant``). A curator's escalations waiting that list its
+    ППО are rewritten with the ППО they still curate (``archived_escalations.uncurated``), not
+    dropped for the planner to queue again: it queues them only while the request or the plan
+    stage is escalated, and the others they listed would be lost after that."""
+    await people.revoke_grant(session, grant, now=tick.now, actor_id=by)
+    person = await session.get(Person, grant.person_id)
+    if grant.role is Role.CURATOR and grant.org_id is not None and person is not None:
+        chat = person.tg_user_id
+        await archived_escalations.uncurated(session, tick, chat=chat, org_id=grant.org_id)
 
 
 async def search(
