@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -213,31 +213,35 @@ async def open_collections(
     return (await session.scalars(stmt)).all()
 
 
+TargetRows = list[tuple[CollectionTarget, Organization]]
+
+
 async def targets(
-    session: AsyncSession, collection_id: int, *, pending_only: bool = False, lock: bool = False
-) -> list[tuple[CollectionTarget, Organization]]:
-    """The targets of a collection with their ППО, by name; a ППО archived, or in an archived
-    district (its chair was told it is closed), is left out, as ``orgs.scope_ppos`` leaves it.
+    session: AsyncSession, collection_id: int, *, lock: bool = False
+) -> tuple[TargetRows, TargetRows]:
+    """The targets of a collection with their ППО, by name: the open ones, and apart those
+    closed (a ППО archived, or in an archived district: its chair was told it is closed, and
+    ``orgs.scope_ppos`` leaves it out), read by the same query: nobody is reminded of a closed
+    one, but an escalation notes those it leaves out, so that a restore reopens it.
 
     ``lock`` takes row locks on the targets (PostgreSQL) so a concurrent submission waits for
     the caller's transaction and then cancels whatever it enqueued.
     """
+    closed = or_(Organization.archived_at.is_not(None), PPO_DISTRICT.archived_at.is_not(None))
     stmt = (
-        select(CollectionTarget, Organization)
+        select(CollectionTarget, Organization, closed.label("closed"))
         .join(Organization, Organization.id == CollectionTarget.org_id)
         .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
-        .where(
-            CollectionTarget.collection_id == collection_id,
-            Organization.archived_at.is_(None),
-            PPO_DISTRICT.archived_at.is_(None),
-        )
+        .where(CollectionTarget.collection_id == collection_id)
         .order_by(Organization.name_key, Organization.id)
     )
-    if pending_only:
-        stmt = stmt.where(CollectionTarget.submitted_at.is_(None))
     if lock:
         stmt = stmt.with_for_update(of=CollectionTarget)
-    return [(target, org) for target, org in (await session.execute(stmt)).all()]
+    rows = (await session.execute(stmt)).all()
+    return (
+        [(target, org) for target, org, shut in rows if not shut],
+        [(target, org) for target, org, shut in rows if shut],
+    )
 
 
 async def cancel_pending_reminders(

@@ -156,7 +156,7 @@ async def open_october(pool, clock) -> Collection:
 
 async def target_rows(pool, collection_id: int) -> dict[str, CollectionTarget]:
     async with pool() as session:
-        rows = await collections.targets(session, collection_id)
+        rows, _ = await collections.targets(session, collection_id)
     return {org.name: target for target, org in rows}
 
 
@@ -265,7 +265,8 @@ async def test_open_collection_is_idempotent_for_one_offs(session_pool, world) -
             now=now,
         )
         assert again.id == first.id
-        assert len(await collections.targets(session, first.id)) == 2
+        listed, closed = await collections.targets(session, first.id)
+        assert len(listed) == 2 and closed == []
 
 
 # -- reminders ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from harness import ADMIN, Harness, background, last_message
 from scenarios import DISTRICT, join
 from test_archived_escalations import REGION_STAFF, _region_plan_late, _sent_after_tick
 from test_calendar_flow import STAFF as DISTRICT_STAFF
-from test_calendar_flow import october, staff_joins, tick_and_send, to
+from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
 from test_plans import DISTRICT_A, HOSPITAL, PLAN_ROWS, plan_file, plan_rows
 from test_plans import GARDEN as PLAN_GARDEN
@@ -157,3 +157,25 @@ async def test_a_district_restored_before_the_rewritten_escalation_went_is_named
     (late,) = await _sent_after_tick(h, REGION_STAFF)
     assert all(name in late for name in (PLAN_SCHOOL, PLAN_GARDEN, HOSPITAL)), late
     assert await _sent_after_tick(h, REGION_STAFF) == []
+
+
+async def test_a_ppo_archived_before_its_districts_escalation_was_queued_is_escalated_on_restore(
+    october: None, harness: Harness
+) -> None:
+    """The kindergarten is archived in October, before its late monitoring is escalated: on
+    27.10 Светлана's escalation names the school only. The kindergarten is restored, still
+    late: the next tick tells her of it, once."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await tick_and_send(h)
+    await _archive(h, GARDEN)
+    h.clock.moment = at(27)
+    (without,) = await _late_monitoring_sent(h)
+    assert SCHOOL in without and "Солнышко" not in without, without
+
+    await _restore(h, GARDEN)
+
+    (late,) = await _late_monitoring_sent(h)
+    assert "Солнышко" in late, late
+    assert await _late_monitoring_sent(h) == []

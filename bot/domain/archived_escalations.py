@@ -62,12 +62,13 @@ async def _said_now(session: AsyncSession, message: OutboxMessage, tick: Tick) -
 async def _rewrite(
     session: AsyncSession, message: OutboxMessage, tick: Tick, withheld: set[int]
 ) -> None:
-    """Rewrite the waiting ``message`` as it would be written now, ``withheld`` noted in it; or
-    delete it when it would say nothing."""
+    """Rewrite the waiting ``message`` as it would be written now, ``withheld`` noted in it
+    beside what its planner leaves out now; or delete it when it would say nothing."""
     payload = await _said_now(session, message, tick)
     if payload is None:
         await release(session, [message.id])
         return
+    withheld |= set(payload.get(WITHHELD, ()))
     rewrite(message, payload | ({WITHHELD: sorted(withheld)} if withheld else {}))
 
 

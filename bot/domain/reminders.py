@@ -77,13 +77,14 @@ def _chair_text(
 @dataclass(frozen=True)
 class _Owed:
     """A collection's scope, its targets (ППО closed under it left out), those still owed
-    (a report sent back is owed again) and their chairs."""
+    (a report sent back is owed again) and their chairs; the targets closed, apart."""
 
     scope: Organization
     rows: list[tuple[CollectionTarget, Organization]]
     returned: set[int]
     pending: list[tuple[CollectionTarget, Organization]]
     chairs: dict[int, Contact]
+    closed: list[tuple[CollectionTarget, Organization]]
 
 
 async def _owed(session: AsyncSession, collection: Collection, *, lock: bool) -> _Owed | None:
@@ -92,11 +93,11 @@ async def _owed(session: AsyncSession, collection: Collection, *, lock: bool) ->
     scope = await session.get(Organization, collection.scope_org_id)
     if scope is None or await is_closed(session, scope):
         return None
-    rows = await store.targets(session, collection.id, lock=lock)
+    rows, closed = await store.targets(session, collection.id, lock=lock)
     returned = await _sent_back(session, collection, rows)
     pending = [(t, org) for t, org in rows if t.submitted_at is None or org.id in returned]
     chairs = await chairs_of(session, (org.id for _, org in pending)) if pending else {}
-    return _Owed(scope, rows, returned, pending, chairs)
+    return _Owed(scope, rows, returned, pending, chairs, closed)
 
 
 async def _plan_collection(
@@ -208,13 +209,17 @@ async def _escalations(
     session: AsyncSession, collection: Collection, owed: _Owed, tick: Tick
 ) -> dict[int, dict[str, Any]]:
     """What the escalation of the collection's late ППО says now to each recipient it reaches,
-    by chat (its payload); empty when none is late."""
+    by chat (its payload); empty when none is late. Those closed that owe it are noted as
+    withheld from it, not listed, so that a restore reopens it."""
     today = local_today(tick.now, tick.zone(owed.scope))
     late = [org for target, org in owed.pending if target.deadline < today]
     if not late:
         return {}
     lines = _late_lines(late, owed.chairs, tick)
-    recipients = await escalation_recipients(session, owed.scope, list(lines))
+    shut = [
+        o.id for target, o in owed.closed if target.submitted_at is None and target.deadline < today
+    ]
+    recipients = await escalation_recipients(session, owed.scope, list(lines), shut)
     payloads: dict[int, dict[str, Any]] = {}
     for tg_user_id, recipient in recipients.items():
         if recipient.contact.unreachable:
