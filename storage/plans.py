@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person, Plan, PlanItem, PlanMark
+from storage.models import Organization, OrgKind, Person, Plan, PlanItem, PlanMark
+from storage.orgs import PPO_DISTRICT
 
 
 async def create_plan(
@@ -111,3 +112,25 @@ async def people_named(session: AsyncSession, person_ids: Iterable[int]) -> dict
         return {}
     stmt = select(Person).where(Person.id.in_(ids))
     return {person.id: person for person in (await session.scalars(stmt)).all()}
+
+
+async def scope_ppos_apart(
+    session: AsyncSession, scope_org_id: int
+) -> tuple[list[Organization], list[Organization]]:
+    """The ППО of an open district or region (``orgs.scope_ppos``) by name, and apart, read by
+    the same query, those closed under it (archived, or in an archived district): a plan
+    item's escalation names none of them, but notes the late ones it leaves out, so that a
+    restore reopens it."""
+    closed = or_(Organization.archived_at.is_not(None), PPO_DISTRICT.archived_at.is_not(None))
+    stmt = (
+        select(Organization, closed.label("closed"))
+        .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
+        .where(
+            Organization.kind == OrgKind.PPO,
+            PPO_DISTRICT.kind == OrgKind.DISTRICT,
+            or_(PPO_DISTRICT.id == scope_org_id, PPO_DISTRICT.parent_id == scope_org_id),
+        )
+        .order_by(Organization.name_key, Organization.id)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [org for org, shut in rows if not shut], [org for org, shut in rows if shut]

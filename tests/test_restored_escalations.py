@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import staff as staff_texts
 from bot.wiring.scheduler import calendar_tick
 from harness import ADMIN, Harness, background, last_message
@@ -15,13 +16,13 @@ from test_archived_escalations import REGION_STAFF, _region_plan_late, _sent_aft
 from test_calendar_flow import STAFF as DISTRICT_STAFF
 from test_calendar_flow import at, october, staff_joins, tick_and_send, to
 from test_curator import CURATOR, GARDEN, SCHOOL, attach_curator
-from test_plans import DISTRICT_A, HOSPITAL, PLAN_ROWS, plan_file, plan_rows
+from test_plans import DISTRICT_A, HEADERS, HOSPITAL, PLAN_ROWS, plan_file, plan_rows
 from test_plans import GARDEN as PLAN_GARDEN
 from test_plans import SCHOOL as PLAN_SCHOOL
 from test_plans import STAFF as PLAN_STAFF
 from test_plans import setup as plan_setup
 from test_roles_in_flight import _escalation_queued, _escalations
-from test_several_roles import _archive
+from test_several_roles import _archive, _join_region_staff
 
 __all__ = ["october"]  # the fixture, used by name
 
@@ -179,3 +180,26 @@ async def test_a_ppo_archived_before_its_districts_escalation_was_queued_is_esca
     (late,) = await _late_monitoring_sent(h)
     assert "Солнышко" in late, late
     assert await _late_monitoring_sent(h) == []
+
+
+async def test_a_district_archived_before_the_regions_late_item_was_escalated_is_on_restore(
+    harness: Harness,
+) -> None:
+    """Ольга's region plan item 1 (10.12) is owed in both districts; the Кировская is archived
+    before its escalation is first queued: on 11.12 she gets it naming the hospital only. The
+    Кировская is restored: the next tick tells her of its school and kindergarten, once."""
+    h = harness
+    await plan_setup(h)
+    await _join_region_staff(h, REGION_STAFF)
+    plan = build_table_xlsx("План", HEADERS, PLAN_ROWS[:1])
+    await h.upload(REGION_STAFF, plan, "План.xlsx", caption="/plan")
+    await _archive(h, DISTRICT_A)
+    h.clock.moment = datetime(2026, 12, 11, 7, 30, tzinfo=UTC)
+    (without,) = await _sent_after_tick(h, REGION_STAFF)
+    assert HOSPITAL in without and PLAN_SCHOOL not in without, without
+
+    await _restore(h, DISTRICT_A)
+
+    (late,) = await _sent_after_tick(h, REGION_STAFF)
+    assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
+    assert await _sent_after_tick(h, REGION_STAFF) == []

@@ -52,7 +52,9 @@ class Stage:
 class Owing:
     """Where an item stands, as one pass reads it: its scope, the units that have not done all
     the stages they owe, and by unit id the stages owed, those done, the day they got the item
-    (``plans.given_on``) and the chairs; the staff member answering for it (``people``)."""
+    (``plans.given_on``) and the chairs; the staff member answering for it (``people``); the
+    ППО closed under the scope that have not done them either (``closed``: nobody is reminded
+    of them, an escalation notes those late as withheld, so that a restore reopens it)."""
 
     scope: Organization
     pending: list[Unit]
@@ -61,6 +63,7 @@ class Owing:
     given: dict[int, date]
     chairs: dict[int, Contact]
     people: dict[int, Person]
+    closed: list[Unit]
 
 
 async def owing(session: AsyncSession, item: PlanItem, plan: Plan, tick: Tick) -> Owing | None:
@@ -68,19 +71,21 @@ async def owing(session: AsyncSession, item: PlanItem, plan: Plan, tick: Tick) -
     scope = await orgs.get_org(session, plan.scope_org_id)
     if scope is None or await is_closed(session, scope):
         return None
-    ppos = await orgs.ppo_in_scope(session, scope.id)
+    ppos, shut = await store.scope_ppos_apart(session, scope.id)
     people = await store.people_named(session, [item.person_id] if item.person_id else [])
     marks = await store.marks_of(session, [item.id])
-    moved = (
-        {} if item.responsible == RESPONSIBLE_STAFF else await audit.moved_into(session, scope.id)
-    )
-    units = units_of(item, ppos, people, moved)
+    staff = item.responsible == RESPONSIBLE_STAFF
+    moved = {} if staff else await audit.moved_into(session, scope.id)
+    open_units = units_of(item, ppos, people, moved)
+    closed = [] if staff else units_of(item, shut, people, moved)
+    units = open_units + closed
     given = {u.id: given_on(item, u.since, tick.zone(u.org or scope)) for u in units}
     owed = {u.id: owed_stages(item, u.since, tick.zone(u.org or scope)) for u in units}
     done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
-    pending = [u for u in units if len(done[u.id]) < len(owed[u.id])]
+    pending = [u for u in open_units if len(done[u.id]) < len(owed[u.id])]
     chairs = await chairs_of(session, [u.id for u in pending if u.id])
-    return Owing(scope, pending, owed, done, given, chairs, people)
+    closed = [u for u in closed if len(done[u.id]) < len(owed[u.id])]
+    return Owing(scope, pending, owed, done, given, chairs, people, closed)
 
 
 def passed_stage(stages: tuple[date, ...], today: date) -> Stage | None:
@@ -89,15 +94,17 @@ def passed_stage(stages: tuple[date, ...], today: date) -> Stage | None:
     return Stage(passed[-1], stages[passed[-1]], len(stages)) if passed else None
 
 
-def _late_lines(stage: Stage, state: Owing, tick: Tick) -> dict[date | None, dict[int, str]]:
-    """Who is late with ``stage``, and who still owes a stage before it (of those it owes:
-    none from before it got the item): only the latest stage passed is escalated, so after
+def _late_lines(
+    stage: Stage, state: Owing, units: list[Unit], tick: Tick
+) -> dict[date | None, dict[int, str]]:
+    """Who of ``units`` is late with ``stage``, and who still owes a stage before it (of those
+    it owes: none from before it got the item): only the latest stage passed is escalated, so after
     downtime its message is the one that names the earlier stages left unmarked, not a
     second message. By the day their lateness counts from: None for the stage's own; the
     day one got the item after the stage's day passed (it is their last, owed all the same),
     as if it were due then."""
     groups: dict[date | None, dict[int, str]] = {}
-    for unit in state.pending:
+    for unit in units:
         owed, done = state.owed[unit.id], state.done[unit.id]
         got = state.given[unit.id] if state.given[unit.id] > stage.day else None
         earlier = [day for day in owed if day < stage.day and day not in done]
@@ -118,10 +125,12 @@ async def _payloads(
     got: date | None,
     scope: Organization,
     lines: dict[int, str],
+    closed: list[int],
 ) -> dict[int, dict[str, Any]]:
     """What the item's escalation for ``stage`` (for those who got it on ``got``) says to each
-    recipient it reaches, by chat: curators get their own ППО, staff all."""
-    recipients = await escalation_recipients(session, scope, list(lines))
+    recipient it reaches, by chat: curators get their own ППО, staff all; the late ППО
+    ``closed`` are noted as withheld."""
+    recipients = await escalation_recipients(session, scope, list(lines), closed)
     payloads: dict[int, dict[str, Any]] = {}
     for tg_user_id, recipient in recipients.items():
         if recipient.contact.unreachable:
@@ -140,8 +149,10 @@ async def escalate(session: AsyncSession, item: PlanItem, state: Owing, tick: Ti
     if stage is None:
         return 0
     count = 0
-    for got, lines in _late_lines(stage, state, tick).items():
-        count += await _escalate(session, item, stage, got, state, lines, tick)
+    withheld = _late_lines(stage, state, state.closed, tick)
+    for got, lines in _late_lines(stage, state, state.pending, tick).items():
+        closed = list(withheld.get(got, {}))
+        count += await _escalate(session, item, stage, got, state, (lines, closed), tick)
     return count
 
 
@@ -151,10 +162,11 @@ async def _escalate(
     stage: Stage,
     got: date | None,
     state: Owing,
-    lines: dict[int, str],
+    late: tuple[dict[int, str], list[int]],
     tick: Tick,
 ) -> int:
-    """One message per recipient, item and stage (and day got), once it has come."""
+    """One message per recipient, item and stage (and day got), once it has come; ``late``:
+    the lines of the late ППО by id, and the late ППО closed."""
     tz = tick.zone(state.scope)
     day = got or stage.day
     if day < (tick.now - LOOK_BACK).date():
@@ -162,7 +174,7 @@ async def _escalate(
     if tick.now < send_moment(day + timedelta(days=1), tz, tick.calendar):
         return 0
     count = 0
-    payloads = await _payloads(session, item, stage, got, state.scope, lines)
+    payloads = await _payloads(session, item, stage, got, state.scope, *late)
     for tg_user_id, payload in payloads.items():
         parts: list[str | int] = [item.id, stage.day.isoformat(), tg_user_id]
         parts += [got.isoformat()] if got else []
@@ -194,7 +206,8 @@ async def escalation_now(
     if state is None:
         return None
     stage = Stage(stages.index(day), day, len(stages))
-    lines = _late_lines(stage, state, tick).get(got)
+    lines = _late_lines(stage, state, state.pending, tick).get(got)
     if not lines:
         return None
-    return (await _payloads(session, item, stage, got, state.scope, lines)).get(chat_id)
+    closed = list(_late_lines(stage, state, state.closed, tick).get(got, {}))
+    return (await _payloads(session, item, stage, got, state.scope, lines, closed)).get(chat_id)
