@@ -91,17 +91,23 @@ async def withdraw_about(session: AsyncSession, *, chat_id: int, org_id: int, re
     return len(about)
 
 
+_REPLANNED = (KeyPurpose.REMINDER, KeyPurpose.PLAN_REMINDER, KeyPurpose.AGREEMENT)
+"""A chair's reminders whose planners queue them again while they are due: of the monitoring,
+of a plan item, of a collective agreement's end."""
+
+
 async def drop_reminders_about(session: AsyncSession, *, chat_id: int, org_id: int) -> None:
-    """The monitoring reminders still waiting for ``chat_id``, the chair of the ППО ``org_id``
-    just closed, are deleted, not withdrawn: their keys are freed. The planner reminds no chair
-    of a closed ППО, and after a restore reminds them of what is still due, as if it had never
-    been closed; one delivered before keeps its key and is not sent again. A kept key would
-    leave them unreminded until the collection's end."""
+    """The reminders (``_REPLANNED``) still waiting for ``chat_id``, the chair of the ППО
+    ``org_id`` just closed, are deleted, not withdrawn: their keys are freed. The planners
+    remind no chair of a closed ППО, and after a restore remind them of what is still due, as
+    if it had never been closed; one delivered before keeps its key and is not sent again. A
+    kept key would leave them unreminded until the collection's end, a plan item's deadline,
+    an agreement's end (as a pause drops the latter two: ``storage.reminder_pause``)."""
     pending = await _pending_to(session, chat_id)
     reminders = [
         m.id
         for m in pending
-        if m.key.startswith(f"{KeyPurpose.REMINDER.value}:") and org_of_key(m.key) == org_id
+        if m.key.partition(":")[0] in _REPLANNED and org_of_key(m.key) == org_id
     ]
     await _delete(session, reminders)
 
