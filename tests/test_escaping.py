@@ -629,6 +629,12 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         lambda raw: importing_texts.not_a_value("Организация", raw),
         lambda raw: plan_marks_texts.reminder(raw, raw, raw, (date(2027, 3, 31), (1, 2)), 7),
         lambda raw: plan_marks_texts.escalation(raw, raw, (date(2027, 3, 31), (1, 2)), []),
+        lambda raw: plan_marks_texts.reminder(
+            raw, raw, raw, (date(2027, 3, 31), None), -34, got=date(2027, 5, 4)
+        ),
+        lambda raw: plan_marks_texts.escalation(
+            raw, raw, (date(2027, 3, 31), None), [], date(2027, 5, 4)
+        ),
         lambda raw: plan_marks_texts.done_summary(raw, raw, raw, raw, (date(2027, 3, 31), (1, 2))),
         lambda raw: plan_marks_texts.stage_saved(
             raw, date(2027, 3, 31), None, date(2027, 6, 30), late=True
@@ -678,6 +684,8 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "not_a_value",
         "plan_stage_reminder",
         "plan_stage_escalation",
+        "plan_reminder_got_late",
+        "plan_escalation_got_late",
         "plan_stage_done_summary",
         "plan_stage_saved",
         "plan_done_saved_late",

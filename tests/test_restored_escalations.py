@@ -41,6 +41,15 @@ async def _late_monitoring_sent(h: Harness) -> list[str]:
     return [text for text in sent if text.startswith(LATE_MONITORING)]
 
 
+async def _garden_named_once_after_restore(h: Harness) -> None:
+    """The kindergarten is restored: the next tick's escalation names it, the one after sends
+    nothing more."""
+    await _restore(h, GARDEN)
+    (late,) = await _late_monitoring_sent(h)
+    assert "Солнышко" in late, late
+    assert await _late_monitoring_sent(h) == []
+
+
 async def test_a_district_restored_while_its_escalation_waited_gets_it_once(
     october: None, harness: Harness
 ) -> None:
@@ -73,11 +82,7 @@ async def test_a_ppo_restored_after_its_districts_escalation_went_without_it_is_
     (without,) = await _late_monitoring_sent(h)
     assert "Солнышко" not in without, without
 
-    await _restore(h, GARDEN)
-
-    (late,) = await _late_monitoring_sent(h)
-    assert "Солнышко" in late, late
-    assert await _late_monitoring_sent(h) == []
+    await _garden_named_once_after_restore(h)
 
 
 async def test_a_district_restored_is_escalated_again_to_the_region_for_a_late_plan_item(
@@ -175,11 +180,7 @@ async def test_a_ppo_archived_before_its_districts_escalation_was_queued_is_esca
     (without,) = await _late_monitoring_sent(h)
     assert SCHOOL in without and "Солнышко" not in without, without
 
-    await _restore(h, GARDEN)
-
-    (late,) = await _late_monitoring_sent(h)
-    assert "Солнышко" in late, late
-    assert await _late_monitoring_sent(h) == []
+    await _garden_named_once_after_restore(h)
 
 
 async def test_a_district_archived_before_the_regions_late_item_was_escalated_is_on_restore(
