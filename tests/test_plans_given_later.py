@@ -182,3 +182,27 @@ async def test_an_escalation_of_an_item_got_late_waiting_past_its_window_loses_a
     [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
     assert "пункт поручен им 04.05.2027, уже после срока" in late.plain_text
     assert f"• {SCHOOL} — Мария" in late.plain_text and GARDEN not in late.plain_text
+
+
+async def test_giving_an_item_to_another_says_the_stages_passed_are_not_theirs(
+    harness: Harness,
+) -> None:
+    """Given to the garden on 1 March, before any stage: nothing to say. Given back to the
+    school in May: the editor is told March is not asked of it; given to it again: nothing
+    changed hands, nothing is said."""
+    h = harness
+    await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    rows = [("1", "Мониторинг профсоюзного членства", "март, июнь 2027", SCHOOL)]
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    item = (await item_ids(h))["1"]
+    edit = f"/planedit {item} ответственный"
+
+    [early] = texts(await h.send(STAFF, f"{edit} {GARDEN}"))
+    assert "уже прошли" not in early
+    h.clock.moment = MAY_4
+    [changed] = texts(await h.send(STAFF, f"{edit} {SCHOOL}"))
+    assert f"ответственный — теперь {SCHOOL}" in changed
+    assert "Сроки, которые уже прошли (31.03.2027), не спрашиваются" in changed
+    [same] = texts(await h.send(STAFF, f"{edit} {SCHOOL}"))
+    assert "уже прошли" not in same

@@ -327,7 +327,8 @@ async def edit_item(
         who = parse_responsible(value, await scope_directory(session, scope))
         if who is None:
             return "❗ " + t.bad_responsible(shown(value))
-        _give(item, who, now)
+        if _give(item, who, now):
+            note = _not_owed_note(item, today)
         what, new_value = t.WHAT_RESPONSIBLE, value
     item.updated_at = now
     old, new = audit.changes(before, _audited(item))
@@ -363,11 +364,11 @@ async def _move_deadline(session: AsyncSession, item: PlanItem, deadline: Deadli
     return "\n" + t.marks_left_out(len(lost), sorted(set(lost))) if lost else ""
 
 
-def _give(item: PlanItem, who: Responsible, now: datetime) -> None:
+def _give(item: PlanItem, who: Responsible, now: datetime) -> bool:
     """Give the item to ``who``: one who did not answer for it before owes its stages from
     ``now`` on (``assigned_at``), not those passed while it was another's. «все ППО» narrowed
     to one ППО keeps its day: that ППО answered for the item already; widened, every ППО
-    gets it now, the one that had it too."""
+    gets it now, the one that had it too. Whether it was given anew."""
     person = who.id if who.kind == RESPONSIBLE_STAFF else None
     org = who.id if who.kind == RESPONSIBLE_PPO else None
     same = (item.responsible, item.person_id, item.org_id) == (who.kind, person, org)
@@ -375,6 +376,15 @@ def _give(item: PlanItem, who: Responsible, now: datetime) -> None:
     if not (same or narrowed):
         item.assigned_at = now
     item.responsible, item.person_id, item.org_id = who.kind, person, org
+    return not (same or narrowed)
+
+
+def _not_owed_note(item: PlanItem, today: date) -> str:
+    """What the editor is told of an item given anew: the stages passed before ``today`` are
+    not the new responsible's (``owed_stages``; the last is owed all the same)."""
+    stages = stages_of(item)
+    passed = [stage for stage in stages[:-1] if stage < today]
+    return "\n" + t.passed_not_owed(passed) if passed else ""
 
 
 def _audited(item: PlanItem) -> dict[str, object]:

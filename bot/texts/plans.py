@@ -269,6 +269,15 @@ def edited(number: str, what: str, value: str) -> str:
 WHAT_DEADLINE, WHAT_RESPONSIBLE = "срок", "ответственный"
 
 
+def passed_not_owed(days: Sequence[date]) -> str:
+    """The stages passed before an item was given to another responsible: not theirs."""
+    shown = ", ".join(day_text(day) for day in days)
+    return (
+        f"ℹ️ Сроки, которые уже прошли ({shown}), не спрашиваются с тех, кому пункт поручен "
+        "сегодня: они отвечают за него с этого дня."
+    )
+
+
 def marks_left_out(count: int, days: Sequence[date]) -> str:
     """Marks made for stages the changed deadline no longer has (``days``, earliest first)."""
     marks = plural(count, "отметка", "отметки", "отметок")
