@@ -35,16 +35,21 @@ from test_several_roles import _archive
 MAY_4 = datetime(2027, 5, 4, 7, 30, tzinfo=UTC)  # Tuesday, 10:30 in Moscow
 
 
+async def _school_item_from_march(h: Harness) -> int:
+    """The district set up; on 1 March its staff load «март, июнь 2027» for the school; its id."""
+    await setup(h)
+    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
+    rows = [("1", "Мониторинг профсоюзного членства", "март, июнь 2027", SCHOOL)]
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    return (await item_ids(h))["1"]
+
+
 async def test_a_ppo_given_an_item_in_may_does_not_owe_its_march_stage(harness: Harness) -> None:
     """«март, июнь 2027» of the school, escalated for March in April, given to the garden in
     May: the garden owes June only, so /plan does not call the item late, the June reminder
     names no March, July's escalation names no March, and one stage is counted."""
     h = harness
-    await setup(h)
-    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
-    rows = [("1", "Мониторинг профсоюзного членства", "март, июнь 2027", SCHOOL)]
-    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
-    item = (await item_ids(h))["1"]
+    item = await _school_item_from_march(h)
     bg = background(h)
     mark = await tick_at(h, bg, datetime(2027, 4, 1, 7, 30, tzinfo=UTC))
     [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
@@ -191,11 +196,7 @@ async def test_giving_an_item_to_another_says_the_stages_passed_are_not_theirs(
     school in May: the editor is told March is not asked of it; given to it again: nothing
     changed hands, nothing is said."""
     h = harness
-    await setup(h)
-    h.clock.moment = datetime(2027, 3, 1, 7, 30, tzinfo=UTC)
-    rows = [("1", "Мониторинг профсоюзного членства", "март, июнь 2027", SCHOOL)]
-    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
-    item = (await item_ids(h))["1"]
+    item = await _school_item_from_march(h)
     edit = f"/planedit {item} ответственный"
 
     [early] = texts(await h.send(STAFF, f"{edit} {GARDEN}"))

@@ -50,6 +50,15 @@ async def _garden_named_once_after_restore(h: Harness) -> None:
     assert await _late_monitoring_sent(h) == []
 
 
+async def _district_named_once_after_restore(h: Harness) -> None:
+    """The Кировская is restored: the next tick's escalation to the region's staff names its
+    school and kindergarten, the one after sends nothing more."""
+    await _restore(h, DISTRICT_A)
+    (late,) = await _sent_after_tick(h, REGION_STAFF)
+    assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
+    assert await _sent_after_tick(h, REGION_STAFF) == []
+
+
 async def test_a_district_restored_while_its_escalation_waited_gets_it_once(
     october: None, harness: Harness
 ) -> None:
@@ -97,11 +106,7 @@ async def test_a_district_restored_is_escalated_again_to_the_region_for_a_late_p
     (without,) = await _sent_after_tick(h, REGION_STAFF)
     assert HOSPITAL in without and PLAN_SCHOOL not in without, without
 
-    await _restore(h, DISTRICT_A)
-
-    (late,) = await _sent_after_tick(h, REGION_STAFF)
-    assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
-    assert await _sent_after_tick(h, REGION_STAFF) == []
+    await _district_named_once_after_restore(h)
 
 
 async def test_a_district_restored_while_its_plan_items_escalation_waited_gets_it_once(
@@ -199,8 +204,4 @@ async def test_a_district_archived_before_the_regions_late_item_was_escalated_is
     (without,) = await _sent_after_tick(h, REGION_STAFF)
     assert HOSPITAL in without and PLAN_SCHOOL not in without, without
 
-    await _restore(h, DISTRICT_A)
-
-    (late,) = await _sent_after_tick(h, REGION_STAFF)
-    assert PLAN_SCHOOL in late and PLAN_GARDEN in late, late
-    assert await _sent_after_tick(h, REGION_STAFF) == []
+    await _district_named_once_after_restore(h)
