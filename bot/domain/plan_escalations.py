@@ -5,9 +5,9 @@ escalation per item and stage, listing who has not done it, and who left an earl
 unmarked: only the latest stage passed is escalated, so after downtime an earlier one gets no
 message of its own. One who got the item after its last stage had passed owes it all the
 same, and is escalated the day after they got it, in a message of its own (the stage's went
-out before they had the item). An escalation waiting in the outbox is rewritten by an
-archiving or a restore with what it says now (``escalation_now``,
-``bot.domain.archived_escalations``).
+out before they had the item), within a few days of it or not at all (``GOT_LATE_WINDOW``).
+An escalation waiting in the outbox is rewritten by an archiving or a restore with what it
+says now (``escalation_now``, ``bot.domain.archived_escalations``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,17 @@ from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose, outbox_key
 
 LOOK_BACK = timedelta(days=60)  # items overdue longer than this (or got since) are left alone
+GOT_LATE_WINDOW = timedelta(days=3)
+"""How long after its moment the one reminder and the one escalation of an item got after its
+deadline may still go out: a few days cover a bot off over a weekend. Later they would come
+weeks after the handover, in one wave with every other such item (the first pass of the
+version that brought them found every item got late in the last 60 days), telling nobody
+anything they can act on that day."""
+
+
+def past_got_late_window(day: date, tz: ZoneInfo, tick: Tick) -> bool:
+    """Whether the message of an item got late planned for ``day`` is past its window."""
+    return tick.now >= send_moment(day, tz, tick.calendar) + GOT_LATE_WINDOW
 
 
 @dataclass(frozen=True)
@@ -172,6 +184,8 @@ async def _escalate(
     if day < (tick.now - LOOK_BACK).date():
         return 0
     if tick.now < send_moment(day + timedelta(days=1), tz, tick.calendar):
+        return 0
+    if got is not None and past_got_late_window(day + timedelta(days=1), tz, tick):
         return 0
     count = 0
     payloads = await _payloads(session, item, stage, got, state.scope, *late)

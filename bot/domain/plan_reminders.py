@@ -4,7 +4,8 @@ Every minute (``bot/wiring/scheduler.py``): each responsible person whose item i
 it 7 and 1 days before its deadline (before each stage of an item due in stages: the nearest
 not yet passed that they have not marked, with a second button for the earliest stage before it
 left unmarked, of those they owe: ``plans.owed_stages``; one who got the item after its last
-stage had passed, once, the day they got it) (the ППО's local working day, the send time,
+stage had passed, once, the day they got it, or within a few days of it:
+``plan_escalations.GOT_LATE_WINDOW``) (the ППО's local working day, the send time,
 never in quiet hours, never while the chair's reminders are paused) with a «Выполнено» button;
 after a missed deadline, the curators and staff get its escalation (``plan_escalations``); on
 1 January and 1 July the scope's staff get the half-year review, a message and an .xlsx.
@@ -28,7 +29,14 @@ from bot.domain.calendar import (
     previous_working_day,
     send_moment,
 )
-from bot.domain.plan_escalations import LOOK_BACK, Owing, Stage, escalate, owing
+from bot.domain.plan_escalations import (
+    LOOK_BACK,
+    Owing,
+    Stage,
+    escalate,
+    owing,
+    past_got_late_window,
+)
 from bot.domain.plans import (
     Unit,
     load_progress,
@@ -121,6 +129,8 @@ async def _remind(
     if picked is None:
         return False
     current, deliver_at = picked
+    if current.purpose == GOT_LATE and past_got_late_window(current.local_day, tz, tick):
+        return False
     days_left = (stage.day - local_today(deliver_at, tz)).days
     org_name = unit.org.name if unit.org is not None else None
     unmarked = next((day for day in owed if day < stage.day and day not in done), None)
