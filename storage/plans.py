@@ -78,20 +78,20 @@ async def item_scopes(session: AsyncSession, item_ids: Iterable[int]) -> dict[in
 
 
 async def live_items(
-    session: AsyncSession, since: datetime, moved_into: Collection[int]
+    session: AsyncSession, due_since: datetime, got_since: datetime, moved_into: Collection[int]
 ) -> Sequence[tuple[PlanItem, Plan]]:
-    """Items reminders or escalations may be due for: whose deadline is not before ``since``'s
-    day, or that someone got since (added, given to another, or of a plan of the districts a
-    ППО was moved into since: ``moved_into``): one who got an item after its deadline is
-    escalated as if it were due then."""
+    """Items reminders or escalations may be due for: whose deadline is not before
+    ``due_since``'s day, or that someone got from ``got_since`` on (added, given to another,
+    or of a plan of the districts a ППО was moved into since: ``moved_into``): one who got an
+    item after its deadline is told and escalated as if it were due then."""
     given = func.coalesce(PlanItem.assigned_at, PlanItem.created_at)
     stmt = (
         select(PlanItem, Plan)
         .join(Plan, Plan.id == PlanItem.plan_id)
         .where(
             or_(
-                PlanItem.deadline >= since.date(),
-                given >= since,
+                PlanItem.deadline >= due_since.date(),
+                given >= got_since,
                 Plan.scope_org_id.in_(list(moved_into)),
             )
         )

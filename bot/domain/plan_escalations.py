@@ -42,6 +42,15 @@ version that brought them found every item got late in the last 60 days), tellin
 anything they can act on that day."""
 
 
+GOT_LATE_LOOK_BACK = timedelta(days=21)
+"""How far back the scheduler looks for items got after their deadline (added, given to
+another, or a ППО moved into the plan's district): their escalation's moment is the day after
+the day got, put off past days off (the New Year holidays, the longest run, are under two
+weeks), and its window follows. An item whose deadline is older than ``LOOK_BACK`` has nothing
+else to send: read every minute for 60 days, it cost a pass 7 statements an item, for
+nothing."""
+
+
 def past_got_late_window(day: date, tz: ZoneInfo, tick: Tick) -> bool:
     """Whether the message of an item got late planned for ``day`` is past its window."""
     return tick.now >= send_moment(day, tz, tick.calendar) + GOT_LATE_WINDOW

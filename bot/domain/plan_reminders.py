@@ -30,6 +30,7 @@ from bot.domain.calendar import (
     send_moment,
 )
 from bot.domain.plan_escalations import (
+    GOT_LATE_LOOK_BACK,
     LOOK_BACK,
     Owing,
     Stage,
@@ -238,8 +239,10 @@ async def plan_measures(planning: Planning, button: DoneButton) -> int:
     session_pool, isolation, tick = planning.session_pool, planning.isolation, planning.tick()
     now = tick.now
     async with session_pool() as session:
-        moved_into = await audit.scopes_moved_into(session, now - LOOK_BACK)
-        rows = await store.live_items(session, now - LOOK_BACK, moved_into)
+        moved_into = await audit.scopes_moved_into(session, now - GOT_LATE_LOOK_BACK)
+        rows = await store.live_items(
+            session, now - LOOK_BACK, now - GOT_LATE_LOOK_BACK, moved_into
+        )
         scope_ids = await store.scopes_with_plans(session, now)
     count = 0
     for item, plan in rows:

@@ -1,0 +1,55 @@
+"""A ППО moved into a district owes the district's items for every ППО from the day it came
+(``plans.owed_stages``); of those whose deadline passed long before, only the one reminder and
+escalation of an item got late may go out, within a few days of the move
+(``plan_escalations.GOT_LATE_WINDOW``). Past that the scheduler's pass reads none of them:
+before, each pass for 60 days loaded all 50 items of the test and read each one's ППО, marks
+and chairs again, to send nothing: 358 statements a pass, now 8."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.domain.plan_reminders import plan_measures
+from bot.rendering.xlsx import build_table_xlsx
+from handlers.plans import plan_done_button
+from harness import ADMIN, Harness, background, last_message, texts
+from test_plan_stages import tick_at
+from test_plans import DISTRICT_A, HEADERS, HOSPITAL, OTHER_CHAIR, STAFF, sent_to, setup
+from test_viewer_statements import counted
+
+ITEMS = 50
+JUNE_1 = datetime(2027, 6, 1, 7, 30, tzinfo=UTC)  # Tuesday, 10:30 in Moscow
+
+
+async def _moved_with_past_items(h: Harness) -> None:
+    """50 items for every ППО due 31 January, loaded on 11 January; the hospital moved into
+    the district on 1 June, four months after."""
+    await setup(h)
+    h.clock.moment = datetime(2027, 1, 11, 7, 30, tzinfo=UTC)
+    rows = [(str(n), f"Мероприятие {n}", "31.01.2027", "все ППО") for n in range(1, ITEMS + 1)]
+    await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    h.clock.moment = JUNE_1
+    found = last_message(await h.send(ADMIN, "/org црб"))
+    card = last_message(await h.tap(ADMIN, found, HOSPITAL))
+    moving = last_message(await h.tap(ADMIN, card, "Перенести"))
+    assert "перенесена" in texts(await h.tap(ADMIN, moving, DISTRICT_A))[0]
+
+
+async def _statements_of_a_pass(h: Harness, moment: datetime) -> list[str]:
+    h.clock.moment = moment
+    with counted(h.engine) as ran:
+        bg = background(h)
+        await plan_measures(bg.planning(bg.isolation()), plan_done_button)
+    return ran
+
+
+async def test_a_pass_weeks_after_a_move_reads_no_past_item(sqlite_harness: Harness) -> None:
+    """On the day of the move the hospital's chair is told of each item; on 21 July, 50 days
+    after it, the pass reads no item's marks (before: 358 statements, 50 of them marks)."""
+    h = sqlite_harness
+    await _moved_with_past_items(h)
+    mark = await tick_at(h, background(h), JUNE_1)
+    assert len(sent_to(h, OTHER_CHAIR, mark, "прошёл до того, как пункт поручили вам")) == ITEMS
+
+    ran = await _statements_of_a_pass(h, datetime(2027, 7, 21, 7, 30, tzinfo=UTC))
+    assert not [sql for sql in ran if "plan_marks" in sql]
