@@ -17,7 +17,8 @@ from aiogram.types import CallbackQuery, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.plan_done import DONE_FORM_NAME, begin_done, file_note, may_mark
-from bot.domain.plans import edit_item, load_plan, load_progress
+from bot.domain.plan_edit import edit_item
+from bot.domain.plans import load_plan, load_progress
 from bot.domain.staff_scope import scopes_for
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer, acting_person
