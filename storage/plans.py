@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Organization, OrgKind, Person, Plan, PlanItem, PlanMark
+from storage.models import AuditEntry, Organization, OrgKind, Person, Plan, PlanItem, PlanMark
 from storage.orgs import PPO_DISTRICT
 
 
@@ -112,6 +112,30 @@ async def people_named(session: AsyncSession, person_ids: Iterable[int]) -> dict
         return {}
     stmt = select(Person).where(Person.id.in_(ids))
     return {person.id: person for person in (await session.scalars(stmt)).all()}
+
+
+async def held_alone(session: AsyncSession, scope_org_id: int) -> dict[int, set[int]]:
+    """The ППО that answered alone for each item of the scope's plans before it was given to
+    another, by item id: read off the audit's ``plan.item_change`` entries, whose ``before``
+    names the ППО (``org_id``) only when one held the item alone (changes are rare: all are
+    read). Its marks were the item's, whoever has it now (``bot.domain.plans.done_stages``)."""
+    stmt = select(AuditEntry.before).where(
+        AuditEntry.action == "plan.item_change", AuditEntry.org_id == scope_org_id
+    )
+    found: dict[int, set[int]] = {}
+    for before in (await session.scalars(stmt)).all():
+        org_id, item_id = (before or {}).get("org_id"), (before or {}).get("item")
+        if isinstance(org_id, int) and isinstance(item_id, int):
+            found.setdefault(item_id, set()).add(org_id)
+    return found
+
+
+async def org_names(session: AsyncSession, org_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(set(org_ids))
+    if not ids:
+        return {}
+    stmt = select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    return {row.id: row.name for row in await session.execute(stmt)}
 
 
 async def scope_ppos_apart(

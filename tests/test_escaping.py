@@ -651,6 +651,18 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
             (1, 2, ["Школа"]),
             [(raw, [date(2027, 3, 31)])],
         ),
+        lambda raw: plans_texts.item_status(
+            7,
+            "1",
+            "Семинар",
+            plans_texts.STATE_UPCOMING,
+            date(2027, 6, 30),
+            (2, 2),
+            "Ольга",
+            None,
+            [],
+            [(date(2027, 3, 31), date(2027, 3, 12), raw)],
+        ),
         lambda raw: announcement_texts.attachment_caption(raw, as_html(raw)),
     ],
     ids=[
@@ -690,6 +702,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "plan_stage_saved",
         "plan_done_saved_late",
         "plan_item_late_marks",
+        "plan_item_done_before",
         "announcement_attachment_caption",
     ],
 )

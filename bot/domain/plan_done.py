@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.audience import Audience
 from bot.domain.plan_sheet import RESPONSIBLE_STAFF
-from bot.domain.plans import counted, owed_stages, stages_of, units_of
+from bot.domain.plans import done_stages, owed_stages, stages_of, units_of
 from bot.domain.staff_scope import lineage
 from bot.domain.timezones import zone_of
 from bot.domain.viewer import Viewer
@@ -118,9 +118,12 @@ async def may_mark(
     return stage if isinstance(stage, str) else replace(target, due=stage)
 
 
-async def _done_days(session: AsyncSession, target: Target, owed: Sequence[date]) -> set[date]:
+async def _done_days(session: AsyncSession, target: Target) -> set[date]:
+    """The stages done for the unit: its own, and those done for the item by whoever held it
+    alone before it (``plans.done_stages``): not asked of it again."""
     marks = await store.marks_of(session, [target.item.id])
-    return set(counted(marks.get((target.item.id, target.unit), []), owed))
+    alone = (await store.held_alone(session, target.scope.id)).get(target.item.id, set())
+    return set(done_stages(target.item, target.unit, marks, alone))
 
 
 async def _stage_to_mark(
@@ -129,7 +132,7 @@ async def _stage_to_mark(
     """The day of the stage to mark: ``due``, else the earliest owed not marked; or why none
     (a stage from before the unit got the item is not theirs: a button a reminder offered it
     with before that was ruled out is stale)."""
-    stages, done = stages_of(target.item), await _done_days(session, target, owed)
+    stages, done = stages_of(target.item), await _done_days(session, target)
     if due is None:
         return next((day for day in owed if day not in done), t.ALREADY_DONE)
     if due not in stages:
@@ -223,7 +226,7 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
     stage = await _stage_to_mark(session, target, owed, c.due)
     if isinstance(stage, str):
         return stage
-    stages, done = stages_of(target.item), await _done_days(session, target, owed)
+    stages, done = stages_of(target.item), await _done_days(session, target)
     rest = next((day for day in owed if day not in {*done, stage}), None)  # still owed after
     note: dict[str, Any] = submission.draft.answers.get("note") or {}
     done_on = submission.now.astimezone(zone_of(target.org or target.scope, c.tz or "UTC")).date()

@@ -21,8 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import local_today, send_moment
 from bot.domain.escalation import escalation_recipients
-from bot.domain.plan_sheet import RESPONSIBLE_STAFF
-from bot.domain.plans import Unit, counted, given_on, owed_stages, stages_of, units_of
+from bot.domain.plan_sheet import RESPONSIBLE_ALL, RESPONSIBLE_STAFF
+from bot.domain.plans import (
+    Unit,
+    done_stages,
+    given_on,
+    owed_stages,
+    owes_more,
+    stages_of,
+    units_of,
+)
 from bot.domain.tick import Tick
 from bot.texts import plan_marks as tm
 from storage import audit, orgs
@@ -102,10 +110,12 @@ async def owing(session: AsyncSession, item: PlanItem, plan: Plan, tick: Tick) -
     units = open_units + closed
     given = {u.id: given_on(item, u.since, tick.zone(u.org or scope)) for u in units}
     owed = {u.id: owed_stages(item, u.since, tick.zone(u.org or scope)) for u in units}
-    done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
-    pending = [u for u in open_units if len(done[u.id]) < len(owed[u.id])]
+    handed = item.responsible != RESPONSIBLE_ALL and item.assigned_at is not None
+    alone = (await store.held_alone(session, scope.id)).get(item.id, set()) if handed else set()
+    done = {u.id: done_stages(item, u.id, marks, alone) for u in units}
+    pending = [u for u in open_units if owes_more(owed[u.id], done[u.id])]
     chairs = await chairs_of(session, [u.id for u in pending if u.id])
-    closed = [u for u in closed if len(done[u.id]) < len(owed[u.id])]
+    closed = [u for u in closed if owes_more(owed[u.id], done[u.id])]
     return Owing(scope, pending, owed, done, given, chairs, people, closed)
 
 

@@ -13,13 +13,20 @@ stage anyone still owes, and is late when that one has passed. A stage whose day
 one answering for the item got it (added, given to them by ``/planedit``, or their ППО came
 into the bot or the district since) is not theirs (``owed_stages``, the one rule everything
 that counts or offers a stage follows).
+
+A handover keeps the history (``done_stages``, what everything that counts, offers or shows a
+stage done follows): a stage done by whoever answered for the item alone (a staff member, or
+the one ППО it was given to) was done for the item, and stays done for whoever gets it next:
+shown with who did it, counted, never asked of them again. For «все ППО» every ППО answers
+for itself: its own marks stay its own, another's never count for it, and a mark made as one
+of «все ППО» is not the item's when it is narrowed to another ППО.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -79,8 +86,46 @@ def set_deadline(item: PlanItem, deadline: Deadline) -> None:
 
 def counted(marks: Sequence[PlanMark], stages: Sequence[date]) -> dict[date, PlanMark]:
     """The marks that count, by their stage's day: those whose day is still a stage (after a
-    changed deadline a March mark is not June's)."""
-    return {mark.due: mark for mark in marks if mark.due is not None and mark.due in stages}
+    changed deadline a March mark is not June's); of two for one day, the earlier."""
+    found: dict[date, PlanMark] = {}
+    for mark in sorted(marks, key=lambda mark: mark.done_at):
+        if mark.due is not None and mark.due in stages:
+            found.setdefault(mark.due, mark)
+    return found
+
+
+def done_stages(
+    item: PlanItem,
+    unit: int,
+    marks: Mapping[tuple[int, int], Sequence[PlanMark]],
+    alone: Collection[int],
+) -> dict[date, PlanMark]:
+    """The stages ``unit`` has done, by day, owed or not (the history is kept): its own marks
+    (one it did while it answered for the item before stays done), and, of an item one
+    answers for alone, the marks made before they got it by those who held it alone before
+    (``alone``: those ППО, ``store.held_alone``; a staff member's, unit 0, always): what the
+    one answering alone did was done for the item. For «все ППО» every ППО answers for itself:
+    another's mark never counts for it, nor a ППО's made as one of them for whoever it is
+    narrowed to (that one owes what it owed)."""
+    stages = stages_of(item)
+    done = counted(marks.get((item.id, unit), []), stages)
+    given = item.assigned_at
+    if item.responsible == RESPONSIBLE_ALL or given is None:
+        return done
+    before = [m for u in {0, *alone} - {unit} for m in marks.get((item.id, u), [])]
+    for day, mark in counted([m for m in before if m.done_at < given], stages).items():
+        done.setdefault(day, mark)
+    return done
+
+
+def by_another(item: PlanItem, unit: int, mark: PlanMark) -> bool:
+    """Whether ``mark`` was made by one who answered for the item before ``unit`` got it."""
+    return mark.unit != unit or (unit == 0 and mark.done_by != item.person_id)
+
+
+def owes_more(owed: Sequence[date], done: Mapping[date, PlanMark]) -> bool:
+    """Whether a stage owed is not done yet."""
+    return any(day not in done for day in owed)
 
 
 def stages_text(stages: Sequence[date]) -> str:
@@ -193,10 +238,26 @@ class ItemStatus:
     responsible: str
     stages: tuple[date, ...]
     today: date
+    handed: dict[int, str] = field(default_factory=dict)  # who made a mark ``by_another``, by id
 
     def settled(self, unit_id: int) -> int:
-        """How many stages the unit has done."""
+        """How many stages the unit has done (those done before it got the item too)."""
         return len(self.marks.get(unit_id, {}))
+
+    def counted(self, unit_id: int) -> int:
+        """How many stages count for the unit: those it owes, and those done before it got the
+        item by whoever answered for it then."""
+        return len({*self.owed.get(unit_id, ()), *self.marks.get(unit_id, {})})
+
+    def done_before(self, unit_id: int) -> list[tuple[date, PlanMark, str]]:
+        """The stages done for the unit by one who answered for the item before it, with
+        their marks and who made them."""
+        done = self.marks.get(unit_id, {})
+        return [
+            (day, done[day], self.handed[done[day].id])
+            for day in sorted(done)
+            if done[day].id in self.handed
+        ]
 
     def current(self, unit_id: int) -> int | None:
         """The unit's current stage (its place among the item's): the earliest it owes and has
@@ -240,9 +301,11 @@ class ItemStatus:
 
     def late(self, unit_id: int) -> list[date]:
         """The stages the unit marked after their day (a missed one marked from a later
-        reminder): done, but the review must not show them as done on time."""
+        reminder): done, but the review must not show them as done on time (one done before
+        the unit got the item is shown with who did it: ``done_before``)."""
         done = self.marks.get(unit_id, {})
-        return [day for day in sorted(done) if done[day].done_on > day]
+        own = [day for day in sorted(done) if done[day].id not in self.handed]
+        return [day for day in own if done[day].done_on > day]
 
     def unit_deadline(self, unit_id: int) -> date:
         current = self.current(unit_id)
@@ -258,11 +321,11 @@ class PlanProgress:
         return sum(1 for status in self.items if status.state == state)
 
     def stages_done(self) -> tuple[int, int]:
-        """Stages done, of all owed, over the items in stages and each who answers for one:
-        the sum of the review's «Сроков выполнено» column, which item counts cannot give (an
-        item is done only with its last stage)."""
+        """Stages done, of all counted (``ItemStatus.counted``), over the items in stages and
+        each who answers for one: the sum of the review's «Сроков выполнено» column, which
+        item counts cannot give (an item is done only with its last stage)."""
         staged = [(s, u.id) for s in self.items if len(s.stages) > 1 for u in s.units]
-        return sum(s.settled(unit) for s, unit in staged), sum(len(s.owed[u]) for s, u in staged)
+        return sum(s.settled(unit) for s, unit in staged), sum(s.counted(u) for s, u in staged)
 
 
 async def load_progress(
@@ -274,6 +337,7 @@ async def load_progress(
     ppos = await orgs.ppo_in_scope(session, scope.id)
     moved = await audit.moved_into(session, scope.id)
     people = await store.people_named(session, (i.person_id for i in items if i.person_id))
+    alone = await store.held_alone(session, scope.id)
     result = []
     for plan in plans:
         statuses = []
@@ -282,8 +346,30 @@ async def load_progress(
             owed = {
                 u.id: owed_stages(item, u.since, zone_of(u.org or scope, default_tz)) for u in units
             }
-            done = {u.id: counted(marks.get((item.id, u.id), []), owed[u.id]) for u in units}
+            done = {u.id: done_stages(item, u.id, marks, alone.get(item.id, ())) for u in units}
             label = responsible_label(item, units)
             statuses.append(ItemStatus(item, units, done, owed, label, stages_of(item), today))
         result.append(PlanProgress(plan, statuses))
-    return result
+    return await _named_handovers(session, result)
+
+
+async def _named_handovers(
+    session: AsyncSession, progress: list[PlanProgress]
+) -> list[PlanProgress]:
+    """Who made each mark done for one by another who answered for the item before: the ППО
+    by its name, a staff member by theirs."""
+    handed = [
+        (status, mark)
+        for plan in progress
+        for status in plan.items
+        for unit, done in status.marks.items()
+        for mark in done.values()
+        if by_another(status.item, unit, mark)
+    ]
+    ppos = await store.org_names(session, {mark.unit for _, mark in handed if mark.unit})
+    people = await store.people_named(session, (m.done_by for _, m in handed if not m.unit))
+    for status, mark in handed:
+        person = people.get(mark.done_by)
+        name = ppos.get(mark.unit, "") if mark.unit else person.full_name if person else ""
+        status.handed[mark.id] = name
+    return progress

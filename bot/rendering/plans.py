@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.domain.plans import ItemStatus, PlanProgress, Unit
 from bot.rendering.xlsx import build_table_xlsx
@@ -42,6 +43,11 @@ def _item_line(status: ItemStatus) -> str:
         shared = (owing - len(missing), owing, missing)
     stage = (status.stage + 1, len(status.stages)) if len(status.stages) > 1 else None
     late = [(unit.name, days) for unit in status.units if (days := status.late(unit.id))]
+    handed = [
+        _done_by(day, mark, who)
+        for u in status.units
+        for day, mark, who in status.done_before(u.id)
+    ]
     return t.item_status(
         item.id,
         item.number,
@@ -52,19 +58,28 @@ def _item_line(status: ItemStatus) -> str:
         status.responsible,
         shared,
         late,
+        handed,
     )
 
 
-def _mark_text(marks: Sequence[PlanMark]) -> str:
-    """The latest mark's note (of the last stage done)."""
+def _done_by(day: date, mark: PlanMark, who: str) -> tuple[date, date, str]:
+    """A stage done by one who answered for the item before, as ``t.done_by`` takes it."""
+    return day, mark.done_on, who
+
+
+def _mark_text(marks: Sequence[PlanMark], handed: dict[int, str]) -> str:
+    """The latest mark's note (of the last stage done), with who made it when it was one who
+    answered for the item before."""
     if not marks:
         return ""
     mark = marks[-1]
     if mark.file_id:
-        return tm.note_shown(
+        text = tm.note_shown(
             {"file_id": mark.file_id, "file_kind": mark.file_kind, "file_name": mark.file_name}
         )
-    return mark.note or ""
+    else:
+        text = mark.note or ""
+    return f"{text} ({handed[mark.id]})" if mark.id in handed else text
 
 
 def _stages_cell(status: ItemStatus, unit: Unit | None) -> str:
@@ -74,7 +89,10 @@ def _stages_cell(status: ItemStatus, unit: Unit | None) -> str:
         return ""
     if unit is None:
         return t.stages_done(0, len(status.stages))
-    return t.stages_done(status.settled(unit.id), len(status.owed[unit.id]), status.late(unit.id))
+    handed = [_done_by(day, mark, who) for day, mark, who in status.done_before(unit.id)]
+    return t.stages_done(
+        status.settled(unit.id), status.counted(unit.id), status.late(unit.id), handed
+    )
 
 
 def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
@@ -98,7 +116,7 @@ def review_rows(progress: Sequence[PlanProgress]) -> list[tuple[object, ...]]:
                         unit.name if unit is not None else "",
                         t.STATE_DONE_LATE if state == t.STATE_DONE and late else state,
                         marks[-1].done_on if marks else None,
-                        _mark_text(marks),
+                        _mark_text(marks, status.handed),
                         _stages_cell(status, unit),
                     )
                 )

@@ -178,10 +178,12 @@ def item_status(
     responsible: str,
     shared: tuple[int, int, Sequence[str]] | None,
     late: Sequence[tuple[str, Sequence[date]]],
+    handed: Sequence[tuple[date, date, str]] = (),
 ) -> str:
     """Raw: ``number``, ``text``, ``responsible``, the names in ``shared`` (done, of, not done
-    the stage shown) and in ``late`` (who marked which stages after their day). An item in
-    stages shows the nearest one still owed, or its last."""
+    the stage shown), in ``late`` (who marked which stages after their day) and in ``handed``
+    (the stages done, when and by whom, by one who answered for the item before it was given
+    to another). An item in stages shows the nearest one still owed, or its last."""
     due = f"до {day_text(deadline)}"
     if stage is not None and state == STATE_DONE:
         due = f"последний срок: {due} ({stage[1]} {plural(stage[1], 'срок', 'срока', 'сроков')})"
@@ -196,7 +198,15 @@ def item_status(
         line += f"\n   выполнили {done} из {total}"
         if missing:
             line += ": нет — " + esc(clip(", ".join(missing), 1500))
-    return line + "".join(_late_marks(late, named=shared is not None))
+    done_before = [f"\n   {esc(done_by(*mark))}" for mark in handed]
+    return line + "".join(done_before) + "".join(_late_marks(late, named=shared is not None))
+
+
+def done_by(day: date, done_on: date, who: str) -> str:
+    """A stage done by one who answered for the item before it was given to another
+    («31.03.2027 — выполнено 12.03.2027 (Иванова)»): it stays done. Plain text, ``who`` raw."""
+    late = f", {LATE}" if done_on > day else ""
+    return f"{day_text(day)} — выполнено {day_text(done_on)}{late} ({who})"
 
 
 def _late_marks(late: Sequence[tuple[str, Sequence[date]]], *, named: bool) -> list[str]:
@@ -241,11 +251,14 @@ REVIEW_COLUMNS = (
 )
 
 
-def stages_done(done: int, total: int, late: Sequence[date] = ()) -> str:
+def stages_done(
+    done: int, total: int, late: Sequence[date] = (), handed: Sequence[tuple[date, date, str]] = ()
+) -> str:
     """The review's count for an item in stages («2 из 4»), with the stages marked after their
-    day."""
+    day and those done by one who answered for the item before (``done_by``). Plain text."""
     shown = ", ".join(day_text(day) for day in late)
-    return f"{done} из {total}" + (f" ({shown} — {LATE})" if late else "")
+    before = "".join(f"; {done_by(*mark)}" for mark in handed)
+    return f"{done} из {total}" + (f" ({shown} — {LATE})" if late else "") + before
 
 
 def review_file_name(today: date) -> str:
