@@ -1,9 +1,8 @@
-"""A ППО moved into a district owes the district's items for every ППО from the day it came
-(``plans.owed_stages``); of those whose deadline passed long before, only the one reminder and
-escalation of an item got late may go out, within a few days of the move
-(``plan_escalations.GOT_LATE_WINDOW``). Past that the scheduler's pass reads none of them:
-before, each pass for 60 days loaded all 50 items of the test and read each one's ППО, marks
-and chairs again, to send nothing: 358 statements a pass, now 8."""
+"""A ППО moved into a district after the district's items for every ППО were over does not
+answer for them (``plans.came_after``): its chair is told of none (before: one message an item,
+50 at once) and the pass that follows reads none of them (``plan_escalations.
+GOT_LATE_LOOK_BACK``): before, each pass for 60 days loaded all 50 items of the test and read
+each one's ППО, marks and chairs again, to send nothing: 358 statements a pass, now 8."""
 
 from __future__ import annotations
 
@@ -43,13 +42,18 @@ async def _statements_of_a_pass(h: Harness, moment: datetime) -> list[str]:
     return ran
 
 
-async def test_a_pass_weeks_after_a_move_reads_no_past_item(sqlite_harness: Harness) -> None:
-    """On the day of the move the hospital's chair is told of each item; on 21 July, 50 days
-    after it, the pass reads no item's marks (before: 358 statements, 50 of them marks)."""
+async def test_a_ppo_moved_in_after_the_items_were_over_answers_for_none(
+    sqlite_harness: Harness,
+) -> None:
+    """On the day of the move the hospital's chair is told of no item, /plan counts the
+    district's two ППО only; on 21 July, 50 days after it, the pass reads no item's marks."""
     h = sqlite_harness
     await _moved_with_past_items(h)
     mark = await tick_at(h, background(h), JUNE_1)
-    assert len(sent_to(h, OTHER_CHAIR, mark, "прошёл до того, как пункт поручили вам")) == ITEMS
+    assert sent_to(h, OTHER_CHAIR, mark, "Мероприятие") == []
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert progress.count("выполнили 0 из 2") == ITEMS
+    assert HOSPITAL not in progress
 
     ran = await _statements_of_a_pass(h, datetime(2027, 7, 21, 7, 30, tzinfo=UTC))
     assert not [sql for sql in ran if "plan_marks" in sql]

@@ -72,7 +72,7 @@ class Target:
         return owed_stages(self.item, self.since, zone_of(self.org or self.scope, default_tz))
 
 
-async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | str:
+async def _target(session: AsyncSession, item_id: int, unit: int, default_tz: str) -> Target | str:
     """The item and unit if that unit answers for it today, else why not."""
     found = await store.item_with_plan(session, item_id)
     scope = None if found is None else await orgs.get_org(session, found[1].scope_org_id)
@@ -87,7 +87,8 @@ async def _target(session: AsyncSession, item_id: int, unit: int) -> Target | st
         )
     ppos = await orgs.ppo_in_scope(session, scope.id)
     moved = await audit.moved_into(session, scope.id)
-    found_unit = next((u for u in units_of(item, ppos, {}, moved) if u.id == unit), None)
+    units = units_of(item, ppos, {}, moved, lambda org: zone_of(org, default_tz))
+    found_unit = next((u for u in units if u.id == unit), None)
     if found_unit is None:
         return t.NOT_YOURS
     return Target(item, plan, unit, found_unit.org, scope, found_unit.since)
@@ -103,7 +104,7 @@ async def may_mark(
 ) -> Target | str:
     """Checked on every press: only the ППО's chair, or the responsible staff member; anyone
     else (and a forged button) hears «нет прав». ``due``: the stage the button is for."""
-    target = await _target(session, item_id, unit)
+    target = await _target(session, item_id, unit, default_tz)
     if isinstance(target, str):
         return common.NO_RIGHTS
     if unit and not viewer.chairs(unit):
@@ -217,7 +218,7 @@ async def _submit_done(submission: Submission[PlanDoneContext]) -> str:
     """Store the mark once (unique per item and unit); rights checked again against the item.
     The reply says a mark made after its stage's day is late: the review and /plan show it so."""
     c, session = submission.context, submission.session
-    target = await _target(session, c.item_id, c.unit)
+    target = await _target(session, c.item_id, c.unit, c.tz or "UTC")
     if isinstance(target, str):
         return target
     if not c.unit and target.item.person_id != submission.person_id:

@@ -105,8 +105,8 @@ async def owing(session: AsyncSession, item: PlanItem, plan: Plan, tick: Tick) -
     marks = await store.marks_of(session, [item.id])
     staff = item.responsible == RESPONSIBLE_STAFF
     moved = {} if staff else await audit.moved_into(session, scope.id)
-    open_units = units_of(item, ppos, people, moved)
-    closed = [] if staff else units_of(item, shut, people, moved)
+    open_units = units_of(item, ppos, people, moved, tick.zone)
+    closed = [] if staff else units_of(item, shut, people, moved, tick.zone)
     units = open_units + closed
     given = {u.id: given_on(item, u.since, tick.zone(u.org or scope)) for u in units}
     owed = {u.id: owed_stages(item, u.since, tick.zone(u.org or scope)) for u in units}

@@ -12,7 +12,8 @@ has not marked, and the item is done for it when every stage is. The plan shows 
 stage anyone still owes, and is late when that one has passed. A stage whose day came before
 one answering for the item got it (added, given to them by ``/planedit``, or their ППО came
 into the bot or the district since) is not theirs (``owed_stages``, the one rule everything
-that counts or offers a stage follows).
+that counts or offers a stage follows); a ППО that came after an item for every ППО was over
+does not answer for it (``came_after``).
 
 A handover keeps the history (``done_stages``, what everything that counts, offers or shows a
 stage done follows): a stage done by whoever answered for the item alone (a staff member, or
@@ -25,7 +26,7 @@ of «все ППО» is not the item's when it is narrowed to another ППО.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -71,8 +72,9 @@ def owed_stages(item: PlanItem, since: datetime | None, tz: ZoneInfo) -> tuple[d
     """The stages one answering for the item owes: those from the day they got it on
     (``given_on``). Nobody could have done an earlier stage then: it is never reminded of,
     offered, escalated, counted as missed or as owed. The last stage is always owed: an item
-    got after its one deadline is still to be done (escalated as if due the day it was got:
-    ``plan_reminders``)."""
+    added or given to one after its one deadline is still to be done (escalated as if due the
+    day it was got: ``plan_escalations``); a ППО that came after it was over does not answer
+    for it at all (``came_after``)."""
     stages, day = stages_of(item), given_on(item, since, tz)
     return tuple(stage for stage in stages if stage >= day) or stages[-1:]
 
@@ -214,13 +216,28 @@ def units_of(
     ppos: Sequence[Organization],
     people: dict[int, Person],
     moved: Mapping[int, datetime],
+    zone: Callable[[Organization], ZoneInfo],
 ) -> list[Unit]:
-    """``moved``: when ППО were moved into the plan's district (``audit.moved_into``)."""
+    """``moved``: when ППО were moved into the plan's district (``audit.moved_into``). A ППО
+    that came after every stage of an item for every ППО had passed does not answer for it
+    (``came_after``)."""
     if item.responsible == RESPONSIBLE_STAFF:
         person = people.get(item.person_id or 0)
         return [] if person is None else [Unit(0, person.full_name, None)]
     mine = [org for org in ppos if item.responsible == RESPONSIBLE_ALL or org.id == item.org_id]
-    return [Unit(o.id, o.name, o, max(o.created_at, moved.get(o.id, o.created_at))) for o in mine]
+    units = [Unit(o.id, o.name, o, max(o.created_at, moved.get(o.id, o.created_at))) for o in mine]
+    if item.responsible != RESPONSIBLE_ALL:
+        return units
+    return [u for u in units if u.org is None or not came_after(item, u.since, zone(u.org))]
+
+
+def came_after(item: PlanItem, since: datetime | None, tz: ZoneInfo) -> bool:
+    """Whether a ППО came into the plan's scope (into the bot, or moved into the district)
+    after the item's last stage, the item already there: nobody gave it to them, and it was
+    done or missed before they came (an item added or given to one after its deadline is
+    theirs all the same: ``owed_stages``)."""
+    got = item.assigned_at or item.created_at
+    return since is not None and since > got and local_today(since, tz) > stages_of(item)[-1]
 
 
 def responsible_label(item: PlanItem, units: Sequence[Unit]) -> str:
@@ -342,7 +359,7 @@ async def load_progress(
     for plan in plans:
         statuses = []
         for item in (i for i in items if i.plan_id == plan.id):
-            units = units_of(item, ppos, people, moved)
+            units = units_of(item, ppos, people, moved, lambda o: zone_of(o, default_tz))
             owed = {
                 u.id: owed_stages(item, u.since, zone_of(u.org or scope, default_tz)) for u in units
             }
