@@ -8,9 +8,11 @@ Two kinds of rules, both from the Bot API server and tdlib (``telegram-bot-api/C
   without an action (an empty ``callback_data`` or ``url`` counts as none), ``callback_data``
   over 64 bytes, a ``url`` that is no HTTP(S) or tg:// link, more than 100 inline buttons;
 * what is dropped without a word, the message still sent: a button with empty text (tdlib skips
-  it; a keyboard left empty is no keyboard), formatting past the 100th entity (Telegram keeps
-  the first 100). The fake drops them too, as Telegram does, and writes each loss down
-  (``lost``), since a person never sees what the bot meant there.
+  it; a keyboard left empty is no keyboard), the buttons of a row past its 12th and of a
+  keyboard past its 300th (reply and inline keyboards alike: see :data:`MAX_ROW_BUTTONS`),
+  formatting past the 100th entity (Telegram keeps the first 100). The fake drops them too,
+  as Telegram does, and writes each loss down (``lost``), since a person never sees what the
+  bot meant there.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ import re
 from typing import Any, Final
 
 MAX_CALLBACK_DATA_BYTES: Final = 64
+#: Telegram refuses an inline keyboard of more ("reply markup is too long", REPLY_MARKUP_TOO_LONG).
 MAX_INLINE_BUTTONS: Final = 100
+#: What tdlib keeps of any keyboard it is given, reply or inline: ``get_reply_markup`` in
+#: ``td/telegram/ReplyMarkup.cpp`` ends a row at its 12th button with text and the keyboard at
+#: its 300th (``row_button_count >= 12 || total_button_count >= 300``), the rest unread and
+#: unsaid. (Lists of limits say 8 a row for inline keyboards, as clients lay them out; nothing
+#: in tdlib or the Bot API server drops or refuses a 9th, so the fake does not either.)
+MAX_ROW_BUTTONS: Final = 12
+MAX_KEYBOARD_BUTTONS: Final = 300
 #: Formatting entities Telegram keeps in one message; the rest are dropped, the text sent.
 MAX_ENTITIES: Final = 100
 INLINE_BUTTON_ACTIONS: Final = frozenset(
@@ -113,7 +123,7 @@ def inline_keyboard(markup: dict[str, Any], lost: list[str]) -> dict[str, Any] |
             'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
         )
     parsed = [[_inline_button(button) for button in row] for row in rows]
-    kept = _drop_empty_texts(parsed, lost)
+    kept = _shown_rows(parsed, lost)
     for row in kept:
         for button in row:
             _check_kept_inline_button(button)
@@ -147,23 +157,51 @@ def check_reply_keyboard(markup: dict[str, Any], lost: list[str]) -> None:
             'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
         )
     texts = [[{"text": _reply_button(button)} for button in row] for row in rows]
-    _drop_empty_texts(texts, lost)
+    _shown_rows(texts, lost)
 
 
-def _drop_empty_texts(rows: list[list[dict[str, Any]]], lost: list[str]) -> list[list[Any]]:
-    """The rows without their empty-text buttons and without rows left empty, as tdlib skips
-    them; each dropped button noted in ``lost``."""
+def _shown_rows(rows: list[list[dict[str, Any]]], lost: list[str]) -> list[list[Any]]:
+    """The rows as tdlib keeps them: without empty-text buttons and rows left empty, at most
+    :data:`MAX_ROW_BUTTONS` a row and :data:`MAX_KEYBOARD_BUTTONS` in all; each button dropped
+    noted in ``lost``."""
     kept: list[list[Any]] = []
+    total = past_total = 0
     for row_number, row in enumerate(rows, start=1):
-        for place, button in enumerate(row, start=1):
-            if not button["text"]:
-                lost.append(f"button {place} of row {row_number} has empty text: not shown")
-        shown = [button for button in row if button["text"]]
+        room = min(MAX_ROW_BUTTONS, MAX_KEYBOARD_BUTTONS - total)
+        shown, cut = _row_shown(row, row_number, room, lost)
+        if room < MAX_ROW_BUTTONS:
+            past_total += cut
+        elif cut:
+            lost.append(
+                f"row {row_number} has {len(row)} buttons: the {cut} past its "
+                f"{MAX_ROW_BUTTONS}th are not shown"
+            )
+        total += len(shown)
         if shown:
             kept.append(shown)
+    if past_total:
+        lost.append(
+            f"the {past_total} buttons past the keyboard's {MAX_KEYBOARD_BUTTONS}th are not shown"
+        )
     if rows and not kept:
         lost.append("every button has empty text: the keyboard is not shown")
     return kept
+
+
+def _row_shown(
+    row: list[dict[str, Any]], row_number: int, room: int, lost: list[str]
+) -> tuple[list[Any], int]:
+    """One row's buttons with text, ``room`` of them at most (empty ones noted in ``lost``), and
+    how many buttons after them tdlib leaves unread."""
+    shown: list[Any] = []
+    for place, button in enumerate(row, start=1):
+        if len(shown) == room:
+            return shown, len(row) - place + 1
+        if button["text"]:
+            shown.append(button)
+        else:
+            lost.append(f"button {place} of row {row_number} has empty text: not shown")
+    return shown, 0
 
 
 def keep_entities(entities: list[dict[str, Any]], lost: list[str]) -> list[dict[str, Any]]:

@@ -30,8 +30,9 @@ twice (only the first answer is shown), a callback answer's text (a toast or an 
 ``MarkdownV2`` texts are not validated.
 
 What Telegram takes but does not show, it drops as Telegram does (a button with empty text,
-formatting past the 100th entity) and writes down in ``silently_dropped``; leaving the server
-after a clean run then raises :class:`SilentLossError`.
+a row's buttons past the 12th and a keyboard's past the 300th, formatting past the 100th
+entity) and writes down in ``silently_dropped``; leaving the server after a clean run then
+raises :class:`SilentLossError`.
 
 Every request is recorded (see :class:`Request`) once it has been answered, and
 every state change wakes the waiters of :meth:`FakeTelegramServer.wait_for`, so
