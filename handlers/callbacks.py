@@ -68,6 +68,13 @@ class OpenForm(CallbackData, prefix="r1"):
     org_id: RowId
 
 
+class OrgChoicePage(CallbackData, prefix="op1"):
+    """«Ещё…» / «Назад» under a chair's choice of the ППО a form is for: the page to show."""
+
+    form: str
+    page: RowId
+
+
 class ReserveAction(enum.StrEnum):
     LIST = "list"
     REMOVE = "rm"

@@ -33,7 +33,7 @@ from bot.texts import common
 from bot.texts import events as te
 from bot.wiring.context import Ctx
 from handlers import keyboards
-from handlers.callbacks import EventAction, EventCb, OpenForm, ReportPeriod
+from handlers.callbacks import EventAction, EventCb, OpenForm, OrgChoicePage, ReportPeriod
 from handlers.filters import IsChair, command
 from handlers.form_chat import FormChat
 from handlers.replies import answer_lines
@@ -92,6 +92,18 @@ async def form_button_tapped(query: CallbackQuery, callback_data: OpenForm, ctx:
     await query.answer()
     chat = FormChat(query.message, ctx)
     await chat.open_or_resume(form, chat.request(org))
+
+
+async def org_page_tapped(query: CallbackQuery, callback_data: OrgChoicePage, ctx: Ctx) -> None:
+    """«Ещё…» / «Назад» under the choice of ППО: the same message shows that page of the ППО
+    the sender chairs now (one closed since is gone from it)."""
+    form = form_named(callback_data.form)
+    if form is None or not form.audience & Audience.CHAIR or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    keyboard = keyboards.org_choice(form.name, ctx.viewer.chaired, callback_data.page)
+    await query.message.edit_reply_markup(reply_markup=keyboard)
 
 
 async def pause(message: Message, command: CommandObject, ctx: Ctx) -> None:
@@ -286,6 +298,7 @@ def create_router() -> Router:
         router.message.register(passport_card, trigger)
     router.message.register(pause, command("pause"))
     router.callback_query.register(form_button_tapped, OpenForm.filter())
+    router.callback_query.register(org_page_tapped, OrgChoicePage.filter())
     router.callback_query.register(report_period_tapped, ReportPeriod.filter())
     router.message.register(history, command("history"))
     router.message.register(history, F.text == common.MENU_HISTORY)

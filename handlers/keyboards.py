@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.audience import Audience
@@ -35,6 +40,7 @@ from handlers.callbacks import (
     OpenForm,
     OrgAction,
     OrgCb,
+    OrgChoicePage,
     ReportPeriod,
     ReserveAction,
     ReserveCb,
@@ -47,6 +53,8 @@ from handlers.callbacks import (
 from storage.models import Event, Organization, OrgKind, ReservePerson
 
 BUTTONS_PER_MESSAGE = 100  # Telegram refuses a message with more
+PAGE_SIZE = 20
+"""Buttons of a long list a page shows (:func:`paged`): a phone's screen or two."""
 
 
 def inline(buttons: Iterable[tuple[str, CallbackData]], per_row: int = 8) -> InlineKeyboardMarkup:
@@ -197,8 +205,28 @@ def edit_keyboard(token: str, spec: FormSpec, answers: dict[str, Any]) -> Inline
     return kb.as_markup()
 
 
-def org_choice(form: str, orgs: Sequence[Organization]) -> InlineKeyboardMarkup:
-    return inline(((org.name[:60], OpenForm(form=form, org_id=org.id)) for org in orgs), 1)
+def paged(
+    buttons: Sequence[tuple[str, CallbackData]], page: int, turn: Callable[[int], CallbackData]
+) -> InlineKeyboardMarkup:
+    """``buttons`` one a row, :data:`PAGE_SIZE` a page: page ``page`` (the last one if the list
+    got shorter), «⬅️ Назад» and «Ещё…» to the pages beside it (``turn``: a page's data)."""
+    last = max(0, (len(buttons) - 1) // PAGE_SIZE)
+    page = min(page, last)
+    rows = [[_button(label, data)] for label, data in buttons[page * PAGE_SIZE :][:PAGE_SIZE]]
+    beside = [(common.BTN_PAGE_BACK, page - 1), (common.BTN_PAGE_ON, page + 1)]
+    turns = [_button(label, turn(to)) for label, to in beside if 0 <= to <= last]
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, turns] if turns else rows)
+
+
+def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=label, callback_data=data.pack())
+
+
+def org_choice(form: str, orgs: Sequence[Organization], page: int = 0) -> InlineKeyboardMarkup:
+    """The ППО a chair picks for ``form``, paged: one may chair dozens (a district's staff
+    holding its small ППО), past Telegram's 100 buttons."""
+    buttons = [(org.name[:60], OpenForm(form=form, org_id=org.id)) for org in orgs]
+    return paged(buttons, page, lambda to: OrgChoicePage(form=form, page=to))
 
 
 def pick_one(org_id: int, options: Sequence[PickOption]) -> InlineKeyboardMarkup:

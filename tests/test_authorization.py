@@ -25,6 +25,7 @@ from handlers.callbacks import (
     OpenForm,
     OrgAction,
     OrgCb,
+    OrgChoicePage,
     PlanDone,
     PlanStageDone,
     ReportPeriod,
@@ -173,6 +174,8 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
             {CHAIR},
         ),
         ("period", ReportPeriod(org_id=school, collection_id=1).pack(), {CHAIR}),
+        ("org page", OrgChoicePage(form="membership", page=1).pack(), {CHAIR, OTHER_CHAIR}),
+        ("org page of no form", OrgChoicePage(form="nosuch", page=0).pack(), set()),
         ("event", EventCb(action=EventAction.DELETE_YES, event_id=ids["event"]).pack(), {CHAIR}),
         ("scope", ScopePick(command="status", org_id=ids[DISTRICT_A]).pack(), {STAFF, ADMIN}),
         (

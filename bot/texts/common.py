@@ -37,6 +37,9 @@ NO_CHANGE = "±0 п.п."
 
 MENU_HISTORY = "🗂 Мои отчёты"
 MENU_HELP = "❓ Помощь"
+# Under a list of buttons too long for one message: its pages, one back and one on.
+BTN_PAGE_BACK = "⬅️ Назад"
+BTN_PAGE_ON = "Ещё…"
 
 CMD_START = "Начало работы"
 CMD_HELP = "Что умеет бот"
