@@ -1,6 +1,7 @@
 """What Telegram keeps of a large keyboard, as the fake imitates it: tdlib reads at most 12
 buttons of a row and 300 of a keyboard (reply and inline alike) and drops the rest without a
-word; Telegram refuses an inline keyboard of more than 100 buttons."""
+word; Telegram refuses an inline keyboard of more than 100 buttons, and any keyboard of more
+than 10 KB."""
 
 from __future__ import annotations
 
@@ -116,3 +117,22 @@ async def test_inline_buttons_are_counted_after_the_cut(
     rows[-1].append(InlineKeyboardButton(text="last.5", callback_data="d:5"))
     with pytest.raises(TelegramBadRequest, match="reply markup is too long"):
         await bot.send_message(USER, "x", reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def test_a_keyboard_past_10_kb_is_refused_however_few_its_buttons(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """Real names of ППО run to 150 characters (300 bytes in UTF-8): 40 of them pass 10 KB."""
+    names = [f"{n} Первичная профсоюзная организация {'средней школы ' * 8}" for n in range(40)]
+    rows = [
+        [InlineKeyboardButton(text=name, callback_data=f"o:{n}")] for n, name in enumerate(names)
+    ]
+    with pytest.raises(TelegramBadRequest, match="reply markup is too long"):
+        await bot.send_message(USER, "x", reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    assert await bot.send_message(
+        USER, "x", reply_markup=InlineKeyboardMarkup(inline_keyboard=rows[:25])
+    )
+    menu = [[KeyboardButton(text=name)] for name in names]
+    with pytest.raises(TelegramBadRequest, match="reply markup is too long"):
+        await bot.send_message(USER, "x", reply_markup=ReplyKeyboardMarkup(keyboard=menu))
+    assert server.silently_dropped == []

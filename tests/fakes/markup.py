@@ -6,7 +6,8 @@ Two kinds of rules, both from the Bot API server and tdlib (``telegram-bot-api/C
 * what is refused with a 400 (:class:`MarkupRefusedError` carries the description after
   ``Bad Request:``): a button that is not an object or has no ``text``, an inline button
   without an action (an empty ``callback_data`` or ``url`` counts as none), ``callback_data``
-  over 64 bytes, a ``url`` that is no HTTP(S) or tg:// link, more than 100 inline buttons;
+  over 64 bytes, a ``url`` that is no HTTP(S) or tg:// link, more than 100 inline buttons, a
+  keyboard of more than 10 KB (:data:`MAX_MARKUP_BYTES`);
 * what is dropped without a word, the message still sent: a button with empty text (tdlib skips
   it; a keyboard left empty is no keyboard), the buttons of a row past its 12th and of a
   keyboard past its 300th (reply and inline keyboards alike: see :data:`MAX_ROW_BUTTONS`),
@@ -18,6 +19,7 @@ Two kinds of rules, both from the Bot API server and tdlib (``telegram-bot-api/C
 from __future__ import annotations
 
 import copy
+import json
 import re
 from typing import Any, Final
 
@@ -31,6 +33,12 @@ MAX_INLINE_BUTTONS: Final = 100
 #: in tdlib or the Bot API server drops or refuses a 9th, so the fake does not either.)
 MAX_ROW_BUTTONS: Final = 12
 MAX_KEYBOARD_BUTTONS: Final = 300
+#: Telegram refuses a keyboard whose data passes 10 KB, however few its buttons ("reply markup
+#: is too long"): tginfo/Telegram-Limits lists "Message markup data (e.g. inline buttons): up to
+#: 10 KB", measured on the markup's JSON (issue #187: 100 buttons of 60-character labels are
+#: refused). Telegram's own count, of its serialized buttons, is unpublished (keyboards a little
+#: under it have been refused too); the fake counts the compact UTF-8 JSON of the buttons kept.
+MAX_MARKUP_BYTES: Final = 10 * 1024
 #: Formatting entities Telegram keeps in one message; the rest are dropped, the text sent.
 MAX_ENTITIES: Final = 100
 INLINE_BUTTON_ACTIONS: Final = frozenset(
@@ -129,6 +137,7 @@ def inline_keyboard(markup: dict[str, Any], lost: list[str]) -> dict[str, Any] |
             _check_kept_inline_button(button)
     if sum(len(row) for row in kept) > MAX_INLINE_BUTTONS:
         raise MarkupRefusedError("reply markup is too long")
+    _check_size(kept)
     if not kept:
         return None
     shown = copy.deepcopy(markup)
@@ -156,8 +165,20 @@ def check_reply_keyboard(markup: dict[str, Any], lost: list[str]) -> None:
         raise MarkupRefusedError(
             'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
         )
-    texts = [[{"text": _reply_button(button)} for button in row] for row in rows]
-    _shown_rows(texts, lost)
+    buttons = [[_reply_object(button) for button in row] for row in rows]
+    _check_size(_shown_rows(buttons, lost))
+
+
+def _reply_object(button: Any) -> dict[str, Any]:
+    """A reply keyboard button as an object (a bare string is its text)."""
+    text = _reply_button(button)
+    return button if isinstance(button, dict) else {"text": text}
+
+
+def _check_size(kept: list[list[Any]]) -> None:
+    """Refuse a keyboard whose buttons pass :data:`MAX_MARKUP_BYTES`."""
+    if len(json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode()) > MAX_MARKUP_BYTES:
+        raise MarkupRefusedError("reply markup is too long")
 
 
 def _shown_rows(rows: list[list[dict[str, Any]]], lost: list[str]) -> list[list[Any]]:

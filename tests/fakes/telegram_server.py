@@ -21,7 +21,8 @@ With ``strict=True`` (the default) it also rejects what Telegram rejects and wha
 is easy to get wrong: invalid HTML in ``parse_mode="HTML"`` texts (for instance an
 unescaped ``<`` coming from user input), empty or too long texts and captions,
 keyboards Telegram refuses (``callback_data`` over 64 bytes, an inline button without an
-action, a ``url`` that is no link, more than 100 inline buttons: see :mod:`fakes.markup`),
+action, a ``url`` that is no link, more than 100 inline buttons, more than 10 KB of buttons:
+see :mod:`fakes.markup`),
 editing a message without changing it ("message is not modified"), editing or deleting
 unknown messages, deleting one sent 48 hours ago or earlier (:meth:`age_messages` makes
 messages older), unknown ``file_id`` / ``callback_query_id``, a callback query answered
