@@ -106,6 +106,15 @@ class ScopeRegionPick(CallbackData, prefix="sr1"):
     region_id: RowId
 
 
+class ScopePage(CallbackData, prefix="sg1"):
+    """«Ещё…» / «Назад» under a pick of the scope a command is for: the page to show of the
+    sender's scopes (``region_id`` 0), or of their districts in one region."""
+
+    command: str
+    region_id: RowId
+    page: RowId
+
+
 class ScopePick(CallbackData, prefix="s2"):
     """Staff holding several districts (or an admin) pick which one a command is for; the
     command's words are read from the message the pick answers (they may not fit here)."""

@@ -46,6 +46,7 @@ from handlers.callbacks import (
     ReserveCb,
     ReturnPick,
     RoleRevoke,
+    ScopePage,
     ScopePick,
     ScopeRegionPick,
     short_token,
@@ -308,14 +309,20 @@ def correction_button(org_id: int) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def scope_choice(command: str, scopes: Sequence[Organization]) -> InlineKeyboardMarkup:
-    return inline(((s.name[:60], ScopePick(command=command, org_id=s.id)) for s in scopes), 1)
+def scope_choice(
+    command: str, scopes: Sequence[Organization], *, region_id: int = 0, page: int = 0
+) -> InlineKeyboardMarkup:
+    """The scopes to pick for ``command``, paged (``region_id``: those of one region); a
+    hundred district names in one message pass Telegram's 10 KB of buttons."""
+    buttons = [(s.name[:60], ScopePick(command=command, org_id=s.id)) for s in scopes]
+    return paged(buttons, page, lambda to: ScopePage(command=command, region_id=region_id, page=to))
 
 
-def scope_region_choice(command: str, regions: Sequence[Organization]) -> InlineKeyboardMarkup:
-    return inline(
-        ((r.name[:60], ScopeRegionPick(command=command, region_id=r.id)) for r in regions), 1
-    )
+def scope_region_choice(
+    command: str, regions: Sequence[Organization], page: int = 0
+) -> InlineKeyboardMarkup:
+    buttons = [(r.name[:60], ScopeRegionPick(command=command, region_id=r.id)) for r in regions]
+    return paged(buttons, page, lambda to: ScopePage(command=command, region_id=0, page=to))
 
 
 def return_choice(found: Sequence[Organization]) -> InlineKeyboardMarkup:

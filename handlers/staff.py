@@ -34,7 +34,7 @@ from bot.texts import rating as tr
 from bot.texts import staff as t
 from bot.wiring.context import Ctx
 from handlers import keyboards
-from handlers.callbacks import ReturnPick, ScopePick, ScopeRegionPick
+from handlers.callbacks import ReturnPick, ScopePage, ScopePick, ScopeRegionPick
 from handlers.curator import run_nocurator
 from handlers.district_events import run_devents
 from handlers.event_report import run_events_report
@@ -192,28 +192,45 @@ async def scoped_command(message: Message, command: CommandObject, ctx: Ctx) -> 
 
 
 async def _scope_keyboard(
-    ctx: Ctx, command: str, scopes: Sequence[Organization]
+    ctx: Ctx, command: str, scopes: Sequence[Organization], page: int = 0
 ) -> InlineKeyboardMarkup:
-    """A button per scope; past what one message holds (an admin of several regions), a
-    button per region, whose tap shows its districts in the same message."""
+    """A button per scope, in pages; past what five pages hold (an admin of several regions),
+    a button per region, whose tap shows its districts in the same message."""
     if len(scopes) <= keyboards.BUTTONS_PER_MESSAGE:
-        return keyboards.scope_choice(command, scopes)
-    return keyboards.scope_region_choice(command, await regions_over(ctx.session, scopes))
+        return keyboards.scope_choice(command, scopes, page=page)
+    return keyboards.scope_region_choice(command, await regions_over(ctx.session, scopes), page)
+
+
+def _in_region(scopes: Sequence[Organization], region_id: int) -> list[Organization]:
+    return [scope for scope in scopes if region_id in (scope.parent_id, scope.id)]
 
 
 async def region_picked(query: CallbackQuery, callback_data: ScopeRegionPick, ctx: Ctx) -> None:
-    scopes = await scopes_for(ctx.session, ctx.viewer)
-    inside = [scope for scope in scopes if callback_data.region_id in (scope.parent_id, scope.id)]
+    inside = _in_region(await scopes_for(ctx.session, ctx.viewer), callback_data.region_id)
     if not inside or not isinstance(query.message, Message):
         await query.answer(common.NO_RIGHTS, show_alert=True)
         return
     await query.answer()
-    shown = inside[: keyboards.BUTTONS_PER_MESSAGE]
-    text = t.CHOOSE_SCOPE
-    if len(inside) > len(shown):
-        text = f"{text}\n{common.more(len(inside) - len(shown))}"
-    keyboard = keyboards.scope_choice(callback_data.command, shown)
-    await query.message.edit_text(text, reply_markup=keyboard)
+    region = callback_data.region_id
+    keyboard = keyboards.scope_choice(callback_data.command, inside, region_id=region)
+    await query.message.edit_text(t.CHOOSE_SCOPE, reply_markup=keyboard)
+
+
+async def scope_page_turned(query: CallbackQuery, callback_data: ScopePage, ctx: Ctx) -> None:
+    """«Ещё…» / «Назад» under a scope pick: that page of the scopes the sender holds now (of
+    one region's, when the pick went through the region)."""
+    scopes = await scopes_for(ctx.session, ctx.viewer)
+    command, region, page = callback_data.command, callback_data.region_id, callback_data.page
+    inside = _in_region(scopes, region) if region else scopes
+    if not inside or command not in RUNNERS or not isinstance(query.message, Message):
+        await query.answer(common.NO_RIGHTS, show_alert=True)
+        return
+    await query.answer()
+    if region:
+        keyboard = keyboards.scope_choice(command, inside, region_id=region, page=page)
+    else:
+        keyboard = await _scope_keyboard(ctx, command, scopes, page)
+    await query.message.edit_reply_markup(reply_markup=keyboard)
 
 
 async def scope_picked(query: CallbackQuery, callback_data: ScopePick, ctx: Ctx) -> None:
@@ -296,5 +313,6 @@ def create_router() -> Router:
     router.message.register(return_command, command(RETURN_FORM.menu.command))
     router.callback_query.register(scope_picked, ScopePick.filter())
     router.callback_query.register(region_picked, ScopeRegionPick.filter())
+    router.callback_query.register(scope_page_turned, ScopePage.filter())
     router.callback_query.register(return_picked, ReturnPick.filter())
     return router

@@ -33,6 +33,7 @@ from handlers.callbacks import (
     ReserveCb,
     ReturnPick,
     RoleRevoke,
+    ScopePage,
     ScopePick,
     ScopeRegionPick,
 )
@@ -183,6 +184,17 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
             ScopeRegionPick(command="status", region_id=ids[REGION]).pack(),
             {STAFF, OTHER_STAFF, ADMIN},
         ),
+        (
+            "scope page",
+            ScopePage(command="status", region_id=0, page=1).pack(),
+            {STAFF, OTHER_STAFF, ADMIN},
+        ),
+        (
+            "scope page of a region",
+            ScopePage(command="status", region_id=ids[REGION], page=0).pack(),
+            {STAFF, OTHER_STAFF, ADMIN},
+        ),
+        ("scope page of no command", ScopePage(command="no", region_id=0, page=0).pack(), set()),
         ("return", ReturnPick(org_id=school, report_id=1).pack(), {STAFF, ADMIN}),
         ("return other", ReturnPick(org_id=hospital, report_id=1).pack(), {OTHER_STAFF, ADMIN}),
         ("archive", OrgCb(org_id=school, action=OrgAction.ARCHIVE).pack(), {ADMIN}),

@@ -1,6 +1,6 @@
 """Keyboards built from lists as long as a district's: Telegram refuses more than 100 inline
-buttons under a message (and then nobody sees the question at all), so a long choice comes in
-pages with «⬅️ Назад» and «Ещё…»."""
+buttons under a message, or more than 10 KB of them (and then nobody sees the question at all),
+so a long choice comes in pages with «⬅️ Назад» and «Ещё…»."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from sqlalchemy import select
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import chair as tc
 from bot.texts import common
+from bot.texts import staff as ts
 from fakes.telegram_server import JsonDict, Request, find_button
 from handlers.keyboards import PAGE_SIZE
-from harness import ADMIN, Harness, last_message
+from harness import ADMIN, Harness, last_message, texts
 from scenarios import CHAIR, HEADERS, accept_invite, code_of, invite_links
 from storage import people
 from storage.models import FormDraft, Organization, OrgKind
 
 DISTRICT = "Кировская районная организация"
 KINDERGARTENS = [f"МБДОУ детский сад № {n}" for n in range(1, 121)]
+TURNS = (common.BTN_PAGE_BACK, common.BTN_PAGE_ON)
 
 
 async def chair_of_a_whole_district(h: Harness) -> None:
@@ -42,14 +44,14 @@ def labels(source: Request | JsonDict) -> list[str]:
     return [button["text"] for row in markup["inline_keyboard"] for button in row]
 
 
-def on_screen(h: Harness, message_id: int) -> JsonDict:
-    """The message as the chair sees it now, after the edits of its keyboard."""
-    return next(m for m in h.server.chat_messages(CHAIR) if m["message_id"] == message_id)
+def on_screen(h: Harness, message_id: int, user: int = CHAIR) -> JsonDict:
+    """The message as its reader sees it now, after the edits of its keyboard."""
+    return next(m for m in h.server.chat_messages(user) if m["message_id"] == message_id)
 
 
-async def press(h: Harness, message_id: int, text: str) -> list[Request]:
-    data = find_button(on_screen(h, message_id), text)
-    return await h.feed(h.server.callback(CHAIR, data, message_id))
+async def press(h: Harness, message_id: int, text: str, user: int = CHAIR) -> list[Request]:
+    data = find_button(on_screen(h, message_id, user), text)
+    return await h.feed(h.server.callback(user, data, message_id))
 
 
 async def test_a_chair_of_120_ppo_pages_through_them_to_the_last(harness: Harness) -> None:
@@ -82,3 +84,36 @@ async def test_a_chair_of_120_ppo_pages_through_them_to_the_last(harness: Harnes
         assert draft is not None and draft.form == "membership"
         org = await session.get(Organization, draft.org_id)
         assert org is not None and org.name == pages[-2][0]
+
+
+def district_name(region: str, n: int) -> str:
+    """A district organization's name as the regions write it (57 characters)."""
+    return f"Районная организация Профсоюза работников образования № {n:02}{region[0]}"
+
+
+async def test_an_admin_of_90_districts_pages_through_them(harness: Harness) -> None:
+    """Two regions of 45 districts: 90 buttons of real names pass Telegram's 10 KB of markup
+    (the question would not arrive at all); /status offers them 20 a page, each once."""
+    h = harness
+    rows = [
+        (f"{region} область", district_name(region, n), f"МБОУ СОШ № {n}", 20)
+        for region in ("Ростовская", "Кемеровская")
+        for n in range(1, 46)
+    ]
+    table = build_table_xlsx("ППО", ("Регион", "Район", "Организация", "Работников"), rows)
+    await h.upload(ADMIN, table, "list.xlsx", caption="/import")
+    pick = last_message(await h.send(ADMIN, "/status"))
+    assert pick.plain_text == ts.CHOOSE_SCOPE
+    message_id = pick.message_id
+    assert message_id is not None
+    pages = []
+    for _ in range(4):
+        pages.append([n for n in labels(on_screen(h, message_id, ADMIN)) if n not in TURNS])
+        await press(h, message_id, common.BTN_PAGE_ON, ADMIN)
+    last_page = labels(on_screen(h, message_id, ADMIN))
+    assert last_page[-1] == common.BTN_PAGE_BACK
+    pages.append(last_page[:-1])
+    assert [len(page) for page in pages] == [PAGE_SIZE] * 4 + [10]
+    assert sorted(name for page in pages for name in page) == sorted(row[1] for row in rows)
+    status = texts(await press(h, message_id, pages[-1][-1], ADMIN))
+    assert f"Сдача отчётов: {pages[-1][-1]}" in status[0]
