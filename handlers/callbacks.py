@@ -136,6 +136,7 @@ class OrgAction(enum.StrEnum):
     RENAME = "ren"
     MOVE = "mv"
     MOVE_TO = "mvto"
+    MOVE_PAGE = "mvpg"  # «Ещё…» / «Назад» under the districts to move to: ``target`` the page
     TIMEZONE = "tz"
     ARCHIVE = "arc"
     RESTORE = "res"
@@ -144,6 +145,9 @@ class OrgAction(enum.StrEnum):
 
 
 class OrgCb(CallbackData, prefix="g1"):
+    """A button of an organization's card; ``target``: the district a ППО moves to, or the
+    page of districts shown."""
+
     org_id: RowId
     action: OrgAction
     target: RowId = 0

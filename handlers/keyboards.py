@@ -355,13 +355,16 @@ def org_actions(org: Organization) -> InlineKeyboardMarkup:
     return inline(((label, OrgCb(org_id=org.id, action=a)) for label, a in actions), 2)
 
 
-def move_choice(org_id: int, districts: Sequence[Organization]) -> InlineKeyboardMarkup:
-    return inline(
-        (
-            (d.name[:60], OrgCb(org_id=org_id, action=OrgAction.MOVE_TO, target=d.id))
-            for d in districts
-        ),
-        1,
+def move_choice(
+    org_id: int, districts: Sequence[Organization], page: int = 0
+) -> InlineKeyboardMarkup:
+    """The districts a ППО may move to, paged: a region's sixty pass 10 KB of buttons."""
+    buttons = [
+        (d.name[:60], OrgCb(org_id=org_id, action=OrgAction.MOVE_TO, target=d.id))
+        for d in districts
+    ]
+    return paged(
+        buttons, page, lambda to: OrgCb(org_id=org_id, action=OrgAction.MOVE_PAGE, target=to)
     )
 
 

@@ -36,7 +36,6 @@ from storage import audit, orgs, people
 from storage.models import Organization, OrgKind, Role, RoleGrant
 
 AUDIT_SHOWN = 20
-MOVE_BUTTONS = 99  # Telegram takes 100 buttons under a message
 
 
 async def org_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
@@ -141,11 +140,19 @@ async def move_tapped(_: CallbackQuery, tap: OrgTap) -> None:
     if not choices:
         await tap.message.answer(t.NO_DISTRICT_TO_MOVE_TO)
         return
-    shown = choices[:MOVE_BUTTONS]
-    text = t.CHOOSE_DISTRICT
-    if len(choices) > len(shown):
-        text = f"{text}\n{common.more(len(choices) - len(shown))}"
-    await tap.message.answer(text, reply_markup=keyboards.move_choice(tap.org.id, shown))
+    await tap.message.answer(
+        t.CHOOSE_DISTRICT, reply_markup=keyboards.move_choice(tap.org.id, choices)
+    )
+
+
+async def move_page_turned(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) -> None:
+    """«Ещё…» / «Назад» under the districts to move to: that page of those open now."""
+    choices = await org_admin.move_targets(tap.ctx.session, tap.org)
+    if not choices:
+        await tap.message.answer(t.NO_DISTRICT_TO_MOVE_TO)
+        return
+    keyboard = keyboards.move_choice(tap.org.id, choices, callback_data.target)
+    await tap.message.edit_reply_markup(reply_markup=keyboard)
 
 
 async def move_to_tapped(_: CallbackQuery, callback_data: OrgCb, tap: OrgTap) -> None:
@@ -200,6 +207,7 @@ ORG_BUTTONS: dict[OrgAction, TapHandler] = {
     OrgAction.TIMEZONE: _field_form(TIMEZONE_FORM),
     OrgAction.MOVE: move_tapped,
     OrgAction.MOVE_TO: move_to_tapped,
+    OrgAction.MOVE_PAGE: move_page_turned,
     OrgAction.ARCHIVE: _archiving(True),
     OrgAction.RESTORE: _archiving(False),
     OrgAction.CURATOR: curator_tapped,

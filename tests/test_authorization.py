@@ -198,6 +198,7 @@ def forged(ids: dict[str, int]) -> list[tuple[str, str, set[int]]]:
         ("return", ReturnPick(org_id=school, report_id=1).pack(), {STAFF, ADMIN}),
         ("return other", ReturnPick(org_id=hospital, report_id=1).pack(), {OTHER_STAFF, ADMIN}),
         ("archive", OrgCb(org_id=school, action=OrgAction.ARCHIVE).pack(), {ADMIN}),
+        ("move page", OrgCb(org_id=school, action=OrgAction.MOVE_PAGE, target=1).pack(), {ADMIN}),
         ("revoke", RoleRevoke(grant_id=ids["grant"]).pack(), {ADMIN}),
         ("forget", ForgetCb(person_id=1, confirm=True).pack(), {ADMIN}),
         ("plan item done", PlanDone(item_id=1, unit=school).pack(), set()),

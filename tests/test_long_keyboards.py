@@ -11,6 +11,7 @@ from bot.texts import chair as tc
 from bot.texts import common
 from bot.texts import staff as ts
 from fakes.telegram_server import JsonDict, Request, find_button
+from handlers.callbacks import OrgAction, OrgCb
 from handlers.keyboards import PAGE_SIZE
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import CHAIR, HEADERS, accept_invite, code_of, invite_links
@@ -87,12 +88,13 @@ async def test_a_chair_of_120_ppo_pages_through_them_to_the_last(harness: Harnes
 
 
 def district_name(region: str, n: int) -> str:
-    """A district organization's name as the regions write it (57 characters)."""
-    return f"Районная организация Профсоюза работников образования № {n:02}{region[0]}"
+    """A district organization's name as the regions write it, cut to the 60 characters a
+    button shows."""
+    return f"Территориальная организация Профсоюза образования района {n:02}{region[0]}"
 
 
 async def test_an_admin_of_90_districts_pages_through_them(harness: Harness) -> None:
-    """Two regions of 45 districts: 90 buttons of real names pass Telegram's 10 KB of markup
+    """Two regions of 45 districts: 90 buttons of district names pass Telegram's 10 KB of markup
     (the question would not arrive at all); /status offers them 20 a page, each once."""
     h = harness
     rows = [
@@ -117,3 +119,36 @@ async def test_an_admin_of_90_districts_pages_through_them(harness: Harness) -> 
     assert sorted(name for page in pages for name in page) == sorted(row[1] for row in rows)
     status = texts(await press(h, message_id, pages[-1][-1], ADMIN))
     assert f"Сдача отчётов: {pages[-1][-1]}" in status[0]
+
+
+async def test_a_ppo_moves_to_a_district_of_a_later_page(harness: Harness) -> None:
+    """A region of 66 districts: the other 65 as buttons pass 10 KB (the question would not
+    arrive); «Перенести» offers them 20 a page, and one of the last page takes the ППО."""
+    h = harness
+    rows = [
+        ("Ростовская область", district_name("Р", n), f"МБОУ СОШ № {n}", 20) for n in range(1, 67)
+    ]
+    table = build_table_xlsx("ППО", ("Регион", "Район", "Организация", "Работников"), rows)
+    await h.upload(ADMIN, table, "list.xlsx", caption="/import")
+    async with h.session_pool() as session:
+        school = await session.scalar(select(Organization).where(Organization.name == rows[0][2]))
+        assert school is not None
+    moving = OrgCb(org_id=school.id, action=OrgAction.MOVE).pack()
+    choice = last_message(await h.feed(h.server.callback(ADMIN, moving)))
+    assert choice.plain_text == ts.CHOOSE_DISTRICT
+    message_id = choice.message_id
+    assert message_id is not None
+    offered = []
+    for _ in range(3):
+        offered += [n for n in labels(on_screen(h, message_id, ADMIN)) if n not in TURNS]
+        await press(h, message_id, common.BTN_PAGE_ON, ADMIN)
+    last_page = [n for n in labels(on_screen(h, message_id, ADMIN)) if n not in TURNS]
+    assert len(last_page) == 5
+    assert sorted(offered + last_page) == sorted(row[1] for row in rows[1:])
+    moved = texts(await press(h, message_id, last_page[-1], ADMIN))
+    async with h.session_pool() as session:
+        district = await session.scalar(
+            select(Organization).where(Organization.name == last_page[-1])
+        )
+        now = await session.get(Organization, school.id)
+        assert district is not None and now is not None and now.parent_id == district.id, moved

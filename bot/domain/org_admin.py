@@ -133,8 +133,7 @@ TIMEZONE_FORM = _field_form(TIMEZONE, _set_timezone)
 
 async def move_targets(session: AsyncSession, ppo: Organization) -> list[Organization]:
     """The districts a ППО may be moved to: the live ones of its own region, but its own
-    (the same names recur from region to region, and a region has far fewer than Telegram's
-    100 buttons)."""
+    (the same names recur from region to region; the admin picks from pages of them)."""
     district = None if ppo.parent_id is None else await orgs.get_org(session, ppo.parent_id)
     region = None if district is None else district.parent_id
     return [org for org in await orgs.live_districts_in(session, region) if org.id != ppo.parent_id]
