@@ -202,6 +202,7 @@ async def _scope_keyboard(
 
 
 def _in_region(scopes: Sequence[Organization], region_id: int) -> list[Organization]:
+    """The scopes a region's button leads to: the region itself, if held, and its districts."""
     return [scope for scope in scopes if region_id in (scope.parent_id, scope.id)]
 
 
