@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-)
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.audience import Audience
@@ -51,11 +46,10 @@ from handlers.callbacks import (
     ScopeRegionPick,
     short_token,
 )
+from handlers.paging import paged
 from storage.models import Event, Organization, OrgKind, ReservePerson
 
 BUTTONS_PER_MESSAGE = 100  # Telegram refuses a message with more
-PAGE_SIZE = 20
-"""Buttons of a long list a page shows (:func:`paged`): a phone's screen or two."""
 
 
 def inline(buttons: Iterable[tuple[str, CallbackData]], per_row: int = 8) -> InlineKeyboardMarkup:
@@ -206,23 +200,6 @@ def edit_keyboard(token: str, spec: FormSpec, answers: dict[str, Any]) -> Inline
     return kb.as_markup()
 
 
-def paged(
-    buttons: Sequence[tuple[str, CallbackData]], page: int, turn: Callable[[int], CallbackData]
-) -> InlineKeyboardMarkup:
-    """``buttons`` one a row, :data:`PAGE_SIZE` a page: page ``page`` (the last one if the list
-    got shorter), «⬅️ Назад» and «Ещё…» to the pages beside it (``turn``: a page's data)."""
-    last = max(0, (len(buttons) - 1) // PAGE_SIZE)
-    page = min(page, last)
-    rows = [[_button(label, data)] for label, data in buttons[page * PAGE_SIZE :][:PAGE_SIZE]]
-    beside = [(common.BTN_PAGE_BACK, page - 1), (common.BTN_PAGE_ON, page + 1)]
-    turns = [_button(label, turn(to)) for label, to in beside if 0 <= to <= last]
-    return InlineKeyboardMarkup(inline_keyboard=[*rows, turns] if turns else rows)
-
-
-def _button(label: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=label, callback_data=data.pack())
-
-
 def org_choice(form: str, orgs: Sequence[Organization], page: int = 0) -> InlineKeyboardMarkup:
     """The ППО a chair picks for ``form``, paged: one may chair dozens (a district's staff
     holding its small ППО), past Telegram's 100 buttons."""
@@ -312,10 +289,14 @@ def correction_button(org_id: int) -> InlineKeyboardMarkup:
 def scope_choice(
     command: str, scopes: Sequence[Organization], *, region_id: int = 0, page: int = 0
 ) -> InlineKeyboardMarkup:
-    """The scopes to pick for ``command``, paged (``region_id``: those of one region); a
-    hundred district names in one message pass Telegram's 10 KB of buttons."""
+    """The scopes to pick for ``command``, paged (``region_id``: those of one region, whose
+    first page leads back to the regions); a hundred district names in one message pass
+    Telegram's 10 KB of buttons."""
     buttons = [(s.name[:60], ScopePick(command=command, org_id=s.id)) for s in scopes]
-    return paged(buttons, page, lambda to: ScopePage(command=command, region_id=region_id, page=to))
+    regions = ScopePage(command=command, region_id=0, page=0) if region_id else None
+    return paged(
+        buttons, page, lambda to: ScopePage(command=command, region_id=region_id, page=to), regions
+    )
 
 
 def scope_region_choice(

@@ -12,7 +12,7 @@ from bot.texts import common
 from bot.texts import staff as ts
 from fakes.telegram_server import JsonDict, Request, find_button
 from handlers.callbacks import OrgAction, OrgCb
-from handlers.keyboards import PAGE_SIZE
+from handlers.paging import PAGE_SIZE
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import CHAIR, HEADERS, accept_invite, code_of, invite_links
 from storage import people
@@ -56,8 +56,8 @@ async def press(h: Harness, message_id: int, text: str, user: int = CHAIR) -> li
 
 
 async def test_a_chair_of_120_ppo_pages_through_them_to_the_last(harness: Harness) -> None:
-    """/report asks which ППО: 20 a page, «Ещё…» on to the last page (each seen once, in
-    order), «⬅️ Назад» back, and a ППО of a later page opens the form for it."""
+    """/report asks which ППО: 20 a page, «Ещё…» on to the last page (each seen
+    once), «⬅️ Назад» back, and a ППО of a later page opens the form for it."""
     h = harness
     await chair_of_a_whole_district(h)
     choice = last_message(await h.send(CHAIR, "/report"))

@@ -13,7 +13,7 @@ from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
 from bot.texts import staff as ts
 from factories import membership_report
-from handlers.keyboards import PAGE_SIZE
+from handlers.paging import PAGE_SIZE
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import (
     CHAIR,
@@ -187,7 +187,7 @@ async def test_an_admin_of_more_districts_than_one_message_holds_picks_the_regio
 ) -> None:
     """Two regions of 60 districts each: 120 buttons would be refused by Telegram, so /status
     asks the region first, and the region's tap shows its districts in the same message, 20 a
-    page («Ещё…» on to the rest)."""
+    page («Ещё…» on to the rest, «⬅️ Назад» back to the regions)."""
     rows = [
         (f"{region} область", f"Район № {n} ({region})", f"МБОУ СОШ № {n}", 20)
         for region in ("Ростовская", "Кемеровская")
@@ -204,8 +204,13 @@ async def test_an_admin_of_more_districts_than_one_message_holds_picks_the_regio
     edited = [
         r for r in await harness.tap(ADMIN, regions, "Кемеровская") if r.method == "editMessageText"
     ]
-    *districts, more = [label for label, _ in edited[0].buttons()]
-    assert more == common.BTN_PAGE_ON
+    *districts, back, more = [label for label, _ in edited[0].buttons()]
+    assert (back, more) == (common.BTN_PAGE_BACK, common.BTN_PAGE_ON)
     assert len(districts) == PAGE_SIZE and all("(Кемеровская)" in label for label in districts)
     status = texts(await harness.tap(ADMIN, edited[0], districts[6]))[0]
     assert f"Сдача отчётов: {districts[6]}" in status
+    again = [r for r in await harness.tap(ADMIN, edited[0], back) if r.buttons()]
+    assert [label for label, _ in again[0].buttons()] == [
+        "Кемеровская область",
+        "Ростовская область",
+    ]
