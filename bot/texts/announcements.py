@@ -7,15 +7,20 @@ escaped here.
 
 from __future__ import annotations
 
+import re
+
 from bot.texts.common import more
 from bot.texts.grammar import plural
 from bot.texts.markup import (
+    FORMATTED_MAX,
     LIST_ROOM,
     TELEGRAM_TEXT_LIMIT,
     SafeHtml,
+    as_html,
     clip_html,
     esc,
     fitting,
+    formatted_pieces,
     utf16_len,
     visible,
 )
@@ -28,6 +33,11 @@ L_AUDIENCE = "Кому"
 L_TEXT = "Текст"
 L_ATTACHMENT = "Файл"
 L_CAPTION = "Подпись к файлу"
+_CAPTION_PLAIN = (
+    " (здесь без оформления: вместе с текстом выделений больше, чем Telegram показывает в "
+    "одном сообщении; председатели получат подпись с оформлением, под файлом)"
+)
+_BLOCK = re.compile(r"<(?:blockquote|pre)\b", re.IGNORECASE)
 Q_ATTACHMENT = (
     "Приложить к объявлению документ (PDF, DOCX…) или фото? Пришлите один файл сюда — "
     "председатели получат его следом за текстом, с подписью, если вы её добавите. "
@@ -142,9 +152,23 @@ def preview(
     if attachment is not None:
         head += f"\n📎 {L_ATTACHMENT}: {esc(attachment)} (придёт следом за текстом)"
     if attachment is not None and caption is not None:
-        head += f"\n{L_CAPTION}: {caption}"
+        head += f"\n{_caption_shown(caption, html)}"
     framed = _framed(head, html, f"{hint}\n\n{asked}" if asked else hint)
     return framed.removesuffix(f"\n\n{asked}") if asked else framed
+
+
+def _caption_shown(caption: SafeHtml, html: SafeHtml) -> str:
+    """The caption's line in the preview. Its formatting is shown while the text's and its
+    pieces together fit beside the preview's frame (``FORMATTED_MAX``): past Telegram's 100
+    the preview's last formatting would go plain without a word. Each chair gets the caption
+    in a message of its own, under the file, so it is not refused: shown plain, saying so.
+    A caption of several lines, a quote or a code block starts on a line of its own, so the
+    label is not run into its first line."""
+    if formatted_pieces(caption) + formatted_pieces(html) > FORMATTED_MAX:
+        return f"{L_CAPTION}{_CAPTION_PLAIN}:\n{as_html(visible(caption))}"
+    if "\n" in visible(caption) or _BLOCK.search(caption):
+        return f"{L_CAPTION}:\n{caption}"
+    return f"{L_CAPTION}: {caption}"
 
 
 def queued(recipients: int) -> str:
