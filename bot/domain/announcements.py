@@ -19,18 +19,19 @@ from typing import Any, NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import staff_scope
+from bot.domain.announcement_caption import ROOM, caption_fits
 from bot.domain.calendar import CalendarSettings, next_allowed_moment
 from bot.domain.digest import load_digest
 from bot.domain.tick import Planning
 from bot.domain.timezones import zone_named, zone_of
 from bot.forms import declaration
 from bot.forms.attachment import Attachment
-from bot.forms.engine import Answers, Choice, Field, FormSpec, Rule
+from bot.forms.engine import Choice, Field, FormSpec, Rule
 from bot.forms.fields import one_file, one_of, show_file
-from bot.forms.parsers import formatted_text
+from bot.forms.formatted import formatted_text
 from bot.texts import announcements as t
 from bot.texts import forms
-from bot.texts.markup import SafeHtml, as_html, utf16_len, visible
+from bot.texts.markup import SafeHtml, as_html
 from storage import audit, orgs, outbox, outbox_prefix, people
 from storage.models import AuditEntry, Organization, OutboxStatus
 from storage.outbox import OutboxKind
@@ -280,21 +281,6 @@ def _shown_attachment(after: dict[str, Any]) -> str | None:
     return show_file(after["attachment"]) if after.get("attachment") else None
 
 
-ROOM = "caption_room"
-"""The caption's room (``t.caption_room``), in the answers from the opening: a rule reads the
-answers only, and the scope's name it depends on is none (a district event's quota rides so)."""
-
-
-def _caption_fits(answers: Answers) -> str | None:
-    """A caption too long to go beside the line naming the announcement (``ROOM``) is refused
-    as it comes, not found out by every chair's file failing (a Premium author writes 4096)."""
-    attached = answers.get("attachment")
-    caption = Attachment.of(attached).caption if attached else None
-    shown = visible(caption) if caption else ""
-    length, room = utf16_len(shown), answers.get(ROOM) or t.caption_room(None)
-    return t.caption_too_long(length, room, length > len(shown)) if length > room else None
-
-
 AUDIENCES = (Choice("all", t.AUDIENCE_ALL), Choice("late", t.AUDIENCE_LATE))
 ANNOUNCEMENT = FormSpec(
     name="announce",
@@ -305,7 +291,7 @@ ANNOUNCEMENT = FormSpec(
         # Asked under the preview, so an announcement without a file takes no more taps.
         one_file("attachment", t.L_ATTACHMENT, t.Q_ATTACHMENT, in_summary=True),
     ),
-    rules=(Rule(("attachment",), _caption_fits),),
+    rules=(Rule(("attachment",), caption_fits),),
 )
 
 

@@ -14,8 +14,8 @@ from bot.domain.membership import CORRECTION_FORM, report_answers
 from bot.domain.staff_scope import lineage
 from bot.forms import declaration
 from bot.forms.engine import Field, FormSpec
+from bot.forms.formatted import formatted_text
 from bot.forms.membership import MEMBERSHIP
-from bot.forms.parsers import formatted_text
 from bot.texts import common, forms
 from bot.texts import staff as t
 from bot.texts.markup import SafeHtml, visible

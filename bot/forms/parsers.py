@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 from bot.forms.engine import Choice, InvalidAnswer, ParseEnv, Parser
 from bot.texts import forms as t
-from bot.texts.markup import FORMATTED_MAX, SafeHtml, formatted_pieces, visible
 
 # Digits are ASCII only: «5²», «①», «٣» or full-width digits pass ``str.isdigit()`` (and some
 # pass ``\d``) but are no number a person means; they get the parser's usual refusal.
@@ -124,24 +123,6 @@ def text(*, maximum: int, minimum: int = 2, one_line: bool = False) -> Parser:
         if len(value) > maximum:
             raise InvalidAnswer(t.text_too_long(maximum, len(value)))
         return value
-
-    return parse
-
-
-def formatted_text(*, maximum: int, minimum: int = 2) -> Parser:
-    """Staff's long text to chairs as HTML with its formatting (``formatted_html``), returned as
-    it is; the bounds count what the reader sees, and its formatted pieces (``FORMATTED_MAX``)."""
-
-    def parse(raw: str, env: ParseEnv) -> SafeHtml:
-        html = SafeHtml(raw.strip())
-        shown = len(visible(html).strip())
-        if shown < minimum:
-            raise InvalidAnswer(t.text_too_short(minimum))
-        if shown > maximum:
-            raise InvalidAnswer(t.text_too_long(maximum, shown))
-        if (pieces := formatted_pieces(html)) > FORMATTED_MAX:
-            raise InvalidAnswer(t.too_much_formatting(pieces, FORMATTED_MAX))
-        return html
 
     return parse
 

@@ -226,7 +226,13 @@ def _row_shown(
 
 
 def keep_entities(entities: list[dict[str, Any]], lost: list[str]) -> list[dict[str, Any]]:
-    """The first 100 formatting entities, as Telegram keeps them; the rest noted in ``lost``."""
+    """The first 100 formatting entities, as Telegram keeps them; the rest noted in ``lost``.
+    A custom emoji is dropped first, its plain emoji shown: only a bot with a username bought
+    on Fragment may send one, and this bot has none."""
+    custom = [item for item in entities if item["type"] == "custom_emoji"]
+    if custom:
+        lost.append(f"{len(custom)} custom emoji: sent by a bot, shown as plain emoji")
+        entities = [item for item in entities if item["type"] != "custom_emoji"]
     if len(entities) <= MAX_ENTITIES:
         return entities
     ordered = sorted(entities, key=lambda item: (item["offset"], -item["length"]))

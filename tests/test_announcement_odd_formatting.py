@@ -1,0 +1,141 @@
+"""Formatting an author may type that Telegram treats apart, through the dispatcher and the fake
+Bot API server: each reaches the chairs as written, or is refused saying why and what to do.
+
+A custom emoji (Telegram Premium's) in the text or the caption is refused: a bot without a
+username bought on Fragment sends the plain emoji in its place without a word (the fake drops
+it and notes the loss). A caption of 100 formatted pieces, the most the app sends, reaches
+every chair whole. A spoiler and an expandable quote go as
+they are; a caption of blanks is none, one of emoji only goes as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.texts import announcements as announce_texts
+from fakes.telegram_server import Request, utf16_len
+from harness import Harness, last_message
+from scenarios import CHAIR
+from test_announcement_files import staff_joins, to_chat, up_to_the_file
+from test_formatted_texts import entity, formatting, preview, shown_formatted
+from test_staff_tools import STAFF, drain
+
+PREMIUM = {"custom_emoji_id": "5368324170671202286"}
+
+
+def premium(text: str, emoji: str) -> list[dict[str, Any]]:
+    """A custom emoji over ``emoji`` in ``text``, as the app of a Premium user sends it."""
+    offset = utf16_len(text[: text.index(emoji)])
+    return [{"type": "custom_emoji", "offset": offset, "length": utf16_len(emoji), **PREMIUM}]
+
+
+async def photo(h: Harness, caption: str, entities: list[dict[str, Any]]) -> Request:
+    return last_message(
+        await h.feed(h.server.photo(STAFF, b"poster", caption=caption, entities=entities))
+    )
+
+
+async def chairs_copies(h: Harness, summary: Request) -> list[Request]:
+    await h.tap(STAFF, summary, "Отправить")
+    return to_chat(await drain(h), CHAIR)
+
+
+async def test_a_custom_emoji_in_the_text_is_refused_saying_which(harness: Harness) -> None:
+    await staff_joins(harness)
+    text = "Собрание в пятницу 👍 приходите"
+    answer = await preview(harness, text, entities=premium(text, "👍"))
+    shown = answer.plain_text or ""
+    assert "эмодзи Telegram Premium (👍)" in shown and "Замените их обычными" in shown
+    assert "получателей:" not in shown  # the text is asked again, no summary
+    summary = last_message(await harness.send(STAFF, text))
+    file_question = "Пропустить" in str(summary.buttons())
+    assert file_question and "получателей: 1" in (summary.plain_text or "")
+    skipped = last_message(await harness.tap(STAFF, summary, "Пропустить"))
+    sent = await chairs_copies(harness, skipped)
+    assert [r.method for r in sent] == ["sendMessage"] and text in (sent[0].plain_text or "")
+    assert harness.server.silently_dropped == []
+
+
+async def test_a_custom_emoji_in_the_caption_is_refused_and_the_file_sent_again_goes(
+    harness: Harness,
+) -> None:
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    caption = "Афиша 🎉 конкурса"
+    refused = await photo(harness, caption, premium(caption, "🎉"))
+    shown = refused.plain_text or ""
+    assert announce_texts.caption_custom_emoji(["🎉"]) in shown
+    assert "Файл: фото" not in shown and "Пропустить" in str(refused.buttons())
+    taken = await photo(harness, caption, [])
+    assert f"{announce_texts.L_CAPTION}: {caption}" in (taken.plain_text or "")
+    sent = await chairs_copies(harness, taken)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    assert (sent[1].plain_text or "").endswith(f"\n\n{caption}")
+    assert harness.server.silently_dropped == []
+
+
+def bold_words(count: int) -> tuple[str, list[dict[str, Any]]]:
+    """A caption of ``count`` words, each bold."""
+    words = [f"с{n}" for n in range(count)]
+    entities, offset = [], 0
+    for word in words:
+        entities.append({"type": "bold", "offset": offset, "length": utf16_len(word)})
+        offset += utf16_len(word) + 1
+    return " ".join(words), entities
+
+
+async def test_a_caption_of_100_pieces_reaches_the_chairs_whole(harness: Harness) -> None:
+    """The most a message from the app carries: the file's message adds no formatting to the
+    caption, so every chair gets the 100 pieces; the preview, beside its title, shows the
+    caption plain, saying so."""
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    caption, entities = bold_words(100)
+    taken = await photo(harness, caption, entities)
+    assert "здесь без оформления" in (taken.plain_text or "")
+    sent = await chairs_copies(harness, taken)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    assert len(shown_formatted(sent[1].params["caption"])) == 100
+    assert harness.server.silently_dropped == []
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"), [("  \n ", None), ("🎉🎉🎉", "🎉🎉🎉")], ids=["blanks", "emoji-only"]
+)
+async def test_a_caption_of_blanks_is_none_and_one_of_emoji_goes_as_written(
+    harness: Harness, written: str, shown: str | None
+) -> None:
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    taken = await photo(harness, written, [])
+    preview_shows = f"{announce_texts.L_CAPTION}: {shown}" in (taken.plain_text or "")
+    assert preview_shows is (shown is not None)
+    assert (announce_texts.L_CAPTION in (taken.plain_text or "")) is (shown is not None)
+    sent = await chairs_copies(harness, taken)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    line = (sent[1].plain_text or "").split("\n\n")
+    assert line[1:] == ([] if shown is None else [shown])
+
+
+async def test_a_spoiler_and_an_expandable_quote_reach_the_chairs_as_typed(
+    harness: Harness,
+) -> None:
+    text = "Пароль от зала: 1234\nПодробности встречи\nвторая строка"
+    typed = [
+        entity("spoiler", text, "1234"),
+        entity("expandable_blockquote", text, "Подробности встречи\nвторая строка"),
+    ]
+    await staff_joins(harness)
+    summary = await preview(harness, text, entities=typed)
+    expected = {("spoiler", "1234", None), ("expandable_blockquote", typed_piece(text), None)}
+    assert formatting(summary) >= expected
+    skipped = last_message(await harness.tap(STAFF, summary, "Пропустить"))
+    sent = await chairs_copies(harness, skipped)
+    assert [r.method for r in sent] == ["sendMessage"]
+    assert formatting(sent[0]) >= expected and (sent[0].plain_text or "").endswith(text)
+    assert harness.server.silently_dropped == []
+
+
+def typed_piece(text: str) -> str:
+    return text[text.index("Подробности") :]
