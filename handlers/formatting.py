@@ -3,7 +3,8 @@
 aiogram's ``Message.html_text`` escapes the text but puts a link's address into
 ``href="…"`` as it is: an address with ``&copy=1`` or ``&lt=2`` in its query is read back by
 Telegram's parser as «©=1», «<=2» (a changed link), and one with ``"`` breaks the tag. Here
-the attribute values are escaped too, so the link reaches chairs exactly as it was typed.
+the attribute values are escaped too, so the link reaches chairs exactly as it was typed; so
+does a code block's language, in the attribute Telegram reads it from.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ class _AttributesEscaped(HtmlDecoration):
         return super().link(value, escape(link, quote=True))
 
     def pre_language(self, value: str, language: str) -> str:
-        return super().pre_language(value, escape(language, quote=True))
+        """Telegram reads a code block's language from ``<code class="language-…">``; aiogram
+        writes it as ``language="…"``, which Telegram ignores: the chairs' block lost it."""
+        language = f"language-{escape(language, quote=True)}"
+        return self._tag(self.PRE_TAG, self._tag(self.CODE_TAG, value, attrs={"class": language}))
 
 
 _DECORATION = _AttributesEscaped()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.texts import announcements as announce_texts
-from fakes.telegram_server import Request, utf16_len
+from fakes.telegram_server import Request, parse_html, utf16_len
 from harness import Harness, last_message
 from scenarios import CHAIR
 from test_announcement_files import staff_joins, to_chat, up_to_the_file
@@ -139,3 +139,16 @@ async def test_a_spoiler_and_an_expandable_quote_reach_the_chairs_as_typed(
 
 def typed_piece(text: str) -> str:
     return text[text.index("Подробности") :]
+
+
+async def test_a_code_blocks_language_reaches_the_chairs(harness: Harness) -> None:
+    """aiogram wrote the language as ``<code language="…">``, which Telegram ignores; it reads
+    ``class="language-…"``. The block came to every chair without it."""
+    text = "Пример запроса:\nSELECT 1"
+    block = {**entity("pre", text, "SELECT 1"), "language": "sql"}
+    await staff_joins(harness)
+    summary = await preview(harness, text, entities=[block])
+    skipped = last_message(await harness.tap(STAFF, summary, "Пропустить"))
+    [sent] = await chairs_copies(harness, skipped)
+    _, shown = parse_html(str(sent.params["text"]))
+    assert [(e["type"], e.get("language")) for e in shown if e["type"] == "pre"] == [("pre", "sql")]
