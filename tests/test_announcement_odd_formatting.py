@@ -19,7 +19,7 @@ from harness import Harness, last_message
 from scenarios import CHAIR
 from test_announcement_files import staff_joins, to_chat, up_to_the_file
 from test_formatted_texts import entity, formatting, preview, shown_formatted
-from test_staff_tools import STAFF, drain
+from test_staff_tools import STAFF, district_with_staff, drain, submit
 
 PREMIUM = {"custom_emoji_id": "5368324170671202286"}
 
@@ -152,3 +152,20 @@ async def test_a_code_blocks_language_reaches_the_chairs(harness: Harness) -> No
     [sent] = await chairs_copies(harness, skipped)
     _, shown = parse_html(str(sent.params["text"]))
     assert [(e["type"], e.get("language")) for e in shown if e["type"] == "pre"] == [("pre", "sql")]
+
+
+async def test_a_custom_emoji_in_a_return_comment_is_refused_too(harness: Harness) -> None:
+    """The comment of a report sent back is read by the same parser as an announcement."""
+    await district_with_staff(harness)
+    await submit(harness)
+    choice = last_message(await harness.send(STAFF, "/return сош"))
+    card = last_message(await harness.tap(STAFF, choice, "МБОУ СОШ № 1"))
+    await harness.tap(STAFF, card, "Вернуть")
+    comment = "Проверьте число членов ✅"
+    refused = last_message(await harness.send(STAFF, comment, entities=premium(comment, "✅")))
+    assert "эмодзи Telegram Premium (✅)" in (refused.plain_text or "")
+    summary = last_message(await harness.send(STAFF, comment))
+    await harness.tap(STAFF, summary, "Отправить")
+    [notice] = [r for r in await drain(harness) if r.chat_id == CHAIR]
+    assert notice.ok and f"Комментарий: {comment}\n" in (notice.plain_text or "")
+    assert harness.server.silently_dropped == []
