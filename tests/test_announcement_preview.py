@@ -23,11 +23,11 @@ from test_formatted_pieces import FORMATTED_MAX, formatted
 from test_formatted_texts import URL, entity, formatting, shown_formatted
 from test_staff_tools import STAFF, drain
 
-CAPTION = "Заявки до 1 марта, положение здесь"
+CAPTION = "Заявки до <1 марта> & положение здесь"  # escaped, shown formatted or plain
 CAPTION_FORMATTING = {
     ("bold", "Заявки", None),
-    ("italic", "1 марта", None),
-    ("underline", "1 марта", None),
+    ("italic", "<1 марта>", None),
+    ("underline", "<1 марта>", None),
     ("text_link", "положение здесь", URL),
 }
 CAPTION_ENTITIES = [entity(kind, CAPTION, piece, url) for kind, piece, url in CAPTION_FORMATTING]
