@@ -32,7 +32,7 @@ from bot.texts import plan_marks as plan_marks_texts
 from bot.texts import plans as plans_texts
 from bot.texts import reminders as reminder_texts
 from bot.texts import staff as staff_texts
-from bot.texts.markup import CLIPPED, as_html, esc
+from bot.texts.markup import CLIPPED, SafeHtml, as_html, esc
 from bot.wiring.scheduler import calendar_tick
 from fakes.telegram_server import (
     MAX_CAPTION_LENGTH,
@@ -518,6 +518,22 @@ def test_an_announcement_too_long_for_one_message_is_cut_with_a_note() -> None:
             assert utf16_len(plain) <= MAX_TEXT_LENGTH
             kept = plain.split("\n\n")[1].removesuffix(CLIPPED)
             assert CLIPPED in plain and text.startswith(kept) and len(kept) > 1000
+
+
+@pytest.mark.parametrize(("pieces", "formatted"), [(100, False), (10, True)])
+def test_the_previews_caption_is_escaped_and_fits_one_message(pieces: int, formatted: bool) -> None:
+    """A caption of «<» and «&» written in many pieces, beside the longest text: shown
+    escaped, formatted while its pieces fit the preview, else plain; the preview stays one
+    message that Telegram shows whole (its title's bold, and the caption's pieces if shown)."""
+    written = "<x> & " * 100
+    caption = SafeHtml(as_html(written).replace("&lt;x&gt;", "<b>&lt;x&gt;</b>", pieces))
+    for text in ("😀" * 2000, "&" * 2000):
+        html = announcement_texts.preview(
+            "Ж" * 300, "Всем", 3, as_html(text), "Проверьте", "фото", caption=caption
+        )
+        plain, entities = parse_html(html)
+        assert utf16_len(plain) <= MAX_TEXT_LENGTH and written.strip() in plain
+        assert len(entities) == 1 + (pieces if formatted else 0)
 
 
 def test_long_lists_are_split_by_telegrams_measure() -> None:
