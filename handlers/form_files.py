@@ -19,14 +19,15 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 def attachment_of(message: Message) -> Attachment | None:
     """The document or photo a message carries (a photo's largest size) with its caption, as
-    typed, its formatting kept as an announcement's text keeps it (bold, a hidden link), or
-    None."""
+    typed, its formatting kept as an announcement's text keeps it (bold, a hidden link), and
+    a photo's spoiler, or None."""
     caption = _caption(message)
     if message.document is not None:
         document = message.document
         return Attachment("document", document.file_id, document.file_name, caption)
     if message.photo:
-        return Attachment("photo", message.photo[-1].file_id, caption=caption)
+        spoiler = bool(message.has_media_spoiler)
+        return Attachment("photo", message.photo[-1].file_id, caption=caption, spoiler=spoiler)
     return None
 
 

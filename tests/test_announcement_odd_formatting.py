@@ -72,6 +72,7 @@ async def test_a_custom_emoji_in_the_caption_is_refused_and_the_file_sent_again_
     sent = await chairs_copies(harness, taken)
     assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
     assert (sent[1].plain_text or "").endswith(f"\n\n{caption}")
+    assert "has_spoiler" not in sent[1].params
     assert harness.server.silently_dropped == []
 
 
@@ -169,3 +170,15 @@ async def test_a_custom_emoji_in_a_return_comment_is_refused_too(harness: Harnes
     [notice] = [r for r in await drain(harness) if r.chat_id == CHAIR]
     assert notice.ok and f"Комментарий: {comment}\n" in (notice.plain_text or "")
     assert harness.server.silently_dropped == []
+
+
+async def test_a_photo_hidden_under_a_spoiler_reaches_the_chairs_hidden(harness: Harness) -> None:
+    """A poster the author hid under a spoiler («Скрыть под спойлер») came to every chair open:
+    its ``file_id`` was sent on without the spoiler. One not hidden goes open (above)."""
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    update = harness.server.photo(STAFF, b"poster", caption="Афиша", spoiler=True)
+    taken = last_message(await harness.feed(update))
+    sent = await chairs_copies(harness, taken)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    assert sent[1].params.get("has_spoiler") is True

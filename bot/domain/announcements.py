@@ -141,6 +141,7 @@ class _Sending(NamedTuple):
                 "file_id": attachment.file_id,
                 "photo": attachment.kind == "photo",
                 "caption": t.attachment_caption(scope, attachment.caption),
+                "spoiler": attachment.spoiler,
             }
             await self._one(session, f"{key}:{FILE_PART}", OutboxKind.FILE, payload, after=key)
         return queued

@@ -1065,6 +1065,7 @@ class FakeTelegramServer:
         entities: Sequence[Mapping[str, Any]] | None = None,
         sticker: Mapping[str, Any] | None = None,
         voice: Mapping[str, Any] | None = None,
+        spoiler: bool = False,
     ) -> int:
         """Queue a private message from ``user_id`` and return its ``update_id``.
 
@@ -1075,7 +1076,8 @@ class FakeTelegramServer:
         into it, markup not in it, 100 at most.
         ``document`` (a Document dict), ``photo`` (a list of PhotoSize dicts) or ``video``
         (a Video dict) make it a media message: use ``caption`` then, not ``text``;
-        ``sticker`` or ``voice`` (a Sticker or Voice dict) make it one of those.
+        ``sticker`` or ``voice`` (a Sticker or Voice dict) make it one of those; ``spoiler``:
+        its photo or video is hidden under a spoiler.
         """
         if text is not None and (document, photo, video) != (None, None, None):
             msg = "a media message has a caption, not text: pass caption=..."
@@ -1101,6 +1103,8 @@ class FakeTelegramServer:
             message["photo"] = [dict(size) for size in photo]
         if video is not None:
             message["video"] = dict(video)
+        if spoiler:
+            message["has_media_spoiler"] = True
         if sticker is not None:
             message["sticker"] = dict(sticker)
         if voice is not None:
@@ -1175,13 +1179,19 @@ class FakeTelegramServer:
         caption: str | None = None,
         first_name: str | None = None,
         entities: Sequence[Mapping[str, Any]] | None = None,
+        spoiler: bool = False,
     ) -> int:
         """Queue a message with a photo (downloadable via getFile) from ``user_id``;
-        ``entities``: the caption's formatting."""
+        ``entities``: the caption's formatting; ``spoiler``: hidden under a spoiler."""
         stored = self.register_file(file_bytes, mime_type="image/jpeg", kind="photos")
-        photo = stored.as_photo()
         return self.message(
-            user_id, None, first_name=first_name, photo=photo, caption=caption, entities=entities
+            user_id,
+            None,
+            first_name=first_name,
+            photo=stored.as_photo(),
+            caption=caption,
+            entities=entities,
+            spoiler=spoiler,
         )
 
     def callback(
