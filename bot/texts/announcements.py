@@ -172,7 +172,9 @@ def _caption_shown(caption: SafeHtml, html: SafeHtml) -> str:
     """The caption's line in the preview. Its formatting is shown while the text's and its
     pieces together fit beside the preview's frame (``FORMATTED_MAX``): past Telegram's 100
     the preview's last formatting would go plain without a word. Each chair gets the caption
-    in a message of its own, under the file, so it is not refused: shown plain, saying so.
+    in a message of its own, under the file, so it is not refused: shown plain, saying so
+    (not in a message of its own here: the summary is one message with its buttons under it,
+    sent anew at each change, and the author typed that formatting a moment ago).
     A caption of several lines, a quote or a code block starts on a line of its own, so the
     label is not run into its first line."""
     if formatted_pieces(caption) + formatted_pieces(html) > FORMATTED_MAX:
