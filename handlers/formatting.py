@@ -4,7 +4,8 @@ aiogram's ``Message.html_text`` escapes the text but puts a link's address into
 ``href="…"`` as it is: an address with ``&copy=1`` or ``&lt=2`` in its query is read back by
 Telegram's parser as «©=1», «<=2» (a changed link), and one with ``"`` breaks the tag. Here
 the attribute values are escaped too, so the link reaches chairs exactly as it was typed; so
-does a code block's language, in the attribute Telegram reads it from.
+does a code block's language, in the attribute Telegram reads it from. A custom emoji is
+written as its plain one, the only one a bot can send.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ class _AttributesEscaped(HtmlDecoration):
         writes it as ``language="…"``, which Telegram ignores: the chairs' block lost it."""
         language = f"language-{escape(language, quote=True)}"
         return self._tag(self.PRE_TAG, self._tag(self.CODE_TAG, value, attrs={"class": language}))
+
+
+    def custom_emoji(self, value: str, custom_emoji_id: str) -> str:
+        """A custom emoji (Telegram Premium's) is kept as the plain emoji it stands for: a bot
+        without a username bought on Fragment cannot send it, and Telegram shows the plain one
+        in its place without a word; so the preview shows what the chairs will see."""
+        return value
 
 
 _DECORATION = _AttributesEscaped()

@@ -1,9 +1,10 @@
 """Formatting an author may type that Telegram treats apart, through the dispatcher and the fake
 Bot API server: each reaches the chairs as written, or is refused saying why and what to do.
 
-A custom emoji (Telegram Premium's) in the text or the caption is refused: a bot without a
-username bought on Fragment sends the plain emoji in its place without a word (the fake drops
-it and notes the loss). A caption of 100 formatted pieces, the most the app sends, reaches
+A custom emoji (Telegram Premium's) in the text or the caption goes as the plain emoji it
+stands for, in the preview too: a bot without a username bought on Fragment cannot send it,
+and Telegram would show the plain one in its place without a word (the fake drops it and notes
+the loss). A caption of 100 formatted pieces, the most the app sends, reaches
 every chair whole. A spoiler and an expandable quote go as
 they are; a caption of blanks is none, one of emoji only goes as written."""
 
@@ -41,37 +42,28 @@ async def chairs_copies(h: Harness, summary: Request) -> list[Request]:
     return to_chat(await drain(h), CHAIR)
 
 
-async def test_a_custom_emoji_in_the_text_is_refused_saying_which(harness: Harness) -> None:
+async def test_a_custom_emoji_in_the_text_goes_as_its_plain_emoji(harness: Harness) -> None:
     await staff_joins(harness)
     text = "Собрание в пятницу 👍 приходите"
-    answer = await preview(harness, text, entities=premium(text, "👍"))
-    shown = answer.plain_text or ""
-    assert "эмодзи Telegram Premium (👍)" in shown and "Замените их обычными" in shown
-    assert "получателей:" not in shown  # the text is asked again, no summary
-    summary = last_message(await harness.send(STAFF, text))
-    file_question = "Пропустить" in str(summary.buttons())
-    assert file_question and "получателей: 1" in (summary.plain_text or "")
+    summary = await preview(harness, text, entities=premium(text, "👍"))
+    assert "получателей: 1" in (summary.plain_text or "") and "tg-emoji" not in (summary.text or "")
     skipped = last_message(await harness.tap(STAFF, summary, "Пропустить"))
     sent = await chairs_copies(harness, skipped)
     assert [r.method for r in sent] == ["sendMessage"] and text in (sent[0].plain_text or "")
+    assert "tg-emoji" not in str(sent[0].params["text"])
     assert harness.server.silently_dropped == []
 
 
-async def test_a_custom_emoji_in_the_caption_is_refused_and_the_file_sent_again_goes(
-    harness: Harness,
-) -> None:
+async def test_a_custom_emoji_in_the_caption_goes_as_its_plain_emoji(harness: Harness) -> None:
     await staff_joins(harness)
     await up_to_the_file(harness)
     caption = "Афиша 🎉 конкурса"
-    refused = await photo(harness, caption, premium(caption, "🎉"))
-    shown = refused.plain_text or ""
-    assert announce_texts.caption_custom_emoji(["🎉"]) in shown
-    assert "Файл: фото" not in shown and "Пропустить" in str(refused.buttons())
-    taken = await photo(harness, caption, [])
+    taken = await photo(harness, caption, premium(caption, "🎉"))
     assert f"{announce_texts.L_CAPTION}: {caption}" in (taken.plain_text or "")
     sent = await chairs_copies(harness, taken)
     assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
     assert (sent[1].plain_text or "").endswith(f"\n\n{caption}")
+    assert "tg-emoji" not in str(sent[1].params["caption"])
     assert "has_spoiler" not in sent[1].params
     assert harness.server.silently_dropped == []
 
@@ -155,7 +147,9 @@ async def test_a_code_blocks_language_reaches_the_chairs(harness: Harness) -> No
     assert [(e["type"], e.get("language")) for e in shown if e["type"] == "pre"] == [("pre", "sql")]
 
 
-async def test_a_custom_emoji_in_a_return_comment_is_refused_too(harness: Harness) -> None:
+async def test_a_custom_emoji_in_a_return_comment_goes_as_its_plain_emoji(
+    harness: Harness,
+) -> None:
     """The comment of a report sent back is read by the same parser as an announcement."""
     await district_with_staff(harness)
     await submit(harness)
@@ -163,9 +157,7 @@ async def test_a_custom_emoji_in_a_return_comment_is_refused_too(harness: Harnes
     card = last_message(await harness.tap(STAFF, choice, "МБОУ СОШ № 1"))
     await harness.tap(STAFF, card, "Вернуть")
     comment = "Проверьте число членов ✅"
-    refused = last_message(await harness.send(STAFF, comment, entities=premium(comment, "✅")))
-    assert "эмодзи Telegram Premium (✅)" in (refused.plain_text or "")
-    summary = last_message(await harness.send(STAFF, comment))
+    summary = last_message(await harness.send(STAFF, comment, entities=premium(comment, "✅")))
     await harness.tap(STAFF, summary, "Отправить")
     [notice] = [r for r in await drain(harness) if r.chat_id == CHAIR]
     assert notice.ok and f"Комментарий: {comment}\n" in (notice.plain_text or "")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from bot.forms.engine import InvalidAnswer, ParseEnv, Parser
 from bot.texts import forms as t
-from bot.texts.markup import FORMATTED_MAX, SafeHtml, custom_emoji, formatted_pieces, visible
+from bot.texts.markup import FORMATTED_MAX, SafeHtml, formatted_pieces, visible
 
 
 def formatted_text(*, maximum: int, minimum: int = 2) -> Parser:
     """Staff's long text to chairs as HTML with its formatting (``formatted_html``), returned as
-    it is; the bounds count what the reader sees, and its formatted pieces (``FORMATTED_MAX``).
-    Custom emoji are refused: the bot's copy would show plain ones (``markup.custom_emoji``)."""
+    it is; the bounds count what the reader sees, and its formatted pieces (``FORMATTED_MAX``)."""
 
     def parse(raw: str, env: ParseEnv) -> SafeHtml:
         html = SafeHtml(raw.strip())
@@ -22,8 +21,6 @@ def formatted_text(*, maximum: int, minimum: int = 2) -> Parser:
             raise InvalidAnswer(t.text_too_long(maximum, shown))
         if (pieces := formatted_pieces(html)) > FORMATTED_MAX:
             raise InvalidAnswer(t.too_much_formatting(pieces, FORMATTED_MAX))
-        if emoji := custom_emoji(html):
-            raise InvalidAnswer(t.custom_emoji_refused(emoji))
         return html
 
     return parse

@@ -133,17 +133,6 @@ def caption_too_long(length: int, room: int, emoji: bool = False) -> str:
     )
 
 
-def caption_custom_emoji(emoji: list[str]) -> str:
-    """A caption holding custom emoji (Telegram Premium's); ``emoji``: the plain ones
-    standing for them, raw."""
-    return (
-        f"В подписи к файлу есть эмодзи Telegram Premium ({esc(' '.join(emoji))}): бот не "
-        "может отправить их такими, председатели увидят вместо них обычные. Файл не приложен. "
-        "Пришлите его снова с подписью без них (обычные эмодзи подойдут) или нажмите "
-        "«Пропустить»."
-    )
-
-
 def preview(
     scope: str,
     audience: str,

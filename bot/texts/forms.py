@@ -257,16 +257,6 @@ def too_much_formatting(pieces: int, limit: int) -> str:
     )
 
 
-def custom_emoji_refused(emoji: list[str]) -> str:
-    """A formatted text holding custom emoji (Telegram Premium's); ``emoji``: the plain emoji
-    standing for them, raw."""
-    return (
-        f"В тексте есть эмодзи Telegram Premium ({esc(' '.join(emoji))}): бот не может "
-        "отправить их такими, получатель увидит вместо них обычные. Замените их обычными "
-        "эмодзи и пришлите текст снова."
-    )
-
-
 def photo_taken(count: int, limit: int) -> str:
     return f"Фото {count} из {limit} принято. Пришлите ещё или нажмите «Готово»."
 

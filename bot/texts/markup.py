@@ -66,16 +66,6 @@ def formatted_pieces(html: SafeHtml) -> int:
     return len(re.findall(r"<[a-z]", html, re.IGNORECASE)) - html.count("<pre><code")
 
 
-_CUSTOM_EMOJI = re.compile(r"<tg-emoji\b[^>]*>(.*?)</tg-emoji>", re.IGNORECASE | re.DOTALL)
-
-
-def custom_emoji(html: SafeHtml) -> list[str]:
-    """The plain emoji standing for each custom emoji (Telegram Premium's) in ``html``, as
-    read. A bot sends one only with a username bought on Fragment; from any other Telegram
-    shows the plain emoji in its place without a word, so such a text cannot go on as typed."""
-    return [visible(SafeHtml(inner)) for inner in _CUSTOM_EMOJI.findall(html)]
-
-
 CLIPPED = " … (сокращено: целиком не помещается в сообщение Telegram)"
 
 
