@@ -21,8 +21,10 @@ from test_plans import GARDEN as PLAN_GARDEN
 from test_plans import SCHOOL as PLAN_SCHOOL
 from test_plans import STAFF as PLAN_STAFF
 from test_plans import setup as plan_setup
+from test_returned_reports import return_report
 from test_roles_in_flight import _escalation_queued, _escalations
 from test_several_roles import _archive, _join_region_staff
+from test_staff_tools import submit
 
 __all__ = ["october"]  # the fixture, used by name
 
@@ -205,3 +207,26 @@ async def test_a_district_archived_before_the_regions_late_item_was_escalated_is
     assert HOSPITAL in without and PLAN_SCHOOL not in without, without
 
     await _district_named_once_after_restore(h)
+
+
+async def test_a_ppo_archived_with_its_report_sent_back_is_escalated_on_restore(
+    october: None, harness: Harness
+) -> None:
+    """The school's October report is sent back for correction, and the school is archived
+    before it is corrected: on 27.10 Светлана's escalation names the kindergarten only. The
+    school is restored, its report still not corrected: the next tick tells her of it, once."""
+    h = harness
+    await join(h)
+    await staff_joins(h)
+    await tick_and_send(h)
+    await submit(h)
+    await return_report(h)
+    await _archive(h, SCHOOL)
+    h.clock.moment = at(27)
+    (without,) = await _late_monitoring_sent(h)
+    assert "Солнышко" in without and SCHOOL not in without, without
+
+    await _restore(h, SCHOOL)
+    (late,) = await _late_monitoring_sent(h)
+    assert SCHOOL in late, late
+    assert await _late_monitoring_sent(h) == []

@@ -77,7 +77,9 @@ def _chair_text(
 @dataclass(frozen=True)
 class _Owed:
     """A collection's scope, its targets (ППО closed under it left out), those still owed
-    (a report sent back is owed again) and their chairs; the targets closed, apart."""
+    (a report sent back is owed again) and their chairs; the targets closed, apart.
+    ``returned`` covers the closed too: one closed with its report sent back owes it as one
+    that never answered, so an escalation notes it as withheld and a restore names it."""
 
     scope: Organization
     rows: list[tuple[CollectionTarget, Organization]]
@@ -87,6 +89,11 @@ class _Owed:
     closed: list[tuple[CollectionTarget, Organization]]
 
 
+def _owes(target: CollectionTarget, org: Organization, returned: set[int]) -> bool:
+    """Whether the ППО still owes its answer: never given, or sent back and not corrected."""
+    return target.submitted_at is None or org.id in returned
+
+
 async def _owed(session: AsyncSession, collection: Collection, *, lock: bool) -> _Owed | None:
     """What the collection is still owed; None while its scope is closed (archived, or under
     an archived region): nobody is reminded or escalated about it then."""
@@ -94,8 +101,8 @@ async def _owed(session: AsyncSession, collection: Collection, *, lock: bool) ->
     if scope is None or await is_closed(session, scope):
         return None
     rows, closed = await store.targets(session, collection.id, lock=lock)
-    returned = await _sent_back(session, collection, rows)
-    pending = [(t, org) for t, org in rows if t.submitted_at is None or org.id in returned]
+    returned = await _sent_back(session, collection, rows + closed)
+    pending = [(t, org) for t, org in rows if _owes(t, org, returned)]
     chairs = await chairs_of(session, (org.id for _, org in pending)) if pending else {}
     return _Owed(scope, rows, returned, pending, chairs, closed)
 
@@ -216,9 +223,7 @@ async def _escalations(
     if not late:
         return {}
     lines = _late_lines(late, owed.chairs, tick)
-    shut = [
-        o.id for target, o in owed.closed if target.submitted_at is None and target.deadline < today
-    ]
+    shut = [o.id for t, o in owed.closed if _owes(t, o, owed.returned) and t.deadline < today]
     recipients = await escalation_recipients(session, owed.scope, list(lines), shut)
     payloads: dict[int, dict[str, Any]] = {}
     for tg_user_id, recipient in recipients.items():
