@@ -10,9 +10,10 @@ since, or a plan stage more than 60 days past, would lose the other late ППО 
 ППО taken out are written into it (``WITHHELD``).
 
 A restore puts them back: a waiting escalation is rewritten again, with them; one that went
-out without them is deleted, its key freed, so that its planner queues it again while it is
-due, listing them (and what else is late then) once, as if they had never been closed. One
-delivered that lists them already is left alone: nothing is sent twice.
+out without them is deleted, its key freed, so that its planner queues it again, listing them
+(and what else is late then) once, as if they had never been closed, if it still would
+(``reopen``: past that window it stays, the record of what was said). One delivered that
+lists them already is left alone: nothing is sent twice.
 
 A curatorship ended rewrites the curator's waiting escalations that list its ППО, with the
 ППО they still curate, for the same reason: dropped, the others would be lost once the
@@ -22,6 +23,7 @@ request closes.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -43,20 +45,53 @@ from storage.outbox_withdraw import (
 )
 
 
-async def _said_now(session: AsyncSession, message: OutboxMessage, tick: Tick) -> Any:
-    """The payload of the escalation ``message`` as its planner writes it now (its key names the
-    collection and the reminder's purpose, or the plan item and the stage's day); None when it
-    would say nothing."""
-    purpose, *parts = message.key.split(":")
+@dataclass(frozen=True)
+class _Named:
+    """What an escalation's key names: the collection and the reminder's purpose
+    (``reminder:collection:scope:purpose:recipient``), or the plan item, the stage's day and
+    the day those it is about got the item after it
+    (``plan-late:item:day:recipient[:got]``)."""
+
+    collection: int | None = None
+    purpose: str = ""
+    item: int | None = None
+    day: date | None = None
+    got: date | None = None
+
+
+def _named(key: str) -> _Named:
+    purpose, *parts = key.split(":")
     if purpose == KeyPurpose.REMINDER and len(parts) == 4 and parts[0].isdecimal():
-        return await reminders.escalation_now(session, int(parts[0]), message.chat_id, tick)
+        return _Named(collection=int(parts[0]), purpose=parts[2])
     if purpose == KeyPurpose.PLAN_ESCALATION and len(parts) in (3, 4) and parts[0].isdecimal():
-        day = date.fromisoformat(parts[1])
-        got = date.fromisoformat(parts[3]) if len(parts) == 4 else None  # given after the day
+        got = date.fromisoformat(parts[3]) if len(parts) == 4 else None
+        return _Named(item=int(parts[0]), day=date.fromisoformat(parts[1]), got=got)
+    return _Named()
+
+
+async def _said_now(session: AsyncSession, message: OutboxMessage, tick: Tick) -> Any:
+    """The payload of the escalation ``message`` as its planner writes it now; None when it
+    would say nothing."""
+    named, chat = _named(message.key), message.chat_id
+    if named.collection is not None:
+        return await reminders.escalation_now(session, named.collection, chat, tick)
+    if named.item is not None and named.day is not None:
         return await plan_escalations.escalation_now(
-            session, int(parts[0]), day, got, message.chat_id, tick
+            session, named.item, named.day, named.got, chat, tick
         )
     return None
+
+
+async def _still_due(session: AsyncSession, message: OutboxMessage, tick: Tick) -> bool:
+    """Whether the planner of the escalation ``message`` queues it now, were its key free."""
+    named = _named(message.key)
+    if named.collection is not None:
+        return await reminders.escalation_due(session, named.collection, named.purpose, tick)
+    if named.item is not None and named.day is not None:
+        return await plan_escalations.escalation_due(
+            session, named.item, named.day, named.got, tick
+        )
+    return False
 
 
 async def _rewrite(
@@ -99,12 +134,22 @@ async def reopen(
     session: AsyncSession, tick: Tick, *, chats: Iterable[int], opened: Collection[int]
 ) -> None:
     """Put the ППО ``opened`` back into the escalations of ``chats`` an archiving took them out
-    of: rewritten while they wait, released when they went without them."""
+    of: rewritten while they wait; released when they went without them, while their planner
+    still queues them (``_still_due``).
+
+    Past that window (a request more than ``OPEN_GRACE_DAYS`` past its deadline, a plan stage
+    more than 60 days past, a later escalation due instead) one that went out stays as it is,
+    key and text: the record of what its staff or curator were told, and nothing is queued in
+    its place. That is what a district specialist gets of a ППО never closed too: past the
+    window the bot says nothing more of that request or stage to anyone, nor reminds the
+    chair; a message about it now would be news of a request long closed, while /export
+    and /plan show the restored ППО as not delivered. Released, it was deleted with nothing
+    queued in its place: the record lost, and still nobody told."""
     for chat in set(chats):
         for message in await withheld_from(session, chat_id=chat, opened=opened):
             if message.status == OutboxStatus.PENDING:
                 await _rewrite(session, message, tick, _withheld(message) - set(opened))
-            else:
+            elif await _still_due(session, message, tick):
                 await release(session, [message.id])
 
 

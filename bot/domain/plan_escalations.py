@@ -187,6 +187,13 @@ async def escalate(session: AsyncSession, item: PlanItem, state: Owing, tick: Ti
     return count
 
 
+def _in_window(day: date, tz: ZoneInfo, tick: Tick) -> bool:
+    """Whether an escalation of lateness counted from ``day`` is queued now: from the day
+    after it, for ``LOOK_BACK``."""
+    started = tick.now >= send_moment(day + timedelta(days=1), tz, tick.calendar)
+    return started and day >= (tick.now - LOOK_BACK).date()
+
+
 async def _escalate(
     session: AsyncSession,
     item: PlanItem,
@@ -199,10 +206,7 @@ async def _escalate(
     """One message per recipient, item and stage (and day got), once it has come; ``late``:
     the lines of the late ППО by id, and the late ППО closed."""
     tz = tick.zone(state.scope)
-    day = got or stage.day
-    if day < (tick.now - LOOK_BACK).date():
-        return 0
-    if tick.now < send_moment(day + timedelta(days=1), tz, tick.calendar):
+    if not _in_window(got or stage.day, tz, tick):
         return 0
     if got is not None and past_got_late_window(day + timedelta(days=1), tz, tick):
         return 0
@@ -244,3 +248,20 @@ async def escalation_now(
         return None
     closed = list(_late_lines(stage, state, state.closed, tick).get(got, {}))
     return (await _payloads(session, item, stage, got, state.scope, lines, closed)).get(chat_id)
+
+
+async def escalation_due(
+    session: AsyncSession, item_id: int, day: date, got: date | None, tick: Tick
+) -> bool:
+    """Whether the item's escalation for its stage ``day`` (for those who got it on ``got``)
+    is one its planner queues now: that stage the latest passed, within ``LOOK_BACK``. A
+    restore frees the key of one that went out only while this holds
+    (``bot.domain.archived_escalations``)."""
+    item = await session.get(PlanItem, item_id)
+    plan = None if item is None else await session.get(Plan, item.plan_id)
+    scope = None if plan is None else await orgs.get_org(session, plan.scope_org_id)
+    if item is None or scope is None:
+        return False
+    tz = tick.zone(scope)
+    stage = passed_stage(stages_of(item), local_today(tick.now, tz))
+    return stage is not None and stage.day == day and _in_window(got or day, tz, tick)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -242,12 +242,18 @@ async def _escalations(
     return payloads
 
 
+def _escalation_due(
+    collection: Collection, scope: Organization, tick: Tick
+) -> tuple[PlannedReminder, datetime] | None:
+    """The collection's escalation to queue now, and when it may go out (``Tick.due``)."""
+    tz = tick.zone(scope)
+    plan = reminder_plan(local_today(collection.opened_at, tz), collection.deadline, tick.calendar)
+    return tick.due([p for p in plan if p.audience == "escalation"], tz)
+
+
 async def _escalate(session: AsyncSession, collection: Collection, owed: _Owed, tick: Tick) -> int:
     """Enqueue the escalation of the collection's late ППО if it is due; how many messages."""
-    tz = tick.zone(owed.scope)
-    opened_on = local_today(collection.opened_at, tz)
-    plan = reminder_plan(opened_on, collection.deadline, tick.calendar)
-    picked = tick.due([p for p in plan if p.audience == "escalation"], tz)
+    picked = _escalation_due(collection, owed.scope, tick)
     if picked is None:
         return 0
     item, deliver_at = picked
@@ -279,6 +285,23 @@ async def escalation_now(
     if collection is None or owed is None:
         return None
     return (await _escalations(session, collection, owed, tick)).get(chat_id)
+
+
+async def escalation_due(
+    session: AsyncSession, collection_id: int, purpose: str, tick: Tick
+) -> bool:
+    """Whether the collection's escalation ``purpose`` is the one its planner queues now: the
+    collection still open (``OPEN_GRACE_DAYS`` after its deadline) and that escalation the
+    latest due. A restore frees the key of one that went out only while this holds
+    (``bot.domain.archived_escalations``)."""
+    collection = await session.get(Collection, collection_id)
+    scope = None if collection is None else await session.get(Organization, collection.scope_org_id)
+    if collection is None or scope is None:
+        return False
+    if collection.deadline < tick.now.date() - timedelta(days=store.OPEN_GRACE_DAYS):
+        return False
+    picked = _escalation_due(collection, scope, tick)
+    return picked is not None and picked[0].purpose == purpose
 
 
 async def plan_reminders(planning: Planning, form_button: FormButton) -> int:
