@@ -140,11 +140,11 @@ async def reopen(
     Past that window (a request more than ``OPEN_GRACE_DAYS`` past its deadline, a plan stage
     more than 60 days past, a later escalation due instead) one that went out stays as it is,
     key and text: the record of what its staff or curator were told, and nothing is queued in
-    its place. That is what a district specialist gets of a ППО never closed too: past the
-    window the bot says nothing more of that request or stage to anyone, nor reminds the
-    chair; a message about it now would be news of a request long closed, while /export
-    and /plan show the restored ППО as not delivered. Released, it was deleted with nothing
-    queued in its place: the record lost, and still nobody told."""
+    its place. Past the window the bot says nothing more of that request or stage to anyone,
+    nor reminds the restored ППО's chair of it: a district specialist told of it now would
+    get news of a request long closed, which no reminder follows up, while /export and /plan
+    show the restored ППО as not delivered. Released, it was deleted with nothing queued in
+    its place: the record lost, and still nobody told."""
     for chat in set(chats):
         for message in await withheld_from(session, chat_id=chat, opened=opened):
             if message.status == OutboxStatus.PENDING:
