@@ -39,6 +39,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
@@ -257,19 +258,24 @@ async def _finish(
     sent_at: datetime | None,
     error: str | None,
     failed_attempt: bool,
+    held_by: str | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> bool:
+    """Finish the pending row (``held_by``: only while that sender holds it), ``payload``
+    written in it when given."""
     values: dict[str, Any] = {
         "status": status,
         "sent_at": sent_at,
         "error": error,
         "claimed_until": None,
         "claimed_by": None,
-    }
+    } | ({} if payload is None else {"payload": payload})
     if failed_attempt:
         values["attempts"] = OutboxMessage.attempts + 1
+    held = () if held_by is None else (OutboxMessage.claimed_by == held_by,)
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING, *held)
         .values(**values)
     )
     finished = bool(getattr(result, "rowcount", 0))
@@ -278,15 +284,16 @@ async def _finish(
     return finished
 
 
-async def mark_sent(session: AsyncSession, message_id: int, now: datetime) -> bool:
-    """Record a delivered message; False if it was not pending any more."""
-    return await _finish(
-        session,
-        message_id,
-        status=OutboxStatus.SENT,
-        sent_at=now,
-        error=None,
-        failed_attempt=False,
+async def mark_sent(
+    session: AsyncSession, message_id: int, now: datetime, *, holder: str, sent: dict[str, Any]
+) -> bool:
+    """Record a delivered message; False if it was not pending any more. ``holder`` sent it
+    saying ``sent``: a row it no longer holds was rewritten while the call was on its way (an
+    archiving's ``outbox_withdraw.rewrite`` drops the claim), and gets back what its recipient
+    read, so that a restore does not tell them again of a ППО they were told of."""
+    done = partial(_finish, session, message_id, status=OutboxStatus.SENT, sent_at=now, error=None)
+    return await done(failed_attempt=False, held_by=holder) or await done(
+        failed_attempt=False, payload=sent
     )
 
 

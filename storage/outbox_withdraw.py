@@ -172,7 +172,8 @@ async def withheld_from(
 def rewrite(message: OutboxMessage, payload: dict[str, Any]) -> None:
     """The waiting ``message`` will say ``payload``. A sender that claimed it with what it said
     before loses the claim (``withdrawn``) rather than send that, and it is due again at once,
-    to be sent as it is now."""
+    to be sent as it is now; one whose call is already on its way records it as it went
+    (``outbox.mark_sent``)."""
     message.payload = payload
     message.claimed_by, message.claimed_until = None, None
 

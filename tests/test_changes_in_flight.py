@@ -3,6 +3,7 @@ was queued for the night to the former chair, and what staff were still writing.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -10,14 +11,21 @@ from sqlalchemy import select
 from bot.domain import org_admin
 from bot.domain.tick import Tick
 from bot.rendering.xlsx import build_table_xlsx
-from harness import ADMIN, Harness, Request, last_message, texts
-from scenarios import CHAIR, HEADERS, accept_invite
+from harness import ADMIN, Harness, Request, background, last_message, texts
+from scenarios import CHAIR, HEADERS, accept_invite, setup_district
 from storage.models import MembershipReport, Organization, OutboxMessage, OutboxStatus
+from storage.outbox_withdraw import WITHHELD
+from test_calendar_flow import october, tick_and_send
+from test_curator import CURATOR, GARDEN, attach_curator
+from test_restored_escalations import _restore
+from test_roles_in_flight import _escalation_queued, _escalations
 from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
 
 SCHOOL = "МБОУ СОШ № 1"
 OTHER_DISTRICT = "Кировская районная организация"
 NEW_CHAIR = 601
+__all__ = ["october"]  # the fixture, used by name
+
 EVENING = datetime(2026, 11, 21, 20, 0, tzinfo=UTC)  # 23:00 in Moscow: messages wait
 MORNING = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
 
@@ -35,6 +43,22 @@ async def _write_return(h: Harness) -> Request:
     card = last_message(await h.tap(STAFF, choice, SCHOOL))
     await h.tap(STAFF, card, "Вернуть")
     return last_message(await h.send(STAFF, "Проверьте число членов профсоюза"))
+
+
+async def _archived_meanwhile(h: Harness, name: str) -> None:
+    """The ППО ``name`` archived as the admin's button does, its notices left unsent: nothing
+    of it waits for a chat the test holds a call to."""
+    found = await org_id(h, name)
+    async with h.session_pool() as session, session.begin():
+        org = await session.get(Organization, found)
+        assert org is not None
+        await org_admin.set_archived(
+            session,
+            org,
+            archived=True,
+            by=None,
+            tick=Tick(h.clock.now(), h.settings.calendar, h.settings.timezone),
+        )
 
 
 async def _returned(h: Harness) -> list[int]:
@@ -103,17 +127,7 @@ async def test_a_return_of_a_ppo_archived_meanwhile_is_refused(harness: Harness)
     await district_with_staff(h)
     await submit(h)
     summary = await _write_return(h)
-    school_id = await org_id(h, SCHOOL)
-    async with h.session_pool() as session, session.begin():
-        school = await session.get(Organization, school_id)
-        assert school is not None
-        await org_admin.set_archived(
-            session,
-            school,
-            archived=True,
-            by=None,
-            tick=Tick(h.clock.now(), h.settings.calendar, h.settings.timezone),
-        )
+    await _archived_meanwhile(h, SCHOOL)
 
     replies = texts(await h.tap(STAFF, summary, "Отправить"))
     sent = await drain(h)
@@ -189,3 +203,35 @@ async def test_a_new_chair_gets_the_recent_announcements_to_every_chair(harness:
     assert "Семинар председателей 30.11 <в 10:00>" in got[0]
     assert "Разослано председателям 22.11.2026" in got[0]
     assert not [r for r in sent if r.chat_id == CHAIR]
+
+
+async def test_an_escalation_rewritten_while_on_its_way_is_kept_as_it_went(
+    october: None, harness: Harness
+) -> None:
+    """Ольга curates both late ППО; her escalation's call is on its way to Telegram when the
+    kindergarten is archived (the rewrite comes after the sender's last look). She reads the
+    text that went, naming it: no message is taken back (the README's delivery section). The
+    row keeps that text, not the one rewritten without the kindergarten, so that a restore
+    sends her nothing more: she was told of it."""
+    h = harness
+    await setup_district(h)
+    await attach_curator(h, SCHOOL)
+    await attach_curator(h, GARDEN)
+    await _escalation_queued(h)
+    h.server.hold_sends()
+    sending = asyncio.ensure_future(background(h).deliverer.drain())
+    await h.server.wait_until(lambda: h.server.held == 1, description="the call on its way")
+    h.server.hold_sends(False)
+
+    await _archived_meanwhile(h, GARDEN)
+    h.server.release_held()
+    assert (await sending).sent == 1
+
+    (went,) = _escalations(h.server.requests, CURATOR)
+    assert "Солнышко" in went, went
+    async with h.session_pool() as session:
+        stmt = select(OutboxMessage.payload).where(OutboxMessage.chat_id == CURATOR)
+        (kept,) = (await session.scalars(stmt)).all()
+    assert "Солнышко" in kept["text"] and WITHHELD not in kept, kept
+    await _restore(h, GARDEN)
+    assert _escalations(await tick_and_send(h), CURATOR) == []

@@ -221,8 +221,9 @@ async def test_claiming_takes_due_rows_oldest_first(session_pool, clock: FakeClo
         assert [row.chat_id for row in two] == [4, 1]
         rest = await outbox.claim_due(session, now=clock.now(), limit=10, holder="a", lease=lease)
         assert [row.chat_id for row in rest] == [2]  # the claimed ones are not due again
-        assert await outbox.mark_sent(session, two[0].id, clock.now())
-        assert not await outbox.mark_sent(session, two[0].id, clock.now())  # not pending now
+        sent = {"holder": "a", "sent": two[0].payload}
+        assert await outbox.mark_sent(session, two[0].id, clock.now(), **sent)
+        assert not await outbox.mark_sent(session, two[0].id, clock.now(), **sent)  # not pending
         await outbox.release_claims(session, holder="a", ids=[two[1].id, rest[0].id])
     async with session_pool() as session:
         assert await outbox.next_due_at(session) == clock.now() - timedelta(hours=2)
@@ -695,11 +696,13 @@ async def test_crash_window_between_call_and_commit(
     real_mark_sent = outbox.mark_sent
     unlucky_id = (await rows(session_pool))[unlucky].id
 
-    async def flaky_mark_sent(session: AsyncSession, message_id: int, now: Any) -> bool:
+    async def flaky_mark_sent(
+        session: AsyncSession, message_id: int, now: Any, **sent: Any
+    ) -> bool:
         if message_id == unlucky_id:
             msg = "database went away"
             raise ConnectionError(msg)
-        return await real_mark_sent(session, message_id, now)
+        return await real_mark_sent(session, message_id, now, **sent)
 
     monkeypatch.setattr(outbox, "mark_sent", flaky_mark_sent)
     first = deliverer(bot, session_pool, clock)

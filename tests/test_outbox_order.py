@@ -65,7 +65,7 @@ async def test_the_file_waits_for_its_text_through_a_retry(
         assert await outbox.next_due_at(session) == later
     assert await _claim(session_pool, later) == [TEXT]
     async with session_pool() as session, session.begin():
-        assert await outbox.mark_sent(session, text_id, later)
+        assert await outbox.mark_sent(session, text_id, later, holder="a", sent={"text": TEXT})
     assert await _claim(session_pool, later) == [FILE]
 
 
@@ -108,7 +108,7 @@ async def test_the_backlog_counts_a_file_behind_its_text_as_waiting_not_due(
     assert (backlog.pending, backlog.due, backlog.oldest_due_at) == (2, 1, later)
     assert backlog.waiting == 1
     async with session_pool() as session, session.begin():
-        assert await outbox.mark_sent(session, text_id, later)
+        assert await outbox.mark_sent(session, text_id, later, holder="a", sent={"text": TEXT})
     async with session_pool() as session:
         backlog = await outbox.backlog(session, now=later)
     assert backlog == outbox.Backlog(pending=1, due=1, waiting=0, oldest_due_at=NOW)

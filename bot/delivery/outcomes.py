@@ -111,10 +111,13 @@ def _backoff(attempts: int, settings: DeliverySettings, rng: random.Random) -> t
     return timedelta(seconds=delay * rng.uniform(0.5, 1.0))
 
 
-async def store_outcome(session: AsyncSession, item: Item, outcome: Outcome, now: datetime) -> None:
-    """Write one outcome to the outbox row, inside the caller's transaction."""
+async def store_outcome(
+    session: AsyncSession, item: Item, outcome: Outcome, now: datetime, holder: str
+) -> None:
+    """Write one outcome to the outbox row ``holder`` claimed, inside the caller's transaction;
+    a message sent keeps the payload it went with (``outbox.mark_sent``)."""
     if outcome.result is Result.SENT:
-        await outbox.mark_sent(session, item.id, now)
+        await outbox.mark_sent(session, item.id, now, holder=holder, sent=item.payload)
     elif outcome.result is Result.UNREACHABLE:
         await outbox.mark_unreachable(session, item.id, now, outcome.error or "")
     elif outcome.result is Result.FAILED:

@@ -30,6 +30,10 @@ not be committed (database error) is kept in memory and recorded again by the ne
 instead of sending the message again. The same window, no wider, holds across replicas: a
 leader killed between a call and its record leaves the row claimed; the next leader takes it
 when the lease has run out and sends it again, once.
+
+A row changed while its call is on its way (an escalation an archiving rewrote) cannot be
+stopped: its recipient reads it as it went, and the row is recorded so (``outbox.mark_sent``)
+rather than followed by a second message (README, "A message changed on its way").
 """
 
 from __future__ import annotations
@@ -348,7 +352,7 @@ class Deliverer:
         now = self._clock.now()
         try:
             async with self._pool() as session, session.begin():
-                await store_outcome(session, item, outcome, now)
+                await store_outcome(session, item, outcome, now, self.holder)
         except Exception:
             log.exception(
                 "outbox %s: could not record %s; will record it later",

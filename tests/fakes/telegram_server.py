@@ -1358,7 +1358,7 @@ class FakeTelegramServer:
     def hold_sends(self, hold: bool = True) -> None:
         """From now on, hold every send (``RATE_LIMITED_METHODS``) unanswered and unapplied:
         calls in flight on the network, not yet at Telegram (False: hold no more, those held
-        stay held). :meth:`abandon_held` ends them."""
+        stay held). :meth:`release_held` or :meth:`abandon_held` ends them."""
         self._holding = hold
 
     @property
@@ -1366,14 +1366,22 @@ class FakeTelegramServer:
         """Sends held by :meth:`hold_sends` right now."""
         return len(self._held)
 
+    def release_held(self) -> int:
+        """Stop holding; the sends held so far go on to Telegram now and are answered as any
+        (calls that were slow on the network). How many."""
+        return self._let_go(reached=True)
+
     def abandon_held(self) -> int:
         """Stop holding; the sends held so far never reach Telegram (their sender died with
         them in flight): not applied, not in ``requests``, kept in ``abandoned``. How many."""
+        return self._let_go(reached=False)
+
+    def _let_go(self, *, reached: bool) -> int:
         self._holding = False
         held, self._held = self._held, []
         for waiter in held:
             if not waiter.done():
-                waiter.set_result(False)
+                waiter.set_result(reached)
         self._changed.notify_all()
         return len(held)
 
@@ -1390,11 +1398,13 @@ class FakeTelegramServer:
             msg = f"{description} did not come true within {timeout}s"
             raise TimeoutError(msg)
 
-    async def _held_until_abandoned(self, record: Request) -> None:
+    async def _held_until_let_go(self, record: Request) -> None:
+        """Hold a send until :meth:`release_held` (it goes on) or :meth:`abandon_held`."""
         waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._held.append(waiter)
         self._changed.notify_all()
-        await waiter
+        if await waiter:
+            return
         self.abandoned.append(record)
         raise _AbandonedError(502, "Bad Gateway: the request was abandoned")
 
@@ -1614,7 +1624,7 @@ class FakeTelegramServer:
             if self.latency:
                 await asyncio.sleep(self.latency)
             if self._holding and method in RATE_LIMITED_METHODS:
-                await self._held_until_abandoned(record)
+                await self._held_until_let_go(record)
             result = await self._dispatch(record)
         except _TelegramError as error:
             record.ok = False
