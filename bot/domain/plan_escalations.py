@@ -187,11 +187,14 @@ async def escalate(session: AsyncSession, item: PlanItem, state: Owing, tick: Ti
     return count
 
 
-def _in_window(day: date, tz: ZoneInfo, tick: Tick) -> bool:
-    """Whether an escalation of lateness counted from ``day`` is queued now: from the day
-    after it, for ``LOOK_BACK``."""
-    started = tick.now >= send_moment(day + timedelta(days=1), tz, tick.calendar)
-    return started and day >= (tick.now - LOOK_BACK).date()
+def _in_window(stage: date, got: date | None, tz: ZoneInfo, tick: Tick) -> bool:
+    """Whether an escalation of ``stage`` (of those who got it on ``got``, after it) is queued
+    now: from the day after the later of the two, for ``LOOK_BACK``; of those who got it late,
+    within ``GOT_LATE_WINDOW`` of its moment only."""
+    day = (got or stage) + timedelta(days=1)
+    if got is not None and past_got_late_window(day, tz, tick):
+        return False
+    return tick.now >= send_moment(day, tz, tick.calendar) and day > (tick.now - LOOK_BACK).date()
 
 
 async def _escalate(
@@ -206,9 +209,7 @@ async def _escalate(
     """One message per recipient, item and stage (and day got), once it has come; ``late``:
     the lines of the late ППО by id, and the late ППО closed."""
     tz = tick.zone(state.scope)
-    if not _in_window(got or stage.day, tz, tick):
-        return 0
-    if got is not None and past_got_late_window(day + timedelta(days=1), tz, tick):
+    if not _in_window(stage.day, got, tz, tick):
         return 0
     count = 0
     payloads = await _payloads(session, item, stage, got, state.scope, *late)
@@ -264,4 +265,4 @@ async def escalation_due(
         return False
     tz = tick.zone(scope)
     stage = passed_stage(stages_of(item), local_today(tick.now, tz))
-    return stage is not None and stage.day == day and _in_window(got or day, tz, tick)
+    return stage is not None and stage.day == day and _in_window(day, got, tz, tick)
