@@ -87,8 +87,9 @@ EARLIER_SHOWN = 40
 def one_tap(field: Field, *, previous: Any, earlier: Any) -> tuple[str, FormAction] | None:
     """The answer offered as one tap beside typing one, with its action: a question asked
     again offers its own old answer (fresher than last time's), else last time's value; a
-    button or photo question offers none (its buttons are the answers)."""
-    if field.choices or field.photos:
+    button or photo question offers none (its buttons are the answers), nor one whose stored
+    value no typing gives back (``Field.rereadable``: the tap is taken as that typing)."""
+    if field.choices or field.photos or not field.rereadable:
         return None
     if earlier is not None:
         return t.btn_earlier(clip(field.display(earlier), EARLIER_SHOWN)), FormAction.EARLIER

@@ -199,7 +199,11 @@ def file_note(file_id: str, kind: str, name: str | None) -> dict[str, Any]:
 DONE_SPEC = FormSpec(
     name=DONE_FORM_NAME,
     title=t.DONE_TITLE,
-    fields=(Field("note", t.L_NOTE, t.Q_NOTE, _parse_note, show=t.note_shown),),
+    fields=(
+        # A note may be a file sent in the chat (``file_note``), which no typing gives back;
+        # each mark has its own note, so none is offered again anyway.
+        Field("note", t.L_NOTE, t.Q_NOTE, _parse_note, show=t.note_shown, rereadable=False),
+    ),
 )
 
 

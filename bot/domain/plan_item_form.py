@@ -51,7 +51,16 @@ SPEC = FormSpec(
     title=t.ITEM_TITLE,
     fields=(
         Field("text", t.L_ITEM_TEXT, t.Q_ITEM_TEXT, text(maximum=1000, minimum=3)),
-        Field("deadline", t.L_ITEM_DEADLINE, t.Q_ITEM_DEADLINE, _deadline, show=_show_deadline),
+        Field(
+            "deadline",
+            t.L_ITEM_DEADLINE,
+            t.Q_ITEM_DEADLINE,
+            _deadline,
+            show=_show_deadline,
+            # It keeps the words written («в течение года», cut to LABEL_LIMIT) beside the days
+            # its summary line gives: typed again as those days, the words would be lost.
+            rereadable=False,
+        ),
         Field(
             "responsible",
             t.L_ITEM_RESPONSIBLE,

@@ -55,6 +55,10 @@ class Field:
     ``ask_if`` hides the question when earlier answers make it pointless;
     ``show`` renders a stored value for the summary, as its parser reads it back (an answer
     given before is taken again as typed: :meth:`typed`);
+    ``rereadable``: a stored value written as typed (:meth:`typed`) reads back as itself, so it
+    may be offered again as one tap; False for one no typing gives back (photos, a file, a
+    value keeping more than its summary line says), stating why at the declaration: never
+    offered again;
     ``photos`` > 0 makes it a question answered with up to that many photos;
     ``in_summary``: an optional question asked inside the summary rather than as a step, so
     it never lengthens the walk (answered by a message at the summary, or skipped);
@@ -91,6 +95,7 @@ class Field:
     recheck: Callable[[Any, ParseEnv], str | None] | None = None
     formatted: bool = False
     file: bool = False
+    rereadable: bool = True
 
     def applies(self, answers: Answers) -> bool:
         return self.ask_if is None or self.ask_if(answers)

@@ -116,6 +116,7 @@ EVENT = FormSpec(
             photos=MAX_PHOTOS,
             show=_show_photos,
             offer_previous=False,
+            rereadable=False,  # photos sent in the chat: no typing gives them
         ),
         Field("description", t.L_DESCRIPTION, t.Q_DESCRIPTION, text(maximum=1000), optional=True),
     ),

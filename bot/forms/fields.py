@@ -28,7 +28,7 @@ def yes_or_no(name: str, label: str, prompt: str, **more: Any) -> Field:
 def one_file(name: str, label: str, prompt: str, **more: Any) -> Field:
     """An optional question answered by one document or one photo sent in the chat; typed
     text is told to send a file or skip. Last time's file is never offered: each announcement
-    has its own."""
+    has its own; nor is a file ever typed (``rereadable``)."""
     return Field(
         name,
         label,
@@ -37,6 +37,7 @@ def one_file(name: str, label: str, prompt: str, **more: Any) -> Field:
         optional=True,
         file=True,
         offer_previous=False,
+        rereadable=False,
         show=show_file,
         **more,
     )

@@ -70,6 +70,10 @@ MEMBERSHIP = FormSpec(
             number_parts(len(LEAVING_FIELDS), maximum=MAX_PEOPLE),
             optional=True,
             offer_previous=False,
+            # The summary words the split as reasons («по собственному желанию — 2»), which the
+            # question's «2 1 0 0» does not read; and an old split is never wanted again: it was
+            # for the «выбыло» it came with (a changed «выбыло» drops it, depends_on).
+            rereadable=False,
             ask_if=lambda a: (a.get("left") or 0) > 0,
             show=t.show_reasons,
             in_summary=True,
