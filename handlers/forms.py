@@ -210,7 +210,7 @@ async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
         return
     env = tap.chat.env(draft)
     stale = tap.form.spec.gone_stale(draft.answers, env)
-    if stale is not None:  # the draft waited while time made an answer wrong
+    if stale is not None:  # time, or a release, made a kept answer one not taken now
         await _ask_again(tap, stale[0].name, stale[1])
         return
     broken = tap.form.spec.broken_rule(draft.answers)

@@ -5,18 +5,23 @@ one tapped anyway (a button shown before the day passed) gets the message typing
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import district_events as t
+from bot.texts import events as te
 from bot.texts import forms as tf
 from bot.texts import passport as tp
 from conftest import FakeClock
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import CHAIR, DISTRICT, HEADERS, join
-from storage.models import Organization
+from storage.models import FormDraft, Organization
 from test_district_event_changes import cancel_hint
 from test_district_events import STAFF, announce, at, move, setup
+from test_events_and_passport import events_in_db, file_event
 from test_quick_report import QUICK, figures, latest, reported_last_month
 
 START, ANSWER_DAY = "04.12.2026 10:00", "03.12.2026"
@@ -148,3 +153,38 @@ async def test_an_old_agreement_end_tapped_after_it_passed_is_taken_as_typed(
     await harness.tap(CHAIR, menu, tp.L_AGREEMENT_UNTIL)
     typed = last_message(await harness.send(CHAIR, "31.12.2026"))
     assert warned in (typed.plain_text or ""), typed.plain_text
+
+
+@pytest.mark.parametrize(
+    ("name", "kept", "why", "label", "question", "answer"),
+    [
+        ("direction", "sport", tf.CHOOSE_BUTTON, te.L_DIRECTION, te.Q_DIRECTION, "Обучение"),
+        ("participants", 250_000, tf.too_big(100_000), te.L_PARTICIPANTS, te.Q_PARTICIPANTS, "114"),
+    ],
+    ids=["a button dropped", "a bound lowered"],
+)
+async def test_a_kept_answer_its_question_refuses_now_is_asked_again_at_send(
+    harness: Harness, name: str, kept: Any, why: str, label: str, question: str, answer: str
+) -> None:
+    """An event's draft kept across a release that dropped the direction it holds («sport»)
+    or lowered the bound its 250 000 participants were under: «Отправить» stores nothing,
+    says which answer is not taken now and why, asks that question again, and keeps the rest;
+    answered, the summary comes back and the event is stored."""
+    await join(harness)
+    summary = last_message(await file_event(harness))
+    async with harness.session_pool() as session:
+        draft = (await session.scalars(select(FormDraft))).one()
+        draft.answers = {**draft.answers, name: kept}
+        await session.commit()
+    harness.restart()
+    asked = (last_message(await harness.tap(CHAIR, summary, "Отправить")).plain_text) or ""
+    assert asked.startswith(tf.no_longer_taken(label, why)) and question in asked, asked
+    assert await events_in_db(harness) == []
+    summary = last_message(await harness.send(CHAIR, answer))
+    shown = summary.plain_text or ""
+    assert "Мотивация профсоюзного членства" in shown and "Актовый зал школы № 1" in shown, shown
+    await harness.tap(CHAIR, summary, "Отправить")
+    stored = await events_in_db(harness)
+    assert [(e.topic, e.participants, e.direction) for e in stored] == [
+        ("Мотивация профсоюзного членства", 114, "education")
+    ]

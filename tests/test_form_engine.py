@@ -220,6 +220,28 @@ def test_an_answer_time_made_wrong_is_found_stale_at_confirmation() -> None:
     assert still_ahead(start["starts"], ParseEnv(date(2026, 11, 22))) is not None
 
 
+def test_a_kept_answer_its_question_refuses_now_is_found_at_confirmation() -> None:
+    """«Отправить» reads every kept answer as typed now, not only what time changes: a kind no
+    longer among the buttons (a draft kept across a release) is named, with the refusal typing
+    it gets. Photos and the split of «выбыло», which no typing gives back, are not read."""
+    answers = {
+        "kind": "lecture",
+        "topic": "Мотивация",
+        "dates": {"from": "2026-11-19", "to": "2026-11-20"},
+        "place": "Актовый зал",
+        "participants": 10,
+        "direction": "education",
+        "photos": ["AgACAgIAAxk1"],
+    }
+    stale = EVENT.gone_stale(answers, ENV)
+    assert stale is not None and stale[0].name == "kind"
+    assert stale[1] == tf.no_longer_taken(te.L_KIND, tf.CHOOSE_BUTTON)
+    assert EVENT.gone_stale({**answers, "kind": "assembly"}, ENV) is None
+    report = {"workers": 100, "members": 80, "left": 3, "left_reasons": [2, 1, 0, 0]}
+    assert MEMBERSHIP.gone_stale(report, ENV) is None
+    assert MEMBERSHIP.gone_stale({**report, "members": 100_001}, ENV) is not None
+
+
 def test_a_question_applying_again_is_asked_again() -> None:
     """Young workers skipped hide «из них членов» (10 kept, hidden); given again, the question
     applies again and is asked, its 10 not taken unasked: offered, and checked as an answer

@@ -56,9 +56,9 @@ class Field:
     ``show`` renders a stored value for the summary, as its parser reads it back (an answer
     given before is taken again as typed: :meth:`typed`);
     ``rereadable``: a stored value written as typed (:meth:`typed`) reads back as itself, so it
-    may be offered again as one tap; False for one no typing gives back (photos, a file, a
-    value keeping more than its summary line says), stating why at the declaration: never
-    offered again;
+    may be offered again as one tap and is read again by the parser at «Отправить»; False for
+    one no typing gives back (photos, a file, a value keeping more than its summary line
+    says), stating why at the declaration: never offered again, only ``recheck`` run on it;
     ``photos`` > 0 makes it a question answered with up to that many photos;
     ``in_summary``: an optional question asked inside the summary rather than as a step, so
     it never lengthens the walk (answered by a message at the summary, or skipped);
@@ -192,13 +192,19 @@ class FormSpec:
         return SUMMARY
 
     def gone_stale(self, answers: Answers, env: ParseEnv) -> tuple[Field, str] | None:
-        """The first answer that no longer holds (``Field.recheck``), with the reason."""
+        """The first answer kept that would not be taken now, with why: one time made wrong
+        (``Field.recheck``: a start now passed), or one its question would refuse typed now
+        (:meth:`refusal`): a draft kept across a release that dropped its button or lowered a
+        bound, a stored record opened at its summary with a value stored before a check or
+        from a list (0 workers). Checked at «Отправить», before anything is stored."""
         for f in self.fields:
             value = answers.get(f.name)
-            if f.recheck is None or value is None or not f.applies(answers):
+            if value is None or not f.applies(answers):
                 continue
-            if (reason := f.recheck(value, env)) is not None:
+            if f.recheck is not None and (reason := f.recheck(value, env)) is not None:
                 return f, reason
+            if f.rereadable and (refused := self.refusal(f.name, value, env)) is not None:
+                return f, t.no_longer_taken(f.label, refused)
         return None
 
     def broken_rule(self, answers: Answers) -> tuple[Field, str] | None:

@@ -126,6 +126,14 @@ def replied_to_earlier(label: str) -> str:
 
 
 STILL_MISSING = "❗ Не отправлено: без этого ответа форму не принять."
+
+
+def no_longer_taken(label: str, reason: str) -> str:
+    """At «Отправить», a kept answer its question refuses now; ``label`` (a field's) and
+    ``reason`` (the parser's refusal) are the bot's own texts, as a typed answer's refusal is."""
+    return f"❗ Не отправлено: ответ «{label}» сейчас не принимается. {reason}"
+
+
 LOST_RIGHTS = "У вас больше нет прав на эту форму (роль изменилась). Форма закрыта."
 
 
