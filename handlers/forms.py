@@ -21,7 +21,7 @@ from bot.domain.audience import Audience, audience_of
 from bot.domain.viewer import acting_person
 from bot.forms import shortcut
 from bot.forms.declaration import Form
-from bot.forms.engine import SUMMARY, Field, InvalidAnswer
+from bot.forms.engine import SUMMARY, AskAgain, Field, InvalidAnswer
 from bot.forms.registry import form_of_draft
 from bot.texts import forms as t
 from bot.wiring.context import Ctx
@@ -223,15 +223,19 @@ async def confirm_tapped(_: CallbackQuery, tap: Tap) -> None:
         await tap.chat.show(draft, note=t.SUMMARY_CHANGED)
         return
     person = await acting_person(ctx.session, ctx.viewer, tap.query.from_user, now)
-    text = await tap.form.submit_draft(
-        ctx.session,
-        draft,
-        person_id=person.id,
-        now=now,
-        form_button=keyboards.reminder_button,
-        calendar=ctx.settings.calendar,
-        default_tz=ctx.settings.timezone,
-    )
+    try:
+        text = await tap.form.submit_draft(
+            ctx.session,
+            draft,
+            person_id=person.id,
+            now=now,
+            form_button=keyboards.reminder_button,
+            calendar=ctx.settings.calendar,
+            default_tz=ctx.settings.timezone,
+        )
+    except AskAgain as again:  # the database no longer has what an answer names
+        await _ask_again(tap, again.name, str(again))
+        return
     await drafts.drop_draft(ctx.session, draft)
     await tap.query.answer()
     await drop_keyboard(tap.query)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.domain.coverage import coverage
 from bot.forms import declaration
-from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
+from bot.forms.engine import AskAgain, Choice, Field, FormSpec, InvalidAnswer, ParseEnv, Rule
 from bot.forms.event import DIRECTION, KIND_CHOICES, KIND_OTHER
 from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import (
@@ -177,6 +177,10 @@ def resolve(raw: str, ppos: tuple[PpoRef, ...]) -> tuple[list[PpoRef], list[str]
     return list(found.values()), missing
 
 
+_WHO_ASKED = {WHO_LIST: "list", WHO_BELOW: "below"}
+"""The question asked again when nobody is invited: the list typed, or the coverage level."""
+
+
 def expected(
     answers: dict[str, Any], context: DistrictEventContext
 ) -> tuple[list[PpoRef], list[str]]:
@@ -231,8 +235,8 @@ async def submit(submission: declaration.Submission[DistrictEventContext]) -> st
     invited, _ = expected(answers, context)
     in_scope = {org.id for org in await orgs.ppo_in_scope(session, context.scope_id)}
     org_ids = [p.id for p in invited if p.id in in_scope]
-    if not org_ids:
-        return t.NOBODY_INVITED
+    if not org_ids:  # the summary warned, or the ППО named have left the scope since
+        raise AskAgain(_WHO_ASKED.get(answers["who"], "who"), "❗ " + t.NOBODY_INVITED)
     local_start = datetime.fromisoformat(answers["starts"])
     zone = ZoneInfo(context.tz or "UTC")
     event = await store.add_event(

@@ -18,7 +18,7 @@ from bot.domain.plan_sheet import (
 )
 from bot.domain.plans import scope_directory, set_deadline, stages_text
 from bot.forms import declaration
-from bot.forms.engine import Choice, Field, FormSpec, InvalidAnswer, ParseEnv
+from bot.forms.engine import AskAgain, Choice, Field, FormSpec, InvalidAnswer, ParseEnv
 from bot.forms.parsers import text
 from bot.texts import forms
 from bot.texts import plans as t
@@ -108,10 +108,11 @@ async def submit(submission: declaration.Submission[PlanItemContext]) -> str:
     session, answers, context = submission.session, submission.draft.answers, submission.context
     scope = await orgs.get_org(session, context.scope_id)
     assert scope is not None
-    # Read again: one named when the form opened may have left the scope since.
+    # Read again: one named when the form opened may have left the scope since; then the
+    # question is asked again, the item's text and deadline kept.
     who = parse_responsible(answers["responsible"], await scope_directory(session, scope))
     if who is None:
-        return "❗ " + t.bad_responsible(answers["responsible"]) + "\n" + t.ITEM_AGAIN
+        raise AskAgain("responsible", "❗ " + t.bad_responsible(answers["responsible"]))
     plan = await store.latest_plan(session, context.scope_id)
     if plan is None:
         plan = await store.create_plan(

@@ -23,6 +23,16 @@ class InvalidAnswer(ValueError):
     """Raised by a parser with the Russian text telling the user what is wrong."""
 
 
+class AskAgain(Exception):
+    """Raised by a form's submit, before it writes anything, when an answer no longer holds
+    for what the database says now (a plan item's responsible who left the scope since the
+    summary): question ``name`` is asked again with ``reason``, the other answers kept."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.name = name
+
+
 @dataclass(frozen=True)
 class ParseEnv:
     """What a parser may need beyond the text: the organization's local date, for «сегодня»

@@ -317,7 +317,6 @@ L_ITEM_RESPONSIBLE = "Ответственный"
 Q_ITEM_RESPONSIBLE = "Кто отвечает: сотрудник аппарата (имя), ППО (название) или все ППО?"
 ALL_PPO_BUTTON = "Все ППО"
 ITEM_FIX_HINT = "Нажмите «Исправить поле» и укажите ответственного иначе."
-ITEM_AGAIN = "Пункт не добавлен. Начните заново: /planitem"
 
 
 def item_preview(scope_name: str) -> str:
