@@ -7,9 +7,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.texts import district_events as t
+from conftest import FakeClock
 from harness import Harness, texts
-from storage.models import DistrictEvent, Organization
-from test_district_events import GARDEN, SCHOOL, STAFF, TITLE, announce, setup
+from storage.models import DistrictEvent, DistrictEventInvite, Organization
+from test_district_events import ARTS, GARDEN, SCHOOL, STAFF, TITLE, announce, at, move, setup
 
 
 async def test_an_event_whose_listed_ppo_left_the_scope_asks_the_list_again(
@@ -40,3 +41,29 @@ async def test_an_event_whose_listed_ppo_left_the_scope_asks_the_list_again(
     async with h.session_pool() as session:
         event = (await session.scalars(select(DistrictEvent))).one()
     assert (event.title, event.place) == (TITLE, "Дом профсоюзов, ул. Ленина, 1")
+
+
+async def test_attendance_lines_none_understood_are_asked_again(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """Staff type the attendance after the event and no line names an invited ППО: the
+    summary says so and «Отправить» asks the lines again (before, the draft was dropped,
+    «ничего не сохранено»); a line understood, the attendance is stored."""
+    h = harness
+    ids = await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    move(clock, at(5, 12, 8))
+    card = await h.tap(STAFF, (await h.send(STAFF, "/devents"))[-1], "04.12.2026")
+    hint = [r for r in card if r.method == "sendMessage" and "внести" in (r.plain_text or "")]
+    await h.tap(STAFF, hint[-1], "Внести явку")
+    summary = await h.send(STAFF, "Непонятная строка")
+    assert t.NOTHING_RECOGNISED in (summary[-1].plain_text or "")
+
+    said = texts(await h.tap(STAFF, summary[-1], "Отправить"))[-1]
+
+    assert t.NOTHING_RECOGNISED in said and t.Q_CAME_LINES in said, said
+    summary = await h.send(STAFF, f"{ids[ARTS]} — 2")
+    assert "по ППО: 1" in texts(await h.tap(STAFF, summary[-1], "Отправить"))[-1]
+    async with h.session_pool() as session:
+        invite = await session.scalar(select(DistrictEventInvite).filter_by(org_id=ids[ARTS]))
+    assert invite is not None and invite.attended == 2

@@ -22,7 +22,7 @@ from bot.domain.calendar import local_today
 from bot.domain.district_events import PpoRef, resolve
 from bot.domain.staff_scope import lineage
 from bot.forms import declaration
-from bot.forms.engine import Choice, Field, FormSpec, Rule
+from bot.forms.engine import AskAgain, Choice, Field, FormSpec, Rule
 from bot.forms.fields import asked_when, one_of
 from bot.forms.parsers import text, whole_number
 from bot.texts import district_events as t
@@ -315,8 +315,8 @@ async def submit_staff_came(submission: declaration.Submission[StaffCameContext]
     if submission.now < event.starts_at:
         return t.NOT_STARTED
     counts, _ = parse_came_lines(submission.draft.answers["lines"], context.ppos)
-    if not counts:
-        return t.NOTHING_RECOGNISED
+    if not counts:  # the summary said so: the lines are asked again, not dropped
+        raise AskAgain("lines", "❗ " + t.NOTHING_RECOGNISED)
     saved = 0
     for org_id, (_, count) in counts.items():
         invite = await store.invite_of(session, event.id, org_id)
