@@ -28,7 +28,6 @@ class _AttributesEscaped(HtmlDecoration):
         language = f"language-{escape(language, quote=True)}"
         return self._tag(self.PRE_TAG, self._tag(self.CODE_TAG, value, attrs={"class": language}))
 
-
     def custom_emoji(self, value: str, custom_emoji_id: str) -> str:
         """A custom emoji (Telegram Premium's) is kept as the plain emoji it stands for: a bot
         without a username bought on Fragment cannot send it, and Telegram shows the plain one
