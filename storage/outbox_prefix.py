@@ -1,5 +1,6 @@
 """Queued messages picked by the start of their key: one announcement's, one scope's digests,
-one event's invitations. Every such query goes through :func:`keys_starting`."""
+one event's invitations, one scope's half-year review. Every such query goes through
+:func:`keys_starting`."""
 
 from __future__ import annotations
 
@@ -60,6 +61,17 @@ def _as_is(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(_Likely, "sqlite")
 def _likely(element: _Likely, compiler: SQLCompiler, **kw: Any) -> str:
     return f"likely({compiler.process(element.clauses, **kw)})"
+
+
+async def keys_under(session: AsyncSession, purpose: KeyPurpose, *parts: str | int) -> set[str]:
+    """The keys queued under this prefix, keys only: a pass that finds every message it would
+    queue already there need not build them (the half-year review, asked every minute for two
+    weeks, loads a scope's whole plan progress to build)."""
+    return set(
+        (
+            await session.scalars(select(OutboxMessage.key).where(keys_starting(purpose, *parts)))
+        ).all()
+    )
 
 
 class Outcome(NamedTuple):
