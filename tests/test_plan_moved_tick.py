@@ -34,7 +34,7 @@ async def _moved_with_past_items(h: Harness) -> None:
     assert "перенесена" in texts(await h.tap(ADMIN, moving, DISTRICT_A))[0]
 
 
-async def _statements_of_a_pass(h: Harness, moment: datetime) -> list[str]:
+async def statements_of_a_pass(h: Harness, moment: datetime) -> list[str]:
     h.clock.moment = moment
     with counted(h.engine) as ran:
         bg = background(h)
@@ -55,5 +55,5 @@ async def test_a_ppo_moved_in_after_the_items_were_over_answers_for_none(
     assert progress.count("выполнили 0 из 2") == ITEMS
     assert HOSPITAL not in progress
 
-    ran = await _statements_of_a_pass(h, datetime(2027, 7, 21, 7, 30, tzinfo=UTC))
+    ran = await statements_of_a_pass(h, datetime(2027, 7, 21, 7, 30, tzinfo=UTC))
     assert not [sql for sql in ran if "plan_marks" in sql]

@@ -10,15 +10,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.domain.plan_reminders import plan_measures
 from bot.rendering.xlsx import build_table_xlsx
-from handlers.plans import plan_done_button
 from harness import ADMIN, Harness, background, texts
 from scenarios import accept_invite, code_of, invite_links
 from storage.models import Organization
+from test_plan_moved_tick import statements_of_a_pass
 from test_plan_stages import tick_at
 from test_plans import HEADERS, sent_to
-from test_viewer_statements import counted
 
 DISTRICTS = (
     "Кировская районная организация",
@@ -57,14 +55,6 @@ async def _three_districts_with_plans(h: Harness) -> None:
         assert len(sent_to(h, user, mark, REVIEW)) == 1
 
 
-async def _statements_of_a_pass(h: Harness, moment: datetime) -> list[str]:
-    h.clock.moment = moment
-    with counted(h.engine) as ran:
-        bg = background(h)
-        await plan_measures(bg.planning(bg.isolation()), plan_done_button)
-    return ran
-
-
 def _plan_reads(ran: list[str]) -> list[str]:
     """What building a review reads and the pass's own items query does not: the plans'
     items by plan, their marks, the items' handovers in the audit."""
@@ -84,7 +74,7 @@ async def test_a_pass_after_the_review_was_queued_builds_none(sqlite_harness: Ha
     found queued."""
     h = sqlite_harness
     await _three_districts_with_plans(h)
-    ran = await _statements_of_a_pass(h, JULY_5)
+    ran = await statements_of_a_pass(h, JULY_5)
     assert _plan_reads(ran) == []
     assert len(ran) == 4 + 6 * len(DISTRICTS)
 
@@ -111,7 +101,7 @@ async def test_a_staff_member_who_joins_in_the_window_gets_the_review_once(
     assert h.server.sent_files(LATE_STAFF)[-1][0] == "План мероприятий 05.07.2027.xlsx"
     for user in STAFF:
         assert sent_to(h, user, mark, REVIEW) == []
-    ran = await _statements_of_a_pass(h, datetime(2027, 7, 5, 7, 31, tzinfo=UTC))
+    ran = await statements_of_a_pass(h, datetime(2027, 7, 5, 7, 31, tzinfo=UTC))
     assert _plan_reads(ran) == []
     mark = await tick_at(h, bg, datetime(2027, 7, 6, 7, 30, tzinfo=UTC))
     assert sent_to(h, LATE_STAFF, mark, REVIEW) == []

@@ -43,6 +43,17 @@ async def _late_monitoring_sent(h: Harness) -> list[str]:
     return [text for text in sent if text.startswith(LATE_MONITORING)]
 
 
+async def sent_without_the_garden(h: Harness) -> None:
+    """Светлана's escalation of the school and the kindergarten waits; the kindergarten is
+    archived: it goes out naming the school only."""
+    await join(h)
+    await staff_joins(h)
+    await _escalation_queued(h)
+    await _archive(h, GARDEN)
+    (without,) = await _late_monitoring_sent(h)
+    assert SCHOOL in without and "Солнышко" not in without, without
+
+
 async def _garden_named_once_after_restore(h: Harness) -> None:
     """The kindergarten is restored: the next tick's escalation names it, the one after sends
     nothing more."""
@@ -86,12 +97,7 @@ async def test_a_ppo_restored_after_its_districts_escalation_went_without_it_is_
     """The kindergarten is archived while Светлана's escalation waits: she gets it naming the
     school only. The kindergarten is restored, still late: the next tick tells her of it, once."""
     h = harness
-    await join(h)
-    await staff_joins(h)
-    await _escalation_queued(h)
-    await _archive(h, GARDEN)
-    (without,) = await _late_monitoring_sent(h)
-    assert "Солнышко" not in without, without
+    await sent_without_the_garden(h)
 
     await _garden_named_once_after_restore(h)
 

@@ -10,17 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from harness import Harness
-from scenarios import join
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox_keys import KeyPurpose
 from test_archived_escalations import REGION_STAFF, _region_plan_late, _sent_after_tick
 from test_calendar_flow import STAFF as DISTRICT_STAFF
-from test_calendar_flow import at, october, staff_joins
+from test_calendar_flow import at, october
 from test_curator import GARDEN, SCHOOL
 from test_plans import DISTRICT_A, HOSPITAL, PLAN_ROWS
 from test_plans import SCHOOL as PLAN_SCHOOL
-from test_restored_escalations import _late_monitoring_sent, _restore
-from test_roles_in_flight import _escalation_queued
+from test_restored_escalations import _late_monitoring_sent, _restore, sent_without_the_garden
 from test_several_roles import _archive
 
 __all__ = ["october"]  # the fixture, used by name
@@ -46,12 +44,7 @@ async def test_a_ppo_restored_is_escalated_only_while_its_request_is_open(
     day open, the next tick tells her of the kindergarten; restored on 27.11 nothing more goes
     out, and the escalation she got is kept as it went."""
     h = harness
-    await join(h)
-    await staff_joins(h)
-    await _escalation_queued(h)
-    await _archive(h, GARDEN)
-    (without,) = await _late_monitoring_sent(h)
-    assert SCHOOL in without and "Солнышко" not in without, without
+    await sent_without_the_garden(h)
 
     h.clock.moment = restored
     await _restore(h, GARDEN)
