@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.write_gate import WriteGate
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 # Update workers hold a connection each (16 chats at once by default), beside the inbox
@@ -48,6 +50,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     engine = create_async_engine(url, echo=echo, hide_parameters=True, **pool)
+    gate = WriteGate()  # writers asking for the lock up front get it in turn
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -62,8 +65,16 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "DEFERRED":
+            gate.enter(conn.info)
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            gate.leave(conn.info)
+            raise
         conn.info[_WROTE] = mode != "DEFERRED"  # IMMEDIATE holds the write lock from here
+
+    gate.attach(engine.sync_engine)
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _note_writes(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
