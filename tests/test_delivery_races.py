@@ -29,6 +29,7 @@ from harness import ADMIN, Harness, background, texts
 from scenarios import CHAIR, DISTRICT, HEADERS, ROWS, join, setup_district
 from storage import outbox
 from storage.collections import cancel_pending_reminders
+from storage.engine import SQLITE_BUSY_TIMEOUT_MS
 from storage.models import Organization
 from storage.outbox import OutboxKind
 from storage.outbox_keys import KeyPurpose, outbox_key
@@ -118,8 +119,12 @@ async def test_an_edited_answer_that_fails_is_answered_like_any_other(
 
 
 def _write_lock_free(path: str) -> bool:
-    """Whether another connection could take SQLite's write lock right now (no waiting)."""
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    """Whether another connection can take SQLite's write lock while this thread draws.
+
+    It may wait for another writer's short transaction (the sender claiming its next rows
+    goes on while a digest is drawn), never for the drawing's own session: that one would
+    hold the lock until this returns, and the wait fails at the busy timeout."""
+    probe = sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         probe.execute("BEGIN IMMEDIATE")
         probe.execute("ROLLBACK")
