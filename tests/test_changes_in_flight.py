@@ -17,6 +17,7 @@ from storage.models import MembershipReport, Organization, OutboxMessage, Outbox
 from storage.outbox_withdraw import WITHHELD
 from test_calendar_flow import october, tick_and_send
 from test_curator import CURATOR, GARDEN, attach_curator
+from test_ppo_lifecycle import archived_at
 from test_restored_escalations import _restore
 from test_roles_in_flight import _escalation_queued, _escalations
 from test_staff_tools import STAFF, district_with_staff, drain, org_id, submit
@@ -48,17 +49,8 @@ async def _write_return(h: Harness) -> Request:
 async def _archived_meanwhile(h: Harness, name: str) -> None:
     """The ППО ``name`` archived as the admin's button does, its notices left unsent: nothing
     of it waits for a chat the test holds a call to."""
-    found = await org_id(h, name)
-    async with h.session_pool() as session, session.begin():
-        org = await session.get(Organization, found)
-        assert org is not None
-        await org_admin.set_archived(
-            session,
-            org,
-            archived=True,
-            by=None,
-            tick=Tick(h.clock.now(), h.settings.calendar, h.settings.timezone),
-        )
+    tick = Tick(h.clock.now(), h.settings.calendar, h.settings.timezone)
+    await archived_at(h.session_pool, await org_id(h, name), tick)
 
 
 async def _returned(h: Harness) -> list[int]:

@@ -7,12 +7,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.rendering.xlsx import build_table_xlsx
-from harness import Harness, background
+from harness import Background, Harness, background
 from test_plan_stages import tick_at
 from test_plans import CHAIR, CHAIR2, HEADERS, STAFF, item_ids, plan_rows, sent_to, setup
 from test_plans_given_later import MAY_4
 
 ROWS = [("1", "Семинар председателей", "31.03.2027", "все ППО")]
+
+
+async def nothing_sent_at(
+    h: Harness, bg: Background, moments: tuple[datetime, ...], contains: str
+) -> None:
+    """The ticks at ``moments`` send the chairs and the staff nothing of ``contains``."""
+    for moment in moments:
+        mark = await tick_at(h, bg, moment)
+        for chat in (CHAIR, CHAIR2, STAFF):
+            assert not sent_to(h, chat, mark, contains)
 
 
 async def _loaded_on_may_4(h: Harness) -> int:
@@ -48,10 +58,5 @@ async def test_the_day_after_the_day_got_each_is_sent_once(harness: Harness) -> 
         assert "прошёл до того, как пункт поручили вам 04.05.2027" in told.plain_text
     [late] = sent_to(h, STAFF, mark, "Просрочен пункт плана 1.")
     assert "пункт поручен им 04.05.2027, уже после срока" in late.plain_text
-    for moment in (
-        datetime(2027, 5, 5, 8, 30, tzinfo=UTC),
-        datetime(2027, 5, 6, 7, 30, tzinfo=UTC),
-    ):
-        mark = await tick_at(h, bg, moment)
-        for chat in (CHAIR, CHAIR2, STAFF):
-            assert not sent_to(h, chat, mark, "Семинар председателей")
+    later = (datetime(2027, 5, 5, 8, 30, tzinfo=UTC), datetime(2027, 5, 6, 7, 30, tzinfo=UTC))
+    await nothing_sent_at(h, bg, later, "Семинар председателей")

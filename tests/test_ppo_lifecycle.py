@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain import org_admin
 from bot.domain.calendar import CalendarSettings
@@ -26,6 +27,17 @@ from test_reminders import (
     parts,
     plan_at,
 )
+
+
+async def archived_at(
+    session_pool: async_sessionmaker[AsyncSession], org_id: int, tick: Tick
+) -> list[tuple[int, str]]:
+    """The organization archived as the admin's button does, by nobody, at ``tick``: who is
+    to be told (``org_admin.set_archived``)."""
+    async with session_pool() as session, session.begin():
+        org = await session.get(Organization, org_id)
+        assert org is not None
+        return await org_admin.set_archived(session, org, archived=True, by=None, tick=tick)
 
 
 async def test_moving_a_ppo_again_to_the_district_it_is_in_keeps_what_it_owes(
@@ -80,16 +92,8 @@ async def test_chairs_of_an_archived_district_are_not_reminded_of_a_region_reque
             targets=[(world.org[n], "request") for n in ("Больница", "Школа № 2")],
             now=local(MOSCOW, 2026, 10, 1, 10),
         )
-    async with session_pool() as session, session.begin():
-        d1 = await session.get(Organization, world.org[D1])
-        assert d1 is not None
-        told = await org_admin.set_archived(
-            session,
-            d1,
-            archived=True,
-            by=None,
-            tick=Tick(local(MOSCOW, 2026, 10, 2, 12), CalendarSettings(), "Europe/Moscow"),
-        )
+    at = Tick(local(MOSCOW, 2026, 10, 2, 12), CalendarSettings(), "Europe/Moscow")
+    told = await archived_at(session_pool, world.org[D1], at)
     assert any(chat == 104 for chat, _ in told)  # the hospital's chair is told it is archived
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 13, 10, 0))  # before7
     hospital = world.org["Больница"]
@@ -153,16 +157,8 @@ async def test_a_ppo_restored_after_its_period_opened_is_asked_for_it(session_po
     chair is reminded, as if it had never been archived."""
     world = await build(session_pool)
     hospital = world.org["Больница"]
-    async with session_pool() as session, session.begin():
-        org = await session.get(Organization, hospital)
-        assert org is not None
-        await org_admin.set_archived(
-            session,
-            org,
-            archived=True,
-            by=None,
-            tick=Tick(local(MOSCOW, 2026, 9, 28, 12), CalendarSettings(), "Europe/Moscow"),
-        )
+    at = Tick(local(MOSCOW, 2026, 9, 28, 12), CalendarSettings(), "Europe/Moscow")
+    await archived_at(session_pool, hospital, at)
     await open_october(session_pool, clock)
     async with session_pool() as session, session.begin():
         org = await session.get(Organization, hospital)
@@ -248,16 +244,8 @@ async def test_a_region_requests_escalation_waiting_drops_a_district_archived(
 
     (before,) = escalated(await outbox(session_pool))
     assert "Больница" in before and "Школа № 2" in before, before
-    async with session_pool() as session, session.begin():
-        d1 = await session.get(Organization, world.org[D1])
-        assert d1 is not None
-        await org_admin.set_archived(
-            session,
-            d1,
-            archived=True,
-            by=None,
-            tick=Tick(local(MOSCOW, 2026, 10, 21, 10, 30), CalendarSettings(), "Europe/Moscow"),
-        )
+    at = Tick(local(MOSCOW, 2026, 10, 21, 10, 30), CalendarSettings(), "Europe/Moscow")
+    await archived_at(session_pool, world.org[D1], at)
     await plan_at(session_pool, clock, local(MOSCOW, 2026, 10, 21, 10, 31))
 
     (after,) = escalated(await outbox(session_pool))
