@@ -131,7 +131,7 @@ async def test_core_loop_survives_sigkill(server: FakeTelegramServer, tmp_path: 
     # A Bot API server without the command menu: a warning, and the bot runs on.
     server.fail_next("setMyCommands", error_code=404, description="Not Found", times=100)
     async with bot_process(server, db_url, tmp_path) as process:
-        await server.wait_polling(timeout=30)
+        await server.wait_polling(timeout=60)
         await deliver(server, db_url, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
         await server.wait_message(ADMIN, contains="Новых ППО: 2")
 
@@ -360,7 +360,7 @@ async def test_events_passport_and_handover(server: FakeTelegramServer, tmp_path
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     new_chair = 601
     async with bot_process(server, db_url, tmp_path):
-        await server.wait_polling(timeout=30)
+        await server.wait_polling(timeout=60)
         await deliver(server, db_url, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
         code = await invite_code(server, db_url, "МБОУ СОШ № 1")
         await accept(server, db_url, CHAIR, code, "Мария")
@@ -446,7 +446,7 @@ async def test_the_real_bot_builds_region_tables_in_its_worker_process(
     without running it) and the table comes back from it."""
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
     async with bot_process(server, db_url, tmp_path):
-        await server.wait_polling(timeout=30)
+        await server.wait_polling(timeout=60)
         await deliver(server, db_url, server.document(ADMIN, org_file(), "list.xlsx", "/import"))
         await server.wait_message(ADMIN, contains="Новых ППО: 2")
 
