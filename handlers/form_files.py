@@ -20,14 +20,15 @@ PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 def attachment_of(message: Message) -> Attachment | None:
     """The document or photo a message carries (a photo's largest size) with its caption, as
     typed, its formatting kept as an announcement's text keeps it (bold, a hidden link), and
-    a photo's spoiler, or None."""
+    a photo's spoiler and caption put above it, or None."""
     caption = _caption(message)
     if message.document is not None:
         document = message.document
         return Attachment("document", document.file_id, document.file_name, caption)
     if message.photo:
-        spoiler = bool(message.has_media_spoiler)
-        return Attachment("photo", message.photo[-1].file_id, caption=caption, spoiler=spoiler)
+        spoiler, above = bool(message.has_media_spoiler), bool(message.show_caption_above_media)
+        file_id = message.photo[-1].file_id
+        return Attachment("photo", file_id, caption=caption, spoiler=spoiler, above=above)
     return None
 
 

@@ -174,3 +174,59 @@ async def test_a_photo_hidden_under_a_spoiler_reaches_the_chairs_hidden(harness:
     sent = await chairs_copies(harness, taken)
     assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
     assert sent[1].params.get("has_spoiler") is True
+
+
+async def test_a_caption_put_above_the_photo_reaches_the_chairs_above_it(
+    harness: Harness,
+) -> None:
+    """A poster whose author put the caption above it came to every chair with the caption
+    below: the choice was not kept. Now the preview says so and the photo goes with it; a
+    caption left below goes without the flag (above, the custom emoji's)."""
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    update = harness.server.photo(STAFF, b"poster", caption="Афиша", caption_above=True)
+    taken = last_message(await harness.feed(update))
+    assert "Подпись к файлу (над фото): Афиша" in (taken.plain_text or "")
+    sent = await chairs_copies(harness, taken)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    assert sent[1].params.get("show_caption_above_media") is True
+    [delivered] = harness.server.chat_messages(CHAIR)[-1:]
+    assert delivered["show_caption_above_media"] is True and delivered["caption"].endswith("Афиша")
+
+
+AT = 1_800_000_000
+"""A moment the date-time entities below stand for (15 January 2027, 08:00 UTC)."""
+
+
+def date_time(text: str, piece: str, date_format: str | None) -> dict[str, Any]:
+    """A date-time entity over ``piece`` of ``text`` (``date_format`` None: shown as typed),
+    as the app sends it."""
+    found = {**entity("date_time", text, piece), "unix_time": AT}
+    return found if date_format is None else {**found, "date_time_format": date_format}
+
+
+async def test_a_date_time_in_the_text_and_the_caption_reaches_the_chairs(
+    harness: Harness,
+) -> None:
+    """A date the author wrote as Telegram's date-time (shown in each reader's own zone and
+    words) goes to every chair as a date-time, in the text and in the file's caption, and
+    the preview shows both: aiogram writes it ``<tg-time unix=… format=…>``, which Telegram
+    takes (the fake refused it, so the announcement failed there while Telegram sends it)."""
+    await staff_joins(harness)
+    text = "Собрание 15 января в 11:00, приходите"
+    summary = await preview(harness, text, entities=[date_time(text, "15 января в 11:00", "wDT")])
+    assert f'<tg-time unix="{AT}" format="wDT">15 января в 11:00</tg-time>' in str(
+        summary.params["text"]
+    )
+    caption = "Начало в 11:00"
+    update = harness.server.photo(
+        STAFF, b"poster", caption=caption, entities=[date_time(caption, "11:00", None)]
+    )
+    taken = last_message(await harness.feed(update))
+    assert f'<tg-time unix="{AT}">11:00</tg-time>' in str(taken.params["text"])
+    sent = await chairs_copies(harness, taken)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    [text_copy, photo_copy] = harness.server.chat_messages(CHAIR)[-2:]
+    assert date_time(text_copy["text"], "15 января в 11:00", "wDT") in text_copy["entities"]
+    assert date_time(photo_copy["caption"], "11:00", None) in photo_copy["caption_entities"]
+    assert harness.server.silently_dropped == []

@@ -339,6 +339,47 @@ async def test_strict_mode_rejects_what_telegram_rejects(
         await server.wait_message(USER, contains="нет такого", timeout=0.05)
 
 
+TIMES = {
+    '<tg-time unix="1647531900" format="wDT">22:45 завтра</tg-time>': "wDT",
+    '<tg-time unix="1647531900" format="r">22:45 завтра</tg-time>': "r",
+    '<tg-time unix="1647531900" format="">22:45 завтра</tg-time>': None,
+    '<b>к <tg-time unix="1647531900">22:45 завтра</tg-time></b>': None,
+}
+"""The date-time tags of the Bot API's «HTML style», with the format each entity carries."""
+
+
+@pytest.mark.parametrize("html", list(TIMES))
+async def test_a_date_time_tag_is_taken_as_telegram_documents_it(
+    server: FakeTelegramServer, bot: Bot, html: str
+) -> None:
+    """``<tg-time unix="…" format="…">`` is a date-time entity over its text: the format
+    optional, one of ``r|w?[dD]?[tT]?`` (the fake refused the tag as unsupported)."""
+    sent = await bot.send_message(USER, html, parse_mode="HTML")
+    [found] = [e for e in sent.entities or [] if e.type == "date_time"]
+    assert (sent.text or "")[found.offset : found.offset + found.length] == "22:45 завтра"
+    assert (found.unix_time, found.date_time_format) == (1647531900, TIMES[html])
+
+
+@pytest.mark.parametrize(
+    ("attributes", "refusal"),
+    [
+        ("", 'must have a valid attribute "unix"'),
+        ('unix="завтра"', 'must have a valid attribute "unix"'),
+        ('unix="-5"', 'must have a valid attribute "unix"'),
+        ('unix="1647531900" format="rT"', 'Invalid date-time format "rT"'),
+        ('unix="1647531900" format="tD"', 'Invalid date-time format "tD"'),
+        ('unix="1647531900" format="x"', 'Invalid date-time format "x"'),
+    ],
+)
+async def test_a_malformed_date_time_tag_is_refused(
+    server: FakeTelegramServer, bot: Bot, attributes: str, refusal: str
+) -> None:
+    """Without a Unix time, or with a format outside ``r|w?[dD]?[tT]?`` (``r`` with others,
+    a time before the date), the text cannot be parsed."""
+    with pytest.raises(TelegramBadRequest, match=f"can't parse entities: .*{refusal}"):
+        await bot.send_message(USER, f"<tg-time {attributes}>завтра</tg-time>", parse_mode="HTML")
+
+
 async def test_strict_mode_refuses_the_sizes_telegram_refuses(
     server: FakeTelegramServer, bot: Bot
 ) -> None:

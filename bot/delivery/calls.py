@@ -96,8 +96,8 @@ def held_file_call(
 ) -> SendCall:
     """``sendPhoto`` or ``sendDocument`` of a ``file`` row: the ``file_id`` of a file someone
     sent the bot (nothing is downloaded or uploaded again, so no upload limit applies), with
-    its short caption, a photo hidden under a spoiler as its sender hid it; raises if the
-    payload names no file."""
+    its short caption, a photo hidden under a spoiler and its caption above it as its sender
+    put them; raises if the payload names no file."""
     file_id = item.payload.get("file_id")
     if not isinstance(file_id, str) or not file_id:
         msg = "payload has no file_id"
@@ -109,7 +109,12 @@ def held_file_call(
         "reply_markup": markup,
     }
     method: SendPhoto | SendDocument = (
-        SendPhoto(photo=file_id, has_spoiler=item.payload.get("spoiler") or None, **shared)
+        SendPhoto(
+            photo=file_id,
+            has_spoiler=item.payload.get("spoiler") or None,
+            show_caption_above_media=item.payload.get("above") or None,
+            **shared,
+        )
         if item.payload.get("photo")
         else SendDocument(document=file_id, **shared)
     )

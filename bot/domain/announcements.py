@@ -142,6 +142,7 @@ class _Sending(NamedTuple):
                 "photo": attachment.kind == "photo",
                 "caption": t.attachment_caption(scope, attachment.caption),
                 "spoiler": attachment.spoiler,
+                "above": attachment.above,
             }
             await self._one(session, f"{key}:{FILE_PART}", OutboxKind.FILE, payload, after=key)
         return queued
@@ -335,11 +336,14 @@ def summary(
     html = SafeHtml(answers.get("html", ""))
     attached = answers.get("attachment")
     shown = show_file(attached) if attached else None
-    caption = Attachment.of(attached).caption if attached else None
+    file = Attachment.of(attached) if attached else None
+    caption, above = (file.caption, file.above) if file else (None, False)
     pending = ANNOUNCEMENT.summary_question(answers)
     asked = "" if pending is None else forms.summary_question(pending.prompt)
     hint = forms.SUMMARY_CONFIRM_HINT
-    preview = t.preview(context.scope_name, label, count, html, hint, shown, asked, caption)
+    preview = t.preview(
+        context.scope_name, label, count, html, hint, shown, asked, caption, above=above
+    )
     return declaration.Summary(preview)
 
 

@@ -33,6 +33,7 @@ L_AUDIENCE = "Кому"
 L_TEXT = "Текст"
 L_ATTACHMENT = "Файл"
 L_CAPTION = "Подпись к файлу"
+ABOVE = " (над фото)"
 _CAPTION_PLAIN = (
     " (здесь без оформления: вместе с текстом выделений больше, чем Telegram показывает в "
     "одном сообщении; председатели получат подпись с оформлением, под файлом)"
@@ -142,22 +143,24 @@ def preview(
     attachment: str | None = None,
     asked: str = "",
     caption: SafeHtml | None = None,
+    above: bool = False,
 ) -> str:
     """The summary the author confirms: the same text as the recipients will see, and the
     file they get after it (``attachment``: how it is shown, raw; None: none) with its
-    ``caption`` (their formatting kept; None: none). ``asked``: the question the form puts
+    ``caption`` (their formatting kept; None: none; ``above``: over the photo, as the author
+    put it, and so each chair sees it). ``asked``: the question the form puts
     under it (the file, until answered or skipped), whose room the text leaves, so that both
     fit one message."""
     head = f"<b>{TITLE}</b>: {esc(scope)}\n{L_AUDIENCE}: {audience} (получателей: {recipients})"
     if attachment is not None:
         head += f"\n📎 {L_ATTACHMENT}: {esc(attachment)} (придёт следом за текстом)"
     if attachment is not None and caption is not None:
-        head += f"\n{_caption_shown(caption, html)}"
+        head += f"\n{_caption_shown(caption, html, ABOVE if above else '')}"
     framed = _framed(head, html, f"{hint}\n\n{asked}" if asked else hint)
     return framed.removesuffix(f"\n\n{asked}") if asked else framed
 
 
-def _caption_shown(caption: SafeHtml, html: SafeHtml) -> str:
+def _caption_shown(caption: SafeHtml, html: SafeHtml, where: str) -> str:
     """The caption's line in the preview. Its formatting is shown while the text's and its
     pieces together fit beside the preview's frame (``FORMATTED_MAX``): past Telegram's 100
     the preview's last formatting would go plain without a word. Each chair gets the caption
@@ -165,12 +168,13 @@ def _caption_shown(caption: SafeHtml, html: SafeHtml) -> str:
     (not in a message of its own here: the summary is one message with its buttons under it,
     sent anew at each change, and the author typed that formatting a moment ago).
     A caption of several lines, a quote or a code block starts on a line of its own, so the
-    label is not run into its first line."""
+    label is not run into its first line. ``where``: said after the label (above the photo)."""
+    label = f"{L_CAPTION}{where}"
     if formatted_pieces(caption) + formatted_pieces(html) > FORMATTED_MAX:
-        return f"{L_CAPTION}{_CAPTION_PLAIN}:\n{as_html(visible(caption))}"
+        return f"{label}{_CAPTION_PLAIN}:\n{as_html(visible(caption))}"
     if "\n" in visible(caption) or _BLOCK.search(caption):
-        return f"{L_CAPTION}:\n{caption}"
-    return f"{L_CAPTION}: {caption}"
+        return f"{label}:\n{caption}"
+    return f"{label}: {caption}"
 
 
 def queued(recipients: int) -> str:
