@@ -20,7 +20,7 @@ from fakes.telegram_server import MAX_CAPTION_LENGTH, parse_html, utf16_len
 from harness import Harness, last_message
 from scenarios import CHAIR, DISTRICT
 from storage.models import Organization
-from test_announcement_files import NAME, PDF, staff_joins, to_chat, up_to_the_file
+from test_announcement_files import NAME, PDF, TEXT, staff_joins, to_chat, up_to_the_file
 from test_formatted_texts import entity, shown_formatted
 from test_staff_tools import STAFF, drain
 
@@ -104,6 +104,35 @@ async def test_a_caption_that_just_fits_goes_and_one_unit_more_is_refused(
     assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
     assert sent[1].plain_text == f"📎 К объявлению — {scope}\n\n{fits}"
     assert utf16_len(sent[1].plain_text or "") == MAX_CAPTION_LENGTH
+
+
+async def test_a_caption_outgrown_by_a_renaming_before_sending_is_asked_for_again(
+    harness: Harness,
+) -> None:
+    """The caption's room was measured when the form opened, and the announcement went under
+    the name of that moment: a district renamed longer before «Отправить» was not seen. Now
+    «Отправить» measures the line again: the file is asked for again saying why, nothing
+    sent, the text kept; a caption that fits then goes under the new name."""
+    await staff_joins(harness)
+    await up_to_the_file(harness)
+    written = caption_of(room_under(DISTRICT))
+    taken = last_message(await harness.feed(harness.server.photo(STAFF, b"1", caption=written)))
+    assert "Приложен фото" in (taken.plain_text or "")
+    renamed = LONG_SCOPE.strip()
+    await rename_district(harness, renamed)
+    asked = last_message(await harness.tap(STAFF, taken, "Отправить"))
+    assert to_chat(await drain(harness), CHAIR) == []
+    room = room_under(renamed)
+    outgrown = announce_texts.caption_outgrown(renamed, room_under(DISTRICT), room, emoji=True)
+    assert outgrown in (asked.plain_text or "") and "Пропустить" in str(asked.buttons())
+    shorter = caption_of(room)
+    taken = last_message(await harness.feed(harness.server.photo(STAFF, b"2", caption=shorter)))
+    assert f"Объявление: {renamed}" in (taken.plain_text or "")
+    await harness.tap(STAFF, taken, "Отправить")
+    sent = to_chat(await drain(harness), CHAIR)
+    assert [(r.method, r.ok) for r in sent] == [("sendMessage", True), ("sendPhoto", True)]
+    assert f"— {renamed}\n\n{TEXT}" in (sent[0].plain_text or "")
+    assert sent[1].plain_text == f"📎 К объявлению — {renamed}\n\n{shorter}"
 
 
 def test_a_scope_renamed_longer_since_is_cut_so_that_the_caption_still_fits() -> None:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import staff_scope
-from bot.domain.announcement_caption import ROOM, caption_fits
+from bot.domain.announcement_caption import ROOM, caption_fits, scope_name_now
 from bot.domain.calendar import CalendarSettings, next_allowed_moment
 from bot.domain.digest import load_digest
 from bot.domain.tick import Planning
@@ -350,6 +350,7 @@ def summary(
 async def submit(submission: declaration.Submission[AnnouncementContext]) -> str:
     session, context, answers = submission.session, submission.context, submission.draft.answers
     assert context.tz is not None
+    scope_name = await scope_name_now(session, submission.draft, context)
     only_late = answers["audience"] == "late"
     chats = await recipients(
         session,
@@ -366,7 +367,7 @@ async def submit(submission: declaration.Submission[AnnouncementContext]) -> str
         author_id=submission.person_id,
         author_chat=submission.draft.tg_user_id,
         scope_org_id=context.scope_id,
-        scope_name=context.scope_name,
+        scope_name=scope_name,
         chats=chats,
         html=SafeHtml(answers["html"]),
         only_late=only_late,

@@ -125,12 +125,31 @@ def caption_too_long(length: int, room: int, emoji: bool = False) -> str:
     """A caption on an announcement's file longer than Telegram lets the bot send on, with
     the line naming the announcement: ``length`` as Telegram counts it, ``room`` what fits;
     ``emoji``: it holds characters Telegram counts twice, so the author's count is lower."""
+    return (
+        f"{_overlong(length, room, emoji)} Файл не "
+        "приложен. Пришлите его снова с подписью короче (или без подписи: текст объявления "
+        "придёт отдельным сообщением), или нажмите «Пропустить»."
+    )
+
+
+def caption_outgrown(scope: str, length: int, room: int, emoji: bool = False) -> str:
+    """A caption kept on an announcement's file that no longer fits at «Отправить»: the line
+    naming the announcement (``scope``: its name now, raw) grew since the file was attached."""
+    return (
+        f"Строка над подписью к файлу теперь длиннее, чем когда файл был приложен: "
+        f"«{_caption_head(scope)}» (изменилось название). {_overlong(length, room, emoji)} "
+        "Пришлите файл снова с подписью короче (или без подписи), или нажмите «Пропустить»: "
+        "объявление уйдёт без файла. Остальное сохранено."
+    )
+
+
+def _overlong(length: int, room: int, emoji: bool) -> str:
+    """How long the caption is (``emoji``: it holds characters Telegram counts twice) and
+    how long one fits."""
     twice = " (эмодзи Telegram считает за два символа)" if emoji else ""
     return (
         f"Подпись к файлу — {length} {plural(length, 'символ', 'символа', 'символов')}{twice}, "
-        f"а поместится не больше {room}: длиннее Telegram не пропустит. Файл не "
-        "приложен. Пришлите его снова с подписью короче (или без подписи: текст объявления "
-        "придёт отдельным сообщением), или нажмите «Пропустить»."
+        f"а поместится не больше {room}: длиннее Telegram не пропустит."
     )
 
 

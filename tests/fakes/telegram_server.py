@@ -19,7 +19,8 @@ fault injection (``fail_next``, ``block_chat``, ``enforce_limits``).
 
 With ``strict=True`` (the default) it also rejects what Telegram rejects and what
 is easy to get wrong: invalid HTML in ``parse_mode="HTML"`` texts (for instance an
-unescaped ``<`` coming from user input), empty or too long texts and captions,
+unescaped ``<`` coming from user input, a ``<tg-time>`` without a Unix time or with a format
+outside ``r|w?[dD]?[tT]?``), empty or too long texts and captions,
 keyboards Telegram refuses (``callback_data`` over 64 bytes, an inline button without an
 action, a ``url`` that is no link, more than 100 inline buttons, more than 10 KB of buttons:
 see :mod:`fakes.markup`),
