@@ -260,9 +260,10 @@ async def _finish(
     failed_attempt: bool,
     held_by: str | None = None,
     payload: dict[str, Any] | None = None,
+    was: OutboxStatus = OutboxStatus.PENDING,
 ) -> bool:
-    """Finish the pending row (``held_by``: only while that sender holds it), ``payload``
-    written in it when given."""
+    """Finish the row while it is ``was`` (``held_by``: only while that sender holds it),
+    ``payload`` written in it when given."""
     values: dict[str, Any] = {
         "status": status,
         "sent_at": sent_at,
@@ -275,7 +276,7 @@ async def _finish(
     held = () if held_by is None else (OutboxMessage.claimed_by == held_by,)
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING, *held)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == was, *held)
         .values(**values)
     )
     finished = bool(getattr(result, "rowcount", 0))
@@ -287,13 +288,14 @@ async def _finish(
 async def mark_sent(
     session: AsyncSession, message_id: int, now: datetime, *, holder: str, sent: dict[str, Any]
 ) -> bool:
-    """Record a delivered message; False if it was not pending any more. ``holder`` sent it
-    saying ``sent``: a row it no longer holds was rewritten while the call was on its way (an
-    archiving's ``outbox_withdraw.rewrite`` drops the claim), and gets back what its recipient
-    read, so that a restore does not tell them again of a ППО they were told of."""
+    """Record a delivered message; False if it is finished or gone. ``holder`` sent it saying
+    ``sent``, and the row may have changed while the call was on its way: rewritten, it gets
+    back what went; withdrawn, it is sent all the same (``storage/outbox_flight.py``: why)."""
     done = partial(_finish, session, message_id, status=OutboxStatus.SENT, sent_at=now, error=None)
-    return await done(failed_attempt=False, held_by=holder) or await done(
-        failed_attempt=False, payload=sent
+    return (
+        await done(failed_attempt=False, held_by=holder)
+        or await done(failed_attempt=False, payload=sent)
+        or await done(failed_attempt=False, held_by=holder, was=OutboxStatus.FAILED)
     )
 
 

@@ -4,18 +4,22 @@ was queued for the night to the former chair, and what staff were still writing.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.delivery.outcomes import DrainReport
 from bot.domain import org_admin
 from bot.domain.tick import Tick
 from bot.rendering.xlsx import build_table_xlsx
+from bot.wiring.scheduler import calendar_tick
 from harness import ADMIN, Harness, Request, background, last_message, texts
-from scenarios import CHAIR, HEADERS, accept_invite, setup_district
+from scenarios import CHAIR, HEADERS, accept_invite, join, setup_district
 from storage.models import MembershipReport, Organization, OutboxMessage, OutboxStatus
+from storage.outbox_keys import KeyPurpose
 from storage.outbox_withdraw import WITHHELD
-from test_calendar_flow import october, tick_and_send
+from test_calendar_flow import at, october, tick_and_send, to
 from test_curator import CURATOR, GARDEN, attach_curator
 from test_ppo_lifecycle import archived_at
 from test_restored_escalations import _restore
@@ -51,6 +55,18 @@ async def _archived_meanwhile(h: Harness, name: str) -> None:
     of it waits for a chat the test holds a call to."""
     tick = Tick(h.clock.now(), h.settings.calendar, h.settings.timezone)
     await archived_at(h.session_pool, await org_id(h, name), tick)
+
+
+async def _on_its_way(h: Harness, change: Callable[[], Awaitable[object]]) -> DrainReport:
+    """A drain whose one call is held on its way to Telegram while ``change`` is made (after
+    the sender's last look at the row), then let go: what the drain did."""
+    h.server.hold_sends()
+    sending = asyncio.ensure_future(background(h).deliverer.drain())
+    await h.server.wait_until(lambda: h.server.held == 1, description="the call on its way")
+    h.server.hold_sends(False)
+    await change()
+    h.server.release_held()
+    return await sending
 
 
 async def _returned(h: Harness) -> list[int]:
@@ -210,14 +226,8 @@ async def test_an_escalation_rewritten_while_on_its_way_is_kept_as_it_went(
     await attach_curator(h, SCHOOL)
     await attach_curator(h, GARDEN)
     await _escalation_queued(h)
-    h.server.hold_sends()
-    sending = asyncio.ensure_future(background(h).deliverer.drain())
-    await h.server.wait_until(lambda: h.server.held == 1, description="the call on its way")
-    h.server.hold_sends(False)
 
-    await _archived_meanwhile(h, GARDEN)
-    h.server.release_held()
-    assert (await sending).sent == 1
+    assert (await _on_its_way(h, lambda: _archived_meanwhile(h, GARDEN))).sent == 1
 
     (went,) = _escalations(h.server.requests, CURATOR)
     assert "Солнышко" in went, went
@@ -226,4 +236,70 @@ async def test_an_escalation_rewritten_while_on_its_way_is_kept_as_it_went(
         (kept,) = (await session.scalars(stmt)).all()
     assert "Солнышко" in kept["text"] and WITHHELD not in kept, kept
     await _restore(h, GARDEN)
+    assert _escalations(await tick_and_send(h), CURATOR) == []
+
+
+async def _chairs_reminder(h: Harness) -> OutboxMessage:
+    async with h.session_pool() as session:
+        stmt = select(OutboxMessage).where(OutboxMessage.chat_id == CHAIR)
+        (reminder,) = (await session.scalars(stmt)).all()
+    assert reminder.key.startswith(f"{KeyPurpose.REMINDER.value}:"), reminder.key
+    return reminder
+
+
+async def test_a_reminder_the_report_withdrew_on_its_way_is_recorded_sent(
+    october: None, harness: Harness
+) -> None:
+    """October's opening reminder is on its way to Мария when her report comes in (which
+    withdraws it): she reads it, and its record says it was sent, when, and what; its key
+    stays taken, so nothing of it goes to her again."""
+    h = harness
+    await join(h)
+    await calendar_tick(background(h))
+
+    assert (await _on_its_way(h, lambda: submit(h))).sent == 1
+
+    sent = to(CHAIR, h.server.requests)
+    (went,) = [r.params["text"] for r in sent if "Открыт" in (r.plain_text or "")]
+    reminder = await _chairs_reminder(h)
+    assert (reminder.status, reminder.error) == (OutboxStatus.SENT, None), reminder.error
+    assert reminder.sent_at == h.clock.now() and reminder.payload["text"] == went
+    h.clock.moment = at(20)
+    assert to(CHAIR, await tick_and_send(h)) == []
+
+
+async def test_a_reminder_on_its_way_when_the_ppo_was_archived_is_not_sent_again_on_restore(
+    october: None, harness: Harness
+) -> None:
+    """The school is archived while October's opening reminder is on its way to Мария (the
+    archiving deletes it, so that a restore reminds her of what is still due): she reads it,
+    it is recorded sent under its key, and the restore the same day does not send it again."""
+    h = harness
+    await join(h)
+    await calendar_tick(background(h))
+
+    assert (await _on_its_way(h, lambda: _archived_meanwhile(h, SCHOOL))).sent == 1
+    await _restore(h, SCHOOL)
+
+    assert to(CHAIR, await tick_and_send(h)) == []
+    reminder = await _chairs_reminder(h)
+    assert reminder.status == OutboxStatus.SENT and "Открыт" in reminder.payload["text"]
+
+
+async def test_an_escalation_deleted_while_on_its_way_names_the_ppo_once_after_a_restore(
+    october: None, harness: Harness
+) -> None:
+    """Ольга curates the kindergarten only; her escalation of it is on its way when it is
+    archived (which deletes the escalation: none else of hers is late). She reads it naming
+    the kindergarten; restored, it is not named to her again."""
+    h = harness
+    await setup_district(h)
+    await attach_curator(h, GARDEN)
+    await _escalation_queued(h)
+
+    assert (await _on_its_way(h, lambda: _archived_meanwhile(h, GARDEN))).sent == 1
+    (went,) = _escalations(h.server.requests, CURATOR)
+    assert "Солнышко" in went, went
+    await _restore(h, GARDEN)
+
     assert _escalations(await tick_and_send(h), CURATOR) == []

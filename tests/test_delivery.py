@@ -237,6 +237,30 @@ async def test_claiming_takes_due_rows_oldest_first(session_pool, clock: FakeClo
         assert await sent_since(session, clock.now()) == 1
 
 
+async def test_a_withdrawn_row_is_recorded_sent_only_by_the_sender_that_held_it(
+    session_pool, clock: FakeClock
+) -> None:
+    """Rows withdrawn while claimed (failed, the claim left): the one ``a`` holds, whose call
+    went, is recorded sent by ``a``, not by ``b``; one withdrawn with no claim stays failed."""
+    await seed(session_pool, clock, [1, 2])
+    lease = timedelta(minutes=1)
+    async with session_pool() as session, session.begin():
+        held = await outbox.claim_due(session, now=clock.now(), limit=1, holder="a", lease=lease)
+        withdrawn = (await session.scalars(select(OutboxMessage))).all()
+        for row in withdrawn:
+            row.status, row.error = OutboxStatus.FAILED, "submitted"
+    (one,) = held
+    other = next(row.id for row in withdrawn if row.id != one.id)
+    async with session_pool() as session, session.begin():
+        assert not await outbox.mark_sent(session, one.id, clock.now(), holder="b", sent={})
+        assert not await outbox.mark_sent(session, other, clock.now(), holder="a", sent={})
+        assert await outbox.mark_sent(session, one.id, clock.now(), holder="a", sent={})
+    found = {row.id: row for row in (await rows(session_pool)).values()}
+    assert (found[one.id].status, found[one.id].error) == (OutboxStatus.SENT, None)
+    assert found[one.id].payload == one.payload  # the withdrawn row keeps its text
+    assert (found[other].status, found[other].error) == (OutboxStatus.FAILED, "submitted")
+
+
 # --------------------------------------------------------------------------- delivery
 
 

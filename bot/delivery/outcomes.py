@@ -37,6 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery.schedule import Item
 from bot.wiring.config import DeliverySettings
 from storage import outbox
+from storage.outbox import OutboxKind
+from storage.outbox_flight import keep_sent
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +117,14 @@ async def store_outcome(
     session: AsyncSession, item: Item, outcome: Outcome, now: datetime, holder: str
 ) -> None:
     """Write one outcome to the outbox row ``holder`` claimed, inside the caller's transaction;
-    a message sent keeps the payload it went with (``outbox.mark_sent``)."""
+    a message sent is recorded as it went, whatever became of its row on the way
+    (``storage/outbox_flight.py``)."""
     if outcome.result is Result.SENT:
-        await outbox.mark_sent(session, item.id, now, holder=holder, sent=item.payload)
+        if not await outbox.mark_sent(session, item.id, now, holder=holder, sent=item.payload):
+            kind, payload = OutboxKind(item.kind), item.payload
+            await keep_sent(
+                session, key=item.key, chat_id=item.chat_id, kind=kind, payload=payload, now=now
+            )
     elif outcome.result is Result.UNREACHABLE:
         await outbox.mark_unreachable(session, item.id, now, outcome.error or "")
     elif outcome.result is Result.FAILED:

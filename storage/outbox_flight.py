@@ -1,0 +1,61 @@
+"""A message whose row changed while its call was on its way: recorded as it went.
+
+The sender looks at a row just before its call (``outbox_withdraw.withdrawn``) but holds no
+transaction across the call, so a change committed meanwhile cannot stop it: the recipient
+reads the message as it went. Taking it back, or sending a correction after it, would be a
+second message on the same matter; instead its record says it went, so that whatever reads
+the outbox (an announcement's delivery report, a restore, what was sent to whom) reads what
+the recipient read. ``outbox.mark_sent`` records the row:
+
+* rewritten (an archiving's ``outbox_withdraw.rewrite``, which drops the claim): sent, with
+  the payload that went, not the one written meanwhile;
+* withdrawn (marked failed with its reason, the claim left as it was: a reminder the chair's
+  report cancelled, a chair replaced, an archiving, a pause, an erasure, a digest a newer one
+  replaces): sent, its error cleared. Its key stays taken, as the withdrawal kept it, so what
+  the withdrawal kept from going out still does not; its payload is left as it is, since an
+  erasure may have cleared its text in the same transaction.
+
+And :func:`keep_sent` here, when ``mark_sent`` found no row:
+
+* deleted, its key freed (an archiving deletes a chair's reminders, and an escalation that
+  names nothing else; a pause, a plan's and an agreement's reminders), so that its planner
+  queues it again after a restore or the pause, as if it had not been sent: it is written
+  again under its key, sent, with what went. The planner then finds the key taken, as for a
+  message delivered before the archiving, and a restore does not name the ППО twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage, OutboxStatus
+from storage.outbox import OutboxKind, enqueue
+
+
+async def keep_sent(
+    session: AsyncSession,
+    *,
+    key: str,
+    chat_id: int,
+    kind: OutboxKind,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Write the message sent at ``now`` under ``key``, its row deleted while its call was on
+    its way; True if written. False when ``key`` is taken: the row was finished by another
+    sender, or (a restore within the call's flight) queued again, and then goes once more."""
+    if not await enqueue(
+        session, key=key, chat_id=chat_id, kind=kind, payload=payload, not_before=now, now=now
+    ):
+        return False
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.key == key)
+        .values(status=OutboxStatus.SENT, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return True
