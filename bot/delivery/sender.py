@@ -31,9 +31,10 @@ instead of sending the message again. The same window, no wider, holds across re
 leader killed between a call and its record leaves the row claimed; the next leader takes it
 when the lease has run out and sends it again, once.
 
-A row changed while its call is on its way (an escalation an archiving rewrote) cannot be
-stopped: its recipient reads it as it went, and the row is recorded so (``outbox.mark_sent``)
-rather than followed by a second message (README, "A message changed on its way").
+A row changed while its call is on its way (an escalation an archiving rewrote, a reminder
+withdrawn or deleted) cannot be stopped: its recipient reads it as it went, and the row is
+recorded so (``storage/outbox_flight.py``) rather than followed by a second message (README,
+"A message changed on its way").
 """
 
 from __future__ import annotations
