@@ -22,6 +22,10 @@ And :func:`keep_sent` here, when ``mark_sent`` found no row:
   queues it again after a restore or the pause, as if it had not been sent: it is written
   again under its key, sent, with what went. The planner then finds the key taken, as for a
   message delivered before the archiving, and a restore does not name the ППО twice.
+
+  Not a district event's invitation or reminder (:data:`WRITTEN_ANEW`): those are deleted
+  because the event moved or was called off, and the clockwork writes them afresh under the
+  same key with what is true now; a copy kept would stop the corrected one.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox import OutboxKind, enqueue
+from storage.outbox_keys import KeyPurpose
+
+WRITTEN_ANEW = frozenset({KeyPurpose.DISTRICT_INVITATION, KeyPurpose.DISTRICT_REMINDER})
+"""Purposes whose deleted row is queued again under its key with new content
+(``district_events.recall_unsent``), never kept as sent."""
 
 
 async def keep_sent(
@@ -47,8 +56,9 @@ async def keep_sent(
 ) -> bool:
     """Write the message sent at ``now`` under ``key``, its row deleted while its call was on
     its way; True if written. False when ``key`` is taken: the row was finished by another
-    sender, or (a restore within the call's flight) queued again, and then goes once more."""
-    if not await enqueue(
+    sender, or (a restore within the call's flight) queued again, and then goes once more;
+    False too for a purpose written anew (:data:`WRITTEN_ANEW`)."""
+    if key.partition(":")[0] in WRITTEN_ANEW or not await enqueue(
         session, key=key, chat_id=chat_id, kind=kind, payload=payload, not_before=now, now=now
     ):
         return False

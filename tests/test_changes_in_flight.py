@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+import test_district_events as devents
 from bot.delivery.outcomes import DrainReport
 from bot.domain import org_admin
 from bot.domain.tick import Tick
 from bot.rendering.xlsx import build_table_xlsx
 from bot.wiring.scheduler import calendar_tick
+from conftest import FakeClock
 from harness import ADMIN, Harness, Request, background, last_message, texts
 from scenarios import CHAIR, HEADERS, accept_invite, join, setup_district
 from storage.models import MembershipReport, Organization, OutboxMessage, OutboxStatus
@@ -21,6 +23,7 @@ from storage.outbox_keys import KeyPurpose
 from storage.outbox_withdraw import WITHHELD
 from test_calendar_flow import at, october, tick_and_send, to
 from test_curator import CURATOR, GARDEN, attach_curator
+from test_district_event_changes import move_to
 from test_ppo_lifecycle import archived_at
 from test_restored_escalations import _restore
 from test_roles_in_flight import _escalation_queued, _escalations
@@ -303,3 +306,23 @@ async def test_an_escalation_deleted_while_on_its_way_names_the_ppo_once_after_a
     await _restore(h, GARDEN)
 
     assert _escalations(await tick_and_send(h), CURATOR) == []
+
+
+async def test_an_invitation_on_its_way_when_the_event_moved_is_written_anew(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """An invitation is on its way when staff move the district event (which drops the
+    invitations still waiting, for the clockwork to write afresh with the new details): its
+    chair read the old day, and gets the new one too, as every other invited chair does."""
+    h = harness
+    await devents.setup(h)
+    await h.tap(devents.STAFF, (await devents.announce(h))[-1], "Отправить")
+    await devents.tick(h)  # Saturday: the invitations wait for Monday
+    devents.move(clock, devents.at(23, 11, 7))
+
+    await _on_its_way(h, lambda: move_to(h, "09.12.2026 10:00", None, "08.12.2026"))
+    await devents.tick(h)
+
+    for chair in (devents.CHAIR, devents.GARDEN_CHAIR, devents.CENTRE_CHAIR):
+        told = [r.plain_text or "" for r in to(chair, h.server.requests)]
+        assert any("09.12.2026 10:00" in text for text in told), (chair, told)
