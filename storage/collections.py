@@ -233,7 +233,7 @@ async def targets(
         .join(Organization, Organization.id == CollectionTarget.org_id)
         .join(PPO_DISTRICT, PPO_DISTRICT.id == Organization.parent_id)
         .where(CollectionTarget.collection_id == collection_id)
-        .order_by(Organization.name_key, Organization.id)
+        .order_by(Organization.sort_key, Organization.id)
     )
     if lock:
         stmt = stmt.with_for_update(of=CollectionTarget)

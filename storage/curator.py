@@ -77,6 +77,6 @@ async def latest_figures(session: AsyncSession, scope_org_id: int) -> list[Lates
         )
         .join(MembershipReport, MembershipReport.org_id == Organization.id)
         .join(latest, is_counting(latest))
-        .order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
+        .order_by(PPO_DISTRICT.sort_key, PPO_DISTRICT.id, Organization.sort_key, Organization.id)
     )
     return [LatestFigures(*row) for row in (await session.execute(stmt)).all()]

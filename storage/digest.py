@@ -162,7 +162,7 @@ async def ppo_rows(session: AsyncSession, scope_org_id: int) -> list[PpoRow]:
             Passport.chair_full_name,
             Organization.timezone,
         )
-    ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
+    ).order_by(PPO_DISTRICT.sort_key, PPO_DISTRICT.id, Organization.sort_key, Organization.id)
     fetched = (await session.execute(stmt)).all()
     return await asyncio.to_thread(_ppo_rows_of, fetched)
 

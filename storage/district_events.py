@@ -168,7 +168,7 @@ async def invites_with_orgs(
         select(DistrictEventInvite, Organization)
         .join(Organization, Organization.id == DistrictEventInvite.org_id)
         .where(DistrictEventInvite.event_id == event_id)
-        .order_by(Organization.name_key, Organization.id)
+        .order_by(Organization.sort_key, Organization.id)
     )
     return [(invite, org) for invite, org in (await session.execute(stmt)).all()]
 
@@ -180,7 +180,7 @@ async def invite_rows(session: AsyncSession, event_id: int) -> list[InviteRow]:
         .select_from(_INVITED_PPO)
         .outerjoin(Passport, Passport.org_id == Organization.id)
         .where(DistrictEventInvite.event_id == event_id)
-        .order_by(PPO_DISTRICT.name_key, Organization.name_key, Organization.id)
+        .order_by(PPO_DISTRICT.sort_key, Organization.sort_key, Organization.id)
     )
     return [
         InviteRow(
@@ -215,7 +215,7 @@ async def attendance_lines(
             DistrictEvent.starts_on >= start,
             DistrictEvent.starts_on <= end,
         )
-        .order_by(DistrictEvent.starts_at, PPO_DISTRICT.name_key, Organization.name_key)
+        .order_by(DistrictEvent.starts_at, PPO_DISTRICT.sort_key, Organization.sort_key)
     )
     return [
         EventLine(

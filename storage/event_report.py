@@ -74,7 +74,7 @@ async def scope_events(
             Event.date_from >= start,
             Event.date_from <= end,
         )
-        .order_by(Event.date_from, PPO_DISTRICT.name_key, Organization.name_key, Event.id)
+        .order_by(Event.date_from, PPO_DISTRICT.sort_key, Organization.sort_key, Event.id)
     )
     return [
         EventLine(
@@ -102,7 +102,7 @@ async def active_ppo(session: AsyncSession, scope_org_id: int) -> list[PpoName]:
     """The scope's ППО (``scope_ppos``: non-archived ones of non-archived districts), by
     district and name."""
     stmt = scope_ppos(scope_org_id, Organization.id, Organization.name, PPO_DISTRICT.name).order_by(
-        PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id
+        PPO_DISTRICT.sort_key, PPO_DISTRICT.id, Organization.sort_key, Organization.id
     )
     return [PpoName(*row) for row in (await session.execute(stmt)).all()]
 

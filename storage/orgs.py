@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,27 +14,12 @@ from sqlalchemy.orm import aliased
 
 from storage.closure import none_archived
 from storage.models import AuditEntry, Organization, OrgKind, Person, Role, RoleGrant
+
+# The names' keys, known to callers as ``orgs.name_key`` and the like.
+from storage.org_names import folded as folded
+from storage.org_names import name_key as name_key
+from storage.org_names import sort_key
 from storage.org_zones import adopt_common_zones, spread_zones
-
-_QUOTES = re.compile(r"[«»\"'“”„‟‘’‚`]")
-_NUMBER_SIGN = re.compile(r"№\s*")
-
-
-def folded(text: str) -> str:
-    """Text as names, headers and words are compared: a «Й» or «Ё» pasted from a PDF or a Mac
-    (a letter and a combining mark) is one letter again, and case and «ё»/«е» do not matter."""
-    return unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
-
-
-def name_key(name: str) -> str:
-    """The key organizations are matched by.
-
-    Case, «ё»/«е», composed or decomposed letters, quote characters and runs of spaces do not
-    matter; «№1» equals «№ 1».
-    """
-    key = folded(_QUOTES.sub("", name))
-    key = " ".join(key.split())
-    return _NUMBER_SIGN.sub("№ ", key).strip()
 
 
 class ImportRow(Protocol):
@@ -242,16 +225,17 @@ async def regions(session: AsyncSession) -> Sequence[Organization]:
     """The regions by name: the order their buttons show (unordered, PostgreSQL would give
     them in the order rows lie on disk, which a rename changes)."""
     stmt = select(Organization).where(Organization.kind == OrgKind.REGION)
-    return (await session.scalars(stmt.order_by(Organization.name_key, Organization.id))).all()
+    return (await session.scalars(stmt.order_by(Organization.sort_key, Organization.id))).all()
 
 
 def set_name(org: Organization, name: str, now: datetime) -> None:
-    """Rename in place; the key organizations are matched by follows the name."""
-    org.name, org.name_key, org.updated_at = name, name_key(name), now
+    """Rename in place; the keys organizations are matched and listed by follow the name."""
+    org.name, org.name_key, org.sort_key = name, name_key(name), sort_key(name)
+    org.updated_at = now
 
 
 async def all_orgs(session: AsyncSession) -> Sequence[Organization]:
-    stmt = select(Organization).order_by(Organization.kind, Organization.name_key)
+    stmt = select(Organization).order_by(Organization.kind, Organization.sort_key)
     return (await session.scalars(stmt)).all()
 
 
@@ -315,7 +299,7 @@ def scope_ppo_ids(scope_org_id: int) -> Select[Any]:
 
 async def ppo_in_scope(session: AsyncSession, scope_org_id: int) -> Sequence[Organization]:
     """The ППО of a scope (see ``scope_ppos``) by name; none when the scope is closed."""
-    stmt = scope_ppos(scope_org_id, Organization).order_by(Organization.name_key, Organization.id)
+    stmt = scope_ppos(scope_org_id, Organization).order_by(Organization.sort_key, Organization.id)
     return (await session.scalars(stmt)).all()
 
 
@@ -334,7 +318,7 @@ async def live_districts_in(session: AsyncSession, region_id: int | None) -> Seq
             Organization.kind == OrgKind.DISTRICT, none_archived(Organization, _ABOVE), in_region
         )
     )
-    return (await session.scalars(stmt.order_by(Organization.name_key, Organization.id))).all()
+    return (await session.scalars(stmt.order_by(Organization.sort_key, Organization.id))).all()
 
 
 async def active_districts(session: AsyncSession) -> Sequence[Organization]:

@@ -83,7 +83,7 @@ def _scope_passports_stmt(scope_org_id: int) -> Select[Any]:
             *_PASSPORT_COLUMNS,
         )
         .outerjoin(Passport, Passport.org_id == Organization.id)
-        .order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
+        .order_by(PPO_DISTRICT.sort_key, PPO_DISTRICT.id, Organization.sort_key, Organization.id)
     )
 
 

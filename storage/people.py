@@ -249,7 +249,7 @@ async def active_grants(
         .join(Person, Person.id == RoleGrant.person_id)
         .outerjoin(Organization, Organization.id == RoleGrant.org_id)
         .where(Person.tg_user_id == tg_user_id, RoleGrant.revoked_at.is_(None))
-        .order_by(Organization.name_key)
+        .order_by(Organization.sort_key)
     )
     return [(role, org) for role, org in (await session.execute(stmt)).all()]
 

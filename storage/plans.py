@@ -154,7 +154,7 @@ async def scope_ppos_apart(
             PPO_DISTRICT.kind == OrgKind.DISTRICT,
             or_(PPO_DISTRICT.id == scope_org_id, PPO_DISTRICT.parent_id == scope_org_id),
         )
-        .order_by(Organization.name_key, Organization.id)
+        .order_by(Organization.sort_key, Organization.id)
     )
     rows = (await session.execute(stmt)).all()
     return [org for org, shut in rows if not shut], [org for org, shut in rows if shut]

@@ -88,7 +88,7 @@ async def _ppos(session: AsyncSession, scope_org_id: int) -> list[RatingRow]:
     """The scope's ППО as rows with no figures yet: ``rating_rows`` fills them in."""
     stmt = scope_ppos(
         scope_org_id, Organization.id, Organization.name, PPO_DISTRICT.id, PPO_DISTRICT.name
-    ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
+    ).order_by(PPO_DISTRICT.sort_key, PPO_DISTRICT.id, Organization.sort_key, Organization.id)
     return [RatingRow(r[0], r[1], r[2], r[3]) for r in (await session.execute(stmt)).all()]
 
 

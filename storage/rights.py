@@ -38,7 +38,7 @@ async def person_and_roles(
         .outerjoin(PARENT, PARENT.id == Organization.parent_id)
         .outerjoin(GRANDPARENT, GRANDPARENT.id == PARENT.parent_id)
         .where(Person.tg_user_id == tg_user_id)
-        .order_by(Organization.name_key)
+        .order_by(Organization.sort_key)
     )
     rows = (await session.execute(stmt)).all()
     person = rows[0][0] if rows else None

@@ -105,7 +105,7 @@ async def _ppos(session: AsyncSession, scope_org_id: int) -> list[TrendPpo]:
             RoleGrant.id,
             Person.full_name,
         )
-    ).order_by(PPO_DISTRICT.name_key, PPO_DISTRICT.id, Organization.name_key, Organization.id)
+    ).order_by(PPO_DISTRICT.sort_key, PPO_DISTRICT.id, Organization.sort_key, Organization.id)
     ppos: dict[int, TrendPpo] = {}
     grants: dict[int, int] = {}
     for org_id, name, key, district, listed, passport, grant, profile in (

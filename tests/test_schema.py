@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage import audit, orgs, outbox
 from storage.engine import create_session_pool
@@ -24,6 +25,7 @@ from storage.models import (
     Person,
     PlanItem,
     PlanMark,
+    UTCDateTime,
 )
 
 MIGRATIONS_TRIED = 5  # going down, to find the latest that changes the schema
@@ -41,6 +43,26 @@ def _differences(connection: Connection) -> list[object]:
     options = {"render_as_batch": True, "include_name": _modelled}
     context = MigrationContext.configure(connection, opts=options)
     return list(compare_metadata(context, Base.metadata))
+
+
+_ORGS_BEFORE_SORT_KEYS = table(
+    "organizations",
+    *(column(name) for name in ("id", "kind", "name", "name_key", "parent_id", "timezone")),
+    column("created_at", UTCDateTime()),
+    column("updated_at", UTCDateTime()),
+)
+
+
+async def _org_before_sort_keys(
+    session: AsyncSession, kind: OrgKind, name: str, key: str, now: datetime, **more: Any
+) -> int:
+    """An organization stored at a revision before ``organizations.sort_key``: the model would
+    write that column, which the table does not have yet. ``more``: parent_id, timezone."""
+    values = {"kind": kind.value, "name": name, "name_key": key, "created_at": now}
+    stmt = insert(_ORGS_BEFORE_SORT_KEYS).values(**values, updated_at=now, **more)
+    org_id = await session.scalar(stmt.returning(_ORGS_BEFORE_SORT_KEYS.c.id))
+    assert org_id is not None
+    return int(org_id)
 
 
 async def test_the_migrated_schema_is_the_models_schema(engine: AsyncEngine) -> None:
@@ -127,20 +149,15 @@ async def test_namesakes_at_the_top_are_numbered_not_lost(engine: AsyncEngine) -
     await downgrade(engine, "d9e0f1a2b3c4")
     async with create_session_pool(engine)() as session, session.begin():
         twins = [
-            Organization(
-                kind=OrgKind.REGION,
-                name="Курская область",
-                name_key="курская область",
-                created_at=now,
-                updated_at=now,
+            await _org_before_sort_keys(
+                session, OrgKind.REGION, "Курская область", "курская область", now
             )
             for _ in range(2)
         ]
-        session.add_all(twins)
     await upgrade(engine)
     async with create_session_pool(engine)() as session:
         found = (await session.execute(select(Organization.name, Organization.name_key))).all()
-    later = max(twin.id for twin in twins)
+    later = max(twins)
     assert sorted(found) == [
         ("Курская область", "курская область"),
         (f"Курская область #{later}", f"курская область #{later}"),
@@ -160,17 +177,14 @@ async def test_keys_stored_with_decomposed_letters_are_composed(engine: AsyncEng
             _decomposed("Йошкар-Ола"): _decomposed("йошкар-ола"),
         }
         regions = [
-            Organization(
-                kind=OrgKind.REGION, name=name, name_key=key, created_at=now, updated_at=now
-            )
+            await _org_before_sort_keys(session, OrgKind.REGION, name, key, now)
             for name, key in keys.items()
         ]
-        session.add_all(regions)
     await upgrade(engine)
     async with create_session_pool(engine)() as session:
         found = (await session.scalars(select(Organization.name_key).order_by("id"))).all()
     assert found == [
-        f"елкинская область #{regions[0].id}",
+        f"елкинская область #{regions[0]}",
         "елкинская область",
         orgs.name_key("Йошкар-Ола"),
     ]
@@ -190,31 +204,18 @@ async def test_organizations_added_under_a_zone_since_the_first_spread_take_it(
     zone stays."""
     now = datetime(2026, 12, 6, 9, tzinfo=UTC)
 
-    def org(kind: OrgKind, name: str, parent: int | None, zone: str | None) -> Organization:
-        return Organization(
-            kind=kind,
-            name=name,
-            name_key=name,
-            parent_id=parent,
-            timezone=zone,
-            created_at=now,
-            updated_at=now,
-        )
-
     await downgrade(engine, "d4e5f6a7b8c9")
     async with create_session_pool(engine)() as session, session.begin():
-        region = org(OrgKind.REGION, "регион", None, "Asia/Vladivostok")
-        session.add(region)
-        await session.flush()
-        district = org(OrgKind.DISTRICT, "район", region.id, None)
-        session.add(district)
-        await session.flush()
-        session.add_all(
-            [
-                org(OrgKind.PPO, "своя", district.id, "Europe/Samara"),
-                org(OrgKind.PPO, "без пояса", district.id, None),
-            ]
-        )
+
+        async def org(kind: OrgKind, name: str, parent: int | None, zone: str | None) -> int:
+            return await _org_before_sort_keys(
+                session, kind, name, name, now, parent_id=parent, timezone=zone
+            )
+
+        region = await org(OrgKind.REGION, "регион", None, "Asia/Vladivostok")
+        district = await org(OrgKind.DISTRICT, "район", region, None)
+        await org(OrgKind.PPO, "своя", district, "Europe/Samara")
+        await org(OrgKind.PPO, "без пояса", district, None)
     await upgrade(engine)
     async with create_session_pool(engine)() as session:
         zones = dict(
@@ -235,14 +236,12 @@ async def test_a_plan_loaded_before_stages_keeps_its_deadline_and_marks(
     now = datetime(2026, 12, 7, 9, tzinfo=UTC)
     await downgrade(engine, "c2d3e4f5a6b7")
     async with create_session_pool(engine)() as session, session.begin():
-        district = Organization(
-            kind=OrgKind.DISTRICT, name="Район", name_key="район", created_at=now, updated_at=now
-        )
+        district = await _org_before_sort_keys(session, OrgKind.DISTRICT, "Район", "район", now)
         person = Person(tg_user_id=801, full_name="Светлана", created_at=now)
-        session.add_all([district, person])
+        session.add(person)
         await session.flush()
         naive = now.replace(tzinfo=None)  # as the UTC columns store it
-        values = {"org": district.id, "person": person.id, "now": naive, "day": date(2027, 3, 31)}
+        values = {"org": district, "person": person.id, "now": naive, "day": date(2027, 3, 31)}
         for statement in (
             "INSERT INTO plans (id, scope_org_id, title, created_by, created_at) "
             "VALUES (1, :org, 'План', :person, :now)",
@@ -267,14 +266,12 @@ async def test_marks_take_the_day_of_the_stage_at_their_place(engine: AsyncEngin
     now = datetime(2026, 12, 8, 9, tzinfo=UTC)
     await downgrade(engine, "d1e2f3a4b5c6")
     async with create_session_pool(engine)() as session, session.begin():
-        district = Organization(
-            kind=OrgKind.DISTRICT, name="Район", name_key="район", created_at=now, updated_at=now
-        )
+        district = await _org_before_sort_keys(session, OrgKind.DISTRICT, "Район", "район", now)
         person = Person(tg_user_id=801, full_name="Светлана", created_at=now)
-        session.add_all([district, person])
+        session.add(person)
         await session.flush()
         naive = now.replace(tzinfo=None)
-        values = {"org": district.id, "person": person.id, "now": naive, "day": date(2027, 6, 30)}
+        values = {"org": district, "person": person.id, "now": naive, "day": date(2027, 6, 30)}
         for statement in (
             "INSERT INTO plans (id, scope_org_id, title, created_by, created_at) "
             "VALUES (1, :org, 'План', :person, :now)",
@@ -315,12 +312,8 @@ async def test_an_item_given_to_another_before_keeps_the_day_it_was_given(
     now, may, june = (datetime(2027, month, 4, 9, tzinfo=UTC) for month in (3, 5, 6))
     await downgrade(engine, "a1f2e3d4c5b6")
     async with create_session_pool(engine)() as session, session.begin():
-        district = Organization(
-            kind=OrgKind.DISTRICT, name="Район", name_key="район", created_at=now, updated_at=now
-        )
-        session.add(district)
-        await session.flush()
-        values = {"org": district.id, "now": now.replace(tzinfo=None), "day": date(2027, 6, 30)}
+        district = await _org_before_sort_keys(session, OrgKind.DISTRICT, "Район", "район", now)
+        values = {"org": district, "now": now.replace(tzinfo=None), "day": date(2027, 6, 30)}
         await session.execute(
             text(
                 "INSERT INTO plans (id, scope_org_id, title, created_at) "
@@ -351,3 +344,27 @@ async def test_an_item_given_to_another_before_keeps_the_day_it_was_given(
     async with create_session_pool(engine)() as session:
         given = dict((await session.execute(select(PlanItem.id, PlanItem.assigned_at))).all())
     assert given == {1: june, 2: None, 3: None, 4: None}
+
+
+async def test_organizations_stored_before_are_listed_by_number(engine: AsyncEngine) -> None:
+    """A district's 1001 kindergartens stored before the listing key (more than one batch of
+    the migration) get the key of their name: «№ 2» before «№ 10» before «№ 100»."""
+    now = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    names = [f"МБДОУ детский сад № {n}" for n in range(1, 1002)]
+    await downgrade(engine, "b8c9d0e1f2a3")
+    async with create_session_pool(engine)() as session, session.begin():
+        district = await _org_before_sort_keys(session, OrgKind.DISTRICT, "Район", "район", now)
+        rows = [
+            {"kind": "ppo", "name": name, "name_key": orgs.name_key(name), "parent_id": district}
+            | {"created_at": now, "updated_at": now}
+            for name in sorted(names)  # stored in text order: «№ 1», «№ 10», «№ 100», …
+        ]
+        await session.execute(insert(_ORGS_BEFORE_SORT_KEYS), rows)
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session:
+        stmt = select(Organization.name, Organization.sort_key).where(
+            Organization.kind == OrgKind.PPO
+        )
+        listed = (await session.execute(stmt.order_by(Organization.sort_key))).all()
+    assert [name for name, _ in listed] == names
+    assert all(key == orgs.sort_key(name) for name, key in listed)

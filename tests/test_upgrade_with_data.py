@@ -22,6 +22,7 @@ from storage.migrate import alembic_config, downgrade, upgrade
 
 BEFORE_CANCELLED_EVENTS = "e7f8a9b0c1d2"  # district_events rebuilt on SQLite right above it
 BEFORE_REMINDER_DAYS = "a9b0c1d2e3f4"  # reminder keys without the answer day
+BEFORE_SORT_KEYS = "b8c9d0e1f2a3"  # organizations without the key they are listed by
 DAY = "'2026-11-02 09:00:00'"
 
 
@@ -139,7 +140,9 @@ async def test_reminders_of_a_moved_event_go_down_to_one_old_key(engine: AsyncEn
     """A district event moved to another answer day was reminded of under each day's key;
     the keys without the day are one key, kept by the latest reminder (what the bot knew
     last), and up again it names the event's day."""
+    await downgrade(engine, BEFORE_SORT_KEYS)  # the rows as that version wrote them
     await _district_event_with_invitation(engine)
+    await upgrade(engine)
     now = datetime(2026, 11, 2, 9, tzinfo=UTC)
     keys = ["devent-remind:1:2:2026-11-15:3:501", "devent-remind:1:2:2026-11-18:3:501"]
     async with create_session_pool(engine)() as session, session.begin():

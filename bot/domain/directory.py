@@ -15,6 +15,7 @@ from bot.domain.org_list import OrgRow, OrgTable, parse_org_table
 from bot.texts import admin as t
 from storage import orgs, people
 from storage.models import Invite, Organization, OrgKind, Role
+from storage.org_names import sort_key
 
 
 @dataclass(frozen=True)
@@ -143,12 +144,13 @@ async def invites_for_unchaired(
 
 
 def _by_place(pending: PendingInvite) -> tuple[str, str, str, int]:
-    """By region, district and name as organizations are matched (``orgs.name_key``): a
-    lower-case or «quoted» name sorts among the others, not before or after them all."""
+    """By region, district and name as organizations are listed (``sort_key``): a
+    lower-case or «quoted» name sorts among the others, not before or after them all, and
+    «№ 2» before «№ 10»."""
     return (
-        orgs.name_key(pending.region),
-        orgs.name_key(pending.district),
-        pending.org.name_key,
+        sort_key(pending.region),
+        sort_key(pending.district),
+        pending.org.sort_key,
         pending.org.id,
     )
 

@@ -27,6 +27,7 @@ from bot.domain.viewer import Viewer
 from storage import audit
 from storage import history_import as store
 from storage.models import Organization
+from storage.org_names import sort_key
 
 ACTION = "report.import"
 
@@ -51,7 +52,7 @@ async def places_of(session: AsyncSession, viewer: Viewer) -> list[store.PpoPlac
     ]
     return sorted(
         places,
-        key=lambda p: (normalize_name(p.district_name), p.district_id, p.org.name_key, p.org.id),
+        key=lambda p: (sort_key(p.district_name), p.district_id, p.org.sort_key, p.org.id),
     )
 
 

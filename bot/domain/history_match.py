@@ -12,6 +12,7 @@ from bot.domain.history_import import HistoryRow, Values
 from bot.domain.org_list import normalize_name
 from bot.texts import history_import as t
 from storage.history_import import Stored
+from storage.org_names import sort_key
 
 # --- Matching the ППО -----------------------------------------------------------------------
 
@@ -55,9 +56,9 @@ def _pick(row: HistoryRow, candidates: Sequence[KnownPpo]) -> KnownPpo | str:
         return t.unknown_ppo(shown(row.ppo))
     allowed = [c for c in candidates if c.allowed]
     if not allowed:
-        return t.foreign_ppo(row.ppo, sorted({c.district for c in candidates}))
+        return t.foreign_ppo(row.ppo, sorted({c.district for c in candidates}, key=sort_key))
     if len(allowed) > 1:
-        return t.ambiguous_ppo(row.ppo, sorted(c.district for c in allowed))
+        return t.ambiguous_ppo(row.ppo, sorted((c.district for c in allowed), key=sort_key))
     return allowed[0]
 
 

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import passport_report as store
+from storage.org_names import sort_key
 from storage.passport_report import PassportValues, PpoPassport
 
 AGREEMENT_NOTICE = timedelta(days=60)  # an agreement ending within this is «expiring»
@@ -136,7 +137,7 @@ def _terms(lines: Sequence[PassportLine]) -> list[AgreementTerm]:
         passport = line.ppo.passport
         assert passport is not None and passport.agreement_until is not None
         terms.append(AgreementTerm(line.ppo.name, passport.agreement_until))
-    return sorted(terms, key=lambda term: (term.until, term.ppo))
+    return sorted(terms, key=lambda term: (term.until, sort_key(term.ppo)))
 
 
 def expiring_agreements(rows: Sequence[PpoPassport], today: date) -> tuple[AgreementTerm, ...]:

@@ -84,7 +84,7 @@ from bot.domain.coverage import coverage, shown_change
 from storage import digest as digest_store
 from storage import rating as store
 from storage.digest import ScopeInfo
-from storage.orgs import name_key
+from storage.org_names import sort_key
 from storage.rating import RatingRow
 
 CHANGE_SPAN = 10.0  # p.p.: a change of −CHANGE_SPAN scores 0, +CHANGE_SPAN scores 100
@@ -311,13 +311,13 @@ def compute_rating(
         return (
             -round(org.total or 0.0, 6),
             -round(org.coverage or 0.0, 6),
-            name_key(org.row.name),
+            sort_key(org.row.name),
             org.row.org_id,
         )
 
     scored.sort(key=order)
     placed = [replace(org, place=place) for place, org in enumerate(scored, start=1)]
-    unrated.sort(key=lambda org: (name_key(org.row.name), org.row.org_id))
+    unrated.sort(key=lambda org: (sort_key(org.row.name), org.row.org_id))
     return placed + unrated
 
 

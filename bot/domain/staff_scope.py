@@ -19,7 +19,7 @@ async def scopes_for(session: AsyncSession, viewer: Viewer) -> Sequence[Organiza
     they hold (closed ones are out of reach: ``load_viewer`` leaves them out)."""
     held = viewer.staff_scopes
     if viewer.is_admin:
-        districts = sorted(await orgs.active_districts(session), key=lambda org: org.name_key)
+        districts = sorted(await orgs.active_districts(session), key=lambda org: org.sort_key)
         return [org for org in held if org.kind is not OrgKind.DISTRICT] + districts
     return held
 

@@ -33,7 +33,7 @@ from datetime import date
 
 from bot.domain.coverage import coverage, shown_change
 from bot.domain.sums import Sums, summed
-from storage.orgs import name_key
+from storage.org_names import name_key, sort_key
 from storage.trends import Figures, TrendPpo, TrendsData
 
 SPANS = (1, 3, 5)  # years the risers and fallers are looked for over
@@ -217,7 +217,7 @@ def build_trends(
     moves = {
         span: sorted(
             _moves(data.ppos, yearly, years[-1], span) if years else [],
-            key=lambda move: (move.change, move.ppo.name_key, move.ppo.org_id),
+            key=lambda move: (move.change, sort_key(move.ppo.name), move.ppo.org_id),
         )
         for span in SPANS
     }

@@ -25,6 +25,7 @@ from bot.domain.calendar import Tier, tier_of
 from bot.domain.coverage import format_percent
 from bot.rendering.glyphs import NO_FORMULAS, drawable
 from bot.texts import digest as t
+from storage.org_names import sort_key
 
 DPI = 100
 PNG_COMPRESSION = 1
@@ -171,7 +172,7 @@ def render_coverage_chart(
 
     More than ``max_bars`` ППО: the lowest ``max_bars`` are drawn and the subtitle says so.
     """
-    ordered = sorted(items, key=lambda item: (item[1], item[0]))
+    ordered = sorted(items, key=lambda item: (item[1], sort_key(item[0])))
     shown = ordered[:max_bars]
     height = max(MIN_HEIGHT_PX, TOP_PX + BOTTOM_PX + len(shown) * BAR_PX)
     with phone_figure(height) as (fig, canvas):

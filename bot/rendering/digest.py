@@ -29,6 +29,7 @@ from bot.texts import common
 from bot.texts import digest as t
 from bot.texts.markup import SafeHtml, visible
 from storage.digest import PpoRow
+from storage.org_names import sort_key
 
 LIST_CAP = 10  # names per list before «…и ещё N»
 STATUS_LIST_CAP = 15
@@ -94,7 +95,7 @@ def _late_section(digest: Digest, cap: int) -> list[str]:
     overdue = any(line.overdue(digest.today) for line in digest.late)
     if digest.region:
         per_district = Counter(line.ppo.district_name for line in digest.late)
-        ranked = sorted(per_district.items(), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(per_district.items(), key=lambda item: (-item[1], sort_key(item[0])))
         shown = capped(
             ranked, cap, lambda item: t.item(t.district_count(short(item[0], NAME_LIMIT), item[1]))
         )

@@ -6,9 +6,11 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, IntPk, OrgId, PersonId, str_enum
+from storage.org_names import sort_key
 
 
 class OrgKind(enum.StrEnum):
@@ -29,10 +31,18 @@ class Role(enum.StrEnum):
 _TOP_LEVEL = sa.text("parent_id IS NULL")
 
 
+def _sort_key_of_name(context: DefaultExecutionContext) -> str:
+    """Every way a row is added (the importer, a bulk insert) gets the key of its name, so no
+    caller can leave it out; a rename sets it beside the name (``orgs.set_name``)."""
+    name: str = context.get_current_parameters()["name"]  # type: ignore[no-untyped-call]
+    return sort_key(name)
+
+
 class Organization(Base):
     """A region, a district or a ППО. A name is unique in its place: under its parent, and at
     the top (where the unique constraint, NULL never equal to NULL, does not reach) by its
-    own partial index, so two imports of one list at once cannot both add a region."""
+    own partial index, so two imports of one list at once cannot both add a region. Matched
+    by ``name_key``, listed by ``sort_key`` (numbers read as numbers: ``storage.org_names``)."""
 
     __tablename__ = "organizations"
     __table_args__ = (
@@ -51,6 +61,8 @@ class Organization(Base):
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))
     name: Mapped[str] = mapped_column(sa.String(300))
     name_key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    # Unbounded: numbers written with their length make it longer than the name.
+    sort_key: Mapped[str] = mapped_column(sa.Text, index=True, default=_sort_key_of_name)
     parent_id: Mapped[OrgId | None] = mapped_column(index=True)
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     workers: Mapped[int | None]
