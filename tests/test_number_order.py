@@ -9,7 +9,7 @@ import openpyxl
 
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
-from harness import ADMIN, Harness, last_message
+from harness import ADMIN, Harness, last_message, texts
 from scenarios import HEADERS
 from test_long_keyboards import labels, on_screen, press
 
@@ -54,3 +54,20 @@ async def test_pages_of_a_picker_go_by_number(harness: Harness) -> None:
     await press(h, pick.message_id, common.BTN_PAGE_ON, user=ADMIN)
     turned = on_screen(h, pick.message_id, user=ADMIN)
     assert labels(turned) == [DISTRICT.format(21), DISTRICT.format(100), common.BTN_PAGE_BACK]
+
+
+async def test_a_renamed_ppo_takes_its_place_by_its_new_number(harness: Harness) -> None:
+    """The admin renames «№ 100» to «№ 3» (the card's «Переименовать»): the district's status
+    lists it between «№ 2» and «№ 10», by the new name's number, not the old one's."""
+    h = harness
+    await _import(h, [2, 10])
+    found = last_message(await h.send(ADMIN, "/org детский сад № 100"))
+    card = last_message(await h.tap(ADMIN, found, KINDERGARTEN.format(100)))
+    await h.tap(ADMIN, card, "Переименовать")
+    summary = last_message(await h.send(ADMIN, KINDERGARTEN.format(3)))
+    assert "Переименовано" in texts(await h.tap(ADMIN, summary, "Отправить"))[0]
+
+    pick = last_message(await h.send(ADMIN, "/status"))
+    status = last_message(await h.tap(ADMIN, pick, DISTRICT.format(2))).plain_text or ""
+    places = [status.index(f"• {KINDERGARTEN.format(n)} —") for n in (1, 2, 3, 10)]
+    assert places == sorted(places), status

@@ -99,10 +99,11 @@ async def _change(
     ):
         return admin_texts.name_taken(value, taken.id)
     before = getattr(org, attribute)
-    setattr(org, attribute, value)
     if attribute == "name":
-        org.name_key = orgs.name_key(value)
-    org.updated_at = now
+        orgs.set_name(org, value, now)  # the keys it is matched and listed by follow
+    else:
+        setattr(org, attribute, value)
+        org.updated_at = now
     submission.audit(action, org.id, before={attribute: before}, after={attribute: value})
     return before, org
 
