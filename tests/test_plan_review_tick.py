@@ -31,10 +31,9 @@ JULY_5 = datetime(2027, 7, 5, 7, 30, tzinfo=UTC)
 REVIEW = "Полугодовое рассмотрение плана мероприятий"
 
 
-async def _three_districts_with_plans(h: Harness) -> None:
+async def districts_with_plans(h: Harness) -> None:
     """Three districts of two ППО each, each with a plan of 40 items for every ППО loaded on
-    11 January and due by April (no reminder or escalation is due in July); 1 July's pass
-    queues each district's review."""
+    11 January and due by April (no reminder or escalation is due in July)."""
     rows = [(d, f"МБОУ СОШ № {i * 2 + n}", 30) for i, d in enumerate(DISTRICTS) for n in (1, 2)]
     await h.upload(
         ADMIN,
@@ -50,6 +49,11 @@ async def _three_districts_with_plans(h: Harness) -> None:
     plan = [(str(n), f"Мероприятие {n}", months[n % 3], "все ППО") for n in range(1, ITEMS + 1)]
     for user in STAFF:
         await h.upload(user, build_table_xlsx("План", HEADERS, plan), "plan.xlsx", caption="/plan")
+
+
+async def _three_districts_with_plans(h: Harness) -> None:
+    """``districts_with_plans``; 1 July's pass queues each district's review."""
+    await districts_with_plans(h)
     mark = await tick_at(h, background(h), JULY_1)
     for user in STAFF:
         assert len(sent_to(h, user, mark, REVIEW)) == 1

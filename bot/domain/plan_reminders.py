@@ -16,14 +16,15 @@ Catch-up after downtime sends only the latest due reminder.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.files import Drawing, RenderedFile, Renderer
 from bot.domain.calendar import (
+    CalendarSettings,
     PlannedReminder,
     local_today,
     previous_working_day,
@@ -66,6 +67,18 @@ DoneButton = Callable[[int, int, date | None], tuple[str, str]]
 REMIND_BEFORE_DAYS = (7, 1)
 GOT_LATE = "got"  # the one reminder of an item got after its last stage had passed
 REVIEW_WINDOW = timedelta(days=14)  # a review not sent within two weeks is not sent late
+Window = tuple[date, datetime]
+"""A half-year's first day and its review's moment (UTC)."""
+
+
+class _Review(NamedTuple):
+    """One outbox row of a review, built in a reading session and queued in a writing one."""
+
+    key: str
+    chat_id: int
+    kind: OutboxKind
+    payload: dict[str, Any]
+    not_before: datetime
 
 
 def reminder_days(item: PlanItem, deadline: date, tz: ZoneInfo) -> list[PlannedReminder]:
@@ -194,22 +207,41 @@ def half_year_start(today: date) -> date:
     return date(today.year, 7 if today.month >= 7 else 1, 1)
 
 
-async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
+# The zones farthest east and west of UTC (no zone is further): every zone's review window is
+# the same local days and hours, so it lies between theirs, and theirs overlap (14 days > 26 h).
+_EDGE_ZONES = (ZoneInfo("Etc/GMT-14"), ZoneInfo("Etc/GMT+12"))
+
+
+def review_window(now: datetime, tz: ZoneInfo, calendar: CalendarSettings) -> Window | None:
+    """The half-year's first day and its review's moment in ``tz``, if ``now`` is within the
+    14 days from that moment (the first working day's send time from 1 January or 1 July)."""
+    start = half_year_start(local_today(now, tz))
+    moment = send_moment(start, tz, calendar)
+    return (start, moment) if moment <= now < moment + REVIEW_WINDOW else None
+
+
+def review_may_be_due(tick: Tick) -> bool:
+    """Whether ``tick`` is in the review window of any zone: for 50 weeks of the year it is
+    not, and the pass reads no scope (it read each one's plans every minute to learn that)."""
+    return any(review_window(tick.now, tz, tick.calendar) for tz in _EDGE_ZONES)
+
+
+async def _due_review(session: AsyncSession, scope_id: int, tick: Tick) -> list[_Review]:
     """The half-year review to the scope's staff: counts in a message, the items in an .xlsx.
 
+    Only read, in a session that takes no write lock; the caller queues what it returns.
     Built only for a recipient whose review is not yet queued (one who joined the staff in
     the two weeks, or the first pass): for the 14 days of its window the pass runs every
     minute, and loading the scope's whole plan progress to find it queued cost each scope of
     one staff member 13 statements a pass, 6 now (``tests/test_plan_review_tick.py``)."""
     scope = await orgs.get_org(session, scope_id)
-    if scope is None or await is_closed(session, scope):
-        return 0
     tz, now = tick.zone(scope), tick.now
-    start = half_year_start(local_today(now, tz))
-    moment = send_moment(start, tz, tick.calendar)
-    plans = await store.plans_of(session, scope.id)
-    if not moment <= now < moment + REVIEW_WINDOW or all(p.created_at >= moment for p in plans):
-        return 0
+    window = review_window(now, tz, tick.calendar)
+    if scope is None or window is None or await is_closed(session, scope):
+        return []
+    start, moment = window
+    if all(p.created_at >= moment for p in await store.plans_of(session, scope.id)):
+        return []
     queued = await keys_under(session, KeyPurpose.PLAN_REVIEW, scope.id, start.isoformat())
     parts = [
         (contact, kind, key)
@@ -219,7 +251,7 @@ async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
         if (key := _review_key(scope, start, contact, kind)) not in queued
     ]
     if not parts:
-        return 0
+        return []
     today = local_today(now, tz)
     progress = await load_progress(session, scope, today, tick.default_tz)
     text = "\n\n".join([t.review_header(scope.name, today), *progress_lines(progress, items=False)])
@@ -227,18 +259,11 @@ async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
         OutboxKind.TEXT: {"text": text},
         OutboxKind.PLAN_REVIEW: {"scope_org_id": scope.id, "today": today.isoformat()},
     }
-    count = 0
-    for contact, kind, key in parts:
-        count += await enqueue(
-            session,
-            key=key,
-            chat_id=contact.tg_user_id,
-            kind=kind,
-            payload=payloads[kind],
-            not_before=tick.deliver_at(tz),
-            now=now,
-        )
-    return count
+    deliver_at = tick.deliver_at(tz)
+    return [
+        _Review(key, contact.tg_user_id, kind, payloads[kind], deliver_at)
+        for contact, kind, key in parts
+    ]
 
 
 def _review_key(scope: Organization, start: date, contact: Contact, kind: OutboxKind) -> str:
@@ -249,25 +274,31 @@ async def plan_measures(planning: Planning, button: DoneButton) -> int:
     """Enqueue every plan reminder, escalation and review whose moment has come; how many.
 
     One transaction per item and per review; each is a unit of ``isolation``, so one broken
-    row is logged and skipped while the rest go out.
+    row is logged and skipped while the rest go out. What is read to learn that nothing is
+    due is read in the planning's reader, holding no write lock (no chair's answer waits for
+    it); a review is queued in a short transaction only when one is due.
     """
     session_pool, isolation, tick = planning.session_pool, planning.isolation, planning.tick()
-    now = tick.now
-    async with session_pool() as session:
+    now, review = tick.now, review_may_be_due(tick)
+    async with planning.reader() as session:
         moved_into = await audit.scopes_moved_into(session, now - GOT_LATE_LOOK_BACK)
         rows = await store.live_items(
             session, now - LOOK_BACK, now - GOT_LATE_LOOK_BACK, moved_into
         )
-        scope_ids = await store.scopes_with_plans(session, now)
+        scope_ids = await store.scopes_with_plans(session, now) if review else []
     count = 0
     for item, plan in rows:
         unit = isolation.unit(f"plan item {item.id}")
         async with unit, session_pool() as session, session.begin():
             count += await _plan_item(session, item, plan, tick, button)
     for scope_id in scope_ids:
-        unit = isolation.unit(f"plan review of {scope_id}")
-        async with unit, session_pool() as session, session.begin():
-            count += await _review(session, scope_id, tick)
+        async with isolation.unit(f"plan review of {scope_id}"):
+            async with planning.reader() as session:
+                due = await _due_review(session, scope_id, tick)
+            if due:
+                async with session_pool() as session, session.begin():
+                    for row in due:
+                        count += await enqueue(session, **row._asdict(), now=now)
     return count
 
 
