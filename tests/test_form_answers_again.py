@@ -118,6 +118,36 @@ async def test_zero_workers_from_the_list_is_not_last_times_answer(harness: Harn
     assert figures(await latest(harness))[:2] == (54, 40)
 
 
+async def test_zero_workers_from_the_list_is_asked_when_the_passport_opens(
+    harness: Harness,
+) -> None:
+    """A filled passport, then the district's new list saying the school has 0 workers (not
+    known), which no typed answer may be: the passport opened to change it asks «Работников»
+    first, saying why, instead of showing a summary whose «Отправить» then refused it; the
+    other answers are kept, and the figure typed is stored."""
+    await join(harness)
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    question = last_message(await harness.tap(CHAIR, card, "Заполнить"))
+    for answer in ("МБОУ СОШ № 1", "Пропустить", "Иванова Мария Петровна", "Пропустить", "54"):
+        question = last_message(await harness.send(CHAIR, answer))
+    while "Пропустить" in str(question.buttons()):
+        question = last_message(await harness.tap(CHAIR, question, "Пропустить"))
+    assert "Паспорт сохранён" in texts(await harness.tap(CHAIR, question, "Отправить"))[0]
+    rows = [(DISTRICT, "МБОУ СОШ № 1", 0, "Иванова Мария Петровна")]
+    await harness.upload(ADMIN, build_table_xlsx("ППО", HEADERS, rows), "list.xlsx", "/import")
+    card = last_message(await harness.send(CHAIR, "/passport"))
+    asked = last_message(await harness.tap(CHAIR, card, "Заполнить")).plain_text or ""
+    assert tp.Q_WORKERS in asked, asked
+    assert asked.startswith(tf.stored_not_taken(tp.L_WORKERS, tf.too_small(1))), asked
+    summary = last_message(await harness.send(CHAIR, "60"))
+    shown = summary.plain_text or ""
+    assert "МБОУ СОШ № 1" in shown and "Работников: 60" in shown, shown
+    assert "Паспорт сохранён" in texts(await harness.tap(CHAIR, summary, "Отправить"))[0]
+    async with harness.session_pool() as session:
+        school = await session.scalar(select(Organization).filter_by(name="МБОУ СОШ № 1"))
+    assert school is not None and school.workers == 60
+
+
 async def test_an_old_agreement_end_tapped_after_it_passed_is_taken_as_typed(
     harness: Harness, clock: FakeClock
 ) -> None:

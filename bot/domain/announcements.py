@@ -306,7 +306,7 @@ class AnnouncementContext(declaration.StaffScopeContext):
 
 
 async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
-    scope, today = request.org, request.today
+    scope, today = request.org, request.env.today
     counts = {
         audience: len(
             await recipients(
@@ -323,7 +323,7 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     context = await AnnouncementContext.opened(request, counts=counts, today=today)
     room = {ROOM: t.caption_room(context.scope_name)}
     return await request.start(
-        ANNOUNCEMENT.name, context, org_id=None, step=ANNOUNCEMENT.first_step({}), answers=room
+        ANNOUNCEMENT, context, org_id=None, step=ANNOUNCEMENT.first_step({}), answers=room
     )
 
 

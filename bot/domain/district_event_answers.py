@@ -141,9 +141,7 @@ async def start_reply(
     if answer is not None:
         answers["answer"] = answer.value
     step = REPLY.next_step("answer", answers) if answer is not None else REPLY.first_step({})
-    return await request.start(
-        REPLY.name, context, org_id=request.org.id, step=step, answers=answers
-    )
+    return await request.start(REPLY, context, org_id=request.org.id, step=step, answers=answers)
 
 
 async def start_came(request: declaration.OpenRequest, event: DistrictEvent) -> declaration.Started:

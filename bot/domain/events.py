@@ -93,7 +93,7 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
     if event is None:
         return await request.start_new(EVENT, context, org_id=org.id)
     return await request.start(
-        EVENT.name,
+        EVENT,
         context,
         org_id=org.id,
         step=SUMMARY,

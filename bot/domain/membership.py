@@ -166,7 +166,7 @@ async def _start(
     )
     answers = MEMBERSHIP.stored_answers(report_answers(correcting)) if correcting else {}
     return await request.start(
-        MEMBERSHIP.name,
+        MEMBERSHIP,
         context,
         org_id=org.id,
         step=SUMMARY if correcting else MEMBERSHIP.first_step({}),

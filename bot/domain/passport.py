@@ -67,7 +67,7 @@ async def open_form(request: declaration.OpenRequest) -> declaration.Opening:
         answers = PASSPORT.stored_answers(values)
     filled = not PASSPORT.missing_required(answers)
     return await request.start(
-        PASSPORT.name,
+        PASSPORT,
         PassportContext(
             org_name=org.name,
             tz=request.tz,

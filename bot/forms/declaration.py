@@ -23,9 +23,9 @@ from bot.domain.audience import Audience
 from bot.domain.calendar import CalendarSettings
 from bot.domain.staff_scope import lineage
 from bot.domain.viewer import Viewer
-from bot.forms import shortcut
+from bot.forms import shortcut, stored
 from bot.forms.digest_section import DigestSection
-from bot.forms.engine import Answers, FormSpec, ParseEnv, Previous
+from bot.forms.engine import SUMMARY, Answers, FormSpec, ParseEnv, Previous
 from bot.texts import forms
 from bot.texts.markup import clip, utf16_len
 from storage import audit, drafts
@@ -199,13 +199,13 @@ class OpenRequest:
         return self.org.timezone or self.default_tz
 
     @property
-    def today(self) -> date:
-        """The organization's local date."""
-        return self.now.astimezone(ZoneInfo(self.tz)).date()
+    def env(self) -> ParseEnv:  # what stored answers are read against: the local day and time
+        local = self.now.astimezone(ZoneInfo(self.tz))
+        return ParseEnv(local.date(), local.time())
 
     async def start(
         self,
-        form: str,
+        spec: FormSpec,
         context: FormContext,
         *,
         step: str,
@@ -213,11 +213,15 @@ class OpenRequest:
         answers: dict[str, Any] | None = None,
         note: str | None = None,
     ) -> Started:
-        """Begin a draft of ``form`` (replacing any the person had) holding ``context``."""
+        """Begin a draft of ``spec`` holding ``context``, replacing any other (at the summary:
+        asking first a stored answer not taken now, ``bot.forms.stored``)."""
+        if step == SUMMARY and answers:
+            step, answers, note = stored.opening_step(spec, answers, self.env, note)
+            context = context.model_copy(update={"editing": step != SUMMARY})
         draft = await drafts.start_draft(
             self.session,
             tg_user_id=self.tg_user_id,
-            form=form,
+            form=spec.name,
             org_id=org_id,
             step=step,
             answers=answers,
@@ -230,7 +234,7 @@ class OpenRequest:
         self, spec: FormSpec, context: FormContext, *, org_id: int | None = None
     ) -> Started:
         """Begin a draft of ``spec`` at its first question, no answers yet."""
-        return await self.start(spec.name, context, org_id=org_id, step=spec.first_step({}))
+        return await self.start(spec, context, org_id=org_id, step=spec.first_step({}))
 
 
 @dataclass(frozen=True)

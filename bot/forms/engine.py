@@ -202,20 +202,31 @@ class FormSpec:
         return SUMMARY
 
     def gone_stale(self, answers: Answers, env: ParseEnv) -> tuple[Field, str] | None:
-        """The first answer kept that would not be taken now, with why: one time made wrong
-        (``Field.recheck``: a start now passed), or one its question would refuse typed now
-        (:meth:`refusal`): a draft kept across a release that dropped its button or lowered a
+        """The first answer kept that would not be taken now, with why (:meth:`stale_answers`).
+        Checked at «Отправить», before anything is stored."""
+        stale = self.stale_answers(answers, env, t.no_longer_taken)
+        return next(((self.field(name), why) for name, why in stale.items()), None)
+
+    def stale_answers(
+        self, answers: Answers, env: ParseEnv, refused_as: Callable[[str, str], str]
+    ) -> dict[str, str]:
+        """Every answer kept that would not be taken now, in the form's order, with why: one
+        time made wrong (``Field.recheck``: a start now passed), or one its question would
+        refuse typed now (:meth:`refusal`, told by ``refused_as`` from the question's label and
+        the refusal): a draft kept across a release that dropped its button or lowered a
         bound, a stored record opened at its summary with a value stored before a check or
-        from a list (0 workers). Checked at «Отправить», before anything is stored."""
+        from a list (0 workers): such a record opens at that question
+        (``declaration.OpenRequest.start``)."""
+        stale: dict[str, str] = {}
         for f in self.fields:
             value = answers.get(f.name)
             if value is None or not f.applies(answers):
                 continue
             if f.recheck is not None and (reason := f.recheck(value, env)) is not None:
-                return f, reason
-            if f.rereadable and (refused := self.refusal(f.name, value, env)) is not None:
-                return f, t.no_longer_taken(f.label, refused)
-        return None
+                stale[f.name] = reason
+            elif f.rereadable and (refused := self.refusal(f.name, value, env)) is not None:
+                stale[f.name] = refused_as(f.label, refused)
+        return stale
 
     def broken_rule(self, answers: Answers) -> tuple[Field, str] | None:
         """The first rule the answers break, with its question the walk would have refused

@@ -134,6 +134,13 @@ def no_longer_taken(label: str, reason: str) -> str:
     return f"❗ Не отправлено: ответ «{label}» сейчас не принимается. {reason}"
 
 
+def stored_not_taken(label: str, reason: str) -> str:
+    """A stored record opened to change it, one of its answers refused now by its question
+    (0 workers from the organization list): asked first. ``label`` and ``reason`` are the
+    bot's own texts, as in :func:`no_longer_taken`."""
+    return f"❗ Сохранённый ответ «{label}» сейчас не принимается. {reason} Укажите его заново."
+
+
 LOST_RIGHTS = "У вас больше нет прав на эту форму (роль изменилась). Форма закрыта."
 
 
