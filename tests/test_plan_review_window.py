@@ -8,9 +8,16 @@ the far west too."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
+import pytest
+from sqlalchemy import func, select
+
+from bot.domain import plan_reminders
 from harness import Harness, background
+from storage import audit
+from storage.models import OutboxMessage, PlanItem
 from test_plan_moved_tick import statements_of_a_pass
 from test_plan_review_tick import (
     DISTRICTS,
@@ -25,6 +32,14 @@ from test_zone_inheritance import _set_zone
 
 MARCH_10 = datetime(2028, 3, 10, 7, 30, tzinfo=UTC)  # no item of 2027's plans is live then
 JULY_5 = datetime(2027, 7, 5, 7, 30, tzinfo=UTC)
+LIVE_DAY = datetime(2027, 3, 10, 7, 30, tzinfo=UTC)  # 120 items live, 39 due 28.02 escalated
+PASSED = date(2027, 2, 28)
+
+
+async def _escalations(h: Harness) -> int:
+    async with h.session_pool() as session:
+        late = select(func.count()).where(OutboxMessage.key.startswith("plan-late:"))
+        return int(await session.scalar(late) or 0)
 
 
 def _write_locks(ran: list[str]) -> list[str]:
@@ -72,3 +87,42 @@ async def test_the_review_goes_out_at_the_edges_of_the_far_zones(harness: Harnes
     assert [len(sent_to(h, user, mark, REVIEW)) for user in STAFF] == [0, 1, 0]
     mark = await tick_at(h, bg, datetime(2027, 7, 15, 20, 0, tzinfo=UTC))
     assert sent_to(h, STAFF[2], mark, REVIEW) == []
+
+
+async def test_a_pass_over_live_items_with_nothing_due_takes_no_write_lock(
+    sqlite_harness: Harness,
+) -> None:
+    """10 March 2027: the first pass queues the escalations of the 39 items due 28.02; the
+    next one finds all 120 items' messages queued and only reads: before, it took SQLite's
+    write lock 120 times (each item's transaction began IMMEDIATE), now never."""
+    h = sqlite_harness
+    await districts_with_plans(h)
+    first = await statements_of_a_pass(h, LIVE_DAY)
+    assert await _escalations(h) == 39
+    assert _write_locks(first) == []
+    ran = await statements_of_a_pass(h, LIVE_DAY.replace(minute=31))
+    assert _write_locks(ran) == [] and await _escalations(h) == 39
+
+
+async def test_an_item_whose_write_meets_another_commit_is_run_again(
+    sqlite_harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone commits while an escalated item is read: SQLite refuses the item's write (its
+    reading transaction began before that commit), and the item is run again holding the
+    lock from its start: every escalation is still queued, once."""
+    h = sqlite_harness
+    await districts_with_plans(h)
+    real_owing = plan_reminders.owing
+
+    async def owing_then_someone_commits(session: Any, item: PlanItem, *args: Any) -> Any:
+        state = await real_owing(session, item, *args)
+        if item.deadline == PASSED:
+            monkeypatch.setattr(plan_reminders, "owing", real_owing)
+            async with h.session_pool() as other, other.begin():
+                audit.record(other, at=LIVE_DAY, actor_id=None, action="meanwhile")
+        return state
+
+    monkeypatch.setattr(plan_reminders, "owing", owing_then_someone_commits)
+    ran = await statements_of_a_pass(h, LIVE_DAY)
+    assert await _escalations(h) == 39
+    assert len(_write_locks(ran)) == 2, "the other commit and the item run again"

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,16 +70,6 @@ GOT_LATE = "got"  # the one reminder of an item got after its last stage had pas
 REVIEW_WINDOW = timedelta(days=14)  # a review not sent within two weeks is not sent late
 Window = tuple[date, datetime]
 """A half-year's first day and its review's moment (UTC)."""
-
-
-class _Review(NamedTuple):
-    """One outbox row of a review, built in a reading session and queued in a writing one."""
-
-    key: str
-    chat_id: int
-    kind: OutboxKind
-    payload: dict[str, Any]
-    not_before: datetime
 
 
 def reminder_days(item: PlanItem, deadline: date, tz: ZoneInfo) -> list[PlannedReminder]:
@@ -226,10 +217,9 @@ def review_may_be_due(tick: Tick) -> bool:
     return any(review_window(tick.now, tz, tick.calendar) for tz in _EDGE_ZONES)
 
 
-async def _due_review(session: AsyncSession, scope_id: int, tick: Tick) -> list[_Review]:
+async def _review(session: AsyncSession, scope_id: int, tick: Tick) -> int:
     """The half-year review to the scope's staff: counts in a message, the items in an .xlsx.
 
-    Only read, in a session that takes no write lock; the caller queues what it returns.
     Built only for a recipient whose review is not yet queued (one who joined the staff in
     the two weeks, or the first pass): for the 14 days of its window the pass runs every
     minute, and loading the scope's whole plan progress to find it queued cost each scope of
@@ -238,10 +228,10 @@ async def _due_review(session: AsyncSession, scope_id: int, tick: Tick) -> list[
     tz, now = tick.zone(scope), tick.now
     window = review_window(now, tz, tick.calendar)
     if scope is None or window is None or await is_closed(session, scope):
-        return []
+        return 0
     start, moment = window
     if all(p.created_at >= moment for p in await store.plans_of(session, scope.id)):
-        return []
+        return 0
     queued = await keys_under(session, KeyPurpose.PLAN_REVIEW, scope.id, start.isoformat())
     parts = [
         (contact, kind, key)
@@ -251,7 +241,7 @@ async def _due_review(session: AsyncSession, scope_id: int, tick: Tick) -> list[
         if (key := _review_key(scope, start, contact, kind)) not in queued
     ]
     if not parts:
-        return []
+        return 0
     today = local_today(now, tz)
     progress = await load_progress(session, scope, today, tick.default_tz)
     text = "\n\n".join([t.review_header(scope.name, today), *progress_lines(progress, items=False)])
@@ -259,11 +249,18 @@ async def _due_review(session: AsyncSession, scope_id: int, tick: Tick) -> list[
         OutboxKind.TEXT: {"text": text},
         OutboxKind.PLAN_REVIEW: {"scope_org_id": scope.id, "today": today.isoformat()},
     }
-    deliver_at = tick.deliver_at(tz)
-    return [
-        _Review(key, contact.tg_user_id, kind, payloads[kind], deliver_at)
-        for contact, kind, key in parts
-    ]
+    count = 0
+    for contact, kind, key in parts:
+        count += await enqueue(
+            session,
+            key=key,
+            chat_id=contact.tg_user_id,
+            kind=kind,
+            payload=payloads[kind],
+            not_before=tick.deliver_at(tz),
+            now=now,
+        )
+    return count
 
 
 def _review_key(scope: Organization, start: date, contact: Contact, kind: OutboxKind) -> str:
@@ -274,11 +271,11 @@ async def plan_measures(planning: Planning, button: DoneButton) -> int:
     """Enqueue every plan reminder, escalation and review whose moment has come; how many.
 
     One transaction per item and per review; each is a unit of ``isolation``, so one broken
-    row is logged and skipped while the rest go out. What is read to learn that nothing is
-    due is read in the planning's reader, holding no write lock (no chair's answer waits for
-    it); a review is queued in a short transaction only when one is due.
+    row is logged and skipped while the rest go out. None takes SQLite's write lock to learn
+    that nothing is due (no chair's answer waits for it): it takes it when it queues
+    (``Planning.reading_first``).
     """
-    session_pool, isolation, tick = planning.session_pool, planning.isolation, planning.tick()
+    isolation, tick = planning.isolation, planning.tick()
     now, review = tick.now, review_may_be_due(tick)
     async with planning.reader() as session:
         moved_into = await audit.scopes_moved_into(session, now - GOT_LATE_LOOK_BACK)
@@ -288,17 +285,13 @@ async def plan_measures(planning: Planning, button: DoneButton) -> int:
         scope_ids = await store.scopes_with_plans(session, now) if review else []
     count = 0
     for item, plan in rows:
-        unit = isolation.unit(f"plan item {item.id}")
-        async with unit, session_pool() as session, session.begin():
-            count += await _plan_item(session, item, plan, tick, button)
+        async with isolation.unit(f"plan item {item.id}"):
+            count += await planning.reading_first(
+                partial(_plan_item, item=item, plan=plan, tick=tick, button=button)
+            )
     for scope_id in scope_ids:
         async with isolation.unit(f"plan review of {scope_id}"):
-            async with planning.reader() as session:
-                due = await _due_review(session, scope_id, tick)
-            if due:
-                async with session_pool() as session, session.begin():
-                    for row in due:
-                        count += await enqueue(session, **row._asdict(), now=now)
+            count += await planning.reading_first(partial(_review, scope_id=scope_id, tick=tick))
     return count
 
 

@@ -8,11 +8,13 @@ And every planner is handed the same resources by the scheduler: one ``Planning`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.calendar import (
@@ -26,6 +28,9 @@ from bot.domain.clock import Clock
 from bot.domain.isolation import Isolation
 from bot.domain.timezones import zone_of
 from storage.models import Organization
+from storage.transient import is_transient
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,20 @@ class Planning:
     @property
     def reader(self) -> async_sessionmaker[AsyncSession]:
         return self.reading_pool or self.session_pool
+
+    async def reading_first(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """``work`` in one transaction of the reader, which takes SQLite's write lock only if
+        it writes: most minutes a unit of a planner's pass only reads, and no chair's answer
+        should wait for it. One whose write meets another writer's commit since it read
+        (SQLite refuses it at once) is run again holding the lock from its start."""
+        try:
+            async with self.reader() as session, session.begin():
+                return await work(session)
+        except DBAPIError as error:
+            if not is_transient(error):
+                raise
+        async with self.session_pool() as session, session.begin():
+            return await work(session)
 
     def tick(self) -> Tick:
         """This run's moment, calendar and default zone (read from the clock now)."""

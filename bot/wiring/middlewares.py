@@ -24,16 +24,13 @@ from bot.wiring.context import Ctx
 from bot.wiring.update_files import kept_for_the_update
 from storage import drafts, outbox
 from storage.engine import holds_no_write_lock
+from storage.transient import UNIQUE_VIOLATION, is_transient, sqlstate
 from storage.updates import claim_update, was_applied
 
 log = logging.getLogger(__name__)
 
 UPDATE_ATTEMPTS = 5
 RETRY_BACKOFF_SECONDS = 0.02  # times the try number, jittered ±50 %
-UNIQUE_VIOLATION = "23505"
-# Serialization failure, deadlock, and a unique violation: on PostgreSQL the row another chat
-# committed between this update's check and its insert (SQLite fails that write as «locked»).
-TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", UNIQUE_VIOLATION})
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -62,30 +59,6 @@ async def wait_for_chat_turn(session: AsyncSession, chat_key: int) -> None:
 
 class DatabaseBusyError(RuntimeError):
     """The database stayed busy through every try: the answer was not saved."""
-
-
-def is_transient(error: BaseException) -> bool:
-    """A database error that goes away when the transaction is simply run again.
-
-    SQLite: "database is locked"/"busy" (a deferred transaction that must write after another
-    writer committed gets it at once). PostgreSQL: a dropped connection, a serialization
-    failure, a deadlock, a unique violation (a check-then-insert another chat won: run
-    again, the update finds the row committed).
-    """
-    if not isinstance(error, DBAPIError):
-        return False
-    if error.connection_invalidated:
-        return True
-    text = str(error.orig).lower()
-    if "database is locked" in text or "database is busy" in text:
-        return True
-    return _sqlstate(error) in TRANSIENT_SQLSTATES
-
-
-def _sqlstate(error: DBAPIError) -> str | None:
-    """PostgreSQL's error code, as asyncpg (``sqlstate``) or psycopg (``pgcode``) names it."""
-    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return code if isinstance(code, str) else None
 
 
 class DbSessionMiddleware(BaseMiddleware):
@@ -136,7 +109,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 if not is_transient(error):
                     raise
                 if attempt == self.attempts:
-                    if _sqlstate(error) == UNIQUE_VIOLATION:
+                    if sqlstate(error) == UNIQUE_VIOLATION:
                         raise  # the same clash on every fresh run: a bug, not a busy database
                     log.error(
                         "update %s: database busy after %d tries: %s",
