@@ -114,6 +114,18 @@ def move(clock: FakeClock, moment: datetime) -> None:
     clock.moment = moment
 
 
+async def staff_entering_attendance(h: Harness, clock: FakeClock) -> dict[str, int]:
+    """The seminar announced to all, the day after it staff tap «Внести явку» on its card: the
+    attendance lines are asked next. The organizations' ids by name."""
+    ids = await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    move(clock, at(5, 12, 8))
+    card = await h.tap(STAFF, (await h.send(STAFF, "/devents"))[-1], "04.12.2026")
+    hint = [r for r in card if r.method == "sendMessage" and "внести" in (r.plain_text or "")]
+    await h.tap(STAFF, hint[-1], "Внести явку")
+    return ids
+
+
 async def test_the_whole_life_of_a_district_event(harness: Harness, clock: FakeClock) -> None:
     h = harness
     ids = await setup(h)

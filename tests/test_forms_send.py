@@ -10,7 +10,16 @@ from bot.texts import district_events as t
 from conftest import FakeClock
 from harness import Harness, texts
 from storage.models import DistrictEvent, DistrictEventInvite, Organization
-from test_district_events import ARTS, GARDEN, SCHOOL, STAFF, TITLE, announce, at, move, setup
+from test_district_events import (
+    ARTS,
+    GARDEN,
+    SCHOOL,
+    STAFF,
+    TITLE,
+    announce,
+    setup,
+    staff_entering_attendance,
+)
 
 
 async def test_an_event_whose_listed_ppo_left_the_scope_asks_the_list_again(
@@ -50,12 +59,7 @@ async def test_attendance_lines_none_understood_are_asked_again(
     summary says so and «Отправить» asks the lines again (before, the draft was dropped,
     «ничего не сохранено»); a line understood, the attendance is stored."""
     h = harness
-    ids = await setup(h)
-    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
-    move(clock, at(5, 12, 8))
-    card = await h.tap(STAFF, (await h.send(STAFF, "/devents"))[-1], "04.12.2026")
-    hint = [r for r in card if r.method == "sendMessage" and "внести" in (r.plain_text or "")]
-    await h.tap(STAFF, hint[-1], "Внести явку")
+    ids = await staff_entering_attendance(h, clock)
     summary = await h.send(STAFF, "Непонятная строка")
     assert t.NOTHING_RECOGNISED in (summary[-1].plain_text or "")
 
