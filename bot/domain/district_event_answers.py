@@ -250,21 +250,38 @@ async def submit_came(submission: declaration.Submission[ChairEventContext]) -> 
     return t.came_saved(count)
 
 
-_CAME_LINE = re.compile(r"^(?P<ref>.*?)[\s:—–\-]+(?P<count>[0-9]{1,5})\s*(?:чел\.?|человек[а]?)?$")
+_CAME_LINE = re.compile(
+    r"^(?P<ref>.*?)(?<![№#\s])[\s:—–\-]+(?P<count>[0-9]{1,5})\s*(?:чел\.?|человек[а]?)?$"
+)
+"""«ППО — число»: the count is the line's last number, never one straight after «№» (in
+«Школа № 5» the 5 is the school's)."""
+
+
+def _unnumbered(key: str) -> str:
+    """A name key without its number signs: «детский сад 12» is typed for «Детский сад № 12»."""
+    return " ".join(key.replace("№", " ").replace("#", " ").split())
+
+
+def _names_a_ppo(line: str, ppos: tuple[PpoRef, ...]) -> bool:
+    """Whether the whole line, its last number too, is an invited ППО's name or whole words of
+    it: the longest reading wins, so in «МБОУ СОШ № 1» or «детский сад 12» the number is the
+    name's and no count was typed (read as a count, it stored 1 or 12 people)."""
+    typed = re.compile(rf"(?<!\w){re.escape(_unnumbered(orgs.name_key(line)))}(?!\w)")
+    return any(typed.search(_unnumbered(ppo.key)) for ppo in ppos)
 
 
 def parse_came_lines(
     raw: str, ppos: tuple[PpoRef, ...]
 ) -> tuple[dict[int, tuple[PpoRef, int]], list[str]]:
     """Staff's «ППО — число» lines: the count per invited ППО, and the lines not understood
-    (no number, a number past what a chair may enter, or a name that matches no invited ППО
-    or several)."""
+    (no number, a number past what a chair may enter, only the number of an invited ППО's
+    name, or a name that matches no invited ППО or several)."""
     counts: dict[int, tuple[PpoRef, int]] = {}
     missing: list[str] = []
     for line in (part.strip() for part in raw.splitlines()):
         if not line:
             continue
-        match = _CAME_LINE.match(line)
+        match = None if _names_a_ppo(line, ppos) else _CAME_LINE.match(line)
         found, _ = resolve(match.group("ref"), ppos) if match else ([], [])
         if match is None or len(found) != 1 or int(match.group("count")) > MAX_PEOPLE:
             missing.append(line)

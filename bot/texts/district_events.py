@@ -73,8 +73,15 @@ def unresolved(refs: Sequence[str]) -> str:
 
 
 def came_not_understood(lines: Sequence[str]) -> str:
-    """Attendance lines that name no invited ППО, or give no count a chair could enter."""
-    return "❗ Не распознаны (не будут внесены): " + _listed(lines)
+    """Attendance lines that name no invited ППО, or give no count a chair could enter (a
+    number of the ППО's name is not its count); then how to type them."""
+    return "\n".join(
+        [
+            "❗ Не распознаны (не будут внесены): " + _listed(lines),
+            "Строка на ППО: номер из /orgs или название, затем через тире число пришедших, "
+            "например «Детский сад № 2 — 0». Номер в названии ППО числом пришедших не считается.",
+        ]
+    )
 
 
 def _listed(typed: Sequence[str]) -> str:
