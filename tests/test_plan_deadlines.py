@@ -116,6 +116,80 @@ def test_days_named_apart_are_stages(cell: str, stages: tuple[tuple[int, int, in
     assert parsed is not None and parsed.stages == tuple(date(*day) for day in stages)
 
 
+def monthly(day: int) -> tuple[date, ...]:
+    """``day`` of each month from December 2026 (TODAY is past November's)."""
+    return tuple(date(2026 + (month < 12), month, day) for month in (12, *range(1, 12)))
+
+
+@pytest.mark.parametrize(
+    ("cell", "stages"),
+    [
+        # A report due on a day of each month: that day, not the month's end (before, «до 5
+        # числа» was dropped and the chairs reminded some 25 days late).
+        ("Ежемесячно до 5 числа", monthly(5)),
+        ("ежемесячно, до 5-го числа", monthly(5)),
+        ("до 5-го каждого месяца", monthly(5)),
+        ("до 20 числа каждого месяца", monthly(20)),
+        (
+            "ежемесячно до 5 числа 2027 года",
+            tuple(date(2027, month, 5) for month in range(1, 13)),
+        ),
+        # A day the month lacks: its last day (every month has the report).
+        (
+            "ежемесячно до 31 числа 2027",
+            tuple(
+                date(2027, month, last)
+                for month, last in enumerate((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), 1)
+            ),
+        ),
+        # A quarter or half-year is reported on in the month after it.
+        (
+            "ежеквартально до 10 числа",
+            ((2027, 1, 10), (2027, 4, 10), (2027, 7, 10), (2027, 10, 10)),
+        ),
+        (
+            "ежеквартально до 10 числа месяца, следующего за отчётным",
+            ((2027, 1, 10), (2027, 4, 10), (2027, 7, 10), (2027, 10, 10)),
+        ),
+        (
+            "ежеквартально до 25 числа последнего месяца квартала",
+            ((2026, 12, 25), (2027, 3, 25), (2027, 6, 25), (2027, 9, 25)),
+        ),
+        ("по полугодиям до 15 числа", ((2027, 1, 15), (2027, 7, 15))),
+        # A day with its month is that day, as before.
+        ("ежегодно до 1 марта", ((2027, 3, 1),)),
+        ("до 5 числа марта 2027", ((2027, 3, 5),)),
+        ("до 5-го марта 2027", ((2027, 3, 5),)),
+        # The period's order is no day of the month.
+        ("до конца 2-го полугодия 2027", ((2027, 6, 30), (2027, 12, 31))),
+    ],
+)
+def test_a_periodic_deadline_falls_due_on_the_day_of_the_month_it_names(
+    cell: str, stages: tuple[date | tuple[int, int, int], ...]
+) -> None:
+    parsed = parse_deadline(cell, TODAY)
+    expected = tuple(day if isinstance(day, date) else date(*day) for day in stages)
+    assert parsed is not None and parsed.stages == expected
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "до 5 числа",
+        "ежегодно до 5 числа",
+        "в течение года до 5 числа",
+        "ежемесячно до 5 числа, март 2027",
+        "ежемесячно до 5 и 20 числа",
+        "ежемесячно до 32 числа",
+        "ежеквартально до 10 числа первого месяца квартала",
+    ],
+)
+def test_a_day_of_the_month_that_cannot_be_placed_is_not_understood(cell: str) -> None:
+    """Which day is said, not which month, or not which of two: nothing rather than another
+    deadline, so the one who wrote it is asked again."""
+    assert parse_deadline(cell, TODAY) is None
+
+
 # «Сроки реализации» of the programme of seed 002 (items 1-30) and «Срок исполнения» of the
 # plan of seed 001, as they are written there.
 SEED_002 = (

@@ -297,3 +297,35 @@ async def test_a_button_of_a_stage_gone_from_a_monthly_item_is_answered_in_one_a
     )
     assert "…и ещё 7. Нажмите «Выполнено» под напоминанием о новом сроке." in answer.params["text"]
     assert [r.method for r in calls] == ["answerCallbackQuery"]  # nothing marked, nothing asked
+
+
+async def test_a_report_due_by_a_day_of_each_period_is_reminded_before_that_day(
+    harness: Harness,
+) -> None:
+    """«Ежемесячно до 5 числа» in a plan loaded on 21 November: due 5 December, reminded a
+    week before it (before, due 30 November and each month's end: reminded and marked late
+    some 25 days after the real deadline). A quarterly report is due in the month after the
+    quarter; a day of the month the bot cannot place is refused, as an unreadable date is."""
+    h = harness
+    ids = await setup(h)
+    rows = [
+        ("1", "Сведения о численности членов профсоюза", "Ежемесячно до 5 числа", "все ППО"),
+        ("2", "Отчёт о работе", "ежеквартально до 10 числа месяца, следующего за отчётным", SCHOOL),
+        ("3", "Статистический отчёт", "ежегодно до 5 числа", "все ППО"),
+    ]
+    loaded = texts(
+        await h.upload(STAFF, build_table_xlsx("План", HEADERS, rows), "plan.xlsx", caption="/plan")
+    )
+    assert "загружен: пунктов — 2" in loaded[0]
+    assert "строка 4: срок не понят («ежегодно до 5 числа»)" in "\n".join(loaded[1:])
+    progress = "\n".join(texts(await h.send(STAFF, "/plan")))
+    assert "— ближайший срок: до 05.12.2026 (1-й из 12 сроков), все ППО" in progress
+    assert f"— ближайший срок: до 10.01.2027 (1-й из 4 сроков), {SCHOOL}" in progress
+
+    bg = background(h)
+    await tick_at(h, bg, datetime(2026, 11, 27, 7, 30, tzinfo=UTC))  # Friday, before the 5th
+    item = (await item_ids(h))["1"]
+    assert sorted(await plan_rows(h)) == [
+        f"plan-remind:{item}:{ids[unit]}:2026-12-05:before7:{chat}"
+        for unit, chat in sorted([(GARDEN, CHAIR2), (SCHOOL, CHAIR)], key=lambda u: ids[u[0]])
+    ]

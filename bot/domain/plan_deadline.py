@@ -10,7 +10,9 @@ Several days named apart («март, июнь, октябрь, декабрь»
 four reports; «09 декабря 2020 г., март 2021 г.») are the item's stages, each a deadline of
 its own; so are the periodic wordings: «ежеквартально» (four quarter ends), «по полугодиям»
 and «2 раза в год» (two half-year ends: seed 002 item 30, the programme's review),
-«ежемесячно». Chairs are reminded before each stage and mark each one done.
+«ежемесячно». A day of the month with them is the day each stage falls due: «ежемесячно до 5
+числа» the 5th of every month, «ежеквартально до 10 числа» the 10th of the month after each
+quarter (``_day_in_periods``). Chairs are reminded before each stage and mark each one done.
 
 The year of a part is the one written after it (else the one before it). A part with no year
 at all means the first such day not before today: a plan is written ahead, so «до 1
@@ -41,17 +43,28 @@ _WHOLE_YEAR = re.compile(
 )
 _RANGE = re.compile(r"[-–—]|\bпо\b|\bдо\b")
 _PERIODIC = (
-    (re.compile(r"ежемесячн|каждый месяц"), tuple(range(1, 13))),
+    (re.compile(r"ежемесячн|каждый месяц|каждого месяца"), tuple(range(1, 13))),
     (
         re.compile(r"ежекварт|поквартал|по квартал|каждый квартал|(?:4|четыре)\s*раза\s*в\s*год"),
         (3, 6, 9, 12),
     ),
     (re.compile(r"полугод|(?:2|два)\s*раза\s*в\s*год|дважды\s*в\s*год"), (6, 12)),
 )
+_ORDINAL = r"(?:\s*-?\s*(?:го|ого)\b)?"
 _MONTHS = tuple(
-    (number, re.compile(rf"(?:\b(\d{{1,2}})\s*)?\b{stem}"))
+    (number, re.compile(rf"(?:\b(\d{{1,2}}){_ORDINAL}(?:\s*числа)?\s*)?\b{stem}"))
     for number, stem in enumerate(t.MONTH_STEMS, start=1)
 )
+_DAY_OF_MONTH = re.compile(
+    r"(?<![\d.])(\d{1,2})(?:\s*-?\s*(?:го|ого)\b"
+    r"(?:\s*числ[аоу]\b|(?=\s*(?:$|[^\w\s]|каждого|месяца)))"
+    rf"|\s*числ[аоу]\b(?!\s*(?:{'|'.join(t.MONTH_STEMS)})))"
+)
+"""«До 5 числа», «до 5-го»: a day of every month; not of one named after it («5 числа марта»),
+nor the order of a period («2-го полугодия»)."""
+_DAYS_APART = re.compile(r"\d\s*(?:,|\bи\b|\bили\b)\s*\d{1,2}(?:\s*-?\s*(?:го|ого))?\s*числ")
+_LAST_MONTH = re.compile(r"последн\w*\s+месяц")
+_OTHER_MONTH = re.compile(r"\b(?:первого|второго|третьего|текущего|среднего)\s+месяц")
 LABEL_LIMIT = 64
 
 DayOfYear = Callable[[int], date]
@@ -80,11 +93,7 @@ def parse_deadline(value: object, today: date) -> Deadline | None:
         return Deadline((value,), value.strftime("%d.%m.%Y"))
     text = cell_text(value)
     lowered = text.casefold()
-    named = (
-        _stages(lowered, sorted(_named_days(lowered), key=lambda part: part[0]))
-        or list(_periodic(lowered))
-        or list(_whole_year(lowered))
-    )
+    named = _named(lowered)
     if not named:
         return None
     years = [(found.start(), int(found.group(1))) for found in _YEAR.finditer(lowered)]
@@ -95,6 +104,20 @@ def parse_deadline(value: object, today: date) -> Deadline | None:
     if len(named) == 1 and _FULL_DATE.fullmatch(lowered.strip()):
         return Deadline((days[0],), days[0].strftime("%d.%m.%Y"))
     return Deadline(tuple(days), text[:LABEL_LIMIT])
+
+
+def _named(lowered: str) -> list[tuple[int, DayOfYear]]:
+    """The days the text names, with where each stands (for its year). A day of the month
+    («до 5 числа») is read only with a periodic wording, as its day in each period; anywhere
+    else («до 5 числа», «ежегодно до 5 числа», «до 5 числа, март»), or with another one
+    («до 5 и 20 числа»), it says a day but not which: nothing is read, so the one typing it
+    is asked for another wording rather than given a deadline other than the one written."""
+    parts = sorted(_named_days(lowered), key=lambda part: part[0])
+    days = list(_DAY_OF_MONTH.finditer(lowered))
+    if days:
+        several = len(days) > 1 or _DAYS_APART.search(lowered)
+        return [] if parts or several else list(_periodic(lowered, days[0]))
+    return _stages(lowered, parts) or list(_periodic(lowered, None)) or list(_whole_year(lowered))
 
 
 def _stages(
@@ -145,14 +168,33 @@ def _whole_year(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
         yield found.end(), partial(_day, 12, 31)
 
 
-def _periodic(lowered: str) -> Iterator[tuple[int, DayOfYear]]:
+def _periodic(lowered: str, day: re.Match[str] | None) -> Iterator[tuple[int, DayOfYear]]:
     """«Ежеквартально», «по полугодиям», «2 раза в год», «ежемесячно»: a stage at the end of
-    each period."""
+    each period, or on the day of the month the text names (``_day_in_periods``)."""
     for pattern, months in _PERIODIC:
         if found := pattern.search(lowered):
-            for month in months:
-                yield found.end(), partial(_month_day, month, None)
+            if day is None:
+                stages: list[DayOfYear] = [partial(_month_day, month, None) for month in months]
+            else:
+                stages = _day_in_periods(months, day, lowered[day.end() :])
+            for stage in stages:
+                yield found.end(), stage
             return
+
+
+def _day_in_periods(months: Sequence[int], day: re.Match[str], tail: str) -> list[DayOfYear]:
+    """«Ежемесячно до 5 числа»: the 5th of each month. A quarter or a half-year is reported on
+    in the month after it («ежеквартально до 10 числа месяца, следующего за отчётным» says it
+    in full: 10 January, April, July and October), or in its last month when the text says so
+    («до 25 числа последнего месяца квартала»). Another month of it («первого месяца
+    квартала») or no such day («до 35 числа») is not read: nothing, rather than a guess."""
+    nth = int(day.group(1))
+    whole_year = len(months) == 12
+    if not 1 <= nth <= 31 or (not whole_year and _OTHER_MONTH.search(tail)):
+        return []
+    if not whole_year and not _LAST_MONTH.search(tail):
+        months = [month % 12 + 1 for month in months]
+    return [partial(_nth_day, month, nth) for month in months]
 
 
 def _year_of(at: int, years: list[tuple[int, int]]) -> int | None:
@@ -177,6 +219,12 @@ def _exact(written: int, month: int, day: int, _: int) -> date:
 
 def _day(month: int, day: int, year: int) -> date:
     return date(year, month, day)
+
+
+def _nth_day(month: int, day: int, year: int) -> date:
+    """The day a periodic deadline names in a month; one the month lacks («до 31 числа» in
+    April or February) its last day: the wording means every month, the short ones too."""
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
 def _month_day(month: int, day: str | None, year: int) -> date:
