@@ -28,6 +28,15 @@ def name_key(name: str) -> str:
     return _NUMBER_SIGN.sub("№ ", key).strip()
 
 
+def contains(key: str, part: str) -> bool:
+    """Whether a name (its ``key``) contains the ``part`` a person typed (its key): a number
+    typed is a whole number of the name, so «№ 1» finds «СОШ № 1», not «СОШ № 12» or «№ 21»
+    (in a district of numbered schools it would otherwise find dozens)."""
+    head = r"(?<!\d)" if _DIGITS.match(part) else ""
+    tail = r"(?!\d)" if _DIGITS.match(part[-1:]) else ""
+    return re.search(head + re.escape(part) + tail, key) is not None
+
+
 def sort_key(name: str) -> str:
     """The key organizations are listed by: the matching key with every number read as a
     number, so «№ 2» comes before «№ 10» and «№ 10» before «№ 100», as a district of numbered

@@ -26,6 +26,7 @@ from bot.texts.trends import chart_title
 from factories import membership_report
 from harness import ADMIN, Harness, last_message, texts
 from scenarios import accept_invite, code_of, invite_links
+from storage import orgs
 from storage.models import Organization, Person, Role, RoleGrant
 from storage.trends import TrendPpo
 
@@ -217,6 +218,61 @@ async def test_one_ppo_and_what_is_not_found(harness: Harness) -> None:
     choice = texts(await harness.send(STAFF, "/trends мб"))
     assert "Нашлось ППО: 2" in choice[0]
     assert f"/trends {ids[SCHOOL]} — {SCHOOL}" in choice[0]
+
+
+async def _rename(h: Harness, org_id: int, name: str) -> None:
+    async with h.session_pool() as session, session.begin():
+        orgs.set_name(await session.get_one(Organization, org_id), name, T0)
+
+
+async def _subject(h: Harness, query: str) -> str:
+    """Whose trends ``/trends query`` shows ("" when it shows none)."""
+    lines = "\n".join(texts(await h.send(STAFF, f"/trends {query}"))).splitlines()
+    subjects = [line.removeprefix("ППО: ") for line in lines if line.startswith("ППО: ")]
+    return subjects[0].split(" — ")[0] if subjects else ""
+
+
+async def test_a_number_with_the_sign_is_a_part_of_a_name(harness: Harness) -> None:
+    """ППО are named «Гимназия № 3» everywhere: «№ 3» is that name, never the ППО the bot
+    numbers 3 (the school here); a number is taken as the bot shows it, «123» or «#123»."""
+    ids = await world(harness)
+    assert ids[SCHOOL] == 3  # the trap: «№ 3» read as a number showed the school
+    assert await _subject(harness, "№ 3") == GYMNASIUM
+    assert await _subject(harness, "№ 1") == SCHOOL
+    assert await _subject(harness, f"#{ids[KINDERGARTEN]}") == KINDERGARTEN
+
+
+async def test_odd_digits_find_nothing_and_the_example_finds_a_ppo(harness: Harness) -> None:
+    await world(harness)
+    for odd in ("²", "①", "٣"):  # digits int() fails on, or reads (٣ is 3): never a number
+        answer = texts(await harness.send(STAFF, f"/trends {odd}"))
+        assert len(answer) == 1 and "в вашей организации не нашлось" in answer[0], odd
+    example = answer[0].split("например: ", 1)[1].split(" или ", 1)[0]
+    assert (example, await _subject(harness, example.removeprefix("/trends "))) == (
+        "/trends СОШ № 1",
+        SCHOOL,
+    )
+
+
+async def test_a_number_in_a_name_is_whole_and_several_are_listed(harness: Harness) -> None:
+    ids = await world(harness)
+    await _rename(harness, ids[KINDERGARTEN], "МБДОУ детский сад № 1")
+    choice = texts(await harness.send(STAFF, "/trends № 1"))
+    assert "Нашлось ППО: 2" in choice[0]
+    assert f"/trends {ids[SCHOOL]} — {SCHOOL}" in choice[0]
+    assert f"/trends {ids[KINDERGARTEN]} — МБДОУ детский сад № 1" in choice[0]
+    await _rename(harness, ids[KINDERGARTEN], "МБДОУ детский сад № 12")
+    assert await _subject(harness, "№ 1") == SCHOOL  # not «№ 12» too
+    assert await _subject(harness, "№ 12") == "МБДОУ детский сад № 12"
+    returned = last_message(await harness.send(STAFF, "/return сош № 1"))  # the same reading
+    assert [label for label, _ in returned.buttons()] == [SCHOOL]
+
+
+async def test_return_reads_a_number_with_the_sign_as_a_name(harness: Harness) -> None:
+    """/return's search shares the reading: «№ 3» does not offer the school numbered 3."""
+    await world(harness)
+    returned = last_message(await harness.send(STAFF, "/return № 3"))
+    assert [label for label, _ in returned.buttons()] == [GYMNASIUM]
 
 
 async def test_region_staff_see_every_district(harness: Harness) -> None:

@@ -14,7 +14,7 @@ from bot.domain.tick import Tick
 from bot.domain.timezones import parse_timezone
 from bot.forms.declaration import AdminContext, Form, Opening, OpenRequest, Submission, Summary
 from bot.forms.engine import Field, FormSpec, InvalidAnswer, ParseEnv
-from bot.forms.parsers import text, typed_int
+from bot.forms.parsers import org_number, text
 from bot.texts import admin as admin_texts
 from bot.texts import curator as curator_texts
 from bot.texts import forms
@@ -22,6 +22,7 @@ from bot.texts import staff as t
 from storage import audit, contacts, org_zones, orgs, people
 from storage.closure import is_closed
 from storage.models import Organization, OrgKind, Person, Role, RoleGrant
+from storage.org_names import contains
 from storage.outbox_withdraw import (
     ARCHIVED,
     drop_escalations_about,
@@ -325,13 +326,14 @@ async def revoke(session: AsyncSession, grant: RoleGrant, *, by: int | None, tic
 async def search(
     session: AsyncSession, query: str, scope_ids: set[int] | None
 ) -> list[Organization]:
-    """Organizations whose name contains ``query`` (or whose number it is), within ``scope_ids``
-    (districts or regions; None: everywhere)."""
+    """Organizations whose name contains ``query`` (``org_names.contains``) or whose number it
+    is (``parsers.org_number``: «#123» or «123», never «№ 3»), within ``scope_ids`` (districts
+    or regions; None: everywhere). Each found is a button to pick, so both may come back."""
     everything = await orgs.all_orgs(session)
     by_id = {org.id: org for org in everything}
     key = orgs.name_key(query.lstrip("#"))
-    number = typed_int(query.strip().lstrip("#№"))
-    found = [org for org in everything if key and (key in org.name_key or number == org.id)]
+    number = org_number(query)
+    found = [org for org in everything if key and (contains(org.name_key, key) or number == org.id)]
     if scope_ids is None:
         return found
 

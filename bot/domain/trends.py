@@ -33,7 +33,8 @@ from datetime import date
 
 from bot.domain.coverage import coverage, shown_change
 from bot.domain.sums import Sums, summed
-from storage.org_names import name_key, sort_key
+from bot.forms.parsers import org_number
+from storage.org_names import contains, name_key, sort_key
 from storage.trends import Figures, TrendPpo, TrendsData
 
 SPANS = (1, 3, 5)  # years the risers and fallers are looked for over
@@ -237,14 +238,16 @@ def build_trends(
 
 
 def find_ppo(ppos: Sequence[TrendPpo], query: str) -> list[TrendPpo]:
-    """The ППО of the scope that ``query`` names: its number («123», «№ 123»), its exact name,
-    or a part of the name. Only the scope's ППО are searched, so another district's never
-    come back."""
-    number = query.strip().lstrip("#№ ").strip()
-    if number.isdigit():
-        return [ppo for ppo in ppos if ppo.org_id == int(number)]
+    """The ППО of the scope that ``query`` names: its number as the bot shows it («123», as
+    /trends lists several found; «#123», as /orgs) is that ППО alone, so a number picked from
+    the list opens it; else its exact name, or the names containing it (``org_names.contains``:
+    «№ 3» is a part of «Гимназия № 3», never the number 3). Only the scope's ППО are searched,
+    so another district's never come back."""
+    number = org_number(query)
+    if number is not None:
+        return [ppo for ppo in ppos if ppo.org_id == number]
     key = name_key(query)
     if not key:
         return []
     exact = [ppo for ppo in ppos if ppo.name_key == key]
-    return exact or [ppo for ppo in ppos if key in ppo.name_key]
+    return exact or [ppo for ppo in ppos if contains(ppo.name_key, key)]

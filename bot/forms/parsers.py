@@ -46,6 +46,13 @@ def record_number(raw: str, limit: int = RECORD_NUMBER_MAX) -> int | None:
     return number if number is not None and number <= limit else None
 
 
+def org_number(raw: str) -> int | None:
+    """An organization's number typed after a command, written as the bot shows it: «123»
+    (``/trends 123``, ``/org 123``) or «#123» (/orgs, an organization's card). «№ 3» is not
+    one: ППО are named «Гимназия № 3» everywhere, so it is a part of a name."""
+    return record_number(raw.strip().removeprefix("#"))
+
+
 def typed_int(raw: str) -> int | None:
     """A whole number as a person types it: ASCII digits, spaces (also no-break and thin ones)
     as thousands separators; anything else (letters, «5²», «①», «٣») is None."""
