@@ -41,7 +41,7 @@ AUDIT_SHOWN = 20
 async def org_command(message: Message, command: CommandObject, session: AsyncSession) -> None:
     query = (command.args or "").strip()
     if not query:
-        await message.answer(t.SEARCH_USAGE.format(example="/org школа № 1"))
+        await message.answer(t.search_usage("/org"))
         return
     found = await org_admin.search(session, query, None)
     await answer_found(message, found, t.ORG_CARD_ACTIONS, keyboards.org_found)
@@ -51,7 +51,7 @@ async def curator_command(message: Message, command: CommandObject, ctx: Ctx) ->
     """/curator <ППО>: a link that attaches a curator (seed 002: for ППО with low coverage)."""
     query = (command.args or "").strip()
     if not query:
-        await message.answer(t.SEARCH_USAGE.format(example="/curator школа № 1"))
+        await message.answer(t.search_usage("/curator"))
         return
     found = await org_admin.search(ctx.session, query, None)
     found = [org for org in found if org.kind is OrgKind.PPO]

@@ -259,7 +259,7 @@ async def return_command(
     """/return <name or number>: find the ППО (in the sender's scope) whose report goes back."""
     query = (command.args or "").strip()
     if not query:
-        await message.answer(t.SEARCH_USAGE.format(example="/return школа № 1"))
+        await message.answer(t.search_usage("/return"))
         return
     scope_ids = None if viewer.is_admin else {org.id for org in await scopes_for(session, viewer)}
     found = [

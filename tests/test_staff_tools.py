@@ -272,3 +272,19 @@ async def test_staff_of_an_archived_district_are_told_they_have_none(harness: Ha
         district.one().archived_at = harness.clock.now()
     closed = staff_texts.your_scope_archived(DISTRICT)
     assert texts(await harness.send(STAFF, "/status")) == [closed]
+
+
+async def test_the_example_of_a_search_command_finds_a_ppo(harness: Harness) -> None:
+    """/org, /return and /curator sent bare show an example; sent as shown, it finds the
+    school («школа № 1», the old example, found nothing in «МБОУ СОШ № 1»)."""
+    await district_with_staff(harness)
+    await harness.send(ADMIN, "/import")  # an admin is there
+    for command, who in (("/org", ADMIN), ("/curator", ADMIN), ("/return", STAFF)):
+        usage = texts(await harness.send(who, command))[-1]
+        example = usage.rsplit("например: ", 1)[1]
+        assert example.startswith(f"{command} "), usage
+        found = await harness.send(who, example)
+        assert staff_texts.NOT_FOUND not in texts(found), (example, texts(found))
+        assert any("МБОУ СОШ № 1" in text for text in texts(found)) or any(
+            "МБОУ СОШ № 1" in label for label, _ in last_message(found).buttons()
+        ), (example, texts(found))

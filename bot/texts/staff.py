@@ -16,7 +16,14 @@ NO_DISTRICTS_YET = (
     "(образец — /template)."
 )
 NOT_FOUND = "Ничего не найдено. Уточните название или номер из /orgs."
-SEARCH_USAGE = "Укажите часть названия ППО или её номер из /orgs, например: {example}"
+
+
+def search_usage(command: str) -> str:
+    """A search command (``/org``, ``/return``, ``/curator``) sent without a query: its
+    example is a part of a name the search finds in «МБОУ СОШ № 1»."""
+    return f"Укажите часть названия ППО или её номер из /orgs, например: {command} СОШ № 1"
+
+
 TOO_MANY = "Найдено {count}, показаны первые {shown}. Уточните запрос."
 PAUSED_NONE = "Никто из председателей не приостанавливал напоминания."
 
