@@ -7,24 +7,22 @@ restart, a catch-up, a second run of the scheduler) stores it once. Its ``kind``
 (``bot/delivery/sender.py``) claims the due rows (:func:`claim_due`, a lease) and records
 each outcome here.
 
-Leases: a sender takes rows with a lease (``claimed_until``, ``claimed_by``: its process id)
-and renews it while they wait in its queue; while a lease runs, the row is due for no other
-sender, so two senders that overlap (a leader that has not yet noticed it lost the lead, a
-network partition) never send one row at once. Recording an outcome ends the lease; a
-sender that stops gives its unsent rows back; a sender that dies leaves its leases to run
-out, after which its rows are due again for the next one: a row it had sent but not yet
-recorded is then sent once more (the sender's at-least-once window, ``bot/delivery/sender.py``).
-Leases are on the senders' clocks, like ``not_before``: replicas' clocks must agree (NTP)
-to well within a lease.
+Leases: a sender takes rows with a lease (``claimed_until``, ``claimed_by``: its process id) and
+renews it while they wait in its queue; while a lease runs, the row is due for no other sender, so
+two senders that overlap (a leader that has not yet noticed it lost the lead, a network partition)
+never send one row at once. Recording an outcome ends the lease; a sender that stops gives its
+unsent rows back; a sender that dies leaves its leases to run out, after which its rows are due
+again for the next one: a row it had sent but not yet recorded is then sent once more (the sender's
+at-least-once window, ``bot/delivery/sender.py``). Leases are on the senders' clocks, like
+``not_before``: replicas' clocks must agree (NTP) to well within a lease.
 
 Order: a row may name the key of the row it must follow into its chat (``after_key``: an
 announcement's file, its text); ``storage/outbox_order.py`` keeps it behind that row.
 
-Life of a row: ``pending`` -> ``sent`` | ``unreachable`` (403, chat not found) |
-``failed`` (a permanent error, or too many failed attempts). A transient failure keeps
-it ``pending`` with a later ``not_before`` and one more ``attempts``. ``attempts``
-counts failed delivery attempts (a successful send does not add one; a 429 "retry
-after" does not count at all).
+Life of a row: ``pending`` -> ``sent`` | ``unreachable`` (403, chat not found) | ``failed`` (a
+permanent error, or too many failed attempts). A transient failure keeps it ``pending`` with a
+later ``not_before`` and one more ``attempts``. ``attempts`` counts failed delivery attempts (a
+successful send does not add one; a 429 "retry after" does not count at all).
 
 Finished rows are pruned after a while (``bot/domain/housekeeping.py`` says when and which keys
 must stay): :func:`finished_before` finds them, :func:`delete_messages` removes them.
@@ -48,7 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, Person
 from storage.outbox_keys import KeyPurpose
-from storage.outbox_order import fail_followers, not_waiting
+from storage.outbox_order import fail_followers, follow_after_all, not_waiting
 from storage.outbox_prefix import keys_starting
 
 
@@ -282,6 +280,8 @@ async def _finish(
     finished = bool(getattr(result, "rowcount", 0))
     if finished and status is not OutboxStatus.SENT:
         await fail_followers(session, message_id, status=status, error=error)
+    elif finished and was is OutboxStatus.FAILED:  # withdrawn on its way, it went all the same
+        await follow_after_all(session, message_id)
     return finished
 
 
@@ -290,7 +290,8 @@ async def mark_sent(
 ) -> bool:
     """Record a delivered message; False if it is finished or gone. ``holder`` sent it saying
     ``sent``, and the row may have changed while the call was on its way: rewritten, it gets
-    back what went; withdrawn, it is sent all the same (``storage/outbox_flight.py``: why)."""
+    back what went; withdrawn, it is sent all the same, and so may be what follows it
+    (``storage/outbox_flight.py``: why)."""
     done = partial(_finish, session, message_id, status=OutboxStatus.SENT, sent_at=now, error=None)
     return (
         await done(failed_attempt=False, held_by=holder)

@@ -26,6 +26,9 @@ And :func:`keep_sent` here, when ``mark_sent`` found no row:
   Not a district event's invitation or reminder (:data:`WRITTEN_ANEW`): those are deleted
   because the event moved or was called off, and the clockwork writes them afresh under the
   same key with what is true now; a copy kept would stop the corrected one.
+
+And ``outbox.mark_sent`` lets what follows a withdrawn row (an announcement's file) go after it
+(``outbox_order.follow_after_all``), unless the recipient is no longer the one it was for.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ while that one is pending (:func:`not_waiting`, in the claim: a lookup of the un
 ``/health`` shows it is waiting, not due), and when that one
 ends unreachable or failed, so does it, with the same error (:func:`fail_followers`, through
 the partial index on ``after_key``). One that follows a row already pruned or never queued
-goes as any other.
+goes as any other. One withdrawn with the row it follows while that row's call was on its way
+goes after it all the same, unless the recipient is no longer the one it was for
+(:func:`follow_after_all`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from storage.models import OutboxMessage, OutboxStatus
 from storage.outbox_prefix import likely
+from storage.outbox_withdraw import NO_LONGER_THEIRS
 
 
 def not_waiting() -> ColumnElement[bool]:
@@ -37,15 +41,37 @@ async def fail_followers(
 ) -> None:
     """The pending rows that follow this one end as it did: a chair who never got the text
     gets no file after it, and a delivery report counts the two alike."""
-    ended = aliased(OutboxMessage)
     await session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.after_key
-            == select(ended.key).where(ended.id == message_id).scalar_subquery(),
+            OutboxMessage.after_key == _key_of(message_id),
             # Else SQLite, with no statistics, walks the status index: every pending row.
             likely(OutboxMessage.status == OutboxStatus.PENDING),
         )
         .values(status=status, error=error, claimed_until=None, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def follow_after_all(session: AsyncSession, message_id: int) -> None:
+    """This row was withdrawn while its call was on its way, and went all the same
+    (``storage/outbox_flight.py``): the rows that follow it, withdrawn with it (failed; they
+    were never claimed, waiting for it), are pending again, so that the recipient gets the rest
+    of what they read (an announcement's file after its text). Not those withdrawn because the
+    recipient is no longer the one they were for (``NO_LONGER_THEIRS``): given no more."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.after_key == _key_of(message_id),
+            likely(OutboxMessage.status == OutboxStatus.FAILED),
+            OutboxMessage.error.not_in(sorted(NO_LONGER_THEIRS)),
+        )
+        .values(status=OutboxStatus.PENDING, error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _key_of(message_id: int) -> ScalarSelect[str]:
+    """The key of the row ``message_id``, as a subquery: what its followers name."""
+    ended = aliased(OutboxMessage)
+    return select(ended.key).where(ended.id == message_id).scalar_subquery()

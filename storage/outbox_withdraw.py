@@ -17,7 +17,12 @@ from storage.plans import item_scopes
 
 ROLE_ENDED = "role ended"
 ARCHIVED = "archived"
+ERASED = "cancelled: recipient erased"
 """Why a message was withdrawn, kept as its error (``bot.texts.announcements.WITHDRAWN``)."""
+NO_LONGER_THEIRS = frozenset({ROLE_ENDED, ERASED})
+"""Withdrawals because the recipient is no longer the person the message was for (the chair
+replaced, the person erased), not because its matter closed: of a message that went all the
+same, the rest (an announcement's file) does not follow (``outbox_order.follow_after_all``)."""
 CURATED = "curated"
 """The payload entry of a curator's escalation: the ids of the ППО it lists."""
 SCOPE = "scope"

@@ -25,7 +25,7 @@ from storage.models import (
     Role,
     RoleGrant,
 )
-from storage.outbox_withdraw import ROLE_ENDED, withdraw_about
+from storage.outbox_withdraw import ERASED, ROLE_ENDED, withdraw_about
 
 
 async def get_person(session: AsyncSession, tg_user_id: int) -> Person | None:
@@ -321,7 +321,7 @@ async def forget_identity(
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == old_chat, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.FAILED, error="cancelled: recipient erased")
+        .values(status=OutboxStatus.FAILED, error=ERASED)
     )
     authored = await session.scalars(select(AuditEntry).where(AuditEntry.actor_id == person.id))
     for entry in authored:  # an announcement's author chat: where its delivery report goes

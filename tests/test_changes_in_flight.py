@@ -20,7 +20,8 @@ from harness import ADMIN, Harness, Request, background, last_message, texts
 from scenarios import CHAIR, HEADERS, accept_invite, join, setup_district
 from storage.models import MembershipReport, Organization, OutboxMessage, OutboxStatus
 from storage.outbox_keys import KeyPurpose
-from storage.outbox_withdraw import WITHHELD
+from storage.outbox_withdraw import ROLE_ENDED, WITHHELD
+from test_announcement_files import NAME, PDF, TEXT, staff_joins, up_to_the_file
 from test_calendar_flow import at, october, tick_and_send, to
 from test_curator import CURATOR, GARDEN, attach_curator
 from test_district_event_changes import move_to
@@ -326,3 +327,62 @@ async def test_an_invitation_on_its_way_when_the_event_moved_is_written_anew(
     for chair in (devents.CHAIR, devents.GARDEN_CHAIR, devents.CENTRE_CHAIR):
         told = [r.plain_text or "" for r in to(chair, h.server.requests)]
         assert any("09.12.2026 10:00" in text for text in told), (chair, told)
+
+
+async def _announced_with_a_file(h: Harness) -> None:
+    """«Всем председателям» with a document, sent: one chair (Мария) connected."""
+    await staff_joins(h)
+    await up_to_the_file(h)
+    summary = last_message(await h.upload(STAFF, PDF, NAME))
+    await h.tap(STAFF, summary, "Отправить")
+
+
+async def test_an_announcements_file_follows_its_text_that_went_while_the_ppo_was_archived(
+    harness: Harness,
+) -> None:
+    """The school is archived while the announcement's text is on its way to Мария (which
+    withdraws both the text and the file after it): she read the text, so the file follows
+    it, as it would have, and its author's report counts her delivered."""
+    h = harness
+    await _announced_with_a_file(h)
+
+    mark = h.server.mark()
+    await _on_its_way(h, lambda: _archived_meanwhile(h, SCHOOL))
+    sent = await drain(h)
+    sent += await drain(h)  # the delivery report follows the sending
+
+    got = to(CHAIR, h.server.requests[mark:])
+    assert [r.method for r in got] == ["sendMessage", "sendDocument"]
+    assert TEXT in (got[0].plain_text or "")
+    assert h.server.sent_files(CHAIR) == [(NAME, PDF)]
+    (report,) = [r.plain_text or "" for r in to(STAFF, sent) if "доставке" in (r.plain_text or "")]
+    assert "Доставлено: 1" in report and "файл нет" not in report, report
+
+
+async def test_no_file_follows_a_text_that_went_while_its_chair_was_replaced(
+    harness: Harness,
+) -> None:
+    """Мария is replaced while the text is on its way to her: she read it, but she is no longer
+    the chair, so its file does not follow; the record says so, and the author's report
+    counts her as the text without the file, and her successor, who gets both."""
+    h = harness
+    await _announced_with_a_file(h)
+
+    mark = h.server.mark()
+    await _on_its_way(h, lambda: _replace_chair(h))
+    sent = await drain(h)
+    sent += await drain(h)
+
+    got = to(CHAIR, h.server.requests[mark:])  # told too that her role ended
+    assert len([r for r in got if TEXT in (r.plain_text or "")]) == 1
+    assert [r for r in got if r.method == "sendDocument"] == []
+    assert h.server.sent_files(NEW_CHAIR) == [(NAME, PDF)]
+    async with h.session_pool() as session:
+        stmt = select(OutboxMessage.status, OutboxMessage.error).where(
+            OutboxMessage.chat_id == CHAIR, OutboxMessage.key.startswith("announce:")
+        )
+        rows = sorted((await session.execute(stmt)).all())
+    assert rows == [(OutboxStatus.FAILED, ROLE_ENDED), (OutboxStatus.SENT, None)], rows
+    (report,) = [r.plain_text or "" for r in to(STAFF, sent) if "доставке" in (r.plain_text or "")]
+    assert "Доставлено: 1" in report, report
+    assert "текст доставлен, файл нет: не отправлено: до отправки человек перестал" in report
