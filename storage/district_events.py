@@ -27,7 +27,7 @@ from storage.models import (
     Passport,
 )
 from storage.orgs import PPO_DISTRICT
-from storage.outbox_keys import KeyPurpose, outbox_key_prefix
+from storage.outbox_keys import KeyPurpose, org_of_key, outbox_key_prefix
 from storage.outbox_prefix import keys_starting
 
 LISTED = 20
@@ -153,6 +153,50 @@ async def recall_unsent(session: AsyncSession, event: DistrictEvent) -> list[Org
             told.append(org)
     await session.flush()
     return told
+
+
+async def invited_while_called_off(
+    session: AsyncSession, now: datetime
+) -> list[tuple[DistrictEvent, list[Organization]]]:
+    """The events called off and still ahead, each with the ППО whose invitation was on its
+    way when it was: :func:`recall_unsent` marked them not invited, but it went all the same
+    and is recorded sent (``storage/outbox_flight.py``). They are marked invited now, when it
+    went, so that each is found once."""
+    stmt = (
+        select(DistrictEvent, DistrictEventInvite, Organization)
+        .join(DistrictEventInvite, DistrictEventInvite.event_id == DistrictEvent.id)
+        .join(Organization, Organization.id == DistrictEventInvite.org_id)
+        .where(
+            DistrictEvent.cancelled_at.is_not(None),
+            DistrictEvent.starts_at > now,
+            DistrictEventInvite.invited_at.is_(None),
+        )
+        .order_by(DistrictEvent.id, Organization.sort_key, Organization.id)
+    )
+    uninvited: dict[DistrictEvent, list[tuple[DistrictEventInvite, Organization]]] = {}
+    for event, invite, org in (await session.execute(stmt)).all():
+        uninvited.setdefault(event, []).append((invite, org))
+    found = []
+    for event, rows in uninvited.items():
+        went = await _invitations_went(session, event.id)
+        for invite, org in (late := [(i, o) for i, o in rows if o.id in went]):
+            invite.invited_at = went[org.id]
+        if late:
+            found.append((event, [org for _, org in late]))
+    await session.flush()
+    return found
+
+
+async def _invitations_went(session: AsyncSession, event_id: int) -> dict[int, datetime]:
+    """When the invitation of each ППО to the event that is recorded sent went, by ППО."""
+    stmt = select(OutboxMessage.key, OutboxMessage.sent_at).where(
+        keys_starting(KeyPurpose.DISTRICT_INVITATION, event_id, status=OutboxStatus.SENT)
+    )
+    return {
+        org_id: sent_at
+        for key, sent_at in (await session.execute(stmt)).all()
+        if (org_id := org_of_key(key)) is not None and sent_at is not None
+    }
 
 
 def _among(keys: Sequence[str], event_id: int, org_id: int) -> bool:

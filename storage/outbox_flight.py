@@ -23,9 +23,12 @@ And :func:`keep_sent` here, when ``mark_sent`` found no row:
   again under its key, sent, with what went. The planner then finds the key taken, as for a
   message delivered before the archiving, and a restore does not name the ППО twice.
 
-  Not a district event's invitation or reminder (:data:`WRITTEN_ANEW`): those are deleted
-  because the event moved or was called off, and the clockwork writes them afresh under the
-  same key with what is true now; a copy kept would stop the corrected one.
+  Not a district event's invitation or reminder (:data:`WRITTEN_ANEW`) deleted because the
+  event moved: the clockwork writes them afresh under the same key with what is true now, and a
+  copy kept would stop the corrected one. Those deleted because the event was called off are
+  written again no more, and are kept: an invitation kept sent, its ППО not marked invited, is
+  how the clockwork learns that its chair read it and must be told the event is called off
+  (``bot.domain.district_event_cancel.tell_invited_meanwhile``).
 
 And ``outbox.mark_sent`` lets what follows a withdrawn row (an announcement's file) go after it
 (``outbox_order.follow_after_all``), unless the recipient is no longer the one it was for.
@@ -36,16 +39,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import DistrictEvent, OutboxMessage, OutboxStatus
 from storage.outbox import OutboxKind, enqueue
 from storage.outbox_keys import KeyPurpose
 
 WRITTEN_ANEW = frozenset({KeyPurpose.DISTRICT_INVITATION, KeyPurpose.DISTRICT_REMINDER})
 """Purposes whose deleted row is queued again under its key with new content
-(``district_events.recall_unsent``), never kept as sent."""
+(``district_events.recall_unsent``), not kept as sent while its event is not called off."""
 
 
 async def keep_sent(
@@ -60,8 +63,8 @@ async def keep_sent(
     """Write the message sent at ``now`` under ``key``, its row deleted while its call was on
     its way; True if written. False when ``key`` is taken: the row was finished by another
     sender, or (a restore within the call's flight) queued again, and then goes once more;
-    False too for a purpose written anew (:data:`WRITTEN_ANEW`)."""
-    if key.partition(":")[0] in WRITTEN_ANEW or not await enqueue(
+    False too for a message written anew (:func:`_written_anew`)."""
+    if await _written_anew(session, key) or not await enqueue(
         session, key=key, chat_id=chat_id, kind=kind, payload=payload, not_before=now, now=now
     ):
         return False
@@ -72,3 +75,14 @@ async def keep_sent(
         .execution_options(synchronize_session=False)
     )
     return True
+
+
+async def _written_anew(session: AsyncSession, key: str) -> bool:
+    """Whether the clockwork writes the message under ``key`` afresh: a district event's
+    (:data:`WRITTEN_ANEW`), but not once its event is called off."""
+    purpose, _, parts = key.partition(":")
+    if purpose not in WRITTEN_ANEW:
+        return False
+    event_id = int(parts.partition(":")[0])
+    called_off = select(DistrictEvent.cancelled_at).where(DistrictEvent.id == event_id)
+    return await session.scalar(called_off) is None

@@ -14,6 +14,7 @@ from bot.delivery.outcomes import DrainReport
 from bot.domain import org_admin
 from bot.domain.tick import Tick
 from bot.rendering.xlsx import build_table_xlsx
+from bot.texts import district_events as devent_texts
 from bot.wiring.scheduler import calendar_tick
 from conftest import FakeClock
 from harness import ADMIN, Harness, Request, background, last_message, texts
@@ -24,7 +25,7 @@ from storage.outbox_withdraw import ROLE_ENDED, WITHHELD
 from test_announcement_files import NAME, PDF, TEXT, staff_joins, up_to_the_file
 from test_calendar_flow import at, october, tick_and_send, to
 from test_curator import CURATOR, GARDEN, attach_curator
-from test_district_event_changes import move_to
+from test_district_event_changes import cancel_hint, move_to
 from test_ppo_lifecycle import archived_at
 from test_restored_escalations import _restore
 from test_roles_in_flight import _escalation_queued, _escalations
@@ -327,6 +328,40 @@ async def test_an_invitation_on_its_way_when_the_event_moved_is_written_anew(
     for chair in (devents.CHAIR, devents.GARDEN_CHAIR, devents.CENTRE_CHAIR):
         told = [r.plain_text or "" for r in to(chair, h.server.requests)]
         assert any("09.12.2026 10:00" in text for text in told), (chair, told)
+
+
+async def test_an_invitation_on_its_way_when_the_event_was_called_off_is_followed_by_the_notice(
+    harness: Harness, clock: FakeClock
+) -> None:
+    """Only the school is invited; its invitation is on its way when staff call the event off
+    (which drops the invitations still waiting and tells those whose invitation went out:
+    nobody, then). Мария read the invitation, so she is told it is called off, as the chairs
+    invited before would be, once; nobody else hears of it."""
+    h = harness
+    ids = await devents.setup(h)
+    listed = str(ids[devents.SCHOOL])
+    await h.tap(
+        devents.STAFF, (await devents.announce(h, devent_texts.WHO_LIST, listed))[-1], "Отправить"
+    )
+    await devents.tick(h)  # Saturday: the invitation waits for Monday
+    devents.move(clock, devents.at(23, 11, 7))
+
+    async def call_off() -> None:
+        asked = await h.tap(devents.STAFF, await cancel_hint(h), devent_texts.BTN_CANCEL_EVENT)
+        done = texts(await h.tap(devents.STAFF, asked[-1], devent_texts.BTN_CANCEL_YES))
+        assert "председатели ППО: 0" in done[-1]
+
+    assert (await _on_its_way(h, call_off)).sent == 1
+    await devents.tick(h)
+    await devents.tick(h)
+
+    told = [r.plain_text or "" for r in to(devents.CHAIR, h.server.requests)]
+    assert [text for text in told if "Приглашение" in text] != []
+    assert len([text for text in told if "Мероприятие отменено" in text]) == 1, told
+    others = (devents.GARDEN_CHAIR, devents.CENTRE_CHAIR, devents.OTHER_CHAIR)
+    assert [
+        r for r in h.server.requests if r.chat_id in others and "отмен" in (r.plain_text or "")
+    ] == []
 
 
 async def _announced_with_a_file(h: Harness) -> None:

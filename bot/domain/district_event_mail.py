@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import CalendarSettings, local_today, next_allowed_moment
+from bot.domain.district_event_cancel import tell_invited_meanwhile
 from bot.domain.tick import Planning
 from bot.domain.timezones import zone_of
 from bot.texts import district_events as t
@@ -54,7 +55,8 @@ WATCHED = timedelta(days=PROMPT_WITHIN_DAYS + 2)
 
 
 async def plan_district_events(planning: Planning, buttons: InviteButtons) -> int:
-    """Queue every invitation, reminder and attendance prompt due now; how many were queued.
+    """Queue every invitation, reminder and attendance prompt due now, and the news that an
+    event is called off to a chair whose invitation went as it was; how many were queued.
     Each event is a unit of ``isolation`` in a transaction of its own."""
     session_pool, isolation, now = planning.session_pool, planning.isolation, planning.clock.now()
     settings, default_tz = planning.calendar, planning.default_tz
@@ -65,6 +67,9 @@ async def plan_district_events(planning: Planning, buttons: InviteButtons) -> in
         unit = isolation.unit(f"mail of district event {event_id}")
         async with unit, session_pool() as session, session.begin():
             count += await _plan_event(session, event_id, now, settings, default_tz, buttons)
+    unit = isolation.unit("district events called off")
+    async with unit, session_pool() as session, session.begin():
+        count += await tell_invited_meanwhile(session, now, settings, default_tz)
     return count
 
 
