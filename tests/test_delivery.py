@@ -20,7 +20,7 @@ import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -259,6 +259,30 @@ async def test_a_withdrawn_row_is_recorded_sent_only_by_the_sender_that_held_it(
     assert (found[one.id].status, found[one.id].error) == (OutboxStatus.SENT, None)
     assert found[one.id].payload == one.payload  # the withdrawn row keeps its text
     assert (found[other].status, found[other].error) == (OutboxStatus.FAILED, "submitted")
+
+
+async def test_a_row_deleted_on_its_way_does_not_lend_its_id_to_the_next(
+    session_pool, clock: FakeClock
+) -> None:
+    """The newest row is deleted while its call is on its way (an archiving, a district
+    event's move) and another is queued: it gets an id of its own, so the sender's record of
+    the call that went (by id, with what went) does not finish the new row, which stays
+    pending with its own text. SQLite gave the deleted id again (no AUTOINCREMENT): a move
+    notice was recorded sent with the invitation's text and never went."""
+    await seed(session_pool, clock, [1, 2])
+    lease = timedelta(minutes=1)
+    async with session_pool() as session, session.begin():
+        newest = max((await session.scalars(select(OutboxMessage))).all(), key=lambda r: r.id)
+        newest.claimed_by, newest.claimed_until = "a", clock.now() + lease
+        went = dict(newest.payload)
+    async with session_pool() as session, session.begin():
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.id == newest.id))
+    (queued,) = await seed(session_pool, clock, [3], purpose="moved")
+    async with session_pool() as session, session.begin():
+        await outbox.mark_sent(session, newest.id, clock.now(), holder="a", sent=went)
+    found = (await rows(session_pool))[queued]
+    assert found.id != newest.id
+    assert (found.status, found.payload["text"].endswith(queued)) == (OutboxStatus.PENDING, True)
 
 
 # --------------------------------------------------------------------------- delivery

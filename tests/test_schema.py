@@ -368,3 +368,34 @@ async def test_organizations_stored_before_are_listed_by_number(engine: AsyncEng
         listed = (await session.execute(stmt.order_by(Organization.sort_key))).all()
     assert [name for name, _ in listed] == names
     assert all(key == orgs.sort_key(name) for name, key in listed)
+
+
+async def test_outbox_rows_queued_before_keep_their_ids_and_no_id_is_given_again(
+    engine: AsyncEngine,
+) -> None:
+    """Rows queued before the outbox's ids were made never to repeat keep their ids, and the
+    index of the rows that follow another keeps its condition; then the newest deleted, the
+    next row queued gets an id of its own (SQLite gave the deleted one again)."""
+    now = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    queue = {"kind": outbox.OutboxKind.TEXT, "not_before": now, "now": now}
+    await downgrade(engine, "d7e8f9a0b1c2")
+    async with create_session_pool(engine)() as session, session.begin():
+        await outbox.enqueue(session, key="k:1", chat_id=1, payload={"text": "1"}, **queue)
+        await outbox.enqueue(
+            session, key="k:2", chat_id=1, payload={"text": "2"}, after_key="k:1", **queue
+        )
+        before = dict((await session.execute(select(OutboxMessage.key, OutboxMessage.id))).all())
+    await upgrade(engine)
+    async with create_session_pool(engine)() as session, session.begin():
+        stored = (await session.execute(select(OutboxMessage.key, OutboxMessage.id))).all()
+        assert dict(stored) == before
+        await session.execute(text("DELETE FROM outbox WHERE key = 'k:2'"))
+        await outbox.enqueue(session, key="k:3", chat_id=1, payload={"text": "3"}, **queue)
+        new = await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == "k:3"))
+    assert new is not None and new > before["k:2"]
+    if engine.dialect.name == "sqlite":
+        async with engine.connect() as connection:
+            index = await connection.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'ix_outbox_after_key'")
+            )
+        assert index is not None and "after_key IS NOT NULL" in index, index

@@ -79,6 +79,9 @@ class OutboxMessage(Base):
             sqlite_where=_FOLLOWS,
             postgresql_where=_FOLLOWS,
         ),
+        # An id is never given again (SQLite would reuse the highest after a delete): a sender
+        # records a call that went by its row's id, and the row may be deleted on its way.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[IntPk]
