@@ -6,7 +6,7 @@ staff get the answers, the participants and those who stayed away, as a message 
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import openpyxl
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from bot.domain.district_event_answers import (
     parse_came_lines,
     staff_came_summary,
 )
+from bot.domain.district_event_mail import plan_district_events
 from bot.domain.district_events import PpoRef, resolve
 from bot.rendering.xlsx import build_table_xlsx
 from bot.texts import common
@@ -24,10 +25,12 @@ from bot.texts import district_events as t
 from bot.wiring.scheduler import calendar_tick
 from conftest import FakeClock
 from handlers.callbacks import DistrictEventAction, DistrictEventCb, OpenForm
+from handlers.district_event_keyboards import invite_buttons
 from harness import ADMIN, Harness, Request, background, texts
 from scenarios import accept_invite, code_of, invite_links
 from storage.models import DistrictEvent, Organization, OutboxMessage, OutboxStatus
 from storage.orgs import name_key
+from test_viewer_statements import counted
 
 DISTRICT_A, DISTRICT_B = "Кировская районная организация", "Ленинская районная организация"
 SCHOOL, GARDEN, CENTRE, ARTS = "МБОУ СОШ № 1", "Детский сад № 2", "Центр соцобслуживания", "ДШИ"
@@ -412,3 +415,21 @@ async def test_the_step_counter_leaves_out_what_the_tapped_answer_hides(
     await tick(h)
     question = await h.tap(CHAIR, last_to(h, CHAIR, "Приглашение"), "Будем")
     assert texts(question)[-1].startswith("Вопрос 2 из 2"), texts(question)[-1]
+
+
+async def test_a_minute_with_nothing_due_takes_no_write_lock(
+    sqlite_harness: Harness, clock: FakeClock
+) -> None:
+    """The invitations went on Monday; a minute later nothing of the event is due: the
+    clockwork's pass reads it and queues nothing, without SQLite's write lock (each minute it
+    took the lock for every event watched, and chairs' answers waited behind it)."""
+    h = sqlite_harness
+    await setup(h)
+    await h.tap(STAFF, (await announce(h))[-1], "Отправить")
+    move(clock, at(23, 11, 7))
+    await tick(h)
+    move(clock, at(23, 11, 7) + timedelta(minutes=1))
+    bg = background(h)
+    with counted(h.engine) as ran:
+        assert await plan_district_events(bg.planning(bg.isolation()), invite_buttons) == 0
+    assert ran and not [sql for sql in ran if sql.startswith("BEGIN IMMEDIATE")], ran

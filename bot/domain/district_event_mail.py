@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,19 +58,28 @@ WATCHED = timedelta(days=PROMPT_WITHIN_DAYS + 2)
 async def plan_district_events(planning: Planning, buttons: InviteButtons) -> int:
     """Queue every invitation, reminder and attendance prompt due now, and the news that an
     event is called off to a chair whose invitation went as it was; how many were queued.
-    Each event is a unit of ``isolation`` in a transaction of its own."""
-    session_pool, isolation, now = planning.session_pool, planning.isolation, planning.clock.now()
+    Each event is a unit of ``isolation`` in a transaction of its own, which takes SQLite's
+    write lock only when it queues (``Planning.reading_first``): most minutes nothing is due,
+    and no chair's answer should wait for a pass that only reads."""
+    isolation, now = planning.isolation, planning.clock.now()
     settings, default_tz = planning.calendar, planning.default_tz
-    async with session_pool() as session:
+    async with planning.reader() as session:
         event_ids = [event.id for event in await store.events_since(session, now - WATCHED)]
     count = 0
     for event_id in event_ids:
-        unit = isolation.unit(f"mail of district event {event_id}")
-        async with unit, session_pool() as session, session.begin():
-            count += await _plan_event(session, event_id, now, settings, default_tz, buttons)
-    unit = isolation.unit("district events called off")
-    async with unit, session_pool() as session, session.begin():
-        count += await tell_invited_meanwhile(session, now, settings, default_tz)
+        async with isolation.unit(f"mail of district event {event_id}"):
+            mail = partial(
+                _plan_event,
+                event_id=event_id,
+                now=now,
+                settings=settings,
+                default_tz=default_tz,
+                buttons=buttons,
+            )
+            count += await planning.reading_first(mail)
+    async with isolation.unit("district events called off"):
+        told = partial(tell_invited_meanwhile, now=now, settings=settings, default_tz=default_tz)
+        count += await planning.reading_first(told)
     return count
 
 
