@@ -680,6 +680,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
             [(date(2027, 3, 31), date(2027, 3, 12), raw)],
         ),
         lambda raw: announcement_texts.attachment_caption(raw, as_html(raw)),
+        lambda raw: announcement_texts.caption_outgrown(raw, 900, 800),
     ],
     ids=[
         "resuming",
@@ -720,6 +721,7 @@ async def test_fake_measures_length_after_entities(harness: Harness) -> None:
         "plan_item_late_marks",
         "plan_item_done_before",
         "announcement_attachment_caption",
+        "announcement_caption_outgrown",
     ],
 )
 def test_texts_naming_organizations_escape_them(render: Callable[[str], str]) -> None:
